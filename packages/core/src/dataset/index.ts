@@ -1,0 +1,1 @@
+export type { DatasetSpec, Field, ScalarField, ScalarType, StructField } from "./spec";

@@ -1,0 +1,55 @@
+/**
+ * The one declaration of the lake's buckets and tables. `infra/` deploys these with SST;
+ * the embedded stack creates the same ones locally. Names are SST link names, so
+ * handlers read them as `Resource.<Name>.name` in both worlds.
+ */
+
+/** A DynamoDB attribute type, as SST's `sst.aws.Dynamo` names them. */
+export type AttributeType = "string" | "number" | "binary";
+
+/** A key schema: partition key and optional sort key. */
+export interface KeySchema {
+  hashKey: string;
+  rangeKey?: string;
+}
+
+/** A table: its key attributes, primary key, global indexes and TTL attribute. */
+export interface TableDeclaration {
+  fields: Record<string, AttributeType>;
+  primaryIndex: KeySchema;
+  globalIndexes?: Record<string, KeySchema>;
+  ttl?: string;
+}
+
+/** A bucket, and why it exists. */
+export interface BucketDeclaration {
+  purpose: string;
+}
+
+/** Buckets of the lake, by link name. */
+export const buckets = {
+  Landing: { purpose: "raw JSON drops; ObjectCreated triggers ingestion" },
+  Bronze: { purpose: "validated records as Parquet, one object per landing file" },
+  Quarantine: { purpose: "rejected records and unparseable files, with reasons" },
+} as const satisfies Record<string, BucketDeclaration>;
+
+/** Tables, by link name. */
+export const tables = {
+  /** One item per ingested landing file: the pipeline's bookmark. */
+  Ledger: {
+    fields: { dataset: "string", bronze_key: "string", pending_dataset: "string", ingested_at: "string" },
+    primaryIndex: { hashKey: "dataset", rangeKey: "bronze_key" },
+    // Sparse index: only files not yet consolidated carry `pending_dataset`, so listing
+    // what is new costs the new files, not the dataset's history.
+    globalIndexes: { pending: { hashKey: "pending_dataset", rangeKey: "ingested_at" } },
+  },
+  /** Powertools Idempotency records (one per handled event). */
+  Idempotency: {
+    fields: { id: "string" },
+    primaryIndex: { hashKey: "id" },
+    ttl: "expiration",
+  },
+} as const satisfies Record<string, TableDeclaration>;
+
+export type BucketName = keyof typeof buckets;
+export type TableName = keyof typeof tables;

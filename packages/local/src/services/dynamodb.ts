@@ -1,0 +1,31 @@
+import { mkdir } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import dynalite from "dynalite";
+
+/** The embedded DynamoDB endpoint. */
+export interface LocalDynamo {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts dynalite on a free loopback port, with tables persisted (LevelDB) under
+ * `<dataDir>/dynamodb`. Table changes take effect at once, unlike DynamoDB's minutes.
+ * @param dataDir state directory
+ */
+export async function startDynamo(dataDir: string): Promise<LocalDynamo> {
+  const path = join(dataDir, "dynamodb");
+  await mkdir(path, { recursive: true });
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    // Closing the server flushes and closes the LevelDB store: no write is lost.
+    close: () => new Promise<void>((resolve, reject) => server.close((err?: Error) => (err ? reject(err) : resolve()))),
+  };
+}

@@ -1,0 +1,109 @@
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import type { AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement } from "@aws-sdk/client-dynamodb";
+import { buckets, tables } from "@medallion/core/resources";
+import type { KeySchema, TableDeclaration } from "@medallion/core/resources";
+import { startDynamo } from "./dynamodb";
+import { startS3 } from "./s3";
+import type { LocalS3 } from "./s3";
+
+export type { LocalObjectCreated } from "./s3";
+
+/** The running embedded services and the environment that points the AWS SDK and SST's `Resource` at them. */
+export interface LocalServices {
+  s3: LocalS3;
+  dynamoEndpoint: string;
+  /** Physical names by link name, e.g. `{ Landing: "medallion-local-landing" }`. */
+  names: Record<string, string>;
+  /** `AWS_ENDPOINT_URL_*`, region, credentials and `SST_RESOURCE_*`, as SST would set them. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Physical name of a declared resource on a stage, e.g. `medallion-local-landing`. */
+export function physicalName(stage: string, linkName: string): string {
+  const kebab = linkName.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
+  return `medallion-${stage}-${kebab}`;
+}
+
+/**
+ * Starts s3rver and dynalite with state under `dataDir`, creates every bucket and table
+ * that `@medallion/core/resources` declares (what exists already is kept), and returns the
+ * environment handlers need to run unchanged.
+ * @param options.dataDir state directory (e.g. `.medallion`)
+ * @param options.stage stage name used in physical names
+ */
+export async function startServices({ dataDir, stage = "local" }: { dataDir: string; stage?: string }): Promise<LocalServices> {
+  const names: Record<string, string> = {};
+  for (const name of [...Object.keys(buckets), ...Object.keys(tables)]) names[name] = physicalName(stage, name);
+
+  const s3 = await startS3(dataDir, Object.keys(buckets).map((name) => names[name]!));
+  let dynamo;
+  try {
+    dynamo = await startDynamo(dataDir);
+  } catch (error) {
+    await s3.close();
+    throw error;
+  }
+  const env: Record<string, string> = {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "S3RVER",
+    AWS_SECRET_ACCESS_KEY: "S3RVER",
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    // s3rver does not speak the SDK's default aws-chunked trailing checksums.
+    AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+    AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+    SST_RESOURCE_App: JSON.stringify({ name: "medallion", stage }),
+  };
+  for (const name of Object.keys(buckets)) env[`SST_RESOURCE_${name}`] = JSON.stringify({ name: names[name], type: "sst.aws.Bucket" });
+  for (const name of Object.keys(tables)) env[`SST_RESOURCE_${name}`] = JSON.stringify({ name: names[name], type: "sst.aws.Dynamo" });
+
+  try {
+    await createTables(dynamo.endpoint, names);
+  } catch (error) {
+    await Promise.allSettled([s3.close(), dynamo.close()]);
+    throw error;
+  }
+  return {
+    s3,
+    dynamoEndpoint: dynamo.endpoint,
+    names,
+    env,
+    close: async () => {
+      await Promise.allSettled([s3.close(), dynamo.close()]);
+    },
+  };
+}
+
+// dynalite has no TTL: expired items stay until read. Readers that rely on TTL (Powertools
+// Idempotency, journey leases) check the expiry themselves, so behaviour is the same.
+async function createTables(endpoint: string, names: Record<string, string>): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  try {
+    const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+    for (const [linkName, declaration] of Object.entries(tables) as [string, TableDeclaration][]) {
+      const TableName = names[linkName]!;
+      if (existing.has(TableName)) continue;
+      const indexes = Object.entries(declaration.globalIndexes ?? {});
+      await client.send(
+        new CreateTableCommand({
+          TableName,
+          BillingMode: "PAY_PER_REQUEST",
+          AttributeDefinitions: Object.entries(declaration.fields).map(
+            ([AttributeName, type]): AttributeDefinition => ({ AttributeName, AttributeType: type === "string" ? "S" : type === "number" ? "N" : "B" }),
+          ),
+          KeySchema: keySchema(declaration.primaryIndex),
+          GlobalSecondaryIndexes: indexes.length
+            ? indexes.map(([IndexName, key]): GlobalSecondaryIndex => ({ IndexName, KeySchema: keySchema(key), Projection: { ProjectionType: "ALL" } }))
+            : undefined,
+        }),
+      );
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+function keySchema({ hashKey, rangeKey }: KeySchema): KeySchemaElement[] {
+  return rangeKey ? [{ AttributeName: hashKey, KeyType: "HASH" }, { AttributeName: rangeKey, KeyType: "RANGE" }] : [{ AttributeName: hashKey, KeyType: "HASH" }];
+}

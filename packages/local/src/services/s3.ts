@@ -1,0 +1,69 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import S3rver from "s3rver";
+
+/** An S3 ObjectCreated notification record, as s3rver emits it (key not URL-encoded). */
+export interface LocalObjectCreated {
+  eventName: string;
+  bucket: string;
+  key: string;
+  size: number;
+  eTag?: string;
+  sequencer: string;
+}
+
+/** The embedded S3 endpoint. */
+export interface LocalS3 {
+  endpoint: string;
+  /** Folder s3rver stores objects in: `<dir>/<bucket>/<key>._S3rver_object`. */
+  directory: string;
+  onObjectCreated(listener: (event: LocalObjectCreated) => void): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts s3rver on a free loopback port with objects under `<dataDir>/s3`, creating the
+ * given buckets if they do not exist yet.
+ * @param dataDir state directory
+ * @param bucketNames physical bucket names to create
+ */
+export async function startS3(dataDir: string, bucketNames: string[]): Promise<LocalS3> {
+  const directory = join(dataDir, "s3");
+  await mkdir(directory, { recursive: true });
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: bucketNames.map((name) => ({ name, configs: [] })),
+  });
+  const { port } = await server.run();
+  const listeners: ((event: LocalObjectCreated) => void)[] = [];
+  server.on("event", (event: S3rverEvent) => {
+    for (const record of event.Records) {
+      if (!record.eventName.startsWith("ObjectCreated")) continue;
+      const created: LocalObjectCreated = {
+        eventName: record.eventName,
+        bucket: record.s3.bucket.name,
+        key: record.s3.object.key,
+        size: record.s3.object.size,
+        eTag: record.s3.object.eTag,
+        sequencer: record.s3.object.sequencer,
+      };
+      for (const listener of listeners) listener(created);
+    }
+  });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    directory,
+    onObjectCreated: (listener) => void listeners.push(listener),
+    close: () => server.close(),
+  };
+}
+
+interface S3rverEvent {
+  Records: {
+    eventName: string;
+    s3: { bucket: { name: string }; object: { key: string; size: number; eTag?: string; sequencer: string } };
+  }[];
+}
