@@ -35,10 +35,10 @@ export const buckets = {
 
 /** Tables, by link name. */
 export const tables = {
-  /** One item per ingested landing file: the pipeline's bookmark. */
+  /** One item per ingested landing file (`file_id` = `<landing key>#<etag>`): the pipeline's bookmark. */
   Ledger: {
-    fields: { dataset: "string", bronze_key: "string", pending_dataset: "string", ingested_at: "string" },
-    primaryIndex: { hashKey: "dataset", rangeKey: "bronze_key" },
+    fields: { dataset: "string", file_id: "string", pending_dataset: "string", ingested_at: "string" },
+    primaryIndex: { hashKey: "dataset", rangeKey: "file_id" },
     // Sparse index: only files not yet consolidated carry `pending_dataset`, so listing
     // what is new costs the new files, not the dataset's history.
     globalIndexes: { pending: { hashKey: "pending_dataset", rangeKey: "ingested_at" } },

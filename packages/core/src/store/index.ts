@@ -1,0 +1,3 @@
+export * from "./ledger";
+export * from "./journey";
+export * from "./congregado";
