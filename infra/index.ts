@@ -1,10 +1,13 @@
 // Concerns in dependency order; each file exports its components.
+import { ingest } from "./ingest";
 import { lake } from "./lake";
 import { stores } from "./stores";
 
-export { lake, stores };
+export { ingest, lake, stores };
 
 export const outputs = {
   landingBucket: lake.Landing.name,
   bronzeBucket: lake.Bronze.name,
+  quarantineBucket: lake.Quarantine.name,
+  ingestFunction: ingest.name,
 };

@@ -1,1 +1,3 @@
 export type { DatasetSpec, Field, ScalarField, ScalarType, StructField } from "./spec";
+export { bronzeParquetSchema, lineageColumns, recordPredicate, recordSchema } from "./schema";
+export { datasetForKey } from "./registry";

@@ -1,3 +1,5 @@
+import type { SilverSpec } from "../silver/spec";
+
 /**
  * A dataset is configuration: where its files land, what a record looks like, and
  * (in later sections) how silver and gold are built from it. A new dataset needs a
@@ -35,4 +37,6 @@ export interface DatasetSpec {
   landingPrefix: string;
   /** The record schema. Fields it does not name are kept, as JSON text, in `_extra`. */
   fields: Field[];
+  /** How silver is built: cleansing, derived columns, partitions, dedup, retention. */
+  silver?: SilverSpec;
 }

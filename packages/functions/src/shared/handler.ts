@@ -14,10 +14,43 @@ import { logger, metrics, tracer } from "./observability";
  * @param schema zod schema of the event
  * @param handler the function that calls `core` and returns its result
  */
-export function lambdaHandler<S extends z.ZodType, R>(schema: S, handler: (event: z.output<S>, context: Context) => Promise<R>) {
-  return middy(handler)
+export function lambdaHandler<S extends z.ZodType, R>(schema: S, handler: (event: z.output<S>, context: Context) => Promise<R>): LambdaHandler<R> {
+  const wrapped = middy(handler)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(parser({ schema }));
+    .use(parser({ schema }))
+    .use(explainInvalidEvent());
+  return wrapped as unknown as LambdaHandler<R>;
 }
+
+/** An event that does not match the handler's schema; the message lists each offending field. */
+export class InvalidEventError extends Error {
+  override name = "InvalidEventError";
+}
+
+interface Issue {
+  message: string;
+  path?: (PropertyKey | { key: PropertyKey })[];
+}
+
+// Powertools' ParseError says only "Failed to parse schema"; the zod issues are in its
+// cause. Surface them, so a bad event says which field is wrong and why.
+function explainInvalidEvent(): middy.MiddlewareObj {
+  return {
+    onError: (request) => {
+      const error = request.error;
+      if (error?.name !== "ParseError") return;
+      // Standard Schema issues: the ParseError's cause (or a ZodError's `issues`).
+      const cause = error.cause as Issue[] | { issues?: Issue[] } | undefined;
+      const issues = Array.isArray(cause) ? cause : (cause?.issues ?? []);
+      const details = issues
+        .map((issue) => `${(issue.path ?? []).map((segment) => String(typeof segment === "object" ? segment.key : segment)).join(".") || "(event)"}: ${issue.message}`)
+        .join("; ");
+      request.error = new InvalidEventError(`Invalid event: ${details || error.message}`, { cause: error });
+    },
+  };
+}
+
+/** A Lambda handler as its callers see it: the raw event is validated inside, not trusted by type. */
+export type LambdaHandler<R> = (event: unknown, context: Context) => Promise<R>;

@@ -1,0 +1,213 @@
+import { randomUUID } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { datasetForKey } from "../dataset/registry";
+import { getLedgerEntry, recordIngested } from "../store/ledger";
+import type { LedgerEntry } from "../store/ledger";
+import { convertToBronze } from "./convert";
+import { IngestError, IngestIoError, UnparseableFileError } from "./errors";
+import { assertSafeLandingKey, ingestDate, ingestKeys, normaliseEtag } from "./keys";
+import type { IngestKeys } from "./keys";
+import { RejectedFile } from "./quarantine";
+import type { IngestContext, IngestResult, IngestSource } from "./types";
+
+const UNKNOWN_DATASET = "_unknown";
+
+/**
+ * Ingests one landing object: JSON → bronze Parquet, rejected records → quarantine NDJSON,
+ * a file that cannot be read → quarantine whole, then the ledger entry (written last, so
+ * an entry means every object it names exists). Safe to repeat: a file already in the
+ * ledger returns `duplicate` and writes nothing.
+ * @param source the landing object (bucket, key, ETag from the S3 event)
+ * @param ctx clients, bucket and table names, datasets
+ * @example const result = await ingestObject({ bucket, key, etag }, { s3, doc, ledgerTable, bronzeBucket, quarantineBucket, datasets: [carTelemetry] });
+ */
+export async function ingestObject(source: IngestSource, ctx: IngestContext): Promise<IngestResult> {
+  const started = performance.now();
+  const etag = normaliseEtag(source.etag);
+  const fileId = `${source.key}#${etag}`;
+  const spec = datasetForKey(ctx.datasets, source.key);
+  const dataset = spec?.name ?? UNKNOWN_DATASET;
+  const base = { dataset: spec ? spec.name : null, source, fileId };
+  const done = (rest: Omit<IngestResult, "dataset" | "source" | "fileId" | "durationMs">): IngestResult => ({
+    ...base,
+    ...rest,
+    durationMs: Math.round(performance.now() - started),
+  });
+
+  const existing = await io(`reading the ledger for ${fileId}`, () => getLedgerEntry(ctx.doc, ctx.ledgerTable, dataset, fileId));
+  if (existing) {
+    return done({
+      status: "duplicate",
+      recordsIn: existing.records_in,
+      recordsBronze: existing.records_bronze,
+      recordsQuarantined: existing.records_quarantined,
+      bronzeKey: existing.bronze_key,
+      quarantineKeys: existing.quarantine_keys,
+      bytesIn: 0,
+      reason: existing.reason,
+    });
+  }
+
+  let refusal: string | undefined;
+  if (!spec) refusal = `no dataset's landing prefix matches key ${JSON.stringify(source.key)}`;
+  else {
+    try {
+      assertSafeLandingKey(source.key);
+    } catch (error) {
+      refusal = (error as IngestError).message;
+    }
+  }
+  if (refusal !== undefined) {
+    const head = await io(`reading ${source.key}`, () =>
+      ctx.s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId })),
+    );
+    const keys = ingestKeys({ dataset, key: source.key, etag, date: ingestDate(head.LastModified ?? new Date()) });
+    const quarantineKeys = await quarantineWhole(ctx, source, keys, "rejected", refusal);
+    await ledger(ctx, { dataset, fileId, source, etag, status: "quarantined", counts: [0, 0, 0], quarantineKeys, reason: refusal });
+    return done({ status: "quarantined", recordsIn: 0, recordsBronze: 0, recordsQuarantined: 0, quarantineKeys, bytesIn: head.ContentLength ?? 0, reason: refusal });
+  }
+
+  // The key may have been overwritten since this event: then the newer object's own event
+  // ingests it, and this one must not name the new bytes after the old ETag.
+  const stale = () =>
+    done({ status: "duplicate", recordsIn: 0, recordsBronze: 0, recordsQuarantined: 0, quarantineKeys: [], bytesIn: 0, reason: `the object changed since the event (its ETag is no longer ${etag}); nothing ingested` });
+  let object;
+  try {
+    object = await ctx.s3.send(
+      new GetObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId, IfMatch: source.versionId ? undefined : `"${etag}"` }),
+    );
+  } catch (error) {
+    if (isPreconditionFailed(error)) return stale();
+    throw new IngestIoError(`reading ${source.key} failed: ${(error as Error).message}`, { cause: error });
+  }
+  // Not every S3 implementation honours If-Match (s3rver ignores it): compare as well.
+  if (!source.versionId && object.ETag && normaliseEtag(object.ETag) !== etag) {
+    (object.Body as { destroy?: () => void } | undefined)?.destroy?.();
+    return stale();
+  }
+  const keys = ingestKeys({ dataset, key: source.key, etag, date: ingestDate(object.LastModified ?? new Date()) });
+  const stage = join(ctx.tmpDir ?? tmpdir(), `medallion-ingest-${randomUUID()}`);
+  const rejectedFile = new RejectedFile(`${stage}.rejected.ndjson`);
+  try {
+    let converted;
+    try {
+      converted = await convertToBronze(object.Body as AsyncIterable<Uint8Array>, {
+        spec: spec!,
+        sourceKey: source.key,
+        parquetPath: `${stage}.parquet`,
+        onProgress: ctx.onProgress,
+        onRejected: ({ index, line, reason, raw }) => rejectedFile.add({ source_key: source.key, etag, line, index, reason, raw }),
+      });
+    } catch (error) {
+      if (!(error instanceof UnparseableFileError)) throw error;
+      (object.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      const quarantineKeys = await quarantineWhole(ctx, source, keys, "unparseable", error.message);
+      await ledger(ctx, { dataset, fileId, source, etag, status: "quarantined", counts: [0, 0, 0], quarantineKeys, reason: error.message });
+      return done({ status: "quarantined", recordsIn: 0, recordsBronze: 0, recordsQuarantined: 0, quarantineKeys, bytesIn: object.ContentLength ?? 0, reason: error.message });
+    }
+
+    const quarantineKeys: string[] = [];
+    const rejectedPath = rejectedFile.close();
+    if (rejectedPath) {
+      await upload(ctx, ctx.quarantineBucket, keys.rejected, rejectedPath, "application/x-ndjson");
+      quarantineKeys.push(keys.rejected);
+    }
+    let bronzeKey: string | undefined;
+    if (converted.parquetPath) {
+      await upload(ctx, ctx.bronzeBucket, keys.bronze, converted.parquetPath, "application/vnd.apache.parquet");
+      bronzeKey = keys.bronze;
+    }
+    const status = bronzeKey ? "bronze" : "quarantined";
+    const reason = bronzeKey ? undefined : "no valid record in the file";
+    const counts: [number, number, number] = [converted.recordsIn, converted.recordsBronze, converted.recordsRejected];
+    await ledger(ctx, { dataset, fileId, source, etag, status, counts, quarantineKeys, bronzeKey, reason });
+    return done({
+      status,
+      recordsIn: converted.recordsIn,
+      recordsBronze: converted.recordsBronze,
+      recordsQuarantined: converted.recordsRejected,
+      bronzeKey,
+      quarantineKeys,
+      bytesIn: converted.bytesIn,
+      reason,
+    });
+  } finally {
+    await rejectedFile.discard();
+    await rm(`${stage}.parquet`, { force: true });
+  }
+}
+
+// Copies the landing object into quarantine unchanged, with a sibling reason document. The
+// bytes are streamed through rather than CopyObject'd: CopySource's URL-encoding of keys is
+// decoded differently by S3 emulators, and whole-file quarantines are rare.
+async function quarantineWhole(ctx: IngestContext, source: IngestSource, keys: IngestKeys, suffix: "unparseable" | "rejected", reason: string): Promise<string[]> {
+  const { file, reason: reasonKey } = keys.wholeFile(suffix);
+  await io(`copying ${source.key} to quarantine`, async () => {
+    const original = await ctx.s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId }));
+    await ctx.s3.send(new PutObjectCommand({ Bucket: ctx.quarantineBucket, Key: file, Body: original.Body as Readable, ContentLength: original.ContentLength ?? 0 }));
+  });
+  const document = { source_bucket: source.bucket, source_key: source.key, etag: normaliseEtag(source.etag), version_id: source.versionId ?? null, reason, quarantined_at: new Date().toISOString() };
+  await io(`writing ${reasonKey}`, () =>
+    ctx.s3.send(new PutObjectCommand({ Bucket: ctx.quarantineBucket, Key: reasonKey, Body: JSON.stringify(document, null, 2), ContentType: "application/json" })),
+  );
+  return [file, reasonKey];
+}
+
+async function upload(ctx: IngestContext, bucket: string, key: string, path: string, contentType: string): Promise<void> {
+  const { size } = await stat(path);
+  await io(`uploading ${key}`, () =>
+    ctx.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(path), ContentLength: size, ContentType: contentType })),
+  );
+}
+
+interface LedgerWrite {
+  dataset: string;
+  fileId: string;
+  source: IngestSource;
+  etag: string;
+  status: "bronze" | "quarantined";
+  /** records in, bronze, quarantined */
+  counts: [number, number, number];
+  quarantineKeys: string[];
+  bronzeKey?: string;
+  reason?: string;
+}
+
+async function ledger(ctx: IngestContext, { dataset, fileId, source, etag, status, counts, quarantineKeys, bronzeKey, reason }: LedgerWrite): Promise<void> {
+  const [recordsIn, recordsBronze, recordsQuarantined] = counts;
+  const entry: LedgerEntry = {
+    dataset,
+    file_id: fileId,
+    source_key: source.key,
+    etag,
+    status,
+    records_in: recordsIn,
+    records_bronze: recordsBronze,
+    records_quarantined: recordsQuarantined,
+    quarantine_keys: quarantineKeys,
+    ingested_at: new Date().toISOString(),
+  };
+  if (bronzeKey) entry.bronze_key = bronzeKey;
+  if (reason) entry.reason = reason;
+  // Only files with bronze rows wait for silver: the sparse index lists exactly those.
+  if (recordsBronze > 0) entry.pending_dataset = dataset;
+  await io(`recording ${fileId} in the ledger`, () => recordIngested(ctx.doc, ctx.ledgerTable, entry));
+}
+
+function isPreconditionFailed(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === "PreconditionFailed" || e?.$metadata?.httpStatusCode === 412;
+}
+
+async function io<T>(what: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw new IngestIoError(`${what} failed: ${(error as Error).message}`, { cause: error });
+  }
+}

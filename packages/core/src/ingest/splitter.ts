@@ -1,0 +1,351 @@
+import { UnparseableFileError } from "./errors";
+import { Utf8Decoder } from "./utf8";
+
+/** One top-level JSON value (or element of a top-level array), not yet parsed. */
+export interface RawValue {
+  /** The value's text; only a preview when `oversized` is set. */
+  text: string;
+  /** 0-based position of the value in the file. */
+  index: number;
+  /** 1-based line the value starts on. */
+  line: number;
+  /** `:` seen outside strings: equals the parsed object's key count unless a key repeats. */
+  colons: number;
+  /** Length in characters (the whole value, even when `text` is a preview). */
+  length: number;
+  /** Longer than `maxValueChars`: its text was not kept. */
+  oversized: boolean;
+  /** Nested deeper than `maxDepth` (only known when the value was scanned; see `parsed`). */
+  tooDeep: boolean;
+  /** False when `colons` is only an upper bound (the value took the NDJSON fast path). */
+  exactColons: boolean;
+  /** The parsed value, when the splitter already parsed it (NDJSON fast path). */
+  parsed?: unknown;
+}
+
+/** Options of {@link JsonSplitter}. */
+export interface JsonSplitterOptions {
+  /** Called for each value, in file order. */
+  onValue: (value: RawValue) => void;
+  /** Values longer than this many characters are flagged `oversized` and not buffered. */
+  maxValueChars?: number;
+  /** Values nested deeper than this are flagged `tooDeep`. */
+  maxDepth?: number;
+  /** Characters of an oversized value kept as its preview. */
+  previewChars?: number;
+}
+
+const enum Mode {
+  Start,
+  Stream,
+  Array,
+  AfterArray,
+}
+const enum Expect {
+  FirstOrEnd,
+  Value,
+  CommaOrEnd,
+}
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const NEWLINE = 10;
+
+/**
+ * Splits a stream of UTF-8 bytes holding one JSON value, a JSON array, NDJSON or
+ * whitespace-separated values into top-level values (the elements, for an array), with
+ * memory bounded by the largest kept value. The scan tracks only strings, escapes and
+ * depth; JSON.parse checks each value's syntax later. NDJSON lines that JSON.parse
+ * accepts whole skip the scan and arrive already parsed (`parsed`). Structural damage
+ * (not UTF-8, unclosed value or array, stray separators, nothing at all) throws
+ * {@link UnparseableFileError}.
+ * @example
+ * const splitter = new JsonSplitter({ onValue: (v) => rows.push(JSON.parse(v.text)) });
+ * for await (const chunk of body) splitter.write(chunk);
+ * splitter.end();
+ */
+export class JsonSplitter {
+  private readonly decoder = new Utf8Decoder();
+  private readonly onValue: (value: RawValue) => void;
+  private readonly maxValueChars: number;
+  private readonly maxDepth: number;
+  private readonly previewChars: number;
+
+  private buf = "";
+  private mode = Mode.Start;
+  private expect = Expect.FirstOrEnd;
+  private line = 1;
+  private index = 0;
+  // The value being scanned.
+  private inValue = false;
+  private inString = false;
+  private escaped = false;
+  private bare = false; // a number / true / false / null token
+  private depth = 0;
+  private valueStart = 0;
+  private valueLine = 0;
+  private colons = 0;
+  private tooDeep = false;
+  private dropped = 0; // characters of an oversized value already discarded
+  private preview = "";
+
+  constructor({ onValue, maxValueChars = 1024 * 1024, maxDepth = 32, previewChars = 1024 }: JsonSplitterOptions) {
+    this.onValue = onValue;
+    this.maxValueChars = maxValueChars;
+    this.maxDepth = maxDepth;
+    this.previewChars = previewChars;
+  }
+
+  /** Feeds the next chunk of bytes. */
+  write(chunk: Uint8Array): void {
+    const text = this.decoder.decode(chunk);
+    if (text) this.scan(text);
+  }
+
+  /** Signals the end of the input; throws when the input was empty or is cut short. */
+  end(): void {
+    this.decoder.end();
+    if (this.inValue) {
+      if (this.bare && this.mode === Mode.Stream) {
+        this.valueStart = 0;
+        this.emit("", 0, this.line);
+      } else {
+        throw new UnparseableFileError(
+          `unexpected end of file: the value starting on line ${this.valueLine} is never closed (truncated or unbalanced JSON)`,
+          { line: this.valueLine },
+        );
+      }
+    }
+    if (this.mode === Mode.Start) throw new UnparseableFileError("empty file", { line: this.line });
+    if (this.mode === Mode.Array) throw new UnparseableFileError("unexpected end of file: the top-level array is never closed", { line: this.line });
+  }
+
+  private scan(text: string): void {
+    // Scanning a concatenation (a V8 cons string) is several times slower than a flat
+    // string, so only `text` is scanned; a value's earlier part waits in `this.buf`.
+    const buf = text;
+    const n = buf.length;
+    const maxDepth = this.maxDepth;
+    // Hot state lives in locals for the scan and is written back at the end.
+    let inValue = this.inValue;
+    let inString = this.inString;
+    let bare = this.bare;
+    let depth = this.depth;
+    let colons = this.colons;
+    let line = this.line;
+    let i = 0;
+    this.valueStart = 0;
+    if (this.escaped) {
+      this.escaped = false;
+      i++;
+    }
+    while (i < n) {
+      if (inValue) {
+        if (inString) {
+          while (i < n) {
+            const c = buf.charCodeAt(i++);
+            if (c === QUOTE) {
+              inString = false;
+              break;
+            }
+            if (c === BACKSLASH) {
+              if (i === n) this.escaped = true; // the escaped character starts the next chunk
+              i++;
+            }
+          }
+          if (!inString && depth === 0) {
+            this.colons = colons;
+            this.emit(buf, i, line); // a top-level string
+            inValue = false;
+          }
+          continue;
+        }
+        const c = buf.charCodeAt(i);
+        if (bare) {
+          if (c === 32 || c === 9 || c === 13 || c === NEWLINE || c === 44 || c === 93 || c === 125 || c === 91 || c === 123 || c === QUOTE) {
+            this.colons = colons;
+            this.emit(buf, i, line); // the delimiter is handled between values
+            inValue = false;
+            bare = false;
+            continue;
+          }
+          i++;
+          continue;
+        }
+        i++;
+        if (c === QUOTE) inString = true;
+        else if (c === 123 || c === 91) {
+          if (++depth > maxDepth) this.tooDeep = true;
+        } else if (c === 125 || c === 93) {
+          if (--depth === 0) {
+            this.colons = colons;
+            this.emit(buf, i, line);
+            inValue = false;
+          }
+        } else if (c === 58) colons++;
+        else if (c === NEWLINE) line++;
+        continue;
+      }
+      const c = buf.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 13) {
+        i++;
+        continue;
+      }
+      if (c === NEWLINE) {
+        line++;
+        i++;
+        continue;
+      }
+      switch (this.mode) {
+        case Mode.Start:
+          if (c === 91) {
+            this.mode = Mode.Array;
+            this.expect = Expect.FirstOrEnd;
+            i++;
+            continue;
+          }
+          this.mode = Mode.Stream;
+          if (c === 123) {
+            const end = this.wholeLine(buf, i, line);
+            if (end !== -1) {
+              i = end;
+              continue;
+            }
+          }
+          break;
+        case Mode.Stream:
+          if (c === 44 || c === 93 || c === 125) throw this.unexpected(c, line, "between top-level values");
+          if (c === 123) {
+            const end = this.wholeLine(buf, i, line);
+            if (end !== -1) {
+              i = end;
+              continue;
+            }
+          }
+          break;
+        case Mode.Array:
+          if (c === 93 && this.expect !== Expect.Value) {
+            this.mode = Mode.AfterArray;
+            i++;
+            continue;
+          }
+          if (c === 44 && this.expect === Expect.CommaOrEnd) {
+            this.expect = Expect.Value;
+            i++;
+            continue;
+          }
+          if (this.expect === Expect.CommaOrEnd) throw this.unexpected(c, line, "in the top-level array (expected ',' or ']')");
+          if (c === 44 || c === 93 || c === 125) throw this.unexpected(c, line, "in the top-level array (expected a value)");
+          this.expect = Expect.CommaOrEnd;
+          break;
+        case Mode.AfterArray:
+          throw this.unexpected(c, line, "after the top-level array");
+      }
+      // A value starts here.
+      inValue = true;
+      this.valueStart = i;
+      this.valueLine = line;
+      this.tooDeep = false;
+      this.dropped = 0;
+      colons = 0;
+      inString = c === QUOTE;
+      bare = c !== QUOTE && c !== 123 && c !== 91;
+      depth = c === 123 || c === 91 ? 1 : 0;
+      if (!bare) i++;
+    }
+    this.inValue = inValue;
+    this.inString = inString;
+    this.bare = bare;
+    this.depth = depth;
+    this.colons = colons;
+    this.line = line;
+    if (inValue) {
+      const rest = buf.slice(this.valueStart);
+      this.buf = this.buf ? this.buf + rest : rest;
+    }
+    this.trimOversized();
+  }
+
+  // NDJSON fast path: when the rest of the line from `start` parses as one object, emit it
+  // without a character scan (JSON.parse accepts exactly one value, so the line is one
+  // record). Returns where the line's text ends, or -1 to fall back to the scan.
+  private wholeLine(buf: string, start: number, line: number): number {
+    const newline = buf.indexOf("\n", start);
+    if (newline === -1 || newline - start > this.maxValueChars) return -1;
+    let end = newline;
+    while (end > start && isSpace(buf.charCodeAt(end - 1))) end--;
+    if (buf.charCodeAt(end - 1) !== 125) return -1;
+    const text = buf.slice(start, end);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return -1;
+    }
+    this.onValue({ text, parsed, index: this.index++, line, colons: keyColonBound(text), exactColons: false, length: text.length, oversized: false, tooDeep: false });
+    return end;
+  }
+
+  private emit(buf: string, end: number, line: number): void {
+    const head = this.buf; // the part of the value read in earlier chunks
+    const length = this.dropped + head.length + end - this.valueStart;
+    const oversized = length > this.maxValueChars;
+    let text: string;
+    if (this.dropped > 0) text = this.preview;
+    else if (oversized) text = (head + buf.slice(this.valueStart, this.valueStart + this.previewChars)).slice(0, this.previewChars);
+    else text = head ? head + buf.slice(this.valueStart, end) : buf.slice(this.valueStart, end);
+    this.buf = "";
+    this.inValue = false;
+    this.bare = false;
+    this.dropped = 0;
+    this.line = line;
+    this.onValue({ text, index: this.index++, line: this.valueLine, colons: this.colons, exactColons: true, length, oversized, tooDeep: this.tooDeep });
+  }
+
+  private trimOversized(): void {
+    if (!this.inValue || this.buf.length <= this.maxValueChars) return;
+    if (this.dropped === 0) this.preview = this.buf.slice(0, this.previewChars);
+    this.dropped += this.buf.length;
+    this.buf = "";
+  }
+
+  private unexpected(c: number, line: number, where: string): UnparseableFileError {
+    return new UnparseableFileError(`unexpected ${JSON.stringify(String.fromCharCode(c))} on line ${line} ${where}`, { line });
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 13;
+}
+
+/**
+ * Counts the `:` that follow a `"` (whitespace aside): every key's colon does, so this is
+ * at least the number of keys written, cheaply, without tracking strings.
+ */
+function keyColonBound(text: string): number {
+  let count = 0;
+  for (let k = text.indexOf(":"); k !== -1; k = text.indexOf(":", k + 1)) {
+    let p = k - 1;
+    while (p >= 0 && isSpace(text.charCodeAt(p))) p--;
+    if (text.charCodeAt(p) === QUOTE) count++;
+  }
+  return count;
+}
+
+/**
+ * Counts the `:` outside strings in one JSON value's text: its number of keys as written,
+ * duplicates included.
+ */
+export function countKeyColons(text: string): number {
+  let count = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === 58) count++;
+  }
+  return count;
+}

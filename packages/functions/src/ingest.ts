@@ -1,0 +1,62 @@
+import type { JSONObject } from "@aws-lambda-powertools/commons/types";
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { S3Schema } from "@aws-lambda-powertools/parser/schemas";
+import { ingestObject } from "@medallion/core/ingest";
+import type { IngestResult, IngestSource } from "@medallion/core/ingest";
+import { shippedDatasets } from "@medallion/core/datasets";
+import { clients } from "./shared/clients";
+import { linked } from "./shared/config";
+import { lambdaHandler } from "./shared/handler";
+import { logger, metrics } from "./shared/observability";
+
+// S3 delivers notifications at least once: the same landing object (bucket, key, ETag,
+// version) is ingested once, and a repeat returns the first result without touching S3.
+// A repeat is reported as such ("duplicate"), with the first run's keys and counts.
+const idempotency = new IdempotencyConfig({
+  expiresAfterSeconds: 7 * 24 * 3600,
+  responseHook: (response) => ({ ...(response as JSONObject), status: "duplicate" }),
+});
+const ingestOnce = makeIdempotent(
+  async (source: IngestSource): Promise<IngestResult> => {
+    const result = await ingestObject(source, {
+      s3: clients.s3,
+      doc: clients.doc,
+      ledgerTable: linked("Ledger"),
+      bronzeBucket: linked("Bronze"),
+      quarantineBucket: linked("Quarantine"),
+      datasets: Object.values(shippedDatasets),
+    });
+    // Stored as the idempotent response: plain JSON, no undefined fields.
+    return JSON.parse(JSON.stringify(result)) as IngestResult;
+  },
+  {
+    persistenceStore: new DynamoDBPersistenceLayer({ tableName: linked("Idempotency"), awsSdkV3Client: clients.dynamo }),
+    config: idempotency,
+  },
+);
+
+/** S3 ObjectCreated on the landing bucket → bronze Parquet + quarantine + ledger entry. */
+export const handler = lambdaHandler(S3Schema, async (event, context) => {
+  idempotency.registerLambdaContext(context);
+  const results: IngestResult[] = [];
+  for (const record of event.Records) {
+    const { bucket, object } = record.s3;
+    const source: IngestSource = {
+      bucket: bucket.name,
+      // Notification keys are URL-encoded, with spaces as '+'.
+      key: decodeURIComponent(object.key.replace(/\+/g, " ")),
+      etag: (object.eTag ?? "").replace(/"/g, ""),
+      ...(object.versionId ? { versionId: object.versionId } : {}),
+    };
+    const result = await ingestOnce(source);
+    logger.info("ingested", { ...result });
+    metrics.addMetric("RecordsIn", MetricUnit.Count, result.recordsIn);
+    metrics.addMetric("RecordsBronze", MetricUnit.Count, result.recordsBronze);
+    metrics.addMetric("RecordsQuarantined", MetricUnit.Count, result.recordsQuarantined);
+    if (result.status === "quarantined") metrics.addMetric("FilesQuarantined", MetricUnit.Count, 1);
+    results.push(result);
+  }
+  return { results };
+});

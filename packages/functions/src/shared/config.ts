@@ -1,0 +1,27 @@
+import type { BucketName, TableName } from "@medallion/core/resources";
+import { hostname } from "node:os";
+import { Resource } from "sst";
+
+// The one place handlers read SST links. `Resource` is typed by the `sst-env.d.ts` that
+// `sst dev`/`sst deploy` generate; this accessor keeps handlers typed without it. Locally
+// the embedded stack sets the same SST_RESOURCE_<Name> variables SST would.
+const links = Resource as unknown as Record<string, { name: string } | undefined>;
+
+/**
+ * The physical name of a linked bucket or table.
+ * @param link the link name declared in `@medallion/core/resources`
+ */
+export function linked(link: BucketName | TableName): string {
+  const resource = links[link];
+  if (!resource?.name) throw new Error(`Resource ${link} is not linked to this function (no SST_RESOURCE_${link})`);
+  return resource.name;
+}
+
+/**
+ * Where this code runs and which version it is, stamped on processing-log records.
+ * `MEDALLION_CODE_VERSION` (e.g. the git SHA, set at deploy) wins over Lambda's version.
+ */
+export const runtime = {
+  host: process.env.AWS_LAMBDA_FUNCTION_NAME ?? hostname(),
+  codeVersion: process.env.MEDALLION_CODE_VERSION ?? process.env.AWS_LAMBDA_FUNCTION_VERSION ?? "dev",
+} as const;

@@ -1,0 +1,97 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { formatSummary, runPipeline } from "./commands/run";
+import { startStack } from "./stack";
+import type { LocalStack } from "./stack";
+
+const USAGE = `medallion: the lakehouse on the embedded local stack
+
+Usage:
+  medallion run [--sample] [--landing <dir>] [--dataset <name>]   ingest landing files, print a summary
+  medallion help
+
+Every command takes --data-dir <dir> (default .medallion) and --json.`;
+
+/** A user error: printed without a stack trace, exit code 2. */
+class UsageError extends Error {
+  override name = "UsageError";
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const { values } = parse(rest, {
+    "data-dir": { type: "string", default: ".medallion" },
+    json: { type: "boolean", default: false },
+    sample: { type: "boolean", default: false },
+    landing: { type: "string" },
+    dataset: { type: "string", default: "car_telemetry" },
+    verbose: { type: "boolean", default: false },
+  });
+  const dataDir = resolve(values["data-dir"] as string);
+  const json = values.json as boolean;
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+  switch (command) {
+    case "run": {
+      const landingDir = values.landing as string | undefined;
+      return withStack(dataDir, values.verbose as boolean, async (stack) => {
+        const summary = await runPipeline({ stack, dataset: values.dataset as string, sample: (values.sample as boolean) || !landingDir, landingDir, progress });
+        console.log(json ? JSON.stringify(summary, null, 2) : formatSummary(summary, dataDir));
+        return summary.totals.filesFailed > 0 ? 1 : 0;
+      });
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);
+  }
+}
+
+function parse(args: string[], options: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>["options"]>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+}
+
+/** Runs `fn` with the stack up, and always shuts it down cleanly, including on Ctrl-C. */
+async function withStack(dataDir: string, verbose: boolean, fn: (stack: LocalStack) => Promise<number>): Promise<number> {
+  const stack = await startStack({ dataDir, logLevel: verbose ? "INFO" : "WARN" });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    const code = signal === "SIGINT" ? 130 : 143;
+    if (stopping) {
+      // A second Ctrl-C: leave now. Ingestion is idempotent, so the next run redoes what was cut short.
+      process.stderr.write(`${signal} again: exiting at once.\n`);
+      process.exit(code);
+    }
+    stopping = true;
+    process.stderr.write(`\n${signal}: finishing writes in flight and shutting down… (Ctrl-C again to force)\n`);
+    void stack.close().then(() => process.exit(code));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  try {
+    return await fn(stack);
+  } finally {
+    await stack.close();
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    console.error(`medallion: ${error instanceof Error ? error.message : String(error)}`);
+    if (process.env.MEDALLION_DEBUG && error instanceof Error) console.error(error.stack);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,115 @@
+import type { S3Event } from "aws-lambda";
+import { lambdaContext } from "./lambda-context";
+import { NotificationQueue, s3Notification } from "./notifications";
+import { startServices } from "./services/index";
+import type { LocalServices } from "./services/index";
+
+/** What one landing file's ingestion produced, as the ingest handler reports it. */
+export interface IngestOutcome {
+  key: string;
+  etag: string;
+  result?: IngestReport;
+  error?: string;
+}
+
+/** The subset of core's IngestResult the stack reports on (kept structural: the stack does not depend on core's ingest module). */
+export interface IngestReport {
+  dataset: string | null;
+  status: string;
+  recordsIn: number;
+  recordsBronze: number;
+  recordsQuarantined: number;
+  bronzeKey?: string;
+  quarantineKeys: string[];
+  durationMs: number;
+  reason?: string;
+}
+
+/** Options of the embedded stack. */
+export interface StackOptions {
+  /** State directory (`.medallion` by default in the CLI). */
+  dataDir: string;
+  /** Called after each landing file has been ingested (or has failed for good). */
+  onIngested?: (outcome: IngestOutcome) => void;
+  /** Powertools log level for in-process handlers (default WARN: the CLI prints its own progress). */
+  logLevel?: string;
+}
+
+/** The embedded stack: services up, environment set, landing notifications wired to the ingest handler. */
+export interface LocalStack {
+  services: LocalServices;
+  /** Physical bucket/table names by link name. */
+  names: Record<string, string>;
+  /** Resolves when the landing object `key` with `etag` has been ingested (or failed for good). */
+  ingested(key: string, etag: string): Promise<IngestOutcome>;
+  /** Waits for every notification in flight. */
+  drain(): Promise<void>;
+  /** Drains, then stops the services (state is flushed to `dataDir`). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+type IngestHandler = (event: S3Event, context: ReturnType<typeof lambdaContext>) => Promise<{ results: IngestReport[] }>;
+
+/**
+ * Starts the embedded stack: s3rver + dynalite under `dataDir`, `process.env` set as SST
+ * and the Lambda runtime would (endpoints, region, credentials, SST_RESOURCE_*), and
+ * ObjectCreated events of the landing bucket delivered to the real ingest handler.
+ * @param options see {@link StackOptions}
+ */
+export async function startStack(options: StackOptions): Promise<LocalStack> {
+  const services = await startServices({ dataDir: options.dataDir });
+  Object.assign(process.env, services.env, {
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? options.logLevel ?? "WARN",
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
+    POWERTOOLS_SERVICE_NAME: "medallion",
+  });
+  // Imported only now: handler modules build their SDK clients and read SST links at load.
+  const { handler } = (await import("@medallion/functions/ingest")) as unknown as { handler: IngestHandler };
+
+  const outcomes = new Map<string, IngestOutcome>();
+  const waiters = new Map<string, ((outcome: IngestOutcome) => void)[]>();
+  const settle = (outcome: IngestOutcome) => {
+    const id = `${outcome.key}#${outcome.etag}`;
+    outcomes.set(id, outcome);
+    for (const resolve of waiters.get(id) ?? []) resolve(outcome);
+    waiters.delete(id);
+    options.onIngested?.(outcome);
+  };
+
+  const queue = new NotificationQueue(
+    async (event) => {
+      const { results } = await handler(event, lambdaContext("medallion-ingest"));
+      const object = event.Records[0]!.s3.object;
+      for (const result of results) settle({ key: decodeKey(object.key), etag: object.eTag, result });
+    },
+    (event, error) => {
+      const object = event.Records[0]!.s3.object;
+      settle({ key: decodeKey(object.key), etag: object.eTag, error: error instanceof Error ? error.message : String(error) });
+    },
+  );
+  services.s3.onObjectCreated((created) => {
+    if (created.bucket === services.names.Landing) queue.push(s3Notification(created));
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    services,
+    names: services.names,
+    ingested: (key, etag) => {
+      const id = `${key}#${etag.replace(/"/g, "")}`;
+      const known = outcomes.get(id);
+      if (known) return Promise.resolve(known);
+      return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
+    },
+    drain: () => queue.drain(),
+    close: () =>
+      (closing ??= (async () => {
+        await queue.drain();
+        await services.close();
+      })()),
+  };
+}
+
+function decodeKey(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, " "));
+}

@@ -1,0 +1,133 @@
+/**
+ * Typed helpers for the Amazon States Language (JSONPath), so the pipeline is built by
+ * TypeScript, not written as JSON by hand. The output runs on Step Functions and, as is,
+ * in aws-local-stepfunctions.
+ */
+
+/** A Retry rule. */
+export interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: "FULL" | "NONE";
+}
+
+/** A Catch rule. */
+export interface Catcher {
+  ErrorEquals: string[];
+  Next: string;
+  ResultPath?: string;
+}
+
+interface Flow {
+  Comment?: string;
+  Next?: string;
+  End?: true;
+}
+
+/** A Task state. */
+export interface TaskState extends Flow {
+  Type: "Task";
+  Resource: string;
+  Parameters?: Record<string, unknown>;
+  ResultSelector?: Record<string, unknown>;
+  ResultPath?: string | null;
+  OutputPath?: string;
+  TimeoutSeconds?: number;
+  Retry?: Retrier[];
+  Catch?: Catcher[];
+}
+
+/** A Choice rule (the subset the pipeline uses). */
+export interface ChoiceRule {
+  Variable: string;
+  BooleanEquals?: boolean;
+  NumericEquals?: number;
+  StringEquals?: string;
+  IsPresent?: boolean;
+  Next: string;
+}
+
+/** A Choice state. */
+export interface ChoiceState {
+  Type: "Choice";
+  Comment?: string;
+  Choices: ChoiceRule[];
+  Default: string;
+}
+
+/** A Map state (inline processing). */
+export interface MapState extends Flow {
+  Type: "Map";
+  ItemsPath: string;
+  ItemSelector?: Record<string, unknown>;
+  MaxConcurrency?: number;
+  ItemProcessor: { ProcessorConfig: { Mode: "INLINE" }; StartAt: string; States: Record<string, State> };
+  ResultPath?: string | null;
+  Retry?: Retrier[];
+  Catch?: Catcher[];
+}
+
+/** Pass, Succeed and Fail states. */
+export interface PassState extends Flow {
+  Type: "Pass";
+  Parameters?: Record<string, unknown>;
+  Result?: unknown;
+  ResultPath?: string | null;
+}
+export interface SucceedState {
+  Type: "Succeed";
+  Comment?: string;
+}
+export interface FailState {
+  Type: "Fail";
+  Comment?: string;
+  Error?: string;
+  CausePath?: string;
+  ErrorPath?: string;
+}
+
+/** Any state. */
+export type State = TaskState | ChoiceState | MapState | PassState | SucceedState | FailState;
+
+/** A state machine definition. */
+export interface StateMachine {
+  Comment: string;
+  StartAt: string;
+  TimeoutSeconds?: number;
+  States: Record<string, State>;
+}
+
+/** Errors worth retrying: the Lambda service's own, and throttling. Bad input is never retried. */
+export const transientErrors = [
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+  "Lambda.TooManyRequestsException",
+  "ThrottlingException",
+  "TooManyRequestsException",
+];
+
+/** Retry for transient errors: 3 attempts, exponential backoff with jitter. */
+export const retryTransient: Retrier = {
+  ErrorEquals: transientErrors,
+  IntervalSeconds: 2,
+  MaxAttempts: 3,
+  BackoffRate: 2,
+  JitterStrategy: "FULL",
+};
+
+/**
+ * A Lambda task: invokes the function with `payload` and puts its return value at
+ * `resultPath`. The function ARN is the Resource (Step Functions' direct Lambda form), so
+ * the result is the function's own output, with no `Payload` envelope to unwrap.
+ * @param functionArn the function's ARN (from infra; any name locally)
+ * @param payload the invocation payload; keys ending in `.$` are JSONPath
+ * @param resultPath where the result goes in the state's output
+ * @param flow Next/End, and Catch rules
+ */
+export function lambdaTask(functionArn: string, payload: Record<string, unknown>, resultPath: string | null, flow: Flow & { Catch?: Catcher[] }): TaskState {
+  return { Type: "Task", Resource: functionArn, Parameters: payload, ResultPath: resultPath, Retry: [retryTransient], ...flow };
+}
