@@ -31,6 +31,8 @@ export const buckets = {
   Landing: { purpose: "raw JSON drops; ObjectCreated triggers ingestion" },
   Bronze: { purpose: "validated records as Parquet, one object per landing file" },
   Quarantine: { purpose: "rejected records and unparseable files, with reasons" },
+  Silver: { purpose: "cleansed, deduplicated Parquet; one versioned prefix per partition rewrite" },
+  AthenaResults: { purpose: "Athena query results and UNLOAD manifests (workgroup output)" },
 } as const satisfies Record<string, BucketDeclaration>;
 
 /** Tables, by link name. */
@@ -48,6 +50,17 @@ export const tables = {
     fields: { id: "string" },
     primaryIndex: { hashKey: "id" },
     ttl: "expiration",
+  },
+  /** One item per pipeline run (`journey_id` = hash of its idempotency key): status, steps, lease. */
+  JourneyControl: {
+    fields: { journey_id: "string" },
+    primaryIndex: { hashKey: "journey_id" },
+    ttl: "expires_at",
+  },
+  /** One item per gold table (`id` = `{database}_{table}`): latest aggregate, content hash, version. */
+  Congregado: {
+    fields: { id: "string" },
+    primaryIndex: { hashKey: "id" },
   },
 } as const satisfies Record<string, TableDeclaration>;
 

@@ -1,0 +1,123 @@
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { processingStepSchema } from "@medallion/core/processing";
+import type { ProcessingStep } from "@medallion/core/processing";
+import { completeJourney, failJourney, recordStep as appendStep, startJourney, stepIdOf } from "@medallion/core/store";
+import type { Journey } from "@medallion/core/store";
+import { z } from "zod";
+import { clients } from "./shared/clients";
+import { linked, runtime } from "./shared/config";
+import { lambdaHandler } from "./shared/handler";
+import { logger, metrics } from "./shared/observability";
+
+// The journey tasks of the pipeline's state machine: start → record step(s) → complete,
+// or fail from the Catch. Each is its own handler export (journey.start, journey.recordStep…).
+
+const journeyRef = {
+  journey_id: z.string().min(1),
+  /** From the start task's output; fences writes to the run that holds the journey. */
+  run_id: z.string().min(1).optional(),
+};
+
+const startEvent = z.object({
+  idempotency_key: z.string().min(1),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  lease_seconds: z.number().int().positive().optional(),
+});
+
+const recordStepEvent = z.object({
+  ...journeyRef,
+  step: processingStepSchema,
+  /** Dedup key of the step; by default a hash of the step, so a retried task appends once. */
+  step_id: z.string().min(1).optional(),
+});
+
+const completeEvent = z.object(journeyRef);
+
+const failEvent = z.object({
+  ...journeyRef,
+  /** What the state machine caught: `{ Error, Cause }`, or any error description. */
+  error: z.unknown(),
+});
+
+/** What the journey tasks return to the state machine. */
+export interface JourneyTaskResult {
+  journey_id: string;
+  run_id: string | null;
+  status: Journey["status"];
+  retry_count: number;
+  steps: number;
+}
+
+/** Start (or resume) the journey of an idempotency key. `duplicate: true` → the run already completed; skip the work. */
+export const start = lambdaHandler(startEvent, async (event) => {
+  const { journey, duplicate, resumed } = await startJourney({
+    ...journeyTable(),
+    idempotencyKey: event.idempotency_key,
+    metadata: event.metadata,
+    leaseMs: event.lease_seconds === undefined ? undefined : event.lease_seconds * 1000,
+  });
+  logger.info(duplicate ? "journey already completed" : resumed ? "journey resumed" : "journey started", { journey_id: journey.journey_id, retry_count: journey.retry_count, metadata: journey.metadata });
+  metrics.addMetric(duplicate ? "JourneyDuplicate" : resumed ? "JourneyResumed" : "JourneyStarted", MetricUnit.Count, 1);
+  return { ...taskResult(journey), duplicate, resumed };
+});
+
+/** Append a processing step to the journey, and log and count it. */
+export const recordStep = lambdaHandler(recordStepEvent, async (event) => {
+  const step = reportStep(event.journey_id, event.step);
+  // The dedup key is taken before stamping host and version, which differ between retries.
+  const journey = await appendStep({ ...journeyTable(), journeyId: event.journey_id, runId: event.run_id, step, stepId: event.step_id ?? stepIdOf(event.step) });
+  metrics.addMetric("StepsRecorded", MetricUnit.Count, 1);
+  return taskResult(journey);
+});
+
+/** Mark the journey completed. */
+export const complete = lambdaHandler(completeEvent, async (event) => {
+  const journey = await completeJourney({ ...journeyTable(), journeyId: event.journey_id, runId: event.run_id });
+  logger.info("journey completed", { journey_id: journey.journey_id, steps: journey.steps.length });
+  metrics.addMetric("JourneyCompleted", MetricUnit.Count, 1);
+  return taskResult(journey);
+});
+
+/** Mark the journey failed with the error the state machine caught. */
+export const fail = lambdaHandler(failEvent, async (event) => {
+  const journey = await failJourney({ ...journeyTable(), journeyId: event.journey_id, runId: event.run_id, error: event.error });
+  logger.error("journey failed", { journey_id: journey.journey_id, error: journey.error });
+  metrics.addMetric("JourneyFailed", MetricUnit.Count, 1);
+  return { ...taskResult(journey), error: journey.error ?? null };
+});
+
+/**
+ * The processing log's other two sinks: writes the step as a structured log line and
+ * as metrics (dimensioned by layer and status), and returns it stamped with this
+ * function's host and code version, ready to be appended to the journey.
+ * @param journeyId the journey the step belongs to (logged with it)
+ * @param step the step as the caller reported it
+ */
+export function reportStep(journeyId: string, step: ProcessingStep): ProcessingStep {
+  const stamped: ProcessingStep = { ...step, host: step.host ?? runtime.host, code_version: step.code_version ?? runtime.codeVersion };
+  const line = `step ${stamped.step} ${stamped.status}`;
+  if (stamped.status === "failed") logger.error(line, { journey_id: journeyId, ...stamped });
+  else logger.info(line, { journey_id: journeyId, ...stamped });
+
+  // A single metric publishes (and forgets its dimensions) on each value, so one per value.
+  const count = (name: string, unit: Parameters<typeof metrics.addMetric>[1], value: number | undefined) => {
+    if (value === undefined) return;
+    const metric = metrics.singleMetric();
+    metric.addDimensions({ layer: stamped.layer ?? "none", status: stamped.status });
+    if (stamped.dataset) metric.addMetadata("dataset", stamped.dataset);
+    metric.addMetric(name, unit, value);
+  };
+  count("StepDuration", MetricUnit.Milliseconds, stamped.duration_ms);
+  count("RecordsProcessed", MetricUnit.Count, stamped.records_in);
+  count("RecordsOut", MetricUnit.Count, stamped.records_out);
+  count("RecordsInvalid", MetricUnit.Count, stamped.records_invalid);
+  return stamped;
+}
+
+function journeyTable() {
+  return { doc: clients.doc, table: linked("JourneyControl") };
+}
+
+function taskResult(journey: Journey): JourneyTaskResult {
+  return { journey_id: journey.journey_id, run_id: journey.run_id ?? null, status: journey.status, retry_count: journey.retry_count, steps: journey.steps.length };
+}

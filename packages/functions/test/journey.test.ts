@@ -1,0 +1,122 @@
+import { getJourney, journeyIdFor } from "@medallion/core/store";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { startTestDynamo } from "../../../test/helpers/dynamo";
+import type { TestDynamo } from "../../../test/helpers/dynamo";
+import { lambdaContext } from "../../../test/helpers/lambda";
+
+describe("journey handlers", () => {
+  let dynamo: TestDynamo;
+  let journey: typeof import("../src/journey");
+  let observability: typeof import("../src/shared/observability");
+  beforeAll(async () => {
+    // The handlers read SST links and endpoints from the environment on first use.
+    dynamo = await startTestDynamo({ applyEnv: true });
+    journey = await import("../src/journey");
+    observability = await import("../src/shared/observability");
+  });
+  afterEach(() => vi.restoreAllMocks());
+  afterAll(() => dynamo.close());
+
+  const store = () => ({ doc: dynamo.doc, table: dynamo.tableName("JourneyControl") });
+
+  it("runs a journey start → step → complete, and a repeated start reports the duplicate", async () => {
+    // Prepare
+    const key = "handler#car-telemetry#2026-11-24T01";
+    // Act
+    const started = await journey.start({ idempotency_key: key, metadata: { job_name: "hourly", dataset: "car-telemetry" } }, lambdaContext("journey-start"));
+    const stepped = await journey.recordStep(
+      {
+        journey_id: started.journey_id,
+        run_id: started.run_id ?? undefined,
+        step: { step: "silver", status: "succeeded", layer: "silver", dataset: "car-telemetry", records_in: 5, records_out: 4, started_at: "2026-11-24T01:00:00.000Z", finished_at: "2026-11-24T01:00:02.000Z", duration_ms: 2_000 },
+      },
+      lambdaContext("journey-record-step"),
+    );
+    const completed = await journey.complete({ journey_id: started.journey_id, run_id: started.run_id ?? undefined }, lambdaContext("journey-complete"));
+    const repeated = await journey.start({ idempotency_key: key }, lambdaContext("journey-start"));
+    // Assess
+    expect(started).toMatchObject({ journey_id: journeyIdFor(key), status: "in_progress", duplicate: false, resumed: false, retry_count: 0 });
+    expect(stepped).toMatchObject({ status: "in_progress", steps: 1 });
+    expect(completed).toMatchObject({ status: "completed", steps: 1 });
+    expect(repeated).toMatchObject({ journey_id: started.journey_id, status: "completed", duplicate: true });
+    const stored = await getJourney({ ...store(), journeyId: started.journey_id });
+    expect(stored?.metadata).toEqual({ job_name: "hourly", dataset: "car-telemetry" });
+    expect(stored?.steps[0]).toMatchObject({ step: "silver", records_out: 4, code_version: "dev" });
+    expect(stored?.steps[0]?.host).toBeTruthy();
+  });
+
+  it("logs and counts each recorded step: the processing log's other two sinks", async () => {
+    // Prepare
+    const started = await journey.start({ idempotency_key: "handler#observed" }, lambdaContext("journey-start"));
+    const logged = vi.spyOn(observability.logger, "error");
+    const added: [string, number, Record<string, string>][] = [];
+    vi.spyOn(observability.metrics, "singleMetric").mockImplementation(() => {
+      let dimensions: Record<string, string> = {};
+      const fake = {
+        addDimensions: (d: Record<string, string>) => void (dimensions = d),
+        addMetadata: () => undefined,
+        addMetric: (name: string, _unit: unknown, value: number) => void added.push([name, value, dimensions]),
+      };
+      return fake as never;
+    });
+    // Act
+    await journey.recordStep(
+      {
+        journey_id: started.journey_id,
+        step: { step: "ingest", status: "failed", layer: "bronze", file: "landing/a.json", message: "bad JSON", records_in: 3, records_invalid: 3, started_at: "2026-11-24T01:00:00.000Z", finished_at: "2026-11-24T01:00:00.250Z", duration_ms: 250 },
+      },
+      lambdaContext("journey-record-step"),
+    );
+    // Assess
+    expect(logged).toHaveBeenCalledWith("step ingest failed", expect.objectContaining({ journey_id: started.journey_id, file: "landing/a.json", message: "bad JSON", records_invalid: 3 }));
+    expect(added).toEqual([
+      ["StepDuration", 250, { layer: "bronze", status: "failed" }],
+      ["RecordsProcessed", 3, { layer: "bronze", status: "failed" }],
+      ["RecordsInvalid", 3, { layer: "bronze", status: "failed" }],
+    ]);
+  });
+
+  it("fails a journey with the error Step Functions caught, and a later start resumes it", async () => {
+    // Prepare
+    const started = await journey.start({ idempotency_key: "handler#fails" }, lambdaContext("journey-start"));
+    const caught = { Error: "GoldMergeError", Cause: JSON.stringify({ errorType: "GoldMergeError", errorMessage: "source key not unique" }) };
+    // Act
+    const failed = await journey.fail({ journey_id: started.journey_id, run_id: started.run_id ?? undefined, error: caught }, lambdaContext("journey-fail"));
+    const resumed = await journey.start({ idempotency_key: "handler#fails" }, lambdaContext("journey-start"));
+    // Assess
+    expect(failed).toMatchObject({ status: "failed", error: { name: "GoldMergeError", message: "source key not unique" } });
+    expect(resumed).toMatchObject({ status: "in_progress", resumed: true, retry_count: 1 });
+  });
+
+  it("refuses a second start while a run is in progress, with an error Step Functions can match", async () => {
+    // Prepare
+    await journey.start({ idempotency_key: "handler#busy" }, lambdaContext("journey-start"));
+    // Act
+    const second = journey.start({ idempotency_key: "handler#busy" }, lambdaContext("journey-start"));
+    // Assess
+    await expect(second).rejects.toMatchObject({ name: "JourneyInProgressError" });
+  });
+
+  it("rejects a step that is not a processing-log record, naming the field", async () => {
+    // Act
+    const error = await journey.recordStep({ journey_id: "j-x", step: { step: "silver", status: "maybe" } } as never, lambdaContext("journey-record-step")).catch((caught: unknown) => caught);
+    // Assess
+    expect(error).toMatchObject({ name: "InvalidEventError" });
+    expect((error as Error).message).toMatch(/step\.status/);
+    expect((error as Error).message).toMatch(/step\.started_at/);
+  });
+
+  it("appends a step once when the state machine retries the task with the same input", async () => {
+    // Prepare
+    const started = await journey.start({ idempotency_key: "handler#retried-step" }, lambdaContext("journey-start"));
+    const event = {
+      journey_id: started.journey_id,
+      step: { step: "gold", status: "succeeded" as const, started_at: "2026-11-24T01:00:00.000Z", finished_at: "2026-11-24T01:00:01.000Z", duration_ms: 1_000 },
+    };
+    // Act
+    await journey.recordStep(event, lambdaContext("journey-record-step"));
+    const retried = await journey.recordStep(event, lambdaContext("journey-record-step"));
+    // Assess
+    expect(retried.steps).toBe(1);
+  });
+});
