@@ -34,4 +34,15 @@ export const carTelemetry = {
       ],
     },
   ],
+  silver: {
+    cleanse: { Manufacturer: "title_case", color: "lower" },
+    derived: [
+      { name: "fuel_level_percentage", kind: "ratio", numerator: "metrics_fuel_fuelAvailable", denominator: "metrics_fuel_fuelCapacity", scale: 100 },
+      { name: "km_per_liter", kind: "ratio", numerator: "metrics_trip_tripMileage", denominator: "metrics_trip_tripFuelLiters" },
+    ],
+    partition: { from: "metricTimestamp", year: "event_year", month: "event_month", day: "event_day" },
+    // One reading per car per day: the one with the highest mileage.
+    dedup: { key: ["carChassis", "event_year", "event_month", "event_day"], order: [{ column: "currentMileage", descending: true }] },
+    retentionDays: 7,
+  },
 } satisfies DatasetSpec;

@@ -1,0 +1,111 @@
+import { shippedDatasets } from "../packages/core/src/datasets";
+import type { Field } from "../packages/core/src/dataset/spec";
+import { silverColumns } from "../packages/core/src/silver/columns";
+import type { SqlType } from "../packages/core/src/sql/ast";
+import { lake } from "./lake";
+
+// The Glue catalog and the Athena workgroup silver runs in. Tables come from the dataset
+// specs (no crawler): bronze with partition projection on ingest_date (nothing to register),
+// silver with partitions the consolidation registers itself, one versioned location each.
+
+const prefix = `${$app.name}_${$app.stage}`.replace(/[^a-z0-9_]/gi, "_").toLowerCase();
+const PARQUET = {
+  inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+  outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+  serDeInfo: { serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" },
+};
+const HIVE_TYPES: Record<SqlType, string> = { varchar: "string", double: "double", bigint: "bigint", integer: "int", timestamp: "timestamp", boolean: "boolean" };
+
+// Bronze keeps structs and ISO text timestamps, exactly as ingestion writes them.
+function bronzeType(field: Field): string {
+  if (field.type === "struct") return `struct<${field.fields.map((f) => `${f.name}:${bronzeType(f)}`).join(",")}>`;
+  return field.type === "double" ? "double" : field.type === "boolean" ? "boolean" : "string";
+}
+const lineage = [
+  { name: "_extra", type: "string" },
+  { name: "_source_key", type: "string" },
+  { name: "_record_index", type: "int" },
+  { name: "_source_line", type: "int" },
+];
+
+export const bronzeDatabase = new aws.glue.CatalogDatabase("BronzeDatabase", { name: `${prefix}_bronze`, description: "Bronze: validated records as Parquet, one object per landing file" });
+export const silverDatabase = new aws.glue.CatalogDatabase("SilverDatabase", { name: `${prefix}_silver`, description: "Silver: cleansed, deduplicated, partitioned by event date" });
+
+/** Bronze and silver Glue tables of every shipped dataset, by dataset name. */
+export const tables = Object.fromEntries(
+  Object.values(shippedDatasets).map((spec) => {
+    const bronzeLocation = $interpolate`s3://${lake.Bronze.name}/${spec.name}/`;
+    const bronze = new aws.glue.CatalogTable(`Bronze_${spec.name}`, {
+      databaseName: bronzeDatabase.name,
+      name: spec.name,
+      tableType: "EXTERNAL_TABLE",
+      parameters: {
+        EXTERNAL: "TRUE",
+        classification: "parquet",
+        "projection.enabled": "true",
+        "projection.ingest_date.type": "date",
+        "projection.ingest_date.format": "yyyy-MM-dd",
+        "projection.ingest_date.range": "2020-01-01,NOW",
+        "storage.location.template": $interpolate`${bronzeLocation}ingest_date=\${ingest_date}/`,
+      },
+      partitionKeys: [{ name: "ingest_date", type: "string" }],
+      storageDescriptor: { ...PARQUET, location: bronzeLocation, columns: [...spec.fields.map((f) => ({ name: f.name.toLowerCase(), type: bronzeType(f) })), ...lineage] },
+    });
+    if (!spec.silver) return [spec.name, { bronze }];
+    const columns = silverColumns(spec);
+    const silver = new aws.glue.CatalogTable(`Silver_${spec.name}`, {
+      databaseName: silverDatabase.name,
+      name: spec.name,
+      tableType: "EXTERNAL_TABLE",
+      parameters: { EXTERNAL: "TRUE", classification: "parquet", "parquet.compression": "SNAPPY" },
+      partitionKeys: columns.partition.map((c) => ({ name: c.name.toLowerCase(), type: HIVE_TYPES[c.type] })),
+      storageDescriptor: { ...PARQUET, location: $interpolate`s3://${lake.Silver.name}/${spec.name}/`, columns: columns.data.map((c) => ({ name: c.name.toLowerCase(), type: HIVE_TYPES[c.type] })) },
+    });
+    return [spec.name, { bronze, silver }];
+  }),
+);
+
+/** Athena engine v3; results (and UNLOAD manifests) in the AthenaResults bucket; a scan cutoff per query. */
+export const workGroup = new aws.athena.Workgroup("Athena", {
+  name: `${prefix}`,
+  forceDestroy: true,
+  configuration: {
+    enforceWorkgroupConfiguration: true,
+    publishCloudwatchMetricsEnabled: true,
+    engineVersion: { selectedEngineVersion: "Athena engine version 3" },
+    bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
+    resultConfiguration: {
+      outputLocation: $interpolate`s3://${lake.AthenaResults.name}/results/`,
+      encryptionConfiguration: { encryptionOption: "SSE_S3" },
+    },
+  },
+});
+
+const region = aws.getRegionOutput().name;
+const account = aws.getCallerIdentityOutput().accountId;
+
+/**
+ * What the silver handlers link: database names and workgroup, with the Athena and Glue
+ * permissions they need (bucket access comes from linking the buckets themselves).
+ */
+export const silverCatalog = new sst.Linkable("SilverCatalog", {
+  properties: { bronzeDatabase: bronzeDatabase.name, silverDatabase: silverDatabase.name, workGroup: workGroup.name },
+  include: [
+    sst.aws.permission({
+      actions: ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution", "athena:GetWorkGroup"],
+      resources: [workGroup.arn],
+    }),
+    sst.aws.permission({
+      actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition", "glue:CreatePartition", "glue:BatchCreatePartition", "glue:UpdatePartition", "glue:BatchUpdatePartition"],
+      resources: [
+        $interpolate`arn:aws:glue:${region}:${account}:catalog`,
+        $interpolate`arn:aws:glue:${region}:${account}:database/${bronzeDatabase.name}`,
+        $interpolate`arn:aws:glue:${region}:${account}:database/${silverDatabase.name}`,
+        $interpolate`arn:aws:glue:${region}:${account}:table/${bronzeDatabase.name}/*`,
+        $interpolate`arn:aws:glue:${region}:${account}:table/${silverDatabase.name}/*`,
+      ],
+    }),
+  ],
+});
+
+export const catalog = { bronzeDatabase, silverDatabase, tables, workGroup, silverCatalog };

@@ -1,0 +1,21 @@
+import type { Dialect, Statement } from "../sql/ast";
+
+/** Rows of a query, as objects keyed by column name. */
+export interface QueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+/**
+ * The SQL-engine port: the one seam between AWS and the embedded stack. Athena and DuckDB
+ * adapters implement it; which one runs is configuration, never a branch in domain code.
+ */
+export interface SqlEngine {
+  /** The dialect statements are rendered in. */
+  readonly dialect: Dialect;
+  /**
+   * Runs a statement (rendered in the engine's dialect) or SQL text already in that dialect.
+   * @param statement statement tree or SQL text
+   */
+  run(statement: Statement | string): Promise<QueryResult>;
+}

@@ -1,0 +1,16 @@
+export type { GoldAggregate, GoldColumn, GoldDimension, GoldExpr, GoldSpec, GoldTable, GoldType, GoldWindow } from "./spec";
+export * from "./errors";
+export { goldColumns, valueColumns } from "./columns";
+export { aggregateSql, dmlType, goldExpr, hiveType } from "./render";
+export { chunk, windowFilter, windowsOf } from "./windows";
+export type { SilverDateColumns, WindowValues } from "./windows";
+export { MAX_PARTITIONS_PER_STATEMENT, MAX_QUERY_BYTES, planChunks } from "./limits";
+export type { ChunkLimits } from "./limits";
+export { createTableSql, duplicateKeysSql, mergeCountsSql, mergeSql, readTableSql, sourceSql } from "./statements";
+export type { GoldSource, GoldTarget } from "./statements";
+export { isRetryableGoldError, runWithRetry } from "./retry";
+export type { RetryOptions } from "./retry";
+export { goldSpecOf, mergeGold } from "./merge";
+export type { GoldSummary, GoldTableSummary, MergeGoldOptions } from "./merge";
+export { optimizeGold, optimizeSql, vacuumSql } from "./maintenance";
+export type { OptimizeGoldOptions, OptimizeSummary } from "./maintenance";

@@ -1,0 +1,175 @@
+import type { DatasetSpec } from "../dataset/spec";
+import type { SqlEngine } from "../engine/port";
+import { silverSpecOf } from "../silver/columns";
+import { partitionPath } from "../silver/partition";
+import type { TableRef } from "../sql/ast";
+import type { CongregadoTable, SaveCongregadoResult } from "../store/congregado-save";
+import { congregadoId, saveCongregado } from "../store/congregado-save";
+import { goldColumns } from "./columns";
+import { DuplicateSourceKeyError, GoldSpecError } from "./errors";
+import { planChunks } from "./limits";
+import { runWithRetry } from "./retry";
+import type { RetryOptions } from "./retry";
+import type { GoldSpec, GoldTable } from "./spec";
+import { createTableSql, duplicateKeysSql, mergeCountsSql, mergeSql, readTableSql } from "./statements";
+import type { GoldSource } from "./statements";
+import { windowsOf } from "./windows";
+import type { WindowValues } from "./windows";
+
+/** Options of {@link mergeGold}. */
+export interface MergeGoldOptions {
+  engine: SqlEngine;
+  /** The dataset: its name and silver partition columns. */
+  spec: DatasetSpec;
+  /** Its gold tables; default the spec's `gold` section. */
+  gold?: GoldSpec;
+  /** Silver partitions the run rewrote (their values), e.g. the silver plan's partitions. */
+  partitions: readonly { values: Record<string, string | number> }[] | readonly Record<string, string | number>[];
+  /** The silver table the engine reads (`silver.<dataset>` locally, the Glue table on AWS). */
+  silver: TableRef;
+  /** Gold database; default the gold spec's, else `gold`. */
+  database?: string;
+  /** Athena only: `s3://bucket/prefix/` under which each table lives at `<database>/<table>/`. */
+  warehouse?: string;
+  /** Where congregados are saved; without it none is saved. */
+  congregado?: CongregadoTable & { sampleLimit?: number };
+  maxPartitionsPerStatement?: number;
+  maxQueryBytes?: number;
+  retry?: RetryOptions;
+}
+
+/** What merging one gold table did. */
+export interface GoldTableSummary {
+  /** `<database>.<table>`. */
+  table: string;
+  /** Windows recomputed (months or days) and MERGE statements run. */
+  windows: number;
+  statements: number;
+  /** Source rows (groups) merged: inserted + updated + unchanged. */
+  sourceRows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** Rows the table holds after the merge. */
+  rowCount: number;
+  congregado?: Pick<SaveCongregadoResult, "id" | "status" | "version">;
+}
+
+/** What {@link mergeGold} did, per table in spec order. */
+export interface GoldSummary {
+  dataset: string;
+  tables: GoldTableSummary[];
+}
+
+/**
+ * The gold section of a dataset spec, or a clear error if it has none.
+ * @param spec dataset spec (with `gold` once the spec type carries it)
+ */
+export function goldSpecOf(spec: DatasetSpec): GoldSpec {
+  const gold = (spec as DatasetSpec & { gold?: GoldSpec }).gold;
+  if (!gold) throw new GoldSpecError(`dataset ${spec.name} has no gold section in its spec`);
+  return gold;
+}
+
+const valuesOf = (partition: { values: Record<string, string | number> } | Record<string, string | number>): Record<string, string | number> =>
+  typeof partition.values === "object" && partition.values !== null ? (partition.values as Record<string, string | number>) : (partition as Record<string, string | number>);
+
+const count = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+
+interface TableRun {
+  table: GoldTable;
+  windows: WindowValues[];
+  chunks: GoldSource[];
+}
+
+/**
+ * Merges every gold table of a dataset from the silver partitions a run rewrote. Per table:
+ * create it when missing; recompute the affected windows (whole months or days) from silver;
+ * refuse duplicated or NULL source keys before touching any table; count what the MERGE will
+ * insert and update; MERGE in statements within Athena's limits, retrying commit conflicts
+ * and throttling; then save the table's congregado. Re-running a window changes nothing.
+ * @param options engine, spec, affected partitions, silver table, gold location, congregado table
+ * @example const summary = await mergeGold({ engine, spec: carTelemetry, gold: carTelemetryGold, partitions: plan.partitions, silver: { database: "silver", name: "car_telemetry" } });
+ */
+export async function mergeGold({
+  engine,
+  spec,
+  gold = goldSpecOf(spec),
+  partitions,
+  silver,
+  database = gold.database ?? "gold",
+  warehouse,
+  congregado,
+  maxPartitionsPerStatement,
+  maxQueryBytes,
+  retry,
+}: MergeGoldOptions): Promise<GoldSummary> {
+  const dialect = engine.dialect;
+  const dateColumns = silverSpecOf(spec).partition;
+  const affected = partitions.map(valuesOf);
+  const run = (sql: string) => runWithRetry(engine, sql, retry);
+
+  const plans: TableRun[] = gold.tables.map((table) => {
+    goldColumns(table);
+    const windows = windowsOf(affected, table.window, dateColumns);
+    const render = (part: WindowValues[]): string => mergeSql({ table, silver, windows: part, dialect, database });
+    const chunks = windows.length ? planChunks(windows, { maxWindows: maxPartitionsPerStatement, maxQueryBytes, render, table: `${database}.${table.name}` }) : [];
+    return { table, windows, chunks: chunks.map((part) => ({ table, silver, windows: part, dialect })) };
+  });
+
+  for (const { table } of plans) {
+    const location = warehouse === undefined ? undefined : `${warehouse.replace(/\/?$/, "/")}${database}/${table.name}/`;
+    for (const sql of createTableSql({ table, database, dialect, location })) await run(sql);
+  }
+
+  // Every table's source is checked before any is merged, so a bad key leaves all of gold as it was.
+  for (const { table, chunks } of plans) {
+    for (const source of chunks) {
+      const { rows } = await run(duplicateKeysSql(source));
+      if (rows.length) {
+        throw new DuplicateSourceKeyError(
+          `${database}.${table.name}`,
+          rows.map((row) => ({ key: Object.fromEntries(table.key.map((name) => [name, row[name] ?? null])), rows: count(row.rows) })),
+        );
+      }
+    }
+  }
+
+  const summaries: GoldTableSummary[] = [];
+  for (const { table, windows, chunks } of plans) {
+    const summary: GoldTableSummary = { table: `${database}.${table.name}`, windows: windows.length, statements: chunks.length, sourceRows: 0, inserted: 0, updated: 0, unchanged: 0, rowCount: 0 };
+    for (const source of chunks) {
+      const [counts] = (await run(mergeCountsSql({ ...source, database }))).rows;
+      const sourceRows = count(counts?.source_rows);
+      const matched = count(counts?.matched);
+      const changed = count(counts?.changed);
+      summary.sourceRows += sourceRows;
+      summary.inserted += sourceRows - matched;
+      summary.updated += changed;
+      summary.unchanged += matched - changed;
+      await run(mergeSql({ ...source, database }));
+    }
+    const { rows } = await run(readTableSql({ table, database }));
+    summary.rowCount = rows.length;
+    if (congregado && chunks.length) {
+      const { sampleLimit, ...store } = congregado;
+      const saved = await saveCongregado({
+        ...store,
+        id: congregadoId(database, table.name),
+        data: rows,
+        ...(sampleLimit === undefined ? {} : { sampleLimit }),
+        metadata: {
+          processor_type: "gold",
+          dataset: spec.name,
+          database,
+          table: table.name,
+          key: table.key,
+          origins: windows.map((values) => `${silver.database}.${silver.name}/${partitionPath(values)}`),
+        },
+      });
+      summary.congregado = { id: saved.id, status: saved.status, version: saved.version };
+    }
+    summaries.push(summary);
+  }
+  return { dataset: spec.name, tables: summaries };
+}

@@ -1,0 +1,60 @@
+import type { QueryResult, SqlEngine } from "../engine/port";
+import { GoldRetryExhaustedError } from "./errors";
+
+/** Retry settings of {@link runWithRetry}. */
+export interface RetryOptions {
+  /** Attempts in all, the first included (default 6). */
+  maxAttempts?: number;
+  /** Backoff cap before jitter: `min(maxDelayMs, baseDelayMs × 2^(attempt−1))` (defaults 1 s, 30 s). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Sleep and randomness, replaceable so tests neither wait nor guess. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+const THROTTLING_NAMES = new Set(["ThrottlingException", "TooManyRequestsException", "ProvisionedThroughputExceededException", "SlowDown"]);
+// Athena reports these inside a failed query's reason, not as an SDK error name.
+const RETRYABLE_REASONS = /ICEBERG_COMMIT_ERROR|TOO_MANY_REQUESTS|Rate exceeded|ThrottlingException|SlowDown/i;
+
+/**
+ * True when a statement's failure is worth retrying as is: an Iceberg commit conflict
+ * (another writer committed first; nothing of ours was committed) or throttling, anywhere
+ * in the error's cause chain.
+ * @param error what the engine threw
+ */
+export function isRetryableGoldError(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if (THROTTLING_NAMES.has(current.name)) return true;
+    const reason = (current as { reason?: unknown }).reason;
+    if (RETRYABLE_REASONS.test(current.message) || (typeof reason === "string" && RETRYABLE_REASONS.test(reason))) return true;
+    if ((current as { $retryable?: { throttling?: boolean } }).$retryable?.throttling === true) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs SQL, retrying commit conflicts and throttling with full-jitter exponential backoff.
+ * Safe because every gold statement is idempotent: a MERGE recomputes its source from silver.
+ * @param engine the SQL engine
+ * @param sql statement text in the engine's dialect
+ * @param options attempts, delays, sleep and randomness
+ * @example await runWithRetry(engine, mergeSql(source), { maxAttempts: 4 });
+ */
+export async function runWithRetry(
+  engine: SqlEngine,
+  sql: string,
+  { maxAttempts = 6, baseDelayMs = 1_000, maxDelayMs = 30_000, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random = Math.random }: RetryOptions = {},
+): Promise<QueryResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await engine.run(sql);
+    } catch (error) {
+      if (!isRetryableGoldError(error)) throw error;
+      if (attempt >= maxAttempts) {
+        throw new GoldRetryExhaustedError(`statement still failing after ${attempt} attempts: ${(error as Error).message}`, attempt, { cause: error });
+      }
+      await sleep(Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1))));
+    }
+  }
+}

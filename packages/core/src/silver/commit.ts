@@ -1,0 +1,119 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import { parquetMetadataAsync } from "hyparquet";
+import type { AsyncBuffer } from "hyparquet";
+import type { DatasetSpec } from "../dataset/spec";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import type { PartitionCatalog } from "./catalog";
+import { silverSpecOf } from "./columns";
+import { VersionMismatchError } from "./errors";
+import type { PendingFile, SilverLedger } from "./ledger";
+import { isDataFile, listObjects, parseS3Uri } from "./objects";
+import type { ObjectInfo } from "./objects";
+import type { SilverLake, SilverPlan } from "./plan";
+import { expireVersions, recordSuperseded } from "./retention";
+import { versionPrefix } from "./version";
+
+/** Options of {@link commitSilver}. */
+export interface CommitSilverOptions<E extends PendingFile> extends SilverLake {
+  plan: SilverPlan<E>;
+  spec: DatasetSpec;
+  ledger: SilverLedger<E>;
+  s3: S3Client;
+  catalog: PartitionCatalog;
+  /** Clock, for retention; default now. */
+  now?: Date;
+}
+
+/** What a consolidation did. */
+export interface SilverSummary {
+  dataset: string;
+  version: string | null;
+  files: number;
+  partitionsRewritten: number;
+  rowsIn: number;
+  rowsWithoutTimestamp: number;
+  /** Rows the rewritten partitions held before, and hold now. */
+  rowsBefore: number;
+  rowsOut: number;
+  duplicatesRemoved: number;
+  /** Replaced partition versions deleted after their retention period. */
+  versionsExpired: number;
+}
+
+function s3Buffer(s3: S3Client, bucket: string, object: ObjectInfo): AsyncBuffer {
+  return {
+    byteLength: object.size,
+    slice: async (start: number, end?: number) => {
+      const range = `bytes=${start}-${(end ?? object.size) - 1}`;
+      const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.key, Range: range }));
+      const bytes = await body.Body!.transformToByteArray();
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+  };
+}
+
+// Row counts come from Parquet footers: a few KB per file of the affected partitions only.
+async function countRows(s3: S3Client, location: string): Promise<number> {
+  const { bucket, key } = parseS3Uri(location);
+  let rows = 0;
+  for (const object of (await listObjects(s3, bucket, key)).filter((o) => isDataFile(o.key))) {
+    rows += Number((await parquetMetadataAsync(s3Buffer(s3, bucket, object))).num_rows);
+  }
+  return rows;
+}
+
+async function checkVersion(plan: SilverPlan, s3: S3Client, bucket: string): Promise<void> {
+  const prefix = versionPrefix(plan.dataset, plan.version!);
+  const written = new Set<string>();
+  for (const object of await listObjects(s3, bucket, prefix)) {
+    if (isDataFile(object.key)) written.add(`s3://${bucket}/${object.key.slice(0, object.key.lastIndexOf("/") + 1)}`);
+  }
+  const planned = new Set(plan.partitions.map((p) => p.location));
+  const missing = [...planned].filter((location) => !written.has(location));
+  const unplanned = [...written].filter((location) => !planned.has(location));
+  if (missing.length || unplanned.length) {
+    throw new VersionMismatchError(
+      `silver version ${plan.version} of ${plan.dataset} does not match its plan; catalog left unchanged. ` +
+        `Missing partitions: ${missing.join(", ") || "none"}. Unplanned partitions: ${unplanned.join(", ") || "none"}`,
+    );
+  }
+}
+
+/**
+ * Commits a written version: checks it holds exactly the planned partitions, records the
+ * replaced locations for retention, points the catalog at the new ones, and only then marks
+ * the ledger entries consolidated; finally deletes versions past retention. Every step is
+ * idempotent, so re-running after a crash at any point ends in the same state.
+ * @param options plan, spec, ledger, S3 client, catalog, buckets and tables
+ */
+export async function commitSilver<E extends PendingFile>({ plan, spec, ledger, s3, catalog, buckets, tables, now = new Date() }: CommitSilverOptions<E>): Promise<SilverSummary> {
+  const { retentionDays } = silverSpecOf(spec);
+  let rowsBefore = 0;
+  let rowsOut = 0;
+  if (plan.version !== null) {
+    await checkVersion(plan, s3, buckets.silver);
+    for (const partition of plan.partitions) {
+      // A re-run after the swap finds the partition at its new location already.
+      if (partition.previous && partition.previous !== partition.location) rowsBefore += await countRows(s3, partition.previous);
+      rowsOut += await countRows(s3, partition.location);
+    }
+    const replaced = plan.partitions.filter((p) => p.previous && p.previous !== p.location).map((p) => ({ values: p.values, location: p.previous! }));
+    await recordSuperseded({ s3, bucket: buckets.silver, dataset: plan.dataset, partitions: replaced, at: now });
+    await catalog.swap(tables.silver, plan.partitions.map(({ values, location }) => ({ values, location })));
+  }
+  if (plan.files.length) await ledger.markConsolidated(plan.files, plan.version ?? "none");
+  const versionsExpired = await expireVersions({ s3, bucket: buckets.silver, dataset: plan.dataset, table: tables.silver, catalog, retentionDays, now });
+  const kept = plan.rowsIn - plan.rowsWithoutTimestamp;
+  return {
+    dataset: plan.dataset,
+    version: plan.version,
+    files: plan.files.length,
+    partitionsRewritten: plan.partitions.length,
+    rowsIn: plan.rowsIn,
+    rowsWithoutTimestamp: plan.rowsWithoutTimestamp,
+    rowsBefore,
+    rowsOut,
+    duplicatesRemoved: plan.version === null ? 0 : kept + rowsBefore - rowsOut,
+    versionsExpired,
+  };
+}

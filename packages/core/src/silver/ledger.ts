@@ -1,0 +1,33 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { listPending, markConsolidated } from "../store/ledger";
+import type { LedgerEntry } from "../store/ledger";
+
+/** What silver needs of a ledger entry (the ledger's own type has more). */
+export interface PendingFile {
+  dataset: string;
+  file_id: string;
+  /** Set once the file is in bronze; files without it are not ready for silver. */
+  bronze_key?: string;
+}
+
+/**
+ * The ledger port silver uses: the bronze files not yet consolidated, and marking them done.
+ * The DynamoDB ledger (`@medallion/core/store`) fits it through a two-line adapter.
+ */
+export interface SilverLedger<E extends PendingFile = PendingFile> {
+  /** Files of a dataset in bronze and not yet in silver. @param dataset dataset name */
+  listPending(dataset: string): Promise<E[]>;
+  /** Marks files consolidated into a silver version; idempotent. @param entries files @param silverVersion version id */
+  markConsolidated(entries: E[], silverVersion: string): Promise<void>;
+}
+
+/**
+ * The DynamoDB ledger (`@medallion/core/store`) as silver's ledger port.
+ * @param options document client and physical table name
+ */
+export function dynamoSilverLedger({ doc, table }: { doc: DynamoDBDocumentClient; table: string }): SilverLedger<LedgerEntry> {
+  return {
+    listPending: (dataset) => listPending(doc, table, dataset),
+    markConsolidated: (entries, silverVersion) => markConsolidated(doc, table, entries, { silverVersion }),
+  };
+}

@@ -1,0 +1,74 @@
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
+
+/** An S3 object's key, size and last change. */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  lastModified?: Date;
+}
+
+/**
+ * Every object under a prefix (all pages).
+ * @param s3 S3 client
+ * @param bucket bucket name
+ * @param prefix key prefix
+ */
+export async function listObjects(s3: S3Client, bucket: string, prefix: string): Promise<ObjectInfo[]> {
+  const objects: ObjectInfo[] = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }));
+    for (const o of page.Contents ?? []) if (o.Key) objects.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified });
+    ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (ContinuationToken);
+  return objects;
+}
+
+/**
+ * Deletes objects by key, 1000 per request; deleting what is already gone succeeds.
+ * @param s3 S3 client
+ * @param bucket bucket name
+ * @param keys keys to delete
+ */
+export async function deleteObjects(s3: S3Client, bucket: string, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 1000) {
+    const batch = keys.slice(i, i + 1000);
+    const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+    const failed = result.Errors ?? [];
+    if (failed.length) throw new Error(`could not delete ${failed.length} objects from s3://${bucket}/, first ${failed[0]?.Key}: ${failed[0]?.Message}`);
+  }
+}
+
+/**
+ * Reads a whole object.
+ * @param s3 S3 client
+ * @param bucket bucket name
+ * @param key object key
+ */
+export async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Uint8Array> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  if (!object.Body) throw new Error(`s3://${bucket}/${key} has no body`);
+  return object.Body.transformToByteArray();
+}
+
+/**
+ * Writes an object.
+ * @param s3 S3 client
+ * @param bucket bucket name
+ * @param key object key
+ * @param body content
+ */
+export async function putObject(s3: S3Client, bucket: string, key: string, body: Uint8Array | string): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+}
+
+/** Splits `s3://bucket/key` into its parts. @param uri S3 URI */
+export function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!match) throw new Error(`not an S3 URI: ${uri}`);
+  return { bucket: match[1]!, key: match[2]! };
+}
+
+/** Data files are what readers read: Hive and Athena skip names starting with `_` or `.`. @param key object key */
+export const isDataFile = (key: string): boolean => !/^[_.]/.test(key.slice(key.lastIndexOf("/") + 1));

@@ -1,0 +1,110 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import { parquetReadObjects } from "hyparquet";
+import type { DatasetSpec } from "../dataset/spec";
+import type { Statement, TableRef } from "../sql/ast";
+import type { PartitionCatalog } from "./catalog";
+import { silverSpecOf } from "./columns";
+import { BronzeReadError } from "./errors";
+import type { PendingFile, SilverLedger } from "./ledger";
+import { deleteObjects, getBytes, listObjects } from "./objects";
+import { partitionKey, partitionOf } from "./partition";
+import { consolidationStatement } from "./query";
+import { partitionLocation, versionId, versionPrefix } from "./version";
+
+/** Buckets and tables silver reads and writes. */
+export interface SilverLake {
+  buckets: { bronze: string; silver: string };
+  tables: { bronze: TableRef; silver: TableRef };
+}
+
+/** A partition the plan rewrites: its values, its new location, and the one it replaces. */
+export interface PlannedPartition {
+  values: Record<string, number>;
+  location: string;
+  previous?: string;
+}
+
+/** What a consolidation will do. Plain JSON, so it can cross Step Functions states. */
+export interface SilverPlan<E extends PendingFile = PendingFile> {
+  dataset: string;
+  /** Version id, or null when nothing is pending. */
+  version: string | null;
+  /** Ledger entries consolidated by this plan. */
+  files: E[];
+  /** Bronze rows read, and those among them without a usable partition timestamp. */
+  rowsIn: number;
+  rowsWithoutTimestamp: number;
+  partitions: PlannedPartition[];
+  /** Statements to run in order (the engine renders them in its dialect). */
+  statements: Statement[];
+}
+
+/** Options of {@link planSilver}. */
+export interface PlanSilverOptions<E extends PendingFile> extends SilverLake {
+  spec: DatasetSpec;
+  ledger: SilverLedger<E>;
+  s3: S3Client;
+  catalog: PartitionCatalog;
+}
+
+const ingestDateOf = (key: string): string | undefined => /(?:^|\/)ingest_date=([^/]+)\//.exec(key)?.[1];
+
+async function readPartitionColumn(s3: S3Client, bucket: string, key: string, column: string): Promise<unknown[]> {
+  try {
+    const bytes = await getBytes(s3, bucket, key);
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const rows = await parquetReadObjects({ file, columns: [column] });
+    return rows.map((row) => row[column]);
+  } catch (error) {
+    throw new BronzeReadError(`cannot read column ${column} of bronze file s3://${bucket}/${key}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Plans a consolidation: the pending bronze files, the partitions their rows fall in, where
+ * those partitions live now, a version id, and the statement that writes the new version.
+ * Leftovers of an interrupted attempt at the same version are removed (nothing points at them).
+ * Reads only the partition column of the new files: cost follows the new data.
+ * @param options spec, ledger, S3 client, catalog, buckets and tables
+ * @example const plan = await planSilver({ spec: carTelemetry, ledger, s3, catalog, buckets, tables });
+ */
+export async function planSilver<E extends PendingFile>({ spec, ledger, s3, catalog, buckets, tables }: PlanSilverOptions<E>): Promise<SilverPlan<E>> {
+  const silver = silverSpecOf(spec);
+  const files = (await ledger.listPending(spec.name)).filter((entry) => entry.bronze_key);
+  const empty: SilverPlan<E> = { dataset: spec.name, version: null, files: [], rowsIn: 0, rowsWithoutTimestamp: 0, partitions: [], statements: [] };
+  if (files.length === 0) return empty;
+
+  const affected = new Map<string, Record<string, number>>();
+  let rowsIn = 0;
+  let rowsWithoutTimestamp = 0;
+  for (const entry of files) {
+    for (const value of await readPartitionColumn(s3, buckets.bronze, entry.bronze_key!, silver.partition.from)) {
+      rowsIn += 1;
+      const values = partitionOf(value, silver.partition);
+      if (values) affected.set(partitionKey(values), values);
+      else rowsWithoutTimestamp += 1;
+    }
+  }
+  const keys = [...affected.keys()].sort();
+  if (keys.length === 0) return { ...empty, files, rowsIn, rowsWithoutTimestamp };
+
+  const valuesList = keys.map((key) => affected.get(key)!);
+  const current = await catalog.locate(tables.silver, valuesList);
+  const version = versionId({ dataset: spec.name, files: files.map((f) => f.file_id), current: keys.map((key, i) => [key, current[i]]) });
+  const leftovers = await listObjects(s3, buckets.silver, versionPrefix(spec.name, version));
+  await deleteObjects(s3, buckets.silver, leftovers.map((o) => o.key));
+
+  const partitions: PlannedPartition[] = valuesList.map((values, i) => ({
+    values,
+    location: partitionLocation(buckets.silver, spec.name, version, values),
+    ...(current[i] ? { previous: current[i] } : {}),
+  }));
+  const bronzeKeys = files.map((f) => f.bronze_key!);
+  const statement = consolidationStatement({
+    spec,
+    bronze: { table: tables.bronze, uris: bronzeKeys.map((key) => `s3://${buckets.bronze}/${key}`), ingestDates: [...new Set(bronzeKeys.map(ingestDateOf).filter((d) => d !== undefined))].sort() },
+    silver: { table: tables.silver, existing: partitions.filter((p) => p.previous).map((p) => ({ values: p.values, location: p.previous! })) },
+    to: `s3://${buckets.silver}/${versionPrefix(spec.name, version)}`,
+  });
+  return { dataset: spec.name, version, files, rowsIn, rowsWithoutTimestamp, partitions, statements: [statement] };
+}

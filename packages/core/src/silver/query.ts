@@ -1,0 +1,77 @@
+import type { DatasetSpec } from "../dataset/spec";
+import { column, lit } from "../sql/ast";
+import type { Expr, PartitionLocation, Query, Statement, TableRef } from "../sql/ast";
+import { silverColumns, silverSpecOf } from "./columns";
+
+/** Inputs of {@link consolidationStatement}. */
+export interface ConsolidationQueryOptions {
+  spec: DatasetSpec;
+  bronze: { table: TableRef; uris: string[]; ingestDates: string[] };
+  silver: { table: TableRef; existing: PartitionLocation[] };
+  /** Where the new version is written: `s3://bucket/<dataset>/_v=<id>/`. */
+  to: string;
+}
+
+const RANK = "_rn";
+
+/**
+ * The query that rebuilds the affected partitions: new bronze rows (transformed) unioned
+ * with the existing rows of those partitions only, one row kept per dedup key.
+ * @param options spec, bronze files, existing partitions
+ */
+export function consolidationQuery({ spec, bronze, silver }: Omit<ConsolidationQueryOptions, "to">): Query {
+  const { dedup, partition } = silverSpecOf(spec);
+  const columns = silverColumns(spec);
+  const all = [...columns.data, ...columns.partition];
+  const timestamp = columns.data.find((c) => c.name === partition.from)!;
+  const fresh: Query = {
+    kind: "select",
+    columns: all.map(({ name, expr }) => ({ expr, as: name })),
+    from: {
+      kind: "files",
+      table: bronze.table,
+      uris: bronze.uris,
+      ...(bronze.ingestDates.length ? { partitionFilter: { column: "ingest_date", values: bronze.ingestDates } } : {}),
+    },
+    // A reading without a usable time has no partition; bronze validation should have caught it.
+    where: { kind: "isNull", expr: timestamp.expr, negated: true },
+  };
+  const existing: Query = {
+    kind: "select",
+    columns: all.map(({ name }) => ({ expr: column(name), as: name })),
+    from: { kind: "partitions", table: silver.table, columns: columns.data, partitionColumns: columns.partition, partitions: silver.existing },
+  };
+  const union: Query = silver.existing.length ? { kind: "unionAll", queries: [fresh, existing] } : fresh;
+  const rank: Expr = {
+    kind: "rowNumber",
+    partitionBy: dedup.key.map((name) => column(name)),
+    orderBy: [
+      ...dedup.order.map(({ column: name, descending }) => ({ expr: column(name), descending: descending ?? false })),
+      // Deterministic tie-breaker: the same input always keeps the same row.
+      { expr: column("_source_key"), descending: true },
+      { expr: column("_record_index"), descending: true },
+    ],
+  };
+  const ranked: Query = {
+    kind: "select",
+    columns: [...all.map(({ name }) => ({ expr: column(name) })), { expr: rank, as: RANK }],
+    from: { kind: "subquery", query: union, alias: "unioned" },
+  };
+  return {
+    kind: "select",
+    columns: all.map(({ name }) => ({ expr: column(name) })),
+    from: { kind: "subquery", query: ranked, alias: "ranked" },
+    where: { kind: "binary", op: "=", left: column(RANK), right: lit(1) },
+  };
+}
+
+/**
+ * The statement that writes the consolidated partitions to a new version prefix, one
+ * Hive folder per partition.
+ * @param options spec, bronze files, existing partitions, target prefix
+ */
+export function consolidationStatement(options: ConsolidationQueryOptions): Statement {
+  const { partition } = silverSpecOf(options.spec);
+  return { kind: "unload", query: consolidationQuery(options), to: options.to, partitionedBy: [partition.year, partition.month, partition.day] };
+}
+

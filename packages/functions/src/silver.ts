@@ -1,0 +1,139 @@
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { shippedDatasets } from "@medallion/core/datasets";
+import type { DatasetSpec } from "@medallion/core/dataset";
+import { athenaEngine } from "@medallion/core/engine";
+import type { SqlEngine } from "@medallion/core/engine";
+import { athenaCatalog, commitSilver, consolidateSilver, dynamoSilverLedger, executeSilverPlan, planSilver, SilverSpecError } from "@medallion/core/silver";
+import type { PartitionCatalog, SilverLake, SilverPlan, SilverSummary } from "@medallion/core/silver";
+import { renderAthena } from "@medallion/core/sql";
+import type { LedgerEntry } from "@medallion/core/store";
+import { Resource } from "sst";
+import { z } from "zod";
+import { clients } from "./shared/clients";
+import { linked } from "./shared/config";
+import { lambdaHandler } from "./shared/handler";
+import { logger, metrics } from "./shared/observability";
+
+// The silver tasks of the pipeline's state machine: plan → (Athena runs `queries` through
+// Step Functions' startQueryExecution.sync, so no Lambda waits) → commit. `consolidate`
+// does all three in one call for small loads and the embedded stack.
+
+/** What the silver handlers need; the AWS wiring is below, the embedded stack passes its own. */
+export interface SilverDependencies {
+  buckets: SilverLake["buckets"];
+  /** The bronze and silver tables of a dataset. */
+  tables(dataset: string): SilverLake["tables"];
+  s3: S3Client;
+  doc: DynamoDBDocumentClient;
+  ledgerTable: string;
+  engine: SqlEngine;
+  catalog: PartitionCatalog;
+  datasets: Record<string, DatasetSpec>;
+}
+
+const datasetEvent = z.object({ dataset: z.string().min(1) });
+
+const planEvent = z.object({
+  dataset: z.string().min(1),
+  version: z.string().nullable(),
+  files: z.array(z.looseObject({ dataset: z.string(), file_id: z.string(), bronze_key: z.string().optional() })),
+  rowsIn: z.number().int().nonnegative(),
+  rowsWithoutTimestamp: z.number().int().nonnegative(),
+  partitions: z.array(z.object({ values: z.record(z.string(), z.number()), location: z.string(), previous: z.string().optional() })),
+  // Statement trees are produced by planSilver and only rendered, never interpreted here.
+  statements: z.array(z.looseObject({ kind: z.string() })),
+});
+
+/** The plan as the state machine carries it: ledger entries trimmed, plus the Athena SQL to run. */
+export type SilverPlanOutput = SilverPlan & { queries: string[] };
+
+// The event was validated against planEvent; statement trees and ledger entries only need
+// the fields it checks (markConsolidated uses dataset and file_id).
+const asPlan = (event: z.output<typeof planEvent>): SilverPlan<LedgerEntry> => event as unknown as SilverPlan<LedgerEntry>;
+
+function specOf(datasets: Record<string, DatasetSpec>, name: string): DatasetSpec {
+  const spec = datasets[name];
+  if (!spec) throw new SilverSpecError(`unknown dataset ${name}; known: ${Object.keys(datasets).join(", ")}`);
+  return spec;
+}
+
+function report(summary: SilverSummary): void {
+  logger.info("silver consolidated", { ...summary });
+  metrics.addMetric("SilverPartitionsRewritten", MetricUnit.Count, summary.partitionsRewritten);
+  metrics.addMetric("SilverRowsIn", MetricUnit.Count, summary.rowsIn);
+  metrics.addMetric("SilverRowsOut", MetricUnit.Count, summary.rowsOut);
+  metrics.addMetric("SilverDuplicatesRemoved", MetricUnit.Count, summary.duplicatesRemoved);
+}
+
+/**
+ * Builds the silver handlers over a set of dependencies, resolved on first use.
+ * @param dependencies clients, engine, catalog, lake names and datasets
+ */
+export function silverHandlers(dependencies: () => SilverDependencies) {
+  let resolved: SilverDependencies | undefined;
+  const deps = (): SilverDependencies => (resolved ??= dependencies());
+  const common = (dataset: string) => {
+    const d = deps();
+    return { spec: specOf(d.datasets, dataset), ledger: dynamoSilverLedger({ doc: d.doc, table: d.ledgerTable }), s3: d.s3, catalog: d.catalog, buckets: d.buckets, tables: d.tables(dataset) };
+  };
+  return {
+    /** `{ dataset }` → the plan, with its statements rendered as Athena SQL in `queries`. */
+    plan: lambdaHandler(datasetEvent, async ({ dataset }): Promise<SilverPlanOutput> => {
+      const plan = await planSilver(common(dataset));
+      logger.info("silver planned", { dataset, version: plan.version, files: plan.files.length, partitions: plan.partitions.length });
+      // Only what commit needs of each entry: keeps the state small (Step Functions caps it at 256 KB).
+      const files = plan.files.map(({ dataset: d, file_id, bronze_key }) => ({ dataset: d, file_id, bronze_key }));
+      return { ...plan, files, queries: plan.statements.map(renderAthena) };
+    }),
+    /** A plan → its statements run on the configured engine (where no Athena task runs them). */
+    execute: lambdaHandler(planEvent, async (plan) => {
+      await executeSilverPlan({ plan: asPlan(plan), engine: deps().engine });
+      return { dataset: plan.dataset, version: plan.version, statements: plan.statements.length };
+    }),
+    /** A plan whose statements ran → catalog swapped, ledger marked, expired versions deleted. */
+    commit: lambdaHandler(planEvent, async (plan): Promise<SilverSummary> => {
+      const summary = await commitSilver({ ...common(plan.dataset), plan: asPlan(plan) });
+      report(summary);
+      return summary;
+    }),
+    /** `{ dataset }` → plan, execute and commit in one call. */
+    consolidate: lambdaHandler(datasetEvent, async ({ dataset }): Promise<SilverSummary> => {
+      const summary = await consolidateSilver({ ...common(dataset), engine: deps().engine });
+      report(summary);
+      return summary;
+    }),
+  };
+}
+
+/** The Glue databases and Athena workgroup, linked from infra/catalog.ts as `SilverCatalog`. */
+interface CatalogLink {
+  bronzeDatabase: string;
+  silverDatabase: string;
+  workGroup: string;
+}
+
+function catalogLink(): CatalogLink {
+  const link = (Resource as unknown as Record<string, CatalogLink | undefined>).SilverCatalog;
+  if (!link?.workGroup) throw new Error("Resource SilverCatalog is not linked to this function (no SST_RESOURCE_SilverCatalog)");
+  return link;
+}
+
+// On AWS: Athena over the Glue catalog.
+const aws = silverHandlers(() => {
+  const link = catalogLink();
+  const engine = athenaEngine({ client: clients.athena, workGroup: link.workGroup });
+  return {
+    s3: clients.s3,
+    doc: clients.doc,
+    ledgerTable: linked("Ledger"),
+    engine,
+    catalog: athenaCatalog({ engine }),
+    datasets: shippedDatasets,
+    buckets: { bronze: linked("Bronze"), silver: linked("Silver") },
+    tables: (dataset) => ({ bronze: { database: link.bronzeDatabase, name: dataset }, silver: { database: link.silverDatabase, name: dataset } }),
+  };
+});
+
+export const { plan, execute, commit, consolidate } = aws;

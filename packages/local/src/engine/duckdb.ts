@@ -1,0 +1,166 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative, sep } from "node:path";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { DuckDBInstance } from "@duckdb/node-api";
+import type { DatasetSpec } from "@medallion/core/dataset";
+import type { QueryResult, SqlEngine } from "@medallion/core/engine";
+import { QueryFailedError } from "@medallion/core/engine";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { parseS3Uri, silverColumns } from "@medallion/core/silver";
+import { literal, quoteIdentifier, readUris, renderDuckDb } from "@medallion/core/sql";
+import type { Statement, TableRef } from "@medallion/core/sql";
+import type { LocalCatalog } from "../catalog/index";
+import { objectPath, prefixFiles } from "./files";
+
+/** Options of {@link duckdbEngine}. */
+export interface DuckDbEngineOptions {
+  /** S3 client of the embedded endpoint: writes go through it, so they are real objects. */
+  s3: S3Client;
+  /** s3rver's directory: reads go straight to the files behind the objects. */
+  s3Directory: string;
+  catalog: LocalCatalog;
+  /** Datasets whose `bronze.<name>` and `silver.<name>` tables SQL text may name. */
+  datasets?: DatasetSpec[];
+  buckets: { bronze: string; silver: string };
+}
+
+/** The DuckDB engine, which holds an embedded database until closed. */
+export interface DuckDbEngine extends SqlEngine {
+  close(): void;
+}
+
+/** The tables of a dataset as the embedded stack names them: `bronze.<dataset>`, `silver.<dataset>`. */
+export const localTables = (dataset: string): { bronze: TableRef; silver: TableRef } => ({
+  bronze: { database: "bronze", name: dataset },
+  silver: { database: "silver", name: dataset },
+});
+
+async function walk(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/**
+ * The DuckDB adapter of the SQL-engine port, over the embedded lake. Reads go to s3rver's
+ * files; an unload is a `COPY … TO` a temporary directory whose files are then put through the
+ * S3 API; partition DDL updates the local catalog. SQL text may name `silver.<dataset>`
+ * (partitions from the catalog, as one snapshot per statement) and `bronze.<dataset>`.
+ * @param options S3 client and directory, catalog, datasets, bucket names
+ * @example const engine = await duckdbEngine({ s3, s3Directory: services.s3.directory, catalog, datasets: [carTelemetry], buckets });
+ */
+export async function duckdbEngine({ s3, s3Directory, catalog, datasets = [], buckets }: DuckDbEngineOptions): Promise<DuckDbEngine> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  // Same semantics as Athena's session: timestamps without an offset are UTC.
+  await connection.run("SET TimeZone = 'UTC'");
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function resolve(statement: Statement): Promise<(uri: string) => string[]> {
+    const found = new Map<string, string[]>();
+    for (const uri of readUris(statement)) {
+      found.set(uri, uri.endsWith("/") ? await prefixFiles(s3Directory, uri) : [objectPath(s3Directory, uri)]);
+    }
+    return (uri) => found.get(uri) ?? [];
+  }
+
+  async function query(sql: string): Promise<QueryResult> {
+    try {
+      const reader = await connection.runAndReadAll(sql);
+      const raw = reader.getRowObjects();
+      // JSON form for dates, structs and lists; integers as numbers while they are exact.
+      const rows = reader.getRowObjectsJson().map((row, i) => {
+        for (const [name, value] of Object.entries(raw[i]!)) {
+          if (typeof value === "bigint" && value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)) row[name] = Number(value);
+        }
+        return row as Record<string, unknown>;
+      });
+      return { columns: reader.columnNames(), rows };
+    } catch (error) {
+      const reason = (error as Error).message;
+      throw new QueryFailedError(`DuckDB query failed: ${reason} (query: ${sql.slice(0, 300)})`, { reason, cause: error });
+    }
+  }
+
+  // Views are rebuilt before each SQL text from the catalog's current snapshot, so a reader
+  // sees one version of every partition for the whole statement.
+  async function refreshViews(): Promise<void> {
+    for (const spec of datasets) {
+      const tables = localTables(spec.name);
+      for (const database of [tables.bronze.database, tables.silver.database]) await query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(database)}`);
+      if (spec.silver) {
+        const columns = silverColumns(spec);
+        const partitions = await catalog.partitions(tables.silver);
+        const statement: Statement = {
+          kind: "query",
+          query: { kind: "select", columns: "*", from: { kind: "partitions", table: tables.silver, columns: columns.data, partitionColumns: columns.partition, partitions } },
+        };
+        const sql = renderDuckDb(statement, { files: await resolve(statement) });
+        await query(`CREATE OR REPLACE VIEW ${quoteIdentifier(tables.silver.database)}.${quoteIdentifier(tables.silver.name)} AS ${sql}`);
+      }
+      const bronzeFiles = await prefixFiles(s3Directory, `s3://${buckets.bronze}/${spec.name}/`);
+      const bronze = `${quoteIdentifier(tables.bronze.database)}.${quoteIdentifier(tables.bronze.name)}`;
+      if (bronzeFiles.length) {
+        const list = bronzeFiles.map((path) => literal(path)).join(", ");
+        await query(`CREATE OR REPLACE VIEW ${bronze} AS SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = true)`);
+      } else {
+        await query(`DROP VIEW IF EXISTS ${bronze}`);
+      }
+    }
+  }
+
+  async function unload(statement: Extract<Statement, { kind: "unload" }>): Promise<QueryResult> {
+    const directory = await mkdtemp(join(tmpdir(), "medallion-unload-"));
+    try {
+      const output = join(directory, "out");
+      await query(renderDuckDb(statement, { files: await resolve(statement), unloadDirectory: output }));
+      const { bucket, key: prefix } = parseS3Uri(statement.to);
+      const base = prefix.endsWith("/") || prefix === "" ? prefix : `${prefix}/`;
+      let written: string[] = [];
+      try {
+        written = await walk(output);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+      for (const file of written.sort()) {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: base + relative(output, file).split(sep).join("/"), Body: await readFile(file) }));
+      }
+      return { columns: [], rows: [] };
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  }
+
+  async function run(statement: Statement | string): Promise<QueryResult> {
+    if (typeof statement === "string") {
+      await refreshViews();
+      return query(statement);
+    }
+    switch (statement.kind) {
+      case "query":
+        return query(renderDuckDb(statement, { files: await resolve(statement) }));
+      case "unload":
+        return unload(statement);
+      case "addPartitions":
+        await catalog.swap(statement.table, statement.partitions);
+        return { columns: [], rows: [] };
+      case "setPartitionLocation":
+        await catalog.swap(statement.table, [statement.partition]);
+        return { columns: [], rows: [] };
+    }
+  }
+
+  return {
+    dialect: "duckdb",
+    // One connection runs one statement at a time; callers may still call concurrently.
+    run(statement) {
+      const result = queue.then(() => run(statement));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export { duckdbEngine, localTables } from "./duckdb";
+export type { DuckDbEngine, DuckDbEngineOptions } from "./duckdb";
+export { objectPath, prefixFiles } from "./files";

@@ -1,0 +1,94 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { carTelemetry } from "@medallion/core/datasets";
+import { QueryFailedError } from "@medallion/core/engine";
+import { call, cast, column, lit } from "@medallion/core/sql";
+import type { Query, Source } from "@medallion/core/sql";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localCatalog } from "../../src/catalog/index";
+import { duckdbEngine } from "../../src/engine/duckdb";
+import type { DuckDbEngine } from "../../src/engine/duckdb";
+import { startServices } from "../../src/services/index";
+import type { LocalServices } from "../../src/services/index";
+
+describe("duckdbEngine", () => {
+  let dataDir: string;
+  let services: LocalServices;
+  let s3: S3Client;
+  let engine: DuckDbEngine;
+  const table = { database: "bronze", name: "t" };
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "medallion-duckdb-"));
+    services = await startServices({ dataDir });
+    const { env } = services;
+    s3 = new S3Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_S3, forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" }, requestChecksumCalculation: "WHEN_REQUIRED" });
+    const catalog = localCatalog({ directory: join(dataDir, "catalog") });
+    engine = await duckdbEngine({ s3, s3Directory: services.s3.directory, catalog, datasets: [carTelemetry], buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! } });
+    const body = parquetWriteBuffer({
+      columnData: [
+        { name: "name", data: ["  toyota MOTOR co ", "vw"], type: "STRING" },
+        { name: "ts", data: ["2024-01-05T23:30:00-02:00", "garbage"], type: "STRING" },
+        { name: "n", data: [1, 2], type: "DOUBLE" },
+      ],
+    });
+    await s3.send(new PutObjectCommand({ Bucket: services.names.Bronze, Key: "t/ingest_date=2024-01-06/a.parquet", Body: new Uint8Array(body) }));
+  });
+  afterAll(async () => {
+    engine.close();
+    s3.destroy();
+    await services.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const source = (): Source => ({ kind: "files", table, uris: [`s3://${services.names.Bronze}/t/ingest_date=2024-01-06/a.parquet`] });
+
+  it("runs the dialect's functions for real on objects read from the lake", async () => {
+    // Prepare
+    const query: Query = {
+      kind: "select",
+      columns: [
+        { expr: call("title_case", call("trim", column("name"))), as: "maker" },
+        { expr: cast(call("parse_timestamp", column("ts")), "varchar"), as: "at" },
+        { expr: cast(call("day", call("parse_timestamp", column("ts"))), "integer"), as: "day" },
+        { expr: { kind: "case", whens: [{ when: { kind: "binary", op: "<>", left: column("n"), right: lit(2) }, then: lit("one") }] }, as: "label" },
+      ],
+      from: source(),
+    };
+    // Act
+    const { rows } = await engine.run({ kind: "query", query });
+    // Assess
+    expect(rows).toEqual([
+      { maker: "Toyota Motor Co", at: "2024-01-06 01:30:00", day: 6, label: "one" },
+      { maker: "Vw", at: null, day: null, label: null },
+    ]);
+  });
+
+  it("unloads through the S3 API into Hive folders under the target prefix", async () => {
+    // Prepare
+    const query: Query = { kind: "select", columns: [{ expr: column("name") }, { expr: column("n") }], from: source() };
+    // Act
+    await engine.run({ kind: "unload", query, to: `s3://${services.names.Silver}/out/_v=1/`, partitionedBy: ["n"] });
+    // Assess
+    const { rows } = await engine.run(`SELECT count(*) AS files FROM glob('${services.s3.directory}/${services.names.Silver}/out/_v=1/n=*/*._S3rver_object')`);
+    expect(rows).toEqual([{ files: 2 }]);
+  });
+
+  it("maps partition DDL to the local catalog", async () => {
+    // Act
+    await engine.run({ kind: "addPartitions", table: { database: "silver", name: "x" }, partitions: [{ values: { d: 1 }, location: "s3://s/1/" }] });
+    await engine.run({ kind: "setPartitionLocation", table: { database: "silver", name: "x" }, partition: { values: { d: 1 }, location: "s3://s/2/" } });
+    // Assess
+    expect(await localCatalog({ directory: join(dataDir, "catalog") }).locate({ database: "silver", name: "x" }, [{ d: 1 }])).toEqual(["s3://s/2/"]);
+  });
+
+  it("raises DuckDB's reason verbatim as a QueryFailedError", async () => {
+    // Act
+    const error = await engine.run("SELECT * FROM nowhere").catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(QueryFailedError);
+    expect((error as QueryFailedError).reason).toMatch(/nowhere/);
+  });
+});

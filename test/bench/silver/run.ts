@@ -1,0 +1,58 @@
+// Benchmark: one new hour of car telemetry consolidated into a silver table that holds
+// 1 day vs 30 days of history, in the same run. Cost should follow the new data and the
+// partitions it touches, not the history: target ratio (30 days / 1 day) ≤ 1.3.
+// Run: npx tsx test/bench/silver/run.ts [cars=500] [repeats=5]
+import { startTestLake } from "../../helpers/lake";
+import { landBronze, reading, silverHarness } from "../../e2e/silver.fixture";
+import type { Reading } from "../../e2e/silver.fixture";
+
+const cars = Number(process.argv[2] ?? 500);
+const repeats = Number(process.argv[3] ?? 7);
+// The first runs of a process pay for JIT and DuckDB warm-up; they are not measured.
+const warmups = 2;
+const DAY = 86_400_000;
+const lastDay = Date.UTC(2024, 5, 30);
+
+function hourOfReadings(start: number, hour: number, base: number): Reading[] {
+  return Array.from({ length: cars }, (_, c) =>
+    reading({ carChassis: `CAR-${String(c).padStart(5, "0")}`, currentMileage: base + hour * 10 + c / 1000, metricTimestamp: new Date(start + hour * 3_600_000 + c).toISOString() }),
+  );
+}
+
+async function scenario(historyDays: number): Promise<{ historyDays: number; historyRows: number; timesMs: number[]; medianMs: number }> {
+  const lake = await startTestLake();
+  const silver = await silverHarness(lake);
+  try {
+    // History: one bronze file per day, 24 hourly readings per car, consolidated once.
+    for (let d = historyDays - 1; d >= 0; d -= 1) {
+      const day = lastDay - d * DAY;
+      const readings = Array.from({ length: 24 }, (_, h) => hourOfReadings(day, h, 10_000 - d * 300)).flat();
+      await landBronze(lake, { name: `history-${d}`, readings, ingestDate: new Date(day).toISOString().slice(0, 10) });
+    }
+    await silver.consolidate();
+    const historyRows = Number((await silver.engine.run("SELECT count(*) AS n FROM silver.car_telemetry")).rows[0]!.n);
+    const timesMs: number[] = [];
+    for (let r = 0; r < warmups + repeats; r += 1) {
+      await landBronze(lake, { name: `hour-${r}`, readings: hourOfReadings(lastDay, 23, 20_000 + r) });
+      const started = performance.now();
+      const summary = await silver.consolidate();
+      if (r >= warmups) timesMs.push(performance.now() - started);
+      if (summary.partitionsRewritten !== 1) throw new Error(`expected one partition rewritten, got ${summary.partitionsRewritten}`);
+    }
+    const sorted = [...timesMs].sort((a, b) => a - b);
+    return { historyDays, historyRows, timesMs, medianMs: sorted[Math.floor(sorted.length / 2)]! };
+  } finally {
+    silver.close();
+    await lake.close();
+  }
+}
+
+const one = await scenario(1);
+const thirty = await scenario(30);
+const ratio = thirty.medianMs / one.medianMs;
+const format = (s: typeof one) => `${String(s.historyDays).padStart(2)} day(s) of history (${s.historyRows} silver rows): median ${s.medianMs.toFixed(0)} ms  [${s.timesMs.map((t) => t.toFixed(0)).join(", ")}]`;
+console.log(`silver consolidation of one new hour (${cars} readings), ${repeats} runs each`);
+console.log(format(one));
+console.log(format(thirty));
+console.log(`ratio 30d / 1d = ${ratio.toFixed(2)} (target ≤ 1.3) → ${ratio <= 1.3 ? "PASS" : "FAIL"}`);
+process.exitCode = ratio <= 1.3 ? 0 : 1;
