@@ -1,6 +1,12 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { congregadoCommand } from "./commands/congregado";
+import { journeysCommand } from "./commands/journeys";
 import { formatSummary, runPipeline } from "./commands/run";
+import { startServices } from "./services/index";
+import type { LocalServices } from "./services/index";
 import { startStack } from "./stack";
 import type { LocalStack } from "./stack";
 
@@ -8,6 +14,8 @@ const USAGE = `medallion: the lakehouse on the embedded local stack
 
 Usage:
   medallion run [--sample] [--landing <dir>] [--dataset <name>]   ingest landing files, print a summary
+  medallion journeys [id]                                         pipeline runs, newest first (status, steps, error)
+  medallion congregado [id]                                       stored aggregates (one, or all)
   medallion help
 
 Every command takes --data-dir <dir> (default .medallion) and --json.`;
@@ -23,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const { values } = parse(rest, {
+  const { values, positionals } = parse(rest, {
     "data-dir": { type: "string", default: ".medallion" },
     json: { type: "boolean", default: false },
     sample: { type: "boolean", default: false },
@@ -44,6 +52,16 @@ async function main(argv: string[]): Promise<number> {
         return summary.totals.filesFailed > 0 ? 1 : 0;
       });
     }
+    case "journeys":
+      return withServices(dataDir, async (services, doc) => {
+        console.log(await journeysCommand({ doc, table: services.names.JourneyControl!, json, id: positionals[0] }));
+        return 0;
+      });
+    case "congregado":
+      return withServices(dataDir, async (services, doc) => {
+        console.log(await congregadoCommand({ doc, table: services.names.Congregado!, json, id: positionals[0] }));
+        return 0;
+      });
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);
   }
@@ -54,6 +72,23 @@ function parse(args: string[], options: NonNullable<NonNullable<Parameters<typeo
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+}
+
+/** Runs `fn` with the local DynamoDB and S3 up (no event delivery): for read-only commands. */
+async function withServices(dataDir: string, fn: (services: LocalServices, doc: DynamoDBDocumentClient) => Promise<number>): Promise<number> {
+  const services = await startServices({ dataDir });
+  const { env } = services;
+  const dynamo = new DynamoDBClient({
+    endpoint: env.AWS_ENDPOINT_URL_DYNAMODB,
+    region: env.AWS_REGION,
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+  });
+  try {
+    return await fn(services, DynamoDBDocumentClient.from(dynamo));
+  } finally {
+    dynamo.destroy();
+    await services.close();
   }
 }
 
