@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startTestLake } from "../helpers/lake";
 import type { TestLake } from "../helpers/lake";
+import { expireVersions, recordSuperseded } from "@medallion/core/silver";
 import { runQuery } from "@medallion/local/commands/query";
 import { landBronze, reading, silverHarness } from "./silver.fixture";
 import type { SilverHarness } from "./silver.fixture";
@@ -140,5 +141,27 @@ describe("silver consolidation on the embedded lake", () => {
     expect(await lake.keys("Silver", firstPrefix)).toEqual([]);
     expect(await lake.keys("Silver", "_retention/")).toEqual([]);
     expect((await silver.rows()).map((r) => r.currentMileage)).toEqual([2]);
+  });
+
+  it("never deletes a replaced version the catalog still points at", async () => {
+    // Prepare: a marker written before a swap that never happened (a crash in between).
+    await landBronze(lake, { name: "only", readings: [reading()] });
+    await silver.consolidate();
+    const [current] = await silver.catalog.partitions({ database: "silver", name: "car_telemetry" });
+    await recordSuperseded({ s3: lake.s3, bucket: lake.names.Silver!, dataset: "car_telemetry", partitions: [current!], at: new Date("2024-01-01T00:00:00Z") });
+    // Act
+    const expired = await expireVersions({
+      s3: lake.s3,
+      bucket: lake.names.Silver!,
+      dataset: "car_telemetry",
+      table: { database: "silver", name: "car_telemetry" },
+      catalog: silver.catalog,
+      retentionDays: 7,
+      now: new Date("2024-03-01T00:00:00Z"),
+    });
+    // Assess
+    expect(expired).toBe(0);
+    expect(await lake.keys("Silver", "_retention/")).toEqual([]);
+    expect(await silver.rows()).toHaveLength(1);
   });
 });

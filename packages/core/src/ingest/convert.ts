@@ -69,7 +69,7 @@ export async function convertToBronze(
   { spec, sourceKey, parquetPath, onRejected, onProgress, progressEvery = 10_000, maxRecordChars = 1024 * 1024, maxDepth = 32, rowGroupSize, codec, statistics }: ConvertOptions,
 ): Promise<ConvertResult> {
   const bronze = new BronzeFile({ fields: spec.fields, path: parquetPath, sourceKey, rowGroupSize, codec, statistics });
-  const check = recordChecker(spec.fields, { maxDepth });
+  const check = recordChecker(spec.fields, { maxDepth, maxRecordChars });
   const rejected: RejectedRecordInfo[] = [];
   const reject = onRejected ?? ((record: RejectedRecordInfo) => void rejected.push(record));
   let recordsIn = 0;

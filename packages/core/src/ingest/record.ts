@@ -33,13 +33,16 @@ const UNSAFE_NAME = /[\u0000-\u001f/\\]|\.\./;
  * const check = recordChecker(carTelemetry.fields);
  * const result = check(rawValue); // { ok: true, record, extra } | { ok: false, reason }
  */
-export function recordChecker(fields: Field[], { maxDepth = 32 }: { maxDepth?: number } = {}): (raw: RawValue) => AcceptedRecord | RejectedRecord {
+export function recordChecker(
+  fields: Field[],
+  { maxDepth = 32, maxRecordChars = 1024 * 1024 }: { maxDepth?: number; maxRecordChars?: number } = {},
+): (raw: RawValue) => AcceptedRecord | RejectedRecord {
   const schema = recordSchema(fields);
   // zod is the judge; the predicate only spares it the records that are plainly valid.
   const valid = recordPredicate(fields);
   const known = knownFields(fields);
   return (raw) => {
-    if (raw.oversized) return reject(`record is ${raw.length} characters, over the limit`);
+    if (raw.oversized) return reject(`record is ${raw.length} characters, over the limit of ${maxRecordChars}`);
     if (raw.tooDeep) return reject(`record is nested deeper than ${maxDepth} levels`);
     let value: unknown = raw.parsed;
     if (value === undefined) {

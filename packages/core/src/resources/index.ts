@@ -33,6 +33,7 @@ export const buckets = {
   Quarantine: { purpose: "rejected records and unparseable files, with reasons" },
   Silver: { purpose: "cleansed, deduplicated Parquet; one versioned prefix per partition rewrite" },
   AthenaResults: { purpose: "Athena query results and UNLOAD manifests (workgroup output)" },
+  Gold: { purpose: "gold Iceberg tables (data and metadata), one prefix per table, written by Athena MERGE" },
 } as const satisfies Record<string, BucketDeclaration>;
 
 /** Tables, by link name. */

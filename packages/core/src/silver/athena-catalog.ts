@@ -39,36 +39,37 @@ export function swapStatements(table: TableRef, partitions: PartitionLocation[],
  * @param options the Athena engine
  */
 export function athenaCatalog({ engine }: AthenaCatalogOptions): PartitionCatalog {
+  const locate: PartitionCatalog["locate"] = async (table, partitions) => {
+    if (partitions.length === 0) return [];
+    const names = Object.keys(partitions[0]!);
+    const match = (values: Record<string, string | number>): Expr => and(...names.map((name) => ({ kind: "binary", op: "=", left: column(name), right: lit(values[name] ?? null) }) as Expr));
+    let result;
+    try {
+      result = await engine.run({
+        kind: "query",
+        query: {
+          kind: "select",
+          columns: [...names.map((name) => ({ expr: column(name), as: name })), { expr: call("min", column(PATH)), as: "path" }],
+          from: { kind: "table", table },
+          where: or(...partitions.map(match)),
+          groupBy: names.map((name) => column(name)),
+        },
+      });
+    } catch (error) {
+      throw new CatalogError(`cannot read partition locations of ${table.database}.${table.name}: ${(error as Error).message}`, { cause: error });
+    }
+    const found = new Map<string, string>();
+    for (const row of result.rows) {
+      const values = Object.fromEntries(names.map((name) => [name, partitionValue(String(row[name]))]));
+      const path = String(row.path);
+      found.set(partitionKey(values), path.slice(0, path.lastIndexOf("/") + 1));
+    }
+    return partitions.map((values) => found.get(partitionKey(values)));
+  };
   return {
-    async locate(table, partitions) {
-      if (partitions.length === 0) return [];
-      const names = Object.keys(partitions[0]!);
-      const match = (values: Record<string, string | number>): Expr => and(...names.map((name) => ({ kind: "binary", op: "=", left: column(name), right: lit(values[name] ?? null) }) as Expr));
-      let result;
-      try {
-        result = await engine.run({
-          kind: "query",
-          query: {
-            kind: "select",
-            columns: [...names.map((name) => ({ expr: column(name), as: name })), { expr: call("min", column(PATH)), as: "path" }],
-            from: { kind: "table", table },
-            where: or(...partitions.map(match)),
-            groupBy: names.map((name) => column(name)),
-          },
-        });
-      } catch (error) {
-        throw new CatalogError(`cannot read partition locations of ${table.database}.${table.name}: ${(error as Error).message}`, { cause: error });
-      }
-      const found = new Map<string, string>();
-      for (const row of result.rows) {
-        const values = Object.fromEntries(names.map((name) => [name, partitionValue(String(row[name]))]));
-        const path = String(row.path);
-        found.set(partitionKey(values), path.slice(0, path.lastIndexOf("/") + 1));
-      }
-      return partitions.map((values) => found.get(partitionKey(values)));
-    },
+    locate,
     async swap(table, partitions) {
-      const current = await this.locate(table, partitions.map((p) => p.values));
+      const current = await locate(table, partitions.map((p) => p.values));
       for (const statement of swapStatements(table, partitions, current.map((location) => location !== undefined))) {
         await engine.run(statement);
       }

@@ -70,11 +70,11 @@ describe("recordChecker", () => {
 
   it("rejects an oversized record without parsing it", () => {
     // Prepare
-    const check = recordChecker(carTelemetry.fields);
+    const check = recordChecker(carTelemetry.fields, { maxRecordChars: 1_000_000 });
     const raw: RawValue = { text: "{not json", index: 0, line: 1, colons: 0, exactColons: true, length: 2_000_000, oversized: true, tooDeep: false };
     // Act
     const result = check(raw);
     // Assess
-    expect(result).toEqual({ ok: false, reason: "record is 2000000 characters, over the limit" });
+    expect(result).toEqual({ ok: false, reason: "record is 2000000 characters, over the limit of 1000000" });
   });
 });

@@ -1,0 +1,76 @@
+import { shippedDatasets } from "../packages/core/src/datasets";
+import { catalog } from "./catalog";
+import { lake } from "./lake";
+import { stores } from "./stores";
+
+// Gold: Iceberg tables in the Gold bucket, created by Athena DDL from the dataset specs on
+// the first merge (`CREATE TABLE IF NOT EXISTS … 'table_type' = 'ICEBERG'`), so the Glue
+// database is the only catalog object deployed here. Athena writes data and Iceberg
+// metadata with the calling function's credentials, hence the Glue write permissions.
+
+const prefix = `${$app.name}_${$app.stage}`.replace(/[^a-z0-9_]/gi, "_").toLowerCase();
+
+export const goldDatabase = new aws.glue.CatalogDatabase("GoldDatabase", {
+  name: `${prefix}_gold`,
+  description: "Gold: business aggregates as Apache Iceberg tables, updated by MERGE",
+});
+
+const region = aws.getRegionOutput().name;
+const account = aws.getCallerIdentityOutput().accountId;
+const glue = (resource: $util.Input<string>) => $interpolate`arn:aws:glue:${region}:${account}:${resource}`;
+
+/** What the gold handlers link: database names and workgroup, with Athena and Glue permissions. */
+export const goldCatalog = new sst.Linkable("GoldCatalog", {
+  properties: { goldDatabase: goldDatabase.name, silverDatabase: catalog.silverDatabase.name, workGroup: catalog.workGroup.name },
+  include: [
+    sst.aws.permission({
+      actions: ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution", "athena:GetWorkGroup"],
+      resources: [catalog.workGroup.arn],
+    }),
+    // Reading silver: its table and partitions.
+    sst.aws.permission({
+      actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
+      resources: [glue("catalog"), glue($interpolate`database/${catalog.silverDatabase.name}`), glue($interpolate`table/${catalog.silverDatabase.name}/*`)],
+    }),
+    // Gold: CREATE TABLE on the first merge, then each Iceberg commit updates the table's metadata pointer.
+    sst.aws.permission({
+      actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable", "glue:GetPartitions"],
+      resources: [glue("catalog"), glue($interpolate`database/${goldDatabase.name}`), glue($interpolate`table/${goldDatabase.name}/*`)],
+    }),
+  ],
+});
+
+const goldFunction = (name: string, handler: string, timeout: `${number} minutes`) =>
+  new sst.aws.Function(name, {
+    handler: `packages/functions/src/gold.${handler}`,
+    runtime: "nodejs22.x",
+    architecture: "arm64",
+    memory: "512 MB",
+    // The function waits for Athena; a MERGE over many months can take minutes.
+    timeout,
+    link: [lake.Gold, lake.Silver, lake.AthenaResults, stores.Congregado, goldCatalog],
+    environment: {
+      POWERTOOLS_SERVICE_NAME: "medallion-gold",
+      POWERTOOLS_METRICS_NAMESPACE: "Medallion",
+    },
+  });
+
+/** `{ dataset, partitions }` → gold merged and congregados saved (the pipeline's gold task). */
+export const goldMerge = goldFunction("GoldMerge", "merge", "15 minutes");
+
+/** `{ dataset }` → OPTIMIZE + VACUUM of the dataset's gold tables. */
+export const goldOptimize = goldFunction("GoldOptimize", "optimize", "15 minutes");
+
+// Nightly maintenance for every dataset that has gold tables.
+export const goldMaintenance = Object.values(shippedDatasets)
+  .filter((spec) => (spec as { gold?: unknown }).gold !== undefined)
+  .map(
+    (spec) =>
+      new sst.aws.Cron(`GoldMaintenance_${spec.name}`, {
+        schedule: "cron(30 3 * * ? *)",
+        function: goldOptimize.arn,
+        event: { dataset: spec.name },
+      }),
+  );
+
+export const gold = { goldDatabase, goldCatalog, goldMerge, goldOptimize, goldMaintenance };

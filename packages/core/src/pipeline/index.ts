@@ -1,0 +1,2 @@
+export { dailyWindows, resolveWindow, WindowError } from "./window";
+export type { PipelineWindow, WindowRequest } from "./window";

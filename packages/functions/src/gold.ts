@@ -1,0 +1,117 @@
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { shippedDatasets } from "@medallion/core/datasets";
+import type { DatasetSpec } from "@medallion/core/dataset";
+import { athenaEngine } from "@medallion/core/engine";
+import type { SqlEngine } from "@medallion/core/engine";
+import { GoldSpecError, goldSpecOf, mergeGold, optimizeGold } from "@medallion/core/gold";
+import type { GoldSummary, OptimizeSummary } from "@medallion/core/gold";
+import type { TableRef } from "@medallion/core/sql";
+import { Resource } from "sst";
+import { z } from "zod";
+import { clients } from "./shared/clients";
+import { linked } from "./shared/config";
+import { lambdaHandler } from "./shared/handler";
+import { logger, metrics } from "./shared/observability";
+
+// The gold tasks of the pipeline's state machine: `merge` after silver's commit (with the
+// partitions silver rewrote), and `optimize` on a schedule.
+
+/** What the gold handlers need; the AWS wiring is below, the embedded stack passes its own. */
+export interface GoldDependencies {
+  engine: SqlEngine;
+  datasets: Record<string, DatasetSpec>;
+  /** The silver table of a dataset, as the engine names it. */
+  silverTable(dataset: string): TableRef;
+  /** Gold database; default each gold spec's. */
+  database?: string;
+  /** `s3://<gold bucket>/`: where Athena creates Iceberg tables. */
+  warehouse?: string;
+  doc: DynamoDBDocumentClient;
+  congregadoTable: string;
+}
+
+const partition = z.record(z.string(), z.union([z.number(), z.string()]));
+
+const mergeEvent = z.object({
+  dataset: z.string().min(1),
+  /** Silver partitions the run rewrote: the silver plan's `partitions` (or just their values). */
+  partitions: z.array(z.union([z.looseObject({ values: partition }), partition])),
+});
+
+const optimizeEvent = z.object({ dataset: z.string().min(1) });
+
+function specOf(datasets: Record<string, DatasetSpec>, name: string): DatasetSpec {
+  const spec = datasets[name];
+  if (!spec) throw new GoldSpecError(`unknown dataset ${name}; known: ${Object.keys(datasets).join(", ")}`);
+  return spec;
+}
+
+const valuesOf = (p: z.output<typeof mergeEvent>["partitions"][number]): Record<string, string | number> =>
+  typeof p.values === "object" && p.values !== null ? (p.values as Record<string, string | number>) : (p as Record<string, string | number>);
+
+/**
+ * Builds the gold handlers over a set of dependencies, resolved on first use.
+ * @param dependencies engine, datasets, table names, congregado store
+ */
+export function goldHandlers(dependencies: () => GoldDependencies) {
+  let resolved: GoldDependencies | undefined;
+  const deps = (): GoldDependencies => (resolved ??= dependencies());
+  return {
+    /** `{ dataset, partitions }` → every gold table merged and its congregado saved; rows inserted/updated per table. */
+    merge: lambdaHandler(mergeEvent, async ({ dataset, partitions }): Promise<GoldSummary> => {
+      const d = deps();
+      const summary = await mergeGold({
+        engine: d.engine,
+        spec: specOf(d.datasets, dataset),
+        partitions: partitions.map(valuesOf),
+        silver: d.silverTable(dataset),
+        ...(d.database === undefined ? {} : { database: d.database }),
+        ...(d.warehouse === undefined ? {} : { warehouse: d.warehouse }),
+        congregado: { doc: d.doc, table: d.congregadoTable },
+      });
+      for (const table of summary.tables) {
+        logger.info("gold table merged", { dataset, ...table });
+        metrics.addMetric("GoldRowsInserted", MetricUnit.Count, table.inserted);
+        metrics.addMetric("GoldRowsUpdated", MetricUnit.Count, table.updated);
+      }
+      return summary;
+    }),
+    /** `{ dataset }` → OPTIMIZE and VACUUM of each gold table, re-run while Athena asks for more. */
+    optimize: lambdaHandler(optimizeEvent, async ({ dataset }): Promise<OptimizeSummary[]> => {
+      const d = deps();
+      const summary = await optimizeGold({ engine: d.engine, gold: goldSpecOf(specOf(d.datasets, dataset)), ...(d.database === undefined ? {} : { database: d.database }) });
+      logger.info("gold maintained", { dataset, tables: summary });
+      return summary;
+    }),
+  };
+}
+
+/** The Glue databases and Athena workgroup, linked from infra/gold.ts as `GoldCatalog`. */
+interface GoldCatalogLink {
+  goldDatabase: string;
+  silverDatabase: string;
+  workGroup: string;
+}
+
+function catalogLink(): GoldCatalogLink {
+  const link = (Resource as unknown as Record<string, GoldCatalogLink | undefined>).GoldCatalog;
+  if (!link?.workGroup) throw new Error("Resource GoldCatalog is not linked to this function (no SST_RESOURCE_GoldCatalog)");
+  return link;
+}
+
+// On AWS: Athena MERGE into Iceberg tables in the gold bucket.
+const aws = goldHandlers(() => {
+  const link = catalogLink();
+  return {
+    engine: athenaEngine({ client: clients.athena, workGroup: link.workGroup }),
+    datasets: shippedDatasets,
+    silverTable: (dataset) => ({ database: link.silverDatabase, name: dataset }),
+    database: link.goldDatabase,
+    warehouse: `s3://${linked("Gold")}/`,
+    doc: clients.doc,
+    congregadoTable: linked("Congregado"),
+  };
+});
+
+export const { merge, optimize } = aws;
