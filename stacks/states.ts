@@ -31,6 +31,7 @@ interface Flow {
 export interface TaskState extends Flow {
   Type: "Task";
   Resource: string;
+  InputPath?: string;
   Parameters?: Record<string, unknown>;
   ResultSelector?: Record<string, unknown>;
   ResultPath?: string | null;
@@ -44,6 +45,7 @@ export interface TaskState extends Flow {
 export interface ChoiceRule {
   Variable: string;
   BooleanEquals?: boolean;
+  IsNull?: boolean;
   NumericEquals?: number;
   StringEquals?: string;
   IsPresent?: boolean;
@@ -124,10 +126,11 @@ export const retryTransient: Retrier = {
  * `resultPath`. The function ARN is the Resource (Step Functions' direct Lambda form), so
  * the result is the function's own output, with no `Payload` envelope to unwrap.
  * @param functionArn the function's ARN (from infra; any name locally)
- * @param payload the invocation payload; keys ending in `.$` are JSONPath
+ * @param payload the invocation payload (keys ending in `.$` are JSONPath), or a path whose value is the payload
  * @param resultPath where the result goes in the state's output
  * @param flow Next/End, and Catch rules
  */
-export function lambdaTask(functionArn: string, payload: Record<string, unknown>, resultPath: string | null, flow: Flow & { Catch?: Catcher[] }): TaskState {
-  return { Type: "Task", Resource: functionArn, Parameters: payload, ResultPath: resultPath, Retry: [retryTransient], ...flow };
+export function lambdaTask(functionArn: string, payload: Record<string, unknown> | string, resultPath: string | null, flow: Flow & { Catch?: Catcher[] }): TaskState {
+  const input = typeof payload === "string" ? { InputPath: payload } : { Parameters: payload };
+  return { Type: "Task", Resource: functionArn, ...input, ResultPath: resultPath, Retry: [retryTransient], ...flow };
 }

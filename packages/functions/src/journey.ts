@@ -26,7 +26,8 @@ const startEvent = z.object({
 
 const recordStepEvent = z.object({
   ...journeyRef,
-  step: processingStepSchema,
+  // finished_at may be left out (now), and duration_ms too: the state machine can't subtract.
+  step: processingStepSchema.extend({ finished_at: z.string().optional(), duration_ms: z.number().nonnegative().optional() }),
   /** Dedup key of the step; by default a hash of the step, so a retried task appends once. */
   step_id: z.string().min(1).optional(),
 });
@@ -63,9 +64,11 @@ export const start = lambdaHandler(startEvent, async (event) => {
 
 /** Append a processing step to the journey, and log and count it. */
 export const recordStep = lambdaHandler(recordStepEvent, async (event) => {
-  const step = reportStep(event.journey_id, event.step);
+  const finished_at = event.step.finished_at ?? new Date().toISOString();
+  const duration_ms = event.step.duration_ms ?? (Math.max(0, Date.parse(finished_at) - Date.parse(event.step.started_at)) || 0);
+  const step = reportStep(event.journey_id, { ...event.step, finished_at, duration_ms });
   // The dedup key is taken before stamping host and version, which differ between retries.
-  const journey = await appendStep({ ...journeyTable(), journeyId: event.journey_id, runId: event.run_id, step, stepId: event.step_id ?? stepIdOf(event.step) });
+  const journey = await appendStep({ ...journeyTable(), journeyId: event.journey_id, runId: event.run_id, step, stepId: event.step_id ?? stepIdOf({ ...event.step, finished_at, duration_ms }) });
   metrics.addMetric("StepsRecorded", MetricUnit.Count, 1);
   return taskResult(journey);
 });

@@ -47,7 +47,7 @@ const planEvent = z.object({
 });
 
 /** The plan as the state machine carries it: ledger entries trimmed, plus the Athena SQL to run. */
-export type SilverPlanOutput = SilverPlan & { queries: string[] };
+export type SilverPlanOutput = SilverPlan & { queries: string[]; planned_at: string };
 
 // The event was validated against planEvent; statement trees and ledger entries only need
 // the fields it checks (markConsolidated uses dataset and file_id).
@@ -81,11 +81,13 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
   return {
     /** `{ dataset }` → the plan, with its statements rendered as Athena SQL in `queries`. */
     plan: lambdaHandler(datasetEvent, async ({ dataset }): Promise<SilverPlanOutput> => {
+      // When silver's work began: the start of the journey step the pipeline records.
+      const planned_at = new Date().toISOString();
       const plan = await planSilver(common(dataset));
       logger.info("silver planned", { dataset, version: plan.version, files: plan.files.length, partitions: plan.partitions.length });
       // Only what commit needs of each entry: keeps the state small (Step Functions caps it at 256 KB).
       const files = plan.files.map(({ dataset: d, file_id, bronze_key }) => ({ dataset: d, file_id, bronze_key }));
-      return { ...plan, files, queries: plan.statements.map(renderAthena) };
+      return { ...plan, files, queries: plan.statements.map(renderAthena), planned_at };
     }),
     /** A plan → its statements run on the configured engine (where no Athena task runs them). */
     execute: lambdaHandler(planEvent, async (plan) => {

@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
       return withStack(dataDir, values.verbose as boolean, async (stack) => {
         const summary = await runPipeline({ stack, dataset: values.dataset as string, sample: (values.sample as boolean) || !landingDir, landingDir, progress });
         console.log(json ? JSON.stringify(summary, null, 2) : formatSummary(summary, dataDir));
-        return summary.totals.filesFailed > 0 ? 1 : 0;
+        return summary.totals.filesFailed > 0 || summary.pipeline.status !== "SUCCEEDED" ? 1 : 0;
       });
     }
     case "journeys":

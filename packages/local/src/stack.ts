@@ -1,5 +1,10 @@
 import type { S3Event } from "aws-lambda";
+import { shippedDatasets } from "@medallion/core/datasets";
+import type { WindowRequest } from "@medallion/core/pipeline";
+import { localSilverDependencies, localTables } from "./engine/index";
 import { lambdaContext } from "./lambda-context";
+import { executePipeline } from "./pipeline";
+import type { ExecutionOutcome, PipelineHandlers, StateEvent } from "./pipeline";
 import { NotificationQueue, s3Notification } from "./notifications";
 import { startServices } from "./services/index";
 import type { LocalServices } from "./services/index";
@@ -42,6 +47,12 @@ export interface LocalStack {
   names: Record<string, string>;
   /** Resolves when the landing object `key` with `etag` has been ingested (or failed for good). */
   ingested(key: string, etag: string): Promise<IngestOutcome>;
+  /**
+   * Executes the pipeline's state machine once for a dataset and window, in-process.
+   * @param input dataset, window and trigger time (default now)
+   * @param onState progress of each state
+   */
+  execute(input: { dataset: string; window: WindowRequest; at?: string }, onState?: (event: StateEvent) => void): Promise<ExecutionOutcome>;
   /** Waits for every notification in flight. */
   drain(): Promise<void>;
   /** Drains, then stops the services (state is flushed to `dataDir`). Safe to call twice. */
@@ -91,6 +102,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     if (created.bucket === services.names.Landing) queue.push(s3Notification(created));
   });
 
+  const pipeline = await pipelineHandlers(services, options.dataDir);
+
   let closing: Promise<void> | undefined;
   return {
     services,
@@ -101,12 +114,49 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       if (known) return Promise.resolve(known);
       return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
     },
+    execute: (input, onState) => executePipeline({ handlers: pipeline.handlers, input: { ...input, at: input.at ?? new Date().toISOString() }, onState }),
     drain: () => queue.drain(),
     close: () =>
       (closing ??= (async () => {
         await queue.drain();
+        pipeline.close();
         await services.close();
       })()),
+  };
+}
+
+// The pipeline's Task handlers: the same modules deployed to Lambda, over the embedded
+// stack's dependencies (DuckDB engine, local catalog) where AWS would use Athena and Glue.
+async function pipelineHandlers(services: LocalServices, dataDir: string): Promise<{ handlers: PipelineHandlers; close(): void }> {
+  const silverDeps = await localSilverDependencies({ services, dataDir });
+  const [{ silverHandlers }, { goldHandlers }, journey, { window }] = await Promise.all([
+    import("@medallion/functions/silver"),
+    import("@medallion/functions/gold"),
+    import("@medallion/functions/journey"),
+    import("@medallion/functions/pipeline"),
+  ]);
+  const silver = silverHandlers(() => silverDeps);
+  const gold = goldHandlers(() => ({
+    engine: silverDeps.engine,
+    datasets: shippedDatasets,
+    silverTable: (dataset: string) => localTables(dataset).silver,
+    doc: silverDeps.doc,
+    congregadoTable: services.names.Congregado!,
+    journeyTable: services.names.JourneyControl!,
+  }));
+  return {
+    handlers: {
+      window,
+      journeyStart: journey.start,
+      journeyRecordStep: journey.recordStep,
+      journeyComplete: journey.complete,
+      journeyFail: journey.fail,
+      silverPlan: silver.plan,
+      silverCommit: silver.commit,
+      goldMerge: gold.merge,
+      engine: silverDeps.engine,
+    },
+    close: () => silverDeps.close(),
   };
 }
 

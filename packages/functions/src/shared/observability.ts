@@ -10,7 +10,8 @@ const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? "medallion";
 export const logger = new Logger({ serviceName });
 
 /** CloudWatch Embedded Metric Format, namespace `Medallion`. */
-export const metrics = new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "Medallion" });
+// Its warnings (e.g. an invocation that published no metric) go through the Logger, at its level.
+export const metrics = new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "Medallion", logger });
 
 /** X-Ray tracing; disabled outside Lambda (no daemon), so it costs nothing locally. */
 export const tracer = new Tracer({ serviceName, enabled: process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined });

@@ -4,6 +4,8 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { shippedDatasets } from "@medallion/core/datasets";
 import { carTelemetrySample } from "../sample/car-telemetry";
 import type { SampleFile } from "../sample/car-telemetry";
+import type { WindowRequest } from "@medallion/core/pipeline";
+import type { ExecutionOutcome, StateEvent } from "../pipeline";
 import type { IngestOutcome, LocalStack } from "../stack";
 
 /** Options of `medallion run`. */
@@ -14,6 +16,8 @@ export interface RunOptions {
   sample: boolean;
   /** A local folder whose files are dropped into landing. */
   landingDir?: string;
+  /** The pipeline run's window; default: the hour up to now (a manual run). */
+  window?: WindowRequest;
   /** Progress lines (stderr in the CLI). */
   progress?: (line: string) => void;
 }
@@ -33,6 +37,22 @@ export interface RunSummary {
     recordsQuarantined: number;
     bronzeObjects: number;
   };
+  /** The pipeline execution that followed ingestion. */
+  pipeline: PipelineSummary;
+  durationMs: number;
+}
+
+/** What the state machine execution did. */
+export interface PipelineSummary {
+  status: ExecutionOutcome["status"];
+  journeyId?: string;
+  window?: { kind: string; from: string; to: string };
+  /** `true` when the window had already been completed: nothing ran again. */
+  alreadyCompleted: boolean;
+  silver?: { partitionsRewritten: number; rowsIn: number; rowsOut: number; duplicatesRemoved: number; version: string | null };
+  gold?: { table: string; inserted: number; updated: number }[];
+  states: StateEvent[];
+  error?: { Error: string; Cause: string };
   durationMs: number;
 }
 
@@ -77,7 +97,37 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     recordsQuarantined: sum(fresh, (o) => o.result?.recordsQuarantined),
     bronzeObjects: count(fresh, (o) => o.result?.bronzeKey !== undefined),
   };
-  return { dataset: options.dataset, files: results, totals, durationMs: Date.now() - started };
+  options.progress?.(`Ingested ${totals.files} file(s). Executing the pipeline (journey → silver → gold)…`);
+  const window = options.window ?? { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date().toISOString() };
+  const execution = await options.stack.execute({ dataset: options.dataset, window }, (event) => {
+    if (event.event === "entered") options.progress?.(`  ▶ ${event.state}`);
+    else if (event.event === "succeeded") options.progress?.(`  ✓ ${event.state} (${event.elapsedMs} ms)`);
+    else if (event.event === "failed") options.progress?.(`  ✗ ${event.state}: ${event.error}`);
+    else options.progress?.(`  ↻ ${event.state}: retrying`);
+  });
+  return { dataset: options.dataset, files: results, totals, pipeline: pipelineSummary(execution), durationMs: Date.now() - started };
+}
+
+function pipelineSummary(execution: ExecutionOutcome): PipelineSummary {
+  const output = (execution.output ?? {}) as {
+    run?: { kind: string; from: string; to: string };
+    journey?: { journey_id?: string; duplicate?: boolean };
+    silver?: PipelineSummary["silver"];
+    gold?: { tables?: { table: string; inserted: number; updated: number }[] };
+  };
+  return {
+    status: execution.status,
+    journeyId: output.journey?.journey_id,
+    window: output.run ? { kind: output.run.kind, from: output.run.from, to: output.run.to } : undefined,
+    alreadyCompleted: output.journey?.duplicate === true,
+    silver: output.silver
+      ? { partitionsRewritten: output.silver.partitionsRewritten, rowsIn: output.silver.rowsIn, rowsOut: output.silver.rowsOut, duplicatesRemoved: output.silver.duplicatesRemoved, version: output.silver.version }
+      : undefined,
+    gold: output.gold?.tables?.map(({ table, inserted, updated }) => ({ table, inserted, updated })),
+    states: execution.states,
+    error: execution.error,
+    durationMs: execution.durationMs,
+  };
 }
 
 /** The human-readable summary `medallion run` prints. */
@@ -88,9 +138,23 @@ export function formatSummary(summary: RunSummary, dataDir: string): string {
     `  files            ${t.files} (${t.filesToBronze} to bronze, ${t.filesQuarantined} quarantined whole, ${t.duplicates} already ingested, ${t.filesFailed} failed)`,
     `  records          ${t.recordsIn} in = ${t.recordsBronze} bronze + ${t.recordsQuarantined} quarantined`,
     `  bronze objects   ${t.bronzeObjects}`,
+    ...formatPipeline(summary.pipeline),
     `  time             ${(summary.durationMs / 1000).toFixed(2)} s`,
     `  data             ${dataDir}`,
   ].join("\n");
+}
+
+function formatPipeline(p: PipelineSummary): string[] {
+  const lines = [`  pipeline         ${p.status}${p.alreadyCompleted ? " (window already completed: nothing re-ran)" : ""} in ${(p.durationMs / 1000).toFixed(2)} s`];
+  if (p.journeyId) lines.push(`  journey          ${p.journeyId}${p.window ? ` (${p.window.kind} ${p.window.from} → ${p.window.to})` : ""}`);
+  if (p.silver) {
+    lines.push(`  silver           ${p.silver.partitionsRewritten} partition(s) rewritten, ${p.silver.rowsIn} rows in → ${p.silver.rowsOut} rows out, ${p.silver.duplicatesRemoved} duplicates removed`);
+  } else if (p.status === "SUCCEEDED" && !p.alreadyCompleted) {
+    lines.push("  silver           nothing pending");
+  }
+  for (const table of p.gold ?? []) lines.push(`  gold             ${table.table}: ${table.inserted} inserted, ${table.updated} updated`);
+  if (p.error) lines.push(`  error            ${p.error.Error}: ${p.error.Cause}`);
+  return lines;
 }
 
 function describe(outcome: IngestOutcome): string {

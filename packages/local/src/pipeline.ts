@@ -1,0 +1,172 @@
+import { randomUUID } from "node:crypto";
+import { StateMachine } from "aws-local-stepfunctions";
+import type { Statement } from "@medallion/core/sql";
+import type { SqlEngine } from "@medallion/core/engine";
+import type { WindowRequest } from "@medallion/core/pipeline";
+import { pipelineDefinition, pipelineStates } from "../../../stacks/pipeline";
+import { lambdaContext } from "./lambda-context";
+
+/** A handler as the state machine invokes it. */
+type TaskHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+
+/** The in-process handlers behind the pipeline's Task states. */
+export interface PipelineHandlers {
+  window: TaskHandler;
+  journeyStart: TaskHandler;
+  journeyRecordStep: TaskHandler;
+  journeyComplete: TaskHandler;
+  journeyFail: TaskHandler;
+  silverPlan: TaskHandler;
+  silverCommit: TaskHandler;
+  goldMerge: TaskHandler;
+  /** Runs the statements Athena runs on AWS (the RunSilverQuery task). */
+  engine: SqlEngine;
+}
+
+/** One state's progress, as the execution reports it. */
+export interface StateEvent {
+  state: string;
+  event: "entered" | "succeeded" | "failed" | "retried";
+  elapsedMs?: number;
+  error?: string;
+}
+
+/** How an execution ended. */
+export interface ExecutionOutcome {
+  status: "SUCCEEDED" | "FAILED";
+  output?: Record<string, unknown>;
+  error?: { Error: string; Cause: string };
+  states: StateEvent[];
+  durationMs: number;
+}
+
+// Local names stand in for the function ARNs; the overrides below map each Task to its handler.
+const localArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:medallion-local-${name}`;
+
+/** The pipeline definition with local names, exactly as deployed otherwise. */
+export function localPipelineDefinition() {
+  return pipelineDefinition({
+    functions: {
+      window: localArn("window"),
+      journeyStart: localArn("journey-start"),
+      journeyRecordStep: localArn("journey-record-step"),
+      journeyComplete: localArn("journey-complete"),
+      journeyFail: localArn("journey-fail"),
+      silverPlan: localArn("silver-plan"),
+      silverCommit: localArn("silver-commit"),
+      goldMerge: localArn("gold-merge"),
+    },
+    athenaWorkGroup: "medallion-local",
+  });
+}
+
+/**
+ * Executes the pipeline's state machine once, in-process, with aws-local-stepfunctions: the
+ * same definition Step Functions runs, its Lambda tasks mapped to the same handlers and its
+ * Athena task to the local SQL engine.
+ * @param options handlers, the execution's input, and a progress callback
+ */
+export async function executePipeline({
+  handlers,
+  input,
+  onState,
+}: {
+  handlers: PipelineHandlers;
+  input: { dataset: string; window: WindowRequest; at: string };
+  onState?: (event: StateEvent) => void;
+}): Promise<ExecutionOutcome> {
+  const started = Date.now();
+  const S = pipelineStates;
+  const invoke = (name: string, handler: TaskHandler) => async (event: unknown) => {
+    try {
+      return (await handler(event, lambdaContext(`medallion-local-${name}`))) as never;
+    } catch (error) {
+      throw asLambdaError(error);
+    }
+  };
+  let plan: { statements: Statement[] } | undefined;
+  const machine = new StateMachine(localPipelineDefinition() as never);
+  const name = `${input.dataset}-${new Date(started).toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}`;
+  const execution = machine.run(input, {
+    // The context object Step Functions provides (execution id, start time).
+    context: { Execution: { Id: `arn:aws:states:us-east-1:000000000000:execution:medallion-local-pipeline:${name}`, Name: name, StartTime: new Date(started).toISOString(), Input: input, RoleArn: "local" } } as never,
+    overrides: {
+      taskResourceLocalHandlers: {
+        [S.window]: invoke("window", handlers.window),
+        [S.start]: invoke("journey-start", handlers.journeyStart),
+        [S.plan]: async (event) => {
+          plan = (await invoke("silver-plan", handlers.silverPlan)(event)) as { statements: Statement[] };
+          return plan as never;
+        },
+        // Athena runs the plan's SQL on AWS; here the local engine runs the same statement,
+        // rendered for its own dialect. The Athena parameters name the statement by its index.
+        [S.runQuery]: async (parameters) => {
+          const token = String((parameters as { ClientRequestToken?: string }).ClientRequestToken ?? "");
+          const statement = plan?.statements[Number(token.split("-").at(-1))];
+          if (!statement) throw new Error(`RunSilverQuery: no planned statement for token "${token}"`);
+          await handlers.engine.run(statement);
+          return {};
+        },
+        [S.commit]: invoke("silver-commit", handlers.silverCommit),
+        [S.recordSilver]: invoke("journey-record-step", handlers.journeyRecordStep),
+        [S.gold]: invoke("gold-merge", handlers.goldMerge),
+        [S.complete]: invoke("journey-complete", handlers.journeyComplete),
+        [S.nothingPending]: invoke("journey-complete", handlers.journeyComplete),
+        [S.fail]: invoke("journey-fail", handlers.journeyFail),
+      },
+      // Retries wait 0.2 s locally instead of Step Functions' seconds.
+      retryIntervalOverrides: Object.fromEntries(Object.values(S).map((name) => [name, 200])),
+    },
+  });
+
+  const states: StateEvent[] = [];
+  const enteredAt = new Map<string, number>();
+  const report = (event: StateEvent) => {
+    states.push(event);
+    onState?.(event);
+  };
+  const logs = (async () => {
+    for await (const log of execution.eventLogs) {
+      if (!("state" in log) || log.state.type === "Choice" || log.state.type === "Pass") continue;
+      const name = log.state.name;
+      if (log.type === "StateEntered") {
+        enteredAt.set(name, log.timestamp);
+        report({ state: name, event: "entered" });
+      } else if (log.type === "StateExited") {
+        report({ state: name, event: "succeeded", elapsedMs: log.timestamp - (enteredAt.get(name) ?? log.timestamp) });
+      } else if (log.type === "StateFailed") {
+        report({ state: name, event: "failed", elapsedMs: log.timestamp - (enteredAt.get(name) ?? log.timestamp), error: `${log.Error}: ${String(log.Cause)}` });
+      } else if (log.type === "StateRetried") {
+        report({ state: name, event: "retried" });
+      }
+    }
+  })();
+
+  try {
+    const output = (await execution.result) as Record<string, unknown>;
+    await logs;
+    return { status: "SUCCEEDED", output, states, durationMs: Date.now() - started };
+  } catch (error) {
+    await logs.catch(() => undefined);
+    const failed = states.findLast((s) => s.event === "failed");
+    const message = error instanceof Error ? error.message : String(error);
+    return { status: "FAILED", error: { Error: failedName(error), Cause: failed?.error ?? message }, states, durationMs: Date.now() - started };
+  }
+}
+
+/**
+ * The error as Step Functions sees a failed Lambda: `Error` is the error's name (what Retry
+ * and Catch match) and `Cause` the Lambda runtime's JSON `{ errorType, errorMessage, trace }`.
+ */
+function asLambdaError(error: unknown): Error {
+  const original = error instanceof Error ? error : new Error(String(error));
+  const cause = JSON.stringify({ errorType: original.name, errorMessage: original.message, trace: (original.stack ?? "").split("\n").slice(1, 6) });
+  const lambdaError = new Error(original.message, { cause });
+  lambdaError.name = original.name;
+  return lambdaError;
+}
+
+function failedName(error: unknown): string {
+  const cause = (error as { cause?: { name?: string } } | undefined)?.cause;
+  return cause?.name ?? (error instanceof Error ? error.name : "Error");
+}
