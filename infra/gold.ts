@@ -48,7 +48,7 @@ const goldFunction = (name: string, handler: string, timeout: `${number} minutes
     memory: "512 MB",
     // The function waits for Athena; a MERGE over many months can take minutes.
     timeout,
-    link: [lake.Gold, lake.Silver, lake.AthenaResults, stores.Congregado, goldCatalog],
+    link: [lake.Gold, lake.Silver, lake.AthenaResults, stores.Congregado, stores.JourneyControl, goldCatalog],
     environment: {
       POWERTOOLS_SERVICE_NAME: "medallion-gold",
       POWERTOOLS_METRICS_NAMESPACE: "Medallion",

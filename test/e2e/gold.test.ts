@@ -117,6 +117,6 @@ describe("gold on the embedded lake: bronze → silver → gold → congregado",
     // Act
     const json = await runQuery({ sql: "SELECT car, days_reported, last_mileage FROM gold.car_monthly", json: true, engine: silver.engine });
     // Assess
-    expect(JSON.parse(json)).toEqual([{ car: "A", days_reported: "1", last_mileage: 1000 }]);
+    expect(JSON.parse(json)).toEqual([{ car: "A", days_reported: 1, last_mileage: 1000 }]);
   });
 });

@@ -4,11 +4,13 @@ import { shippedDatasets } from "@medallion/core/datasets";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { athenaEngine } from "@medallion/core/engine";
 import type { SqlEngine } from "@medallion/core/engine";
-import { GoldSpecError, goldSpecOf, mergeGold, optimizeGold } from "@medallion/core/gold";
+import { GoldSpecError, goldSpecOf, goldSteps, hasGold, mergeGold, optimizeGold } from "@medallion/core/gold";
 import type { GoldSummary, OptimizeSummary } from "@medallion/core/gold";
 import type { TableRef } from "@medallion/core/sql";
+import { recordStep } from "@medallion/core/store";
 import { Resource } from "sst";
 import { z } from "zod";
+import { reportStep } from "./journey";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";
@@ -29,6 +31,8 @@ export interface GoldDependencies {
   warehouse?: string;
   doc: DynamoDBDocumentClient;
   congregadoTable: string;
+  /** Journey table, where each gold table's step is recorded when the event names a journey. */
+  journeyTable?: string;
 }
 
 const partition = z.record(z.string(), z.union([z.number(), z.string()]));
@@ -37,6 +41,9 @@ const mergeEvent = z.object({
   dataset: z.string().min(1),
   /** Silver partitions the run rewrote: the silver plan's `partitions` (or just their values). */
   partitions: z.array(z.union([z.looseObject({ values: partition }), partition])),
+  /** When given, each gold table's merge is recorded as a step of this journey. */
+  journey_id: z.string().min(1).optional(),
+  run_id: z.string().min(1).optional(),
 });
 
 const optimizeEvent = z.object({ dataset: z.string().min(1) });
@@ -59,28 +66,37 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
   const deps = (): GoldDependencies => (resolved ??= dependencies());
   return {
     /** `{ dataset, partitions }` → every gold table merged and its congregado saved; rows inserted/updated per table. */
-    merge: lambdaHandler(mergeEvent, async ({ dataset, partitions }): Promise<GoldSummary> => {
+    merge: lambdaHandler(mergeEvent, async ({ dataset, partitions, journey_id, run_id }): Promise<GoldSummary> => {
       const d = deps();
+      const startedAt = Date.now();
+      const spec = specOf(d.datasets, dataset);
+      if (!hasGold(spec)) {
+        logger.info("dataset has no gold tables; nothing to merge", { dataset });
+        return { dataset, tables: [] };
+      }
       const summary = await mergeGold({
         engine: d.engine,
-        spec: specOf(d.datasets, dataset),
+        spec,
         partitions: partitions.map(valuesOf),
         silver: d.silverTable(dataset),
         ...(d.database === undefined ? {} : { database: d.database }),
         ...(d.warehouse === undefined ? {} : { warehouse: d.warehouse }),
         congregado: { doc: d.doc, table: d.congregadoTable },
       });
-      for (const table of summary.tables) {
-        logger.info("gold table merged", { dataset, ...table });
-        metrics.addMetric("GoldRowsInserted", MetricUnit.Count, table.inserted);
-        metrics.addMetric("GoldRowsUpdated", MetricUnit.Count, table.updated);
+      metrics.addMetric("GoldRowsInserted", MetricUnit.Count, summary.tables.reduce((n, t) => n + t.inserted, 0));
+      metrics.addMetric("GoldRowsUpdated", MetricUnit.Count, summary.tables.reduce((n, t) => n + t.updated, 0));
+      for (const step of goldSteps({ summary, startedAt })) {
+        const stamped = reportStep(journey_id ?? "none", step);
+        if (journey_id && d.journeyTable) await recordStep({ doc: d.doc, table: d.journeyTable, journeyId: journey_id, runId: run_id, step: stamped });
       }
       return summary;
     }),
     /** `{ dataset }` → OPTIMIZE and VACUUM of each gold table, re-run while Athena asks for more. */
     optimize: lambdaHandler(optimizeEvent, async ({ dataset }): Promise<OptimizeSummary[]> => {
       const d = deps();
-      const summary = await optimizeGold({ engine: d.engine, gold: goldSpecOf(specOf(d.datasets, dataset)), ...(d.database === undefined ? {} : { database: d.database }) });
+      const spec = specOf(d.datasets, dataset);
+      if (!hasGold(spec)) return [];
+      const summary = await optimizeGold({ engine: d.engine, gold: goldSpecOf(spec), ...(d.database === undefined ? {} : { database: d.database }) });
       logger.info("gold maintained", { dataset, tables: summary });
       return summary;
     }),
@@ -111,6 +127,7 @@ const aws = goldHandlers(() => {
     warehouse: `s3://${linked("Gold")}/`,
     doc: clients.doc,
     congregadoTable: linked("Congregado"),
+    journeyTable: linked("JourneyControl"),
   };
 });
 

@@ -1,8 +1,9 @@
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
 import type { StartQueryExecutionCommandInput } from "@aws-sdk/client-athena";
+import type { DatasetSpec } from "@medallion/core/dataset";
 import { carTelemetry } from "@medallion/core/datasets";
 import { athenaEngine } from "@medallion/core/engine";
-import { getCongregado } from "@medallion/core/store";
+import { getCongregado, getJourney } from "@medallion/core/store";
 import { mockClient } from "aws-sdk-client-mock";
 import { HiveSQL, TrinoSQL } from "dt-sql-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +15,8 @@ import type { TestDynamo } from "../../../test/helpers/dynamo";
 import { lambdaContext } from "../../../test/helpers/lambda";
 
 const athena = mockClient(AthenaClient);
-const datasets = { car_telemetry: { ...carTelemetry, gold: carTelemetryGold } };
+const { gold: _none, ...withoutGold } = carTelemetry as DatasetSpec & { gold?: unknown };
+const datasets: Record<string, DatasetSpec> = { car_telemetry: { ...withoutGold, gold: carTelemetryGold } as DatasetSpec, plain: { ...withoutGold, name: "plain" } };
 
 /** Fake Athena: records every query; the MERGE counts query answers `counts`, every other query no rows. */
 function scriptedAthena(counts: { source_rows: string; matched: string; changed: string }): string[] {
@@ -54,13 +56,14 @@ describe("gold handlers", () => {
     await dynamo.close();
   });
 
-  const handlers = (engine: import("@medallion/core/engine").SqlEngine, extra: { database?: string; warehouse?: string } = {}) =>
+  const handlers = (engine: import("@medallion/core/engine").SqlEngine, extra: { database?: string; warehouse?: string } = {}, journeyTable?: string) =>
     gold.goldHandlers(() => ({
       engine,
       datasets,
       silverTable: (dataset) => ({ database: engine.dialect === "athena" ? "medallion_silver" : "silver", name: dataset }),
       doc: dynamo.doc,
       congregadoTable: dynamo.tableName("Congregado"),
+      ...(journeyTable ? { journeyTable } : {}),
       ...extra,
     }));
 
@@ -79,6 +82,24 @@ describe("gold handlers", () => {
       { table: "gold.manufacturer_daily", inserted: 2, updated: 0, rowCount: 2, congregado: { id: "gold_manufacturer_daily", status: "created" } },
     ]);
     expect(await getCongregado({ doc: dynamo.doc, table: dynamo.tableName("Congregado"), id: "gold_car_monthly" })).toMatchObject({ record_count: 2 });
+  });
+
+  it("records each gold table's merge as a step of the run's journey", async () => {
+    // Prepare
+    const journey = await import("../src/journey");
+    const started = await journey.start({ idempotency_key: "gold#journey" }, lambdaContext("journey-start"));
+    const values = await putSilver(duck, [{ car: "J", at: "2024-03-01T08:00:00", mileage: 10 }]);
+    // Act
+    await handlers(duck, {}, dynamo.tableName("JourneyControl")).merge(
+      { dataset: "car_telemetry", partitions: values, journey_id: started.journey_id, run_id: started.run_id ?? undefined },
+      lambdaContext("gold-merge"),
+    );
+    // Assess
+    const run = await getJourney({ doc: dynamo.doc, table: dynamo.tableName("JourneyControl"), journeyId: started.journey_id });
+    expect(run?.steps.map((s) => [s.step, s.partition, s.message])).toEqual([
+      ["gold", "gold.car_monthly", "1 inserted, 0 updated, 0 unchanged"],
+      ["gold", "gold.manufacturer_daily", "1 inserted, 0 updated, 0 unchanged"],
+    ]);
   });
 
   it("sends Athena an Iceberg DDL in the gold bucket and valid Trino statements for the MERGE", async () => {
@@ -122,11 +143,24 @@ describe("gold handlers", () => {
     ]);
   });
 
+  it("skips a dataset without gold tables, running nothing", async () => {
+    // Prepare
+    const queries = scriptedAthena({ source_rows: "0", matched: "0", changed: "0" });
+    const engine = athenaEngine({ client: new AthenaClient({ region: "us-east-1" }), workGroup: "medallion", sleep: async () => undefined });
+    // Act
+    const merged = await handlers(engine).merge({ dataset: "plain", partitions: [{ event_year: 2024, event_month: 1, event_day: 5 }] }, lambdaContext("gold-merge"));
+    const optimized = await handlers(engine).optimize({ dataset: "plain" }, lambdaContext("gold-optimize"));
+    // Assess
+    expect(merged).toEqual({ dataset: "plain", tables: [] });
+    expect(optimized).toEqual([]);
+    expect(queries).toEqual([]);
+  });
+
   it("fails clearly for an unknown dataset", async () => {
     // Act
     const run = handlers(duck).merge({ dataset: "nope", partitions: [] }, lambdaContext("gold-merge"));
     // Assess
-    await expect(run).rejects.toThrow(/unknown dataset nope; known: car_telemetry/);
+    await expect(run).rejects.toThrow(/unknown dataset nope; known: car_telemetry, plain/);
   });
 
   it("fails clearly on AWS wiring when the gold catalog is not linked", async () => {

@@ -1,3 +1,4 @@
+import type { GoldSpec } from "../gold/spec";
 import type { SilverSpec } from "../silver/spec";
 
 /**
@@ -39,4 +40,6 @@ export interface DatasetSpec {
   fields: Field[];
   /** How silver is built: cleansing, derived columns, partitions, dedup, retention. */
   silver?: SilverSpec;
+  /** Gold tables merged from silver: keys, aggregates, partitioning. */
+  gold?: GoldSpec;
 }

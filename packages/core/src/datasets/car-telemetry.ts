@@ -1,4 +1,5 @@
 import type { DatasetSpec } from "../dataset/spec";
+import { carTelemetryGold } from "./gold-car-telemetry";
 
 /** Car telemetry: one reading per car per moment, uploaded by the cars' gateways. */
 export const carTelemetry = {
@@ -45,4 +46,5 @@ export const carTelemetry = {
     dedup: { key: ["carChassis", "event_year", "event_month", "event_day"], order: [{ column: "currentMileage", descending: true }] },
     retentionDays: 7,
   },
+  gold: carTelemetryGold,
 } satisfies DatasetSpec;

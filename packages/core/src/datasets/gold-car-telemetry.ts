@@ -65,5 +65,5 @@ export const manufacturerDaily: GoldTable = {
   window: "day",
 };
 
-/** Gold section of the car-telemetry spec (the lead attaches it as `carTelemetry.gold`). */
+/** Gold section of the car-telemetry spec (`carTelemetry.gold`). */
 export const carTelemetryGold: GoldSpec = { database: "gold", tables: [carMonthly, manufacturerDaily] };

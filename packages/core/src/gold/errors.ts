@@ -48,6 +48,11 @@ export class GoldRetryExhaustedError extends GoldError {
   }
 }
 
+/** Iceberg commit conflicts (another writer committed first) outlasted every attempt; retrying later is safe. */
+export class IcebergCommitConflictError extends GoldRetryExhaustedError {
+  override name = "IcebergCommitConflictError";
+}
+
 /** OPTIMIZE or VACUUM still asked for more runs after the allowed number of runs. */
 export class GoldMaintenanceIncompleteError extends GoldError {
   override name = "GoldMaintenanceIncompleteError";

@@ -62,6 +62,14 @@ export interface GoldSummary {
 }
 
 /**
+ * True when a dataset spec has gold tables (datasets without are skipped by the pipeline).
+ * @param spec dataset spec
+ */
+export function hasGold(spec: DatasetSpec): boolean {
+  return ((spec as DatasetSpec & { gold?: GoldSpec }).gold?.tables.length ?? 0) > 0;
+}
+
+/**
  * The gold section of a dataset spec, or a clear error if it has none.
  * @param spec dataset spec (with `gold` once the spec type carries it)
  */
@@ -110,6 +118,7 @@ export async function mergeGold({
   const run = (sql: string) => runWithRetry(engine, sql, retry);
 
   const plans: TableRun[] = gold.tables.map((table) => {
+    // A bad spec fails here, before any statement runs.
     goldColumns(table);
     const windows = windowsOf(affected, table.window, dateColumns);
     const render = (part: WindowValues[]): string => mergeSql({ table, silver, windows: part, dialect, database });

@@ -17,7 +17,7 @@ const contextOf = (dialect: Dialect) =>
 
 /**
  * Renders a plain expression (delegating to the SQL module) in a dialect.
- * @param expr the expression
+ * @param value the expression
  * @param dialect the dialect
  */
 export const expr = (value: Expr, dialect: Dialect): string => renderExpr(value, contextOf(dialect));
@@ -50,19 +50,31 @@ export function goldExpr(value: GoldExpr, dialect: Dialect): string {
   return expr(value, dialect);
 }
 
+/** Decimal places computed doubles are rounded to. */
+export const GOLD_DOUBLE_DIGITS = 9;
+
 /**
  * Renders an aggregate over the rows of a group. `first`/`last` keep NULL values of `of`
- * on both engines (Trino's min_by/max_by do; DuckDB needs its `_null` variants).
+ * on both engines (Trino's min_by/max_by do; DuckDB needs its `_null` variants). Computed
+ * doubles (sums, averages, ratios, differences) are rounded to {@link GOLD_DOUBLE_DIGITS}
+ * places: a distributed sum adds in a different order each run, and its last bits must not
+ * turn a re-run into an update.
  * @param aggregate the aggregate
  * @param table the table it belongs to (derived aggregates name others of it)
  * @param dialect the dialect
  */
 export function aggregateSql(aggregate: GoldAggregate, table: GoldTable, dialect: Dialect): string {
+  const sql = unroundedSql(aggregate, table, dialect);
+  const computed = aggregate.kind === "sum" || aggregate.kind === "avg" || aggregate.kind === "ratio" || aggregate.kind === "difference";
+  return computed && (aggregate.type ?? "double") === "double" ? `round(${sql}, ${GOLD_DOUBLE_DIGITS})` : sql;
+}
+
+function unroundedSql(aggregate: GoldAggregate, table: GoldTable, dialect: Dialect): string {
   const r = (value: Expr): string => expr(value, dialect);
   const named = (name: string): string => {
     const found = table.aggregates.find((a) => a.name === name);
     if (!found) throw new GoldSpecError(`gold table ${table.name}: ${aggregate.name} names unknown aggregate ${name}`);
-    return aggregateSql(found, table, dialect);
+    return unroundedSql(found, table, dialect);
   };
   const double = dmlType("double", dialect);
   switch (aggregate.kind) {

@@ -1,5 +1,5 @@
 import type { QueryResult, SqlEngine } from "../engine/port";
-import { GoldRetryExhaustedError } from "./errors";
+import { GoldRetryExhaustedError, IcebergCommitConflictError } from "./errors";
 
 /** Retry settings of {@link runWithRetry}. */
 export interface RetryOptions {
@@ -16,6 +16,16 @@ export interface RetryOptions {
 const THROTTLING_NAMES = new Set(["ThrottlingException", "TooManyRequestsException", "ProvisionedThroughputExceededException", "SlowDown"]);
 // Athena reports these inside a failed query's reason, not as an SDK error name.
 const RETRYABLE_REASONS = /ICEBERG_COMMIT_ERROR|TOO_MANY_REQUESTS|Rate exceeded|ThrottlingException|SlowDown/i;
+const COMMIT_CONFLICT = /ICEBERG_COMMIT_ERROR/;
+
+const textsOf = (error: unknown): string[] => {
+  const texts: string[] = [];
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const reason = (current as { reason?: unknown }).reason;
+    texts.push(current.message, ...(typeof reason === "string" ? [reason] : []));
+  }
+  return texts;
+};
 
 /**
  * True when a statement's failure is worth retrying as is: an Iceberg commit conflict
@@ -26,11 +36,9 @@ const RETRYABLE_REASONS = /ICEBERG_COMMIT_ERROR|TOO_MANY_REQUESTS|Rate exceeded|
 export function isRetryableGoldError(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
     if (THROTTLING_NAMES.has(current.name)) return true;
-    const reason = (current as { reason?: unknown }).reason;
-    if (RETRYABLE_REASONS.test(current.message) || (typeof reason === "string" && RETRYABLE_REASONS.test(reason))) return true;
     if ((current as { $retryable?: { throttling?: boolean } }).$retryable?.throttling === true) return true;
   }
-  return false;
+  return textsOf(error).some((text) => RETRYABLE_REASONS.test(text));
 }
 
 /**
@@ -52,7 +60,10 @@ export async function runWithRetry(
     } catch (error) {
       if (!isRetryableGoldError(error)) throw error;
       if (attempt >= maxAttempts) {
-        throw new GoldRetryExhaustedError(`statement still failing after ${attempt} attempts: ${(error as Error).message}`, attempt, { cause: error });
+        const message = `statement still failing after ${attempt} attempts: ${(error as Error).message}`;
+        // Named apart so the state machine can retry conflicts later, after other writers finish.
+        if (textsOf(error).some((text) => COMMIT_CONFLICT.test(text))) throw new IcebergCommitConflictError(message, attempt, { cause: error });
+        throw new GoldRetryExhaustedError(message, attempt, { cause: error });
       }
       await sleep(Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1))));
     }

@@ -1,6 +1,7 @@
 import type { Dialect, TableRef } from "../sql/ast";
 import { hiveLiteral, literal, quoteHiveIdentifier, quoteIdentifier } from "../sql/quote";
 import { goldColumns, valueColumns } from "./columns";
+import { GoldSpecError } from "./errors";
 import { aggregateSql, dmlType, expr, goldExpr, hiveType } from "./render";
 import type { GoldTable } from "./spec";
 import { windowFilter } from "./windows";
@@ -45,7 +46,7 @@ export function sourceSql({ table, silver, windows, dialect }: GoldSource): stri
 export function createTableSql({ table, database, dialect, location }: GoldTarget & { location?: string }): string[] {
   const columns = goldColumns(table);
   if (dialect === "athena") {
-    if (!location) throw new TypeError(`gold table ${table.name}: Athena needs an S3 location`);
+    if (!location) throw new GoldSpecError(`gold table ${table.name}: Athena needs an S3 location (warehouse) to create the Iceberg table`);
     const definitions = columns.map(({ name, type }) => `${quoteHiveIdentifier(name)} ${hiveType(type)}`).join(", ");
     const partitioned = table.partitionBy.length ? ` PARTITIONED BY (${table.partitionBy.map(quoteHiveIdentifier).join(", ")})` : "";
     return [

@@ -193,7 +193,7 @@ export function expectedManufacturerDaily(rows: SilverDay[]): Record<string, unk
     .sort((a, b) => byKey(a, b, ["manufacturer", "date"]));
 }
 
-/** Rounds every number to 9 decimals, so float sums compare by value, not by summation order. */
+/** Rounds every number to 6 decimals, so float sums compare by value, not by summation order. */
 export function rounded(rows: Record<string, unknown>[]): Record<string, unknown>[] {
-  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "number" ? Math.round(v * 1e9) / 1e9 : v])));
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "number" ? Math.round(v * 1e6) / 1e6 : v])));
 }

@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { carTelemetry } from "../../src/datasets/car-telemetry";
 import { carMonthly, carTelemetryGold, manufacturerDaily } from "../../src/datasets/gold-car-telemetry";
 import { DuplicateSourceKeyError, GoldSpecError } from "../../src/gold/errors";
-import { mergeGold } from "../../src/gold/merge";
+import { hasGold, mergeGold } from "../../src/gold/merge";
 import type { MergeGoldOptions } from "../../src/gold/merge";
-import type { GoldTable } from "../../src/gold/spec";
+import type { GoldSpec, GoldTable } from "../../src/gold/spec";
+import type { DatasetSpec } from "../../src/dataset/spec";
 import { column } from "../../src/sql/ast";
 import { createSilver, expectedCarMonthly, expectedManufacturerDaily, memoryEngine, putSilver, rounded, silverRows } from "./fixture";
 import type { MemoryEngine, SilverDay } from "./fixture";
@@ -180,10 +181,18 @@ describe("mergeGold on DuckDB", () => {
     expect(await engine.rows("SELECT count(*) AS n FROM gold.raw_manufacturer")).toEqual([{ n: 0 }]);
   });
 
-  it("rejects a dataset without a gold section", async () => {
+  it("rejects a dataset without a gold section, and reads one from the spec", async () => {
+    // Prepare
+    const { gold: _none, ...plain } = carTelemetry as DatasetSpec & { gold?: GoldSpec };
+    const withGold = { ...plain, gold: carTelemetryGold } as DatasetSpec;
+    const silver = { database: "silver", name: "car_telemetry" };
     // Act
-    const failure = mergeGold({ engine, spec: carTelemetry, partitions: [], silver: { database: "silver", name: "car_telemetry" } });
+    const merged = await mergeGold({ engine, spec: withGold, partitions: [], silver });
+    const failure = mergeGold({ engine, spec: plain, partitions: [], silver });
     // Assess
+    await expect(failure).rejects.toThrow(/dataset car_telemetry has no gold section/);
     await expect(failure).rejects.toThrow(GoldSpecError);
+    expect([hasGold(plain), hasGold(withGold)]).toEqual([false, true]);
+    expect(merged.tables.map((t) => t.table)).toEqual(["gold.car_monthly", "gold.manufacturer_daily"]);
   });
 });

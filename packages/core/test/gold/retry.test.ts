@@ -3,7 +3,7 @@ import { carTelemetry } from "../../src/datasets/car-telemetry";
 import { carTelemetryGold } from "../../src/datasets/gold-car-telemetry";
 import { QueryFailedError } from "../../src/engine/errors";
 import type { SqlEngine } from "../../src/engine/port";
-import { GoldRetryExhaustedError } from "../../src/gold/errors";
+import { GoldRetryExhaustedError, IcebergCommitConflictError } from "../../src/gold/errors";
 import { mergeGold } from "../../src/gold/merge";
 import { isRetryableGoldError, runWithRetry } from "../../src/gold/retry";
 import { createSilver, expectedCarMonthly, memoryEngine, putSilver, rounded, silverRows } from "./fixture";
@@ -56,7 +56,17 @@ describe("retry of gold statements", () => {
     const run = runWithRetry(engine, "MERGE …", { maxAttempts: 3, sleep: async () => undefined });
     // Assess
     await expect(run).rejects.toThrow(GoldRetryExhaustedError);
-    await expect(run).rejects.toMatchObject({ attempts: 3, cause: { name: "ThrottlingException" } });
+    await expect(run).rejects.toMatchObject({ name: "GoldRetryExhaustedError", attempts: 3, cause: { name: "ThrottlingException" } });
+  });
+
+  it("names exhausted commit conflicts IcebergCommitConflictError, so the state machine can retry them later", async () => {
+    // Prepare
+    const engine = failing(99, commitConflict);
+    // Act
+    const run = runWithRetry(engine, "MERGE …", { maxAttempts: 2, sleep: async () => undefined });
+    // Assess
+    await expect(run).rejects.toThrow(IcebergCommitConflictError);
+    await expect(run).rejects.toMatchObject({ name: "IcebergCommitConflictError", attempts: 2 });
   });
 
   it("does not retry an error that would fail again", async () => {

@@ -49,6 +49,17 @@ describe("gold statements for Athena", () => {
     expect(sql).toContain(`max_by("fuel_level_percentage", "metricTimestamp") AS "last_fuel_level_percentage"`);
   });
 
+  it("rounds computed doubles so a re-run's summation order cannot change them, and derives ratios from exact sums", () => {
+    // Act
+    const sql = sourceSql(athena());
+    // Assess
+    expect(sql).toContain(`round(sum("metrics_trip_tripMileage"), 9) AS "trip_distance_km"`);
+    expect(sql).toContain(
+      `round((CASE WHEN (sum("metrics_trip_tripFuelLiters") <> 0) THEN ((CAST(sum("metrics_trip_tripMileage") AS double) / sum("metrics_trip_tripFuelLiters")) * 1) END), 9) AS "km_per_liter"`,
+    );
+    expect(sql).toContain(`count(DISTINCT "event_day") AS "days_reported"`);
+  });
+
   it("creates an Iceberg table in Hive DDL, partitioned and located as asked", () => {
     // Act
     const [ddl, ...rest] = createTableSql({ table: manufacturerDaily, database: "medallion_gold", dialect: "athena", location: "s3://gold-bucket/medallion_gold/manufacturer_daily/" });
