@@ -4,6 +4,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { congregadoCommand } from "./commands/congregado";
 import { journeysCommand } from "./commands/journeys";
+import { openQueryEngine, runQuery } from "./commands/query";
 import { formatSummary, runPipeline } from "./commands/run";
 import { startServices } from "./services/index";
 import type { LocalServices } from "./services/index";
@@ -14,6 +15,7 @@ const USAGE = `medallion: the lakehouse on the embedded local stack
 
 Usage:
   medallion run [--sample] [--landing <dir>] [--dataset <name>]   ingest landing files, print a summary
+  medallion query "<sql>"                                         SQL on the local lake: bronze.<dataset>, silver.<dataset>, gold.<table>
   medallion journeys [id]                                         pipeline runs, newest first (status, steps, error)
   medallion congregado [id]                                       stored aggregates (one, or all)
   medallion help
@@ -50,6 +52,19 @@ async function main(argv: string[]): Promise<number> {
         const summary = await runPipeline({ stack, dataset: values.dataset as string, sample: (values.sample as boolean) || !landingDir, landingDir, progress });
         console.log(json ? JSON.stringify(summary, null, 2) : formatSummary(summary, dataDir));
         return summary.totals.filesFailed > 0 || summary.pipeline.status !== "SUCCEEDED" ? 1 : 0;
+      });
+    }
+    case "query": {
+      const sql = positionals.join(" ").trim();
+      if (!sql) throw new UsageError(`medallion query needs SQL, e.g. medallion query "SELECT * FROM silver.car_telemetry LIMIT 10"`);
+      return withServices(dataDir, async (services) => {
+        const engine = await openQueryEngine({ services, dataDir });
+        try {
+          console.log(await runQuery({ sql, json, engine }));
+        } finally {
+          engine.destroy();
+        }
+        return 0;
       });
     }
     case "journeys":

@@ -53,6 +53,8 @@ export interface LocalStack {
    * @param onState progress of each state
    */
   execute(input: { dataset: string; window: WindowRequest; at?: string }, onState?: (event: StateEvent) => void): Promise<ExecutionOutcome>;
+  /** The handlers behind the pipeline's Task states (tests substitute one to inject a failure). */
+  pipeline: PipelineHandlers;
   /** Waits for every notification in flight. */
   drain(): Promise<void>;
   /** Drains, then stops the services (state is flushed to `dataDir`). Safe to call twice. */
@@ -114,6 +116,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       if (known) return Promise.resolve(known);
       return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
     },
+    pipeline: pipeline.handlers,
     execute: (input, onState) => executePipeline({ handlers: pipeline.handlers, input: { ...input, at: input.at ?? new Date().toISOString() }, onState }),
     drain: () => queue.drain(),
     close: () =>

@@ -2,7 +2,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { shippedDatasets } from "@medallion/core/datasets";
 import type { SqlEngine } from "@medallion/core/engine";
 import { catalogDirectory, localCatalog } from "../catalog/index";
-import { duckdbEngine } from "../engine/index";
+import { duckdbEngine, lakeDatabaseFile } from "../engine/index";
 import type { DuckDbEngine } from "../engine/index";
 import type { LocalServices } from "../services/index";
 
@@ -36,6 +36,7 @@ export async function openQueryEngine({ services, dataDir }: { services: LocalSe
     catalog: localCatalog({ directory: catalogDirectory(dataDir) }),
     datasets: Object.values(shippedDatasets),
     buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
+    databaseFile: lakeDatabaseFile(dataDir),
   });
   return {
     ...engine,

@@ -23,6 +23,11 @@ export interface DuckDbEngineOptions {
   /** Datasets whose `bronze.<name>` and `silver.<name>` tables SQL text may name. */
   datasets?: DatasetSpec[];
   buckets: { bronze: string; silver: string };
+  /**
+   * DuckDB database file holding the tables the lake keeps in DuckDB itself (gold), so they
+   * outlive the process; in memory when absent. One process writes it at a time.
+   */
+  databaseFile?: string;
 }
 
 /** The DuckDB engine, which holds an embedded database until closed. */
@@ -35,6 +40,9 @@ export const localTables = (dataset: string): { bronze: TableRef; silver: TableR
   bronze: { database: "bronze", name: dataset },
   silver: { database: "silver", name: dataset },
 });
+
+/** The DuckDB file of a state directory that holds the lake's DuckDB tables (gold). @param dataDir state directory */
+export const lakeDatabaseFile = (dataDir: string): string => join(dataDir, "lake.duckdb");
 
 async function walk(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { recursive: true, withFileTypes: true });
@@ -49,9 +57,18 @@ async function walk(directory: string): Promise<string[]> {
  * @param options S3 client and directory, catalog, datasets, bucket names
  * @example const engine = await duckdbEngine({ s3, s3Directory: services.s3.directory, catalog, datasets: [carTelemetry], buckets });
  */
-export async function duckdbEngine({ s3, s3Directory, catalog, datasets = [], buckets }: DuckDbEngineOptions): Promise<DuckDbEngine> {
+export async function duckdbEngine({ s3, s3Directory, catalog, datasets = [], buckets, databaseFile }: DuckDbEngineOptions): Promise<DuckDbEngine> {
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
+  if (databaseFile) {
+    try {
+      await connection.run(`ATTACH ${literal(databaseFile)} AS lake`);
+      await connection.run("USE lake");
+    } catch (error) {
+      connection.closeSync();
+      throw new Error(`Cannot open the local lake database ${databaseFile}: ${(error as Error).message} (is another medallion process using this data directory?)`, { cause: error });
+    }
+  }
   // Same semantics as Athena's session: timestamps without an offset are UTC.
   await connection.run("SET TimeZone = 'UTC'");
   let queue: Promise<unknown> = Promise.resolve();

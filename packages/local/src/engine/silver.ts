@@ -6,7 +6,7 @@ import type { DatasetSpec } from "@medallion/core/dataset";
 import type { SilverDependencies } from "@medallion/functions/silver";
 import { catalogDirectory, localCatalog } from "../catalog/index";
 import type { LocalServices } from "../services/index";
-import { duckdbEngine, localTables } from "./duckdb";
+import { duckdbEngine, lakeDatabaseFile, localTables } from "./duckdb";
 
 /**
  * What the silver handlers need on the embedded stack: DuckDB as the engine, the JSON catalog,
@@ -31,7 +31,7 @@ export async function localSilverDependencies({
   const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   const catalog = localCatalog({ directory: catalogDirectory(dataDir) });
   const buckets = { bronze: services.names.Bronze!, silver: services.names.Silver! };
-  const engine = await duckdbEngine({ s3, s3Directory: services.s3.directory, catalog, datasets: Object.values(datasets), buckets });
+  const engine = await duckdbEngine({ s3, s3Directory: services.s3.directory, catalog, datasets: Object.values(datasets), buckets, databaseFile: lakeDatabaseFile(dataDir) });
   return {
     s3,
     doc,

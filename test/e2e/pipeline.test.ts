@@ -1,0 +1,131 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { getJourney } from "@medallion/core/store";
+import type { Journey } from "@medallion/core/store";
+import { executePipeline } from "@medallion/local/pipeline";
+import { startStack } from "@medallion/local/stack";
+import type { LocalStack } from "@medallion/local/stack";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The whole pipeline on the embedded stack: files dropped into landing → ingestion →
+// one state machine execution (aws-local-stepfunctions) → silver and gold, under a journey.
+describe("pipeline on the embedded stack", () => {
+  let dataDir: string;
+  let stack: LocalStack;
+  let s3: S3Client;
+  let doc: DynamoDBDocumentClient;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "medallion-pipeline-"));
+    stack = await startStack({ dataDir, logLevel: "SILENT" });
+    s3 = new S3Client({});
+    doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  });
+  afterAll(async () => {
+    s3.destroy();
+    await stack.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const reading = (car: string, mileage: number, time: string) => ({ carChassis: car, currentMileage: mileage, metricTimestamp: time, Manufacturer: "fiat", metrics: { trip: { tripMileage: 10, tripFuelLiters: 1 }, fuel: { fuelAvailable: 20, fuelCapacity: 50 } } });
+  async function drop(key: string, records: unknown[]): Promise<void> {
+    const put = await s3.send(new PutObjectCommand({ Bucket: stack.names.Landing, Key: `car_telemetry/${key}`, Body: records.map((r) => JSON.stringify(r)).join("\n") }));
+    const outcome = await stack.ingested(`car_telemetry/${key}`, put.ETag!);
+    expect(outcome.error).toBeUndefined();
+  }
+  const silverRows = async () => (await stack.pipeline.engine.run("SELECT carChassis, event_day, currentMileage FROM silver.car_telemetry ORDER BY carChassis, event_day")).rows;
+  const journeyOf = async (id: unknown): Promise<Journey> => (await getJourney({ doc, table: stack.names.JourneyControl!, journeyId: String(id) }))!;
+  const windowOf = (hour: number) => ({ from: `2024-05-01T${String(hour).padStart(2, "0")}:00:00Z`, to: `2024-05-01T${String(hour + 1).padStart(2, "0")}:00:00Z` });
+
+  it("takes dropped files to silver in one execution, and completes the journey with its steps", async () => {
+    // Prepare: the three-upload example, plus another car.
+    await drop("a.ndjson", [reading("CAR1", 4321, "2024-05-01T08:00:00Z")]);
+    await drop("b.ndjson", [reading("CAR1", 8500, "2024-05-01T12:00:00Z"), reading("CAR2", 700, "2024-05-01T09:00:00Z")]);
+    await drop("c.ndjson", [reading("CAR1", 12000, "2024-05-01T18:00:00Z")]);
+
+    // Act
+    const run = await stack.execute({ dataset: "car_telemetry", window: windowOf(10) });
+
+    // Assess
+    expect(run.status, JSON.stringify(run.error)).toBe("SUCCEEDED");
+    expect(run.states.filter((s) => s.event === "succeeded").map((s) => s.state)).toEqual(
+      expect.arrayContaining(["ResolveWindow", "StartJourney", "PlanSilver", "RunSilverQueries", "CommitSilver", "RecordSilverStep", "MergeGold", "CompleteJourney"]),
+    );
+    expect(await silverRows()).toEqual([
+      { carChassis: "CAR1", event_day: 1, currentMileage: 12000 },
+      { carChassis: "CAR2", event_day: 1, currentMileage: 700 },
+    ]);
+    const journey = await journeyOf((run.output!.journey as { journey_id: string }).journey_id);
+    expect(journey.status).toBe("completed");
+    expect(journey.steps.find((s) => s.step === "silver_consolidation")).toMatchObject({ status: "succeeded", layer: "silver", records_in: 4, records_out: 2 });
+  });
+
+  it("executes a completed window again as a no-op", async () => {
+    // Prepare
+    const before = await silverRows();
+    // Act
+    const again = await stack.execute({ dataset: "car_telemetry", window: windowOf(10) });
+    // Assess
+    expect(again.status).toBe("SUCCEEDED");
+    expect(again.output!.journey).toMatchObject({ duplicate: true });
+    expect(again.states.map((s) => s.state)).not.toContain("PlanSilver");
+    expect(await silverRows()).toEqual(before);
+  });
+
+  it("lets exactly one of two simultaneous executions of a window proceed", async () => {
+    // Prepare
+    await drop("d.ndjson", [reading("CAR3", 100, "2024-05-01T07:00:00Z")]);
+    // Act
+    const runs = await Promise.all([stack.execute({ dataset: "car_telemetry", window: windowOf(11) }), stack.execute({ dataset: "car_telemetry", window: windowOf(11) })]);
+    // Assess
+    const statuses = runs.map((r) => r.status).sort();
+    expect(statuses).toEqual(["FAILED", "SUCCEEDED"]);
+    const refused = runs.find((r) => r.status === "FAILED")!;
+    expect(refused.error!.Error).toBe("JourneyInProgressError");
+    expect(refused.states.map((s) => s.state)).not.toContain("FailJourney");
+    expect((await silverRows()).map((r) => r.carChassis)).toContain("CAR3");
+  });
+
+  it("fails the journey with the engine's message when a step fails, leaves silver as it was, and succeeds on the next execution", async () => {
+    // Prepare: new data, and an engine that fails the first statement it is given.
+    await drop("e.ndjson", [reading("CAR4", 50, "2024-05-02T07:00:00Z"), reading("CAR1", 99999, "2024-05-01T23:00:00Z")]);
+    const before = await silverRows();
+    const failing = { dialect: stack.pipeline.engine.dialect, run: async () => Promise.reject(new Error("engine exploded: disk full")) };
+
+    // Act
+    const failed = await executePipeline({
+      handlers: { ...stack.pipeline, engine: failing },
+      input: { dataset: "car_telemetry", window: windowOf(12), at: new Date().toISOString() },
+    });
+
+    // Assess: failed journey with the message; silver untouched.
+    expect(failed.status).toBe("FAILED");
+    const journeyId = (await executeAndFindJourney(failed)) as string;
+    const journey = await journeyOf(journeyId);
+    expect(journey.status).toBe("failed");
+    expect(JSON.stringify(journey.error)).toContain("engine exploded: disk full");
+    expect(await silverRows()).toEqual(before);
+
+    // Act: the next execution of the same window.
+    const retried = await stack.execute({ dataset: "car_telemetry", window: windowOf(12) });
+
+    // Assess
+    expect(retried.status, JSON.stringify(retried.error)).toBe("SUCCEEDED");
+    const after = await journeyOf(journeyId);
+    expect(after).toMatchObject({ status: "completed", retry_count: 1 });
+    const rows = await silverRows();
+    expect(rows).toContainEqual({ carChassis: "CAR4", event_day: 2, currentMileage: 50 });
+    expect(rows).toContainEqual({ carChassis: "CAR1", event_day: 1, currentMileage: 99999 });
+  });
+
+  async function executeAndFindJourney(outcome: Awaited<ReturnType<typeof executePipeline>>): Promise<unknown> {
+    const started = outcome.states.find((s) => s.state === "StartJourney" && s.event === "succeeded");
+    expect(started).toBeDefined();
+    // The journey id is deterministic from the window's idempotency key.
+    const { journeyIdFor } = await import("@medallion/core/store");
+    return journeyIdFor(`car_telemetry#${new Date(windowOf(12).from).toISOString()}/${new Date(windowOf(12).to).toISOString()}`);
+  }
+});
