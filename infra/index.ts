@@ -1,14 +1,19 @@
 // Concerns in dependency order; each file exports its components.
+import { catalog } from "./catalog";
 import { congregadoFunctions, journeyFunctions } from "./functions";
+import { gold } from "./gold";
 import { ingest } from "./ingest";
 import { lake } from "./lake";
+import { pipeline } from "./pipelines";
 import { stores } from "./stores";
 
-export { congregadoFunctions, ingest, journeyFunctions, lake, stores };
+export { catalog, congregadoFunctions, gold, ingest, journeyFunctions, lake, pipeline, stores };
 
 export const outputs = {
   landingBucket: lake.Landing.name,
   bronzeBucket: lake.Bronze.name,
   quarantineBucket: lake.Quarantine.name,
   ingestFunction: ingest.name,
+  stateMachine: pipeline.stateMachine.arn,
+  athenaWorkGroup: catalog.workGroup.name,
 };

@@ -2,10 +2,12 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { runBackfill } from "./commands/backfill";
 import { congregadoCommand } from "./commands/congregado";
+import { runDev } from "./commands/dev";
 import { journeysCommand } from "./commands/journeys";
 import { openQueryEngine, runQuery } from "./commands/query";
-import { formatSummary, runPipeline } from "./commands/run";
+import { describeIngest, formatSummary, runPipeline } from "./commands/run";
 import { startServices } from "./services/index";
 import type { LocalServices } from "./services/index";
 import { startStack } from "./stack";
@@ -15,6 +17,8 @@ const USAGE = `medallion: the lakehouse on the embedded local stack
 
 Usage:
   medallion run [--sample] [--landing <dir>] [--dataset <name>]   ingest landing files, print a summary
+  medallion dev [--drop <dir>] [--every <30s|5m|1h>]              keep the stack up: watch a drop folder, run the schedules
+  medallion backfill --dataset <name> --from <YYYY-MM-DD> --to <YYYY-MM-DD>   one pipeline execution per day
   medallion query "<sql>"                                         SQL on the local lake: bronze.<dataset>, silver.<dataset>, gold.<table>
   medallion journeys [id]                                         pipeline runs, newest first (status, steps, error)
   medallion congregado [id]                                       stored aggregates (one, or all)
@@ -40,6 +44,10 @@ async function main(argv: string[]): Promise<number> {
     landing: { type: "string" },
     dataset: { type: "string", default: "car_telemetry" },
     verbose: { type: "boolean", default: false },
+    drop: { type: "string", default: "landing-drop" },
+    every: { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
   });
   const dataDir = resolve(values["data-dir"] as string);
   const json = values.json as boolean;
@@ -52,6 +60,30 @@ async function main(argv: string[]): Promise<number> {
         const summary = await runPipeline({ stack, dataset: values.dataset as string, sample: (values.sample as boolean) || !landingDir, landingDir, progress });
         console.log(json ? JSON.stringify(summary, null, 2) : formatSummary(summary, dataDir));
         return summary.totals.filesFailed > 0 || summary.pipeline.status !== "SUCCEEDED" ? 1 : 0;
+      });
+    }
+    case "dev": {
+      const everyMs = values.every === undefined ? undefined : parseDuration(values.every as string);
+      const controller = new AbortController();
+      const print = (line: string) => console.log(line);
+      return withStack(
+        dataDir,
+        values.verbose as boolean,
+        async (stack) => {
+          await runDev({ stack, dataDir, dropDir: resolve(values.drop as string), dataset: values.dataset as string, everyMs, print, signal: controller.signal });
+          print("Stopped: writes in flight finished, state saved.");
+          return 0;
+        },
+        { onSignal: () => controller.abort(), onIngested: (line) => print(`[${new Date().toISOString().slice(11, 19)}] ingest ${line}`) },
+      );
+    }
+    case "backfill": {
+      if (!values.from || !values.to) throw new UsageError("medallion backfill needs --from <YYYY-MM-DD> and --to <YYYY-MM-DD>");
+      return withStack(dataDir, values.verbose as boolean, async (stack) => {
+        const days = await runBackfill({ stack, dataset: values.dataset as string, from: values.from as string, to: values.to as string, progress });
+        if (json) console.log(JSON.stringify(days, null, 2));
+        else console.log(`medallion backfill: ${days.length} day(s), ${days.filter((d) => d.pipeline.status === "SUCCEEDED").length} succeeded, ${days.filter((d) => d.pipeline.status !== "SUCCEEDED").length} failed`);
+        return days.every((d) => d.pipeline.status === "SUCCEEDED") ? 0 : 1;
       });
     }
     case "query": {
@@ -107,9 +139,31 @@ async function withServices(dataDir: string, fn: (services: LocalServices, doc: 
   }
 }
 
-/** Runs `fn` with the stack up, and always shuts it down cleanly, including on Ctrl-C. */
-async function withStack(dataDir: string, verbose: boolean, fn: (stack: LocalStack) => Promise<number>): Promise<number> {
-  const stack = await startStack({ dataDir, logLevel: verbose ? "INFO" : "WARN" });
+/** `30s`, `5m`, `1h` → milliseconds. */
+function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  if (!match) throw new UsageError(`--every takes a duration such as 30s, 5m or 1h (got "${text}")`);
+  const ms = Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as "ms" | "s" | "m" | "h"];
+  if (ms < 1000) throw new UsageError(`--every must be at least 1s (got "${text}")`);
+  return ms;
+}
+
+/**
+ * Runs `fn` with the stack up, and always shuts it down cleanly. On Ctrl-C: `onSignal` when
+ * given (the command winds down and returns), otherwise writes in flight finish and the
+ * process exits 130; a second Ctrl-C exits at once.
+ */
+async function withStack(
+  dataDir: string,
+  verbose: boolean,
+  fn: (stack: LocalStack) => Promise<number>,
+  hooks: { onSignal?: () => void; onIngested?: (line: string) => void } = {},
+): Promise<number> {
+  const stack = await startStack({
+    dataDir,
+    logLevel: verbose ? "INFO" : "ERROR",
+    onIngested: hooks.onIngested && ((outcome) => hooks.onIngested!(describeIngest(outcome))),
+  });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     const code = signal === "SIGINT" ? 130 : 143;
@@ -120,7 +174,8 @@ async function withStack(dataDir: string, verbose: boolean, fn: (stack: LocalSta
     }
     stopping = true;
     process.stderr.write(`\n${signal}: finishing writes in flight and shutting down… (Ctrl-C again to force)\n`);
-    void stack.close().then(() => process.exit(code));
+    if (hooks.onSignal) hooks.onSignal();
+    else void stack.close().then(() => process.exit(code));
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

@@ -76,7 +76,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     outcomes.push(
       options.stack.ingested(file.key, put.ETag ?? "").then((outcome) => {
         done += 1;
-        options.progress?.(`[${done}/${files.length}] ${describe(outcome)}`);
+        options.progress?.(`[${done}/${files.length}] ${describeIngest(outcome)}`);
         return outcome;
       }),
     );
@@ -105,10 +105,11 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     else if (event.event === "failed") options.progress?.(`  ✗ ${event.state}: ${event.error}`);
     else options.progress?.(`  ↻ ${event.state}: retrying`);
   });
-  return { dataset: options.dataset, files: results, totals, pipeline: pipelineSummary(execution), durationMs: Date.now() - started };
+  return { dataset: options.dataset, files: results, totals, pipeline: summarisePipeline(execution), durationMs: Date.now() - started };
 }
 
-function pipelineSummary(execution: ExecutionOutcome): PipelineSummary {
+/** What an execution did, from its output. @param execution the execution outcome */
+export function summarisePipeline(execution: ExecutionOutcome): PipelineSummary {
   const output = (execution.output ?? {}) as {
     run?: { kind: string; from: string; to: string };
     journey?: { journey_id?: string; duplicate?: boolean };
@@ -157,7 +158,8 @@ function formatPipeline(p: PipelineSummary): string[] {
   return lines;
 }
 
-function describe(outcome: IngestOutcome): string {
+/** One line for one landing file's ingestion. @param outcome what the ingest handler reported */
+export function describeIngest(outcome: IngestOutcome): string {
   if (outcome.error) return `✗ ${outcome.key}: failed: ${outcome.error}`;
   const r = outcome.result!;
   if (r.status === "quarantined") return `✗ ${outcome.key}: quarantined whole: ${r.reason ?? "unreadable"}`;

@@ -1,0 +1,113 @@
+import { shippedDatasets } from "../packages/core/src/datasets";
+import { pipelineDefinition } from "../stacks/pipeline";
+import { eventBridgeCron, pipelineSchedules } from "../stacks/schedules";
+import { catalog } from "./catalog";
+import { journeyFunctions } from "./functions";
+import { gold } from "./gold";
+import { lake } from "./lake";
+import { stores } from "./stores";
+
+// The pipeline: the state machine built by stacks/ (the same JSON the embedded stack runs),
+// its task functions, a role allowed exactly what its states call, and the schedules.
+
+const pipelineFunction = (name: string, handler: string, link: unknown[], timeout: `${number} minutes` = "5 minutes") =>
+  new sst.aws.Function(name, {
+    handler: `packages/functions/src/${handler}`,
+    runtime: "nodejs22.x",
+    architecture: "arm64",
+    memory: "1024 MB",
+    timeout,
+    link,
+    environment: { POWERTOOLS_SERVICE_NAME: "medallion-pipeline", POWERTOOLS_METRICS_NAMESPACE: "Medallion" },
+  });
+
+/** Resolves the run's window and idempotency key. */
+export const windowFunction = pipelineFunction("PipelineWindow", "pipeline.window", [], "5 minutes");
+/** Plans silver: pending files from the ledger, affected partitions, the statements Athena runs. */
+export const silverPlan = pipelineFunction("SilverPlan", "silver.plan", [lake.Bronze, lake.Silver, stores.Ledger, catalog.silverCatalog]);
+/** Commits silver: swaps partition locations, marks the ledger, expires old versions. */
+export const silverCommit = pipelineFunction("SilverCommit", "silver.commit", [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], "15 minutes");
+
+const taskFunctions = [windowFunction, journeyFunctions.start, journeyFunctions.recordStep, journeyFunctions.complete, journeyFunctions.fail, silverPlan, silverCommit, gold.goldMerge];
+
+const region = aws.getRegionOutput().name;
+const account = aws.getCallerIdentityOutput().accountId;
+const glue = (resource: $util.Input<string>) => $interpolate`arn:aws:glue:${region}:${account}:${resource}`;
+
+const role = new aws.iam.Role("PipelineRole", {
+  assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "states.amazonaws.com" }),
+});
+
+new aws.iam.RolePolicy("PipelinePolicy", {
+  role: role.id,
+  policy: $jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: taskFunctions.map((fn) => fn.arn) },
+      // Athena's .sync integration: start, poll, stop the silver queries in the workgroup.
+      { Effect: "Allow", Action: ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:StopQueryExecution", "athena:GetWorkGroup"], Resource: [catalog.workGroup.arn] },
+      // Athena runs the queries with this role's rights: read bronze, write silver versions and results.
+      {
+        Effect: "Allow",
+        Action: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
+        Resource: [glue("catalog"), glue($interpolate`database/${catalog.bronzeDatabase.name}`), glue($interpolate`database/${catalog.silverDatabase.name}`), glue($interpolate`table/${catalog.bronzeDatabase.name}/*`), glue($interpolate`table/${catalog.silverDatabase.name}/*`)],
+      },
+      { Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"], Resource: [lake.Bronze.arn, $interpolate`${lake.Bronze.arn}/*`] },
+      { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: [lake.Silver.arn, $interpolate`${lake.Silver.arn}/*`, lake.AthenaResults.arn, $interpolate`${lake.AthenaResults.arn}/*`] },
+      // Execution logs.
+      {
+        Effect: "Allow",
+        Action: ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"],
+        Resource: ["*"],
+      },
+    ],
+  }),
+});
+
+const logGroup = new aws.cloudwatch.LogGroup("PipelineLogs", { name: `/aws/vendedlogs/states/${$app.name}-${$app.stage}-pipeline`, retentionInDays: 30 });
+
+/** The state machine: one execution per dataset and window. */
+export const stateMachine = new aws.sfn.StateMachine("Pipeline", {
+  type: "STANDARD",
+  roleArn: role.arn,
+  definition: $resolve({
+    window: windowFunction.arn,
+    journeyStart: journeyFunctions.start.arn,
+    journeyRecordStep: journeyFunctions.recordStep.arn,
+    journeyComplete: journeyFunctions.complete.arn,
+    journeyFail: journeyFunctions.fail.arn,
+    silverPlan: silverPlan.arn,
+    silverCommit: silverCommit.arn,
+    goldMerge: gold.goldMerge.arn,
+    workGroup: catalog.workGroup.name,
+  }).apply(({ workGroup, ...functions }) => JSON.stringify(pipelineDefinition({ functions, athenaWorkGroup: workGroup }))),
+  loggingConfiguration: { level: "ERROR", includeExecutionData: true, logDestination: $interpolate`${logGroup.arn}:*` },
+});
+
+const eventsRole = new aws.iam.Role("PipelineScheduleRole", {
+  assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "events.amazonaws.com" }),
+});
+new aws.iam.RolePolicy("PipelineSchedulePolicy", {
+  role: eventsRole.id,
+  policy: $jsonStringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["states:StartExecution"], Resource: [stateMachine.arn] }] }),
+});
+
+/** EventBridge rules: hourly and daily (02:00 UTC, D-1) per dataset, with the window and the schedule's time in the input. */
+export const schedules = Object.values(shippedDatasets).flatMap((spec) =>
+  pipelineSchedules.map((schedule) => {
+    const name = `Pipeline_${spec.name}_${schedule.name}`;
+    const rule = new aws.cloudwatch.EventRule(name, { scheduleExpression: eventBridgeCron(schedule.cron), description: `medallion ${schedule.name} pipeline for ${spec.name}` });
+    new aws.cloudwatch.EventTarget(name, {
+      rule: rule.name,
+      arn: stateMachine.arn,
+      roleArn: eventsRole.arn,
+      inputTransformer: {
+        inputPaths: { time: "$.time" },
+        inputTemplate: `{"dataset": ${JSON.stringify(spec.name)}, "window": ${JSON.stringify(schedule.window)}, "at": <time>}`,
+      },
+    });
+    return rule;
+  }),
+);
+
+export const pipeline = { stateMachine, schedules, windowFunction, silverPlan, silverCommit };

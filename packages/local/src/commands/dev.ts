@@ -1,0 +1,104 @@
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { Cron } from "croner";
+import { shippedDatasets } from "@medallion/core/datasets";
+import type { WindowRequest } from "@medallion/core/pipeline";
+import { pipelineSchedules } from "../../../../stacks/schedules";
+import { watchDropFolder } from "../drop-folder";
+import type { ExecutionOutcome } from "../pipeline";
+import type { LocalStack } from "../stack";
+import { summarisePipeline } from "./run";
+
+/** Options of `medallion dev`. */
+export interface DevOptions {
+  stack: LocalStack;
+  dataDir: string;
+  /** The watched folder (`./landing-drop` by default). */
+  dropDir: string;
+  /** Dataset of files dropped at the folder's top level. */
+  dataset: string;
+  /** Run the pipeline at this interval instead of the hourly/daily schedules. */
+  everyMs?: number;
+  /** Where lines go (stdout in the CLI). */
+  print: (line: string) => void;
+  /** Aborted on Ctrl-C: dev stops watching and scheduling, and returns. */
+  signal: AbortSignal;
+}
+
+const clock = () => new Date().toISOString().slice(11, 19);
+
+/**
+ * `medallion dev`: the embedded stack kept up. Prints the local S3 endpoint, uploads what
+ * is dropped into the watched folder, runs the pipeline on the same schedules as AWS (or
+ * every `everyMs`), and reports each ingestion and execution as it happens.
+ */
+export async function runDev(options: DevOptions): Promise<void> {
+  const { stack, print } = options;
+  const landing = stack.names.Landing!;
+  const endpoint = stack.services.s3.endpoint;
+  print(`medallion dev: embedded stack up, state in ${options.dataDir}`);
+  print(`  S3 endpoint  ${endpoint}  (access key S3RVER, secret S3RVER)`);
+  print(`  landing      s3://${landing}/<dataset>/…   datasets: ${Object.keys(shippedDatasets).join(", ")}`);
+  print(`  drop folder  ${options.dropDir}  (files go to ${options.dataset} unless under a <dataset>/ folder)`);
+  print(
+    options.everyMs
+      ? `  pipeline     every ${options.everyMs / 1000}s`
+      : `  pipeline     ${pipelineSchedules.map((s) => `${s.name} (${s.cron} UTC)`).join(", ")}`,
+  );
+  print(`  try          AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws s3 cp reading.json s3://${landing}/${options.dataset}/reading.json --endpoint-url ${endpoint}`);
+
+  const s3 = new S3Client({});
+  const stopWatching = await watchDropFolder({
+    dir: options.dropDir,
+    onFile: async ({ path, body }) => {
+      const [first, ...rest] = path.split("/");
+      const key = first && rest.length > 0 && shippedDatasets[first] ? path : `${shippedDatasets[options.dataset]!.landingPrefix}${path}`;
+      await s3.send(new PutObjectCommand({ Bucket: landing, Key: key, Body: body }));
+      print(`[${clock()}] dropped ${path} → s3://${landing}/${key}`);
+    },
+    onError: (path, error) => print(`[${clock()}] ✗ could not upload ${path}: ${error instanceof Error ? error.message : String(error)} (will retry)`),
+  });
+
+  // One execution at a time in this process; a schedule that fires meanwhile waits its turn.
+  let queue: Promise<void> = Promise.resolve();
+  const trigger = (dataset: string, window: WindowRequest, label: string) => {
+    queue = queue.then(async () => {
+      if (options.signal.aborted) return;
+      print(`[${clock()}] pipeline ${dataset} (${label}) started`);
+      const outcome = await stack.execute({ dataset, window }, (event) => {
+        if (event.event === "entered") print(`[${clock()}]   ▶ ${event.state}`);
+        else if (event.event === "failed") print(`[${clock()}]   ✗ ${event.state}: ${event.error}`);
+      });
+      print(`[${clock()}] pipeline ${dataset} (${label}) ${describeOutcome(outcome)}`);
+    });
+  };
+
+  const datasets = Object.values(shippedDatasets).filter((spec) => spec.silver);
+  const jobs: { stop(): void }[] = [];
+  if (options.everyMs) {
+    const every = options.everyMs;
+    const timer = setInterval(() => {
+      for (const spec of datasets) trigger(spec.name, { from: new Date(Date.now() - every).toISOString(), to: new Date().toISOString() }, `every ${every / 1000}s`);
+    }, every);
+    jobs.push({ stop: () => clearInterval(timer) });
+  } else {
+    for (const schedule of pipelineSchedules) {
+      jobs.push(new Cron(schedule.cron, { timezone: "UTC" }, () => datasets.forEach((spec) => trigger(spec.name, schedule.window, schedule.name))));
+    }
+  }
+  print("Ready. Ctrl-C to stop.");
+
+  await new Promise<void>((resolve) => options.signal.addEventListener("abort", () => resolve(), { once: true }));
+  for (const job of jobs) job.stop();
+  await stopWatching();
+  await queue;
+  s3.destroy();
+}
+
+function describeOutcome(outcome: ExecutionOutcome): string {
+  const summary = summarisePipeline(outcome);
+  if (summary.status !== "SUCCEEDED") return `FAILED: ${summary.error?.Error}: ${summary.error?.Cause}`;
+  if (summary.alreadyCompleted) return "skipped: window already completed";
+  const parts = [summary.silver ? `silver ${summary.silver.partitionsRewritten} partition(s) rewritten, ${summary.silver.rowsIn} rows in → ${summary.silver.rowsOut} out, ${summary.silver.duplicatesRemoved} duplicates removed` : "nothing pending"];
+  for (const table of summary.gold ?? []) parts.push(`${table.table} ${table.inserted} inserted, ${table.updated} updated`);
+  return `SUCCEEDED in ${(summary.durationMs / 1000).toFixed(2)} s: ${parts.join("; ")}`;
+}
