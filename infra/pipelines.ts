@@ -24,7 +24,8 @@ const pipelineFunction = (name: string, handler: string, link: unknown[], timeou
 /** Resolves the run's window and idempotency key. */
 export const windowFunction = pipelineFunction("PipelineWindow", "pipeline.window", [], "5 minutes");
 /** Plans silver: pending files from the ledger, affected partitions, the statements Athena runs. */
-export const silverPlan = pipelineFunction("SilverPlan", "silver.plan", [lake.Bronze, lake.Silver, stores.Ledger, catalog.silverCatalog]);
+// Plan reads the catalog through Athena (partition locations), whose results land in AthenaResults.
+export const silverPlan = pipelineFunction("SilverPlan", "silver.plan", [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog]);
 /** Commits silver: swaps partition locations, marks the ledger, expires old versions. */
 export const silverCommit = pipelineFunction("SilverCommit", "silver.commit", [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], "15 minutes");
 
