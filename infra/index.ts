@@ -5,9 +5,10 @@ import { gold } from "./gold";
 import { ingest } from "./ingest";
 import { lake } from "./lake";
 import { pipeline } from "./pipelines";
+import { sources } from "./sources";
 import { stores } from "./stores";
 
-export { catalog, congregadoFunctions, gold, ingest, journeyFunctions, lake, pipeline, stores };
+export { catalog, congregadoFunctions, gold, ingest, journeyFunctions, lake, pipeline, sources, stores };
 
 export const outputs = {
   landingBucket: lake.Landing.name,

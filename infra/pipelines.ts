@@ -1,6 +1,6 @@
 import { shippedDatasets } from "../packages/core/src/datasets";
 import { pipelineDefinition } from "../stacks/pipeline";
-import { eventBridgeCron, pipelineSchedules } from "../stacks/schedules";
+import { eventBridgeCron, pipelineSchedules } from "../packages/core/src/pipeline/schedule";
 import { catalog } from "./catalog";
 import { journeyFunctions } from "./functions";
 import { gold } from "./gold";

@@ -63,6 +63,11 @@ export const tables = {
     fields: { id: "string" },
     primaryIndex: { hashKey: "id" },
   },
+  /** One item per HTTP API source (`source` = its name): everything before `watermark` is in landing. */
+  Watermark: {
+    fields: { source: "string" },
+    primaryIndex: { hashKey: "source" },
+  },
 } as const satisfies Record<string, TableDeclaration>;
 
 export type BucketName = keyof typeof buckets;

@@ -1,8 +1,8 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Cron } from "croner";
 import { shippedDatasets } from "@medallion/core/datasets";
+import { pipelineSchedules } from "@medallion/core/pipeline";
 import type { WindowRequest } from "@medallion/core/pipeline";
-import { pipelineSchedules } from "../../../../stacks/schedules";
 import { watchDropFolder } from "../drop-folder";
 import type { ExecutionOutcome } from "../pipeline";
 import type { LocalStack } from "../stack";

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import type { AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement } from "@aws-sdk/client-dynamodb";
 import { buckets, tables } from "@medallion/core/resources";
 import type { KeySchema, TableDeclaration } from "@medallion/core/resources";
@@ -83,7 +83,10 @@ async function createTables(endpoint: string, names: Record<string, string>): Pr
     const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
     for (const [linkName, declaration] of Object.entries(tables) as [string, TableDeclaration][]) {
       const TableName = names[linkName]!;
-      if (existing.has(TableName)) continue;
+      if (existing.has(TableName)) {
+        await untilActive(client, TableName);
+        continue;
+      }
       const indexes = Object.entries(declaration.globalIndexes ?? {});
       await client.send(
         new CreateTableCommand({
@@ -98,10 +101,21 @@ async function createTables(endpoint: string, names: Record<string, string>): Pr
             : undefined,
         }),
       );
+      // dynalite answers ResourceNotFound until a new table is ACTIVE: callers get ready tables.
+      await untilActive(client, TableName);
     }
   } finally {
     client.destroy();
   }
+}
+
+async function untilActive(client: DynamoDBClient, TableName: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName }));
+    if (Table?.TableStatus === "ACTIVE") return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`local table ${TableName} did not become ACTIVE`);
 }
 
 function keySchema({ hashKey, rangeKey }: KeySchema): KeySchemaElement[] {

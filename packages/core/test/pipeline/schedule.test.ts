@@ -1,6 +1,6 @@
 import { Cron } from "croner";
 import { describe, expect, it } from "vitest";
-import { eventBridgeCron, pipelineSchedules } from "../../stacks/schedules";
+import { eventBridgeCron, pipelineSchedules } from "../../src/pipeline/schedule";
 
 describe("pipelineSchedules", () => {
   it("fires hourly and daily at 02:00 UTC, the same instants on EventBridge and croner", () => {
@@ -20,5 +20,6 @@ describe("pipelineSchedules", () => {
   it("puts '?' in day-of-month when a day of week is given, and rejects other shapes", () => {
     expect(eventBridgeCron("0 3 * * MON")).toBe("cron(0 3 ? * MON *)");
     expect(() => eventBridgeCron("0 3 * *")).toThrow(/5-field/);
+    expect(() => eventBridgeCron("0 3 * * 1")).toThrow(/weekday names/);
   });
 });

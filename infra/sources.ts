@@ -1,0 +1,58 @@
+import { shippedSources } from "../packages/core/src/sources/registry";
+import { eventBridgeCron, schedules } from "../packages/core/src/pipeline/schedule";
+import { lake } from "./lake";
+import { stores } from "./stores";
+
+// HTTP API sources (packages/core/src/sources/registry.ts): per source, an sst.Secret for
+// its token (`sst secret set <Name> …`), one pull function linked to exactly Landing +
+// Watermark + that secret, and two schedules: hourly ([watermark, now)) and daily at
+// 02:00 UTC (D-1). The registry is empty by default, so this creates nothing until a
+// source is added there.
+
+/** PascalCase logical name from a source name (`fleet-api` → `FleetApi`). */
+function logicalName(source: string): string {
+  return source
+    .split(/[-_]/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
+}
+
+// Sources may share a token: one sst.Secret per secret name.
+const secrets = new Map<string, sst.Secret>();
+function secretNamed(name: string): sst.Secret {
+  let secret = secrets.get(name);
+  if (!secret) secrets.set(name, (secret = new sst.Secret(name)));
+  return secret;
+}
+
+export const sources = Object.fromEntries(
+  Object.values(shippedSources).map((source) => {
+    const name = logicalName(source.name);
+    const secret = source.auth ? secretNamed(source.auth.secret) : undefined;
+    const pull = new sst.aws.Function(`Pull${name}`, {
+      handler: "packages/functions/src/pull.handler",
+      runtime: "nodejs22.x",
+      architecture: "arm64",
+      memory: "512 MB",
+      // Enough for the page cap at the source's timeout, with retries; the schedule's next
+      // tick resumes from the watermark anyway.
+      timeout: "10 minutes",
+      link: [lake.Landing, stores.Watermark, ...(secret ? [secret] : [])],
+      // One run per source at a time: the hourly and daily runs would otherwise race for
+      // the same watermark (the conditional write would refuse the loser, after its work).
+      concurrency: { reserved: 1 },
+      environment: { POWERTOOLS_SERVICE_NAME: "medallion-pull" },
+    });
+    const hourly = new sst.aws.Cron(`Pull${name}Hourly`, {
+      schedule: eventBridgeCron(schedules.hourly),
+      function: pull.arn,
+      event: { source: source.name, window: "hourly" },
+    });
+    const daily = new sst.aws.Cron(`Pull${name}Daily`, {
+      schedule: eventBridgeCron(schedules.daily),
+      function: pull.arn,
+      event: { source: source.name, window: "daily" },
+    });
+    return [source.name, { secret, pull, hourly, daily }];
+  }),
+);
