@@ -12,7 +12,6 @@ import { lambdaContext } from "@medallion/local/lambda-context";
 import { startStack } from "@medallion/local/stack";
 import type { LocalStack } from "@medallion/local/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tableActive } from "../../packages/core/test/sources/active-table";
 import { fixtureSource, readings, startFixtureApi } from "../../packages/core/test/sources/fixture-api";
 import type { FixtureApi } from "../../packages/core/test/sources/fixture-api";
 
@@ -35,7 +34,6 @@ describe("HTTP API source on the embedded stack", () => {
     // As SST sets a linked secret; before the stack starts, since SST reads its links once.
     process.env.SST_RESOURCE_FleetFixtureToken = JSON.stringify({ type: "sst.sst.Secret", value: "e2e-t0ken" });
     stack = await startStack({ dataDir, logLevel: "SILENT" });
-    await tableActive(stack.services.env, stack.names.Watermark!);
     api = await startFixtureApi({ records: served, pageSize: 2, token: "e2e-t0ken" });
     source = { ...fixtureSource(api.origin, "cursor", { name: "fleet-fixture" }), auth: { header: "Authorization", scheme: "Bearer", secret: "FleetFixtureToken" } };
     s3 = new S3Client({});

@@ -3,7 +3,6 @@ import { lambdaContext } from "@medallion/local/lambda-context";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestLake } from "../../../test/helpers/lake";
 import type { TestLake } from "../../../test/helpers/lake";
-import { tableActive } from "../../core/test/sources/active-table";
 import { fixtureSource, readings, startFixtureApi } from "../../core/test/sources/fixture-api";
 import type { FixtureApi } from "../../core/test/sources/fixture-api";
 
@@ -15,7 +14,6 @@ describe("pull handler", () => {
 
   beforeAll(async () => {
     lake = await startTestLake({ applyEnv: true });
-    await tableActive(lake.services.env, lake.names.Watermark!);
     // What `sst dev` / the Lambda runtime set for a linked sst.Secret.
     process.env[`SST_RESOURCE_${secretName}`] = JSON.stringify({ type: "sst.sst.Secret", value: "handler-t0ken" });
     api = await startFixtureApi({ records: readings({ from: "2024-05-01T00:00:00Z", hours: 2, count: 6 }), pageSize: 2, token: "handler-t0ken" });

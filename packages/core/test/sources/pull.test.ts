@@ -7,7 +7,6 @@ import type { HttpApiSource } from "../../src/sources/spec";
 import { readWatermark } from "../../src/sources/watermark";
 import { startTestLake } from "../../../../test/helpers/lake";
 import type { TestLake } from "../../../../test/helpers/lake";
-import { tableActive } from "./active-table";
 import { fixtureSource, readings, startFixtureApi } from "./fixture-api";
 import type { FixtureApi } from "./fixture-api";
 
@@ -20,7 +19,6 @@ describe("pullSource", () => {
 
   beforeAll(async () => {
     lake = await startTestLake();
-    await tableActive(lake.services.env, lake.names.Watermark!);
     api = await startFixtureApi({ records, pageSize: 2, token: "t0ken" });
   });
   afterAll(async () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WatermarkConflictError } from "../../src/sources/errors";
 import { advanceWatermark, readWatermark } from "../../src/sources/watermark";
-import { tableActive } from "./active-table";
 import { startTestDynamo } from "../../../../test/helpers/dynamo";
 import type { TestDynamo } from "../../../../test/helpers/dynamo";
 
@@ -11,7 +10,6 @@ describe("the watermark store", () => {
   beforeAll(async () => {
     dynamo = await startTestDynamo();
     table = dynamo.tableName("Watermark");
-    await tableActive(dynamo.env, table);
   });
   afterAll(() => dynamo.close());
 
