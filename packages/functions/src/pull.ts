@@ -1,10 +1,9 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { pullSource, shippedSources } from "@medallion/core/sources";
 import type { Fetch, HttpApiSource, PullResult } from "@medallion/core/sources";
-import { Resource } from "sst";
 import { z } from "zod";
 import { clients } from "./shared/clients";
-import { linked } from "./shared/config";
+import { linked, linkedResource } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";
 import type { LambdaHandler } from "./shared/handler";
 import { logger, metrics } from "./shared/observability";
@@ -74,12 +73,5 @@ export const handler = pullHandler({ sources: shippedSources });
 // An `sst.Secret` linked to the function is `Resource.<Name>.value` (SST_RESOURCE_<Name>
 // locally): no SDK call, and the value never passes through configuration files.
 function linkedSecret(name: string): string {
-  let value: unknown;
-  try {
-    value = (Resource as unknown as Record<string, { value?: unknown } | undefined>)[name]?.value;
-  } catch (error) {
-    throw new Error(`secret ${name} is not linked to this function (no SST_RESOURCE_${name})`, { cause: error });
-  }
-  if (typeof value !== "string" || value === "") throw new Error(`secret ${name} is linked but has no value (set it with: sst secret set ${name} …)`);
-  return value;
+  return linkedResource<{ value: string }>(name, "value").value;
 }

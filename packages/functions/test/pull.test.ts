@@ -61,7 +61,7 @@ describe("pull handler", () => {
     const unlinked = { ...source(), name: "unlinked", auth: { header: "Authorization", secret: "NotLinkedToken" } };
     const handler = pullHandler({ sources: { unlinked } });
     // Act + Assess
-    await expect(handler({ source: "unlinked" }, lambdaContext("pull"))).rejects.toThrow(/secret NotLinkedToken is not linked/);
+    await expect(handler({ source: "unlinked" }, lambdaContext("pull"))).rejects.toThrow(/Resource NotLinkedToken is not linked/);
   });
 
   it("rejects an event with an unknown window kind, naming the field", async () => {

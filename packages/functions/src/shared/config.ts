@@ -5,16 +5,32 @@ import { Resource } from "sst";
 // The one place handlers read SST links. `Resource` is typed by the `sst-env.d.ts` that
 // `sst dev`/`sst deploy` generate; this accessor keeps handlers typed without it. Locally
 // the embedded stack sets the same SST_RESOURCE_<Name> variables SST would.
-const links = Resource as unknown as Record<string, { name: string } | undefined>;
+const links = Resource as unknown as Record<string, unknown>;
+
+/**
+ * A linked resource's properties (a bucket's or table's `name`, an `sst.Secret`'s `value`,
+ * an `sst.Linkable`'s properties), or a clear error naming the link when it is missing.
+ * @param link the link name
+ * @param has the property the caller needs, checked to be a non-empty string
+ */
+export function linkedResource<T extends Record<string, unknown>>(link: string, has: keyof T & string): T {
+  let resource: unknown;
+  try {
+    resource = links[link];
+  } catch (error) {
+    throw new Error(`Resource ${link} is not linked to this function (no SST_RESOURCE_${link})`, { cause: error });
+  }
+  const value = (resource as Record<string, unknown> | undefined)?.[has];
+  if (typeof value !== "string" || value === "") throw new Error(`Resource ${link} is not linked to this function, or has no ${has} (SST_RESOURCE_${link})`);
+  return resource as T;
+}
 
 /**
  * The physical name of a linked bucket or table.
  * @param link the link name declared in `@medallion/core/resources`
  */
 export function linked(link: BucketName | TableName): string {
-  const resource = links[link];
-  if (!resource?.name) throw new Error(`Resource ${link} is not linked to this function (no SST_RESOURCE_${link})`);
-  return resource.name;
+  return linkedResource<{ name: string }>(link, "name").name;
 }
 
 /**
