@@ -29,7 +29,11 @@ export const silverPlan = pipelineFunction("SilverPlan", "silver.plan", [lake.Br
 /** Commits silver: swaps partition locations, marks the ledger, expires old versions. */
 export const silverCommit = pipelineFunction("SilverCommit", "silver.commit", [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], "15 minutes");
 
-const taskFunctions = [windowFunction, journeyFunctions.start, journeyFunctions.recordStep, journeyFunctions.complete, journeyFunctions.fail, silverPlan, silverCommit, gold.goldMerge];
+/** Takes and releases a dataset's consolidation lock (one run at a time rewrites its silver and gold). */
+export const lockAcquire = pipelineFunction("DatasetLockAcquire", "lock.acquire", [stores.Lock], "5 minutes");
+export const lockRelease = pipelineFunction("DatasetLockRelease", "lock.release", [stores.Lock], "5 minutes");
+
+const taskFunctions = [windowFunction, journeyFunctions.start, journeyFunctions.recordStep, journeyFunctions.complete, journeyFunctions.fail, lockAcquire, lockRelease, silverPlan, silverCommit, gold.goldMerge];
 
 const region = aws.getRegionOutput().name;
 const account = aws.getCallerIdentityOutput().accountId;
@@ -77,6 +81,8 @@ export const stateMachine = new aws.sfn.StateMachine("Pipeline", {
     journeyRecordStep: journeyFunctions.recordStep.arn,
     journeyComplete: journeyFunctions.complete.arn,
     journeyFail: journeyFunctions.fail.arn,
+    lockAcquire: lockAcquire.arn,
+    lockRelease: lockRelease.arn,
     silverPlan: silverPlan.arn,
     silverCommit: silverCommit.arn,
     goldMerge: gold.goldMerge.arn,

@@ -9,6 +9,8 @@ export interface PipelineResources {
     journeyRecordStep: string;
     journeyComplete: string;
     journeyFail: string;
+    lockAcquire: string;
+    lockRelease: string;
     silverPlan: string;
     silverCommit: string;
     goldMerge: string;
@@ -21,6 +23,9 @@ export const pipelineStates = {
   window: "ResolveWindow",
   start: "StartJourney",
   alreadyDone: "AlreadyCompleted?",
+  lock: "AcquireDatasetLock",
+  release: "ReleaseDatasetLock",
+  releaseAfterFailure: "ReleaseDatasetLockAfterFailure",
   plan: "PlanSilver",
   anything: "AnythingPending?",
   runQuery: "RunSilverQuery",
@@ -29,7 +34,6 @@ export const pipelineStates = {
   recordSilver: "RecordSilverStep",
   gold: "MergeGold",
   complete: "CompleteJourney",
-  nothingPending: "CompleteNothingPending",
   fail: "FailJourney",
 } as const;
 
@@ -48,6 +52,14 @@ const retryAthena: Retrier = {
 };
 
 const journeyRef = { "journey_id.$": "$.journey.journey_id", "run_id.$": "$.journey.run_id" };
+const lockRef = { "dataset.$": "$.dataset", "owner.$": "$.journey.run_id" };
+
+// Leases match the execution's time limit: a run holds its journey and its dataset lock for
+// as long as it may run, and a crashed run's are taken over after that.
+const EXECUTION_TIMEOUT_SECONDS = 6 * 3600;
+
+// Another run of the same dataset (another window) holds the lock: wait for it.
+const retryLockHeld: Retrier = { ErrorEquals: ["LockHeldError"], IntervalSeconds: 30, MaxAttempts: 20, BackoffRate: 1.5, MaxDelaySeconds: 300, JitterStrategy: "FULL" };
 
 /**
  * The pipeline of one dataset and window: resolve the window → start its journey (a
@@ -57,20 +69,23 @@ const journeyRef = { "journey_id.$": "$.journey.journey_id", "run_id.$": "$.jour
  * ledger) → merge gold (and save congregado) → complete the journey. Any failure after
  * the journey started fails it with the error, then the execution fails.
  *
- * Input: `{ dataset, window?: "hourly" | "daily" | { from, to }, at?: ISO time }`.
+ * Input: `{ dataset, window?: "hourly" | "daily" | { from, to }, at?: ISO time }` (window
+ * defaults to hourly, `at` to the execution's start).
  * @param resources function ARNs and the Athena workgroup
  */
 export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineResources): StateMachine {
   return {
     Comment: "medallion: bronze → silver → gold for one dataset and window, with journey control",
     StartAt: S.window,
-    TimeoutSeconds: 6 * 3600,
+    TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS,
     States: {
-      [S.window]: lambdaTask(fn.window, { "dataset.$": "$.dataset", "window.$": "$.window", "at.$": "$.at" }, "$.run", { Next: S.start }),
+      // The whole input goes to the window function, so `window` and `at` may be left out.
+      [S.window]: lambdaTask(fn.window, { "input.$": "$", "startedAt.$": "$$.Execution.StartTime" }, "$.run", { Next: S.start }),
       [S.start]: lambdaTask(
         fn.journeyStart,
         {
           "idempotency_key.$": "$.run.idempotencyKey",
+          lease_seconds: EXECUTION_TIMEOUT_SECONDS,
           metadata: {
             job: "medallion-pipeline",
             processor: "step-functions",
@@ -89,17 +104,20 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
         Type: "Choice",
         Comment: "A window already completed is a no-op.",
         Choices: [{ Variable: "$.journey.duplicate", BooleanEquals: true, Next: "AlreadyDone" }],
-        Default: S.plan,
+        Default: S.lock,
+      },
+      [S.lock]: {
+        ...lambdaTask(fn.lockAcquire, { ...lockRef, lease_seconds: EXECUTION_TIMEOUT_SECONDS }, "$.lock", { Next: S.plan, Catch: [failJourney] }),
+        Retry: [retryTransient, retryLockHeld],
       },
       AlreadyDone: { Type: "Succeed", Comment: "The window was already completed by an earlier run." },
       [S.plan]: lambdaTask(fn.silverPlan, { "dataset.$": "$.dataset" }, "$.plan", { Next: S.anything, Catch: [failJourney] }),
       [S.anything]: {
         Type: "Choice",
         Comment: "Nothing pending in the ledger: complete the journey and succeed.",
-        Choices: [{ Variable: "$.plan.version", IsNull: true, Next: S.nothingPending }],
+        Choices: [{ Variable: "$.plan.version", IsNull: true, Next: S.release }],
         Default: S.runQueries,
       },
-      [S.nothingPending]: lambdaTask(fn.journeyComplete, journeyRef, "$.completed", { End: true, Catch: [failJourney] }),
       [S.runQueries]: {
         Type: "Map",
         Comment: "The plan's statements, in order, on Athena; Step Functions waits for each (.sync).",
@@ -162,11 +180,14 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
       ),
       [S.gold]: {
         // Gold records one journey step per table it merges (with its rows inserted/updated).
-        ...lambdaTask(fn.goldMerge, { ...journeyRef, "dataset.$": "$.dataset", "partitions.$": "$.plan.partitions" }, "$.gold", { Next: S.complete, Catch: [failJourney] }),
+        ...lambdaTask(fn.goldMerge, { ...journeyRef, "dataset.$": "$.dataset", "partitions.$": "$.plan.partitions" }, "$.gold", { Next: S.release, Catch: [failJourney] }),
         Retry: [retryTransient, { ErrorEquals: ["IcebergCommitConflictError"], IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" }],
       },
+      [S.release]: lambdaTask(fn.lockRelease, lockRef, null, { Next: S.complete, Catch: [failJourney] }),
       [S.complete]: lambdaTask(fn.journeyComplete, journeyRef, "$.completed", { End: true, Catch: [failJourney] }),
-      [S.fail]: lambdaTask(fn.journeyFail, { ...journeyRef, "error.$": "$.error" }, "$.failed", { Next: "PipelineFailed" }),
+      [S.fail]: lambdaTask(fn.journeyFail, { ...journeyRef, "error.$": "$.error" }, "$.failed", { Next: S.releaseAfterFailure }),
+      // Best effort: a lock this run never took is left alone, and its lease bounds the rest.
+      [S.releaseAfterFailure]: lambdaTask(fn.lockRelease, lockRef, null, { Next: "PipelineFailed", Catch: [{ ErrorEquals: ["States.ALL"], Next: "PipelineFailed", ResultPath: "$.releaseError" }] }),
       PipelineFailed: { Type: "Fail", Error: "PipelineFailed", Comment: "The journey was marked failed with the error; see it with `medallion journeys`." },
     },
   };

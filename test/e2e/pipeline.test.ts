@@ -89,6 +89,21 @@ describe("pipeline on the embedded stack", () => {
     expect((await silverRows()).map((r) => r.carChassis)).toContain("CAR3");
   });
 
+  it("serialises runs of different windows of one dataset: both succeed, no silver row is lost", async () => {
+    // Prepare: two batches of new data.
+    await drop("f.ndjson", [reading("CAR5", 10, "2024-05-03T07:00:00Z")]);
+    await drop("g.ndjson", [reading("CAR6", 20, "2024-05-03T08:00:00Z")]);
+    // Act: two windows at once (like the 02:00 daily run and the 02:05 hourly run).
+    const runs = await Promise.all([stack.execute({ dataset: "car_telemetry", window: windowOf(13) }), stack.execute({ dataset: "car_telemetry", window: windowOf(14) })]);
+    // Assess
+    expect(runs.map((r) => r.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+    // One of them waited for the other's dataset lock.
+    expect(runs.flatMap((r) => r.states).some((s) => s.state === "AcquireDatasetLock" && s.event === "retried")).toBe(true);
+    const cars = (await silverRows()).map((r) => r.carChassis);
+    expect(cars).toEqual(expect.arrayContaining(["CAR1", "CAR2", "CAR3", "CAR5", "CAR6"]));
+    expect(new Set(cars).size).toBe(cars.length);
+  });
+
   it("fails the journey with the engine's message when a step fails, leaves silver as it was, and succeeds on the next execution", async () => {
     // Prepare: new data, and an engine that fails the first statement it is given.
     await drop("e.ndjson", [reading("CAR4", 50, "2024-05-02T07:00:00Z"), reading("CAR1", 99999, "2024-05-01T23:00:00Z")]);

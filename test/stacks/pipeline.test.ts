@@ -11,6 +11,8 @@ const definition = pipelineDefinition({
     journeyRecordStep: arn("journey-record-step"),
     journeyComplete: arn("journey-complete"),
     journeyFail: arn("journey-fail"),
+    lockAcquire: arn("lock-acquire"),
+    lockRelease: arn("lock-release"),
     silverPlan: arn("silver-plan"),
     silverCommit: arn("silver-commit"),
     goldMerge: arn("gold-merge"),
@@ -34,16 +36,18 @@ describe("pipelineDefinition", () => {
   it("fails the journey on any error after it started, but never on a refused start", () => {
     // Prepare
     const tasks = allStates(definition.States).filter(([, state]) => state.Type === "Task" || state.Type === "Map") as [string, TaskState][];
-    const beforeJourney = new Set<string>([pipelineStates.window, pipelineStates.start, pipelineStates.fail, pipelineStates.runQuery]);
+    // Before the journey exists, the failure path itself, and the query inside the Map (the Map catches).
+    const beforeJourney = new Set<string>([pipelineStates.window, pipelineStates.start, pipelineStates.fail, pipelineStates.releaseAfterFailure, pipelineStates.runQuery]);
     // Assess
     for (const [name, state] of tasks) {
       if (beforeJourney.has(name)) {
-        expect(state.Catch, name).toBeUndefined();
+        expect(state.Catch?.some((c) => c.Next === pipelineStates.fail) ?? false, name).toBe(false);
       } else {
         expect(state.Catch?.[0], name).toMatchObject({ ErrorEquals: ["States.ALL"], Next: pipelineStates.fail });
       }
     }
-    expect(definition.States[pipelineStates.fail]).toMatchObject({ Next: "PipelineFailed" });
+    expect(definition.States[pipelineStates.fail]).toMatchObject({ Next: pipelineStates.releaseAfterFailure });
+    expect(definition.States[pipelineStates.releaseAfterFailure]).toMatchObject({ Next: "PipelineFailed", Catch: [{ Next: "PipelineFailed" }] });
   });
 
   it("retries transient errors only: never States.ALL or a bad-input error", () => {

@@ -16,6 +16,8 @@ export interface PipelineHandlers {
   journeyRecordStep: TaskHandler;
   journeyComplete: TaskHandler;
   journeyFail: TaskHandler;
+  lockAcquire: TaskHandler;
+  lockRelease: TaskHandler;
   silverPlan: TaskHandler;
   silverCommit: TaskHandler;
   goldMerge: TaskHandler;
@@ -52,6 +54,8 @@ export function localPipelineDefinition() {
       journeyRecordStep: localArn("journey-record-step"),
       journeyComplete: localArn("journey-complete"),
       journeyFail: localArn("journey-fail"),
+      lockAcquire: localArn("lock-acquire"),
+      lockRelease: localArn("lock-release"),
       silverPlan: localArn("silver-plan"),
       silverCommit: localArn("silver-commit"),
       goldMerge: localArn("gold-merge"),
@@ -72,7 +76,7 @@ export async function executePipeline({
   onState,
 }: {
   handlers: PipelineHandlers;
-  input: { dataset: string; window: WindowRequest; at: string };
+  input: { dataset: string; window?: WindowRequest; at?: string };
   onState?: (event: StateEvent) => void;
 }): Promise<ExecutionOutcome> {
   const started = Date.now();
@@ -111,7 +115,9 @@ export async function executePipeline({
         [S.recordSilver]: invoke("journey-record-step", handlers.journeyRecordStep),
         [S.gold]: invoke("gold-merge", handlers.goldMerge),
         [S.complete]: invoke("journey-complete", handlers.journeyComplete),
-        [S.nothingPending]: invoke("journey-complete", handlers.journeyComplete),
+        [S.lock]: invoke("lock-acquire", handlers.lockAcquire),
+        [S.release]: invoke("lock-release", handlers.lockRelease),
+        [S.releaseAfterFailure]: invoke("lock-release", handlers.lockRelease),
         [S.fail]: invoke("journey-fail", handlers.journeyFail),
       },
       // Retries wait 0.2 s locally instead of Step Functions' seconds.

@@ -117,7 +117,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
     },
     pipeline: pipeline.handlers,
-    execute: (input, onState) => executePipeline({ handlers: pipeline.handlers, input: { ...input, at: input.at ?? new Date().toISOString() }, onState }),
+    execute: (input, onState) => executePipeline({ handlers: pipeline.handlers, input, onState }),
     drain: () => queue.drain(),
     close: () =>
       (closing ??= (async () => {
@@ -132,11 +132,12 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
 // stack's dependencies (DuckDB engine, local catalog) where AWS would use Athena and Glue.
 async function pipelineHandlers(services: LocalServices, dataDir: string): Promise<{ handlers: PipelineHandlers; close(): void }> {
   const silverDeps = await localSilverDependencies({ services, dataDir });
-  const [{ silverHandlers }, { goldHandlers }, journey, { window }] = await Promise.all([
+  const [{ silverHandlers }, { goldHandlers }, journey, { window }, lock] = await Promise.all([
     import("@medallion/functions/silver"),
     import("@medallion/functions/gold"),
     import("@medallion/functions/journey"),
     import("@medallion/functions/pipeline"),
+    import("@medallion/functions/lock"),
   ]);
   const silver = silverHandlers(() => silverDeps);
   const gold = goldHandlers(() => ({
@@ -154,6 +155,8 @@ async function pipelineHandlers(services: LocalServices, dataDir: string): Promi
       journeyRecordStep: journey.recordStep,
       journeyComplete: journey.complete,
       journeyFail: journey.fail,
+      lockAcquire: lock.acquire,
+      lockRelease: lock.release,
       silverPlan: silver.plan,
       silverCommit: silver.commit,
       goldMerge: gold.merge,

@@ -63,6 +63,12 @@ export const tables = {
     fields: { id: "string" },
     primaryIndex: { hashKey: "id" },
   },
+  /** Leased locks, e.g. one per dataset while its silver and gold are being rewritten. */
+  Lock: {
+    fields: { name: "string" },
+    primaryIndex: { hashKey: "name" },
+    ttl: "ttl",
+  },
   /** One item per HTTP API source (`source` = its name): everything before `watermark` is in landing. */
   Watermark: {
     fields: { source: "string" },

@@ -137,3 +137,15 @@ export class CongregadoBatchError extends StoreError {
 function describe(cause: unknown): string {
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 }
+
+/** Another run holds the lock (e.g. a dataset's consolidation): wait and retry, or give up. */
+export class LockHeldError extends StoreError {
+  override name = "LockHeldError";
+  constructor(
+    readonly lock: string,
+    readonly owner: string,
+    readonly expiresAt: number,
+  ) {
+    super(`${lock} is held by ${owner} until ${new Date(expiresAt).toISOString()}`);
+  }
+}

@@ -1,3 +1,4 @@
 export * from "./ledger";
 export * from "./journey";
 export * from "./congregado";
+export * from "./lock";
