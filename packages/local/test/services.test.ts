@@ -5,7 +5,8 @@ import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { buckets, tables } from "@medallion/core/resources";
 import { afterEach, describe, expect, it } from "vitest";
-import { startServices } from "../src/services/index";
+import { writeFile } from "node:fs/promises";
+import { DataDirInUseError, startServices } from "../src/services/index";
 import type { LocalServices } from "../src/services/index";
 
 describe("startServices", () => {
@@ -42,5 +43,17 @@ describe("startServices", () => {
       const table = await dynamo.send(new DescribeTableCommand({ TableName: services.names[name] }));
       expect(table.Table?.TableStatus).toBe("ACTIVE");
     }
+  });
+
+  it("refuses a data directory another running process uses, and takes over one left by a process that is gone", async () => {
+    // Prepare: a pid file naming a live process (our parent), then one naming no process.
+    dataDir = await mkdtemp(join(tmpdir(), "medallion-services-"));
+    await writeFile(join(dataDir, "medallion.pid"), String(process.ppid));
+    // Act + Assess
+    await expect(startServices({ dataDir })).rejects.toThrow(DataDirInUseError);
+    await expect(startServices({ dataDir })).rejects.toThrow(/in use by another medallion process \(pid \d+\)/);
+    await writeFile(join(dataDir, "medallion.pid"), "2147483646");
+    services = await startServices({ dataDir });
+    expect(services.names.Landing).toBe("medallion-local-landing");
   });
 });

@@ -2,6 +2,8 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCom
 import type { AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement } from "@aws-sdk/client-dynamodb";
 import { buckets, tables } from "@medallion/core/resources";
 import type { KeySchema, TableDeclaration } from "@medallion/core/resources";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { startDynamo } from "./dynamodb";
 import { startS3 } from "./s3";
 import type { LocalS3 } from "./s3";
@@ -19,6 +21,44 @@ export interface LocalServices {
   close(): Promise<void>;
 }
 
+/** The data directory is used by another running process (LevelDB and DuckDB allow one writer). */
+export class DataDirInUseError extends Error {
+  override name = "DataDirInUseError";
+}
+
+/**
+ * Marks `dataDir` as used by this process (`medallion.pid`), so a second medallion on the
+ * same state fails at once with a clear message instead of deep inside LevelDB. A file left
+ * by a process that no longer runs is taken over.
+ */
+async function claimDataDir(dataDir: string): Promise<() => Promise<void>> {
+  await mkdir(dataDir, { recursive: true });
+  const pidFile = join(dataDir, "medallion.pid");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(pidFile, String(process.pid), { flag: "wx" });
+      return async () => void (await rm(pidFile, { force: true }));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
+      if (pid && pid !== process.pid && isRunning(pid)) {
+        throw new DataDirInUseError(`${dataDir} is in use by another medallion process (pid ${pid}): stop it, or pass another --data-dir`);
+      }
+      await rm(pidFile, { force: true });
+    }
+  }
+  throw new DataDirInUseError(`${dataDir}: could not claim ${pidFile}`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** Physical name of a declared resource on a stage, e.g. `medallion-local-landing`. */
 export function physicalName(stage: string, linkName: string): string {
   const kebab = linkName.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
@@ -33,15 +73,23 @@ export function physicalName(stage: string, linkName: string): string {
  * @param options.stage stage name used in physical names
  */
 export async function startServices({ dataDir, stage = "local" }: { dataDir: string; stage?: string }): Promise<LocalServices> {
+  const releaseDataDir = await claimDataDir(dataDir);
   const names: Record<string, string> = {};
   for (const name of [...Object.keys(buckets), ...Object.keys(tables)]) names[name] = physicalName(stage, name);
 
-  const s3 = await startS3(dataDir, Object.keys(buckets).map((name) => names[name]!));
+  let s3: LocalS3;
   let dynamo;
+  try {
+    s3 = await startS3(dataDir, Object.keys(buckets).map((name) => names[name]!));
+  } catch (error) {
+    await releaseDataDir();
+    throw error;
+  }
   try {
     dynamo = await startDynamo(dataDir);
   } catch (error) {
     await s3.close();
+    await releaseDataDir();
     throw error;
   }
   const env: Record<string, string> = {
@@ -62,6 +110,7 @@ export async function startServices({ dataDir, stage = "local" }: { dataDir: str
     await createTables(dynamo.endpoint, names);
   } catch (error) {
     await Promise.allSettled([s3.close(), dynamo.close()]);
+    await releaseDataDir();
     throw error;
   }
   return {
@@ -71,6 +120,7 @@ export async function startServices({ dataDir, stage = "local" }: { dataDir: str
     env,
     close: async () => {
       await Promise.allSettled([s3.close(), dynamo.close()]);
+      await releaseDataDir();
     },
   };
 }
