@@ -1,30 +1,18 @@
+import { lambda } from "./lambda";
 import { stores } from "./stores";
 
-// The state machine's task functions: one sst.aws.Function per handler export, each
-// linked to exactly the tables and buckets it touches.
-function taskFunction(name: string, handler: string, link: unknown[], timeout: `${number} minutes` | `${number} seconds` = "60 seconds") {
-  return new sst.aws.Function(name, {
-    handler: `packages/functions/src/${handler}`,
-    runtime: "nodejs22.x",
-    architecture: "arm64",
-    memory: "512 MB",
-    timeout,
-    link,
-    environment: { POWERTOOLS_SERVICE_NAME: `medallion-${name.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase()}` },
-  });
-}
-
+// The journey and congregado functions, each linked to exactly the tables it touches.
 /** Journey control: start / record step / complete / fail. */
 export const journeyFunctions = {
-  start: taskFunction("JourneyStart", "journey.start", [stores.JourneyControl]),
-  recordStep: taskFunction("JourneyRecordStep", "journey.recordStep", [stores.JourneyControl]),
-  complete: taskFunction("JourneyComplete", "journey.complete", [stores.JourneyControl]),
-  fail: taskFunction("JourneyFail", "journey.fail", [stores.JourneyControl]),
+  start: lambda("JourneyStart", { handler: "journey.start", link: [stores.JourneyControl] }),
+  recordStep: lambda("JourneyRecordStep", { handler: "journey.recordStep", link: [stores.JourneyControl] }),
+  complete: lambda("JourneyComplete", { handler: "journey.complete", link: [stores.JourneyControl] }),
+  fail: lambda("JourneyFail", { handler: "journey.fail", link: [stores.JourneyControl] }),
 };
 
 /** Congregado writers (one aggregate, or a batch). */
 export const congregadoFunctions = {
-  save: taskFunction("CongregadoSave", "congregado.handler", [stores.Congregado, stores.JourneyControl]),
-  batch: taskFunction("CongregadoBatch", "congregado.batch", [stores.Congregado], "5 minutes"),
+  save: lambda("CongregadoSave", { handler: "congregado.handler", link: [stores.Congregado, stores.JourneyControl] }),
+  batch: lambda("CongregadoBatch", { handler: "congregado.batch", link: [stores.Congregado], timeout: "5 minutes" }),
 };
 

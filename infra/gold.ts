@@ -1,6 +1,7 @@
 import { shippedDatasets } from "../packages/core/src/datasets";
 import { catalog } from "./catalog";
 import { lake } from "./lake";
+import { lambda } from "./lambda";
 import { stores } from "./stores";
 
 // Gold: Iceberg tables in the Gold bucket, created by Athena DDL from the dataset specs on
@@ -40,26 +41,20 @@ export const goldCatalog = new sst.Linkable("GoldCatalog", {
   ],
 });
 
-const goldFunction = (name: string, handler: string, timeout: `${number} minutes`) =>
-  new sst.aws.Function(name, {
-    handler: `packages/functions/src/gold.${handler}`,
-    runtime: "nodejs22.x",
-    architecture: "arm64",
-    memory: "512 MB",
-    // The function waits for Athena; a MERGE over many months can take minutes.
-    timeout,
+// The gold functions wait for Athena (a MERGE over many months can take minutes).
+const goldFunction = (name: string, handler: string) =>
+  lambda(name, {
+    handler: `gold.${handler}`,
     link: [lake.Gold, lake.Silver, lake.AthenaResults, stores.Congregado, stores.JourneyControl, goldCatalog],
-    environment: {
-      POWERTOOLS_SERVICE_NAME: "medallion-gold",
-      POWERTOOLS_METRICS_NAMESPACE: "Medallion",
-    },
+    timeout: "15 minutes",
+    service: "medallion-gold",
   });
 
 /** `{ dataset, partitions }` → gold merged and congregados saved (the pipeline's gold task). */
-export const goldMerge = goldFunction("GoldMerge", "merge", "15 minutes");
+export const goldMerge = goldFunction("GoldMerge", "merge");
 
 /** `{ dataset }` → OPTIMIZE + VACUUM of the dataset's gold tables. */
-export const goldOptimize = goldFunction("GoldOptimize", "optimize", "15 minutes");
+export const goldOptimize = goldFunction("GoldOptimize", "optimize");
 
 // Nightly maintenance for every dataset that has gold tables.
 export const goldMaintenance = Object.values(shippedDatasets)

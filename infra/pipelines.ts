@@ -5,33 +5,23 @@ import { catalog } from "./catalog";
 import { journeyFunctions } from "./functions";
 import { gold } from "./gold";
 import { lake } from "./lake";
+import { lambda } from "./lambda";
 import { stores } from "./stores";
 
 // The pipeline: the state machine built by stacks/ (the same JSON the embedded stack runs),
 // its task functions, a role allowed exactly what its states call, and the schedules.
 
-const pipelineFunction = (name: string, handler: string, link: unknown[], timeout: `${number} minutes` = "5 minutes") =>
-  new sst.aws.Function(name, {
-    handler: `packages/functions/src/${handler}`,
-    runtime: "nodejs22.x",
-    architecture: "arm64",
-    memory: "1024 MB",
-    timeout,
-    link,
-    environment: { POWERTOOLS_SERVICE_NAME: "medallion-pipeline", POWERTOOLS_METRICS_NAMESPACE: "Medallion" },
-  });
-
 /** Resolves the run's window and idempotency key. */
-export const windowFunction = pipelineFunction("PipelineWindow", "pipeline.window", [], "5 minutes");
+export const windowFunction = lambda("PipelineWindow", { handler: "pipeline.window", link: [] });
 /** Plans silver: pending files from the ledger, affected partitions, the statements Athena runs. */
 // Plan reads the catalog through Athena (partition locations), whose results land in AthenaResults.
-export const silverPlan = pipelineFunction("SilverPlan", "silver.plan", [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog]);
+export const silverPlan = lambda("SilverPlan", { handler: "silver.plan", link: [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], memory: "1024 MB", timeout: "5 minutes" });
 /** Commits silver: swaps partition locations, marks the ledger, expires old versions. */
-export const silverCommit = pipelineFunction("SilverCommit", "silver.commit", [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], "15 minutes");
+export const silverCommit = lambda("SilverCommit", { handler: "silver.commit", link: [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], memory: "1024 MB", timeout: "15 minutes" });
 
 /** Takes and releases a dataset's consolidation lock (one run at a time rewrites its silver and gold). */
-export const lockAcquire = pipelineFunction("DatasetLockAcquire", "lock.acquire", [stores.Lock], "5 minutes");
-export const lockRelease = pipelineFunction("DatasetLockRelease", "lock.release", [stores.Lock], "5 minutes");
+export const lockAcquire = lambda("DatasetLockAcquire", { handler: "lock.acquire", link: [stores.Lock] });
+export const lockRelease = lambda("DatasetLockRelease", { handler: "lock.release", link: [stores.Lock] });
 
 const taskFunctions = [windowFunction, journeyFunctions.start, journeyFunctions.recordStep, journeyFunctions.complete, journeyFunctions.fail, lockAcquire, lockRelease, silverPlan, silverCommit, gold.goldMerge];
 

@@ -1,6 +1,7 @@
 import { shippedSources } from "../packages/core/src/sources/registry";
 import { eventBridgeCron, schedules } from "../packages/core/src/pipeline/schedule";
 import { lake } from "./lake";
+import { lambda } from "./lambda";
 import { stores } from "./stores";
 
 // HTTP API sources (packages/core/src/sources/registry.ts): per source, an sst.Secret for
@@ -29,19 +30,16 @@ export const sources = Object.fromEntries(
   Object.values(shippedSources).map((source) => {
     const name = logicalName(source.name);
     const secret = source.auth ? secretNamed(source.auth.secret) : undefined;
-    const pull = new sst.aws.Function(`Pull${name}`, {
-      handler: "packages/functions/src/pull.handler",
-      runtime: "nodejs22.x",
-      architecture: "arm64",
-      memory: "512 MB",
+    const pull = lambda(`Pull${name}`, {
+      handler: "pull.handler",
+      link: [lake.Landing, stores.Watermark, ...(secret ? [secret] : [])],
       // Enough for the page cap at the source's timeout, with retries; the schedule's next
       // tick resumes from the watermark anyway.
       timeout: "10 minutes",
-      link: [lake.Landing, stores.Watermark, ...(secret ? [secret] : [])],
       // One run per source at a time: the hourly and daily runs would otherwise race for
       // the same watermark (the conditional write would refuse the loser, after its work).
-      concurrency: { reserved: 1 },
-      environment: { POWERTOOLS_SERVICE_NAME: "medallion-pull" },
+      reservedConcurrency: 1,
+      service: "medallion-pull",
     });
     const hourly = new sst.aws.Cron(`Pull${name}Hourly`, {
       schedule: eventBridgeCron(schedules.hourly),

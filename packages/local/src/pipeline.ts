@@ -127,6 +127,7 @@ export async function executePipeline({
 
   const states: StateEvent[] = [];
   const enteredAt = new Map<string, number>();
+  const failed = new Set<string>();
   const report = (event: StateEvent) => {
     states.push(event);
     onState?.(event);
@@ -137,12 +138,16 @@ export async function executePipeline({
       const name = log.state.name;
       if (log.type === "StateEntered") {
         enteredAt.set(name, log.timestamp);
+        failed.delete(name);
         report({ state: name, event: "entered" });
       } else if (log.type === "StateExited") {
-        report({ state: name, event: "succeeded", elapsedMs: log.timestamp - (enteredAt.get(name) ?? log.timestamp) });
+        // A failure a Catch handled still exits the state: it did not succeed.
+        if (!failed.has(name)) report({ state: name, event: "succeeded", elapsedMs: log.timestamp - (enteredAt.get(name) ?? log.timestamp) });
       } else if (log.type === "StateFailed") {
+        failed.add(name);
         report({ state: name, event: "failed", elapsedMs: log.timestamp - (enteredAt.get(name) ?? log.timestamp), error: `${log.Error}: ${String(log.Cause)}` });
       } else if (log.type === "StateRetried") {
+        failed.delete(name);
         report({ state: name, event: "retried" });
       }
     }
