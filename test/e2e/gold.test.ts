@@ -110,6 +110,28 @@ describe("gold on the embedded lake: bronze → silver → gold → congregado",
     expect({ monthly: await rows(CAR_MONTHLY), daily: await rows(MANUFACTURER_DAILY) }).toEqual(afterLate);
   });
 
+  it("removes the old manufacturer's row when a car's manufacturer changes later the same day", async () => {
+    // Prepare: car X1 reads Fiat (100 km) in the morning of June 1st.
+    await landBronze(lake, { name: "morning", ingestDate: "2024-06-01", readings: [reading({ carChassis: "X1", currentMileage: 100, metricTimestamp: "2024-06-01T08:00:00Z", Manufacturer: "fiat" })] });
+    await runPipeline();
+    // Later that day it reads Jeep (200 km): silver keeps that reading only.
+    await landBronze(lake, { name: "evening", ingestDate: "2024-06-01", readings: [reading({ carChassis: "X1", currentMileage: 200, metricTimestamp: "2024-06-01T20:00:00Z", Manufacturer: "jeep" })] });
+    // Act
+    const summary = await runPipeline();
+    // Assess
+    const days = await silverDays();
+    expect(days.map((d) => [d.car, d.manufacturer, d.mileage])).toEqual([["X1", "Jeep", 200]]);
+    expect(rounded(await rows(MANUFACTURER_DAILY))).toEqual(rounded(expectedManufacturerDaily(days)));
+    expect((await rows(MANUFACTURER_DAILY)).map((r) => [r.manufacturer, r.date, r.cars_reporting])).toEqual([["Jeep", "2024-06-01", 1]]);
+    expect(rounded(await rows(CAR_MONTHLY))).toEqual(rounded(expectedCarMonthly(days)));
+    expect(summary.tables.map(({ table, inserted, updated, deleted }) => ({ table, inserted, updated, deleted }))).toEqual([
+      { table: "gold.car_monthly", inserted: 0, updated: 1, deleted: 0 },
+      { table: "gold.manufacturer_daily", inserted: 1, updated: 0, deleted: 1 },
+    ]);
+    const congregado = await getCongregado({ doc: lake.doc, table: lake.names.Congregado!, id: "gold_manufacturer_daily" });
+    expect(congregado).toMatchObject({ record_count: 1 });
+  });
+
   it("lets medallion query read gold tables", async () => {
     // Prepare
     await landBronze(lake, { name: "q", readings: [reading({ carChassis: "A", currentMileage: 1000, metricTimestamp: "2024-01-05T08:00:00Z" })] });

@@ -1,6 +1,6 @@
 import type { DatasetSpec } from "../dataset/spec";
 import type { SqlEngine } from "../engine/port";
-import { silverSpecOf } from "../silver/columns";
+import { yearMonthDayPartitionOf } from "../silver/columns";
 import { partitionPath } from "../silver/partition";
 import type { TableRef } from "../sql/ast";
 import type { CongregadoTable, SaveCongregadoResult } from "../store/congregado-save";
@@ -9,12 +9,16 @@ import { goldColumns } from "./columns";
 import { DuplicateSourceKeyError, GoldSpecError } from "./errors";
 import { planChunks } from "./limits";
 import { runWithRetry } from "./retry";
+import { checkWindowOwnership } from "./scope";
 import type { RetryOptions } from "./retry";
 import type { GoldSpec, GoldTable } from "./spec";
 import { createTableSql, duplicateKeysSql, mergeCountsSql, mergeSql, readTableSql } from "./statements";
-import type { GoldSource } from "./statements";
+import type { GoldMerge } from "./statements";
 import { windowsOf } from "./windows";
 import type { WindowValues } from "./windows";
+
+/** A silver partition a run rewrote: a plan's partition (`{ values, … }`) or its values alone. */
+export type AffectedPartition = { values: Record<string, string | number> } | Record<string, string | number>;
 
 /** Options of {@link mergeGold}. */
 export interface MergeGoldOptions {
@@ -23,8 +27,8 @@ export interface MergeGoldOptions {
   spec: DatasetSpec;
   /** Its gold tables; default the spec's `gold` section. */
   gold?: GoldSpec;
-  /** Silver partitions the run rewrote (their values), e.g. the silver plan's partitions. */
-  partitions: readonly { values: Record<string, string | number> }[] | readonly Record<string, string | number>[];
+  /** Silver partitions the run rewrote: the silver plan's partitions, or just their values (either form, mixed too). */
+  partitions: readonly AffectedPartition[];
   /** The silver table the engine reads (`silver.<dataset>` locally, the Glue table on AWS). */
   silver: TableRef;
   /** Gold database; default the gold spec's, else `gold`. */
@@ -50,6 +54,8 @@ export interface GoldTableSummary {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Rows of the recomputed windows whose group no longer exists there (e.g. a car changed manufacturer), deleted. */
+  deleted: number;
   /** Rows the table holds after the merge. */
   rowCount: number;
   congregado?: Pick<SaveCongregadoResult, "id" | "status" | "version">;
@@ -79,7 +85,7 @@ export function goldSpecOf(spec: DatasetSpec): GoldSpec {
   return gold;
 }
 
-const valuesOf = (partition: { values: Record<string, string | number> } | Record<string, string | number>): Record<string, string | number> =>
+const valuesOf = (partition: AffectedPartition): Record<string, string | number> =>
   typeof partition.values === "object" && partition.values !== null ? (partition.values as Record<string, string | number>) : (partition as Record<string, string | number>);
 
 const count = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
@@ -87,15 +93,16 @@ const count = (value: unknown): number => (value === null || value === undefined
 interface TableRun {
   table: GoldTable;
   windows: WindowValues[];
-  chunks: GoldSource[];
+  chunks: GoldMerge[];
 }
 
 /**
  * Merges every gold table of a dataset from the silver partitions a run rewrote. Per table:
  * create it when missing; recompute the affected windows (whole months or days) from silver;
  * refuse duplicated or NULL source keys before touching any table; count what the MERGE will
- * insert and update; MERGE in statements within Athena's limits, retrying commit conflicts
- * and throttling; then save the table's congregado. Re-running a window changes nothing.
+ * insert, update and delete (rows of the windows whose group is gone); MERGE in statements
+ * within Athena's limits, retrying commit conflicts and throttling; then save the table's
+ * congregado. Re-running a window changes nothing.
  * @param options engine, spec, affected partitions, silver table, gold location, congregado table
  * @example const summary = await mergeGold({ engine, spec: carTelemetry, gold: carTelemetryGold, partitions: plan.partitions, silver: { database: "silver", name: "car_telemetry" } });
  */
@@ -113,17 +120,23 @@ export async function mergeGold({
   retry,
 }: MergeGoldOptions): Promise<GoldSummary> {
   const dialect = engine.dialect;
-  const dateColumns = silverSpecOf(spec).partition;
   const affected = partitions.map(valuesOf);
   const run = (sql: string) => runWithRetry(engine, sql, retry);
 
   const plans: TableRun[] = gold.tables.map((table) => {
+    // Asked per table, so a spec without gold tables never needs year/month/day partitions.
+    const partition = yearMonthDayPartitionOf(spec);
     // A bad spec fails here, before any statement runs.
     goldColumns(table);
-    const windows = windowsOf(affected, table.window, dateColumns);
-    const render = (part: WindowValues[]): string => mergeSql({ table, silver, windows: part, dialect, database });
+    checkWindowOwnership(table, partition);
+    const windows = windowsOf(affected, table.window, partition);
+    // The counts carry the recomputation twice, the MERGE once: the longest must fit.
+    const render = (part: WindowValues[]): string => {
+      const merge: GoldMerge = { table, silver, windows: part, dialect, database, partition };
+      return [mergeSql(merge), mergeCountsSql(merge)].reduce((a, b) => (b.length > a.length ? b : a));
+    };
     const chunks = windows.length ? planChunks(windows, { maxWindows: maxPartitionsPerStatement, maxQueryBytes, render, table: `${database}.${table.name}` }) : [];
-    return { table, windows, chunks: chunks.map((part) => ({ table, silver, windows: part, dialect })) };
+    return { table, windows, chunks: chunks.map((part) => ({ table, silver, windows: part, dialect, database, partition })) };
   });
 
   for (const { table } of plans) {
@@ -146,9 +159,9 @@ export async function mergeGold({
 
   const summaries: GoldTableSummary[] = [];
   for (const { table, windows, chunks } of plans) {
-    const summary: GoldTableSummary = { table: `${database}.${table.name}`, windows: windows.length, statements: chunks.length, sourceRows: 0, inserted: 0, updated: 0, unchanged: 0, rowCount: 0 };
+    const summary: GoldTableSummary = { table: `${database}.${table.name}`, windows: windows.length, statements: chunks.length, sourceRows: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, rowCount: 0 };
     for (const source of chunks) {
-      const [counts] = (await run(mergeCountsSql({ ...source, database }))).rows;
+      const [counts] = (await run(mergeCountsSql(source))).rows;
       const sourceRows = count(counts?.source_rows);
       const matched = count(counts?.matched);
       const changed = count(counts?.changed);
@@ -156,7 +169,8 @@ export async function mergeGold({
       summary.inserted += sourceRows - matched;
       summary.updated += changed;
       summary.unchanged += matched - changed;
-      await run(mergeSql({ ...source, database }));
+      summary.deleted += count(counts?.deleted);
+      await run(mergeSql(source));
     }
     const { rows } = await run(readTableSql({ table, database }));
     summary.rowCount = rows.length;

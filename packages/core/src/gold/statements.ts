@@ -1,8 +1,10 @@
+import type { YearMonthDayPartition } from "../silver/spec";
 import type { Dialect, TableRef } from "../sql/ast";
 import { hiveLiteral, literal, quoteHiveIdentifier, quoteIdentifier } from "../sql/quote";
 import { goldColumns, valueColumns } from "./columns";
 import { GoldSpecError } from "./errors";
 import { aggregateSql, dmlType, expr, goldExpr, hiveType } from "./render";
+import { ownedRowsSql } from "./scope";
 import type { GoldTable } from "./spec";
 import { windowFilter } from "./windows";
 import type { WindowValues } from "./windows";
@@ -61,7 +63,7 @@ export function createTableSql({ table, database, dialect, location }: GoldTarge
   ];
 }
 
-const keyMatch = (table: GoldTable): string => table.key.map((name) => `(${q("t")}.${q(name)} = ${q("s")}.${q(name)})`).join(" AND ");
+const keyMatch = (table: GoldTable, left = "t", right = "s"): string => table.key.map((name) => `(${q(left)}.${q(name)} = ${q(right)}.${q(name)})`).join(" AND ");
 
 // Unchanged rows are not rewritten: re-running a window writes nothing (no new Iceberg
 // snapshot of equal data), and the counts can tell updated from unchanged rows.
@@ -81,34 +83,74 @@ export function duplicateKeysSql({ limit = 10, ...source }: GoldSource & { limit
   return `SELECT ${keys}, count(*) AS ${q("rows")} FROM (${sourceSql(source)}) AS ${q("s")} GROUP BY ${keys} HAVING ((count(*) > 1) OR ${nullKey}) ORDER BY ${keys} LIMIT ${literal(limit)}`;
 }
 
+/** A MERGE of windows into a gold table: the source, the gold database, and silver's date partitioning. */
+export interface GoldMerge extends GoldSource {
+  database: string;
+  /** Silver's year/month/day partition columns and their timestamp: they tie gold rows to windows. */
+  partition: YearMonthDayPartition;
+}
+
+// Flags the source rows that stand for gold rows to delete. Gold column names match
+// [a-z][a-z0-9_]*, so a leading underscore can never collide with one.
+const STALE = "_gold_stale";
+
 /**
- * Counts, before the MERGE, what it will do: source rows, those whose key gold already
- * holds (`matched`), and among those the ones with different values (`changed`).
- * @param options source and target
+ * The MERGE source: the windows' recomputed rows, then one row per key that gold holds in
+ * those windows but the recomputation no longer produces, flagged `_gold_stale` (values NULL).
+ * Both halves read the recomputation from one CTE, so the statement carries it once.
+ * @param merge source, gold database, silver partitioning
  */
-export function mergeCountsSql({ database, ...source }: GoldSource & { database: string }): string {
-  const { table } = source;
-  const present = `(${q("t")}.${q(table.key[0]!)} IS NOT NULL)`;
+export function mergeSourceSql({ database, partition, ...source }: GoldMerge): string {
+  const { table, dialect } = source;
+  const columns = goldColumns(table);
+  const fresh = columns.map(({ name }) => `${q("r")}.${q(name)}`);
+  const stale = columns.map(({ name, type }) => (table.key.includes(name) ? `${q("g")}.${q(name)}` : `CAST(NULL AS ${dmlType(type, dialect)}) AS ${q(name)}`));
+  const owned = ownedRowsSql({ table, windows: source.windows, partition, alias: "g" });
   return (
-    `SELECT count(*) AS ${q("source_rows")}, count(${q("t")}.${q(table.key[0]!)}) AS ${q("matched")}, ` +
-    `coalesce(sum(CASE WHEN (${present} AND (${changed(table)})) THEN 1 ELSE 0 END), 0) AS ${q("changed")} ` +
-    `FROM (${sourceSql(source)}) AS ${q("s")} LEFT JOIN ${target({ table, database })} AS ${q("t")} ON ${keyMatch(table)}`
+    `WITH ${q("r")} AS (${sourceSql(source)}) ` +
+    `SELECT ${[...fresh, `FALSE AS ${q(STALE)}`].join(", ")} FROM ${q("r")} ` +
+    `UNION ALL ` +
+    `SELECT DISTINCT ${[...stale, `TRUE AS ${q(STALE)}`].join(", ")} FROM ${target({ table, database })} AS ${q("g")} ` +
+    `WHERE ${owned} AND NOT EXISTS (SELECT 1 FROM ${q("r")} WHERE ${keyMatch(table, "g", "r")})`
   );
 }
 
 /**
- * The MERGE of the windows' aggregate into gold: changed rows updated, new rows inserted,
- * every other row untouched. Same text on Athena (Iceberg) and DuckDB.
- * @param options source and target
+ * Counts, before the MERGE, what it will do: recomputed rows (`source_rows`), those whose
+ * key gold already holds (`matched`), among those the ones with different values
+ * (`changed`), and gold rows of the windows whose group is gone (`deleted`, counted from the
+ * MERGE's own source so the two cannot disagree).
+ * @param merge source, gold database, silver partitioning
  */
-export function mergeSql({ database, ...source }: GoldSource & { database: string }): string {
-  const { table } = source;
+export function mergeCountsSql(merge: GoldMerge): string {
+  const { table, database } = merge;
+  const present = `(${q("t")}.${q(table.key[0]!)} IS NOT NULL)`;
+  const deleted = `(SELECT count(*) FROM (${mergeSourceSql(merge)}) AS ${q("d")} WHERE ${q("d")}.${q(STALE)})`;
+  return (
+    `SELECT count(*) AS ${q("source_rows")}, count(${q("t")}.${q(table.key[0]!)}) AS ${q("matched")}, ` +
+    `coalesce(sum(CASE WHEN (${present} AND (${changed(table)})) THEN 1 ELSE 0 END), 0) AS ${q("changed")}, ` +
+    `${deleted} AS ${q("deleted")} ` +
+    `FROM (${sourceSql(merge)}) AS ${q("s")} LEFT JOIN ${target({ table, database })} AS ${q("t")} ON ${keyMatch(table)}`
+  );
+}
+
+/**
+ * The MERGE of the windows' recomputation into gold, as one atomic commit: rows whose group
+ * vanished from a window deleted, changed rows updated, new rows inserted, every other row
+ * untouched. Same text on Athena (Iceberg) and DuckDB.
+ * @param merge source, gold database, silver partitioning
+ */
+export function mergeSql(merge: GoldMerge): string {
+  const { table, database } = merge;
+  const isStale = `${q("s")}.${q(STALE)}`;
   const columns = goldColumns(table).map(({ name }) => q(name));
   const updates = valueColumns(table).map(({ name }) => `${q(name)} = ${q("s")}.${q(name)}`);
   return (
-    `MERGE INTO ${target({ table, database })} AS ${q("t")} USING (${sourceSql(source)}) AS ${q("s")} ON ${keyMatch(table)} ` +
+    `MERGE INTO ${target({ table, database })} AS ${q("t")} USING (${mergeSourceSql(merge)}) AS ${q("s")} ON ${keyMatch(table)} ` +
+    // First matching clause wins on both engines: a stale row (NULL values) must hit DELETE before the UPDATE test.
+    `WHEN MATCHED AND ${isStale} THEN DELETE ` +
     `WHEN MATCHED AND (${changed(table)}) THEN UPDATE SET ${updates.join(", ")} ` +
-    `WHEN NOT MATCHED THEN INSERT (${columns.join(", ")}) VALUES (${columns.map((name) => `${q("s")}.${name}`).join(", ")})`
+    `WHEN NOT MATCHED AND (NOT ${isStale}) THEN INSERT (${columns.join(", ")}) VALUES (${columns.map((name) => `${q("s")}.${name}`).join(", ")})`
   );
 }
 

@@ -5,6 +5,8 @@ import { DuplicateSourceKeyError, GoldSpecError } from "../../src/gold/errors";
 import { hasGold, mergeGold } from "../../src/gold/merge";
 import type { MergeGoldOptions } from "../../src/gold/merge";
 import type { GoldSpec, GoldTable } from "../../src/gold/spec";
+import { mergeCountsSql } from "../../src/gold/statements";
+import type { GoldMerge } from "../../src/gold/statements";
 import type { DatasetSpec } from "../../src/dataset/spec";
 import { column } from "../../src/sql/ast";
 import { createSilver, expectedCarMonthly, expectedManufacturerDaily, memoryEngine, putSilver, rounded, silverRows } from "./fixture";
@@ -123,6 +125,95 @@ describe("mergeGold on DuckDB", () => {
     expect(summary.tables).toMatchObject([{ windows: 1, inserted: 0, updated: 1 }, { windows: 1, inserted: 0, updated: 1 }]);
   });
 
+  it("deletes the old group's row when a car's manufacturer changes within a recomputed day, and reports it", async () => {
+    // Prepare: X1 reads Fiat in the morning; another Fiat car keeps Fiat alive on the 2nd.
+    await merge(
+      await putSilver(engine, [
+        { car: "X1", at: "2024-06-01T08:00:00", mileage: 100, manufacturer: "Fiat" },
+        { car: "Y1", at: "2024-06-02T08:00:00", mileage: 500, manufacturer: "Fiat" },
+      ]),
+    );
+    const before = await gold();
+    // Later that day X1 reads Jeep with a higher mileage: silver keeps only that reading.
+    const partitions = await putSilver(engine, [{ car: "X1", at: "2024-06-01T20:00:00", mileage: 200, manufacturer: "Jeep" }]);
+    // Act
+    const summary = await merge(partitions);
+    // Assess
+    await expectMatchesSilver();
+    const { manufacturerDaily: daily } = await gold();
+    expect(daily.map((r) => [r.manufacturer, r.date, r.cars_reporting])).toEqual([
+      ["Fiat", "2024-06-02", 1],
+      ["Jeep", "2024-06-01", 1],
+    ]);
+    expect(daily.find((r) => r.date === "2024-06-02")).toEqual(before.manufacturerDaily.find((r) => r.date === "2024-06-02"));
+    expect(summary.tables).toMatchObject([
+      { table: "gold.car_monthly", inserted: 0, updated: 1, deleted: 0, unchanged: 1 },
+      { table: "gold.manufacturer_daily", inserted: 1, updated: 0, deleted: 1, unchanged: 0, rowCount: 2 },
+    ]);
+  });
+
+  it("changes nothing when the window whose group vanished is merged again", async () => {
+    // Prepare
+    await merge(await putSilver(engine, [{ car: "X1", at: "2024-06-01T08:00:00", mileage: 100, manufacturer: "Fiat" }]));
+    const partitions = await putSilver(engine, [{ car: "X1", at: "2024-06-01T20:00:00", mileage: 200, manufacturer: "Jeep" }]);
+    await merge(partitions);
+    const before = await gold();
+    // Act
+    const summary = await merge(partitions);
+    // Assess
+    expect(await gold()).toEqual(before);
+    expect(summary.tables.map(({ inserted, updated, deleted, unchanged }) => ({ inserted, updated, deleted, unchanged }))).toEqual([
+      { inserted: 0, updated: 0, deleted: 0, unchanged: 1 },
+      { inserted: 0, updated: 0, deleted: 0, unchanged: 1 },
+    ]);
+  });
+
+  it("deletes every gold row of a window whose silver partition is now empty", async () => {
+    // Prepare
+    await merge(
+      await putSilver(engine, [
+        { car: "A", at: "2024-01-05T08:00:00", mileage: 1000, manufacturer: "Honda" },
+        { car: "A", at: "2024-02-05T08:00:00", mileage: 1100, manufacturer: "Honda" },
+      ]),
+    );
+    // Silver dropped January 5th (e.g. a reprocessed day with no valid readings left).
+    await engine.run("DELETE FROM silver.car_telemetry WHERE event_year = 2024 AND event_month = 1 AND event_day = 5");
+    // Act
+    const summary = await merge([{ event_year: 2024, event_month: 1, event_day: 5 }]);
+    // Assess
+    await expectMatchesSilver();
+    expect((await gold()).carMonthly.map((r) => [r.car, r.month])).toEqual([["A", 2]]);
+    expect(summary.tables.map(({ sourceRows, deleted, rowCount }) => ({ sourceRows, deleted, rowCount }))).toEqual([
+      { sourceRows: 0, deleted: 1, rowCount: 1 },
+      { sourceRows: 0, deleted: 1, rowCount: 1 },
+    ]);
+  });
+
+  it("deletes vanished groups window by window when the merge is split into several statements", async () => {
+    // Prepare: three days, each car switching brand later in its day.
+    const morning = ["01", "02", "03"].map((day, i): SilverDay => ({ car: `X${i}`, at: `2024-06-${day}T08:00:00`, mileage: 100, manufacturer: "Fiat" }));
+    const evening = ["01", "02", "03"].map((day, i): SilverDay => ({ car: `X${i}`, at: `2024-06-${day}T20:00:00`, mileage: 200, manufacturer: "Jeep" }));
+    await merge(await putSilver(engine, morning));
+    const partitions = await putSilver(engine, evening);
+    // Act
+    const summary = await merge(partitions, { maxPartitionsPerStatement: 2 });
+    // Assess
+    await expectMatchesSilver();
+    expect(summary.tables[1]).toMatchObject({ statements: 2, inserted: 3, deleted: 3, rowCount: 3 });
+  });
+
+  it("refuses a gold table none of whose dimensions ties its rows to silver's windows, before any statement runs", async () => {
+    // Prepare: a per-manufacturer daily table that keeps neither the date nor the day.
+    const loose: GoldTable = { ...manufacturerDaily, name: "manufacturer_loose", key: ["manufacturer"], dimensions: [manufacturerDaily.dimensions[0]!], partitionBy: [] };
+    const partitions = await putSilver(engine, [{ car: "A", at: "2024-01-05T08:00:00", mileage: 1000 }]);
+    // Act
+    const failure = merge(partitions, { gold: { tables: [loose] } });
+    // Assess
+    await expect(failure).rejects.toThrow(GoldSpecError);
+    await expect(failure).rejects.toThrow(/manufacturer_loose: cannot tell which of its rows a recomputed day owns.*event_year, event_month, event_day or the date of metricTimestamp/);
+    expect(engine.log.filter((sql) => /gold/.test(sql))).toEqual([]);
+  });
+
   it("recomputes a month from all its silver days, whichever day arrived", async () => {
     // Prepare
     const days: SilverDay[] = Array.from({ length: 5 }, (_, i) => ({ car: "A", at: `2024-03-${String(10 + i).padStart(2, "0")}T12:00:00`, mileage: 100 * (i + 1), tripKm: i + 1, tripLiters: 1 }));
@@ -149,6 +240,25 @@ describe("mergeGold on DuckDB", () => {
       [3, 2],
     ]);
     expect(engine.log.filter((sql) => sql.startsWith("MERGE INTO"))).toHaveLength(4);
+  });
+
+  it("keeps every statement of a chunk, the pre-merge counts included, under the query-text limit", async () => {
+    // Prepare: the limit fits the counts of one month exactly, so no two months may share a statement.
+    const partitions = await putSilver(engine, [
+      { car: "A", at: "2024-01-05T08:00:00", mileage: 1000 },
+      { car: "A", at: "2024-02-05T08:00:00", mileage: 1100 },
+      { car: "A", at: "2024-03-05T08:00:00", mileage: 1200 },
+    ]);
+    const oneMonth: GoldMerge = { table: carMonthly, silver: { database: "silver", name: "car_telemetry" }, windows: [{ event_year: 2024, event_month: 1 }], dialect: "duckdb", database: "gold", partition: carTelemetry.silver.partition };
+    const limit = Buffer.byteLength(mergeCountsSql(oneMonth));
+    // Act
+    const summary = await merge(partitions, { gold: { tables: [carMonthly] }, maxQueryBytes: limit });
+    // Assess
+    expect(rounded(await engine.rows(CAR_MONTHLY))).toEqual(rounded(expectedCarMonthly(await silverRows(engine))));
+    expect(summary.tables[0]).toMatchObject({ windows: 3, statements: 3, inserted: 3 });
+    const sizes = engine.log.filter((sql) => /^(MERGE INTO|SELECT count\(\*\) AS "source_rows")/.test(sql)).map((sql) => Buffer.byteLength(sql));
+    expect(sizes).toHaveLength(6);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(limit);
   });
 
   it("fails naming the duplicated source key and leaves every gold table unchanged", async () => {

@@ -1,19 +1,27 @@
 import { HiveSQL, TrinoSQL } from "dt-sql-parser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { carMonthly, manufacturerDaily } from "../../src/datasets/gold-car-telemetry";
-import { createTableSql, duplicateKeysSql, mergeCountsSql, mergeSql, readTableSql, sourceSql } from "../../src/gold/statements";
-import type { GoldSource } from "../../src/gold/statements";
+import { carTelemetry } from "../../src/datasets/car-telemetry";
+import { createTableSql, duplicateKeysSql, mergeCountsSql, mergeSourceSql, mergeSql, readTableSql, sourceSql } from "../../src/gold/statements";
+import type { GoldMerge, GoldSource } from "../../src/gold/statements";
+import type { GoldTable } from "../../src/gold/spec";
 import { createSilver, memoryEngine } from "./fixture";
 import type { MemoryEngine } from "./fixture";
 
 const trino = new TrinoSQL();
 const hive = new HiveSQL();
 const silver = { database: "medallion_silver", name: "car_telemetry" };
-const windows = [
+const partition = carTelemetry.silver.partition;
+const months = [
   { event_year: 2024, event_month: 1 },
   { event_year: 2024, event_month: 2 },
 ];
-const athena = (table = carMonthly): GoldSource => ({ table, silver, windows, dialect: "athena" });
+const days = [
+  { event_year: 2024, event_month: 1, event_day: 5 },
+  { event_year: 2024, event_month: 2, event_day: 1 },
+];
+const athena = (table: GoldTable = carMonthly): GoldSource => ({ table, silver, windows: table.window === "month" ? months : days, dialect: "athena" });
+const athenaMerge = (table: GoldTable = carMonthly): GoldMerge => ({ ...athena(table), database: "medallion_gold", partition });
 
 describe("gold statements for Athena", () => {
   it.each([carMonthly, manufacturerDaily])("renders every DML statement of $name as valid Trino SQL", (table) => {
@@ -21,23 +29,41 @@ describe("gold statements for Athena", () => {
     const statements = [
       sourceSql(athena(table)),
       duplicateKeysSql(athena(table)),
-      mergeCountsSql({ ...athena(table), database: "medallion_gold" }),
-      mergeSql({ ...athena(table), database: "medallion_gold" }),
+      mergeSourceSql(athenaMerge(table)),
+      mergeCountsSql(athenaMerge(table)),
+      mergeSql(athenaMerge(table)),
       readTableSql({ table, database: "medallion_gold" }),
     ];
     // Assess
     for (const sql of statements) expect(trino.validate(sql), sql).toEqual([]);
   });
 
-  it("merges on the key, updates only changed rows and inserts the rest", () => {
+  it("merges on the key in one statement: deletes vanished groups, updates only changed rows and inserts the rest", () => {
     // Act
-    const sql = mergeSql({ ...athena(), database: "medallion_gold" });
+    const sql = mergeSql(athenaMerge());
     // Assess
-    expect(sql).toMatch(/^MERGE INTO "medallion_gold"\."car_monthly" AS "t" USING \(SELECT .+\) AS "s" ON \("t"\."car" = "s"\."car"\) AND \("t"\."year" = "s"\."year"\) AND \("t"\."month" = "s"\."month"\) /);
-    expect(sql).toContain(`WHEN MATCHED AND (("t"."days_reported" IS DISTINCT FROM "s"."days_reported") OR `);
+    expect(sql).toMatch(/^MERGE INTO "medallion_gold"\."car_monthly" AS "t" USING \(WITH "r" AS \(SELECT .+\) AS "s" ON \("t"\."car" = "s"\."car"\) AND \("t"\."year" = "s"\."year"\) AND \("t"\."month" = "s"\."month"\) /);
+    expect(sql).toContain(`WHEN MATCHED AND "s"."_gold_stale" THEN DELETE WHEN MATCHED AND (("t"."days_reported" IS DISTINCT FROM "s"."days_reported") OR `);
     expect(sql).toContain(`THEN UPDATE SET "days_reported" = "s"."days_reported", `);
-    expect(sql).toContain(`WHEN NOT MATCHED THEN INSERT ("car", "year", "month", "days_reported", `);
+    expect(sql).toContain(`WHEN NOT MATCHED AND (NOT "s"."_gold_stale") THEN INSERT ("car", "year", "month", "days_reported", `);
     expect(sql).not.toMatch(/UPDATE SET [^W]*"car" =/);
+    expect(sql.match(/DELETE/g)).toHaveLength(1);
+  });
+
+  it("flags for deletion the gold keys of the recomputed windows that the recomputation no longer holds", () => {
+    // Act
+    const sql = mergeSourceSql(athenaMerge(manufacturerDaily));
+    // Assess
+    expect(sql).toMatch(/^WITH "r" AS \(SELECT .+ GROUP BY 1, 2, 3, 4\) SELECT "r"\."manufacturer", "r"\."date", .+, FALSE AS "_gold_stale" FROM "r" UNION ALL /);
+    expect(sql).toContain(
+      `SELECT DISTINCT "g"."manufacturer", "g"."date", CAST(NULL AS integer) AS "year", CAST(NULL AS integer) AS "month", CAST(NULL AS bigint) AS "cars_reporting", `,
+    );
+    expect(sql).toContain(
+      `TRUE AS "_gold_stale" FROM "medallion_gold"."manufacturer_daily" AS "g" ` +
+        `WHERE ((("g"."year" = 2024) AND ("g"."month" = 1) AND ("g"."date" = DATE '2024-01-05')) OR (("g"."year" = 2024) AND ("g"."month" = 2) AND ("g"."date" = DATE '2024-02-01'))) ` +
+        `AND NOT EXISTS (SELECT 1 FROM "r" WHERE ("g"."manufacturer" = "r"."manufacturer") AND ("g"."date" = "r"."date"))`,
+    );
+    expect(sql.match(/FROM "medallion_silver"\."car_telemetry"/g)).toHaveLength(1);
   });
 
   it("reads only the affected windows of silver and uses Trino's min_by/max_by", () => {
@@ -108,16 +134,24 @@ describe("gold statements for DuckDB", () => {
 
   it("runs the source, checks, counts and MERGE for real", async () => {
     // Prepare
-    const source: GoldSource = { table: manufacturerDaily, silver: { database: "silver", name: "car_telemetry" }, windows: [{ event_year: 2024, event_month: 1, event_day: 5 }], dialect: "duckdb" };
+    const source: GoldMerge = {
+      table: manufacturerDaily,
+      silver: { database: "silver", name: "car_telemetry" },
+      windows: [{ event_year: 2024, event_month: 1, event_day: 5 }],
+      dialect: "duckdb",
+      database: "gold",
+      partition,
+    };
     for (const sql of createTableSql({ table: manufacturerDaily, database: "gold", dialect: "duckdb" })) await engine.run(sql);
     // Act
     const found = [
       await engine.rows(sourceSql(source)),
       await engine.rows(duplicateKeysSql(source)),
-      await engine.rows(mergeCountsSql({ ...source, database: "gold" })),
-      await engine.rows(mergeSql({ ...source, database: "gold" })),
+      await engine.rows(mergeSourceSql(source)),
+      await engine.rows(mergeCountsSql(source)),
+      await engine.rows(mergeSql(source)),
     ];
     // Assess
-    expect(found.slice(0, 3)).toEqual([[], [], [{ source_rows: 0, matched: 0, changed: 0 }]]);
+    expect(found.slice(0, 4)).toEqual([[], [], [], [{ source_rows: 0, matched: 0, changed: 0, deleted: 0 }]]);
   });
 });
