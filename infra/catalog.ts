@@ -51,11 +51,13 @@ export const tables = Object.fromEntries(
       partitionKeys: [{ name: "ingest_date", type: "string" }],
       storageDescriptor: { ...PARQUET, location: bronzeLocation, columns: [...spec.fields.map((f) => ({ name: f.name.toLowerCase(), type: bronzeType(f) })), ...lineage] },
     });
-    if (!spec.silver) return [spec.name, { bronze }];
+    // A plain S3 path target has no catalog table: its partitions are listed in a manifest.
+    const target = spec.silver?.target;
+    if (!spec.silver || (target?.path && !target.table)) return [spec.name, { bronze }];
     const columns = silverColumns(spec);
     const silver = new aws.glue.CatalogTable(`Silver_${spec.name}`, {
-      databaseName: silverDatabase.name,
-      name: spec.name,
+      databaseName: target?.table?.database ?? silverDatabase.name,
+      name: target?.table?.name ?? spec.name,
       tableType: "EXTERNAL_TABLE",
       parameters: { EXTERNAL: "TRUE", classification: "parquet", "parquet.compression": "SNAPPY" },
       partitionKeys: columns.partition.map((c) => ({ name: c.name.toLowerCase(), type: HIVE_TYPES[c.type] })),

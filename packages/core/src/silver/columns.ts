@@ -1,8 +1,9 @@
 import type { DatasetSpec, Field } from "../dataset/spec";
-import { call, cast, column, lit } from "../sql/ast";
+import { binary, call, cast, column, lit } from "../sql/ast";
 import type { ColumnDef, Expr, SqlType } from "../sql/ast";
 import { SilverSpecError } from "./errors";
-import type { SilverSpec } from "./spec";
+import { partitionColumnNames } from "./partition";
+import type { OriginColumn, PartitionSpec, RatioColumn, SilverSpec, YearMonthDayPartition } from "./spec";
 
 /** Lineage columns bronze adds to every record, carried into silver. */
 export const LINEAGE_COLUMNS: readonly ColumnDef[] = [
@@ -34,13 +35,68 @@ export function silverSpecOf(spec: DatasetSpec): SilverSpec {
   return spec.silver;
 }
 
+/**
+ * The year/month/day partition columns of a dataset, for consumers (gold windows) that need
+ * that form; a clear error for a dataset partitioned by one `yyyymmdd` column.
+ * @param spec dataset spec with a silver section
+ */
+export function yearMonthDayPartitionOf(spec: DatasetSpec): YearMonthDayPartition {
+  const { partition } = silverSpecOf(spec);
+  if ("yyyymmdd" in partition) throw new SilverSpecError(`dataset ${spec.name}: silver is partitioned by ${partition.yyyymmdd} (yyyymmdd), not by year, month and day`);
+  return partition;
+}
+
 function flatten(fields: Field[], path: string[] = []): { path: string[]; field: Exclude<Field, { type: "struct" }> }[] {
   return fields.flatMap((field) => (field.type === "struct" ? flatten(field.fields, [...path, field.name]) : [{ path: [...path, field.name], field }]));
 }
 
+function ratioColumn(d: RatioColumn, source: (name: string, role: string) => Expr): SilverColumn {
+  const numerator = source(d.numerator, `derived column ${d.name}`);
+  const denominator = source(d.denominator, `derived column ${d.name}`);
+  const quotient: Expr = { kind: "binary", op: "/", left: numerator, right: denominator };
+  const ratio: Expr = d.scale === undefined || d.scale === 1 ? quotient : { kind: "binary", op: "*", left: quotient, right: lit(d.scale) };
+  // Comparing with 0 is NULL when the denominator is missing, so both cases give NULL.
+  return { name: d.name, type: "double", expr: { kind: "case", whens: [{ when: { kind: "binary", op: "<>", left: denominator, right: lit(0) }, then: ratio }] } };
+}
+
+// Prefix match as a range (`prefix <= key < prefix with its last character bumped`): both
+// engines order varchar by code point, and the AST needs no LIKE, so nothing is escaped.
+function startsWith(expr: Expr, prefix: string): Expr {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  const upper = prefix.slice(0, -1) + String.fromCharCode(last + 1);
+  return binary(binary(expr, ">=", lit(prefix)), "AND", binary(expr, "<", lit(upper)));
+}
+
+function originColumn(d: OriginColumn, dataset: string, byName: Map<string, SilverColumn>): SilverColumn {
+  const whens: { when: Expr; then: Expr }[] = [];
+  if (d.field !== undefined) {
+    const field = byName.get(d.field);
+    if (!field) throw new SilverSpecError(`dataset ${dataset}: origin column ${d.name} names unknown field ${d.field}`);
+    if (field.type !== "varchar") throw new SilverSpecError(`dataset ${dataset}: origin column ${d.name} reads ${d.field}, which is not a string column`);
+    // The field is already trimmed: blank and missing both fall through to the landing key.
+    whens.push({ when: binary(field.expr, "<>", lit("")), then: field.expr });
+  }
+  for (const rule of d.rules) {
+    if (rule.prefix === "") throw new SilverSpecError(`dataset ${dataset}: origin column ${d.name} has a rule with an empty prefix`);
+    whens.push({ when: startsWith(column("_source_key"), rule.prefix), then: lit(rule.value) });
+  }
+  if (whens.length === 0) throw new SilverSpecError(`dataset ${dataset}: origin column ${d.name} has neither a field nor rules`);
+  return { name: d.name, type: "varchar", expr: { kind: "case", whens } };
+}
+
+function partitionColumns(partition: PartitionSpec, timestamp: Expr): SilverColumn[] {
+  if ("yyyymmdd" in partition) {
+    const scaled = (fn: "year" | "month", by: number): Expr => binary(call(fn, timestamp), "*", lit(by));
+    const key = binary(binary(scaled("year", 10_000), "+", scaled("month", 100)), "+", call("day", timestamp));
+    return [{ name: partition.yyyymmdd, type: "integer", expr: cast(key, "integer") }];
+  }
+  const names = partitionColumnNames(partition);
+  return (["year", "month", "day"] as const).map((fn, i) => ({ name: names[i]!, type: "integer", expr: cast(call(fn, timestamp), "integer") }));
+}
+
 /**
  * Derives silver's columns from a dataset spec: structs flattened with `_`, strings trimmed
- * and cleansed, timestamps parsed, ratios computed, date partitions from the timestamp.
+ * and cleansed, timestamps parsed, ratios and origins computed, date partitions from the timestamp.
  * @param spec dataset spec with a silver section
  * @example silverColumns(carTelemetry).data.map((c) => c.name) // [..., "metrics_trip_tripMileage", ...]
  */
@@ -71,24 +127,17 @@ export function silverColumns(spec: DatasetSpec): SilverColumns {
     if (!found) throw new SilverSpecError(`dataset ${spec.name}: ${role} names unknown column ${name}`);
     return found.expr;
   };
-  const derived: SilverColumn[] = (silver.derived ?? []).map((d) => {
-    const numerator = source(d.numerator, `derived column ${d.name}`);
-    const denominator = source(d.denominator, `derived column ${d.name}`);
-    const quotient: Expr = { kind: "binary", op: "/", left: numerator, right: denominator };
-    const ratio: Expr = d.scale === undefined || d.scale === 1 ? quotient : { kind: "binary", op: "*", left: quotient, right: lit(d.scale) };
-    // Comparing with 0 is NULL when the denominator is missing, so both cases give NULL.
-    return { name: d.name, type: "double", expr: { kind: "case", whens: [{ when: { kind: "binary", op: "<>", left: denominator, right: lit(0) }, then: ratio }] } };
-  });
-  const { from, year, month, day } = silver.partition;
-  const timestamp = source(from, "partition");
-  if (byName.get(from)?.type !== "timestamp") throw new SilverSpecError(`dataset ${spec.name}: partition column source ${from} is not a timestamp`);
-  const partition: SilverColumn[] = ([[year, "year"], [month, "month"], [day, "day"]] as const).map(([name, fn]) => ({
-    name,
-    type: "integer",
-    expr: cast(call(fn, timestamp), "integer"),
-  }));
+  for (const d of silver.derived ?? []) {
+    const derived = d.kind === "ratio" ? ratioColumn(d, source) : originColumn(d, spec.name, byName);
+    // An origin column may refine the record's own field of the same name, in its place.
+    if (byName.has(d.name) && !(d.kind === "origin" && d.field === d.name)) throw new SilverSpecError(`dataset ${spec.name}: column ${d.name} is defined twice`);
+    byName.set(d.name, derived);
+  }
+  const timestamp = source(silver.partition.from, "partition");
+  if (byName.get(silver.partition.from)?.type !== "timestamp") throw new SilverSpecError(`dataset ${spec.name}: partition column source ${silver.partition.from} is not a timestamp`);
+  const partition = partitionColumns(silver.partition, timestamp);
   const lineage: SilverColumn[] = LINEAGE_COLUMNS.map(({ name, type }) => ({ name, type, expr: cast(column(name), type) }));
-  const data = [...byName.values(), ...derived, ...lineage];
+  const data = [...byName.values(), ...lineage];
   const names = new Set<string>();
   for (const { name } of [...data, ...partition]) {
     if (names.has(name)) throw new SilverSpecError(`dataset ${spec.name}: column ${name} is defined twice`);

@@ -11,6 +11,8 @@ import { isDataFile, listObjects, parseS3Uri } from "./objects";
 import type { ObjectInfo } from "./objects";
 import type { SilverLake, SilverPlan } from "./plan";
 import { expireVersions, recordSuperseded } from "./retention";
+import { resolveTarget } from "./target";
+import type { SilverTarget } from "./target";
 import { versionPrefix } from "./version";
 
 /** Options of {@link commitSilver}. */
@@ -38,6 +40,8 @@ export interface SilverSummary {
   duplicatesRemoved: number;
   /** Replaced partition versions deleted after their retention period. */
   versionsExpired: number;
+  /** What was written: the catalog table, or the plain S3 path. */
+  target: SilverTarget;
 }
 
 function s3Buffer(s3: S3Client, bucket: string, object: ObjectInfo): AsyncBuffer {
@@ -62,8 +66,8 @@ async function countRows(s3: S3Client, location: string): Promise<number> {
   return rows;
 }
 
-async function checkVersion(plan: SilverPlan, s3: S3Client, bucket: string): Promise<void> {
-  const prefix = versionPrefix(plan.dataset, plan.version!);
+async function checkVersion(plan: SilverPlan, s3: S3Client, bucket: string, root: string): Promise<void> {
+  const prefix = versionPrefix(root, plan.version!);
   const written = new Set<string>();
   for (const object of await listObjects(s3, bucket, prefix)) {
     if (isDataFile(object.key)) written.add(`s3://${bucket}/${object.key.slice(0, object.key.lastIndexOf("/") + 1)}`);
@@ -88,21 +92,22 @@ async function checkVersion(plan: SilverPlan, s3: S3Client, bucket: string): Pro
  */
 export async function commitSilver<E extends PendingFile>({ plan, spec, ledger, s3, catalog, buckets, tables, now = new Date() }: CommitSilverOptions<E>): Promise<SilverSummary> {
   const { retentionDays } = silverSpecOf(spec);
+  const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
   let rowsBefore = 0;
   let rowsOut = 0;
   if (plan.version !== null) {
-    await checkVersion(plan, s3, buckets.silver);
+    await checkVersion(plan, s3, target.bucket, target.root);
     for (const partition of plan.partitions) {
       // A re-run after the swap finds the partition at its new location already.
       if (partition.previous && partition.previous !== partition.location) rowsBefore += await countRows(s3, partition.previous);
       rowsOut += await countRows(s3, partition.location);
     }
     const replaced = plan.partitions.filter((p) => p.previous && p.previous !== p.location).map((p) => ({ values: p.values, location: p.previous! }));
-    await recordSuperseded({ s3, bucket: buckets.silver, dataset: plan.dataset, partitions: replaced, at: now });
-    await catalog.swap(tables.silver, plan.partitions.map(({ values, location }) => ({ values, location })));
+    await recordSuperseded({ s3, bucket: target.bucket, dataset: target.root, partitions: replaced, at: now });
+    await target.catalog.swap(target.table, plan.partitions.map(({ values, location }) => ({ values, location })));
   }
   if (plan.files.length) await ledger.markConsolidated(plan.files, plan.version ?? "none");
-  const versionsExpired = await expireVersions({ s3, bucket: buckets.silver, dataset: plan.dataset, table: tables.silver, catalog, retentionDays, now });
+  const versionsExpired = await expireVersions({ s3, bucket: target.bucket, dataset: target.root, table: target.table, catalog: target.catalog, retentionDays, now });
   const kept = plan.rowsIn - plan.rowsWithoutTimestamp;
   return {
     dataset: plan.dataset,
@@ -115,5 +120,6 @@ export async function commitSilver<E extends PendingFile>({ plan, spec, ledger, 
     rowsOut,
     duplicatesRemoved: plan.version === null ? 0 : kept + rowsBefore - rowsOut,
     versionsExpired,
+    target: target.target,
   };
 }

@@ -1,7 +1,15 @@
-import type { SilverSpec } from "./spec";
+import type { PartitionSpec } from "./spec";
 
 /** A date partition's values, by partition column name. */
 export type PartitionValues = Record<string, number>;
+
+/**
+ * The partition column names of a partition spec, in path order.
+ * @param partition the spec's partition section
+ */
+export function partitionColumnNames(partition: PartitionSpec): string[] {
+  return "yyyymmdd" in partition ? [partition.yyyymmdd] : [partition.year, partition.month, partition.day];
+}
 
 /**
  * The UTC date partition of a timestamp as the SQL engines compute it (ISO-8601 text without
@@ -9,7 +17,7 @@ export type PartitionValues = Record<string, number>;
  * @param value bronze value: ISO text, Date or epoch milliseconds
  * @param partition the spec's partition columns
  */
-export function partitionOf(value: unknown, partition: SilverSpec["partition"]): PartitionValues | undefined {
+export function partitionOf(value: unknown, partition: PartitionSpec): PartitionValues | undefined {
   let time: number;
   if (value instanceof Date) time = value.getTime();
   else if (typeof value === "number" || typeof value === "bigint") time = Number(value);
@@ -20,6 +28,7 @@ export function partitionOf(value: unknown, partition: SilverSpec["partition"]):
   } else return undefined;
   if (!Number.isFinite(time)) return undefined;
   const date = new Date(time);
+  if ("yyyymmdd" in partition) return { [partition.yyyymmdd]: date.getUTCFullYear() * 10_000 + (date.getUTCMonth() + 1) * 100 + date.getUTCDate() };
   return { [partition.year]: date.getUTCFullYear(), [partition.month]: date.getUTCMonth() + 1, [partition.day]: date.getUTCDate() };
 }
 

@@ -9,6 +9,7 @@ import type { PendingFile, SilverLedger } from "./ledger";
 import { deleteObjects, getBytes, listObjects } from "./objects";
 import { partitionKey, partitionOf } from "./partition";
 import { consolidationStatement } from "./query";
+import { resolveTarget } from "./target";
 import { partitionLocation, versionId, versionPrefix } from "./version";
 
 /** Buckets and tables silver reads and writes. */
@@ -89,22 +90,23 @@ export async function planSilver<E extends PendingFile>({ spec, ledger, s3, cata
   if (keys.length === 0) return { ...empty, files, rowsIn, rowsWithoutTimestamp };
 
   const valuesList = keys.map((key) => affected.get(key)!);
-  const current = await catalog.locate(tables.silver, valuesList);
+  const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
+  const current = await target.catalog.locate(target.table, valuesList);
   const version = versionId({ dataset: spec.name, files: files.map((f) => f.file_id), current: keys.map((key, i) => [key, current[i]]) });
-  const leftovers = await listObjects(s3, buckets.silver, versionPrefix(spec.name, version));
-  await deleteObjects(s3, buckets.silver, leftovers.map((o) => o.key));
+  const leftovers = await listObjects(s3, target.bucket, versionPrefix(target.root, version));
+  await deleteObjects(s3, target.bucket, leftovers.map((o) => o.key));
 
   const partitions: PlannedPartition[] = valuesList.map((values, i) => ({
     values,
-    location: partitionLocation(buckets.silver, spec.name, version, values),
+    location: partitionLocation(target.bucket, target.root, version, values),
     ...(current[i] ? { previous: current[i] } : {}),
   }));
   const bronzeKeys = files.map((f) => f.bronze_key!);
   const statement = consolidationStatement({
     spec,
     bronze: { table: tables.bronze, uris: bronzeKeys.map((key) => `s3://${buckets.bronze}/${key}`), ingestDates: [...new Set(bronzeKeys.map(ingestDateOf).filter((d) => d !== undefined))].sort() },
-    silver: { table: tables.silver, existing: partitions.filter((p) => p.previous).map((p) => ({ values: p.values, location: p.previous! })) },
-    to: `s3://${buckets.silver}/${versionPrefix(spec.name, version)}`,
+    silver: { table: target.table, existing: partitions.filter((p) => p.previous).map((p) => ({ values: p.values, location: p.previous! })) },
+    to: `s3://${target.bucket}/${versionPrefix(target.root, version)}`,
   });
   return { dataset: spec.name, version, files, rowsIn, rowsWithoutTimestamp, partitions, statements: [statement] };
 }

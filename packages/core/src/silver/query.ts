@@ -2,6 +2,7 @@ import type { DatasetSpec } from "../dataset/spec";
 import { column, lit } from "../sql/ast";
 import type { Expr, PartitionLocation, Query, Statement, TableRef } from "../sql/ast";
 import { silverColumns, silverSpecOf } from "./columns";
+import { partitionColumnNames } from "./partition";
 
 /** Inputs of {@link consolidationStatement}. */
 export interface ConsolidationQueryOptions {
@@ -72,6 +73,6 @@ export function consolidationQuery({ spec, bronze, silver }: Omit<ConsolidationQ
  */
 export function consolidationStatement(options: ConsolidationQueryOptions): Statement {
   const { partition } = silverSpecOf(options.spec);
-  return { kind: "unload", query: consolidationQuery(options), to: options.to, partitionedBy: [partition.year, partition.month, partition.day] };
+  return { kind: "unload", query: consolidationQuery(options), to: options.to, partitionedBy: partitionColumnNames(partition) };
 }
 

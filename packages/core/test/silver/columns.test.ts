@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { DatasetSpec } from "../../src/dataset/spec";
 import { carTelemetry } from "../../src/datasets/car-telemetry";
-import { silverColumns } from "../../src/silver/columns";
+import { operations } from "../../src/datasets/operations";
+import { silverColumns, yearMonthDayPartitionOf } from "../../src/silver/columns";
 import { SilverSpecError } from "../../src/silver/errors";
 
 describe("silverColumns", () => {
@@ -59,5 +60,51 @@ describe("silverColumns", () => {
     ];
     // Act + Assess
     for (const spec of specs) expect(() => silverColumns(spec)).toThrow(SilverSpecError);
+  });
+
+  it("gives operations an origin column in place of its field, and one anomesdia partition", () => {
+    // Act
+    const { data, partition } = silverColumns(operations);
+    // Assess
+    expect(data.map((c) => c.name).slice(0, 4)).toEqual(["num_oper", "cod_idef_ver_oper", "origem", "num_prio_even_oper"]);
+    expect(data.filter((c) => c.name === "origem")).toHaveLength(1);
+    expect(data.find((c) => c.name === "origem")).toMatchObject({ type: "varchar", expr: { kind: "case" } });
+    expect(partition.map((c) => `${c.name}:${c.type}`)).toEqual(["anomesdia:integer"]);
+  });
+
+  it("prefers the record's stated origin, then the landing-key rules in order", () => {
+    // Act
+    const origin = silverColumns(operations).data.find((c) => c.name === "origem")!.expr;
+    // Assess
+    if (origin.kind !== "case") throw new Error("origin is not a CASE");
+    expect(origin.whens.map((w) => w.then)).toEqual([
+      { kind: "call", fn: "lower", args: [{ kind: "call", fn: "trim", args: [{ kind: "column", path: ["origem"] }] }] },
+      { kind: "literal", value: "online" },
+      { kind: "literal", value: "batch" },
+    ]);
+    expect(origin).not.toHaveProperty("otherwise");
+  });
+
+  it("rejects origin columns with an unknown or non-string field, an empty prefix, or nothing to go by", () => {
+    // Prepare
+    const silver = operations.silver;
+    const origin = (d: Record<string, unknown>): DatasetSpec => ({ ...operations, silver: { ...silver, derived: [{ name: "source", kind: "origin", rules: [], ...d }] } });
+    const specs: DatasetSpec[] = [
+      origin({ field: "nope", rules: [{ prefix: "operations/online/", value: "online" }] }),
+      origin({ field: "vlr_oper" }),
+      origin({ rules: [{ prefix: "", value: "online" }] }),
+      origin({}),
+      // A derived column may not silently replace a field unless it refines that very field.
+      origin({ name: "cod_moed", rules: [{ prefix: "operations/online/", value: "online" }] }),
+      { ...operations, silver: { ...silver, dedup: { ...silver.dedup, key: ["num_oper", "cod_idef_ver_oper"] } } },
+    ];
+    // Act + Assess
+    for (const spec of specs) expect(() => silverColumns(spec), JSON.stringify(spec.silver?.derived)).toThrow(SilverSpecError);
+  });
+
+  it("gives the year/month/day partition of car telemetry, and a clear error for anomesdia", () => {
+    // Act + Assess
+    expect(yearMonthDayPartitionOf(carTelemetry)).toEqual({ from: "metricTimestamp", year: "event_year", month: "event_month", day: "event_day" });
+    expect(() => yearMonthDayPartitionOf(operations)).toThrow(/operations: silver is partitioned by anomesdia/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parsePartitionPath, partitionOf, partitionPath } from "../../src/silver/partition";
+import { parsePartitionPath, partitionColumnNames, partitionOf, partitionPath } from "../../src/silver/partition";
 
 const columns = { from: "metricTimestamp", year: "event_year", month: "event_month", day: "event_day" };
 
@@ -18,6 +18,30 @@ describe("partitionOf", () => {
     expect(partitionOf(Date.UTC(2023, 6, 4), columns)).toEqual({ event_year: 2023, event_month: 7, event_day: 4 });
     expect(partitionOf("not a date", columns)).toBeUndefined();
     expect(partitionOf(null, columns)).toBeUndefined();
+  });
+});
+
+describe("partitionOf with one yyyymmdd column", () => {
+  const anomesdia = { from: "dat_oper", yyyymmdd: "anomesdia" };
+
+  it("gives the UTC date as one integer, whatever the offset", () => {
+    expect(partitionOf("2024-12-31T22:30:00-03:00", anomesdia)).toEqual({ anomesdia: 20250101 });
+    expect(partitionOf("2024-02-29T00:00:00Z", anomesdia)).toEqual({ anomesdia: 20240229 });
+    expect(partitionOf(new Date(Date.UTC(2023, 6, 4, 12)), anomesdia)).toEqual({ anomesdia: 20230704 });
+    expect(partitionOf("not a date", anomesdia)).toBeUndefined();
+  });
+
+  it("names one partition column, where the year/month/day form names three", () => {
+    expect(partitionColumnNames(anomesdia)).toEqual(["anomesdia"]);
+    expect(partitionColumnNames(columns)).toEqual(["event_year", "event_month", "event_day"]);
+  });
+
+  it("writes an anomesdia Hive path and reads it back", () => {
+    // Act
+    const path = partitionPath(partitionOf("2024-05-01T10:00:00Z", anomesdia)!);
+    // Assess
+    expect(path).toBe("anomesdia=20240501");
+    expect(parsePartitionPath(path)).toEqual({ anomesdia: 20240501 });
   });
 });
 

@@ -1,0 +1,65 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { DatasetSpec } from "../dataset/spec";
+import type { TableRef } from "../sql/ast";
+import type { PartitionCatalog } from "./catalog";
+import { silverSpecOf } from "./columns";
+import { SilverSpecError } from "./errors";
+import { parseS3Uri } from "./objects";
+import { pathCatalog } from "./path-catalog";
+
+/** Where a consolidation wrote: a catalog table, or a plain S3 path. Plain JSON, for summaries. */
+export type SilverTarget = { kind: "table"; database: string; table: string } | { kind: "path"; uri: string };
+
+/** A resolved target: what was written, and where versions and the partition catalog live. */
+export interface ResolvedTarget {
+  target: SilverTarget;
+  /** The table the catalog and the engines address. */
+  table: TableRef;
+  /** Bucket holding the versions. */
+  bucket: string;
+  /** Key prefix (no trailing `/`) versions live under: `<root>/_v=<id>/`. */
+  root: string;
+  catalog: PartitionCatalog;
+}
+
+/** Options of {@link resolveTarget}. */
+export interface ResolveTargetOptions {
+  spec: DatasetSpec;
+  /** The lake's silver bucket and table of the dataset: the defaults. */
+  bucket: string;
+  table: TableRef;
+  /** The lake's partition catalog, used for table targets. */
+  catalog: PartitionCatalog;
+  s3: S3Client;
+}
+
+/**
+ * Resolves a spec's silver target: the catalog table when one is given (or nothing at all is),
+ * otherwise the plain S3 path, whose partition locations live in a manifest beside the data.
+ * @param options spec, lake defaults, catalog and S3 client
+ * @example resolveTarget({ spec, bucket: "silver", table: { database: "silver", name: "operations" }, catalog, s3 }).target
+ */
+export function resolveTarget({ spec, bucket, table, catalog, s3 }: ResolveTargetOptions): ResolvedTarget {
+  const target = silverSpecOf(spec).target;
+  if (target?.table || !target?.path) {
+    const ref = { database: target?.table?.database ?? table.database, name: target?.table?.name ?? table.name };
+    return { target: { kind: "table", database: ref.database, table: ref.name }, table: ref, bucket, root: spec.name, catalog };
+  }
+  let location: { bucket: string; key: string };
+  try {
+    location = parseS3Uri(target.path);
+  } catch (error) {
+    throw new SilverSpecError(`dataset ${spec.name}: silver target path ${target.path} is not an s3://bucket/prefix/ URI`, { cause: error });
+  }
+  const root = location.key.replace(/\/+$/, "");
+  if (root === "") throw new SilverSpecError(`dataset ${spec.name}: silver target path ${target.path} needs a prefix below the bucket`);
+  const uri = `s3://${location.bucket}/${root}/`;
+  return {
+    target: { kind: "path", uri },
+    // Names the path in catalog calls; the manifest catalog does not look at it.
+    table: { database: "_path", name: spec.name },
+    bucket: location.bucket,
+    root,
+    catalog: pathCatalog({ s3, bucket: location.bucket, key: `${root}/_partitions.json` }),
+  };
+}
