@@ -6,13 +6,13 @@ import { getCongregado } from "@medallion/core/store";
 import { runQuery } from "@medallion/local/commands/query";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { carTelemetryGold } from "../../packages/core/src/datasets/gold-car-telemetry";
-import { expectedCarMonthly, expectedManufacturerDaily, rounded } from "../../packages/core/test/gold/fixture";
-import type { SilverDay } from "../../packages/core/test/gold/fixture";
+import { expectedCarMonthly, expectedManufacturerDaily, rounded } from "../helpers/gold";
+import type { SilverDay } from "../helpers/gold";
 import { startTestLake } from "../helpers/lake";
 import type { TestLake } from "../helpers/lake";
-import { landBronze, reading } from "./silver.fixture";
-import type { SilverHarness } from "./silver.fixture";
-import { silverHarness } from "./silver.fixture";
+import { landBronze, reading } from "../helpers/silver";
+import type { SilverHarness } from "../helpers/silver";
+import { silverHarness } from "../helpers/silver";
 
 const CAR_MONTHLY = "SELECT * FROM gold.car_monthly ORDER BY car, year, month";
 const MANUFACTURER_DAILY = "SELECT * EXCLUDE (date), strftime(date, '%Y-%m-%d') AS date FROM gold.manufacturer_daily ORDER BY manufacturer, date";

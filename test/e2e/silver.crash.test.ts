@@ -7,8 +7,8 @@ import { carTelemetry } from "@medallion/core/datasets";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestLake } from "../helpers/lake";
 import type { TestLake } from "../helpers/lake";
-import { landBronze, reading, silverHarness } from "./silver.fixture";
-import type { SilverHarness } from "./silver.fixture";
+import { landBronze, reading, silverHarness } from "../helpers/silver";
+import type { SilverHarness } from "../helpers/silver";
 
 const cars = ["A", "B", "C", "D", "E", "F"];
 const days = ["2024-01-01", "2024-01-02", "2024-01-03"];

@@ -3,8 +3,8 @@ import { startTestLake } from "../helpers/lake";
 import type { TestLake } from "../helpers/lake";
 import { expireVersions, recordSuperseded } from "@medallion/core/silver";
 import { runQuery } from "@medallion/local/commands/query";
-import { landBronze, reading, silverHarness } from "./silver.fixture";
-import type { SilverHarness } from "./silver.fixture";
+import { landBronze, reading, silverHarness } from "../helpers/silver";
+import type { SilverHarness } from "../helpers/silver";
 
 describe("silver consolidation on the embedded lake", () => {
   let lake: TestLake;

@@ -5,7 +5,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { TrinoSQL } from "dt-sql-parser";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { landBronze, reading } from "../../../test/e2e/silver.fixture";
+import { landBronze, reading } from "../../../test/helpers/silver";
 import { startTestLake } from "../../../test/helpers/lake";
 import type { TestLake } from "../../../test/helpers/lake";
 import { lambdaContext } from "../../../test/helpers/lambda";

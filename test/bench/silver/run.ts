@@ -3,8 +3,8 @@
 // partitions it touches, not the history: target ratio (30 days / 1 day) ≤ 1.3.
 // Run: npx tsx test/bench/silver/run.ts [cars=500] [repeats=5]
 import { startTestLake } from "../../helpers/lake";
-import { landBronze, reading, silverHarness } from "../../e2e/silver.fixture";
-import type { Reading } from "../../e2e/silver.fixture";
+import { landBronze, reading, silverHarness } from "../../helpers/silver";
+import type { Reading } from "../../helpers/silver";
 
 const cars = Number(process.argv[2] ?? 500);
 const repeats = Number(process.argv[3] ?? 7);

@@ -5,8 +5,8 @@ import { carTelemetry } from "../../src/datasets/car-telemetry";
 import { carTelemetryGold } from "../../src/datasets/gold-car-telemetry";
 import { mergeGold } from "../../src/gold/merge";
 import { getCongregado } from "../../src/store/congregado";
-import { createSilver, memoryEngine, putSilver } from "./fixture";
-import type { MemoryEngine } from "./fixture";
+import { createSilver, memoryEngine, putSilver } from "../../../../test/helpers/gold";
+import type { MemoryEngine } from "../../../../test/helpers/gold";
 
 describe("mergeGold saves each gold table's congregado", () => {
   let dynamo: TestDynamo;

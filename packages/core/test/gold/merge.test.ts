@@ -9,8 +9,8 @@ import { mergeCountsSql } from "../../src/gold/statements";
 import type { GoldMerge } from "../../src/gold/statements";
 import type { DatasetSpec } from "../../src/dataset/spec";
 import { column } from "../../src/sql/ast";
-import { createSilver, expectedCarMonthly, expectedManufacturerDaily, memoryEngine, putSilver, rounded, silverRows } from "./fixture";
-import type { MemoryEngine, SilverDay } from "./fixture";
+import { createSilver, expectedCarMonthly, expectedManufacturerDaily, memoryEngine, putSilver, rounded, silverRows } from "../../../../test/helpers/gold";
+import type { MemoryEngine, SilverDay } from "../../../../test/helpers/gold";
 
 const CAR_MONTHLY = `SELECT * FROM gold.car_monthly ORDER BY car, year, month`;
 const MANUFACTURER_DAILY = `SELECT * EXCLUDE (date), strftime(date, '%Y-%m-%d') AS date FROM gold.manufacturer_daily ORDER BY manufacturer, date`;

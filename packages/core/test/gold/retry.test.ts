@@ -6,7 +6,7 @@ import type { SqlEngine } from "../../src/engine/port";
 import { GoldRetryExhaustedError, IcebergCommitConflictError } from "../../src/gold/errors";
 import { mergeGold } from "../../src/gold/merge";
 import { isRetryableGoldError, runWithRetry } from "../../src/gold/retry";
-import { createSilver, expectedCarMonthly, memoryEngine, putSilver, rounded, silverRows } from "./fixture";
+import { createSilver, expectedCarMonthly, memoryEngine, putSilver, rounded, silverRows } from "../../../../test/helpers/gold";
 
 const commitConflict = () => new QueryFailedError("Athena query q FAILED: ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update", { reason: "ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update" });
 const throttled = () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });

@@ -5,8 +5,8 @@ import { GoldSpecError } from "../../src/gold/errors";
 import { checkWindowOwnership, ownedRowsSql } from "../../src/gold/scope";
 import type { GoldTable } from "../../src/gold/spec";
 import { column } from "../../src/sql/ast";
-import { memoryEngine } from "./fixture";
-import type { MemoryEngine } from "./fixture";
+import { memoryEngine } from "../../../../test/helpers/gold";
+import type { MemoryEngine } from "../../../../test/helpers/gold";
 
 const partition = carTelemetry.silver.partition;
 // A monthly table that keeps only the reading's date: its month is owned through a date range.

@@ -5,8 +5,8 @@ import { carTelemetry } from "../../src/datasets/car-telemetry";
 import { createTableSql, duplicateKeysSql, mergeCountsSql, mergeSourceSql, mergeSql, readTableSql, sourceSql } from "../../src/gold/statements";
 import type { GoldMerge, GoldSource } from "../../src/gold/statements";
 import type { GoldTable } from "../../src/gold/spec";
-import { createSilver, memoryEngine } from "./fixture";
-import type { MemoryEngine } from "./fixture";
+import { createSilver, memoryEngine } from "../../../../test/helpers/gold";
+import type { MemoryEngine } from "../../../../test/helpers/gold";
 
 const trino = new TrinoSQL();
 const hive = new HiveSQL();

@@ -1,6 +1,6 @@
 import { silverHandlers } from "@medallion/functions/silver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { landBronze, reading } from "../../../../test/e2e/silver.fixture";
+import { landBronze, reading } from "../../../../test/helpers/silver";
 import { startTestLake } from "../../../../test/helpers/lake";
 import type { TestLake } from "../../../../test/helpers/lake";
 import { lambdaContext } from "../../src/lambda-context";

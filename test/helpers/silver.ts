@@ -12,7 +12,7 @@ import { duckdbEngine, localTables } from "@medallion/local/engine/index";
 import type { DuckDbEngine } from "@medallion/local/engine/index";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { join } from "node:path";
-import type { TestLake } from "../helpers/lake";
+import type { TestLake } from "./lake";
 
 /** One car telemetry reading, as the gateways send it. */
 export interface Reading {

@@ -1,10 +1,9 @@
 import { DuckDBInstance } from "@duckdb/node-api";
-import { carTelemetry } from "../../src/datasets/car-telemetry";
-import type { QueryResult, SqlEngine } from "../../src/engine/port";
-import { QueryFailedError } from "../../src/engine/errors";
-import { silverColumns } from "../../src/silver/columns";
-import { literal, quoteIdentifier } from "../../src/sql/quote";
-import { renderType } from "../../src/sql/render";
+import { carTelemetry } from "@medallion/core/datasets";
+import type { QueryResult, SqlEngine } from "@medallion/core/engine";
+import { QueryFailedError } from "@medallion/core/engine";
+import { silverColumns } from "@medallion/core/silver";
+import { literal, quoteIdentifier, renderType } from "@medallion/core/sql";
 
 /** An in-memory DuckDB engine for gold statements (SQL text only), with statement log. */
 export interface MemoryEngine extends SqlEngine {
