@@ -16,14 +16,17 @@ export const windowFunction = lambda("PipelineWindow", { handler: "pipeline.wind
 /** Plans silver: pending files from the ledger, affected partitions, the statements Athena runs. */
 // Plan reads the catalog through Athena (partition locations), whose results land in AthenaResults.
 export const silverPlan = lambda("SilverPlan", { handler: "silver.plan", link: [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], memory: "1024 MB", timeout: "5 minutes" });
-/** Commits silver: swaps partition locations, marks the ledger, expires old versions. */
-export const silverCommit = lambda("SilverCommit", { handler: "silver.commit", link: [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], memory: "1024 MB", timeout: "15 minutes" });
+/** Commits silver: swaps partition locations (the ledger is marked after gold). */
+export const silverCommit = lambda("SilverCommit", { handler: "silver.swap", link: [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], memory: "1024 MB", timeout: "15 minutes" });
 
 /** Takes and releases a dataset's consolidation lock (one run at a time rewrites its silver and gold). */
 export const lockAcquire = lambda("DatasetLockAcquire", { handler: "lock.acquire", link: [stores.Lock] });
 export const lockRelease = lambda("DatasetLockRelease", { handler: "lock.release", link: [stores.Lock] });
 
-const taskFunctions = [windowFunction, journeyFunctions.start, journeyFunctions.recordStep, journeyFunctions.complete, journeyFunctions.fail, lockAcquire, lockRelease, silverPlan, silverCommit, gold.goldMerge];
+/** After gold: marks the plan's ledger entries consolidated and expires old silver versions. */
+export const silverFinish = lambda("SilverFinish", { handler: "silver.finish", link: [lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], memory: "1024 MB", timeout: "15 minutes" });
+
+const taskFunctions = [windowFunction, journeyFunctions.start, journeyFunctions.recordStep, journeyFunctions.complete, journeyFunctions.fail, lockAcquire, lockRelease, silverPlan, silverCommit, silverFinish, gold.goldMerge];
 
 const region = aws.getRegionOutput().name;
 const account = aws.getCallerIdentityOutput().accountId;
@@ -75,6 +78,7 @@ export const stateMachine = new aws.sfn.StateMachine("Pipeline", {
     lockRelease: lockRelease.arn,
     silverPlan: silverPlan.arn,
     silverCommit: silverCommit.arn,
+    silverFinish: silverFinish.arn,
     goldMerge: gold.goldMerge.arn,
     workGroup: catalog.workGroup.name,
   }).apply(({ workGroup, ...functions }) => JSON.stringify(pipelineDefinition({ functions, athenaWorkGroup: workGroup }))),

@@ -13,6 +13,7 @@ export interface PipelineResources {
     lockRelease: string;
     silverPlan: string;
     silverCommit: string;
+    silverFinish: string;
     goldMerge: string;
   };
   athenaWorkGroup: string;
@@ -33,6 +34,7 @@ export const pipelineStates = {
   commit: "CommitSilver",
   recordSilver: "RecordSilverStep",
   gold: "MergeGold",
+  finish: "FinishSilver",
   complete: "CompleteJourney",
   fail: "FailJourney",
 } as const;
@@ -65,8 +67,8 @@ const retryLockHeld: Retrier = { ErrorEquals: ["LockHeldError"], IntervalSeconds
  * The pipeline of one dataset and window: resolve the window → start its journey (a
  * completed window is a no-op, one in progress is refused) → plan silver (pending bronze
  * files from the ledger) → nothing pending: complete → run the plan's queries on Athena
- * (the state machine waits, not a Lambda) → commit silver (swap partitions, mark the
- * ledger) → merge gold (and save congregado) → complete the journey. Any failure after
+ * (the state machine waits, not a Lambda) → commit silver (swap partitions) → merge gold
+ * (and save congregado) → mark the ledger → complete the journey. Any failure after
  * the journey started fails it with the error, then the execution fails.
  *
  * Input: `{ dataset, window?: "hourly" | "daily" | { from, to }, at?: ISO time }` (window
@@ -180,9 +182,12 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
       ),
       [S.gold]: {
         // Gold records one journey step per table it merges (with its rows inserted/updated).
-        ...lambdaTask(fn.goldMerge, { ...journeyRef, "dataset.$": "$.dataset", "partitions.$": "$.plan.partitions" }, "$.gold", { Next: S.release, Catch: [failJourney] }),
+        ...lambdaTask(fn.goldMerge, { ...journeyRef, "dataset.$": "$.dataset", "partitions.$": "$.plan.partitions" }, "$.gold", { Next: S.finish, Catch: [failJourney] }),
         Retry: [retryTransient, { ErrorEquals: ["IcebergCommitConflictError"], IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" }],
       },
+      // Only now are the plan's files marked consolidated: a failure before this point leaves
+      // them pending, and the next run redoes silver (idempotent) and gold with them.
+      [S.finish]: lambdaTask(fn.silverFinish, "$.plan", "$.finished", { Next: S.release, Catch: [failJourney] }),
       [S.release]: lambdaTask(fn.lockRelease, lockRef, null, { Next: S.complete, Catch: [failJourney] }),
       [S.complete]: lambdaTask(fn.journeyComplete, journeyRef, "$.completed", { End: true, Catch: [failJourney] }),
       [S.fail]: lambdaTask(fn.journeyFail, { ...journeyRef, "error.$": "$.error" }, "$.failed", { Next: S.releaseAfterFailure }),

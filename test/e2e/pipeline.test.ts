@@ -136,6 +136,31 @@ describe("pipeline on the embedded stack", () => {
     expect(rows).toContainEqual({ carChassis: "CAR1", event_day: 1, currentMileage: 99999 });
   });
 
+  it("redoes silver and gold when gold fails after silver swapped: the next execution brings gold level", async () => {
+    // Prepare: new data, and a gold step that fails (past its retries).
+    await drop("h.ndjson", [reading("CAR7", 70, "2024-05-04T07:00:00Z")]);
+    const goldCars = async () => (await stack.pipeline.engine.run("SELECT car FROM gold.car_monthly ORDER BY car")).rows.map((r) => r.car);
+    const failingGold = async () => Promise.reject(new Error("gold exploded: commit conflict"));
+
+    // Act
+    const failed = await executePipeline({ handlers: { ...stack.pipeline, goldMerge: failingGold }, input: { dataset: "car_telemetry", window: windowOf(15) } });
+
+    // Assess: the run failed, and its files are still pending (not marked consolidated).
+    expect(failed.status).toBe("FAILED");
+    expect(await goldCars()).not.toContain("CAR7");
+    const { listPending } = await import("@medallion/core/store");
+    expect((await listPending(doc, stack.names.Ledger!, "car_telemetry")).map((e) => e.source_key)).toContain("car_telemetry/h.ndjson");
+
+    // Act: the next execution of the window.
+    const retried = await stack.execute({ dataset: "car_telemetry", window: windowOf(15) });
+
+    // Assess: gold caught up, nothing pending, silver holds CAR7 once.
+    expect(retried.status, JSON.stringify(retried.error)).toBe("SUCCEEDED");
+    expect(await goldCars()).toContain("CAR7");
+    expect(await listPending(doc, stack.names.Ledger!, "car_telemetry")).toEqual([]);
+    expect((await silverRows()).filter((r) => r.carChassis === "CAR7")).toHaveLength(1);
+  });
+
   async function executeAndFindJourney(outcome: Awaited<ReturnType<typeof executePipeline>>): Promise<unknown> {
     const started = outcome.states.find((s) => s.state === "StartJourney" && s.event === "succeeded");
     expect(started).toBeDefined();

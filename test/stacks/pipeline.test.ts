@@ -15,6 +15,7 @@ const definition = pipelineDefinition({
     lockRelease: arn("lock-release"),
     silverPlan: arn("silver-plan"),
     silverCommit: arn("silver-commit"),
+    silverFinish: arn("silver-finish"),
     goldMerge: arn("gold-merge"),
   },
   athenaWorkGroup: "medallion-prod",

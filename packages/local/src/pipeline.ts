@@ -20,6 +20,7 @@ export interface PipelineHandlers {
   lockRelease: TaskHandler;
   silverPlan: TaskHandler;
   silverCommit: TaskHandler;
+  silverFinish: TaskHandler;
   goldMerge: TaskHandler;
   /** Runs the statements Athena runs on AWS (the RunSilverQuery task). */
   engine: SqlEngine;
@@ -58,6 +59,7 @@ export function localPipelineDefinition() {
       lockRelease: localArn("lock-release"),
       silverPlan: localArn("silver-plan"),
       silverCommit: localArn("silver-commit"),
+      silverFinish: localArn("silver-finish"),
       goldMerge: localArn("gold-merge"),
     },
     athenaWorkGroup: "medallion-local",
@@ -114,6 +116,7 @@ export async function executePipeline({
         [S.commit]: invoke("silver-commit", handlers.silverCommit),
         [S.recordSilver]: invoke("journey-record-step", handlers.journeyRecordStep),
         [S.gold]: invoke("gold-merge", handlers.goldMerge),
+        [S.finish]: invoke("silver-finish", handlers.silverFinish),
         [S.complete]: invoke("journey-complete", handlers.journeyComplete),
         [S.lock]: invoke("lock-acquire", handlers.lockAcquire),
         [S.release]: invoke("lock-release", handlers.lockRelease),

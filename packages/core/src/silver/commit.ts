@@ -24,6 +24,12 @@ export interface CommitSilverOptions<E extends PendingFile> extends SilverLake {
   catalog: PartitionCatalog;
   /** Clock, for retention; default now. */
   now?: Date;
+  /**
+   * Leave the ledger entries pending (and retention for later): the pipeline marks them with
+   * {@link finishSilver} only once gold has merged too, so a run that fails in between is
+   * redone whole by the next run instead of leaving gold behind silver.
+   */
+  deferLedger?: boolean;
 }
 
 /** What a consolidation did. */
@@ -90,8 +96,7 @@ async function checkVersion(plan: SilverPlan, s3: S3Client, bucket: string, root
  * idempotent, so re-running after a crash at any point ends in the same state.
  * @param options plan, spec, ledger, S3 client, catalog, buckets and tables
  */
-export async function commitSilver<E extends PendingFile>({ plan, spec, ledger, s3, catalog, buckets, tables, now = new Date() }: CommitSilverOptions<E>): Promise<SilverSummary> {
-  const { retentionDays } = silverSpecOf(spec);
+export async function commitSilver<E extends PendingFile>({ plan, spec, ledger, s3, catalog, buckets, tables, now = new Date(), deferLedger = false }: CommitSilverOptions<E>): Promise<SilverSummary> {
   const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
   let rowsBefore = 0;
   let rowsOut = 0;
@@ -106,8 +111,7 @@ export async function commitSilver<E extends PendingFile>({ plan, spec, ledger, 
     await recordSuperseded({ s3, bucket: target.bucket, dataset: target.root, partitions: replaced, at: now });
     await target.catalog.swap(target.table, plan.partitions.map(({ values, location }) => ({ values, location })));
   }
-  if (plan.files.length) await ledger.markConsolidated(plan.files, plan.version ?? "none");
-  const versionsExpired = await expireVersions({ s3, bucket: target.bucket, dataset: target.root, table: target.table, catalog: target.catalog, retentionDays, now });
+  const { versionsExpired } = deferLedger ? { versionsExpired: 0 } : await finishSilver({ plan, spec, ledger, s3, catalog, buckets, tables, now });
   const kept = plan.rowsIn - plan.rowsWithoutTimestamp;
   return {
     dataset: plan.dataset,
@@ -122,4 +126,18 @@ export async function commitSilver<E extends PendingFile>({ plan, spec, ledger, 
     versionsExpired,
     target: target.target,
   };
+}
+
+/**
+ * Finishes a committed version: marks its ledger entries consolidated, then deletes replaced
+ * versions past retention. Idempotent. The pipeline runs it after gold; `commitSilver` runs it
+ * itself unless told to defer.
+ * @param options plan, spec, ledger, S3 client, catalog, buckets, tables, clock
+ */
+export async function finishSilver<E extends PendingFile>({ plan, spec, ledger, s3, catalog, buckets, tables, now = new Date() }: Omit<CommitSilverOptions<E>, "deferLedger">): Promise<{ versionsExpired: number }> {
+  const { retentionDays } = silverSpecOf(spec);
+  const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
+  if (plan.files.length) await ledger.markConsolidated(plan.files, plan.version ?? "none");
+  const versionsExpired = await expireVersions({ s3, bucket: target.bucket, dataset: target.root, table: target.table, catalog: target.catalog, retentionDays, now });
+  return { versionsExpired };
 }

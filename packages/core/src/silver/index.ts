@@ -14,7 +14,7 @@ export { expireVersions, recordSuperseded } from "./retention";
 export type { ExpireVersionsOptions, SupersededPartition } from "./retention";
 export { planSilver } from "./plan";
 export type { PlanSilverOptions, PlannedPartition, SilverLake, SilverPlan } from "./plan";
-export { commitSilver } from "./commit";
+export { commitSilver, finishSilver } from "./commit";
 export type { CommitSilverOptions, SilverSummary } from "./commit";
 export { consolidateSilver, executeSilverPlan } from "./consolidate";
 export type { ConsolidateSilverOptions } from "./consolidate";
