@@ -1,11 +1,18 @@
 import { buckets } from "../packages/core/src/resources";
 import type { BucketName } from "../packages/core/src/resources";
 
+// Landing files are moved under `_done/` once ingested (see packages/core/src/ingest/archive.ts);
+// their records live on in bronze, so the archive copies expire. `_failed/` is kept until
+// someone has looked at it: no rule.
+const lifecycle: Partial<Record<BucketName, sst.aws.BucketArgs["lifecycle"]>> = {
+  Landing: [{ id: "expire-ingested-landing-files", prefix: "_done/", expiresIn: "90 days" }],
+};
+
 // Every bucket of the lake, from the one declaration the embedded stack also reads.
 // SST blocks public access by default; encryption at rest is made explicit (SSE-S3).
 export const lake = Object.fromEntries(
   (Object.keys(buckets) as BucketName[]).map((name) => {
-    const bucket = new sst.aws.Bucket(name, { enforceHttps: true });
+    const bucket = new sst.aws.Bucket(name, { enforceHttps: true, ...(lifecycle[name] ? { lifecycle: lifecycle[name] } : {}) });
     new aws.s3.BucketServerSideEncryptionConfigurationV2(`${name}Encryption`, {
       bucket: bucket.name,
       rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { readWatermark } from "@medallion/core/sources";
@@ -50,13 +50,17 @@ describe("HTTP API source on the embedded stack", () => {
 
   const run = (time: string) => handler({ source: source.name, window: "hourly", time }, lambdaContext("pull"));
   const watermark = async () => (await readWatermark({ doc, table: stack.names.Watermark!, source: source.name }))?.watermark;
-  // Waits until every page in landing (as it is now) has been through ingestion.
+  // Waits until every page in landing (as it is now) has been through ingestion. Ingested
+  // pages are moved under _done/, so both places are listed (ETags from the listing: a page
+  // may be archived between the listing and a HEAD).
   async function ingestedAll(): Promise<void> {
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: stack.names.Landing, Prefix: `car_telemetry/_api/${source.name}/` }));
-    for (const { Key } of listed.Contents ?? []) {
-      const head = await s3.send(new HeadObjectCommand({ Bucket: stack.names.Landing, Key }));
-      const outcome = await stack.ingested(Key!, head.ETag!);
-      expect(outcome.error, `${Key}: ${outcome.error}`).toBeUndefined();
+    for (const prefix of [`car_telemetry/_api/${source.name}/`, `_done/car_telemetry/_api/${source.name}/`]) {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: stack.names.Landing, Prefix: prefix }));
+      for (const { Key, ETag } of listed.Contents ?? []) {
+        const key = Key!.replace(/^_done\//, "");
+        const outcome = await stack.ingested(key, ETag!);
+        expect(outcome.error, `${key}: ${outcome.error}`).toBeUndefined();
+      }
     }
     await stack.drain();
   }

@@ -1,6 +1,6 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { shippedDatasets } from "@medallion/core/datasets";
+import { knownDatasets } from "@medallion/core/datasets";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { athenaEngine } from "@medallion/core/engine";
 import type { SqlEngine } from "@medallion/core/engine";
@@ -54,9 +54,6 @@ function specOf(datasets: Record<string, DatasetSpec>, name: string): DatasetSpe
   return spec;
 }
 
-const valuesOf = (p: z.output<typeof mergeEvent>["partitions"][number]): Record<string, string | number> =>
-  typeof p.values === "object" && p.values !== null ? (p.values as Record<string, string | number>) : (p as Record<string, string | number>);
-
 /**
  * Builds the gold handlers over a set of dependencies, resolved on first use.
  * @param dependencies engine, datasets, table names, congregado store
@@ -77,7 +74,7 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
       const summary = await mergeGold({
         engine: d.engine,
         spec,
-        partitions: partitions.map(valuesOf),
+        partitions,
         silver: d.silverTable(dataset),
         ...(d.database === undefined ? {} : { database: d.database }),
         ...(d.warehouse === undefined ? {} : { warehouse: d.warehouse }),
@@ -121,7 +118,7 @@ const aws = goldHandlers(() => {
   const link = catalogLink();
   return {
     engine: athenaEngine({ client: clients.athena, workGroup: link.workGroup }),
-    datasets: shippedDatasets,
+    datasets: knownDatasets(),
     silverTable: (dataset) => ({ database: link.silverDatabase, name: dataset }),
     database: link.goldDatabase,
     warehouse: `s3://${linked("Gold")}/`,

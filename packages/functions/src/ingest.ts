@@ -3,9 +3,9 @@ import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { S3Schema } from "@aws-lambda-powertools/parser/schemas";
-import { ingestObject } from "@medallion/core/ingest";
+import { archiveLandingObject, ingestObject, isArchiveKey } from "@medallion/core/ingest";
 import type { IngestResult, IngestSource } from "@medallion/core/ingest";
-import { shippedDatasets } from "@medallion/core/datasets";
+import { knownDatasets } from "@medallion/core/datasets";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";
@@ -26,7 +26,7 @@ const ingestOnce = makeIdempotent(
       ledgerTable: linked("Ledger"),
       bronzeBucket: linked("Bronze"),
       quarantineBucket: linked("Quarantine"),
-      datasets: Object.values(shippedDatasets),
+      datasets: Object.values(knownDatasets()),
     });
     // Stored as the idempotent response: plain JSON, no undefined fields.
     return JSON.parse(JSON.stringify(result)) as IngestResult;
@@ -37,7 +37,11 @@ const ingestOnce = makeIdempotent(
   },
 );
 
-/** S3 ObjectCreated on the landing bucket → bronze Parquet + quarantine + ledger entry. */
+/**
+ * S3 ObjectCreated on the landing bucket → bronze Parquet + quarantine + ledger entry, then
+ * the landing object moved to `_done/` or `_failed/`. Objects created under those prefixes
+ * (the archive copies themselves) are skipped: they are not in the returned results.
+ */
 export const handler = lambdaHandler(S3Schema, async (event, context) => {
   idempotency.registerLambdaContext(context);
   const results: IngestResult[] = [];
@@ -50,7 +54,17 @@ export const handler = lambdaHandler(S3Schema, async (event, context) => {
       etag: (object.eTag ?? "").replace(/"/g, ""),
       ...(object.versionId ? { versionId: object.versionId } : {}),
     };
+    if (isArchiveKey(source.key)) {
+      logger.debug("skipped an archive copy", { key: source.key });
+      continue;
+    }
     const result = await ingestOnce(source);
+    // A repeat answered from the idempotency store did not run ingestion, so the same
+    // bytes landing again would stay in landing: move them now (a no-op once they are gone).
+    if (result.status === "duplicate") {
+      const moved = await archiveLandingObject({ s3: clients.s3, source, outcome: result.bronzeKey ? "done" : "failed", reason: result.reason, fileId: result.fileId });
+      if (moved.archived) logger.info("archived a landing file that arrived again", { key: source.key, archiveKey: moved.archiveKey });
+    }
     logger.info("ingested", { ...result });
     metrics.addMetric("RecordsIn", MetricUnit.Count, result.recordsIn);
     metrics.addMetric("RecordsBronze", MetricUnit.Count, result.recordsBronze);

@@ -1,11 +1,11 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { shippedDatasets } from "@medallion/core/datasets";
+import { knownDatasets } from "@medallion/core/datasets";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { athenaEngine } from "@medallion/core/engine";
 import type { SqlEngine } from "@medallion/core/engine";
-import { athenaCatalog, commitSilver, consolidateSilver, dynamoSilverLedger, executeSilverPlan, planSilver, SilverSpecError } from "@medallion/core/silver";
+import { athenaCatalog, commitSilver, finishSilver, consolidateSilver, dynamoSilverLedger, executeSilverPlan, planSilver, SilverSpecError } from "@medallion/core/silver";
 import type { PartitionCatalog, SilverLake, SilverPlan, SilverSummary } from "@medallion/core/silver";
 import { renderAthena } from "@medallion/core/sql";
 import type { LedgerEntry } from "@medallion/core/store";
@@ -100,6 +100,21 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
       report(summary);
       return summary;
     }),
+    /**
+     * The pipeline's commit: a plan whose statements ran → catalog swapped; its ledger entries
+     * stay pending until `finish`, after gold, so a failure in between is redone whole.
+     */
+    swap: lambdaHandler(planEvent, async (plan): Promise<SilverSummary> => {
+      const summary = await commitSilver({ ...common(plan.dataset), plan: asPlan(plan), deferLedger: true });
+      report(summary);
+      return summary;
+    }),
+    /** After gold: the plan's ledger entries marked consolidated, expired versions deleted. */
+    finish: lambdaHandler(planEvent, async (plan) => {
+      const { versionsExpired } = await finishSilver({ ...common(plan.dataset), plan: asPlan(plan) });
+      logger.info("silver finished", { dataset: plan.dataset, version: plan.version, files: plan.files.length, versionsExpired });
+      return { dataset: plan.dataset, version: plan.version, filesConsolidated: plan.files.length, versionsExpired };
+    }),
     /** `{ dataset }` → plan, execute and commit in one call. */
     consolidate: lambdaHandler(datasetEvent, async ({ dataset }): Promise<SilverSummary> => {
       const summary = await consolidateSilver({ ...common(dataset), engine: deps().engine });
@@ -132,10 +147,10 @@ const aws = silverHandlers(() => {
     ledgerTable: linked("Ledger"),
     engine,
     catalog: athenaCatalog({ engine }),
-    datasets: shippedDatasets,
+    datasets: knownDatasets(),
     buckets: { bronze: linked("Bronze"), silver: linked("Silver") },
     tables: (dataset) => ({ bronze: { database: link.bronzeDatabase, name: dataset }, silver: { database: link.silverDatabase, name: dataset } }),
   };
 });
 
-export const { plan, execute, commit, consolidate } = aws;
+export const { plan, execute, commit, swap, finish, consolidate } = aws;

@@ -42,6 +42,39 @@ describe("ingest handler", () => {
     expect(ledger.Items![0]).toMatchObject({ source_key: key, records_in: 2, records_bronze: 2, records_quarantined: 0 });
   });
 
+  it("moves an ingested file to _done/ and skips the notifications of archive copies", async () => {
+    // Prepare
+    const key = "car_telemetry/2024-05-02/archived.ndjson";
+    const body = JSON.stringify({ carChassis: "CAR2", currentMileage: 10, metricTimestamp: "2024-05-02T08:00:00Z" });
+    const put = await lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Landing, Key: key, Body: body }));
+    const created = { eventName: "ObjectCreated:Put", bucket: lake.names.Landing!, key, size: body.length, eTag: put.ETag!.replace(/"/g, ""), sequencer: "10" };
+    // Act
+    const ingested = await handler(s3Notification(created), lambdaContext("ingest"));
+    const archiveEvent = await handler(s3Notification({ ...created, key: `_done/${key}`, sequencer: "11" }), lambdaContext("ingest"));
+    // Assess
+    expect(ingested.results[0]).toMatchObject({ status: "bronze", archiveKey: `_done/${key}` });
+    expect(archiveEvent.results).toEqual([]);
+    expect(await lake.keys("Landing", "car_telemetry/2024-05-02/")).toEqual([]);
+    expect(await lake.keys("Landing", "_done/car_telemetry/2024-05-02/")).toEqual([`_done/${key}`]);
+  });
+
+  it("archives the same file landing again even when the repeat is answered from the idempotency store", async () => {
+    // Prepare: the first landing is ingested and archived; the same bytes land again.
+    const key = "car_telemetry/2024-05-03/twice.ndjson";
+    const body = JSON.stringify({ carChassis: "CAR3", currentMileage: 10, metricTimestamp: "2024-05-03T08:00:00Z" });
+    const put = await lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Landing, Key: key, Body: body }));
+    const created = { eventName: "ObjectCreated:Put", bucket: lake.names.Landing!, key, size: body.length, eTag: put.ETag!.replace(/"/g, ""), sequencer: "20" };
+    await handler(s3Notification(created), lambdaContext("ingest"));
+    await lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Landing, Key: key, Body: body }));
+    // Act
+    const again = await handler(s3Notification({ ...created, sequencer: "21" }), lambdaContext("ingest"));
+    // Assess
+    expect(again.results[0]).toMatchObject({ status: "duplicate" });
+    expect(await lake.keys("Landing", "car_telemetry/2024-05-03/")).toEqual([]);
+    expect(await lake.keys("Landing", "_done/car_telemetry/2024-05-03/")).toEqual([`_done/${key}`]);
+    expect((await lake.keys("Bronze", "car_telemetry/")).filter((bronzeKey) => bronzeKey.includes("/twice-"))).toHaveLength(1);
+  });
+
   it("rejects an event that is not an S3 notification, naming the bad field", async () => {
     // Act
     const invocation = handler({ Records: [{ eventSource: "aws:sqs" }] } as never, lambdaContext("ingest"));

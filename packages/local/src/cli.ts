@@ -2,6 +2,9 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DatasetError, DatasetSpecError, loadDatasetSpec } from "@medallion/core/dataset";
+import type { DatasetSpec } from "@medallion/core/dataset";
+import { registerDataset } from "@medallion/core/datasets";
 import { runBackfill } from "./commands/backfill";
 import { congregadoCommand } from "./commands/congregado";
 import { runDev } from "./commands/dev";
@@ -17,6 +20,7 @@ const USAGE = `medallion: the lakehouse on the embedded local stack
 
 Usage:
   medallion run [--sample] [--landing <dir>] [--dataset <name>]   ingest landing files, print a summary
+  medallion run --spec <file.ts> --landing <dir>                  the same for a dataset of your own (README: "Writing a dataset spec")
   medallion dev [--drop <dir>] [--every <30s|5m|1h>]              keep the stack up: watch a drop folder, run the schedules
   medallion backfill --dataset <name> --from <YYYY-MM-DD> --to <YYYY-MM-DD>   one pipeline execution per day
   medallion query "<sql>"                                         SQL on the local lake: bronze.<dataset>, silver.<dataset>, gold.<table>
@@ -24,7 +28,8 @@ Usage:
   medallion congregado [id]                                       stored aggregates (one, or all)
   medallion help
 
-Every command takes --data-dir <dir> (default .medallion) and --json.`;
+Every command takes --data-dir <dir> (default .medallion) and --json, and --spec <file.ts> to make
+a user-written dataset known to it (its name becomes the default --dataset).`;
 
 /** A user error: printed without a stack trace, exit code 2. */
 class UsageError extends Error {
@@ -42,7 +47,8 @@ async function main(argv: string[]): Promise<number> {
     json: { type: "boolean", default: false },
     sample: { type: "boolean", default: false },
     landing: { type: "string" },
-    dataset: { type: "string", default: "car_telemetry" },
+    dataset: { type: "string" },
+    spec: { type: "string" },
     verbose: { type: "boolean", default: false },
     drop: { type: "string", default: "landing-drop" },
     every: { type: "string" },
@@ -52,10 +58,19 @@ async function main(argv: string[]): Promise<number> {
   const dataDir = resolve(values["data-dir"] as string);
   const json = values.json as boolean;
   const progress = (line: string) => process.stderr.write(`${line}\n`);
+  // Registered before any stack starts: the engine and every handler read the known datasets then.
+  const spec = values.spec === undefined ? undefined : await registerSpec(values.spec as string);
+  if (spec && values.dataset !== undefined && values.dataset !== spec.name) {
+    throw new UsageError(`--dataset ${values.dataset as string} does not match the spec's dataset "${spec.name}" (--spec implies --dataset ${spec.name})`);
+  }
+  values.dataset ??= spec?.name ?? "car_telemetry";
 
   switch (command) {
     case "run": {
       const landingDir = values.landing as string | undefined;
+      if (spec && !landingDir) throw new UsageError(`medallion run --spec needs --landing <dir>: the folder holding ${spec.name}'s files (there is no sample data for it)`);
+      // run always ends with the pipeline, which starts at silver: say so before ingesting anything.
+      if (spec && !spec.silver) throw new UsageError(`${values.spec as string}: dataset "${spec.name}" has no silver section, and medallion run executes the pipeline (journey → silver → gold); add one (see README "Writing a dataset spec") or use medallion dev to only ingest`);
       return withStack(dataDir, values.verbose as boolean, async (stack) => {
         const summary = await runPipeline({ stack, dataset: values.dataset as string, sample: (values.sample as boolean) || !landingDir, landingDir, progress });
         console.log(json ? JSON.stringify(summary, null, 2) : formatSummary(summary, dataDir));
@@ -119,6 +134,19 @@ function parse(args: string[], options: NonNullable<NonNullable<Parameters<typeo
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+}
+
+/** Loads, validates and registers a spec file; its problems are user errors (exit code 2). */
+async function registerSpec(path: string): Promise<DatasetSpec> {
+  try {
+    const spec = await loadDatasetSpec(path);
+    registerDataset(spec);
+    return spec;
+  } catch (error) {
+    if (error instanceof DatasetSpecError && error.file === undefined) throw new UsageError(`${path}: ${error.message}`);
+    if (error instanceof DatasetError) throw new UsageError(error.message);
+    throw error;
   }
 }
 

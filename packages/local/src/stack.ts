@@ -1,5 +1,5 @@
 import type { S3Event } from "aws-lambda";
-import { shippedDatasets } from "@medallion/core/datasets";
+import { knownDatasets } from "@medallion/core/datasets";
 import type { WindowRequest } from "@medallion/core/pipeline";
 import { localSilverDependencies, localTables } from "./engine/index";
 import { lambdaContext } from "./lambda-context";
@@ -142,7 +142,7 @@ async function pipelineHandlers(services: LocalServices, dataDir: string): Promi
   const silver = silverHandlers(() => silverDeps);
   const gold = goldHandlers(() => ({
     engine: silverDeps.engine,
-    datasets: shippedDatasets,
+    datasets: knownDatasets(),
     silverTable: (dataset: string) => localTables(dataset).silver,
     doc: silverDeps.doc,
     congregadoTable: services.names.Congregado!,
@@ -158,7 +158,8 @@ async function pipelineHandlers(services: LocalServices, dataDir: string): Promi
       lockAcquire: lock.acquire,
       lockRelease: lock.release,
       silverPlan: silver.plan,
-      silverCommit: silver.commit,
+      silverCommit: silver.swap,
+      silverFinish: silver.finish,
       goldMerge: gold.merge,
       engine: silverDeps.engine,
     },

@@ -1,7 +1,10 @@
 import type { DatasetSpec } from "../dataset/spec";
 import { carTelemetry } from "./car-telemetry";
+import { operations } from "./operations";
 
-export { carTelemetry };
+export { carTelemetry, operations };
 
 /** The datasets this project ships, by name. */
-export const shippedDatasets: Record<string, DatasetSpec> = { [carTelemetry.name]: carTelemetry };
+export const shippedDatasets: Record<string, DatasetSpec> = { [carTelemetry.name]: carTelemetry, [operations.name]: operations };
+
+export { knownDatasets, registerDataset, unregisterDataset } from "./registry";

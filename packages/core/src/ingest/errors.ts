@@ -26,3 +26,8 @@ export class UnsafeKeyError extends IngestError {
 export class IngestIoError extends IngestError {
   override name = "IngestIoError";
 }
+
+/** The archive copy of a landing object does not match the original (size or ETag): the original is kept. */
+export class ArchiveVerificationError extends IngestError {
+  override name = "ArchiveVerificationError";
+}

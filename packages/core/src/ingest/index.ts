@@ -8,4 +8,6 @@ export { recordChecker } from "./record";
 export type { AcceptedRecord, RejectedRecord } from "./record";
 export { assertSafeLandingKey, ingestDate, ingestKeys, normaliseEtag, objectBaseName } from "./keys";
 export type { RejectedEntry } from "./quarantine";
-export { IngestError, IngestIoError, UnparseableFileError, UnsafeKeyError } from "./errors";
+export { ArchiveVerificationError, IngestError, IngestIoError, UnparseableFileError, UnsafeKeyError } from "./errors";
+export { ARCHIVE_PREFIXES, archiveKeyOf, archiveLandingObject, isArchiveKey } from "./archive";
+export type { ArchiveOptions, ArchiveOutcome, ArchiveResult } from "./archive";

@@ -8,6 +8,8 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/
 import { datasetForKey } from "../dataset/registry";
 import { getLedgerEntry, recordIngested } from "../store/ledger";
 import type { LedgerEntry } from "../store/ledger";
+import { archiveLandingObject, isArchiveKey } from "./archive";
+import type { ArchiveOutcome } from "./archive";
 import { convertToBronze } from "./convert";
 import { IngestError, IngestIoError, UnparseableFileError } from "./errors";
 import { assertSafeLandingKey, ingestDate, ingestKeys, normaliseEtag } from "./keys";
@@ -20,8 +22,10 @@ const UNKNOWN_DATASET = "_unknown";
 /**
  * Ingests one landing object: JSON → bronze Parquet, rejected records → quarantine NDJSON,
  * a file that cannot be read → quarantine whole, then the ledger entry (written last, so
- * an entry means every object it names exists). Safe to repeat: a file already in the
- * ledger returns `duplicate` and writes nothing.
+ * an entry means every object it names exists), then the landing object is moved to
+ * `_done/<key>` (records in bronze) or `_failed/<key>` (nothing in bronze, with its reason).
+ * Safe to repeat: a file already in the ledger returns `duplicate`, writes nothing new, and
+ * is archived again if it landed again; keys under `_done/` and `_failed/` are never ingested.
  * @param source the landing object (bucket, key, ETag from the S3 event)
  * @param ctx clients, bucket and table names, datasets
  * @example const result = await ingestObject({ bucket, key, etag }, { s3, doc, ledgerTable, bronzeBucket, quarantineBucket, datasets: [carTelemetry] });
@@ -39,8 +43,18 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
     durationMs: Math.round(performance.now() - started),
   });
 
+  if (isArchiveKey(source.key)) {
+    return done({ status: "duplicate", recordsIn: 0, recordsBronze: 0, recordsQuarantined: 0, quarantineKeys: [], bytesIn: 0, reason: "an archived landing object (under _done/ or _failed/): its content was ingested before it was archived" });
+  }
+  const archive = async (outcome: ArchiveOutcome, reason?: string): Promise<{ archiveKey?: string }> => {
+    const archived = await archiveLandingObject({ s3: ctx.s3, source, outcome, reason, fileId });
+    return archived.archived ? { archiveKey: archived.archiveKey } : {};
+  };
+
   const existing = await io(`reading the ledger for ${fileId}`, () => getLedgerEntry(ctx.doc, ctx.ledgerTable, dataset, fileId));
   if (existing) {
+    // The same bytes landed again (or the event was redelivered): archive them again, if still there.
+    const archived = await archive(existing.records_bronze > 0 ? "done" : "failed", existing.reason);
     return done({
       status: "duplicate",
       recordsIn: existing.records_in,
@@ -50,6 +64,7 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
       quarantineKeys: existing.quarantine_keys,
       bytesIn: 0,
       reason: existing.reason,
+      ...archived,
     });
   }
 
@@ -69,7 +84,8 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
     const keys = ingestKeys({ dataset, key: source.key, etag, date: ingestDate(head.LastModified ?? new Date()) });
     const quarantineKeys = await quarantineWhole(ctx, source, keys, "rejected", refusal);
     await ledger(ctx, { dataset, fileId, source, etag, status: "quarantined", counts: [0, 0, 0], quarantineKeys, reason: refusal });
-    return done({ status: "quarantined", recordsIn: 0, recordsBronze: 0, recordsQuarantined: 0, quarantineKeys, bytesIn: head.ContentLength ?? 0, reason: refusal });
+    const archived = await archive("failed", refusal);
+    return done({ status: "quarantined", recordsIn: 0, recordsBronze: 0, recordsQuarantined: 0, quarantineKeys, bytesIn: head.ContentLength ?? 0, reason: refusal, ...archived });
   }
 
   // The key may have been overwritten since this event: then the newer object's own event
@@ -108,7 +124,8 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
       (object.Body as { destroy?: () => void } | undefined)?.destroy?.();
       const quarantineKeys = await quarantineWhole(ctx, source, keys, "unparseable", error.message);
       await ledger(ctx, { dataset, fileId, source, etag, status: "quarantined", counts: [0, 0, 0], quarantineKeys, reason: error.message });
-      return done({ status: "quarantined", recordsIn: 0, recordsBronze: 0, recordsQuarantined: 0, quarantineKeys, bytesIn: object.ContentLength ?? 0, reason: error.message });
+      const archived = await archive("failed", error.message);
+      return done({ status: "quarantined", recordsIn: 0, recordsBronze: 0, recordsQuarantined: 0, quarantineKeys, bytesIn: object.ContentLength ?? 0, reason: error.message, ...archived });
     }
 
     const quarantineKeys: string[] = [];
@@ -126,6 +143,7 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
     const reason = bronzeKey ? undefined : "no valid record in the file";
     const counts: [number, number, number] = [converted.recordsIn, converted.recordsBronze, converted.recordsRejected];
     await ledger(ctx, { dataset, fileId, source, etag, status, counts, quarantineKeys, bronzeKey, reason });
+    const archived = await archive(bronzeKey ? "done" : "failed", reason);
     return done({
       status,
       recordsIn: converted.recordsIn,
@@ -135,6 +153,7 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
       quarantineKeys,
       bytesIn: converted.bytesIn,
       reason,
+      ...archived,
     });
   } finally {
     await rejectedFile.discard();

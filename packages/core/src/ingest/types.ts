@@ -45,6 +45,8 @@ export interface IngestResult {
   durationMs: number;
   /** Why the file was quarantined whole. */
   reason?: string;
+  /** Where this call moved the landing object (`_done/<key>` or `_failed/<key>`, same bucket), when it did. */
+  archiveKey?: string;
   /** `<source key>#<etag>`, the ledger's `file_id`. */
   fileId: string;
 }

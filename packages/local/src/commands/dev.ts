@@ -1,6 +1,6 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Cron } from "croner";
-import { shippedDatasets } from "@medallion/core/datasets";
+import { knownDatasets } from "@medallion/core/datasets";
 import { pipelineSchedules } from "@medallion/core/pipeline";
 import type { WindowRequest } from "@medallion/core/pipeline";
 import { watchDropFolder } from "../drop-folder";
@@ -33,11 +33,12 @@ const clock = () => new Date().toISOString().slice(11, 19);
  */
 export async function runDev(options: DevOptions): Promise<void> {
   const { stack, print } = options;
+  const datasetsByName = knownDatasets();
   const landing = stack.names.Landing!;
   const endpoint = stack.services.s3.endpoint;
   print(`medallion dev: embedded stack up, state in ${options.dataDir}`);
   print(`  S3 endpoint  ${endpoint}  (access key S3RVER, secret S3RVER)`);
-  print(`  landing      s3://${landing}/<dataset>/…   datasets: ${Object.keys(shippedDatasets).join(", ")}`);
+  print(`  landing      s3://${landing}/<dataset>/…   datasets: ${Object.keys(datasetsByName).join(", ")}`);
   print(`  drop folder  ${options.dropDir}  (files go to ${options.dataset} unless under a <dataset>/ folder)`);
   print(
     options.everyMs
@@ -51,7 +52,7 @@ export async function runDev(options: DevOptions): Promise<void> {
     dir: options.dropDir,
     onFile: async ({ path, body }) => {
       const [first, ...rest] = path.split("/");
-      const key = first && rest.length > 0 && shippedDatasets[first] ? path : `${shippedDatasets[options.dataset]!.landingPrefix}${path}`;
+      const key = first && rest.length > 0 && datasetsByName[first] ? path : `${datasetsByName[options.dataset]!.landingPrefix}${path}`;
       await s3.send(new PutObjectCommand({ Bucket: landing, Key: key, Body: body }));
       print(`[${clock()}] dropped ${path} → s3://${landing}/${key}`);
     },
@@ -72,7 +73,7 @@ export async function runDev(options: DevOptions): Promise<void> {
     });
   };
 
-  const datasets = Object.values(shippedDatasets).filter((spec) => spec.silver);
+  const datasets = Object.values(datasetsByName).filter((spec) => spec.silver);
   const jobs: { stop(): void }[] = [];
   if (options.everyMs) {
     const every = options.everyMs;

@@ -1,5 +1,5 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import { shippedDatasets } from "@medallion/core/datasets";
+import { knownDatasets } from "@medallion/core/datasets";
 import type { SqlEngine } from "@medallion/core/engine";
 import { catalogDirectory, localCatalog } from "../catalog/index";
 import { duckdbEngine, lakeDatabaseFile } from "../engine/index";
@@ -16,7 +16,7 @@ export interface QueryOptions {
 }
 
 /**
- * Opens the DuckDB engine over the embedded lake, with every shipped dataset's tables
+ * Opens the DuckDB engine over the embedded lake, with every known dataset's tables
  * (`bronze.<dataset>`, `silver.<dataset>`) named; close it when done.
  * @param options running services and the state directory
  */
@@ -34,7 +34,7 @@ export async function openQueryEngine({ services, dataDir }: { services: LocalSe
     s3,
     s3Directory: services.s3.directory,
     catalog: localCatalog({ directory: catalogDirectory(dataDir) }),
-    datasets: Object.values(shippedDatasets),
+    datasets: Object.values(knownDatasets()),
     buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
     databaseFile: lakeDatabaseFile(dataDir),
   });

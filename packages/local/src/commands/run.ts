@@ -1,9 +1,11 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { shippedDatasets } from "@medallion/core/datasets";
+import { knownDatasets } from "@medallion/core/datasets";
 import { carTelemetrySample } from "../sample/car-telemetry";
 import type { SampleFile } from "../sample/car-telemetry";
+import { operationsSample } from "../sample/operations";
+import type { SilverTarget } from "@medallion/core/silver";
 import type { WindowRequest } from "@medallion/core/pipeline";
 import type { ExecutionOutcome, StateEvent } from "../pipeline";
 import type { IngestOutcome, LocalStack } from "../stack";
@@ -49,7 +51,7 @@ export interface PipelineSummary {
   window?: { kind: string; from: string; to: string };
   /** `true` when the window had already been completed: nothing ran again. */
   alreadyCompleted: boolean;
-  silver?: { partitionsRewritten: number; rowsIn: number; rowsOut: number; duplicatesRemoved: number; version: string | null };
+  silver?: { partitionsRewritten: number; rowsIn: number; rowsOut: number; duplicatesRemoved: number; version: string | null; target?: SilverTarget };
   gold?: { table: string; inserted: number; updated: number }[];
   states: StateEvent[];
   error?: { Error: string; Cause: string };
@@ -62,8 +64,9 @@ export interface PipelineSummary {
  */
 export async function runPipeline(options: RunOptions): Promise<RunSummary> {
   const started = Date.now();
-  const spec = shippedDatasets[options.dataset];
-  if (!spec) throw new Error(`Unknown dataset "${options.dataset}". Known: ${Object.keys(shippedDatasets).join(", ")}`);
+  const datasets = knownDatasets();
+  const spec = datasets[options.dataset];
+  if (!spec) throw new Error(`Unknown dataset "${options.dataset}". Known: ${Object.keys(datasets).join(", ")}`);
   const files = options.landingDir ? await filesOf(options.landingDir, spec.landingPrefix) : options.sample ? sampleFor(options.dataset) : [];
   if (files.length === 0) throw new Error(options.landingDir ? `No files in ${options.landingDir}` : "Nothing to ingest: pass --sample or --landing <dir>");
 
@@ -122,7 +125,7 @@ export function summarisePipeline(execution: ExecutionOutcome): PipelineSummary 
     window: output.run ? { kind: output.run.kind, from: output.run.from, to: output.run.to } : undefined,
     alreadyCompleted: output.journey?.duplicate === true,
     silver: output.silver
-      ? { partitionsRewritten: output.silver.partitionsRewritten, rowsIn: output.silver.rowsIn, rowsOut: output.silver.rowsOut, duplicatesRemoved: output.silver.duplicatesRemoved, version: output.silver.version }
+      ? { partitionsRewritten: output.silver.partitionsRewritten, rowsIn: output.silver.rowsIn, rowsOut: output.silver.rowsOut, duplicatesRemoved: output.silver.duplicatesRemoved, version: output.silver.version, ...(output.silver.target ? { target: output.silver.target } : {}) }
       : undefined,
     gold: output.gold?.tables?.map(({ table, inserted, updated }) => ({ table, inserted, updated })),
     states: execution.states,
@@ -149,7 +152,9 @@ function formatPipeline(p: PipelineSummary): string[] {
   const lines = [`  pipeline         ${p.status}${p.alreadyCompleted ? " (window already completed: nothing re-ran)" : ""} in ${(p.durationMs / 1000).toFixed(2)} s`];
   if (p.journeyId) lines.push(`  journey          ${p.journeyId}${p.window ? ` (${p.window.kind} ${p.window.from} → ${p.window.to})` : ""}`);
   if (p.silver) {
-    lines.push(`  silver           ${p.silver.partitionsRewritten} partition(s) rewritten, ${p.silver.rowsIn} rows in → ${p.silver.rowsOut} rows out, ${p.silver.duplicatesRemoved} duplicates removed`);
+    const target = p.silver.target;
+    const into = !target ? "" : target.kind === "table" ? ` into table ${target.database}.${target.table}` : ` into path ${target.uri}`;
+    lines.push(`  silver           ${p.silver.partitionsRewritten} partition(s) rewritten${into}, ${p.silver.rowsIn} rows in → ${p.silver.rowsOut} rows out, ${p.silver.duplicatesRemoved} duplicates removed`);
   } else if (p.status === "SUCCEEDED" && !p.alreadyCompleted) {
     lines.push("  silver           nothing pending");
   }
@@ -169,6 +174,7 @@ export function describeIngest(outcome: IngestOutcome): string {
 
 function sampleFor(dataset: string): SampleFile[] {
   if (dataset === "car_telemetry") return carTelemetrySample();
+  if (dataset === "operations") return operationsSample();
   throw new Error(`No sample data for dataset "${dataset}"`);
 }
 

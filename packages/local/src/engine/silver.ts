@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { shippedDatasets } from "@medallion/core/datasets";
+import { knownDatasets } from "@medallion/core/datasets";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import type { SilverDependencies } from "@medallion/functions/silver";
 import { catalogDirectory, localCatalog } from "../catalog/index";
@@ -12,13 +12,13 @@ import { duckdbEngine, lakeDatabaseFile, localTables } from "./duckdb";
  * What the silver handlers need on the embedded stack: DuckDB as the engine, the JSON catalog,
  * and SDK clients pointed at s3rver and dynalite. Pass it to `silverHandlers` from
  * `@medallion/functions/silver`; call `close` when the stack stops.
- * @param options running services, state directory, datasets (default: the shipped ones)
+ * @param options running services, state directory, datasets (default: every known one, read now)
  * @example const handlers = silverHandlers(() => deps); await handlers.consolidate({ dataset }, context);
  */
 export async function localSilverDependencies({
   services,
   dataDir,
-  datasets = shippedDatasets,
+  datasets = knownDatasets(),
 }: {
   services: LocalServices;
   dataDir: string;

@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { goldColumns } from "../gold/columns";
+import type { GoldTable } from "../gold/spec";
+import { silverColumns } from "../silver/columns";
+import { DatasetSpecError } from "./errors";
+import type { SpecIssue } from "./errors";
+import type { DatasetSpec, Field } from "./spec";
+
+const NAME = /^[a-z][a-z0-9_]*$/;
+// Parquet, DuckDB and Athena all accept these as column names without surprises.
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const fieldSchema: z.ZodType<Field> = z.lazy(() =>
+  z.discriminatedUnion("type", [
+    z.strictObject({
+      name: z.string().regex(FIELD_NAME, "a field name must match [A-Za-z_][A-Za-z0-9_]*"),
+      type: z.enum(["string", "double", "boolean", "timestamp"]),
+      required: z.boolean().optional(),
+      description: z.string().optional(),
+    }),
+    z.strictObject({
+      name: z.string().regex(FIELD_NAME, "a field name must match [A-Za-z_][A-Za-z0-9_]*"),
+      type: z.literal("struct"),
+      fields: fieldsSchema,
+      required: z.boolean().optional(),
+      description: z.string().optional(),
+    }),
+  ]),
+);
+
+const fieldsSchema: z.ZodType<Field[]> = z
+  .array(fieldSchema)
+  .min(1, "a record needs at least one field")
+  .superRefine((fields, ctx) => {
+    const seen = new Set<string>();
+    fields.forEach((field, index) => {
+      if (seen.has(field.name)) ctx.addIssue({ code: "custom", path: [index, "name"], message: `field ${field.name} is defined twice` });
+      seen.add(field.name);
+    });
+  });
+
+// Silver and gold keep evolving; their sections are checked here for shape, and then by
+// the very code that builds SQL from them (silverColumns, goldColumns), so the two never disagree.
+const silverSchema = z.looseObject({
+  cleanse: z.record(z.string(), z.enum(["lower", "upper", "title_case"])).optional(),
+  derived: z.array(z.looseObject({ name: z.string().min(1), kind: z.string() })).optional(),
+  partition: z.looseObject({ from: z.string().min(1) }),
+  dedup: z.strictObject({
+    key: z.array(z.string().min(1)).min(1, "the dedup key needs at least one column"),
+    order: z.array(z.strictObject({ column: z.string().min(1), descending: z.boolean().optional() })),
+  }),
+  retentionDays: z.number().int().nonnegative(),
+});
+
+const goldTableSchema = z.looseObject({
+  name: z.string(),
+  description: z.string().optional(),
+  key: z.array(z.string()),
+  dimensions: z.array(z.looseObject({ name: z.string(), type: z.string(), expr: z.looseObject({ kind: z.string() }) })),
+  aggregates: z.array(z.looseObject({ name: z.string(), kind: z.string() })),
+  partitionBy: z.array(z.string()),
+  window: z.enum(["month", "day"]),
+});
+
+const specSchema = z.strictObject({
+  name: z.string().regex(NAME, "a dataset name must match [a-z][a-z0-9_]*"),
+  landingPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._=-]*(\/[A-Za-z0-9._=-]+)*\/$/, "a landing prefix is one or more path segments ending with '/', e.g. 'sensors/' (a leading '_' is reserved for _done/ and _failed/)"),
+  fields: fieldsSchema,
+  silver: silverSchema.optional(),
+  gold: z.strictObject({ database: z.string().regex(NAME).optional(), tables: z.array(goldTableSchema).min(1, "a gold section needs at least one table") }).optional(),
+});
+
+function pathOf(segments: readonly PropertyKey[]): string {
+  return segments.reduce<string>((path, segment) => (typeof segment === "number" ? `${path}[${segment}]` : path ? `${path}.${String(segment)}` : String(segment)), "");
+}
+
+/**
+ * Checks that a value is a usable {@link DatasetSpec}: its shape (names, field types,
+ * sections), then what silver and gold will build from it (known columns, dedup key,
+ * gold keys and aggregates). Throws {@link DatasetSpecError} listing every problem with
+ * its field path.
+ * @param value what a spec file exported
+ * @param options.file the spec file, named in the error
+ * @returns the spec, typed
+ * @example const spec = validateDatasetSpec(module.default, { file: "./sensors.ts" });
+ */
+export function validateDatasetSpec(value: unknown, { file }: { file?: string } = {}): DatasetSpec {
+  const parsed = specSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new DatasetSpecError(
+      parsed.error.issues.map((issue) => ({ path: pathOf(issue.path), reason: issue.message })),
+      { file, cause: parsed.error },
+    );
+  }
+  // The parsed copy drops nothing the schema kept loose, but the caller's object is what
+  // the handlers will use: return it, now known to be well-formed.
+  const spec = value as DatasetSpec;
+  const issues: SpecIssue[] = [];
+  let cause: unknown;
+  if (spec.silver) {
+    try {
+      silverColumns(spec);
+    } catch (error) {
+      cause = error;
+      issues.push({ path: "silver", reason: (error as Error).message });
+    }
+  }
+  spec.gold?.tables.forEach((table: GoldTable, index) => {
+    try {
+      goldColumns(table);
+    } catch (error) {
+      cause ??= error;
+      issues.push({ path: `gold.tables[${index}]`, reason: (error as Error).message });
+    }
+  });
+  if (spec.gold && !spec.silver) issues.push({ path: "gold", reason: "gold tables are built from silver: add a silver section" });
+  if (issues.length) throw new DatasetSpecError(issues, { file, cause });
+  return spec;
+}

@@ -1,0 +1,157 @@
+import type { Readable } from "node:stream";
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { ArchiveVerificationError, IngestIoError } from "./errors";
+import { assertSafeLandingKey, normaliseEtag } from "./keys";
+import type { IngestSource } from "./types";
+
+/** Where a landing object goes once ingested: `_done/` (some or all records in bronze) or `_failed/` (nothing in bronze). */
+export type ArchiveOutcome = "done" | "failed";
+
+/** The landing bucket's archive prefixes. Objects under them are never ingested. */
+export const ARCHIVE_PREFIXES: Readonly<Record<ArchiveOutcome, string>> = { done: "_done/", failed: "_failed/" };
+
+// S3 user metadata travels as HTTP headers: printable ASCII only, 2 KB for all of it.
+const METADATA_REASON_CHARS = 1024;
+
+/**
+ * Whether a landing key is an archive copy (under `_done/` or `_failed/`).
+ * @param key landing object key
+ */
+export function isArchiveKey(key: string): boolean {
+  return key.startsWith(ARCHIVE_PREFIXES.done) || key.startsWith(ARCHIVE_PREFIXES.failed);
+}
+
+/**
+ * The archive key of a landing key: the original key under the outcome's prefix.
+ * @example archiveKeyOf("car_telemetry/a.json", "done") // "_done/car_telemetry/a.json"
+ */
+export function archiveKeyOf(key: string, outcome: ArchiveOutcome): string {
+  return `${ARCHIVE_PREFIXES[outcome]}${key}`;
+}
+
+/** Options of {@link archiveLandingObject}. */
+export interface ArchiveOptions {
+  s3: S3Client;
+  /** The landing object; only the object with this ETag (or version) is moved. */
+  source: IngestSource;
+  outcome: ArchiveOutcome;
+  /** Why nothing reached bronze (`failed`): object metadata and a sibling `.reason.json`. */
+  reason?: string;
+  /** The ledger's `file_id`, recorded with a failed file's reason. */
+  fileId: string;
+}
+
+/** What {@link archiveLandingObject} did. */
+export interface ArchiveResult {
+  /** True when the original was copied, verified and removed. */
+  archived: boolean;
+  /** Key of the archive copy in the landing bucket (written when `archived`). */
+  archiveKey: string;
+  /** Sibling `.reason.json` of a failed file. */
+  reasonKey?: string;
+  /**
+   * Why nothing was moved: the object is gone (archived already), was replaced since, or
+   * has an unsafe key (its archive key would carry the same hazard, so it stays put).
+   */
+  skipped?: "gone" | "changed" | "unsafe";
+}
+
+/**
+ * Moves an ingested landing object to `_done/<key>` or `_failed/<key>` in the same bucket:
+ * streams a copy (GetObject → PutObject; emulators decode CopySource keys differently),
+ * writes a failed file's reason next to it, checks the copy against the original (its ETag,
+ * or its size when the original was a multipart upload), and only then deletes the original (conditionally on its ETag or version), so
+ * nothing is deleted before its bytes are safely elsewhere. Safe to repeat: an object that
+ * is gone, or was replaced by newer bytes, is left alone.
+ * @param options see {@link ArchiveOptions}
+ * @throws ArchiveVerificationError when the copy does not match (the original is kept)
+ * @throws IngestIoError when S3 fails; retrying the event redoes the move
+ * @example await archiveLandingObject({ s3, source, outcome: "done", fileId });
+ */
+export async function archiveLandingObject({ s3, source, outcome, reason, fileId }: ArchiveOptions): Promise<ArchiveResult> {
+  const etag = normaliseEtag(source.etag);
+  const archiveKey = archiveKeyOf(source.key, outcome);
+  const version = source.versionId ? { VersionId: source.versionId } : {};
+  try {
+    assertSafeLandingKey(source.key);
+  } catch {
+    return { archived: false, archiveKey, skipped: "unsafe" };
+  }
+  let original;
+  try {
+    original = await s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.key, ...version, ...(source.versionId ? {} : { IfMatch: `"${etag}"` }) }));
+  } catch (error) {
+    if (isStatus(error, 404, "NoSuchKey", "NotFound")) return { archived: false, archiveKey, skipped: "gone" };
+    if (isStatus(error, 412, "PreconditionFailed")) return { archived: false, archiveKey, skipped: "changed" };
+    throw new IngestIoError(`archiving ${source.key}: reading it failed: ${(error as Error).message}`, { cause: error });
+  }
+  // s3rver ignores If-Match: compare as well, so newer bytes under the key are never moved.
+  if (!source.versionId && original.ETag && normaliseEtag(original.ETag) !== etag) {
+    (original.Body as { destroy?: () => void } | undefined)?.destroy?.();
+    return { archived: false, archiveKey, skipped: "changed" };
+  }
+  const size = original.ContentLength ?? 0;
+  const metadata: Record<string, string> = { "medallion-outcome": outcome, "medallion-source-etag": etag };
+  if (reason) metadata["medallion-reason"] = asciiHeader(reason);
+  const put = await io(`archiving ${source.key} to ${archiveKey}`, () =>
+    s3.send(
+      new PutObjectCommand({
+        Bucket: source.bucket,
+        Key: archiveKey,
+        Body: original.Body as Readable,
+        ContentLength: size,
+        ContentType: original.ContentType,
+        Metadata: metadata,
+      }),
+    ),
+  );
+
+  let reasonKey: string | undefined;
+  if (outcome === "failed") {
+    reasonKey = `${archiveKey}.reason.json`;
+    const document = { source_key: source.key, etag, version_id: source.versionId ?? null, file_id: fileId, reason: reason ?? null, archived_at: new Date().toISOString() };
+    await io(`writing ${reasonKey}`, () =>
+      s3.send(new PutObjectCommand({ Bucket: source.bucket, Key: reasonKey, Body: JSON.stringify(document, null, 2), ContentType: "application/json" })),
+    );
+  }
+
+  // A single-part ETag is the MD5 of the bytes: the copy's, as PutObject reports it, must
+  // equal the original's. A multipart ETag is not, so then the stored size is checked instead.
+  if (!etag.includes("-")) {
+    const copyEtag = normaliseEtag(put.ETag ?? "");
+    if (copyEtag !== etag) throw new ArchiveVerificationError(`archive copy ${archiveKey} does not match ${source.key} (ETag ${copyEtag} vs ${etag}); the original is kept`);
+  } else {
+    const copy = await io(`checking ${archiveKey}`, () => s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: archiveKey })));
+    if (copy.ContentLength !== size) {
+      throw new ArchiveVerificationError(`archive copy ${archiveKey} does not match ${source.key} (size ${copy.ContentLength} vs ${size}); the original is kept`);
+    }
+  }
+
+  try {
+    await s3.send(new DeleteObjectCommand({ Bucket: source.bucket, Key: source.key, ...version, ...(source.versionId ? {} : { IfMatch: `"${etag}"` }) }));
+  } catch (error) {
+    // Replaced since the copy: the newer object is not ours to delete; its own event ingests it.
+    if (isStatus(error, 412, "PreconditionFailed")) return { archived: true, archiveKey, reasonKey };
+    if (isStatus(error, 404, "NoSuchKey", "NotFound")) return { archived: true, archiveKey, reasonKey };
+    throw new IngestIoError(`archiving ${source.key}: deleting the original failed (the copy ${archiveKey} is kept): ${(error as Error).message}`, { cause: error });
+  }
+  return { archived: true, archiveKey, reasonKey };
+}
+
+function asciiHeader(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, METADATA_REASON_CHARS);
+}
+
+function isStatus(error: unknown, status: number, ...names: string[]): boolean {
+  const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.$metadata?.httpStatusCode === status || names.includes(e?.name ?? "") || names.includes(e?.Code ?? "");
+}
+
+async function io<T>(what: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw new IngestIoError(`${what} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
