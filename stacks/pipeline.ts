@@ -35,6 +35,7 @@ export const pipelineStates = {
   recordSilver: "RecordSilverStep",
   gold: "MergeGold",
   finish: "FinishSilver",
+  more: "MorePending?",
   complete: "CompleteJourney",
   fail: "FailJourney",
 } as const;
@@ -116,8 +117,11 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
       [S.plan]: lambdaTask(fn.silverPlan, { "dataset.$": "$.dataset" }, "$.plan", { Next: S.anything, Catch: [failJourney] }),
       [S.anything]: {
         Type: "Choice",
-        Comment: "Nothing pending in the ledger: complete the journey and succeed.",
-        Choices: [{ Variable: "$.plan.version", IsNull: true, Next: S.release }],
+        Comment: "Nothing pending: complete and succeed. Pending files without a usable row: mark them, nothing to rewrite.",
+        Choices: [
+          { Variable: "$.plan.files[0]", IsPresent: false, Next: S.release },
+          { Variable: "$.plan.version", IsNull: true, Next: S.finish },
+        ],
         Default: S.runQueries,
       },
       [S.runQueries]: {
@@ -187,7 +191,13 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
       },
       // Only now are the plan's files marked consolidated: a failure before this point leaves
       // them pending, and the next run redoes silver (idempotent) and gold with them.
-      [S.finish]: lambdaTask(fn.silverFinish, "$.plan", "$.finished", { Next: S.release, Catch: [failJourney] }),
+      [S.finish]: lambdaTask(fn.silverFinish, "$.plan", "$.finished", { Next: S.more, Catch: [failJourney] }),
+      [S.more]: {
+        Type: "Choice",
+        Comment: "A backlog is taken a plan at a time (each plan is capped): plan again while files remain.",
+        Choices: [{ Variable: "$.plan.more", BooleanEquals: true, Next: S.plan }],
+        Default: S.release,
+      },
       [S.release]: lambdaTask(fn.lockRelease, lockRef, null, { Next: S.complete, Catch: [failJourney] }),
       [S.complete]: lambdaTask(fn.journeyComplete, journeyRef, "$.completed", { End: true, Catch: [failJourney] }),
       [S.fail]: lambdaTask(fn.journeyFail, { ...journeyRef, "error.$": "$.error" }, "$.failed", { Next: S.releaseAfterFailure }),

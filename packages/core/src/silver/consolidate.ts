@@ -14,7 +14,7 @@ export async function executeSilverPlan({ plan, engine }: { plan: SilverPlan; en
 }
 
 /** Options of {@link consolidateSilver}. */
-export type ConsolidateSilverOptions<E extends PendingFile> = Omit<CommitSilverOptions<E>, "plan"> & { engine: SqlEngine };
+export type ConsolidateSilverOptions<E extends PendingFile> = Omit<CommitSilverOptions<E>, "plan"> & { engine: SqlEngine; maxFiles?: number };
 
 /**
  * Plan → execute → commit with one engine: the whole consolidation in one call, for the

@@ -38,6 +38,8 @@ export interface SilverPlan<E extends PendingFile = PendingFile> {
   partitions: PlannedPartition[];
   /** Statements to run in order (the engine renders them in its dialect). */
   statements: Statement[];
+  /** More files are pending than this plan takes: plan again after this one. */
+  more: boolean;
 }
 
 /** Options of {@link planSilver}. */
@@ -46,7 +48,16 @@ export interface PlanSilverOptions<E extends PendingFile> extends SilverLake {
   ledger: SilverLedger<E>;
   s3: S3Client;
   catalog: PartitionCatalog;
+  /**
+   * At most this many files per plan (oldest first): a plan crosses Step Functions states
+   * (256 KB) and its statement is an Athena query (256 KB of text), so a backlog is taken in
+   * several plans rather than failing forever.
+   */
+  maxFiles?: number;
 }
+
+/** Files a plan takes by default: about 140 KB of plan state. */
+export const MAX_FILES_PER_PLAN = 200;
 
 const ingestDateOf = (key: string): string | undefined => /(?:^|\/)ingest_date=([^/]+)\//.exec(key)?.[1];
 
@@ -69,10 +80,12 @@ async function readPartitionColumn(s3: S3Client, bucket: string, key: string, co
  * @param options spec, ledger, S3 client, catalog, buckets and tables
  * @example const plan = await planSilver({ spec: carTelemetry, ledger, s3, catalog, buckets, tables });
  */
-export async function planSilver<E extends PendingFile>({ spec, ledger, s3, catalog, buckets, tables }: PlanSilverOptions<E>): Promise<SilverPlan<E>> {
+export async function planSilver<E extends PendingFile>({ spec, ledger, s3, catalog, buckets, tables, maxFiles = MAX_FILES_PER_PLAN }: PlanSilverOptions<E>): Promise<SilverPlan<E>> {
   const silver = silverSpecOf(spec);
-  const files = (await ledger.listPending(spec.name)).filter((entry) => entry.bronze_key);
-  const empty: SilverPlan<E> = { dataset: spec.name, version: null, files: [], rowsIn: 0, rowsWithoutTimestamp: 0, partitions: [], statements: [] };
+  const pending = (await ledger.listPending(spec.name)).filter((entry) => entry.bronze_key);
+  const files = pending.slice(0, maxFiles);
+  const more = pending.length > files.length;
+  const empty: SilverPlan<E> = { dataset: spec.name, version: null, files: [], rowsIn: 0, rowsWithoutTimestamp: 0, partitions: [], statements: [], more };
   if (files.length === 0) return empty;
 
   const affected = new Map<string, Record<string, number>>();
@@ -108,5 +121,5 @@ export async function planSilver<E extends PendingFile>({ spec, ledger, s3, cata
     silver: { table: target.table, existing: partitions.filter((p) => p.previous).map((p) => ({ values: p.values, location: p.previous! })) },
     to: `s3://${target.bucket}/${versionPrefix(target.root, version)}`,
   });
-  return { dataset: spec.name, version, files, rowsIn, rowsWithoutTimestamp, partitions, statements: [statement] };
+  return { dataset: spec.name, version, files, rowsIn, rowsWithoutTimestamp, partitions, statements: [statement], more };
 }

@@ -1,0 +1,40 @@
+import { listPending } from "@medallion/core/store";
+import { planSilver } from "@medallion/core/silver";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startTestLake } from "../helpers/lake";
+import type { TestLake } from "../helpers/lake";
+import { landBronze, reading, silverHarness } from "../helpers/silver";
+import type { SilverHarness } from "../helpers/silver";
+
+describe("a silver backlog", () => {
+  let lake: TestLake;
+  let silver: SilverHarness;
+  beforeEach(async () => {
+    lake = await startTestLake();
+    silver = await silverHarness(lake);
+  });
+  afterEach(async () => {
+    silver.close();
+    await lake.close();
+  });
+
+  it("is taken a capped plan at a time until nothing is pending and no row is lost", async () => {
+    // Prepare: five pending files, one car each.
+    for (let i = 0; i < 5; i++) await landBronze(lake, { name: `backlog-${i}`, readings: [reading({ carChassis: `CAR-${i}`, metricTimestamp: `2024-01-0${i + 1}T10:00:00Z` })] });
+
+    // Act + Assess: each plan takes at most two files and says whether more remain.
+    const first = await planSilver({ ...silver.options, maxFiles: 2 });
+    expect(first.files).toHaveLength(2);
+    expect(first.more).toBe(true);
+    const rounds: number[] = [];
+    for (let round = 0; round < 5 && (await listPending(lake.doc, lake.names.Ledger!, "car_telemetry")).length > 0; round++) {
+      rounds.push((await silver.consolidate({ maxFiles: 2 })).files);
+    }
+
+    // Assess
+    expect(rounds).toEqual([2, 2, 1]);
+    expect((await silver.rows()).map((row) => row.carChassis)).toEqual(["CAR-0", "CAR-1", "CAR-2", "CAR-3", "CAR-4"]);
+    const last = await planSilver({ ...silver.options, maxFiles: 2 });
+    expect(last).toMatchObject({ version: null, files: [], more: false });
+  });
+});
