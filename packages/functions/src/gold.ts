@@ -82,6 +82,7 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
       });
       metrics.addMetric("GoldRowsInserted", MetricUnit.Count, summary.tables.reduce((n, t) => n + t.inserted, 0));
       metrics.addMetric("GoldRowsUpdated", MetricUnit.Count, summary.tables.reduce((n, t) => n + t.updated, 0));
+      metrics.addMetric("GoldRowsDeleted", MetricUnit.Count, summary.tables.reduce((n, t) => n + t.deleted, 0));
       for (const step of goldSteps({ summary, startedAt })) {
         const stamped = reportStep(journey_id ?? "none", step);
         if (journey_id && d.journeyTable) await recordStep({ doc: d.doc, table: d.journeyTable, journeyId: journey_id, runId: run_id, step: stamped });

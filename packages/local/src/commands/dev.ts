@@ -1,12 +1,14 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Cron } from "croner";
 import { knownDatasets } from "@medallion/core/datasets";
-import { pipelineSchedules } from "@medallion/core/pipeline";
+import { pipelineSchedules, schedules } from "@medallion/core/pipeline";
+import { shippedSources } from "@medallion/core/sources";
+import { lambdaContext } from "../lambda-context";
 import type { WindowRequest } from "@medallion/core/pipeline";
 import { watchDropFolder } from "../drop-folder";
 import type { ExecutionOutcome } from "../pipeline";
 import type { LocalStack } from "../stack";
-import { summarisePipeline } from "./run";
+import { landingKeyOf, summarisePipeline } from "./run";
 
 /** Options of `medallion dev`. */
 export interface DevOptions {
@@ -51,8 +53,7 @@ export async function runDev(options: DevOptions): Promise<void> {
   const stopWatching = await watchDropFolder({
     dir: options.dropDir,
     onFile: async ({ path, body }) => {
-      const [first, ...rest] = path.split("/");
-      const key = first && rest.length > 0 && datasetsByName[first] ? path : `${datasetsByName[options.dataset]!.landingPrefix}${path}`;
+      const key = landingKeyOf(path, options.dataset);
       await s3.send(new PutObjectCommand({ Bucket: landing, Key: key, Body: body }));
       print(`[${clock()}] dropped ${path} → s3://${landing}/${key}`);
     },
@@ -86,6 +87,27 @@ export async function runDev(options: DevOptions): Promise<void> {
       jobs.push(new Cron(schedule.cron, { timezone: "UTC" }, () => datasets.forEach((spec) => trigger(spec.name, schedule.window, schedule.name))));
     }
   }
+  // HTTP API sources are pulled on the same schedules as on AWS (hourly, and D-1 at 02:00).
+  const sources = Object.keys(shippedSources);
+  if (sources.length > 0) {
+    const { pullHandler } = await import("@medallion/functions/pull");
+    const pull = pullHandler({ sources: shippedSources });
+    for (const window of ["hourly", "daily"] as const) {
+      jobs.push(
+        new Cron(schedules[window], { timezone: "UTC" }, async () => {
+          for (const source of sources) {
+            try {
+              const result = await pull({ source, window }, lambdaContext("medallion-local-pull"));
+              print(`[${clock()}] pull ${source} (${window}): ${result.pages} page(s), ${result.records} record(s), watermark ${result.watermarkAfter ?? "unchanged"}`);
+            } catch (error) {
+              print(`[${clock()}] ✗ pull ${source} (${window}): ${error instanceof Error ? error.message : String(error)} (watermark unchanged; the next run retries)`);
+            }
+          }
+        }),
+      );
+    }
+    print(`  pulls        ${sources.join(", ")} (${schedules.hourly} and ${schedules.daily} UTC)`);
+  }
   print("Ready. Ctrl-C to stop.");
 
   await new Promise<void>((resolve) => options.signal.addEventListener("abort", () => resolve(), { once: true }));
@@ -100,6 +122,6 @@ function describeOutcome(outcome: ExecutionOutcome): string {
   if (summary.status !== "SUCCEEDED") return `FAILED: ${summary.error?.Error}: ${summary.error?.Cause}`;
   if (summary.alreadyCompleted) return "skipped: window already completed";
   const parts = [summary.silver ? `silver ${summary.silver.partitionsRewritten} partition(s) rewritten, ${summary.silver.rowsIn} rows in → ${summary.silver.rowsOut} out, ${summary.silver.duplicatesRemoved} duplicates removed` : "nothing pending"];
-  for (const table of summary.gold ?? []) parts.push(`${table.table} ${table.inserted} inserted, ${table.updated} updated`);
+  for (const table of summary.gold ?? []) parts.push(`${table.table} ${table.inserted} inserted, ${table.updated} updated, ${table.deleted} deleted`);
   return `SUCCEEDED in ${(summary.durationMs / 1000).toFixed(2)} s: ${parts.join("; ")}`;
 }

@@ -52,7 +52,7 @@ export interface PipelineSummary {
   /** `true` when the window had already been completed: nothing ran again. */
   alreadyCompleted: boolean;
   silver?: { partitionsRewritten: number; rowsIn: number; rowsOut: number; duplicatesRemoved: number; version: string | null; target?: SilverTarget };
-  gold?: { table: string; inserted: number; updated: number }[];
+  gold?: { table: string; inserted: number; updated: number; deleted: number }[];
   states: StateEvent[];
   error?: { Error: string; Cause: string };
   durationMs: number;
@@ -67,7 +67,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
   const datasets = knownDatasets();
   const spec = datasets[options.dataset];
   if (!spec) throw new Error(`Unknown dataset "${options.dataset}". Known: ${Object.keys(datasets).join(", ")}`);
-  const files = options.landingDir ? await filesOf(options.landingDir, spec.landingPrefix) : options.sample ? sampleFor(options.dataset) : [];
+  const files = options.landingDir ? await filesOf(options.landingDir, options.dataset) : options.sample ? sampleFor(options.dataset) : [];
   if (files.length === 0) throw new Error(options.landingDir ? `No files in ${options.landingDir}` : "Nothing to ingest: pass --sample or --landing <dir>");
 
   const s3 = new S3Client({});
@@ -117,7 +117,7 @@ export function summarisePipeline(execution: ExecutionOutcome): PipelineSummary 
     run?: { kind: string; from: string; to: string };
     journey?: { journey_id?: string; duplicate?: boolean };
     silver?: PipelineSummary["silver"];
-    gold?: { tables?: { table: string; inserted: number; updated: number }[] };
+    gold?: { tables?: { table: string; inserted: number; updated: number; deleted?: number }[] };
   };
   return {
     status: execution.status,
@@ -127,7 +127,7 @@ export function summarisePipeline(execution: ExecutionOutcome): PipelineSummary 
     silver: output.silver
       ? { partitionsRewritten: output.silver.partitionsRewritten, rowsIn: output.silver.rowsIn, rowsOut: output.silver.rowsOut, duplicatesRemoved: output.silver.duplicatesRemoved, version: output.silver.version, ...(output.silver.target ? { target: output.silver.target } : {}) }
       : undefined,
-    gold: output.gold?.tables?.map(({ table, inserted, updated }) => ({ table, inserted, updated })),
+    gold: output.gold?.tables?.map(({ table, inserted, updated, deleted }) => ({ table, inserted, updated, deleted: deleted ?? 0 })),
     states: execution.states,
     error: execution.error,
     durationMs: execution.durationMs,
@@ -158,7 +158,7 @@ function formatPipeline(p: PipelineSummary): string[] {
   } else if (p.status === "SUCCEEDED" && !p.alreadyCompleted) {
     lines.push("  silver           nothing pending");
   }
-  for (const table of p.gold ?? []) lines.push(`  gold             ${table.table}: ${table.inserted} inserted, ${table.updated} updated`);
+  for (const table of p.gold ?? []) lines.push(`  gold             ${table.table}: ${table.inserted} inserted, ${table.updated} updated, ${table.deleted} deleted`);
   if (p.error) lines.push(`  error            ${p.error.Error}: ${p.error.Cause}`);
   return lines;
 }
@@ -178,13 +178,27 @@ function sampleFor(dataset: string): SampleFile[] {
   throw new Error(`No sample data for dataset "${dataset}"`);
 }
 
-async function filesOf(dir: string, prefix: string): Promise<SampleFile[]> {
+/**
+ * The landing key of a file dropped at `path` (relative, `/`-separated): as is when it already
+ * starts with a dataset's landing prefix (`car_telemetry/…`), else under `dataset`'s prefix.
+ * @param path the file's path inside the dropped folder
+ * @param dataset the dataset of files outside any dataset's folder
+ */
+export function landingKeyOf(path: string, dataset: string): string {
+  const datasets = Object.values(knownDatasets());
+  if (datasets.some((spec) => path.startsWith(spec.landingPrefix))) return path;
+  const spec = knownDatasets()[dataset];
+  if (!spec) throw new Error(`Unknown dataset "${dataset}". Known: ${datasets.map((d) => d.name).join(", ")}`);
+  return `${spec.landingPrefix}${path}`;
+}
+
+async function filesOf(dir: string, dataset: string): Promise<SampleFile[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const files: SampleFile[] = [];
   for (const entry of entries) {
-    if (!entry.isFile()) continue;
+    if (!entry.isFile() || entry.name.startsWith(".")) continue;
     const path = join(entry.parentPath, entry.name);
-    files.push({ key: prefix + relative(dir, path).split(sep).join("/"), body: await readFile(path) });
+    files.push({ key: landingKeyOf(relative(dir, path).split(sep).join("/"), dataset), body: await readFile(path) });
   }
   return files.sort((a, b) => a.key.localeCompare(b.key));
 }
