@@ -8,7 +8,9 @@ import { lake } from "./lake";
 // specs (no crawler): bronze with partition projection on ingest_date (nothing to register),
 // silver with partitions the consolidation registers itself, one versioned location each.
 
-const prefix = `${$app.name}_${$app.stage}`.replace(/[^a-z0-9_]/gi, "_").toLowerCase();
+/** Glue database names start with `<app>_<stage>` (Glue allows lowercase letters, digits and `_`). */
+export const databasePrefix = `${$app.name}_${$app.stage}`.replace(/[^a-z0-9_]/gi, "_").toLowerCase();
+const prefix = databasePrefix;
 const PARQUET = {
   inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
   outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
@@ -86,6 +88,9 @@ export const workGroup = new aws.athena.Workgroup("Athena", {
 const region = aws.getRegionOutput().name;
 const account = aws.getCallerIdentityOutput().accountId;
 
+/** The ARN of a Glue catalog resource (`catalog`, `database/<db>`, `table/<db>/<table>`) in this account and region. */
+export const glueArn = (resource: $util.Input<string>) => $interpolate`arn:aws:glue:${region}:${account}:${resource}`;
+
 /**
  * What the silver handlers link: database names and workgroup, with the Athena and Glue
  * permissions they need (bucket access comes from linking the buckets themselves).
@@ -100,11 +105,11 @@ export const silverCatalog = new sst.Linkable("SilverCatalog", {
     sst.aws.permission({
       actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition", "glue:CreatePartition", "glue:BatchCreatePartition", "glue:UpdatePartition", "glue:BatchUpdatePartition"],
       resources: [
-        $interpolate`arn:aws:glue:${region}:${account}:catalog`,
-        $interpolate`arn:aws:glue:${region}:${account}:database/${bronzeDatabase.name}`,
-        $interpolate`arn:aws:glue:${region}:${account}:database/${silverDatabase.name}`,
-        $interpolate`arn:aws:glue:${region}:${account}:table/${bronzeDatabase.name}/*`,
-        $interpolate`arn:aws:glue:${region}:${account}:table/${silverDatabase.name}/*`,
+        glueArn("catalog"),
+        glueArn($interpolate`database/${bronzeDatabase.name}`),
+        glueArn($interpolate`database/${silverDatabase.name}`),
+        glueArn($interpolate`table/${bronzeDatabase.name}/*`),
+        glueArn($interpolate`table/${silverDatabase.name}/*`),
       ],
     }),
   ],

@@ -1,5 +1,5 @@
 import { shippedDatasets } from "../packages/core/src/datasets";
-import { catalog } from "./catalog";
+import { catalog, databasePrefix, glueArn } from "./catalog";
 import { lake } from "./lake";
 import { lambda } from "./lambda";
 import { stores } from "./stores";
@@ -9,16 +9,12 @@ import { stores } from "./stores";
 // database is the only catalog object deployed here. Athena writes data and Iceberg
 // metadata with the calling function's credentials, hence the Glue write permissions.
 
-const prefix = `${$app.name}_${$app.stage}`.replace(/[^a-z0-9_]/gi, "_").toLowerCase();
-
 export const goldDatabase = new aws.glue.CatalogDatabase("GoldDatabase", {
-  name: `${prefix}_gold`,
+  name: `${databasePrefix}_gold`,
   description: "Gold: business aggregates as Apache Iceberg tables, updated by MERGE",
 });
 
-const region = aws.getRegionOutput().name;
-const account = aws.getCallerIdentityOutput().accountId;
-const glue = (resource: $util.Input<string>) => $interpolate`arn:aws:glue:${region}:${account}:${resource}`;
+const glue = glueArn;
 
 /** What the gold handlers link: database names and workgroup, with Athena and Glue permissions. */
 export const goldCatalog = new sst.Linkable("GoldCatalog", {

@@ -1,7 +1,7 @@
 import { shippedDatasets } from "../packages/core/src/datasets";
 import { pipelineDefinition } from "../stacks/pipeline";
 import { eventBridgeCron, pipelineSchedules } from "../packages/core/src/pipeline/schedule";
-import { catalog } from "./catalog";
+import { catalog, glueArn } from "./catalog";
 import { journeyFunctions } from "./functions";
 import { gold } from "./gold";
 import { lake } from "./lake";
@@ -28,9 +28,7 @@ export const silverFinish = lambda("SilverFinish", { handler: "silver.finish", l
 
 const taskFunctions = [windowFunction, journeyFunctions.start, journeyFunctions.recordStep, journeyFunctions.complete, journeyFunctions.fail, lockAcquire, lockRelease, silverPlan, silverCommit, silverFinish, gold.goldMerge];
 
-const region = aws.getRegionOutput().name;
-const account = aws.getCallerIdentityOutput().accountId;
-const glue = (resource: $util.Input<string>) => $interpolate`arn:aws:glue:${region}:${account}:${resource}`;
+const glue = glueArn;
 
 const role = new aws.iam.Role("PipelineRole", {
   assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "states.amazonaws.com" }),

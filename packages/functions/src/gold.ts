@@ -8,11 +8,10 @@ import { GoldSpecError, goldSpecOf, goldSteps, hasGold, mergeGold, optimizeGold 
 import type { GoldSummary, OptimizeSummary } from "@medallion/core/gold";
 import type { TableRef } from "@medallion/core/sql";
 import { recordStep } from "@medallion/core/store";
-import { Resource } from "sst";
 import { z } from "zod";
 import { reportStep } from "./journey";
 import { clients } from "./shared/clients";
-import { linked } from "./shared/config";
+import { linked, linkedResource } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";
 import { logger, metrics } from "./shared/observability";
 
@@ -108,15 +107,10 @@ interface GoldCatalogLink {
   workGroup: string;
 }
 
-function catalogLink(): GoldCatalogLink {
-  const link = (Resource as unknown as Record<string, GoldCatalogLink | undefined>).GoldCatalog;
-  if (!link?.workGroup) throw new Error("Resource GoldCatalog is not linked to this function (no SST_RESOURCE_GoldCatalog)");
-  return link;
-}
 
 // On AWS: Athena MERGE into Iceberg tables in the gold bucket.
 const aws = goldHandlers(() => {
-  const link = catalogLink();
+  const link = linkedResource<GoldCatalogLink>("GoldCatalog", "workGroup");
   return {
     engine: athenaEngine({ client: clients.athena, workGroup: link.workGroup }),
     datasets: knownDatasets(),

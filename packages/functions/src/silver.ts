@@ -9,10 +9,9 @@ import { athenaCatalog, commitSilver, finishSilver, consolidateSilver, dynamoSil
 import type { PartitionCatalog, SilverLake, SilverPlan, SilverSummary } from "@medallion/core/silver";
 import { renderAthena } from "@medallion/core/sql";
 import type { LedgerEntry } from "@medallion/core/store";
-import { Resource } from "sst";
 import { z } from "zod";
 import { clients } from "./shared/clients";
-import { linked } from "./shared/config";
+import { linked, linkedResource } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";
 import { logger, metrics } from "./shared/observability";
 
@@ -131,15 +130,10 @@ interface CatalogLink {
   workGroup: string;
 }
 
-function catalogLink(): CatalogLink {
-  const link = (Resource as unknown as Record<string, CatalogLink | undefined>).SilverCatalog;
-  if (!link?.workGroup) throw new Error("Resource SilverCatalog is not linked to this function (no SST_RESOURCE_SilverCatalog)");
-  return link;
-}
 
 // On AWS: Athena over the Glue catalog.
 const aws = silverHandlers(() => {
-  const link = catalogLink();
+  const link = linkedResource<CatalogLink>("SilverCatalog", "workGroup");
   const engine = athenaEngine({ client: clients.athena, workGroup: link.workGroup });
   return {
     s3: clients.s3,

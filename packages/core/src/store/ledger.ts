@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { isConditionalCheckFailed } from "./dynamo";
 
 /** One ingested landing file: the pipeline's bookmark (table `Ledger`). */
 export interface LedgerEntry {
@@ -45,7 +45,7 @@ export async function recordIngested(doc: DynamoDBDocumentClient, table: string,
     await doc.send(new PutCommand({ TableName: table, Item: entry, ConditionExpression: "attribute_not_exists(file_id)" }));
     return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException || (error as Error).name === "ConditionalCheckFailedException") return false;
+    if (isConditionalCheckFailed(error)) return false;
     throw error;
   }
 }
@@ -96,7 +96,7 @@ export async function markConsolidated(doc: DynamoDBDocumentClient, table: strin
           }),
         );
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException || (error as Error).name === "ConditionalCheckFailedException")) throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
       }
     }
   };

@@ -13,7 +13,7 @@ const links = Resource as unknown as Record<string, unknown>;
  * @param link the link name
  * @param has the property the caller needs, checked to be a non-empty string
  */
-export function linkedResource<T extends Record<string, unknown>>(link: string, has: keyof T & string): T {
+export function linkedResource<T extends object>(link: string, has: keyof T & string): T {
   let resource: unknown;
   try {
     resource = links[link];
