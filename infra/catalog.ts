@@ -33,6 +33,20 @@ const lineage = [
 export const bronzeDatabase = new aws.glue.CatalogDatabase("BronzeDatabase", { name: `${prefix}_bronze`, description: "Bronze: validated records as Parquet, one object per landing file" });
 export const silverDatabase = new aws.glue.CatalogDatabase("SilverDatabase", { name: `${prefix}_silver`, description: "Silver: cleansed, deduplicated, partitioned by event date" });
 
+/**
+ * S3 access to the buckets of silver path targets (outside the lake's buckets): versions,
+ * manifests and Athena's UNLOAD all write there.
+ */
+export const targetPathAccess = [
+  ...new Set(
+    Object.values(shippedDatasets).flatMap((spec) => {
+      const path = spec.silver?.target?.table === undefined ? spec.silver?.target?.path : undefined;
+      const bucket = path ? /^s3:\/\/([^/]+)\//.exec(path)?.[1] : undefined;
+      return bucket ? [bucket] : [];
+    }),
+  ),
+].flatMap((bucket) => [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`]);
+
 /** Bronze and silver Glue tables of every shipped dataset, by dataset name. */
 export const tables = Object.fromEntries(
   Object.values(shippedDatasets).map((spec) => {
@@ -53,9 +67,11 @@ export const tables = Object.fromEntries(
       partitionKeys: [{ name: "ingest_date", type: "string" }],
       storageDescriptor: { ...PARQUET, location: bronzeLocation, columns: [...spec.fields.map((f) => ({ name: f.name.toLowerCase(), type: bronzeType(f) })), ...lineage] },
     });
-    // A plain S3 path target has no catalog table: its partitions are listed in a manifest.
+    // A plain S3 path target is listed in a manifest beside its data; its partitions are also
+    // registered on a silver table over the path, through which Athena re-reads existing rows.
     const target = spec.silver?.target;
-    if (!spec.silver || (target?.path && !target.table)) return [spec.name, { bronze }];
+    if (!spec.silver) return [spec.name, { bronze }];
+    const pathOnly = target?.path !== undefined && target.table === undefined;
     const columns = silverColumns(spec);
     const silver = new aws.glue.CatalogTable(`Silver_${spec.name}`, {
       databaseName: target?.table?.database ?? silverDatabase.name,
@@ -63,7 +79,11 @@ export const tables = Object.fromEntries(
       tableType: "EXTERNAL_TABLE",
       parameters: { EXTERNAL: "TRUE", classification: "parquet", "parquet.compression": "SNAPPY" },
       partitionKeys: columns.partition.map((c) => ({ name: c.name.toLowerCase(), type: HIVE_TYPES[c.type] })),
-      storageDescriptor: { ...PARQUET, location: $interpolate`s3://${lake.Silver.name}/${spec.name}/`, columns: columns.data.map((c) => ({ name: c.name.toLowerCase(), type: HIVE_TYPES[c.type] })) },
+      storageDescriptor: {
+        ...PARQUET,
+        location: pathOnly ? target!.path! : $interpolate`s3://${lake.Silver.name}/${spec.name}/`,
+        columns: columns.data.map((c) => ({ name: c.name.toLowerCase(), type: HIVE_TYPES[c.type] })),
+      },
     });
     return [spec.name, { bronze, silver }];
   }),

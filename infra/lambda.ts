@@ -30,6 +30,8 @@ export interface LambdaOptions {
   reservedConcurrency?: number;
   /** Powertools service name; default `medallion-<kebab name>`. */
   service?: string;
+  /** Rights beyond the links (e.g. buckets outside the lake). */
+  permissions?: { actions: string[]; resources: string[] }[];
 }
 
 /**
@@ -37,7 +39,7 @@ export interface LambdaOptions {
  * @param name the SST logical name (PascalCase)
  * @param options handler, links and sizing
  */
-export function lambda(name: string, { handler, link, timeout = "60 seconds", memory = "512 MB", storage, reservedConcurrency, service }: LambdaOptions): sst.aws.Function {
+export function lambda(name: string, { handler, link, timeout = "60 seconds", memory = "512 MB", storage, reservedConcurrency, service, permissions }: LambdaOptions): sst.aws.Function {
   return new sst.aws.Function(name, {
     handler: `packages/functions/src/${handler}`,
     runtime: "nodejs22.x",
@@ -47,6 +49,7 @@ export function lambda(name: string, { handler, link, timeout = "60 seconds", me
     ...(storage ? { storage } : {}),
     ...(reservedConcurrency ? { concurrency: { reserved: reservedConcurrency } } : {}),
     link,
+    ...(permissions?.length ? { permissions } : {}),
     environment: {
       POWERTOOLS_SERVICE_NAME: service ?? `medallion-${name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase()}`,
       POWERTOOLS_METRICS_NAMESPACE: "Medallion",

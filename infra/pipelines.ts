@@ -1,7 +1,7 @@
 import { shippedDatasets } from "../packages/core/src/datasets";
 import { pipelineDefinition } from "../stacks/pipeline";
 import { eventBridgeCron, pipelineSchedules } from "../packages/core/src/pipeline/schedule";
-import { catalog, glueArn } from "./catalog";
+import { catalog, glueArn, targetPathAccess } from "./catalog";
 import { journeyFunctions } from "./functions";
 import { gold } from "./gold";
 import { lake } from "./lake";
@@ -11,24 +11,30 @@ import { stores } from "./stores";
 // The pipeline: the state machine built by stacks/ (the same JSON the embedded stack runs),
 // its task functions, a role allowed exactly what its states call, and the schedules.
 
+// Silver path targets may live outside the lake's buckets.
+const pathPermissions = targetPathAccess.length
+  ? [{ actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"], resources: targetPathAccess }]
+  : [];
+
 /** Resolves the run's window and idempotency key. */
 export const windowFunction = lambda("PipelineWindow", { handler: "pipeline.window", link: [] });
 /** Plans silver: pending files from the ledger, affected partitions, the statements Athena runs. */
 // Plan reads the catalog through Athena (partition locations), whose results land in AthenaResults.
-export const silverPlan = lambda("SilverPlan", { handler: "silver.plan", link: [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], memory: "1024 MB", timeout: "5 minutes" });
+export const silverPlan = lambda("SilverPlan", { handler: "silver.plan", link: [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], memory: "1024 MB", timeout: "5 minutes", permissions: pathPermissions });
 /** Commits silver: swaps partition locations (the ledger is marked after gold). */
-export const silverCommit = lambda("SilverCommit", { handler: "silver.swap", link: [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], memory: "1024 MB", timeout: "15 minutes" });
+export const silverCommit = lambda("SilverCommit", { handler: "silver.swap", link: [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], memory: "1024 MB", timeout: "15 minutes", permissions: pathPermissions });
 
 /** Takes and releases a dataset's consolidation lock (one run at a time rewrites its silver and gold). */
 export const lockAcquire = lambda("DatasetLockAcquire", { handler: "lock.acquire", link: [stores.Lock] });
 export const lockRelease = lambda("DatasetLockRelease", { handler: "lock.release", link: [stores.Lock] });
 
 /** After gold: marks the plan's ledger entries consolidated and expires old silver versions. */
-export const silverFinish = lambda("SilverFinish", { handler: "silver.finish", link: [lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], memory: "1024 MB", timeout: "15 minutes" });
+export const silverFinish = lambda("SilverFinish", { handler: "silver.finish", link: [lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog], memory: "1024 MB", timeout: "15 minutes", permissions: pathPermissions });
 
 const taskFunctions = [windowFunction, journeyFunctions.start, journeyFunctions.recordStep, journeyFunctions.complete, journeyFunctions.fail, lockAcquire, lockRelease, silverPlan, silverCommit, silverFinish, gold.goldMerge];
 
 const glue = glueArn;
+
 
 const role = new aws.iam.Role("PipelineRole", {
   assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "states.amazonaws.com" }),
@@ -49,7 +55,7 @@ new aws.iam.RolePolicy("PipelinePolicy", {
         Resource: [glue("catalog"), glue($interpolate`database/${catalog.bronzeDatabase.name}`), glue($interpolate`database/${catalog.silverDatabase.name}`), glue($interpolate`table/${catalog.bronzeDatabase.name}/*`), glue($interpolate`table/${catalog.silverDatabase.name}/*`)],
       },
       { Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"], Resource: [lake.Bronze.arn, $interpolate`${lake.Bronze.arn}/*`] },
-      { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: [lake.Silver.arn, $interpolate`${lake.Silver.arn}/*`, lake.AthenaResults.arn, $interpolate`${lake.AthenaResults.arn}/*`] },
+      { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: [lake.Silver.arn, $interpolate`${lake.Silver.arn}/*`, lake.AthenaResults.arn, $interpolate`${lake.AthenaResults.arn}/*`, ...targetPathAccess] },
       // Execution logs.
       {
         Effect: "Allow",

@@ -137,5 +137,9 @@ describe("operations dataset on the embedded stack", () => {
     const bytes = await (await s3.send(new GetObjectCommand({ Bucket: stack.names.Silver, Key: object! }))).Body!.transformToByteArray();
     const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, columns: ["num_oper", "origem", "cod_situ_oper"] });
     expect(rows.find((r) => r.num_oper === "OP-1002")).toEqual({ num_oper: "OP-1002", origem: "batch", cod_situ_oper: "ESTORNADA" });
+    // The engines read the path through the dataset's silver table, which mirrors the manifest
+    // (on Athena that table is how existing rows are re-read).
+    const viaTable = await stack.pipeline.engine.run("SELECT num_oper, cod_situ_oper FROM silver.operations_export WHERE num_oper = 'OP-1002'");
+    expect(viaTable.rows).toEqual([{ num_oper: "OP-1002", cod_situ_oper: "ESTORNADA" }]);
   });
 });

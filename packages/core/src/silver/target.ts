@@ -56,10 +56,27 @@ export function resolveTarget({ spec, bucket, table, catalog, s3 }: ResolveTarge
   const uri = `s3://${location.bucket}/${root}/`;
   return {
     target: { kind: "path", uri },
-    // Names the path in catalog calls; the manifest catalog does not look at it.
-    table: { database: "_path", name: spec.name },
+    // The path's partitions are also registered on the lake's silver table of the dataset (a
+    // Glue table over the path on AWS), because engines re-read existing rows through a table.
+    table,
     bucket: location.bucket,
     root,
-    catalog: pathCatalog({ s3, bucket: location.bucket, key: `${root}/_partitions.json` }),
+    catalog: mirroredCatalog(pathCatalog({ s3, bucket: location.bucket, key: `${root}/_partitions.json` }), catalog),
+  };
+}
+
+/**
+ * A path target's catalog: the manifest beside the data is the source of truth for where
+ * partitions live (what consumers of the path read); each swap is mirrored to the lake's
+ * catalog, manifest first, so the engines see the same locations. Both swaps are idempotent,
+ * so a crash between them is mended by the next run's swap.
+ */
+function mirroredCatalog(manifest: PartitionCatalog, lake: PartitionCatalog): PartitionCatalog {
+  return {
+    locate: (table, partitions) => manifest.locate(table, partitions),
+    swap: async (table, partitions) => {
+      await manifest.swap(table, partitions);
+      await lake.swap(table, partitions);
+    },
   };
 }
