@@ -106,7 +106,9 @@ export class JsonSplitter {
   end(): void {
     this.decoder.end();
     if (this.inValue) {
-      if (this.bare && this.mode === Mode.Stream) {
+      // In a stream of values (NDJSON) that already gave records, a last value cut short is a
+      // bad record (quarantined with its line), not a bad file: the records before it stand.
+      if (this.mode === Mode.Stream && (this.bare || this.index > 0)) {
         this.valueStart = 0;
         this.emit("", 0, this.line);
       } else {

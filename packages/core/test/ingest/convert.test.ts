@@ -127,15 +127,28 @@ describe("convertToBronze", () => {
     await expect(readFile(parquetPath)).rejects.toThrow(/ENOENT/);
   });
 
-  it("throws UnparseableFileError and leaves no partial Parquet file for a truncated file", async () => {
+  it("throws UnparseableFileError and leaves no partial Parquet file for a truncated array", async () => {
     // Prepare
     const good = JSON.stringify({ carChassis: "A", currentMileage: 1, metricTimestamp: "2024-01-01T00:00:00Z" });
     const parquetPath = join(dir, "truncated.parquet");
-    const body = new TextEncoder().encode(`${Array(20).fill(good).join("\n")}\n{"carChassis":"B","curr`);
+    const body = new TextEncoder().encode(`[${Array(20).fill(good).join(",\n")},\n{"carChassis":"B","curr`);
     // Act
     const attempt = convertToBronze(chunked(body, 100), { spec: carTelemetry, sourceKey: "k", parquetPath, rowGroupSize: 5 });
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(UnparseableFileError);
     await expect(readFile(parquetPath)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("lands every record of NDJSON whose last line is cut short, and rejects that line with its position", async () => {
+    // Prepare
+    const good = JSON.stringify({ carChassis: "A", currentMileage: 1, metricTimestamp: "2024-01-01T00:00:00Z" });
+    const parquetPath = join(dir, "cut-short.parquet");
+    const body = new TextEncoder().encode(`${Array(20).fill(good).join("\n")}\n{"carChassis":"B","curr`);
+    // Act
+    const result = await convertToBronze(chunked(body, 100), { spec: carTelemetry, sourceKey: "k", parquetPath, rowGroupSize: 5 });
+    // Assess
+    expect(result).toMatchObject({ recordsIn: 21, recordsBronze: 20, recordsRejected: 1 });
+    expect(result.rejected[0]).toMatchObject({ line: 21, index: 20 });
+    expect(result.rejected[0]!.reason).toMatch(/JSON/);
   });
 });

@@ -84,6 +84,17 @@ describe("JsonSplitter", () => {
     expect(values[1]).toMatchObject({ oversized: false, text: '{"ok":1}', line: 2, index: 1 });
   });
 
+  it("gives the cut-short last value of a stream as a value of its own (a bad record), keeping those before it", () => {
+    // Act
+    const values = split('{"a":1}\n{"b":2}\n{"c":', 4);
+    // Assess
+    expect(values.map((v) => [v.text, v.line, v.index])).toEqual([
+      ['{"a":1}', 1, 0],
+      ['{"b":2}', 2, 1],
+      ['{"c":', 3, 2],
+    ]);
+  });
+
   it("flags a value nested deeper than the limit and goes on with the next one", () => {
     // Act
     const values = split(`{"a":${"[".repeat(10_000)}${"]".repeat(10_000)}}\n{"ok":1}`, 4096, { maxDepth: 32 });
@@ -94,7 +105,7 @@ describe("JsonSplitter", () => {
   it.each([
     ["", /empty file/],
     ["  \n\t ", /empty file/],
-    ['{"a":1}\n{"b":', /line 2 is never closed/],
+    ['{"b":', /line 1 is never closed/],
     ['[{"a":1},{"b":2}', /top-level array is never closed/],
     ['[{"a":1} {"b":2}]', /expected ',' or ']'/],
     ['[{"a":1},]', /expected a value/],
