@@ -48,6 +48,9 @@ new aws.iam.RolePolicy("PipelinePolicy", {
       { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: taskFunctions.map((fn) => fn.arn) },
       // Athena's .sync integration: start, poll, stop the silver queries in the workgroup.
       { Effect: "Allow", Action: ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:StopQueryExecution", "athena:GetWorkGroup"], Resource: [catalog.workGroup.arn] },
+      { Effect: "Allow", Action: ["athena:GetDataCatalog"], Resource: [$interpolate`arn:aws:athena:${aws.getRegionOutput().name}:${aws.getCallerIdentityOutput().accountId}:datacatalog/AwsDataCatalog`] },
+      // Where Lake Formation governs the catalog, Athena also asks it for data access.
+      { Effect: "Allow", Action: ["lakeformation:GetDataAccess"], Resource: ["*"] },
       // Athena runs the queries with this role's rights: read bronze, write silver versions and results.
       {
         Effect: "Allow",
