@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { getJourney } from "@medallion/core/store";
+import { getCongregado, getJourney } from "@medallion/core/store";
 import type { Journey } from "@medallion/core/store";
 import { executePipeline } from "@medallion/local/pipeline";
 import { startStack } from "@medallion/local/stack";
@@ -61,6 +61,10 @@ describe("pipeline on the embedded stack", () => {
     const journey = await journeyOf((run.output!.journey as { journey_id: string }).journey_id);
     expect(journey.status).toBe("completed");
     expect(journey.steps.find((s) => s.step === "silver_consolidation")).toMatchObject({ status: "succeeded", layer: "silver", records_in: 4, records_out: 2 });
+    // Gold merged (a step per table) and its congregado saved.
+    expect(journey.steps.filter((s) => s.layer === "gold").length).toBeGreaterThanOrEqual(2);
+    const monthly = await getCongregado({ doc, table: stack.names.Congregado!, id: "gold_car_monthly" });
+    expect(monthly).toMatchObject({ record_count: 2, version: 1 });
   });
 
   it("executes a completed window again as a no-op", async () => {
