@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { localClients } from "@medallion/local/services/clients";
 import { startServices } from "@medallion/local/services/index";
 import type { LocalServices } from "@medallion/local/services/index";
 
@@ -28,14 +29,8 @@ export async function startTestLake({ applyEnv = false }: { applyEnv?: boolean }
   const dataDir = await mkdtemp(join(tmpdir(), "medallion-test-"));
   const services = await startServices({ dataDir });
   if (applyEnv) Object.assign(process.env, services.env, { POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" });
-  const { env } = services;
-  const config = {
-    region: env.AWS_REGION!,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
-  };
-  const s3 = new S3Client({ ...config, endpoint: env.AWS_ENDPOINT_URL_S3, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
-  const dynamo = new DynamoDBClient({ ...config, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
-  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const clients = localClients(services.env);
+  const { s3, doc } = clients;
   return {
     dataDir,
     services,
@@ -53,8 +48,7 @@ export async function startTestLake({ applyEnv = false }: { applyEnv?: boolean }
       return keys.sort();
     },
     async close() {
-      s3.destroy();
-      dynamo.destroy();
+      clients.destroy();
       await services.close();
       await rm(dataDir, { recursive: true, force: true });
     },

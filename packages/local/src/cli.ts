@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DatasetError, DatasetSpecError, loadDatasetSpec } from "@medallion/core/dataset";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { registerDataset } from "@medallion/core/datasets";
@@ -11,6 +10,7 @@ import { runDev } from "./commands/dev";
 import { journeysCommand } from "./commands/journeys";
 import { openQueryEngine, runQuery } from "./commands/query";
 import { describeIngest, formatSummary, runPipeline } from "./commands/run";
+import { localClients } from "./services/clients";
 import { startServices } from "./services/index";
 import type { LocalServices } from "./services/index";
 import { startStack } from "./stack";
@@ -153,16 +153,11 @@ async function registerSpec(path: string): Promise<DatasetSpec> {
 /** Runs `fn` with the local DynamoDB and S3 up (no event delivery): for read-only commands. */
 async function withServices(dataDir: string, fn: (services: LocalServices, doc: DynamoDBDocumentClient) => Promise<number>): Promise<number> {
   const services = await startServices({ dataDir });
-  const { env } = services;
-  const dynamo = new DynamoDBClient({
-    endpoint: env.AWS_ENDPOINT_URL_DYNAMODB,
-    region: env.AWS_REGION,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
-  });
+  const clients = localClients(services.env);
   try {
-    return await fn(services, DynamoDBDocumentClient.from(dynamo));
+    return await fn(services, clients.doc);
   } finally {
-    dynamo.destroy();
+    clients.destroy();
     await services.close();
   }
 }

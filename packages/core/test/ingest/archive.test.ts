@@ -3,8 +3,8 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archiveKeyOf, archiveLandingObject, isArchiveKey } from "../../src/ingest/archive";
 import { ArchiveVerificationError } from "../../src/ingest/errors";
-import { startTestStack } from "./local-stack";
-import type { TestStack } from "./local-stack";
+import { startTestLake } from "../../../../test/helpers/lake";
+import type { TestLake } from "../../../../test/helpers/lake";
 
 describe("archive keys", () => {
   it("puts the original key under _done/ or _failed/ and recognises only those prefixes", () => {
@@ -18,10 +18,10 @@ describe("archive keys", () => {
 });
 
 describe("archiveLandingObject", () => {
-  let stack: TestStack;
+  let stack: TestLake;
   let bucket: string;
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestLake();
     bucket = stack.services.names.Landing!;
   });
   afterAll(() => stack.close());

@@ -4,17 +4,17 @@ import { carTelemetry } from "../../src/datasets/car-telemetry";
 import { ingestObject } from "../../src/ingest/ingest";
 import type { IngestContext } from "../../src/ingest/types";
 import { getLedgerEntry } from "../../src/store/ledger";
-import { startTestStack } from "./local-stack";
-import type { TestStack } from "./local-stack";
+import { startTestLake } from "../../../../test/helpers/lake";
+import type { TestLake } from "../../../../test/helpers/lake";
 
 const reading = (n: number) => JSON.stringify({ carChassis: `CAR${n}`, currentMileage: 100 + n, metricTimestamp: "2024-03-01T10:00:00Z" });
 
 describe("ingestObject landing housekeeping", () => {
-  let stack: TestStack;
+  let stack: TestLake;
   let ctx: IngestContext;
   let landing: string;
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestLake();
     const { names } = stack.services;
     landing = names.Landing!;
     ctx = { s3: stack.s3, doc: stack.doc, ledgerTable: names.Ledger!, bronzeBucket: names.Bronze!, quarantineBucket: names.Quarantine!, datasets: [carTelemetry], tmpDir: stack.dataDir };

@@ -6,8 +6,8 @@ import { carTelemetry } from "../../src/datasets/car-telemetry";
 import { ingestObject } from "../../src/ingest/ingest";
 import type { IngestContext, IngestResult } from "../../src/ingest/types";
 import { getLedgerEntry } from "../../src/store/ledger";
-import { startTestStack } from "./local-stack";
-import type { TestStack } from "./local-stack";
+import { startTestLake } from "../../../../test/helpers/lake";
+import type { TestLake } from "../../../../test/helpers/lake";
 
 const ok = (n: number) => JSON.stringify({ carChassis: `CAR${n}`, currentMileage: 1000 + n, metricTimestamp: "2024-03-01T10:00:00Z", metrics: { trip: { tripMileage: n } } });
 const lines = (...values: string[]) => `${values.join("\n")}\n`;
@@ -82,11 +82,11 @@ const corpus: Case[] = [
 ];
 
 describe("ingestObject", () => {
-  let stack: TestStack;
+  let stack: TestLake;
   let ctx: IngestContext;
   let landing: string;
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestLake();
     const { names } = stack.services;
     landing = names.Landing!;
     ctx = { s3: stack.s3, doc: stack.doc, ledgerTable: names.Ledger!, bronzeBucket: names.Bronze!, quarantineBucket: names.Quarantine!, datasets: [carTelemetry], tmpDir: stack.dataDir };

@@ -2,8 +2,8 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getLedgerEntry, listPending, markConsolidated, recordIngested } from "../../src/store/ledger";
 import type { LedgerEntry } from "../../src/store/ledger";
-import { startTestStack } from "../ingest/local-stack";
-import type { TestStack } from "../ingest/local-stack";
+import { startTestLake } from "../../../../test/helpers/lake";
+import type { TestLake } from "../../../../test/helpers/lake";
 
 function entry(dataset: string, n: number, bronze: number): LedgerEntry {
   const e: LedgerEntry = {
@@ -26,10 +26,10 @@ function entry(dataset: string, n: number, bronze: number): LedgerEntry {
 }
 
 describe("ledger", () => {
-  let stack: TestStack;
+  let stack: TestLake;
   let table: string;
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestLake();
     table = stack.services.names.Ledger!;
   });
   afterAll(async () => stack.close());

@@ -1,9 +1,5 @@
-import { S3Client } from "@aws-sdk/client-s3";
-import { knownDatasets } from "@medallion/core/datasets";
 import type { SqlEngine } from "@medallion/core/engine";
-import { catalogDirectory, localCatalog } from "../catalog/index";
-import { duckdbEngine, lakeDatabaseFile } from "../engine/index";
-import type { DuckDbEngine } from "../engine/index";
+import { localSilverDependencies } from "../engine/index";
 import type { LocalServices } from "../services/index";
 
 /** Options of {@link runQuery}. */
@@ -20,31 +16,10 @@ export interface QueryOptions {
  * (`bronze.<dataset>`, `silver.<dataset>`) named; close it when done.
  * @param options running services and the state directory
  */
-export async function openQueryEngine({ services, dataDir }: { services: LocalServices; dataDir: string }): Promise<DuckDbEngine & { destroy(): void }> {
-  const { env } = services;
-  const s3 = new S3Client({
-    region: env.AWS_REGION,
-    endpoint: env.AWS_ENDPOINT_URL_S3,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
-  const engine = await duckdbEngine({
-    s3,
-    s3Directory: services.s3.directory,
-    catalog: localCatalog({ directory: catalogDirectory(dataDir) }),
-    datasets: Object.values(knownDatasets()),
-    buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
-    databaseFile: lakeDatabaseFile(dataDir),
-  });
-  return {
-    ...engine,
-    destroy() {
-      engine.close();
-      s3.destroy();
-    },
-  };
+export async function openQueryEngine({ services, dataDir }: { services: LocalServices; dataDir: string }): Promise<SqlEngine & { destroy(): void }> {
+  // The same engine the pipeline's silver steps use locally, over the same catalog and files.
+  const lake = await localSilverDependencies({ services, dataDir });
+  return { dialect: lake.engine.dialect, run: (statement) => lake.engine.run(statement), destroy: () => lake.close() };
 }
 
 function cell(value: unknown): string {

@@ -1,10 +1,8 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { knownDatasets } from "@medallion/core/datasets";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import type { SilverDependencies } from "@medallion/functions/silver";
 import { catalogDirectory, localCatalog } from "../catalog/index";
+import { localClients } from "../services/clients";
 import type { LocalServices } from "../services/index";
 import { duckdbEngine, lakeDatabaseFile, localTables } from "./duckdb";
 
@@ -24,11 +22,8 @@ export async function localSilverDependencies({
   dataDir: string;
   datasets?: Record<string, DatasetSpec>;
 }): Promise<SilverDependencies & { close(): void }> {
-  const { env } = services;
-  const config = { region: env.AWS_REGION, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! } };
-  const s3 = new S3Client({ ...config, endpoint: env.AWS_ENDPOINT_URL_S3, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
-  const dynamo = new DynamoDBClient({ ...config, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
-  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const clients = localClients(services.env);
+  const { s3, doc } = clients;
   const catalog = localCatalog({ directory: catalogDirectory(dataDir) });
   const buckets = { bronze: services.names.Bronze!, silver: services.names.Silver! };
   const engine = await duckdbEngine({ s3, s3Directory: services.s3.directory, catalog, datasets: Object.values(datasets), buckets, databaseFile: lakeDatabaseFile(dataDir) });
@@ -43,8 +38,7 @@ export async function localSilverDependencies({
     tables: localTables,
     close() {
       engine.close();
-      s3.destroy();
-      dynamo.destroy();
+      clients.destroy();
     },
   };
 }

@@ -1,0 +1,34 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+
+/** SDK clients pointed at the embedded services. */
+export interface LocalClients {
+  s3: S3Client;
+  dynamo: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  destroy(): void;
+}
+
+/**
+ * SDK clients for the embedded services, from their environment (endpoints, region,
+ * credentials), for code that runs beside the stack without applying that environment to
+ * `process.env` (the CLI's read-only commands, the local engine, tests).
+ * @param env the `env` of {@link LocalServices}
+ */
+export function localClients(env: Record<string, string>): LocalClients {
+  const config = { region: env.AWS_REGION!, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! } };
+  // s3rver does not speak the SDK's default aws-chunked trailing checksums.
+  const s3 = new S3Client({ ...config, endpoint: env.AWS_ENDPOINT_URL_S3, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+  const dynamo = new DynamoDBClient({ ...config, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
+  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    s3,
+    dynamo,
+    doc,
+    destroy() {
+      s3.destroy();
+      dynamo.destroy();
+    },
+  };
+}
