@@ -10,7 +10,6 @@ import { lake } from "./lake";
 
 /** Glue database names start with `<app>_<stage>` (Glue allows lowercase letters, digits and `_`). */
 export const databasePrefix = `${$app.name}_${$app.stage}`.replace(/[^a-z0-9_]/gi, "_").toLowerCase();
-const prefix = databasePrefix;
 const PARQUET = {
   inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
   outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
@@ -30,8 +29,8 @@ const lineage = [
   { name: "_source_line", type: "int" },
 ];
 
-export const bronzeDatabase = new aws.glue.CatalogDatabase("BronzeDatabase", { name: `${prefix}_bronze`, description: "Bronze: validated records as Parquet, one object per landing file" });
-export const silverDatabase = new aws.glue.CatalogDatabase("SilverDatabase", { name: `${prefix}_silver`, description: "Silver: cleansed, deduplicated, partitioned by event date" });
+export const bronzeDatabase = new aws.glue.CatalogDatabase("BronzeDatabase", { name: `${databasePrefix}_bronze`, description: "Bronze: validated records as Parquet, one object per landing file" });
+export const silverDatabase = new aws.glue.CatalogDatabase("SilverDatabase", { name: `${databasePrefix}_silver`, description: "Silver: cleansed, deduplicated, partitioned by event date" });
 
 /**
  * S3 access to the buckets of silver path targets (outside the lake's buckets): versions,
@@ -91,7 +90,7 @@ export const tables = Object.fromEntries(
 
 /** Athena engine v3; results (and UNLOAD manifests) in the AthenaResults bucket; a scan cutoff per query. */
 export const workGroup = new aws.athena.Workgroup("Athena", {
-  name: `${prefix}`,
+  name: databasePrefix,
   forceDestroy: true,
   configuration: {
     enforceWorkgroupConfiguration: true,

@@ -1,4 +1,5 @@
 import { shippedDatasets } from "../packages/core/src/datasets";
+import { hasGold } from "../packages/core/src/gold/merge";
 import { catalog, databasePrefix, glueArn } from "./catalog";
 import { lake } from "./lake";
 import { lambda } from "./lambda";
@@ -14,7 +15,6 @@ export const goldDatabase = new aws.glue.CatalogDatabase("GoldDatabase", {
   description: "Gold: business aggregates as Apache Iceberg tables, updated by MERGE",
 });
 
-const glue = glueArn;
 
 /** What the gold handlers link: database names and workgroup, with Athena and Glue permissions. */
 export const goldCatalog = new sst.Linkable("GoldCatalog", {
@@ -27,12 +27,12 @@ export const goldCatalog = new sst.Linkable("GoldCatalog", {
     // Reading silver: its table and partitions.
     sst.aws.permission({
       actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
-      resources: [glue("catalog"), glue($interpolate`database/${catalog.silverDatabase.name}`), glue($interpolate`table/${catalog.silverDatabase.name}/*`)],
+      resources: [glueArn("catalog"), glueArn($interpolate`database/${catalog.silverDatabase.name}`), glueArn($interpolate`table/${catalog.silverDatabase.name}/*`)],
     }),
     // Gold: CREATE TABLE on the first merge, then each Iceberg commit updates the table's metadata pointer.
     sst.aws.permission({
       actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable", "glue:GetPartitions"],
-      resources: [glue("catalog"), glue($interpolate`database/${goldDatabase.name}`), glue($interpolate`table/${goldDatabase.name}/*`)],
+      resources: [glueArn("catalog"), glueArn($interpolate`database/${goldDatabase.name}`), glueArn($interpolate`table/${goldDatabase.name}/*`)],
     }),
   ],
 });
@@ -54,7 +54,7 @@ export const goldOptimize = goldFunction("GoldOptimize", "optimize");
 
 // Nightly maintenance for every dataset that has gold tables.
 export const goldMaintenance = Object.values(shippedDatasets)
-  .filter((spec) => (spec as { gold?: unknown }).gold !== undefined)
+  .filter(hasGold)
   .map(
     (spec) =>
       new sst.aws.Cron(`GoldMaintenance_${spec.name}`, {

@@ -33,7 +33,6 @@ export const silverFinish = lambda("SilverFinish", { handler: "silver.finish", l
 
 const taskFunctions = [windowFunction, journeyFunctions.start, journeyFunctions.recordStep, journeyFunctions.complete, journeyFunctions.fail, lockAcquire, lockRelease, silverPlan, silverCommit, silverFinish, gold.goldMerge];
 
-const glue = glueArn;
 
 
 const role = new aws.iam.Role("PipelineRole", {
@@ -55,7 +54,7 @@ new aws.iam.RolePolicy("PipelinePolicy", {
       {
         Effect: "Allow",
         Action: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
-        Resource: [glue("catalog"), glue($interpolate`database/${catalog.bronzeDatabase.name}`), glue($interpolate`database/${catalog.silverDatabase.name}`), glue($interpolate`table/${catalog.bronzeDatabase.name}/*`), glue($interpolate`table/${catalog.silverDatabase.name}/*`)],
+        Resource: [glueArn("catalog"), glueArn($interpolate`database/${catalog.bronzeDatabase.name}`), glueArn($interpolate`database/${catalog.silverDatabase.name}`), glueArn($interpolate`table/${catalog.bronzeDatabase.name}/*`), glueArn($interpolate`table/${catalog.silverDatabase.name}/*`)],
       },
       { Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"], Resource: [lake.Bronze.arn, $interpolate`${lake.Bronze.arn}/*`] },
       { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: [lake.Silver.arn, $interpolate`${lake.Silver.arn}/*`, lake.AthenaResults.arn, $interpolate`${lake.AthenaResults.arn}/*`, ...targetPathAccess] },

@@ -109,10 +109,7 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
         Choices: [{ Variable: "$.journey.duplicate", BooleanEquals: true, Next: "AlreadyDone" }],
         Default: S.lock,
       },
-      [S.lock]: {
-        ...lambdaTask(fn.lockAcquire, { ...lockRef, lease_seconds: EXECUTION_TIMEOUT_SECONDS }, "$.lock", { Next: S.plan, Catch: [failJourney] }),
-        Retry: [retryTransient, retryLockHeld],
-      },
+      [S.lock]: lambdaTask(fn.lockAcquire, { ...lockRef, lease_seconds: EXECUTION_TIMEOUT_SECONDS }, "$.lock", { Next: S.plan, Catch: [failJourney], Retry: [retryTransient, retryLockHeld] }),
       AlreadyDone: { Type: "Succeed", Comment: "The window was already completed by an earlier run." },
       [S.plan]: lambdaTask(fn.silverPlan, { "dataset.$": "$.dataset" }, "$.plan", { Next: S.anything, Catch: [failJourney] }),
       [S.anything]: {
@@ -184,11 +181,12 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
         null,
         { Next: S.gold, Catch: [failJourney] },
       ),
-      [S.gold]: {
-        // Gold records one journey step per table it merges (with its rows inserted/updated).
-        ...lambdaTask(fn.goldMerge, { ...journeyRef, "dataset.$": "$.dataset", "partitions.$": "$.plan.partitions" }, "$.gold", { Next: S.finish, Catch: [failJourney] }),
+      // Gold records one journey step per table it merges (with its rows inserted/updated).
+      [S.gold]: lambdaTask(fn.goldMerge, { ...journeyRef, "dataset.$": "$.dataset", "partitions.$": "$.plan.partitions" }, "$.gold", {
+        Next: S.finish,
+        Catch: [failJourney],
         Retry: [retryTransient, { ErrorEquals: ["IcebergCommitConflictError"], IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" }],
-      },
+      }),
       // Only now are the plan's files marked consolidated: a failure before this point leaves
       // them pending, and the next run redoes silver (idempotent) and gold with them.
       [S.finish]: lambdaTask(fn.silverFinish, "$.plan", "$.finished", { Next: S.more, Catch: [failJourney] }),

@@ -6,12 +6,11 @@ import { consolidateSilver, dynamoSilverLedger } from "@medallion/core/silver";
 import type { ConsolidateSilverOptions, SilverSummary } from "@medallion/core/silver";
 import { recordIngested } from "@medallion/core/store";
 import type { LedgerEntry } from "@medallion/core/store";
-import { localCatalog } from "@medallion/local/catalog/index";
+import { catalogDirectory, localCatalog } from "@medallion/local/catalog/index";
 import type { LocalCatalog } from "@medallion/local/catalog/index";
 import { duckdbEngine, localTables } from "@medallion/local/engine/index";
 import type { DuckDbEngine } from "@medallion/local/engine/index";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { join } from "node:path";
 import type { TestLake } from "./lake";
 
 /** One car telemetry reading, as the gateways send it. */
@@ -90,7 +89,7 @@ export interface SilverHarness {
 
 /** Wires silver consolidation to a test lake with the embedded adapters. */
 export async function silverHarness(lake: TestLake): Promise<SilverHarness> {
-  const catalog = localCatalog({ directory: join(lake.dataDir, "catalog") });
+  const catalog = localCatalog({ directory: catalogDirectory(lake.dataDir) });
   const buckets = { bronze: lake.names.Bronze!, silver: lake.names.Silver! };
   const engine = await duckdbEngine({ s3: lake.s3, s3Directory: lake.services.s3.directory, catalog, datasets: [carTelemetry], buckets });
   const options: ConsolidateSilverOptions<LedgerEntry> = {

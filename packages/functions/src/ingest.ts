@@ -3,7 +3,7 @@ import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { S3Schema } from "@aws-lambda-powertools/parser/schemas";
-import { archiveLandingObject, ingestObject, isArchiveKey } from "@medallion/core/ingest";
+import { archiveLandingObject, ingestObject, isArchiveKey, normaliseEtag } from "@medallion/core/ingest";
 import type { IngestResult, IngestSource } from "@medallion/core/ingest";
 import { knownDatasets } from "@medallion/core/datasets";
 import { clients } from "./shared/clients";
@@ -51,7 +51,7 @@ export const handler = lambdaHandler(S3Schema, async (event, context) => {
       bucket: bucket.name,
       // Notification keys are URL-encoded, with spaces as '+'.
       key: decodeURIComponent(object.key.replace(/\+/g, " ")),
-      etag: (object.eTag ?? "").replace(/"/g, ""),
+      etag: normaliseEtag(object.eTag ?? ""),
       ...(object.versionId ? { versionId: object.versionId } : {}),
     };
     if (isArchiveKey(source.key)) {

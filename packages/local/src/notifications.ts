@@ -43,6 +43,11 @@ export function encodeS3Key(key: string): string {
     .join("/");
 }
 
+/** The inverse of {@link encodeS3Key}: the key as stored. @param key a notification's key */
+export function decodeS3Key(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, " "));
+}
+
 /**
  * Delivers notifications to a handler at least once, like S3 → Lambda async invocation:
  * a failed invocation is retried (twice, with backoff) and then reported, never dropped

@@ -5,7 +5,7 @@ import { localSilverDependencies, localTables } from "./engine/index";
 import { lambdaContext } from "./lambda-context";
 import { executePipeline } from "./pipeline";
 import type { ExecutionOutcome, PipelineHandlers, StateEvent } from "./pipeline";
-import { NotificationQueue, s3Notification } from "./notifications";
+import { decodeS3Key, NotificationQueue, s3Notification } from "./notifications";
 import { startServices } from "./services/index";
 import type { LocalServices } from "./services/index";
 
@@ -82,7 +82,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
   const outcomes = new Map<string, IngestOutcome>();
   const waiters = new Map<string, ((outcome: IngestOutcome) => void)[]>();
   const settle = (outcome: IngestOutcome) => {
-    const id = `${outcome.key}#${outcome.etag}`;
+    const id = outcomeId(outcome.key, outcome.etag);
     outcomes.set(id, outcome);
     for (const resolve of waiters.get(id) ?? []) resolve(outcome);
     waiters.delete(id);
@@ -93,11 +93,11 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     async (event) => {
       const { results } = await handler(event, lambdaContext("medallion-ingest"));
       const object = event.Records[0]!.s3.object;
-      for (const result of results) settle({ key: decodeKey(object.key), etag: object.eTag, result });
+      for (const result of results) settle({ key: decodeS3Key(object.key), etag: object.eTag, result });
     },
     (event, error) => {
       const object = event.Records[0]!.s3.object;
-      settle({ key: decodeKey(object.key), etag: object.eTag, error: error instanceof Error ? error.message : String(error) });
+      settle({ key: decodeS3Key(object.key), etag: object.eTag, error: error instanceof Error ? error.message : String(error) });
     },
   );
   services.s3.onObjectCreated((created) => {
@@ -111,7 +111,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     services,
     names: services.names,
     ingested: (key, etag) => {
-      const id = `${key}#${etag.replace(/"/g, "")}`;
+      const id = outcomeId(key, etag);
       const known = outcomes.get(id);
       if (known) return Promise.resolve(known);
       return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
@@ -167,6 +167,5 @@ async function pipelineHandlers(services: LocalServices, dataDir: string): Promi
   };
 }
 
-function decodeKey(key: string): string {
-  return decodeURIComponent(key.replace(/\+/g, " "));
-}
+// A landing object's identity, whichever way its ETag is quoted.
+const outcomeId = (key: string, etag: string): string => `${key}#${etag.replace(/"/g, "")}`;

@@ -1,10 +1,4 @@
-import type { DatasetSpec } from "../dataset/spec";
-import { carTelemetry } from "./car-telemetry";
-import { operations } from "./operations";
-
-export { carTelemetry, operations };
-
-/** The datasets this project ships, by name. */
-export const shippedDatasets: Record<string, DatasetSpec> = { [carTelemetry.name]: carTelemetry, [operations.name]: operations };
-
+export { carTelemetry } from "./car-telemetry";
+export { operations } from "./operations";
+export { shippedDatasets } from "./shipped";
 export { knownDatasets, registerDataset, unregisterDataset } from "./registry";

@@ -1,6 +1,6 @@
 import { DatasetSpecError } from "../dataset/errors";
 import type { DatasetSpec } from "../dataset/spec";
-import { shippedDatasets } from "./index";
+import { shippedDatasets } from "./shipped";
 
 // Datasets added at run time (a `--spec` file), on top of the shipped ones. Module state on
 // purpose: every in-process handler of one run must see the same datasets, and the shipped

@@ -2,7 +2,7 @@ import { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCo
 import type { AthenaClient, QueryExecution } from "@aws-sdk/client-athena";
 import { renderAthena } from "../sql/athena";
 import type { Statement } from "../sql/ast";
-import { QueryCancelledError, QueryFailedError, QueryTimeoutError } from "./errors";
+import { isThrottled, QueryCancelledError, QueryFailedError, QueryTimeoutError } from "./errors";
 import type { QueryResult, SqlEngine } from "./port";
 
 /** Options of {@link athenaEngine}. */
@@ -23,10 +23,6 @@ export interface AthenaEngineOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const THROTTLING = new Set(["ThrottlingException", "TooManyRequestsException", "ProvisionedThroughputExceededException", "SlowDown"]);
-
-const isThrottled = (error: unknown): boolean =>
-  error instanceof Error && (THROTTLING.has(error.name) || (error as { $retryable?: { throttling?: boolean } }).$retryable?.throttling === true);
 
 /**
  * The Athena adapter of the SQL-engine port: starts a query, polls with exponential backoff

@@ -26,3 +26,9 @@ export class QueryCancelledError extends QueryFailedError {
 export class QueryTimeoutError extends EngineError {
   override name = "QueryTimeoutError";
 }
+
+const THROTTLING = new Set(["ThrottlingException", "TooManyRequestsException", "ProvisionedThroughputExceededException", "SlowDown"]);
+
+/** True for an AWS SDK error that says the request was throttled (worth retrying as is). @param error any error */
+export const isThrottled = (error: unknown): boolean =>
+  error instanceof Error && (THROTTLING.has(error.name) || (error as { $retryable?: { throttling?: boolean } }).$retryable?.throttling === true);

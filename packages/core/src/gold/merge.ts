@@ -72,15 +72,15 @@ export interface GoldSummary {
  * @param spec dataset spec
  */
 export function hasGold(spec: DatasetSpec): boolean {
-  return ((spec as DatasetSpec & { gold?: GoldSpec }).gold?.tables.length ?? 0) > 0;
+  return (spec.gold?.tables.length ?? 0) > 0;
 }
 
 /**
  * The gold section of a dataset spec, or a clear error if it has none.
- * @param spec dataset spec (with `gold` once the spec type carries it)
+ * @param spec dataset spec
  */
 export function goldSpecOf(spec: DatasetSpec): GoldSpec {
-  const gold = (spec as DatasetSpec & { gold?: GoldSpec }).gold;
+  const gold = spec.gold;
   if (!gold) throw new GoldSpecError(`dataset ${spec.name} has no gold section in its spec`);
   return gold;
 }

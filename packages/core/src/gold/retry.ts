@@ -1,5 +1,6 @@
 import type { QueryResult, SqlEngine } from "../engine/port";
 import { GoldRetryExhaustedError, IcebergCommitConflictError } from "./errors";
+import { isThrottled } from "../engine/errors";
 
 /** Retry settings of {@link runWithRetry}. */
 export interface RetryOptions {
@@ -13,7 +14,6 @@ export interface RetryOptions {
   random?: () => number;
 }
 
-const THROTTLING_NAMES = new Set(["ThrottlingException", "TooManyRequestsException", "ProvisionedThroughputExceededException", "SlowDown"]);
 // Athena reports these inside a failed query's reason, not as an SDK error name.
 const RETRYABLE_REASONS = /ICEBERG_COMMIT_ERROR|TOO_MANY_REQUESTS|Rate exceeded|ThrottlingException|SlowDown/i;
 const COMMIT_CONFLICT = /ICEBERG_COMMIT_ERROR/;
@@ -35,8 +35,7 @@ const textsOf = (error: unknown): string[] => {
  */
 export function isRetryableGoldError(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    if (THROTTLING_NAMES.has(current.name)) return true;
-    if ((current as { $retryable?: { throttling?: boolean } }).$retryable?.throttling === true) return true;
+    if (isThrottled(current)) return true;
   }
   return textsOf(error).some((text) => RETRYABLE_REASONS.test(text));
 }

@@ -57,7 +57,7 @@ export interface PlanSilverOptions<E extends PendingFile> extends SilverLake {
 }
 
 /** Files a plan takes by default: about 140 KB of plan state. */
-export const MAX_FILES_PER_PLAN = 200;
+const MAX_FILES_PER_PLAN = 200;
 
 const ingestDateOf = (key: string): string | undefined => /(?:^|\/)ingest_date=([^/]+)\//.exec(key)?.[1];
 

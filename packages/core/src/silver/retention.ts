@@ -48,19 +48,24 @@ export interface ExpireVersionsOptions {
 export async function expireVersions({ s3, bucket, dataset, table, catalog, retentionDays, now }: ExpireVersionsOptions): Promise<number> {
   const cutoff = now.getTime() - retentionDays * 86_400_000;
   const markers = await listObjects(s3, bucket, markerPrefix(dataset));
-  let expired = 0;
+  const due: { key: string; partition: SupersededPartition }[] = [];
   for (const marker of markers) {
     const at = Number(marker.key.slice(markerPrefix(dataset).length).split("-")[0]);
     if (!(at <= cutoff)) continue;
-    const partition = JSON.parse(new TextDecoder().decode(await getBytes(s3, bucket, marker.key))) as SupersededPartition;
-    const [current] = await catalog.locate(table, [partition.values]);
-    if (current !== partition.location) {
+    due.push({ key: marker.key, partition: JSON.parse(new TextDecoder().decode(await getBytes(s3, bucket, marker.key))) as SupersededPartition });
+  }
+  if (due.length === 0) return 0;
+  // One catalog lookup for all of them (on AWS each lookup is an Athena query).
+  const current = await catalog.locate(table, due.map(({ partition }) => partition.values));
+  let expired = 0;
+  for (const [i, { key, partition }] of due.entries()) {
+    if (current[i] !== partition.location) {
       const { bucket: dataBucket, key: prefix } = parseS3Uri(partition.location);
       const objects = await listObjects(s3, dataBucket, prefix);
       await deleteObjects(s3, dataBucket, objects.map((o) => o.key));
       if (objects.length) expired += 1;
     }
-    await deleteObjects(s3, bucket, [marker.key]);
+    await deleteObjects(s3, bucket, [key]);
   }
   return expired;
 }

@@ -10,6 +10,7 @@ import type { HttpApiSource } from "./spec";
 import { assertValidSource } from "./validate";
 import { advanceWatermark, readWatermark } from "./watermark";
 import { pullWindows, windowName } from "./window";
+import { normaliseEtag } from "../ingest/keys";
 import type { PullMode, SourceWindow } from "./window";
 
 /** Options of {@link pullSource}. */
@@ -185,7 +186,7 @@ async function writePage(s3: S3Client, bucket: string, key: string, records: unk
         Metadata: { source: source.name, "window-from": window.from, "window-to": window.to },
       }),
     );
-    return (put.ETag ?? "").replace(/"/g, "");
+    return normaliseEtag(put.ETag ?? "");
   } catch (error) {
     throw new LandingWriteError(bucket, key, { cause: error });
   }

@@ -2,7 +2,7 @@ import { BatchGetCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { saveWithKnownState } from "./congregado-save";
 import type { Congregado, CongregadoMetadata, CongregadoTable, SaveCongregadoOptions, SaveCongregadoResult } from "./congregado-save";
-import { request } from "./dynamo";
+import { eachLimit, request } from "./dynamo";
 
 /** One aggregate to save in a batch. */
 export interface CongregadoInput {
@@ -59,15 +59,9 @@ export async function batchSaveCongregados({
 }: BatchSaveOptions): Promise<BatchSaveResult[]> {
   const known = await readMany(doc, table, items.map((item) => item.id).filter((id) => id !== ""));
   const results: BatchSaveResult[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      const item = items[index]!;
-      results[index] = await saveOne({ doc, table, clock, ...saveOptions, ...item }, known.get(item.id) ?? null, maxRetries, baseDelayMs);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  await eachLimit(items, concurrency, async (item, index) => {
+    results[index] = await saveOne({ doc, table, clock, ...saveOptions, ...item }, known.get(item.id) ?? null, maxRetries, baseDelayMs);
+  });
   return results;
 }
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { canonicalJson } from "./canonical";
-import { isConditionalCheckFailed, request } from "./dynamo";
+import { allPages, isConditionalCheckFailed, request } from "./dynamo";
 import { CongregadoConflictError, CongregadoTooLargeError, CongregadoValidationError } from "./errors";
 import { DYNAMO_MAX_ITEM_BYTES, itemSize, toStorable } from "./item-size";
 import { fitSample } from "./sample";
@@ -107,10 +107,8 @@ export async function getCongregado({ doc, table, id }: CongregadoTable & { id: 
  * Lists congregados without their samples (a scan, for operators and the CLI), by id.
  */
 export async function listCongregados({ doc, table }: CongregadoTable): Promise<Omit<Congregado, "sample_data">[]> {
-  const items: Omit<Congregado, "sample_data">[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await request("scan congregados of", table, "*", () =>
+  const items = await allPages<Omit<Congregado, "sample_data">>((ExclusiveStartKey) =>
+    request("scan congregados of", table, "*", () =>
       doc.send(
         new ScanCommand({
           TableName: table,
@@ -118,10 +116,8 @@ export async function listCongregados({ doc, table }: CongregadoTable): Promise<
           ProjectionExpression: "id, idempotency_key, version, record_count, metadata, sample_size, sample_truncated, created_at, updated_at",
         }),
       ),
-    );
-    items.push(...((page.Items ?? []) as Omit<Congregado, "sample_data">[]));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+    ),
+  );
   return items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 

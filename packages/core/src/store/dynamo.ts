@@ -20,3 +20,35 @@ export async function request<T>(what: string, table: string, key: string, send:
     throw new StoreRequestError(`cannot ${what} ${key} in table ${table}: ${reason}`, table, key, { cause: error });
   }
 }
+
+/**
+ * Every item of a paginated Query or Scan: calls `page` with each `LastEvaluatedKey` until
+ * there is none.
+ * @param page one request, from the start key it is given
+ */
+export async function allPages<T>(page: (start: Record<string, unknown> | undefined) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>): Promise<T[]> {
+  const items: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const result = await page(start);
+    items.push(...((result.Items ?? []) as T[]));
+    start = result.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/**
+ * Runs `fn` on every item with at most `limit` calls in flight: fast for hundreds of
+ * writes, gentle on the table.
+ * @param items the items, in order (`fn` receives each one's index)
+ */
+export async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await fn(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}

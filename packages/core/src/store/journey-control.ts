@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ProcessingStep } from "../processing/step";
-import { isConditionalCheckFailed, request } from "./dynamo";
+import { allPages, isConditionalCheckFailed, request } from "./dynamo";
 import { JourneyConflictError, JourneyInProgressError, JourneyLeaseLostError, JourneyNotFoundError, JourneyStateError } from "./errors";
 import { canonicalJson } from "./canonical";
 import { toStorable } from "./item-size";
@@ -267,13 +267,7 @@ export async function getJourney({ doc, table, clock = Date.now, journeyId }: Jo
  * @param options.limit keep only the newest `limit`
  */
 export async function listJourneys({ doc, table, clock = Date.now, limit }: JourneyTable & { limit?: number }): Promise<Journey[]> {
-  const journeys: Journey[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await request("scan journeys of", table, "*", () => doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey })));
-    journeys.push(...((page.Items ?? []) as Journey[]));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  const journeys = await allPages<Journey>((ExclusiveStartKey) => request("scan journeys of", table, "*", () => doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey }))));
   const now = clock();
   const live = journeys.filter((journey) => !isExpired(journey, now));
   live.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { isConditionalCheckFailed } from "./dynamo";
+import { allPages, eachLimit, isConditionalCheckFailed } from "./dynamo";
 
 /** One ingested landing file: the pipeline's bookmark (table `Ledger`). */
 export interface LedgerEntry {
@@ -55,10 +55,8 @@ export async function recordIngested(doc: DynamoDBDocumentClient, table: string,
  * sparse `pending` index (cost follows the pending files, not the dataset's history).
  */
 export async function listPending(doc: DynamoDBDocumentClient, table: string, dataset: string): Promise<LedgerEntry[]> {
-  const entries: LedgerEntry[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
+  return allPages<LedgerEntry>((ExclusiveStartKey) =>
+    doc.send(
       new QueryCommand({
         TableName: table,
         IndexName: "pending",
@@ -66,11 +64,8 @@ export async function listPending(doc: DynamoDBDocumentClient, table: string, da
         ExpressionAttributeValues: { ":dataset": dataset },
         ExclusiveStartKey,
       }),
-    );
-    entries.push(...((page.Items ?? []) as LedgerEntry[]));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return entries;
+    ),
+  );
 }
 
 /**
@@ -80,10 +75,7 @@ export async function listPending(doc: DynamoDBDocumentClient, table: string, da
  */
 export async function markConsolidated(doc: DynamoDBDocumentClient, table: string, entries: LedgerEntry[], { silverVersion }: { silverVersion: string }): Promise<void> {
   const consolidatedAt = new Date().toISOString();
-  const queue = [...entries];
-  // A few updates in flight at a time: fast for hundreds of files, gentle on the table.
-  const worker = async () => {
-    for (let entry = queue.shift(); entry; entry = queue.shift()) {
+  await eachLimit(entries, 8, async (entry) => {
       try {
         await doc.send(
           new UpdateCommand({
@@ -98,7 +90,5 @@ export async function markConsolidated(doc: DynamoDBDocumentClient, table: strin
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, entries.length) }, worker));
+  });
 }

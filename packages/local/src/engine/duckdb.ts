@@ -73,6 +73,10 @@ export async function duckdbEngine({ s3, s3Directory, catalog, datasets = [], bu
   await connection.run("SET TimeZone = 'UTC'");
   let queue: Promise<unknown> = Promise.resolve();
 
+  for (const database of new Set(datasets.flatMap((spec) => Object.values(localTables(spec.name)).map((table) => table.database)))) {
+    await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(database)}`);
+  }
+
   async function resolve(statement: Statement): Promise<(uri: string) => string[]> {
     const found = new Map<string, string[]>();
     for (const uri of readUris(statement)) {
@@ -100,11 +104,13 @@ export async function duckdbEngine({ s3, s3Directory, catalog, datasets = [], bu
   }
 
   // Views are rebuilt before each SQL text from the catalog's current snapshot, so a reader
-  // sees one version of every partition for the whole statement.
-  async function refreshViews(): Promise<void> {
+  // sees one version of every partition for the whole statement. Only the datasets the text
+  // names: a view is always `<layer>.<dataset>`, so others cannot be reached by it.
+  async function refreshViews(sql: string): Promise<void> {
+    const text = sql.toLowerCase();
     for (const spec of datasets) {
+      if (!text.includes(spec.name.toLowerCase())) continue;
       const tables = localTables(spec.name);
-      for (const database of [tables.bronze.database, tables.silver.database]) await query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(database)}`);
       if (spec.silver) {
         const columns = silverColumns(spec);
         const partitions = await catalog.partitions(tables.silver);
@@ -150,7 +156,7 @@ export async function duckdbEngine({ s3, s3Directory, catalog, datasets = [], bu
 
   async function run(statement: Statement | string): Promise<QueryResult> {
     if (typeof statement === "string") {
-      await refreshViews();
+      await refreshViews(statement);
       return query(statement);
     }
     switch (statement.kind) {

@@ -1,9 +1,11 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement } from "@aws-sdk/client-dynamodb";
 import { buckets, tables } from "@medallion/core/resources";
 import type { KeySchema, TableDeclaration } from "@medallion/core/resources";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { localClients } from "./clients";
 import { startDynamo } from "./dynamodb";
 import { startS3 } from "./s3";
 import type { LocalS3 } from "./s3";
@@ -107,7 +109,7 @@ export async function startServices({ dataDir, stage = "local" }: { dataDir: str
   for (const name of Object.keys(tables)) env[`SST_RESOURCE_${name}`] = JSON.stringify({ name: names[name], type: "sst.aws.Dynamo" });
 
   try {
-    await createTables(dynamo.endpoint, names);
+    await createTables(env, names);
   } catch (error) {
     await Promise.allSettled([s3.close(), dynamo.close()]);
     await releaseDataDir();
@@ -127,8 +129,9 @@ export async function startServices({ dataDir, stage = "local" }: { dataDir: str
 
 // dynalite has no TTL: expired items stay until read. Readers that rely on TTL (Powertools
 // Idempotency, journey leases) check the expiry themselves, so behaviour is the same.
-async function createTables(endpoint: string, names: Record<string, string>): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+async function createTables(env: Record<string, string>, names: Record<string, string>): Promise<void> {
+  const clients = localClients(env);
+  const client = clients.dynamo;
   try {
     const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
     for (const [linkName, declaration] of Object.entries(tables) as [string, TableDeclaration][]) {
@@ -155,7 +158,7 @@ async function createTables(endpoint: string, names: Record<string, string>): Pr
       await untilActive(client, TableName);
     }
   } finally {
-    client.destroy();
+    clients.destroy();
   }
 }
 
