@@ -46,8 +46,6 @@ export interface ChoiceRule {
   Variable: string;
   BooleanEquals?: boolean;
   IsNull?: boolean;
-  NumericEquals?: number;
-  StringEquals?: string;
   IsPresent?: boolean;
   Next: string;
 }
@@ -72,13 +70,7 @@ export interface MapState extends Flow {
   Catch?: Catcher[];
 }
 
-/** Pass, Succeed and Fail states. */
-export interface PassState extends Flow {
-  Type: "Pass";
-  Parameters?: Record<string, unknown>;
-  Result?: unknown;
-  ResultPath?: string | null;
-}
+/** Succeed and Fail states. */
 export interface SucceedState {
   Type: "Succeed";
   Comment?: string;
@@ -92,7 +84,7 @@ export interface FailState {
 }
 
 /** Any state. */
-export type State = TaskState | ChoiceState | MapState | PassState | SucceedState | FailState;
+export type State = TaskState | ChoiceState | MapState | SucceedState | FailState;
 
 /** A state machine definition. */
 export interface StateMachine {
@@ -103,7 +95,7 @@ export interface StateMachine {
 }
 
 /** Errors worth retrying: the Lambda service's own, and throttling. Bad input is never retried. */
-export const transientErrors = [
+const transientErrors = [
   "Lambda.ServiceException",
   "Lambda.AWSLambdaException",
   "Lambda.SdkClientException",

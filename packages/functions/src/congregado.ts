@@ -1,9 +1,9 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { stepTiming } from "@medallion/core/processing";
-import { CongregadoBatchError, batchSaveCongregados, congregadoId, recordStep, saveCongregado } from "@medallion/core/store";
+import { CongregadoBatchError, batchSaveCongregados, congregadoId, saveCongregado } from "@medallion/core/store";
 import type { SaveCongregadoResult } from "@medallion/core/store";
 import { z } from "zod";
-import { reportStep } from "./journey";
+import { logStep } from "./journey";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";
@@ -38,7 +38,7 @@ export const handler = lambdaHandler(saveEvent, async (event) => {
     data: event.data,
     metadata: { database: event.database, table: event.table, ...event.metadata },
   });
-  const step = reportStep(event.journey_id ?? "none", {
+  await logStep({ doc: clients.doc, table: linked("JourneyControl"), journeyId: event.journey_id, runId: event.run_id, step: {
     step: "congregado",
     status: result.status === "unchanged" ? "skipped" : "succeeded",
     layer: "gold",
@@ -49,8 +49,7 @@ export const handler = lambdaHandler(saveEvent, async (event) => {
     records_out: result.status === "unchanged" ? 0 : 1,
     details: { version: result.version, sample_size: result.sample_size, sample_truncated: result.sample_truncated },
     ...stepTiming(startedAt),
-  });
-  if (event.journey_id) await recordStep({ doc: clients.doc, table: linked("JourneyControl"), journeyId: event.journey_id, runId: event.run_id, step });
+  } });
   return result;
 });
 

@@ -7,9 +7,9 @@ import type { SqlEngine } from "@medallion/core/engine";
 import { GoldSpecError, goldSpecOf, goldSteps, hasGold, mergeGold, optimizeGold } from "@medallion/core/gold";
 import type { GoldSummary, OptimizeSummary } from "@medallion/core/gold";
 import type { TableRef } from "@medallion/core/sql";
-import { recordStep } from "@medallion/core/store";
 import { z } from "zod";
-import { reportStep } from "./journey";
+import { logStep } from "./journey";
+import { once, specOf } from "./shared/datasets";
 import { clients } from "./shared/clients";
 import { linked, linkedResource } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";
@@ -47,25 +47,18 @@ const mergeEvent = z.object({
 
 const optimizeEvent = z.object({ dataset: z.string().min(1) });
 
-function specOf(datasets: Record<string, DatasetSpec>, name: string): DatasetSpec {
-  const spec = datasets[name];
-  if (!spec) throw new GoldSpecError(`unknown dataset ${name}; known: ${Object.keys(datasets).join(", ")}`);
-  return spec;
-}
-
 /**
  * Builds the gold handlers over a set of dependencies, resolved on first use.
  * @param dependencies engine, datasets, table names, congregado store
  */
 export function goldHandlers(dependencies: () => GoldDependencies) {
-  let resolved: GoldDependencies | undefined;
-  const deps = (): GoldDependencies => (resolved ??= dependencies());
+  const deps = once(dependencies);
   return {
     /** `{ dataset, partitions }` → every gold table merged and its congregado saved; rows inserted/updated per table. */
     merge: lambdaHandler(mergeEvent, async ({ dataset, partitions, journey_id, run_id }): Promise<GoldSummary> => {
       const d = deps();
       const startedAt = Date.now();
-      const spec = specOf(d.datasets, dataset);
+      const spec = specOf(d.datasets, dataset, (message) => new GoldSpecError(message));
       if (!hasGold(spec)) {
         logger.info("dataset has no gold tables; nothing to merge", { dataset });
         return { dataset, tables: [] };
@@ -83,15 +76,14 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
       metrics.addMetric("GoldRowsUpdated", MetricUnit.Count, summary.tables.reduce((n, t) => n + t.updated, 0));
       metrics.addMetric("GoldRowsDeleted", MetricUnit.Count, summary.tables.reduce((n, t) => n + t.deleted, 0));
       for (const step of goldSteps({ summary, startedAt })) {
-        const stamped = reportStep(journey_id ?? "none", step);
-        if (journey_id && d.journeyTable) await recordStep({ doc: d.doc, table: d.journeyTable, journeyId: journey_id, runId: run_id, step: stamped });
+        await logStep({ doc: d.doc, table: d.journeyTable, journeyId: journey_id, runId: run_id, step });
       }
       return summary;
     }),
     /** `{ dataset }` → OPTIMIZE and VACUUM of each gold table, re-run while Athena asks for more. */
     optimize: lambdaHandler(optimizeEvent, async ({ dataset }): Promise<OptimizeSummary[]> => {
       const d = deps();
-      const spec = specOf(d.datasets, dataset);
+      const spec = specOf(d.datasets, dataset, (message) => new GoldSpecError(message));
       if (!hasGold(spec)) return [];
       const summary = await optimizeGold({ engine: d.engine, gold: goldSpecOf(spec), ...(d.database === undefined ? {} : { database: d.database }) });
       logger.info("gold maintained", { dataset, tables: summary });

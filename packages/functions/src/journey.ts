@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { processingStepSchema } from "@medallion/core/processing";
 import type { ProcessingStep } from "@medallion/core/processing";
@@ -114,6 +115,17 @@ export function reportStep(journeyId: string, step: ProcessingStep): ProcessingS
   count("RecordsProcessed", MetricUnit.Count, stamped.records_in);
   count("RecordsOut", MetricUnit.Count, stamped.records_out);
   count("RecordsInvalid", MetricUnit.Count, stamped.records_invalid);
+  return stamped;
+}
+
+/**
+ * A step of a task that is not a journey task itself (congregado, gold): logged and counted
+ * always, appended to the journey when the event names one.
+ * @param options document client, journey table, the journey (if any) and the step
+ */
+export async function logStep({ doc, table, journeyId, runId, step }: { doc: DynamoDBDocumentClient; table: string | undefined; journeyId?: string; runId?: string; step: ProcessingStep }): Promise<ProcessingStep> {
+  const stamped = reportStep(journeyId ?? "none", step);
+  if (journeyId && table) await appendStep({ doc, table, journeyId, runId, step: stamped });
   return stamped;
 }
 

@@ -10,6 +10,7 @@ import type { PartitionCatalog, SilverLake, SilverPlan, SilverSummary } from "@m
 import { renderAthena } from "@medallion/core/sql";
 import type { LedgerEntry } from "@medallion/core/store";
 import { z } from "zod";
+import { once, specOf } from "./shared/datasets";
 import { clients } from "./shared/clients";
 import { linked, linkedResource } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";
@@ -52,12 +53,6 @@ export type SilverPlanOutput = SilverPlan & { queries: string[]; planned_at: str
 // the fields it checks (markConsolidated uses dataset and file_id).
 const asPlan = (event: z.output<typeof planEvent>): SilverPlan<LedgerEntry> => event as unknown as SilverPlan<LedgerEntry>;
 
-function specOf(datasets: Record<string, DatasetSpec>, name: string): DatasetSpec {
-  const spec = datasets[name];
-  if (!spec) throw new SilverSpecError(`unknown dataset ${name}; known: ${Object.keys(datasets).join(", ")}`);
-  return spec;
-}
-
 function report(summary: SilverSummary): void {
   logger.info("silver consolidated", { ...summary });
   metrics.addMetric("SilverPartitionsRewritten", MetricUnit.Count, summary.partitionsRewritten);
@@ -71,11 +66,10 @@ function report(summary: SilverSummary): void {
  * @param dependencies clients, engine, catalog, lake names and datasets
  */
 export function silverHandlers(dependencies: () => SilverDependencies) {
-  let resolved: SilverDependencies | undefined;
-  const deps = (): SilverDependencies => (resolved ??= dependencies());
+  const deps = once(dependencies);
   const common = (dataset: string) => {
     const d = deps();
-    return { spec: specOf(d.datasets, dataset), ledger: dynamoSilverLedger({ doc: d.doc, table: d.ledgerTable }), s3: d.s3, catalog: d.catalog, buckets: d.buckets, tables: d.tables(dataset) };
+    return { spec: specOf(d.datasets, dataset, (message) => new SilverSpecError(message)), ledger: dynamoSilverLedger({ doc: d.doc, table: d.ledgerTable }), s3: d.s3, catalog: d.catalog, buckets: d.buckets, tables: d.tables(dataset) };
   };
   return {
     /** `{ dataset }` → the plan, with its statements rendered as Athena SQL in `queries`. */

@@ -47,7 +47,7 @@ export interface ExecutionOutcome {
 const localArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:medallion-local-${name}`;
 
 /** The pipeline definition with local names, exactly as deployed otherwise. */
-export function localPipelineDefinition() {
+function localPipelineDefinition() {
   return pipelineDefinition({
     functions: {
       window: localArn("window"),

@@ -3,6 +3,7 @@ import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectComm
 import type { S3Client } from "@aws-sdk/client-s3";
 import { ArchiveVerificationError, IngestIoError } from "./errors";
 import { assertSafeLandingKey, normaliseEtag } from "./keys";
+import { io, isS3Status } from "./s3";
 import type { IngestSource } from "./types";
 
 /** Where a landing object goes once ingested: `_done/` (some or all records in bronze) or `_failed/` (nothing in bronze). */
@@ -82,8 +83,8 @@ export async function archiveLandingObject({ s3, source, outcome, reason, fileId
   try {
     original = await s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.key, ...version, ...(source.versionId ? {} : { IfMatch: `"${etag}"` }) }));
   } catch (error) {
-    if (isStatus(error, 404, "NoSuchKey", "NotFound")) return { archived: false, archiveKey, skipped: "gone" };
-    if (isStatus(error, 412, "PreconditionFailed")) return { archived: false, archiveKey, skipped: "changed" };
+    if (isS3Status(error, 404, "NoSuchKey", "NotFound")) return { archived: false, archiveKey, skipped: "gone" };
+    if (isS3Status(error, 412, "PreconditionFailed")) return { archived: false, archiveKey, skipped: "changed" };
     throw new IngestIoError(`archiving ${source.key}: reading it failed: ${(error as Error).message}`, { cause: error });
   }
   // s3rver ignores If-Match: compare as well, so newer bytes under the key are never moved.
@@ -132,8 +133,8 @@ export async function archiveLandingObject({ s3, source, outcome, reason, fileId
     await s3.send(new DeleteObjectCommand({ Bucket: source.bucket, Key: source.key, ...version, ...(source.versionId ? {} : { IfMatch: `"${etag}"` }) }));
   } catch (error) {
     // Replaced since the copy: the newer object is not ours to delete; its own event ingests it.
-    if (isStatus(error, 412, "PreconditionFailed")) return { archived: true, archiveKey, reasonKey };
-    if (isStatus(error, 404, "NoSuchKey", "NotFound")) return { archived: true, archiveKey, reasonKey };
+    if (isS3Status(error, 412, "PreconditionFailed")) return { archived: true, archiveKey, reasonKey };
+    if (isS3Status(error, 404, "NoSuchKey", "NotFound")) return { archived: true, archiveKey, reasonKey };
     throw new IngestIoError(`archiving ${source.key}: deleting the original failed (the copy ${archiveKey} is kept): ${(error as Error).message}`, { cause: error });
   }
   return { archived: true, archiveKey, reasonKey };
@@ -141,17 +142,4 @@ export async function archiveLandingObject({ s3, source, outcome, reason, fileId
 
 function asciiHeader(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, "?").slice(0, METADATA_REASON_CHARS);
-}
-
-function isStatus(error: unknown, status: number, ...names: string[]): boolean {
-  const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.$metadata?.httpStatusCode === status || names.includes(e?.name ?? "") || names.includes(e?.Code ?? "");
-}
-
-async function io<T>(what: string, action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    throw new IngestIoError(`${what} failed: ${(error as Error).message}`, { cause: error });
-  }
 }

@@ -15,6 +15,7 @@ import { IngestError, IngestIoError, UnparseableFileError } from "./errors";
 import { assertSafeLandingKey, ingestDate, ingestKeys, normaliseEtag } from "./keys";
 import type { IngestKeys } from "./keys";
 import { RejectedFile } from "./quarantine";
+import { io, isS3Status } from "./s3";
 import type { IngestContext, IngestResult, IngestSource } from "./types";
 
 const UNKNOWN_DATASET = "_unknown";
@@ -98,7 +99,7 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
       new GetObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId, IfMatch: source.versionId ? undefined : `"${etag}"` }),
     );
   } catch (error) {
-    if (isPreconditionFailed(error)) return stale();
+    if (isS3Status(error, 412, "PreconditionFailed")) return stale();
     throw new IngestIoError(`reading ${source.key} failed: ${(error as Error).message}`, { cause: error });
   }
   // Not every S3 implementation honours If-Match (s3rver ignores it): compare as well.
@@ -216,17 +217,4 @@ async function ledger(ctx: IngestContext, { dataset, fileId, source, etag, statu
   // Only files with bronze rows wait for silver: the sparse index lists exactly those.
   if (recordsBronze > 0) entry.pending_dataset = dataset;
   await io(`recording ${fileId} in the ledger`, () => recordIngested(ctx.doc, ctx.ledgerTable, entry));
-}
-
-function isPreconditionFailed(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === "PreconditionFailed" || e?.$metadata?.httpStatusCode === 412;
-}
-
-async function io<T>(what: string, action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    throw new IngestIoError(`${what} failed: ${(error as Error).message}`, { cause: error });
-  }
 }

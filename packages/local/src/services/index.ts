@@ -62,7 +62,7 @@ function isRunning(pid: number): boolean {
 }
 
 /** Physical name of a declared resource on a stage, e.g. `medallion-local-landing`. */
-export function physicalName(stage: string, linkName: string): string {
+function physicalName(stage: string, linkName: string): string {
   const kebab = linkName.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
   return `medallion-${stage}-${kebab}`;
 }

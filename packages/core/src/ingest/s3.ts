@@ -1,0 +1,26 @@
+import { IngestIoError } from "./errors";
+
+/**
+ * True when an S3 call failed with this HTTP status or one of these error names (the SDK
+ * and s3rver do not always agree on which one they set).
+ * @param error what the SDK threw
+ * @param status HTTP status, e.g. 412
+ * @param names error names or codes, e.g. "PreconditionFailed"
+ */
+export function isS3Status(error: unknown, status: number, ...names: string[]): boolean {
+  const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.$metadata?.httpStatusCode === status || names.includes(e?.name ?? "") || names.includes(e?.Code ?? "");
+}
+
+/**
+ * Runs one S3/DynamoDB step of ingestion; a failure becomes an {@link IngestIoError} saying
+ * what was being done (the event is then retried).
+ * @param what e.g. "reading car_telemetry/a.json"
+ */
+export async function io<T>(what: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw new IngestIoError(`${what} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
