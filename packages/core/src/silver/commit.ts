@@ -63,30 +63,36 @@ function s3Buffer(s3: S3Client, bucket: string, object: ObjectInfo): AsyncBuffer
 }
 
 // Row counts come from Parquet footers: a few KB per file of the affected partitions only.
-async function countRows(s3: S3Client, location: string): Promise<number> {
-  const { bucket, key } = parseS3Uri(location);
+async function countRows(s3: S3Client, bucket: string, objects: ObjectInfo[]): Promise<number> {
   let rows = 0;
-  for (const object of (await listObjects(s3, bucket, key)).filter((o) => isDataFile(o.key))) {
-    rows += Number((await parquetMetadataAsync(s3Buffer(s3, bucket, object))).num_rows);
-  }
+  for (const object of objects) rows += Number((await parquetMetadataAsync(s3Buffer(s3, bucket, object))).num_rows);
   return rows;
 }
 
-async function checkVersion(plan: SilverPlan, s3: S3Client, bucket: string, root: string): Promise<void> {
+async function dataFilesAt(s3: S3Client, location: string): Promise<{ bucket: string; objects: ObjectInfo[] }> {
+  const { bucket, key } = parseS3Uri(location);
+  return { bucket, objects: (await listObjects(s3, bucket, key)).filter((o) => isDataFile(o.key)) };
+}
+
+/** Checks the version holds exactly the planned partitions; returns its data files by partition location. */
+async function checkVersion(plan: SilverPlan, s3: S3Client, bucket: string, root: string): Promise<Map<string, ObjectInfo[]>> {
   const prefix = versionPrefix(root, plan.version!);
-  const written = new Set<string>();
+  const written = new Map<string, ObjectInfo[]>();
   for (const object of await listObjects(s3, bucket, prefix)) {
-    if (isDataFile(object.key)) written.add(`s3://${bucket}/${object.key.slice(0, object.key.lastIndexOf("/") + 1)}`);
+    if (!isDataFile(object.key)) continue;
+    const location = `s3://${bucket}/${object.key.slice(0, object.key.lastIndexOf("/") + 1)}`;
+    written.set(location, [...(written.get(location) ?? []), object]);
   }
   const planned = new Set(plan.partitions.map((p) => p.location));
   const missing = [...planned].filter((location) => !written.has(location));
-  const unplanned = [...written].filter((location) => !planned.has(location));
+  const unplanned = [...written.keys()].filter((location) => !planned.has(location));
   if (missing.length || unplanned.length) {
     throw new VersionMismatchError(
       `silver version ${plan.version} of ${plan.dataset} does not match its plan; catalog left unchanged. ` +
         `Missing partitions: ${missing.join(", ") || "none"}. Unplanned partitions: ${unplanned.join(", ") || "none"}`,
     );
   }
+  return written;
 }
 
 /**
@@ -101,11 +107,14 @@ export async function commitSilver<E extends PendingFile>({ plan, spec, ledger, 
   let rowsBefore = 0;
   let rowsOut = 0;
   if (plan.version !== null) {
-    await checkVersion(plan, s3, target.bucket, target.root);
+    const written = await checkVersion(plan, s3, target.bucket, target.root);
     for (const partition of plan.partitions) {
       // A re-run after the swap finds the partition at its new location already.
-      if (partition.previous && partition.previous !== partition.location) rowsBefore += await countRows(s3, partition.previous);
-      rowsOut += await countRows(s3, partition.location);
+      if (partition.previous && partition.previous !== partition.location) {
+        const before = await dataFilesAt(s3, partition.previous);
+        rowsBefore += await countRows(s3, before.bucket, before.objects);
+      }
+      rowsOut += await countRows(s3, target.bucket, written.get(partition.location) ?? []);
     }
     const replaced = plan.partitions.filter((p) => p.previous && p.previous !== p.location).map((p) => ({ values: p.values, location: p.previous! }));
     await recordSuperseded({ s3, bucket: target.bucket, dataset: target.root, partitions: replaced, at: now });
