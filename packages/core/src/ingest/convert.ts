@@ -41,6 +41,8 @@ export interface ConvertOptions {
   codec?: CompressionCodec;
   /** Column statistics in the Parquet footer: all, none, or (default) non-text columns only. */
   statistics?: boolean | "numeric";
+  /** Encode Parquet on a worker thread once the file outgrows one row group (default: on a multi-core machine). */
+  worker?: boolean;
 }
 
 /** What a conversion did. `recordsIn` = `recordsBronze` + `recordsRejected`, always. */
@@ -66,9 +68,9 @@ export interface ConvertResult {
  */
 export async function convertToBronze(
   input: AsyncIterable<Uint8Array>,
-  { spec, sourceKey, parquetPath, onRejected, onProgress, progressEvery = 10_000, maxRecordChars = 1024 * 1024, maxDepth = 32, rowGroupSize, codec, statistics }: ConvertOptions,
+  { spec, sourceKey, parquetPath, onRejected, onProgress, progressEvery = 10_000, maxRecordChars = 1024 * 1024, maxDepth = 32, rowGroupSize, codec, statistics, worker }: ConvertOptions,
 ): Promise<ConvertResult> {
-  const bronze = new BronzeFile({ fields: spec.fields, path: parquetPath, sourceKey, rowGroupSize, codec, statistics });
+  const bronze = new BronzeFile({ fields: spec.fields, path: parquetPath, sourceKey, rowGroupSize, codec, statistics, worker });
   const check = recordChecker(spec.fields, { maxDepth, maxRecordChars });
   const rejected: RejectedRecordInfo[] = [];
   const reject = onRejected ?? ((record: RejectedRecordInfo) => void rejected.push(record));
@@ -94,9 +96,10 @@ export async function convertToBronze(
     for await (const chunk of input) {
       bytesIn += chunk.length;
       splitter.write(chunk);
+      await bronze.ready(); // lets the encoder catch up; memory stays bounded
     }
     splitter.end();
-    const recordsBronze = bronze.close();
+    const recordsBronze = await bronze.close();
     onProgress?.({ records: recordsIn, bytes: bytesIn });
     return { recordsIn, recordsBronze, recordsRejected, rejected, bytesIn, parquetPath: recordsBronze > 0 ? parquetPath : undefined };
   } catch (error) {

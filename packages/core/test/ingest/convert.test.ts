@@ -14,6 +14,12 @@ const expected = JSON.parse(await readFile(join(files, "car-telemetry.expected.j
   rows: Record<string, unknown>[];
   lines: Record<"ndjson" | "array" | "object", number[]>;
 };
+// Every golden check runs twice: encoded in place (a small file), and on the worker thread
+// (one row per group, so the first full group starts it), which packs rows to send them.
+const encoders = [
+  { encoder: "in place", options: { worker: false } },
+  { encoder: "on a worker", options: { rowGroupSize: 1, worker: true } },
+] as const;
 const cases = [
   { format: "ndjson", file: "car-telemetry.ndjson", rows: expected.rows },
   { format: "array", file: "car-telemetry.array.json", rows: expected.rows },
@@ -52,23 +58,23 @@ describe("convertToBronze", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  for (const { format, file, rows } of cases) {
-    it(`writes ${format} input to Parquet that hyparquet reads back identical to the golden rows`, async () => {
+  for (const { format, file, rows } of cases) for (const { encoder, options } of encoders) {
+    it(`writes ${format} input to Parquet that hyparquet reads back identical to the golden rows (encoded ${encoder})`, async () => {
       // Prepare
-      const parquetPath = join(dir, `${format}.parquet`);
+      const parquetPath = join(dir, `${format}-${options.worker}.parquet`);
       const sourceKey = `car_telemetry/${file}`;
       // Act
-      const result = await convertToBronze(createReadStream(join(files, file)), { spec: carTelemetry, sourceKey, parquetPath });
+      const result = await convertToBronze(createReadStream(join(files, file)), { spec: carTelemetry, sourceKey, parquetPath, ...options });
       // Assess
       expect(result).toMatchObject({ recordsIn: rows.length, recordsBronze: rows.length, recordsRejected: 0, parquetPath });
       expect(await readBack(parquetPath)).toEqual(expectedRows(format, rows, sourceKey));
     });
 
-    it(`writes ${format} input that DuckDB reads back identical, with metrics a STRUCT`, async () => {
+    it(`writes ${format} input that DuckDB reads back identical, with metrics a STRUCT (encoded ${encoder})`, async () => {
       // Prepare
-      const parquetPath = join(dir, `${format}-duck.parquet`);
+      const parquetPath = join(dir, `${format}-${options.worker}-duck.parquet`);
       const sourceKey = `car_telemetry/${file}`;
-      await convertToBronze(createReadStream(join(files, file)), { spec: carTelemetry, sourceKey, parquetPath });
+      await convertToBronze(createReadStream(join(files, file)), { spec: carTelemetry, sourceKey, parquetPath, ...options });
       const connection = await duck.connect();
       // Act
       const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${parquetPath}')`);
