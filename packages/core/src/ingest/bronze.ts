@@ -2,7 +2,7 @@ import { unlink } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { CompressionCodec } from "hyparquet";
 import type { Field } from "../dataset/spec";
-import type { BronzeEncoderOptions } from "./bronze-encoder";
+import type { BronzeEncoderOptions, PackedRowGroup } from "./bronze-encoder";
 import type { RowGroupSink } from "./bronze-worker";
 import { inlineSink, workerSink } from "./bronze-worker";
 import type { ColumnBuffer, TextBuffer } from "./column-buffer";
@@ -28,7 +28,7 @@ export interface BronzeFileOptions {
   statistics?: boolean | "numeric";
   /**
    * Encode on a worker thread once the file outgrows its first row group (default: when
-   * the machine has more than one core). Small files are encoded in place.
+   * the machine has more than one core). Files of one group or less are encoded in place.
    */
   worker?: boolean;
 }
@@ -36,7 +36,7 @@ export interface BronzeFileOptions {
 /**
  * A bronze Parquet file written row group by row group: rows are buffered per column in
  * packed form ({@link ColumnBuffer}) and handed over every `rowGroupSize` rows, so memory
- * is bounded by a few groups. A file that fills its first group is encoded on a worker
+ * is bounded by a few groups. A file that outgrows its first group is encoded on a worker
  * thread while the caller keeps parsing; callers await {@link BronzeFile.ready} between
  * input chunks so the worker's queue stays short.
  */
@@ -50,6 +50,7 @@ export class BronzeFile {
   private indexes: Int32Array;
   private lines: Int32Array;
   private sink: RowGroupSink | undefined;
+  private held: PackedRowGroup | undefined;
   private size = 0;
   /** Rows written so far (handed over or buffered). */
   rows = 0;
@@ -67,6 +68,7 @@ export class BronzeFile {
 
   /** Buffers one accepted record; hands a row group over when the buffer is full. */
   append(record: Record<string, unknown>, extra: string | null, index: number, line: number): void {
+    if (this.held) this.open(this.useWorker); // a row past the first group: worth a worker
     const size = this.size;
     for (let c = 0; c < this.names.length; c++) this.buffers[c]!.set(size, record[this.names[c]!]);
     this.extra.set(size, extra);
@@ -74,7 +76,11 @@ export class BronzeFile {
     this.lines[size] = line;
     this.size = size + 1;
     this.rows++;
-    if (this.size === this.rowGroupSize) this.handOver(true);
+    if (this.size === this.rowGroupSize) {
+      // The first full group waits until a further row shows the file needs more than one.
+      if (this.sink) this.sink.write(this.pack());
+      else this.held = this.pack();
+    }
   }
 
   /** Resolves when more rows may be appended (the encoder's queue is short); throws if encoding failed. */
@@ -84,7 +90,11 @@ export class BronzeFile {
 
   /** Writes the last row group and the footer; returns the number of rows written. */
   async close(): Promise<number> {
-    this.handOver(false);
+    if (this.held) this.open(false);
+    if (this.size > 0) {
+      this.sink ??= inlineSink(this.encoding);
+      this.sink.write(this.pack());
+    }
     if (!this.sink) return 0;
     await this.sink.finish();
     return this.rows;
@@ -96,19 +106,25 @@ export class BronzeFile {
     await unlink(this.encoding.path).catch(() => undefined);
   }
 
-  private handOver(moreMayFollow: boolean): void {
+  // Starts the encoder, on a worker or in place, and hands it the held first group.
+  private open(onWorker: boolean): void {
+    this.sink = onWorker ? workerSink(this.encoding) : inlineSink(this.encoding);
+    this.sink.write(this.held!);
+    this.held = undefined;
+  }
+
+  private pack(): PackedRowGroup {
     const n = this.size;
-    if (n === 0) return;
-    this.sink ??= this.useWorker && moreMayFollow ? workerSink(this.encoding) : inlineSink(this.encoding);
-    this.sink.write({
+    const group: PackedRowGroup = {
       rows: n,
       columns: this.buffers.map((buffer) => buffer.pack(n)),
       extra: this.extra.pack(n),
       indexes: this.indexes.subarray(0, n),
       lines: this.lines.subarray(0, n),
-    });
+    };
     this.indexes = new Int32Array(this.rowGroupSize);
     this.lines = new Int32Array(this.rowGroupSize);
     this.size = 0;
+    return group;
   }
 }

@@ -25,11 +25,12 @@ export interface PackedBooleans {
  * Strings, in one of two forms. `coded`: the distinct values and, per row, the index of its
  * value (-1 when absent), for columns that repeat (makes, colours). `joined`: the values
  * concatenated in row order and, per row, its length in UTF-16 units (-1 when absent), for
- * columns that hardly repeat (timestamps, ids).
+ * columns that repeat less; `distinct` when no value repeated before the switch to joined
+ * (timestamps, ids), so a dictionary would not pay.
  */
 export type PackedText =
   | { kind: "text"; form: "coded"; dictionary: string[]; codes: Int32Array }
-  | { kind: "text"; form: "joined"; joined: string; lengths: Int32Array };
+  | { kind: "text"; form: "joined"; joined: string; lengths: Int32Array; distinct: boolean };
 
 /** A struct: `present[i]` is 0 when row i has no object; its fields' columns are read only where it is 1. */
 export interface PackedStruct {
@@ -102,13 +103,14 @@ function booleanBuffer(capacity: number): ColumnBuffer {
 /**
  * A text column's buffer (also used for `_extra`). Each group starts coded; once its
  * distinct values pass a quarter of the rows it switches to joined, and so do the groups
- * after it. Either way the group crosses to the worker as a few strings and typed arrays:
+ * after it, all marked `distinct` if (almost) no value had repeated by then. Either way the group crosses to the worker as a few strings and typed arrays:
  * copying each value on its own measured as a tenth of the parsing thread's time.
  * @param capacity rows per row group
  */
 export function textBuffer(capacity: number): TextBuffer {
   const maxDistinct = Math.max(1, capacity >> 2);
   let coded = true;
+  let distinct = false;
   let dictionary: string[] = [];
   let ids = new Map<string, number>();
   let codes = new Int32Array(capacity);
@@ -120,11 +122,17 @@ export function textBuffer(capacity: number): TextBuffer {
   };
   // The rows so far, coded, are rewritten joined.
   const switchToJoined = (rows: number) => {
+    let present = 0;
     for (let i = 0; i < rows; i++) {
       const code = codes[i]!;
-      if (code < 0) lengths[i] = -1;
-      else join(i, dictionary[code]!);
+      if (code < 0) {
+        lengths[i] = -1;
+        continue;
+      }
+      present++;
+      join(i, dictionary[code]!);
     }
+    distinct = dictionary.length >= present * 0.99;
     coded = false;
     dictionary = [];
     ids = new Map();
@@ -157,7 +165,7 @@ export function textBuffer(capacity: number): TextBuffer {
         codes = new Int32Array(capacity);
         return packed;
       }
-      const packed: PackedText = { kind: "text", form: "joined", joined, lengths: lengths.subarray(0, n) };
+      const packed: PackedText = { kind: "text", form: "joined", joined, lengths: lengths.subarray(0, n), distinct };
       joined = "";
       lengths = new Int32Array(capacity);
       return packed;

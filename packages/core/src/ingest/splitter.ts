@@ -284,7 +284,7 @@ export class JsonSplitter {
     } catch {
       return -1;
     }
-    this.onValue({ text, parsed, index: this.index++, line, colons: keyColonBound(text), exactColons: false, length: text.length, oversized: false, tooDeep: false });
+    this.onValue({ text, parsed, index: this.index++, line, colons: keyColonBound(buf, start, end), exactColons: false, length: text.length, oversized: false, tooDeep: false });
     return end;
   }
 
@@ -321,14 +321,15 @@ function isSpace(c: number): boolean {
 }
 
 /**
- * Counts the `:` that follow a `"` (whitespace aside): every key's colon does, so this is
- * at least the number of keys written, cheaply, without tracking strings.
+ * Counts the `:` in `text[start, end)` that follow a `"` (whitespace aside): every key's
+ * colon does, so this is at least the number of keys written, cheaply, without tracking
+ * strings. It searches the chunk itself, not a slice of it (measured faster).
  */
-function keyColonBound(text: string): number {
+function keyColonBound(text: string, start: number, end: number): number {
   let count = 0;
-  for (let k = text.indexOf(":"); k !== -1; k = text.indexOf(":", k + 1)) {
+  for (let k = text.indexOf(":", start); k !== -1 && k < end; k = text.indexOf(":", k + 1)) {
     let p = k - 1;
-    while (p >= 0 && isSpace(text.charCodeAt(p))) p--;
+    while (p >= start && isSpace(text.charCodeAt(p))) p--;
     if (text.charCodeAt(p) === QUOTE) count++;
   }
   return count;

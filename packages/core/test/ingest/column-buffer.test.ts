@@ -26,7 +26,7 @@ describe("textBuffer", () => {
     second.forEach((value, row) => buffer.set(row, value));
     const two = buffer.pack(second.length);
     // Assess
-    expect(one).toMatchObject({ form: "joined", joined: "xxyzéw" });
+    expect(one).toMatchObject({ form: "joined", joined: "xxyzéw", distinct: false }); // "x" had repeated
     expect(unpackText(one)).toEqual(first);
     expect(two).toMatchObject({ form: "joined", joined: "xx" });
     expect(unpackText(two)).toEqual(second);
@@ -68,9 +68,11 @@ describe("textColumnData", () => {
     const repeating = textBuffer(4);
     ["a", "a", "a", "a"].forEach((value, row) => repeating.set(row, value));
     // Act
-    const plain = textColumnData(distinct.pack(4));
+    const packed = distinct.pack(4);
+    const plain = textColumnData(packed);
     const strings = textColumnData(repeating.pack(4));
     // Assess
+    expect(packed).toMatchObject({ form: "joined", distinct: true });
     expect(plain.encoding).toBe("PLAIN");
     expect(plain.data.map((value) => (value instanceof Uint8Array ? new TextDecoder().decode(value) : value))).toEqual(["a1", null, "ñ2", "€3"]);
     expect(strings).toEqual({ data: ["a", "a", "a", "a"] });

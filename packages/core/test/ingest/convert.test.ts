@@ -14,8 +14,8 @@ const expected = JSON.parse(await readFile(join(files, "car-telemetry.expected.j
   rows: Record<string, unknown>[];
   lines: Record<"ndjson" | "array" | "object", number[]>;
 };
-// Every golden check runs twice: encoded in place (a small file), and on the worker thread
-// (one row per group, so the first full group starts it), which packs rows to send them.
+// Every golden check runs encoded in place (a small file), and, for inputs of several rows,
+// on the worker thread (one row per group, so the second row starts it).
 const encoders = [
   { encoder: "in place", options: { worker: false } },
   { encoder: "on a worker", options: { rowGroupSize: 1, worker: true } },
@@ -58,7 +58,7 @@ describe("convertToBronze", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  for (const { format, file, rows } of cases) for (const { encoder, options } of encoders) {
+  for (const { format, file, rows } of cases) for (const { encoder, options } of rows.length > 1 ? encoders : encoders.slice(0, 1)) {
     it(`writes ${format} input to Parquet that hyparquet reads back identical to the golden rows (encoded ${encoder})`, async () => {
       // Prepare
       const parquetPath = join(dir, `${format}-${options.worker}.parquet`);
