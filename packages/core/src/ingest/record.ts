@@ -53,7 +53,7 @@ export function recordChecker(
       }
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) return reject(`record is not a JSON object (got ${describe(value)})`);
-    const problem = inspect(value as Record<string, unknown>, maxDepth);
+    const problem = inspect(value as Record<string, unknown>, maxDepth, known);
     if (problem) return reject(problem);
     if (keyCount !== raw.colons && (raw.exactColons || keyCount !== countKeyColons(raw.text))) {
       return reject("record has a duplicate key (JSON.parse would keep only the last value)");
@@ -63,8 +63,7 @@ export function recordChecker(
       if (!result.success) return reject(formatIssues(result.error.issues));
     }
     const record = value as Record<string, unknown>;
-    const extra = unknownFields(record, known);
-    return { ok: true, record, extra: extra === undefined ? null : JSON.stringify(extra) };
+    return { ok: true, record, extra: unknown === undefined ? null : JSON.stringify(unknown) };
   };
 }
 
@@ -84,21 +83,50 @@ function formatIssues(issues: z.core.$ZodIssue[]): string {
   return `schema: ${shown.join("; ")}`;
 }
 
-// Counts keys of every object in the value (to compare with the splitter's `:` count) and
-// finds unsafe names and non-finite numbers. Depth is already bounded by the splitter.
+// One pass over the record: counts the keys of every object (to compare with the splitter's
+// `:` count), finds unsafe names and non-finite numbers, and collects the fields the spec
+// does not know (at any depth) into `extra`. Depth is already bounded by the splitter.
 let keyCount = 0;
+let unknown: Record<string, unknown> | undefined;
+let problem: string | undefined;
 const TOO_DEEP = "too deep";
-// The path of a problem is assembled only when there is one, as `walk` unwinds.
+// The path of a problem is assembled only when there is one, as the walk unwinds.
 let problemPath: string[] = [];
-function inspect(root: Record<string, unknown>, maxDepth: number): string | undefined {
+function inspect(root: Record<string, unknown>, maxDepth: number, known: KnownFields): string | undefined {
   keyCount = 0;
   problemPath = [];
-  const problem = walk(root, 1, maxDepth);
+  problem = undefined;
+  unknown = walkKnown(root, 1, maxDepth, known);
   if (!problem) return undefined;
   // Same wording as when the splitter finds the depth, whichever path the record took.
   if (problem === TOO_DEEP) return `record is nested deeper than ${maxDepth} levels`;
   const where = problemPath.reduce((path, step) => (step.startsWith("[") || !path ? path + step : `${path}.${step}`), "");
   return where ? `${where}: ${problem}` : problem;
+}
+
+// An object the spec describes: returns its fields the spec does not know (checked like
+// any value), or sets `problem`. Known keys need no name check: the spec's names are safe.
+function walkKnown(object: Record<string, unknown>, depth: number, maxDepth: number, known: KnownFields): Record<string, unknown> | undefined {
+  let extra: Record<string, unknown> | undefined;
+  for (const key in object) {
+    keyCount++;
+    const spec = known[key];
+    const value = object[key];
+    if (spec === undefined) {
+      problem = safeName(key) ? walk(value, depth + 1, maxDepth) : `unsafe field name ${JSON.stringify(key)}`;
+      (extra ??= {})[key] = value;
+    } else if (spec !== true && value !== null && typeof value === "object" && !Array.isArray(value)) {
+      const nested = walkKnown(value as Record<string, unknown>, depth + 1, maxDepth, spec);
+      if (nested) (extra ??= {})[key] = nested;
+    } else {
+      problem = walk(value, depth + 1, maxDepth);
+    }
+    if (problem) {
+      problemPath.unshift(key);
+      return undefined;
+    }
+  }
+  return extra;
 }
 
 function walk(value: unknown, depth: number, maxDepth: number): string | undefined {
@@ -138,24 +166,10 @@ function safeName(key: string): boolean {
   return safe;
 }
 
+// The spec's field names, as a tree. A name that is not safe (a spec may name a field
+// `__proto__`) is left out, so the records' keys of that name are checked like unknown ones.
 function knownFields(fields: Field[]): KnownFields {
   const known: KnownFields = Object.create(null) as KnownFields;
-  for (const field of fields) known[field.name] = field.type === "struct" ? knownFields(field.fields) : true;
+  for (const field of fields) if (safeName(field.name)) known[field.name] = field.type === "struct" ? knownFields(field.fields) : true;
   return known;
-}
-
-// The record minus the known fields, recursing into known structs; undefined when nothing is left.
-function unknownFields(record: Record<string, unknown>, known: KnownFields): Record<string, unknown> | undefined {
-  let extra: Record<string, unknown> | undefined;
-  for (const key in record) {
-    const spec = known[key];
-    const value = record[key];
-    if (spec === undefined) {
-      (extra ??= {})[key] = value;
-    } else if (spec !== true && value !== null && typeof value === "object") {
-      const nested = unknownFields(value as Record<string, unknown>, spec);
-      if (nested) (extra ??= {})[key] = nested;
-    }
-  }
-  return extra;
 }
