@@ -62,10 +62,17 @@ function scalarPredicate(type: ScalarType): (value: unknown) => boolean {
     case "boolean":
       return (value) => typeof value === "boolean";
     case "timestamp": {
-      const pattern = timestampSchema().def.pattern;
-      return (value) => typeof value === "string" && pattern !== undefined && pattern.test(value);
+      const pattern = timestampPattern();
+      return (value) => typeof value === "string" && pattern.test(value);
     }
   }
+}
+
+/** The pattern zod checks a timestamp with (ISO-8601 with an offset or Z). */
+export function timestampPattern(): RegExp {
+  const pattern = timestampSchema().def.pattern;
+  if (!pattern) throw new Error("zod's datetime schema has no pattern");
+  return pattern;
 }
 
 function timestampSchema() {

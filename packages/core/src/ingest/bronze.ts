@@ -5,7 +5,7 @@ import type { Field } from "../dataset/spec";
 import type { BronzeEncoderOptions, PackedRowGroup } from "./bronze-encoder";
 import type { RowGroupSink } from "./bronze-worker";
 import { inlineSink, workerSink } from "./bronze-worker";
-import type { ColumnBuffer, TextBuffer } from "./column-buffer";
+import type { ColumnBuffer, FlatRecord, TextBuffer } from "./column-buffer";
 import { columnBuffer, textBuffer } from "./column-buffer";
 
 /** Options of {@link BronzeFile}. */
@@ -72,15 +72,18 @@ export class BronzeFile {
     const size = this.size;
     for (let c = 0; c < this.names.length; c++) this.buffers[c]!.set(size, record[this.names[c]!]);
     this.extra.set(size, extra);
-    this.indexes[size] = index;
-    this.lines[size] = line;
-    this.size = size + 1;
-    this.rows++;
-    if (this.size === this.rowGroupSize) {
-      // The first full group waits until a further row shows the file needs more than one.
-      if (this.sink) this.sink.write(this.pack());
-      else this.held = this.pack();
-    }
+    this.endRow(index, line);
+  }
+
+  /** Buffers one accepted record read flat (no unknown fields); see {@link FlatRecord}. */
+  appendFlat(flat: FlatRecord, index: number, line: number): void {
+    if (this.held) this.open(this.useWorker);
+    const size = this.size;
+    flat.leaf = 0;
+    flat.struct = 0;
+    for (let c = 0; c < this.buffers.length; c++) this.buffers[c]!.setFlat(size, flat);
+    this.extra.set(size, null);
+    this.endRow(index, line);
   }
 
   /** Resolves when more rows may be appended (the encoder's queue is short); throws if encoding failed. */
@@ -104,6 +107,19 @@ export class BronzeFile {
   async discard(): Promise<void> {
     await this.sink?.abort();
     await unlink(this.encoding.path).catch(() => undefined);
+  }
+
+  private endRow(index: number, line: number): void {
+    const size = this.size;
+    this.indexes[size] = index;
+    this.lines[size] = line;
+    this.size = size + 1;
+    this.rows++;
+    if (this.size === this.rowGroupSize) {
+      // The first full group waits until a further row shows the file needs more than one.
+      if (this.sink) this.sink.write(this.pack());
+      else this.held = this.pack();
+    }
   }
 
   // Starts the encoder, on a worker or in place, and hands it the held first group.

@@ -39,10 +39,24 @@ export interface PackedStruct {
   fields: PackedColumn[];
 }
 
+/**
+ * A record read without building objects (see `plain-line.ts`): its leaf values in the
+ * order of the spec's leaves, depth first (null when absent), and a flag per struct in the
+ * same order (0 when absent). `leaf` and `struct` are cursors the buffers advance.
+ */
+export interface FlatRecord {
+  leaves: unknown[];
+  present: Uint8Array;
+  leaf: number;
+  struct: number;
+}
+
 /** Fills one field's column for the row group being built. */
 export interface ColumnBuffer {
   /** Stores row `row`'s value (null or undefined when absent). */
   set(row: number, value: unknown): void;
+  /** Stores row `row`'s value from a flat record, advancing its cursors past this field. */
+  setFlat(row: number, flat: FlatRecord): void;
   /** Packs rows `0..n-1` and starts the next group. */
   pack(n: number): PackedColumn;
 }
@@ -78,6 +92,9 @@ function doubleBuffer(capacity: number): ColumnBuffer {
     set(row, value) {
       values[row] = typeof value === "number" ? value : Number.NaN;
     },
+    setFlat(row, flat) {
+      this.set(row, flat.leaves[flat.leaf++]);
+    },
     pack(n) {
       const packed: PackedDoubles = { kind: "double", values: values.subarray(0, n) };
       values = new Float64Array(capacity);
@@ -91,6 +108,9 @@ function booleanBuffer(capacity: number): ColumnBuffer {
   return {
     set(row, value) {
       values[row] = typeof value === "boolean" ? Number(value) : -1;
+    },
+    setFlat(row, flat) {
+      this.set(row, flat.leaves[flat.leaf++]);
     },
     pack(n) {
       const packed: PackedBooleans = { kind: "boolean", values: values.subarray(0, n) };
@@ -137,7 +157,7 @@ export function textBuffer(capacity: number): TextBuffer {
     dictionary = [];
     ids = new Map();
   };
-  return {
+  const buffer: TextBuffer = {
     set(row, value) {
       if (typeof value !== "string") {
         if (coded) codes[row] = -1;
@@ -170,14 +190,20 @@ export function textBuffer(capacity: number): TextBuffer {
       lengths = new Int32Array(capacity);
       return packed;
     },
+    setFlat(row, flat) {
+      buffer.set(row, flat.leaves[flat.leaf++]);
+    },
   };
+  return buffer;
 }
 
 function structBuffer(fields: Field[], capacity: number): ColumnBuffer {
   let present = new Uint8Array(capacity);
   const names = fields.map((field) => field.name);
   const children = fields.map((field) => columnBuffer(field, capacity));
-  return {
+  const leaves = countLeaves(fields);
+  const structs = countStructs(fields);
+  const buffer: ColumnBuffer = {
     set(row, value) {
       if (value === null || typeof value !== "object") {
         present[row] = 0;
@@ -194,7 +220,34 @@ function structBuffer(fields: Field[], capacity: number): ColumnBuffer {
       present = new Uint8Array(capacity);
       return packed;
     },
+    setFlat(row, flat) {
+      if (flat.present[flat.struct++] === 1) {
+        present[row] = 1;
+        for (const child of children) child.setFlat(row, flat);
+        return;
+      }
+      buffer.set(row, null);
+      flat.leaf += leaves;
+      flat.struct += structs;
+    },
   };
+  return buffer;
+}
+
+/**
+ * An empty flat record for a dataset's fields, to be filled and appended row after row.
+ * @param fields the spec's fields
+ */
+export function flatRecord(fields: Field[]): FlatRecord {
+  return { leaves: new Array<unknown>(countLeaves(fields)).fill(null), present: new Uint8Array(countStructs(fields)), leaf: 0, struct: 0 };
+}
+
+function countLeaves(fields: Field[]): number {
+  return fields.reduce((sum, field) => sum + (field.type === "struct" ? countLeaves(field.fields) : 1), 0);
+}
+
+function countStructs(fields: Field[]): number {
+  return fields.reduce((sum, field) => sum + (field.type === "struct" ? 1 + countStructs(field.fields) : 0), 0);
 }
 
 /**

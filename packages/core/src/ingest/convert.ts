@@ -1,7 +1,9 @@
 import type { CompressionCodec } from "hyparquet";
 import type { DatasetSpec } from "../dataset/spec";
 import { BronzeFile } from "./bronze";
-import { recordChecker } from "./record";
+import { flatRecord } from "./column-buffer";
+import { plainLineReader } from "./plain-line";
+import { recordChecker, safeName } from "./record";
 import { JsonSplitter } from "./splitter";
 
 /** A record that did not make it to bronze. */
@@ -77,9 +79,21 @@ export async function convertToBronze(
   let recordsIn = 0;
   let recordsRejected = 0;
   let bytesIn = 0;
+  // Plain NDJSON lines go straight into the columns; the rest through JSON.parse and the checks.
+  const plain = plainLineReader(spec.fields, { safeName, maxDepth });
+  const flat = flatRecord(spec.fields);
   const splitter = new JsonSplitter({
     maxValueChars: maxRecordChars,
     maxDepth,
+    claimLine:
+      plain &&
+      ((text, start, end, index, line) => {
+        if (!plain(text, start, end, flat)) return false;
+        recordsIn++;
+        bronze.appendFlat(flat, index, line);
+        if (onProgress && recordsIn % progressEvery === 0) onProgress({ records: recordsIn, bytes: bytesIn });
+        return true;
+      }),
     onValue: (raw) => {
       recordsIn++;
       const result = check(raw);

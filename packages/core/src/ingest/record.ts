@@ -157,7 +157,11 @@ function walk(value: unknown, depth: number, maxDepth: number): string | undefin
 
 // Field names repeat across records: remember the verdicts (bounded) instead of re-testing.
 const nameVerdicts = new Map<string, boolean>();
-function safeName(key: string): boolean {
+/**
+ * Whether a key may be a field name: not empty, no path or control characters, not `__proto__`.
+ * @param key a record's key
+ */
+export function safeName(key: string): boolean {
   let safe = nameVerdicts.get(key);
   if (safe === undefined) {
     safe = key !== "" && key !== "__proto__" && !UNSAFE_NAME.test(key);
