@@ -64,7 +64,6 @@ export class BronzeEncoder {
       { name: "_record_index", data: group.indexes },
       { name: "_source_line", data: group.lines },
     );
-    // String min/max cost ~10% of write time and bronze is read whole.
     if (statistics === "numeric") for (const column of columnData) if (this.textColumns.has(column.name) || column.name === "_extra" || column.name === "_source_key") column.statistics = false;
     // fileWriter is synchronous: the group is on disk (or in the OS) when write() returns.
     void this.writer.write({ columnData, rowGroupSize: n });

@@ -41,7 +41,7 @@ export interface ConvertOptions {
   maxDepth?: number;
   rowGroupSize?: number;
   codec?: CompressionCodec;
-  /** Column statistics in the Parquet footer: all, none, or (default) non-text columns only. */
+  /** Column statistics in the Parquet footer: all, (default) none, or non-text columns only. */
   statistics?: boolean | "numeric";
   /** Encode Parquet on a worker thread once the file outgrows one row group (default: on a multi-core machine). */
   worker?: boolean;

@@ -61,13 +61,17 @@ describe("BronzeFile", () => {
     expect(metadata.row_groups.map((group) => Number(group.num_rows))).toEqual([4, 4, 2]);
   });
 
-  it("keeps statistics for numeric columns only, by default", async () => {
+  it("writes no column statistics by default, and those of numeric columns only when asked", async () => {
     // Act
-    const { path } = await write("stats.parquet", 5);
+    const plain = await write("no-stats.parquet", 5);
+    const numeric = await write("stats.parquet", 5, { statistics: "numeric" });
     // Assess
-    const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path));
-    const stats = Object.fromEntries(metadata.row_groups[0]!.columns.map((c) => [c.meta_data!.path_in_schema.join("."), c.meta_data!.statistics !== undefined]));
-    expect(stats).toMatchObject({ currentMileage: true, "metrics.fuel.fuelAvailable": true, _record_index: true, carChassis: false, metricTimestamp: false, _source_key: false });
+    const statsOf = async (path: string) => {
+      const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path));
+      return Object.fromEntries(metadata.row_groups[0]!.columns.map((c) => [c.meta_data!.path_in_schema.join("."), c.meta_data!.statistics !== undefined]));
+    };
+    expect(Object.values(await statsOf(plain.path))).not.toContain(true);
+    expect(await statsOf(numeric.path)).toMatchObject({ currentMileage: true, "metrics.fuel.fuelAvailable": true, _record_index: true, carChassis: false, metricTimestamp: false, _source_key: false });
   });
 
   it("writes no file at all when no row was appended", async () => {
