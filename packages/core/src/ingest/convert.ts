@@ -87,8 +87,8 @@ export async function convertToBronze(
     maxDepth,
     claimLine:
       plain &&
-      ((text, start, end, index, line) => {
-        if (!plain(text, start, end, flat)) return false;
+      ((text, start, end, index, line, chunk) => {
+        if (!plain(text, start, end, flat, chunk)) return false;
         recordsIn++;
         bronze.appendFlat(flat, index, line);
         if (onProgress && recordsIn % progressEvery === 0) onProgress({ records: recordsIn, bytes: bytesIn });

@@ -116,7 +116,7 @@ function claimAll(fields: Field[], inputs: string[]) {
   for (const [index, text] of inputs.entries()) {
     // The reader sees the line inside a longer text, as the splitter gives it.
     const padded = `xx\n${text}\nyy`;
-    if (!read(padded, 3, 3 + text.length, flat)) continue;
+    if (!read(padded, 3, 3 + text.length, flat, index)) continue;
     claimed++;
     const general = check({ text, index, line: 1, colons: countKeyColons(text), exactColons: true, length: text.length, oversized: false, tooDeep: false });
     expect(general, text).toMatchObject({ ok: true, extra: null });
@@ -156,10 +156,26 @@ describe("plainLineReader", () => {
       raw.replace('"2024-01-01T00:00:00Z"', '"yesterday"'),
     ];
     // Act
-    const verdicts = left.map((text) => read(text, 0, text.length, flat));
+    const verdicts = left.map((text, chunk) => read(text, 0, text.length, flat, chunk));
     // Assess
-    expect(read(raw, 0, raw.length, flat)).toBe(true);
+    expect(read(raw, 0, raw.length, flat, -2)).toBe(true);
     expect(verdicts).toEqual(left.map(() => false));
+  });
+
+  it("checks each line for escapes when its chunk holds one, and lets the chunk's other lines through", () => {
+    // Prepare
+    const read = plainLineReader(carTelemetry.fields, { safeName, maxDepth: 32 })!;
+    const flat = flatRecord(carTelemetry.fields);
+    const clean = JSON.stringify({ carChassis: "C", currentMileage: 1, metricTimestamp: "2024-01-01T00:00:00Z" });
+    const escaped = clean.replace('"C"', '"C\\u0041"');
+    const chunk = `${clean}\n${escaped}\n${clean}\n`;
+    const starts = [0, clean.length + 1, clean.length + escaped.length + 2];
+    const ends = [clean.length, clean.length + 1 + escaped.length, chunk.length - 1];
+    // Act
+    const verdicts = starts.map((start, i) => read(chunk, start, ends[i]!, flat, 1));
+    // Assess
+    expect(verdicts).toEqual([true, false, true]);
+    expect(flat.leaves[0]).toBe("C");
   });
 
   it("reads booleans and required fields inside structs the same way", () => {
