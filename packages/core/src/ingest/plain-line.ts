@@ -3,16 +3,16 @@ import type { Field } from "../dataset/spec";
 import type { FlatRecord } from "./column-buffer";
 
 /**
- * Reads one NDJSON line `text[start, end)` straight into a {@link FlatRecord} when it is the plain case: one
- * object written compactly (no whitespace outside strings), no escapes or control characters
- * in its strings, every key one the spec knows and given once, every value of its field's
- * type (timestamps matching the same pattern as the schema), every required field present.
+ * Reads one NDJSON line `text[start, end)` straight into a {@link FlatRecord} when it is
+ * the plain case: one object written compactly (no whitespace outside strings), no escapes
+ * or control characters, every key one the spec knows and given once, every value of its
+ * field's type (timestamps matching the schema's pattern), every required field present.
  * Anything else returns false, and the line takes the general path (JSON.parse, the record
  * checks, zod), which decides and gives the reason. So the plain case accepts only records
  * the general path accepts, with `_extra` null, and yields the values JSON.parse would.
- * Measured: it replaces JSON.parse, the checks and the column copy, about 60% of the
- * parsing thread's time. `chunk` numbers the texts lines come from (the same number, the
- * same text).
+ * What it replaces (JSON.parse, the checks, the copy into columns) took ~60% of the parsing
+ * thread's time; it does that work in ~60% of theirs. `chunk` numbers the texts the lines
+ * come from (the same number, the same text).
  */
 export type PlainLineReader = (text: string, start: number, end: number, flat: FlatRecord, chunk: number) => boolean;
 
@@ -46,7 +46,7 @@ const NINE = 57;
 
 // Powers of ten a double holds exactly: an integer mantissa of up to 15 digits divided by one
 // of them is the correctly rounded value, the same double JSON.parse gives (Clinger's fast path).
-const EXACT_POWERS = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const EXACT_POWERS = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 const MAX_EXACT_DIGITS = 15;
 
 /**
