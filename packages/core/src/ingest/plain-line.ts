@@ -4,8 +4,8 @@ import type { FlatRecord } from "./column-buffer";
 
 /**
  * Reads one NDJSON line `text[start, end)` straight into a {@link FlatRecord} when it is
- * the plain case: one object written compactly (no whitespace outside strings), no escapes
- * or control characters, every key one the spec knows and given once, every value of its
+ * the plain case: one object, spaced or not (spaces only: tabs and other control characters
+ * are not plain), no escapes, every key one the spec knows and given once, every value of its
  * field's type (timestamps matching the schema's pattern), every required field present.
  * Anything else returns false, and the line takes the general path (JSON.parse, the record
  * checks, zod), which decides and gives the reason. So the plain case accepts only records
@@ -36,6 +36,7 @@ const QUOTE = 34;
 const ESCAPE_OR_CONTROL = /[\u0000-\u001f\\]/;
 const ESCAPE_OR_CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\\]/;
 const COMMA = 44;
+const SPACE = 32;
 const COLON = 58;
 const OPEN = 123;
 const CLOSE = 125;
@@ -66,7 +67,7 @@ export function plainLineReader(fields: Field[], { safeName, maxDepth }: { safeN
   function readObject(text: string, p: number, end: number, level: Level, flat: FlatRecord): number {
     const { names, slots, seen } = level;
     seen.fill(0);
-    p++;
+    p = skipSpaces(text, p + 1);
     if (text.charCodeAt(p) === CLOSE) return finishObject(level, flat) ? p + 1 : -1;
     for (;;) {
       if (text.charCodeAt(p) !== QUOTE) return -1;
@@ -84,15 +85,16 @@ export function plainLineReader(fields: Field[], { safeName, maxDepth }: { safeN
       if (seen[k] === 1) return -1; // given twice
       seen[k] = 1;
       level.next = k + 1 < names.length ? k + 1 : 0;
-      p += names[k]!.length + 2;
+      p = skipSpaces(text, p + names[k]!.length + 2);
       if (text.charCodeAt(p) !== COLON) return -1;
-      p++;
+      p = skipSpaces(text, p + 1);
       const slot = slots[k]!;
       p = readValue(text, p, end, slot, flat);
       if (p === -1) return -1;
+      p = skipSpaces(text, p);
       const c = text.charCodeAt(p);
       if (c === COMMA) {
-        p++;
+        p = skipSpaces(text, p + 1);
         continue;
       }
       if (c !== CLOSE) return -1;
@@ -191,6 +193,13 @@ function clearSlot(slot: Slot, flat: FlatRecord): void {
   for (const inner of slot.level.slots) clearSlot(inner, flat);
 }
 
+// Spaces between tokens (the line has no other whitespace: tabs and line breaks fail the
+// control-character test), as in `{"a": 1, "b": 2}`.
+function skipSpaces(text: string, p: number): number {
+  while (text.charCodeAt(p) === SPACE) p++;
+  return p;
+}
+
 function isKeyAt(text: string, p: number, name: string): boolean {
   return text.startsWith(name, p) && text.charCodeAt(p + name.length) === QUOTE;
 }
@@ -233,7 +242,7 @@ function readNumber(text: string, p: number, end: number, leaf: number, flat: Fl
     if (c < ZERO || c > NINE) return -1;
     while (c >= ZERO && c <= NINE && i < end) c = text.charCodeAt(++i);
   }
-  if (c !== COMMA && c !== CLOSE) return -1; // not a number's end
+  if (c !== COMMA && c !== CLOSE && c !== SPACE) return -1; // not a number's end
   let value: number;
   if (exponent || digits > MAX_EXACT_DIGITS || decimals >= EXACT_POWERS.length) {
     value = Number(text.slice(p, i));

@@ -74,6 +74,11 @@ function lines(): string[] {
   const raw = JSON.stringify(base);
   out.push(
     raw.replace('"color":"white"', '"color" : "white"'),
+    JSON.stringify(base, null, 1).replaceAll("\n", ""), // {"a": 1, …}, spaced as Python writes it
+    raw.replaceAll(":", ": ").replaceAll(",", ", "),
+    raw.replace("{", "{ ").replace(/}$/, " }"),
+    raw.replace(":12000,", ":12000 ,"),
+    raw.replace('"color":"white"', '"color":\t"white"'),
     raw.replace('"color":"white"', '"color":"white","color":"black"'),
     raw.replace("12000", "012000"),
     raw.replace("12000", "12000."),
@@ -133,11 +138,11 @@ describe("plainLineReader", () => {
     const inputs = lines();
     // Act
     const claimed = claimAll(carTelemetry.fields, inputs);
-    // Assess: the ordinary records and the plain variants are all claimed
-    expect(claimed).toBeGreaterThanOrEqual(300 + 14);
+    // Assess: the ordinary records and the plain variants (spaced ones too) are all claimed
+    expect(claimed).toBeGreaterThanOrEqual(300 + 19);
   });
 
-  it("leaves to the general path what it must judge: escapes, whitespace, duplicates, unknown keys, bad or infinite numbers", () => {
+  it("leaves to the general path what it must judge: escapes, tabs, duplicates, unknown keys, bad or infinite numbers", () => {
     // Prepare
     const read = plainLineReader(carTelemetry.fields, { safeName, maxDepth: 32 })!;
     const flat = flatRecord(carTelemetry.fields);
@@ -145,7 +150,8 @@ describe("plainLineReader", () => {
     const left = [
       raw.replace('"C"', '"C\\n"'),
       raw.replace('"C"', '"C\tD"'),
-      raw.replace(":1,", ": 1,"),
+      raw.replace(":1,", ":\t1,"),
+      raw.replace(":1,", ":1\r,"),
       raw.replace('"currentMileage":1,', '"currentMileage":1,"currentMileage":2,'),
       raw.replace("{", '{"unknown":1,'),
       raw.replace(":1,", ":1e999,"),
