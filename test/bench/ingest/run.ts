@@ -17,7 +17,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { build } from "esbuild";
+import { bundleLikeLambda } from "../../helpers/bundle";
 import { generateTelemetry } from "./generate";
 
 type Engine = "ours" | "duckdb";
@@ -48,16 +48,7 @@ async function measure(command: string[], engine: Engine): Promise<Run> {
 const rows = [];
 try {
   const bundle = join(dir, "ours.mjs");
-  await build({
-    entryPoints: [join(import.meta.dirname, "ours.ts")],
-    outfile: bundle,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    banner: { js: "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);" },
-    logLevel: "warning",
-  });
+  await bundleLikeLambda(join(import.meta.dirname, "ours.ts"), bundle);
   const duckdb = join(import.meta.dirname, "duckdb.ts");
   for (const size of sizes) {
     const input = join(dir, `telemetry-${size}.ndjson`);

@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { build } from "esbuild";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleLikeLambda } from "../../../../test/helpers/bundle";
 
 // A Lambda is one esbuild bundle, and the encoding worker runs that bundle itself. This
 // bundles an entry the way SST bundles a handler and runs it with plain node, no tsx.
@@ -34,16 +34,7 @@ if (isMainThread) {
 `,
     );
     const bundle = join(dir, "entry.mjs");
-    await build({
-      entryPoints: [entry],
-      outfile: bundle,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node22",
-      banner: { js: "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);" },
-      logLevel: "error",
-    });
+    await bundleLikeLambda(entry, bundle);
     const parquetPath = join(dir, "out.parquet");
     // Act
     const { stdout } = await promisify(execFile)(process.execPath, [bundle, parquetPath]);
