@@ -36,11 +36,9 @@ export interface BronzeEncoderOptions {
 export class BronzeEncoder {
   private readonly writer: ParquetWriter;
   private readonly options: BronzeEncoderOptions;
-  private readonly textColumns: Set<string>;
 
   constructor(options: BronzeEncoderOptions) {
     this.options = options;
-    this.textColumns = new Set(options.fields.filter((f) => f.type === "string" || f.type === "timestamp").map((f) => f.name));
     this.writer = new ParquetWriter({
       writer: fileWriter(options.path),
       schema: bronzeParquetSchema(options.fields),
@@ -53,18 +51,19 @@ export class BronzeEncoder {
   write(group: PackedRowGroup): void {
     const { fields, sourceKey, statistics } = this.options;
     const n = group.rows;
+    // "numeric": min/max for every column but the text ones.
+    const textStatistics = statistics === "numeric" ? { statistics: false } : {};
     const columnData: ColumnSource[] = fields.map((field, c) => {
       const column = group.columns[c]!;
-      if (column.kind === "text" && this.textColumns.has(field.name)) return { name: field.name, ...textColumnData(column) };
+      if (column.kind === "text") return { name: field.name, ...textColumnData(column), ...textStatistics };
       return { name: field.name, data: unpackColumn(column, field.type === "struct" ? field.fields : []) };
     });
     columnData.push(
-      { name: "_extra", ...textColumnData(group.extra) },
-      { name: "_source_key", data: new Array<string>(n).fill(sourceKey) },
+      { name: "_extra", ...textColumnData(group.extra), ...textStatistics },
+      { name: "_source_key", data: new Array<string>(n).fill(sourceKey), ...textStatistics },
       { name: "_record_index", data: group.indexes },
       { name: "_source_line", data: group.lines },
     );
-    if (statistics === "numeric") for (const column of columnData) if (this.textColumns.has(column.name) || column.name === "_extra" || column.name === "_source_key") column.statistics = false;
     // fileWriter is synchronous: the group is on disk (or in the OS) when write() returns.
     void this.writer.write({ columnData, rowGroupSize: n });
   }

@@ -70,7 +70,6 @@ export class BronzeFile {
 
   /** Buffers one accepted record; hands a row group over when the buffer is full. */
   append(record: Record<string, unknown>, extra: string | null, index: number, line: number): void {
-    if (this.held) this.open(this.useWorker); // a row past the first group: worth a worker
     const size = this.size;
     for (let c = 0; c < this.names.length; c++) this.buffers[c]!.set(size, record[this.names[c]!]);
     this.extra.set(size, extra);
@@ -79,7 +78,6 @@ export class BronzeFile {
 
   /** Buffers one accepted record read flat (no unknown fields); see {@link FlatRecord}. */
   appendFlat(flat: FlatRecord, index: number, line: number): void {
-    if (this.held) this.open(this.useWorker);
     const size = this.size;
     flat.leaf = 0;
     flat.struct = 0;
@@ -112,6 +110,7 @@ export class BronzeFile {
   }
 
   private endRow(index: number, line: number): void {
+    if (this.held) this.open(this.useWorker); // a row past the first group: worth a worker
     const size = this.size;
     this.indexes[size] = index;
     this.lines[size] = line;

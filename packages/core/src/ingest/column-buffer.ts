@@ -86,45 +86,45 @@ export function columnBuffer(field: Field, capacity: number): ColumnBuffer {
   }
 }
 
+// A scalar field's buffer: in a flat record, its value is the next leaf.
+function leafBuffer<P extends PackedColumn>({ set, pack }: { set: (row: number, value: unknown) => void; pack: (n: number) => P }) {
+  return { set, pack, setFlat: (row: number, flat: FlatRecord) => set(row, flat.leaves[flat.leaf++]) };
+}
+
 function doubleBuffer(capacity: number): ColumnBuffer {
   let values = new Float64Array(capacity);
-  return {
-    set(row, value) {
+  return leafBuffer({
+    set(row: number, value: unknown) {
       values[row] = typeof value === "number" ? value : Number.NaN;
     },
-    setFlat(row, flat) {
-      this.set(row, flat.leaves[flat.leaf++]);
-    },
-    pack(n) {
+    pack(n: number): PackedDoubles {
       const packed: PackedDoubles = { kind: "double", values: values.subarray(0, n) };
       values = new Float64Array(capacity);
       return packed;
     },
-  };
+  });
 }
 
 function booleanBuffer(capacity: number): ColumnBuffer {
   let values = new Int8Array(capacity);
-  return {
-    set(row, value) {
+  return leafBuffer({
+    set(row: number, value: unknown) {
       values[row] = typeof value === "boolean" ? Number(value) : -1;
     },
-    setFlat(row, flat) {
-      this.set(row, flat.leaves[flat.leaf++]);
-    },
-    pack(n) {
+    pack(n: number): PackedBooleans {
       const packed: PackedBooleans = { kind: "boolean", values: values.subarray(0, n) };
       values = new Int8Array(capacity);
       return packed;
     },
-  };
+  });
 }
 
 /**
  * A text column's buffer (also used for `_extra`). Each group starts coded; once its
  * distinct values pass a quarter of the rows it switches to joined, and so do the groups
- * after it, all marked `distinct` if (almost) no value had repeated by then. Either way the group crosses to the worker as a few strings and typed arrays:
- * copying each value on its own measured as a tenth of the parsing thread's time.
+ * after it, all marked `distinct` if (almost) no value had repeated by then. Either way a
+ * group crosses to the worker as a few strings and typed arrays: copying each value on its
+ * own measured as a tenth of the parsing thread's time.
  * @param capacity rows per row group
  */
 export function textBuffer(capacity: number): TextBuffer {
@@ -157,8 +157,8 @@ export function textBuffer(capacity: number): TextBuffer {
     dictionary = [];
     ids = new Map();
   };
-  const buffer: TextBuffer = {
-    set(row, value) {
+  return leafBuffer({
+    set(row: number, value: unknown) {
       if (typeof value !== "string") {
         if (coded) codes[row] = -1;
         else lengths[row] = -1;
@@ -177,7 +177,7 @@ export function textBuffer(capacity: number): TextBuffer {
       }
       codes[row] = id;
     },
-    pack(n): PackedText {
+    pack(n: number): PackedText {
       if (coded) {
         const packed: PackedText = { kind: "text", form: "coded", dictionary, codes: codes.subarray(0, n) };
         dictionary = [];
@@ -190,11 +190,7 @@ export function textBuffer(capacity: number): TextBuffer {
       lengths = new Int32Array(capacity);
       return packed;
     },
-    setFlat(row, flat) {
-      buffer.set(row, flat.leaves[flat.leaf++]);
-    },
-  };
-  return buffer;
+  });
 }
 
 function structBuffer(fields: Field[], capacity: number): ColumnBuffer {

@@ -79,6 +79,9 @@ export async function convertToBronze(
   let recordsIn = 0;
   let recordsRejected = 0;
   let bytesIn = 0;
+  const reportProgress = () => {
+    if (onProgress && recordsIn % progressEvery === 0) onProgress({ records: recordsIn, bytes: bytesIn });
+  };
   // Plain NDJSON lines go straight into the columns; the rest through JSON.parse and the checks.
   const plain = plainLineReader(spec.fields, { safeName, maxDepth });
   const flat = flatRecord(spec.fields);
@@ -91,7 +94,7 @@ export async function convertToBronze(
         if (!plain(text, start, end, flat, chunk)) return false;
         recordsIn++;
         bronze.appendFlat(flat, index, line);
-        if (onProgress && recordsIn % progressEvery === 0) onProgress({ records: recordsIn, bytes: bytesIn });
+        reportProgress();
         return true;
       }),
     onValue: (raw) => {
@@ -103,7 +106,7 @@ export async function convertToBronze(
         recordsRejected++;
         reject({ index: raw.index, line: raw.line, reason: result.reason, raw: raw.text });
       }
-      if (onProgress && recordsIn % progressEvery === 0) onProgress({ records: recordsIn, bytes: bytesIn });
+      reportProgress();
     },
   });
   try {

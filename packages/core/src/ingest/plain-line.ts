@@ -27,7 +27,7 @@ interface Level {
 
 type Slot =
   | { kind: "leaf"; type: "string" | "timestamp" | "double" | "boolean"; leaf: number; required: boolean }
-  | { kind: "struct"; struct: number; level: Level; leaves: number; structs: number; required: boolean };
+  | { kind: "struct"; struct: number; level: Level; required: boolean };
 
 const QUOTE = 34;
 // A line with an escape or a raw control character anywhere is left to JSON.parse. Lines
@@ -161,10 +161,9 @@ function compile(fields: Field[], counter: { leaves: number; structs: number }, 
     const required = field.required === true;
     if (field.type === "struct") {
       const struct = counter.structs++;
-      const before = { ...counter };
       const level = compile(field.fields, counter, safeName, depthLeft - 1);
       if (!level) return undefined;
-      slots.push({ kind: "struct", struct, level, leaves: counter.leaves - before.leaves, structs: counter.structs - before.structs, required });
+      slots.push({ kind: "struct", struct, level, required });
     } else {
       slots.push({ kind: "leaf", type: field.type, leaf: counter.leaves++, required });
     }

@@ -85,7 +85,7 @@ function formatIssues(issues: z.core.$ZodIssue[]): string {
 
 // One pass over the record: counts the keys of every object (to compare with the splitter's
 // `:` count), finds unsafe names and non-finite numbers, and collects the fields the spec
-// does not know (at any depth) into `extra`. Depth is already bounded by the splitter.
+// does not know (at any depth) into `unknown`. Depth is already bounded by the splitter.
 let keyCount = 0;
 let unknown: Record<string, unknown> | undefined;
 let problem: string | undefined;
