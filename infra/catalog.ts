@@ -1,7 +1,5 @@
-import { shippedDatasets } from "../packages/core/src/datasets";
-import type { Field } from "../packages/core/src/dataset/spec";
-import { silverColumns } from "../packages/core/src/silver/columns";
-import type { SqlType } from "../packages/core/src/sql/ast";
+import { bronzeTableShape, silverTableShape } from "@medallion/core/catalog";
+import { shippedDatasets } from "@medallion/core/dataset";
 import { lake } from "./lake";
 
 // The Glue catalog and the Athena workgroup silver runs in. Tables come from the dataset
@@ -15,20 +13,6 @@ const PARQUET = {
   outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
   serDeInfo: { serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" },
 };
-const HIVE_TYPES: Record<SqlType, string> = { varchar: "string", double: "double", bigint: "bigint", integer: "int", timestamp: "timestamp", boolean: "boolean" };
-
-// Bronze keeps structs and ISO text timestamps, exactly as ingestion writes them.
-function bronzeType(field: Field): string {
-  if (field.type === "struct") return `struct<${field.fields.map((f) => `${f.name}:${bronzeType(f)}`).join(",")}>`;
-  return field.type === "double" ? "double" : field.type === "boolean" ? "boolean" : "string";
-}
-const lineage = [
-  { name: "_extra", type: "string" },
-  { name: "_source_key", type: "string" },
-  { name: "_record_index", type: "int" },
-  { name: "_source_line", type: "int" },
-];
-
 export const bronzeDatabase = new aws.glue.CatalogDatabase("BronzeDatabase", { name: `${databasePrefix}_bronze`, description: "Bronze: validated records as Parquet, one object per landing file" });
 export const silverDatabase = new aws.glue.CatalogDatabase("SilverDatabase", { name: `${databasePrefix}_silver`, description: "Silver: cleansed, deduplicated, partitioned by event date" });
 
@@ -49,6 +33,7 @@ export const targetPathAccess = [
 /** Bronze and silver Glue tables of every shipped dataset, by dataset name. */
 export const tables = Object.fromEntries(
   Object.values(shippedDatasets).map((spec) => {
+    const bronzeShape = bronzeTableShape(spec);
     const bronzeLocation = $interpolate`s3://${lake.Bronze.name}/${spec.name}/`;
     const bronze = new aws.glue.CatalogTable(`Bronze_${spec.name}`, {
       databaseName: bronzeDatabase.name,
@@ -63,25 +48,25 @@ export const tables = Object.fromEntries(
         "projection.ingest_date.range": "2020-01-01,NOW",
         "storage.location.template": $interpolate`${bronzeLocation}ingest_date=\${ingest_date}/`,
       },
-      partitionKeys: [{ name: "ingest_date", type: "string" }],
-      storageDescriptor: { ...PARQUET, location: bronzeLocation, columns: [...spec.fields.map((f) => ({ name: f.name.toLowerCase(), type: bronzeType(f) })), ...lineage] },
+      partitionKeys: bronzeShape.partitionKeys,
+      storageDescriptor: { ...PARQUET, location: bronzeLocation, columns: bronzeShape.columns },
     });
     // A plain S3 path target is listed in a manifest beside its data; its partitions are also
     // registered on a silver table over the path, through which Athena re-reads existing rows.
     const target = spec.silver?.target;
-    if (!spec.silver) return [spec.name, { bronze }];
+    const silverShape = silverTableShape(spec);
+    if (!silverShape) return [spec.name, { bronze }];
     const pathOnly = target?.path !== undefined && target.table === undefined;
-    const columns = silverColumns(spec);
     const silver = new aws.glue.CatalogTable(`Silver_${spec.name}`, {
       databaseName: target?.table?.database ?? silverDatabase.name,
       name: target?.table?.name ?? spec.name,
       tableType: "EXTERNAL_TABLE",
       parameters: { EXTERNAL: "TRUE", classification: "parquet", "parquet.compression": "SNAPPY" },
-      partitionKeys: columns.partition.map((c) => ({ name: c.name.toLowerCase(), type: HIVE_TYPES[c.type] })),
+      partitionKeys: silverShape.partitionKeys,
       storageDescriptor: {
         ...PARQUET,
         location: pathOnly ? target!.path! : $interpolate`s3://${lake.Silver.name}/${spec.name}/`,
-        columns: columns.data.map((c) => ({ name: c.name.toLowerCase(), type: HIVE_TYPES[c.type] })),
+        columns: silverShape.columns,
       },
     });
     return [spec.name, { bronze, silver }];

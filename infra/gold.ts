@@ -1,5 +1,5 @@
-import { shippedDatasets } from "../packages/core/src/datasets";
-import { hasGold } from "../packages/core/src/gold/merge";
+import { shippedDatasets } from "@medallion/core/dataset";
+import { hasGold } from "@medallion/core/catalog";
 import { catalog, databasePrefix, glueArn } from "./catalog";
 import { lake } from "./lake";
 import { lambda } from "./lambda";

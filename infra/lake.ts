@@ -1,5 +1,5 @@
-import { buckets } from "../packages/core/src/resources";
-import type { BucketName } from "../packages/core/src/resources";
+import { buckets } from "@medallion/core/resources";
+import type { BucketName } from "@medallion/core/resources";
 
 // Landing files are moved under `_done/` once ingested (see packages/core/src/ingest/archive.ts);
 // their records live on in bronze, so the archive copies expire. `_failed/` is kept until

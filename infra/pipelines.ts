@@ -1,6 +1,6 @@
-import { shippedDatasets } from "../packages/core/src/datasets";
-import { pipelineDefinition } from "../stacks/pipeline";
-import { eventBridgeCron, pipelineSchedules } from "../packages/core/src/pipeline/schedule";
+import { shippedDatasets } from "@medallion/core/dataset";
+import { pipelineDefinition } from "@medallion/stacks/pipeline";
+import { eventBridgeCron, pipelineSchedules } from "@medallion/core/schedule";
 import { catalog, glueArn, targetPathAccess } from "./catalog";
 import { journeyFunctions } from "./functions";
 import { gold } from "./gold";

@@ -1,5 +1,5 @@
-import { shippedSources } from "../packages/core/src/sources/registry";
-import { eventBridgeCron, schedules } from "../packages/core/src/pipeline/schedule";
+import { shippedSources } from "@medallion/core/sources";
+import { eventBridgeCron, schedules } from "@medallion/core/schedule";
 import { lake } from "./lake";
 import { lambda } from "./lambda";
 import { stores } from "./stores";

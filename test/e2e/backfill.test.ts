@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { medallion } from "../helpers/cli";
+import { medallion } from "@medallion/testing/cli";
 
 describe("medallion backfill", () => {
   let dataDir: string;

@@ -1,18 +1,18 @@
-import { carTelemetry } from "@medallion/core/datasets";
+import { carTelemetry } from "@medallion/core/dataset";
 import { mergeGold } from "@medallion/core/gold";
 import type { GoldSummary } from "@medallion/core/gold";
 import { commitSilver, executeSilverPlan, planSilver } from "@medallion/core/silver";
-import { getCongregado } from "@medallion/core/store";
+import { getCongregado } from "@medallion/core/congregado";
 import { runQuery } from "@medallion/local/commands/query";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { carTelemetryGold } from "../../packages/core/src/datasets/gold-car-telemetry";
-import { expectedCarMonthly, expectedManufacturerDaily, rounded } from "../helpers/gold";
-import type { SilverDay } from "../helpers/gold";
-import { startTestLake } from "../helpers/lake";
-import type { TestLake } from "../helpers/lake";
-import { landBronze, reading } from "../helpers/silver";
-import type { SilverHarness } from "../helpers/silver";
-import { silverHarness } from "../helpers/silver";
+import { carTelemetryGold } from "../../packages/core/src/dataset/car-telemetry-gold";
+import { expectedCarMonthly, expectedManufacturerDaily, rounded } from "@medallion/testing/gold";
+import type { SilverDay } from "@medallion/testing/gold";
+import { startTestLake } from "@medallion/testing/lake";
+import type { TestLake } from "@medallion/testing/lake";
+import { landBronze, reading } from "@medallion/testing/silver";
+import type { SilverHarness } from "@medallion/testing/silver";
+import { silverHarness } from "@medallion/testing/silver";
 
 const CAR_MONTHLY = "SELECT * FROM gold.car_monthly ORDER BY car, year, month";
 const MANUFACTURER_DAILY = "SELECT * EXCLUDE (date), strftime(date, '%Y-%m-%d') AS date FROM gold.manufacturer_daily ORDER BY manufacturer, date";

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { medallion } from "../helpers/cli";
+import { medallion } from "@medallion/testing/cli";
 
 const objectsUnder = async (dir: string) =>
   (await readdir(dir, { recursive: true }))

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { operations, registerDataset, unregisterDataset } from "@medallion/core/datasets";
+import { operations, registerDataset, unregisterDataset } from "@medallion/core/dataset";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { operationsSample, operationsSampleWinners } from "@medallion/local/sample/operations";
 import { startStack } from "@medallion/local/stack";

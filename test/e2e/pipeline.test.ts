@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { getCongregado, getJourney } from "@medallion/core/store";
-import type { Journey } from "@medallion/core/store";
+import { getCongregado } from "@medallion/core/congregado";
+import { getJourney } from "@medallion/core/journey";
+import type { Journey } from "@medallion/core/journey";
 import { executePipeline } from "@medallion/local/pipeline";
 import { startStack } from "@medallion/local/stack";
 import type { LocalStack } from "@medallion/local/stack";
@@ -152,7 +153,7 @@ describe("pipeline on the embedded stack", () => {
     // Assess: the run failed, and its files are still pending (not marked consolidated).
     expect(failed.status).toBe("FAILED");
     expect(await goldCars()).not.toContain("CAR7");
-    const { listPending } = await import("@medallion/core/store");
+    const { listPending } = await import("@medallion/core/ledger");
     expect((await listPending(doc, stack.names.Ledger!, "car_telemetry")).map((e) => e.source_key)).toContain("car_telemetry/h.ndjson");
 
     // Act: the next execution of the window.
@@ -169,7 +170,7 @@ describe("pipeline on the embedded stack", () => {
     const started = outcome.states.find((s) => s.state === "StartJourney" && s.event === "succeeded");
     expect(started).toBeDefined();
     // The journey id is deterministic from the window's idempotency key.
-    const { journeyIdFor } = await import("@medallion/core/store");
+    const { journeyIdFor } = await import("@medallion/core/journey");
     return journeyIdFor(`car_telemetry#${new Date(windowOf(12).from).toISOString()}/${new Date(windowOf(12).to).toISOString()}`);
   }
 });

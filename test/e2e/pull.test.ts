@@ -6,14 +6,14 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { readWatermark } from "@medallion/core/sources";
+import { readWatermark } from "@medallion/core/pull";
 import type { HttpApiSource } from "@medallion/core/sources";
 import { lambdaContext } from "@medallion/local/lambda-context";
 import { startStack } from "@medallion/local/stack";
 import type { LocalStack } from "@medallion/local/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixtureSource, readings, startFixtureApi } from "../../packages/core/test/sources/fixture-api";
-import type { FixtureApi } from "../../packages/core/test/sources/fixture-api";
+import { fixtureSource, readings, startFixtureApi } from "@medallion/testing/fixture-api";
+import type { FixtureApi } from "@medallion/testing/fixture-api";
 
 // An HTTP API pulled hourly through the real pull handler on the embedded stack: pages land
 // in landing, the stack's ObjectCreated events run the real ingest handler, bronze is read

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { medallion } from "../helpers/cli";
+import { medallion } from "@medallion/testing/cli";
 
 describe("medallion run --sample (npm start)", () => {
   let dataDir: string;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { medallion } from "../helpers/cli";
+import { medallion } from "@medallion/testing/cli";
 
 const bin = fileURLToPath(new URL("../../packages/local/bin/medallion.js", import.meta.url));
 

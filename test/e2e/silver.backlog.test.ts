@@ -1,10 +1,10 @@
-import { listPending } from "@medallion/core/store";
+import { listPending } from "@medallion/core/ledger";
 import { planSilver } from "@medallion/core/silver";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestLake } from "../helpers/lake";
-import type { TestLake } from "../helpers/lake";
-import { landBronze, reading, silverHarness } from "../helpers/silver";
-import type { SilverHarness } from "../helpers/silver";
+import { startTestLake } from "@medallion/testing/lake";
+import type { TestLake } from "@medallion/testing/lake";
+import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import type { SilverHarness } from "@medallion/testing/silver";
 
 describe("a silver backlog", () => {
   let lake: TestLake;

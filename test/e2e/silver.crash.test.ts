@@ -1,14 +1,14 @@
 import { executeSilverPlan, planSilver } from "@medallion/core/silver";
 import type { PartitionCatalog, SilverLedger } from "@medallion/core/silver";
-import type { LedgerEntry } from "@medallion/core/store";
-import { listPending } from "@medallion/core/store";
+import type { LedgerEntry } from "@medallion/core/ledger";
+import { listPending } from "@medallion/core/ledger";
 import { duckdbEngine } from "@medallion/local/engine/index";
-import { carTelemetry } from "@medallion/core/datasets";
+import { carTelemetry } from "@medallion/core/dataset";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startTestLake } from "../helpers/lake";
-import type { TestLake } from "../helpers/lake";
-import { landBronze, reading, silverHarness } from "../helpers/silver";
-import type { SilverHarness } from "../helpers/silver";
+import { startTestLake } from "@medallion/testing/lake";
+import type { TestLake } from "@medallion/testing/lake";
+import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import type { SilverHarness } from "@medallion/testing/silver";
 
 const cars = ["A", "B", "C", "D", "E", "F"];
 const days = ["2024-01-01", "2024-01-02", "2024-01-03"];

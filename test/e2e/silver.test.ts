@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestLake } from "../helpers/lake";
-import type { TestLake } from "../helpers/lake";
+import { startTestLake } from "@medallion/testing/lake";
+import type { TestLake } from "@medallion/testing/lake";
 import { expireVersions, recordSuperseded } from "@medallion/core/silver";
 import { runQuery } from "@medallion/local/commands/query";
-import { landBronze, reading, silverHarness } from "../helpers/silver";
-import type { SilverHarness } from "../helpers/silver";
+import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import type { SilverHarness } from "@medallion/testing/silver";
 
 describe("silver consolidation on the embedded lake", () => {
   let lake: TestLake;

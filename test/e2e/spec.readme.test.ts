@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDatasetSpec } from "@medallion/core/dataset";
 // A static import as well, so the workspace type-check (`satisfies DatasetSpec`) covers the example.
 import weatherStations from "../../examples/datasets/weather-stations";
-import { medallion } from "../helpers/cli";
+import { medallion } from "@medallion/testing/cli";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const exampleFile = join(repo, "examples/datasets/weather-stations.ts");

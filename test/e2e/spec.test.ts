@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { medallion } from "../helpers/cli";
+import { medallion } from "@medallion/testing/cli";
 
 // A dataset the project has never seen, written by a "user" in their own folder: parcel
 // scans at sorting hubs. No gold section: silver is where it stops.

@@ -32,6 +32,44 @@ describe("@medallion/core", () => {
     expect(offenders).toEqual([]);
   });
 
+  it("builds no SDK client: clients are passed in", async () => {
+    // Prepare
+    const entries = await readdir(join(root, "src"), { recursive: true, withFileTypes: true });
+    // Act
+    const builders: string[] = [];
+    for (const entry of entries.filter((e) => e.isFile() && e.name.endsWith(".ts"))) {
+      // Code only: a doc comment may show how a caller builds one.
+      const text = (await readFile(join(entry.parentPath, entry.name), "utf8")).replace(/\/\*[\s\S]*?\*\//g, "");
+      if (/new (S3|DynamoDB|Athena|Glue)Client\(|DynamoDBDocumentClient\.from\(/.test(text)) builders.push(entry.name);
+    }
+    // Assess
+    expect(entries.length).toBeGreaterThan(50);
+    expect(builders).toEqual([]);
+  });
+
+  it("keeps the modules infra imports free of the AWS SDK (they run inside the SST program at deploy time)", async () => {
+    // Prepare: the modules infra/ imports, and every file they reach through relative imports.
+    const imports = await sourceImports();
+    const byFile = new Map<string, string[]>();
+    for (const { file, name } of imports) byFile.set(file, [...(byFile.get(file) ?? []), name]);
+    const seen = new Set<string>();
+    const queue = ["catalog", "dataset", "resources", "schedule", "sources"].map((module) => join(root, "src", module, "index.ts"));
+    // Act
+    const reached: string[] = [];
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const name of byFile.get(file) ?? []) {
+        if (name.startsWith(".")) queue.push(join(file, "..", name.endsWith(".ts") ? name : `${name}.ts`));
+        else reached.push(name);
+      }
+    }
+    // Assess
+    expect(seen.size).toBeGreaterThan(10);
+    expect(reached.filter((name) => name.startsWith("@aws-sdk/"))).toEqual([]);
+  });
+
   it("imports only the dependencies its package.json declares", async () => {
     // Prepare
     const manifest = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { dependencies: Record<string, string> };

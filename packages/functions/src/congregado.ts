@@ -1,7 +1,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { stepTiming } from "@medallion/core/processing";
-import { CongregadoBatchError, batchSaveCongregados, congregadoId, saveCongregado } from "@medallion/core/store";
-import type { SaveCongregadoResult } from "@medallion/core/store";
+import { stepTiming } from "@medallion/core/journey";
+import { CongregadoBatchError, batchSaveCongregados, congregadoId, saveCongregado } from "@medallion/core/congregado";
+import type { SaveCongregadoResult } from "@medallion/core/congregado";
 import { z } from "zod";
 import { logStep } from "./journey";
 import { clients } from "./shared/clients";

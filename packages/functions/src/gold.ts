@@ -1,6 +1,6 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { knownDatasets } from "@medallion/core/datasets";
+import { knownDatasets } from "@medallion/core/dataset";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { athenaEngine } from "@medallion/core/engine";
 import type { SqlEngine } from "@medallion/core/engine";

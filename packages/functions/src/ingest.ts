@@ -5,7 +5,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { S3Schema } from "@aws-lambda-powertools/parser/schemas";
 import { archiveLandingObject, ingestObject, isArchiveKey, normaliseEtag } from "@medallion/core/ingest";
 import type { IngestResult, IngestSource } from "@medallion/core/ingest";
-import { knownDatasets } from "@medallion/core/datasets";
+import { knownDatasets } from "@medallion/core/dataset";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";

@@ -1,9 +1,9 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { processingStepSchema } from "@medallion/core/processing";
-import type { ProcessingStep } from "@medallion/core/processing";
-import { completeJourney, failJourney, recordStep as appendStep, startJourney, stepIdOf } from "@medallion/core/store";
-import type { Journey } from "@medallion/core/store";
+import { processingStepSchema } from "@medallion/core/journey";
+import type { ProcessingStep } from "@medallion/core/journey";
+import { completeJourney, failJourney, recordStep as appendStep, startJourney, stepIdOf } from "@medallion/core/journey";
+import type { Journey } from "@medallion/core/journey";
 import { z } from "zod";
 import { clients } from "./shared/clients";
 import { linked, runtime } from "./shared/config";

@@ -1,4 +1,4 @@
-import { acquireLock, releaseLock } from "@medallion/core/store";
+import { acquireLock, releaseLock } from "@medallion/core/lock";
 import { z } from "zod";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";

@@ -1,6 +1,8 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { pullSource, shippedSources } from "@medallion/core/sources";
-import type { Fetch, HttpApiSource, PullResult } from "@medallion/core/sources";
+import { pullSource } from "@medallion/core/pull";
+import { shippedSources } from "@medallion/core/sources";
+import type { Fetch, PullResult } from "@medallion/core/pull";
+import type { HttpApiSource } from "@medallion/core/sources";
 import { z } from "zod";
 import { clients } from "./shared/clients";
 import { linked, linkedResource } from "./shared/config";

@@ -1,14 +1,14 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { knownDatasets } from "@medallion/core/datasets";
+import { knownDatasets } from "@medallion/core/dataset";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { athenaEngine } from "@medallion/core/engine";
 import type { SqlEngine } from "@medallion/core/engine";
 import { athenaCatalog, commitSilver, finishSilver, consolidateSilver, dynamoSilverLedger, executeSilverPlan, planSilver, SilverSpecError } from "@medallion/core/silver";
 import type { PartitionCatalog, SilverLake, SilverPlan, SilverSummary } from "@medallion/core/silver";
 import { renderAthena } from "@medallion/core/sql";
-import type { LedgerEntry } from "@medallion/core/store";
+import type { LedgerEntry } from "@medallion/core/ledger";
 import { z } from "zod";
 import { once, specOf } from "./shared/datasets";
 import { clients } from "./shared/clients";

@@ -1,8 +1,9 @@
-import { getCongregado, getJourney } from "@medallion/core/store";
+import { getCongregado } from "@medallion/core/congregado";
+import { getJourney } from "@medallion/core/journey";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestDynamo } from "../../../test/helpers/dynamo";
-import type { TestDynamo } from "../../../test/helpers/dynamo";
-import { lambdaContext } from "../../../test/helpers/lambda";
+import { startTestDynamo } from "@medallion/testing/dynamo";
+import type { TestDynamo } from "@medallion/testing/dynamo";
+import { lambdaContext } from "@medallion/testing/lambda";
 
 describe("congregado handlers", () => {
   let dynamo: TestDynamo;

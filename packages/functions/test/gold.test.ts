@@ -1,18 +1,19 @@
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
 import type { StartQueryExecutionCommandInput } from "@aws-sdk/client-athena";
 import type { DatasetSpec } from "@medallion/core/dataset";
-import { carTelemetry } from "@medallion/core/datasets";
+import { carTelemetry } from "@medallion/core/dataset";
 import { athenaEngine } from "@medallion/core/engine";
-import { getCongregado, getJourney } from "@medallion/core/store";
+import { getCongregado } from "@medallion/core/congregado";
+import { getJourney } from "@medallion/core/journey";
 import { mockClient } from "aws-sdk-client-mock";
 import { HiveSQL, TrinoSQL } from "dt-sql-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { carTelemetryGold } from "../../core/src/datasets/gold-car-telemetry";
-import { createSilver, memoryEngine, putSilver } from "../../../test/helpers/gold";
-import type { MemoryEngine } from "../../../test/helpers/gold";
-import { startTestDynamo } from "../../../test/helpers/dynamo";
-import type { TestDynamo } from "../../../test/helpers/dynamo";
-import { lambdaContext } from "../../../test/helpers/lambda";
+import { carTelemetryGold } from "../../core/src/dataset/car-telemetry-gold";
+import { createSilver, memoryEngine, putSilver } from "@medallion/testing/gold";
+import type { MemoryEngine } from "@medallion/testing/gold";
+import { startTestDynamo } from "@medallion/testing/dynamo";
+import type { TestDynamo } from "@medallion/testing/dynamo";
+import { lambdaContext } from "@medallion/testing/lambda";
 
 const athena = mockClient(AthenaClient);
 const { gold: _none, ...withoutGold } = carTelemetry as DatasetSpec & { gold?: unknown };

@@ -3,8 +3,8 @@ import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { lambdaContext } from "@medallion/local/lambda-context";
 import { s3Notification } from "@medallion/local/notifications";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestLake } from "../../../test/helpers/lake";
-import type { TestLake } from "../../../test/helpers/lake";
+import { startTestLake } from "@medallion/testing/lake";
+import type { TestLake } from "@medallion/testing/lake";
 
 describe("ingest handler", () => {
   let lake: TestLake;

@@ -1,8 +1,8 @@
-import { getJourney, journeyIdFor } from "@medallion/core/store";
+import { getJourney, journeyIdFor } from "@medallion/core/journey";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTestDynamo } from "../../../test/helpers/dynamo";
-import type { TestDynamo } from "../../../test/helpers/dynamo";
-import { lambdaContext } from "../../../test/helpers/lambda";
+import { startTestDynamo } from "@medallion/testing/dynamo";
+import type { TestDynamo } from "@medallion/testing/dynamo";
+import { lambdaContext } from "@medallion/testing/lambda";
 
 describe("journey handlers", () => {
   let dynamo: TestDynamo;

@@ -1,10 +1,10 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { lambdaContext } from "@medallion/local/lambda-context";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestLake } from "../../../test/helpers/lake";
-import type { TestLake } from "../../../test/helpers/lake";
-import { fixtureSource, readings, startFixtureApi } from "../../core/test/sources/fixture-api";
-import type { FixtureApi } from "../../core/test/sources/fixture-api";
+import { startTestLake } from "@medallion/testing/lake";
+import type { TestLake } from "@medallion/testing/lake";
+import { fixtureSource, readings, startFixtureApi } from "@medallion/testing/fixture-api";
+import type { FixtureApi } from "@medallion/testing/fixture-api";
 
 describe("pull handler", () => {
   let lake: TestLake;

@@ -1,14 +1,14 @@
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { listPending } from "@medallion/core/store";
+import { listPending } from "@medallion/core/ledger";
 import { mockClient } from "aws-sdk-client-mock";
 import { TrinoSQL } from "dt-sql-parser";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { landBronze, reading } from "../../../test/helpers/silver";
-import { startTestLake } from "../../../test/helpers/lake";
-import type { TestLake } from "../../../test/helpers/lake";
-import { lambdaContext } from "../../../test/helpers/lambda";
+import { landBronze, reading } from "@medallion/testing/silver";
+import { startTestLake } from "@medallion/testing/lake";
+import type { TestLake } from "@medallion/testing/lake";
+import { lambdaContext } from "@medallion/testing/lambda";
 
 const athena = mockClient(AthenaClient);
 

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DatasetError, DatasetSpecError, loadDatasetSpec } from "@medallion/core/dataset";
 import type { DatasetSpec } from "@medallion/core/dataset";
-import { registerDataset } from "@medallion/core/datasets";
+import { registerDataset } from "@medallion/core/dataset";
 import { runBackfill } from "./commands/backfill";
 import { congregadoCommand } from "./commands/congregado";
 import { runDev } from "./commands/dev";

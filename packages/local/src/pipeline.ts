@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { StateMachine } from "aws-local-stepfunctions";
 import type { Statement } from "@medallion/core/sql";
 import type { SqlEngine } from "@medallion/core/engine";
-import type { WindowRequest } from "@medallion/core/pipeline";
-import { pipelineDefinition, pipelineStates } from "../../../stacks/pipeline";
+import type { WindowRequest } from "@medallion/core/schedule";
+import { pipelineDefinition, pipelineStates } from "@medallion/stacks/pipeline";
 import { lambdaContext } from "./lambda-context";
 
 /** A handler as the state machine invokes it. */

@@ -1,6 +1,6 @@
 import type { S3Event } from "aws-lambda";
-import { knownDatasets } from "@medallion/core/datasets";
-import type { WindowRequest } from "@medallion/core/pipeline";
+import { knownDatasets } from "@medallion/core/dataset";
+import type { WindowRequest } from "@medallion/core/schedule";
 import { localSilverDependencies, localTables } from "./engine/index";
 import { lambdaContext } from "./lambda-context";
 import { executePipeline } from "./pipeline";
@@ -136,7 +136,7 @@ async function pipelineHandlers(services: LocalServices, dataDir: string): Promi
     import("@medallion/functions/silver"),
     import("@medallion/functions/gold"),
     import("@medallion/functions/journey"),
-    import("@medallion/functions/pipeline"),
+    import("@medallion/functions/window"),
     import("@medallion/functions/lock"),
   ]);
   const silver = silverHandlers(() => silverDeps);

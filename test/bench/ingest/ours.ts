@@ -5,8 +5,8 @@
  */
 import { createReadStream } from "node:fs";
 import { isMainThread } from "node:worker_threads";
-import { carTelemetry } from "@medallion/core/datasets";
-import { convertToBronze } from "@medallion/core/ingest";
+import { carTelemetry } from "@medallion/core/dataset";
+import { convertToBronze } from "@medallion/core/bronze";
 
 // The bundle is also the script of the Parquet encoding worker: work only on the main thread.
 if (isMainThread) {

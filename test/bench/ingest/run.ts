@@ -17,7 +17,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { bundleLikeLambda } from "../../helpers/bundle";
+import { bundleLikeLambda } from "@medallion/testing/bundle";
 import { generateTelemetry } from "./generate";
 
 type Engine = "ours" | "duckdb";

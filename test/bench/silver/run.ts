@@ -2,9 +2,9 @@
 // 1 day vs 30 days of history, in the same run. Cost should follow the new data and the
 // partitions it touches, not the history: target ratio (30 days / 1 day) ≤ 1.3.
 // Run: npx tsx test/bench/silver/run.ts [cars=500] [repeats=5]
-import { startTestLake } from "../../helpers/lake";
-import { landBronze, reading, silverHarness } from "../../helpers/silver";
-import type { Reading } from "../../helpers/silver";
+import { startTestLake } from "@medallion/testing/lake";
+import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import type { Reading } from "@medallion/testing/silver";
 
 const cars = Number(process.argv[2] ?? 500);
 const repeats = Number(process.argv[3] ?? 7);

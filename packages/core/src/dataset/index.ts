@@ -1,7 +1,11 @@
 export type { DatasetSpec, Field, ScalarField, ScalarType, StructField } from "./spec";
 export { bronzeParquetSchema, lineageColumns, recordPredicate, recordSchema } from "./schema";
-export { datasetForKey } from "./registry";
+export { datasetForKey, knownDatasets, registerDataset, unregisterDataset } from "./registry";
 export { validateDatasetSpec } from "./validate";
 export { loadDatasetSpec } from "./load";
 export { DatasetError, DatasetSpecError, DatasetSpecLoadError } from "./errors";
 export type { SpecIssue } from "./errors";
+export { carTelemetry } from "./car-telemetry";
+export { carMonthly, carTelemetryGold, manufacturerDaily } from "./car-telemetry-gold";
+export { operations } from "./operations";
+export { shippedDatasets } from "./shipped";

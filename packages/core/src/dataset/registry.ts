@@ -1,4 +1,6 @@
 import type { DatasetSpec } from "./spec";
+import { DatasetSpecError } from "./errors";
+import { shippedDatasets } from "./shipped";
 
 /**
  * Finds the dataset a landing key belongs to: the spec whose `landingPrefix` starts the
@@ -14,4 +16,41 @@ export function datasetForKey(specs: readonly DatasetSpec[], key: string): Datas
     if (spec.landingPrefix && key.startsWith(spec.landingPrefix) && (!best || spec.landingPrefix.length > best.landingPrefix.length)) best = spec;
   }
   return best;
+}
+
+// Datasets added at run time (a `--spec` file), on top of the shipped ones. Module state on
+// purpose: every in-process handler of one run must see the same datasets, and the shipped
+// ones are read at call time so the set always follows `shippedDatasets`.
+const registered = new Map<string, DatasetSpec>();
+
+/**
+ * Makes a dataset known to every handler of this process (the shipped ones always are).
+ * Registering the same name again replaces the earlier registration; a shipped dataset's
+ * name is refused ({@link DatasetSpecError}), so a spec file cannot silently change a shipped dataset.
+ * @param spec a validated dataset spec (see `validateDatasetSpec` in `@medallion/core/dataset`)
+ * @example registerDataset(await loadDatasetSpec("./my-dataset.ts"));
+ */
+export function registerDataset(spec: DatasetSpec): void {
+  if (Object.hasOwn(shippedDatasets, spec.name)) {
+    throw new DatasetSpecError([{ path: "name", reason: `"${spec.name}" is the name of a shipped dataset; give the spec another name` }]);
+  }
+  registered.set(spec.name, spec);
+}
+
+/**
+ * Removes a dataset registered with {@link registerDataset} (tests, long-lived processes).
+ * @param name dataset name
+ * @returns whether it was registered
+ */
+export function unregisterDataset(name: string): boolean {
+  return registered.delete(name);
+}
+
+/**
+ * Every dataset known now, by name: the shipped ones, then the registered ones. A fresh
+ * object each call, so callers cannot change the registry by editing it.
+ * @example Object.keys(knownDatasets()) // ["car_telemetry", …]
+ */
+export function knownDatasets(): Record<string, DatasetSpec> {
+  return { ...shippedDatasets, ...Object.fromEntries(registered) };
 }

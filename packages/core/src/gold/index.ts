@@ -1,7 +1,7 @@
 export type { GoldAggregate, GoldColumn, GoldDimension, GoldExpr, GoldSpec, GoldTable, GoldType, GoldWindow } from "./spec";
 export * from "./errors";
 export { goldColumns, valueColumns } from "./columns";
-export { GOLD_DOUBLE_DIGITS, aggregateSql, dmlType, goldExpr, hiveType } from "./render";
+export { GOLD_DOUBLE_DIGITS, aggregateSql, dmlType, goldExpr } from "./render";
 export { chunk, windowFilter, windowsOf } from "./windows";
 export type { SilverDateColumns, WindowValues } from "./windows";
 export { MAX_PARTITIONS_PER_STATEMENT, MAX_QUERY_BYTES, planChunks } from "./limits";
@@ -12,7 +12,8 @@ export { checkWindowOwnership, ownedRowsSql } from "./scope";
 export type { OwnedRowsOptions } from "./scope";
 export { isRetryableGoldError, runWithRetry } from "./retry";
 export type { RetryOptions } from "./retry";
-export { goldSpecOf, hasGold, mergeGold } from "./merge";
+export { goldSpecOf, hasGold } from "./spec";
+export { mergeGold } from "./merge";
 export type { AffectedPartition, GoldSummary, GoldTableSummary, MergeGoldOptions } from "./merge";
 export { optimizeGold, optimizeSql, vacuumSql } from "./maintenance";
 export type { OptimizeGoldOptions, OptimizeSummary } from "./maintenance";

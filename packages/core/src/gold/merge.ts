@@ -3,8 +3,8 @@ import type { SqlEngine } from "../engine/port";
 import { yearMonthDayPartitionOf } from "../silver/columns";
 import { partitionPath } from "../silver/partition";
 import type { TableRef } from "../sql/ast";
-import type { CongregadoTable, SaveCongregadoResult } from "../store/congregado-save";
-import { congregadoId, saveCongregado } from "../store/congregado-save";
+import type { CongregadoTable, SaveCongregadoResult } from "../congregado/save";
+import { congregadoId, saveCongregado } from "../congregado/save";
 import { goldColumns } from "./columns";
 import { DuplicateSourceKeyError, GoldSpecError } from "./errors";
 import { planChunks } from "./limits";
@@ -12,6 +12,7 @@ import { runWithRetry } from "./retry";
 import { checkWindowOwnership } from "./scope";
 import type { RetryOptions } from "./retry";
 import type { GoldSpec, GoldTable } from "./spec";
+import { goldSpecOf } from "./spec";
 import { createTableSql, duplicateKeysSql, mergeCountsSql, mergeSql, readTableSql } from "./statements";
 import type { GoldMerge } from "./statements";
 import { windowsOf } from "./windows";
@@ -65,24 +66,6 @@ export interface GoldTableSummary {
 export interface GoldSummary {
   dataset: string;
   tables: GoldTableSummary[];
-}
-
-/**
- * True when a dataset spec has gold tables (datasets without are skipped by the pipeline).
- * @param spec dataset spec
- */
-export function hasGold(spec: DatasetSpec): boolean {
-  return (spec.gold?.tables.length ?? 0) > 0;
-}
-
-/**
- * The gold section of a dataset spec, or a clear error if it has none.
- * @param spec dataset spec
- */
-export function goldSpecOf(spec: DatasetSpec): GoldSpec {
-  const gold = spec.gold;
-  if (!gold) throw new GoldSpecError(`dataset ${spec.name} has no gold section in its spec`);
-  return gold;
 }
 
 const valuesOf = (partition: AffectedPartition): Record<string, string | number> =>

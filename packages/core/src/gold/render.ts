@@ -32,14 +32,6 @@ export function dmlType(type: GoldType, dialect: Dialect): string {
   return renderType(type, dialect);
 }
 
-const HIVE_TYPES: Record<GoldType, string> = { varchar: "string", double: "double", bigint: "bigint", integer: "int", timestamp: "timestamp", boolean: "boolean", date: "date" };
-
-/**
- * Renders a column type for Athena's (Hive-syntax) Iceberg DDL.
- * @param type the type
- */
-export const hiveType = (type: GoldType): string => HIVE_TYPES[type];
-
 /**
  * Renders a dimension's expression.
  * @param value silver expression or the date of one

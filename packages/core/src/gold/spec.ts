@@ -1,4 +1,6 @@
+import type { DatasetSpec } from "../dataset/spec";
 import type { Expr, SqlType } from "../sql/ast";
+import { GoldSpecError } from "./errors";
 
 /**
  * Gold tables are configuration: each is an aggregate of silver, grouped by its dimensions,
@@ -67,4 +69,22 @@ export interface GoldSpec {
 export interface GoldColumn {
   name: string;
   type: GoldType;
+}
+
+/**
+ * True when a dataset spec has gold tables (datasets without are skipped by the pipeline).
+ * @param spec dataset spec
+ */
+export function hasGold(spec: DatasetSpec): boolean {
+  return (spec.gold?.tables.length ?? 0) > 0;
+}
+
+/**
+ * The gold section of a dataset spec, or a clear error if it has none.
+ * @param spec dataset spec
+ */
+export function goldSpecOf(spec: DatasetSpec): GoldSpec {
+  const gold = spec.gold;
+  if (!gold) throw new GoldSpecError(`dataset ${spec.name} has no gold section in its spec`);
+  return gold;
 }

@@ -1,5 +1,5 @@
-import type { ProcessingStep } from "../processing/step";
-import { stepTiming } from "../processing/step";
+import type { ProcessingStep } from "../journey/step";
+import { stepTiming } from "../journey/step";
 import type { GoldSummary } from "./merge";
 
 /**

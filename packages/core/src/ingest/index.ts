@@ -1,13 +1,7 @@
 export type { IngestContext, IngestResult, IngestSource } from "./types";
 export { ingestObject } from "./ingest";
-export { convertToBronze } from "./convert";
-export type { ConvertOptions, ConvertProgress, ConvertResult, RejectedRecordInfo } from "./convert";
-export { JsonSplitter } from "./splitter";
-export type { JsonSplitterOptions, RawValue } from "./splitter";
-export { recordChecker } from "./record";
-export type { AcceptedRecord, RejectedRecord } from "./record";
 export { assertSafeLandingKey, ingestDate, ingestKeys, normaliseEtag, objectBaseName } from "./keys";
 export type { RejectedEntry } from "./quarantine";
-export { ArchiveVerificationError, IngestError, IngestIoError, UnparseableFileError, UnsafeKeyError } from "./errors";
+export { ArchiveVerificationError, IngestError, IngestIoError, UnsafeKeyError } from "./errors";
 export { ARCHIVE_PREFIXES, archiveKeyOf, archiveLandingObject, isArchiveKey } from "./archive";
 export type { ArchiveOptions, ArchiveOutcome, ArchiveResult } from "./archive";

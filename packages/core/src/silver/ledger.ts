@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { listPending, markConsolidated } from "../store/ledger";
-import type { LedgerEntry } from "../store/ledger";
+import { listPending, markConsolidated } from "../ledger/ledger";
+import type { LedgerEntry } from "../ledger/ledger";
 
 /** What silver needs of a ledger entry (the ledger's own type has more). */
 export interface PendingFile {

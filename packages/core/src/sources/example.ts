@@ -1,4 +1,4 @@
-import { carTelemetry } from "../datasets/car-telemetry";
+import { carTelemetry } from "../dataset/car-telemetry";
 import type { HttpApiSource } from "./spec";
 
 /**

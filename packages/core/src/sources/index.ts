@@ -1,14 +1,5 @@
+// The HTTP API sources this project declares: their spec and registry (no runtime: infra
+// imports this module at deploy time). Pulling them is `@medallion/core/pull`.
 export type { CursorPagination, HttpApiSource, NextLinkPagination, PagePagination, Pagination, RetryPolicy, SourceAuth, WindowFormat, WindowParams } from "./spec";
-export { pullSource } from "./pull";
-export type { PullOptions, PulledPage, PulledWindow, PullResult } from "./pull";
-export { pullWindows, windowName, formatBound } from "./window";
-export type { PullMode, SourceWindow } from "./window";
-export { pageKey } from "./keys";
-export { getJson } from "./http";
-export type { Fetch, GetJsonOptions, JsonResponse } from "./http";
-export { retryAfterMs } from "./retry-after";
-export { readWatermark, advanceWatermark } from "./watermark";
-export type { WatermarkItem } from "./watermark";
-export { assertValidSource } from "./validate";
 export { exampleSource, shippedSources } from "./registry";
 export { HttpClientError, HttpRetryExhaustedError, InvalidResponseError, LandingWriteError, PageCapError, SourceError, SourcePullError, SourceSpecError, WatermarkConflictError } from "./errors";

@@ -1,6 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { datasetForKey } from "../../src/dataset/registry";
+import { afterEach, describe, expect, it } from "vitest";
 import type { DatasetSpec } from "../../src/dataset/spec";
+import { DatasetSpecError } from "../../src/dataset/errors";
+import { shippedDatasets } from "../../src/dataset/index";
+import { datasetForKey, knownDatasets, registerDataset, unregisterDataset } from "../../src/dataset/registry";
 
 const spec = (name: string, landingPrefix: string): DatasetSpec => ({ name, landingPrefix, fields: [] });
 
@@ -19,5 +21,50 @@ describe("datasetForKey", () => {
     const found = ["carsx/a.json", "x/cars/a.json", "a.json"].map((key) => datasetForKey([spec("cars", "cars/")], key));
     // Assess
     expect(found).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+const namedSpec = (name: string, prefix = `${name}/`): DatasetSpec => ({ name, landingPrefix: prefix, fields: [{ name: "id", type: "string" }] });
+
+describe("dataset registry", () => {
+  afterEach(() => {
+    unregisterDataset("sensors");
+  });
+
+  it("knows the shipped datasets, plus those registered, read at call time", () => {
+    // Prepare
+    const before = knownDatasets();
+    // Act
+    registerDataset(namedSpec("sensors"));
+    const after = knownDatasets();
+    // Assess
+    expect(Object.keys(before)).toEqual(Object.keys(shippedDatasets));
+    expect(Object.keys(after)).toEqual([...Object.keys(shippedDatasets), "sensors"]);
+    expect(after.sensors!.landingPrefix).toBe("sensors/");
+  });
+
+  it("replaces a registration of the same name, and forgets it when unregistered", () => {
+    // Act
+    registerDataset(namedSpec("sensors", "a/"));
+    registerDataset(namedSpec("sensors", "b/"));
+    const replaced = knownDatasets().sensors?.landingPrefix;
+    const removed = unregisterDataset("sensors");
+    // Assess
+    expect(replaced).toBe("b/");
+    expect(removed).toBe(true);
+    expect(knownDatasets().sensors).toBeUndefined();
+  });
+
+  it("refuses a shipped dataset's name and is not changed by editing what it returns", () => {
+    // Prepare
+    const shippedName = Object.keys(shippedDatasets)[0]!;
+    // Act
+    const refusal = () => registerDataset(namedSpec(shippedName));
+    const copy = knownDatasets();
+    copy.sensors = namedSpec("sensors");
+    // Assess
+    expect(refusal).toThrow(DatasetSpecError);
+    expect(refusal).toThrow(/name of a shipped dataset/);
+    expect(knownDatasets().sensors).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bronzeParquetSchema, recordPredicate, recordSchema } from "../../src/dataset/schema";
 import type { Field } from "../../src/dataset/spec";
-import { carTelemetry } from "../../src/datasets/car-telemetry";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
 
 const base = { carChassis: "C1", currentMileage: 10, metricTimestamp: "2024-01-01T00:00:00Z" };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DatasetSpecError } from "../../src/dataset/errors";
 import type { DatasetSpec } from "../../src/dataset/spec";
 import { validateDatasetSpec } from "../../src/dataset/validate";
-import { shippedDatasets } from "../../src/datasets/index";
+import { shippedDatasets } from "../../src/dataset/index";
 
 const minimal = (): DatasetSpec => ({
   name: "sensors",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { carMonthly, manufacturerDaily } from "../../src/datasets/gold-car-telemetry";
+import { carMonthly, manufacturerDaily } from "../../src/dataset/car-telemetry-gold";
 import { goldColumns, valueColumns } from "../../src/gold/columns";
 import { GoldSpecError } from "../../src/gold/errors";
 import type { GoldTable } from "../../src/gold/spec";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { carTelemetryGold } from "../../src/datasets/gold-car-telemetry";
+import { carTelemetryGold } from "../../src/dataset/car-telemetry-gold";
 import { QueryFailedError } from "../../src/engine/errors";
 import type { QueryResult, SqlEngine } from "../../src/engine/port";
 import { GoldMaintenanceIncompleteError, GoldSpecError } from "../../src/gold/errors";

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestDynamo } from "../../../../test/helpers/dynamo";
-import type { TestDynamo } from "../../../../test/helpers/dynamo";
-import { carTelemetry } from "../../src/datasets/car-telemetry";
-import { carTelemetryGold } from "../../src/datasets/gold-car-telemetry";
+import { startTestDynamo } from "@medallion/testing/dynamo";
+import type { TestDynamo } from "@medallion/testing/dynamo";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
+import { carTelemetryGold } from "../../src/dataset/car-telemetry-gold";
 import { mergeGold } from "../../src/gold/merge";
-import { getCongregado } from "../../src/store/congregado";
-import { createSilver, memoryEngine, putSilver } from "../../../../test/helpers/gold";
-import type { MemoryEngine } from "../../../../test/helpers/gold";
+import { getCongregado } from "../../src/congregado/index";
+import { createSilver, memoryEngine, putSilver } from "@medallion/testing/gold";
+import type { MemoryEngine } from "@medallion/testing/gold";
 
 describe("mergeGold saves each gold table's congregado", () => {
   let dynamo: TestDynamo;

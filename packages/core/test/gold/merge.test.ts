@@ -1,16 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { carTelemetry } from "../../src/datasets/car-telemetry";
-import { carMonthly, carTelemetryGold, manufacturerDaily } from "../../src/datasets/gold-car-telemetry";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
+import { carMonthly, carTelemetryGold, manufacturerDaily } from "../../src/dataset/car-telemetry-gold";
 import { DuplicateSourceKeyError, GoldSpecError } from "../../src/gold/errors";
-import { hasGold, mergeGold } from "../../src/gold/merge";
+import { mergeGold } from "../../src/gold/merge";
+import { hasGold } from "../../src/gold/spec";
 import type { MergeGoldOptions } from "../../src/gold/merge";
 import type { GoldSpec, GoldTable } from "../../src/gold/spec";
 import { mergeCountsSql } from "../../src/gold/statements";
 import type { GoldMerge } from "../../src/gold/statements";
 import type { DatasetSpec } from "../../src/dataset/spec";
 import { column } from "../../src/sql/ast";
-import { createSilver, expectedCarMonthly, expectedManufacturerDaily, memoryEngine, putSilver, rounded, silverRows } from "../../../../test/helpers/gold";
-import type { MemoryEngine, SilverDay } from "../../../../test/helpers/gold";
+import { createSilver, expectedCarMonthly, expectedManufacturerDaily, memoryEngine, putSilver, rounded, silverRows } from "@medallion/testing/gold";
+import type { MemoryEngine, SilverDay } from "@medallion/testing/gold";
 
 const CAR_MONTHLY = `SELECT * FROM gold.car_monthly ORDER BY car, year, month`;
 const MANUFACTURER_DAILY = `SELECT * EXCLUDE (date), strftime(date, '%Y-%m-%d') AS date FROM gold.manufacturer_daily ORDER BY manufacturer, date`;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { carTelemetry } from "../../src/datasets/car-telemetry";
-import { carTelemetryGold } from "../../src/datasets/gold-car-telemetry";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
+import { carTelemetryGold } from "../../src/dataset/car-telemetry-gold";
 import { QueryFailedError } from "../../src/engine/errors";
 import type { SqlEngine } from "../../src/engine/port";
 import { GoldRetryExhaustedError, IcebergCommitConflictError } from "../../src/gold/errors";
 import { mergeGold } from "../../src/gold/merge";
 import { isRetryableGoldError, runWithRetry } from "../../src/gold/retry";
-import { createSilver, expectedCarMonthly, memoryEngine, putSilver, rounded, silverRows } from "../../../../test/helpers/gold";
+import { createSilver, expectedCarMonthly, memoryEngine, putSilver, rounded, silverRows } from "@medallion/testing/gold";
 
 const commitConflict = () => new QueryFailedError("Athena query q FAILED: ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update", { reason: "ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update" });
 const throttled = () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { carTelemetry } from "../../src/datasets/car-telemetry";
-import { carMonthly, manufacturerDaily } from "../../src/datasets/gold-car-telemetry";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
+import { carMonthly, manufacturerDaily } from "../../src/dataset/car-telemetry-gold";
 import { GoldSpecError } from "../../src/gold/errors";
 import { checkWindowOwnership, ownedRowsSql } from "../../src/gold/scope";
 import type { GoldTable } from "../../src/gold/spec";
 import { column } from "../../src/sql/ast";
-import { memoryEngine } from "../../../../test/helpers/gold";
-import type { MemoryEngine } from "../../../../test/helpers/gold";
+import { memoryEngine } from "@medallion/testing/gold";
+import type { MemoryEngine } from "@medallion/testing/gold";
 
 const partition = carTelemetry.silver.partition;
 // A monthly table that keeps only the reading's date: its month is owned through a date range.

@@ -1,12 +1,12 @@
 import { HiveSQL, TrinoSQL } from "dt-sql-parser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { carMonthly, manufacturerDaily } from "../../src/datasets/gold-car-telemetry";
-import { carTelemetry } from "../../src/datasets/car-telemetry";
+import { carMonthly, manufacturerDaily } from "../../src/dataset/car-telemetry-gold";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { createTableSql, duplicateKeysSql, mergeCountsSql, mergeSourceSql, mergeSql, readTableSql, sourceSql } from "../../src/gold/statements";
 import type { GoldMerge, GoldSource } from "../../src/gold/statements";
 import type { GoldTable } from "../../src/gold/spec";
-import { createSilver, memoryEngine } from "../../../../test/helpers/gold";
-import type { MemoryEngine } from "../../../../test/helpers/gold";
+import { createSilver, memoryEngine } from "@medallion/testing/gold";
+import type { MemoryEngine } from "@medallion/testing/gold";
 
 const trino = new TrinoSQL();
 const hive = new HiveSQL();

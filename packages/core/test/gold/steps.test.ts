@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { GoldSummary } from "../../src/gold/merge";
 import { goldSteps } from "../../src/gold/steps";
-import { processingStepSchema } from "../../src/processing/step";
+import { processingStepSchema } from "../../src/journey/step";
 
 const summary: GoldSummary = {
   dataset: "car_telemetry",

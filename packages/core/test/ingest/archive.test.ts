@@ -3,8 +3,8 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archiveKeyOf, archiveLandingObject, isArchiveKey } from "../../src/ingest/archive";
 import { ArchiveVerificationError } from "../../src/ingest/errors";
-import { startTestLake } from "../../../../test/helpers/lake";
-import type { TestLake } from "../../../../test/helpers/lake";
+import { startTestLake } from "@medallion/testing/lake";
+import type { TestLake } from "@medallion/testing/lake";
 
 describe("archive keys", () => {
   it("puts the original key under _done/ or _failed/ and recognises only those prefixes", () => {

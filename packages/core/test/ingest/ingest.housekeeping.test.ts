@@ -1,11 +1,11 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { carTelemetry } from "../../src/datasets/car-telemetry";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { ingestObject } from "../../src/ingest/ingest";
 import type { IngestContext } from "../../src/ingest/types";
-import { getLedgerEntry } from "../../src/store/ledger";
-import { startTestLake } from "../../../../test/helpers/lake";
-import type { TestLake } from "../../../../test/helpers/lake";
+import { getLedgerEntry } from "../../src/ledger/ledger";
+import { startTestLake } from "@medallion/testing/lake";
+import type { TestLake } from "@medallion/testing/lake";
 
 const reading = (n: number) => JSON.stringify({ carChassis: `CAR${n}`, currentMileage: 100 + n, metricTimestamp: "2024-03-01T10:00:00Z" });
 

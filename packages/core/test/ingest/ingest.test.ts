@@ -2,12 +2,12 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-s
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { carTelemetry } from "../../src/datasets/car-telemetry";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { ingestObject } from "../../src/ingest/ingest";
 import type { IngestContext, IngestResult } from "../../src/ingest/types";
-import { getLedgerEntry } from "../../src/store/ledger";
-import { startTestLake } from "../../../../test/helpers/lake";
-import type { TestLake } from "../../../../test/helpers/lake";
+import { getLedgerEntry } from "../../src/ledger/ledger";
+import { startTestLake } from "@medallion/testing/lake";
+import type { TestLake } from "@medallion/testing/lake";
 
 const ok = (n: number) => JSON.stringify({ carChassis: `CAR${n}`, currentMileage: 1000 + n, metricTimestamp: "2024-03-01T10:00:00Z", metrics: { trip: { tripMileage: n } } });
 const lines = (...values: string[]) => `${values.join("\n")}\n`;

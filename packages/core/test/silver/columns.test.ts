@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DatasetSpec } from "../../src/dataset/spec";
-import { carTelemetry } from "../../src/datasets/car-telemetry";
-import { operations } from "../../src/datasets/operations";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
+import { operations } from "../../src/dataset/operations";
 import { silverColumns, yearMonthDayPartitionOf } from "../../src/silver/columns";
 import { SilverSpecError } from "../../src/silver/errors";
 

@@ -7,7 +7,7 @@ import { HiveSQL, TrinoSQL } from "dt-sql-parser";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bronzeParquetSchema } from "../../src/dataset/schema";
-import { operations } from "../../src/datasets/operations";
+import { operations } from "../../src/dataset/operations";
 import { consolidationQuery, consolidationStatement } from "../../src/silver/query";
 import { renderAthena } from "../../src/sql/athena";
 import { renderDuckDb } from "../../src/sql/duckdb";

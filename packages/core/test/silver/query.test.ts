@@ -1,6 +1,6 @@
 import { TrinoSQL } from "dt-sql-parser";
 import { describe, expect, it } from "vitest";
-import { carTelemetry } from "../../src/datasets/car-telemetry";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { consolidationStatement } from "../../src/silver/query";
 import { renderAthena } from "../../src/sql/athena";
 

@@ -1,7 +1,7 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import type { DatasetSpec } from "../../src/dataset/spec";
-import { operations } from "../../src/datasets/operations";
+import { operations } from "../../src/dataset/operations";
 import type { PartitionCatalog } from "../../src/silver/catalog";
 import { SilverSpecError } from "../../src/silver/errors";
 import type { SilverTargetSpec } from "../../src/silver/spec";

@@ -1,4 +1,4 @@
-import { dailyWindows } from "@medallion/core/pipeline";
+import { dailyWindows } from "@medallion/core/schedule";
 import type { LocalStack } from "../stack";
 import type { PipelineSummary } from "./run";
 import { summarisePipeline } from "./run";

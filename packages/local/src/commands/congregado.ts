@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { getCongregado, listCongregados } from "@medallion/core/store";
-import type { Congregado } from "@medallion/core/store";
+import { getCongregado, listCongregados } from "@medallion/core/congregado";
+import type { Congregado } from "@medallion/core/congregado";
 import { ellipsis, shortTime, textTable } from "./text-table";
 
 /** Options of {@link congregadoCommand}. */

@@ -1,10 +1,10 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Cron } from "croner";
-import { knownDatasets } from "@medallion/core/datasets";
-import { pipelineSchedules, schedules } from "@medallion/core/pipeline";
+import { knownDatasets } from "@medallion/core/dataset";
+import { pipelineSchedules, schedules } from "@medallion/core/schedule";
 import { shippedSources } from "@medallion/core/sources";
 import { lambdaContext } from "../lambda-context";
-import type { WindowRequest } from "@medallion/core/pipeline";
+import type { WindowRequest } from "@medallion/core/schedule";
 import { watchDropFolder } from "../drop-folder";
 import type { ExecutionOutcome } from "../pipeline";
 import type { LocalStack } from "../stack";

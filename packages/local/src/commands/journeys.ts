@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { getJourney, journeyIdFor, listJourneys } from "@medallion/core/store";
-import type { Journey } from "@medallion/core/store";
+import { getJourney, journeyIdFor, listJourneys } from "@medallion/core/journey";
+import type { Journey } from "@medallion/core/journey";
 import { ellipsis, shortTime, textTable } from "./text-table";
 
 /** Options of {@link journeysCommand}. */

@@ -1,12 +1,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { knownDatasets } from "@medallion/core/datasets";
+import { knownDatasets } from "@medallion/core/dataset";
 import { carTelemetrySample } from "../sample/car-telemetry";
 import type { SampleFile } from "../sample/car-telemetry";
 import { operationsSample } from "../sample/operations";
 import type { SilverTarget } from "@medallion/core/silver";
-import type { WindowRequest } from "@medallion/core/pipeline";
+import type { WindowRequest } from "@medallion/core/schedule";
 import type { ExecutionOutcome, StateEvent } from "../pipeline";
 import type { IngestOutcome, LocalStack } from "../stack";
 

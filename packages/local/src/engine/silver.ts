@@ -1,4 +1,4 @@
-import { knownDatasets } from "@medallion/core/datasets";
+import { knownDatasets } from "@medallion/core/dataset";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import type { SilverDependencies } from "@medallion/functions/silver";
 import { catalogDirectory, localCatalog } from "../catalog/index";

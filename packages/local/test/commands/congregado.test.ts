@@ -1,7 +1,7 @@
-import { saveCongregado } from "@medallion/core/store";
+import { saveCongregado } from "@medallion/core/congregado";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestDynamo } from "../../../../test/helpers/dynamo";
-import type { TestDynamo } from "../../../../test/helpers/dynamo";
+import { startTestDynamo } from "@medallion/testing/dynamo";
+import type { TestDynamo } from "@medallion/testing/dynamo";
 import { congregadoCommand } from "../../src/commands/congregado";
 
 describe("medallion congregado", () => {

@@ -1,7 +1,7 @@
-import { completeJourney, failJourney, recordStep, startJourney } from "@medallion/core/store";
+import { completeJourney, failJourney, recordStep, startJourney } from "@medallion/core/journey";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestDynamo } from "../../../../test/helpers/dynamo";
-import type { TestDynamo } from "../../../../test/helpers/dynamo";
+import { startTestDynamo } from "@medallion/testing/dynamo";
+import type { TestDynamo } from "@medallion/testing/dynamo";
 import { journeysCommand } from "../../src/commands/journeys";
 
 describe("medallion journeys", () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { carTelemetry } from "@medallion/core/datasets";
+import { carTelemetry } from "@medallion/core/dataset";
 import { QueryFailedError } from "@medallion/core/engine";
 import { call, cast, column, lit } from "@medallion/core/sql";
 import type { Query, Source } from "@medallion/core/sql";

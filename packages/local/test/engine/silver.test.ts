@@ -1,8 +1,8 @@
 import { silverHandlers } from "@medallion/functions/silver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { landBronze, reading } from "../../../../test/helpers/silver";
-import { startTestLake } from "../../../../test/helpers/lake";
-import type { TestLake } from "../../../../test/helpers/lake";
+import { landBronze, reading } from "@medallion/testing/silver";
+import { startTestLake } from "@medallion/testing/lake";
+import type { TestLake } from "@medallion/testing/lake";
 import { lambdaContext } from "../../src/lambda-context";
 import { localSilverDependencies } from "../../src/engine/silver";
 

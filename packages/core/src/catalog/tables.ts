@@ -1,0 +1,52 @@
+import type { DatasetSpec, Field } from "../dataset/spec";
+import { silverColumns } from "../silver/columns";
+import { hiveType } from "./hive";
+
+/** A catalog column: its name (lowercase, as Glue stores it) and Hive type. */
+export interface CatalogColumn {
+  name: string;
+  type: string;
+}
+
+/** A table's columns and partition keys, as the catalog declares them. */
+export interface CatalogTableShape {
+  columns: CatalogColumn[];
+  partitionKeys: CatalogColumn[];
+}
+
+// Bronze keeps structs and ISO text timestamps, exactly as ingestion writes them.
+function bronzeType(field: Field): string {
+  if (field.type === "struct") return `struct<${field.fields.map((f) => `${f.name}:${bronzeType(f)}`).join(",")}>`;
+  return field.type === "double" ? "double" : field.type === "boolean" ? "boolean" : "string";
+}
+
+const lineage: CatalogColumn[] = [
+  { name: "_extra", type: "string" },
+  { name: "_source_key", type: "string" },
+  { name: "_record_index", type: "int" },
+  { name: "_source_line", type: "int" },
+];
+
+/**
+ * The bronze table of a dataset: the spec's fields, then the lineage columns, partitioned
+ * by `ingest_date` (projected, so nothing is registered).
+ * @param spec dataset spec
+ */
+export function bronzeTableShape(spec: DatasetSpec): CatalogTableShape {
+  return {
+    columns: [...spec.fields.map((field) => ({ name: field.name.toLowerCase(), type: bronzeType(field) })), ...lineage],
+    partitionKeys: [{ name: "ingest_date", type: "string" }],
+  };
+}
+
+/**
+ * The silver table of a dataset (flattened, cleansed, derived columns), or undefined when
+ * the spec has no silver section.
+ * @param spec dataset spec
+ */
+export function silverTableShape(spec: DatasetSpec): CatalogTableShape | undefined {
+  if (!spec.silver) return undefined;
+  const columns = silverColumns(spec);
+  const asCatalog = (c: { name: string; type: Parameters<typeof hiveType>[0] }) => ({ name: c.name.toLowerCase(), type: hiveType(c.type) });
+  return { columns: columns.data.map(asCatalog), partitionKeys: columns.partition.map(asCatalog) };
+}

@@ -1,6 +1,0 @@
-import type { DatasetSpec } from "../dataset/spec";
-import { carTelemetry } from "./car-telemetry";
-import { operations } from "./operations";
-
-/** The datasets this project ships, by name. */
-export const shippedDatasets: Record<string, DatasetSpec> = { [carTelemetry.name]: carTelemetry, [operations.name]: operations };

@@ -1,0 +1,3 @@
+export * from "./control";
+export * from "./step";
+export * from "./errors";

@@ -1,0 +1,94 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { allPages, eachLimit, isConditionalCheckFailed } from "../dynamo/request";
+
+/** One ingested landing file: the pipeline's bookmark (table `Ledger`). */
+export interface LedgerEntry {
+  dataset: string;
+  /** `<source key>#<etag>`. */
+  file_id: string;
+  source_key: string;
+  etag: string;
+  bronze_key?: string;
+  status: "bronze" | "quarantined" | "silver";
+  records_in: number;
+  records_bronze: number;
+  records_quarantined: number;
+  quarantine_keys: string[];
+  /** ISO-8601 time the file was ingested. */
+  ingested_at: string;
+  /** Set (to `dataset`) while the file's bronze rows are not consolidated into silver: the sparse `pending` index. */
+  pending_dataset?: string;
+  /** Why the file was quarantined whole, when it was. */
+  reason?: string;
+  /** Silver version that consolidated the file. */
+  silver_version?: string;
+  consolidated_at?: string;
+}
+
+/**
+ * Reads one ledger entry (strongly consistent, so a repeat event right after the first sees it).
+ * @example await getLedgerEntry(doc, "ledger", "car_telemetry", "car_telemetry/a.json#abc")
+ */
+export async function getLedgerEntry(doc: DynamoDBDocumentClient, table: string, dataset: string, fileId: string): Promise<LedgerEntry | undefined> {
+  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: { dataset, file_id: fileId }, ConsistentRead: true }));
+  return Item as LedgerEntry | undefined;
+}
+
+/**
+ * Records an ingested file. Idempotent: an entry that exists already (possibly consolidated
+ * since) is left untouched, so a repeated event cannot make a file pending again.
+ * @returns true when this call created the entry
+ */
+export async function recordIngested(doc: DynamoDBDocumentClient, table: string, entry: LedgerEntry): Promise<boolean> {
+  try {
+    await doc.send(new PutCommand({ TableName: table, Item: entry, ConditionExpression: "attribute_not_exists(file_id)" }));
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Lists a dataset's files not yet consolidated into silver, oldest first, through the
+ * sparse `pending` index (cost follows the pending files, not the dataset's history).
+ */
+export async function listPending(doc: DynamoDBDocumentClient, table: string, dataset: string): Promise<LedgerEntry[]> {
+  return allPages<LedgerEntry>((ExclusiveStartKey) =>
+    doc.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: "pending",
+        KeyConditionExpression: "pending_dataset = :dataset",
+        ExpressionAttributeValues: { ":dataset": dataset },
+        ExclusiveStartKey,
+      }),
+    ),
+  );
+}
+
+/**
+ * Marks files as consolidated into a silver version: status `silver`, `pending_dataset`
+ * removed. Conditional on the entry still being pending, so repeating it is a no-op.
+ * @param details.silverVersion the silver version that now holds the files' rows
+ */
+export async function markConsolidated(doc: DynamoDBDocumentClient, table: string, entries: LedgerEntry[], { silverVersion }: { silverVersion: string }): Promise<void> {
+  const consolidatedAt = new Date().toISOString();
+  await eachLimit(entries, 8, async (entry) => {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { dataset: entry.dataset, file_id: entry.file_id },
+            UpdateExpression: "SET #status = :silver, silver_version = :version, consolidated_at = :at REMOVE pending_dataset",
+            ConditionExpression: "attribute_exists(pending_dataset)",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: { ":silver": "silver", ":version": silverVersion, ":at": consolidatedAt },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+  });
+}

@@ -1,0 +1,11 @@
+export { pullSource } from "./pull";
+export type { PullOptions, PulledPage, PulledWindow, PullResult } from "./pull";
+export { pullWindows, windowName, formatBound } from "./window";
+export type { PullMode, SourceWindow } from "./window";
+export { pageKey } from "./keys";
+export { getJson } from "./http";
+export type { Fetch, GetJsonOptions, JsonResponse } from "./http";
+export { retryAfterMs } from "./retry-after";
+export { readWatermark, advanceWatermark } from "./watermark";
+export type { WatermarkItem } from "./watermark";
+export { assertValidSource } from "./validate";

@@ -1,4 +1,0 @@
-export * from "./ledger";
-export * from "./journey";
-export * from "./congregado";
-export * from "./lock";

@@ -1,0 +1,209 @@
+import { describe, expect, it } from "vitest";
+import type { Field } from "../../src/dataset/spec";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
+import { flatRecord } from "../../src/bronze/column-buffer";
+import type { FlatRecord } from "../../src/bronze/column-buffer";
+import { plainLineReader } from "../../src/bronze/plain-line";
+import { recordChecker, safeName } from "../../src/bronze/record";
+import { countKeyColons } from "../../src/bronze/splitter";
+
+const flags: Field[] = [
+  { name: "id", type: "string", required: true },
+  { name: "on", type: "boolean" },
+  { name: "box", type: "struct", fields: [{ name: "size", type: "double", required: true }, { name: "label", type: "string" }] },
+];
+
+// What the general path makes of a value: its leaves depth first, null when absent, and a
+// flag per struct. The plain reader must give exactly this for every line it claims.
+function expectedFlat(fields: Field[], record: Record<string, unknown> | null, out: { leaves: unknown[]; present: number[] }) {
+  for (const field of fields) {
+    const value = record?.[field.name];
+    if (field.type === "struct") {
+      const present = value !== null && typeof value === "object";
+      out.present.push(present ? 1 : 0);
+      expectedFlat(field.fields, present ? (value as Record<string, unknown>) : null, out);
+    } else {
+      out.leaves.push(value ?? null);
+    }
+  }
+  return out;
+}
+
+// Lines around the plain case: valid ones, and each way a line can leave it.
+function lines(): string[] {
+  const base = {
+    carChassis: "9BWZZZ377VT004251",
+    Manufacturer: "Volkswagen",
+    Model: "Gol",
+    color: "white",
+    currentMileage: 12000,
+    metricTimestamp: "2024-03-01T08:00:00Z",
+    metrics: { trip: { tripMileage: 12.5, tripFuelLiters: 1.5 }, fuel: { fuelAvailable: 30, fuelCapacity: 50 } },
+  };
+  const variants: unknown[] = [
+    base,
+    { ...base, metrics: null },
+    { ...base, metrics: { trip: null } },
+    { ...base, metrics: {} },
+    { ...base, Manufacturer: null, Model: undefined },
+    { metricTimestamp: "2024-03-01T08:00:00.123+03:00", currentMileage: -0, carChassis: "ç€😀" },
+    { ...base, currentMileage: 0.1 },
+    { ...base, currentMileage: 123456789012345 },
+    { ...base, currentMileage: 1234567890123456 },
+    { ...base, currentMileage: 1e21 },
+    { ...base, currentMileage: 1.5e-7 },
+    { ...base, currentMileage: -98765.4321 },
+    { ...base, currentMileage: "12000" },
+    { ...base, carChassis: null },
+    { ...base, carChassis: 7 },
+    { ...base, metricTimestamp: "2024-03-01 08:00" },
+    { ...base, metricTimestamp: "2024-02-30T08:00:00Z" },
+    { ...base, extraField: 1 },
+    { ...base, metrics: { ...base.metrics, wheels: 4 } },
+    { ...base, metrics: [] },
+    { ...base, metrics: { trip: { tripMileage: true } } },
+    { ...base, color: "tab\there" },
+    { ...base, color: 'quote"here' },
+    { ...base, color: "back\\slash" },
+    { ...base, color: "\u2028" },
+    { ...base, Model: "Gol", ModelYear: 2020 },
+    [],
+    "text",
+  ];
+  const out = variants.map((value) => JSON.stringify(value));
+  const raw = JSON.stringify(base);
+  out.push(
+    raw.replace('"color":"white"', '"color" : "white"'),
+    JSON.stringify(base, null, 1).replaceAll("\n", ""), // {"a": 1, …}, spaced as Python writes it
+    raw.replaceAll(":", ": ").replaceAll(",", ", "),
+    raw.replace("{", "{ ").replace(/}$/, " }"),
+    raw.replace(":12000,", ":12000 ,"),
+    raw.replace('"color":"white"', '"color":\t"white"'),
+    raw.replace('"color":"white"', '"color":"white","color":"black"'),
+    raw.replace("12000", "012000"),
+    raw.replace("12000", "12000."),
+    raw.replace("12000", "-"),
+    raw.replace("12000", "1E3"),
+    raw.replace("12000", "12000.0000000000000000000001"),
+    raw.replace("12.5", ".5"),
+    raw.replace('"white"', "nul"),
+    raw.replace('"white"', "null"),
+    raw.replace('"color"', '"col\\u006fr"'),
+    `${raw}x`,
+    `${raw.slice(0, -1)},}`,
+    raw.slice(0, -1),
+    raw.replace("{", "{ "),
+    "{}",
+    '{"carChassis":"a","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z"}',
+  );
+  // A deterministic spread of ordinary records, in varying key orders.
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  for (let i = 0; i < 300; i++) {
+    const record: Record<string, unknown> = {
+      currentMileage: Math.round(random() * 1e7) / 10 ** Math.floor(random() * 4),
+      carChassis: `C${i}`,
+      metricTimestamp: new Date(Date.UTC(2024, 0, 1) + i * 37_000).toISOString(),
+    };
+    if (random() < 0.7) record.metrics = { fuel: { fuelCapacity: Math.floor(random() * 80), fuelAvailable: random() < 0.2 ? null : random() * 50 } }; // 17 digits: V8 converts those
+    if (random() < 0.5) record.color = ["red", "blue", "Ünïcode"][i % 3];
+    const keys = Object.keys(record).sort(() => random() - 0.5);
+    out.push(JSON.stringify(Object.fromEntries(keys.map((key) => [key, record[key]]))));
+  }
+  return out;
+}
+
+function claimAll(fields: Field[], inputs: string[]) {
+  const read = plainLineReader(fields, { safeName, maxDepth: 32 })!;
+  const check = recordChecker(fields);
+  const flat: FlatRecord = flatRecord(fields);
+  let claimed = 0;
+  for (const [index, text] of inputs.entries()) {
+    // The reader sees the line inside a longer text, as the splitter gives it.
+    const padded = `xx\n${text}\nyy`;
+    if (!read(padded, 3, 3 + text.length, flat, index)) continue;
+    claimed++;
+    const general = check({ text, index, line: 1, colons: countKeyColons(text), exactColons: true, length: text.length, oversized: false, tooDeep: false });
+    expect(general, text).toMatchObject({ ok: true, extra: null });
+    const expected = expectedFlat(fields, JSON.parse(text) as Record<string, unknown>, { leaves: [], present: [] });
+    expect(flat.leaves.map((value) => (Object.is(value, -0) ? "-0" : value)), text).toEqual(expected.leaves.map((value) => (Object.is(value, -0) ? "-0" : value)));
+    expect([...flat.present], text).toEqual(expected.present);
+  }
+  return claimed;
+}
+
+describe("plainLineReader", () => {
+  it("claims only lines the general path accepts, with no unknown fields, and reads the values JSON.parse gives", () => {
+    // Prepare
+    const inputs = lines();
+    // Act
+    const claimed = claimAll(carTelemetry.fields, inputs);
+    // Assess: the ordinary records and the plain variants (spaced ones too) are all claimed
+    expect(claimed).toBeGreaterThanOrEqual(300 + 19);
+  });
+
+  it("leaves to the general path what it must judge: escapes, tabs, duplicates, unknown keys, bad or infinite numbers", () => {
+    // Prepare
+    const read = plainLineReader(carTelemetry.fields, { safeName, maxDepth: 32 })!;
+    const flat = flatRecord(carTelemetry.fields);
+    const raw = JSON.stringify({ carChassis: "C", currentMileage: 1, metricTimestamp: "2024-01-01T00:00:00Z" });
+    const left = [
+      raw.replace('"C"', '"C\\n"'),
+      raw.replace('"C"', '"C\tD"'),
+      raw.replace(":1,", ":\t1,"),
+      raw.replace(":1,", ":1\r,"),
+      raw.replace('"currentMileage":1,', '"currentMileage":1,"currentMileage":2,'),
+      raw.replace("{", '{"unknown":1,'),
+      raw.replace(":1,", ":1e999,"),
+      raw.replace(":1,", ":1e,"),
+      raw.replace(":1,", ":01,"),
+      raw.replace(":1,", ":1.,"),
+      raw.replace(":1,", ":+1,"),
+      raw.replace('"2024-01-01T00:00:00Z"', '"yesterday"'),
+    ];
+    // Act
+    const verdicts = left.map((text, chunk) => read(text, 0, text.length, flat, chunk));
+    // Assess
+    expect(read(raw, 0, raw.length, flat, -2)).toBe(true);
+    expect(verdicts).toEqual(left.map(() => false));
+  });
+
+  it("checks each line for escapes when its chunk holds one, and lets the chunk's other lines through", () => {
+    // Prepare
+    const read = plainLineReader(carTelemetry.fields, { safeName, maxDepth: 32 })!;
+    const flat = flatRecord(carTelemetry.fields);
+    const clean = JSON.stringify({ carChassis: "C", currentMileage: 1, metricTimestamp: "2024-01-01T00:00:00Z" });
+    const escaped = clean.replace('"C"', '"C\\u0041"');
+    const chunk = `${clean}\n${escaped}\n${clean}\n`;
+    const starts = [0, clean.length + 1, clean.length + escaped.length + 2];
+    const ends = [clean.length, clean.length + 1 + escaped.length, chunk.length - 1];
+    // Act
+    const verdicts = starts.map((start, i) => read(chunk, start, ends[i]!, flat, 1));
+    // Assess
+    expect(verdicts).toEqual([true, false, true]);
+    expect(flat.leaves[0]).toBe("C");
+  });
+
+  it("reads booleans and required fields inside structs the same way", () => {
+    // Prepare
+    const inputs = [
+      '{"id":"a","on":true,"box":{"size":1}}',
+      '{"id":"a","on":false,"box":{"size":-2.25,"label":"x"}}',
+      '{"id":"a","on":null}',
+      '{"id":"a","box":{"label":"x"}}',
+      '{"id":"a","on":"true"}',
+      '{"on":true}',
+    ];
+    // Act
+    const claimed = claimAll(flags, inputs);
+    // Assess
+    expect(claimed).toBe(3);
+  });
+
+  it("is not used for a spec whose field names need the general path's checks", () => {
+    // Act
+    const read = plainLineReader([{ name: "__proto__", type: "string" }], { safeName, maxDepth: 32 });
+    // Assess
+    expect(read).toBeUndefined();
+  });
+});

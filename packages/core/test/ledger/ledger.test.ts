@@ -1,0 +1,87 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getLedgerEntry, listPending, markConsolidated, recordIngested } from "../../src/ledger/ledger";
+import type { LedgerEntry } from "../../src/ledger/ledger";
+import { startTestLake } from "@medallion/testing/lake";
+import type { TestLake } from "@medallion/testing/lake";
+
+function entry(dataset: string, n: number, bronze: number): LedgerEntry {
+  const e: LedgerEntry = {
+    dataset,
+    file_id: `${dataset}/f${n}.json#e${n}`,
+    source_key: `${dataset}/f${n}.json`,
+    etag: `e${n}`,
+    status: bronze > 0 ? "bronze" : "quarantined",
+    records_in: 3,
+    records_bronze: bronze,
+    records_quarantined: 3 - bronze,
+    quarantine_keys: [],
+    ingested_at: `2024-01-01T00:00:0${n}Z`,
+  };
+  if (bronze > 0) {
+    e.bronze_key = `${dataset}/ingest_date=2024-01-01/f${n}-e${n}.parquet`;
+    e.pending_dataset = dataset;
+  }
+  return e;
+}
+
+describe("ledger", () => {
+  let stack: TestLake;
+  let table: string;
+  beforeAll(async () => {
+    stack = await startTestLake();
+    table = stack.services.names.Ledger!;
+  });
+  afterAll(async () => stack.close());
+
+  it("records an entry once: a repeated put leaves the first (possibly consolidated) entry untouched", async () => {
+    // Prepare
+    const first = entry("ds_once", 1, 3);
+    // Act
+    const created = await recordIngested(stack.doc, table, first);
+    await markConsolidated(stack.doc, table, [first], { silverVersion: "v1" });
+    const again = await recordIngested(stack.doc, table, { ...first, records_in: 99 });
+    // Assess
+    expect([created, again]).toEqual([true, false]);
+    const stored = await getLedgerEntry(stack.doc, table, "ds_once", first.file_id);
+    expect(stored).toMatchObject({ status: "silver", records_in: 3, silver_version: "v1" });
+    expect(stored?.pending_dataset).toBeUndefined();
+  });
+
+  it("lists only the dataset's unconsolidated files with bronze rows, oldest first", async () => {
+    // Prepare
+    const entries = [entry("ds_list", 3, 2), entry("ds_list", 1, 1), entry("ds_list", 2, 0), entry("ds_other", 4, 3)];
+    for (const e of entries) await recordIngested(stack.doc, table, e);
+    // Act
+    const pending = await listPending(stack.doc, table, "ds_list");
+    // Assess
+    expect(pending.map((e) => e.file_id)).toEqual(["ds_list/f1.json#e1", "ds_list/f3.json#e3"]);
+  });
+
+  it("pages through more pending files than one query returns", async () => {
+    // Prepare: 60 items of 20 KB overflow DynamoDB's 1 MB query page.
+    const padding = "x".repeat(20_000);
+    for (let n = 0; n < 60; n++) await recordIngested(stack.doc, table, { ...entry("ds_pages", n, 1), ingested_at: `2024-01-01T00:${String(n).padStart(2, "0")}:00Z`, reason: padding });
+    let queries = 0;
+    const counting = { send: (command: never) => (queries++, stack.doc.send(command)) } as unknown as DynamoDBDocumentClient;
+    // Act
+    const pending = await listPending(counting, table, "ds_pages");
+    // Assess
+    expect(queries).toBeGreaterThan(1);
+    expect(pending).toHaveLength(60);
+    expect(new Set(pending.map((e) => e.file_id)).size).toBe(60);
+  });
+
+  it("marks files consolidated idempotently: a second call changes nothing and does not fail", async () => {
+    // Prepare
+    const entries = [entry("ds_mark", 1, 1), entry("ds_mark", 2, 1), entry("ds_mark", 3, 1)];
+    for (const e of entries) await recordIngested(stack.doc, table, e);
+    // Act
+    await markConsolidated(stack.doc, table, entries.slice(0, 2), { silverVersion: "v1" });
+    await markConsolidated(stack.doc, table, entries.slice(0, 2), { silverVersion: "v2" });
+    // Assess
+    expect((await listPending(stack.doc, table, "ds_mark")).map((e) => e.file_id)).toEqual([entries[2]!.file_id]);
+    const done = await getLedgerEntry(stack.doc, table, "ds_mark", entries[0]!.file_id);
+    expect(done).toMatchObject({ status: "silver", silver_version: "v1" });
+  });
+});

@@ -1,0 +1,113 @@
+import { createHash } from "node:crypto";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { bronzeParquetSchema } from "@medallion/core/dataset";
+import { carTelemetry } from "@medallion/core/dataset";
+import { consolidateSilver, dynamoSilverLedger } from "@medallion/core/silver";
+import type { ConsolidateSilverOptions, SilverSummary } from "@medallion/core/silver";
+import { recordIngested } from "@medallion/core/ledger";
+import type { LedgerEntry } from "@medallion/core/ledger";
+import { catalogDirectory, localCatalog } from "@medallion/local/catalog/index";
+import type { LocalCatalog } from "@medallion/local/catalog/index";
+import { duckdbEngine, localTables } from "@medallion/local/engine/index";
+import type { DuckDbEngine } from "@medallion/local/engine/index";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import type { TestLake } from "./lake";
+
+/** One car telemetry reading, as the gateways send it. */
+export interface Reading {
+  carChassis: string;
+  currentMileage: number;
+  metricTimestamp: string;
+  Manufacturer?: string | null;
+  Model?: string | null;
+  color?: string | null;
+  metrics?: { trip: { tripMileage: number | null; tripFuelLiters: number | null }; fuel: { fuelAvailable: number | null; fuelCapacity: number | null } } | null;
+}
+
+/** A reading with plausible defaults, overridden where given. */
+export function reading(overrides: Partial<Reading> = {}): Reading {
+  return {
+    carChassis: "CHASSIS-1",
+    currentMileage: 1000,
+    metricTimestamp: "2024-01-05T10:00:00Z",
+    Manufacturer: "toyota",
+    Model: "Corolla",
+    color: "Red",
+    metrics: { trip: { tripMileage: 120, tripFuelLiters: 10 }, fuel: { fuelAvailable: 30, fuelCapacity: 60 } },
+    ...overrides,
+  };
+}
+
+/**
+ * Writes a bronze Parquet file (the ingestion's columns and layout) and records it in the
+ * ledger as pending, as ingestion does.
+ */
+export async function landBronze(lake: TestLake, { name, readings, ingestDate = "2024-01-06" }: { name: string; readings: Reading[]; ingestDate?: string }): Promise<LedgerEntry> {
+  const sourceKey = `car_telemetry/${name}.json`;
+  const n = readings.length;
+  const buffer = parquetWriteBuffer({
+    schema: bronzeParquetSchema(carTelemetry.fields),
+    columnData: [
+      ...carTelemetry.fields.map((field) => ({ name: field.name, data: readings.map((r) => (r as unknown as Record<string, unknown>)[field.name] ?? null) })),
+      { name: "_extra", data: new Array(n).fill(null) },
+      { name: "_source_key", data: new Array(n).fill(sourceKey) },
+      { name: "_record_index", data: Int32Array.from(readings.keys()) },
+      { name: "_source_line", data: Int32Array.from(readings.keys(), (i) => i + 1) },
+    ],
+  });
+  const etag = createHash("md5").update(JSON.stringify(readings)).digest("hex");
+  const bronzeKey = `car_telemetry/ingest_date=${ingestDate}/${name}-${etag}.parquet`;
+  await lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Bronze, Key: bronzeKey, Body: new Uint8Array(buffer) }));
+  const entry: LedgerEntry = {
+    dataset: "car_telemetry",
+    file_id: `${sourceKey}#${etag}`,
+    source_key: sourceKey,
+    etag,
+    bronze_key: bronzeKey,
+    status: "bronze",
+    records_in: n,
+    records_bronze: n,
+    records_quarantined: 0,
+    quarantine_keys: [],
+    ingested_at: new Date().toISOString(),
+    pending_dataset: "car_telemetry",
+  };
+  await recordIngested(lake.doc, lake.names.Ledger!, entry);
+  return entry;
+}
+
+/** The silver side of a test lake: catalog, DuckDB engine and the options consolidation takes. */
+export interface SilverHarness {
+  catalog: LocalCatalog;
+  engine: DuckDbEngine;
+  options: ConsolidateSilverOptions<LedgerEntry>;
+  consolidate(overrides?: Partial<ConsolidateSilverOptions<LedgerEntry>>): Promise<SilverSummary>;
+  /** Every silver row, sorted by chassis and day. */
+  rows(): Promise<Record<string, unknown>[]>;
+  close(): void;
+}
+
+/** Wires silver consolidation to a test lake with the embedded adapters. */
+export async function silverHarness(lake: TestLake): Promise<SilverHarness> {
+  const catalog = localCatalog({ directory: catalogDirectory(lake.dataDir) });
+  const buckets = { bronze: lake.names.Bronze!, silver: lake.names.Silver! };
+  const engine = await duckdbEngine({ s3: lake.s3, s3Directory: lake.services.s3.directory, catalog, datasets: [carTelemetry], buckets });
+  const options: ConsolidateSilverOptions<LedgerEntry> = {
+    spec: carTelemetry,
+    ledger: dynamoSilverLedger({ doc: lake.doc, table: lake.names.Ledger! }),
+    s3: lake.s3,
+    catalog,
+    engine,
+    buckets,
+    tables: localTables("car_telemetry"),
+  };
+  return {
+    catalog,
+    engine,
+    options,
+    consolidate: (overrides = {}) => consolidateSilver({ ...options, ...overrides }),
+    rows: async () =>
+      (await engine.run("SELECT * FROM silver.car_telemetry ORDER BY carChassis, event_year, event_month, event_day")).rows,
+    close: () => engine.close(),
+  };
+}
