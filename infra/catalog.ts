@@ -13,8 +13,14 @@ const PARQUET = {
   outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
   serDeInfo: { serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" },
 };
-export const bronzeDatabase = new aws.glue.CatalogDatabase("BronzeDatabase", { name: `${databasePrefix}_bronze`, description: "Bronze: validated records as Parquet, one object per landing file" });
-export const silverDatabase = new aws.glue.CatalogDatabase("SilverDatabase", { name: `${databasePrefix}_silver`, description: "Silver: cleansed, deduplicated, partitioned by event date" });
+export const bronzeDatabase = new aws.glue.CatalogDatabase("BronzeDatabase", {
+  name: `${databasePrefix}_bronze`,
+  description: "Bronze: validated records as Parquet, one object per landing file",
+});
+export const silverDatabase = new aws.glue.CatalogDatabase("SilverDatabase", {
+  name: `${databasePrefix}_silver`,
+  description: "Silver: cleansed, deduplicated, partitioned by event date",
+});
 
 /**
  * S3 access to the buckets of silver path targets (outside the lake's buckets): versions,
@@ -103,11 +109,27 @@ export const silverCatalog = new sst.Linkable("SilverCatalog", {
   properties: { bronzeDatabase: bronzeDatabase.name, silverDatabase: silverDatabase.name, workGroup: workGroup.name },
   include: [
     sst.aws.permission({
-      actions: ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution", "athena:GetWorkGroup"],
+      actions: [
+        "athena:StartQueryExecution",
+        "athena:GetQueryExecution",
+        "athena:GetQueryResults",
+        "athena:StopQueryExecution",
+        "athena:GetWorkGroup",
+      ],
       resources: [workGroup.arn],
     }),
     sst.aws.permission({
-      actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition", "glue:CreatePartition", "glue:BatchCreatePartition", "glue:UpdatePartition", "glue:BatchUpdatePartition"],
+      actions: [
+        "glue:GetDatabase",
+        "glue:GetTable",
+        "glue:GetPartition",
+        "glue:GetPartitions",
+        "glue:BatchGetPartition",
+        "glue:CreatePartition",
+        "glue:BatchCreatePartition",
+        "glue:UpdatePartition",
+        "glue:BatchUpdatePartition",
+      ],
       resources: [
         glueArn("catalog"),
         glueArn($interpolate`database/${bronzeDatabase.name}`),

@@ -15,4 +15,3 @@ export const congregadoFunctions = {
   save: lambda("CongregadoSave", { handler: "congregado.handler", link: [stores.Congregado, stores.JourneyControl] }),
   batch: lambda("CongregadoBatch", { handler: "congregado.batch", link: [stores.Congregado], timeout: "5 minutes" }),
 };
-

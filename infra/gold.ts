@@ -1,5 +1,5 @@
-import { shippedDatasets } from "@medallion/core/dataset";
 import { hasGold } from "@medallion/core/catalog";
+import { shippedDatasets } from "@medallion/core/dataset";
 import { catalog, databasePrefix, glueArn } from "./catalog";
 import { lake } from "./lake";
 import { lambda } from "./lambda";
@@ -15,24 +15,54 @@ export const goldDatabase = new aws.glue.CatalogDatabase("GoldDatabase", {
   description: "Gold: business aggregates as Apache Iceberg tables, updated by MERGE",
 });
 
-
 /** What the gold handlers link: database names and workgroup, with Athena and Glue permissions. */
 export const goldCatalog = new sst.Linkable("GoldCatalog", {
-  properties: { goldDatabase: goldDatabase.name, silverDatabase: catalog.silverDatabase.name, workGroup: catalog.workGroup.name },
+  properties: {
+    goldDatabase: goldDatabase.name,
+    silverDatabase: catalog.silverDatabase.name,
+    workGroup: catalog.workGroup.name,
+  },
   include: [
     sst.aws.permission({
-      actions: ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution", "athena:GetWorkGroup"],
+      actions: [
+        "athena:StartQueryExecution",
+        "athena:GetQueryExecution",
+        "athena:GetQueryResults",
+        "athena:StopQueryExecution",
+        "athena:GetWorkGroup",
+      ],
       resources: [catalog.workGroup.arn],
     }),
     // Reading silver: its table and partitions.
     sst.aws.permission({
-      actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
-      resources: [glueArn("catalog"), glueArn($interpolate`database/${catalog.silverDatabase.name}`), glueArn($interpolate`table/${catalog.silverDatabase.name}/*`)],
+      actions: [
+        "glue:GetDatabase",
+        "glue:GetTable",
+        "glue:GetPartition",
+        "glue:GetPartitions",
+        "glue:BatchGetPartition",
+      ],
+      resources: [
+        glueArn("catalog"),
+        glueArn($interpolate`database/${catalog.silverDatabase.name}`),
+        glueArn($interpolate`table/${catalog.silverDatabase.name}/*`),
+      ],
     }),
     // Gold: CREATE TABLE on the first merge, then each Iceberg commit updates the table's metadata pointer.
     sst.aws.permission({
-      actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable", "glue:GetPartitions"],
-      resources: [glueArn("catalog"), glueArn($interpolate`database/${goldDatabase.name}`), glueArn($interpolate`table/${goldDatabase.name}/*`)],
+      actions: [
+        "glue:GetDatabase",
+        "glue:GetTable",
+        "glue:GetTables",
+        "glue:CreateTable",
+        "glue:UpdateTable",
+        "glue:GetPartitions",
+      ],
+      resources: [
+        glueArn("catalog"),
+        glueArn($interpolate`database/${goldDatabase.name}`),
+        glueArn($interpolate`table/${goldDatabase.name}/*`),
+      ],
     }),
   ],
 });

@@ -1,5 +1,5 @@
-import { buckets } from "@medallion/core/resources";
 import type { BucketName } from "@medallion/core/resources";
+import { buckets } from "@medallion/core/resources";
 
 // Landing files are moved under `_done/` once ingested (see packages/core/src/ingest/archive.ts);
 // their records live on in bronze, so the archive copies expire. `_failed/` is kept until
@@ -12,7 +12,10 @@ const lifecycle: Partial<Record<BucketName, sst.aws.BucketArgs["lifecycle"]>> = 
 // SST blocks public access by default; encryption at rest is made explicit (SSE-S3).
 export const lake = Object.fromEntries(
   (Object.keys(buckets) as BucketName[]).map((name) => {
-    const bucket = new sst.aws.Bucket(name, { enforceHttps: true, ...(lifecycle[name] ? { lifecycle: lifecycle[name] } : {}) });
+    const bucket = new sst.aws.Bucket(name, {
+      enforceHttps: true,
+      ...(lifecycle[name] ? { lifecycle: lifecycle[name] } : {}),
+    });
     new aws.s3.BucketServerSideEncryptionConfigurationV2(`${name}Encryption`, {
       bucket: bucket.name,
       rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],

@@ -7,7 +7,10 @@ const codeVersion = process.env.MEDALLION_CODE_VERSION ?? gitCommit();
 
 function gitCommit(): string {
   try {
-    return execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return execFileSync("git", ["rev-parse", "--short=12", "HEAD"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   } catch {
     return "unknown";
   }
@@ -39,7 +42,19 @@ export interface LambdaOptions {
  * @param name the SST logical name (PascalCase)
  * @param options handler, links and sizing
  */
-export function lambda(name: string, { handler, link, timeout = "60 seconds", memory = "512 MB", storage, reservedConcurrency, service, permissions }: LambdaOptions): sst.aws.Function {
+export function lambda(
+  name: string,
+  {
+    handler,
+    link,
+    timeout = "60 seconds",
+    memory = "512 MB",
+    storage,
+    reservedConcurrency,
+    service,
+    permissions,
+  }: LambdaOptions,
+): sst.aws.Function {
   return new sst.aws.Function(name, {
     handler: `packages/functions/src/${handler}`,
     runtime: "nodejs22.x",

@@ -1,5 +1,5 @@
-import { shippedSources } from "@medallion/core/sources";
 import { eventBridgeCron, schedules } from "@medallion/core/schedule";
+import { shippedSources } from "@medallion/core/sources";
 import { lake } from "./lake";
 import { lambda } from "./lambda";
 import { stores } from "./stores";
@@ -22,7 +22,10 @@ function logicalName(source: string): string {
 const secrets = new Map<string, sst.Secret>();
 function secretNamed(name: string): sst.Secret {
   let secret = secrets.get(name);
-  if (!secret) secrets.set(name, (secret = new sst.Secret(name)));
+  if (!secret) {
+    secret = new sst.Secret(name);
+    secrets.set(name, secret);
+  }
   return secret;
 }
 

@@ -1,5 +1,5 @@
-import { tables } from "@medallion/core/resources";
 import type { TableDeclaration, TableName } from "@medallion/core/resources";
+import { tables } from "@medallion/core/resources";
 
 // Every DynamoDB table, from the one declaration the embedded stack also reads.
 // sst.aws.Dynamo is on-demand with point-in-time recovery on.

@@ -27,7 +27,10 @@ export default {
     derived: [{ name: "gust_factor", kind: "ratio", numerator: "wind_gust_ms", denominator: "wind_speed_ms" }],
     partition: { from: "observed_at", year: "obs_year", month: "obs_month", day: "obs_day" },
     // A station may send the same reading twice: keep one per station and instant.
-    dedup: { key: ["station_id", "observed_at", "obs_year", "obs_month", "obs_day"], order: [{ column: "humidity_pct", descending: true }] },
+    dedup: {
+      key: ["station_id", "observed_at", "obs_year", "obs_month", "obs_day"],
+      order: [{ column: "humidity_pct", descending: true }],
+    },
     retentionDays: 7,
   },
   gold: {

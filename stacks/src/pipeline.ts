@@ -1,5 +1,5 @@
-import { lambdaTask, retryTransient } from "./states";
 import type { Catcher, Retrier, StateMachine } from "./states";
+import { lambdaTask, retryTransient } from "./states";
 
 /** What the pipeline's states call: function ARNs (names locally) and the Athena workgroup. */
 export interface PipelineResources {
@@ -62,7 +62,14 @@ const lockRef = { "dataset.$": "$.dataset", "owner.$": "$.journey.run_id" };
 const EXECUTION_TIMEOUT_SECONDS = 6 * 3600;
 
 // Another run of the same dataset (another window) holds the lock: wait for it.
-const retryLockHeld: Retrier = { ErrorEquals: ["LockHeldError"], IntervalSeconds: 30, MaxAttempts: 20, BackoffRate: 1.5, MaxDelaySeconds: 300, JitterStrategy: "FULL" };
+const retryLockHeld: Retrier = {
+  ErrorEquals: ["LockHeldError"],
+  IntervalSeconds: 30,
+  MaxAttempts: 20,
+  BackoffRate: 1.5,
+  MaxDelaySeconds: 300,
+  JitterStrategy: "FULL",
+};
 
 /**
  * The pipeline of one dataset and window: resolve the window → start its journey (a
@@ -83,7 +90,9 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
     TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS,
     States: {
       // The whole input goes to the window function, so `window` and `at` may be left out.
-      [S.window]: lambdaTask(fn.window, { "input.$": "$", "startedAt.$": "$$.Execution.StartTime" }, "$.run", { Next: S.start }),
+      [S.window]: lambdaTask(fn.window, { "input.$": "$", "startedAt.$": "$$.Execution.StartTime" }, "$.run", {
+        Next: S.start,
+      }),
       [S.start]: lambdaTask(
         fn.journeyStart,
         {
@@ -109,12 +118,20 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
         Choices: [{ Variable: "$.journey.duplicate", BooleanEquals: true, Next: "AlreadyDone" }],
         Default: S.lock,
       },
-      [S.lock]: lambdaTask(fn.lockAcquire, { ...lockRef, lease_seconds: EXECUTION_TIMEOUT_SECONDS }, "$.lock", { Next: S.plan, Catch: [failJourney], Retry: [retryTransient, retryLockHeld] }),
+      [S.lock]: lambdaTask(fn.lockAcquire, { ...lockRef, lease_seconds: EXECUTION_TIMEOUT_SECONDS }, "$.lock", {
+        Next: S.plan,
+        Catch: [failJourney],
+        Retry: [retryTransient, retryLockHeld],
+      }),
       AlreadyDone: { Type: "Succeed", Comment: "The window was already completed by an earlier run." },
-      [S.plan]: lambdaTask(fn.silverPlan, { "dataset.$": "$.dataset" }, "$.plan", { Next: S.anything, Catch: [failJourney] }),
+      [S.plan]: lambdaTask(fn.silverPlan, { "dataset.$": "$.dataset" }, "$.plan", {
+        Next: S.anything,
+        Catch: [failJourney],
+      }),
       [S.anything]: {
         Type: "Choice",
-        Comment: "Nothing pending: complete and succeed. Pending files without a usable row: mark them, nothing to rewrite.",
+        Comment:
+          "Nothing pending: complete and succeed. Pending files without a usable row: mark them, nothing to rewrite.",
         Choices: [
           { Variable: "$.plan.files[0]", IsPresent: false, Next: S.release },
           { Variable: "$.plan.version", IsNull: true, Next: S.finish },
@@ -182,11 +199,25 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
         { Next: S.gold, Catch: [failJourney] },
       ),
       // Gold records one journey step per table it merges (with its rows inserted/updated).
-      [S.gold]: lambdaTask(fn.goldMerge, { ...journeyRef, "dataset.$": "$.dataset", "partitions.$": "$.plan.partitions" }, "$.gold", {
-        Next: S.finish,
-        Catch: [failJourney],
-        Retry: [retryTransient, { ErrorEquals: ["IcebergCommitConflictError"], IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" }],
-      }),
+      [S.gold]: lambdaTask(
+        fn.goldMerge,
+        { ...journeyRef, "dataset.$": "$.dataset", "partitions.$": "$.plan.partitions" },
+        "$.gold",
+        {
+          Next: S.finish,
+          Catch: [failJourney],
+          Retry: [
+            retryTransient,
+            {
+              ErrorEquals: ["IcebergCommitConflictError"],
+              IntervalSeconds: 5,
+              MaxAttempts: 3,
+              BackoffRate: 2,
+              JitterStrategy: "FULL",
+            },
+          ],
+        },
+      ),
       // Only now are the plan's files marked consolidated: a failure before this point leaves
       // them pending, and the next run redoes silver (idempotent) and gold with them.
       [S.finish]: lambdaTask(fn.silverFinish, "$.plan", "$.finished", { Next: S.more, Catch: [failJourney] }),
@@ -198,10 +229,19 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
       },
       [S.release]: lambdaTask(fn.lockRelease, lockRef, null, { Next: S.complete, Catch: [failJourney] }),
       [S.complete]: lambdaTask(fn.journeyComplete, journeyRef, "$.completed", { End: true, Catch: [failJourney] }),
-      [S.fail]: lambdaTask(fn.journeyFail, { ...journeyRef, "error.$": "$.error" }, "$.failed", { Next: S.releaseAfterFailure }),
+      [S.fail]: lambdaTask(fn.journeyFail, { ...journeyRef, "error.$": "$.error" }, "$.failed", {
+        Next: S.releaseAfterFailure,
+      }),
       // Best effort: a lock this run never took is left alone, and its lease bounds the rest.
-      [S.releaseAfterFailure]: lambdaTask(fn.lockRelease, lockRef, null, { Next: "PipelineFailed", Catch: [{ ErrorEquals: ["States.ALL"], Next: "PipelineFailed", ResultPath: "$.releaseError" }] }),
-      PipelineFailed: { Type: "Fail", Error: "PipelineFailed", Comment: "The journey was marked failed with the error; see it with `medallion journeys`." },
+      [S.releaseAfterFailure]: lambdaTask(fn.lockRelease, lockRef, null, {
+        Next: "PipelineFailed",
+        Catch: [{ ErrorEquals: ["States.ALL"], Next: "PipelineFailed", ResultPath: "$.releaseError" }],
+      }),
+      PipelineFailed: {
+        Type: "Fail",
+        Error: "PipelineFailed",
+        Comment: "The journey was marked failed with the error; see it with `medallion journeys`.",
+      },
     },
   };
 }

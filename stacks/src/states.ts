@@ -122,7 +122,12 @@ export const retryTransient: Retrier = {
  * @param resultPath where the result goes in the state's output
  * @param flow Next/End, and Catch rules
  */
-export function lambdaTask(functionArn: string, payload: Record<string, unknown> | string, resultPath: string | null, flow: Flow & Pick<TaskState, "Catch" | "Retry">): TaskState {
+export function lambdaTask(
+  functionArn: string,
+  payload: Record<string, unknown> | string,
+  resultPath: string | null,
+  flow: Flow & Pick<TaskState, "Catch" | "Retry">,
+): TaskState {
   const input = typeof payload === "string" ? { InputPath: payload } : { Parameters: payload };
   return { Type: "Task", Resource: functionArn, ...input, ResultPath: resultPath, Retry: [retryTransient], ...flow };
 }

@@ -22,7 +22,10 @@ const definition = pipelineDefinition({
 });
 
 function allStates(states: Record<string, State>): [string, State][] {
-  return Object.entries(states).flatMap(([name, state]) => [[name, state] as [string, State], ...(state.Type === "Map" ? allStates(state.ItemProcessor.States) : [])]);
+  return Object.entries(states).flatMap(([name, state]) => [
+    [name, state] as [string, State],
+    ...(state.Type === "Map" ? allStates(state.ItemProcessor.States) : []),
+  ]);
 }
 
 describe("pipelineDefinition", () => {
@@ -36,9 +39,18 @@ describe("pipelineDefinition", () => {
 
   it("fails the journey on any error after it started, but never on a refused start", () => {
     // Prepare
-    const tasks = allStates(definition.States).filter(([, state]) => state.Type === "Task" || state.Type === "Map") as [string, TaskState][];
+    const tasks = allStates(definition.States).filter(([, state]) => state.Type === "Task" || state.Type === "Map") as [
+      string,
+      TaskState,
+    ][];
     // Before the journey exists, the failure path itself, and the query inside the Map (the Map catches).
-    const beforeJourney = new Set<string>([pipelineStates.window, pipelineStates.start, pipelineStates.fail, pipelineStates.releaseAfterFailure, pipelineStates.runQuery]);
+    const beforeJourney = new Set<string>([
+      pipelineStates.window,
+      pipelineStates.start,
+      pipelineStates.fail,
+      pipelineStates.releaseAfterFailure,
+      pipelineStates.runQuery,
+    ]);
     // Assess
     for (const [name, state] of tasks) {
       if (beforeJourney.has(name)) {
@@ -48,7 +60,10 @@ describe("pipelineDefinition", () => {
       }
     }
     expect(definition.States[pipelineStates.fail]).toMatchObject({ Next: pipelineStates.releaseAfterFailure });
-    expect(definition.States[pipelineStates.releaseAfterFailure]).toMatchObject({ Next: "PipelineFailed", Catch: [{ Next: "PipelineFailed" }] });
+    expect(definition.States[pipelineStates.releaseAfterFailure]).toMatchObject({
+      Next: "PipelineFailed",
+      Catch: [{ Next: "PipelineFailed" }],
+    });
   });
 
   it("retries transient errors only: never States.ALL or a bad-input error", () => {

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { medallion } from "@medallion/testing/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 describe("medallion backfill", () => {
   let dataDir: string;
@@ -17,13 +17,42 @@ describe("medallion backfill", () => {
     expect(run.code, run.stderr).toBe(0);
 
     // Act
-    const first = await medallion(["backfill", "--dataset", "car_telemetry", "--from", "2024-05-01", "--to", "2024-05-03", "--json", "--data-dir", dataDir]);
-    const second = await medallion(["backfill", "--dataset", "car_telemetry", "--from", "2024-05-01", "--to", "2024-05-03", "--json", "--data-dir", dataDir]);
+    const first = await medallion([
+      "backfill",
+      "--dataset",
+      "car_telemetry",
+      "--from",
+      "2024-05-01",
+      "--to",
+      "2024-05-03",
+      "--json",
+      "--data-dir",
+      dataDir,
+    ]);
+    const second = await medallion([
+      "backfill",
+      "--dataset",
+      "car_telemetry",
+      "--from",
+      "2024-05-01",
+      "--to",
+      "2024-05-03",
+      "--json",
+      "--data-dir",
+      dataDir,
+    ]);
 
     // Assess
     expect(first.code, first.stderr).toBe(0);
-    const days = JSON.parse(first.stdout) as { from: string; pipeline: { status: string; alreadyCompleted: boolean; journeyId: string } }[];
-    expect(days.map((d) => d.from)).toEqual(["2024-05-01T00:00:00.000Z", "2024-05-02T00:00:00.000Z", "2024-05-03T00:00:00.000Z"]);
+    const days = JSON.parse(first.stdout) as {
+      from: string;
+      pipeline: { status: string; alreadyCompleted: boolean; journeyId: string };
+    }[];
+    expect(days.map((d) => d.from)).toEqual([
+      "2024-05-01T00:00:00.000Z",
+      "2024-05-02T00:00:00.000Z",
+      "2024-05-03T00:00:00.000Z",
+    ]);
     expect(days.every((d) => d.pipeline.status === "SUCCEEDED" && !d.pipeline.alreadyCompleted)).toBe(true);
     expect(new Set(days.map((d) => d.pipeline.journeyId)).size).toBe(3);
     const again = JSON.parse(second.stdout) as { pipeline: { alreadyCompleted: boolean } }[];

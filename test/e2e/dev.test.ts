@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { medallion } from "@medallion/testing/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../../packages/local/bin/medallion.js", import.meta.url));
 
@@ -20,11 +20,16 @@ describe("medallion dev", () => {
     const drop = join(root, "drop");
     const dataDir = join(root, "state");
     await mkdir(drop);
-    const child = spawn(process.execPath, [bin, "dev", "--data-dir", dataDir, "--drop", drop, "--every", "2s"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, "dev", "--data-dir", dataDir, "--drop", drop, "--every", "2s"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     const waitFor = (pattern: RegExp, timeoutMs = 60_000) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${stdout}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${stdout}`)),
+          timeoutMs,
+        );
         const check = () => {
           if (pattern.test(stdout)) {
             clearTimeout(timer);
@@ -44,7 +49,10 @@ describe("medallion dev", () => {
     expect(stdout).toMatch(/aws s3 cp .* --endpoint-url http:\/\/127\.0\.0\.1:\d+/);
 
     // Act: drop a file, wait for the pipeline to take it to silver, then Ctrl-C.
-    await writeFile(join(drop, "reading.json"), JSON.stringify({ carChassis: "DEV-1", currentMileage: 321, metricTimestamp: "2024-06-01T10:00:00Z" }));
+    await writeFile(
+      join(drop, "reading.json"),
+      JSON.stringify({ carChassis: "DEV-1", currentMileage: 321, metricTimestamp: "2024-06-01T10:00:00Z" }),
+    );
     await waitFor(/ingest ✓ car_telemetry\/reading\.json: 1 records → 1 bronze/);
     await waitFor(/SUCCEEDED in [\d.]+ s: silver 1 partition\(s\) rewritten, 1 rows in/);
     child.kill("SIGINT");
@@ -54,7 +62,13 @@ describe("medallion dev", () => {
     expect(code, stdout).toBe(0);
     expect(stdout).toContain("Stopped: writes in flight finished, state saved.");
     expect(await readdir(join(drop, "_uploaded"))).toEqual(["reading.json"]);
-    const silver = await medallion(["query", "SELECT carChassis, currentMileage FROM silver.car_telemetry", "--json", "--data-dir", dataDir]);
+    const silver = await medallion([
+      "query",
+      "SELECT carChassis, currentMileage FROM silver.car_telemetry",
+      "--json",
+      "--data-dir",
+      dataDir,
+    ]);
     expect(silver.code, silver.stderr).toBe(0);
     expect(JSON.parse(silver.stdout)).toEqual([{ carChassis: "DEV-1", currentMileage: 321 }]);
   });

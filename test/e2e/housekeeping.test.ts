@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { medallion } from "@medallion/testing/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const objectsUnder = async (dir: string) =>
   (await readdir(dir, { recursive: true }))
@@ -44,8 +44,12 @@ describe("landing housekeeping on the embedded stack", () => {
       "_failed/car_telemetry/gw/broken.json",
       "_failed/car_telemetry/gw/broken.json.reason.json",
     ]);
-    expect(await readFile(join(landingDir, "_done/car_telemetry/gw/good.ndjson._S3rver_object"), "utf8")).toBe(good.map((record) => JSON.stringify(record)).join("\n"));
-    const reason = JSON.parse(await readFile(join(landingDir, "_failed/car_telemetry/gw/broken.json.reason.json._S3rver_object"), "utf8"));
+    expect(await readFile(join(landingDir, "_done/car_telemetry/gw/good.ndjson._S3rver_object"), "utf8")).toBe(
+      good.map((record) => JSON.stringify(record)).join("\n"),
+    );
+    const reason = JSON.parse(
+      await readFile(join(landingDir, "_failed/car_telemetry/gw/broken.json.reason.json._S3rver_object"), "utf8"),
+    );
     expect(reason).toMatchObject({ source_key: "car_telemetry/gw/broken.json" });
     expect(reason.reason).toMatch(/never closed/);
 

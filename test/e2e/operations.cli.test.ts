@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { medallion } from "@medallion/testing/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 describe("medallion run --sample --dataset operations", () => {
   let dataDir: string;
@@ -22,7 +22,12 @@ describe("medallion run --sample --dataset operations", () => {
     expect(summary.totals).toMatchObject({ files: 5, filesToBronze: 5, filesFailed: 0, recordsQuarantined: 3 });
     expect(summary.totals.recordsIn).toBe(summary.totals.recordsBronze + summary.totals.recordsQuarantined);
     expect(summary.pipeline.status).toBe("SUCCEEDED");
-    expect(summary.pipeline.silver).toMatchObject({ partitionsRewritten: 2, rowsIn: summary.totals.recordsBronze, rowsOut: 8, target: { kind: "table", database: "silver", table: "operations" } });
+    expect(summary.pipeline.silver).toMatchObject({
+      partitionsRewritten: 2,
+      rowsIn: summary.totals.recordsBronze,
+      rowsOut: 8,
+      target: { kind: "table", database: "silver", table: "operations" },
+    });
   });
 
   it("names the target in the human-readable silver line", async () => {
@@ -33,7 +38,9 @@ describe("medallion run --sample --dataset operations", () => {
       const run = await medallion(["run", "--sample", "--dataset", "operations", "--data-dir", fresh]);
       // Assess
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/silver +2 partition\(s\) rewritten into table silver\.operations, 14 rows in → 8 rows out, 6 duplicates removed/);
+      expect(run.stdout).toMatch(
+        /silver +2 partition\(s\) rewritten into table silver\.operations, 14 rows in → 8 rows out, 6 duplicates removed/,
+      );
     } finally {
       await rm(fresh, { recursive: true, force: true });
     }

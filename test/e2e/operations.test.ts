@@ -2,12 +2,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { operations, registerDataset, unregisterDataset } from "@medallion/core/dataset";
 import type { DatasetSpec } from "@medallion/core/dataset";
-import { operationsSample, operationsSampleWinners } from "@medallion/local/sample/operations";
-import { startStack } from "@medallion/local/stack";
-import type { LocalStack } from "@medallion/local/stack";
+import { operations, registerDataset, unregisterDataset } from "@medallion/core/dataset";
 import type { ExecutionOutcome } from "@medallion/local/pipeline";
+import { operationsSample, operationsSampleWinners } from "@medallion/local/sample/operations";
+import type { LocalStack } from "@medallion/local/stack";
+import { startStack } from "@medallion/local/stack";
 import { parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -66,21 +66,42 @@ describe("operations dataset on the embedded stack", () => {
   }
   const window = { from: "2024-05-02T00:00:00Z", to: "2024-05-02T01:00:00Z" };
   const keysUnder = async (prefix: string): Promise<string[]> =>
-    ((await s3.send(new ListObjectsV2Command({ Bucket: stack.names.Silver, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!).sort();
-  const byKey = (rows: Record<string, unknown>[]) => Object.fromEntries(rows.map(({ num_oper, cod_idef_ver_oper, ...rest }) => [`${num_oper}/${cod_idef_ver_oper}`, rest]));
+    ((await s3.send(new ListObjectsV2Command({ Bucket: stack.names.Silver, Prefix: prefix }))).Contents ?? [])
+      .map((o) => o.Key!)
+      .sort();
+  const byKey = (rows: Record<string, unknown>[]) =>
+    Object.fromEntries(
+      rows.map(({ num_oper, cod_idef_ver_oper, ...rest }) => [`${num_oper}/${cod_idef_ver_oper}`, rest]),
+    );
 
   it("keeps per operation version the higher priority, then the newer reception, with its origem; one-origin keys kept", async () => {
     // Prepare
     await drop("operations/");
     // Act
-    const run = (firstRun = await stack.execute({ dataset: "operations", window }));
+    firstRun = await stack.execute({ dataset: "operations", window });
+    const run = firstRun;
     // Assess
     expect(run.status, JSON.stringify(run.error)).toBe("SUCCEEDED");
-    const rows = (await stack.pipeline.engine.run("SELECT num_oper, cod_idef_ver_oper, origem, cod_situ_oper, anomesdia FROM silver.operations")).rows;
+    const rows = (
+      await stack.pipeline.engine.run(
+        "SELECT num_oper, cod_idef_ver_oper, origem, cod_situ_oper, anomesdia FROM silver.operations",
+      )
+    ).rows;
     expect(byKey(rows)).toEqual(operationsSampleWinners);
     // Every column of the winning row is kept, not just the ranking ones.
-    const op1001 = (await stack.pipeline.engine.run("SELECT num_prio_even_oper, vlr_oper, cod_moed, _source_key FROM silver.operations WHERE num_oper = 'OP-1001'")).rows;
-    expect(op1001).toEqual([{ num_prio_even_oper: 2, vlr_oper: 150.25, cod_moed: "BRL", _source_key: "operations/batch/2024-05-01/sot-extract.json" }]);
+    const op1001 = (
+      await stack.pipeline.engine.run(
+        "SELECT num_prio_even_oper, vlr_oper, cod_moed, _source_key FROM silver.operations WHERE num_oper = 'OP-1001'",
+      )
+    ).rows;
+    expect(op1001).toEqual([
+      {
+        num_prio_even_oper: 2,
+        vlr_oper: 150.25,
+        cod_moed: "BRL",
+        _source_key: "operations/batch/2024-05-01/sot-extract.json",
+      },
+    ]);
   });
 
   it("partitions silver by anomesdia and reports the catalog table it wrote", async () => {
@@ -89,8 +110,14 @@ describe("operations dataset on the embedded stack", () => {
     const objects = (await keysUnder("operations/_v=")).filter((key) => key.endsWith(".parquet"));
     // Assess
     expect(again.output!.journey).toMatchObject({ duplicate: true });
-    expect(new Set(objects.map((key) => key.split("/")[2]))).toEqual(new Set(["anomesdia=20240501", "anomesdia=20240502"]));
-    expect(firstRun!.output!.silver).toMatchObject({ target: { kind: "table", database: "silver", table: "operations" }, partitionsRewritten: 2, rowsOut: 8 });
+    expect(new Set(objects.map((key) => key.split("/")[2]))).toEqual(
+      new Set(["anomesdia=20240501", "anomesdia=20240502"]),
+    );
+    expect(firstRun!.output!.silver).toMatchObject({
+      target: { kind: "table", database: "silver", table: "operations" },
+      partitionsRewritten: 2,
+      rowsOut: 8,
+    });
   });
 
   it("writes to a plain S3 path when the spec names only a path, and says so", async () => {
@@ -100,9 +127,15 @@ describe("operations dataset on the embedded stack", () => {
     const run = await stack.execute({ dataset: "operations_export", window });
     // Assess
     expect(run.status, JSON.stringify(run.error)).toBe("SUCCEEDED");
-    expect(run.output!.silver).toMatchObject({ target: { kind: "path", uri: EXPORT_PATH }, partitionsRewritten: 2, rowsOut: 8 });
+    expect(run.output!.silver).toMatchObject({
+      target: { kind: "path", uri: EXPORT_PATH },
+      partitionsRewritten: 2,
+      rowsOut: 8,
+    });
     const manifest = JSON.parse(
-      await (await s3.send(new GetObjectCommand({ Bucket: stack.names.Silver, Key: "exports/operations/_partitions.json" }))).Body!.transformToString(),
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: stack.names.Silver, Key: "exports/operations/_partitions.json" }))
+      ).Body!.transformToString(),
     ) as { partitions: Record<string, { location: string }> };
     expect(Object.keys(manifest.partitions).sort()).toEqual(["anomesdia=20240501", "anomesdia=20240502"]);
     for (const [partition, { location }] of Object.entries(manifest.partitions)) {
@@ -116,30 +149,67 @@ describe("operations dataset on the embedded stack", () => {
   it("rewrites a path partition to a new version with the existing rows, and moves the manifest to it", async () => {
     // Prepare: a late batch correction of OP-1002 with a higher priority than its online event.
     const readManifest = async () =>
-      JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: stack.names.Silver, Key: "exports/operations/_partitions.json" }))).Body!.transformToString()) as {
+      JSON.parse(
+        await (
+          await s3.send(
+            new GetObjectCommand({ Bucket: stack.names.Silver, Key: "exports/operations/_partitions.json" }),
+          )
+        ).Body!.transformToString(),
+      ) as {
         partitions: Record<string, { location: string }>;
       };
     const before = await readManifest();
     const key = "operations_export/batch/2024-05-01/sot-correction.json";
-    const late = { num_oper: "OP-1002", cod_idef_ver_oper: "1", num_prio_even_oper: 5, dat_recm_even_oper: "2024-05-02T06:00:00Z", dat_oper: "2024-05-01T00:00:00Z", cod_situ_oper: "estornada" };
-    const put = await s3.send(new PutObjectCommand({ Bucket: stack.names.Landing, Key: key, Body: JSON.stringify([late]) }));
+    const late = {
+      num_oper: "OP-1002",
+      cod_idef_ver_oper: "1",
+      num_prio_even_oper: 5,
+      dat_recm_even_oper: "2024-05-02T06:00:00Z",
+      dat_oper: "2024-05-01T00:00:00Z",
+      cod_situ_oper: "estornada",
+    };
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: stack.names.Landing, Key: key, Body: JSON.stringify([late]) }),
+    );
     expect((await stack.ingested(key, put.ETag!)).error).toBeUndefined();
     // Act
-    const run = await stack.execute({ dataset: "operations_export", window: { from: "2024-05-02T06:00:00Z", to: "2024-05-02T07:00:00Z" } });
+    const run = await stack.execute({
+      dataset: "operations_export",
+      window: { from: "2024-05-02T06:00:00Z", to: "2024-05-02T07:00:00Z" },
+    });
     // Assess
     expect(run.status, JSON.stringify(run.error)).toBe("SUCCEEDED");
-    expect(run.output!.silver).toMatchObject({ target: { kind: "path", uri: EXPORT_PATH }, partitionsRewritten: 1, rowsBefore: 6, rowsOut: 6, duplicatesRemoved: 1 });
+    expect(run.output!.silver).toMatchObject({
+      target: { kind: "path", uri: EXPORT_PATH },
+      partitionsRewritten: 1,
+      rowsBefore: 6,
+      rowsOut: 6,
+      duplicatesRemoved: 1,
+    });
     const after = await readManifest();
     expect(after.partitions["anomesdia=20240502"]).toEqual(before.partitions["anomesdia=20240502"]);
     const location = after.partitions["anomesdia=20240501"]!.location;
     expect(location).not.toBe(before.partitions["anomesdia=20240501"]!.location);
-    const [object] = (await keysUnder(location.replace(`s3://${stack.names.Silver}/`, ""))).filter((k) => k.endsWith(".parquet"));
-    const bytes = await (await s3.send(new GetObjectCommand({ Bucket: stack.names.Silver, Key: object! }))).Body!.transformToByteArray();
-    const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, columns: ["num_oper", "origem", "cod_situ_oper"] });
-    expect(rows.find((r) => r.num_oper === "OP-1002")).toEqual({ num_oper: "OP-1002", origem: "batch", cod_situ_oper: "ESTORNADA" });
+    const [object] = (await keysUnder(location.replace(`s3://${stack.names.Silver}/`, ""))).filter((k) =>
+      k.endsWith(".parquet"),
+    );
+    const bytes = await (
+      await s3.send(new GetObjectCommand({ Bucket: stack.names.Silver, Key: object! }))
+    ).Body!.transformToByteArray();
+    const rows = await parquetReadObjects({
+      file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+      columns: ["num_oper", "origem", "cod_situ_oper"],
+    });
+    expect(rows.find((r) => r.num_oper === "OP-1002")).toEqual({
+      num_oper: "OP-1002",
+      origem: "batch",
+      cod_situ_oper: "ESTORNADA",
+    });
     // The engines read the path through the dataset's silver table, which mirrors the manifest
     // (on Athena that table is how existing rows are re-read).
-    const viaTable = await stack.pipeline.engine.run("SELECT num_oper, cod_situ_oper FROM silver.operations_export WHERE num_oper = 'OP-1002'");
+    const viaTable = await stack.pipeline.engine.run(
+      "SELECT num_oper, cod_situ_oper FROM silver.operations_export WHERE num_oper = 'OP-1002'",
+    );
     expect(viaTable.rows).toEqual([{ num_oper: "OP-1002", cod_situ_oper: "ESTORNADA" }]);
   });
 });

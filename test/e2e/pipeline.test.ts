@@ -5,11 +5,11 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { getCongregado } from "@medallion/core/congregado";
-import { getJourney } from "@medallion/core/journey";
 import type { Journey } from "@medallion/core/journey";
+import { getJourney } from "@medallion/core/journey";
 import { executePipeline } from "@medallion/local/pipeline";
-import { startStack } from "@medallion/local/stack";
 import type { LocalStack } from "@medallion/local/stack";
+import { startStack } from "@medallion/local/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The whole pipeline on the embedded stack: files dropped into landing → ingestion →
@@ -31,20 +31,44 @@ describe("pipeline on the embedded stack", () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const reading = (car: string, mileage: number, time: string) => ({ carChassis: car, currentMileage: mileage, metricTimestamp: time, Manufacturer: "fiat", metrics: { trip: { tripMileage: 10, tripFuelLiters: 1 }, fuel: { fuelAvailable: 20, fuelCapacity: 50 } } });
+  const reading = (car: string, mileage: number, time: string) => ({
+    carChassis: car,
+    currentMileage: mileage,
+    metricTimestamp: time,
+    Manufacturer: "fiat",
+    metrics: { trip: { tripMileage: 10, tripFuelLiters: 1 }, fuel: { fuelAvailable: 20, fuelCapacity: 50 } },
+  });
   async function drop(key: string, records: unknown[]): Promise<void> {
-    const put = await s3.send(new PutObjectCommand({ Bucket: stack.names.Landing, Key: `car_telemetry/${key}`, Body: records.map((r) => JSON.stringify(r)).join("\n") }));
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: stack.names.Landing,
+        Key: `car_telemetry/${key}`,
+        Body: records.map((r) => JSON.stringify(r)).join("\n"),
+      }),
+    );
     const outcome = await stack.ingested(`car_telemetry/${key}`, put.ETag!);
     expect(outcome.error).toBeUndefined();
   }
-  const silverRows = async () => (await stack.pipeline.engine.run("SELECT carChassis, event_day, currentMileage FROM silver.car_telemetry ORDER BY carChassis, event_day")).rows;
-  const journeyOf = async (id: unknown): Promise<Journey> => (await getJourney({ doc, table: stack.names.JourneyControl!, journeyId: String(id) }))!;
-  const windowOf = (hour: number) => ({ from: `2024-05-01T${String(hour).padStart(2, "0")}:00:00Z`, to: `2024-05-01T${String(hour + 1).padStart(2, "0")}:00:00Z` });
+  const silverRows = async () =>
+    (
+      await stack.pipeline.engine.run(
+        "SELECT carChassis, event_day, currentMileage FROM silver.car_telemetry ORDER BY carChassis, event_day",
+      )
+    ).rows;
+  const journeyOf = async (id: unknown): Promise<Journey> =>
+    (await getJourney({ doc, table: stack.names.JourneyControl!, journeyId: String(id) }))!;
+  const windowOf = (hour: number) => ({
+    from: `2024-05-01T${String(hour).padStart(2, "0")}:00:00Z`,
+    to: `2024-05-01T${String(hour + 1).padStart(2, "0")}:00:00Z`,
+  });
 
   it("takes dropped files to silver in one execution, and completes the journey with its steps", async () => {
     // Prepare: the three-upload example, plus another car.
     await drop("a.ndjson", [reading("CAR1", 4321, "2024-05-01T08:00:00Z")]);
-    await drop("b.ndjson", [reading("CAR1", 8500, "2024-05-01T12:00:00Z"), reading("CAR2", 700, "2024-05-01T09:00:00Z")]);
+    await drop("b.ndjson", [
+      reading("CAR1", 8500, "2024-05-01T12:00:00Z"),
+      reading("CAR2", 700, "2024-05-01T09:00:00Z"),
+    ]);
     await drop("c.ndjson", [reading("CAR1", 12000, "2024-05-01T18:00:00Z")]);
 
     // Act
@@ -53,7 +77,16 @@ describe("pipeline on the embedded stack", () => {
     // Assess
     expect(run.status, JSON.stringify(run.error)).toBe("SUCCEEDED");
     expect(run.states.filter((s) => s.event === "succeeded").map((s) => s.state)).toEqual(
-      expect.arrayContaining(["ResolveWindow", "StartJourney", "PlanSilver", "RunSilverQueries", "CommitSilver", "RecordSilverStep", "MergeGold", "CompleteJourney"]),
+      expect.arrayContaining([
+        "ResolveWindow",
+        "StartJourney",
+        "PlanSilver",
+        "RunSilverQueries",
+        "CommitSilver",
+        "RecordSilverStep",
+        "MergeGold",
+        "CompleteJourney",
+      ]),
     );
     expect(await silverRows()).toEqual([
       { carChassis: "CAR1", event_day: 1, currentMileage: 12000 },
@@ -61,7 +94,12 @@ describe("pipeline on the embedded stack", () => {
     ]);
     const journey = await journeyOf((run.output!.journey as { journey_id: string }).journey_id);
     expect(journey.status).toBe("completed");
-    expect(journey.steps.find((s) => s.step === "silver_consolidation")).toMatchObject({ status: "succeeded", layer: "silver", records_in: 4, records_out: 2 });
+    expect(journey.steps.find((s) => s.step === "silver_consolidation")).toMatchObject({
+      status: "succeeded",
+      layer: "silver",
+      records_in: 4,
+      records_out: 2,
+    });
     // Gold merged (a step per table) and its congregado saved.
     expect(journey.steps.filter((s) => s.layer === "gold").length).toBeGreaterThanOrEqual(2);
     const monthly = await getCongregado({ doc, table: stack.names.Congregado!, id: "gold_car_monthly" });
@@ -84,7 +122,10 @@ describe("pipeline on the embedded stack", () => {
     // Prepare
     await drop("d.ndjson", [reading("CAR3", 100, "2024-05-01T07:00:00Z")]);
     // Act
-    const runs = await Promise.all([stack.execute({ dataset: "car_telemetry", window: windowOf(11) }), stack.execute({ dataset: "car_telemetry", window: windowOf(11) })]);
+    const runs = await Promise.all([
+      stack.execute({ dataset: "car_telemetry", window: windowOf(11) }),
+      stack.execute({ dataset: "car_telemetry", window: windowOf(11) }),
+    ]);
     // Assess
     const statuses = runs.map((r) => r.status).sort();
     expect(statuses).toEqual(["FAILED", "SUCCEEDED"]);
@@ -99,11 +140,16 @@ describe("pipeline on the embedded stack", () => {
     await drop("f.ndjson", [reading("CAR5", 10, "2024-05-03T07:00:00Z")]);
     await drop("g.ndjson", [reading("CAR6", 20, "2024-05-03T08:00:00Z")]);
     // Act: two windows at once (like the 02:00 daily run and the 02:05 hourly run).
-    const runs = await Promise.all([stack.execute({ dataset: "car_telemetry", window: windowOf(13) }), stack.execute({ dataset: "car_telemetry", window: windowOf(14) })]);
+    const runs = await Promise.all([
+      stack.execute({ dataset: "car_telemetry", window: windowOf(13) }),
+      stack.execute({ dataset: "car_telemetry", window: windowOf(14) }),
+    ]);
     // Assess
     expect(runs.map((r) => r.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
     // One of them waited for the other's dataset lock.
-    expect(runs.flatMap((r) => r.states).some((s) => s.state === "AcquireDatasetLock" && s.event === "retried")).toBe(true);
+    expect(runs.flatMap((r) => r.states).some((s) => s.state === "AcquireDatasetLock" && s.event === "retried")).toBe(
+      true,
+    );
     const cars = (await silverRows()).map((r) => r.carChassis);
     expect(cars).toEqual(expect.arrayContaining(["CAR1", "CAR2", "CAR3", "CAR5", "CAR6"]));
     expect(new Set(cars).size).toBe(cars.length);
@@ -111,9 +157,15 @@ describe("pipeline on the embedded stack", () => {
 
   it("fails the journey with the engine's message when a step fails, leaves silver as it was, and succeeds on the next execution", async () => {
     // Prepare: new data, and an engine that fails the first statement it is given.
-    await drop("e.ndjson", [reading("CAR4", 50, "2024-05-02T07:00:00Z"), reading("CAR1", 99999, "2024-05-01T23:00:00Z")]);
+    await drop("e.ndjson", [
+      reading("CAR4", 50, "2024-05-02T07:00:00Z"),
+      reading("CAR1", 99999, "2024-05-01T23:00:00Z"),
+    ]);
     const before = await silverRows();
-    const failing = { dialect: stack.pipeline.engine.dialect, run: async () => Promise.reject(new Error("engine exploded: disk full")) };
+    const failing = {
+      dialect: stack.pipeline.engine.dialect,
+      run: async () => Promise.reject(new Error("engine exploded: disk full")),
+    };
 
     // Act
     const failed = await executePipeline({
@@ -144,17 +196,23 @@ describe("pipeline on the embedded stack", () => {
   it("redoes silver and gold when gold fails after silver swapped: the next execution brings gold level", async () => {
     // Prepare: new data, and a gold step that fails (past its retries).
     await drop("h.ndjson", [reading("CAR7", 70, "2024-05-04T07:00:00Z")]);
-    const goldCars = async () => (await stack.pipeline.engine.run("SELECT car FROM gold.car_monthly ORDER BY car")).rows.map((r) => r.car);
+    const goldCars = async () =>
+      (await stack.pipeline.engine.run("SELECT car FROM gold.car_monthly ORDER BY car")).rows.map((r) => r.car);
     const failingGold = async () => Promise.reject(new Error("gold exploded: commit conflict"));
 
     // Act
-    const failed = await executePipeline({ handlers: { ...stack.pipeline, goldMerge: failingGold }, input: { dataset: "car_telemetry", window: windowOf(15) } });
+    const failed = await executePipeline({
+      handlers: { ...stack.pipeline, goldMerge: failingGold },
+      input: { dataset: "car_telemetry", window: windowOf(15) },
+    });
 
     // Assess: the run failed, and its files are still pending (not marked consolidated).
     expect(failed.status).toBe("FAILED");
     expect(await goldCars()).not.toContain("CAR7");
     const { listPending } = await import("@medallion/core/ledger");
-    expect((await listPending(doc, stack.names.Ledger!, "car_telemetry")).map((e) => e.source_key)).toContain("car_telemetry/h.ndjson");
+    expect((await listPending(doc, stack.names.Ledger!, "car_telemetry")).map((e) => e.source_key)).toContain(
+      "car_telemetry/h.ndjson",
+    );
 
     // Act: the next execution of the window.
     const retried = await stack.execute({ dataset: "car_telemetry", window: windowOf(15) });
@@ -171,6 +229,8 @@ describe("pipeline on the embedded stack", () => {
     expect(started).toBeDefined();
     // The journey id is deterministic from the window's idempotency key.
     const { journeyIdFor } = await import("@medallion/core/journey");
-    return journeyIdFor(`car_telemetry#${new Date(windowOf(12).from).toISOString()}/${new Date(windowOf(12).to).toISOString()}`);
+    return journeyIdFor(
+      `car_telemetry#${new Date(windowOf(12).from).toISOString()}/${new Date(windowOf(12).to).toISOString()}`,
+    );
   }
 });

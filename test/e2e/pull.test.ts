@@ -1,5 +1,4 @@
-import { readdir } from "node:fs/promises";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -9,11 +8,11 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { readWatermark } from "@medallion/core/pull";
 import type { HttpApiSource } from "@medallion/core/sources";
 import { lambdaContext } from "@medallion/local/lambda-context";
-import { startStack } from "@medallion/local/stack";
 import type { LocalStack } from "@medallion/local/stack";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixtureSource, readings, startFixtureApi } from "@medallion/testing/fixture-api";
+import { startStack } from "@medallion/local/stack";
 import type { FixtureApi } from "@medallion/testing/fixture-api";
+import { fixtureSource, readings, startFixtureApi } from "@medallion/testing/fixture-api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // An HTTP API pulled hourly through the real pull handler on the embedded stack: pages land
 // in landing, the stack's ObjectCreated events run the real ingest handler, bronze is read
@@ -35,7 +34,10 @@ describe("HTTP API source on the embedded stack", () => {
     process.env.SST_RESOURCE_FleetFixtureToken = JSON.stringify({ type: "sst.sst.Secret", value: "e2e-t0ken" });
     stack = await startStack({ dataDir, logLevel: "SILENT" });
     api = await startFixtureApi({ records: served, pageSize: 2, token: "e2e-t0ken" });
-    source = { ...fixtureSource(api.origin, "cursor", { name: "fleet-fixture" }), auth: { header: "Authorization", scheme: "Bearer", secret: "FleetFixtureToken" } };
+    source = {
+      ...fixtureSource(api.origin, "cursor", { name: "fleet-fixture" }),
+      auth: { header: "Authorization", scheme: "Bearer", secret: "FleetFixtureToken" },
+    };
     s3 = new S3Client({});
     doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
     const { pullHandler } = await import("@medallion/functions/pull");
@@ -49,7 +51,8 @@ describe("HTTP API source on the embedded stack", () => {
   });
 
   const run = (time: string) => handler({ source: source.name, window: "hourly", time }, lambdaContext("pull"));
-  const watermark = async () => (await readWatermark({ doc, table: stack.names.Watermark!, source: source.name }))?.watermark;
+  const watermark = async () =>
+    (await readWatermark({ doc, table: stack.names.Watermark!, source: source.name }))?.watermark;
   // Waits until every page in landing (as it is now) has been through ingestion. Ingested
   // pages are moved under _done/, so both places are listed (ETags from the listing: a page
   // may be archived between the listing and a HEAD).
@@ -66,11 +69,15 @@ describe("HTTP API source on the embedded stack", () => {
   }
   async function bronzeCounts(): Promise<Map<string, number>> {
     const dir = join(dataDir, "s3", "medallion-local-bronze");
-    const objects = (await readdir(dir, { recursive: true })).filter((name) => name.endsWith(".parquet._S3rver_object"));
+    const objects = (await readdir(dir, { recursive: true })).filter((name) =>
+      name.endsWith(".parquet._S3rver_object"),
+    );
     const duck = await (await DuckDBInstance.create(":memory:")).connect();
     try {
       const files = objects.map((name) => `'${join(dir, name)}'`).join(", ");
-      const rows = await duck.runAndReadAll(`SELECT carChassis, count(*)::INTEGER AS n FROM read_parquet([${files}]) GROUP BY carChassis`);
+      const rows = await duck.runAndReadAll(
+        `SELECT carChassis, count(*)::INTEGER AS n FROM read_parquet([${files}]) GROUP BY carChassis`,
+      );
       return new Map(rows.getRowObjectsJson().map((row) => [String(row.carChassis), Number(row.n)]));
     } finally {
       duck.closeSync();
@@ -84,7 +91,13 @@ describe("HTTP API source on the embedded stack", () => {
     const afterFirst = await watermark();
 
     // Act 2: the second hour's last page keeps failing (500 on every attempt).
-    api.failWhen({ match: (url) => url.searchParams.get("since") === "2024-05-01T01:00:00Z" && url.searchParams.get("cursor")?.startsWith("4.") === true, times: 3, status: 500 });
+    api.failWhen({
+      match: (url) =>
+        url.searchParams.get("since") === "2024-05-01T01:00:00Z" &&
+        url.searchParams.get("cursor")?.startsWith("4.") === true,
+      times: 3,
+      status: 500,
+    });
     const failed = await run("2024-05-01T02:05:00Z").catch((error: unknown) => error);
     await ingestedAll();
     const afterFailure = await watermark();
@@ -105,7 +118,11 @@ describe("HTTP API source on the embedded stack", () => {
     expect(afterFailure).toBe("2024-05-01T01:00:00.000Z");
     // The failed attempt's first two pages reached bronze before the failure.
     expect([...bronzeAfterFailure.values()].reduce((sum, n) => sum + n, 0)).toBe(9);
-    expect(retried).toMatchObject({ records: 5, watermarkBefore: "2024-05-01T01:00:00.000Z", watermarkAfter: "2024-05-01T02:00:00.000Z" });
+    expect(retried).toMatchObject({
+      records: 5,
+      watermarkBefore: "2024-05-01T01:00:00.000Z",
+      watermarkAfter: "2024-05-01T02:00:00.000Z",
+    });
     expect(afterRetry).toBe("2024-05-01T02:00:00.000Z");
     expect(third).toMatchObject({ records: 5, watermarkAfter: "2024-05-01T03:00:00.000Z" });
     expect(afterThird).toBe("2024-05-01T03:00:00.000Z");

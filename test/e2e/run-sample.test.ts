@@ -1,10 +1,9 @@
-import { readdir } from "node:fs/promises";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { medallion } from "@medallion/testing/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 describe("medallion run --sample (npm start)", () => {
   let dataDir: string;
@@ -21,17 +20,27 @@ describe("medallion run --sample (npm start)", () => {
     expect(run.stderr).toContain("[6/6]");
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout);
-    expect(summary.totals).toMatchObject({ files: 6, filesToBronze: 5, filesQuarantined: 1, filesFailed: 0, bronzeObjects: 5 });
+    expect(summary.totals).toMatchObject({
+      files: 6,
+      filesToBronze: 5,
+      filesQuarantined: 1,
+      filesFailed: 0,
+      bronzeObjects: 5,
+    });
     expect(summary.totals.recordsIn).toBe(summary.totals.recordsBronze + summary.totals.recordsQuarantined);
     expect(summary.totals.recordsQuarantined).toBe(3);
 
     // Bronze, read straight from s3rver's files by DuckDB, holds exactly the bronze records.
     const bronzeDir = join(dataDir, "s3", "medallion-local-bronze");
-    const objects = (await readdir(bronzeDir, { recursive: true })).filter((name) => name.endsWith(".parquet._S3rver_object"));
+    const objects = (await readdir(bronzeDir, { recursive: true })).filter((name) =>
+      name.endsWith(".parquet._S3rver_object"),
+    );
     expect(objects).toHaveLength(5);
     const duck = await (await DuckDBInstance.create(":memory:")).connect();
     const files = objects.map((name) => `'${join(bronzeDir, name)}'`).join(", ");
-    const rows = await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n, count(DISTINCT carChassis)::INTEGER AS cars FROM read_parquet([${files}])`);
+    const rows = await duck.runAndReadAll(
+      `SELECT count(*)::INTEGER AS n, count(DISTINCT carChassis)::INTEGER AS cars FROM read_parquet([${files}])`,
+    );
     expect(rows.getRowObjectsJson()[0]).toEqual({ n: summary.totals.recordsBronze, cars: 6 });
     const described = await duck.runAndReadAll(`DESCRIBE SELECT metrics FROM read_parquet([${files}])`);
     expect(String(described.getRowObjectsJson()[0]!.column_type)).toMatch(/^STRUCT\(trip STRUCT\(/);

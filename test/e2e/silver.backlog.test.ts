@@ -1,10 +1,10 @@
 import { listPending } from "@medallion/core/ledger";
 import { planSilver } from "@medallion/core/silver";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestLake } from "@medallion/testing/lake";
 import type { TestLake } from "@medallion/testing/lake";
-import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import { startTestLake } from "@medallion/testing/lake";
 import type { SilverHarness } from "@medallion/testing/silver";
+import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 describe("a silver backlog", () => {
   let lake: TestLake;
@@ -20,14 +20,22 @@ describe("a silver backlog", () => {
 
   it("is taken a capped plan at a time until nothing is pending and no row is lost", async () => {
     // Prepare: five pending files, one car each.
-    for (let i = 0; i < 5; i++) await landBronze(lake, { name: `backlog-${i}`, readings: [reading({ carChassis: `CAR-${i}`, metricTimestamp: `2024-01-0${i + 1}T10:00:00Z` })] });
+    for (let i = 0; i < 5; i++)
+      await landBronze(lake, {
+        name: `backlog-${i}`,
+        readings: [reading({ carChassis: `CAR-${i}`, metricTimestamp: `2024-01-0${i + 1}T10:00:00Z` })],
+      });
 
     // Act + Assess: each plan takes at most two files and says whether more remain.
     const first = await planSilver({ ...silver.options, maxFiles: 2 });
     expect(first.files).toHaveLength(2);
     expect(first.more).toBe(true);
     const rounds: number[] = [];
-    for (let round = 0; round < 5 && (await listPending(lake.doc, lake.names.Ledger!, "car_telemetry")).length > 0; round++) {
+    for (
+      let round = 0;
+      round < 5 && (await listPending(lake.doc, lake.names.Ledger!, "car_telemetry")).length > 0;
+      round++
+    ) {
       rounds.push((await silver.consolidate({ maxFiles: 2 })).files);
     }
 

@@ -1,14 +1,14 @@
-import { executeSilverPlan, planSilver } from "@medallion/core/silver";
-import type { PartitionCatalog, SilverLedger } from "@medallion/core/silver";
+import { carTelemetry } from "@medallion/core/dataset";
 import type { LedgerEntry } from "@medallion/core/ledger";
 import { listPending } from "@medallion/core/ledger";
+import type { PartitionCatalog, SilverLedger } from "@medallion/core/silver";
+import { executeSilverPlan, planSilver } from "@medallion/core/silver";
 import { duckdbEngine } from "@medallion/local/engine/index";
-import { carTelemetry } from "@medallion/core/dataset";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startTestLake } from "@medallion/testing/lake";
 import type { TestLake } from "@medallion/testing/lake";
-import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import { startTestLake } from "@medallion/testing/lake";
 import type { SilverHarness } from "@medallion/testing/silver";
+import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
 const cars = ["A", "B", "C", "D", "E", "F"];
 const days = ["2024-01-01", "2024-01-02", "2024-01-03"];
@@ -17,7 +17,9 @@ const days = ["2024-01-01", "2024-01-02", "2024-01-03"];
 async function landHistory(lake: TestLake): Promise<void> {
   await landBronze(lake, {
     name: "history",
-    readings: cars.flatMap((car, c) => days.map((day) => reading({ carChassis: car, currentMileage: 1000 + c, metricTimestamp: `${day}T10:00:00Z` }))),
+    readings: cars.flatMap((car, c) =>
+      days.map((day) => reading({ carChassis: car, currentMileage: 1000 + c, metricTimestamp: `${day}T10:00:00Z` })),
+    ),
   });
 }
 async function landBatch(lake: TestLake): Promise<void> {
@@ -93,7 +95,10 @@ describe("silver consolidation after a crash", () => {
   it("ends as without the crash when it crashed before swapping the catalog", async () => {
     // Prepare
     await prepare();
-    const catalog: PartitionCatalog = { locate: silver.catalog.locate, swap: async () => Promise.reject(new Crash("before swap")) };
+    const catalog: PartitionCatalog = {
+      locate: silver.catalog.locate,
+      swap: async () => Promise.reject(new Crash("before swap")),
+    };
     await expect(silver.consolidate({ catalog })).rejects.toThrow(Crash);
     // Act + Assess
     await assessRecovered();
@@ -102,7 +107,10 @@ describe("silver consolidation after a crash", () => {
   it("ends as without the crash when it crashed after swapping, before the ledger update", async () => {
     // Prepare
     await prepare();
-    const ledger: SilverLedger<LedgerEntry> = { listPending: silver.options.ledger.listPending, markConsolidated: async () => Promise.reject(new Crash("before ledger")) };
+    const ledger: SilverLedger<LedgerEntry> = {
+      listPending: silver.options.ledger.listPending,
+      markConsolidated: async () => Promise.reject(new Crash("before ledger")),
+    };
     await expect(silver.consolidate({ ledger })).rejects.toThrow(Crash);
     // Act + Assess
     await assessRecovered();
@@ -111,7 +119,10 @@ describe("silver consolidation after a crash", () => {
   it("ends as without the crashes when it crashed twice in a row", async () => {
     // Prepare
     await prepare();
-    const ledger: SilverLedger<LedgerEntry> = { listPending: silver.options.ledger.listPending, markConsolidated: async () => Promise.reject(new Crash("before ledger")) };
+    const ledger: SilverLedger<LedgerEntry> = {
+      listPending: silver.options.ledger.listPending,
+      markConsolidated: async () => Promise.reject(new Crash("before ledger")),
+    };
     await expect(silver.consolidate({ ledger })).rejects.toThrow(Crash);
     const plan = await planSilver(silver.options);
     await executeSilverPlan({ plan, engine: silver.engine });
@@ -122,19 +133,35 @@ describe("silver consolidation after a crash", () => {
   it("lets a reader querying in a loop see every row exactly once during consolidation", async () => {
     // Prepare
     await prepare();
-    const reader = await duckdbEngine({ ...silver.options, s3Directory: lake.services.s3.directory, catalog: silver.catalog, datasets: [carTelemetry] });
+    const reader = await duckdbEngine({
+      ...silver.options,
+      s3Directory: lake.services.s3.directory,
+      catalog: silver.catalog,
+      datasets: [carTelemetry],
+    });
     const counts: { rows: number; keys: number }[] = [];
     let running = true;
     const loop = (async () => {
       while (running) {
-        const { rows } = await reader.run("SELECT count(*) AS n, count(DISTINCT (carChassis, event_year, event_month, event_day)) AS k FROM silver.car_telemetry WHERE event_day <= 3");
+        const { rows } = await reader.run(
+          "SELECT count(*) AS n, count(DISTINCT (carChassis, event_year, event_month, event_day)) AS k FROM silver.car_telemetry WHERE event_day <= 3",
+        );
         counts.push({ rows: Number(rows[0]!.n), keys: Number(rows[0]!.k) });
       }
     })();
     try {
       // Act
       for (let i = 0; i < 3; i += 1) {
-        await landBronze(lake, { name: `more-${i}`, readings: cars.map((car) => reading({ carChassis: car, currentMileage: 3000 + i, metricTimestamp: `2024-01-0${1 + (i % 3)}T15:00:00Z` })) });
+        await landBronze(lake, {
+          name: `more-${i}`,
+          readings: cars.map((car) =>
+            reading({
+              carChassis: car,
+              currentMileage: 3000 + i,
+              metricTimestamp: `2024-01-0${1 + (i % 3)}T15:00:00Z`,
+            }),
+          ),
+        });
         await silver.consolidate();
       }
     } finally {
@@ -144,6 +171,7 @@ describe("silver consolidation after a crash", () => {
     }
     // Assess
     expect(counts.length).toBeGreaterThan(0);
-    for (const count of counts) expect(count).toEqual({ rows: cars.length * days.length, keys: cars.length * days.length });
+    for (const count of counts)
+      expect(count).toEqual({ rows: cars.length * days.length, keys: cars.length * days.length });
   });
 });

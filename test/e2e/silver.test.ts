@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestLake } from "@medallion/testing/lake";
-import type { TestLake } from "@medallion/testing/lake";
 import { expireVersions, recordSuperseded } from "@medallion/core/silver";
 import { runQuery } from "@medallion/local/commands/query";
-import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import type { TestLake } from "@medallion/testing/lake";
+import { startTestLake } from "@medallion/testing/lake";
 import type { SilverHarness } from "@medallion/testing/silver";
+import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 describe("silver consolidation on the embedded lake", () => {
   let lake: TestLake;
@@ -20,27 +20,53 @@ describe("silver consolidation on the embedded lake", () => {
 
   it("keeps one row per car and day, the one with the highest mileage, across three uploads", async () => {
     // Prepare
-    await landBronze(lake, { name: "upload-1", readings: [reading({ currentMileage: 4321, metricTimestamp: "2024-01-05T08:00:00Z" })] });
-    await landBronze(lake, { name: "upload-2", readings: [reading({ currentMileage: 12000, metricTimestamp: "2024-01-05T18:00:00Z" })] });
-    await landBronze(lake, { name: "upload-3", readings: [reading({ currentMileage: 8500, metricTimestamp: "2024-01-05T12:00:00Z" })] });
+    await landBronze(lake, {
+      name: "upload-1",
+      readings: [reading({ currentMileage: 4321, metricTimestamp: "2024-01-05T08:00:00Z" })],
+    });
+    await landBronze(lake, {
+      name: "upload-2",
+      readings: [reading({ currentMileage: 12000, metricTimestamp: "2024-01-05T18:00:00Z" })],
+    });
+    await landBronze(lake, {
+      name: "upload-3",
+      readings: [reading({ currentMileage: 8500, metricTimestamp: "2024-01-05T12:00:00Z" })],
+    });
     // Act
     const summary = await silver.consolidate();
     const rows = await silver.rows();
     // Assess
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ carChassis: "CHASSIS-1", currentMileage: 12000, event_year: 2024, event_month: 1, event_day: 5 });
+    expect(rows[0]).toMatchObject({
+      carChassis: "CHASSIS-1",
+      currentMileage: 12000,
+      event_year: 2024,
+      event_month: 1,
+      event_day: 5,
+    });
     expect(summary).toMatchObject({ files: 3, partitionsRewritten: 1, rowsIn: 3, rowsOut: 1, duplicatesRemoved: 2 });
   });
 
   it("shows the consolidated row through medallion query", async () => {
     // Prepare
     for (const [i, mileage] of [4321, 8500, 12000].entries()) {
-      await landBronze(lake, { name: `upload-${i}`, readings: [reading({ currentMileage: mileage, metricTimestamp: `2024-01-05T0${i}:00:00Z` })] });
+      await landBronze(lake, {
+        name: `upload-${i}`,
+        readings: [reading({ currentMileage: mileage, metricTimestamp: `2024-01-05T0${i}:00:00Z` })],
+      });
     }
     await silver.consolidate();
     // Act
-    const json = await runQuery({ sql: "SELECT carChassis, currentMileage FROM silver.car_telemetry", json: true, engine: silver.engine });
-    const table = await runQuery({ sql: "SELECT carChassis, currentMileage FROM silver.car_telemetry", json: false, engine: silver.engine });
+    const json = await runQuery({
+      sql: "SELECT carChassis, currentMileage FROM silver.car_telemetry",
+      json: true,
+      engine: silver.engine,
+    });
+    const table = await runQuery({
+      sql: "SELECT carChassis, currentMileage FROM silver.car_telemetry",
+      json: false,
+      engine: silver.engine,
+    });
     // Assess
     expect(JSON.parse(json)).toEqual([{ carChassis: "CHASSIS-1", currentMileage: 12000 }]);
     expect(table).toContain("CHASSIS-1  | 12000");
@@ -51,8 +77,16 @@ describe("silver consolidation on the embedded lake", () => {
     await landBronze(lake, {
       name: "mixed",
       readings: [
-        reading({ carChassis: "A", Manufacturer: "  toyota MOTOR ", color: " ReD ", metricTimestamp: "2024-01-05T23:30:00-02:00" }),
-        reading({ carChassis: "B", metrics: { trip: { tripMileage: 50, tripFuelLiters: 0 }, fuel: { fuelAvailable: 10, fuelCapacity: 0 } } }),
+        reading({
+          carChassis: "A",
+          Manufacturer: "  toyota MOTOR ",
+          color: " ReD ",
+          metricTimestamp: "2024-01-05T23:30:00-02:00",
+        }),
+        reading({
+          carChassis: "B",
+          metrics: { trip: { tripMileage: 50, tripFuelLiters: 0 }, fuel: { fuelAvailable: 10, fuelCapacity: 0 } },
+        }),
         reading({ carChassis: "C", metrics: null }),
       ],
     });
@@ -72,7 +106,11 @@ describe("silver consolidation on the embedded lake", () => {
       _source_key: "car_telemetry/mixed.json",
     });
     expect(rows[1]).toMatchObject({ fuel_level_percentage: null, km_per_liter: null });
-    expect(rows[2]).toMatchObject({ metrics_fuel_fuelAvailable: null, fuel_level_percentage: null, km_per_liter: null });
+    expect(rows[2]).toMatchObject({
+      metrics_fuel_fuelAvailable: null,
+      fuel_level_percentage: null,
+      km_per_liter: null,
+    });
   });
 
   it("changes no object when run again with nothing new", async () => {
@@ -105,12 +143,19 @@ describe("silver consolidation on the embedded lake", () => {
     // Prepare
     await landBronze(lake, {
       name: "history",
-      readings: [reading({ metricTimestamp: "2024-01-01T10:00:00Z" }), reading({ metricTimestamp: "2024-01-02T10:00:00Z" }), reading({ metricTimestamp: "2024-01-03T10:00:00Z" })],
+      readings: [
+        reading({ metricTimestamp: "2024-01-01T10:00:00Z" }),
+        reading({ metricTimestamp: "2024-01-02T10:00:00Z" }),
+        reading({ metricTimestamp: "2024-01-03T10:00:00Z" }),
+      ],
     });
     await silver.consolidate();
     const before = await silver.catalog.partitions({ database: "silver", name: "car_telemetry" });
     // Act
-    await landBronze(lake, { name: "late", readings: [reading({ currentMileage: 5000, metricTimestamp: "2024-01-02T23:00:00Z" })] });
+    await landBronze(lake, {
+      name: "late",
+      readings: [reading({ currentMileage: 5000, metricTimestamp: "2024-01-02T23:00:00Z" })],
+    });
     const summary = await silver.consolidate();
     // Assess
     const after = await silver.catalog.partitions({ database: "silver", name: "car_telemetry" });
@@ -148,7 +193,13 @@ describe("silver consolidation on the embedded lake", () => {
     await landBronze(lake, { name: "only", readings: [reading()] });
     await silver.consolidate();
     const [current] = await silver.catalog.partitions({ database: "silver", name: "car_telemetry" });
-    await recordSuperseded({ s3: lake.s3, bucket: lake.names.Silver!, dataset: "car_telemetry", partitions: [current!], at: new Date("2024-01-01T00:00:00Z") });
+    await recordSuperseded({
+      s3: lake.s3,
+      bucket: lake.names.Silver!,
+      dataset: "car_telemetry",
+      partitions: [current!],
+      at: new Date("2024-01-01T00:00:00Z"),
+    });
     // Act
     const expired = await expireVersions({
       s3: lake.s3,

@@ -2,11 +2,11 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDatasetSpec } from "@medallion/core/dataset";
+import { medallion } from "@medallion/testing/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // A static import as well, so the workspace type-check (`satisfies DatasetSpec`) covers the example.
 import weatherStations from "../../examples/datasets/weather-stations";
-import { medallion } from "@medallion/testing/cli";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const exampleFile = join(repo, "examples/datasets/weather-stations.ts");
@@ -36,17 +36,53 @@ describe("the README's dataset spec example", () => {
     const landing = join(root, "landing");
     await mkdir(landing);
     const reading = (station: string, at: string, temperature: number, humidity: number) =>
-      JSON.stringify({ station_id: station, observed_at: at, temperature_c: temperature, humidity_pct: humidity, wind: { speed_ms: 4, gust_ms: 6 } });
-    await writeFile(join(landing, "lis.ndjson"), [reading("lis-01", "2024-06-01T10:00:00Z", 20, 60), reading("LIS-01", "2024-06-01T10:00:00Z", 20, 65), reading("LIS-01", "2024-06-01T14:00:00Z", 26, 40)].join("\n"));
+      JSON.stringify({
+        station_id: station,
+        observed_at: at,
+        temperature_c: temperature,
+        humidity_pct: humidity,
+        wind: { speed_ms: 4, gust_ms: 6 },
+      });
+    await writeFile(
+      join(landing, "lis.ndjson"),
+      [
+        reading("lis-01", "2024-06-01T10:00:00Z", 20, 60),
+        reading("LIS-01", "2024-06-01T10:00:00Z", 20, 65),
+        reading("LIS-01", "2024-06-01T14:00:00Z", 26, 40),
+      ].join("\n"),
+    );
     // Act
-    const run = await medallion(["run", "--spec", exampleFile, "--landing", landing, "--json", "--data-dir", join(root, "state")]);
+    const run = await medallion([
+      "run",
+      "--spec",
+      exampleFile,
+      "--landing",
+      landing,
+      "--json",
+      "--data-dir",
+      join(root, "state"),
+    ]);
     // Assess
     expect(spec).toEqual(weatherStations);
     expect(spec.name).toBe("weather_stations");
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout);
-    expect(summary.pipeline).toMatchObject({ status: "SUCCEEDED", silver: { rowsOut: 2, duplicatesRemoved: 1 }, gold: [{ table: "gold.station_daily", inserted: 1, updated: 0 }] });
-    const gold = await medallion(["query", "--spec", exampleFile, "--json", "--data-dir", join(root, "state"), "SELECT station, readings, min_temperature_c, max_temperature_c FROM gold.station_daily"]);
-    expect(JSON.parse(gold.stdout)).toEqual([{ station: "LIS-01", readings: 2, min_temperature_c: 20, max_temperature_c: 26 }]);
+    expect(summary.pipeline).toMatchObject({
+      status: "SUCCEEDED",
+      silver: { rowsOut: 2, duplicatesRemoved: 1 },
+      gold: [{ table: "gold.station_daily", inserted: 1, updated: 0 }],
+    });
+    const gold = await medallion([
+      "query",
+      "--spec",
+      exampleFile,
+      "--json",
+      "--data-dir",
+      join(root, "state"),
+      "SELECT station, readings, min_temperature_c, max_temperature_c FROM gold.station_daily",
+    ]);
+    expect(JSON.parse(gold.stdout)).toEqual([
+      { station: "LIS-01", readings: 2, min_temperature_c: 20, max_temperature_c: 26 },
+    ]);
   });
 });

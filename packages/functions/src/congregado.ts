@@ -1,7 +1,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { stepTiming } from "@medallion/core/journey";
-import { CongregadoBatchError, batchSaveCongregados, congregadoId, saveCongregado } from "@medallion/core/congregado";
 import type { SaveCongregadoResult } from "@medallion/core/congregado";
+import { batchSaveCongregados, CongregadoBatchError, congregadoId, saveCongregado } from "@medallion/core/congregado";
+import { stepTiming } from "@medallion/core/journey";
 import { z } from "zod";
 import { logStep } from "./journey";
 import { clients } from "./shared/clients";
@@ -38,18 +38,24 @@ export const handler = lambdaHandler(saveEvent, async (event) => {
     data: event.data,
     metadata: { database: event.database, table: event.table, ...event.metadata },
   });
-  await logStep({ doc: clients.doc, table: linked("JourneyControl"), journeyId: event.journey_id, runId: event.run_id, step: {
-    step: "congregado",
-    status: result.status === "unchanged" ? "skipped" : "succeeded",
-    layer: "gold",
-    dataset: event.dataset,
-    partition: id,
-    message: `${result.status} at version ${result.version}${result.sample_truncated ? ", sample trimmed to fit 400 KB" : ""}`,
-    records_in: event.data.length,
-    records_out: result.status === "unchanged" ? 0 : 1,
-    details: { version: result.version, sample_size: result.sample_size, sample_truncated: result.sample_truncated },
-    ...stepTiming(startedAt),
-  } });
+  await logStep({
+    doc: clients.doc,
+    table: linked("JourneyControl"),
+    journeyId: event.journey_id,
+    runId: event.run_id,
+    step: {
+      step: "congregado",
+      status: result.status === "unchanged" ? "skipped" : "succeeded",
+      layer: "gold",
+      dataset: event.dataset,
+      partition: id,
+      message: `${result.status} at version ${result.version}${result.sample_truncated ? ", sample trimmed to fit 400 KB" : ""}`,
+      records_in: event.data.length,
+      records_out: result.status === "unchanged" ? 0 : 1,
+      details: { version: result.version, sample_size: result.sample_size, sample_truncated: result.sample_truncated },
+      ...stepTiming(startedAt),
+    },
+  });
   return result;
 });
 
@@ -66,10 +72,24 @@ export const batch = lambdaHandler(batchEvent, async (event) => {
   });
   const saved = results.filter((result): result is Extract<typeof result, { ok: true }> => result.ok);
   const failed = results.filter((result): result is Extract<typeof result, { ok: false }> => !result.ok);
-  metrics.addMetric("CongregadosSaved", MetricUnit.Count, saved.filter((result) => result.status !== "unchanged").length);
+  metrics.addMetric(
+    "CongregadosSaved",
+    MetricUnit.Count,
+    saved.filter((result) => result.status !== "unchanged").length,
+  );
   metrics.addMetric("CongregadosFailed", MetricUnit.Count, failed.length);
-  for (const failure of failed) logger.error("congregado not saved", { id: failure.id, error: failure.error, retryable: failure.retryable, attempts: failure.attempts });
+  for (const failure of failed)
+    logger.error("congregado not saved", {
+      id: failure.id,
+      error: failure.error,
+      retryable: failure.retryable,
+      attempts: failure.attempts,
+    });
   // Step Functions must see the failure, not a success with errors tucked inside.
-  if (failed.length > 0) throw new CongregadoBatchError(failed.map((failure) => failure.id), results.length);
+  if (failed.length > 0)
+    throw new CongregadoBatchError(
+      failed.map((failure) => failure.id),
+      results.length,
+    );
   return { saved: saved.map(({ ok: _ok, attempts: _attempts, ...result }): SaveCongregadoResult => result) };
 });

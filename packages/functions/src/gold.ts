@@ -1,17 +1,17 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { knownDatasets } from "@medallion/core/dataset";
 import type { DatasetSpec } from "@medallion/core/dataset";
-import { athenaEngine } from "@medallion/core/engine";
+import { knownDatasets } from "@medallion/core/dataset";
 import type { SqlEngine } from "@medallion/core/engine";
-import { GoldSpecError, goldSpecOf, goldSteps, hasGold, mergeGold, optimizeGold } from "@medallion/core/gold";
+import { athenaEngine } from "@medallion/core/engine";
 import type { GoldSummary, OptimizeSummary } from "@medallion/core/gold";
+import { GoldSpecError, goldSpecOf, goldSteps, hasGold, mergeGold, optimizeGold } from "@medallion/core/gold";
 import type { TableRef } from "@medallion/core/sql";
 import { z } from "zod";
 import { logStep } from "./journey";
-import { once, specOf } from "./shared/datasets";
 import { clients } from "./shared/clients";
 import { linked, linkedResource } from "./shared/config";
+import { once, specOf } from "./shared/datasets";
 import { lambdaHandler } from "./shared/handler";
 import { logger, metrics } from "./shared/observability";
 
@@ -72,9 +72,21 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
         ...(d.warehouse === undefined ? {} : { warehouse: d.warehouse }),
         congregado: { doc: d.doc, table: d.congregadoTable },
       });
-      metrics.addMetric("GoldRowsInserted", MetricUnit.Count, summary.tables.reduce((n, t) => n + t.inserted, 0));
-      metrics.addMetric("GoldRowsUpdated", MetricUnit.Count, summary.tables.reduce((n, t) => n + t.updated, 0));
-      metrics.addMetric("GoldRowsDeleted", MetricUnit.Count, summary.tables.reduce((n, t) => n + t.deleted, 0));
+      metrics.addMetric(
+        "GoldRowsInserted",
+        MetricUnit.Count,
+        summary.tables.reduce((n, t) => n + t.inserted, 0),
+      );
+      metrics.addMetric(
+        "GoldRowsUpdated",
+        MetricUnit.Count,
+        summary.tables.reduce((n, t) => n + t.updated, 0),
+      );
+      metrics.addMetric(
+        "GoldRowsDeleted",
+        MetricUnit.Count,
+        summary.tables.reduce((n, t) => n + t.deleted, 0),
+      );
       for (const step of goldSteps({ summary, startedAt })) {
         await logStep({ doc: d.doc, table: d.journeyTable, journeyId: journey_id, runId: run_id, step });
       }
@@ -85,7 +97,11 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
       const d = deps();
       const spec = specOf(d.datasets, dataset, (message) => new GoldSpecError(message));
       if (!hasGold(spec)) return [];
-      const summary = await optimizeGold({ engine: d.engine, gold: goldSpecOf(spec), ...(d.database === undefined ? {} : { database: d.database }) });
+      const summary = await optimizeGold({
+        engine: d.engine,
+        gold: goldSpecOf(spec),
+        ...(d.database === undefined ? {} : { database: d.database }),
+      });
       logger.info("gold maintained", { dataset, tables: summary });
       return summary;
     }),
@@ -98,7 +114,6 @@ interface GoldCatalogLink {
   silverDatabase: string;
   workGroup: string;
 }
-
 
 // On AWS: Athena MERGE into Iceberg tables in the gold bucket.
 const aws = goldHandlers(() => {

@@ -3,9 +3,9 @@ import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { S3Schema } from "@aws-lambda-powertools/parser/schemas";
-import { archiveLandingObject, ingestObject, isArchiveKey, normaliseEtag } from "@medallion/core/ingest";
-import type { IngestResult, IngestSource } from "@medallion/core/ingest";
 import { knownDatasets } from "@medallion/core/dataset";
+import type { IngestResult, IngestSource } from "@medallion/core/ingest";
+import { archiveLandingObject, ingestObject, isArchiveKey, normaliseEtag } from "@medallion/core/ingest";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";
@@ -32,7 +32,10 @@ const ingestOnce = makeIdempotent(
     return JSON.parse(JSON.stringify(result)) as IngestResult;
   },
   {
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName: linked("Idempotency"), awsSdkV3Client: clients.dynamo }),
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: linked("Idempotency"),
+      awsSdkV3Client: clients.dynamo,
+    }),
     config: idempotency,
   },
 );
@@ -62,8 +65,15 @@ export const handler = lambdaHandler(S3Schema, async (event, context) => {
     // A repeat answered from the idempotency store did not run ingestion, so the same
     // bytes landing again would stay in landing: move them now (a no-op once they are gone).
     if (result.status === "duplicate") {
-      const moved = await archiveLandingObject({ s3: clients.s3, source, outcome: result.bronzeKey ? "done" : "failed", reason: result.reason, fileId: result.fileId });
-      if (moved.archived) logger.info("archived a landing file that arrived again", { key: source.key, archiveKey: moved.archiveKey });
+      const moved = await archiveLandingObject({
+        s3: clients.s3,
+        source,
+        outcome: result.bronzeKey ? "done" : "failed",
+        reason: result.reason,
+        fileId: result.fileId,
+      });
+      if (moved.archived)
+        logger.info("archived a landing file that arrived again", { key: source.key, archiveKey: moved.archiveKey });
     }
     logger.info("ingested", { ...result });
     metrics.addMetric("RecordsIn", MetricUnit.Count, result.recordsIn);

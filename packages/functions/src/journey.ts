@@ -1,9 +1,14 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { processingStepSchema } from "@medallion/core/journey";
-import type { ProcessingStep } from "@medallion/core/journey";
-import { completeJourney, failJourney, recordStep as appendStep, startJourney, stepIdOf } from "@medallion/core/journey";
-import type { Journey } from "@medallion/core/journey";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Journey, ProcessingStep } from "@medallion/core/journey";
+import {
+  recordStep as appendStep,
+  completeJourney,
+  failJourney,
+  processingStepSchema,
+  startJourney,
+  stepIdOf,
+} from "@medallion/core/journey";
 import { z } from "zod";
 import { clients } from "./shared/clients";
 import { linked, runtime } from "./shared/config";
@@ -28,7 +33,10 @@ const startEvent = z.object({
 const recordStepEvent = z.object({
   ...journeyRef,
   // finished_at may be left out (now), and duration_ms too: the state machine can't subtract.
-  step: processingStepSchema.extend({ finished_at: z.string().optional(), duration_ms: z.number().nonnegative().optional() }),
+  step: processingStepSchema.extend({
+    finished_at: z.string().optional(),
+    duration_ms: z.number().nonnegative().optional(),
+  }),
   /** Dedup key of the step; by default a hash of the step, so a retried task appends once. */
   step_id: z.string().min(1).optional(),
 });
@@ -58,18 +66,33 @@ export const start = lambdaHandler(startEvent, async (event) => {
     metadata: event.metadata,
     leaseMs: event.lease_seconds === undefined ? undefined : event.lease_seconds * 1000,
   });
-  logger.info(duplicate ? "journey already completed" : resumed ? "journey resumed" : "journey started", { journey_id: journey.journey_id, retry_count: journey.retry_count, metadata: journey.metadata });
-  metrics.addMetric(duplicate ? "JourneyDuplicate" : resumed ? "JourneyResumed" : "JourneyStarted", MetricUnit.Count, 1);
+  logger.info(duplicate ? "journey already completed" : resumed ? "journey resumed" : "journey started", {
+    journey_id: journey.journey_id,
+    retry_count: journey.retry_count,
+    metadata: journey.metadata,
+  });
+  metrics.addMetric(
+    duplicate ? "JourneyDuplicate" : resumed ? "JourneyResumed" : "JourneyStarted",
+    MetricUnit.Count,
+    1,
+  );
   return { ...taskResult(journey), duplicate, resumed };
 });
 
 /** Append a processing step to the journey, and log and count it. */
 export const recordStep = lambdaHandler(recordStepEvent, async (event) => {
   const finished_at = event.step.finished_at ?? new Date().toISOString();
-  const duration_ms = event.step.duration_ms ?? (Math.max(0, Date.parse(finished_at) - Date.parse(event.step.started_at)) || 0);
+  const duration_ms =
+    event.step.duration_ms ?? (Math.max(0, Date.parse(finished_at) - Date.parse(event.step.started_at)) || 0);
   const step = reportStep(event.journey_id, { ...event.step, finished_at, duration_ms });
   // The dedup key is taken before stamping host and version, which differ between retries.
-  const journey = await appendStep({ ...journeyTable(), journeyId: event.journey_id, runId: event.run_id, step, stepId: event.step_id ?? stepIdOf({ ...event.step, finished_at, duration_ms }) });
+  const journey = await appendStep({
+    ...journeyTable(),
+    journeyId: event.journey_id,
+    runId: event.run_id,
+    step,
+    stepId: event.step_id ?? stepIdOf({ ...event.step, finished_at, duration_ms }),
+  });
   metrics.addMetric("StepsRecorded", MetricUnit.Count, 1);
   return taskResult(journey);
 });
@@ -84,7 +107,12 @@ export const complete = lambdaHandler(completeEvent, async (event) => {
 
 /** Mark the journey failed with the error the state machine caught. */
 export const fail = lambdaHandler(failEvent, async (event) => {
-  const journey = await failJourney({ ...journeyTable(), journeyId: event.journey_id, runId: event.run_id, error: event.error });
+  const journey = await failJourney({
+    ...journeyTable(),
+    journeyId: event.journey_id,
+    runId: event.run_id,
+    error: event.error,
+  });
   logger.error("journey failed", { journey_id: journey.journey_id, error: journey.error });
   metrics.addMetric("JourneyFailed", MetricUnit.Count, 1);
   return { ...taskResult(journey), error: journey.error ?? null };
@@ -98,7 +126,11 @@ export const fail = lambdaHandler(failEvent, async (event) => {
  * @param step the step as the caller reported it
  */
 export function reportStep(journeyId: string, step: ProcessingStep): ProcessingStep {
-  const stamped: ProcessingStep = { ...step, host: step.host ?? runtime.host, code_version: step.code_version ?? runtime.codeVersion };
+  const stamped: ProcessingStep = {
+    ...step,
+    host: step.host ?? runtime.host,
+    code_version: step.code_version ?? runtime.codeVersion,
+  };
   const line = `step ${stamped.step} ${stamped.status}`;
   if (stamped.status === "failed") logger.error(line, { journey_id: journeyId, ...stamped });
   else logger.info(line, { journey_id: journeyId, ...stamped });
@@ -123,7 +155,19 @@ export function reportStep(journeyId: string, step: ProcessingStep): ProcessingS
  * always, appended to the journey when the event names one.
  * @param options document client, journey table, the journey (if any) and the step
  */
-export async function logStep({ doc, table, journeyId, runId, step }: { doc: DynamoDBDocumentClient; table: string | undefined; journeyId?: string; runId?: string; step: ProcessingStep }): Promise<ProcessingStep> {
+export async function logStep({
+  doc,
+  table,
+  journeyId,
+  runId,
+  step,
+}: {
+  doc: DynamoDBDocumentClient;
+  table: string | undefined;
+  journeyId?: string;
+  runId?: string;
+  step: ProcessingStep;
+}): Promise<ProcessingStep> {
   const stamped = reportStep(journeyId ?? "none", step);
   if (journeyId && table) await appendStep({ doc, table, journeyId, runId, step: stamped });
   return stamped;
@@ -134,5 +178,11 @@ function journeyTable() {
 }
 
 function taskResult(journey: Journey): JourneyTaskResult {
-  return { journey_id: journey.journey_id, run_id: journey.run_id ?? null, status: journey.status, retry_count: journey.retry_count, steps: journey.steps.length };
+  return {
+    journey_id: journey.journey_id,
+    run_id: journey.run_id ?? null,
+    status: journey.status,
+    retry_count: journey.retry_count,
+    steps: journey.steps.length,
+  };
 }

@@ -15,14 +15,24 @@ const lockEvent = z.object({
   /** The run that holds it: the journey's run id. */
   owner: z.string().min(1),
   /** Lease; past it a crashed run's lock is taken over. Default: the execution's time limit. */
-  lease_seconds: z.number().int().positive().default(6 * 3600),
+  lease_seconds: z
+    .number()
+    .int()
+    .positive()
+    .default(6 * 3600),
 });
 
 const lockName = (dataset: string) => `consolidation#${dataset}`;
 
 /** `{ dataset, owner }` → the dataset's consolidation lock, or LockHeldError (the state machine retries). */
 export const acquire = lambdaHandler(lockEvent, async ({ dataset, owner, lease_seconds }) => {
-  const lock = await acquireLock({ doc: clients.doc, table: linked("Lock"), name: lockName(dataset), owner, leaseMs: lease_seconds * 1000 });
+  const lock = await acquireLock({
+    doc: clients.doc,
+    table: linked("Lock"),
+    name: lockName(dataset),
+    owner,
+    leaseMs: lease_seconds * 1000,
+  });
   logger.info("dataset lock acquired", { dataset, owner, expires_at: new Date(lock.expires_at).toISOString() });
   return { lock: lock.name, owner, expires_at: lock.expires_at };
 });

@@ -1,13 +1,13 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { pullSource } from "@medallion/core/pull";
-import { shippedSources } from "@medallion/core/sources";
 import type { Fetch, PullResult } from "@medallion/core/pull";
+import { pullSource } from "@medallion/core/pull";
 import type { HttpApiSource } from "@medallion/core/sources";
+import { shippedSources } from "@medallion/core/sources";
 import { z } from "zod";
 import { clients } from "./shared/clients";
 import { linked, linkedResource } from "./shared/config";
-import { lambdaHandler } from "./shared/handler";
 import type { LambdaHandler } from "./shared/handler";
+import { lambdaHandler } from "./shared/handler";
 import { logger, metrics } from "./shared/observability";
 
 // Scheduled pull of one HTTP API source into landing (hourly: [watermark, now); daily at
@@ -42,7 +42,10 @@ export interface PullHandlerOptions {
 export function pullHandler({ sources, secret = linkedSecret, fetch }: PullHandlerOptions): LambdaHandler<PullResult> {
   return lambdaHandler(pullEvent, async (event, context) => {
     const source = sources[event.source];
-    if (!source) throw new UnknownSourceError(`unknown source ${JSON.stringify(event.source)}; known: ${Object.keys(sources).join(", ") || "(none)"}`);
+    if (!source)
+      throw new UnknownSourceError(
+        `unknown source ${JSON.stringify(event.source)}; known: ${Object.keys(sources).join(", ") || "(none)"}`,
+      );
     logger.appendKeys({ source: source.name, window: event.window });
     const result = await pullSource({
       source,
@@ -56,12 +59,18 @@ export function pullHandler({ sources, secret = linkedSecret, fetch }: PullHandl
       mode: event.window,
       // Stop requesting pages well before Lambda's timeout: a clean stop reports what was
       // done; a killed run is safe too (the watermark only moves per complete window) but silent.
-      stopAt: new Date(Date.now() + Math.max(context.getRemainingTimeInMillis() * 0.75, context.getRemainingTimeInMillis() - 60_000)),
+      stopAt: new Date(
+        Date.now() + Math.max(context.getRemainingTimeInMillis() * 0.75, context.getRemainingTimeInMillis() - 60_000),
+      ),
       onPage: (page) => logger.debug("page written", { key: page.key, records: page.records }),
     });
     const { windows, ...summary } = result;
     logger.info("pulled", { ...summary, windows: windows.length });
-    if (result.capped) logger.warn("stopped early; the remaining windows wait for the next run", { reason: result.stopReason, watermark: result.watermarkAfter });
+    if (result.capped)
+      logger.warn("stopped early; the remaining windows wait for the next run", {
+        reason: result.stopReason,
+        watermark: result.watermarkAfter,
+      });
     metrics.addDimension("source", source.name);
     metrics.addMetric("PagesPulled", MetricUnit.Count, result.pages);
     metrics.addMetric("RecordsPulled", MetricUnit.Count, result.records);

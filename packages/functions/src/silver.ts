@@ -1,18 +1,27 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { knownDatasets } from "@medallion/core/dataset";
 import type { DatasetSpec } from "@medallion/core/dataset";
-import { athenaEngine } from "@medallion/core/engine";
+import { knownDatasets } from "@medallion/core/dataset";
 import type { SqlEngine } from "@medallion/core/engine";
-import { athenaCatalog, commitSilver, finishSilver, consolidateSilver, dynamoSilverLedger, executeSilverPlan, planSilver, SilverSpecError } from "@medallion/core/silver";
-import type { PartitionCatalog, SilverLake, SilverPlan, SilverSummary } from "@medallion/core/silver";
-import { renderAthena } from "@medallion/core/sql";
+import { athenaEngine } from "@medallion/core/engine";
 import type { LedgerEntry } from "@medallion/core/ledger";
+import type { PartitionCatalog, SilverLake, SilverPlan, SilverSummary } from "@medallion/core/silver";
+import {
+  athenaCatalog,
+  commitSilver,
+  consolidateSilver,
+  dynamoSilverLedger,
+  executeSilverPlan,
+  finishSilver,
+  planSilver,
+  SilverSpecError,
+} from "@medallion/core/silver";
+import { renderAthena } from "@medallion/core/sql";
 import { z } from "zod";
-import { once, specOf } from "./shared/datasets";
 import { clients } from "./shared/clients";
 import { linked, linkedResource } from "./shared/config";
+import { once, specOf } from "./shared/datasets";
 import { lambdaHandler } from "./shared/handler";
 import { logger, metrics } from "./shared/observability";
 
@@ -41,7 +50,9 @@ const planEvent = z.object({
   files: z.array(z.looseObject({ dataset: z.string(), file_id: z.string(), bronze_key: z.string().optional() })),
   rowsIn: z.number().int().nonnegative(),
   rowsWithoutTimestamp: z.number().int().nonnegative(),
-  partitions: z.array(z.object({ values: z.record(z.string(), z.number()), location: z.string(), previous: z.string().optional() })),
+  partitions: z.array(
+    z.object({ values: z.record(z.string(), z.number()), location: z.string(), previous: z.string().optional() }),
+  ),
   // Statement trees are produced by planSilver and only rendered, never interpreted here.
   statements: z.array(z.looseObject({ kind: z.string() })),
 });
@@ -51,7 +62,8 @@ export type SilverPlanOutput = SilverPlan & { queries: string[]; planned_at: str
 
 // The event was validated against planEvent; statement trees and ledger entries only need
 // the fields it checks (markConsolidated uses dataset and file_id).
-const asPlan = (event: z.output<typeof planEvent>): SilverPlan<LedgerEntry> => event as unknown as SilverPlan<LedgerEntry>;
+const asPlan = (event: z.output<typeof planEvent>): SilverPlan<LedgerEntry> =>
+  event as unknown as SilverPlan<LedgerEntry>;
 
 function report(summary: SilverSummary): void {
   logger.info("silver consolidated", { ...summary });
@@ -69,7 +81,14 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
   const deps = once(dependencies);
   const common = (dataset: string) => {
     const d = deps();
-    return { spec: specOf(d.datasets, dataset, (message) => new SilverSpecError(message)), ledger: dynamoSilverLedger({ doc: d.doc, table: d.ledgerTable }), s3: d.s3, catalog: d.catalog, buckets: d.buckets, tables: d.tables(dataset) };
+    return {
+      spec: specOf(d.datasets, dataset, (message) => new SilverSpecError(message)),
+      ledger: dynamoSilverLedger({ doc: d.doc, table: d.ledgerTable }),
+      s3: d.s3,
+      catalog: d.catalog,
+      buckets: d.buckets,
+      tables: d.tables(dataset),
+    };
   };
   return {
     /** `{ dataset }` → the plan, with its statements rendered as Athena SQL in `queries`. */
@@ -77,7 +96,12 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
       // When silver's work began: the start of the journey step the pipeline records.
       const planned_at = new Date().toISOString();
       const plan = await planSilver(common(dataset));
-      logger.info("silver planned", { dataset, version: plan.version, files: plan.files.length, partitions: plan.partitions.length });
+      logger.info("silver planned", {
+        dataset,
+        version: plan.version,
+        files: plan.files.length,
+        partitions: plan.partitions.length,
+      });
       // Only what commit needs of each entry: keeps the state small (Step Functions caps it at 256 KB).
       const files = plan.files.map(({ dataset: d, file_id, bronze_key }) => ({ dataset: d, file_id, bronze_key }));
       return { ...plan, files, queries: plan.statements.map(renderAthena), planned_at };
@@ -105,7 +129,12 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
     /** After gold: the plan's ledger entries marked consolidated, expired versions deleted. */
     finish: lambdaHandler(planEvent, async (plan) => {
       const { versionsExpired } = await finishSilver({ ...common(plan.dataset), plan: asPlan(plan) });
-      logger.info("silver finished", { dataset: plan.dataset, version: plan.version, files: plan.files.length, versionsExpired });
+      logger.info("silver finished", {
+        dataset: plan.dataset,
+        version: plan.version,
+        files: plan.files.length,
+        versionsExpired,
+      });
       return { dataset: plan.dataset, version: plan.version, filesConsolidated: plan.files.length, versionsExpired };
     }),
     /** `{ dataset }` → plan, execute and commit in one call. */
@@ -124,7 +153,6 @@ interface CatalogLink {
   workGroup: string;
 }
 
-
 // On AWS: Athena over the Glue catalog.
 const aws = silverHandlers(() => {
   const link = linkedResource<CatalogLink>("SilverCatalog", "workGroup");
@@ -137,7 +165,10 @@ const aws = silverHandlers(() => {
     catalog: athenaCatalog({ engine }),
     datasets: knownDatasets(),
     buckets: { bronze: linked("Bronze"), silver: linked("Silver") },
-    tables: (dataset) => ({ bronze: { database: link.bronzeDatabase, name: dataset }, silver: { database: link.silverDatabase, name: dataset } }),
+    tables: (dataset) => ({
+      bronze: { database: link.bronzeDatabase, name: dataset },
+      silver: { database: link.silverDatabase, name: dataset },
+    }),
   };
 });
 

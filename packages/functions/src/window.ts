@@ -1,5 +1,5 @@
-import { resolveWindow } from "@medallion/core/schedule";
 import type { PipelineWindow } from "@medallion/core/schedule";
+import { resolveWindow } from "@medallion/core/schedule";
 import { z } from "zod";
 import { lambdaHandler } from "./shared/handler";
 import { logger } from "./shared/observability";
@@ -8,7 +8,9 @@ const windowEvent = z.object({
   /** The execution's input. */
   input: z.object({
     dataset: z.string().min(1),
-    window: z.union([z.literal("hourly"), z.literal("daily"), z.object({ from: z.string().min(1), to: z.string().min(1) })]).default("hourly"),
+    window: z
+      .union([z.literal("hourly"), z.literal("daily"), z.object({ from: z.string().min(1), to: z.string().min(1) })])
+      .default("hourly"),
     /** When the run was triggered: the schedule's time (EventBridge `time`); default the execution's start. */
     at: z.string().min(1).optional(),
   }),
@@ -16,8 +18,11 @@ const windowEvent = z.object({
 });
 
 /** `{ input: { dataset, window?, at? }, startedAt }` → the run's window and idempotency key (first state of the pipeline). */
-export const window = lambdaHandler(windowEvent, async ({ input: { dataset, window, at }, startedAt }): Promise<PipelineWindow & { dataset: string }> => {
-  const resolved = resolveWindow(dataset, window, new Date(at ?? startedAt));
-  logger.info("pipeline window", { dataset, ...resolved });
-  return { dataset, ...resolved };
-});
+export const window = lambdaHandler(
+  windowEvent,
+  async ({ input: { dataset, window, at }, startedAt }): Promise<PipelineWindow & { dataset: string }> => {
+    const resolved = resolveWindow(dataset, window, new Date(at ?? startedAt));
+    logger.info("pipeline window", { dataset, ...resolved });
+    return { dataset, ...resolved };
+  },
+);

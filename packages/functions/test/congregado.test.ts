@@ -1,9 +1,9 @@
 import { getCongregado } from "@medallion/core/congregado";
 import { getJourney } from "@medallion/core/journey";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestDynamo } from "@medallion/testing/dynamo";
 import type { TestDynamo } from "@medallion/testing/dynamo";
+import { startTestDynamo } from "@medallion/testing/dynamo";
 import { lambdaContext } from "@medallion/testing/lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 describe("congregado handlers", () => {
   let dynamo: TestDynamo;
@@ -16,7 +16,11 @@ describe("congregado handlers", () => {
   });
   afterAll(() => dynamo.close());
 
-  const tables = () => ({ doc: dynamo.doc, congregado: dynamo.tableName("Congregado"), journeys: dynamo.tableName("JourneyControl") });
+  const tables = () => ({
+    doc: dynamo.doc,
+    congregado: dynamo.tableName("Congregado"),
+    journeys: dynamo.tableName("JourneyControl"),
+  });
 
   it("saves an aggregate under {database}_{table}, once per content, and records the step on the journey", async () => {
     // Prepare
@@ -37,7 +41,12 @@ describe("congregado handlers", () => {
     expect(first).toMatchObject({ id: "gold_daily_fuel", status: "created", version: 1 });
     expect(second).toMatchObject({ id: "gold_daily_fuel", status: "unchanged", version: 1 });
     const stored = await getCongregado({ doc: tables().doc, table: tables().congregado, id: "gold_daily_fuel" });
-    expect(stored?.metadata).toEqual({ database: "gold", table: "daily_fuel", processor_type: "gold-merge", origins: ["silver.car_telemetry"] });
+    expect(stored?.metadata).toEqual({
+      database: "gold",
+      table: "daily_fuel",
+      processor_type: "gold-merge",
+      origins: ["silver.car_telemetry"],
+    });
     const run = await getJourney({ doc: tables().doc, table: tables().journeys, journeyId: started.journey_id });
     expect(run?.steps.map((step) => [step.step, step.status, step.layer, step.dataset])).toEqual([
       ["congregado", "succeeded", "gold", "car-telemetry"],
@@ -53,10 +62,14 @@ describe("congregado handlers", () => {
       { database: "gold", table: "ok_two", data: [{ n: 3 }] },
     ];
     // Act
-    const error = await congregado.batch({ items }, lambdaContext("congregado-batch")).catch((caught: unknown) => caught);
+    const error = await congregado
+      .batch({ items }, lambdaContext("congregado-batch"))
+      .catch((caught: unknown) => caught);
     // Assess
     expect(error).toMatchObject({ name: "CongregadoBatchError", failedIds: ["gold_too_big"] });
-    expect(await getCongregado({ doc: tables().doc, table: tables().congregado, id: "gold_ok_two" })).toMatchObject({ version: 1 });
+    expect(await getCongregado({ doc: tables().doc, table: tables().congregado, id: "gold_ok_two" })).toMatchObject({
+      version: 1,
+    });
   });
 
   it("returns every saved item of a fully successful batch", async () => {

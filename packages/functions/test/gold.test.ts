@@ -1,23 +1,31 @@
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
 import type { StartQueryExecutionCommandInput } from "@aws-sdk/client-athena";
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+} from "@aws-sdk/client-athena";
+import { getCongregado } from "@medallion/core/congregado";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { carTelemetry } from "@medallion/core/dataset";
 import { athenaEngine } from "@medallion/core/engine";
-import { getCongregado } from "@medallion/core/congregado";
 import { getJourney } from "@medallion/core/journey";
+import type { TestDynamo } from "@medallion/testing/dynamo";
+import { startTestDynamo } from "@medallion/testing/dynamo";
+import type { MemoryEngine } from "@medallion/testing/gold";
+import { createSilver, memoryEngine, putSilver } from "@medallion/testing/gold";
+import { lambdaContext } from "@medallion/testing/lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { HiveSQL, TrinoSQL } from "dt-sql-parser";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { carTelemetryGold } from "../../core/src/dataset/car-telemetry-gold";
-import { createSilver, memoryEngine, putSilver } from "@medallion/testing/gold";
-import type { MemoryEngine } from "@medallion/testing/gold";
-import { startTestDynamo } from "@medallion/testing/dynamo";
-import type { TestDynamo } from "@medallion/testing/dynamo";
-import { lambdaContext } from "@medallion/testing/lambda";
 
 const athena = mockClient(AthenaClient);
 const { gold: _none, ...withoutGold } = carTelemetry as DatasetSpec & { gold?: unknown };
-const datasets: Record<string, DatasetSpec> = { car_telemetry: { ...withoutGold, gold: carTelemetryGold } as DatasetSpec, plain: { ...withoutGold, name: "plain" } };
+const datasets: Record<string, DatasetSpec> = {
+  car_telemetry: { ...withoutGold, gold: carTelemetryGold } as DatasetSpec,
+  plain: { ...withoutGold, name: "plain" },
+};
 
 /** Fake Athena: records every query; the MERGE counts query answers `counts`, every other query no rows. */
 function scriptedAthena(counts: { source_rows: string; matched: string; changed: string }): string[] {
@@ -26,15 +34,21 @@ function scriptedAthena(counts: { source_rows: string; matched: string; changed:
     queries.push(input.QueryString!);
     return { QueryExecutionId: String(queries.length - 1) };
   });
-  athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { StatementType: "DML", Status: { State: "SUCCEEDED" } } });
+  athena
+    .on(GetQueryExecutionCommand)
+    .resolves({ QueryExecution: { StatementType: "DML", Status: { State: "SUCCEEDED" } } });
   athena.on(GetQueryResultsCommand).callsFake(({ QueryExecutionId }: { QueryExecutionId: string }) => {
     const sql = queries[Number(QueryExecutionId)]!;
-    if (!sql.startsWith('SELECT count(*) AS "source_rows"')) return { ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } };
+    if (!sql.startsWith('SELECT count(*) AS "source_rows"'))
+      return { ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } };
     const names = Object.keys(counts) as (keyof typeof counts)[];
     return {
       ResultSet: {
         ResultSetMetadata: { ColumnInfo: names.map((Name) => ({ Name })) },
-        Rows: [{ Data: names.map((VarCharValue) => ({ VarCharValue })) }, { Data: names.map((name) => ({ VarCharValue: counts[name] })) }],
+        Rows: [
+          { Data: names.map((VarCharValue) => ({ VarCharValue })) },
+          { Data: names.map((name) => ({ VarCharValue: counts[name] })) },
+        ],
       },
     };
   });
@@ -57,11 +71,18 @@ describe("gold handlers", () => {
     await dynamo.close();
   });
 
-  const handlers = (engine: import("@medallion/core/engine").SqlEngine, extra: { database?: string; warehouse?: string } = {}, journeyTable?: string) =>
+  const handlers = (
+    engine: import("@medallion/core/engine").SqlEngine,
+    extra: { database?: string; warehouse?: string } = {},
+    journeyTable?: string,
+  ) =>
     gold.goldHandlers(() => ({
       engine,
       datasets,
-      silverTable: (dataset) => ({ database: engine.dialect === "athena" ? "medallion_silver" : "silver", name: dataset }),
+      silverTable: (dataset) => ({
+        database: engine.dialect === "athena" ? "medallion_silver" : "silver",
+        name: dataset,
+      }),
       doc: dynamo.doc,
       congregadoTable: dynamo.tableName("Congregado"),
       ...(journeyTable ? { journeyTable } : {}),
@@ -79,10 +100,24 @@ describe("gold handlers", () => {
     const summary = await handlers(duck).merge({ dataset: "car_telemetry", partitions }, lambdaContext("gold-merge"));
     // Assess
     expect(summary.tables).toMatchObject([
-      { table: "gold.car_monthly", inserted: 2, updated: 0, rowCount: 2, congregado: { id: "gold_car_monthly", status: "created" } },
-      { table: "gold.manufacturer_daily", inserted: 2, updated: 0, rowCount: 2, congregado: { id: "gold_manufacturer_daily", status: "created" } },
+      {
+        table: "gold.car_monthly",
+        inserted: 2,
+        updated: 0,
+        rowCount: 2,
+        congregado: { id: "gold_car_monthly", status: "created" },
+      },
+      {
+        table: "gold.manufacturer_daily",
+        inserted: 2,
+        updated: 0,
+        rowCount: 2,
+        congregado: { id: "gold_manufacturer_daily", status: "created" },
+      },
     ]);
-    expect(await getCongregado({ doc: dynamo.doc, table: dynamo.tableName("Congregado"), id: "gold_car_monthly" })).toMatchObject({ record_count: 2 });
+    expect(
+      await getCongregado({ doc: dynamo.doc, table: dynamo.tableName("Congregado"), id: "gold_car_monthly" }),
+    ).toMatchObject({ record_count: 2 });
   });
 
   it("records each gold table's merge as a step of the run's journey", async () => {
@@ -92,11 +127,20 @@ describe("gold handlers", () => {
     const values = await putSilver(duck, [{ car: "J", at: "2024-03-01T08:00:00", mileage: 10 }]);
     // Act
     await handlers(duck, {}, dynamo.tableName("JourneyControl")).merge(
-      { dataset: "car_telemetry", partitions: values, journey_id: started.journey_id, run_id: started.run_id ?? undefined },
+      {
+        dataset: "car_telemetry",
+        partitions: values,
+        journey_id: started.journey_id,
+        run_id: started.run_id ?? undefined,
+      },
       lambdaContext("gold-merge"),
     );
     // Assess
-    const run = await getJourney({ doc: dynamo.doc, table: dynamo.tableName("JourneyControl"), journeyId: started.journey_id });
+    const run = await getJourney({
+      doc: dynamo.doc,
+      table: dynamo.tableName("JourneyControl"),
+      journeyId: started.journey_id,
+    });
     expect(run?.steps.map((s) => [s.step, s.partition, s.message])).toEqual([
       ["gold", "gold.car_monthly", "1 inserted, 0 updated, 0 unchanged"],
       ["gold", "gold.manufacturer_daily", "1 inserted, 0 updated, 0 unchanged"],
@@ -106,20 +150,28 @@ describe("gold handlers", () => {
   it("sends Athena an Iceberg DDL in the gold bucket and valid Trino statements for the MERGE", async () => {
     // Prepare
     const queries = scriptedAthena({ source_rows: "3", matched: "2", changed: "1" });
-    const engine = athenaEngine({ client: new AthenaClient({ region: "us-east-1" }), workGroup: "medallion", sleep: async () => undefined });
+    const engine = athenaEngine({
+      client: new AthenaClient({ region: "us-east-1" }),
+      workGroup: "medallion",
+      sleep: async () => undefined,
+    });
     // Act
     const summary = await handlers(engine, { database: "medallion_gold", warehouse: "s3://gold-bucket/" }).merge(
       { dataset: "car_telemetry", partitions: [{ event_year: 2024, event_month: 1, event_day: 5 }] },
       lambdaContext("gold-merge"),
     );
     // Assess
-    expect(summary.tables.map(({ table, inserted, updated, unchanged }) => ({ table, inserted, updated, unchanged }))).toEqual([
+    expect(
+      summary.tables.map(({ table, inserted, updated, unchanged }) => ({ table, inserted, updated, unchanged })),
+    ).toEqual([
       { table: "medallion_gold.car_monthly", inserted: 1, updated: 1, unchanged: 1 },
       { table: "medallion_gold.manufacturer_daily", inserted: 1, updated: 1, unchanged: 1 },
     ]);
     const [ddl] = queries;
     expect(ddl).toContain("CREATE TABLE IF NOT EXISTS `medallion_gold`.`car_monthly`");
-    expect(ddl).toContain("LOCATION 's3://gold-bucket/medallion_gold/car_monthly/' TBLPROPERTIES ('table_type' = 'ICEBERG'");
+    expect(ddl).toContain(
+      "LOCATION 's3://gold-bucket/medallion_gold/car_monthly/' TBLPROPERTIES ('table_type' = 'ICEBERG'",
+    );
     const ddls = queries.filter((sql) => sql.startsWith("CREATE TABLE"));
     const dml = queries.filter((sql) => !sql.startsWith("CREATE TABLE"));
     expect(ddls).toHaveLength(2);
@@ -131,9 +183,16 @@ describe("gold handlers", () => {
   it("runs OPTIMIZE then VACUUM on every gold table of a dataset", async () => {
     // Prepare
     const queries = scriptedAthena({ source_rows: "0", matched: "0", changed: "0" });
-    const engine = athenaEngine({ client: new AthenaClient({ region: "us-east-1" }), workGroup: "medallion", sleep: async () => undefined });
+    const engine = athenaEngine({
+      client: new AthenaClient({ region: "us-east-1" }),
+      workGroup: "medallion",
+      sleep: async () => undefined,
+    });
     // Act
-    const summary = await handlers(engine, { database: "medallion_gold" }).optimize({ dataset: "car_telemetry" }, lambdaContext("gold-optimize"));
+    const summary = await handlers(engine, { database: "medallion_gold" }).optimize(
+      { dataset: "car_telemetry" },
+      lambdaContext("gold-optimize"),
+    );
     // Assess
     expect(summary).toHaveLength(2);
     expect(queries).toEqual([
@@ -147,9 +206,16 @@ describe("gold handlers", () => {
   it("skips a dataset without gold tables, running nothing", async () => {
     // Prepare
     const queries = scriptedAthena({ source_rows: "0", matched: "0", changed: "0" });
-    const engine = athenaEngine({ client: new AthenaClient({ region: "us-east-1" }), workGroup: "medallion", sleep: async () => undefined });
+    const engine = athenaEngine({
+      client: new AthenaClient({ region: "us-east-1" }),
+      workGroup: "medallion",
+      sleep: async () => undefined,
+    });
     // Act
-    const merged = await handlers(engine).merge({ dataset: "plain", partitions: [{ event_year: 2024, event_month: 1, event_day: 5 }] }, lambdaContext("gold-merge"));
+    const merged = await handlers(engine).merge(
+      { dataset: "plain", partitions: [{ event_year: 2024, event_month: 1, event_day: 5 }] },
+      lambdaContext("gold-merge"),
+    );
     const optimized = await handlers(engine).optimize({ dataset: "plain" }, lambdaContext("gold-optimize"));
     // Assess
     expect(merged).toEqual({ dataset: "plain", tables: [] });

@@ -2,9 +2,9 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { lambdaContext } from "@medallion/local/lambda-context";
 import { s3Notification } from "@medallion/local/notifications";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestLake } from "@medallion/testing/lake";
 import type { TestLake } from "@medallion/testing/lake";
+import { startTestLake } from "@medallion/testing/lake";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 describe("ingest handler", () => {
   let lake: TestLake;
@@ -25,7 +25,14 @@ describe("ingest handler", () => {
       .map((record) => JSON.stringify(record))
       .join("\n");
     const put = await lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Landing, Key: key, Body: body }));
-    const created = { eventName: "ObjectCreated:Put", bucket: lake.names.Landing!, key, size: body.length, eTag: put.ETag!.replace(/"/g, ""), sequencer: "1" };
+    const created = {
+      eventName: "ObjectCreated:Put",
+      bucket: lake.names.Landing!,
+      key,
+      size: body.length,
+      eTag: put.ETag!.replace(/"/g, ""),
+      sequencer: "1",
+    };
 
     // Act
     const first = await handler(s3Notification(created), lambdaContext("ingest"));
@@ -37,9 +44,20 @@ describe("ingest handler", () => {
     expect(second.results[0]).toEqual({ ...first.results[0], status: "duplicate" });
     expect(third.results[0]).toEqual({ ...first.results[0], status: "duplicate" });
     expect(await lake.keys("Bronze")).toEqual([first.results[0]!.bronzeKey]);
-    const ledger = await lake.doc.send(new QueryCommand({ TableName: lake.names.Ledger, KeyConditionExpression: "dataset = :d", ExpressionAttributeValues: { ":d": "car_telemetry" } }));
+    const ledger = await lake.doc.send(
+      new QueryCommand({
+        TableName: lake.names.Ledger,
+        KeyConditionExpression: "dataset = :d",
+        ExpressionAttributeValues: { ":d": "car_telemetry" },
+      }),
+    );
     expect(ledger.Items).toHaveLength(1);
-    expect(ledger.Items![0]).toMatchObject({ source_key: key, records_in: 2, records_bronze: 2, records_quarantined: 0 });
+    expect(ledger.Items![0]).toMatchObject({
+      source_key: key,
+      records_in: 2,
+      records_bronze: 2,
+      records_quarantined: 0,
+    });
   });
 
   it("moves an ingested file to _done/ and skips the notifications of archive copies", async () => {
@@ -47,10 +65,20 @@ describe("ingest handler", () => {
     const key = "car_telemetry/2024-05-02/archived.ndjson";
     const body = JSON.stringify({ carChassis: "CAR2", currentMileage: 10, metricTimestamp: "2024-05-02T08:00:00Z" });
     const put = await lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Landing, Key: key, Body: body }));
-    const created = { eventName: "ObjectCreated:Put", bucket: lake.names.Landing!, key, size: body.length, eTag: put.ETag!.replace(/"/g, ""), sequencer: "10" };
+    const created = {
+      eventName: "ObjectCreated:Put",
+      bucket: lake.names.Landing!,
+      key,
+      size: body.length,
+      eTag: put.ETag!.replace(/"/g, ""),
+      sequencer: "10",
+    };
     // Act
     const ingested = await handler(s3Notification(created), lambdaContext("ingest"));
-    const archiveEvent = await handler(s3Notification({ ...created, key: `_done/${key}`, sequencer: "11" }), lambdaContext("ingest"));
+    const archiveEvent = await handler(
+      s3Notification({ ...created, key: `_done/${key}`, sequencer: "11" }),
+      lambdaContext("ingest"),
+    );
     // Assess
     expect(ingested.results[0]).toMatchObject({ status: "bronze", archiveKey: `_done/${key}` });
     expect(archiveEvent.results).toEqual([]);
@@ -63,7 +91,14 @@ describe("ingest handler", () => {
     const key = "car_telemetry/2024-05-03/twice.ndjson";
     const body = JSON.stringify({ carChassis: "CAR3", currentMileage: 10, metricTimestamp: "2024-05-03T08:00:00Z" });
     const put = await lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Landing, Key: key, Body: body }));
-    const created = { eventName: "ObjectCreated:Put", bucket: lake.names.Landing!, key, size: body.length, eTag: put.ETag!.replace(/"/g, ""), sequencer: "20" };
+    const created = {
+      eventName: "ObjectCreated:Put",
+      bucket: lake.names.Landing!,
+      key,
+      size: body.length,
+      eTag: put.ETag!.replace(/"/g, ""),
+      sequencer: "20",
+    };
     await handler(s3Notification(created), lambdaContext("ingest"));
     await lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Landing, Key: key, Body: body }));
     // Act
@@ -72,7 +107,9 @@ describe("ingest handler", () => {
     expect(again.results[0]).toMatchObject({ status: "duplicate" });
     expect(await lake.keys("Landing", "car_telemetry/2024-05-03/")).toEqual([]);
     expect(await lake.keys("Landing", "_done/car_telemetry/2024-05-03/")).toEqual([`_done/${key}`]);
-    expect((await lake.keys("Bronze", "car_telemetry/")).filter((bronzeKey) => bronzeKey.includes("/twice-"))).toHaveLength(1);
+    expect(
+      (await lake.keys("Bronze", "car_telemetry/")).filter((bronzeKey) => bronzeKey.includes("/twice-")),
+    ).toHaveLength(1);
   });
 
   it("rejects an event that is not an S3 notification, naming the bad field", async () => {

@@ -1,8 +1,8 @@
 import { getJourney, journeyIdFor } from "@medallion/core/journey";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { startTestDynamo } from "@medallion/testing/dynamo";
 import type { TestDynamo } from "@medallion/testing/dynamo";
+import { startTestDynamo } from "@medallion/testing/dynamo";
 import { lambdaContext } from "@medallion/testing/lambda";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 describe("journey handlers", () => {
   let dynamo: TestDynamo;
@@ -23,19 +23,41 @@ describe("journey handlers", () => {
     // Prepare
     const key = "handler#car-telemetry#2026-11-24T01";
     // Act
-    const started = await journey.start({ idempotency_key: key, metadata: { job_name: "hourly", dataset: "car-telemetry" } }, lambdaContext("journey-start"));
+    const started = await journey.start(
+      { idempotency_key: key, metadata: { job_name: "hourly", dataset: "car-telemetry" } },
+      lambdaContext("journey-start"),
+    );
     const stepped = await journey.recordStep(
       {
         journey_id: started.journey_id,
         run_id: started.run_id ?? undefined,
-        step: { step: "silver", status: "succeeded", layer: "silver", dataset: "car-telemetry", records_in: 5, records_out: 4, started_at: "2026-11-24T01:00:00.000Z", finished_at: "2026-11-24T01:00:02.000Z", duration_ms: 2_000 },
+        step: {
+          step: "silver",
+          status: "succeeded",
+          layer: "silver",
+          dataset: "car-telemetry",
+          records_in: 5,
+          records_out: 4,
+          started_at: "2026-11-24T01:00:00.000Z",
+          finished_at: "2026-11-24T01:00:02.000Z",
+          duration_ms: 2_000,
+        },
       },
       lambdaContext("journey-record-step"),
     );
-    const completed = await journey.complete({ journey_id: started.journey_id, run_id: started.run_id ?? undefined }, lambdaContext("journey-complete"));
+    const completed = await journey.complete(
+      { journey_id: started.journey_id, run_id: started.run_id ?? undefined },
+      lambdaContext("journey-complete"),
+    );
     const repeated = await journey.start({ idempotency_key: key }, lambdaContext("journey-start"));
     // Assess
-    expect(started).toMatchObject({ journey_id: journeyIdFor(key), status: "in_progress", duplicate: false, resumed: false, retry_count: 0 });
+    expect(started).toMatchObject({
+      journey_id: journeyIdFor(key),
+      status: "in_progress",
+      duplicate: false,
+      resumed: false,
+      retry_count: 0,
+    });
     expect(stepped).toMatchObject({ status: "in_progress", steps: 1 });
     expect(completed).toMatchObject({ status: "completed", steps: 1 });
     expect(repeated).toMatchObject({ journey_id: started.journey_id, status: "completed", duplicate: true });
@@ -53,7 +75,9 @@ describe("journey handlers", () => {
     vi.spyOn(observability.metrics, "singleMetric").mockImplementation(() => {
       let dimensions: Record<string, string> = {};
       const fake = {
-        addDimensions: (d: Record<string, string>) => void (dimensions = d),
+        addDimensions: (d: Record<string, string>) => {
+          dimensions = d;
+        },
         addMetadata: () => undefined,
         addMetric: (name: string, _unit: unknown, value: number) => void added.push([name, value, dimensions]),
       };
@@ -63,12 +87,31 @@ describe("journey handlers", () => {
     await journey.recordStep(
       {
         journey_id: started.journey_id,
-        step: { step: "ingest", status: "failed", layer: "bronze", file: "landing/a.json", message: "bad JSON", records_in: 3, records_invalid: 3, started_at: "2026-11-24T01:00:00.000Z", finished_at: "2026-11-24T01:00:00.250Z", duration_ms: 250 },
+        step: {
+          step: "ingest",
+          status: "failed",
+          layer: "bronze",
+          file: "landing/a.json",
+          message: "bad JSON",
+          records_in: 3,
+          records_invalid: 3,
+          started_at: "2026-11-24T01:00:00.000Z",
+          finished_at: "2026-11-24T01:00:00.250Z",
+          duration_ms: 250,
+        },
       },
       lambdaContext("journey-record-step"),
     );
     // Assess
-    expect(logged).toHaveBeenCalledWith("step ingest failed", expect.objectContaining({ journey_id: started.journey_id, file: "landing/a.json", message: "bad JSON", records_invalid: 3 }));
+    expect(logged).toHaveBeenCalledWith(
+      "step ingest failed",
+      expect.objectContaining({
+        journey_id: started.journey_id,
+        file: "landing/a.json",
+        message: "bad JSON",
+        records_invalid: 3,
+      }),
+    );
     expect(added).toEqual([
       ["StepDuration", 250, { layer: "bronze", status: "failed" }],
       ["RecordsProcessed", 3, { layer: "bronze", status: "failed" }],
@@ -79,12 +122,21 @@ describe("journey handlers", () => {
   it("fails a journey with the error Step Functions caught, and a later start resumes it", async () => {
     // Prepare
     const started = await journey.start({ idempotency_key: "handler#fails" }, lambdaContext("journey-start"));
-    const caught = { Error: "GoldMergeError", Cause: JSON.stringify({ errorType: "GoldMergeError", errorMessage: "source key not unique" }) };
+    const caught = {
+      Error: "GoldMergeError",
+      Cause: JSON.stringify({ errorType: "GoldMergeError", errorMessage: "source key not unique" }),
+    };
     // Act
-    const failed = await journey.fail({ journey_id: started.journey_id, run_id: started.run_id ?? undefined, error: caught }, lambdaContext("journey-fail"));
+    const failed = await journey.fail(
+      { journey_id: started.journey_id, run_id: started.run_id ?? undefined, error: caught },
+      lambdaContext("journey-fail"),
+    );
     const resumed = await journey.start({ idempotency_key: "handler#fails" }, lambdaContext("journey-start"));
     // Assess
-    expect(failed).toMatchObject({ status: "failed", error: { name: "GoldMergeError", message: "source key not unique" } });
+    expect(failed).toMatchObject({
+      status: "failed",
+      error: { name: "GoldMergeError", message: "source key not unique" },
+    });
     expect(resumed).toMatchObject({ status: "in_progress", resumed: true, retry_count: 1 });
   });
 
@@ -99,7 +151,12 @@ describe("journey handlers", () => {
 
   it("rejects a step that is not a processing-log record, naming the field", async () => {
     // Act
-    const error = await journey.recordStep({ journey_id: "j-x", step: { step: "silver", status: "maybe" } } as never, lambdaContext("journey-record-step")).catch((caught: unknown) => caught);
+    const error = await journey
+      .recordStep(
+        { journey_id: "j-x", step: { step: "silver", status: "maybe" } } as never,
+        lambdaContext("journey-record-step"),
+      )
+      .catch((caught: unknown) => caught);
     // Assess
     expect(error).toMatchObject({ name: "InvalidEventError" });
     expect((error as Error).message).toMatch(/step\.status/);
@@ -111,7 +168,13 @@ describe("journey handlers", () => {
     const started = await journey.start({ idempotency_key: "handler#retried-step" }, lambdaContext("journey-start"));
     const event = {
       journey_id: started.journey_id,
-      step: { step: "gold", status: "succeeded" as const, started_at: "2026-11-24T01:00:00.000Z", finished_at: "2026-11-24T01:00:01.000Z", duration_ms: 1_000 },
+      step: {
+        step: "gold",
+        status: "succeeded" as const,
+        started_at: "2026-11-24T01:00:00.000Z",
+        finished_at: "2026-11-24T01:00:01.000Z",
+        duration_ms: 1_000,
+      },
     };
     // Act
     await journey.recordStep(event, lambdaContext("journey-record-step"));

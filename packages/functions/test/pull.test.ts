@@ -1,10 +1,10 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { lambdaContext } from "@medallion/local/lambda-context";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestLake } from "@medallion/testing/lake";
-import type { TestLake } from "@medallion/testing/lake";
-import { fixtureSource, readings, startFixtureApi } from "@medallion/testing/fixture-api";
 import type { FixtureApi } from "@medallion/testing/fixture-api";
+import { fixtureSource, readings, startFixtureApi } from "@medallion/testing/fixture-api";
+import type { TestLake } from "@medallion/testing/lake";
+import { startTestLake } from "@medallion/testing/lake";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 describe("pull handler", () => {
   let lake: TestLake;
@@ -16,7 +16,11 @@ describe("pull handler", () => {
     lake = await startTestLake({ applyEnv: true });
     // What `sst dev` / the Lambda runtime set for a linked sst.Secret.
     process.env[`SST_RESOURCE_${secretName}`] = JSON.stringify({ type: "sst.sst.Secret", value: "handler-t0ken" });
-    api = await startFixtureApi({ records: readings({ from: "2024-05-01T00:00:00Z", hours: 2, count: 6 }), pageSize: 2, token: "handler-t0ken" });
+    api = await startFixtureApi({
+      records: readings({ from: "2024-05-01T00:00:00Z", hours: 2, count: 6 }),
+      pageSize: 2,
+      token: "handler-t0ken",
+    });
     ({ pullHandler } = await import("../src/pull"));
   });
   afterAll(async () => {
@@ -24,7 +28,10 @@ describe("pull handler", () => {
     await lake.close();
   });
 
-  const source = () => ({ ...fixtureSource(api.origin, "cursor", { name: "handler-api" }), auth: { header: "Authorization", scheme: "Bearer", secret: secretName } });
+  const source = () => ({
+    ...fixtureSource(api.origin, "cursor", { name: "handler-api" }),
+    auth: { header: "Authorization", scheme: "Bearer", secret: secretName },
+  });
 
   it("pulls the hours since the watermark with the linked secret, writes pages to landing and advances the watermark", async () => {
     // Prepare
@@ -34,7 +41,9 @@ describe("pull handler", () => {
     // Assess
     expect(result).toMatchObject({ mode: "hourly", records: 6, watermarkAfter: "2024-05-01T02:00:00.000Z" });
     expect(await lake.keys("Landing", "car_telemetry/_api/handler-api/")).toHaveLength(4);
-    const { Item } = await lake.doc.send(new GetCommand({ TableName: lake.names.Watermark, Key: { source: "handler-api" } }));
+    const { Item } = await lake.doc.send(
+      new GetCommand({ TableName: lake.names.Watermark, Key: { source: "handler-api" } }),
+    );
     expect(Item).toMatchObject({ watermark: "2024-05-01T02:00:00.000Z" });
   });
 
@@ -42,7 +51,10 @@ describe("pull handler", () => {
     // Prepare
     const handler = pullHandler({ sources: { "handler-api": source() } });
     // Act
-    const result = await handler({ source: "handler-api", window: "daily", time: "2024-05-02T02:00:00Z" }, lambdaContext("pull"));
+    const result = await handler(
+      { source: "handler-api", window: "daily", time: "2024-05-02T02:00:00Z" },
+      lambdaContext("pull"),
+    );
     // Assess
     expect(result.mode).toBe("daily");
     expect(result.windows).toHaveLength(24);
@@ -53,7 +65,9 @@ describe("pull handler", () => {
     // Prepare
     const handler = pullHandler({ sources: { "handler-api": source() } });
     // Act + Assess
-    await expect(handler({ source: "nope" }, lambdaContext("pull"))).rejects.toThrow('unknown source "nope"; known: handler-api');
+    await expect(handler({ source: "nope" }, lambdaContext("pull"))).rejects.toThrow(
+      'unknown source "nope"; known: handler-api',
+    );
   });
 
   it("fails naming the secret when it is not linked", async () => {
@@ -61,7 +75,9 @@ describe("pull handler", () => {
     const unlinked = { ...source(), name: "unlinked", auth: { header: "Authorization", secret: "NotLinkedToken" } };
     const handler = pullHandler({ sources: { unlinked } });
     // Act + Assess
-    await expect(handler({ source: "unlinked" }, lambdaContext("pull"))).rejects.toThrow(/Resource NotLinkedToken is not linked/);
+    await expect(handler({ source: "unlinked" }, lambdaContext("pull"))).rejects.toThrow(
+      /Resource NotLinkedToken is not linked/,
+    );
   });
 
   it("rejects an event with an unknown window kind, naming the field", async () => {

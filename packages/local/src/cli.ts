@@ -1,9 +1,8 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { DatasetError, DatasetSpecError, loadDatasetSpec } from "@medallion/core/dataset";
 import type { DatasetSpec } from "@medallion/core/dataset";
-import { registerDataset } from "@medallion/core/dataset";
+import { DatasetError, DatasetSpecError, loadDatasetSpec, registerDataset } from "@medallion/core/dataset";
 import { runBackfill } from "./commands/backfill";
 import { congregadoCommand } from "./commands/congregado";
 import { runDev } from "./commands/dev";
@@ -11,10 +10,10 @@ import { journeysCommand } from "./commands/journeys";
 import { openQueryEngine, runQuery } from "./commands/query";
 import { describeIngest, formatSummary, runPipeline } from "./commands/run";
 import { localClients } from "./services/clients";
-import { startServices } from "./services/index";
 import type { LocalServices } from "./services/index";
-import { startStack } from "./stack";
+import { startServices } from "./services/index";
 import type { LocalStack } from "./stack";
+import { startStack } from "./stack";
 
 const USAGE = `medallion: the lakehouse on the embedded local stack
 
@@ -61,18 +60,32 @@ async function main(argv: string[]): Promise<number> {
   // Registered before any stack starts: the engine and every handler read the known datasets then.
   const spec = values.spec === undefined ? undefined : await registerSpec(values.spec as string);
   if (spec && values.dataset !== undefined && values.dataset !== spec.name) {
-    throw new UsageError(`--dataset ${values.dataset as string} does not match the spec's dataset "${spec.name}" (--spec implies --dataset ${spec.name})`);
+    throw new UsageError(
+      `--dataset ${values.dataset as string} does not match the spec's dataset "${spec.name}" (--spec implies --dataset ${spec.name})`,
+    );
   }
   values.dataset ??= spec?.name ?? "car_telemetry";
 
   switch (command) {
     case "run": {
       const landingDir = values.landing as string | undefined;
-      if (spec && !landingDir) throw new UsageError(`medallion run --spec needs --landing <dir>: the folder holding ${spec.name}'s files (there is no sample data for it)`);
+      if (spec && !landingDir)
+        throw new UsageError(
+          `medallion run --spec needs --landing <dir>: the folder holding ${spec.name}'s files (there is no sample data for it)`,
+        );
       // run always ends with the pipeline, which starts at silver: say so before ingesting anything.
-      if (spec && !spec.silver) throw new UsageError(`${values.spec as string}: dataset "${spec.name}" has no silver section, and medallion run executes the pipeline (journey → silver → gold); add one (see README "Writing a dataset spec") or use medallion dev to only ingest`);
+      if (spec && !spec.silver)
+        throw new UsageError(
+          `${values.spec as string}: dataset "${spec.name}" has no silver section, and medallion run executes the pipeline (journey → silver → gold); add one (see README "Writing a dataset spec") or use medallion dev to only ingest`,
+        );
       return withStack(dataDir, values.verbose as boolean, async (stack) => {
-        const summary = await runPipeline({ stack, dataset: values.dataset as string, sample: (values.sample as boolean) || !landingDir, landingDir, progress });
+        const summary = await runPipeline({
+          stack,
+          dataset: values.dataset as string,
+          sample: (values.sample as boolean) || !landingDir,
+          landingDir,
+          progress,
+        });
         console.log(json ? JSON.stringify(summary, null, 2) : formatSummary(summary, dataDir));
         return summary.totals.filesFailed > 0 || summary.pipeline.status !== "SUCCEEDED" ? 1 : 0;
       });
@@ -85,25 +98,49 @@ async function main(argv: string[]): Promise<number> {
         dataDir,
         values.verbose as boolean,
         async (stack) => {
-          await runDev({ stack, dataDir, dropDir: resolve(values.drop as string), dataset: values.dataset as string, everyMs, print, signal: controller.signal });
+          await runDev({
+            stack,
+            dataDir,
+            dropDir: resolve(values.drop as string),
+            dataset: values.dataset as string,
+            everyMs,
+            print,
+            signal: controller.signal,
+          });
           print("Stopped: writes in flight finished, state saved.");
           return 0;
         },
-        { onSignal: () => controller.abort(), onIngested: (line) => print(`[${new Date().toISOString().slice(11, 19)}] ingest ${line}`) },
+        {
+          onSignal: () => controller.abort(),
+          onIngested: (line) => print(`[${new Date().toISOString().slice(11, 19)}] ingest ${line}`),
+        },
       );
     }
     case "backfill": {
-      if (!values.from || !values.to) throw new UsageError("medallion backfill needs --from <YYYY-MM-DD> and --to <YYYY-MM-DD>");
+      if (!values.from || !values.to)
+        throw new UsageError("medallion backfill needs --from <YYYY-MM-DD> and --to <YYYY-MM-DD>");
       return withStack(dataDir, values.verbose as boolean, async (stack) => {
-        const days = await runBackfill({ stack, dataset: values.dataset as string, from: values.from as string, to: values.to as string, progress });
+        const days = await runBackfill({
+          stack,
+          dataset: values.dataset as string,
+          from: values.from as string,
+          to: values.to as string,
+          progress,
+        });
         if (json) console.log(JSON.stringify(days, null, 2));
-        else console.log(`medallion backfill: ${days.length} day(s), ${days.filter((d) => d.pipeline.status === "SUCCEEDED").length} succeeded, ${days.filter((d) => d.pipeline.status !== "SUCCEEDED").length} failed`);
+        else
+          console.log(
+            `medallion backfill: ${days.length} day(s), ${days.filter((d) => d.pipeline.status === "SUCCEEDED").length} succeeded, ${days.filter((d) => d.pipeline.status !== "SUCCEEDED").length} failed`,
+          );
         return days.every((d) => d.pipeline.status === "SUCCEEDED") ? 0 : 1;
       });
     }
     case "query": {
       const sql = positionals.join(" ").trim();
-      if (!sql) throw new UsageError(`medallion query needs SQL, e.g. medallion query "SELECT * FROM silver.car_telemetry LIMIT 10"`);
+      if (!sql)
+        throw new UsageError(
+          `medallion query needs SQL, e.g. medallion query "SELECT * FROM silver.car_telemetry LIMIT 10"`,
+        );
       return withServices(dataDir, async (services) => {
         const engine = await openQueryEngine({ services, dataDir });
         try {
@@ -144,14 +181,18 @@ async function registerSpec(path: string): Promise<DatasetSpec> {
     registerDataset(spec);
     return spec;
   } catch (error) {
-    if (error instanceof DatasetSpecError && error.file === undefined) throw new UsageError(`${path}: ${error.message}`);
+    if (error instanceof DatasetSpecError && error.file === undefined)
+      throw new UsageError(`${path}: ${error.message}`);
     if (error instanceof DatasetError) throw new UsageError(error.message);
     throw error;
   }
 }
 
 /** Runs `fn` with the local DynamoDB and S3 up (no event delivery): for read-only commands. */
-async function withServices(dataDir: string, fn: (services: LocalServices, doc: DynamoDBDocumentClient) => Promise<number>): Promise<number> {
+async function withServices(
+  dataDir: string,
+  fn: (services: LocalServices, doc: DynamoDBDocumentClient) => Promise<number>,
+): Promise<number> {
   const services = await startServices({ dataDir });
   const clients = localClients(services.env);
   try {

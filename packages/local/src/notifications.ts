@@ -22,7 +22,11 @@ export function s3Notification(created: LocalObjectCreated): S3Event {
         s3: {
           s3SchemaVersion: "1.0",
           configurationId: "LandingObjectCreated",
-          bucket: { name: created.bucket, ownerIdentity: { principalId: "local" }, arn: `arn:aws:s3:::${created.bucket}` },
+          bucket: {
+            name: created.bucket,
+            ownerIdentity: { principalId: "local" },
+            arn: `arn:aws:s3:::${created.bucket}`,
+          },
           object: {
             key: encodeS3Key(created.key),
             size: created.size,

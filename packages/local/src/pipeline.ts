@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { StateMachine } from "aws-local-stepfunctions";
-import type { Statement } from "@medallion/core/sql";
 import type { SqlEngine } from "@medallion/core/engine";
 import type { WindowRequest } from "@medallion/core/schedule";
+import type { Statement } from "@medallion/core/sql";
 import { pipelineDefinition, pipelineStates } from "@medallion/stacks/pipeline";
+import { StateMachine } from "aws-local-stepfunctions";
 import { lambdaContext } from "./lambda-context";
 
 /** A handler as the state machine invokes it. */
@@ -95,7 +95,15 @@ export async function executePipeline({
   const name = `${input.dataset}-${new Date(started).toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}`;
   const execution = machine.run(input, {
     // The context object Step Functions provides (execution id, start time).
-    context: { Execution: { Id: `arn:aws:states:us-east-1:000000000000:execution:medallion-local-pipeline:${name}`, Name: name, StartTime: new Date(started).toISOString(), Input: input, RoleArn: "local" } } as never,
+    context: {
+      Execution: {
+        Id: `arn:aws:states:us-east-1:000000000000:execution:medallion-local-pipeline:${name}`,
+        Name: name,
+        StartTime: new Date(started).toISOString(),
+        Input: input,
+        RoleArn: "local",
+      },
+    } as never,
     overrides: {
       taskResourceLocalHandlers: {
         [S.window]: invoke("window", handlers.window),
@@ -145,10 +153,20 @@ export async function executePipeline({
         report({ state: name, event: "entered" });
       } else if (log.type === "StateExited") {
         // A failure a Catch handled still exits the state: it did not succeed.
-        if (!failed.has(name)) report({ state: name, event: "succeeded", elapsedMs: log.timestamp - (enteredAt.get(name) ?? log.timestamp) });
+        if (!failed.has(name))
+          report({
+            state: name,
+            event: "succeeded",
+            elapsedMs: log.timestamp - (enteredAt.get(name) ?? log.timestamp),
+          });
       } else if (log.type === "StateFailed") {
         failed.add(name);
-        report({ state: name, event: "failed", elapsedMs: log.timestamp - (enteredAt.get(name) ?? log.timestamp), error: `${log.Error}: ${String(log.Cause)}` });
+        report({
+          state: name,
+          event: "failed",
+          elapsedMs: log.timestamp - (enteredAt.get(name) ?? log.timestamp),
+          error: `${log.Error}: ${String(log.Cause)}`,
+        });
       } else if (log.type === "StateRetried") {
         failed.delete(name);
         report({ state: name, event: "retried" });
@@ -164,7 +182,12 @@ export async function executePipeline({
     await logs.catch(() => undefined);
     const failed = states.findLast((s) => s.event === "failed");
     const message = error instanceof Error ? error.message : String(error);
-    return { status: "FAILED", error: { Error: failedName(error), Cause: failed?.error ?? message }, states, durationMs: Date.now() - started };
+    return {
+      status: "FAILED",
+      error: { Error: failedName(error), Cause: failed?.error ?? message },
+      states,
+      durationMs: Date.now() - started,
+    };
   }
 }
 
@@ -174,7 +197,11 @@ export async function executePipeline({
  */
 function asLambdaError(error: unknown): Error {
   const original = error instanceof Error ? error : new Error(String(error));
-  const cause = JSON.stringify({ errorType: original.name, errorMessage: original.message, trace: (original.stack ?? "").split("\n").slice(1, 6) });
+  const cause = JSON.stringify({
+    errorType: original.name,
+    errorMessage: original.message,
+    trace: (original.stack ?? "").split("\n").slice(1, 6),
+  });
   const lambdaError = new Error(original.message, { cause });
   lambdaError.name = original.name;
   return lambdaError;

@@ -1,13 +1,13 @@
-import type { S3Event } from "aws-lambda";
 import { knownDatasets } from "@medallion/core/dataset";
 import type { WindowRequest } from "@medallion/core/schedule";
+import type { S3Event } from "aws-lambda";
 import { localSilverDependencies, localTables } from "./engine/index";
 import { lambdaContext } from "./lambda-context";
-import { executePipeline } from "./pipeline";
-import type { ExecutionOutcome, PipelineHandlers, StateEvent } from "./pipeline";
 import { decodeS3Key, NotificationQueue, s3Notification } from "./notifications";
-import { startServices } from "./services/index";
+import type { ExecutionOutcome, PipelineHandlers, StateEvent } from "./pipeline";
+import { executePipeline } from "./pipeline";
 import type { LocalServices } from "./services/index";
+import { startServices } from "./services/index";
 
 /** What one landing file's ingestion produced, as the ingest handler reports it. */
 export interface IngestOutcome {
@@ -52,7 +52,10 @@ export interface LocalStack {
    * @param input dataset, window and trigger time (default now)
    * @param onState progress of each state
    */
-  execute(input: { dataset: string; window: WindowRequest; at?: string }, onState?: (event: StateEvent) => void): Promise<ExecutionOutcome>;
+  execute(
+    input: { dataset: string; window: WindowRequest; at?: string },
+    onState?: (event: StateEvent) => void,
+  ): Promise<ExecutionOutcome>;
   /** The handlers behind the pipeline's Task states (tests substitute one to inject a failure). */
   pipeline: PipelineHandlers;
   /** Waits for every notification in flight. */
@@ -61,7 +64,10 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-type IngestHandler = (event: S3Event, context: ReturnType<typeof lambdaContext>) => Promise<{ results: IngestReport[] }>;
+type IngestHandler = (
+  event: S3Event,
+  context: ReturnType<typeof lambdaContext>,
+) => Promise<{ results: IngestReport[] }>;
 
 /**
  * Starts the embedded stack: s3rver + dynalite under `dataDir`, `process.env` set as SST
@@ -97,7 +103,11 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     },
     (event, error) => {
       const object = event.Records[0]!.s3.object;
-      settle({ key: decodeS3Key(object.key), etag: object.eTag, error: error instanceof Error ? error.message : String(error) });
+      settle({
+        key: decodeS3Key(object.key),
+        etag: object.eTag,
+        error: error instanceof Error ? error.message : String(error),
+      });
     },
   );
   services.s3.onObjectCreated((created) => {
@@ -130,7 +140,10 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
 
 // The pipeline's Task handlers: the same modules deployed to Lambda, over the embedded
 // stack's dependencies (DuckDB engine, local catalog) where AWS would use Athena and Glue.
-async function pipelineHandlers(services: LocalServices, dataDir: string): Promise<{ handlers: PipelineHandlers; close(): void }> {
+async function pipelineHandlers(
+  services: LocalServices,
+  dataDir: string,
+): Promise<{ handlers: PipelineHandlers; close(): void }> {
   const silverDeps = await localSilverDependencies({ services, dataDir });
   const [{ silverHandlers }, { goldHandlers }, journey, { window }, lock] = await Promise.all([
     import("@medallion/functions/silver"),

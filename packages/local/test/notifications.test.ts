@@ -2,7 +2,14 @@ import type { S3Event } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { encodeS3Key, NotificationQueue, s3Notification } from "../src/notifications";
 
-const created = { eventName: "ObjectCreated:Put", bucket: "landing", key: "car_telemetry/day one/a+b.json", size: 10, eTag: "abc", sequencer: "01" };
+const created = {
+  eventName: "ObjectCreated:Put",
+  bucket: "landing",
+  key: "car_telemetry/day one/a+b.json",
+  size: 10,
+  eTag: "abc",
+  sequencer: "01",
+};
 
 describe("s3Notification", () => {
   it("encodes the key as S3 does, spaces as '+', so decoding gives the original key", () => {

@@ -14,7 +14,9 @@ export async function bundleLikeLambda(entry: string, outfile: string): Promise<
     platform: "node",
     format: "esm",
     target: "node22",
-    banner: { js: "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);",
+    },
     logLevel: "error",
   });
 }

@@ -1,5 +1,5 @@
-import { createServer } from "node:http";
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { carTelemetry } from "@medallion/core/dataset";
 import type { HttpApiSource } from "@medallion/core/sources";
@@ -51,7 +51,15 @@ export interface FailureRule {
  * @param options.pageSize records per page (default 2)
  * @param options.token when set, requests need `Authorization: Bearer <token>` (401 otherwise)
  */
-export async function startFixtureApi({ records = [], pageSize = 2, token }: { records?: FixtureRecord[]; pageSize?: number; token?: string } = {}): Promise<FixtureApi> {
+export async function startFixtureApi({
+  records = [],
+  pageSize = 2,
+  token,
+}: {
+  records?: FixtureRecord[];
+  pageSize?: number;
+  token?: string;
+} = {}): Promise<FixtureApi> {
   let served = records;
   const rules: FailureRule[] = [];
   const requests: FixtureApi["requests"] = [];
@@ -141,7 +149,17 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
  * `count` car readings spread evenly over `[from, from + hours)`, one car per reading.
  * @param options.prefix chassis prefix, so readings of different calls differ
  */
-export function readings({ from, hours, count, prefix = "CAR" }: { from: string; hours: number; count: number; prefix?: string }): FixtureRecord[] {
+export function readings({
+  from,
+  hours,
+  count,
+  prefix = "CAR",
+}: {
+  from: string;
+  hours: number;
+  count: number;
+  prefix?: string;
+}): FixtureRecord[] {
   const start = Date.parse(from);
   const step = (hours * 3_600_000) / count;
   return Array.from({ length: count }, (_, index) => ({
@@ -158,13 +176,28 @@ export function readings({ from, hours, count, prefix = "CAR" }: { from: string;
  * @param style `page`, `cursor`, `nextLink` (link in the body) or `link` (Link header)
  * @param overrides fields to replace
  */
-export function fixtureSource(origin: string, style: "page" | "cursor" | "nextLink" | "link", overrides: Partial<HttpApiSource> = {}): HttpApiSource {
+export function fixtureSource(
+  origin: string,
+  style: "page" | "cursor" | "nextLink" | "link",
+  overrides: Partial<HttpApiSource> = {},
+): HttpApiSource {
   const styles = {
-    page: { path: "/page", pagination: { style: "page", pageParam: "page", sizeParam: "per_page", pageSize: 2 }, recordsPath: "items" },
-    cursor: { path: "/cursor", pagination: { style: "cursor", cursorParam: "cursor", cursorPath: "meta.next_cursor" }, recordsPath: "data" },
+    page: {
+      path: "/page",
+      pagination: { style: "page", pageParam: "page", sizeParam: "per_page", pageSize: 2 },
+      recordsPath: "items",
+    },
+    cursor: {
+      path: "/cursor",
+      pagination: { style: "cursor", cursorParam: "cursor", cursorPath: "meta.next_cursor" },
+      recordsPath: "data",
+    },
     nextLink: { path: "/next", pagination: { style: "nextLink", nextPath: "links.next" }, recordsPath: "data" },
     link: { path: "/link", pagination: { style: "nextLink" }, recordsPath: undefined },
-  } as const satisfies Record<string, { path: string; pagination: HttpApiSource["pagination"]; recordsPath: string | undefined }>;
+  } as const satisfies Record<
+    string,
+    { path: string; pagination: HttpApiSource["pagination"]; recordsPath: string | undefined }
+  >;
   const chosen = styles[style];
   return {
     name: `fixture-${style.toLowerCase()}`,

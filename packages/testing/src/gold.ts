@@ -27,7 +27,10 @@ export async function memoryEngine(): Promise<MemoryEngine> {
       const reader = await connection.runAndReadAll(statement);
       return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() };
     } catch (error) {
-      throw new QueryFailedError(`DuckDB query failed: ${(error as Error).message}`, { reason: (error as Error).message, cause: error });
+      throw new QueryFailedError(`DuckDB query failed: ${(error as Error).message}`, {
+        reason: (error as Error).message,
+        cause: error,
+      });
     }
   };
   return {
@@ -35,7 +38,11 @@ export async function memoryEngine(): Promise<MemoryEngine> {
     log,
     run,
     async rows(sql) {
-      return (await run(sql)).rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v])));
+      return (await run(sql)).rows.map((row) =>
+        Object.fromEntries(
+          Object.entries(row).map(([k, v]) => [k, typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v]),
+        ),
+      );
     },
     close() {
       connection.closeSync();
@@ -61,7 +68,9 @@ const SILVER = `${quoteIdentifier("silver")}.${quoteIdentifier("car_telemetry")}
 /** Creates `silver.car_telemetry` with silver's real columns (from the spec). */
 export async function createSilver(engine: SqlEngine): Promise<void> {
   const { data, partition } = silverColumns(carTelemetry);
-  const columns = [...data, ...partition].map(({ name, type }) => `${quoteIdentifier(name)} ${renderType(type, "duckdb")}`);
+  const columns = [...data, ...partition].map(
+    ({ name, type }) => `${quoteIdentifier(name)} ${renderType(type, "duckdb")}`,
+  );
   await engine.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier("silver")}`);
   await engine.run(`CREATE TABLE ${SILVER} (${columns.join(", ")})`);
 }
@@ -103,7 +112,9 @@ export async function putSilver(engine: SqlEngine, rows: SilverDay[]): Promise<R
       event_day: day,
     };
     const names = Object.keys(values);
-    await engine.run(`INSERT INTO ${SILVER} (${names.map(quoteIdentifier).join(", ")}) VALUES (${names.map((n) => literal(values[n]!)).join(", ")})`);
+    await engine.run(
+      `INSERT INTO ${SILVER} (${names.map(quoteIdentifier).join(", ")}) VALUES (${names.map((n) => literal(values[n]!)).join(", ")})`,
+    );
   }
   return rows.map(partitionOf);
 }
@@ -194,5 +205,7 @@ export function expectedManufacturerDaily(rows: SilverDay[]): Record<string, unk
 
 /** Rounds every number to 6 decimals, so float sums compare by value, not by summation order. */
 export function rounded(rows: Record<string, unknown>[]): Record<string, unknown>[] {
-  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "number" ? Math.round(v * 1e6) / 1e6 : v])));
+  return rows.map((row) =>
+    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "number" ? Math.round(v * 1e6) / 1e6 : v])),
+  );
 }

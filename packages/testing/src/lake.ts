@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { localClients } from "@medallion/local/services/clients";
-import { startServices } from "@medallion/local/services/index";
 import type { LocalServices } from "@medallion/local/services/index";
+import { startServices } from "@medallion/local/services/index";
 
 /** Embedded services in a temp directory, with SDK clients pointed at them. */
 export interface TestLake {
@@ -28,7 +28,8 @@ export interface TestLake {
 export async function startTestLake({ applyEnv = false }: { applyEnv?: boolean } = {}): Promise<TestLake> {
   const dataDir = await mkdtemp(join(tmpdir(), "medallion-test-"));
   const services = await startServices({ dataDir });
-  if (applyEnv) Object.assign(process.env, services.env, { POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" });
+  if (applyEnv)
+    Object.assign(process.env, services.env, { POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" });
   const clients = localClients(services.env);
   const { s3, doc } = clients;
   return {
@@ -41,7 +42,13 @@ export async function startTestLake({ applyEnv = false }: { applyEnv?: boolean }
       const keys: string[] = [];
       let token: string | undefined;
       do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: services.names[bucket] ?? bucket, Prefix: prefix, ContinuationToken: token }));
+        const page = await s3.send(
+          new ListObjectsV2Command({
+            Bucket: services.names[bucket] ?? bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+          }),
+        );
         for (const object of page.Contents ?? []) keys.push(object.Key!);
         token = page.NextContinuationToken;
       } while (token);

@@ -1,15 +1,14 @@
 import { createHash } from "node:crypto";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { bronzeParquetSchema } from "@medallion/core/dataset";
-import { carTelemetry } from "@medallion/core/dataset";
-import { consolidateSilver, dynamoSilverLedger } from "@medallion/core/silver";
-import type { ConsolidateSilverOptions, SilverSummary } from "@medallion/core/silver";
-import { recordIngested } from "@medallion/core/ledger";
+import { bronzeParquetSchema, carTelemetry } from "@medallion/core/dataset";
 import type { LedgerEntry } from "@medallion/core/ledger";
-import { catalogDirectory, localCatalog } from "@medallion/local/catalog/index";
+import { recordIngested } from "@medallion/core/ledger";
+import type { ConsolidateSilverOptions, SilverSummary } from "@medallion/core/silver";
+import { consolidateSilver, dynamoSilverLedger } from "@medallion/core/silver";
 import type { LocalCatalog } from "@medallion/local/catalog/index";
-import { duckdbEngine, localTables } from "@medallion/local/engine/index";
+import { catalogDirectory, localCatalog } from "@medallion/local/catalog/index";
 import type { DuckDbEngine } from "@medallion/local/engine/index";
+import { duckdbEngine, localTables } from "@medallion/local/engine/index";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import type { TestLake } from "./lake";
 
@@ -21,7 +20,10 @@ export interface Reading {
   Manufacturer?: string | null;
   Model?: string | null;
   color?: string | null;
-  metrics?: { trip: { tripMileage: number | null; tripFuelLiters: number | null }; fuel: { fuelAvailable: number | null; fuelCapacity: number | null } } | null;
+  metrics?: {
+    trip: { tripMileage: number | null; tripFuelLiters: number | null };
+    fuel: { fuelAvailable: number | null; fuelCapacity: number | null };
+  } | null;
 }
 
 /** A reading with plausible defaults, overridden where given. */
@@ -42,13 +44,19 @@ export function reading(overrides: Partial<Reading> = {}): Reading {
  * Writes a bronze Parquet file (the ingestion's columns and layout) and records it in the
  * ledger as pending, as ingestion does.
  */
-export async function landBronze(lake: TestLake, { name, readings, ingestDate = "2024-01-06" }: { name: string; readings: Reading[]; ingestDate?: string }): Promise<LedgerEntry> {
+export async function landBronze(
+  lake: TestLake,
+  { name, readings, ingestDate = "2024-01-06" }: { name: string; readings: Reading[]; ingestDate?: string },
+): Promise<LedgerEntry> {
   const sourceKey = `car_telemetry/${name}.json`;
   const n = readings.length;
   const buffer = parquetWriteBuffer({
     schema: bronzeParquetSchema(carTelemetry.fields),
     columnData: [
-      ...carTelemetry.fields.map((field) => ({ name: field.name, data: readings.map((r) => (r as unknown as Record<string, unknown>)[field.name] ?? null) })),
+      ...carTelemetry.fields.map((field) => ({
+        name: field.name,
+        data: readings.map((r) => (r as unknown as Record<string, unknown>)[field.name] ?? null),
+      })),
       { name: "_extra", data: new Array(n).fill(null) },
       { name: "_source_key", data: new Array(n).fill(sourceKey) },
       { name: "_record_index", data: Int32Array.from(readings.keys()) },
@@ -91,7 +99,13 @@ export interface SilverHarness {
 export async function silverHarness(lake: TestLake): Promise<SilverHarness> {
   const catalog = localCatalog({ directory: catalogDirectory(lake.dataDir) });
   const buckets = { bronze: lake.names.Bronze!, silver: lake.names.Silver! };
-  const engine = await duckdbEngine({ s3: lake.s3, s3Directory: lake.services.s3.directory, catalog, datasets: [carTelemetry], buckets });
+  const engine = await duckdbEngine({
+    s3: lake.s3,
+    s3Directory: lake.services.s3.directory,
+    catalog,
+    datasets: [carTelemetry],
+    buckets,
+  });
   const options: ConsolidateSilverOptions<LedgerEntry> = {
     spec: carTelemetry,
     ledger: dynamoSilverLedger({ doc: lake.doc, table: lake.names.Ledger! }),
@@ -107,7 +121,8 @@ export async function silverHarness(lake: TestLake): Promise<SilverHarness> {
     options,
     consolidate: (overrides = {}) => consolidateSilver({ ...options, ...overrides }),
     rows: async () =>
-      (await engine.run("SELECT * FROM silver.car_telemetry ORDER BY carChassis, event_year, event_month, event_day")).rows,
+      (await engine.run("SELECT * FROM silver.car_telemetry ORDER BY carChassis, event_year, event_month, event_day"))
+        .rows,
     close: () => engine.close(),
   };
 }

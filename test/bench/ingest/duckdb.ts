@@ -11,10 +11,14 @@ const started = performance.now();
 const instance = await DuckDBInstance.create(":memory:");
 const connection = await instance.connect();
 const quote = (path: string) => `'${path.replaceAll("'", "''")}'`;
-await connection.run(`COPY (SELECT * FROM read_json(${quote(input)}, format = 'newline_delimited')) TO ${quote(output)} (FORMAT parquet)`);
+await connection.run(
+  `COPY (SELECT * FROM read_json(${quote(input)}, format = 'newline_delimited')) TO ${quote(output)} (FORMAT parquet)`,
+);
 const ms = performance.now() - started; // the count below only checks the output; it is not timed
 const count = await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${quote(output)})`);
 const records = Number(count.getRowObjectsJson()[0]!.n);
 connection.closeSync();
 instance.closeSync();
-process.stdout.write(`${JSON.stringify({ engine: "duckdb", records, ms, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ engine: "duckdb", records, ms, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`,
+);

@@ -1,5 +1,5 @@
-import { createWriteStream } from "node:fs";
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 
 /**
  * Writes `count` deterministic car-telemetry readings as NDJSON to `path` (a fixed
@@ -9,7 +9,10 @@ import { once } from "node:events";
 export async function generateTelemetry(path: string, count: number): Promise<number> {
   const out = createWriteStream(path);
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
   const makers = ["Volkswagen", "Fiat", "Chevrolet", "Toyota", "Hyundai"];
   const colors = ["white", "black", "silver", "red", "blue"];
   const start = Date.UTC(2024, 0, 1);

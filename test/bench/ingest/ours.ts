@@ -5,16 +5,23 @@
  */
 import { createReadStream } from "node:fs";
 import { isMainThread } from "node:worker_threads";
-import { carTelemetry } from "@medallion/core/dataset";
 import { convertToBronze } from "@medallion/core/bronze";
+import { carTelemetry } from "@medallion/core/dataset";
 
 // The bundle is also the script of the Parquet encoding worker: work only on the main thread.
 if (isMainThread) {
   const [input, output] = process.argv.slice(2);
   if (!input || !output) throw new Error("usage: ours.mjs <input> <output>");
   const started = performance.now();
-  const result = await convertToBronze(createReadStream(input, { highWaterMark: 1 << 20 }), { spec: carTelemetry, sourceKey: `car_telemetry/${input}`, parquetPath: output });
-  if (result.recordsRejected) throw new Error(`${result.recordsRejected} records rejected: ${result.rejected[0]?.reason}`);
+  const result = await convertToBronze(createReadStream(input, { highWaterMark: 1 << 20 }), {
+    spec: carTelemetry,
+    sourceKey: `car_telemetry/${input}`,
+    parquetPath: output,
+  });
+  if (result.recordsRejected)
+    throw new Error(`${result.recordsRejected} records rejected: ${result.rejected[0]?.reason}`);
   const ms = performance.now() - started;
-  process.stdout.write(`${JSON.stringify({ engine: "ours", records: result.recordsBronze, ms, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ engine: "ours", records: result.recordsBronze, ms, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`,
+  );
 }

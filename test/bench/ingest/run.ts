@@ -58,9 +58,14 @@ try {
     for (let r = 0; r < repeat; r++) {
       runs.ours.push(await measure([bundle, input, output.ours], "ours"));
       runs.duckdb.push(await measure(["--import", "tsx", duckdb, input, output.duckdb], "duckdb"));
-      if (!asJson) process.stderr.write(`${size} records, round ${r + 1}/${repeat}: ours ${(runs.ours[r]!.ms / 1000).toFixed(2)} s, DuckDB ${(runs.duckdb[r]!.ms / 1000).toFixed(2)} s\n`);
+      if (!asJson)
+        process.stderr.write(
+          `${size} records, round ${r + 1}/${repeat}: ours ${(runs.ours[r]!.ms / 1000).toFixed(2)} s, DuckDB ${(runs.duckdb[r]!.ms / 1000).toFixed(2)} s\n`,
+        );
     }
-    for (const engine of ["ours", "duckdb"] as const) for (const run of runs[engine]) if (run.records !== size) throw new Error(`${engine} wrote ${run.records} of ${size} records`);
+    for (const engine of ["ours", "duckdb"] as const)
+      for (const run of runs[engine])
+        if (run.records !== size) throw new Error(`${engine} wrote ${run.records} of ${size} records`);
     const ms = { ours: median(runs.ours.map((run) => run.ms)), duckdb: median(runs.duckdb.map((run) => run.ms)) };
     for (const engine of ["ours", "duckdb"] as const) {
       rows.push({
@@ -83,4 +88,7 @@ try {
 if (asJson) console.log(JSON.stringify(rows, null, 2));
 else console.table(rows);
 const big = rows.find((row) => row.records === 1_000_000 && row.engine === "ours");
-if (big) console.log(`1M records: ours/DuckDB median time ${big.oursOverDuckdb}× (target ≤ 3×), peak RSS ${big.peakRssMB} MB (target < 512 MB)`);
+if (big)
+  console.log(
+    `1M records: ours/DuckDB median time ${big.oursOverDuckdb}× (target ≤ 3×), peak RSS ${big.peakRssMB} MB (target < 512 MB)`,
+  );

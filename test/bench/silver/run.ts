@@ -3,8 +3,8 @@
 // partitions it touches, not the history: target ratio (30 days / 1 day) ≤ 1.3.
 // Run: npx tsx test/bench/silver/run.ts [cars=500] [repeats=5]
 import { startTestLake } from "@medallion/testing/lake";
-import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
 import type { Reading } from "@medallion/testing/silver";
+import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
 
 const cars = Number(process.argv[2] ?? 500);
 const repeats = Number(process.argv[3] ?? 7);
@@ -15,11 +15,17 @@ const lastDay = Date.UTC(2024, 5, 30);
 
 function hourOfReadings(start: number, hour: number, base: number): Reading[] {
   return Array.from({ length: cars }, (_, c) =>
-    reading({ carChassis: `CAR-${String(c).padStart(5, "0")}`, currentMileage: base + hour * 10 + c / 1000, metricTimestamp: new Date(start + hour * 3_600_000 + c).toISOString() }),
+    reading({
+      carChassis: `CAR-${String(c).padStart(5, "0")}`,
+      currentMileage: base + hour * 10 + c / 1000,
+      metricTimestamp: new Date(start + hour * 3_600_000 + c).toISOString(),
+    }),
   );
 }
 
-async function scenario(historyDays: number): Promise<{ historyDays: number; historyRows: number; timesMs: number[]; medianMs: number }> {
+async function scenario(
+  historyDays: number,
+): Promise<{ historyDays: number; historyRows: number; timesMs: number[]; medianMs: number }> {
   const lake = await startTestLake();
   const silver = await silverHarness(lake);
   try {
@@ -37,7 +43,8 @@ async function scenario(historyDays: number): Promise<{ historyDays: number; his
       const started = performance.now();
       const summary = await silver.consolidate();
       if (r >= warmups) timesMs.push(performance.now() - started);
-      if (summary.partitionsRewritten !== 1) throw new Error(`expected one partition rewritten, got ${summary.partitionsRewritten}`);
+      if (summary.partitionsRewritten !== 1)
+        throw new Error(`expected one partition rewritten, got ${summary.partitionsRewritten}`);
     }
     const sorted = [...timesMs].sort((a, b) => a - b);
     return { historyDays, historyRows, timesMs, medianMs: sorted[Math.floor(sorted.length / 2)]! };
@@ -50,7 +57,8 @@ async function scenario(historyDays: number): Promise<{ historyDays: number; his
 const one = await scenario(1);
 const thirty = await scenario(30);
 const ratio = thirty.medianMs / one.medianMs;
-const format = (s: typeof one) => `${String(s.historyDays).padStart(2)} day(s) of history (${s.historyRows} silver rows): median ${s.medianMs.toFixed(0)} ms  [${s.timesMs.map((t) => t.toFixed(0)).join(", ")}]`;
+const format = (s: typeof one) =>
+  `${String(s.historyDays).padStart(2)} day(s) of history (${s.historyRows} silver rows): median ${s.medianMs.toFixed(0)} ms  [${s.timesMs.map((t) => t.toFixed(0)).join(", ")}]`;
 console.log(`silver consolidation of one new hour (${cars} readings), ${repeats} runs each`);
 console.log(format(one));
 console.log(format(thirty));

@@ -87,7 +87,13 @@ export function columnBuffer(field: Field, capacity: number): ColumnBuffer {
 }
 
 // A scalar field's buffer: in a flat record, its value is the next leaf.
-function leafBuffer<P extends PackedColumn>({ set, pack }: { set: (row: number, value: unknown) => void; pack: (n: number) => P }) {
+function leafBuffer<P extends PackedColumn>({
+  set,
+  pack,
+}: {
+  set: (row: number, value: unknown) => void;
+  pack: (n: number) => P;
+}) {
   return { set, pack, setFlat: (row: number, flat: FlatRecord) => set(row, flat.leaves[flat.leaf++]) };
 }
 
@@ -212,7 +218,11 @@ function structBuffer(fields: Field[], capacity: number): ColumnBuffer {
       for (let c = 0; c < children.length; c++) children[c]!.set(row, object[names[c]!]);
     },
     pack(n) {
-      const packed: PackedStruct = { kind: "struct", present: present.subarray(0, n), fields: children.map((child) => child.pack(n)) };
+      const packed: PackedStruct = {
+        kind: "struct",
+        present: present.subarray(0, n),
+        fields: children.map((child) => child.pack(n)),
+      };
       present = new Uint8Array(capacity);
       return packed;
     },
@@ -235,7 +245,12 @@ function structBuffer(fields: Field[], capacity: number): ColumnBuffer {
  * @param fields the spec's fields
  */
 export function flatRecord(fields: Field[]): FlatRecord {
-  return { leaves: new Array<unknown>(countLeaves(fields)).fill(null), present: new Uint8Array(countStructs(fields)), leaf: 0, struct: 0 };
+  return {
+    leaves: new Array<unknown>(countLeaves(fields)).fill(null),
+    present: new Uint8Array(countStructs(fields)),
+    leaf: 0,
+    struct: 0,
+  };
 }
 
 function countLeaves(fields: Field[]): number {
@@ -259,7 +274,7 @@ export function unpackColumn(column: PackedColumn, fields: Field[] = []): unknow
       const out = new Array<number | null>(values.length);
       for (let i = 0; i < values.length; i++) {
         const value = values[i]!;
-        out[i] = value === value ? value : null;
+        out[i] = Number.isNaN(value) ? null : value;
       }
       return out;
     }

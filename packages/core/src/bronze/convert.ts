@@ -1,7 +1,7 @@
 import type { CompressionCodec } from "hyparquet";
 import type { DatasetSpec } from "../dataset/spec";
-import { BronzeFile } from "./file";
 import { flatRecord } from "./column-buffer";
+import { BronzeFile } from "./file";
 import { plainLineReader } from "./plain-line";
 import { recordChecker, safeName } from "./record";
 import { JsonSplitter } from "./splitter";
@@ -70,9 +70,30 @@ export interface ConvertResult {
  */
 export async function convertToBronze(
   input: AsyncIterable<Uint8Array>,
-  { spec, sourceKey, parquetPath, onRejected, onProgress, progressEvery = 10_000, maxRecordChars = 1024 * 1024, maxDepth = 32, rowGroupSize, codec, statistics, worker }: ConvertOptions,
+  {
+    spec,
+    sourceKey,
+    parquetPath,
+    onRejected,
+    onProgress,
+    progressEvery = 10_000,
+    maxRecordChars = 1024 * 1024,
+    maxDepth = 32,
+    rowGroupSize,
+    codec,
+    statistics,
+    worker,
+  }: ConvertOptions,
 ): Promise<ConvertResult> {
-  const bronze = new BronzeFile({ fields: spec.fields, path: parquetPath, sourceKey, rowGroupSize, codec, statistics, worker });
+  const bronze = new BronzeFile({
+    fields: spec.fields,
+    path: parquetPath,
+    sourceKey,
+    rowGroupSize,
+    codec,
+    statistics,
+    worker,
+  });
   const check = recordChecker(spec.fields, { maxDepth, maxRecordChars });
   const rejected: RejectedRecordInfo[] = [];
   const reject = onRejected ?? ((record: RejectedRecordInfo) => void rejected.push(record));
@@ -118,7 +139,14 @@ export async function convertToBronze(
     splitter.end();
     const recordsBronze = await bronze.close();
     onProgress?.({ records: recordsIn, bytes: bytesIn });
-    return { recordsIn, recordsBronze, recordsRejected, rejected, bytesIn, parquetPath: recordsBronze > 0 ? parquetPath : undefined };
+    return {
+      recordsIn,
+      recordsBronze,
+      recordsRejected,
+      rejected,
+      bytesIn,
+      parquetPath: recordsBronze > 0 ? parquetPath : undefined,
+    };
   } catch (error) {
     await bronze.discard();
     throw error;

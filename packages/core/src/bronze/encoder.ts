@@ -1,6 +1,6 @@
 import type { CompressionCodec } from "hyparquet";
-import { ParquetWriter, fileWriter } from "hyparquet-writer";
 import type { ColumnSource } from "hyparquet-writer";
+import { fileWriter, ParquetWriter } from "hyparquet-writer";
 import { bronzeParquetSchema } from "../dataset/schema";
 import type { Field } from "../dataset/spec";
 import type { PackedColumn, PackedText } from "./column-buffer";

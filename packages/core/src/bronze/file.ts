@@ -2,11 +2,11 @@ import { unlink } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { CompressionCodec } from "hyparquet";
 import type { Field } from "../dataset/spec";
+import type { ColumnBuffer, FlatRecord, TextBuffer } from "./column-buffer";
+import { columnBuffer, textBuffer } from "./column-buffer";
 import type { BronzeEncoderOptions, PackedRowGroup } from "./encoder";
 import type { RowGroupSink } from "./worker";
 import { inlineSink, workerSink } from "./worker";
-import type { ColumnBuffer, FlatRecord, TextBuffer } from "./column-buffer";
-import { columnBuffer, textBuffer } from "./column-buffer";
 
 /** Options of {@link BronzeFile}. */
 export interface BronzeFileOptions {
@@ -57,7 +57,15 @@ export class BronzeFile {
   /** Rows written so far (handed over or buffered). */
   rows = 0;
 
-  constructor({ fields, path, sourceKey, rowGroupSize = 10_000, codec = "SNAPPY", statistics = false, worker = availableParallelism() > 1 }: BronzeFileOptions) {
+  constructor({
+    fields,
+    path,
+    sourceKey,
+    rowGroupSize = 10_000,
+    codec = "SNAPPY",
+    statistics = false,
+    worker = availableParallelism() > 1,
+  }: BronzeFileOptions) {
     this.encoding = { fields, path, sourceKey, codec, statistics };
     this.useWorker = worker;
     this.names = fields.map((field) => field.name);

@@ -1,7 +1,7 @@
-export { convertToBronze } from "./convert";
 export type { ConvertOptions, ConvertProgress, ConvertResult, RejectedRecordInfo } from "./convert";
-export { JsonSplitter } from "./splitter";
-export type { JsonSplitterOptions, RawValue } from "./splitter";
-export { recordChecker } from "./record";
-export type { AcceptedRecord, RejectedRecord } from "./record";
+export { convertToBronze } from "./convert";
 export { BronzeError, UnparseableFileError } from "./errors";
+export type { AcceptedRecord, RejectedRecord } from "./record";
+export { recordChecker } from "./record";
+export type { JsonSplitterOptions, RawValue } from "./splitter";
+export { JsonSplitter } from "./splitter";

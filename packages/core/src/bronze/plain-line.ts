@@ -57,7 +57,10 @@ const MAX_EXACT_DIGITS = 15;
  * @param fields the spec's fields
  * @param limits the general path's check of a key, and its depth limit
  */
-export function plainLineReader(fields: Field[], { safeName, maxDepth }: { safeName: (name: string) => boolean; maxDepth: number }): PlainLineReader | undefined {
+export function plainLineReader(
+  fields: Field[],
+  { safeName, maxDepth }: { safeName: (name: string) => boolean; maxDepth: number },
+): PlainLineReader | undefined {
   const counter = { leaves: 0, structs: 0 };
   const root = compile(fields, counter, safeName, maxDepth - 1);
   if (!root) return undefined;
@@ -153,7 +156,12 @@ export function plainLineReader(fields: Field[], { safeName, maxDepth }: { safeN
   };
 }
 
-function compile(fields: Field[], counter: { leaves: number; structs: number }, safeName: (name: string) => boolean, depthLeft: number): Level | undefined {
+function compile(
+  fields: Field[],
+  counter: { leaves: number; structs: number },
+  safeName: (name: string) => boolean,
+  depthLeft: number,
+): Level | undefined {
   if (depthLeft < 0) return undefined;
   const slots: Slot[] = [];
   for (const field of fields) {

@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import { recordPredicate, recordSchema } from "../dataset/schema";
 import type { Field } from "../dataset/spec";
-import { countKeyColons } from "./splitter";
 import type { RawValue } from "./splitter";
+import { countKeyColons } from "./splitter";
 
 /** A record that passed every check, ready for bronze. */
 export interface AcceptedRecord {
@@ -52,7 +52,8 @@ export function recordChecker(
         return reject(`invalid JSON: ${(error as Error).message}`);
       }
     }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return reject(`record is not a JSON object (got ${describe(value)})`);
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+      return reject(`record is not a JSON object (got ${describe(value)})`);
     const problem = inspect(value as Record<string, unknown>, maxDepth, known);
     if (problem) return reject(problem);
     if (keyCount !== raw.colons && (raw.exactColons || keyCount !== countKeyColons(raw.text))) {
@@ -78,7 +79,9 @@ function describe(value: unknown): string {
 }
 
 function formatIssues(issues: z.core.$ZodIssue[]): string {
-  const shown = issues.slice(0, 3).map((issue) => `${issue.path.length ? issue.path.join(".") : "(record)"}: ${issue.message}`);
+  const shown = issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : "(record)"}: ${issue.message}`);
   if (issues.length > 3) shown.push(`and ${issues.length - 3} more`);
   return `schema: ${shown.join("; ")}`;
 }
@@ -100,13 +103,21 @@ function inspect(root: Record<string, unknown>, maxDepth: number, known: KnownFi
   if (!problem) return undefined;
   // Same wording as when the splitter finds the depth, whichever path the record took.
   if (problem === TOO_DEEP) return `record is nested deeper than ${maxDepth} levels`;
-  const where = problemPath.reduce((path, step) => (step.startsWith("[") || !path ? path + step : `${path}.${step}`), "");
+  const where = problemPath.reduce(
+    (path, step) => (step.startsWith("[") || !path ? path + step : `${path}.${step}`),
+    "",
+  );
   return where ? `${where}: ${problem}` : problem;
 }
 
 // An object the spec describes: returns its fields the spec does not know (checked like
 // any value), or sets `problem`. Known keys need no name check: the spec's names are safe.
-function walkKnown(object: Record<string, unknown>, depth: number, maxDepth: number, known: KnownFields): Record<string, unknown> | undefined {
+function walkKnown(
+  object: Record<string, unknown>,
+  depth: number,
+  maxDepth: number,
+  known: KnownFields,
+): Record<string, unknown> | undefined {
   let extra: Record<string, unknown> | undefined;
   for (const key in object) {
     keyCount++;
@@ -114,10 +125,14 @@ function walkKnown(object: Record<string, unknown>, depth: number, maxDepth: num
     const value = object[key];
     if (spec === undefined) {
       problem = safeName(key) ? walk(value, depth + 1, maxDepth) : `unsafe field name ${JSON.stringify(key)}`;
-      (extra ??= {})[key] = value;
+      extra ??= {};
+      extra[key] = value;
     } else if (spec !== true && value !== null && typeof value === "object" && !Array.isArray(value)) {
       const nested = walkKnown(value as Record<string, unknown>, depth + 1, maxDepth, spec);
-      if (nested) (extra ??= {})[key] = nested;
+      if (nested) {
+        extra ??= {};
+        extra[key] = nested;
+      }
     } else {
       problem = walk(value, depth + 1, maxDepth);
     }
@@ -174,6 +189,7 @@ export function safeName(key: string): boolean {
 // `__proto__`) is left out, so the records' keys of that name are checked like unknown ones.
 function knownFields(fields: Field[]): KnownFields {
   const known: KnownFields = Object.create(null) as KnownFields;
-  for (const field of fields) if (safeName(field.name)) known[field.name] = field.type === "struct" ? knownFields(field.fields) : true;
+  for (const field of fields)
+    if (safeName(field.name)) known[field.name] = field.type === "struct" ? knownFields(field.fields) : true;
   return known;
 }

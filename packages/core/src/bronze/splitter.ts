@@ -41,13 +41,13 @@ export interface JsonSplitterOptions {
   claimLine?: (text: string, start: number, end: number, index: number, line: number, chunk: number) => boolean;
 }
 
-const enum Mode {
+enum Mode {
   Start,
   Stream,
   Array,
   AfterArray,
 }
-const enum Expect {
+enum Expect {
   FirstOrEnd,
   Value,
   CommaOrEnd,
@@ -97,7 +97,13 @@ export class JsonSplitter {
   private dropped = 0; // characters of an oversized value already discarded
   private preview = "";
 
-  constructor({ onValue, maxValueChars = 1024 * 1024, maxDepth = 32, previewChars = 1024, claimLine }: JsonSplitterOptions) {
+  constructor({
+    onValue,
+    maxValueChars = 1024 * 1024,
+    maxDepth = 32,
+    previewChars = 1024,
+    claimLine,
+  }: JsonSplitterOptions) {
     this.onValue = onValue;
     this.claimLine = claimLine;
     this.maxValueChars = maxValueChars;
@@ -128,7 +134,10 @@ export class JsonSplitter {
       }
     }
     if (this.mode === Mode.Start) throw new UnparseableFileError("empty file", { line: this.line });
-    if (this.mode === Mode.Array) throw new UnparseableFileError("unexpected end of file: the top-level array is never closed", { line: this.line });
+    if (this.mode === Mode.Array)
+      throw new UnparseableFileError("unexpected end of file: the top-level array is never closed", {
+        line: this.line,
+      });
   }
 
   private scan(text: string): void {
@@ -174,7 +183,18 @@ export class JsonSplitter {
         }
         const c = buf.charCodeAt(i);
         if (bare) {
-          if (c === 32 || c === 9 || c === 13 || c === NEWLINE || c === 44 || c === 93 || c === 125 || c === 91 || c === 123 || c === QUOTE) {
+          if (
+            c === 32 ||
+            c === 9 ||
+            c === 13 ||
+            c === NEWLINE ||
+            c === 44 ||
+            c === 93 ||
+            c === 125 ||
+            c === 91 ||
+            c === 123 ||
+            c === QUOTE
+          ) {
             this.colons = colons;
             this.emit(buf, i, line); // the delimiter is handled between values
             inValue = false;
@@ -246,8 +266,10 @@ export class JsonSplitter {
             i++;
             continue;
           }
-          if (this.expect === Expect.CommaOrEnd) throw this.unexpected(c, line, "in the top-level array (expected ',' or ']')");
-          if (c === 44 || c === 93 || c === 125) throw this.unexpected(c, line, "in the top-level array (expected a value)");
+          if (this.expect === Expect.CommaOrEnd)
+            throw this.unexpected(c, line, "in the top-level array (expected ',' or ']')");
+          if (c === 44 || c === 93 || c === 125)
+            throw this.unexpected(c, line, "in the top-level array (expected a value)");
           this.expect = Expect.CommaOrEnd;
           break;
         case Mode.AfterArray:
@@ -298,7 +320,17 @@ export class JsonSplitter {
     } catch {
       return -1;
     }
-    this.onValue({ text, parsed, index: this.index++, line, colons: keyColonBound(buf, start, end), exactColons: false, length: text.length, oversized: false, tooDeep: false });
+    this.onValue({
+      text,
+      parsed,
+      index: this.index++,
+      line,
+      colons: keyColonBound(buf, start, end),
+      exactColons: false,
+      length: text.length,
+      oversized: false,
+      tooDeep: false,
+    });
     return end;
   }
 
@@ -308,14 +340,24 @@ export class JsonSplitter {
     const oversized = length > this.maxValueChars;
     let text: string;
     if (this.dropped > 0) text = this.preview;
-    else if (oversized) text = (head + buf.slice(this.valueStart, this.valueStart + this.previewChars)).slice(0, this.previewChars);
+    else if (oversized)
+      text = (head + buf.slice(this.valueStart, this.valueStart + this.previewChars)).slice(0, this.previewChars);
     else text = head ? head + buf.slice(this.valueStart, end) : buf.slice(this.valueStart, end);
     this.buf = "";
     this.inValue = false;
     this.bare = false;
     this.dropped = 0;
     this.line = line;
-    this.onValue({ text, index: this.index++, line: this.valueLine, colons: this.colons, exactColons: true, length, oversized, tooDeep: this.tooDeep });
+    this.onValue({
+      text,
+      index: this.index++,
+      line: this.valueLine,
+      colons: this.colons,
+      exactColons: true,
+      length,
+      oversized,
+      tooDeep: this.tooDeep,
+    });
   }
 
   private trimOversized(): void {
@@ -326,7 +368,9 @@ export class JsonSplitter {
   }
 
   private unexpected(c: number, line: number, where: string): UnparseableFileError {
-    return new UnparseableFileError(`unexpected ${JSON.stringify(String.fromCharCode(c))} on line ${line} ${where}`, { line });
+    return new UnparseableFileError(`unexpected ${JSON.stringify(String.fromCharCode(c))} on line ${line} ${where}`, {
+      line,
+    });
   }
 }
 

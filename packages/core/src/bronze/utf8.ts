@@ -39,7 +39,10 @@ export class Utf8Decoder {
     }
     const end = completeLength(buffer);
     const whole = buffer.subarray(0, end);
-    if (!isUtf8(whole)) throw new UnparseableFileError(`file is not valid UTF-8 (within bytes ${this.bytesSeen}..${this.bytesSeen + end})`);
+    if (!isUtf8(whole))
+      throw new UnparseableFileError(
+        `file is not valid UTF-8 (within bytes ${this.bytesSeen}..${this.bytesSeen + end})`,
+      );
     if (end < buffer.length) this.carry = Uint8Array.prototype.slice.call(buffer, end);
     this.bytesSeen += end;
     return whole.toString("utf8");
@@ -48,7 +51,8 @@ export class Utf8Decoder {
   /** Ends the stream; throws when it stops inside a multi-byte character. */
   end(): void {
     // Leftover bytes are a character (or a byte-order mark) cut short.
-    if (this.carry?.length) throw new UnparseableFileError("file is not valid UTF-8 (it ends inside a multi-byte character)");
+    if (this.carry?.length)
+      throw new UnparseableFileError("file is not valid UTF-8 (it ends inside a multi-byte character)");
   }
 }
 

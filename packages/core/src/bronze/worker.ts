@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
-import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { transferablesOf } from "./column-buffer";
 import type { BronzeEncoderOptions, PackedRowGroup } from "./encoder";
 import { BronzeEncoder } from "./encoder";
-import { transferablesOf } from "./column-buffer";
 
 /**
  * Encoding bronze Parquet on a worker thread, so parsing and checking records (this
@@ -72,7 +72,8 @@ export function workerSink(options: BronzeEncoderOptions): RowGroupSink {
     notify();
   });
   worker.on("exit", (code) => {
-    if (!finished) failure ??= new Error(`bronze encoder: the worker stopped (exit code ${code}) before the file was finished`);
+    if (!finished)
+      failure ??= new Error(`bronze encoder: the worker stopped (exit code ${code}) before the file was finished`);
     notify();
   });
   const until = async (done: () => boolean) => {
@@ -139,4 +140,5 @@ function serve(options: BronzeEncoderOptions): void {
   });
 }
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) serve((workerData as { options: BronzeEncoderOptions }).options);
+if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE)
+  serve((workerData as { options: BronzeEncoderOptions }).options);

@@ -47,6 +47,9 @@ export function bronzeTableShape(spec: DatasetSpec): CatalogTableShape {
 export function silverTableShape(spec: DatasetSpec): CatalogTableShape | undefined {
   if (!spec.silver) return undefined;
   const columns = silverColumns(spec);
-  const asCatalog = (c: { name: string; type: Parameters<typeof hiveType>[0] }) => ({ name: c.name.toLowerCase(), type: hiveType(c.type) });
+  const asCatalog = (c: { name: string; type: Parameters<typeof hiveType>[0] }) => ({
+    name: c.name.toLowerCase(),
+    type: hiveType(c.type),
+  });
   return { columns: columns.data.map(asCatalog), partitionKeys: columns.partition.map(asCatalog) };
 }

@@ -1,8 +1,14 @@
-import { BatchGetCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { saveWithKnownState } from "./save";
-import type { Congregado, CongregadoMetadata, CongregadoTable, SaveCongregadoOptions, SaveCongregadoResult } from "./save";
+import { BatchGetCommand } from "@aws-sdk/lib-dynamodb";
 import { eachLimit, request } from "../dynamo/request";
+import type {
+  Congregado,
+  CongregadoMetadata,
+  CongregadoTable,
+  SaveCongregadoOptions,
+  SaveCongregadoResult,
+} from "./save";
+import { saveWithKnownState } from "./save";
 
 /** One aggregate to save in a batch. */
 export interface CongregadoInput {
@@ -17,7 +23,9 @@ export type BatchSaveResult =
   | { ok: false; id: string; attempts: number; error: { name: string; message: string }; retryable: boolean };
 
 /** Options of {@link batchSaveCongregados}. */
-export interface BatchSaveOptions extends CongregadoTable, Pick<SaveCongregadoOptions, "sampleLimit" | "maxItemBytes" | "onConflict"> {
+export interface BatchSaveOptions
+  extends CongregadoTable,
+    Pick<SaveCongregadoOptions, "sampleLimit" | "maxItemBytes" | "onConflict"> {
   items: readonly CongregadoInput[];
   /** Items saved at once (default 8). */
   concurrency?: number;
@@ -57,15 +65,29 @@ export async function batchSaveCongregados({
   baseDelayMs = 50,
   ...saveOptions
 }: BatchSaveOptions): Promise<BatchSaveResult[]> {
-  const known = await readMany(doc, table, items.map((item) => item.id).filter((id) => id !== ""));
+  const known = await readMany(
+    doc,
+    table,
+    items.map((item) => item.id).filter((id) => id !== ""),
+  );
   const results: BatchSaveResult[] = new Array(items.length);
   await eachLimit(items, concurrency, async (item, index) => {
-    results[index] = await saveOne({ doc, table, clock, ...saveOptions, ...item }, known.get(item.id) ?? null, maxRetries, baseDelayMs);
+    results[index] = await saveOne(
+      { doc, table, clock, ...saveOptions, ...item },
+      known.get(item.id) ?? null,
+      maxRetries,
+      baseDelayMs,
+    );
   });
   return results;
 }
 
-async function saveOne(options: SaveCongregadoOptions, known: Congregado | null, maxRetries: number, baseDelayMs: number): Promise<BatchSaveResult> {
+async function saveOne(
+  options: SaveCongregadoOptions,
+  known: Congregado | null,
+  maxRetries: number,
+  baseDelayMs: number,
+): Promise<BatchSaveResult> {
   for (let attempt = 0; ; attempt++) {
     try {
       // Only the first try may trust the batch read; retries read fresh state.
@@ -73,7 +95,9 @@ async function saveOne(options: SaveCongregadoOptions, known: Congregado | null,
       return { ok: true, attempts: attempt + 1, ...result };
     } catch (error) {
       // A caller who asked for conflicts to be reported gets them reported, not retried away.
-      const retryable = isRetryable(error) && !(options.onConflict === "report" && error instanceof Error && error.name === "CongregadoConflictError");
+      const retryable =
+        isRetryable(error) &&
+        !(options.onConflict === "report" && error instanceof Error && error.name === "CongregadoConflictError");
       if (!retryable || attempt >= maxRetries) {
         const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
         return { ok: false, id: options.id, attempts: attempt + 1, error: { name, message }, retryable };

@@ -12,7 +12,9 @@ export class CongregadoConflictError extends StoreError {
     readonly readVersion: number,
     attempts: number,
   ) {
-    super(`congregado ${id}: version ${readVersion} was replaced by another writer (${attempts} attempt(s)); not overwriting`);
+    super(
+      `congregado ${id}: version ${readVersion} was replaced by another writer (${attempts} attempt(s)); not overwriting`,
+    );
   }
 }
 
@@ -24,7 +26,9 @@ export class CongregadoTooLargeError extends StoreError {
     readonly bytes: number,
     readonly maxBytes: number,
   ) {
-    super(`congregado ${id}: item is ${bytes} bytes without any sample, over the ${maxBytes}-byte budget (metadata too large?)`);
+    super(
+      `congregado ${id}: item is ${bytes} bytes without any sample, over the ${maxBytes}-byte budget (metadata too large?)`,
+    );
   }
 }
 
@@ -46,6 +50,8 @@ export class CongregadoBatchError extends StoreError {
     readonly failedIds: string[],
     total: number,
   ) {
-    super(`${failedIds.length} of ${total} congregado(s) could not be saved: ${failedIds.slice(0, 20).join(", ")}${failedIds.length > 20 ? ", …" : ""}`);
+    super(
+      `${failedIds.length} of ${total} congregado(s) could not be saved: ${failedIds.slice(0, 20).join(", ")}${failedIds.length > 20 ? ", …" : ""}`,
+    );
   }
 }

@@ -1,5 +1,5 @@
-export * from "./save";
 export * from "./batch";
 export * from "./errors";
-export { fitSample } from "./sample";
 export type { FittedSample } from "./sample";
+export { fitSample } from "./sample";
+export * from "./save";

@@ -17,7 +17,15 @@ export interface FittedSample {
  * @param options.budgetBytes most bytes the list may take
  * @example fitSample({ records: rows, limit: 1000, budgetBytes: 300_000 })
  */
-export function fitSample({ records, limit, budgetBytes }: { records: readonly unknown[]; limit: number; budgetBytes: number }): FittedSample {
+export function fitSample({
+  records,
+  limit,
+  budgetBytes,
+}: {
+  records: readonly unknown[];
+  limit: number;
+  budgetBytes: number;
+}): FittedSample {
   const kept: unknown[] = [];
   let bytes = 3; // an empty list
   const wanted = Math.min(limit, records.length);

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { canonicalJson } from "../dynamo/canonical";
+import { DYNAMO_MAX_ITEM_BYTES, itemSize, toStorable } from "../dynamo/item-size";
 import { allPages, isConditionalCheckFailed, request } from "../dynamo/request";
 import { CongregadoConflictError, CongregadoTooLargeError, CongregadoValidationError } from "./errors";
-import { DYNAMO_MAX_ITEM_BYTES, itemSize, toStorable } from "../dynamo/item-size";
 import { fitSample } from "./sample";
 
 /** What an aggregate is and where it came from. */
@@ -99,7 +99,11 @@ export async function saveCongregado(options: SaveCongregadoOptions): Promise<Sa
  * Reads a congregado.
  * @returns the item, or undefined when none is stored under `id`
  */
-export async function getCongregado({ doc, table, id }: CongregadoTable & { id: string }): Promise<Congregado | undefined> {
+export async function getCongregado({
+  doc,
+  table,
+  id,
+}: CongregadoTable & { id: string }): Promise<Congregado | undefined> {
   return readCongregado(doc, table, id);
 }
 
@@ -113,7 +117,8 @@ export async function listCongregados({ doc, table }: CongregadoTable): Promise<
         new ScanCommand({
           TableName: table,
           ExclusiveStartKey,
-          ProjectionExpression: "id, idempotency_key, version, record_count, metadata, sample_size, sample_truncated, created_at, updated_at",
+          ProjectionExpression:
+            "id, idempotency_key, version, record_count, metadata, sample_size, sample_truncated, created_at, updated_at",
         }),
       ),
     ),
@@ -143,7 +148,8 @@ export async function saveWithKnownState(
 ): Promise<SaveCongregadoResult> {
   if (!id) throw new CongregadoValidationError(id, "id must be a non-empty string ({database}_{table})");
   if (!Array.isArray(data)) throw new CongregadoValidationError(id, "data must be an array of records");
-  if (maxItemBytes > DYNAMO_MAX_ITEM_BYTES) throw new CongregadoValidationError(id, `maxItemBytes ${maxItemBytes} exceeds DynamoDB's ${DYNAMO_MAX_ITEM_BYTES}`);
+  if (maxItemBytes > DYNAMO_MAX_ITEM_BYTES)
+    throw new CongregadoValidationError(id, `maxItemBytes ${maxItemBytes} exceeds DynamoDB's ${DYNAMO_MAX_ITEM_BYTES}`);
   const hash = contentHash(data);
   const storedMetadata = toStorable(metadata) as CongregadoMetadata;
 
@@ -166,7 +172,12 @@ export async function saveWithKnownState(
     const baseBytes = itemSize({ ...base, sample_size: Number.MAX_SAFE_INTEGER, sample_data: [] });
     if (baseBytes > maxItemBytes) throw new CongregadoTooLargeError(id, baseBytes, maxItemBytes);
     const sample = fitSample({ records: data, limit: sampleLimit, budgetBytes: maxItemBytes - baseBytes + 3 });
-    const item: Congregado = { ...base, sample_data: sample.records, sample_size: sample.records.length, sample_truncated: sample.truncated };
+    const item: Congregado = {
+      ...base,
+      sample_data: sample.records,
+      sample_size: sample.records.length,
+      sample_truncated: sample.truncated,
+    };
     try {
       await request("write congregado", table, id, () =>
         doc.send(
@@ -185,13 +196,16 @@ export async function saveWithKnownState(
       current = await readCongregado(doc, table, id);
       // The winner wrote what we meant to write: that is success, not a conflict.
       if (current?.idempotency_key === hash) return resultOf(current, "unchanged");
-      if (onConflict === "report" || attempt >= maxAttempts) throw new CongregadoConflictError(id, readVersion, attempt);
+      if (onConflict === "report" || attempt >= maxAttempts)
+        throw new CongregadoConflictError(id, readVersion, attempt);
     }
   }
 }
 
 async function readCongregado(doc: DynamoDBDocumentClient, table: string, id: string): Promise<Congregado | undefined> {
-  const result = await request("read congregado", table, id, () => doc.send(new GetCommand({ TableName: table, Key: { id }, ConsistentRead: true })));
+  const result = await request("read congregado", table, id, () =>
+    doc.send(new GetCommand({ TableName: table, Key: { id }, ConsistentRead: true })),
+  );
   return result.Item as Congregado | undefined;
 }
 

@@ -1,6 +1,6 @@
 import type { GoldSpec, GoldTable } from "../gold/spec";
-import { column, lit } from "../sql/ast";
 import type { Expr } from "../sql/ast";
+import { column, lit } from "../sql/ast";
 
 // Silver columns of car telemetry (flattened, cleansed, derived): see car-telemetry.ts.
 const timestamp = column("metricTimestamp");
@@ -21,7 +21,8 @@ const manufacturer: Expr = {
  */
 export const carMonthly: GoldTable = {
   name: "car_monthly",
-  description: "Per car and month: days reported, mileage, distance, trip distance and fuel, km per litre, last fuel level",
+  description:
+    "Per car and month: days reported, mileage, distance, trip distance and fuel, km per litre, last fuel level",
   key: ["car", "year", "month"],
   dimensions: [
     { name: "car", type: "varchar", expr: column("carChassis") },

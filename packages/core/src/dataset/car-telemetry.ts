@@ -1,5 +1,5 @@
-import type { DatasetSpec } from "./spec";
 import { carTelemetryGold } from "./car-telemetry-gold";
+import type { DatasetSpec } from "./spec";
 
 /** Car telemetry: one reading per car per moment, uploaded by the cars' gateways. */
 export const carTelemetry = {
@@ -38,12 +38,26 @@ export const carTelemetry = {
   silver: {
     cleanse: { Manufacturer: "title_case", color: "lower" },
     derived: [
-      { name: "fuel_level_percentage", kind: "ratio", numerator: "metrics_fuel_fuelAvailable", denominator: "metrics_fuel_fuelCapacity", scale: 100 },
-      { name: "km_per_liter", kind: "ratio", numerator: "metrics_trip_tripMileage", denominator: "metrics_trip_tripFuelLiters" },
+      {
+        name: "fuel_level_percentage",
+        kind: "ratio",
+        numerator: "metrics_fuel_fuelAvailable",
+        denominator: "metrics_fuel_fuelCapacity",
+        scale: 100,
+      },
+      {
+        name: "km_per_liter",
+        kind: "ratio",
+        numerator: "metrics_trip_tripMileage",
+        denominator: "metrics_trip_tripFuelLiters",
+      },
     ],
     partition: { from: "metricTimestamp", year: "event_year", month: "event_month", day: "event_day" },
     // One reading per car per day: the one with the highest mileage.
-    dedup: { key: ["carChassis", "event_year", "event_month", "event_day"], order: [{ column: "currentMileage", descending: true }] },
+    dedup: {
+      key: ["carChassis", "event_year", "event_month", "event_day"],
+      order: [{ column: "currentMileage", descending: true }],
+    },
     retentionDays: 7,
   },
   gold: carTelemetryGold,

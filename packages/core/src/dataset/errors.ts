@@ -17,7 +17,10 @@ export class DatasetSpecError extends DatasetError {
   readonly issues: SpecIssue[];
   constructor(issues: SpecIssue[], options: ErrorOptions & { file?: string } = {}) {
     const where = options.file ? `dataset spec ${options.file}` : "dataset spec";
-    super(`${where} is invalid:\n${issues.map((issue) => `  - ${issue.path || "(spec)"}: ${issue.reason}`).join("\n")}`, options);
+    super(
+      `${where} is invalid:\n${issues.map((issue) => `  - ${issue.path || "(spec)"}: ${issue.reason}`).join("\n")}`,
+      options,
+    );
     this.file = options.file;
     this.issues = issues;
   }

@@ -1,11 +1,11 @@
-export type { DatasetSpec, Field, ScalarField, ScalarType, StructField } from "./spec";
-export { bronzeParquetSchema, lineageColumns, recordPredicate, recordSchema } from "./schema";
-export { datasetForKey, knownDatasets, registerDataset, unregisterDataset } from "./registry";
-export { validateDatasetSpec } from "./validate";
-export { loadDatasetSpec } from "./load";
-export { DatasetError, DatasetSpecError, DatasetSpecLoadError } from "./errors";
-export type { SpecIssue } from "./errors";
 export { carTelemetry } from "./car-telemetry";
 export { carMonthly, carTelemetryGold, manufacturerDaily } from "./car-telemetry-gold";
+export type { SpecIssue } from "./errors";
+export { DatasetError, DatasetSpecError, DatasetSpecLoadError } from "./errors";
+export { loadDatasetSpec } from "./load";
 export { operations } from "./operations";
+export { datasetForKey, knownDatasets, registerDataset, unregisterDataset } from "./registry";
+export { bronzeParquetSchema, lineageColumns, recordPredicate, recordSchema } from "./schema";
 export { shippedDatasets } from "./shipped";
+export type { DatasetSpec, Field, ScalarField, ScalarType, StructField } from "./spec";
+export { validateDatasetSpec } from "./validate";

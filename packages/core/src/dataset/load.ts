@@ -28,6 +28,7 @@ export async function loadDatasetSpec(path: string): Promise<DatasetSpec> {
     throw new DatasetSpecLoadError(file, (error as Error).message, { cause: error });
   }
   const exported = module.default ?? module.spec;
-  if (exported === undefined) throw new DatasetSpecLoadError(file, "it has no default export and no export named `spec`");
+  if (exported === undefined)
+    throw new DatasetSpecLoadError(file, "it has no default export and no export named `spec`");
   return validateDatasetSpec(exported, { file });
 }

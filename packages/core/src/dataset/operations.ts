@@ -14,7 +14,12 @@ export const operations = {
     { name: "cod_idef_ver_oper", type: "string", required: true, description: "Operation version identifier" },
     { name: "origem", type: "string", description: "Origin (`online` | `batch`) when the source system states it" },
     { name: "num_prio_even_oper", type: "double", required: true, description: "Event priority: higher wins" },
-    { name: "dat_recm_even_oper", type: "timestamp", required: true, description: "When the event was received: newer wins among equal priorities" },
+    {
+      name: "dat_recm_even_oper",
+      type: "timestamp",
+      required: true,
+      description: "When the event was received: newer wins among equal priorities",
+    },
     { name: "dat_oper", type: "timestamp", required: true, description: "Operation date: the partition" },
     { name: "cod_situ_oper", type: "string", description: "Operation status" },
     { name: "vlr_oper", type: "double", description: "Operation amount" },

@@ -1,6 +1,6 @@
-import type { DatasetSpec } from "./spec";
 import { DatasetSpecError } from "./errors";
 import { shippedDatasets } from "./shipped";
+import type { DatasetSpec } from "./spec";
 
 /**
  * Finds the dataset a landing key belongs to: the spec whose `landingPrefix` starts the
@@ -13,7 +13,12 @@ import { shippedDatasets } from "./shipped";
 export function datasetForKey(specs: readonly DatasetSpec[], key: string): DatasetSpec | undefined {
   let best: DatasetSpec | undefined;
   for (const spec of specs) {
-    if (spec.landingPrefix && key.startsWith(spec.landingPrefix) && (!best || spec.landingPrefix.length > best.landingPrefix.length)) best = spec;
+    if (
+      spec.landingPrefix &&
+      key.startsWith(spec.landingPrefix) &&
+      (!best || spec.landingPrefix.length > best.landingPrefix.length)
+    )
+      best = spec;
   }
   return best;
 }
@@ -32,7 +37,9 @@ const registered = new Map<string, DatasetSpec>();
  */
 export function registerDataset(spec: DatasetSpec): void {
   if (Object.hasOwn(shippedDatasets, spec.name)) {
-    throw new DatasetSpecError([{ path: "name", reason: `"${spec.name}" is the name of a shipped dataset; give the spec another name` }]);
+    throw new DatasetSpecError([
+      { path: "name", reason: `"${spec.name}" is the name of a shipped dataset; give the spec another name` },
+    ]);
   }
   registered.set(spec.name, spec);
 }

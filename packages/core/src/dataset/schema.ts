@@ -50,7 +50,8 @@ export function recordPredicate(fields: Field[]): (record: Record<string, unknow
 
 function structPredicate(fields: Field[]): (value: unknown) => boolean {
   const inner = recordPredicate(fields);
-  return (value) => typeof value === "object" && value !== null && !Array.isArray(value) && inner(value as Record<string, unknown>);
+  return (value) =>
+    typeof value === "object" && value !== null && !Array.isArray(value) && inner(value as Record<string, unknown>);
 }
 
 function scalarPredicate(type: ScalarType): (value: unknown) => boolean {

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { goldColumns } from "../gold/columns";
 import type { GoldTable } from "../gold/spec";
 import { silverColumns } from "../silver/columns";
-import { DatasetSpecError } from "./errors";
 import type { SpecIssue } from "./errors";
+import { DatasetSpecError } from "./errors";
 import type { DatasetSpec, Field } from "./spec";
 
 const NAME = /^[a-z][a-z0-9_]*$/;
@@ -34,7 +34,8 @@ const fieldsSchema: z.ZodType<Field[]> = z
   .superRefine((fields, ctx) => {
     const seen = new Set<string>();
     fields.forEach((field, index) => {
-      if (seen.has(field.name)) ctx.addIssue({ code: "custom", path: [index, "name"], message: `field ${field.name} is defined twice` });
+      if (seen.has(field.name))
+        ctx.addIssue({ code: "custom", path: [index, "name"], message: `field ${field.name} is defined twice` });
       seen.add(field.name);
     });
   });
@@ -66,14 +67,26 @@ const specSchema = z.strictObject({
   name: z.string().regex(NAME, "a dataset name must match [a-z][a-z0-9_]*"),
   landingPrefix: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._=-]*(\/[A-Za-z0-9._=-]+)*\/$/, "a landing prefix is one or more path segments ending with '/', e.g. 'sensors/' (a leading '_' is reserved for _done/ and _failed/)"),
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._=-]*(\/[A-Za-z0-9._=-]+)*\/$/,
+      "a landing prefix is one or more path segments ending with '/', e.g. 'sensors/' (a leading '_' is reserved for _done/ and _failed/)",
+    ),
   fields: fieldsSchema,
   silver: silverSchema.optional(),
-  gold: z.strictObject({ database: z.string().regex(NAME).optional(), tables: z.array(goldTableSchema).min(1, "a gold section needs at least one table") }).optional(),
+  gold: z
+    .strictObject({
+      database: z.string().regex(NAME).optional(),
+      tables: z.array(goldTableSchema).min(1, "a gold section needs at least one table"),
+    })
+    .optional(),
 });
 
 function pathOf(segments: readonly PropertyKey[]): string {
-  return segments.reduce<string>((path, segment) => (typeof segment === "number" ? `${path}[${segment}]` : path ? `${path}.${String(segment)}` : String(segment)), "");
+  return segments.reduce<string>(
+    (path, segment) =>
+      typeof segment === "number" ? `${path}[${segment}]` : path ? `${path}.${String(segment)}` : String(segment),
+    "",
+  );
 }
 
 /**
@@ -115,7 +128,8 @@ export function validateDatasetSpec(value: unknown, { file }: { file?: string } 
       issues.push({ path: `gold.tables[${index}]`, reason: (error as Error).message });
     }
   });
-  if (spec.gold && !spec.silver) issues.push({ path: "gold", reason: "gold tables are built from silver: add a silver section" });
+  if (spec.gold && !spec.silver)
+    issues.push({ path: "gold", reason: "gold tables are built from silver: add a silver section" });
   if (issues.length) throw new DatasetSpecError(issues, { file, cause });
   return spec;
 }

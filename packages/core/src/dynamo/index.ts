@@ -1,3 +1,3 @@
-export { StoreError, StoreRequestError } from "./errors";
 export { canonicalJson } from "./canonical";
+export { StoreError, StoreRequestError } from "./errors";
 export { DYNAMO_MAX_ITEM_BYTES, itemSize } from "./item-size";

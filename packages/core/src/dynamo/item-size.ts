@@ -63,7 +63,9 @@ export function toStorable(value: unknown): unknown {
     case "number":
       return Number.isFinite(value) ? value : null;
     case "bigint":
-      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(value)
+        : value.toString();
     case "function":
     case "symbol":
       return null;
@@ -90,7 +92,9 @@ function byteLength(text: string): number {
 // byte when negative); at most 38 significant digits, so 21 bytes at most.
 function numberSize(value: number | bigint): number {
   const text = typeof value === "bigint" ? value.toString() : Math.abs(value).toExponential();
-  const digits = (typeof value === "bigint" ? text.replace("-", "") : text.split("e")[0]!.replace(".", "")).replace(/^0+|0+$/g, "").length || 1;
+  const digits =
+    (typeof value === "bigint" ? text.replace("-", "") : text.split("e")[0]!.replace(".", "")).replace(/^0+|0+$/g, "")
+      .length || 1;
   const negative = typeof value === "bigint" ? value < 0n : value < 0;
   return Math.min(21, 2 + Math.ceil(digits / 2) + (negative ? 1 : 0));
 }

@@ -3,7 +3,10 @@ import { StoreRequestError } from "./errors";
 
 /** True when a DynamoDB write lost its `ConditionExpression`. */
 export function isConditionalCheckFailed(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === "ConditionalCheckFailedException");
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === "ConditionalCheckFailedException")
+  );
 }
 
 /**
@@ -26,7 +29,11 @@ export async function request<T>(what: string, table: string, key: string, send:
  * there is none.
  * @param page one request, from the start key it is given
  */
-export async function allPages<T>(page: (start: Record<string, unknown> | undefined) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>): Promise<T[]> {
+export async function allPages<T>(
+  page: (
+    start: Record<string, unknown> | undefined,
+  ) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>,
+): Promise<T[]> {
   const items: T[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -42,7 +49,11 @@ export async function allPages<T>(page: (start: Record<string, unknown> | undefi
  * writes, gentle on the table.
  * @param items the items, in order (`fn` receives each one's index)
  */
-export async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function eachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

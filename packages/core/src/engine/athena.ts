@@ -1,7 +1,7 @@
-import { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
 import type { AthenaClient, QueryExecution } from "@aws-sdk/client-athena";
-import { renderAthena } from "../sql/athena";
+import { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from "@aws-sdk/client-athena";
 import type { Statement } from "../sql/ast";
+import { renderAthena } from "../sql/athena";
 import { isThrottled, QueryCancelledError, QueryFailedError, QueryTimeoutError } from "./errors";
 import type { QueryResult, SqlEngine } from "./port";
 
@@ -22,7 +22,6 @@ export interface AthenaEngineOptions {
   /** Sleep, replaceable so tests do not wait. */
   sleep?: (ms: number) => Promise<void>;
 }
-
 
 /**
  * The Athena adapter of the SQL-engine port: starts a query, polls with exponential backoff
@@ -57,15 +56,22 @@ export function athenaEngine({
     let delay = firstPollMs;
     let waited = 0;
     for (;;) {
-      const { QueryExecution: execution } = await withRetry(() => client.send(new GetQueryExecutionCommand({ QueryExecutionId: id })));
+      const { QueryExecution: execution } = await withRetry(() =>
+        client.send(new GetQueryExecutionCommand({ QueryExecutionId: id })),
+      );
       const state = execution?.Status?.State;
       if (state === "SUCCEEDED") return execution!;
       if (state === "FAILED" || state === "CANCELLED") {
-        const reason = execution?.Status?.StateChangeReason ?? execution?.Status?.AthenaError?.ErrorMessage ?? "no reason given";
+        const reason =
+          execution?.Status?.StateChangeReason ?? execution?.Status?.AthenaError?.ErrorMessage ?? "no reason given";
         const ErrorClass = state === "FAILED" ? QueryFailedError : QueryCancelledError;
-        throw new ErrorClass(`Athena query ${id} ${state}: ${reason} (query: ${sql.slice(0, 300)})`, { reason, queryExecutionId: id });
+        throw new ErrorClass(`Athena query ${id} ${state}: ${reason} (query: ${sql.slice(0, 300)})`, {
+          reason,
+          queryExecutionId: id,
+        });
       }
-      if (waited >= timeoutMs) throw new QueryTimeoutError(`Athena query ${id} still ${state ?? "unknown"} after ${waited} ms`);
+      if (waited >= timeoutMs)
+        throw new QueryTimeoutError(`Athena query ${id} still ${state ?? "unknown"} after ${waited} ms`);
       await sleep(delay);
       waited += delay;
       delay = Math.min(maxPollMs, delay * 2);
@@ -97,9 +103,18 @@ export function athenaEngine({
     async run(statement: Statement | string): Promise<QueryResult> {
       const sql = typeof statement === "string" ? statement : renderAthena(statement);
       const { QueryExecutionId: id } = await withRetry(() =>
-        client.send(new StartQueryExecutionCommand({ QueryString: sql, WorkGroup: workGroup, ...(database ? { QueryExecutionContext: { Database: database } } : {}) })),
+        client.send(
+          new StartQueryExecutionCommand({
+            QueryString: sql,
+            WorkGroup: workGroup,
+            ...(database ? { QueryExecutionContext: { Database: database } } : {}),
+          }),
+        ),
       );
-      if (!id) throw new QueryFailedError(`Athena returned no query execution id for: ${sql.slice(0, 300)}`, { reason: "no query execution id" });
+      if (!id)
+        throw new QueryFailedError(`Athena returned no query execution id for: ${sql.slice(0, 300)}`, {
+          reason: "no query execution id",
+        });
       const execution = await wait(id, sql);
       return results(id, execution);
     },

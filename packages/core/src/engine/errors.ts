@@ -10,7 +10,10 @@ export class QueryFailedError extends EngineError {
   readonly queryExecutionId?: string;
   /** The engine's own reason, unedited. */
   readonly reason: string;
-  constructor(message: string, { reason, queryExecutionId, cause }: { reason: string; queryExecutionId?: string; cause?: unknown }) {
+  constructor(
+    message: string,
+    { reason, queryExecutionId, cause }: { reason: string; queryExecutionId?: string; cause?: unknown },
+  ) {
     super(message, { cause });
     this.reason = reason;
     this.queryExecutionId = queryExecutionId;
@@ -27,8 +30,14 @@ export class QueryTimeoutError extends EngineError {
   override name = "QueryTimeoutError";
 }
 
-const THROTTLING = new Set(["ThrottlingException", "TooManyRequestsException", "ProvisionedThroughputExceededException", "SlowDown"]);
+const THROTTLING = new Set([
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "ProvisionedThroughputExceededException",
+  "SlowDown",
+]);
 
 /** True for an AWS SDK error that says the request was throttled (worth retrying as is). @param error any error */
 export const isThrottled = (error: unknown): boolean =>
-  error instanceof Error && (THROTTLING.has(error.name) || (error as { $retryable?: { throttling?: boolean } }).$retryable?.throttling === true);
+  error instanceof Error &&
+  (THROTTLING.has(error.name) || (error as { $retryable?: { throttling?: boolean } }).$retryable?.throttling === true);

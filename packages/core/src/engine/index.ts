@@ -1,4 +1,4 @@
-export type { QueryResult, SqlEngine } from "./port";
-export * from "./errors";
-export { athenaEngine } from "./athena";
 export type { AthenaEngineOptions } from "./athena";
+export { athenaEngine } from "./athena";
+export * from "./errors";
+export type { QueryResult, SqlEngine } from "./port";

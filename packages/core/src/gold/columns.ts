@@ -31,10 +31,19 @@ export function goldColumns(table: GoldTable): GoldColumn[] {
   for (const name of table.key) if (!dimensions.has(name)) fail(`merge key ${name} is not a dimension`);
   for (const name of table.partitionBy) if (!dimensions.has(name)) fail(`partition column ${name} is not a dimension`);
   if (table.aggregates.length === 0) fail("has no aggregates");
-  const plain = new Map(table.aggregates.filter((a) => a.kind !== "ratio" && a.kind !== "difference").map((a) => [a.name, a]));
+  const plain = new Map(
+    table.aggregates.filter((a) => a.kind !== "ratio" && a.kind !== "difference").map((a) => [a.name, a]),
+  );
   for (const aggregate of table.aggregates) {
-    const refs = aggregate.kind === "ratio" ? [aggregate.numerator, aggregate.denominator] : aggregate.kind === "difference" ? [aggregate.minuend, aggregate.subtrahend] : [];
-    for (const ref of refs) if (!plain.has(ref)) fail(`${aggregate.kind} ${aggregate.name} names ${ref}, which is not a plain aggregate of the table`);
+    const refs =
+      aggregate.kind === "ratio"
+        ? [aggregate.numerator, aggregate.denominator]
+        : aggregate.kind === "difference"
+          ? [aggregate.minuend, aggregate.subtrahend]
+          : [];
+    for (const ref of refs)
+      if (!plain.has(ref))
+        fail(`${aggregate.kind} ${aggregate.name} names ${ref}, which is not a plain aggregate of the table`);
   }
   return columns;
 }

@@ -25,9 +25,16 @@ export class DuplicateSourceKeyError extends GoldError {
     readonly keys: OffendingKey[],
   ) {
     const shown = keys
-      .map(({ key, rows }) => `${Object.entries(key).map(([name, value]) => `${name}=${value === null ? "NULL" : String(value)}`).join(", ")} (${rows} row${rows === 1 ? "" : "s"})`)
+      .map(
+        ({ key, rows }) =>
+          `${Object.entries(key)
+            .map(([name, value]) => `${name}=${value === null ? "NULL" : String(value)}`)
+            .join(", ")} (${rows} row${rows === 1 ? "" : "s"})`,
+      )
       .join("; ");
-    super(`MERGE into ${table} refused, gold left unchanged: the source key must be unique and non-NULL, offending keys: ${shown}`);
+    super(
+      `MERGE into ${table} refused, gold left unchanged: the source key must be unique and non-NULL, offending keys: ${shown}`,
+    );
   }
 }
 

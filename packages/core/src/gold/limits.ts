@@ -26,11 +26,17 @@ const bytes = (text: string): number => new TextEncoder().encode(text).byteLengt
  * @param windows windows in order
  * @param limits partition and text limits, and how a chunk renders
  */
-export function planChunks<T>(windows: readonly T[], { maxWindows = MAX_PARTITIONS_PER_STATEMENT, maxQueryBytes = MAX_QUERY_BYTES, render, table }: ChunkLimits<T>): T[][] {
+export function planChunks<T>(
+  windows: readonly T[],
+  { maxWindows = MAX_PARTITIONS_PER_STATEMENT, maxQueryBytes = MAX_QUERY_BYTES, render, table }: ChunkLimits<T>,
+): T[][] {
   const fit = (part: T[]): T[][] => {
     const size = bytes(render(part));
     if (size <= maxQueryBytes) return [part];
-    if (part.length === 1) throw new GoldStatementTooLargeError(`MERGE into ${table} for one window is ${size} bytes, over the ${maxQueryBytes}-byte query limit`);
+    if (part.length === 1)
+      throw new GoldStatementTooLargeError(
+        `MERGE into ${table} for one window is ${size} bytes, over the ${maxQueryBytes}-byte query limit`,
+      );
     const half = Math.ceil(part.length / 2);
     return [...fit(part.slice(0, half)), ...fit(part.slice(half))];
   };

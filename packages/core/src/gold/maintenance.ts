@@ -1,12 +1,15 @@
 import type { SqlEngine } from "../engine/port";
 import { GoldMaintenanceIncompleteError, GoldSpecError } from "./errors";
-import { runWithRetry } from "./retry";
 import type { RetryOptions } from "./retry";
+import { runWithRetry } from "./retry";
 import type { GoldSpec } from "./spec";
 
 // OPTIMIZE and VACUUM take plain names; Glue names are lower case, digits and underscores anyway.
 function bare(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new GoldSpecError(`cannot name ${JSON.stringify(name)} in OPTIMIZE/VACUUM: lower-case letters, digits and _ only`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name))
+    throw new GoldSpecError(
+      `cannot name ${JSON.stringify(name)} in OPTIMIZE/VACUUM: lower-case letters, digits and _ only`,
+    );
   return name;
 }
 
@@ -17,7 +20,8 @@ function bare(name: string): string {
  * @param table table name
  * @example optimizeSql("gold", "car_monthly") // "OPTIMIZE gold.car_monthly REWRITE DATA USING BIN_PACK"
  */
-export const optimizeSql = (database: string, table: string): string => `OPTIMIZE ${bare(database)}.${bare(table)} REWRITE DATA USING BIN_PACK`;
+export const optimizeSql = (database: string, table: string): string =>
+  `OPTIMIZE ${bare(database)}.${bare(table)} REWRITE DATA USING BIN_PACK`;
 
 /**
  * Athena's snapshot expiry and orphan-file removal of an Iceberg table.
@@ -62,7 +66,13 @@ export interface OptimizeSummary {
  * @param options engine, gold spec, database, run and retry limits
  * @example await optimizeGold({ engine, gold: carTelemetryGold });
  */
-export async function optimizeGold({ engine, gold, database = gold.database ?? "gold", maxRuns = 10, retry }: OptimizeGoldOptions): Promise<OptimizeSummary[]> {
+export async function optimizeGold({
+  engine,
+  gold,
+  database = gold.database ?? "gold",
+  maxRuns = 10,
+  retry,
+}: OptimizeGoldOptions): Promise<OptimizeSummary[]> {
   const summaries: OptimizeSummary[] = [];
   const untilDone = async (sql: string): Promise<number> => {
     for (let run = 1; run <= maxRuns; run++) {

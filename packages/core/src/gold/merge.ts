@@ -1,22 +1,22 @@
+import type { CongregadoTable, SaveCongregadoResult } from "../congregado/save";
+import { congregadoId, saveCongregado } from "../congregado/save";
 import type { DatasetSpec } from "../dataset/spec";
 import type { SqlEngine } from "../engine/port";
 import { yearMonthDayPartitionOf } from "../silver/columns";
 import { partitionPath } from "../silver/partition";
 import type { TableRef } from "../sql/ast";
-import type { CongregadoTable, SaveCongregadoResult } from "../congregado/save";
-import { congregadoId, saveCongregado } from "../congregado/save";
 import { goldColumns } from "./columns";
-import { DuplicateSourceKeyError, GoldSpecError } from "./errors";
+import { DuplicateSourceKeyError } from "./errors";
 import { planChunks } from "./limits";
+import type { RetryOptions } from "./retry";
 import { runWithRetry } from "./retry";
 import { checkWindowOwnership } from "./scope";
-import type { RetryOptions } from "./retry";
 import type { GoldSpec, GoldTable } from "./spec";
 import { goldSpecOf } from "./spec";
-import { createTableSql, duplicateKeysSql, mergeCountsSql, mergeSql, readTableSql } from "./statements";
 import type { GoldMerge } from "./statements";
-import { windowsOf } from "./windows";
+import { createTableSql, duplicateKeysSql, mergeCountsSql, mergeSql, readTableSql } from "./statements";
 import type { WindowValues } from "./windows";
+import { windowsOf } from "./windows";
 
 /** A silver partition a run rewrote: a plan's partition (`{ values, … }`) or its values alone. */
 export type AffectedPartition = { values: Record<string, string | number> } | Record<string, string | number>;
@@ -69,7 +69,9 @@ export interface GoldSummary {
 }
 
 const valuesOf = (partition: AffectedPartition): Record<string, string | number> =>
-  typeof partition.values === "object" && partition.values !== null ? (partition.values as Record<string, string | number>) : (partition as Record<string, string | number>);
+  typeof partition.values === "object" && partition.values !== null
+    ? (partition.values as Record<string, string | number>)
+    : (partition as Record<string, string | number>);
 
 const count = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 
@@ -118,12 +120,24 @@ export async function mergeGold({
       const merge: GoldMerge = { table, silver, windows: part, dialect, database, partition };
       return [mergeSql(merge), mergeCountsSql(merge)].reduce((a, b) => (b.length > a.length ? b : a));
     };
-    const chunks = windows.length ? planChunks(windows, { maxWindows: maxPartitionsPerStatement, maxQueryBytes, render, table: `${database}.${table.name}` }) : [];
-    return { table, windows, chunks: chunks.map((part) => ({ table, silver, windows: part, dialect, database, partition })) };
+    const chunks = windows.length
+      ? planChunks(windows, {
+          maxWindows: maxPartitionsPerStatement,
+          maxQueryBytes,
+          render,
+          table: `${database}.${table.name}`,
+        })
+      : [];
+    return {
+      table,
+      windows,
+      chunks: chunks.map((part) => ({ table, silver, windows: part, dialect, database, partition })),
+    };
   });
 
   for (const { table } of plans) {
-    const location = warehouse === undefined ? undefined : `${warehouse.replace(/\/?$/, "/")}${database}/${table.name}/`;
+    const location =
+      warehouse === undefined ? undefined : `${warehouse.replace(/\/?$/, "/")}${database}/${table.name}/`;
     for (const sql of createTableSql({ table, database, dialect, location })) await run(sql);
   }
 
@@ -134,7 +148,10 @@ export async function mergeGold({
       if (rows.length) {
         throw new DuplicateSourceKeyError(
           `${database}.${table.name}`,
-          rows.map((row) => ({ key: Object.fromEntries(table.key.map((name) => [name, row[name] ?? null])), rows: count(row.rows) })),
+          rows.map((row) => ({
+            key: Object.fromEntries(table.key.map((name) => [name, row[name] ?? null])),
+            rows: count(row.rows),
+          })),
         );
       }
     }
@@ -142,7 +159,17 @@ export async function mergeGold({
 
   const summaries: GoldTableSummary[] = [];
   for (const { table, windows, chunks } of plans) {
-    const summary: GoldTableSummary = { table: `${database}.${table.name}`, windows: windows.length, statements: chunks.length, sourceRows: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, rowCount: 0 };
+    const summary: GoldTableSummary = {
+      table: `${database}.${table.name}`,
+      windows: windows.length,
+      statements: chunks.length,
+      sourceRows: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      rowCount: 0,
+    };
     for (const source of chunks) {
       const [counts] = (await run(mergeCountsSql(source))).rows;
       const sourceRows = count(counts?.source_rows);

@@ -57,7 +57,11 @@ export const GOLD_DOUBLE_DIGITS = 9;
  */
 export function aggregateSql(aggregate: GoldAggregate, table: GoldTable, dialect: Dialect): string {
   const sql = unroundedSql(aggregate, table, dialect);
-  const computed = aggregate.kind === "sum" || aggregate.kind === "avg" || aggregate.kind === "ratio" || aggregate.kind === "difference";
+  const computed =
+    aggregate.kind === "sum" ||
+    aggregate.kind === "avg" ||
+    aggregate.kind === "ratio" ||
+    aggregate.kind === "difference";
   return computed && (aggregate.type ?? "double") === "double" ? `round(${sql}, ${GOLD_DOUBLE_DIGITS})` : sql;
 }
 

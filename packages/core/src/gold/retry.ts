@@ -1,6 +1,6 @@
+import { isThrottled } from "../engine/errors";
 import type { QueryResult, SqlEngine } from "../engine/port";
 import { GoldRetryExhaustedError, IcebergCommitConflictError } from "./errors";
-import { isThrottled } from "../engine/errors";
 
 /** Retry settings of {@link runWithRetry}. */
 export interface RetryOptions {
@@ -51,7 +51,13 @@ export function isRetryableGoldError(error: unknown): boolean {
 export async function runWithRetry(
   engine: SqlEngine,
   sql: string,
-  { maxAttempts = 6, baseDelayMs = 1_000, maxDelayMs = 30_000, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random = Math.random }: RetryOptions = {},
+  {
+    maxAttempts = 6,
+    baseDelayMs = 1_000,
+    maxDelayMs = 30_000,
+    sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random = Math.random,
+  }: RetryOptions = {},
 ): Promise<QueryResult> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -61,7 +67,8 @@ export async function runWithRetry(
       if (attempt >= maxAttempts) {
         const message = `statement still failing after ${attempt} attempts: ${(error as Error).message}`;
         // Named apart so the state machine can retry conflicts later, after other writers finish.
-        if (textsOf(error).some((text) => COMMIT_CONFLICT.test(text))) throw new IcebergCommitConflictError(message, attempt, { cause: error });
+        if (textsOf(error).some((text) => COMMIT_CONFLICT.test(text)))
+          throw new IcebergCommitConflictError(message, attempt, { cause: error });
         throw new GoldRetryExhaustedError(message, attempt, { cause: error });
       }
       await sleep(Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1))));

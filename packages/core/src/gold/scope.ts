@@ -22,10 +22,14 @@ const isColumn = (dimension: GoldDimension, name: string): boolean =>
   dimension.expr.kind === "column" && dimension.expr.path.length === 1 && dimension.expr.path[0] === name;
 
 const isDateOf = (dimension: GoldDimension, from: string): boolean =>
-  dimension.expr.kind === "date" && dimension.expr.of.kind === "column" && dimension.expr.of.path.length === 1 && dimension.expr.of.path[0] === from;
+  dimension.expr.kind === "date" &&
+  dimension.expr.of.kind === "column" &&
+  dimension.expr.of.path.length === 1 &&
+  dimension.expr.of.path[0] === from;
 
 function pinsOf(table: GoldTable, partition: YearMonthDayPartition): Pins {
-  const names = table.window === "month" ? [partition.year, partition.month] : [partition.year, partition.month, partition.day];
+  const names =
+    table.window === "month" ? [partition.year, partition.month] : [partition.year, partition.month, partition.day];
   const byColumn = new Map<string, GoldDimension>();
   for (const name of names) {
     const dimension = table.dimensions.find((d) => isColumn(d, name));
@@ -76,21 +80,27 @@ export interface OwnedRowsOptions {
 export function ownedRowsSql({ table, windows, partition, alias }: OwnedRowsOptions): string {
   const pins = pinsOf(table, partition);
   const at = (dimension: GoldDimension): string => `${quoteIdentifier(alias)}.${quoteIdentifier(dimension.name)}`;
-  const valueOf = (values: WindowValues, name: string): number => {
+  const windowValue = (values: WindowValues, name: string): number => {
     const value = values[name];
-    if (value === undefined) throw new GoldSpecError(`gold table ${table.name}: window ${JSON.stringify(values)} has no ${name}`);
+    if (value === undefined)
+      throw new GoldSpecError(`gold table ${table.name}: window ${JSON.stringify(values)} has no ${name}`);
     return value;
   };
   const owned = windows.map((values) => {
-    const terms = [...pins.byColumn].map(([name, dimension]) => `(${at(dimension)} = ${literal(valueOf(values, name))})`);
+    const terms = [...pins.byColumn].map(
+      ([name, dimension]) => `(${at(dimension)} = ${literal(windowValue(values, name))})`,
+    );
     if (pins.date) {
-      const year = valueOf(values, partition.year);
-      const month = valueOf(values, partition.month);
+      const year = windowValue(values, partition.year);
+      const month = windowValue(values, partition.month);
       if (table.window === "day") {
-        terms.push(`(${at(pins.date)} = DATE ${literal(isoDate(year, month, valueOf(values, partition.day)))})`);
+        terms.push(`(${at(pins.date)} = DATE ${literal(isoDate(year, month, windowValue(values, partition.day)))})`);
       } else {
         const next = month === 12 ? isoDate(year + 1, 1, 1) : isoDate(year, month + 1, 1);
-        terms.push(`(${at(pins.date)} >= DATE ${literal(isoDate(year, month, 1))})`, `(${at(pins.date)} < DATE ${literal(next)})`);
+        terms.push(
+          `(${at(pins.date)} >= DATE ${literal(isoDate(year, month, 1))})`,
+          `(${at(pins.date)} < DATE ${literal(next)})`,
+        );
       }
     }
     return `(${terms.join(" AND ")})`;

@@ -1,14 +1,14 @@
+import { hiveType } from "../catalog/hive";
 import type { YearMonthDayPartition } from "../silver/spec";
 import type { Dialect, TableRef } from "../sql/ast";
 import { hiveLiteral, literal, quoteHiveIdentifier, quoteIdentifier } from "../sql/quote";
 import { goldColumns, valueColumns } from "./columns";
 import { GoldSpecError } from "./errors";
-import { hiveType } from "../catalog/hive";
 import { aggregateSql, dmlType, expr, goldExpr } from "./render";
 import { ownedRowsSql } from "./scope";
 import type { GoldTable } from "./spec";
-import { windowFilter } from "./windows";
 import type { WindowValues } from "./windows";
+import { windowFilter } from "./windows";
 
 /** Where a gold table's rows come from: silver, filtered to some windows. */
 export interface GoldSource {
@@ -27,7 +27,8 @@ export interface GoldTarget {
 }
 
 const q = quoteIdentifier;
-const target = ({ table, database }: Pick<GoldTarget, "table" | "database">): string => `${q(database)}.${q(table.name)}`;
+const target = ({ table, database }: Pick<GoldTarget, "table" | "database">): string =>
+  `${q(database)}.${q(table.name)}`;
 
 /**
  * The aggregate over the windows' silver rows, one row per group: the MERGE source.
@@ -49,9 +50,14 @@ export function sourceSql({ table, silver, windows, dialect }: GoldSource): stri
 export function createTableSql({ table, database, dialect, location }: GoldTarget & { location?: string }): string[] {
   const columns = goldColumns(table);
   if (dialect === "athena") {
-    if (!location) throw new GoldSpecError(`gold table ${table.name}: Athena needs an S3 location (warehouse) to create the Iceberg table`);
+    if (!location)
+      throw new GoldSpecError(
+        `gold table ${table.name}: Athena needs an S3 location (warehouse) to create the Iceberg table`,
+      );
     const definitions = columns.map(({ name, type }) => `${quoteHiveIdentifier(name)} ${hiveType(type)}`).join(", ");
-    const partitioned = table.partitionBy.length ? ` PARTITIONED BY (${table.partitionBy.map(quoteHiveIdentifier).join(", ")})` : "";
+    const partitioned = table.partitionBy.length
+      ? ` PARTITIONED BY (${table.partitionBy.map(quoteHiveIdentifier).join(", ")})`
+      : "";
     return [
       `CREATE TABLE IF NOT EXISTS ${quoteHiveIdentifier(database)}.${quoteHiveIdentifier(table.name)} (${definitions})${partitioned} ` +
         `LOCATION ${hiveLiteral(location)} TBLPROPERTIES ('table_type' = 'ICEBERG', 'format' = 'parquet', 'write_compression' = 'snappy')`,
@@ -64,7 +70,8 @@ export function createTableSql({ table, database, dialect, location }: GoldTarge
   ];
 }
 
-const keyMatch = (table: GoldTable, left = "t", right = "s"): string => table.key.map((name) => `(${q(left)}.${q(name)} = ${q(right)}.${q(name)})`).join(" AND ");
+const keyMatch = (table: GoldTable, left = "t", right = "s"): string =>
+  table.key.map((name) => `(${q(left)}.${q(name)} = ${q(right)}.${q(name)})`).join(" AND ");
 
 // Unchanged rows are not rewritten: re-running a window writes nothing (no new Iceberg
 // snapshot of equal data), and the counts can tell updated from unchanged rows.
@@ -105,7 +112,9 @@ export function mergeSourceSql({ database, partition, ...source }: GoldMerge): s
   const { table, dialect } = source;
   const columns = goldColumns(table);
   const fresh = columns.map(({ name }) => `${q("r")}.${q(name)}`);
-  const stale = columns.map(({ name, type }) => (table.key.includes(name) ? `${q("g")}.${q(name)}` : `CAST(NULL AS ${dmlType(type, dialect)}) AS ${q(name)}`));
+  const stale = columns.map(({ name, type }) =>
+    table.key.includes(name) ? `${q("g")}.${q(name)}` : `CAST(NULL AS ${dmlType(type, dialect)}) AS ${q(name)}`,
+  );
   const owned = ownedRowsSql({ table, windows: source.windows, partition, alias: "g" });
   return (
     `WITH ${q("r")} AS (${sourceSql(source)}) ` +

@@ -9,7 +9,15 @@ import type { GoldSummary } from "./merge";
  * @param options the merge summary and when the merge started and finished (epoch ms)
  * @example goldSteps({ summary, startedAt: t0 }).map((s) => s.message) // ["2 inserted, 1 updated, 5 unchanged", …]
  */
-export function goldSteps({ summary, startedAt, finishedAt = Date.now() }: { summary: GoldSummary; startedAt: number; finishedAt?: number }): ProcessingStep[] {
+export function goldSteps({
+  summary,
+  startedAt,
+  finishedAt = Date.now(),
+}: {
+  summary: GoldSummary;
+  startedAt: number;
+  finishedAt?: number;
+}): ProcessingStep[] {
   return summary.tables.map((table) => ({
     step: "gold",
     status: table.windows === 0 ? "skipped" : "succeeded",

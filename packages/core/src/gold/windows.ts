@@ -1,5 +1,5 @@
-import { and, binary, column, lit, or } from "../sql/ast";
 import type { Expr } from "../sql/ast";
+import { and, binary, column, lit, or } from "../sql/ast";
 import { GoldSpecError } from "./errors";
 import type { GoldWindow } from "./spec";
 
@@ -21,14 +21,19 @@ export type WindowValues = Record<string, number>;
  * @param columns silver's date partition column names
  * @example windowsOf([{ event_year: 2024, event_month: 1, event_day: 5 }], "month", names) // [{ event_year: 2024, event_month: 1 }]
  */
-export function windowsOf(partitions: readonly Record<string, string | number>[], window: GoldWindow, columns: SilverDateColumns): WindowValues[] {
+export function windowsOf(
+  partitions: readonly Record<string, string | number>[],
+  window: GoldWindow,
+  columns: SilverDateColumns,
+): WindowValues[] {
   const names = window === "month" ? [columns.year, columns.month] : [columns.year, columns.month, columns.day];
   const found = new Map<string, WindowValues>();
   for (const partition of partitions) {
     const values: WindowValues = {};
     for (const name of names) {
       const value = Number(partition[name]);
-      if (!Number.isInteger(value)) throw new GoldSpecError(`silver partition ${JSON.stringify(partition)} has no integer ${name}`);
+      if (!Number.isInteger(value))
+        throw new GoldSpecError(`silver partition ${JSON.stringify(partition)} has no integer ${name}`);
       values[name] = value;
     }
     found.set(names.map((name) => String(values[name]).padStart(4, "0")).join("-"), values);
@@ -41,7 +46,11 @@ export function windowsOf(partitions: readonly Record<string, string | number>[]
  * @param windows window values
  */
 export function windowFilter(windows: readonly WindowValues[]): Expr {
-  return or(...windows.map((values) => and(...Object.entries(values).map(([name, value]) => binary(column(name), "=", lit(value))))));
+  return or(
+    ...windows.map((values) =>
+      and(...Object.entries(values).map(([name, value]) => binary(column(name), "=", lit(value)))),
+    ),
+  );
 }
 
 /**
@@ -50,7 +59,8 @@ export function windowFilter(windows: readonly WindowValues[]): Expr {
  * @param size most windows per chunk
  */
 export function chunk<T>(windows: readonly T[], size: number): T[][] {
-  if (!Number.isInteger(size) || size < 1) throw new GoldSpecError(`chunk size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new GoldSpecError(`chunk size must be a positive integer, got ${size}`);
   const chunks: T[][] = [];
   for (let start = 0; start < windows.length; start += size) chunks.push(windows.slice(start, start + size));
   return chunks;

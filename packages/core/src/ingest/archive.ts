@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
+import type { GetObjectCommandOutput, S3Client } from "@aws-sdk/client-s3";
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import type { S3Client } from "@aws-sdk/client-s3";
 import { ArchiveVerificationError, IngestIoError } from "./errors";
 import { assertSafeLandingKey, normaliseEtag } from "./keys";
 import { io, isS3Status } from "./s3";
@@ -70,7 +70,13 @@ export interface ArchiveResult {
  * @throws IngestIoError when S3 fails; retrying the event redoes the move
  * @example await archiveLandingObject({ s3, source, outcome: "done", fileId });
  */
-export async function archiveLandingObject({ s3, source, outcome, reason, fileId }: ArchiveOptions): Promise<ArchiveResult> {
+export async function archiveLandingObject({
+  s3,
+  source,
+  outcome,
+  reason,
+  fileId,
+}: ArchiveOptions): Promise<ArchiveResult> {
   const etag = normaliseEtag(source.etag);
   const archiveKey = archiveKeyOf(source.key, outcome);
   const version = source.versionId ? { VersionId: source.versionId } : {};
@@ -79,13 +85,22 @@ export async function archiveLandingObject({ s3, source, outcome, reason, fileId
   } catch {
     return { archived: false, archiveKey, skipped: "unsafe" };
   }
-  let original;
+  let original: GetObjectCommandOutput;
   try {
-    original = await s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.key, ...version, ...(source.versionId ? {} : { IfMatch: `"${etag}"` }) }));
+    original = await s3.send(
+      new GetObjectCommand({
+        Bucket: source.bucket,
+        Key: source.key,
+        ...version,
+        ...(source.versionId ? {} : { IfMatch: `"${etag}"` }),
+      }),
+    );
   } catch (error) {
     if (isS3Status(error, 404, "NoSuchKey", "NotFound")) return { archived: false, archiveKey, skipped: "gone" };
     if (isS3Status(error, 412, "PreconditionFailed")) return { archived: false, archiveKey, skipped: "changed" };
-    throw new IngestIoError(`archiving ${source.key}: reading it failed: ${(error as Error).message}`, { cause: error });
+    throw new IngestIoError(`archiving ${source.key}: reading it failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   // s3rver ignores If-Match: compare as well, so newer bytes under the key are never moved.
   if (!source.versionId && original.ETag && normaliseEtag(original.ETag) !== etag) {
@@ -111,9 +126,23 @@ export async function archiveLandingObject({ s3, source, outcome, reason, fileId
   let reasonKey: string | undefined;
   if (outcome === "failed") {
     reasonKey = `${archiveKey}.reason.json`;
-    const document = { source_key: source.key, etag, version_id: source.versionId ?? null, file_id: fileId, reason: reason ?? null, archived_at: new Date().toISOString() };
+    const document = {
+      source_key: source.key,
+      etag,
+      version_id: source.versionId ?? null,
+      file_id: fileId,
+      reason: reason ?? null,
+      archived_at: new Date().toISOString(),
+    };
     await io(`writing ${reasonKey}`, () =>
-      s3.send(new PutObjectCommand({ Bucket: source.bucket, Key: reasonKey, Body: JSON.stringify(document, null, 2), ContentType: "application/json" })),
+      s3.send(
+        new PutObjectCommand({
+          Bucket: source.bucket,
+          Key: reasonKey,
+          Body: JSON.stringify(document, null, 2),
+          ContentType: "application/json",
+        }),
+      ),
     );
   }
 
@@ -121,21 +150,38 @@ export async function archiveLandingObject({ s3, source, outcome, reason, fileId
   // equal the original's. A multipart ETag is not, so then the stored size is checked instead.
   if (!etag.includes("-")) {
     const copyEtag = normaliseEtag(put.ETag ?? "");
-    if (copyEtag !== etag) throw new ArchiveVerificationError(`archive copy ${archiveKey} does not match ${source.key} (ETag ${copyEtag} vs ${etag}); the original is kept`);
+    if (copyEtag !== etag)
+      throw new ArchiveVerificationError(
+        `archive copy ${archiveKey} does not match ${source.key} (ETag ${copyEtag} vs ${etag}); the original is kept`,
+      );
   } else {
-    const copy = await io(`checking ${archiveKey}`, () => s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: archiveKey })));
+    const copy = await io(`checking ${archiveKey}`, () =>
+      s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: archiveKey })),
+    );
     if (copy.ContentLength !== size) {
-      throw new ArchiveVerificationError(`archive copy ${archiveKey} does not match ${source.key} (size ${copy.ContentLength} vs ${size}); the original is kept`);
+      throw new ArchiveVerificationError(
+        `archive copy ${archiveKey} does not match ${source.key} (size ${copy.ContentLength} vs ${size}); the original is kept`,
+      );
     }
   }
 
   try {
-    await s3.send(new DeleteObjectCommand({ Bucket: source.bucket, Key: source.key, ...version, ...(source.versionId ? {} : { IfMatch: `"${etag}"` }) }));
+    await s3.send(
+      new DeleteObjectCommand({
+        Bucket: source.bucket,
+        Key: source.key,
+        ...version,
+        ...(source.versionId ? {} : { IfMatch: `"${etag}"` }),
+      }),
+    );
   } catch (error) {
     // Replaced since the copy: the newer object is not ours to delete; its own event ingests it.
     if (isS3Status(error, 412, "PreconditionFailed")) return { archived: true, archiveKey, reasonKey };
     if (isS3Status(error, 404, "NoSuchKey", "NotFound")) return { archived: true, archiveKey, reasonKey };
-    throw new IngestIoError(`archiving ${source.key}: deleting the original failed (the copy ${archiveKey} is kept): ${(error as Error).message}`, { cause: error });
+    throw new IngestIoError(
+      `archiving ${source.key}: deleting the original failed (the copy ${archiveKey} is kept): ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   return { archived: true, archiveKey, reasonKey };
 }

@@ -4,17 +4,18 @@ import { rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import type { GetObjectCommandOutput } from "@aws-sdk/client-s3";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { datasetForKey } from "../dataset/registry";
-import { getLedgerEntry, recordIngested } from "../ledger/ledger";
-import type { LedgerEntry } from "../ledger/ledger";
-import { archiveLandingObject, isArchiveKey } from "./archive";
-import type { ArchiveOutcome } from "./archive";
 import { convertToBronze } from "../bronze/convert";
 import { UnparseableFileError } from "../bronze/errors";
-import { IngestError, IngestIoError } from "./errors";
-import { assertSafeLandingKey, ingestDate, ingestKeys, normaliseEtag } from "./keys";
+import { datasetForKey } from "../dataset/registry";
+import type { LedgerEntry } from "../ledger/ledger";
+import { getLedgerEntry, recordIngested } from "../ledger/ledger";
+import type { ArchiveOutcome } from "./archive";
+import { archiveLandingObject, isArchiveKey } from "./archive";
+import { type IngestError, IngestIoError } from "./errors";
 import type { IngestKeys } from "./keys";
+import { assertSafeLandingKey, ingestDate, ingestKeys, normaliseEtag } from "./keys";
 import { RejectedFile } from "./quarantine";
 import { io, isS3Status } from "./s3";
 import type { IngestContext, IngestResult, IngestSource } from "./types";
@@ -46,14 +47,24 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
   });
 
   if (isArchiveKey(source.key)) {
-    return done({ status: "duplicate", recordsIn: 0, recordsBronze: 0, recordsQuarantined: 0, quarantineKeys: [], bytesIn: 0, reason: "an archived landing object (under _done/ or _failed/): its content was ingested before it was archived" });
+    return done({
+      status: "duplicate",
+      recordsIn: 0,
+      recordsBronze: 0,
+      recordsQuarantined: 0,
+      quarantineKeys: [],
+      bytesIn: 0,
+      reason: "an archived landing object (under _done/ or _failed/): its content was ingested before it was archived",
+    });
   }
   const archive = async (outcome: ArchiveOutcome, reason?: string): Promise<{ archiveKey?: string }> => {
     const archived = await archiveLandingObject({ s3: ctx.s3, source, outcome, reason, fileId });
     return archived.archived ? { archiveKey: archived.archiveKey } : {};
   };
 
-  const existing = await io(`reading the ledger for ${fileId}`, () => getLedgerEntry(ctx.doc, ctx.ledgerTable, dataset, fileId));
+  const existing = await io(`reading the ledger for ${fileId}`, () =>
+    getLedgerEntry(ctx.doc, ctx.ledgerTable, dataset, fileId),
+  );
   if (existing) {
     // The same bytes landed again (or the event was redelivered): archive them again, if still there.
     const archived = await archive(existing.records_bronze > 0 ? "done" : "failed", existing.reason);
@@ -85,19 +96,50 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
     );
     const keys = ingestKeys({ dataset, key: source.key, etag, date: ingestDate(head.LastModified ?? new Date()) });
     const quarantineKeys = await quarantineWhole(ctx, source, keys, "rejected", refusal);
-    await ledger(ctx, { dataset, fileId, source, etag, status: "quarantined", counts: [0, 0, 0], quarantineKeys, reason: refusal });
+    await ledger(ctx, {
+      dataset,
+      fileId,
+      source,
+      etag,
+      status: "quarantined",
+      counts: [0, 0, 0],
+      quarantineKeys,
+      reason: refusal,
+    });
     const archived = await archive("failed", refusal);
-    return done({ status: "quarantined", recordsIn: 0, recordsBronze: 0, recordsQuarantined: 0, quarantineKeys, bytesIn: head.ContentLength ?? 0, reason: refusal, ...archived });
+    return done({
+      status: "quarantined",
+      recordsIn: 0,
+      recordsBronze: 0,
+      recordsQuarantined: 0,
+      quarantineKeys,
+      bytesIn: head.ContentLength ?? 0,
+      reason: refusal,
+      ...archived,
+    });
   }
 
   // The key may have been overwritten since this event: then the newer object's own event
   // ingests it, and this one must not name the new bytes after the old ETag.
   const stale = () =>
-    done({ status: "duplicate", recordsIn: 0, recordsBronze: 0, recordsQuarantined: 0, quarantineKeys: [], bytesIn: 0, reason: `the object changed since the event (its ETag is no longer ${etag}); nothing ingested` });
-  let object;
+    done({
+      status: "duplicate",
+      recordsIn: 0,
+      recordsBronze: 0,
+      recordsQuarantined: 0,
+      quarantineKeys: [],
+      bytesIn: 0,
+      reason: `the object changed since the event (its ETag is no longer ${etag}); nothing ingested`,
+    });
+  let object: GetObjectCommandOutput;
   try {
     object = await ctx.s3.send(
-      new GetObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId, IfMatch: source.versionId ? undefined : `"${etag}"` }),
+      new GetObjectCommand({
+        Bucket: source.bucket,
+        Key: source.key,
+        VersionId: source.versionId,
+        IfMatch: source.versionId ? undefined : `"${etag}"`,
+      }),
     );
   } catch (error) {
     if (isS3Status(error, 412, "PreconditionFailed")) return stale();
@@ -112,22 +154,41 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
   const stage = join(ctx.tmpDir ?? tmpdir(), `medallion-ingest-${randomUUID()}`);
   const rejectedFile = new RejectedFile(`${stage}.rejected.ndjson`);
   try {
-    let converted;
+    let converted: Awaited<ReturnType<typeof convertToBronze>>;
     try {
       converted = await convertToBronze(object.Body as AsyncIterable<Uint8Array>, {
         spec: spec!,
         sourceKey: source.key,
         parquetPath: `${stage}.parquet`,
         onProgress: ctx.onProgress,
-        onRejected: ({ index, line, reason, raw }) => rejectedFile.add({ source_key: source.key, etag, line, index, reason, raw }),
+        onRejected: ({ index, line, reason, raw }) =>
+          rejectedFile.add({ source_key: source.key, etag, line, index, reason, raw }),
       });
     } catch (error) {
       if (!(error instanceof UnparseableFileError)) throw error;
       (object.Body as { destroy?: () => void } | undefined)?.destroy?.();
       const quarantineKeys = await quarantineWhole(ctx, source, keys, "unparseable", error.message);
-      await ledger(ctx, { dataset, fileId, source, etag, status: "quarantined", counts: [0, 0, 0], quarantineKeys, reason: error.message });
+      await ledger(ctx, {
+        dataset,
+        fileId,
+        source,
+        etag,
+        status: "quarantined",
+        counts: [0, 0, 0],
+        quarantineKeys,
+        reason: error.message,
+      });
       const archived = await archive("failed", error.message);
-      return done({ status: "quarantined", recordsIn: 0, recordsBronze: 0, recordsQuarantined: 0, quarantineKeys, bytesIn: object.ContentLength ?? 0, reason: error.message, ...archived });
+      return done({
+        status: "quarantined",
+        recordsIn: 0,
+        recordsBronze: 0,
+        recordsQuarantined: 0,
+        quarantineKeys,
+        bytesIn: object.ContentLength ?? 0,
+        reason: error.message,
+        ...archived,
+      });
     }
 
     const quarantineKeys: string[] = [];
@@ -166,23 +227,66 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
 // Copies the landing object into quarantine unchanged, with a sibling reason document. The
 // bytes are streamed through rather than CopyObject'd: CopySource's URL-encoding of keys is
 // decoded differently by S3 emulators, and whole-file quarantines are rare.
-async function quarantineWhole(ctx: IngestContext, source: IngestSource, keys: IngestKeys, suffix: "unparseable" | "rejected", reason: string): Promise<string[]> {
+async function quarantineWhole(
+  ctx: IngestContext,
+  source: IngestSource,
+  keys: IngestKeys,
+  suffix: "unparseable" | "rejected",
+  reason: string,
+): Promise<string[]> {
   const { file, reason: reasonKey } = keys.wholeFile(suffix);
   await io(`copying ${source.key} to quarantine`, async () => {
-    const original = await ctx.s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId }));
-    await ctx.s3.send(new PutObjectCommand({ Bucket: ctx.quarantineBucket, Key: file, Body: original.Body as Readable, ContentLength: original.ContentLength ?? 0 }));
+    const original = await ctx.s3.send(
+      new GetObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId }),
+    );
+    await ctx.s3.send(
+      new PutObjectCommand({
+        Bucket: ctx.quarantineBucket,
+        Key: file,
+        Body: original.Body as Readable,
+        ContentLength: original.ContentLength ?? 0,
+      }),
+    );
   });
-  const document = { source_bucket: source.bucket, source_key: source.key, etag: normaliseEtag(source.etag), version_id: source.versionId ?? null, reason, quarantined_at: new Date().toISOString() };
+  const document = {
+    source_bucket: source.bucket,
+    source_key: source.key,
+    etag: normaliseEtag(source.etag),
+    version_id: source.versionId ?? null,
+    reason,
+    quarantined_at: new Date().toISOString(),
+  };
   await io(`writing ${reasonKey}`, () =>
-    ctx.s3.send(new PutObjectCommand({ Bucket: ctx.quarantineBucket, Key: reasonKey, Body: JSON.stringify(document, null, 2), ContentType: "application/json" })),
+    ctx.s3.send(
+      new PutObjectCommand({
+        Bucket: ctx.quarantineBucket,
+        Key: reasonKey,
+        Body: JSON.stringify(document, null, 2),
+        ContentType: "application/json",
+      }),
+    ),
   );
   return [file, reasonKey];
 }
 
-async function upload(ctx: IngestContext, bucket: string, key: string, path: string, contentType: string): Promise<void> {
+async function upload(
+  ctx: IngestContext,
+  bucket: string,
+  key: string,
+  path: string,
+  contentType: string,
+): Promise<void> {
   const { size } = await stat(path);
   await io(`uploading ${key}`, () =>
-    ctx.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(path), ContentLength: size, ContentType: contentType })),
+    ctx.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: createReadStream(path),
+        ContentLength: size,
+        ContentType: contentType,
+      }),
+    ),
   );
 }
 
@@ -199,7 +303,10 @@ interface LedgerWrite {
   reason?: string;
 }
 
-async function ledger(ctx: IngestContext, { dataset, fileId, source, etag, status, counts, quarantineKeys, bronzeKey, reason }: LedgerWrite): Promise<void> {
+async function ledger(
+  ctx: IngestContext,
+  { dataset, fileId, source, etag, status, counts, quarantineKeys, bronzeKey, reason }: LedgerWrite,
+): Promise<void> {
   const [recordsIn, recordsBronze, recordsQuarantined] = counts;
   const entry: LedgerEntry = {
     dataset,

@@ -9,7 +9,10 @@ const UNSAFE_KEY = /[\u0000-\u001f\u007f\\]/;
  * @param key landing object key
  */
 export function assertSafeLandingKey(key: string): void {
-  if (UNSAFE_KEY.test(key)) throw new UnsafeKeyError(`unsafe landing key ${JSON.stringify(key)}: it contains a control character or a backslash`);
+  if (UNSAFE_KEY.test(key))
+    throw new UnsafeKeyError(
+      `unsafe landing key ${JSON.stringify(key)}: it contains a control character or a backslash`,
+    );
   if (key.split("/").some((segment) => segment === "." || segment === "..")) {
     throw new UnsafeKeyError(`unsafe landing key ${JSON.stringify(key)}: it has a '.' or '..' path segment`);
   }
@@ -32,7 +35,10 @@ export function normaliseEtag(etag: string): string {
  */
 export function objectBaseName(key: string): string {
   const base = key.slice(key.lastIndexOf("/") + 1).replace(/\.(json|ndjson|jsonl)$/i, "");
-  const clean = base.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "").slice(0, 100);
+  const clean = base
+    .replace(/[^A-Za-z0-9._-]+/g, "_")
+    .replace(/^[._]+/, "")
+    .slice(0, 100);
   return clean || "file";
 }
 
@@ -61,7 +67,17 @@ export interface IngestKeys {
  * @param options.etag normalised ETag
  * @param options.date ingest date `YYYY-MM-DD`
  */
-export function ingestKeys({ dataset, key, etag, date }: { dataset: string; key: string; etag: string; date: string }): IngestKeys {
+export function ingestKeys({
+  dataset,
+  key,
+  etag,
+  date,
+}: {
+  dataset: string;
+  key: string;
+  etag: string;
+  date: string;
+}): IngestKeys {
   const stem = `${dataset}/ingest_date=${date}/${objectBaseName(key)}-${etag}`;
   return {
     bronze: `${stem}.parquet`,

@@ -1,11 +1,17 @@
 import { createHash, randomUUID } from "node:crypto";
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { ProcessingStep } from "./step";
-import { allPages, isConditionalCheckFailed, request } from "../dynamo/request";
-import { JourneyConflictError, JourneyInProgressError, JourneyLeaseLostError, JourneyNotFoundError, JourneyStateError } from "./errors";
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { canonicalJson } from "../dynamo/canonical";
 import { toStorable } from "../dynamo/item-size";
+import { allPages, isConditionalCheckFailed, request } from "../dynamo/request";
+import {
+  JourneyConflictError,
+  JourneyInProgressError,
+  JourneyLeaseLostError,
+  JourneyNotFoundError,
+  JourneyStateError,
+} from "./errors";
+import type { ProcessingStep } from "./step";
 
 /** Where a journey lives in a pipeline run's life. */
 export type JourneyStatus = "pending" | "in_progress" | "completed" | "failed";
@@ -126,11 +132,21 @@ export async function startJourney({
     const current = await readJourney(doc, table, journeyId);
     if (!current || isExpired(current, now)) {
       // TTL may lag (dynalite never deletes): an expired item counts as absent and starts over.
-      await createPending({ doc, table, journeyId, idempotencyKey, metadata, now, expiresAt: expiresAt(now), replacing: current?.revision });
+      await createPending({
+        doc,
+        table,
+        journeyId,
+        idempotencyKey,
+        metadata,
+        now,
+        expiresAt: expiresAt(now),
+        replacing: current?.revision,
+      });
       continue;
     }
     if (current.status === "completed") return { journey: current, duplicate: true, resumed: false };
-    if (current.status === "in_progress" && (current.lease_until ?? 0) > now) throw new JourneyInProgressError(journeyId, current.lease_until ?? 0);
+    if (current.status === "in_progress" && (current.lease_until ?? 0) > now)
+      throw new JourneyInProgressError(journeyId, current.lease_until ?? 0);
     const resumed = current.status !== "pending";
     try {
       const journey = await claim({ doc, table, current, metadata, resumed, now, leaseMs, expiresAt: expiresAt(now) });
@@ -204,7 +220,14 @@ export async function recordStep({
  * @returns the new lease expiry (epoch ms)
  * @throws JourneyNotFoundError, JourneyStateError, JourneyLeaseLostError
  */
-export async function renewLease({ doc, table, clock = Date.now, journeyId, runId, leaseMs = DEFAULT_LEASE_MS }: JourneyWriteOptions & { runId: string; leaseMs?: number }): Promise<number> {
+export async function renewLease({
+  doc,
+  table,
+  clock = Date.now,
+  journeyId,
+  runId,
+  leaseMs = DEFAULT_LEASE_MS,
+}: JourneyWriteOptions & { runId: string; leaseMs?: number }): Promise<number> {
   const leaseUntil = clock() + leaseMs;
   try {
     await request("renew lease of journey", table, journeyId, () =>
@@ -257,7 +280,12 @@ export async function failJourney(options: JourneyWriteOptions & { error: unknow
  * Reads a journey; an expired one (past its TTL) reads as absent.
  * @returns the journey, or undefined
  */
-export async function getJourney({ doc, table, clock = Date.now, journeyId }: JourneyTable & { journeyId: string }): Promise<Journey | undefined> {
+export async function getJourney({
+  doc,
+  table,
+  clock = Date.now,
+  journeyId,
+}: JourneyTable & { journeyId: string }): Promise<Journey | undefined> {
   const journey = await readJourney(doc, table, journeyId);
   return journey && !isExpired(journey, clock()) ? journey : undefined;
 }
@@ -266,8 +294,15 @@ export async function getJourney({ doc, table, clock = Date.now, journeyId }: Jo
  * Lists journeys, newest first (a full scan: meant for operators and the CLI, not hot paths).
  * @param options.limit keep only the newest `limit`
  */
-export async function listJourneys({ doc, table, clock = Date.now, limit }: JourneyTable & { limit?: number }): Promise<Journey[]> {
-  const journeys = await allPages<Journey>((ExclusiveStartKey) => request("scan journeys of", table, "*", () => doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey }))));
+export async function listJourneys({
+  doc,
+  table,
+  clock = Date.now,
+  limit,
+}: JourneyTable & { limit?: number }): Promise<Journey[]> {
+  const journeys = await allPages<Journey>((ExclusiveStartKey) =>
+    request("scan journeys of", table, "*", () => doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey }))),
+  );
   const now = clock();
   const live = journeys.filter((journey) => !isExpired(journey, now));
   live.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
@@ -294,12 +329,17 @@ export function errorInfo(error: unknown): JourneyErrorInfo {
       }
       return { name: record.Error, message: clip(message) ?? "" };
     }
-    if (typeof record.message === "string") return { name: typeof record.name === "string" ? record.name : "Error", message: clip(record.message) ?? "" };
+    if (typeof record.message === "string")
+      return { name: typeof record.name === "string" ? record.name : "Error", message: clip(record.message) ?? "" };
   }
   return { name: "Error", message: clip(JSON.stringify(error) ?? String(error)) ?? "" };
 }
 
-async function finish({ doc, table, clock = Date.now, journeyId, runId }: JourneyWriteOptions, status: "completed" | "failed", error: JourneyErrorInfo | undefined): Promise<Journey> {
+async function finish(
+  { doc, table, clock = Date.now, journeyId, runId }: JourneyWriteOptions,
+  status: "completed" | "failed",
+  error: JourneyErrorInfo | undefined,
+): Promise<Journey> {
   const now = clock();
   const action = status === "completed" ? "complete it" : "fail it";
   try {
@@ -310,7 +350,9 @@ async function finish({ doc, table, clock = Date.now, journeyId, runId }: Journe
           Key: { journey_id: journeyId },
           UpdateExpression: `SET #status = :status, updated_at = :now, revision = revision + :one${error ? ", #error = :error" : ""} REMOVE lease_until${error ? "" : ", #error"}`,
           ConditionExpression:
-            status === "failed" ? `attribute_exists(journey_id) AND #status IN (:in_progress, :pending)${runId ? " AND run_id = :run" : ""}` : heldCondition(runId),
+            status === "failed"
+              ? `attribute_exists(journey_id) AND #status IN (:in_progress, :pending)${runId ? " AND run_id = :run" : ""}`
+              : heldCondition(runId),
           ExpressionAttributeNames: { "#status": "status", "#error": "error" },
           ExpressionAttributeValues: {
             ":status": status,
@@ -348,8 +390,14 @@ async function explainRefusal(options: JourneyWriteOptions, action: string, know
   return new JourneyStateError(options.journeyId, current.status, action);
 }
 
-async function readJourney(doc: DynamoDBDocumentClient, table: string, journeyId: string): Promise<Journey | undefined> {
-  const result = await request("read journey", table, journeyId, () => doc.send(new GetCommand({ TableName: table, Key: { journey_id: journeyId }, ConsistentRead: true })));
+async function readJourney(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  journeyId: string,
+): Promise<Journey | undefined> {
+  const result = await request("read journey", table, journeyId, () =>
+    doc.send(new GetCommand({ TableName: table, Key: { journey_id: journeyId }, ConsistentRead: true })),
+  );
   return result.Item as Journey | undefined;
 }
 
@@ -455,5 +503,7 @@ function isExpired(journey: Journey, now: number): boolean {
 }
 
 function clip(message: string | undefined): string | undefined {
-  return message !== undefined && message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message;
+  return message !== undefined && message.length > MAX_MESSAGE_LENGTH
+    ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…`
+    : message;
 }

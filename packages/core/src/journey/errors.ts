@@ -11,7 +11,9 @@ export class JourneyInProgressError extends StoreError {
     readonly journeyId: string,
     readonly leaseUntil: number,
   ) {
-    super(`journey ${journeyId} is in progress under another run until ${new Date(leaseUntil).toISOString()}; refusing a second concurrent run`);
+    super(
+      `journey ${journeyId} is in progress under another run until ${new Date(leaseUntil).toISOString()}; refusing a second concurrent run`,
+    );
   }
 }
 

@@ -1,3 +1,3 @@
 export * from "./control";
-export * from "./step";
 export * from "./errors";
+export * from "./step";

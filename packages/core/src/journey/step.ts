@@ -48,7 +48,10 @@ export type StepStatus = (typeof stepStatuses)[number];
  * @param finishedAt epoch ms when it finished (default: now)
  * @example stepTiming(t0) // { started_at: "2026-…", finished_at: "2026-…", duration_ms: 42 }
  */
-export function stepTiming(startedAt: number, finishedAt: number = Date.now()): Pick<ProcessingStep, "started_at" | "finished_at" | "duration_ms"> {
+export function stepTiming(
+  startedAt: number,
+  finishedAt: number = Date.now(),
+): Pick<ProcessingStep, "started_at" | "finished_at" | "duration_ms"> {
   return {
     started_at: new Date(startedAt).toISOString(),
     finished_at: new Date(finishedAt).toISOString(),

@@ -1,5 +1,5 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { allPages, eachLimit, isConditionalCheckFailed } from "../dynamo/request";
 
 /** One ingested landing file: the pipeline's bookmark (table `Ledger`). */
@@ -30,8 +30,15 @@ export interface LedgerEntry {
  * Reads one ledger entry (strongly consistent, so a repeat event right after the first sees it).
  * @example await getLedgerEntry(doc, "ledger", "car_telemetry", "car_telemetry/a.json#abc")
  */
-export async function getLedgerEntry(doc: DynamoDBDocumentClient, table: string, dataset: string, fileId: string): Promise<LedgerEntry | undefined> {
-  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: { dataset, file_id: fileId }, ConsistentRead: true }));
+export async function getLedgerEntry(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  dataset: string,
+  fileId: string,
+): Promise<LedgerEntry | undefined> {
+  const { Item } = await doc.send(
+    new GetCommand({ TableName: table, Key: { dataset, file_id: fileId }, ConsistentRead: true }),
+  );
   return Item as LedgerEntry | undefined;
 }
 
@@ -42,7 +49,9 @@ export async function getLedgerEntry(doc: DynamoDBDocumentClient, table: string,
  */
 export async function recordIngested(doc: DynamoDBDocumentClient, table: string, entry: LedgerEntry): Promise<boolean> {
   try {
-    await doc.send(new PutCommand({ TableName: table, Item: entry, ConditionExpression: "attribute_not_exists(file_id)" }));
+    await doc.send(
+      new PutCommand({ TableName: table, Item: entry, ConditionExpression: "attribute_not_exists(file_id)" }),
+    );
     return true;
   } catch (error) {
     if (isConditionalCheckFailed(error)) return false;
@@ -73,22 +82,28 @@ export async function listPending(doc: DynamoDBDocumentClient, table: string, da
  * removed. Conditional on the entry still being pending, so repeating it is a no-op.
  * @param details.silverVersion the silver version that now holds the files' rows
  */
-export async function markConsolidated(doc: DynamoDBDocumentClient, table: string, entries: LedgerEntry[], { silverVersion }: { silverVersion: string }): Promise<void> {
+export async function markConsolidated(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  entries: LedgerEntry[],
+  { silverVersion }: { silverVersion: string },
+): Promise<void> {
   const consolidatedAt = new Date().toISOString();
   await eachLimit(entries, 8, async (entry) => {
-      try {
-        await doc.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { dataset: entry.dataset, file_id: entry.file_id },
-            UpdateExpression: "SET #status = :silver, silver_version = :version, consolidated_at = :at REMOVE pending_dataset",
-            ConditionExpression: "attribute_exists(pending_dataset)",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: { ":silver": "silver", ":version": silverVersion, ":at": consolidatedAt },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
-      }
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { dataset: entry.dataset, file_id: entry.file_id },
+          UpdateExpression:
+            "SET #status = :silver, silver_version = :version, consolidated_at = :at REMOVE pending_dataset",
+          ConditionExpression: "attribute_exists(pending_dataset)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":silver": "silver", ":version": silverVersion, ":at": consolidatedAt },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
   });
 }

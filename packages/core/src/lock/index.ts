@@ -1,2 +1,2 @@
-export * from "./lock";
 export * from "./errors";
+export * from "./lock";

@@ -1,5 +1,5 @@
-import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { isConditionalCheckFailed, request } from "../dynamo/request";
 import { LockHeldError } from "./errors";
 
@@ -25,7 +25,14 @@ export interface Lock {
  * @param options table, lock name, owner and lease
  * @throws LockHeldError naming the holder and until when
  */
-export async function acquireLock({ doc, table, clock = Date.now, name, owner, leaseMs }: LockTable & { name: string; owner: string; leaseMs: number }): Promise<Lock> {
+export async function acquireLock({
+  doc,
+  table,
+  clock = Date.now,
+  name,
+  owner,
+  leaseMs,
+}: LockTable & { name: string; owner: string; leaseMs: number }): Promise<Lock> {
   const now = clock();
   const lock: Lock = { name, owner, expires_at: now + leaseMs, ttl: Math.ceil((now + leaseMs) / 1000) + 86_400 };
   try {
@@ -43,7 +50,9 @@ export async function acquireLock({ doc, table, clock = Date.now, name, owner, l
     return lock;
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
-    const held = (await doc.send(new GetCommand({ TableName: table, Key: { name }, ConsistentRead: true }))).Item as Lock | undefined;
+    const held = (await doc.send(new GetCommand({ TableName: table, Key: { name }, ConsistentRead: true }))).Item as
+      | Lock
+      | undefined;
     throw new LockHeldError(name, held?.owner ?? "another run", held?.expires_at ?? now);
   }
 }
@@ -54,10 +63,23 @@ export async function acquireLock({ doc, table, clock = Date.now, name, owner, l
  * @param options table, lock name and owner
  * @returns whether this call released it
  */
-export async function releaseLock({ doc, table, name, owner }: LockTable & { name: string; owner: string }): Promise<boolean> {
+export async function releaseLock({
+  doc,
+  table,
+  name,
+  owner,
+}: LockTable & { name: string; owner: string }): Promise<boolean> {
   try {
     await request("release lock", table, name, () =>
-      doc.send(new DeleteCommand({ TableName: table, Key: { name }, ConditionExpression: "#owner = :owner", ExpressionAttributeNames: { "#owner": "owner" }, ExpressionAttributeValues: { ":owner": owner } })),
+      doc.send(
+        new DeleteCommand({
+          TableName: table,
+          Key: { name },
+          ConditionExpression: "#owner = :owner",
+          ExpressionAttributeNames: { "#owner": "owner" },
+          ExpressionAttributeValues: { ":owner": owner },
+        }),
+      ),
     );
     return true;
   } catch (error) {

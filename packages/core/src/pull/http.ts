@@ -1,6 +1,6 @@
 import { HttpClientError, HttpRetryExhaustedError, InvalidResponseError } from "../sources/errors";
-import { retryAfterMs } from "./retry-after";
 import type { RetryPolicy } from "../sources/spec";
+import { retryAfterMs } from "./retry-after";
 
 /** The `fetch` the pull uses (the global one by default); tests and proxies inject theirs. */
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
@@ -37,14 +37,27 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * {@link HttpClientError} at once; exhausted retries throw {@link HttpRetryExhaustedError}.
  * @example const { body } = await getJson({ url, headers: {}, fetch, timeoutMs: 5000 });
  */
-export async function getJson({ url, headers, fetch, timeoutMs, retry = {}, sleep = defaultSleep, clock = () => new Date(), random = Math.random }: GetJsonOptions): Promise<JsonResponse> {
+export async function getJson({
+  url,
+  headers,
+  fetch,
+  timeoutMs,
+  retry = {},
+  sleep = defaultSleep,
+  clock = () => new Date(),
+  random = Math.random,
+}: GetJsonOptions): Promise<JsonResponse> {
   const { attempts = 4, baseDelayMs = 500, maxDelayMs = 30_000 } = retry;
   let lastFailure = "";
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     let wait: number | undefined;
     try {
-      const response = await fetch(url, { method: "GET", headers: { accept: "application/json", ...headers }, signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(url, {
+        method: "GET",
+        headers: { accept: "application/json", ...headers },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       if (response.ok) return { body: await readJson(url, response), headers: response.headers, attempts: attempt };
       const detail = redact((await response.text().catch(() => "")).slice(0, 200).replace(/\s+/g, " ").trim(), headers);
       if (response.status !== 429 && response.status < 500) throw new HttpClientError(url, response.status, detail);
@@ -52,16 +65,31 @@ export async function getJson({ url, headers, fetch, timeoutMs, retry = {}, slee
       lastError = undefined;
       wait = retryAfterMs(response.headers.get("retry-after"), clock());
       if (wait !== undefined && wait > maxDelayMs) {
-        throw new HttpRetryExhaustedError(url, attempt, `${lastFailure} (Retry-After ${Math.ceil(wait / 1000)} s exceeds the ${maxDelayMs} ms the policy waits)`);
+        throw new HttpRetryExhaustedError(
+          url,
+          attempt,
+          `${lastFailure} (Retry-After ${Math.ceil(wait / 1000)} s exceeds the ${maxDelayMs} ms the policy waits)`,
+        );
       }
     } catch (error) {
-      if (error instanceof HttpClientError || error instanceof HttpRetryExhaustedError || error instanceof InvalidResponseError) throw error;
+      if (
+        error instanceof HttpClientError ||
+        error instanceof HttpRetryExhaustedError ||
+        error instanceof InvalidResponseError
+      )
+        throw error;
       lastError = error;
       lastFailure = isTimeout(error) ? `timed out after ${timeoutMs} ms` : describeNetworkError(error);
     }
-    if (attempt < attempts) await sleep(wait ?? Math.round(Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)) * (0.5 + random() / 2)));
+    if (attempt < attempts)
+      await sleep(wait ?? Math.round(Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)) * (0.5 + random() / 2)));
   }
-  throw new HttpRetryExhaustedError(url, attempts, lastFailure, lastError === undefined ? undefined : { cause: lastError });
+  throw new HttpRetryExhaustedError(
+    url,
+    attempts,
+    lastFailure,
+    lastError === undefined ? undefined : { cause: lastError },
+  );
 }
 
 async function readJson(url: string, response: Response): Promise<unknown> {
@@ -69,7 +97,9 @@ async function readJson(url: string, response: Response): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new InvalidResponseError(url, `the response is not JSON (${text.slice(0, 80).replace(/\s+/g, " ")}…)`, { cause: error });
+    throw new InvalidResponseError(url, `the response is not JSON (${text.slice(0, 80).replace(/\s+/g, " ")}…)`, {
+      cause: error,
+    });
   }
 }
 

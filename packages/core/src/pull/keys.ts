@@ -1,6 +1,6 @@
 import type { HttpApiSource } from "../sources/spec";
-import { windowName } from "./window";
 import type { SourceWindow } from "./window";
+import { windowName } from "./window";
 
 /**
  * The landing key of one pulled page: `<landingPrefix>_api/<source>/<window>/page-0001.json`.

@@ -1,8 +1,8 @@
 import { InvalidResponseError, SourceSpecError } from "../sources/errors";
-import type { JsonResponse } from "./http";
 import type { HttpApiSource } from "../sources/spec";
-import { formatBound } from "./window";
+import type { JsonResponse } from "./http";
 import type { SourceWindow } from "./window";
+import { formatBound } from "./window";
 
 /** Where a window's walk is: the URL just fetched and its 1-based page number. */
 export interface PageCursor {
@@ -21,7 +21,8 @@ export function firstPageUrl(source: HttpApiSource, window: SourceWindow): strin
   const { pagination } = source;
   if (pagination.style === "page") {
     url.searchParams.set(pagination.pageParam, String(pagination.firstPage ?? 1));
-    if (pagination.sizeParam && pagination.pageSize !== undefined) url.searchParams.set(pagination.sizeParam, String(pagination.pageSize));
+    if (pagination.sizeParam && pagination.pageSize !== undefined)
+      url.searchParams.set(pagination.sizeParam, String(pagination.pageSize));
   }
   return url.toString();
 }
@@ -36,7 +37,13 @@ export function firstPageUrl(source: HttpApiSource, window: SourceWindow): strin
  * @param response its parsed response
  * @param records its records
  */
-export function nextPageUrl(source: HttpApiSource, window: SourceWindow, current: PageCursor, response: JsonResponse, records: unknown[]): string | undefined {
+export function nextPageUrl(
+  source: HttpApiSource,
+  window: SourceWindow,
+  current: PageCursor,
+  response: JsonResponse,
+  records: unknown[],
+): string | undefined {
   const { pagination } = source;
   switch (pagination.style) {
     case "page": {
@@ -49,23 +56,44 @@ export function nextPageUrl(source: HttpApiSource, window: SourceWindow, current
     case "cursor": {
       const cursor = valueAt(response.body, pagination.cursorPath);
       if (cursor === undefined || cursor === null || cursor === "") return undefined;
-      if (typeof cursor !== "string" && typeof cursor !== "number") throw new InvalidResponseError(current.url, `the cursor at ${pagination.cursorPath} is a ${typeof cursor}, not a string`);
+      if (typeof cursor !== "string" && typeof cursor !== "number")
+        throw new InvalidResponseError(
+          current.url,
+          `the cursor at ${pagination.cursorPath} is a ${typeof cursor}, not a string`,
+        );
       if (new URL(current.url).searchParams.get(pagination.cursorParam) === String(cursor)) {
-        throw new InvalidResponseError(current.url, `the API returned the cursor it was just given (${pagination.cursorParam}=${String(cursor)}); stopping to avoid an endless walk`);
+        throw new InvalidResponseError(
+          current.url,
+          `the API returned the cursor it was just given (${pagination.cursorParam}=${String(cursor)}); stopping to avoid an endless walk`,
+        );
       }
       const url = windowUrl(source, window);
       url.searchParams.set(pagination.cursorParam, String(cursor));
       return url.toString();
     }
     case "nextLink": {
-      const link = pagination.nextPath === undefined ? linkHeaderNext(response.headers.get("link")) : valueAt(response.body, pagination.nextPath);
+      const link =
+        pagination.nextPath === undefined
+          ? linkHeaderNext(response.headers.get("link"))
+          : valueAt(response.body, pagination.nextPath);
       if (link === undefined || link === null || link === "") return undefined;
-      if (typeof link !== "string") throw new InvalidResponseError(current.url, `the next link at ${pagination.nextPath ?? "Link header"} is a ${typeof link}, not a URL`);
+      if (typeof link !== "string")
+        throw new InvalidResponseError(
+          current.url,
+          `the next link at ${pagination.nextPath ?? "Link header"} is a ${typeof link}, not a URL`,
+        );
       const next = new URL(link, current.url);
       if (next.origin !== new URL(source.endpoint).origin) {
-        throw new InvalidResponseError(current.url, `the next link points to another origin (${next.origin}); not sending the source's credentials there`);
+        throw new InvalidResponseError(
+          current.url,
+          `the next link points to another origin (${next.origin}); not sending the source's credentials there`,
+        );
       }
-      if (next.toString() === current.url) throw new InvalidResponseError(current.url, "the next link is the page just fetched; stopping to avoid an endless walk");
+      if (next.toString() === current.url)
+        throw new InvalidResponseError(
+          current.url,
+          "the next link is the page just fetched; stopping to avoid an endless walk",
+        );
       return next.toString();
     }
   }
@@ -80,7 +108,10 @@ export function nextPageUrl(source: HttpApiSource, window: SourceWindow, current
 export function pageRecords(source: HttpApiSource, url: string, body: unknown): unknown[] {
   const records = source.recordsPath === undefined ? body : valueAt(body, source.recordsPath);
   if (!Array.isArray(records)) {
-    throw new InvalidResponseError(url, `expected an array of records at ${source.recordsPath ?? "the top level"}, got ${records === null ? "null" : typeof records}`);
+    throw new InvalidResponseError(
+      url,
+      `expected an array of records at ${source.recordsPath ?? "the top level"}, got ${records === null ? "null" : typeof records}`,
+    );
   }
   return records;
 }
@@ -90,7 +121,9 @@ function windowUrl(source: HttpApiSource, window: SourceWindow): URL {
   try {
     url = new URL(source.endpoint);
   } catch (error) {
-    throw new SourceSpecError(`source ${source.name}: endpoint ${JSON.stringify(source.endpoint)} is not a URL`, { cause: error });
+    throw new SourceSpecError(`source ${source.name}: endpoint ${JSON.stringify(source.endpoint)} is not a URL`, {
+      cause: error,
+    });
   }
   url.searchParams.set(source.window.fromParam, formatBound(window.from, source.window.format));
   url.searchParams.set(source.window.toParam, formatBound(window.to, source.window.format));

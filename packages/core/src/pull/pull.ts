@@ -1,17 +1,17 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { normaliseEtag } from "../ingest/keys";
 import { LandingWriteError, PageCapError, SourcePullError, SourceSpecError } from "../sources/errors";
-import { getJson } from "./http";
+import type { HttpApiSource } from "../sources/spec";
 import type { Fetch } from "./http";
+import { getJson } from "./http";
 import { pageKey } from "./keys";
 import { firstPageUrl, nextPageUrl, pageRecords } from "./pagination";
-import type { HttpApiSource } from "../sources/spec";
 import { assertValidSource } from "./validate";
 import { advanceWatermark, readWatermark } from "./watermark";
-import { pullWindows, windowName } from "./window";
-import { normaliseEtag } from "../ingest/keys";
 import type { PullMode, SourceWindow } from "./window";
+import { pullWindows, windowName } from "./window";
 
 /** Options of {@link pullSource}. */
 export interface PullOptions {
@@ -91,22 +91,59 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * @example
  * const result = await pullSource({ source: exampleSource, s3, doc, watermarkTable, landingBucket, secret });
  */
-export async function pullSource({ source, s3, doc, watermarkTable, landingBucket, secret, fetch = globalThis.fetch, now = new Date(), mode = "hourly", onPage, sleep, stopAt }: PullOptions): Promise<PullResult> {
+export async function pullSource({
+  source,
+  s3,
+  doc,
+  watermarkTable,
+  landingBucket,
+  secret,
+  fetch = globalThis.fetch,
+  now = new Date(),
+  mode = "hourly",
+  onPage,
+  sleep,
+  stopAt,
+}: PullOptions): Promise<PullResult> {
   assertValidSource(source);
-  if (source.auth && !secret) throw new SourceSpecError(`source ${source.name}: no value given for its secret ${source.auth.secret}`);
-  const headers: Record<string, string> = source.auth ? { [source.auth.header]: source.auth.scheme ? `${source.auth.scheme} ${secret}` : secret! } : {};
+  if (source.auth && !secret)
+    throw new SourceSpecError(`source ${source.name}: no value given for its secret ${source.auth.secret}`);
+  const headers: Record<string, string> = source.auth
+    ? { [source.auth.header]: source.auth.scheme ? `${source.auth.scheme} ${secret}` : secret! }
+    : {};
   const maxPages = source.maxPagesPerRun ?? DEFAULT_MAX_PAGES;
 
   const stored = await readWatermark({ doc, table: watermarkTable, source: source.name });
   const watermarkBefore = stored?.watermark ?? new Date(source.window.start).toISOString();
   let watermark = watermarkBefore;
   let advanced = stored !== undefined;
-  const result: PullResult = { source: source.name, dataset: source.dataset.name, mode, watermarkBefore, watermarkAfter: watermark, windows: [], pages: 0, records: 0, capped: false };
+  const result: PullResult = {
+    source: source.name,
+    dataset: source.dataset.name,
+    mode,
+    watermarkBefore,
+    watermarkAfter: watermark,
+    windows: [],
+    pages: 0,
+    records: 0,
+    capped: false,
+  };
 
   for (const window of pullWindows({ watermark, now, size: source.window.size, mode })) {
     let pulled: WindowOutcome;
     try {
-      pulled = await pullWindow({ source, window, headers, fetch, s3, landingBucket, budget: maxPages - result.pages, stopAt, onPage, sleep });
+      pulled = await pullWindow({
+        source,
+        window,
+        headers,
+        fetch,
+        s3,
+        landingBucket,
+        budget: maxPages - result.pages,
+        stopAt,
+        onPage,
+        sleep,
+      });
     } catch (error) {
       throw new SourcePullError(source.name, windowName(window), watermark, { cause: error });
     }
@@ -116,7 +153,8 @@ export async function pullSource({ source, s3, doc, watermarkTable, landingBucke
       result.capped = true;
       result.stopReason = pulled.stopReason;
       // A window larger than the cap would never complete: say so rather than spin.
-      if (pulled.stopReason === "pageCap" && result.windows.length === 0) throw new PageCapError(source.name, windowName(window), maxPages);
+      if (pulled.stopReason === "pageCap" && result.windows.length === 0)
+        throw new PageCapError(source.name, windowName(window), maxPages);
       break;
     }
     const { stopReason: _stopReason, ...done } = pulled;
@@ -126,7 +164,15 @@ export async function pullSource({ source, s3, doc, watermarkTable, landingBucke
     // Only a window that starts at the watermark moves it: a D-1 window behind it is a
     // re-pull, and one ahead of it (hourly runs failing since) must not skip the gap.
     if (window.from === watermark) {
-      await advanceWatermark({ doc, table: watermarkTable, source: source.name, expected: advanced ? watermark : undefined, to: window.to, pages: done.pages, now: new Date() });
+      await advanceWatermark({
+        doc,
+        table: watermarkTable,
+        source: source.name,
+        expected: advanced ? watermark : undefined,
+        to: window.to,
+        pages: done.pages,
+        now: new Date(),
+      });
       watermark = window.to;
       advanced = true;
       result.watermarkAfter = watermark;
@@ -151,14 +197,32 @@ interface WindowPull {
   sleep?: (ms: number) => Promise<void>;
 }
 
-async function pullWindow({ source, window, headers, fetch, s3, landingBucket, budget, stopAt, onPage, sleep }: WindowPull): Promise<WindowOutcome> {
+async function pullWindow({
+  source,
+  window,
+  headers,
+  fetch,
+  s3,
+  landingBucket,
+  budget,
+  stopAt,
+  onPage,
+  sleep,
+}: WindowPull): Promise<WindowOutcome> {
   const pulled: WindowOutcome = { ...window, pages: 0, records: 0, keys: [] };
   let url: string | undefined = firstPageUrl(source, window);
   while (url !== undefined) {
     if (pulled.pages >= budget) return { ...pulled, stopReason: "pageCap" };
     if (stopAt && Date.now() >= stopAt.getTime()) return { ...pulled, stopReason: "deadline" };
     const page = pulled.pages + 1;
-    const response = await getJson({ url, headers, fetch, timeoutMs: source.timeoutMs ?? DEFAULT_TIMEOUT_MS, retry: source.retry, sleep });
+    const response = await getJson({
+      url,
+      headers,
+      fetch,
+      timeoutMs: source.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      retry: source.retry,
+      sleep,
+    });
     const records = pageRecords(source, url, response.body);
     pulled.pages = page;
     if (records.length > 0) {
@@ -175,7 +239,14 @@ async function pullWindow({ source, window, headers, fetch, s3, landingBucket, b
 
 // Only the records are written, not the envelope: ingestion reads a JSON array as records,
 // and a retried page has the same bytes (same ETag) even if the API's cursors changed.
-async function writePage(s3: S3Client, bucket: string, key: string, records: unknown[], source: HttpApiSource, window: SourceWindow): Promise<string> {
+async function writePage(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  records: unknown[],
+  source: HttpApiSource,
+  window: SourceWindow,
+): Promise<string> {
   try {
     const put = await s3.send(
       new PutObjectCommand({

@@ -23,17 +23,26 @@ export function assertValidSource(source: HttpApiSource): void {
   } catch {
     fail(`endpoint ${JSON.stringify(source.endpoint)} is not a URL`);
   }
-  if (endpoint && endpoint.protocol !== "https:" && endpoint.protocol !== "http:") fail(`endpoint ${source.endpoint} is not http(s)`);
-  if (!source.dataset.landingPrefix.endsWith("/")) fail(`dataset ${source.dataset.name}'s landing prefix ${JSON.stringify(source.dataset.landingPrefix)} must end with "/"`);
-  if (source.auth && !HEADER.test(source.auth.header)) fail(`auth header ${JSON.stringify(source.auth.header)} is not a valid header name`);
-  if (source.auth && !SECRET.test(source.auth.secret)) fail(`secret name ${JSON.stringify(source.auth.secret)} must match [A-Z][A-Za-z0-9]* (an SST Secret name)`);
+  if (endpoint && endpoint.protocol !== "https:" && endpoint.protocol !== "http:")
+    fail(`endpoint ${source.endpoint} is not http(s)`);
+  if (!source.dataset.landingPrefix.endsWith("/"))
+    fail(
+      `dataset ${source.dataset.name}'s landing prefix ${JSON.stringify(source.dataset.landingPrefix)} must end with "/"`,
+    );
+  if (source.auth && !HEADER.test(source.auth.header))
+    fail(`auth header ${JSON.stringify(source.auth.header)} is not a valid header name`);
+  if (source.auth && !SECRET.test(source.auth.secret))
+    fail(`secret name ${JSON.stringify(source.auth.secret)} must match [A-Z][A-Za-z0-9]* (an SST Secret name)`);
   const { window } = source;
-  if (window.format === "date" && window.size !== "day") fail(`window format "date" cannot express ${window.size} windows; use "iso" or epoch`);
+  if (window.format === "date" && window.size !== "day")
+    fail(`window format "date" cannot express ${window.size} windows; use "iso" or epoch`);
   const start = Date.parse(window.start);
   if (Number.isNaN(start)) fail(`window start ${JSON.stringify(window.start)} is not an ISO-8601 date`);
-  if (start % SIZE_MS[window.size] !== 0) fail(`window start ${window.start} is not on a ${window.size} boundary (UTC)`);
+  if (start % SIZE_MS[window.size] !== 0)
+    fail(`window start ${window.start} is not on a ${window.size} boundary (UTC)`);
   const positive = (value: number | undefined, what: string) => {
-    if (value !== undefined && !(Number.isInteger(value) && value > 0)) fail(`${what} must be a positive integer, got ${value}`);
+    if (value !== undefined && !(Number.isInteger(value) && value > 0))
+      fail(`${what} must be a positive integer, got ${value}`);
   };
   positive(source.maxPagesPerRun, "maxPagesPerRun");
   positive(source.timeoutMs, "timeoutMs");

@@ -1,5 +1,5 @@
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { isConditionalCheckFailed, request } from "../dynamo/request";
 import { WatermarkConflictError } from "../sources/errors";
 
@@ -20,8 +20,18 @@ export interface WatermarkItem {
  * @param options.table the Watermark table's name
  * @param options.source the source name
  */
-export async function readWatermark({ doc, table, source }: { doc: DynamoDBDocumentClient; table: string; source: string }): Promise<WatermarkItem | undefined> {
-  const { Item } = await request("read watermark", table, source, () => doc.send(new GetCommand({ TableName: table, Key: { source }, ConsistentRead: true })));
+export async function readWatermark({
+  doc,
+  table,
+  source,
+}: {
+  doc: DynamoDBDocumentClient;
+  table: string;
+  source: string;
+}): Promise<WatermarkItem | undefined> {
+  const { Item } = await request("read watermark", table, source, () =>
+    doc.send(new GetCommand({ TableName: table, Key: { source }, ConsistentRead: true })),
+  );
   return Item as WatermarkItem | undefined;
 }
 
@@ -59,8 +69,15 @@ export async function advanceWatermark({
           TableName: table,
           Item: item,
           ...(expected === undefined
-            ? { ConditionExpression: "attribute_not_exists(#source)", ExpressionAttributeNames: { "#source": "source" } }
-            : { ConditionExpression: "#watermark = :expected", ExpressionAttributeNames: { "#watermark": "watermark" }, ExpressionAttributeValues: { ":expected": expected } }),
+            ? {
+                ConditionExpression: "attribute_not_exists(#source)",
+                ExpressionAttributeNames: { "#source": "source" },
+              }
+            : {
+                ConditionExpression: "#watermark = :expected",
+                ExpressionAttributeNames: { "#watermark": "watermark" },
+                ExpressionAttributeValues: { ":expected": expected },
+              }),
         }),
       ),
     );

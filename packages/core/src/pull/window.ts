@@ -26,7 +26,17 @@ const DAY_MS = SIZE_MS.day;
  * @example pullWindows({ watermark: "2024-05-01T10:00:00Z", now: new Date("2024-05-01T12:05:00Z"), size: "hour", mode: "hourly" })
  *   // [{ from: "2024-05-01T10:00:00.000Z", to: "2024-05-01T11:00:00.000Z" }, { from: "2024-05-01T11:00:00.000Z", to: "2024-05-01T12:00:00.000Z" }]
  */
-export function pullWindows({ watermark, now, size, mode }: { watermark: string; now: Date; size: WindowParams["size"]; mode: PullMode }): SourceWindow[] {
+export function pullWindows({
+  watermark,
+  now,
+  size,
+  mode,
+}: {
+  watermark: string;
+  now: Date;
+  size: WindowParams["size"];
+  mode: PullMode;
+}): SourceWindow[] {
   const step = SIZE_MS[size];
   let from: number;
   let to: number;

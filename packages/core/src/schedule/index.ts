@@ -1,4 +1,4 @@
-export { eventBridgeCron, pipelineSchedules, schedules } from "./schedule";
 export type { PipelineSchedule } from "./schedule";
-export { dailyWindows, resolveWindow, WindowError } from "./window";
+export { eventBridgeCron, pipelineSchedules, schedules } from "./schedule";
 export type { PipelineWindow, WindowRequest } from "./window";
+export { dailyWindows, resolveWindow, WindowError } from "./window";

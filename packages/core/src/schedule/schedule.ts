@@ -35,7 +35,8 @@ export function eventBridgeCron(cron: string): `cron(${string})` {
   const fields = cron.trim().split(/\s+/);
   if (fields.length !== 5) throw new Error(`expected a 5-field cron expression, got "${cron}"`);
   const [minute, hour, dayOfMonth, month, dayOfWeek] = fields as [string, string, string, string, string];
-  if (/\d/.test(dayOfWeek)) throw new Error(`"${cron}": use weekday names (MON-FRI), not numbers, which differ between EventBridge and cron`);
+  if (/\d/.test(dayOfWeek))
+    throw new Error(`"${cron}": use weekday names (MON-FRI), not numbers, which differ between EventBridge and cron`);
   const [dom, dow] = dayOfWeek === "*" ? [dayOfMonth, "?"] : ["?", dayOfWeek];
   return `cron(${minute} ${hour} ${dom} ${month} ${dow} *)`;
 }

@@ -49,7 +49,8 @@ export function resolveWindow(dataset: string, request: WindowRequest, at: Date)
     kind = "explicit";
     from = new Date(request.from);
     to = new Date(request.to);
-    if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new WindowError(`invalid window: from=${request.from} to=${request.to} (ISO-8601 expected)`);
+    if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()))
+      throw new WindowError(`invalid window: from=${request.from} to=${request.to} (ISO-8601 expected)`);
     if (from >= to) throw new WindowError(`empty window: from=${request.from} is not before to=${request.to}`);
   }
   const window = { from: from.toISOString(), to: to.toISOString() };
@@ -64,7 +65,8 @@ export function resolveWindow(dataset: string, request: WindowRequest, at: Date)
 export function dailyWindows(from: string, to: string): { from: string; to: string }[] {
   const start = new Date(`${from}T00:00:00Z`);
   const end = new Date(`${to}T00:00:00Z`);
-  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) throw new WindowError(`invalid dates: ${from} .. ${to} (YYYY-MM-DD expected)`);
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()))
+    throw new WindowError(`invalid dates: ${from} .. ${to} (YYYY-MM-DD expected)`);
   if (start > end) throw new WindowError(`--from ${from} is after --to ${to}`);
   const windows: { from: string; to: string }[] = [];
   for (let day = start.getTime(); day <= end.getTime(); day += DAY) {

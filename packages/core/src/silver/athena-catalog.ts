@@ -1,6 +1,6 @@
 import type { SqlEngine } from "../engine/port";
-import { and, call, column, lit, or } from "../sql/ast";
 import type { Expr, PartitionLocation, Statement, TableRef } from "../sql/ast";
+import { and, call, column, lit, or } from "../sql/ast";
 import { MAX_PARTITIONS_PER_ALTER } from "../sql/athena";
 import type { PartitionCatalog } from "./catalog";
 import { CatalogError } from "./errors";
@@ -26,7 +26,9 @@ const partitionValue = (text: string): string | number => (/^-?\d+$/.test(text) 
  */
 export function swapStatements(table: TableRef, partitions: PartitionLocation[], exists: boolean[]): Statement[] {
   const added = partitions.filter((_, i) => !exists[i]);
-  const statements: Statement[] = partitions.filter((_, i) => exists[i]).map((partition) => ({ kind: "setPartitionLocation", table, partition }));
+  const statements: Statement[] = partitions
+    .filter((_, i) => exists[i])
+    .map((partition) => ({ kind: "setPartitionLocation", table, partition }));
   for (let i = 0; i < added.length; i += MAX_PARTITIONS_PER_ALTER) {
     statements.push({ kind: "addPartitions", table, partitions: added.slice(i, i + MAX_PARTITIONS_PER_ALTER) });
   }
@@ -42,21 +44,32 @@ export function athenaCatalog({ engine }: AthenaCatalogOptions): PartitionCatalo
   const locate: PartitionCatalog["locate"] = async (table, partitions) => {
     if (partitions.length === 0) return [];
     const names = Object.keys(partitions[0]!);
-    const match = (values: Record<string, string | number>): Expr => and(...names.map((name) => ({ kind: "binary", op: "=", left: column(name), right: lit(values[name] ?? null) }) as Expr));
-    let result;
+    const match = (values: Record<string, string | number>): Expr =>
+      and(
+        ...names.map(
+          (name) => ({ kind: "binary", op: "=", left: column(name), right: lit(values[name] ?? null) }) as Expr,
+        ),
+      );
+    let result: Awaited<ReturnType<SqlEngine["run"]>>;
     try {
       result = await engine.run({
         kind: "query",
         query: {
           kind: "select",
-          columns: [...names.map((name) => ({ expr: column(name), as: name })), { expr: call("min", column(PATH)), as: "path" }],
+          columns: [
+            ...names.map((name) => ({ expr: column(name), as: name })),
+            { expr: call("min", column(PATH)), as: "path" },
+          ],
           from: { kind: "table", table },
           where: or(...partitions.map(match)),
           groupBy: names.map((name) => column(name)),
         },
       });
     } catch (error) {
-      throw new CatalogError(`cannot read partition locations of ${table.database}.${table.name}: ${(error as Error).message}`, { cause: error });
+      throw new CatalogError(
+        `cannot read partition locations of ${table.database}.${table.name}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     const found = new Map<string, string>();
     for (const row of result.rows) {
@@ -69,8 +82,15 @@ export function athenaCatalog({ engine }: AthenaCatalogOptions): PartitionCatalo
   return {
     locate,
     async swap(table, partitions) {
-      const current = await locate(table, partitions.map((p) => p.values));
-      for (const statement of swapStatements(table, partitions, current.map((location) => location !== undefined))) {
+      const current = await locate(
+        table,
+        partitions.map((p) => p.values),
+      );
+      for (const statement of swapStatements(
+        table,
+        partitions,
+        current.map((location) => location !== undefined),
+      )) {
         await engine.run(statement);
       }
     },

@@ -1,6 +1,6 @@
 import type { DatasetSpec, Field } from "../dataset/spec";
-import { binary, call, cast, column, lit } from "../sql/ast";
 import type { ColumnDef, Expr, SqlType } from "../sql/ast";
+import { binary, call, cast, column, lit } from "../sql/ast";
 import { SilverSpecError } from "./errors";
 import { partitionColumnNames } from "./partition";
 import type { OriginColumn, PartitionSpec, RatioColumn, SilverSpec, YearMonthDayPartition } from "./spec";
@@ -24,7 +24,12 @@ export interface SilverColumns {
   partition: SilverColumn[];
 }
 
-const SCALAR_TYPES: Record<string, SqlType> = { string: "varchar", double: "double", boolean: "boolean", timestamp: "timestamp" };
+const SCALAR_TYPES: Record<string, SqlType> = {
+  string: "varchar",
+  double: "double",
+  boolean: "boolean",
+  timestamp: "timestamp",
+};
 
 /**
  * The silver section of a spec, or a clear error if the dataset has none.
@@ -42,21 +47,39 @@ export function silverSpecOf(spec: DatasetSpec): SilverSpec {
  */
 export function yearMonthDayPartitionOf(spec: DatasetSpec): YearMonthDayPartition {
   const { partition } = silverSpecOf(spec);
-  if ("yyyymmdd" in partition) throw new SilverSpecError(`dataset ${spec.name}: silver is partitioned by ${partition.yyyymmdd} (yyyymmdd), not by year, month and day`);
+  if ("yyyymmdd" in partition)
+    throw new SilverSpecError(
+      `dataset ${spec.name}: silver is partitioned by ${partition.yyyymmdd} (yyyymmdd), not by year, month and day`,
+    );
   return partition;
 }
 
-function flatten(fields: Field[], path: string[] = []): { path: string[]; field: Exclude<Field, { type: "struct" }> }[] {
-  return fields.flatMap((field) => (field.type === "struct" ? flatten(field.fields, [...path, field.name]) : [{ path: [...path, field.name], field }]));
+function flatten(
+  fields: Field[],
+  path: string[] = [],
+): { path: string[]; field: Exclude<Field, { type: "struct" }> }[] {
+  return fields.flatMap((field) =>
+    field.type === "struct" ? flatten(field.fields, [...path, field.name]) : [{ path: [...path, field.name], field }],
+  );
 }
 
 function ratioColumn(d: RatioColumn, source: (name: string, role: string) => Expr): SilverColumn {
   const numerator = source(d.numerator, `derived column ${d.name}`);
   const denominator = source(d.denominator, `derived column ${d.name}`);
   const quotient: Expr = { kind: "binary", op: "/", left: numerator, right: denominator };
-  const ratio: Expr = d.scale === undefined || d.scale === 1 ? quotient : { kind: "binary", op: "*", left: quotient, right: lit(d.scale) };
+  const ratio: Expr =
+    d.scale === undefined || d.scale === 1
+      ? quotient
+      : { kind: "binary", op: "*", left: quotient, right: lit(d.scale) };
   // Comparing with 0 is NULL when the denominator is missing, so both cases give NULL.
-  return { name: d.name, type: "double", expr: { kind: "case", whens: [{ when: { kind: "binary", op: "<>", left: denominator, right: lit(0) }, then: ratio }] } };
+  return {
+    name: d.name,
+    type: "double",
+    expr: {
+      kind: "case",
+      whens: [{ when: { kind: "binary", op: "<>", left: denominator, right: lit(0) }, then: ratio }],
+    },
+  };
 }
 
 // Prefix match as a range (`prefix <= key < prefix with its last character bumped`): both
@@ -72,15 +95,20 @@ function originColumn(d: OriginColumn, dataset: string, byName: Map<string, Silv
   if (d.field !== undefined) {
     const field = byName.get(d.field);
     if (!field) throw new SilverSpecError(`dataset ${dataset}: origin column ${d.name} names unknown field ${d.field}`);
-    if (field.type !== "varchar") throw new SilverSpecError(`dataset ${dataset}: origin column ${d.name} reads ${d.field}, which is not a string column`);
+    if (field.type !== "varchar")
+      throw new SilverSpecError(
+        `dataset ${dataset}: origin column ${d.name} reads ${d.field}, which is not a string column`,
+      );
     // The field is already trimmed: blank and missing both fall through to the landing key.
     whens.push({ when: binary(field.expr, "<>", lit("")), then: field.expr });
   }
   for (const rule of d.rules) {
-    if (rule.prefix === "") throw new SilverSpecError(`dataset ${dataset}: origin column ${d.name} has a rule with an empty prefix`);
+    if (rule.prefix === "")
+      throw new SilverSpecError(`dataset ${dataset}: origin column ${d.name} has a rule with an empty prefix`);
     whens.push({ when: startsWith(column("_source_key"), rule.prefix), then: lit(rule.value) });
   }
-  if (whens.length === 0) throw new SilverSpecError(`dataset ${dataset}: origin column ${d.name} has neither a field nor rules`);
+  if (whens.length === 0)
+    throw new SilverSpecError(`dataset ${dataset}: origin column ${d.name} has neither a field nor rules`);
   return { name: d.name, type: "varchar", expr: { kind: "case", whens } };
 }
 
@@ -91,7 +119,11 @@ function partitionColumns(partition: PartitionSpec, timestamp: Expr): SilverColu
     return [{ name: partition.yyyymmdd, type: "integer", expr: cast(key, "integer") }];
   }
   const names = partitionColumnNames(partition);
-  return (["year", "month", "day"] as const).map((fn, i) => ({ name: names[i]!, type: "integer", expr: cast(call(fn, timestamp), "integer") }));
+  return (["year", "month", "day"] as const).map((fn, i) => ({
+    name: names[i]!,
+    type: "integer",
+    expr: cast(call(fn, timestamp), "integer"),
+  }));
 }
 
 /**
@@ -120,7 +152,8 @@ export function silverColumns(spec: DatasetSpec): SilverColumns {
     byName.set(name, { name, type, expr });
   }
   for (const name of Object.keys(silver.cleanse ?? {})) {
-    if (byName.get(name)?.type !== "varchar") throw new SilverSpecError(`dataset ${spec.name}: cleanse rule for ${name}, which is not a string column`);
+    if (byName.get(name)?.type !== "varchar")
+      throw new SilverSpecError(`dataset ${spec.name}: cleanse rule for ${name}, which is not a string column`);
   }
   const source = (name: string, role: string): Expr => {
     const found = byName.get(name);
@@ -130,13 +163,21 @@ export function silverColumns(spec: DatasetSpec): SilverColumns {
   for (const d of silver.derived ?? []) {
     const derived = d.kind === "ratio" ? ratioColumn(d, source) : originColumn(d, spec.name, byName);
     // An origin column may refine the record's own field of the same name, in its place.
-    if (byName.has(d.name) && !(d.kind === "origin" && d.field === d.name)) throw new SilverSpecError(`dataset ${spec.name}: column ${d.name} is defined twice`);
+    if (byName.has(d.name) && !(d.kind === "origin" && d.field === d.name))
+      throw new SilverSpecError(`dataset ${spec.name}: column ${d.name} is defined twice`);
     byName.set(d.name, derived);
   }
   const timestamp = source(silver.partition.from, "partition");
-  if (byName.get(silver.partition.from)?.type !== "timestamp") throw new SilverSpecError(`dataset ${spec.name}: partition column source ${silver.partition.from} is not a timestamp`);
+  if (byName.get(silver.partition.from)?.type !== "timestamp")
+    throw new SilverSpecError(
+      `dataset ${spec.name}: partition column source ${silver.partition.from} is not a timestamp`,
+    );
   const partition = partitionColumns(silver.partition, timestamp);
-  const lineage: SilverColumn[] = LINEAGE_COLUMNS.map(({ name, type }) => ({ name, type, expr: cast(column(name), type) }));
+  const lineage: SilverColumn[] = LINEAGE_COLUMNS.map(({ name, type }) => ({
+    name,
+    type,
+    expr: cast(column(name), type),
+  }));
   const data = [...byName.values(), ...lineage];
   const names = new Set<string>();
   for (const { name } of [...data, ...partition]) {
@@ -144,7 +185,8 @@ export function silverColumns(spec: DatasetSpec): SilverColumns {
     names.add(name);
   }
   for (const key of partition.map((p) => p.name)) {
-    if (!silver.dedup.key.includes(key)) throw new SilverSpecError(`dataset ${spec.name}: dedup key must include partition column ${key}`);
+    if (!silver.dedup.key.includes(key))
+      throw new SilverSpecError(`dataset ${spec.name}: dedup key must include partition column ${key}`);
   }
   for (const name of [...silver.dedup.key, ...silver.dedup.order.map((o) => o.column)]) {
     if (!names.has(name)) throw new SilverSpecError(`dataset ${spec.name}: dedup names unknown column ${name}`);

@@ -1,18 +1,18 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { parquetMetadataAsync } from "hyparquet";
-import type { AsyncBuffer } from "hyparquet";
-import type { DatasetSpec } from "../dataset/spec";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
+import type { AsyncBuffer } from "hyparquet";
+import { parquetMetadataAsync } from "hyparquet";
+import type { DatasetSpec } from "../dataset/spec";
 import type { PartitionCatalog } from "./catalog";
 import { silverSpecOf } from "./columns";
 import { VersionMismatchError } from "./errors";
 import type { PendingFile, SilverLedger } from "./ledger";
-import { isDataFile, listObjects, parseS3Uri } from "./objects";
 import type { ObjectInfo } from "./objects";
+import { isDataFile, listObjects, parseS3Uri } from "./objects";
 import type { SilverLake, SilverPlan } from "./plan";
 import { expireVersions, recordSuperseded } from "./retention";
-import { resolveTarget } from "./target";
 import type { SilverTarget } from "./target";
+import { resolveTarget } from "./target";
 import { versionPrefix } from "./version";
 
 /** Options of {@link commitSilver}. */
@@ -75,7 +75,12 @@ async function dataFilesAt(s3: S3Client, location: string): Promise<{ bucket: st
 }
 
 /** Checks the version holds exactly the planned partitions; returns its data files by partition location. */
-async function checkVersion(plan: SilverPlan, s3: S3Client, bucket: string, root: string): Promise<Map<string, ObjectInfo[]>> {
+async function checkVersion(
+  plan: SilverPlan,
+  s3: S3Client,
+  bucket: string,
+  root: string,
+): Promise<Map<string, ObjectInfo[]>> {
   const prefix = versionPrefix(root, plan.version!);
   const written = new Map<string, ObjectInfo[]>();
   for (const object of await listObjects(s3, bucket, prefix)) {
@@ -102,7 +107,17 @@ async function checkVersion(plan: SilverPlan, s3: S3Client, bucket: string, root
  * idempotent, so re-running after a crash at any point ends in the same state.
  * @param options plan, spec, ledger, S3 client, catalog, buckets and tables
  */
-export async function commitSilver<E extends PendingFile>({ plan, spec, ledger, s3, catalog, buckets, tables, now = new Date(), deferLedger = false }: CommitSilverOptions<E>): Promise<SilverSummary> {
+export async function commitSilver<E extends PendingFile>({
+  plan,
+  spec,
+  ledger,
+  s3,
+  catalog,
+  buckets,
+  tables,
+  now = new Date(),
+  deferLedger = false,
+}: CommitSilverOptions<E>): Promise<SilverSummary> {
   const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
   let rowsBefore = 0;
   let rowsOut = 0;
@@ -116,11 +131,18 @@ export async function commitSilver<E extends PendingFile>({ plan, spec, ledger, 
       }
       rowsOut += await countRows(s3, target.bucket, written.get(partition.location) ?? []);
     }
-    const replaced = plan.partitions.filter((p) => p.previous && p.previous !== p.location).map((p) => ({ values: p.values, location: p.previous! }));
+    const replaced = plan.partitions
+      .filter((p) => p.previous && p.previous !== p.location)
+      .map((p) => ({ values: p.values, location: p.previous! }));
     await recordSuperseded({ s3, bucket: target.bucket, dataset: target.root, partitions: replaced, at: now });
-    await target.catalog.swap(target.table, plan.partitions.map(({ values, location }) => ({ values, location })));
+    await target.catalog.swap(
+      target.table,
+      plan.partitions.map(({ values, location }) => ({ values, location })),
+    );
   }
-  const { versionsExpired } = deferLedger ? { versionsExpired: 0 } : await finishSilver({ plan, spec, ledger, s3, catalog, buckets, tables, now });
+  const { versionsExpired } = deferLedger
+    ? { versionsExpired: 0 }
+    : await finishSilver({ plan, spec, ledger, s3, catalog, buckets, tables, now });
   const kept = plan.rowsIn - plan.rowsWithoutTimestamp;
   return {
     dataset: plan.dataset,
@@ -143,10 +165,27 @@ export async function commitSilver<E extends PendingFile>({ plan, spec, ledger, 
  * itself unless told to defer.
  * @param options plan, spec, ledger, S3 client, catalog, buckets, tables, clock
  */
-export async function finishSilver<E extends PendingFile>({ plan, spec, ledger, s3, catalog, buckets, tables, now = new Date() }: Omit<CommitSilverOptions<E>, "deferLedger">): Promise<{ versionsExpired: number }> {
+export async function finishSilver<E extends PendingFile>({
+  plan,
+  spec,
+  ledger,
+  s3,
+  catalog,
+  buckets,
+  tables,
+  now = new Date(),
+}: Omit<CommitSilverOptions<E>, "deferLedger">): Promise<{ versionsExpired: number }> {
   const { retentionDays } = silverSpecOf(spec);
   const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
   if (plan.files.length) await ledger.markConsolidated(plan.files, plan.version ?? "none");
-  const versionsExpired = await expireVersions({ s3, bucket: target.bucket, dataset: target.root, table: target.table, catalog: target.catalog, retentionDays, now });
+  const versionsExpired = await expireVersions({
+    s3,
+    bucket: target.bucket,
+    dataset: target.root,
+    table: target.table,
+    catalog: target.catalog,
+    retentionDays,
+    now,
+  });
   return { versionsExpired };
 }

@@ -1,27 +1,38 @@
-export type { SilverSpec, CleanseRule, DateKeyPartition, DerivedColumn, OriginColumn, OriginRule, PartitionSpec, RatioColumn, SilverTargetSpec, YearMonthDayPartition } from "./spec";
-export * from "./errors";
-export { LINEAGE_COLUMNS, silverColumns, silverSpecOf, yearMonthDayPartitionOf } from "./columns";
-export type { SilverColumn, SilverColumns } from "./columns";
-export type { PartitionCatalog } from "./catalog";
-export { dynamoSilverLedger } from "./ledger";
-export type { PendingFile, SilverLedger } from "./ledger";
-export { consolidationQuery, consolidationStatement } from "./query";
-export type { ConsolidationQueryOptions } from "./query";
-export { parsePartitionPath, partitionColumnNames, partitionKey, partitionOf, partitionPath } from "./partition";
-export type { PartitionValues } from "./partition";
-export { partitionLocation, versionId, versionPrefix } from "./version";
-export { expireVersions, recordSuperseded } from "./retention";
-export type { ExpireVersionsOptions, SupersededPartition } from "./retention";
-export { planSilver } from "./plan";
-export type { PlanSilverOptions, PlannedPartition, SilverLake, SilverPlan } from "./plan";
-export { commitSilver, finishSilver } from "./commit";
-export type { CommitSilverOptions, SilverSummary } from "./commit";
-export { consolidateSilver, executeSilverPlan } from "./consolidate";
-export type { ConsolidateSilverOptions } from "./consolidate";
-export { athenaCatalog, swapStatements } from "./athena-catalog";
 export type { AthenaCatalogOptions } from "./athena-catalog";
+export { athenaCatalog, swapStatements } from "./athena-catalog";
+export type { PartitionCatalog } from "./catalog";
+export type { SilverColumn, SilverColumns } from "./columns";
+export { LINEAGE_COLUMNS, silverColumns, silverSpecOf, yearMonthDayPartitionOf } from "./columns";
+export type { CommitSilverOptions, SilverSummary } from "./commit";
+export { commitSilver, finishSilver } from "./commit";
+export type { ConsolidateSilverOptions } from "./consolidate";
+export { consolidateSilver, executeSilverPlan } from "./consolidate";
+export * from "./errors";
+export type { PendingFile, SilverLedger } from "./ledger";
+export { dynamoSilverLedger } from "./ledger";
 export { isDataFile, parseS3Uri } from "./objects";
-export { resolveTarget } from "./target";
-export type { ResolvedTarget, ResolveTargetOptions, SilverTarget } from "./target";
-export { pathCatalog } from "./path-catalog";
+export type { PartitionValues } from "./partition";
+export { parsePartitionPath, partitionColumnNames, partitionKey, partitionOf, partitionPath } from "./partition";
 export type { PathCatalogOptions } from "./path-catalog";
+export { pathCatalog } from "./path-catalog";
+export type { PlannedPartition, PlanSilverOptions, SilverLake, SilverPlan } from "./plan";
+export { planSilver } from "./plan";
+export type { ConsolidationQueryOptions } from "./query";
+export { consolidationQuery, consolidationStatement } from "./query";
+export type { ExpireVersionsOptions, SupersededPartition } from "./retention";
+export { expireVersions, recordSuperseded } from "./retention";
+export type {
+  CleanseRule,
+  DateKeyPartition,
+  DerivedColumn,
+  OriginColumn,
+  OriginRule,
+  PartitionSpec,
+  RatioColumn,
+  SilverSpec,
+  SilverTargetSpec,
+  YearMonthDayPartition,
+} from "./spec";
+export type { ResolvedTarget, ResolveTargetOptions, SilverTarget } from "./target";
+export { resolveTarget } from "./target";
+export { partitionLocation, versionId, versionPrefix } from "./version";

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { listPending, markConsolidated } from "../ledger/ledger";
 import type { LedgerEntry } from "../ledger/ledger";
+import { listPending, markConsolidated } from "../ledger/ledger";
 
 /** What silver needs of a ledger entry (the ledger's own type has more). */
 export interface PendingFile {
@@ -25,7 +25,13 @@ export interface SilverLedger<E extends PendingFile = PendingFile> {
  * The DynamoDB ledger (`@medallion/core/store`) as silver's ledger port.
  * @param options document client and physical table name
  */
-export function dynamoSilverLedger({ doc, table }: { doc: DynamoDBDocumentClient; table: string }): SilverLedger<LedgerEntry> {
+export function dynamoSilverLedger({
+  doc,
+  table,
+}: {
+  doc: DynamoDBDocumentClient;
+  table: string;
+}): SilverLedger<LedgerEntry> {
   return {
     listPending: (dataset) => listPending(doc, table, dataset),
     markConsolidated: (entries, silverVersion) => markConsolidated(doc, table, entries, { silverVersion }),

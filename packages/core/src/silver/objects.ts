@@ -1,5 +1,5 @@
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 
 /** An S3 object's key, size and last change. */
 export interface ObjectInfo {
@@ -19,7 +19,8 @@ export async function listObjects(s3: S3Client, bucket: string, prefix: string):
   let ContinuationToken: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }));
-    for (const o of page.Contents ?? []) if (o.Key) objects.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified });
+    for (const o of page.Contents ?? [])
+      if (o.Key) objects.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified });
     ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (ContinuationToken);
   return objects;
@@ -34,9 +35,14 @@ export async function listObjects(s3: S3Client, bucket: string, prefix: string):
 export async function deleteObjects(s3: S3Client, bucket: string, keys: string[]): Promise<void> {
   for (let i = 0; i < keys.length; i += 1000) {
     const batch = keys.slice(i, i + 1000);
-    const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+    const result = await s3.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+    );
     const failed = result.Errors ?? [];
-    if (failed.length) throw new Error(`could not delete ${failed.length} objects from s3://${bucket}/, first ${failed[0]?.Key}: ${failed[0]?.Message}`);
+    if (failed.length)
+      throw new Error(
+        `could not delete ${failed.length} objects from s3://${bucket}/, first ${failed[0]?.Key}: ${failed[0]?.Message}`,
+      );
   }
 }
 

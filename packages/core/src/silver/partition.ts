@@ -28,8 +28,15 @@ export function partitionOf(value: unknown, partition: PartitionSpec): Partition
   } else return undefined;
   if (!Number.isFinite(time)) return undefined;
   const date = new Date(time);
-  if ("yyyymmdd" in partition) return { [partition.yyyymmdd]: date.getUTCFullYear() * 10_000 + (date.getUTCMonth() + 1) * 100 + date.getUTCDate() };
-  return { [partition.year]: date.getUTCFullYear(), [partition.month]: date.getUTCMonth() + 1, [partition.day]: date.getUTCDate() };
+  if ("yyyymmdd" in partition)
+    return {
+      [partition.yyyymmdd]: date.getUTCFullYear() * 10_000 + (date.getUTCMonth() + 1) * 100 + date.getUTCDate(),
+    };
+  return {
+    [partition.year]: date.getUTCFullYear(),
+    [partition.month]: date.getUTCMonth() + 1,
+    [partition.day]: date.getUTCDate(),
+  };
 }
 
 /**

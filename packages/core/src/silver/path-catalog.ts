@@ -1,5 +1,5 @@
-import { NoSuchKey } from "@aws-sdk/client-s3";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { NoSuchKey } from "@aws-sdk/client-s3";
 import type { PartitionLocation } from "../sql/ast";
 import type { PartitionCatalog } from "./catalog";
 import { CatalogError } from "./errors";
@@ -31,12 +31,17 @@ export function pathCatalog({ s3, bucket, key }: PathCatalogOptions): PartitionC
       bytes = await getBytes(s3, bucket, key);
     } catch (error) {
       if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") return { partitions: {} };
-      throw new CatalogError(`cannot read partition manifest s3://${bucket}/${key}: ${(error as Error).message}`, { cause: error });
+      throw new CatalogError(`cannot read partition manifest s3://${bucket}/${key}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     try {
       return JSON.parse(new TextDecoder().decode(bytes)) as Manifest;
     } catch (error) {
-      throw new CatalogError(`partition manifest s3://${bucket}/${key} is not valid JSON: ${(error as Error).message}`, { cause: error });
+      throw new CatalogError(
+        `partition manifest s3://${bucket}/${key} is not valid JSON: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
   return {

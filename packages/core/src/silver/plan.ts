@@ -68,7 +68,10 @@ async function readPartitionColumn(s3: S3Client, bucket: string, key: string, co
     const rows = await parquetReadObjects({ file, columns: [column] });
     return rows.map((row) => row[column]);
   } catch (error) {
-    throw new BronzeReadError(`cannot read column ${column} of bronze file s3://${bucket}/${key}: ${(error as Error).message}`, { cause: error });
+    throw new BronzeReadError(
+      `cannot read column ${column} of bronze file s3://${bucket}/${key}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -80,12 +83,29 @@ async function readPartitionColumn(s3: S3Client, bucket: string, key: string, co
  * @param options spec, ledger, S3 client, catalog, buckets and tables
  * @example const plan = await planSilver({ spec: carTelemetry, ledger, s3, catalog, buckets, tables });
  */
-export async function planSilver<E extends PendingFile>({ spec, ledger, s3, catalog, buckets, tables, maxFiles = MAX_FILES_PER_PLAN }: PlanSilverOptions<E>): Promise<SilverPlan<E>> {
+export async function planSilver<E extends PendingFile>({
+  spec,
+  ledger,
+  s3,
+  catalog,
+  buckets,
+  tables,
+  maxFiles = MAX_FILES_PER_PLAN,
+}: PlanSilverOptions<E>): Promise<SilverPlan<E>> {
   const silver = silverSpecOf(spec);
   const pending = (await ledger.listPending(spec.name)).filter((entry) => entry.bronze_key);
   const files = pending.slice(0, maxFiles);
   const more = pending.length > files.length;
-  const empty: SilverPlan<E> = { dataset: spec.name, version: null, files: [], rowsIn: 0, rowsWithoutTimestamp: 0, partitions: [], statements: [], more };
+  const empty: SilverPlan<E> = {
+    dataset: spec.name,
+    version: null,
+    files: [],
+    rowsIn: 0,
+    rowsWithoutTimestamp: 0,
+    partitions: [],
+    statements: [],
+    more,
+  };
   if (files.length === 0) return empty;
 
   const affected = new Map<string, Record<string, number>>();
@@ -105,9 +125,17 @@ export async function planSilver<E extends PendingFile>({ spec, ledger, s3, cata
   const valuesList = keys.map((key) => affected.get(key)!);
   const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
   const current = await target.catalog.locate(target.table, valuesList);
-  const version = versionId({ dataset: spec.name, files: files.map((f) => f.file_id), current: keys.map((key, i) => [key, current[i]]) });
+  const version = versionId({
+    dataset: spec.name,
+    files: files.map((f) => f.file_id),
+    current: keys.map((key, i) => [key, current[i]]),
+  });
   const leftovers = await listObjects(s3, target.bucket, versionPrefix(target.root, version));
-  await deleteObjects(s3, target.bucket, leftovers.map((o) => o.key));
+  await deleteObjects(
+    s3,
+    target.bucket,
+    leftovers.map((o) => o.key),
+  );
 
   const partitions: PlannedPartition[] = valuesList.map((values, i) => ({
     values,
@@ -117,9 +145,25 @@ export async function planSilver<E extends PendingFile>({ spec, ledger, s3, cata
   const bronzeKeys = files.map((f) => f.bronze_key!);
   const statement = consolidationStatement({
     spec,
-    bronze: { table: tables.bronze, uris: bronzeKeys.map((key) => `s3://${buckets.bronze}/${key}`), ingestDates: [...new Set(bronzeKeys.map(ingestDateOf).filter((d) => d !== undefined))].sort() },
-    silver: { table: target.table, existing: partitions.filter((p) => p.previous).map((p) => ({ values: p.values, location: p.previous! })) },
+    bronze: {
+      table: tables.bronze,
+      uris: bronzeKeys.map((key) => `s3://${buckets.bronze}/${key}`),
+      ingestDates: [...new Set(bronzeKeys.map(ingestDateOf).filter((d) => d !== undefined))].sort(),
+    },
+    silver: {
+      table: target.table,
+      existing: partitions.filter((p) => p.previous).map((p) => ({ values: p.values, location: p.previous! })),
+    },
     to: `s3://${target.bucket}/${versionPrefix(target.root, version)}`,
   });
-  return { dataset: spec.name, version, files, rowsIn, rowsWithoutTimestamp, partitions, statements: [statement], more };
+  return {
+    dataset: spec.name,
+    version,
+    files,
+    rowsIn,
+    rowsWithoutTimestamp,
+    partitions,
+    statements: [statement],
+    more,
+  };
 }

@@ -1,6 +1,6 @@
 import type { DatasetSpec } from "../dataset/spec";
-import { column, lit } from "../sql/ast";
 import type { Expr, PartitionLocation, Query, Statement, TableRef } from "../sql/ast";
+import { column, lit } from "../sql/ast";
 import { silverColumns, silverSpecOf } from "./columns";
 import { partitionColumnNames } from "./partition";
 
@@ -40,7 +40,13 @@ export function consolidationQuery({ spec, bronze, silver }: Omit<ConsolidationQ
   const existing: Query = {
     kind: "select",
     columns: all.map(({ name }) => ({ expr: column(name), as: name })),
-    from: { kind: "partitions", table: silver.table, columns: columns.data, partitionColumns: columns.partition, partitions: silver.existing },
+    from: {
+      kind: "partitions",
+      table: silver.table,
+      columns: columns.data,
+      partitionColumns: columns.partition,
+      partitions: silver.existing,
+    },
   };
   const union: Query = silver.existing.length ? { kind: "unionAll", queries: [fresh, existing] } : fresh;
   const rank: Expr = {
@@ -73,6 +79,10 @@ export function consolidationQuery({ spec, bronze, silver }: Omit<ConsolidationQ
  */
 export function consolidationStatement(options: ConsolidationQueryOptions): Statement {
   const { partition } = silverSpecOf(options.spec);
-  return { kind: "unload", query: consolidationQuery(options), to: options.to, partitionedBy: partitionColumnNames(partition) };
+  return {
+    kind: "unload",
+    query: consolidationQuery(options),
+    to: options.to,
+    partitionedBy: partitionColumnNames(partition),
+  };
 }
-

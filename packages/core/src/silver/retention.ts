@@ -20,7 +20,19 @@ const markerPrefix = (dataset: string): string => `_retention/${dataset}/`;
  * location still in use, which expiry checks against the catalog and keeps.
  * @param options silver bucket, dataset, replaced partitions, time of replacement
  */
-export async function recordSuperseded({ s3, bucket, dataset, partitions, at }: { s3: S3Client; bucket: string; dataset: string; partitions: SupersededPartition[]; at: Date }): Promise<void> {
+export async function recordSuperseded({
+  s3,
+  bucket,
+  dataset,
+  partitions,
+  at,
+}: {
+  s3: S3Client;
+  bucket: string;
+  dataset: string;
+  partitions: SupersededPartition[];
+  at: Date;
+}): Promise<void> {
   for (const partition of partitions) {
     const hash = createHash("sha256").update(partition.location).digest("hex").slice(0, 16);
     const key = `${markerPrefix(dataset)}${String(at.getTime()).padStart(15, "0")}-${hash}.json`;
@@ -45,24 +57,42 @@ export interface ExpireVersionsOptions {
  * @param options silver bucket, dataset, table, catalog, retention and clock
  * @returns the number of partition versions deleted
  */
-export async function expireVersions({ s3, bucket, dataset, table, catalog, retentionDays, now }: ExpireVersionsOptions): Promise<number> {
+export async function expireVersions({
+  s3,
+  bucket,
+  dataset,
+  table,
+  catalog,
+  retentionDays,
+  now,
+}: ExpireVersionsOptions): Promise<number> {
   const cutoff = now.getTime() - retentionDays * 86_400_000;
   const markers = await listObjects(s3, bucket, markerPrefix(dataset));
   const due: { key: string; partition: SupersededPartition }[] = [];
   for (const marker of markers) {
     const at = Number(marker.key.slice(markerPrefix(dataset).length).split("-")[0]);
     if (!(at <= cutoff)) continue;
-    due.push({ key: marker.key, partition: JSON.parse(new TextDecoder().decode(await getBytes(s3, bucket, marker.key))) as SupersededPartition });
+    due.push({
+      key: marker.key,
+      partition: JSON.parse(new TextDecoder().decode(await getBytes(s3, bucket, marker.key))) as SupersededPartition,
+    });
   }
   if (due.length === 0) return 0;
   // One catalog lookup for all of them (on AWS each lookup is an Athena query).
-  const current = await catalog.locate(table, due.map(({ partition }) => partition.values));
+  const current = await catalog.locate(
+    table,
+    due.map(({ partition }) => partition.values),
+  );
   let expired = 0;
   for (const [i, { key, partition }] of due.entries()) {
     if (current[i] !== partition.location) {
       const { bucket: dataBucket, key: prefix } = parseS3Uri(partition.location);
       const objects = await listObjects(s3, dataBucket, prefix);
-      await deleteObjects(s3, dataBucket, objects.map((o) => o.key));
+      await deleteObjects(
+        s3,
+        dataBucket,
+        objects.map((o) => o.key),
+      );
       if (objects.length) expired += 1;
     }
     await deleteObjects(s3, bucket, [key]);

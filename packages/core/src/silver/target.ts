@@ -43,16 +43,28 @@ export function resolveTarget({ spec, bucket, table, catalog, s3 }: ResolveTarge
   const target = silverSpecOf(spec).target;
   if (target?.table || !target?.path) {
     const ref = { database: target?.table?.database ?? table.database, name: target?.table?.name ?? table.name };
-    return { target: { kind: "table", database: ref.database, table: ref.name }, table: ref, bucket, root: spec.name, catalog };
+    return {
+      target: { kind: "table", database: ref.database, table: ref.name },
+      table: ref,
+      bucket,
+      root: spec.name,
+      catalog,
+    };
   }
   let location: { bucket: string; key: string };
   try {
     location = parseS3Uri(target.path);
   } catch (error) {
-    throw new SilverSpecError(`dataset ${spec.name}: silver target path ${target.path} is not an s3://bucket/prefix/ URI`, { cause: error });
+    throw new SilverSpecError(
+      `dataset ${spec.name}: silver target path ${target.path} is not an s3://bucket/prefix/ URI`,
+      { cause: error },
+    );
   }
   const root = location.key.replace(/\/+$/, "");
-  if (root === "") throw new SilverSpecError(`dataset ${spec.name}: silver target path ${target.path} needs a prefix below the bucket`);
+  if (root === "")
+    throw new SilverSpecError(
+      `dataset ${spec.name}: silver target path ${target.path} needs a prefix below the bucket`,
+    );
   const uri = `s3://${location.bucket}/${root}/`;
   return {
     target: { kind: "path", uri },

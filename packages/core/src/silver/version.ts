@@ -7,8 +7,20 @@ import { partitionPath } from "./partition";
  * id and its prefix; once any partition moved, the inputs differ and so does the id.
  * @param input dataset, pending file ids, current partition locations
  */
-export function versionId({ dataset, files, current }: { dataset: string; files: string[]; current: [string, string | undefined][] }): string {
-  const canonical = JSON.stringify({ dataset, files: [...files].sort(), current: [...current].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) });
+export function versionId({
+  dataset,
+  files,
+  current,
+}: {
+  dataset: string;
+  files: string[];
+  current: [string, string | undefined][];
+}): string {
+  const canonical = JSON.stringify({
+    dataset,
+    files: [...files].sort(),
+    current: [...current].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  });
   return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
 }
 
@@ -22,5 +34,9 @@ export const versionPrefix = (dataset: string, version: string): string => `${da
  * @param version version id
  * @param values partition values in column order
  */
-export const partitionLocation = (bucket: string, dataset: string, version: string, values: Record<string, string | number>): string =>
-  `s3://${bucket}/${versionPrefix(dataset, version)}${partitionPath(values)}/`;
+export const partitionLocation = (
+  bucket: string,
+  dataset: string,
+  version: string,
+  values: Record<string, string | number>,
+): string => `s3://${bucket}/${versionPrefix(dataset, version)}${partitionPath(values)}/`;

@@ -70,7 +70,9 @@ export class PageCapError extends SourceError {
     readonly window: string,
     readonly maxPages: number,
   ) {
-    super(`source ${source}: window ${window} has more than ${maxPages} page(s), the cap per run; raise maxPagesPerRun or use smaller windows`);
+    super(
+      `source ${source}: window ${window} has more than ${maxPages} page(s), the cap per run; raise maxPagesPerRun or use smaller windows`,
+    );
   }
 }
 
@@ -95,7 +97,10 @@ export class SourcePullError extends SourceError {
     readonly watermark: string,
     options: ErrorOptions,
   ) {
-    super(`source ${source}: pulling window ${window} failed (watermark left at ${watermark}): ${describe(options.cause)}`, options);
+    super(
+      `source ${source}: pulling window ${window} failed (watermark left at ${watermark}): ${describe(options.cause)}`,
+      options,
+    );
   }
 }
 

@@ -83,7 +83,13 @@ export type Source =
    * values (the catalog resolves locations); DuckDB reads each location with the partition
    * values as constant columns. `columns` are the data columns, `partitionColumns` the keys.
    */
-  | { kind: "partitions"; table: TableRef; columns: ColumnDef[]; partitionColumns: ColumnDef[]; partitions: PartitionLocation[] };
+  | {
+      kind: "partitions";
+      table: TableRef;
+      columns: ColumnDef[];
+      partitionColumns: ColumnDef[];
+      partitions: PartitionLocation[];
+    };
 
 /** One item of a select list. */
 export interface SelectItem {

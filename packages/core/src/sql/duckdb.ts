@@ -1,8 +1,8 @@
 import type { Query, Statement } from "./ast";
 import { UnsupportedStatementError } from "./errors";
 import { literal, quoteIdentifier } from "./quote";
-import { renderQuery } from "./render";
 import type { DuckDbFiles } from "./render";
+import { renderQuery } from "./render";
 
 /** Options of {@link renderDuckDb}. */
 export interface DuckDbRenderOptions extends DuckDbFiles {
@@ -22,8 +22,11 @@ export function renderDuckDb(statement: Statement, options: DuckDbRenderOptions)
     case "query":
       return renderQuery(statement.query, context);
     case "unload": {
-      if (options.unloadDirectory === undefined) throw new UnsupportedStatementError(`unload to ${statement.to} needs a local directory`);
-      const partitioned = statement.partitionedBy.length ? `, PARTITION_BY (${statement.partitionedBy.map(quoteIdentifier).join(", ")})` : "";
+      if (options.unloadDirectory === undefined)
+        throw new UnsupportedStatementError(`unload to ${statement.to} needs a local directory`);
+      const partitioned = statement.partitionedBy.length
+        ? `, PARTITION_BY (${statement.partitionedBy.map(quoteIdentifier).join(", ")})`
+        : "";
       return `COPY (${renderQuery(statement.query, context)}) TO ${literal(options.unloadDirectory)} (FORMAT parquet, COMPRESSION snappy${partitioned})`;
     }
     case "addPartitions":
@@ -40,7 +43,10 @@ export function renderDuckDb(statement: Statement, options: DuckDbRenderOptions)
 export function readUris(statement: Statement): string[] {
   const uris: string[] = [];
   const visit = (query: Query): void => {
-    if (query.kind === "unionAll") return query.queries.forEach(visit);
+    if (query.kind === "unionAll") {
+      for (const part of query.queries) visit(part);
+      return;
+    }
     const source = query.from;
     if (source.kind === "subquery") visit(source.query);
     else if (source.kind === "files") uris.push(...source.uris);

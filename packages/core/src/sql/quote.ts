@@ -1,5 +1,5 @@
-import { InvalidIdentifierError, InvalidLiteralError } from "./errors";
 import type { Literal } from "./ast";
+import { InvalidIdentifierError, InvalidLiteralError } from "./errors";
 
 // Control characters never belong in names or DDL values; refusing them keeps every
 // rendered statement on one line and free of terminal/escape surprises.
@@ -7,7 +7,8 @@ import type { Literal } from "./ast";
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function checkIdentifier(name: string): void {
-  if (name.length === 0 || CONTROL.test(name)) throw new InvalidIdentifierError(`invalid SQL identifier ${JSON.stringify(name)}`);
+  if (name.length === 0 || CONTROL.test(name))
+    throw new InvalidIdentifierError(`invalid SQL identifier ${JSON.stringify(name)}`);
 }
 
 /**
@@ -50,6 +51,7 @@ export function literal(value: Literal): string {
  */
 export function hiveLiteral(value: Literal): string {
   if (typeof value !== "string") return literal(value);
-  if (CONTROL.test(value)) throw new InvalidLiteralError(`cannot render ${JSON.stringify(value)} as a Hive literal: control character`);
+  if (CONTROL.test(value))
+    throw new InvalidLiteralError(`cannot render ${JSON.stringify(value)} as a Hive literal: control character`);
   return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
 }

@@ -1,4 +1,16 @@
-import type { ColumnDef, Dialect, Expr, FunctionName, OrderBy, PartitionLocation, Query, SelectItem, Source, SqlType, TableRef } from "./ast";
+import type {
+  ColumnDef,
+  Dialect,
+  Expr,
+  FunctionName,
+  OrderBy,
+  PartitionLocation,
+  Query,
+  SelectItem,
+  Source,
+  SqlType,
+  TableRef,
+} from "./ast";
 import { SqlError } from "./errors";
 import { literal, quoteIdentifier } from "./quote";
 
@@ -15,8 +27,22 @@ export interface DuckDbFiles {
 export type RenderContext = { dialect: "athena" } | { dialect: "duckdb"; files: DuckDbFiles["files"] };
 
 const TYPES: Record<Dialect, Record<SqlType, string>> = {
-  athena: { varchar: "varchar", double: "double", bigint: "bigint", integer: "integer", timestamp: "timestamp", boolean: "boolean" },
-  duckdb: { varchar: "VARCHAR", double: "DOUBLE", bigint: "BIGINT", integer: "INTEGER", timestamp: "TIMESTAMP", boolean: "BOOLEAN" },
+  athena: {
+    varchar: "varchar",
+    double: "double",
+    bigint: "bigint",
+    integer: "integer",
+    timestamp: "timestamp",
+    boolean: "boolean",
+  },
+  duckdb: {
+    varchar: "VARCHAR",
+    double: "DOUBLE",
+    bigint: "BIGINT",
+    integer: "INTEGER",
+    timestamp: "TIMESTAMP",
+    boolean: "BOOLEAN",
+  },
 };
 
 /**
@@ -94,14 +120,25 @@ export function renderExpr(expr: Expr, context: RenderContext): string {
 
 function renderItems(columns: SelectItem[] | "*", context: RenderContext): string {
   if (columns === "*") return "*";
-  return columns.map(({ expr, as }) => (as === undefined ? renderExpr(expr, context) : `${renderExpr(expr, context)} AS ${quoteIdentifier(as)}`)).join(", ");
+  return columns
+    .map(({ expr, as }) =>
+      as === undefined ? renderExpr(expr, context) : `${renderExpr(expr, context)} AS ${quoteIdentifier(as)}`,
+    )
+    .join(", ");
 }
 
 const partitionMatch = (partition: PartitionLocation): Expr[] =>
-  Object.entries(partition.values).map(([name, value]) => ({ kind: "binary", op: "=", left: { kind: "column", path: [name] }, right: { kind: "literal", value } }));
+  Object.entries(partition.values).map(([name, value]) => ({
+    kind: "binary",
+    op: "=",
+    left: { kind: "column", path: [name] },
+    right: { kind: "literal", value },
+  }));
 
 function emptyRows(columns: ColumnDef[], context: RenderContext): string {
-  const items = columns.map(({ name, type }) => `CAST(NULL AS ${renderType(type, context.dialect)}) AS ${quoteIdentifier(name)}`).join(", ");
+  const items = columns
+    .map(({ name, type }) => `CAST(NULL AS ${renderType(type, context.dialect)}) AS ${quoteIdentifier(name)}`)
+    .join(", ");
   return `SELECT ${items} WHERE FALSE`;
 }
 
@@ -120,20 +157,46 @@ function renderSource(source: Source, context: RenderContext, alias: string): st
         const conditions: string[] = [];
         if (source.partitionFilter) {
           const { column, values } = source.partitionFilter;
-          conditions.push(renderExpr({ kind: "in", expr: { kind: "column", path: [column] }, values: values.map((value) => ({ kind: "literal", value })) }, context));
+          conditions.push(
+            renderExpr(
+              {
+                kind: "in",
+                expr: { kind: "column", path: [column] },
+                values: values.map((value) => ({ kind: "literal", value })),
+              },
+              context,
+            ),
+          );
         }
-        conditions.push(renderExpr({ kind: "in", expr: { kind: "column", path: ["$path"] }, values: source.uris.map((value) => ({ kind: "literal", value })) }, context));
+        conditions.push(
+          renderExpr(
+            {
+              kind: "in",
+              expr: { kind: "column", path: ["$path"] },
+              values: source.uris.map((value) => ({ kind: "literal", value })),
+            },
+            context,
+          ),
+        );
         return `(SELECT * FROM ${tableName(source.table)} WHERE ${conditions.join(" AND ")}) AS ${quoteIdentifier(alias)}`;
       }
       const paths = source.uris.flatMap((uri) => context.files(uri));
-      if (paths.length === 0) throw new SqlError(`no local files for ${tableName(source.table)}: ${source.uris.join(", ")}`);
+      if (paths.length === 0)
+        throw new SqlError(`no local files for ${tableName(source.table)}: ${source.uris.join(", ")}`);
       return `${parquetList(paths)} AS ${quoteIdentifier(alias)}`;
     }
     case "partitions": {
       const all = [...source.columns, ...source.partitionColumns];
       if (context.dialect === "athena") {
         const where = source.partitions.length
-          ? source.partitions.map((p) => `(${partitionMatch(p).map((e) => renderExpr(e, context)).join(" AND ")})`).join(" OR ")
+          ? source.partitions
+              .map(
+                (p) =>
+                  `(${partitionMatch(p)
+                    .map((e) => renderExpr(e, context))
+                    .join(" AND ")})`,
+              )
+              .join(" OR ")
           : "FALSE";
         const items = all.map(({ name }) => quoteIdentifier(name)).join(", ");
         return `(SELECT ${items} FROM ${tableName(source.table)} WHERE ${where}) AS ${quoteIdentifier(alias)}`;
@@ -165,6 +228,8 @@ export function renderQuery(query: Query, context: RenderContext): string {
     return query.queries.map((q) => `(${renderQuery(q, context)})`).join(" UNION ALL ");
   }
   const where = query.where ? ` WHERE ${renderExpr(query.where, context)}` : "";
-  const groupBy = query.groupBy?.length ? ` GROUP BY ${query.groupBy.map((e) => renderExpr(e, context)).join(", ")}` : "";
+  const groupBy = query.groupBy?.length
+    ? ` GROUP BY ${query.groupBy.map((e) => renderExpr(e, context)).join(", ")}`
+    : "";
   return `SELECT ${renderItems(query.columns, context)} FROM ${renderSource(query.from, context, "src")}${where}${groupBy}`;
 }

@@ -7,7 +7,7 @@ describe("textBuffer", () => {
     // Prepare
     const buffer = textBuffer(16); // up to 4 distinct values stay coded
     const values = ["a", "b", null, "a", "é", "b"];
-    values.forEach((value, row) => buffer.set(row, value));
+    for (const [row, value] of values.entries()) buffer.set(row, value);
     // Act
     const packed = buffer.pack(values.length);
     // Assess
@@ -21,9 +21,9 @@ describe("textBuffer", () => {
     const first = ["x", null, "x", "y", "zé", "w"];
     const second = ["x", "x", null];
     // Act
-    first.forEach((value, row) => buffer.set(row, value));
+    for (const [row, value] of first.entries()) buffer.set(row, value);
     const one = buffer.pack(first.length);
-    second.forEach((value, row) => buffer.set(row, value));
+    for (const [row, value] of second.entries()) buffer.set(row, value);
     const two = buffer.pack(second.length);
     // Assess
     expect(one).toMatchObject({ form: "joined", joined: "xxyzéw", distinct: false }); // "x" had repeated
@@ -47,7 +47,7 @@ describe("columnBuffer", () => {
     };
     const buffer = columnBuffer(field, 4);
     const values = [{ d: 1.5, b: true, t: { text: "x" } }, null, { d: null, b: false, t: null }, { t: { text: null } }];
-    values.forEach((value, row) => buffer.set(row, value));
+    for (const [row, value] of values.entries()) buffer.set(row, value);
     // Act
     const packed = buffer.pack(values.length);
     // Assess
@@ -64,9 +64,9 @@ describe("textColumnData", () => {
   it("gives distinct text as plain UTF-8 views and repeating text as strings", () => {
     // Prepare
     const distinct = textBuffer(4);
-    ["a1", null, "ñ2", "€3"].forEach((value, row) => distinct.set(row, value));
+    for (const [row, value] of ["a1", null, "ñ2", "€3"].entries()) distinct.set(row, value);
     const repeating = textBuffer(4);
-    ["a", "a", "a", "a"].forEach((value, row) => repeating.set(row, value));
+    for (const [row, value] of ["a", "a", "a", "a"].entries()) repeating.set(row, value);
     // Act
     const packed = distinct.pack(4);
     const plain = textColumnData(packed);
@@ -74,7 +74,12 @@ describe("textColumnData", () => {
     // Assess
     expect(packed).toMatchObject({ form: "joined", distinct: true });
     expect(plain.encoding).toBe("PLAIN");
-    expect(plain.data.map((value) => (value instanceof Uint8Array ? new TextDecoder().decode(value) : value))).toEqual(["a1", null, "ñ2", "€3"]);
+    expect(plain.data.map((value) => (value instanceof Uint8Array ? new TextDecoder().decode(value) : value))).toEqual([
+      "a1",
+      null,
+      "ñ2",
+      "€3",
+    ]);
     expect(strings).toEqual({ data: ["a", "a", "a", "a"] });
   });
 });

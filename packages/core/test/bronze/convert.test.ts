@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { convertToBronze } from "../../src/bronze/convert";
 import { UnparseableFileError } from "../../src/bronze/errors";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
 
 const files = join(import.meta.dirname, "../files");
 const expected = JSON.parse(await readFile(join(files, "car-telemetry.expected.json"), "utf8")) as {
@@ -26,7 +26,11 @@ const cases = [
   { format: "object", file: "car-telemetry.object.json", rows: expected.rows.slice(0, 1) },
 ] as const;
 
-function expectedRows(format: (typeof cases)[number]["format"], rows: readonly Record<string, unknown>[], sourceKey: string) {
+function expectedRows(
+  format: (typeof cases)[number]["format"],
+  rows: readonly Record<string, unknown>[],
+  sourceKey: string,
+) {
   return rows.map((row, i) => ({ ...row, _source_key: sourceKey, _source_line: expected.lines[format][i] }));
 }
 
@@ -58,37 +62,57 @@ describe("convertToBronze", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  for (const { format, file, rows } of cases) for (const { encoder, options } of rows.length > 1 ? encoders : encoders.slice(0, 1)) {
-    it(`writes ${format} input to Parquet that hyparquet reads back identical to the golden rows (encoded ${encoder})`, async () => {
-      // Prepare
-      const parquetPath = join(dir, `${format}-${options.worker}.parquet`);
-      const sourceKey = `car_telemetry/${file}`;
-      // Act
-      const result = await convertToBronze(createReadStream(join(files, file)), { spec: carTelemetry, sourceKey, parquetPath, ...options });
-      // Assess
-      expect(result).toMatchObject({ recordsIn: rows.length, recordsBronze: rows.length, recordsRejected: 0, parquetPath });
-      expect(await readBack(parquetPath)).toEqual(expectedRows(format, rows, sourceKey));
-    });
+  for (const { format, file, rows } of cases)
+    for (const { encoder, options } of rows.length > 1 ? encoders : encoders.slice(0, 1)) {
+      it(`writes ${format} input to Parquet that hyparquet reads back identical to the golden rows (encoded ${encoder})`, async () => {
+        // Prepare
+        const parquetPath = join(dir, `${format}-${options.worker}.parquet`);
+        const sourceKey = `car_telemetry/${file}`;
+        // Act
+        const result = await convertToBronze(createReadStream(join(files, file)), {
+          spec: carTelemetry,
+          sourceKey,
+          parquetPath,
+          ...options,
+        });
+        // Assess
+        expect(result).toMatchObject({
+          recordsIn: rows.length,
+          recordsBronze: rows.length,
+          recordsRejected: 0,
+          parquetPath,
+        });
+        expect(await readBack(parquetPath)).toEqual(expectedRows(format, rows, sourceKey));
+      });
 
-    it(`writes ${format} input that DuckDB reads back identical, with metrics a STRUCT (encoded ${encoder})`, async () => {
-      // Prepare
-      const parquetPath = join(dir, `${format}-${options.worker}-duck.parquet`);
-      const sourceKey = `car_telemetry/${file}`;
-      await convertToBronze(createReadStream(join(files, file)), { spec: carTelemetry, sourceKey, parquetPath, ...options });
-      const connection = await duck.connect();
-      // Act
-      const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${parquetPath}')`);
-      const read = await connection.runAndReadAll(`SELECT * FROM read_parquet('${parquetPath}') ORDER BY _record_index`);
-      // Assess
-      const types = Object.fromEntries(described.getRowObjectsJson().map((row) => [row.column_name, row.column_type]));
-      expect(types.metrics).toBe(
-        "STRUCT(trip STRUCT(tripMileage DOUBLE, tripFuelLiters DOUBLE), fuel STRUCT(fuelAvailable DOUBLE, fuelCapacity DOUBLE))",
-      );
-      expect(types.currentMileage).toBe("DOUBLE");
-      expect(read.getRowObjectsJson()).toEqual(expectedRows(format, rows, sourceKey));
-      connection.closeSync();
-    });
-  }
+      it(`writes ${format} input that DuckDB reads back identical, with metrics a STRUCT (encoded ${encoder})`, async () => {
+        // Prepare
+        const parquetPath = join(dir, `${format}-${options.worker}-duck.parquet`);
+        const sourceKey = `car_telemetry/${file}`;
+        await convertToBronze(createReadStream(join(files, file)), {
+          spec: carTelemetry,
+          sourceKey,
+          parquetPath,
+          ...options,
+        });
+        const connection = await duck.connect();
+        // Act
+        const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${parquetPath}')`);
+        const read = await connection.runAndReadAll(
+          `SELECT * FROM read_parquet('${parquetPath}') ORDER BY _record_index`,
+        );
+        // Assess
+        const types = Object.fromEntries(
+          described.getRowObjectsJson().map((row) => [row.column_name, row.column_type]),
+        );
+        expect(types.metrics).toBe(
+          "STRUCT(trip STRUCT(tripMileage DOUBLE, tripFuelLiters DOUBLE), fuel STRUCT(fuelAvailable DOUBLE, fuelCapacity DOUBLE))",
+        );
+        expect(types.currentMileage).toBe("DOUBLE");
+        expect(read.getRowObjectsJson()).toEqual(expectedRows(format, rows, sourceKey));
+        connection.closeSync();
+      });
+    }
 
   it("gives the same rows whatever the chunk boundaries (1-byte chunks)", async () => {
     // Prepare
@@ -102,7 +126,9 @@ describe("convertToBronze", () => {
 
   it("spreads many records over several row groups without losing or reordering any", async () => {
     // Prepare
-    const lines = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ carChassis: `C${i}`, currentMileage: i, metricTimestamp: "2024-01-01T00:00:00Z" }));
+    const lines = Array.from({ length: 2500 }, (_, i) =>
+      JSON.stringify({ carChassis: `C${i}`, currentMileage: i, metricTimestamp: "2024-01-01T00:00:00Z" }),
+    );
     const parquetPath = join(dir, "groups.parquet");
     const progress: number[] = [];
     // Act
@@ -116,7 +142,10 @@ describe("convertToBronze", () => {
     });
     // Assess
     expect(result.recordsBronze).toBe(2500);
-    const read = await parquetReadObjects({ file: await asyncBufferFromFile(parquetPath), columns: ["carChassis", "_record_index"] });
+    const read = await parquetReadObjects({
+      file: await asyncBufferFromFile(parquetPath),
+      columns: ["carChassis", "_record_index"],
+    });
     expect(read.map((row) => row._record_index)).toEqual(lines.map((_, i) => i));
     expect(read[2499]).toEqual({ carChassis: "C2499", _record_index: 2499 });
     expect(progress).toEqual([1000, 2000, 2500]);
@@ -126,7 +155,11 @@ describe("convertToBronze", () => {
     // Prepare
     const parquetPath = join(dir, "none.parquet");
     // Act
-    const result = await convertToBronze(chunked(new TextEncoder().encode('{"a":1}\n42\n'), 64), { spec: carTelemetry, sourceKey: "k", parquetPath });
+    const result = await convertToBronze(chunked(new TextEncoder().encode('{"a":1}\n42\n'), 64), {
+      spec: carTelemetry,
+      sourceKey: "k",
+      parquetPath,
+    });
     // Assess
     expect(result).toMatchObject({ recordsIn: 2, recordsBronze: 0, recordsRejected: 2, parquetPath: undefined });
     expect(result.rejected.map((r) => r.index)).toEqual([0, 1]);
@@ -139,7 +172,12 @@ describe("convertToBronze", () => {
     const parquetPath = join(dir, "truncated.parquet");
     const body = new TextEncoder().encode(`[${Array(20).fill(good).join(",\n")},\n{"carChassis":"B","curr`);
     // Act
-    const attempt = convertToBronze(chunked(body, 100), { spec: carTelemetry, sourceKey: "k", parquetPath, rowGroupSize: 5 });
+    const attempt = convertToBronze(chunked(body, 100), {
+      spec: carTelemetry,
+      sourceKey: "k",
+      parquetPath,
+      rowGroupSize: 5,
+    });
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(UnparseableFileError);
     await expect(readFile(parquetPath)).rejects.toThrow(/ENOENT/);
@@ -151,7 +189,12 @@ describe("convertToBronze", () => {
     const parquetPath = join(dir, "cut-short.parquet");
     const body = new TextEncoder().encode(`${Array(20).fill(good).join("\n")}\n{"carChassis":"B","curr`);
     // Act
-    const result = await convertToBronze(chunked(body, 100), { spec: carTelemetry, sourceKey: "k", parquetPath, rowGroupSize: 5 });
+    const result = await convertToBronze(chunked(body, 100), {
+      spec: carTelemetry,
+      sourceKey: "k",
+      parquetPath,
+      rowGroupSize: 5,
+    });
     // Assess
     expect(result).toMatchObject({ recordsIn: 21, recordsBronze: 20, recordsRejected: 1 });
     expect(result.rejected[0]).toMatchObject({ line: 21, index: 20 });

@@ -3,11 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Field } from "../../src/dataset/spec";
-import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { BronzeFile } from "../../src/bronze/file";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
+import type { Field } from "../../src/dataset/spec";
 
-const record = (i: number) => ({ carChassis: `C${i}`, currentMileage: i, metricTimestamp: "2024-01-01T00:00:00Z", metrics: { fuel: { fuelAvailable: i } } });
+const record = (i: number) => ({
+  carChassis: `C${i}`,
+  currentMileage: i,
+  metricTimestamp: "2024-01-01T00:00:00Z",
+  metrics: { fuel: { fuelAvailable: i } },
+});
 
 // Every kind of column, with absent values at every level, text that repeats and text that
 // does not, non-ASCII text, and a column that turns from repeating to distinct mid-group.
@@ -35,7 +40,8 @@ const varied = (i: number): Record<string, unknown> => ({
   label: i < 30 ? "same" : `label-${i}`,
   reading: i % 4 === 0 ? null : i / 3,
   ok: i % 6 === 0 ? null : i % 2 === 0,
-  detail: i % 9 === 0 ? null : { note: i % 2 ? `n${i % 4}` : null, level: -i, inner: i % 3 ? { flag: i % 2 === 1 } : null },
+  detail:
+    i % 9 === 0 ? null : { note: i % 2 ? `n${i % 4}` : null, level: -i, inner: i % 3 ? { flag: i % 2 === 1 } : null },
 });
 
 describe("BronzeFile", () => {
@@ -68,10 +74,22 @@ describe("BronzeFile", () => {
     // Assess
     const statsOf = async (path: string) => {
       const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path));
-      return Object.fromEntries(metadata.row_groups[0]!.columns.map((c) => [c.meta_data!.path_in_schema.join("."), c.meta_data!.statistics !== undefined]));
+      return Object.fromEntries(
+        metadata.row_groups[0]!.columns.map((c) => [
+          c.meta_data!.path_in_schema.join("."),
+          c.meta_data!.statistics !== undefined,
+        ]),
+      );
     };
     expect(Object.values(await statsOf(plain.path))).not.toContain(true);
-    expect(await statsOf(numeric.path)).toMatchObject({ currentMileage: true, "metrics.fuel.fuelAvailable": true, _record_index: true, carChassis: false, metricTimestamp: false, _source_key: false });
+    expect(await statsOf(numeric.path)).toMatchObject({
+      currentMileage: true,
+      "metrics.fuel.fuelAvailable": true,
+      _record_index: true,
+      carChassis: false,
+      metricTimestamp: false,
+      _source_key: false,
+    });
   });
 
   it("writes no file at all when no row was appended", async () => {
@@ -88,7 +106,13 @@ describe("BronzeFile", () => {
     const paths = { inPlace: join(dir, "in-place.parquet"), worker: join(dir, "worker.parquet") };
     // Act
     for (const [encoder, path] of Object.entries(paths)) {
-      const file = new BronzeFile({ fields, path, sourceKey: "landing/k.json", rowGroupSize: 64, worker: encoder === "worker" });
+      const file = new BronzeFile({
+        fields,
+        path,
+        sourceKey: "landing/k.json",
+        rowGroupSize: 64,
+        worker: encoder === "worker",
+      });
       rows.forEach((row, i) => {
         file.append(row, i % 10 === 0 ? JSON.stringify({ extra: i }) : null, i, i + 1);
       });
@@ -127,7 +151,9 @@ describe("BronzeFile", () => {
     await file.close();
     // Assess
     const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path));
-    const encodings = Object.fromEntries(metadata.row_groups[0]!.columns.map((c) => [c.meta_data!.path_in_schema.join("."), c.meta_data!.encodings]));
+    const encodings = Object.fromEntries(
+      metadata.row_groups[0]!.columns.map((c) => [c.meta_data!.path_in_schema.join("."), c.meta_data!.encodings]),
+    );
     expect(encodings.at).toEqual(["PLAIN"]);
     expect(encodings.id).toEqual(["PLAIN"]);
     expect(encodings.make).toContain("RLE_DICTIONARY");

@@ -1,21 +1,32 @@
 import { describe, expect, it } from "vitest";
-import type { Field } from "../../src/dataset/spec";
-import { carTelemetry } from "../../src/dataset/car-telemetry";
-import { flatRecord } from "../../src/bronze/column-buffer";
 import type { FlatRecord } from "../../src/bronze/column-buffer";
+import { flatRecord } from "../../src/bronze/column-buffer";
 import { plainLineReader } from "../../src/bronze/plain-line";
 import { recordChecker, safeName } from "../../src/bronze/record";
 import { countKeyColons } from "../../src/bronze/splitter";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
+import type { Field } from "../../src/dataset/spec";
 
 const flags: Field[] = [
   { name: "id", type: "string", required: true },
   { name: "on", type: "boolean" },
-  { name: "box", type: "struct", fields: [{ name: "size", type: "double", required: true }, { name: "label", type: "string" }] },
+  {
+    name: "box",
+    type: "struct",
+    fields: [
+      { name: "size", type: "double", required: true },
+      { name: "label", type: "string" },
+    ],
+  },
 ];
 
 // What the general path makes of a value: its leaves depth first, null when absent, and a
 // flag per struct. The plain reader must give exactly this for every line it claims.
-function expectedFlat(fields: Field[], record: Record<string, unknown> | null, out: { leaves: unknown[]; present: number[] }) {
+function expectedFlat(
+  fields: Field[],
+  record: Record<string, unknown> | null,
+  out: { leaves: unknown[]; present: number[] },
+) {
   for (const field of fields) {
     const value = record?.[field.name];
     if (field.type === "struct") {
@@ -98,14 +109,20 @@ function lines(): string[] {
   );
   // A deterministic spread of ordinary records, in varying key orders.
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
   for (let i = 0; i < 300; i++) {
     const record: Record<string, unknown> = {
       currentMileage: Math.round(random() * 1e7) / 10 ** Math.floor(random() * 4),
       carChassis: `C${i}`,
       metricTimestamp: new Date(Date.UTC(2024, 0, 1) + i * 37_000).toISOString(),
     };
-    if (random() < 0.7) record.metrics = { fuel: { fuelCapacity: Math.floor(random() * 80), fuelAvailable: random() < 0.2 ? null : random() * 50 } }; // 17 digits: V8 converts those
+    if (random() < 0.7)
+      record.metrics = {
+        fuel: { fuelCapacity: Math.floor(random() * 80), fuelAvailable: random() < 0.2 ? null : random() * 50 },
+      }; // 17 digits: V8 converts those
     if (random() < 0.5) record.color = ["red", "blue", "Ünïcode"][i % 3];
     const keys = Object.keys(record).sort(() => random() - 0.5);
     out.push(JSON.stringify(Object.fromEntries(keys.map((key) => [key, record[key]]))));
@@ -123,10 +140,22 @@ function claimAll(fields: Field[], inputs: string[]) {
     const padded = `xx\n${text}\nyy`;
     if (!read(padded, 3, 3 + text.length, flat, index)) continue;
     claimed++;
-    const general = check({ text, index, line: 1, colons: countKeyColons(text), exactColons: true, length: text.length, oversized: false, tooDeep: false });
+    const general = check({
+      text,
+      index,
+      line: 1,
+      colons: countKeyColons(text),
+      exactColons: true,
+      length: text.length,
+      oversized: false,
+      tooDeep: false,
+    });
     expect(general, text).toMatchObject({ ok: true, extra: null });
     const expected = expectedFlat(fields, JSON.parse(text) as Record<string, unknown>, { leaves: [], present: [] });
-    expect(flat.leaves.map((value) => (Object.is(value, -0) ? "-0" : value)), text).toEqual(expected.leaves.map((value) => (Object.is(value, -0) ? "-0" : value)));
+    expect(
+      flat.leaves.map((value) => (Object.is(value, -0) ? "-0" : value)),
+      text,
+    ).toEqual(expected.leaves.map((value) => (Object.is(value, -0) ? "-0" : value)));
     expect([...flat.present], text).toEqual(expected.present);
   }
   return claimed;

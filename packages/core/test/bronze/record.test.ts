@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { recordChecker } from "../../src/bronze/record";
-import { JsonSplitter } from "../../src/bronze/splitter";
 import type { RawValue } from "../../src/bronze/splitter";
+import { JsonSplitter } from "../../src/bronze/splitter";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
 
 const valid = { carChassis: "C1", currentMileage: 10, metricTimestamp: "2024-01-01T00:00:00Z" };
 
@@ -26,7 +26,9 @@ function checkBothWays(text: string) {
 describe("recordChecker", () => {
   it("accepts a valid record and keeps unknown fields, nested ones included, as _extra JSON", () => {
     // Act
-    const result = checkBothWays(JSON.stringify({ ...valid, vin: "X", metrics: { trip: { tripMileage: 3, avg: 1 }, other: true } }));
+    const result = checkBothWays(
+      JSON.stringify({ ...valid, vin: "X", metrics: { trip: { tripMileage: 3, avg: 1 }, other: true } }),
+    );
     // Assess
     expect(result).toEqual({
       ok: true,
@@ -47,19 +49,67 @@ describe("recordChecker", () => {
     ["not an object (array)", "[1,2]", /not a JSON object \(got an array\)/],
     ["not an object (null)", "null", /not a JSON object \(got null\)/],
     ["invalid JSON", '{"carChassis":"C1",}', /invalid JSON/],
-    ["NaN literal", '{"carChassis":"C1","currentMileage":NaN,"metricTimestamp":"2024-01-01T00:00:00Z"}', /invalid JSON/],
-    ["overflowing number", '{"carChassis":"C1","currentMileage":1e999,"metricTimestamp":"2024-01-01T00:00:00Z"}', /currentMileage: number is not finite/],
+    [
+      "NaN literal",
+      '{"carChassis":"C1","currentMileage":NaN,"metricTimestamp":"2024-01-01T00:00:00Z"}',
+      /invalid JSON/,
+    ],
+    [
+      "overflowing number",
+      '{"carChassis":"C1","currentMileage":1e999,"metricTimestamp":"2024-01-01T00:00:00Z"}',
+      /currentMileage: number is not finite/,
+    ],
     ["missing required", '{"carChassis":"C1","currentMileage":1}', /schema: metricTimestamp: Invalid input/],
-    ["wrong type", '{"carChassis":7,"currentMileage":"10","metricTimestamp":"2024-01-01T00:00:00Z"}', /schema: carChassis: .*; currentMileage: /],
-    ["bad timestamp", '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-02-30T00:00:00Z"}', /schema: metricTimestamp: Invalid ISO datetime/],
-    ["timestamp without offset", '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00"}', /metricTimestamp/],
-    ["wrong nested type", '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z","metrics":{"fuel":{"fuelAvailable":"full"}}}', /schema: metrics\.fuel\.fuelAvailable/],
-    ["duplicate key", '{"carChassis":"C1","carChassis":"C2","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z"}', /duplicate key/],
-    ["nested duplicate key", '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z","x":{"a":":","a":2}}', /duplicate key/],
-    ["path traversal field name", '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z","../../etc/passwd":1}', /unsafe field name "..\/..\/etc\/passwd"/],
-    ["nested unsafe name", '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z","m":[{"a\\u0000":1}]}', /m\[0\]: unsafe field name/],
-    ["prototype key", '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z","__proto__":{"x":1}}', /unsafe field name "__proto__"/],
-    ["too deep", `{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z","d":${"[".repeat(40)}${"]".repeat(40)}}`, /deeper than 32 levels/],
+    [
+      "wrong type",
+      '{"carChassis":7,"currentMileage":"10","metricTimestamp":"2024-01-01T00:00:00Z"}',
+      /schema: carChassis: .*; currentMileage: /,
+    ],
+    [
+      "bad timestamp",
+      '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-02-30T00:00:00Z"}',
+      /schema: metricTimestamp: Invalid ISO datetime/,
+    ],
+    [
+      "timestamp without offset",
+      '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00"}',
+      /metricTimestamp/,
+    ],
+    [
+      "wrong nested type",
+      '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z","metrics":{"fuel":{"fuelAvailable":"full"}}}',
+      /schema: metrics\.fuel\.fuelAvailable/,
+    ],
+    [
+      "duplicate key",
+      '{"carChassis":"C1","carChassis":"C2","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z"}',
+      /duplicate key/,
+    ],
+    [
+      "nested duplicate key",
+      '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z","x":{"a":":","a":2}}',
+      /duplicate key/,
+    ],
+    [
+      "path traversal field name",
+      '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z","../../etc/passwd":1}',
+      /unsafe field name "..\/..\/etc\/passwd"/,
+    ],
+    [
+      "nested unsafe name",
+      '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z","m":[{"a\\u0000":1}]}',
+      /m\[0\]: unsafe field name/,
+    ],
+    [
+      "prototype key",
+      '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z","__proto__":{"x":1}}',
+      /unsafe field name "__proto__"/,
+    ],
+    [
+      "too deep",
+      `{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z","d":${"[".repeat(40)}${"]".repeat(40)}}`,
+      /deeper than 32 levels/,
+    ],
   ])("rejects a record that is %s, with its reason", (_case, text, reason) => {
     // Act
     const result = checkBothWays(text);
@@ -71,7 +121,16 @@ describe("recordChecker", () => {
   it("rejects an oversized record without parsing it", () => {
     // Prepare
     const check = recordChecker(carTelemetry.fields, { maxRecordChars: 1_000_000 });
-    const raw: RawValue = { text: "{not json", index: 0, line: 1, colons: 0, exactColons: true, length: 2_000_000, oversized: true, tooDeep: false };
+    const raw: RawValue = {
+      text: "{not json",
+      index: 0,
+      line: 1,
+      colons: 0,
+      exactColons: true,
+      length: 2_000_000,
+      oversized: true,
+      tooDeep: false,
+    };
     // Act
     const result = check(raw);
     // Assess

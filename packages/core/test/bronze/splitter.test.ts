@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { UnparseableFileError } from "../../src/bronze/errors";
-import { JsonSplitter } from "../../src/bronze/splitter";
 import type { JsonSplitterOptions, RawValue } from "../../src/bronze/splitter";
+import { JsonSplitter } from "../../src/bronze/splitter";
 
-function split(input: string | Uint8Array, chunkSize = Infinity, options: Omit<JsonSplitterOptions, "onValue"> = {}): RawValue[] {
+function split(
+  input: string | Uint8Array,
+  chunkSize = Infinity,
+  options: Omit<JsonSplitterOptions, "onValue"> = {},
+): RawValue[] {
   const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
   const values: RawValue[] = [];
   const splitter = new JsonSplitter({ ...options, onValue: (value) => values.push(value) });
@@ -23,7 +27,11 @@ describe("JsonSplitter", () => {
     const values = split(input);
     // Assess
     expect(texts(values)).toEqual(['{"a":1}', '{"b":"x:y"}', '{"c":[1,{"d":2}]}']);
-    expect(values.map((v) => [v.index, v.line])).toEqual([[0, 1], [1, 3], [2, 4]]);
+    expect(values.map((v) => [v.index, v.line])).toEqual([
+      [0, 1],
+      [1, 3],
+      [2, 4],
+    ]);
   });
 
   it("splits a top-level array into its elements, tracking the line each starts on", () => {

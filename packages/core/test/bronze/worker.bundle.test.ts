@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { bundleLikeLambda } from "@medallion/testing/bundle";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleLikeLambda } from "@medallion/testing/bundle";
 
 // A Lambda is one esbuild bundle, and the encoding worker runs that bundle itself. This
 // bundles an entry the way SST bundles a handler and runs it with plain node, no tsx.
@@ -40,7 +40,10 @@ if (isMainThread) {
     const { stdout } = await promisify(execFile)(process.execPath, [bundle, parquetPath]);
     // Assess
     expect(JSON.parse(stdout)).toMatchObject({ recordsIn: 50, recordsBronze: 50, parquetPath });
-    const rows = await parquetReadObjects({ file: await asyncBufferFromFile(parquetPath), columns: ["carChassis", "_record_index"] });
+    const rows = await parquetReadObjects({
+      file: await asyncBufferFromFile(parquetPath),
+      columns: ["carChassis", "_record_index"],
+    });
     expect(rows).toEqual(Array.from({ length: 50 }, (_, i) => ({ carChassis: `C${i}`, _record_index: i })));
   });
 });

@@ -1,12 +1,18 @@
+import { ProvisionedThroughputExceededException } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import { ProvisionedThroughputExceededException } from "@aws-sdk/client-dynamodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestDynamo } from "@medallion/testing/dynamo";
 import type { TestDynamo } from "@medallion/testing/dynamo";
-import { StoreRequestError } from "../../src/dynamo/errors";
-import { CongregadoTooLargeError, batchSaveCongregados, getCongregado, isRetryable, listCongregados } from "../../src/congregado/index";
+import { startTestDynamo } from "@medallion/testing/dynamo";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CongregadoInput } from "../../src/congregado/index";
+import {
+  batchSaveCongregados,
+  CongregadoTooLargeError,
+  getCongregado,
+  isRetryable,
+  listCongregados,
+} from "../../src/congregado/index";
+import { StoreRequestError } from "../../src/dynamo/errors";
 
 // Throttles the first put of the given id once, as DynamoDB does under load.
 function throttleOnce(doc: DynamoDBDocumentClient, id: string): DynamoDBDocumentClient {
@@ -46,17 +52,29 @@ describe("batchSaveCongregados", () => {
     expect(results.map((result) => result.id)).toEqual(items.map((item) => item.id));
     const failures = results.filter((result) => !result.ok);
     expect(failures).toEqual([
-      { ok: false, id: "gold_table_137", attempts: 1, retryable: false, error: { name: "CongregadoTooLargeError", message: expect.stringContaining("gold_table_137") } },
+      {
+        ok: false,
+        id: "gold_table_137",
+        attempts: 1,
+        retryable: false,
+        error: { name: "CongregadoTooLargeError", message: expect.stringContaining("gold_table_137") },
+      },
     ]);
     expect(results.filter((result) => result.ok && result.status === "created")).toHaveLength(249);
     const stored = await listCongregados(store);
     expect(stored.filter((item) => item.id.startsWith("gold_table_"))).toHaveLength(249);
-    expect(await getCongregado({ ...store, id: "gold_table_249" })).toMatchObject({ version: 1, sample_data: [{ index: 249, total: 2490 }] });
+    expect(await getCongregado({ ...store, id: "gold_table_249" })).toMatchObject({
+      version: 1,
+      sample_data: [{ index: 249, total: 2490 }],
+    });
   });
 
   it("writes nothing for content already stored, and bumps only what changed", async () => {
     // Prepare
-    const items: CongregadoInput[] = Array.from({ length: 5 }, (_, index) => ({ id: `gold_again_${index}`, data: [{ index }] }));
+    const items: CongregadoInput[] = Array.from({ length: 5 }, (_, index) => ({
+      id: `gold_again_${index}`,
+      data: [{ index }],
+    }));
     await batchSaveCongregados({ ...store, items });
     const changed = items.map((item, index) => (index === 2 ? { ...item, data: [{ index, revised: true }] } : item));
     // Act
@@ -78,7 +96,12 @@ describe("batchSaveCongregados", () => {
       { id: "gold_fine", data: [{ b: 2 }] },
     ];
     // Act
-    const results = await batchSaveCongregados({ ...store, doc: throttleOnce(store.doc, "gold_throttled"), items, baseDelayMs: 1 });
+    const results = await batchSaveCongregados({
+      ...store,
+      doc: throttleOnce(store.doc, "gold_throttled"),
+      items,
+      baseDelayMs: 1,
+    });
     // Assess
     expect(results).toMatchObject([
       { ok: true, id: "gold_throttled", status: "created", attempts: 2 },
@@ -91,9 +114,17 @@ describe("batchSaveCongregados", () => {
     // Prepare
     const throttled = new ProvisionedThroughputExceededException({ message: "slow down", $metadata: {} });
     const wrapped = new StoreRequestError("cannot write congregado x", "table", "x", { cause: throttled });
-    const serverError = Object.assign(new Error("boom"), { name: "InternalFailure", $metadata: { httpStatusCode: 500 } });
+    const serverError = Object.assign(new Error("boom"), {
+      name: "InternalFailure",
+      $metadata: { httpStatusCode: 500 },
+    });
     // Act
-    const verdicts = [isRetryable(wrapped), isRetryable(serverError), isRetryable(new CongregadoTooLargeError("x", 1, 0)), isRetryable("nope")];
+    const verdicts = [
+      isRetryable(wrapped),
+      isRetryable(serverError),
+      isRetryable(new CongregadoTooLargeError("x", 1, 0)),
+      isRetryable("nope"),
+    ];
     // Assess
     expect(verdicts).toEqual([true, true, false, false]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { valueSize } from "../../src/dynamo/item-size";
 import { fitSample } from "../../src/congregado/sample";
+import { valueSize } from "../../src/dynamo/item-size";
 
 describe("fitSample", () => {
   it("keeps the first records up to the limit when they fit", () => {

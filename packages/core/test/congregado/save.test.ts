@@ -1,8 +1,8 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestDynamo } from "@medallion/testing/dynamo";
 import type { TestDynamo } from "@medallion/testing/dynamo";
+import { startTestDynamo } from "@medallion/testing/dynamo";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CongregadoConflictError,
   CongregadoTooLargeError,
@@ -52,13 +52,24 @@ describe("saveCongregado", () => {
     const first = [{ car_id: "a", km_per_litre: 12.5, tags: { b: 1, a: 2 } }];
     const reordered = [{ tags: { a: 2, b: 1 }, km_per_litre: 12.5, car_id: "a" }];
     // Act
-    const created = await saveCongregado({ ...store, id, data: first, metadata: { processor_type: "gold", database: "gold", table: "identical" } });
+    const created = await saveCongregado({
+      ...store,
+      id,
+      data: first,
+      metadata: { processor_type: "gold", database: "gold", table: "identical" },
+    });
     const again = await saveCongregado({ ...store, id, data: reordered });
     // Assess
     expect(created).toMatchObject({ status: "created", version: 1, idempotency_key: contentHash(first) });
     expect(again).toMatchObject({ status: "unchanged", version: 1 });
     const stored = await getCongregado({ ...store, id });
-    expect(stored).toMatchObject({ version: 1, record_count: 1, sample_size: 1, sample_truncated: false, metadata: { processor_type: "gold" } });
+    expect(stored).toMatchObject({
+      version: 1,
+      record_count: 1,
+      sample_size: 1,
+      sample_truncated: false,
+      metadata: { processor_type: "gold" },
+    });
     expect(stored?.sample_data).toEqual(first);
   });
 
@@ -74,7 +85,12 @@ describe("saveCongregado", () => {
     // Assess
     expect(updated).toMatchObject({ status: "updated", version: 2 });
     const stored = await getCongregado({ ...store, id });
-    expect(stored).toMatchObject({ version: 2, sample_data: [{ total: 2 }], created_at: "2026-11-24T00:00:00.000Z", updated_at: "2026-11-24T01:00:00.000Z" });
+    expect(stored).toMatchObject({
+      version: 2,
+      sample_data: [{ total: 2 }],
+      created_at: "2026-11-24T00:00:00.000Z",
+      updated_at: "2026-11-24T01:00:00.000Z",
+    });
   });
 
   it("loses no update when two writers race from version 1: the loser rewrites on fresh state", async () => {
@@ -83,7 +99,10 @@ describe("saveCongregado", () => {
     await saveCongregado({ ...store, id, data: [{ total: 1 }] });
     const racing = { ...store, doc: putBarrier(store.doc, 2) };
     // Act
-    const results = await Promise.all([saveCongregado({ ...racing, id, data: [{ total: "A" }] }), saveCongregado({ ...racing, id, data: [{ total: "B" }] })]);
+    const results = await Promise.all([
+      saveCongregado({ ...racing, id, data: [{ total: "A" }] }),
+      saveCongregado({ ...racing, id, data: [{ total: "B" }] }),
+    ]);
     // Assess
     expect(results.map((result) => result.status)).toEqual(["updated", "updated"]);
     expect(results.map((result) => result.version).sort()).toEqual([2, 3]);
@@ -99,9 +118,14 @@ describe("saveCongregado", () => {
     await saveCongregado({ ...store, id, data: [{ total: 1 }] });
     const racing = { ...store, doc: putBarrier(store.doc, 2), onConflict: "report" as const };
     // Act
-    const outcomes = await Promise.allSettled([saveCongregado({ ...racing, id, data: [{ total: "A" }] }), saveCongregado({ ...racing, id, data: [{ total: "B" }] })]);
+    const outcomes = await Promise.allSettled([
+      saveCongregado({ ...racing, id, data: [{ total: "A" }] }),
+      saveCongregado({ ...racing, id, data: [{ total: "B" }] }),
+    ]);
     // Assess
-    const won = outcomes.find((outcome) => outcome.status === "fulfilled") as PromiseFulfilledResult<Awaited<ReturnType<typeof saveCongregado>>>;
+    const won = outcomes.find((outcome) => outcome.status === "fulfilled") as PromiseFulfilledResult<
+      Awaited<ReturnType<typeof saveCongregado>>
+    >;
     const lost = outcomes.find((outcome) => outcome.status === "rejected") as PromiseRejectedResult;
     expect(won.value.version).toBe(2);
     expect(lost.reason).toBeInstanceOf(CongregadoConflictError);
@@ -146,9 +170,15 @@ describe("saveCongregado", () => {
     const records = [{ count: 12n, huge: 2n ** 70n, day: new Date("2026-11-23T00:00:00Z"), missing: undefined }];
     // Act
     await saveCongregado({ ...store, id, data: records });
-    const again = await saveCongregado({ ...store, id, data: [{ count: 12, huge: 2n ** 70n, day: new Date("2026-11-23T00:00:00Z") }] });
+    const again = await saveCongregado({
+      ...store,
+      id,
+      data: [{ count: 12, huge: 2n ** 70n, day: new Date("2026-11-23T00:00:00Z") }],
+    });
     // Assess
-    expect((await getCongregado({ ...store, id }))?.sample_data).toEqual([{ count: 12, huge: (2n ** 70n).toString(), day: "2026-11-23T00:00:00.000Z" }]);
+    expect((await getCongregado({ ...store, id }))?.sample_data).toEqual([
+      { count: 12, huge: (2n ** 70n).toString(), day: "2026-11-23T00:00:00.000Z" },
+    ]);
     expect(again.status).toBe("unchanged");
   });
 
@@ -156,7 +186,12 @@ describe("saveCongregado", () => {
     // Prepare
     const id = congregadoId("gold", "too-large");
     // Act
-    const thrown = await saveCongregado({ ...store, id, data: [{ a: 1 }], metadata: { notes: "x".repeat(450_000) } }).catch((error: unknown) => error);
+    const thrown = await saveCongregado({
+      ...store,
+      id,
+      data: [{ a: 1 }],
+      metadata: { notes: "x".repeat(450_000) },
+    }).catch((error: unknown) => error);
     // Assess
     expect(thrown).toBeInstanceOf(CongregadoTooLargeError);
     expect((thrown as Error).message).toContain("gold_too-large");

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatasetSpecError, DatasetSpecLoadError } from "../../src/dataset/errors";
 import { loadDatasetSpec } from "../../src/dataset/load";
 
-const body = (name: string) => `{ name: "${name}", landingPrefix: "${name}/", fields: [{ name: "id", type: "string" as const }] }`;
+const body = (name: string) =>
+  `{ name: "${name}", landingPrefix: "${name}/", fields: [{ name: "id", type: "string" as const }] }`;
 
 describe("loadDatasetSpec", () => {
   let dir: string;
@@ -28,7 +29,9 @@ describe("loadDatasetSpec", () => {
 
   it("names the file and the reason when it is missing, fails to load or exports no spec", async () => {
     // Act
-    const attempts = ["missing.ts", "throws.ts", "nothing.ts"].map((file) => loadDatasetSpec(join(dir, file)).catch((error: unknown) => error));
+    const attempts = ["missing.ts", "throws.ts", "nothing.ts"].map((file) =>
+      loadDatasetSpec(join(dir, file)).catch((error: unknown) => error),
+    );
     const [missing, throws, nothing] = await Promise.all(attempts);
     // Assess
     for (const error of [missing, throws, nothing]) expect(error).toBeInstanceOf(DatasetSpecLoadError);
@@ -42,6 +45,9 @@ describe("loadDatasetSpec", () => {
     const error = await loadDatasetSpec(join(dir, "invalid.ts")).catch((e: unknown) => e);
     // Assess
     expect(error).toBeInstanceOf(DatasetSpecError);
-    expect(error).toMatchObject({ file: join(dir, "invalid.ts"), issues: [{ path: "fields", reason: "a record needs at least one field" }] });
+    expect(error).toMatchObject({
+      file: join(dir, "invalid.ts"),
+      issues: [{ path: "fields", reason: "a record needs at least one field" }],
+    });
   });
 });

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { DatasetSpec } from "../../src/dataset/spec";
 import { DatasetSpecError } from "../../src/dataset/errors";
 import { shippedDatasets } from "../../src/dataset/index";
 import { datasetForKey, knownDatasets, registerDataset, unregisterDataset } from "../../src/dataset/registry";
+import type { DatasetSpec } from "../../src/dataset/spec";
 
 const spec = (name: string, landingPrefix: string): DatasetSpec => ({ name, landingPrefix, fields: [] });
 
@@ -24,7 +24,11 @@ describe("datasetForKey", () => {
   });
 });
 
-const namedSpec = (name: string, prefix = `${name}/`): DatasetSpec => ({ name, landingPrefix: prefix, fields: [{ name: "id", type: "string" }] });
+const namedSpec = (name: string, prefix = `${name}/`): DatasetSpec => ({
+  name,
+  landingPrefix: prefix,
+  fields: [{ name: "id", type: "string" }],
+});
 
 describe("dataset registry", () => {
   afterEach(() => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { bronzeParquetSchema, recordPredicate, recordSchema } from "../../src/dataset/schema";
 import type { Field } from "../../src/dataset/spec";
-import { carTelemetry } from "../../src/dataset/car-telemetry";
 
 const base = { carChassis: "C1", currentMileage: 10, metricTimestamp: "2024-01-01T00:00:00Z" };
 
@@ -31,7 +31,10 @@ describe("recordSchema and recordPredicate", () => {
     const schema = recordSchema(carTelemetry.fields);
     const predicate = recordPredicate(carTelemetry.fields);
     // Act
-    const verdicts = samples.map((sample) => [schema.safeParse(sample).success, predicate(sample as Record<string, unknown>)]);
+    const verdicts = samples.map((sample) => [
+      schema.safeParse(sample).success,
+      predicate(sample as Record<string, unknown>),
+    ]);
     // Assess
     for (const [zod, fast] of verdicts) expect(fast).toBe(zod);
     expect(verdicts.filter(([zod]) => zod)).toHaveLength(5);
@@ -63,7 +66,15 @@ describe("bronzeParquetSchema", () => {
       { name: "fuelAvailable", repetition_type: "OPTIONAL", type: "DOUBLE" },
       { name: "fuelCapacity", repetition_type: "OPTIONAL", type: "DOUBLE" },
     ]);
-    expect(schema.slice(-4).map((element) => element.name)).toEqual(["_extra", "_source_key", "_record_index", "_source_line"]);
-    expect(schema.find((element) => element.name === "metricTimestamp")).toMatchObject({ type: "BYTE_ARRAY", converted_type: "UTF8" });
+    expect(schema.slice(-4).map((element) => element.name)).toEqual([
+      "_extra",
+      "_source_key",
+      "_record_index",
+      "_source_line",
+    ]);
+    expect(schema.find((element) => element.name === "metricTimestamp")).toMatchObject({
+      type: "BYTE_ARRAY",
+      converted_type: "UTF8",
+    });
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DatasetSpecError } from "../../src/dataset/errors";
+import { shippedDatasets } from "../../src/dataset/index";
 import type { DatasetSpec } from "../../src/dataset/spec";
 import { validateDatasetSpec } from "../../src/dataset/validate";
-import { shippedDatasets } from "../../src/dataset/index";
 
 const minimal = (): DatasetSpec => ({
   name: "sensors",
@@ -37,12 +37,20 @@ describe("validateDatasetSpec", () => {
     // Act
     const validated = specs.map((spec) => validateDatasetSpec(spec));
     // Assess
-    validated.forEach((spec, i) => expect(spec).toBe(specs[i]));
+    for (const [i, spec] of validated.entries()) expect(spec).toBe(specs[i]);
   });
 
   it("names the field path and reason of every shape problem at once", () => {
     // Prepare
-    const spec = { ...minimal(), name: "Sensors!", landingPrefix: "_done/", fields: [{ name: "id", type: "integer" }, { name: "id", type: "string", extra: 1 }] };
+    const spec = {
+      ...minimal(),
+      name: "Sensors!",
+      landingPrefix: "_done/",
+      fields: [
+        { name: "id", type: "integer" },
+        { name: "id", type: "string", extra: 1 },
+      ],
+    };
     // Act
     const issues = issuesOf(spec);
     // Assess
@@ -53,13 +61,26 @@ describe("validateDatasetSpec", () => {
 
   it("reports fields defined twice and nested struct problems with their paths", () => {
     // Prepare
-    const twice = { ...minimal(), silver: undefined, fields: [{ name: "a", type: "string" }, { name: "a", type: "double" }] };
-    const nested = { ...minimal(), silver: undefined, fields: [{ name: "s", type: "struct", fields: [{ name: "x" }] }] };
+    const twice = {
+      ...minimal(),
+      silver: undefined,
+      fields: [
+        { name: "a", type: "string" },
+        { name: "a", type: "double" },
+      ],
+    };
+    const nested = {
+      ...minimal(),
+      silver: undefined,
+      fields: [{ name: "s", type: "struct", fields: [{ name: "x" }] }],
+    };
     // Act
     const [twiceIssues, nestedIssues] = [twice, nested].map(issuesOf);
     // Assess
     expect(twiceIssues).toEqual([{ path: "fields[1].name", reason: "field a is defined twice" }]);
-    expect(nestedIssues).toEqual([{ path: "fields[0].fields[0].type", reason: expect.stringMatching(/discriminator/) }]);
+    expect(nestedIssues).toEqual([
+      { path: "fields[0].fields[0].type", reason: expect.stringMatching(/discriminator/) },
+    ]);
   });
 
   it("checks what silver and gold will build: unknown columns, dedup keys, gold keys, gold without silver", () => {
@@ -67,14 +88,29 @@ describe("validateDatasetSpec", () => {
     const badSilver = { ...minimal(), silver: { ...minimal().silver!, dedup: { key: ["id", "y", "m"], order: [] } } };
     const badGold = {
       ...minimal(),
-      gold: { tables: [{ name: "daily", key: ["nope"], dimensions: [{ name: "id", type: "varchar", expr: { kind: "column", path: ["id"] } }], aggregates: [{ name: "n", kind: "count" }], partitionBy: [], window: "day" }] },
+      gold: {
+        tables: [
+          {
+            name: "daily",
+            key: ["nope"],
+            dimensions: [{ name: "id", type: "varchar", expr: { kind: "column", path: ["id"] } }],
+            aggregates: [{ name: "n", kind: "count" }],
+            partitionBy: [],
+            window: "day",
+          },
+        ],
+      },
     };
     const goldOnly = { ...badGold, silver: undefined, gold: { tables: [{ ...badGold.gold.tables[0]!, key: ["id"] }] } };
     // Act
     const [silverIssues, goldIssues, goldOnlyIssues] = [badSilver, badGold, goldOnly].map(issuesOf);
     // Assess
-    expect(silverIssues).toEqual([{ path: "silver", reason: expect.stringMatching(/dedup key must include partition column d/) }]);
-    expect(goldIssues).toEqual([{ path: "gold.tables[0]", reason: expect.stringMatching(/merge key nope is not a dimension/) }]);
+    expect(silverIssues).toEqual([
+      { path: "silver", reason: expect.stringMatching(/dedup key must include partition column d/) },
+    ]);
+    expect(goldIssues).toEqual([
+      { path: "gold.tables[0]", reason: expect.stringMatching(/merge key nope is not a dimension/) },
+    ]);
     expect(goldOnlyIssues).toEqual([{ path: "gold", reason: expect.stringMatching(/add a silver section/) }]);
   });
 

@@ -15,11 +15,20 @@ describe("canonicalJson", () => {
 
   it("writes what JSON cannot hold the way JSON would, and bigints and dates stably", () => {
     // Prepare
-    const value = { skip: undefined, nan: Number.NaN, big: 2n ** 64n, day: new Date("2026-11-24T00:00:00Z"), list: [undefined], text: 'quote " here' };
+    const value = {
+      skip: undefined,
+      nan: Number.NaN,
+      big: 2n ** 64n,
+      day: new Date("2026-11-24T00:00:00Z"),
+      list: [undefined],
+      text: 'quote " here',
+    };
     // Act
     const text = canonicalJson(value);
     // Assess
-    expect(text).toBe('{"big":18446744073709551616,"day":"2026-11-24T00:00:00.000Z","list":[null],"nan":null,"text":"quote \\" here"}');
+    expect(text).toBe(
+      '{"big":18446744073709551616,"day":"2026-11-24T00:00:00.000Z","list":[null],"nan":null,"text":"quote \\" here"}',
+    );
     expect(canonicalJson({ n: 5n })).toBe(canonicalJson({ n: 5 }));
   });
 });

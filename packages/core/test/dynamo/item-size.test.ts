@@ -39,11 +39,28 @@ describe("itemSize", () => {
 describe("toStorable", () => {
   it("turns Parquet and JS values into ones the document client writes and reads back", () => {
     // Prepare
-    const value = { a: 1n, b: 2n ** 60n, c: new Date(0), d: undefined, e: Number.POSITIVE_INFINITY, f: new Set([1, 2]), g: new Map([["k", 1]]), h: [undefined] };
+    const value = {
+      a: 1n,
+      b: 2n ** 60n,
+      c: new Date(0),
+      d: undefined,
+      e: Number.POSITIVE_INFINITY,
+      f: new Set([1, 2]),
+      g: new Map([["k", 1]]),
+      h: [undefined],
+    };
     // Act
     const stored = toStorable(value);
     // Assess
-    expect(stored).toEqual({ a: 1, b: (2n ** 60n).toString(), c: "1970-01-01T00:00:00.000Z", e: null, f: [1, 2], g: { k: 1 }, h: [null] });
+    expect(stored).toEqual({
+      a: 1,
+      b: (2n ** 60n).toString(),
+      c: "1970-01-01T00:00:00.000Z",
+      e: null,
+      f: [1, 2],
+      g: { k: 1 },
+      h: [null],
+    });
     expect(() => marshall(stored as Record<string, unknown>)).not.toThrow();
   });
 });

@@ -1,4 +1,10 @@
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, TooManyRequestsException } from "@aws-sdk/client-athena";
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  TooManyRequestsException,
+} from "@aws-sdk/client-athena";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { athenaEngine } from "../../src/engine/athena";
@@ -7,15 +13,28 @@ import { QueryCancelledError, QueryFailedError, QueryTimeoutError } from "../../
 const athena = mockClient(AthenaClient);
 const sleeps: number[] = [];
 const engine = (options: Partial<Parameters<typeof athenaEngine>[0]> = {}) =>
-  athenaEngine({ client: new AthenaClient({ region: "us-east-1" }), workGroup: "medallion", database: "silver", sleep: async (ms) => void sleeps.push(ms), ...options });
+  athenaEngine({
+    client: new AthenaClient({ region: "us-east-1" }),
+    workGroup: "medallion",
+    database: "silver",
+    sleep: async (ms) => void sleeps.push(ms),
+    ...options,
+  });
 const state = (State: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED", extra: object = {}) => ({
   QueryExecution: { QueryExecutionId: "q-1", StatementType: "DML" as const, Status: { State, ...extra } },
 });
 const page = (rows: string[][], NextToken?: string, header = false) => ({
   NextToken,
   ResultSet: {
-    ResultSetMetadata: { ColumnInfo: [{ Name: "car", Type: "varchar" }, { Name: "km", Type: "double" }] },
-    Rows: [...(header ? [["car", "km"]] : []), ...rows].map((r) => ({ Data: r.map((VarCharValue) => ({ VarCharValue })) })),
+    ResultSetMetadata: {
+      ColumnInfo: [
+        { Name: "car", Type: "varchar" },
+        { Name: "km", Type: "double" },
+      ],
+    },
+    Rows: [...(header ? [["car", "km"]] : []), ...rows].map((r) => ({
+      Data: r.map((VarCharValue) => ({ VarCharValue })),
+    })),
   },
 });
 
@@ -28,13 +47,21 @@ describe("athenaEngine", () => {
   it("starts the query in the workgroup, polls with growing delays, and returns rows without the header", async () => {
     // Prepare
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
-    athena.on(GetQueryExecutionCommand).resolvesOnce(state("QUEUED")).resolvesOnce(state("RUNNING")).resolves(state("SUCCEEDED"));
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce(state("QUEUED"))
+      .resolvesOnce(state("RUNNING"))
+      .resolves(state("SUCCEEDED"));
     athena.on(GetQueryResultsCommand).resolves(page([["A", "12000"]], undefined, true));
     // Act
     const result = await engine().run("SELECT car, km FROM t");
     // Assess
     expect(result).toEqual({ columns: ["car", "km"], rows: [{ car: "A", km: "12000" }] });
-    expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input).toEqual({ QueryString: "SELECT car, km FROM t", WorkGroup: "medallion", QueryExecutionContext: { Database: "silver" } });
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input).toEqual({
+      QueryString: "SELECT car, km FROM t",
+      WorkGroup: "medallion",
+      QueryExecutionContext: { Database: "silver" },
+    });
     expect(sleeps).toEqual([250, 500]);
   });
 
@@ -42,12 +69,20 @@ describe("athenaEngine", () => {
     // Prepare
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
     athena.on(GetQueryExecutionCommand).resolves(state("SUCCEEDED"));
-    athena.on(GetQueryResultsCommand).resolvesOnce(page([["A", "1"]], "t-2", true)).resolvesOnce(page([["B", "2"]], "t-3")).resolves(page([["C", "3"]]));
+    athena
+      .on(GetQueryResultsCommand)
+      .resolvesOnce(page([["A", "1"]], "t-2", true))
+      .resolvesOnce(page([["B", "2"]], "t-3"))
+      .resolves(page([["C", "3"]]));
     // Act
     const { rows } = await engine().run("SELECT car, km FROM t");
     // Assess
     expect(rows.map((r) => r.car)).toEqual(["A", "B", "C"]);
-    expect(athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, "t-2", "t-3"]);
+    expect(athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input.NextToken)).toEqual([
+      undefined,
+      "t-2",
+      "t-3",
+    ]);
   });
 
   it("raises a failed query with Athena's reason verbatim", async () => {
@@ -56,7 +91,9 @@ describe("athenaEngine", () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
     athena.on(GetQueryExecutionCommand).resolves(state("FAILED", { StateChangeReason: reason }));
     // Act
-    const error = await engine().run("SELECT 1").catch((e: unknown) => e);
+    const error = await engine()
+      .run("SELECT 1")
+      .catch((e: unknown) => e);
     // Assess
     expect(error).toBeInstanceOf(QueryFailedError);
     expect(error).toMatchObject({ name: "QueryFailedError", reason, queryExecutionId: "q-1" });
@@ -68,14 +105,21 @@ describe("athenaEngine", () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
     athena.on(GetQueryExecutionCommand).resolves(state("CANCELLED", { StateChangeReason: "Query cancelled by user" }));
     // Act + Assess
-    await expect(engine().run("SELECT 1")).rejects.toMatchObject({ name: "QueryCancelledError", reason: "Query cancelled by user" });
+    await expect(engine().run("SELECT 1")).rejects.toMatchObject({
+      name: "QueryCancelledError",
+      reason: "Query cancelled by user",
+    });
     await expect(engine().run("SELECT 1")).rejects.toBeInstanceOf(QueryCancelledError);
   });
 
   it("retries throttled calls, then succeeds", async () => {
     // Prepare
     const throttled = () => new TooManyRequestsException({ message: "Rate exceeded", $metadata: {} });
-    athena.on(StartQueryExecutionCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({ QueryExecutionId: "q-1" });
+    athena
+      .on(StartQueryExecutionCommand)
+      .rejectsOnce(throttled())
+      .rejectsOnce(throttled())
+      .resolves({ QueryExecutionId: "q-1" });
     athena.on(GetQueryExecutionCommand).rejectsOnce(throttled()).resolves(state("SUCCEEDED"));
     athena.on(GetQueryResultsCommand).resolves(page([], undefined, true));
     // Act
@@ -88,7 +132,9 @@ describe("athenaEngine", () => {
 
   it("gives up on throttling after the last attempt, with the SDK's error", async () => {
     // Prepare
-    athena.on(StartQueryExecutionCommand).rejects(new TooManyRequestsException({ message: "Rate exceeded", $metadata: {} }));
+    athena
+      .on(StartQueryExecutionCommand)
+      .rejects(new TooManyRequestsException({ message: "Rate exceeded", $metadata: {} }));
     // Act + Assess
     await expect(engine({ maxAttempts: 3 }).run("SELECT 1")).rejects.toThrow("Rate exceeded");
     expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(3);
@@ -108,8 +154,17 @@ describe("athenaEngine", () => {
     athena.on(GetQueryExecutionCommand).resolves(state("SUCCEEDED"));
     athena.on(GetQueryResultsCommand).resolves(page([], undefined, true));
     // Act
-    await engine().run({ kind: "query", query: { kind: "select", columns: "*", from: { kind: "table", table: { database: "silver", name: "car_telemetry" } } } });
+    await engine().run({
+      kind: "query",
+      query: {
+        kind: "select",
+        columns: "*",
+        from: { kind: "table", table: { database: "silver", name: "car_telemetry" } },
+      },
+    });
     // Assess
-    expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input.QueryString).toBe('SELECT * FROM "silver"."car_telemetry"');
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input.QueryString).toBe(
+      'SELECT * FROM "silver"."car_telemetry"',
+    );
   });
 });

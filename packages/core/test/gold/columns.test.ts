@@ -23,7 +23,15 @@ describe("gold columns", () => {
     // Act
     const values = valueColumns(manufacturerDaily).map((c) => c.name);
     // Assess
-    expect(values).toEqual(["year", "month", "cars_reporting", "trip_distance_km", "trip_fuel_liters", "km_per_liter", "avg_fuel_level_percentage"]);
+    expect(values).toEqual([
+      "year",
+      "month",
+      "cars_reporting",
+      "trip_distance_km",
+      "trip_fuel_liters",
+      "km_per_liter",
+      "avg_fuel_level_percentage",
+    ]);
   });
 
   it.each<[string, Partial<GoldTable>, RegExp]>([
@@ -32,7 +40,11 @@ describe("gold columns", () => {
     ["a partition column that is not a dimension", { partitionBy: ["day"] }, /partition column day/],
     ["no aggregates", { aggregates: [] }, /has no aggregates/],
     ["a column defined twice", { aggregates: [{ name: "car", kind: "count" }] }, /column car is defined twice/],
-    ["a ratio of an unknown aggregate", { aggregates: [{ name: "r", kind: "ratio", numerator: "x", denominator: "y" }] }, /ratio r names x/],
+    [
+      "a ratio of an unknown aggregate",
+      { aggregates: [{ name: "r", kind: "ratio", numerator: "x", denominator: "y" }] },
+      /ratio r names x/,
+    ],
     ["an invalid table name", { name: "Car Monthly" }, /name must match/],
   ])("rejects %s, naming the table", (_, change, message) => {
     // Act

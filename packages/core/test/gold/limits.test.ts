@@ -26,7 +26,11 @@ describe("statement limits", () => {
 
   it("counts bytes, not characters", () => {
     // Act
-    const chunks = planChunks(days(2), { maxQueryBytes: 4, render: (part) => "é".repeat(part.length * 2), table: "gold.t" });
+    const chunks = planChunks(days(2), {
+      maxQueryBytes: 4,
+      render: (part) => "é".repeat(part.length * 2),
+      table: "gold.t",
+    });
     // Assess
     expect(chunks.map((c) => c.length)).toEqual([1, 1]);
   });

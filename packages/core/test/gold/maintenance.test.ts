@@ -18,7 +18,8 @@ function scriptedAthena(failures: Record<string, { times: number; reason: string
       const count = (seen.get(sql) ?? 0) + 1;
       seen.set(sql, count);
       const failure = failures[sql];
-      if (failure && count <= failure.times) throw new QueryFailedError(`Athena query q-${count} FAILED: ${failure.reason}`, { reason: failure.reason });
+      if (failure && count <= failure.times)
+        throw new QueryFailedError(`Athena query q-${count} FAILED: ${failure.reason}`, { reason: failure.reason });
       return { columns: [], rows: [] };
     },
   };
@@ -44,7 +45,10 @@ describe("gold maintenance", () => {
   it("re-runs OPTIMIZE and VACUUM while Athena says more runs are needed", async () => {
     // Prepare
     const engine = scriptedAthena({
-      "OPTIMIZE gold.car_monthly REWRITE DATA USING BIN_PACK": { times: 2, reason: "ICEBERG_OPTIMIZE_MORE_RUNS_NEEDED: Optimize needs more runs" },
+      "OPTIMIZE gold.car_monthly REWRITE DATA USING BIN_PACK": {
+        times: 2,
+        reason: "ICEBERG_OPTIMIZE_MORE_RUNS_NEEDED: Optimize needs more runs",
+      },
       "VACUUM gold.manufacturer_daily": { times: 1, reason: "ICEBERG_VACUUM_MORE_RUNS_NEEDED: Vacuum needs more runs" },
     });
     // Act
@@ -58,7 +62,12 @@ describe("gold maintenance", () => {
 
   it("gives up after the allowed runs", async () => {
     // Prepare
-    const engine = scriptedAthena({ "OPTIMIZE gold.car_monthly REWRITE DATA USING BIN_PACK": { times: 99, reason: "ICEBERG_OPTIMIZE_MORE_RUNS_NEEDED" } });
+    const engine = scriptedAthena({
+      "OPTIMIZE gold.car_monthly REWRITE DATA USING BIN_PACK": {
+        times: 99,
+        reason: "ICEBERG_OPTIMIZE_MORE_RUNS_NEEDED",
+      },
+    });
     // Act
     const run = optimizeGold({ engine, gold: carTelemetryGold, maxRuns: 3, retry: noWait });
     // Assess
@@ -68,7 +77,12 @@ describe("gold maintenance", () => {
 
   it("raises any other failure at once", async () => {
     // Prepare
-    const engine = scriptedAthena({ "OPTIMIZE gold.car_monthly REWRITE DATA USING BIN_PACK": { times: 1, reason: "TABLE_NOT_FOUND: gold.car_monthly" } });
+    const engine = scriptedAthena({
+      "OPTIMIZE gold.car_monthly REWRITE DATA USING BIN_PACK": {
+        times: 1,
+        reason: "TABLE_NOT_FOUND: gold.car_monthly",
+      },
+    });
     // Act
     const run = optimizeGold({ engine, gold: carTelemetryGold, retry: noWait });
     // Assess

@@ -1,12 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestDynamo } from "@medallion/testing/dynamo";
 import type { TestDynamo } from "@medallion/testing/dynamo";
+import { startTestDynamo } from "@medallion/testing/dynamo";
+import type { MemoryEngine } from "@medallion/testing/gold";
+import { createSilver, memoryEngine, putSilver } from "@medallion/testing/gold";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { getCongregado } from "../../src/congregado/index";
 import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { carTelemetryGold } from "../../src/dataset/car-telemetry-gold";
 import { mergeGold } from "../../src/gold/merge";
-import { getCongregado } from "../../src/congregado/index";
-import { createSilver, memoryEngine, putSilver } from "@medallion/testing/gold";
-import type { MemoryEngine } from "@medallion/testing/gold";
 
 describe("mergeGold saves each gold table's congregado", () => {
   let dynamo: TestDynamo;
@@ -41,7 +41,11 @@ describe("mergeGold saves each gold table's congregado", () => {
     ]);
     // Act
     const summary = await merge(partitions, "gold_first");
-    const saved = await getCongregado({ doc: dynamo.doc, table: dynamo.tableName("Congregado"), id: "gold_first_car_monthly" });
+    const saved = await getCongregado({
+      doc: dynamo.doc,
+      table: dynamo.tableName("Congregado"),
+      id: "gold_first_car_monthly",
+    });
     // Assess
     expect(summary.tables.map((t) => t.congregado)).toEqual([
       { id: "gold_first_car_monthly", status: "created", version: 1 },
@@ -56,7 +60,10 @@ describe("mergeGold saves each gold table's congregado", () => {
         database: "gold_first",
         table: "car_monthly",
         key: ["car", "year", "month"],
-        origins: ["silver.car_telemetry/event_year=2024/event_month=1", "silver.car_telemetry/event_year=2024/event_month=2"],
+        origins: [
+          "silver.car_telemetry/event_year=2024/event_month=1",
+          "silver.car_telemetry/event_year=2024/event_month=2",
+        ],
       },
     });
     expect(saved!.sample_data.map((row) => (row as { car: string }).car)).toEqual(["A", "B"]);
@@ -68,7 +75,10 @@ describe("mergeGold saves each gold table's congregado", () => {
     await merge(partitions, "gold_rerun");
     // Act
     const rerun = await merge(partitions, "gold_rerun");
-    const changed = await merge(await putSilver(engine, [{ car: "A", at: "2024-01-05T18:00:00", mileage: 1100 }]), "gold_rerun");
+    const changed = await merge(
+      await putSilver(engine, [{ car: "A", at: "2024-01-05T18:00:00", mileage: 1100 }]),
+      "gold_rerun",
+    );
     // Assess
     expect(rerun.tables.map((t) => t.congregado?.status)).toEqual(["unchanged", "unchanged"]);
     expect(changed.tables.map((t) => [t.congregado?.status, t.congregado?.version])).toEqual([

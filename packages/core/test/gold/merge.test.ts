@@ -1,17 +1,25 @@
+import type { MemoryEngine, SilverDay } from "@medallion/testing/gold";
+import {
+  createSilver,
+  expectedCarMonthly,
+  expectedManufacturerDaily,
+  memoryEngine,
+  putSilver,
+  rounded,
+  silverRows,
+} from "@medallion/testing/gold";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { carMonthly, carTelemetryGold, manufacturerDaily } from "../../src/dataset/car-telemetry-gold";
-import { DuplicateSourceKeyError, GoldSpecError } from "../../src/gold/errors";
-import { mergeGold } from "../../src/gold/merge";
-import { hasGold } from "../../src/gold/spec";
-import type { MergeGoldOptions } from "../../src/gold/merge";
-import type { GoldSpec, GoldTable } from "../../src/gold/spec";
-import { mergeCountsSql } from "../../src/gold/statements";
-import type { GoldMerge } from "../../src/gold/statements";
 import type { DatasetSpec } from "../../src/dataset/spec";
+import { DuplicateSourceKeyError, GoldSpecError } from "../../src/gold/errors";
+import type { MergeGoldOptions } from "../../src/gold/merge";
+import { mergeGold } from "../../src/gold/merge";
+import type { GoldSpec, GoldTable } from "../../src/gold/spec";
+import { hasGold } from "../../src/gold/spec";
+import type { GoldMerge } from "../../src/gold/statements";
+import { mergeCountsSql } from "../../src/gold/statements";
 import { column } from "../../src/sql/ast";
-import { createSilver, expectedCarMonthly, expectedManufacturerDaily, memoryEngine, putSilver, rounded, silverRows } from "@medallion/testing/gold";
-import type { MemoryEngine, SilverDay } from "@medallion/testing/gold";
 
 const CAR_MONTHLY = `SELECT * FROM gold.car_monthly ORDER BY car, year, month`;
 const MANUFACTURER_DAILY = `SELECT * EXCLUDE (date), strftime(date, '%Y-%m-%d') AS date FROM gold.manufacturer_daily ORDER BY manufacturer, date`;
@@ -19,8 +27,18 @@ const MANUFACTURER_DAILY = `SELECT * EXCLUDE (date), strftime(date, '%Y-%m-%d') 
 describe("mergeGold on DuckDB", () => {
   let engine: MemoryEngine;
   const merge = (partitions: Record<string, number>[], overrides: Partial<MergeGoldOptions> = {}) =>
-    mergeGold({ engine, spec: carTelemetry, gold: carTelemetryGold, partitions, silver: { database: "silver", name: "car_telemetry" }, ...overrides });
-  const gold = async () => ({ carMonthly: await engine.rows(CAR_MONTHLY), manufacturerDaily: await engine.rows(MANUFACTURER_DAILY) });
+    mergeGold({
+      engine,
+      spec: carTelemetry,
+      gold: carTelemetryGold,
+      partitions,
+      silver: { database: "silver", name: "car_telemetry" },
+      ...overrides,
+    });
+  const gold = async () => ({
+    carMonthly: await engine.rows(CAR_MONTHLY),
+    manufacturerDaily: await engine.rows(MANUFACTURER_DAILY),
+  });
   const expectMatchesSilver = async () => {
     const silver = await silverRows(engine);
     const { carMonthly: monthly, manufacturerDaily: daily } = await gold();
@@ -39,7 +57,15 @@ describe("mergeGold on DuckDB", () => {
     const partitions = await putSilver(engine, [
       { car: "A", at: "2024-01-05T08:00:00", mileage: 1000, tripKm: 120, tripLiters: 10, fuelPct: 80 },
       { car: "A", at: "2024-01-07T09:00:00", mileage: 1300, tripKm: 90, tripLiters: 6, fuelPct: 40 },
-      { car: "B", at: "2024-01-05T10:00:00", mileage: 500, manufacturer: "Honda", tripKm: 50, tripLiters: 0, fuelPct: null },
+      {
+        car: "B",
+        at: "2024-01-05T10:00:00",
+        mileage: 500,
+        manufacturer: "Honda",
+        tripKm: 50,
+        tripLiters: 0,
+        fuelPct: null,
+      },
       { car: "C", at: "2024-01-05T11:00:00", mileage: 700, manufacturer: null, tripKm: null, tripLiters: null },
       { car: "A", at: "2024-02-01T07:00:00", mileage: 1500, tripKm: 30, tripLiters: 2, fuelPct: 70 },
     ]);
@@ -48,8 +74,26 @@ describe("mergeGold on DuckDB", () => {
     // Assess
     await expectMatchesSilver();
     expect(summary.tables).toMatchObject([
-      { table: "gold.car_monthly", windows: 2, statements: 1, sourceRows: 4, inserted: 4, updated: 0, unchanged: 0, rowCount: 4 },
-      { table: "gold.manufacturer_daily", windows: 3, statements: 1, sourceRows: 5, inserted: 5, updated: 0, unchanged: 0, rowCount: 5 },
+      {
+        table: "gold.car_monthly",
+        windows: 2,
+        statements: 1,
+        sourceRows: 4,
+        inserted: 4,
+        updated: 0,
+        unchanged: 0,
+        rowCount: 4,
+      },
+      {
+        table: "gold.manufacturer_daily",
+        windows: 3,
+        statements: 1,
+        sourceRows: 5,
+        inserted: 5,
+        updated: 0,
+        unchanged: 0,
+        rowCount: 5,
+      },
     ]);
   });
 
@@ -74,10 +118,18 @@ describe("mergeGold on DuckDB", () => {
     // Assess
     await expectMatchesSilver();
     const after = await gold();
-    expect(after.carMonthly.find((r) => r.car === "A")).toMatchObject({ last_mileage: 1250, distance_driven_km: 250, last_fuel_level_percentage: 20 });
+    expect(after.carMonthly.find((r) => r.car === "A")).toMatchObject({
+      last_mileage: 1250,
+      distance_driven_km: 250,
+      last_fuel_level_percentage: 20,
+    });
     expect(after.carMonthly.find((r) => r.car === "B")).toEqual(before.carMonthly.find((r) => r.car === "B"));
-    expect(after.manufacturerDaily.filter((r) => r.date === "2024-01-05")).toEqual(before.manufacturerDaily.filter((r) => r.date === "2024-01-05"));
-    expect(after.manufacturerDaily.find((r) => r.manufacturer === "Honda")).toEqual(before.manufacturerDaily.find((r) => r.manufacturer === "Honda"));
+    expect(after.manufacturerDaily.filter((r) => r.date === "2024-01-05")).toEqual(
+      before.manufacturerDaily.filter((r) => r.date === "2024-01-05"),
+    );
+    expect(after.manufacturerDaily.find((r) => r.manufacturer === "Honda")).toEqual(
+      before.manufacturerDaily.find((r) => r.manufacturer === "Honda"),
+    );
     expect(summary.tables).toMatchObject([
       { table: "gold.car_monthly", inserted: 1, updated: 1, unchanged: 1 },
       { table: "gold.manufacturer_daily", inserted: 1, updated: 1, unchanged: 1 },
@@ -115,15 +167,24 @@ describe("mergeGold on DuckDB", () => {
     );
     const before = await gold();
     // Act
-    const summary = await merge(await putSilver(engine, [{ car: "A", at: "2024-01-05T23:00:00", mileage: 1040, tripKm: 300, fuelPct: 10 }]));
+    const summary = await merge(
+      await putSilver(engine, [{ car: "A", at: "2024-01-05T23:00:00", mileage: 1040, tripKm: 300, fuelPct: 10 }]),
+    );
     // Assess
     await expectMatchesSilver();
     const after = await gold();
-    const changedDaily = after.manufacturerDaily.filter((row, i) => JSON.stringify(row) !== JSON.stringify(before.manufacturerDaily[i]));
+    const changedDaily = after.manufacturerDaily.filter(
+      (row, i) => JSON.stringify(row) !== JSON.stringify(before.manufacturerDaily[i]),
+    );
     expect(changedDaily.map((r) => r.date)).toEqual(["2024-01-05"]);
-    const changedMonthly = after.carMonthly.filter((row, i) => JSON.stringify(row) !== JSON.stringify(before.carMonthly[i]));
+    const changedMonthly = after.carMonthly.filter(
+      (row, i) => JSON.stringify(row) !== JSON.stringify(before.carMonthly[i]),
+    );
     expect(changedMonthly.map((r) => [r.car, r.month])).toEqual([["A", 1]]);
-    expect(summary.tables).toMatchObject([{ windows: 1, inserted: 0, updated: 1 }, { windows: 1, inserted: 0, updated: 1 }]);
+    expect(summary.tables).toMatchObject([
+      { windows: 1, inserted: 0, updated: 1 },
+      { windows: 1, inserted: 0, updated: 1 },
+    ]);
   });
 
   it("deletes the old group's row when a car's manufacturer changes within a recomputed day, and reports it", async () => {
@@ -136,7 +197,9 @@ describe("mergeGold on DuckDB", () => {
     );
     const before = await gold();
     // Later that day X1 reads Jeep with a higher mileage: silver keeps only that reading.
-    const partitions = await putSilver(engine, [{ car: "X1", at: "2024-06-01T20:00:00", mileage: 200, manufacturer: "Jeep" }]);
+    const partitions = await putSilver(engine, [
+      { car: "X1", at: "2024-06-01T20:00:00", mileage: 200, manufacturer: "Jeep" },
+    ]);
     // Act
     const summary = await merge(partitions);
     // Assess
@@ -146,7 +209,9 @@ describe("mergeGold on DuckDB", () => {
       ["Fiat", "2024-06-02", 1],
       ["Jeep", "2024-06-01", 1],
     ]);
-    expect(daily.find((r) => r.date === "2024-06-02")).toEqual(before.manufacturerDaily.find((r) => r.date === "2024-06-02"));
+    expect(daily.find((r) => r.date === "2024-06-02")).toEqual(
+      before.manufacturerDaily.find((r) => r.date === "2024-06-02"),
+    );
     expect(summary.tables).toMatchObject([
       { table: "gold.car_monthly", inserted: 0, updated: 1, deleted: 0, unchanged: 1 },
       { table: "gold.manufacturer_daily", inserted: 1, updated: 0, deleted: 1, unchanged: 0, rowCount: 2 },
@@ -155,15 +220,21 @@ describe("mergeGold on DuckDB", () => {
 
   it("changes nothing when the window whose group vanished is merged again", async () => {
     // Prepare
-    await merge(await putSilver(engine, [{ car: "X1", at: "2024-06-01T08:00:00", mileage: 100, manufacturer: "Fiat" }]));
-    const partitions = await putSilver(engine, [{ car: "X1", at: "2024-06-01T20:00:00", mileage: 200, manufacturer: "Jeep" }]);
+    await merge(
+      await putSilver(engine, [{ car: "X1", at: "2024-06-01T08:00:00", mileage: 100, manufacturer: "Fiat" }]),
+    );
+    const partitions = await putSilver(engine, [
+      { car: "X1", at: "2024-06-01T20:00:00", mileage: 200, manufacturer: "Jeep" },
+    ]);
     await merge(partitions);
     const before = await gold();
     // Act
     const summary = await merge(partitions);
     // Assess
     expect(await gold()).toEqual(before);
-    expect(summary.tables.map(({ inserted, updated, deleted, unchanged }) => ({ inserted, updated, deleted, unchanged }))).toEqual([
+    expect(
+      summary.tables.map(({ inserted, updated, deleted, unchanged }) => ({ inserted, updated, deleted, unchanged })),
+    ).toEqual([
       { inserted: 0, updated: 0, deleted: 0, unchanged: 1 },
       { inserted: 0, updated: 0, deleted: 0, unchanged: 1 },
     ]);
@@ -192,8 +263,12 @@ describe("mergeGold on DuckDB", () => {
 
   it("deletes vanished groups window by window when the merge is split into several statements", async () => {
     // Prepare: three days, each car switching brand later in its day.
-    const morning = ["01", "02", "03"].map((day, i): SilverDay => ({ car: `X${i}`, at: `2024-06-${day}T08:00:00`, mileage: 100, manufacturer: "Fiat" }));
-    const evening = ["01", "02", "03"].map((day, i): SilverDay => ({ car: `X${i}`, at: `2024-06-${day}T20:00:00`, mileage: 200, manufacturer: "Jeep" }));
+    const morning = ["01", "02", "03"].map(
+      (day, i): SilverDay => ({ car: `X${i}`, at: `2024-06-${day}T08:00:00`, mileage: 100, manufacturer: "Fiat" }),
+    );
+    const evening = ["01", "02", "03"].map(
+      (day, i): SilverDay => ({ car: `X${i}`, at: `2024-06-${day}T20:00:00`, mileage: 200, manufacturer: "Jeep" }),
+    );
     await merge(await putSilver(engine, morning));
     const partitions = await putSilver(engine, evening);
     // Act
@@ -205,24 +280,48 @@ describe("mergeGold on DuckDB", () => {
 
   it("refuses a gold table none of whose dimensions ties its rows to silver's windows, before any statement runs", async () => {
     // Prepare: a per-manufacturer daily table that keeps neither the date nor the day.
-    const loose: GoldTable = { ...manufacturerDaily, name: "manufacturer_loose", key: ["manufacturer"], dimensions: [manufacturerDaily.dimensions[0]!], partitionBy: [] };
+    const loose: GoldTable = {
+      ...manufacturerDaily,
+      name: "manufacturer_loose",
+      key: ["manufacturer"],
+      dimensions: [manufacturerDaily.dimensions[0]!],
+      partitionBy: [],
+    };
     const partitions = await putSilver(engine, [{ car: "A", at: "2024-01-05T08:00:00", mileage: 1000 }]);
     // Act
     const failure = merge(partitions, { gold: { tables: [loose] } });
     // Assess
     await expect(failure).rejects.toThrow(GoldSpecError);
-    await expect(failure).rejects.toThrow(/manufacturer_loose: cannot tell which of its rows a recomputed day owns.*event_year, event_month, event_day or the date of metricTimestamp/);
+    await expect(failure).rejects.toThrow(
+      /manufacturer_loose: cannot tell which of its rows a recomputed day owns.*event_year, event_month, event_day or the date of metricTimestamp/,
+    );
     expect(engine.log.filter((sql) => /gold/.test(sql))).toEqual([]);
   });
 
   it("recomputes a month from all its silver days, whichever day arrived", async () => {
     // Prepare
-    const days: SilverDay[] = Array.from({ length: 5 }, (_, i) => ({ car: "A", at: `2024-03-${String(10 + i).padStart(2, "0")}T12:00:00`, mileage: 100 * (i + 1), tripKm: i + 1, tripLiters: 1 }));
+    const days: SilverDay[] = Array.from({ length: 5 }, (_, i) => ({
+      car: "A",
+      at: `2024-03-${String(10 + i).padStart(2, "0")}T12:00:00`,
+      mileage: 100 * (i + 1),
+      tripKm: i + 1,
+      tripLiters: 1,
+    }));
     await merge(await putSilver(engine, days.slice(0, 4)));
     // Act: only the last day's partition is named, the month row must still cover all five days.
     await merge(await putSilver(engine, days.slice(4)));
     // Assess
-    expect((await gold()).carMonthly).toMatchObject([{ car: "A", days_reported: 5, first_mileage: 100, last_mileage: 500, trip_distance_km: 15, trip_fuel_liters: 5, km_per_liter: 3 }]);
+    expect((await gold()).carMonthly).toMatchObject([
+      {
+        car: "A",
+        days_reported: 5,
+        first_mileage: 100,
+        last_mileage: 500,
+        trip_distance_km: 15,
+        trip_fuel_liters: 5,
+        km_per_liter: 3,
+      },
+    ]);
   });
 
   it("splits the merge into statements of at most the partition limit and gets the same gold", async () => {
@@ -250,14 +349,23 @@ describe("mergeGold on DuckDB", () => {
       { car: "A", at: "2024-02-05T08:00:00", mileage: 1100 },
       { car: "A", at: "2024-03-05T08:00:00", mileage: 1200 },
     ]);
-    const oneMonth: GoldMerge = { table: carMonthly, silver: { database: "silver", name: "car_telemetry" }, windows: [{ event_year: 2024, event_month: 1 }], dialect: "duckdb", database: "gold", partition: carTelemetry.silver.partition };
+    const oneMonth: GoldMerge = {
+      table: carMonthly,
+      silver: { database: "silver", name: "car_telemetry" },
+      windows: [{ event_year: 2024, event_month: 1 }],
+      dialect: "duckdb",
+      database: "gold",
+      partition: carTelemetry.silver.partition,
+    };
     const limit = Buffer.byteLength(mergeCountsSql(oneMonth));
     // Act
     const summary = await merge(partitions, { gold: { tables: [carMonthly] }, maxQueryBytes: limit });
     // Assess
     expect(rounded(await engine.rows(CAR_MONTHLY))).toEqual(rounded(expectedCarMonthly(await silverRows(engine))));
     expect(summary.tables[0]).toMatchObject({ windows: 3, statements: 3, inserted: 3 });
-    const sizes = engine.log.filter((sql) => /^(MERGE INTO|SELECT count\(\*\) AS "source_rows")/.test(sql)).map((sql) => Buffer.byteLength(sql));
+    const sizes = engine.log
+      .filter((sql) => /^(MERGE INTO|SELECT count\(\*\) AS "source_rows")/.test(sql))
+      .map((sql) => Buffer.byteLength(sql));
     expect(sizes).toHaveLength(6);
     for (const size of sizes) expect(size).toBeLessThanOrEqual(limit);
   });
@@ -283,8 +391,17 @@ describe("mergeGold on DuckDB", () => {
 
   it("refuses a NULL part in the merge key, naming it", async () => {
     // Prepare
-    const raw: GoldTable = { ...manufacturerDaily, name: "raw_manufacturer", dimensions: [{ name: "manufacturer", type: "varchar", expr: column("Manufacturer") }, ...manufacturerDaily.dimensions.slice(1)] };
-    const partitions = await putSilver(engine, [{ car: "A", at: "2024-01-05T08:00:00", mileage: 1000, manufacturer: null }]);
+    const raw: GoldTable = {
+      ...manufacturerDaily,
+      name: "raw_manufacturer",
+      dimensions: [
+        { name: "manufacturer", type: "varchar", expr: column("Manufacturer") },
+        ...manufacturerDaily.dimensions.slice(1),
+      ],
+    };
+    const partitions = await putSilver(engine, [
+      { car: "A", at: "2024-01-05T08:00:00", mileage: 1000, manufacturer: null },
+    ]);
     // Act
     const failure = merge(partitions, { gold: { tables: [raw] } });
     // Assess

@@ -1,3 +1,11 @@
+import {
+  createSilver,
+  expectedCarMonthly,
+  memoryEngine,
+  putSilver,
+  rounded,
+  silverRows,
+} from "@medallion/testing/gold";
 import { describe, expect, it } from "vitest";
 import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { carTelemetryGold } from "../../src/dataset/car-telemetry-gold";
@@ -6,9 +14,11 @@ import type { SqlEngine } from "../../src/engine/port";
 import { GoldRetryExhaustedError, IcebergCommitConflictError } from "../../src/gold/errors";
 import { mergeGold } from "../../src/gold/merge";
 import { isRetryableGoldError, runWithRetry } from "../../src/gold/retry";
-import { createSilver, expectedCarMonthly, memoryEngine, putSilver, rounded, silverRows } from "@medallion/testing/gold";
 
-const commitConflict = () => new QueryFailedError("Athena query q FAILED: ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update", { reason: "ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update" });
+const commitConflict = () =>
+  new QueryFailedError("Athena query q FAILED: ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update", {
+    reason: "ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update",
+  });
 const throttled = () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
 
 /** An engine whose first `times` calls fail with `error()`, then answer with an empty result. */
@@ -43,7 +53,12 @@ describe("retry of gold statements", () => {
     const engine = failing(4, commitConflict);
     const delays: number[] = [];
     // Act
-    await runWithRetry(engine, "MERGE …", { baseDelayMs: 100, maxDelayMs: 500, random: () => 0.5, sleep: async (ms) => void delays.push(ms) });
+    await runWithRetry(engine, "MERGE …", {
+      baseDelayMs: 100,
+      maxDelayMs: 500,
+      random: () => 0.5,
+      sleep: async (ms) => void delays.push(ms),
+    });
     // Assess
     expect(engine.calls).toBe(5);
     expect(delays).toEqual([50, 100, 200, 250]);
@@ -56,7 +71,11 @@ describe("retry of gold statements", () => {
     const run = runWithRetry(engine, "MERGE …", { maxAttempts: 3, sleep: async () => undefined });
     // Assess
     await expect(run).rejects.toThrow(GoldRetryExhaustedError);
-    await expect(run).rejects.toMatchObject({ name: "GoldRetryExhaustedError", attempts: 3, cause: { name: "ThrottlingException" } });
+    await expect(run).rejects.toMatchObject({
+      name: "GoldRetryExhaustedError",
+      attempts: 3,
+      cause: { name: "ThrottlingException" },
+    });
   });
 
   it("names exhausted commit conflicts IcebergCommitConflictError, so the state machine can retry them later", async () => {
@@ -93,12 +112,21 @@ describe("retry of gold statements", () => {
       },
     };
     // Act
-    const summary = await mergeGold({ engine, spec: carTelemetry, gold: carTelemetryGold, partitions, silver: { database: "silver", name: "car_telemetry" }, retry: { sleep: async () => undefined } });
+    const summary = await mergeGold({
+      engine,
+      spec: carTelemetry,
+      gold: carTelemetryGold,
+      partitions,
+      silver: { database: "silver", name: "car_telemetry" },
+      retry: { sleep: async () => undefined },
+    });
     // Assess
     // One conflicting attempt, then one MERGE per table.
     expect(mergeAttempts).toBe(3);
     expect(summary.tables.map((t) => t.inserted)).toEqual([1, 1]);
-    expect(rounded(await duck.rows("SELECT * FROM gold.car_monthly"))).toEqual(rounded(expectedCarMonthly(await silverRows(duck))));
+    expect(rounded(await duck.rows("SELECT * FROM gold.car_monthly"))).toEqual(
+      rounded(expectedCarMonthly(await silverRows(duck))),
+    );
     duck.close();
   });
 });

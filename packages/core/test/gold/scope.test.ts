@@ -1,3 +1,5 @@
+import type { MemoryEngine } from "@medallion/testing/gold";
+import { memoryEngine } from "@medallion/testing/gold";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { carMonthly, manufacturerDaily } from "../../src/dataset/car-telemetry-gold";
@@ -5,8 +7,6 @@ import { GoldSpecError } from "../../src/gold/errors";
 import { checkWindowOwnership, ownedRowsSql } from "../../src/gold/scope";
 import type { GoldTable } from "../../src/gold/spec";
 import { column } from "../../src/sql/ast";
-import { memoryEngine } from "@medallion/testing/gold";
-import type { MemoryEngine } from "@medallion/testing/gold";
 
 const partition = carTelemetry.silver.partition;
 // A monthly table that keeps only the reading's date: its month is owned through a date range.
@@ -25,14 +25,27 @@ const byDate: GoldTable = {
 describe("gold rows owned by recomputed windows", () => {
   it("pins a monthly table's rows by the dimensions equal to silver's year and month", () => {
     // Act
-    const sql = ownedRowsSql({ table: carMonthly, windows: [{ event_year: 2024, event_month: 1 }, { event_year: 2024, event_month: 2 }], partition, alias: "g" });
+    const sql = ownedRowsSql({
+      table: carMonthly,
+      windows: [
+        { event_year: 2024, event_month: 1 },
+        { event_year: 2024, event_month: 2 },
+      ],
+      partition,
+      alias: "g",
+    });
     // Assess
     expect(sql).toBe(`((("g"."year" = 2024) AND ("g"."month" = 1)) OR (("g"."year" = 2024) AND ("g"."month" = 2)))`);
   });
 
   it("pins a daily table's day by its date dimension when no dimension carries silver's day", () => {
     // Act
-    const sql = ownedRowsSql({ table: manufacturerDaily, windows: [{ event_year: 2024, event_month: 6, event_day: 1 }], partition, alias: "g" });
+    const sql = ownedRowsSql({
+      table: manufacturerDaily,
+      windows: [{ event_year: 2024, event_month: 6, event_day: 1 }],
+      partition,
+      alias: "g",
+    });
     // Assess
     expect(sql).toBe(`((("g"."year" = 2024) AND ("g"."month" = 6) AND ("g"."date" = DATE '2024-06-01')))`);
   });
@@ -46,14 +59,30 @@ describe("gold rows owned by recomputed windows", () => {
 
   it("refuses a table whose dimensions do not carry the window, naming what is missing", () => {
     // Prepare
-    const noDay: GoldTable = { ...manufacturerDaily, name: "no_day", dimensions: manufacturerDaily.dimensions.filter((d) => d.name !== "date"), key: ["manufacturer", "year", "month"] };
-    const otherDate: GoldTable = { ...byDate, name: "other_date", dimensions: [byDate.dimensions[0]!, { name: "date", type: "date", expr: { kind: "date", of: column("ingestedAt") } }] };
+    const noDay: GoldTable = {
+      ...manufacturerDaily,
+      name: "no_day",
+      dimensions: manufacturerDaily.dimensions.filter((d) => d.name !== "date"),
+      key: ["manufacturer", "year", "month"],
+    };
+    const otherDate: GoldTable = {
+      ...byDate,
+      name: "other_date",
+      dimensions: [
+        byDate.dimensions[0]!,
+        { name: "date", type: "date", expr: { kind: "date", of: column("ingestedAt") } },
+      ],
+    };
     // Act
     const checks = [() => checkWindowOwnership(noDay, partition), () => checkWindowOwnership(otherDate, partition)];
     // Assess
     expect(checks[0]).toThrow(GoldSpecError);
-    expect(checks[0]).toThrow(/gold table no_day: .* recomputed day owns.*equal to silver's event_day or the date of metricTimestamp/);
-    expect(checks[1]).toThrow(/gold table other_date: .*equal to silver's event_year, event_month or the date of metricTimestamp/);
+    expect(checks[0]).toThrow(
+      /gold table no_day: .* recomputed day owns.*equal to silver's event_day or the date of metricTimestamp/,
+    );
+    expect(checks[1]).toThrow(
+      /gold table other_date: .*equal to silver's event_year, event_month or the date of metricTimestamp/,
+    );
     expect(() => checkWindowOwnership(carMonthly, partition)).not.toThrow();
   });
 
@@ -67,10 +96,22 @@ describe("gold rows owned by recomputed windows", () => {
     it("owns exactly the dates of a month through a date range, December included", async () => {
       // Prepare
       await engine.run(`CREATE TABLE car_dates (car VARCHAR, "date" DATE)`);
-      await engine.run(`INSERT INTO car_dates VALUES ('A', DATE '2024-11-30'), ('A', DATE '2024-12-01'), ('A', DATE '2024-12-31'), ('A', DATE '2025-01-01'), ('A', DATE '2025-02-03')`);
-      const where = ownedRowsSql({ table: byDate, windows: [{ event_year: 2024, event_month: 12 }, { event_year: 2025, event_month: 2 }], partition, alias: "g" });
+      await engine.run(
+        `INSERT INTO car_dates VALUES ('A', DATE '2024-11-30'), ('A', DATE '2024-12-01'), ('A', DATE '2024-12-31'), ('A', DATE '2025-01-01'), ('A', DATE '2025-02-03')`,
+      );
+      const where = ownedRowsSql({
+        table: byDate,
+        windows: [
+          { event_year: 2024, event_month: 12 },
+          { event_year: 2025, event_month: 2 },
+        ],
+        partition,
+        alias: "g",
+      });
       // Act
-      const rows = await engine.rows(`SELECT strftime("date", '%Y-%m-%d') AS d FROM car_dates AS g WHERE ${where} ORDER BY 1`);
+      const rows = await engine.rows(
+        `SELECT strftime("date", '%Y-%m-%d') AS d FROM car_dates AS g WHERE ${where} ORDER BY 1`,
+      );
       // Assess
       expect(rows.map((r) => r.d)).toEqual(["2024-12-01", "2024-12-31", "2025-02-03"]);
     });

@@ -1,12 +1,20 @@
+import type { MemoryEngine } from "@medallion/testing/gold";
+import { createSilver, memoryEngine } from "@medallion/testing/gold";
 import { HiveSQL, TrinoSQL } from "dt-sql-parser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { carMonthly, manufacturerDaily } from "../../src/dataset/car-telemetry-gold";
 import { carTelemetry } from "../../src/dataset/car-telemetry";
-import { createTableSql, duplicateKeysSql, mergeCountsSql, mergeSourceSql, mergeSql, readTableSql, sourceSql } from "../../src/gold/statements";
-import type { GoldMerge, GoldSource } from "../../src/gold/statements";
+import { carMonthly, manufacturerDaily } from "../../src/dataset/car-telemetry-gold";
 import type { GoldTable } from "../../src/gold/spec";
-import { createSilver, memoryEngine } from "@medallion/testing/gold";
-import type { MemoryEngine } from "@medallion/testing/gold";
+import type { GoldMerge, GoldSource } from "../../src/gold/statements";
+import {
+  createTableSql,
+  duplicateKeysSql,
+  mergeCountsSql,
+  mergeSourceSql,
+  mergeSql,
+  readTableSql,
+  sourceSql,
+} from "../../src/gold/statements";
 
 const trino = new TrinoSQL();
 const hive = new HiveSQL();
@@ -20,8 +28,17 @@ const days = [
   { event_year: 2024, event_month: 1, event_day: 5 },
   { event_year: 2024, event_month: 2, event_day: 1 },
 ];
-const athena = (table: GoldTable = carMonthly): GoldSource => ({ table, silver, windows: table.window === "month" ? months : days, dialect: "athena" });
-const athenaMerge = (table: GoldTable = carMonthly): GoldMerge => ({ ...athena(table), database: "medallion_gold", partition });
+const athena = (table: GoldTable = carMonthly): GoldSource => ({
+  table,
+  silver,
+  windows: table.window === "month" ? months : days,
+  dialect: "athena",
+});
+const athenaMerge = (table: GoldTable = carMonthly): GoldMerge => ({
+  ...athena(table),
+  database: "medallion_gold",
+  partition,
+});
 
 describe("gold statements for Athena", () => {
   it.each([carMonthly, manufacturerDaily])("renders every DML statement of $name as valid Trino SQL", (table) => {
@@ -42,10 +59,16 @@ describe("gold statements for Athena", () => {
     // Act
     const sql = mergeSql(athenaMerge());
     // Assess
-    expect(sql).toMatch(/^MERGE INTO "medallion_gold"\."car_monthly" AS "t" USING \(WITH "r" AS \(SELECT .+\) AS "s" ON \("t"\."car" = "s"\."car"\) AND \("t"\."year" = "s"\."year"\) AND \("t"\."month" = "s"\."month"\) /);
-    expect(sql).toContain(`WHEN MATCHED AND "s"."_gold_stale" THEN DELETE WHEN MATCHED AND (("t"."days_reported" IS DISTINCT FROM "s"."days_reported") OR `);
+    expect(sql).toMatch(
+      /^MERGE INTO "medallion_gold"\."car_monthly" AS "t" USING \(WITH "r" AS \(SELECT .+\) AS "s" ON \("t"\."car" = "s"\."car"\) AND \("t"\."year" = "s"\."year"\) AND \("t"\."month" = "s"\."month"\) /,
+    );
+    expect(sql).toContain(
+      `WHEN MATCHED AND "s"."_gold_stale" THEN DELETE WHEN MATCHED AND (("t"."days_reported" IS DISTINCT FROM "s"."days_reported") OR `,
+    );
     expect(sql).toContain(`THEN UPDATE SET "days_reported" = "s"."days_reported", `);
-    expect(sql).toContain(`WHEN NOT MATCHED AND (NOT "s"."_gold_stale") THEN INSERT ("car", "year", "month", "days_reported", `);
+    expect(sql).toContain(
+      `WHEN NOT MATCHED AND (NOT "s"."_gold_stale") THEN INSERT ("car", "year", "month", "days_reported", `,
+    );
     expect(sql).not.toMatch(/UPDATE SET [^W]*"car" =/);
     expect(sql.match(/DELETE/g)).toHaveLength(1);
   });
@@ -54,7 +77,9 @@ describe("gold statements for Athena", () => {
     // Act
     const sql = mergeSourceSql(athenaMerge(manufacturerDaily));
     // Assess
-    expect(sql).toMatch(/^WITH "r" AS \(SELECT .+ GROUP BY 1, 2, 3, 4\) SELECT "r"\."manufacturer", "r"\."date", .+, FALSE AS "_gold_stale" FROM "r" UNION ALL /);
+    expect(sql).toMatch(
+      /^WITH "r" AS \(SELECT .+ GROUP BY 1, 2, 3, 4\) SELECT "r"\."manufacturer", "r"\."date", .+, FALSE AS "_gold_stale" FROM "r" UNION ALL /,
+    );
     expect(sql).toContain(
       `SELECT DISTINCT "g"."manufacturer", "g"."date", CAST(NULL AS integer) AS "year", CAST(NULL AS integer) AS "month", CAST(NULL AS bigint) AS "cars_reporting", `,
     );
@@ -70,7 +95,9 @@ describe("gold statements for Athena", () => {
     // Act
     const sql = sourceSql(athena());
     // Assess
-    expect(sql).toContain(`FROM "medallion_silver"."car_telemetry" WHERE ((("event_year" = 2024) AND ("event_month" = 1)) OR (("event_year" = 2024) AND ("event_month" = 2))) GROUP BY 1, 2, 3`);
+    expect(sql).toContain(
+      `FROM "medallion_silver"."car_telemetry" WHERE ((("event_year" = 2024) AND ("event_month" = 1)) OR (("event_year" = 2024) AND ("event_month" = 2))) GROUP BY 1, 2, 3`,
+    );
     expect(sql).toContain(`min_by("currentMileage", "metricTimestamp") AS "first_mileage"`);
     expect(sql).toContain(`max_by("fuel_level_percentage", "metricTimestamp") AS "last_fuel_level_percentage"`);
   });
@@ -88,7 +115,12 @@ describe("gold statements for Athena", () => {
 
   it("creates an Iceberg table in Hive DDL, partitioned and located as asked", () => {
     // Act
-    const [ddl, ...rest] = createTableSql({ table: manufacturerDaily, database: "medallion_gold", dialect: "athena", location: "s3://gold-bucket/medallion_gold/manufacturer_daily/" });
+    const [ddl, ...rest] = createTableSql({
+      table: manufacturerDaily,
+      database: "medallion_gold",
+      dialect: "athena",
+      location: "s3://gold-bucket/medallion_gold/manufacturer_daily/",
+    });
     // Assess
     expect(rest).toEqual([]);
     expect(hive.validate(ddl!)).toEqual([]);
@@ -121,7 +153,9 @@ describe("gold statements for DuckDB", () => {
     const statements = createTableSql({ table: carMonthly, database: "gold", dialect: "duckdb" });
     // Act
     for (const sql of [...statements, ...statements]) await engine.run(sql);
-    const columns = await engine.rows("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'gold' AND table_name = 'car_monthly' ORDER BY ordinal_position");
+    const columns = await engine.rows(
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'gold' AND table_name = 'car_monthly' ORDER BY ordinal_position",
+    );
     // Assess
     expect(columns.slice(0, 4)).toEqual([
       { column_name: "car", data_type: "VARCHAR" },
@@ -129,7 +163,9 @@ describe("gold statements for DuckDB", () => {
       { column_name: "month", data_type: "INTEGER" },
       { column_name: "days_reported", data_type: "BIGINT" },
     ]);
-    await expect(engine.run(`INSERT INTO gold.car_monthly (car, year, month) VALUES ('A', 2024, 1), ('A', 2024, 1)`)).rejects.toThrow(/PRIMARY KEY|Duplicate key/i);
+    await expect(
+      engine.run(`INSERT INTO gold.car_monthly (car, year, month) VALUES ('A', 2024, 1), ('A', 2024, 1)`),
+    ).rejects.toThrow(/PRIMARY KEY|Duplicate key/i);
   });
 
   it("runs the source, checks, counts and MERGE for real", async () => {
@@ -142,7 +178,8 @@ describe("gold statements for DuckDB", () => {
       database: "gold",
       partition,
     };
-    for (const sql of createTableSql({ table: manufacturerDaily, database: "gold", dialect: "duckdb" })) await engine.run(sql);
+    for (const sql of createTableSql({ table: manufacturerDaily, database: "gold", dialect: "duckdb" }))
+      await engine.run(sql);
     // Act
     const found = [
       await engine.rows(sourceSql(source)),

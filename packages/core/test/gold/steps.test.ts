@@ -6,8 +6,29 @@ import { processingStepSchema } from "../../src/journey/step";
 const summary: GoldSummary = {
   dataset: "car_telemetry",
   tables: [
-    { table: "gold.car_monthly", windows: 2, statements: 1, sourceRows: 8, inserted: 2, updated: 1, unchanged: 5, deleted: 0, rowCount: 30, congregado: { id: "gold_car_monthly", status: "updated", version: 4 } },
-    { table: "gold.manufacturer_daily", windows: 0, statements: 0, sourceRows: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, rowCount: 12 },
+    {
+      table: "gold.car_monthly",
+      windows: 2,
+      statements: 1,
+      sourceRows: 8,
+      inserted: 2,
+      updated: 1,
+      unchanged: 5,
+      deleted: 0,
+      rowCount: 30,
+      congregado: { id: "gold_car_monthly", status: "updated", version: 4 },
+    },
+    {
+      table: "gold.manufacturer_daily",
+      windows: 0,
+      statements: 0,
+      sourceRows: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      rowCount: 12,
+    },
   ],
 };
 
@@ -26,7 +47,14 @@ describe("gold steps", () => {
       records_in: 8,
       records_out: 3,
       duration_ms: 2000,
-      details: { inserted: 2, updated: 1, unchanged: 5, deleted: 0, row_count: 30, congregado: { status: "updated", version: 4 } },
+      details: {
+        inserted: 2,
+        updated: 1,
+        unchanged: 5,
+        deleted: 0,
+        row_count: 30,
+        congregado: { status: "updated", version: 4 },
+      },
     });
     expect(steps[1]).toMatchObject({ status: "skipped", partition: "gold.manufacturer_daily", records_out: 0 });
   });
@@ -34,11 +62,18 @@ describe("gold steps", () => {
   it("names the rows deleted because their group vanished, when there were some", () => {
     // Prepare
     const [monthly] = summary.tables;
-    const deleting: GoldSummary = { ...summary, tables: [{ ...monthly!, inserted: 1, updated: 1, unchanged: 3, deleted: 2 }] };
+    const deleting: GoldSummary = {
+      ...summary,
+      tables: [{ ...monthly!, inserted: 1, updated: 1, unchanged: 3, deleted: 2 }],
+    };
     // Act
     const [step] = goldSteps({ summary: deleting, startedAt: Date.UTC(2026, 0, 1), finishedAt: Date.UTC(2026, 0, 1) });
     // Assess
     expect(processingStepSchema.parse(step)).toEqual(step);
-    expect(step).toMatchObject({ message: "1 inserted, 1 updated, 2 deleted, 3 unchanged", records_out: 2, details: { deleted: 2 } });
+    expect(step).toMatchObject({
+      message: "1 inserted, 1 updated, 2 deleted, 3 unchanged",
+      records_out: 2,
+      details: { deleted: 2 },
+    });
   });
 });

@@ -27,7 +27,12 @@ describe("gold windows", () => {
     // Act
     const windows = windowsOf([...partitions, { event_year: "2024", event_month: "1", event_day: "5" }], "day", names);
     // Assess
-    expect(windows.map((w) => `${w.event_year}-${w.event_month}-${w.event_day}`)).toEqual(["2023-12-31", "2024-1-5", "2024-1-31", "2024-2-1"]);
+    expect(windows.map((w) => `${w.event_year}-${w.event_month}-${w.event_day}`)).toEqual([
+      "2023-12-31",
+      "2024-1-5",
+      "2024-1-31",
+      "2024-2-1",
+    ]);
   });
 
   it("rejects a partition without the date columns", () => {
@@ -39,9 +44,17 @@ describe("gold windows", () => {
 
   it("filters silver to exactly the windows' partitions", () => {
     // Act
-    const sql = renderExpr(windowFilter([{ event_year: 2024, event_month: 1 }, { event_year: 2024, event_month: 3 }]), { dialect: "athena" });
+    const sql = renderExpr(
+      windowFilter([
+        { event_year: 2024, event_month: 1 },
+        { event_year: 2024, event_month: 3 },
+      ]),
+      { dialect: "athena" },
+    );
     // Assess
-    expect(sql).toBe(`((("event_year" = 2024) AND ("event_month" = 1)) OR (("event_year" = 2024) AND ("event_month" = 3)))`);
+    expect(sql).toBe(
+      `((("event_year" = 2024) AND ("event_month" = 1)) OR (("event_year" = 2024) AND ("event_month" = 3)))`,
+    );
   });
 
   it("chunks in order and refuses a chunk size below one", () => {

@@ -1,10 +1,10 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import type { TestLake } from "@medallion/testing/lake";
+import { startTestLake } from "@medallion/testing/lake";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archiveKeyOf, archiveLandingObject, isArchiveKey } from "../../src/ingest/archive";
 import { ArchiveVerificationError } from "../../src/ingest/errors";
-import { startTestLake } from "@medallion/testing/lake";
-import type { TestLake } from "@medallion/testing/lake";
 
 describe("archive keys", () => {
   it("puts the original key under _done/ or _failed/ and recognises only those prefixes", () => {
@@ -13,7 +13,11 @@ describe("archive keys", () => {
     // Assess
     expect(keys).toEqual(["_done/car_telemetry/a b.json", "_failed/x/y.json"]);
     expect(keys.map(isArchiveKey)).toEqual([true, true]);
-    expect(["car_telemetry/_done/a.json", "_donex/a.json", "done/a.json"].map(isArchiveKey)).toEqual([false, false, false]);
+    expect(["car_telemetry/_done/a.json", "_donex/a.json", "done/a.json"].map(isArchiveKey)).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -30,7 +34,8 @@ describe("archiveLandingObject", () => {
     const put = await stack.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     return { bucket, key, etag: put.ETag! };
   };
-  const text = async (key: string) => (await stack.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
+  const text = async (key: string) =>
+    (await stack.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
   const exists = (key: string) =>
     stack.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
       () => true,
@@ -52,12 +57,26 @@ describe("archiveLandingObject", () => {
     // Prepare
     const source = await land("sensors/broken.json", '{"a":');
     // Act
-    const result = await archiveLandingObject({ s3: stack.s3, source, outcome: "failed", reason: "truncated — never closed", fileId: "sensors/broken.json#x" });
+    const result = await archiveLandingObject({
+      s3: stack.s3,
+      source,
+      outcome: "failed",
+      reason: "truncated — never closed",
+      fileId: "sensors/broken.json#x",
+    });
     // Assess
-    expect(result).toMatchObject({ archived: true, archiveKey: "_failed/sensors/broken.json", reasonKey: "_failed/sensors/broken.json.reason.json" });
+    expect(result).toMatchObject({
+      archived: true,
+      archiveKey: "_failed/sensors/broken.json",
+      reasonKey: "_failed/sensors/broken.json.reason.json",
+    });
     const head = await stack.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: result.archiveKey }));
     expect(head.Metadata?.["medallion-reason"]).toBe("truncated ? never closed");
-    expect(JSON.parse(await text(result.reasonKey!))).toMatchObject({ source_key: source.key, reason: "truncated — never closed", file_id: "sensors/broken.json#x" });
+    expect(JSON.parse(await text(result.reasonKey!))).toMatchObject({
+      source_key: source.key,
+      reason: "truncated — never closed",
+      file_id: "sensors/broken.json#x",
+    });
     expect(await exists(source.key)).toBe(false);
   });
 

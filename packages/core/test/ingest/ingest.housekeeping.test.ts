@@ -1,13 +1,14 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import type { TestLake } from "@medallion/testing/lake";
+import { startTestLake } from "@medallion/testing/lake";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { ingestObject } from "../../src/ingest/ingest";
 import type { IngestContext } from "../../src/ingest/types";
 import { getLedgerEntry } from "../../src/ledger/ledger";
-import { startTestLake } from "@medallion/testing/lake";
-import type { TestLake } from "@medallion/testing/lake";
 
-const reading = (n: number) => JSON.stringify({ carChassis: `CAR${n}`, currentMileage: 100 + n, metricTimestamp: "2024-03-01T10:00:00Z" });
+const reading = (n: number) =>
+  JSON.stringify({ carChassis: `CAR${n}`, currentMileage: 100 + n, metricTimestamp: "2024-03-01T10:00:00Z" });
 
 describe("ingestObject landing housekeeping", () => {
   let stack: TestLake;
@@ -17,7 +18,15 @@ describe("ingestObject landing housekeeping", () => {
     stack = await startTestLake();
     const { names } = stack.services;
     landing = names.Landing!;
-    ctx = { s3: stack.s3, doc: stack.doc, ledgerTable: names.Ledger!, bronzeBucket: names.Bronze!, quarantineBucket: names.Quarantine!, datasets: [carTelemetry], tmpDir: stack.dataDir };
+    ctx = {
+      s3: stack.s3,
+      doc: stack.doc,
+      ledgerTable: names.Ledger!,
+      bronzeBucket: names.Bronze!,
+      quarantineBucket: names.Quarantine!,
+      datasets: [carTelemetry],
+      tmpDir: stack.dataDir,
+    };
   });
   afterAll(() => stack.close());
 
@@ -25,8 +34,12 @@ describe("ingestObject landing housekeeping", () => {
     const put = await stack.s3.send(new PutObjectCommand({ Bucket: landing, Key: key, Body: body }));
     return { bucket: landing, key, etag: put.ETag! };
   };
-  const text = async (bucket: string, key: string) => (await stack.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
-  const list = async (bucket: string, prefix = "") => ((await stack.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!).sort();
+  const text = async (bucket: string, key: string) =>
+    (await stack.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
+  const list = async (bucket: string, prefix = "") =>
+    ((await stack.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? [])
+      .map((o) => o.Key!)
+      .sort();
 
   it("moves a file whose records reached bronze to _done/<key>, after bronze and the ledger entry exist", async () => {
     // Prepare
@@ -35,11 +48,18 @@ describe("ingestObject landing housekeeping", () => {
     // Act
     const result = await ingestObject(source, ctx);
     // Assess
-    expect(result).toMatchObject({ status: "bronze", recordsBronze: 1, recordsQuarantined: 1, archiveKey: "_done/car_telemetry/hk/partly bad.ndjson" });
+    expect(result).toMatchObject({
+      status: "bronze",
+      recordsBronze: 1,
+      recordsQuarantined: 1,
+      archiveKey: "_done/car_telemetry/hk/partly bad.ndjson",
+    });
     expect(await list(landing, "car_telemetry/hk/")).toEqual([]);
     expect(await text(landing, result.archiveKey!)).toBe(body);
     expect(await list(ctx.bronzeBucket, "car_telemetry/")).toContain(result.bronzeKey);
-    expect(await getLedgerEntry(stack.doc, ctx.ledgerTable, "car_telemetry", result.fileId)).toMatchObject({ status: "bronze" });
+    expect(await getLedgerEntry(stack.doc, ctx.ledgerTable, "car_telemetry", result.fileId)).toMatchObject({
+      status: "bronze",
+    });
   });
 
   it("moves a file quarantined whole to _failed/<key> with its reason", async () => {
@@ -49,7 +69,10 @@ describe("ingestObject landing housekeeping", () => {
     const result = await ingestObject(source, ctx);
     // Assess
     expect(result).toMatchObject({ status: "quarantined", archiveKey: "_failed/car_telemetry/hk/truncated.json" });
-    expect(await list(landing, "_failed/car_telemetry/hk/truncated")).toEqual(["_failed/car_telemetry/hk/truncated.json", "_failed/car_telemetry/hk/truncated.json.reason.json"]);
+    expect(await list(landing, "_failed/car_telemetry/hk/truncated")).toEqual([
+      "_failed/car_telemetry/hk/truncated.json",
+      "_failed/car_telemetry/hk/truncated.json.reason.json",
+    ]);
     const reason = JSON.parse(await text(landing, "_failed/car_telemetry/hk/truncated.json.reason.json"));
     expect(reason).toMatchObject({ source_key: source.key, file_id: result.fileId });
     expect(reason.reason).toMatch(/array is never closed/);
@@ -64,8 +87,14 @@ describe("ingestObject landing housekeeping", () => {
     // Act
     const result = await ingestObject(source, ctx);
     // Assess
-    expect(result).toMatchObject({ status: "quarantined", recordsQuarantined: 1, archiveKey: "_failed/car_telemetry/hk/all bad.ndjson" });
-    expect(JSON.parse(await text(landing, "_failed/car_telemetry/hk/all bad.ndjson.reason.json")).reason).toBe("no valid record in the file");
+    expect(result).toMatchObject({
+      status: "quarantined",
+      recordsQuarantined: 1,
+      archiveKey: "_failed/car_telemetry/hk/all bad.ndjson",
+    });
+    expect(JSON.parse(await text(landing, "_failed/car_telemetry/hk/all bad.ndjson.reason.json")).reason).toBe(
+      "no valid record in the file",
+    );
   });
 
   it("answers a redelivered event for an archived file with the ledger's duplicate result", async () => {
@@ -77,7 +106,9 @@ describe("ingestObject landing housekeeping", () => {
     // Assess
     expect(again).toMatchObject({ status: "duplicate", recordsIn: 1, recordsBronze: 1, bronzeKey: first.bronzeKey });
     expect(again.archiveKey).toBeUndefined();
-    expect(await list(landing, "_done/car_telemetry/hk/redelivered")).toEqual(["_done/car_telemetry/hk/redelivered.ndjson"]);
+    expect(await list(landing, "_done/car_telemetry/hk/redelivered")).toEqual([
+      "_done/car_telemetry/hk/redelivered.ndjson",
+    ]);
   });
 
   it("recognises the same content landing again as a duplicate and archives it again", async () => {
@@ -88,7 +119,11 @@ describe("ingestObject landing housekeeping", () => {
     // Act
     const result = await ingestObject(second, ctx);
     // Assess
-    expect(result).toMatchObject({ status: "duplicate", bronzeKey: first.bronzeKey, archiveKey: "_done/car_telemetry/hk/again.ndjson" });
+    expect(result).toMatchObject({
+      status: "duplicate",
+      bronzeKey: first.bronzeKey,
+      archiveKey: "_done/car_telemetry/hk/again.ndjson",
+    });
     expect(await list(landing, "car_telemetry/hk/again")).toEqual([]);
     expect((await list(ctx.bronzeBucket, "car_telemetry/")).filter((key) => key.includes("/again-"))).toHaveLength(1);
   });

@@ -5,7 +5,12 @@ import { assertSafeLandingKey, ingestDate, ingestKeys, normaliseEtag, objectBase
 describe("ingest keys", () => {
   it("derives deterministic bronze and quarantine keys from dataset, date, name and ETag", () => {
     // Act
-    const keys = ingestKeys({ dataset: "car_telemetry", key: "car_telemetry/2024/readings.ndjson", etag: "abc123", date: "2024-03-01" });
+    const keys = ingestKeys({
+      dataset: "car_telemetry",
+      key: "car_telemetry/2024/readings.ndjson",
+      etag: "abc123",
+      date: "2024-03-01",
+    });
     // Assess
     expect(keys.bronze).toBe("car_telemetry/ingest_date=2024-03-01/readings-abc123.parquet");
     expect(keys.rejected).toBe("car_telemetry/ingest_date=2024-03-01/readings-abc123.rejected.ndjson");
@@ -33,13 +38,15 @@ describe("ingest keys", () => {
     expect(ingestDate(new Date("2024-03-01T23:30:00-03:00"))).toBe("2024-03-02");
   });
 
-  it.each(["car_telemetry/../secrets/x.json", "car_telemetry/./x.json", "car_telemetry/a\\b.json", "car_telemetry/a\nb.json"])(
-    "refuses the landing key %j as unsafe",
-    (key) => {
-      // Act / Assess
-      expect(() => assertSafeLandingKey(key)).toThrow(UnsafeKeyError);
-    },
-  );
+  it.each([
+    "car_telemetry/../secrets/x.json",
+    "car_telemetry/./x.json",
+    "car_telemetry/a\\b.json",
+    "car_telemetry/a\nb.json",
+  ])("refuses the landing key %j as unsafe", (key) => {
+    // Act / Assess
+    expect(() => assertSafeLandingKey(key)).toThrow(UnsafeKeyError);
+  });
 
   it("accepts ordinary keys, spaces and dots inside names included", () => {
     // Act / Assess

@@ -19,7 +19,10 @@ describe("RejectedFile", () => {
     for (let i = 0; i < 30; i++) file.add({ source_key: "k", etag: "e", line: i + 1, index: i, reason: `r${i}`, raw });
     const path = file.close();
     // Assess
-    const lines = (await readFile(path!, "utf8")).trimEnd().split("\n").map((line) => JSON.parse(line));
+    const lines = (await readFile(path!, "utf8"))
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(file.count).toBe(30);
     expect(lines.map((line) => line.index)).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect(lines[29]).toEqual({ source_key: "k", etag: "e", line: 30, index: 29, reason: "r29", raw });

@@ -1,22 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestDynamo } from "@medallion/testing/dynamo";
 import type { TestDynamo } from "@medallion/testing/dynamo";
-import { stepTiming } from "../../src/journey/step";
+import { startTestDynamo } from "@medallion/testing/dynamo";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  JourneyInProgressError,
-  JourneyLeaseLostError,
-  JourneyNotFoundError,
-  JourneyStateError,
   completeJourney,
   errorInfo,
   failJourney,
   getJourney,
+  JourneyInProgressError,
+  JourneyLeaseLostError,
+  JourneyNotFoundError,
+  JourneyStateError,
   journeyIdFor,
   listJourneys,
   recordStep,
   renewLease,
   startJourney,
 } from "../../src/journey/index";
+import { stepTiming } from "../../src/journey/step";
 
 describe("journey control", () => {
   let dynamo: TestDynamo;
@@ -45,16 +45,28 @@ describe("journey control", () => {
     // Prepare
     const idempotencyKey = uniqueKey("race");
     // Act
-    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => startJourney({ ...store, idempotencyKey, metadata: { dataset: "car-telemetry" } })));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, () =>
+        startJourney({ ...store, idempotencyKey, metadata: { dataset: "car-telemetry" } }),
+      ),
+    );
     // Assess
     const winners = outcomes.filter((outcome) => outcome.status === "fulfilled");
     const refusals = outcomes.filter((outcome) => outcome.status === "rejected");
     expect(winners).toHaveLength(1);
     expect(refusals).toHaveLength(19);
-    for (const refusal of refusals) expect((refusal as PromiseRejectedResult).reason).toBeInstanceOf(JourneyInProgressError);
+    for (const refusal of refusals)
+      expect((refusal as PromiseRejectedResult).reason).toBeInstanceOf(JourneyInProgressError);
     const stored = await getJourney({ ...store, journeyId: journeyIdFor(idempotencyKey) });
-    expect(stored).toMatchObject({ status: "in_progress", retry_count: 0, idempotency_key: idempotencyKey, metadata: { dataset: "car-telemetry" } });
-    expect(stored?.run_id).toBe((winners[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof startJourney>>>).value.journey.run_id);
+    expect(stored).toMatchObject({
+      status: "in_progress",
+      retry_count: 0,
+      idempotency_key: idempotencyKey,
+      metadata: { dataset: "car-telemetry" },
+    });
+    expect(stored?.run_id).toBe(
+      (winners[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof startJourney>>>).value.journey.run_id,
+    );
   });
 
   it("returns a completed journey as a duplicate and changes nothing", async () => {
@@ -76,13 +88,24 @@ describe("journey control", () => {
     // Prepare
     const idempotencyKey = uniqueKey("failed");
     const first = await startJourney({ ...store, idempotencyKey });
-    const failed = await failJourney({ ...store, journeyId: first.journey.journey_id, runId: first.journey.run_id, error: new TypeError("bad partition") });
+    const failed = await failJourney({
+      ...store,
+      journeyId: first.journey.journey_id,
+      runId: first.journey.run_id,
+      error: new TypeError("bad partition"),
+    });
     // Act
     const second = await startJourney({ ...store, idempotencyKey });
-    const third = await failJourney({ ...store, journeyId: second.journey.journey_id, error: "again" }).then(() => startJourney({ ...store, idempotencyKey }));
+    const third = await failJourney({ ...store, journeyId: second.journey.journey_id, error: "again" }).then(() =>
+      startJourney({ ...store, idempotencyKey }),
+    );
     // Assess
     expect(failed).toMatchObject({ status: "failed", error: { name: "TypeError", message: "bad partition" } });
-    expect(second).toMatchObject({ duplicate: false, resumed: true, journey: { status: "in_progress", retry_count: 1 } });
+    expect(second).toMatchObject({
+      duplicate: false,
+      resumed: true,
+      journey: { status: "in_progress", retry_count: 1 },
+    });
     expect(second.journey.error).toBeUndefined();
     expect(second.journey.run_id).not.toBe(first.journey.run_id);
     expect(third.journey.retry_count).toBe(2);
@@ -96,7 +119,9 @@ describe("journey control", () => {
     const crashed = await startJourney({ ...store, clock, idempotencyKey, leaseMs: 60_000 });
     // Act
     now += 59_000;
-    const early = await startJourney({ ...store, clock, idempotencyKey, leaseMs: 60_000 }).catch((error: unknown) => error);
+    const early = await startJourney({ ...store, clock, idempotencyKey, leaseMs: 60_000 }).catch(
+      (error: unknown) => error,
+    );
     now += 2_000;
     const resumed = await startJourney({ ...store, clock, idempotencyKey, leaseMs: 60_000 });
     const lateWrite = await recordStep({
@@ -108,7 +133,11 @@ describe("journey control", () => {
     }).catch((error: unknown) => error);
     // Assess
     expect(early).toBeInstanceOf(JourneyInProgressError);
-    expect(resumed).toMatchObject({ resumed: true, duplicate: false, journey: { status: "in_progress", retry_count: 1, lease_until: now + 60_000 } });
+    expect(resumed).toMatchObject({
+      resumed: true,
+      duplicate: false,
+      journey: { status: "in_progress", retry_count: 1, lease_until: now + 60_000 },
+    });
     expect(lateWrite).toBeInstanceOf(JourneyLeaseLostError);
   });
 
@@ -139,10 +168,26 @@ describe("journey control", () => {
       },
     });
     now += 900;
-    const after = await recordStep({ ...write, step: { step: "gold", status: "failed", message: "x".repeat(5_000), file: "bronze/a.parquet", ...stepTiming(now - 5, now) } });
+    const after = await recordStep({
+      ...write,
+      step: {
+        step: "gold",
+        status: "failed",
+        message: "x".repeat(5_000),
+        file: "bronze/a.parquet",
+        ...stepTiming(now - 5, now),
+      },
+    });
     // Assess
     expect(after.steps.map((step) => step.step)).toEqual(["silver", "gold"]);
-    expect(after.steps[0]).toMatchObject({ layer: "silver", partition: "event_date=2026-11-23", records_out: 7, details: { duplicates_removed: 3 }, duration_ms: 800, host: "test-host" });
+    expect(after.steps[0]).toMatchObject({
+      layer: "silver",
+      partition: "event_date=2026-11-23",
+      records_out: 7,
+      details: { duplicates_removed: 3 },
+      duration_ms: 800,
+      host: "test-host",
+    });
     expect(after.steps[1]!.message!.length).toBeLessThan(2_100);
     expect(after.lease_until).toBe(now + 1_000);
   });
@@ -153,9 +198,15 @@ describe("journey control", () => {
     await completeJourney({ ...store, journeyId: journey.journey_id });
     const step = { step: "late", status: "succeeded" as const, ...stepTiming(0, 1) };
     // Act
-    const onCompleted = await recordStep({ ...store, journeyId: journey.journey_id, step }).catch((error: unknown) => error);
-    const onUnknown = await recordStep({ ...store, journeyId: journeyIdFor("never-started"), step }).catch((error: unknown) => error);
-    const failCompleted = await failJourney({ ...store, journeyId: journey.journey_id, error: "late" }).catch((error: unknown) => error);
+    const onCompleted = await recordStep({ ...store, journeyId: journey.journey_id, step }).catch(
+      (error: unknown) => error,
+    );
+    const onUnknown = await recordStep({ ...store, journeyId: journeyIdFor("never-started"), step }).catch(
+      (error: unknown) => error,
+    );
+    const failCompleted = await failJourney({ ...store, journeyId: journey.journey_id, error: "late" }).catch(
+      (error: unknown) => error,
+    );
     // Assess
     expect(onCompleted).toBeInstanceOf(JourneyStateError);
     expect((onCompleted as Error).message).toContain("is completed");
@@ -168,10 +219,24 @@ describe("journey control", () => {
     const a = await startJourney({ ...store, idempotencyKey: uniqueKey("twice-a") });
     const b = await startJourney({ ...store, idempotencyKey: uniqueKey("twice-b") });
     const completed = await completeJourney({ ...store, journeyId: a.journey.journey_id, runId: a.journey.run_id });
-    const failed = await failJourney({ ...store, journeyId: b.journey.journey_id, runId: b.journey.run_id, error: "boom" });
+    const failed = await failJourney({
+      ...store,
+      journeyId: b.journey.journey_id,
+      runId: b.journey.run_id,
+      error: "boom",
+    });
     // Act
-    const completedAgain = await completeJourney({ ...store, journeyId: a.journey.journey_id, runId: a.journey.run_id });
-    const failedAgain = await failJourney({ ...store, journeyId: b.journey.journey_id, runId: b.journey.run_id, error: "boom" });
+    const completedAgain = await completeJourney({
+      ...store,
+      journeyId: a.journey.journey_id,
+      runId: a.journey.run_id,
+    });
+    const failedAgain = await failJourney({
+      ...store,
+      journeyId: b.journey.journey_id,
+      runId: b.journey.run_id,
+      error: "boom",
+    });
     // Assess
     expect(completedAgain).toEqual(completed);
     expect(failedAgain).toEqual(failed);
@@ -190,19 +255,32 @@ describe("journey control", () => {
     const fresh = await startJourney({ ...store, clock, idempotencyKey, retentionDays: 1 });
     // Assess
     expect(hidden).toBeUndefined();
-    expect(fresh).toMatchObject({ duplicate: false, resumed: false, journey: { status: "in_progress", retry_count: 0, steps: [] } });
+    expect(fresh).toMatchObject({
+      duplicate: false,
+      resumed: false,
+      journey: { status: "in_progress", retry_count: 0, steps: [] },
+    });
     expect(fresh.journey.created_at).toBe(new Date(now).toISOString());
   });
 
   it("stores a Step Functions error object as the Lambda error's name and message", async () => {
     // Prepare
     const { journey } = await startJourney({ ...store, idempotencyKey: uniqueKey("sfn-error") });
-    const caught = { Error: "SilverConsolidationError", Cause: JSON.stringify({ errorType: "SilverConsolidationError", errorMessage: "partition 2026-11-23 has duplicates" }) };
+    const caught = {
+      Error: "SilverConsolidationError",
+      Cause: JSON.stringify({
+        errorType: "SilverConsolidationError",
+        errorMessage: "partition 2026-11-23 has duplicates",
+      }),
+    };
     // Act
     const failed = await failJourney({ ...store, journeyId: journey.journey_id, error: caught });
     // Assess
     expect(failed.error).toEqual({ name: "SilverConsolidationError", message: "partition 2026-11-23 has duplicates" });
-    expect(errorInfo({ Error: "States.Timeout", Cause: "task timed out" })).toEqual({ name: "States.Timeout", message: "task timed out" });
+    expect(errorInfo({ Error: "States.Timeout", Cause: "task timed out" })).toEqual({
+      name: "States.Timeout",
+      message: "task timed out",
+    });
   });
 
   it("lists journeys newest first", async () => {
@@ -211,7 +289,12 @@ describe("journey control", () => {
     const labels = ["older", "newest", "middle"];
     const offsets = [0, 2_000, 1_000];
     for (const [index, label] of labels.entries()) {
-      await startJourney({ ...store, clock: () => base + offsets[index]!, idempotencyKey: `list-${label}`, metadata: { job_name: label } });
+      await startJourney({
+        ...store,
+        clock: () => base + offsets[index]!,
+        idempotencyKey: `list-${label}`,
+        metadata: { job_name: label },
+      });
     }
     // Act
     const listed = await listJourneys({ ...store, clock: () => base + 3_000, limit: 3 });
@@ -226,7 +309,11 @@ describe("journey control", () => {
     // Act
     await recordStep({ ...store, journeyId: journey.journey_id, step });
     const again = await recordStep({ ...store, journeyId: journey.journey_id, step });
-    const distinct = await recordStep({ ...store, journeyId: journey.journey_id, step: { ...step, ...stepTiming(3_000, 4_000) } });
+    const distinct = await recordStep({
+      ...store,
+      journeyId: journey.journey_id,
+      step: { ...step, ...stepTiming(3_000, 4_000) },
+    });
     // Assess
     expect(again.steps).toHaveLength(1);
     expect(distinct.steps).toHaveLength(2);
@@ -240,12 +327,23 @@ describe("journey control", () => {
     const first = await startJourney({ ...store, clock, idempotencyKey, leaseMs: 1_000 });
     // Act
     now += 900;
-    const renewed = await renewLease({ ...store, clock, journeyId: first.journey.journey_id, runId: first.journey.run_id!, leaseMs: 1_000 });
+    const renewed = await renewLease({
+      ...store,
+      clock,
+      journeyId: first.journey.journey_id,
+      runId: first.journey.run_id!,
+      leaseMs: 1_000,
+    });
     now += 900;
     const stillHeld = await startJourney({ ...store, clock, idempotencyKey }).catch((error: unknown) => error);
     now += 1_000;
     const takeover = await startJourney({ ...store, clock, idempotencyKey, leaseMs: 1_000 });
-    const lost = await renewLease({ ...store, clock, journeyId: first.journey.journey_id, runId: first.journey.run_id! }).catch((error: unknown) => error);
+    const lost = await renewLease({
+      ...store,
+      clock,
+      journeyId: first.journey.journey_id,
+      runId: first.journey.run_id!,
+    }).catch((error: unknown) => error);
     // Assess
     expect(renewed).toBe(Date.parse("2026-11-24T03:00:00Z") + 1_900);
     expect(stillHeld).toBeInstanceOf(JourneyInProgressError);

@@ -1,9 +1,9 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getLedgerEntry, listPending, markConsolidated, recordIngested } from "../../src/ledger/ledger";
-import type { LedgerEntry } from "../../src/ledger/ledger";
-import { startTestLake } from "@medallion/testing/lake";
 import type { TestLake } from "@medallion/testing/lake";
+import { startTestLake } from "@medallion/testing/lake";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LedgerEntry } from "../../src/ledger/ledger";
+import { getLedgerEntry, listPending, markConsolidated, recordIngested } from "../../src/ledger/ledger";
 
 function entry(dataset: string, n: number, bronze: number): LedgerEntry {
   const e: LedgerEntry = {
@@ -61,9 +61,19 @@ describe("ledger", () => {
   it("pages through more pending files than one query returns", async () => {
     // Prepare: 60 items of 20 KB overflow DynamoDB's 1 MB query page.
     const padding = "x".repeat(20_000);
-    for (let n = 0; n < 60; n++) await recordIngested(stack.doc, table, { ...entry("ds_pages", n, 1), ingested_at: `2024-01-01T00:${String(n).padStart(2, "0")}:00Z`, reason: padding });
+    for (let n = 0; n < 60; n++)
+      await recordIngested(stack.doc, table, {
+        ...entry("ds_pages", n, 1),
+        ingested_at: `2024-01-01T00:${String(n).padStart(2, "0")}:00Z`,
+        reason: padding,
+      });
     let queries = 0;
-    const counting = { send: (command: never) => (queries++, stack.doc.send(command)) } as unknown as DynamoDBDocumentClient;
+    const counting = {
+      send: (command: never) => {
+        queries++;
+        return stack.doc.send(command);
+      },
+    } as unknown as DynamoDBDocumentClient;
     // Act
     const pending = await listPending(counting, table, "ds_pages");
     // Assess

@@ -1,7 +1,7 @@
+import type { TestDynamo } from "@medallion/testing/dynamo";
+import { startTestDynamo } from "@medallion/testing/dynamo";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLock, LockHeldError, releaseLock } from "../../src/lock/index";
-import { startTestDynamo } from "@medallion/testing/dynamo";
-import type { TestDynamo } from "@medallion/testing/dynamo";
 
 describe("dataset lock", () => {
   let dynamo: TestDynamo;
@@ -14,7 +14,11 @@ describe("dataset lock", () => {
 
   it("lets exactly one of many concurrent owners take a lock, and names the holder to the others", async () => {
     // Act
-    const attempts = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => acquireLock({ doc: dynamo.doc, table, name: "race", owner: `run-${i}`, leaseMs: 60_000 })));
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        acquireLock({ doc: dynamo.doc, table, name: "race", owner: `run-${i}`, leaseMs: 60_000 }),
+      ),
+    );
     // Assess
     const won = attempts.filter((a) => a.status === "fulfilled");
     expect(won).toHaveLength(1);
@@ -31,13 +35,21 @@ describe("dataset lock", () => {
     const clock = () => now;
     await acquireLock({ doc: dynamo.doc, table, clock, name: "lease", owner: "a", leaseMs: 1_000 });
     // Act + Assess: the owner's retried step gets it again; another owner is refused while the lease runs.
-    await expect(acquireLock({ doc: dynamo.doc, table, clock, name: "lease", owner: "a", leaseMs: 1_000 })).resolves.toMatchObject({ owner: "a" });
-    await expect(acquireLock({ doc: dynamo.doc, table, clock, name: "lease", owner: "b", leaseMs: 1_000 })).rejects.toBeInstanceOf(LockHeldError);
+    await expect(
+      acquireLock({ doc: dynamo.doc, table, clock, name: "lease", owner: "a", leaseMs: 1_000 }),
+    ).resolves.toMatchObject({ owner: "a" });
+    await expect(
+      acquireLock({ doc: dynamo.doc, table, clock, name: "lease", owner: "b", leaseMs: 1_000 }),
+    ).rejects.toBeInstanceOf(LockHeldError);
     // A crashed holder: past the lease, b takes over; a can no longer release it.
     now += 5_000;
-    await expect(acquireLock({ doc: dynamo.doc, table, clock, name: "lease", owner: "b", leaseMs: 1_000 })).resolves.toMatchObject({ owner: "b" });
+    await expect(
+      acquireLock({ doc: dynamo.doc, table, clock, name: "lease", owner: "b", leaseMs: 1_000 }),
+    ).resolves.toMatchObject({ owner: "b" });
     expect(await releaseLock({ doc: dynamo.doc, table, name: "lease", owner: "a" })).toBe(false);
     expect(await releaseLock({ doc: dynamo.doc, table, name: "lease", owner: "b" })).toBe(true);
-    await expect(acquireLock({ doc: dynamo.doc, table, clock, name: "lease", owner: "c", leaseMs: 1_000 })).resolves.toMatchObject({ owner: "c" });
+    await expect(
+      acquireLock({ doc: dynamo.doc, table, clock, name: "lease", owner: "c", leaseMs: 1_000 }),
+    ).resolves.toMatchObject({ owner: "c" });
   });
 });

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { HttpClientError, HttpRetryExhaustedError, InvalidResponseError } from "../../src/sources/errors";
-import { getJson } from "../../src/pull/http";
-import { startFixtureApi } from "@medallion/testing/fixture-api";
 import type { FixtureApi } from "@medallion/testing/fixture-api";
+import { startFixtureApi } from "@medallion/testing/fixture-api";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { getJson } from "../../src/pull/http";
+import { HttpClientError, HttpRetryExhaustedError, InvalidResponseError } from "../../src/sources/errors";
 
 describe("getJson against a loopback API", () => {
   let api: FixtureApi;
@@ -56,7 +56,12 @@ describe("getJson against a loopback API", () => {
   it("honours Retry-After given as an HTTP date", async () => {
     // Prepare
     const at = new Date(Date.now() + 5000);
-    api.failWhen({ match: (url) => url.pathname === "/link", times: 1, status: 503, headers: { "retry-after": at.toUTCString() } });
+    api.failWhen({
+      match: (url) => url.pathname === "/link",
+      times: 1,
+      status: 503,
+      headers: { "retry-after": at.toUTCString() },
+    });
     // Act
     await get(`/link?${window}`);
     // Assess
@@ -67,7 +72,13 @@ describe("getJson against a loopback API", () => {
 
   it("fails at once, naming the URL and status, on a 401", async () => {
     // Act
-    const request = getJson({ url: `${api.origin}/link?${window}`, headers: { Authorization: "Bearer wrong" }, fetch, timeoutMs: 2000, sleep });
+    const request = getJson({
+      url: `${api.origin}/link?${window}`,
+      headers: { Authorization: "Bearer wrong" },
+      fetch,
+      timeoutMs: 2000,
+      sleep,
+    });
     // Assess
     const error = await request.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(HttpClientError);
@@ -80,7 +91,12 @@ describe("getJson against a loopback API", () => {
 
   it("keeps the auth value out of the error when the API echoes it back", async () => {
     // Prepare
-    api.failWhen({ match: () => true, times: 1, status: 403, body: "forbidden for Authorization: Bearer s3cr3t-token" });
+    api.failWhen({
+      match: () => true,
+      times: 1,
+      status: 403,
+      body: "forbidden for Authorization: Bearer s3cr3t-token",
+    });
     // Act
     const error = await get(`/link?${window}`).catch((caught: unknown) => caught);
     // Assess
@@ -93,7 +109,14 @@ describe("getJson against a loopback API", () => {
     const closed = await startFixtureApi();
     await closed.close();
     // Act
-    const error = await getJson({ url: `${closed.origin}/link`, headers: {}, fetch, timeoutMs: 1000, retry: { attempts: 2, baseDelayMs: 1 }, sleep }).catch((caught: unknown) => caught);
+    const error = await getJson({
+      url: `${closed.origin}/link`,
+      headers: {},
+      fetch,
+      timeoutMs: 1000,
+      retry: { attempts: 2, baseDelayMs: 1 },
+      sleep,
+    }).catch((caught: unknown) => caught);
     // Assess
     expect(error).toBeInstanceOf(HttpRetryExhaustedError);
     expect((error as Error).message).toContain("ECONNREFUSED");

@@ -1,12 +1,16 @@
+import { fixtureSource } from "@medallion/testing/fixture-api";
 import { describe, expect, it } from "vitest";
-import { InvalidResponseError } from "../../src/sources/errors";
 import type { JsonResponse } from "../../src/pull/http";
 import { firstPageUrl, nextPageUrl, pageRecords } from "../../src/pull/pagination";
-import { fixtureSource } from "@medallion/testing/fixture-api";
+import { InvalidResponseError } from "../../src/sources/errors";
 
 const origin = "http://127.0.0.1:9";
 const window = { from: "2024-05-01T10:00:00.000Z", to: "2024-05-01T11:00:00.000Z" };
-const response = (body: unknown, headers: Record<string, string> = {}): JsonResponse => ({ body, headers: new Headers(headers), attempts: 1 });
+const response = (body: unknown, headers: Record<string, string> = {}): JsonResponse => ({
+  body,
+  headers: new Headers(headers),
+  attempts: 1,
+});
 
 describe("firstPageUrl", () => {
   it("adds the window bounds, the first page and the page size to the endpoint's own query", () => {
@@ -15,7 +19,13 @@ describe("firstPageUrl", () => {
     // Act
     const url = new URL(firstPageUrl(source, window));
     // Assess
-    expect(Object.fromEntries(url.searchParams)).toEqual({ fields: "all", since: "2024-05-01T10:00:00Z", until: "2024-05-01T11:00:00Z", page: "1", per_page: "2" });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      fields: "all",
+      since: "2024-05-01T10:00:00Z",
+      until: "2024-05-01T11:00:00Z",
+      page: "1",
+      per_page: "2",
+    });
   });
 });
 
@@ -50,7 +60,9 @@ describe("nextPageUrl", () => {
     const source = fixtureSource(origin, "cursor");
     const current = { url: `${firstPageUrl(source, window)}&cursor=abc`, page: 2 };
     // Act + Assess
-    expect(() => nextPageUrl(source, window, current, response({ meta: { next_cursor: "abc" } }), [{}])).toThrow(/endless walk/);
+    expect(() => nextPageUrl(source, window, current, response({ meta: { next_cursor: "abc" } }), [{}])).toThrow(
+      /endless walk/,
+    );
   });
 
   it("follows a relative Link header against the current URL", () => {
@@ -58,7 +70,13 @@ describe("nextPageUrl", () => {
     const source = fixtureSource(origin, "link");
     const current = { url: firstPageUrl(source, window), page: 1 };
     // Act
-    const next = nextPageUrl(source, window, current, response([], { link: '</link?offset=2>; rel="next", </link?offset=8>; rel="last"' }), [{}]);
+    const next = nextPageUrl(
+      source,
+      window,
+      current,
+      response([], { link: '</link?offset=2>; rel="next", </link?offset=8>; rel="last"' }),
+      [{}],
+    );
     // Assess
     expect(next).toBe(`${origin}/link?offset=2`);
   });
@@ -68,7 +86,9 @@ describe("nextPageUrl", () => {
     const source = fixtureSource(origin, "nextLink");
     const current = { url: firstPageUrl(source, window), page: 1 };
     // Act + Assess
-    expect(() => nextPageUrl(source, window, current, response({ links: { next: "https://elsewhere.example/next" } }), [{}])).toThrow(InvalidResponseError);
+    expect(() =>
+      nextPageUrl(source, window, current, response({ links: { next: "https://elsewhere.example/next" } }), [{}]),
+    ).toThrow(InvalidResponseError);
   });
 });
 
@@ -78,6 +98,8 @@ describe("pageRecords", () => {
   });
 
   it("rejects a page without a records array, naming the URL and the path", () => {
-    expect(() => pageRecords(fixtureSource(origin, "cursor"), "http://api/x", { error: "oops" })).toThrow("GET http://api/x: expected an array of records at data, got undefined");
+    expect(() => pageRecords(fixtureSource(origin, "cursor"), "http://api/x", { error: "oops" })).toThrow(
+      "GET http://api/x: expected an array of records at data, got undefined",
+    );
   });
 });

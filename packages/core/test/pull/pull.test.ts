@@ -1,14 +1,14 @@
 import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HttpClientError, PageCapError, SourcePullError, SourceSpecError } from "../../src/sources/errors";
-import { pullSource } from "../../src/pull/pull";
-import type { PullOptions } from "../../src/pull/pull";
-import type { HttpApiSource } from "../../src/sources/spec";
-import { readWatermark } from "../../src/pull/watermark";
-import { startTestLake } from "@medallion/testing/lake";
-import type { TestLake } from "@medallion/testing/lake";
-import { fixtureSource, readings, startFixtureApi } from "@medallion/testing/fixture-api";
 import type { FixtureApi } from "@medallion/testing/fixture-api";
+import { fixtureSource, readings, startFixtureApi } from "@medallion/testing/fixture-api";
+import type { TestLake } from "@medallion/testing/lake";
+import { startTestLake } from "@medallion/testing/lake";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PullOptions } from "../../src/pull/pull";
+import { pullSource } from "../../src/pull/pull";
+import { readWatermark } from "../../src/pull/watermark";
+import { HttpClientError, PageCapError, SourcePullError, SourceSpecError } from "../../src/sources/errors";
+import type { HttpApiSource } from "../../src/sources/spec";
 
 describe("pullSource", () => {
   let lake: TestLake;
@@ -27,30 +27,58 @@ describe("pullSource", () => {
   });
 
   const pull = (source: HttpApiSource, options: Partial<PullOptions> = {}) =>
-    pullSource({ source, s3: lake.s3, doc: lake.doc, watermarkTable: lake.names.Watermark!, landingBucket: lake.names.Landing!, secret: "t0ken", now: new Date("2024-05-01T02:10:00Z"), sleep: async () => {}, ...options });
-  const authed = (source: HttpApiSource): HttpApiSource => ({ ...source, auth: { header: "Authorization", scheme: "Bearer", secret: "FixtureToken" } });
-  const watermarkOf = async (source: HttpApiSource) => (await readWatermark({ doc: lake.doc, table: lake.names.Watermark!, source: source.name }))?.watermark;
-  const body = async (key: string) => JSON.parse(await (await lake.s3.send(new GetObjectCommand({ Bucket: lake.names.Landing, Key: key }))).Body!.transformToString()) as unknown[];
-  const etag = async (key: string) => (await lake.s3.send(new HeadObjectCommand({ Bucket: lake.names.Landing, Key: key }))).ETag;
-
-  it.each(["page", "cursor", "nextLink", "link"] as const)("pulls every complete hour since the watermark through %s pagination, page by page, then advances the watermark", async (style) => {
-    // Prepare
-    const source = authed(fixtureSource(api.origin, style, { name: `style-${style.toLowerCase()}` }));
-    // Act
-    const result = await pull(source);
-    // Assess
-    const prefix = `car_telemetry/_api/${source.name}/`;
-    expect(await lake.keys("Landing", prefix)).toEqual([
-      `${prefix}20240501T0000Z_20240501T0100Z/page-0001.json`,
-      `${prefix}20240501T0000Z_20240501T0100Z/page-0002.json`,
-      `${prefix}20240501T0100Z_20240501T0200Z/page-0001.json`,
-      `${prefix}20240501T0100Z_20240501T0200Z/page-0002.json`,
-    ]);
-    expect(await body(`${prefix}20240501T0100Z_20240501T0200Z/page-0001.json`)).toEqual(inHour(1).slice(0, 2));
-    expect(await body(`${prefix}20240501T0100Z_20240501T0200Z/page-0002.json`)).toEqual(inHour(1).slice(2));
-    expect(result).toMatchObject({ watermarkBefore: "2024-05-01T00:00:00.000Z", watermarkAfter: "2024-05-01T02:00:00.000Z", records: 6, capped: false });
-    expect(await watermarkOf(source)).toBe("2024-05-01T02:00:00.000Z");
+    pullSource({
+      source,
+      s3: lake.s3,
+      doc: lake.doc,
+      watermarkTable: lake.names.Watermark!,
+      landingBucket: lake.names.Landing!,
+      secret: "t0ken",
+      now: new Date("2024-05-01T02:10:00Z"),
+      sleep: async () => {},
+      ...options,
+    });
+  const authed = (source: HttpApiSource): HttpApiSource => ({
+    ...source,
+    auth: { header: "Authorization", scheme: "Bearer", secret: "FixtureToken" },
   });
+  const watermarkOf = async (source: HttpApiSource) =>
+    (await readWatermark({ doc: lake.doc, table: lake.names.Watermark!, source: source.name }))?.watermark;
+  const body = async (key: string) =>
+    JSON.parse(
+      await (
+        await lake.s3.send(new GetObjectCommand({ Bucket: lake.names.Landing, Key: key }))
+      ).Body!.transformToString(),
+    ) as unknown[];
+  const etag = async (key: string) =>
+    (await lake.s3.send(new HeadObjectCommand({ Bucket: lake.names.Landing, Key: key }))).ETag;
+
+  it.each(["page", "cursor", "nextLink", "link"] as const)(
+    "pulls every complete hour since the watermark through %s pagination, page by page, then advances the watermark",
+    async (style) => {
+      // Prepare
+      const source = authed(fixtureSource(api.origin, style, { name: `style-${style.toLowerCase()}` }));
+      // Act
+      const result = await pull(source);
+      // Assess
+      const prefix = `car_telemetry/_api/${source.name}/`;
+      expect(await lake.keys("Landing", prefix)).toEqual([
+        `${prefix}20240501T0000Z_20240501T0100Z/page-0001.json`,
+        `${prefix}20240501T0000Z_20240501T0100Z/page-0002.json`,
+        `${prefix}20240501T0100Z_20240501T0200Z/page-0001.json`,
+        `${prefix}20240501T0100Z_20240501T0200Z/page-0002.json`,
+      ]);
+      expect(await body(`${prefix}20240501T0100Z_20240501T0200Z/page-0001.json`)).toEqual(inHour(1).slice(0, 2));
+      expect(await body(`${prefix}20240501T0100Z_20240501T0200Z/page-0002.json`)).toEqual(inHour(1).slice(2));
+      expect(result).toMatchObject({
+        watermarkBefore: "2024-05-01T00:00:00.000Z",
+        watermarkAfter: "2024-05-01T02:00:00.000Z",
+        records: 6,
+        capped: false,
+      });
+      expect(await watermarkOf(source)).toBe("2024-05-01T02:00:00.000Z");
+    },
+  );
 
   it("sends the secret only in the auth header", async () => {
     // Prepare
@@ -69,7 +97,8 @@ describe("pullSource", () => {
   it("leaves the watermark after the last complete window when a page fails mid-way, and the retry rewrites the same keys with the same bytes", async () => {
     // Prepare: the second page of hour 01 keeps failing for this run (3 attempts).
     const source = authed(fixtureSource(api.origin, "cursor", { name: "fails-midway" }));
-    const secondPageOfHour1 = (url: URL) => url.searchParams.get("since") === "2024-05-01T01:00:00Z" && url.searchParams.has("cursor");
+    const secondPageOfHour1 = (url: URL) =>
+      url.searchParams.get("since") === "2024-05-01T01:00:00Z" && url.searchParams.has("cursor");
     api.failWhen({ match: secondPageOfHour1, times: 3, status: 500 });
     // Act
     const failed = await pull(source).catch((error: unknown) => error);
@@ -80,10 +109,16 @@ describe("pullSource", () => {
     const retried = await pull(source);
     // Assess
     expect(failed).toBeInstanceOf(SourcePullError);
-    expect((failed as Error).message).toMatch(/window 20240501T0100Z_20240501T0200Z failed \(watermark left at 2024-05-01T01:00:00.000Z\).*HTTP 500/);
+    expect((failed as Error).message).toMatch(
+      /window 20240501T0100Z_20240501T0200Z failed \(watermark left at 2024-05-01T01:00:00.000Z\).*HTTP 500/,
+    );
     expect(keysAfterFailure).toHaveLength(3);
     expect(watermarkAfterFailure).toBe("2024-05-01T01:00:00.000Z");
-    expect(retried).toMatchObject({ watermarkBefore: "2024-05-01T01:00:00.000Z", watermarkAfter: "2024-05-01T02:00:00.000Z", records: 3 });
+    expect(retried).toMatchObject({
+      watermarkBefore: "2024-05-01T01:00:00.000Z",
+      watermarkAfter: "2024-05-01T02:00:00.000Z",
+      records: 3,
+    });
     expect(await lake.keys("Landing", `car_telemetry/_api/${source.name}/`)).toHaveLength(4);
     expect(await etag(partialPage)).toBe(partialEtag);
   });
@@ -111,10 +146,24 @@ describe("pullSource", () => {
     const second = await pull(source, { now });
     const third = await pull(source, { now });
     // Assess
-    expect(first).toMatchObject({ capped: true, stopReason: "pageCap", pages: 3, watermarkAfter: "2024-05-01T01:00:00.000Z" });
+    expect(first).toMatchObject({
+      capped: true,
+      stopReason: "pageCap",
+      pages: 3,
+      watermarkAfter: "2024-05-01T01:00:00.000Z",
+    });
     expect(first.windows.map((window) => window.from)).toEqual(["2024-05-01T00:00:00.000Z"]);
-    expect(second).toMatchObject({ capped: true, watermarkBefore: "2024-05-01T01:00:00.000Z", watermarkAfter: "2024-05-01T02:00:00.000Z" });
-    expect(third).toMatchObject({ capped: false, pages: 2, watermarkBefore: "2024-05-01T02:00:00.000Z", watermarkAfter: "2024-05-01T03:00:00.000Z" });
+    expect(second).toMatchObject({
+      capped: true,
+      watermarkBefore: "2024-05-01T01:00:00.000Z",
+      watermarkAfter: "2024-05-01T02:00:00.000Z",
+    });
+    expect(third).toMatchObject({
+      capped: false,
+      pages: 2,
+      watermarkBefore: "2024-05-01T02:00:00.000Z",
+      watermarkAfter: "2024-05-01T03:00:00.000Z",
+    });
     expect(await watermarkOf(source)).toBe("2024-05-01T03:00:00.000Z");
   });
 
@@ -138,14 +187,24 @@ describe("pullSource", () => {
     const daily = await pull(source, { mode: "daily", now: new Date("2024-05-02T02:00:00Z") });
     // Assess
     expect(daily.windows).toHaveLength(24);
-    expect(daily).toMatchObject({ mode: "daily", records: 9, watermarkBefore: "2024-05-01T01:00:00.000Z", watermarkAfter: "2024-05-02T00:00:00.000Z" });
+    expect(daily).toMatchObject({
+      mode: "daily",
+      records: 9,
+      watermarkBefore: "2024-05-01T01:00:00.000Z",
+      watermarkAfter: "2024-05-02T00:00:00.000Z",
+    });
     expect(await etag(hour0Page1)).toBe(before);
     expect(await lake.keys("Landing", `car_telemetry/_api/${source.name}/`)).toHaveLength(6);
   });
 
   it("does not move a watermark behind D-1 on the daily run, so the gap is still pulled hourly", async () => {
     // Prepare
-    const source = authed(fixtureSource(api.origin, "cursor", { name: "daily-gap", window: { ...fixtureSource(api.origin, "cursor").window, start: "2024-04-29T00:00:00Z" } }));
+    const source = authed(
+      fixtureSource(api.origin, "cursor", {
+        name: "daily-gap",
+        window: { ...fixtureSource(api.origin, "cursor").window, start: "2024-04-29T00:00:00Z" },
+      }),
+    );
     // Act
     const daily = await pull(source, { mode: "daily", now: new Date("2024-05-02T02:00:00Z") });
     // Assess
@@ -160,7 +219,13 @@ describe("pullSource", () => {
     // Act
     const result = await pull(source, { stopAt: new Date(Date.now() - 1) });
     // Assess
-    expect(result).toMatchObject({ capped: true, stopReason: "deadline", pages: 0, windows: [], watermarkAfter: "2024-05-01T00:00:00.000Z" });
+    expect(result).toMatchObject({
+      capped: true,
+      stopReason: "deadline",
+      pages: 0,
+      windows: [],
+      watermarkAfter: "2024-05-01T00:00:00.000Z",
+    });
     expect(await watermarkOf(source)).toBeUndefined();
   });
 

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
-import { exampleSource } from "../../src/sources/example";
-import { assertValidSource } from "../../src/pull/validate";
 import { fixtureSource } from "@medallion/testing/fixture-api";
+import { describe, expect, it } from "vitest";
+import { assertValidSource } from "../../src/pull/validate";
+import { exampleSource } from "../../src/sources/example";
 
 describe("assertValidSource", () => {
   it("accepts the shipped example source", () => {
@@ -23,7 +23,11 @@ describe("assertValidSource", () => {
     // Prepare
     const base = fixtureSource("http://127.0.0.1:9", "page");
     // Act + Assess
-    expect(() => assertValidSource({ ...base, window: { ...base.window, start: "2024-05-01T00:30:00Z" } })).toThrow(/not on a hour boundary/);
-    expect(() => assertValidSource({ ...base, window: { ...base.window, format: "date" } })).toThrow(/cannot express hour windows/);
+    expect(() => assertValidSource({ ...base, window: { ...base.window, start: "2024-05-01T00:30:00Z" } })).toThrow(
+      /not on a hour boundary/,
+    );
+    expect(() => assertValidSource({ ...base, window: { ...base.window, format: "date" } })).toThrow(
+      /cannot express hour windows/,
+    );
   });
 });

@@ -7,8 +7,12 @@ describe("pipelineSchedules", () => {
     // Prepare
     const byName = Object.fromEntries(pipelineSchedules.map((s) => [s.name, s]));
     // Act
-    const hourly = new Cron(byName.hourly!.cron, { timezone: "UTC", paused: true }).nextRun(new Date("2024-05-01T10:30:00Z"));
-    const daily = new Cron(byName.daily!.cron, { timezone: "UTC", paused: true }).nextRun(new Date("2024-05-01T10:30:00Z"));
+    const hourly = new Cron(byName.hourly!.cron, { timezone: "UTC", paused: true }).nextRun(
+      new Date("2024-05-01T10:30:00Z"),
+    );
+    const daily = new Cron(byName.daily!.cron, { timezone: "UTC", paused: true }).nextRun(
+      new Date("2024-05-01T10:30:00Z"),
+    );
     // Assess
     expect(hourly?.toISOString()).toBe("2024-05-01T11:05:00.000Z");
     expect(daily?.toISOString()).toBe("2024-05-02T02:00:00.000Z");

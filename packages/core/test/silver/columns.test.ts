@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { DatasetSpec } from "../../src/dataset/spec";
 import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { operations } from "../../src/dataset/operations";
+import type { DatasetSpec } from "../../src/dataset/spec";
 import { silverColumns, yearMonthDayPartitionOf } from "../../src/silver/columns";
 import { SilverSpecError } from "../../src/silver/errors";
 
@@ -28,22 +28,37 @@ describe("silverColumns", () => {
       "_record_index:bigint",
       "_source_line:bigint",
     ]);
-    expect(partition.map((c) => `${c.name}:${c.type}`)).toEqual(["event_year:integer", "event_month:integer", "event_day:integer"]);
+    expect(partition.map((c) => `${c.name}:${c.type}`)).toEqual([
+      "event_year:integer",
+      "event_month:integer",
+      "event_day:integer",
+    ]);
   });
 
   it("trims every string and applies the spec's cleansing rule on top", () => {
     // Act
     const { data } = silverColumns(carTelemetry);
     // Assess
-    expect(data.find((c) => c.name === "Manufacturer")!.expr).toEqual({ kind: "call", fn: "title_case", args: [{ kind: "call", fn: "trim", args: [{ kind: "column", path: ["Manufacturer"] }] }] });
-    expect(data.find((c) => c.name === "Model")!.expr).toEqual({ kind: "call", fn: "trim", args: [{ kind: "column", path: ["Model"] }] });
+    expect(data.find((c) => c.name === "Manufacturer")!.expr).toEqual({
+      kind: "call",
+      fn: "title_case",
+      args: [{ kind: "call", fn: "trim", args: [{ kind: "column", path: ["Manufacturer"] }] }],
+    });
+    expect(data.find((c) => c.name === "Model")!.expr).toEqual({
+      kind: "call",
+      fn: "trim",
+      args: [{ kind: "column", path: ["Model"] }],
+    });
   });
 
   it("guards ratios against a zero or missing denominator", () => {
     // Act
     const ratio = silverColumns(carTelemetry).data.find((c) => c.name === "fuel_level_percentage")!.expr;
     // Assess
-    expect(ratio).toMatchObject({ kind: "case", whens: [{ when: { kind: "binary", op: "<>", right: { kind: "literal", value: 0 } } }] });
+    expect(ratio).toMatchObject({
+      kind: "case",
+      whens: [{ when: { kind: "binary", op: "<>", right: { kind: "literal", value: 0 } } }],
+    });
     expect(ratio).not.toHaveProperty("otherwise");
   });
 
@@ -53,7 +68,13 @@ describe("silverColumns", () => {
     const specs: DatasetSpec[] = [
       { ...carTelemetry, silver: { ...silver, cleanse: { nope: "lower" } } },
       { ...carTelemetry, silver: { ...silver, cleanse: { currentMileage: "lower" } } },
-      { ...carTelemetry, silver: { ...silver, derived: [{ name: "x", kind: "ratio", numerator: "nope", denominator: "currentMileage" }] } },
+      {
+        ...carTelemetry,
+        silver: {
+          ...silver,
+          derived: [{ name: "x", kind: "ratio", numerator: "nope", denominator: "currentMileage" }],
+        },
+      },
       { ...carTelemetry, silver: { ...silver, dedup: { ...silver.dedup, key: ["carChassis"] } } },
       { ...carTelemetry, silver: { ...silver, partition: { ...silver.partition, from: "carChassis" } } },
       { ...carTelemetry, silver: undefined },
@@ -66,7 +87,12 @@ describe("silverColumns", () => {
     // Act
     const { data, partition } = silverColumns(operations);
     // Assess
-    expect(data.map((c) => c.name).slice(0, 4)).toEqual(["num_oper", "cod_idef_ver_oper", "origem", "num_prio_even_oper"]);
+    expect(data.map((c) => c.name).slice(0, 4)).toEqual([
+      "num_oper",
+      "cod_idef_ver_oper",
+      "origem",
+      "num_prio_even_oper",
+    ]);
     expect(data.filter((c) => c.name === "origem")).toHaveLength(1);
     expect(data.find((c) => c.name === "origem")).toMatchObject({ type: "varchar", expr: { kind: "case" } });
     expect(partition.map((c) => `${c.name}:${c.type}`)).toEqual(["anomesdia:integer"]);
@@ -88,7 +114,10 @@ describe("silverColumns", () => {
   it("rejects origin columns with an unknown or non-string field, an empty prefix, or nothing to go by", () => {
     // Prepare
     const silver = operations.silver;
-    const origin = (d: Record<string, unknown>): DatasetSpec => ({ ...operations, silver: { ...silver, derived: [{ name: "source", kind: "origin", rules: [], ...d }] } });
+    const origin = (d: Record<string, unknown>): DatasetSpec => ({
+      ...operations,
+      silver: { ...silver, derived: [{ name: "source", kind: "origin", rules: [], ...d }] },
+    });
     const specs: DatasetSpec[] = [
       origin({ field: "nope", rules: [{ prefix: "operations/online/", value: "online" }] }),
       origin({ field: "vlr_oper" }),
@@ -99,12 +128,18 @@ describe("silverColumns", () => {
       { ...operations, silver: { ...silver, dedup: { ...silver.dedup, key: ["num_oper", "cod_idef_ver_oper"] } } },
     ];
     // Act + Assess
-    for (const spec of specs) expect(() => silverColumns(spec), JSON.stringify(spec.silver?.derived)).toThrow(SilverSpecError);
+    for (const spec of specs)
+      expect(() => silverColumns(spec), JSON.stringify(spec.silver?.derived)).toThrow(SilverSpecError);
   });
 
   it("gives the year/month/day partition of car telemetry, and a clear error for anomesdia", () => {
     // Act + Assess
-    expect(yearMonthDayPartitionOf(carTelemetry)).toEqual({ from: "metricTimestamp", year: "event_year", month: "event_month", day: "event_day" });
+    expect(yearMonthDayPartitionOf(carTelemetry)).toEqual({
+      from: "metricTimestamp",
+      year: "event_year",
+      month: "event_month",
+      day: "event_day",
+    });
     expect(() => yearMonthDayPartitionOf(operations)).toThrow(/operations: silver is partitioned by anomesdia/);
   });
 });

@@ -1,13 +1,13 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { HiveSQL, TrinoSQL } from "dt-sql-parser";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bronzeParquetSchema } from "../../src/dataset/schema";
 import { operations } from "../../src/dataset/operations";
+import { bronzeParquetSchema } from "../../src/dataset/schema";
 import { consolidationQuery, consolidationStatement } from "../../src/silver/query";
 import { renderAthena } from "../../src/sql/athena";
 import { renderDuckDb } from "../../src/sql/duckdb";
@@ -69,9 +69,15 @@ describe("operations consolidation on DuckDB", () => {
   }
 
   async function consolidate(uris: string[]): Promise<Record<string, unknown>[]> {
-    const query = consolidationQuery({ spec: operations, bronze: { table: bronzeTable, uris, ingestDates: [] }, silver: { table: silverTable, existing: [] } });
+    const query = consolidationQuery({
+      spec: operations,
+      bronze: { table: bronzeTable, uris, ingestDates: [] },
+      silver: { table: silverTable, existing: [] },
+    });
     const sql = renderDuckDb({ kind: "query", query }, { files: (uri) => [objects.get(uri)!] });
-    const reader = await duck.runAndReadAll(`SELECT num_oper, cod_idef_ver_oper, origem, num_prio_even_oper, anomesdia FROM (${sql}) ORDER BY num_oper, cod_idef_ver_oper`);
+    const reader = await duck.runAndReadAll(
+      `SELECT num_oper, cod_idef_ver_oper, origem, num_prio_even_oper, anomesdia FROM (${sql}) ORDER BY num_oper, cod_idef_ver_oper`,
+    );
     return reader.getRowObjectsJson();
   }
 
@@ -137,28 +143,45 @@ describe("operations consolidation on DuckDB", () => {
 describe("operations consolidation on Athena", () => {
   it("unloads partitioned by anomesdia, ranked by priority then recency, as valid Trino", () => {
     // Prepare
-    const existing = [{ values: { anomesdia: 20240501 }, location: "s3://silver/operations/_v=old/anomesdia=20240501/" }];
+    const existing = [
+      { values: { anomesdia: 20240501 }, location: "s3://silver/operations/_v=old/anomesdia=20240501/" },
+    ];
     // Act
     const sql = renderAthena(
       consolidationStatement({
         spec: operations,
-        bronze: { table: bronzeTable, uris: ["s3://bronze/operations/ingest_date=2024-05-02/a.parquet"], ingestDates: ["2024-05-02"] },
+        bronze: {
+          table: bronzeTable,
+          uris: ["s3://bronze/operations/ingest_date=2024-05-02/a.parquet"],
+          ingestDates: ["2024-05-02"],
+        },
         silver: { table: silverTable, existing },
         to: "s3://silver/operations/_v=abc/",
       }),
     );
     // Assess
-    const match = /^UNLOAD \((.*)\) TO 's3:\/\/silver\/operations\/_v=abc\/' WITH \(format = 'PARQUET', compression = 'SNAPPY', partitioned_by = ARRAY\['anomesdia'\]\)$/.exec(sql);
+    const match =
+      /^UNLOAD \((.*)\) TO 's3:\/\/silver\/operations\/_v=abc\/' WITH \(format = 'PARQUET', compression = 'SNAPPY', partitioned_by = ARRAY\['anomesdia'\]\)$/.exec(
+        sql,
+      );
     expect(match).not.toBeNull();
     expect(new TrinoSQL().validate(match![1]!)).toEqual([]);
-    expect(sql).toContain('PARTITION BY "num_oper", "cod_idef_ver_oper", "anomesdia" ORDER BY "num_prio_even_oper" DESC, "dat_recm_even_oper" DESC');
-    expect(sql).toContain(`WHEN (("_source_key" >= 'operations/online/') AND ("_source_key" < 'operations/online0')) THEN 'online'`);
+    expect(sql).toContain(
+      'PARTITION BY "num_oper", "cod_idef_ver_oper", "anomesdia" ORDER BY "num_prio_even_oper" DESC, "dat_recm_even_oper" DESC',
+    );
+    expect(sql).toContain(
+      `WHEN (("_source_key" >= 'operations/online/') AND ("_source_key" < 'operations/online0')) THEN 'online'`,
+    );
     expect(sql).toContain('WHERE (("anomesdia" = 20240501))');
   });
 
   it("registers an anomesdia partition with valid Hive DDL", () => {
     // Act
-    const sql = renderAthena({ kind: "addPartitions", table: silverTable, partitions: [{ values: { anomesdia: 20240501 }, location: "s3://silver/operations/_v=abc/anomesdia=20240501/" }] });
+    const sql = renderAthena({
+      kind: "addPartitions",
+      table: silverTable,
+      partitions: [{ values: { anomesdia: 20240501 }, location: "s3://silver/operations/_v=abc/anomesdia=20240501/" }],
+    });
     // Assess
     expect(sql).toContain("PARTITION (`anomesdia` = 20240501)");
     expect(new HiveSQL().validate(sql)).toEqual([]);

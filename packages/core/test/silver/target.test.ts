@@ -1,7 +1,7 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import type { DatasetSpec } from "../../src/dataset/spec";
 import { operations } from "../../src/dataset/operations";
+import type { DatasetSpec } from "../../src/dataset/spec";
 import type { PartitionCatalog } from "../../src/silver/catalog";
 import { SilverSpecError } from "../../src/silver/errors";
 import type { SilverTargetSpec } from "../../src/silver/spec";
@@ -11,7 +11,10 @@ import { resolveTarget } from "../../src/silver/target";
 const s3 = new S3Client({ region: "us-east-1" });
 const catalog: PartitionCatalog = { locate: async () => [], swap: async () => {} };
 const lake = { bucket: "lake-silver", table: { database: "medallion_silver", name: "operations" }, catalog, s3 };
-const withTarget = (target: SilverTargetSpec | undefined): DatasetSpec => ({ ...operations, silver: { ...operations.silver, target } });
+const withTarget = (target: SilverTargetSpec | undefined): DatasetSpec => ({
+  ...operations,
+  silver: { ...operations.silver, target },
+});
 
 describe("resolveTarget", () => {
   it("defaults to the lake's silver table of the dataset, with its catalog", () => {
@@ -25,7 +28,10 @@ describe("resolveTarget", () => {
 
   it("writes to the catalog table when both a table and a path are given", () => {
     // Act
-    const resolved = resolveTarget({ ...lake, spec: withTarget({ table: { name: "operations_consolidated" }, path: "s3://exports/operations/" }) });
+    const resolved = resolveTarget({
+      ...lake,
+      spec: withTarget({ table: { name: "operations_consolidated" }, path: "s3://exports/operations/" }),
+    });
     // Assess
     expect(resolved.target).toEqual({ kind: "table", database: "medallion_silver", table: "operations_consolidated" });
     expect(resolved.table).toEqual({ database: "medallion_silver", name: "operations_consolidated" });

@@ -4,8 +4,22 @@ import { partitionLocation, versionId } from "../../src/silver/version";
 describe("versionId", () => {
   it("is the same for the same inputs in any order", () => {
     // Act
-    const a = versionId({ dataset: "d", files: ["f1", "f2"], current: [["p1", "s3://x/1/"], ["p2", undefined]] });
-    const b = versionId({ dataset: "d", files: ["f2", "f1"], current: [["p2", undefined], ["p1", "s3://x/1/"]] });
+    const a = versionId({
+      dataset: "d",
+      files: ["f1", "f2"],
+      current: [
+        ["p1", "s3://x/1/"],
+        ["p2", undefined],
+      ],
+    });
+    const b = versionId({
+      dataset: "d",
+      files: ["f2", "f1"],
+      current: [
+        ["p2", undefined],
+        ["p1", "s3://x/1/"],
+      ],
+    });
     // Assess
     expect(a).toBe(b);
     expect(a).toMatch(/^[0-9a-f]{16}$/);
@@ -22,8 +36,8 @@ describe("versionId", () => {
 
 describe("partitionLocation", () => {
   it("puts the version before the partition path", () => {
-    expect(partitionLocation("silver", "car_telemetry", "abc", { event_year: 2024, event_month: 1, event_day: 5 })).toBe(
-      "s3://silver/car_telemetry/_v=abc/event_year=2024/event_month=1/event_day=5/",
-    );
+    expect(
+      partitionLocation("silver", "car_telemetry", "abc", { event_year: 2024, event_month: 1, event_day: 5 }),
+    ).toBe("s3://silver/car_telemetry/_v=abc/event_year=2024/event_month=1/event_day=5/");
   });
 });

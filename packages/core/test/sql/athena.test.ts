@@ -1,14 +1,17 @@
 import { HiveSQL, TrinoSQL } from "dt-sql-parser";
 import { describe, expect, it } from "vitest";
-import { call, cast, column, lit } from "../../src/sql/ast";
 import type { PartitionLocation, Query, TableRef } from "../../src/sql/ast";
+import { call, cast, column, lit } from "../../src/sql/ast";
 import { renderAthena } from "../../src/sql/athena";
 import { UnsupportedStatementError } from "../../src/sql/errors";
 
 const trino = new TrinoSQL();
 const hive = new HiveSQL();
 const table: TableRef = { database: "medallion_silver", name: "car_telemetry" };
-const partition = (day: number, location = `s3://silver/car_telemetry/_v=abc/event_year=2024/event_month=1/event_day=${day}/`): PartitionLocation => ({
+const partition = (
+  day: number,
+  location = `s3://silver/car_telemetry/_v=abc/event_year=2024/event_month=1/event_day=${day}/`,
+): PartitionLocation => ({
   values: { event_year: 2024, event_month: 1, event_day: day },
   location,
 });
@@ -24,10 +27,34 @@ const everyFunction: Query = {
     { expr: call("month", column("t")), as: "m" },
     { expr: call("day", column("t")), as: "d" },
     { expr: cast(column("metrics", "trip", "tripMileage"), "double"), as: "trip" },
-    { expr: { kind: "case", whens: [{ when: { kind: "binary", op: "<>", left: column("b"), right: lit(0) }, then: { kind: "binary", op: "/", left: column("a"), right: column("b") } }], otherwise: lit(null) }, as: "ratio" },
-    { expr: { kind: "rowNumber", partitionBy: [column("k")], orderBy: [{ expr: column("v"), descending: true }, { expr: column("w") }] }, as: "_rn" },
+    {
+      expr: {
+        kind: "case",
+        whens: [
+          {
+            when: { kind: "binary", op: "<>", left: column("b"), right: lit(0) },
+            then: { kind: "binary", op: "/", left: column("a"), right: column("b") },
+          },
+        ],
+        otherwise: lit(null),
+      },
+      as: "ratio",
+    },
+    {
+      expr: {
+        kind: "rowNumber",
+        partitionBy: [column("k")],
+        orderBy: [{ expr: column("v"), descending: true }, { expr: column("w") }],
+      },
+      as: "_rn",
+    },
   ],
-  from: { kind: "files", table: { database: "medallion_bronze", name: "car_telemetry" }, uris: ["s3://bronze/car_telemetry/ingest_date=2024-01-06/a-1.parquet", "s3://bronze/x'y.parquet"], partitionFilter: { column: "ingest_date", values: ["2024-01-06"] } },
+  from: {
+    kind: "files",
+    table: { database: "medallion_bronze", name: "car_telemetry" },
+    uris: ["s3://bronze/car_telemetry/ingest_date=2024-01-06/a-1.parquet", "s3://bronze/x'y.parquet"],
+    partitionFilter: { column: "ingest_date", values: ["2024-01-06"] },
+  },
   where: { kind: "isNull", expr: column("metricTimestamp"), negated: true },
 };
 
@@ -36,9 +63,25 @@ describe("renderAthena", () => {
     // Prepare
     const queries: Query[] = [
       everyFunction,
-      { kind: "select", columns: "*", from: { kind: "partitions", table, columns: [{ name: "a", type: "double" }], partitionColumns: [{ name: "event_day", type: "integer" }], partitions: [partition(1), partition(2)] } },
+      {
+        kind: "select",
+        columns: "*",
+        from: {
+          kind: "partitions",
+          table,
+          columns: [{ name: "a", type: "double" }],
+          partitionColumns: [{ name: "event_day", type: "integer" }],
+          partitions: [partition(1), partition(2)],
+        },
+      },
       { kind: "unionAll", queries: [everyFunction, everyFunction] },
-      { kind: "select", columns: [{ expr: call("min", column("$path")), as: "path" }], from: { kind: "table", table }, where: { kind: "in", expr: column("x"), values: [lit("a"), lit(1)] }, groupBy: [column("event_day")] },
+      {
+        kind: "select",
+        columns: [{ expr: call("min", column("$path")), as: "path" }],
+        from: { kind: "table", table },
+        where: { kind: "in", expr: column("x"), values: [lit("a"), lit(1)] },
+        groupBy: [column("event_day")],
+      },
     ];
     for (const query of queries) {
       // Act
@@ -52,14 +95,21 @@ describe("renderAthena", () => {
     // Act
     const sql = renderAthena({ kind: "query", query: everyFunction });
     // Assess
-    expect(sql).toContain(`WHERE ("ingest_date" IN ('2024-01-06')) AND ("$path" IN ('s3://bronze/car_telemetry/ingest_date=2024-01-06/a-1.parquet', 's3://bronze/x''y.parquet'))`);
+    expect(sql).toContain(
+      `WHERE ("ingest_date" IN ('2024-01-06')) AND ("$path" IN ('s3://bronze/car_telemetry/ingest_date=2024-01-06/a-1.parquet', 's3://bronze/x''y.parquet'))`,
+    );
   });
 
   it("renders an UNLOAD to a versioned prefix, partitioned, around a valid Trino query", () => {
     // Prepare
     const query: Query = { kind: "select", columns: [{ expr: column("a") }], from: { kind: "table", table } };
     // Act
-    const sql = renderAthena({ kind: "unload", query, to: "s3://silver/car_telemetry/_v=abc/", partitionedBy: ["event_year", "event_month", "event_day"] });
+    const sql = renderAthena({
+      kind: "unload",
+      query,
+      to: "s3://silver/car_telemetry/_v=abc/",
+      partitionedBy: ["event_year", "event_month", "event_day"],
+    });
     // Assess
     expect(sql).toBe(
       `UNLOAD (SELECT "a" FROM "medallion_silver"."car_telemetry") TO 's3://silver/car_telemetry/_v=abc/' WITH (format = 'PARQUET', compression = 'SNAPPY', partitioned_by = ARRAY['event_year', 'event_month', 'event_day'])`,

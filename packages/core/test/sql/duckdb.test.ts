@@ -1,20 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { column } from "../../src/sql/ast";
 import type { Query, TableRef } from "../../src/sql/ast";
+import { column } from "../../src/sql/ast";
 import { readUris, renderDuckDb } from "../../src/sql/duckdb";
 import { SqlError, UnsupportedStatementError } from "../../src/sql/errors";
 
 const table: TableRef = { database: "silver", name: "car_telemetry" };
-const files = (uri: string): string[] => (uri.endsWith("/") ? [`/lake${uri.slice(4)}part-0.parquet`] : uri.includes("missing") ? [] : [`/lake${uri.slice(4)}`]);
+const files = (uri: string): string[] =>
+  uri.endsWith("/") ? [`/lake${uri.slice(4)}part-0.parquet`] : uri.includes("missing") ? [] : [`/lake${uri.slice(4)}`];
 
 describe("renderDuckDb", () => {
   it("reads bronze objects from their local files", () => {
     // Prepare
-    const query: Query = { kind: "select", columns: [{ expr: column("a") }], from: { kind: "files", table, uris: ["s3://b/k'1.parquet"] } };
+    const query: Query = {
+      kind: "select",
+      columns: [{ expr: column("a") }],
+      from: { kind: "files", table, uris: ["s3://b/k'1.parquet"] },
+    };
     // Act
     const sql = renderDuckDb({ kind: "query", query }, { files });
     // Assess
-    expect(sql).toBe(`SELECT "a" FROM read_parquet(['/lake/b/k''1.parquet'], union_by_name = true, hive_partitioning = false) AS "src"`);
+    expect(sql).toBe(
+      `SELECT "a" FROM read_parquet(['/lake/b/k''1.parquet'], union_by_name = true, hive_partitioning = false) AS "src"`,
+    );
   });
 
   it("reads partitions with their values as typed constant columns, skipping empty ones", () => {
@@ -45,16 +52,26 @@ describe("renderDuckDb", () => {
     // Prepare
     const query: Query = { kind: "select", columns: [{ expr: column("a") }], from: { kind: "table", table } };
     // Act
-    const sql = renderDuckDb({ kind: "unload", query, to: "s3://s/v/", partitionedBy: ["event_day"] }, { files, unloadDirectory: "/tmp/out" });
+    const sql = renderDuckDb(
+      { kind: "unload", query, to: "s3://s/v/", partitionedBy: ["event_day"] },
+      { files, unloadDirectory: "/tmp/out" },
+    );
     // Assess
-    expect(sql).toBe(`COPY (SELECT "a" FROM "silver"."car_telemetry") TO '/tmp/out' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY ("event_day"))`);
+    expect(sql).toBe(
+      `COPY (SELECT "a" FROM "silver"."car_telemetry") TO '/tmp/out' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY ("event_day"))`,
+    );
   });
 
   it("refuses partition DDL and bronze sources without files", () => {
     // Prepare
     const missing: Query = { kind: "select", columns: "*", from: { kind: "files", table, uris: ["s3://b/missing"] } };
     // Act + Assess
-    expect(() => renderDuckDb({ kind: "setPartitionLocation", table, partition: { values: { d: 1 }, location: "s3://x/" } }, { files })).toThrow(UnsupportedStatementError);
+    expect(() =>
+      renderDuckDb(
+        { kind: "setPartitionLocation", table, partition: { values: { d: 1 }, location: "s3://x/" } },
+        { files },
+      ),
+    ).toThrow(UnsupportedStatementError);
     expect(() => renderDuckDb({ kind: "query", query: missing }, { files })).toThrow(SqlError);
   });
 });
@@ -66,11 +83,26 @@ describe("readUris", () => {
       kind: "unionAll",
       queries: [
         { kind: "select", columns: "*", from: { kind: "files", table, uris: ["s3://b/1", "s3://b/2"] } },
-        { kind: "select", columns: "*", from: { kind: "partitions", table, columns: [], partitionColumns: [], partitions: [{ values: {}, location: "s3://s/p/" }] } },
+        {
+          kind: "select",
+          columns: "*",
+          from: {
+            kind: "partitions",
+            table,
+            columns: [],
+            partitionColumns: [],
+            partitions: [{ values: {}, location: "s3://s/p/" }],
+          },
+        },
       ],
     };
     // Act
-    const uris = readUris({ kind: "unload", to: "s3://s/v/", partitionedBy: [], query: { kind: "select", columns: "*", from: { kind: "subquery", query: inner, alias: "u" } } });
+    const uris = readUris({
+      kind: "unload",
+      to: "s3://s/v/",
+      partitionedBy: [],
+      query: { kind: "select", columns: "*", from: { kind: "subquery", query: inner, alias: "u" } },
+    });
     // Assess
     expect(uris).toEqual(["s3://b/1", "s3://b/2", "s3://s/p/"]);
   });

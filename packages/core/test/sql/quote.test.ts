@@ -27,7 +27,13 @@ describe("literal", () => {
   });
 
   it("renders numbers, booleans and NULL", () => {
-    expect([literal(12), literal(-1.5), literal(true), literal(false), literal(null)]).toEqual(["12", "-1.5", "TRUE", "FALSE", "NULL"]);
+    expect([literal(12), literal(-1.5), literal(true), literal(false), literal(null)]).toEqual([
+      "12",
+      "-1.5",
+      "TRUE",
+      "FALSE",
+      "NULL",
+    ]);
   });
 
   it("refuses numbers SQL cannot write", () => {

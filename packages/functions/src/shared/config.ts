@@ -1,5 +1,5 @@
-import type { BucketName, TableName } from "@medallion/core/resources";
 import { hostname } from "node:os";
+import type { BucketName, TableName } from "@medallion/core/resources";
 import { Resource } from "sst";
 
 // The one place handlers read SST links. `Resource` is typed by the `sst-env.d.ts` that
@@ -21,7 +21,8 @@ export function linkedResource<T extends object>(link: string, has: keyof T & st
     throw new Error(`Resource ${link} is not linked to this function (no SST_RESOURCE_${link})`, { cause: error });
   }
   const value = (resource as Record<string, unknown> | undefined)?.[has];
-  if (typeof value !== "string" || value === "") throw new Error(`Resource ${link} is not linked to this function, or has no ${has} (SST_RESOURCE_${link})`);
+  if (typeof value !== "string" || value === "")
+    throw new Error(`Resource ${link} is not linked to this function, or has no ${has} (SST_RESOURCE_${link})`);
   return resource as T;
 }
 

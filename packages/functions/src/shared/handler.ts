@@ -14,7 +14,10 @@ import { logger, metrics, tracer } from "./observability";
  * @param schema zod schema of the event
  * @param handler the function that calls `core` and returns its result
  */
-export function lambdaHandler<S extends z.ZodType, R>(schema: S, handler: (event: z.output<S>, context: Context) => Promise<R>): LambdaHandler<R> {
+export function lambdaHandler<S extends z.ZodType, R>(
+  schema: S,
+  handler: (event: z.output<S>, context: Context) => Promise<R>,
+): LambdaHandler<R> {
   const wrapped = middy(handler)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer))
@@ -45,7 +48,10 @@ function explainInvalidEvent(): middy.MiddlewareObj {
       const cause = error.cause as Issue[] | { issues?: Issue[] } | undefined;
       const issues = Array.isArray(cause) ? cause : (cause?.issues ?? []);
       const details = issues
-        .map((issue) => `${(issue.path ?? []).map((segment) => String(typeof segment === "object" ? segment.key : segment)).join(".") || "(event)"}: ${issue.message}`)
+        .map(
+          (issue) =>
+            `${(issue.path ?? []).map((segment) => String(typeof segment === "object" ? segment.key : segment)).join(".") || "(event)"}: ${issue.message}`,
+        )
         .join("; ");
       request.error = new InvalidEventError(`Invalid event: ${details || error.message}`, { cause: error });
     },

@@ -11,7 +11,11 @@ export const logger = new Logger({ serviceName });
 
 /** CloudWatch Embedded Metric Format, namespace `Medallion`. */
 // Its warnings (e.g. an invocation that published no metric) go through the Logger, at its level.
-export const metrics = new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "Medallion", logger });
+export const metrics = new Metrics({
+  serviceName,
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "Medallion",
+  logger,
+});
 
 /** X-Ray tracing; disabled outside Lambda (no daemon), so it costs nothing locally. */
 export const tracer = new Tracer({ serviceName, enabled: process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined });

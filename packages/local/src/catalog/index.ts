@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { PartitionLocation, TableRef } from "@medallion/core/sql";
-import { CatalogError, partitionKey } from "@medallion/core/silver";
 import type { PartitionCatalog } from "@medallion/core/silver";
+import { CatalogError, partitionKey } from "@medallion/core/silver";
+import type { PartitionLocation, TableRef } from "@medallion/core/sql";
 
 /** The embedded catalog: a JSON file per table, replaced atomically on every swap. */
 export interface LocalCatalog extends PartitionCatalog {
@@ -25,7 +25,8 @@ interface TableFile {
 export function localCatalog({ directory }: { directory: string }): LocalCatalog {
   const fileOf = ({ database, name }: TableRef): string => {
     for (const part of [database, name]) {
-      if (!/^[A-Za-z0-9_-]+$/.test(part)) throw new CatalogError(`invalid catalog name ${JSON.stringify(part)}: letters, digits, _ and - only`);
+      if (!/^[A-Za-z0-9_-]+$/.test(part))
+        throw new CatalogError(`invalid catalog name ${JSON.stringify(part)}: letters, digits, _ and - only`);
     }
     return join(directory, database, `${name}.json`);
   };

@@ -35,7 +35,14 @@ export async function runBackfill({
     const outcome = await stack.execute({ dataset, window, at: window.to });
     const pipeline = summarisePipeline(outcome);
     days.push({ ...window, pipeline });
-    const what = pipeline.status !== "SUCCEEDED" ? `FAILED: ${pipeline.error?.Cause}` : pipeline.alreadyCompleted ? "already completed" : pipeline.silver ? `${pipeline.silver.partitionsRewritten} partition(s) rewritten` : "nothing pending";
+    const what =
+      pipeline.status !== "SUCCEEDED"
+        ? `FAILED: ${pipeline.error?.Cause}`
+        : pipeline.alreadyCompleted
+          ? "already completed"
+          : pipeline.silver
+            ? `${pipeline.silver.partitionsRewritten} partition(s) rewritten`
+            : "nothing pending";
     progress?.(`[${index + 1}/${windows.length}] ${window.from.slice(0, 10)}: ${pipeline.status} (${what})`);
   }
   return days;

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { getCongregado, listCongregados } from "@medallion/core/congregado";
 import type { Congregado } from "@medallion/core/congregado";
+import { getCongregado, listCongregados } from "@medallion/core/congregado";
 import { ellipsis, shortTime, textTable } from "./text-table";
 
 /** Options of {@link congregadoCommand}. */
@@ -21,7 +21,13 @@ export interface CongregadoCommandOptions {
  * (with the whole sample when an id is given).
  * @example console.log(await congregadoCommand({ doc, table: names.Congregado, json: false, id: "gold_daily_fuel" }));
  */
-export async function congregadoCommand({ doc, table, json, id, sampleRows = 5 }: CongregadoCommandOptions): Promise<string> {
+export async function congregadoCommand({
+  doc,
+  table,
+  json,
+  id,
+  sampleRows = 5,
+}: CongregadoCommandOptions): Promise<string> {
   if (id !== undefined) {
     const item = await getCongregado({ doc, table, id });
     if (json) return JSON.stringify(item ?? null, null, 2);
@@ -55,8 +61,12 @@ function describeCongregado(item: Congregado, sampleRows: number): string {
     `  source     ${[database, table].filter(Boolean).join(".") || "?"}   processor ${processor_type ?? "?"}   origins ${(origins ?? []).join(", ") || "-"}`,
   ];
   if (Object.keys(rest).length > 0) lines.push(`  metadata   ${ellipsis(JSON.stringify(rest), 200)}`);
-  lines.push(`  sample     ${item.sample_size} record(s)${item.sample_truncated ? ", trimmed to fit DynamoDB's 400 KB item limit" : ""}`);
-  for (const record of item.sample_data.slice(0, sampleRows)) lines.push(`    ${ellipsis(JSON.stringify(record), 200)}`);
-  if (item.sample_size > sampleRows) lines.push(`    … ${item.sample_size - sampleRows} more in the sample (--json shows all)`);
+  lines.push(
+    `  sample     ${item.sample_size} record(s)${item.sample_truncated ? ", trimmed to fit DynamoDB's 400 KB item limit" : ""}`,
+  );
+  for (const record of item.sample_data.slice(0, sampleRows))
+    lines.push(`    ${ellipsis(JSON.stringify(record), 200)}`);
+  if (item.sample_size > sampleRows)
+    lines.push(`    … ${item.sample_size - sampleRows} more in the sample (--json shows all)`);
   return lines.join("\n");
 }

@@ -1,11 +1,11 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { Cron } from "croner";
 import { knownDatasets } from "@medallion/core/dataset";
+import type { WindowRequest } from "@medallion/core/schedule";
 import { pipelineSchedules, schedules } from "@medallion/core/schedule";
 import { shippedSources } from "@medallion/core/sources";
-import { lambdaContext } from "../lambda-context";
-import type { WindowRequest } from "@medallion/core/schedule";
+import { Cron } from "croner";
 import { watchDropFolder } from "../drop-folder";
+import { lambdaContext } from "../lambda-context";
 import type { ExecutionOutcome } from "../pipeline";
 import type { LocalStack } from "../stack";
 import { landingKeyOf, summarisePipeline } from "./run";
@@ -47,7 +47,9 @@ export async function runDev(options: DevOptions): Promise<void> {
       ? `  pipeline     every ${options.everyMs / 1000}s`
       : `  pipeline     ${pipelineSchedules.map((s) => `${s.name} (${s.cron} UTC)`).join(", ")}`,
   );
-  print(`  try          AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws s3 cp reading.json s3://${landing}/${options.dataset}/reading.json --endpoint-url ${endpoint}`);
+  print(
+    `  try          AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws s3 cp reading.json s3://${landing}/${options.dataset}/reading.json --endpoint-url ${endpoint}`,
+  );
 
   const s3 = new S3Client({});
   const stopWatching = await watchDropFolder({
@@ -57,7 +59,10 @@ export async function runDev(options: DevOptions): Promise<void> {
       await s3.send(new PutObjectCommand({ Bucket: landing, Key: key, Body: body }));
       print(`[${clock()}] dropped ${path} → s3://${landing}/${key}`);
     },
-    onError: (path, error) => print(`[${clock()}] ✗ could not upload ${path}: ${error instanceof Error ? error.message : String(error)} (will retry)`),
+    onError: (path, error) =>
+      print(
+        `[${clock()}] ✗ could not upload ${path}: ${error instanceof Error ? error.message : String(error)} (will retry)`,
+      ),
   });
 
   // One execution at a time in this process; a schedule that fires meanwhile waits its turn.
@@ -79,12 +84,21 @@ export async function runDev(options: DevOptions): Promise<void> {
   if (options.everyMs) {
     const every = options.everyMs;
     const timer = setInterval(() => {
-      for (const spec of datasets) trigger(spec.name, { from: new Date(Date.now() - every).toISOString(), to: new Date().toISOString() }, `every ${every / 1000}s`);
+      for (const spec of datasets)
+        trigger(
+          spec.name,
+          { from: new Date(Date.now() - every).toISOString(), to: new Date().toISOString() },
+          `every ${every / 1000}s`,
+        );
     }, every);
     jobs.push({ stop: () => clearInterval(timer) });
   } else {
     for (const schedule of pipelineSchedules) {
-      jobs.push(new Cron(schedule.cron, { timezone: "UTC" }, () => datasets.forEach((spec) => trigger(spec.name, schedule.window, schedule.name))));
+      jobs.push(
+        new Cron(schedule.cron, { timezone: "UTC" }, () => {
+          for (const spec of datasets) trigger(spec.name, schedule.window, schedule.name);
+        }),
+      );
     }
   }
   // HTTP API sources are pulled on the same schedules as on AWS (hourly, and D-1 at 02:00).
@@ -98,9 +112,13 @@ export async function runDev(options: DevOptions): Promise<void> {
           for (const source of sources) {
             try {
               const result = await pull({ source, window }, lambdaContext("medallion-local-pull"));
-              print(`[${clock()}] pull ${source} (${window}): ${result.pages} page(s), ${result.records} record(s), watermark ${result.watermarkAfter ?? "unchanged"}`);
+              print(
+                `[${clock()}] pull ${source} (${window}): ${result.pages} page(s), ${result.records} record(s), watermark ${result.watermarkAfter ?? "unchanged"}`,
+              );
             } catch (error) {
-              print(`[${clock()}] ✗ pull ${source} (${window}): ${error instanceof Error ? error.message : String(error)} (watermark unchanged; the next run retries)`);
+              print(
+                `[${clock()}] ✗ pull ${source} (${window}): ${error instanceof Error ? error.message : String(error)} (watermark unchanged; the next run retries)`,
+              );
             }
           }
         }),
@@ -121,7 +139,12 @@ function describeOutcome(outcome: ExecutionOutcome): string {
   const summary = summarisePipeline(outcome);
   if (summary.status !== "SUCCEEDED") return `FAILED: ${summary.error?.Error}: ${summary.error?.Cause}`;
   if (summary.alreadyCompleted) return "skipped: window already completed";
-  const parts = [summary.silver ? `silver ${summary.silver.partitionsRewritten} partition(s) rewritten, ${summary.silver.rowsIn} rows in → ${summary.silver.rowsOut} out, ${summary.silver.duplicatesRemoved} duplicates removed` : "nothing pending"];
-  for (const table of summary.gold ?? []) parts.push(`${table.table} ${table.inserted} inserted, ${table.updated} updated, ${table.deleted} deleted`);
+  const parts = [
+    summary.silver
+      ? `silver ${summary.silver.partitionsRewritten} partition(s) rewritten, ${summary.silver.rowsIn} rows in → ${summary.silver.rowsOut} out, ${summary.silver.duplicatesRemoved} duplicates removed`
+      : "nothing pending",
+  ];
+  for (const table of summary.gold ?? [])
+    parts.push(`${table.table} ${table.inserted} inserted, ${table.updated} updated, ${table.deleted} deleted`);
   return `SUCCEEDED in ${(summary.durationMs / 1000).toFixed(2)} s: ${parts.join("; ")}`;
 }

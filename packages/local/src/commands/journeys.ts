@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { getJourney, journeyIdFor, listJourneys } from "@medallion/core/journey";
 import type { Journey } from "@medallion/core/journey";
+import { getJourney, journeyIdFor, listJourneys } from "@medallion/core/journey";
 import { ellipsis, shortTime, textTable } from "./text-table";
 
 /** Options of {@link journeysCommand}. */
@@ -22,7 +22,9 @@ export interface JourneysCommandOptions {
  */
 export async function journeysCommand({ doc, table, json, id, limit = 50 }: JourneysCommandOptions): Promise<string> {
   if (id !== undefined) {
-    const journey = (await getJourney({ doc, table, journeyId: id })) ?? (await getJourney({ doc, table, journeyId: journeyIdFor(id) }));
+    const journey =
+      (await getJourney({ doc, table, journeyId: id })) ??
+      (await getJourney({ doc, table, journeyId: journeyIdFor(id) }));
     if (json) return JSON.stringify(journey ?? null, null, 2);
     return journey ? describeJourney(journey) : `No journey with id or idempotency key "${id}".`;
   }
@@ -58,7 +60,8 @@ function describeJourney(journey: Journey): string {
     `  status     ${journey.status}   retries ${journey.retry_count}`,
     `  created    ${shortTime(journey.created_at)}   updated ${shortTime(journey.updated_at)}`,
   ];
-  if (journey.lease_until !== undefined) lines.push(`  lease      until ${shortTime(new Date(journey.lease_until).toISOString())}`);
+  if (journey.lease_until !== undefined)
+    lines.push(`  lease      until ${shortTime(new Date(journey.lease_until).toISOString())}`);
   if (metadata) lines.push(`  metadata   ${metadata}`);
   if (journey.error) lines.push(`  error      ${journey.error.name}: ${journey.error.message}`);
   if (journey.steps.length === 0) return [...lines, "  steps      none yet"].join("\n");

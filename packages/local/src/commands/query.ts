@@ -16,7 +16,13 @@ export interface QueryOptions {
  * (`bronze.<dataset>`, `silver.<dataset>`) named; close it when done.
  * @param options running services and the state directory
  */
-export async function openQueryEngine({ services, dataDir }: { services: LocalServices; dataDir: string }): Promise<SqlEngine & { destroy(): void }> {
+export async function openQueryEngine({
+  services,
+  dataDir,
+}: {
+  services: LocalServices;
+  dataDir: string;
+}): Promise<SqlEngine & { destroy(): void }> {
   // The same engine the pipeline's silver steps use locally, over the same catalog and files.
   const lake = await localSilverDependencies({ services, dataDir });
   return { dialect: lake.engine.dialect, run: (statement) => lake.engine.run(statement), destroy: () => lake.close() };
@@ -39,7 +45,11 @@ export async function runQuery({ sql, json, engine }: QueryOptions): Promise<str
   if (json) return JSON.stringify(rows, null, 2);
   const cells = rows.map((row) => columns.map((name) => cell(row[name])));
   const widths = columns.map((name, c) => Math.max(name.length, ...cells.map((r) => r[c]!.length)));
-  const line = (values: string[]): string => values.map((v, c) => v.padEnd(widths[c]!)).join(" | ").trimEnd();
+  const line = (values: string[]): string =>
+    values
+      .map((v, c) => v.padEnd(widths[c]!))
+      .join(" | ")
+      .trimEnd();
   const rule = widths.map((w) => "-".repeat(w)).join("-+-");
   return [line(columns), rule, ...cells.map(line), `(${rows.length} row${rows.length === 1 ? "" : "s"})`].join("\n");
 }

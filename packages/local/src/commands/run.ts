@@ -2,12 +2,12 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { knownDatasets } from "@medallion/core/dataset";
-import { carTelemetrySample } from "../sample/car-telemetry";
-import type { SampleFile } from "../sample/car-telemetry";
-import { operationsSample } from "../sample/operations";
-import type { SilverTarget } from "@medallion/core/silver";
 import type { WindowRequest } from "@medallion/core/schedule";
+import type { SilverTarget } from "@medallion/core/silver";
 import type { ExecutionOutcome, StateEvent } from "../pipeline";
+import type { SampleFile } from "../sample/car-telemetry";
+import { carTelemetrySample } from "../sample/car-telemetry";
+import { operationsSample } from "../sample/operations";
 import type { IngestOutcome, LocalStack } from "../stack";
 
 /** Options of `medallion run`. */
@@ -51,7 +51,14 @@ export interface PipelineSummary {
   window?: { kind: string; from: string; to: string };
   /** `true` when the window had already been completed: nothing ran again. */
   alreadyCompleted: boolean;
-  silver?: { partitionsRewritten: number; rowsIn: number; rowsOut: number; duplicatesRemoved: number; version: string | null; target?: SilverTarget };
+  silver?: {
+    partitionsRewritten: number;
+    rowsIn: number;
+    rowsOut: number;
+    duplicatesRemoved: number;
+    version: string | null;
+    target?: SilverTarget;
+  };
   gold?: { table: string; inserted: number; updated: number; deleted: number }[];
   states: StateEvent[];
   error?: { Error: string; Cause: string };
@@ -67,15 +74,24 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
   const datasets = knownDatasets();
   const spec = datasets[options.dataset];
   if (!spec) throw new Error(`Unknown dataset "${options.dataset}". Known: ${Object.keys(datasets).join(", ")}`);
-  const files = options.landingDir ? await filesOf(options.landingDir, options.dataset) : options.sample ? sampleFor(options.dataset) : [];
-  if (files.length === 0) throw new Error(options.landingDir ? `No files in ${options.landingDir}` : "Nothing to ingest: pass --sample or --landing <dir>");
+  const files = options.landingDir
+    ? await filesOf(options.landingDir, options.dataset)
+    : options.sample
+      ? sampleFor(options.dataset)
+      : [];
+  if (files.length === 0)
+    throw new Error(
+      options.landingDir ? `No files in ${options.landingDir}` : "Nothing to ingest: pass --sample or --landing <dir>",
+    );
 
   const s3 = new S3Client({});
   const outcomes: Promise<IngestOutcome>[] = [];
   let done = 0;
   options.progress?.(`Dropping ${files.length} file(s) into s3://${options.stack.names.Landing}/ …`);
   for (const file of files) {
-    const put = await s3.send(new PutObjectCommand({ Bucket: options.stack.names.Landing, Key: file.key, Body: file.body }));
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: options.stack.names.Landing, Key: file.key, Body: file.body }),
+    );
     outcomes.push(
       options.stack.ingested(file.key, put.ETag ?? "").then((outcome) => {
         done += 1;
@@ -101,14 +117,23 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     bronzeObjects: count(fresh, (o) => o.result?.bronzeKey !== undefined),
   };
   options.progress?.(`Ingested ${totals.files} file(s). Executing the pipeline (journey → silver → gold)…`);
-  const window = options.window ?? { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date().toISOString() };
+  const window = options.window ?? {
+    from: new Date(Date.now() - 3_600_000).toISOString(),
+    to: new Date().toISOString(),
+  };
   const execution = await options.stack.execute({ dataset: options.dataset, window }, (event) => {
     if (event.event === "entered") options.progress?.(`  ▶ ${event.state}`);
     else if (event.event === "succeeded") options.progress?.(`  ✓ ${event.state} (${event.elapsedMs} ms)`);
     else if (event.event === "failed") options.progress?.(`  ✗ ${event.state}: ${event.error}`);
     else options.progress?.(`  ↻ ${event.state}: retrying`);
   });
-  return { dataset: options.dataset, files: results, totals, pipeline: summarisePipeline(execution), durationMs: Date.now() - started };
+  return {
+    dataset: options.dataset,
+    files: results,
+    totals,
+    pipeline: summarisePipeline(execution),
+    durationMs: Date.now() - started,
+  };
 }
 
 /** What an execution did, from its output. @param execution the execution outcome */
@@ -125,9 +150,21 @@ export function summarisePipeline(execution: ExecutionOutcome): PipelineSummary 
     window: output.run ? { kind: output.run.kind, from: output.run.from, to: output.run.to } : undefined,
     alreadyCompleted: output.journey?.duplicate === true,
     silver: output.silver
-      ? { partitionsRewritten: output.silver.partitionsRewritten, rowsIn: output.silver.rowsIn, rowsOut: output.silver.rowsOut, duplicatesRemoved: output.silver.duplicatesRemoved, version: output.silver.version, ...(output.silver.target ? { target: output.silver.target } : {}) }
+      ? {
+          partitionsRewritten: output.silver.partitionsRewritten,
+          rowsIn: output.silver.rowsIn,
+          rowsOut: output.silver.rowsOut,
+          duplicatesRemoved: output.silver.duplicatesRemoved,
+          version: output.silver.version,
+          ...(output.silver.target ? { target: output.silver.target } : {}),
+        }
       : undefined,
-    gold: output.gold?.tables?.map(({ table, inserted, updated, deleted }) => ({ table, inserted, updated, deleted: deleted ?? 0 })),
+    gold: output.gold?.tables?.map(({ table, inserted, updated, deleted }) => ({
+      table,
+      inserted,
+      updated,
+      deleted: deleted ?? 0,
+    })),
     states: execution.states,
     error: execution.error,
     durationMs: execution.durationMs,
@@ -149,16 +186,30 @@ export function formatSummary(summary: RunSummary, dataDir: string): string {
 }
 
 function formatPipeline(p: PipelineSummary): string[] {
-  const lines = [`  pipeline         ${p.status}${p.alreadyCompleted ? " (window already completed: nothing re-ran)" : ""} in ${(p.durationMs / 1000).toFixed(2)} s`];
-  if (p.journeyId) lines.push(`  journey          ${p.journeyId}${p.window ? ` (${p.window.kind} ${p.window.from} → ${p.window.to})` : ""}`);
+  const lines = [
+    `  pipeline         ${p.status}${p.alreadyCompleted ? " (window already completed: nothing re-ran)" : ""} in ${(p.durationMs / 1000).toFixed(2)} s`,
+  ];
+  if (p.journeyId)
+    lines.push(
+      `  journey          ${p.journeyId}${p.window ? ` (${p.window.kind} ${p.window.from} → ${p.window.to})` : ""}`,
+    );
   if (p.silver) {
     const target = p.silver.target;
-    const into = !target ? "" : target.kind === "table" ? ` into table ${target.database}.${target.table}` : ` into path ${target.uri}`;
-    lines.push(`  silver           ${p.silver.partitionsRewritten} partition(s) rewritten${into}, ${p.silver.rowsIn} rows in → ${p.silver.rowsOut} rows out, ${p.silver.duplicatesRemoved} duplicates removed`);
+    const into = !target
+      ? ""
+      : target.kind === "table"
+        ? ` into table ${target.database}.${target.table}`
+        : ` into path ${target.uri}`;
+    lines.push(
+      `  silver           ${p.silver.partitionsRewritten} partition(s) rewritten${into}, ${p.silver.rowsIn} rows in → ${p.silver.rowsOut} rows out, ${p.silver.duplicatesRemoved} duplicates removed`,
+    );
   } else if (p.status === "SUCCEEDED" && !p.alreadyCompleted) {
     lines.push("  silver           nothing pending");
   }
-  for (const table of p.gold ?? []) lines.push(`  gold             ${table.table}: ${table.inserted} inserted, ${table.updated} updated, ${table.deleted} deleted`);
+  for (const table of p.gold ?? [])
+    lines.push(
+      `  gold             ${table.table}: ${table.inserted} inserted, ${table.updated} updated, ${table.deleted} deleted`,
+    );
   if (p.error) lines.push(`  error            ${p.error.Error}: ${p.error.Cause}`);
   return lines;
 }

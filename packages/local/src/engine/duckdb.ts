@@ -2,14 +2,14 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import type { QueryResult, SqlEngine } from "@medallion/core/engine";
 import { QueryFailedError } from "@medallion/core/engine";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { parseS3Uri, silverColumns } from "@medallion/core/silver";
-import { literal, quoteIdentifier, readUris, renderDuckDb } from "@medallion/core/sql";
 import type { Statement, TableRef } from "@medallion/core/sql";
+import { literal, quoteIdentifier, readUris, renderDuckDb } from "@medallion/core/sql";
 import type { LocalCatalog } from "../catalog/index";
 import { objectPath, prefixFiles } from "./files";
 
@@ -57,7 +57,14 @@ async function walk(directory: string): Promise<string[]> {
  * @param options S3 client and directory, catalog, datasets, bucket names
  * @example const engine = await duckdbEngine({ s3, s3Directory: services.s3.directory, catalog, datasets: [carTelemetry], buckets });
  */
-export async function duckdbEngine({ s3, s3Directory, catalog, datasets = [], buckets, databaseFile }: DuckDbEngineOptions): Promise<DuckDbEngine> {
+export async function duckdbEngine({
+  s3,
+  s3Directory,
+  catalog,
+  datasets = [],
+  buckets,
+  databaseFile,
+}: DuckDbEngineOptions): Promise<DuckDbEngine> {
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   if (databaseFile) {
@@ -66,14 +73,19 @@ export async function duckdbEngine({ s3, s3Directory, catalog, datasets = [], bu
       await connection.run("USE lake");
     } catch (error) {
       connection.closeSync();
-      throw new Error(`Cannot open the local lake database ${databaseFile}: ${(error as Error).message} (is another medallion process using this data directory?)`, { cause: error });
+      throw new Error(
+        `Cannot open the local lake database ${databaseFile}: ${(error as Error).message} (is another medallion process using this data directory?)`,
+        { cause: error },
+      );
     }
   }
   // Same semantics as Athena's session: timestamps without an offset are UTC.
   await connection.run("SET TimeZone = 'UTC'");
   let queue: Promise<unknown> = Promise.resolve();
 
-  for (const database of new Set(datasets.flatMap((spec) => Object.values(localTables(spec.name)).map((table) => table.database)))) {
+  for (const database of new Set(
+    datasets.flatMap((spec) => Object.values(localTables(spec.name)).map((table) => table.database)),
+  )) {
     await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(database)}`);
   }
 
@@ -92,14 +104,22 @@ export async function duckdbEngine({ s3, s3Directory, catalog, datasets = [], bu
       // JSON form for dates, structs and lists; integers as numbers while they are exact.
       const rows = reader.getRowObjectsJson().map((row, i) => {
         for (const [name, value] of Object.entries(raw[i]!)) {
-          if (typeof value === "bigint" && value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)) row[name] = Number(value);
+          if (
+            typeof value === "bigint" &&
+            value <= BigInt(Number.MAX_SAFE_INTEGER) &&
+            value >= BigInt(Number.MIN_SAFE_INTEGER)
+          )
+            row[name] = Number(value);
         }
         return row as Record<string, unknown>;
       });
       return { columns: reader.columnNames(), rows };
     } catch (error) {
       const reason = (error as Error).message;
-      throw new QueryFailedError(`DuckDB query failed: ${reason} (query: ${sql.slice(0, 300)})`, { reason, cause: error });
+      throw new QueryFailedError(`DuckDB query failed: ${reason} (query: ${sql.slice(0, 300)})`, {
+        reason,
+        cause: error,
+      });
     }
   }
 
@@ -116,16 +136,30 @@ export async function duckdbEngine({ s3, s3Directory, catalog, datasets = [], bu
         const partitions = await catalog.partitions(tables.silver);
         const statement: Statement = {
           kind: "query",
-          query: { kind: "select", columns: "*", from: { kind: "partitions", table: tables.silver, columns: columns.data, partitionColumns: columns.partition, partitions } },
+          query: {
+            kind: "select",
+            columns: "*",
+            from: {
+              kind: "partitions",
+              table: tables.silver,
+              columns: columns.data,
+              partitionColumns: columns.partition,
+              partitions,
+            },
+          },
         };
         const sql = renderDuckDb(statement, { files: await resolve(statement) });
-        await query(`CREATE OR REPLACE VIEW ${quoteIdentifier(tables.silver.database)}.${quoteIdentifier(tables.silver.name)} AS ${sql}`);
+        await query(
+          `CREATE OR REPLACE VIEW ${quoteIdentifier(tables.silver.database)}.${quoteIdentifier(tables.silver.name)} AS ${sql}`,
+        );
       }
       const bronzeFiles = await prefixFiles(s3Directory, `s3://${buckets.bronze}/${spec.name}/`);
       const bronze = `${quoteIdentifier(tables.bronze.database)}.${quoteIdentifier(tables.bronze.name)}`;
       if (bronzeFiles.length) {
         const list = bronzeFiles.map((path) => literal(path)).join(", ");
-        await query(`CREATE OR REPLACE VIEW ${bronze} AS SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = true)`);
+        await query(
+          `CREATE OR REPLACE VIEW ${bronze} AS SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = true)`,
+        );
       } else {
         await query(`DROP VIEW IF EXISTS ${bronze}`);
       }
@@ -146,7 +180,13 @@ export async function duckdbEngine({ s3, s3Directory, catalog, datasets = [], bu
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
       }
       for (const file of written.sort()) {
-        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: base + relative(output, file).split(sep).join("/"), Body: await readFile(file) }));
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: base + relative(output, file).split(sep).join("/"),
+            Body: await readFile(file),
+          }),
+        );
       }
       return { columns: [], rows: [] };
     } finally {

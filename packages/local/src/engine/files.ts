@@ -1,3 +1,4 @@
+import type { Dirent } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { isDataFile, parseS3Uri } from "@medallion/core/silver";
@@ -24,7 +25,7 @@ export async function prefixFiles(s3Directory: string, uri: string): Promise<str
   const { bucket, key } = parseS3Uri(uri);
   const root = join(s3Directory, bucket);
   const start = join(root, ...key.split("/").filter(Boolean));
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(start, { recursive: true, withFileTypes: true });
   } catch (error) {

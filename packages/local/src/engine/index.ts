@@ -1,3 +1,3 @@
-export { duckdbEngine, lakeDatabaseFile, localTables } from "./duckdb";
 export type { DuckDbEngine, DuckDbEngineOptions } from "./duckdb";
+export { duckdbEngine, lakeDatabaseFile, localTables } from "./duckdb";
 export { localSilverDependencies } from "./silver";

@@ -1,5 +1,5 @@
-import { knownDatasets } from "@medallion/core/dataset";
 import type { DatasetSpec } from "@medallion/core/dataset";
+import { knownDatasets } from "@medallion/core/dataset";
 import type { SilverDependencies } from "@medallion/functions/silver";
 import { catalogDirectory, localCatalog } from "../catalog/index";
 import { localClients } from "../services/clients";
@@ -26,7 +26,14 @@ export async function localSilverDependencies({
   const { s3, doc } = clients;
   const catalog = localCatalog({ directory: catalogDirectory(dataDir) });
   const buckets = { bronze: services.names.Bronze!, silver: services.names.Silver! };
-  const engine = await duckdbEngine({ s3, s3Directory: services.s3.directory, catalog, datasets: Object.values(datasets), buckets, databaseFile: lakeDatabaseFile(dataDir) });
+  const engine = await duckdbEngine({
+    s3,
+    s3Directory: services.s3.directory,
+    catalog,
+    datasets: Object.values(datasets),
+    buckets,
+    databaseFile: lakeDatabaseFile(dataDir),
+  });
   return {
     s3,
     doc,

@@ -72,7 +72,7 @@ export function carTelemetrySample(): SampleFile[] {
     { currentMileage: 15000, metricTimestamp: "2024-05-01T11:00:00Z", Manufacturer: "Fiat" },
     { carChassis: "9BD19716MF3200002", currentMileage: 15001, metricTimestamp: "yesterday" },
   ];
-  const ndjson = (records: unknown[]) => records.map((record) => JSON.stringify(record)).join("\n") + "\n";
+  const ndjson = (records: unknown[]) => `${records.map((record) => JSON.stringify(record)).join("\n")}\n`;
   return [
     { key: "car_telemetry/2024-05-01/gateway-north.json", body: JSON.stringify(dayOne.slice(0, 24), null, 2) },
     { key: "car_telemetry/2024-05-01/gateway-south.ndjson", body: ndjson([...dayOne.slice(24), ...invalid]) },
@@ -80,6 +80,9 @@ export function carTelemetrySample(): SampleFile[] {
     { key: "car_telemetry/2024-05-02/late-reading.json", body: JSON.stringify(dayTwo[30], null, 2) },
     { key: "car_telemetry/2024-05-02/gateway-east.json", body: JSON.stringify(dayTwo.slice(31)) },
     // An upload cut off mid-way: the whole file is quarantined with the parser's error.
-    { key: "car_telemetry/2024-05-02/gateway-west-partial.json", body: JSON.stringify(dayTwo.slice(0, 3)).slice(0, 180) },
+    {
+      key: "car_telemetry/2024-05-02/gateway-west-partial.json",
+      body: JSON.stringify(dayTwo.slice(0, 3)).slice(0, 180),
+    },
   ];
 }

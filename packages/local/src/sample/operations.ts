@@ -13,7 +13,16 @@ interface OperationEvent {
   origem?: string;
 }
 
-const event = (num: string, version: string, priority: number, receivedAt: string, day: string, status: string, amount: number, extra: Partial<OperationEvent> = {}): OperationEvent => ({
+const event = (
+  num: string,
+  version: string,
+  priority: number,
+  receivedAt: string,
+  day: string,
+  status: string,
+  amount: number,
+  extra: Partial<OperationEvent> = {},
+): OperationEvent => ({
   num_oper: num,
   cod_idef_ver_oper: version,
   num_prio_even_oper: priority,
@@ -30,7 +39,10 @@ const event = (num: string, version: string, priority: number, receivedAt: strin
  * The outcome silver must show for the sample, per `num_oper/cod_idef_ver_oper`: which origin
  * wins and its status. Kept beside the data so tests and docs read the same truth.
  */
-export const operationsSampleWinners: Record<string, { origem: "online" | "batch"; cod_situ_oper: string; anomesdia: number }> = {
+export const operationsSampleWinners: Record<
+  string,
+  { origem: "online" | "batch"; cod_situ_oper: string; anomesdia: number }
+> = {
   // In both origins, batch with the higher priority.
   "OP-1001/1": { origem: "batch", cod_situ_oper: "LIQUIDADA", anomesdia: 20240501 },
   // In both origins, online with the higher priority.
@@ -68,9 +80,26 @@ export function operationsSample(): SampleFile[] {
     event("OP-2002", "1", 1, "2024-05-02T11:00:00Z", "2024-05-02", " aprovada ", 12.99),
   ];
   const invalid = [
-    { cod_idef_ver_oper: "1", num_prio_even_oper: 1, dat_recm_even_oper: "2024-05-01T10:00:00Z", dat_oper: "2024-05-01T00:00:00Z" },
-    { num_oper: "OP-9001", cod_idef_ver_oper: "1", num_prio_even_oper: "alta", dat_recm_even_oper: "2024-05-01T10:00:00Z", dat_oper: "2024-05-01T00:00:00Z" },
-    { num_oper: "OP-9002", cod_idef_ver_oper: "1", num_prio_even_oper: 1, dat_recm_even_oper: "ontem", dat_oper: "2024-05-01T00:00:00Z" },
+    {
+      cod_idef_ver_oper: "1",
+      num_prio_even_oper: 1,
+      dat_recm_even_oper: "2024-05-01T10:00:00Z",
+      dat_oper: "2024-05-01T00:00:00Z",
+    },
+    {
+      num_oper: "OP-9001",
+      cod_idef_ver_oper: "1",
+      num_prio_even_oper: "alta",
+      dat_recm_even_oper: "2024-05-01T10:00:00Z",
+      dat_oper: "2024-05-01T00:00:00Z",
+    },
+    {
+      num_oper: "OP-9002",
+      cod_idef_ver_oper: "1",
+      num_prio_even_oper: 1,
+      dat_recm_even_oper: "ontem",
+      dat_oper: "2024-05-01T00:00:00Z",
+    },
   ];
   const batch = [
     event("OP-1001", "1", 2, "2024-05-01T23:00:00Z", "2024-05-01", "liquidada", 150.25),
@@ -78,8 +107,10 @@ export function operationsSample(): SampleFile[] {
     event("OP-1003", "1", 2, "2024-05-01T23:00:00Z", "2024-05-01", "liquidada", 990.1),
     event("OP-1005", "1", 1, "2024-05-01T23:00:00Z", "2024-05-01", "liquidada", 5000),
   ];
-  const batchNextDay = [event("OP-2001", "1", 2, "2024-05-02T23:00:00Z", "2024-05-02", "liquidada", 310, { origem: " BATCH " })];
-  const ndjson = (records: unknown[]) => records.map((record) => JSON.stringify(record)).join("\n") + "\n";
+  const batchNextDay = [
+    event("OP-2001", "1", 2, "2024-05-02T23:00:00Z", "2024-05-02", "liquidada", 310, { origem: " BATCH " }),
+  ];
+  const ndjson = (records: unknown[]) => `${records.map((record) => JSON.stringify(record)).join("\n")}\n`;
   return [
     { key: "operations/online/2024-05-01/events-0800.ndjson", body: ndjson([...online.slice(0, 4), invalid[0]]) },
     { key: "operations/online/2024-05-01/events-0900.ndjson", body: ndjson([...online.slice(4), ...invalid.slice(1)]) },

@@ -1,14 +1,18 @@
-import { CreateTableCommand, DescribeTableCommand, ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement } from "@aws-sdk/client-dynamodb";
-import { buckets, tables } from "@medallion/core/resources";
-import type { KeySchema, TableDeclaration } from "@medallion/core/resources";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type {
+  AttributeDefinition,
+  DynamoDBClient,
+  GlobalSecondaryIndex,
+  KeySchemaElement,
+} from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import type { KeySchema, TableDeclaration } from "@medallion/core/resources";
+import { buckets, tables } from "@medallion/core/resources";
 import { localClients } from "./clients";
 import { startDynamo } from "./dynamodb";
-import { startS3 } from "./s3";
 import type { LocalS3 } from "./s3";
+import { startS3 } from "./s3";
 
 export type { LocalObjectCreated } from "./s3";
 
@@ -44,7 +48,9 @@ async function claimDataDir(dataDir: string): Promise<() => Promise<void>> {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
       if (pid && pid !== process.pid && isRunning(pid)) {
-        throw new DataDirInUseError(`${dataDir} is in use by another medallion process (pid ${pid}): stop it, or pass another --data-dir`);
+        throw new DataDirInUseError(
+          `${dataDir} is in use by another medallion process (pid ${pid}): stop it, or pass another --data-dir`,
+        );
       }
       await rm(pidFile, { force: true });
     }
@@ -74,15 +80,24 @@ function physicalName(stage: string, linkName: string): string {
  * @param options.dataDir state directory (e.g. `.medallion`)
  * @param options.stage stage name used in physical names
  */
-export async function startServices({ dataDir, stage = "local" }: { dataDir: string; stage?: string }): Promise<LocalServices> {
+export async function startServices({
+  dataDir,
+  stage = "local",
+}: {
+  dataDir: string;
+  stage?: string;
+}): Promise<LocalServices> {
   const releaseDataDir = await claimDataDir(dataDir);
   const names: Record<string, string> = {};
   for (const name of [...Object.keys(buckets), ...Object.keys(tables)]) names[name] = physicalName(stage, name);
 
   let s3: LocalS3;
-  let dynamo;
+  let dynamo: Awaited<ReturnType<typeof startDynamo>>;
   try {
-    s3 = await startS3(dataDir, Object.keys(buckets).map((name) => names[name]!));
+    s3 = await startS3(
+      dataDir,
+      Object.keys(buckets).map((name) => names[name]!),
+    );
   } catch (error) {
     await releaseDataDir();
     throw error;
@@ -105,8 +120,10 @@ export async function startServices({ dataDir, stage = "local" }: { dataDir: str
     AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
     SST_RESOURCE_App: JSON.stringify({ name: "medallion", stage }),
   };
-  for (const name of Object.keys(buckets)) env[`SST_RESOURCE_${name}`] = JSON.stringify({ name: names[name], type: "sst.aws.Bucket" });
-  for (const name of Object.keys(tables)) env[`SST_RESOURCE_${name}`] = JSON.stringify({ name: names[name], type: "sst.aws.Dynamo" });
+  for (const name of Object.keys(buckets))
+    env[`SST_RESOURCE_${name}`] = JSON.stringify({ name: names[name], type: "sst.aws.Bucket" });
+  for (const name of Object.keys(tables))
+    env[`SST_RESOURCE_${name}`] = JSON.stringify({ name: names[name], type: "sst.aws.Dynamo" });
 
   try {
     await createTables(env, names);
@@ -146,11 +163,20 @@ async function createTables(env: Record<string, string>, names: Record<string, s
           TableName,
           BillingMode: "PAY_PER_REQUEST",
           AttributeDefinitions: Object.entries(declaration.fields).map(
-            ([AttributeName, type]): AttributeDefinition => ({ AttributeName, AttributeType: type === "string" ? "S" : type === "number" ? "N" : "B" }),
+            ([AttributeName, type]): AttributeDefinition => ({
+              AttributeName,
+              AttributeType: type === "string" ? "S" : type === "number" ? "N" : "B",
+            }),
           ),
           KeySchema: keySchema(declaration.primaryIndex),
           GlobalSecondaryIndexes: indexes.length
-            ? indexes.map(([IndexName, key]): GlobalSecondaryIndex => ({ IndexName, KeySchema: keySchema(key), Projection: { ProjectionType: "ALL" } }))
+            ? indexes.map(
+                ([IndexName, key]): GlobalSecondaryIndex => ({
+                  IndexName,
+                  KeySchema: keySchema(key),
+                  Projection: { ProjectionType: "ALL" },
+                }),
+              )
             : undefined,
         }),
       );
@@ -172,5 +198,10 @@ async function untilActive(client: DynamoDBClient, TableName: string): Promise<v
 }
 
 function keySchema({ hashKey, rangeKey }: KeySchema): KeySchemaElement[] {
-  return rangeKey ? [{ AttributeName: hashKey, KeyType: "HASH" }, { AttributeName: rangeKey, KeyType: "RANGE" }] : [{ AttributeName: hashKey, KeyType: "HASH" }];
+  return rangeKey
+    ? [
+        { AttributeName: hashKey, KeyType: "HASH" },
+        { AttributeName: rangeKey, KeyType: "RANGE" },
+      ]
+    : [{ AttributeName: hashKey, KeyType: "HASH" }];
 }

@@ -1,6 +1,7 @@
 // Minimal types for the two embedded servers (neither ships its own).
 declare module "s3rver" {
   import { EventEmitter } from "node:events";
+
   interface S3rverOptions {
     address?: string;
     port?: number;
@@ -17,6 +18,7 @@ declare module "s3rver" {
 
 declare module "dynalite" {
   import type { Server } from "node:http";
+
   interface DynaliteOptions {
     path?: string;
     createTableMs?: number;

@@ -45,14 +45,21 @@ describe("localCatalog", () => {
     // Prepare
     const catalog = localCatalog({ directory });
     const all = Array.from({ length: 30 }, (_, i) => day(i + 1));
-    await catalog.swap(table, all.map((values) => ({ values, location: "s3://s/v0/" })));
+    await catalog.swap(
+      table,
+      all.map((values) => ({ values, location: "s3://s/v0/" })),
+    );
     const seen = new Set<string>();
     let running = true;
     const reader = (async () => {
       while (running) seen.add([...new Set((await catalog.partitions(table)).map((p) => p.location))].join(","));
     })();
     // Act
-    for (let v = 1; v <= 20; v += 1) await catalog.swap(table, all.map((values) => ({ values, location: `s3://s/v${v}/` })));
+    for (let v = 1; v <= 20; v += 1)
+      await catalog.swap(
+        table,
+        all.map((values) => ({ values, location: `s3://s/v${v}/` })),
+      );
     running = false;
     await reader;
     // Assess

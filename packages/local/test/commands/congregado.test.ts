@@ -1,7 +1,7 @@
 import { saveCongregado } from "@medallion/core/congregado";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestDynamo } from "@medallion/testing/dynamo";
 import type { TestDynamo } from "@medallion/testing/dynamo";
+import { startTestDynamo } from "@medallion/testing/dynamo";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { congregadoCommand } from "../../src/commands/congregado";
 
 describe("medallion congregado", () => {
@@ -22,7 +22,12 @@ describe("medallion congregado", () => {
 
   it("lists aggregates by id with version, records and sample, without the sample data", async () => {
     // Prepare
-    await saveCongregado({ ...store, id: "gold_b", data: [{ n: 1 }], metadata: { processor_type: "gold-merge", origins: ["silver.a", "silver.b"] } });
+    await saveCongregado({
+      ...store,
+      id: "gold_b",
+      data: [{ n: 1 }],
+      metadata: { processor_type: "gold-merge", origins: ["silver.a", "silver.b"] },
+    });
     await saveCongregado({ ...store, id: "gold_a", data: [{ n: 1 }, { n: 2 }] });
     await saveCongregado({ ...store, id: "gold_a", data: [{ n: 1 }, { n: 3 }] });
     // Act
@@ -40,10 +45,17 @@ describe("medallion congregado", () => {
   it("shows one aggregate with the start of its sample, or all of it as JSON", async () => {
     // Prepare
     const data = Array.from({ length: 8 }, (_, n) => ({ car_id: `CAR${n}`, km: n }));
-    await saveCongregado({ ...store, id: "gold_detail", data, metadata: { database: "gold", table: "detail", processor_type: "gold-merge" } });
+    await saveCongregado({
+      ...store,
+      id: "gold_detail",
+      data,
+      metadata: { database: "gold", table: "detail", processor_type: "gold-merge" },
+    });
     // Act
     const text = await congregadoCommand({ ...store, json: false, id: "gold_detail", sampleRows: 2 });
-    const json = JSON.parse(await congregadoCommand({ ...store, json: true, id: "gold_detail" })) as { sample_data: unknown[] };
+    const json = JSON.parse(await congregadoCommand({ ...store, json: true, id: "gold_detail" })) as {
+      sample_data: unknown[];
+    };
     const missing = await congregadoCommand({ ...store, json: false, id: "gold_nope" });
     // Assess
     expect(text).toContain("congregado gold_detail");

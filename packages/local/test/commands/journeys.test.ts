@@ -1,7 +1,7 @@
 import { completeJourney, failJourney, recordStep, startJourney } from "@medallion/core/journey";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestDynamo } from "@medallion/testing/dynamo";
 import type { TestDynamo } from "@medallion/testing/dynamo";
+import { startTestDynamo } from "@medallion/testing/dynamo";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { journeysCommand } from "../../src/commands/journeys";
 
 describe("medallion journeys", () => {
@@ -26,13 +26,26 @@ describe("medallion journeys", () => {
     // Prepare
     const at = (iso: string) => () => Date.parse(iso);
     const older = await startJourney({ ...store, clock: at("2026-11-24T01:00:00Z"), idempotencyKey: "cli#older" });
-    await recordStep({ ...store, journeyId: older.journey.journey_id, step: { step: "silver", status: "succeeded", started_at: "2026-11-24T01:00:00Z", finished_at: "2026-11-24T01:00:01Z", duration_ms: 1000 } });
+    await recordStep({
+      ...store,
+      journeyId: older.journey.journey_id,
+      step: {
+        step: "silver",
+        status: "succeeded",
+        started_at: "2026-11-24T01:00:00Z",
+        finished_at: "2026-11-24T01:00:01Z",
+        duration_ms: 1000,
+      },
+    });
     await completeJourney({ ...store, journeyId: older.journey.journey_id });
     const newer = await startJourney({ ...store, clock: at("2026-11-24T02:00:00Z"), idempotencyKey: "cli#newer" });
     await failJourney({ ...store, journeyId: newer.journey.journey_id, error: new Error("gold key not unique") });
     // Act
     const text = await journeysCommand({ ...store, json: false });
-    const json = JSON.parse(await journeysCommand({ ...store, json: true })) as { journey_id: string; status: string }[];
+    const json = JSON.parse(await journeysCommand({ ...store, json: true })) as {
+      journey_id: string;
+      status: string;
+    }[];
     // Assess
     const lines = text.split("\n");
     expect(lines[0]).toMatch(/^JOURNEY\s+STATUS\s+CREATED/);
@@ -48,11 +61,26 @@ describe("medallion journeys", () => {
 
   it("shows one journey's steps, found by id or by idempotency key", async () => {
     // Prepare
-    const { journey } = await startJourney({ ...store, idempotencyKey: "cli#detail", metadata: { dataset: "car-telemetry" } });
+    const { journey } = await startJourney({
+      ...store,
+      idempotencyKey: "cli#detail",
+      metadata: { dataset: "car-telemetry" },
+    });
     await recordStep({
       ...store,
       journeyId: journey.journey_id,
-      step: { step: "ingest", status: "failed", layer: "bronze", file: "landing/a.json", records_in: 3, records_invalid: 3, message: "bad JSON", started_at: "2026-11-24T01:00:00Z", finished_at: "2026-11-24T01:00:01Z", duration_ms: 1000 },
+      step: {
+        step: "ingest",
+        status: "failed",
+        layer: "bronze",
+        file: "landing/a.json",
+        records_in: 3,
+        records_invalid: 3,
+        message: "bad JSON",
+        started_at: "2026-11-24T01:00:00Z",
+        finished_at: "2026-11-24T01:00:01Z",
+        duration_ms: 1000,
+      },
     });
     // Act
     const byId = await journeysCommand({ ...store, json: false, id: journey.journey_id });

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openQueryEngine, runQuery } from "../../src/commands/query";
-import { startServices } from "../../src/services/index";
 import type { LocalServices } from "../../src/services/index";
+import { startServices } from "../../src/services/index";
 
 describe("runQuery", () => {
   let dataDir: string;
@@ -23,7 +23,11 @@ describe("runQuery", () => {
 
   it("prints an array of row objects with --json", async () => {
     // Act
-    const output = await runQuery({ sql: "SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, NULL ORDER BY a", json: true, engine });
+    const output = await runQuery({
+      sql: "SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, NULL ORDER BY a",
+      json: true,
+      engine,
+    });
     // Assess
     expect(JSON.parse(output)).toEqual([
       { a: 1, b: "x" },

@@ -16,7 +16,12 @@ describe("textTable", () => {
 
   it("shortens timestamps and long texts for a terminal", () => {
     // Act
-    const results = [shortTime("2026-11-24T01:02:03.456Z"), shortTime(undefined), ellipsis("abcdef", 4), ellipsis("abc", 4)];
+    const results = [
+      shortTime("2026-11-24T01:02:03.456Z"),
+      shortTime(undefined),
+      ellipsis("abcdef", 4),
+      ellipsis("abc", 4),
+    ];
     // Assess
     expect(results).toEqual(["2026-11-24 01:02:03", "", "abc…", "abc"]);
   });

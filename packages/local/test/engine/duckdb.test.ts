@@ -4,15 +4,15 @@ import { join } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { carTelemetry } from "@medallion/core/dataset";
 import { QueryFailedError } from "@medallion/core/engine";
-import { call, cast, column, lit } from "@medallion/core/sql";
 import type { Query, Source } from "@medallion/core/sql";
+import { call, cast, column, lit } from "@medallion/core/sql";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCatalog } from "../../src/catalog/index";
-import { duckdbEngine } from "../../src/engine/duckdb";
 import type { DuckDbEngine } from "../../src/engine/duckdb";
-import { startServices } from "../../src/services/index";
+import { duckdbEngine } from "../../src/engine/duckdb";
 import type { LocalServices } from "../../src/services/index";
+import { startServices } from "../../src/services/index";
 
 describe("duckdbEngine", () => {
   let dataDir: string;
@@ -24,9 +24,21 @@ describe("duckdbEngine", () => {
     dataDir = await mkdtemp(join(tmpdir(), "medallion-duckdb-"));
     services = await startServices({ dataDir });
     const { env } = services;
-    s3 = new S3Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_S3, forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" }, requestChecksumCalculation: "WHEN_REQUIRED" });
+    s3 = new S3Client({
+      region: env.AWS_REGION,
+      endpoint: env.AWS_ENDPOINT_URL_S3,
+      forcePathStyle: true,
+      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+      requestChecksumCalculation: "WHEN_REQUIRED",
+    });
     const catalog = localCatalog({ directory: join(dataDir, "catalog") });
-    engine = await duckdbEngine({ s3, s3Directory: services.s3.directory, catalog, datasets: [carTelemetry], buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! } });
+    engine = await duckdbEngine({
+      s3,
+      s3Directory: services.s3.directory,
+      catalog,
+      datasets: [carTelemetry],
+      buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
+    });
     const body = parquetWriteBuffer({
       columnData: [
         { name: "name", data: ["  toyota MOTOR co ", "vw"], type: "STRING" },
@@ -34,7 +46,13 @@ describe("duckdbEngine", () => {
         { name: "n", data: [1, 2], type: "DOUBLE" },
       ],
     });
-    await s3.send(new PutObjectCommand({ Bucket: services.names.Bronze, Key: "t/ingest_date=2024-01-06/a.parquet", Body: new Uint8Array(body) }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: services.names.Bronze,
+        Key: "t/ingest_date=2024-01-06/a.parquet",
+        Body: new Uint8Array(body),
+      }),
+    );
   });
   afterAll(async () => {
     engine.close();
@@ -43,7 +61,11 @@ describe("duckdbEngine", () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const source = (): Source => ({ kind: "files", table, uris: [`s3://${services.names.Bronze}/t/ingest_date=2024-01-06/a.parquet`] });
+  const source = (): Source => ({
+    kind: "files",
+    table,
+    uris: [`s3://${services.names.Bronze}/t/ingest_date=2024-01-06/a.parquet`],
+  });
 
   it("runs the dialect's functions for real on objects read from the lake", async () => {
     // Prepare
@@ -53,7 +75,13 @@ describe("duckdbEngine", () => {
         { expr: call("title_case", call("trim", column("name"))), as: "maker" },
         { expr: cast(call("parse_timestamp", column("ts")), "varchar"), as: "at" },
         { expr: cast(call("day", call("parse_timestamp", column("ts"))), "integer"), as: "day" },
-        { expr: { kind: "case", whens: [{ when: { kind: "binary", op: "<>", left: column("n"), right: lit(2) }, then: lit("one") }] }, as: "label" },
+        {
+          expr: {
+            kind: "case",
+            whens: [{ when: { kind: "binary", op: "<>", left: column("n"), right: lit(2) }, then: lit("one") }],
+          },
+          as: "label",
+        },
       ],
       from: source(),
     };
@@ -72,16 +100,28 @@ describe("duckdbEngine", () => {
     // Act
     await engine.run({ kind: "unload", query, to: `s3://${services.names.Silver}/out/_v=1/`, partitionedBy: ["n"] });
     // Assess
-    const { rows } = await engine.run(`SELECT count(*) AS files FROM glob('${services.s3.directory}/${services.names.Silver}/out/_v=1/n=*/*._S3rver_object')`);
+    const { rows } = await engine.run(
+      `SELECT count(*) AS files FROM glob('${services.s3.directory}/${services.names.Silver}/out/_v=1/n=*/*._S3rver_object')`,
+    );
     expect(rows).toEqual([{ files: 2 }]);
   });
 
   it("maps partition DDL to the local catalog", async () => {
     // Act
-    await engine.run({ kind: "addPartitions", table: { database: "silver", name: "x" }, partitions: [{ values: { d: 1 }, location: "s3://s/1/" }] });
-    await engine.run({ kind: "setPartitionLocation", table: { database: "silver", name: "x" }, partition: { values: { d: 1 }, location: "s3://s/2/" } });
+    await engine.run({
+      kind: "addPartitions",
+      table: { database: "silver", name: "x" },
+      partitions: [{ values: { d: 1 }, location: "s3://s/1/" }],
+    });
+    await engine.run({
+      kind: "setPartitionLocation",
+      table: { database: "silver", name: "x" },
+      partition: { values: { d: 1 }, location: "s3://s/2/" },
+    });
     // Assess
-    expect(await localCatalog({ directory: join(dataDir, "catalog") }).locate({ database: "silver", name: "x" }, [{ d: 1 }])).toEqual(["s3://s/2/"]);
+    expect(
+      await localCatalog({ directory: join(dataDir, "catalog") }).locate({ database: "silver", name: "x" }, [{ d: 1 }]),
+    ).toEqual(["s3://s/2/"]);
   });
 
   it("raises DuckDB's reason verbatim as a QueryFailedError", async () => {

@@ -1,10 +1,10 @@
 import { silverHandlers } from "@medallion/functions/silver";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { landBronze, reading } from "@medallion/testing/silver";
-import { startTestLake } from "@medallion/testing/lake";
 import type { TestLake } from "@medallion/testing/lake";
-import { lambdaContext } from "../../src/lambda-context";
+import { startTestLake } from "@medallion/testing/lake";
+import { landBronze, reading } from "@medallion/testing/silver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localSilverDependencies } from "../../src/engine/silver";
+import { lambdaContext } from "../../src/lambda-context";
 
 describe("localSilverDependencies", () => {
   let lake: TestLake;
