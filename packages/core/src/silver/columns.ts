@@ -1,6 +1,6 @@
 import type { DatasetSpec, Field } from "../dataset/spec";
 import type { ColumnDef, Expr, SqlType } from "../sql/ast";
-import { binary, call, cast, column, lit } from "../sql/ast";
+import { and, binary, call, cast, column, lit } from "../sql/ast";
 import { SilverSpecError } from "./errors";
 import { partitionColumnNames } from "./partition";
 import type { OriginColumn, PartitionSpec, RatioColumn, SilverSpec, YearMonthDayPartition } from "./spec";
@@ -87,7 +87,7 @@ function ratioColumn(d: RatioColumn, source: (name: string, role: string) => Exp
 function startsWith(expr: Expr, prefix: string): Expr {
   const last = prefix.charCodeAt(prefix.length - 1);
   const upper = prefix.slice(0, -1) + String.fromCharCode(last + 1);
-  return binary(binary(expr, ">=", lit(prefix)), "AND", binary(expr, "<", lit(upper)));
+  return and(binary(expr, ">=", lit(prefix)), binary(expr, "<", lit(upper)));
 }
 
 function originColumn(d: OriginColumn, dataset: string, byName: Map<string, SilverColumn>): SilverColumn {

@@ -8,7 +8,7 @@
 export type Dialect = "athena" | "duckdb";
 
 /** Column types, named as Trino names them; each renderer maps them. */
-export type SqlType = "varchar" | "double" | "bigint" | "integer" | "timestamp" | "boolean";
+export type SqlType = "varchar" | "double" | "bigint" | "integer" | "timestamp" | "boolean" | "date";
 
 /** A literal value. */
 export type Literal = string | number | boolean | null;
@@ -25,11 +25,23 @@ export type FunctionName =
   | "year"
   | "month"
   | "day"
+  /** `round(x, digits)`. */
+  | "round"
+  /** The first argument that is not NULL. */
+  | "coalesce"
+  /** Aggregates. `count` of no argument counts rows (`count(*)`). */
+  | "count"
+  | "sum"
+  | "avg"
   | "min"
-  | "max";
+  | "max"
+  /** Aggregate: the first argument on the row with the smallest second one, NULL values of the first kept. */
+  | "min_by"
+  /** Aggregate: the first argument on the row with the largest second one, NULL values of the first kept. */
+  | "max_by";
 
 /** Binary operators. */
-export type BinaryOp = "+" | "-" | "*" | "/" | "=" | "<>" | "<" | "<=" | ">" | ">=" | "AND" | "OR";
+export type BinaryOp = "+" | "-" | "*" | "/" | "=" | "<>" | "<" | "<=" | ">" | ">=" | "IS DISTINCT FROM";
 
 /** A table in a database (Glue database on Athena, schema in DuckDB). */
 export interface TableRef {
@@ -51,16 +63,30 @@ export interface OrderBy {
 
 /** An expression. */
 export type Expr =
-  /** A column, or a field inside struct columns: `["metrics", "trip", "tripMileage"]`. */
+  /** A column, or a field inside struct columns: `["metrics", "trip", "tripMileage"]`; `[alias, column]` qualifies. */
   | { kind: "column"; path: string[] }
   | { kind: "literal"; value: Literal }
-  | { kind: "call"; fn: FunctionName; args: Expr[] }
+  /** A calendar date, `YYYY-MM-DD`. */
+  | { kind: "dateLiteral"; value: string }
+  /** A function call; `distinct` only for aggregates (`count(DISTINCT x)`). */
+  | { kind: "call"; fn: FunctionName; args: Expr[]; distinct?: boolean }
   | { kind: "binary"; op: BinaryOp; left: Expr; right: Expr }
+  /** Every term true (TRUE when there are none). */
+  | { kind: "and"; terms: Expr[] }
+  /** Some term true (FALSE when there are none). */
+  | { kind: "or"; terms: Expr[] }
+  | { kind: "not"; expr: Expr }
   | { kind: "isNull"; expr: Expr; negated?: boolean }
   | { kind: "in"; expr: Expr; values: Expr[] }
   | { kind: "case"; whens: { when: Expr; then: Expr }[]; otherwise?: Expr }
   | { kind: "cast"; expr: Expr; type: SqlType }
-  | { kind: "rowNumber"; partitionBy: Expr[]; orderBy: OrderBy[] };
+  | { kind: "rowNumber"; partitionBy: Expr[]; orderBy: OrderBy[] }
+  /** A query of one row and one column, as a value. */
+  | { kind: "subquery"; query: Query }
+  /** True when the query returns a row. */
+  | { kind: "exists"; query: Query }
+  /** The select list's item at this 1-based position (GROUP BY 1, 2). */
+  | { kind: "ordinal"; position: number };
 
 /** A partition's values (in partition-column order) and where its files live. */
 export interface PartitionLocation {
@@ -71,8 +97,12 @@ export interface PartitionLocation {
 
 /** Where rows come from. */
 export type Source =
-  | { kind: "table"; table: TableRef }
+  | { kind: "table"; table: TableRef; alias?: string }
+  /** A query the statement names in its WITH. */
+  | { kind: "cte"; name: string }
   | { kind: "subquery"; query: Query; alias: string }
+  /** Every row of `left`, with the rows of `right` that match it (NULLs where none does). */
+  | { kind: "leftJoin"; left: Source; right: Source; on: Expr }
   /**
    * Given Parquet objects of a table. Athena reads the table filtered by `"$path"` (and the
    * partition filter, so only those partitions are listed); DuckDB reads the objects directly.
@@ -97,10 +127,34 @@ export interface SelectItem {
   as?: string;
 }
 
+/** A query named in a WITH. */
+export interface NamedQuery {
+  name: string;
+  query: Query;
+}
+
 /** A query. */
 export type Query =
-  | { kind: "select"; columns: SelectItem[] | "*"; from: Source; where?: Expr; groupBy?: Expr[] }
-  | { kind: "unionAll"; queries: Query[] };
+  | {
+      kind: "select";
+      distinct?: boolean;
+      columns: SelectItem[] | "*";
+      from: Source;
+      where?: Expr;
+      groupBy?: Expr[];
+      having?: Expr;
+      orderBy?: OrderBy[];
+      limit?: number;
+    }
+  | { kind: "unionAll"; queries: Query[] }
+  /** `WITH <name> AS (<query>), … <query>`: the body reads the named queries as sources of kind `cte`. */
+  | { kind: "with"; queries: NamedQuery[]; body: Query };
+
+/** One WHEN clause of a MERGE: the first whose condition holds decides a row's fate. */
+export type MergeClause =
+  | { when: "matched"; condition?: Expr; action: "delete" }
+  | { when: "matched"; condition?: Expr; action: "update"; set: { column: string; value: Expr }[] }
+  | { when: "notMatched"; condition?: Expr; action: "insert"; columns: string[]; values: Expr[] };
 
 /** A statement an engine runs. */
 export type Statement =
@@ -110,9 +164,30 @@ export type Statement =
   /** Registers partitions that may not exist yet (existing ones are left as they are). */
   | { kind: "addPartitions"; table: TableRef; partitions: PartitionLocation[] }
   /** Points an existing partition at a new location. */
-  | { kind: "setPartitionLocation"; table: TableRef; partition: PartitionLocation };
+  | { kind: "setPartitionLocation"; table: TableRef; partition: PartitionLocation }
+  /** Creates a database when missing. DuckDB only: on AWS the Glue databases are infra's. */
+  | { kind: "createSchema"; database: string }
+  /**
+   * Creates a table when missing. Athena: an Iceberg table at `location` (required there),
+   * with identity partitions `partitionedBy`; it has no key constraint. DuckDB: a table
+   * whose `primaryKey` is enforced; partitioning does not apply.
+   */
+  | {
+      kind: "createTable";
+      table: TableRef;
+      columns: ColumnDef[];
+      primaryKey: string[];
+      partitionedBy: string[];
+      location?: string;
+    }
+  /** Merges `using` into a table aliased `alias`, row by row through `clauses`, as one commit. */
+  | { kind: "merge"; into: TableRef; alias: string; using: Source; on: Expr; clauses: MergeClause[] }
+  /** Athena only: compacts an Iceberg table's small and delete files into larger data files. */
+  | { kind: "optimize"; table: TableRef }
+  /** Athena only: expires an Iceberg table's old snapshots and removes orphan files. */
+  | { kind: "vacuum"; table: TableRef };
 
-/** A column reference. @param path column name, then struct field names */
+/** A column reference. @param path column name, then struct field names (or a table alias, then a column) */
 export const column = (...path: string[]): Expr => ({ kind: "column", path });
 
 /** A literal. @param value the value */
@@ -127,14 +202,47 @@ export const binary = (left: Expr, op: BinaryOp, right: Expr): Expr => ({ kind: 
 /** A cast. @param type target type */
 export const cast = (expr: Expr, type: SqlType): Expr => ({ kind: "cast", expr, type });
 
-/** Joins conditions with AND (TRUE when there are none). @param exprs conditions */
-export function and(...exprs: Expr[]): Expr {
-  const [first, ...rest] = exprs;
-  return first ? rest.reduce((left, right) => binary(left, "AND", right), first) : lit(true);
+/** A negation. @param expr the condition negated */
+export const not = (expr: Expr): Expr => ({ kind: "not", expr });
+
+/**
+ * Joins conditions with AND: TRUE when there are none, the condition itself when there is one.
+ * @param terms conditions
+ */
+export function and(...terms: Expr[]): Expr {
+  if (terms.length === 0) return lit(true);
+  return terms.length === 1 ? terms[0]! : { kind: "and", terms };
 }
 
-/** Joins conditions with OR (FALSE when there are none). @param exprs conditions */
-export function or(...exprs: Expr[]): Expr {
-  const [first, ...rest] = exprs;
-  return first ? rest.reduce((left, right) => binary(left, "OR", right), first) : lit(false);
+/**
+ * Joins conditions with OR: FALSE when there are none, the condition itself when there is one.
+ * @param terms conditions
+ */
+export function or(...terms: Expr[]): Expr {
+  if (terms.length === 0) return lit(false);
+  return terms.length === 1 ? terms[0]! : { kind: "or", terms };
+}
+
+/**
+ * Reads named columns of a table: the common query, spelled short.
+ * @param table the table
+ * @param columns column names, in order
+ * @param clauses an optional filter and the columns to order by (ascending)
+ * @example selectColumns({ database: "gold", name: "car_monthly" }, ["car", "year"], { orderBy: ["car"] })
+ */
+export function selectColumns(
+  table: TableRef,
+  columns: string[],
+  { where, orderBy = [] }: { where?: Expr; orderBy?: string[] } = {},
+): Statement {
+  return {
+    kind: "query",
+    query: {
+      kind: "select",
+      columns: columns.map((name) => ({ expr: column(name) })),
+      from: { kind: "table", table },
+      ...(where ? { where } : {}),
+      ...(orderBy.length ? { orderBy: orderBy.map((name) => ({ expr: column(name) })) } : {}),
+    },
+  };
 }

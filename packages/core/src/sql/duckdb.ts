@@ -1,8 +1,8 @@
-import type { Query, Statement } from "./ast";
+import type { Statement } from "./ast";
 import { UnsupportedStatementError } from "./errors";
 import { literal, quoteIdentifier } from "./quote";
 import type { DuckDbFiles } from "./render";
-import { renderQuery } from "./render";
+import { renderMerge, renderQuery, renderTable, renderType } from "./render";
 
 /** Options of {@link renderDuckDb}. */
 export interface DuckDbRenderOptions extends DuckDbFiles {
@@ -12,7 +12,8 @@ export interface DuckDbRenderOptions extends DuckDbFiles {
 
 /**
  * Renders a statement for DuckDB. Partition DDL has no DuckDB form (the local catalog is
- * not SQL), and an `unload` becomes a `COPY … TO` a local directory.
+ * not SQL), an `unload` becomes a `COPY … TO` a local directory, and DuckDB tables need no
+ * Iceberg maintenance (OPTIMIZE, VACUUM).
  * @param statement the statement
  * @param options local file resolver, and the directory an unload writes to
  */
@@ -21,6 +22,8 @@ export function renderDuckDb(statement: Statement, options: DuckDbRenderOptions)
   switch (statement.kind) {
     case "query":
       return renderQuery(statement.query, context);
+    case "merge":
+      return renderMerge(statement, context);
     case "unload": {
       if (options.unloadDirectory === undefined)
         throw new UnsupportedStatementError(`unload to ${statement.to} needs a local directory`);
@@ -29,29 +32,22 @@ export function renderDuckDb(statement: Statement, options: DuckDbRenderOptions)
         : "";
       return `COPY (${renderQuery(statement.query, context)}) TO ${literal(options.unloadDirectory)} (FORMAT parquet, COMPRESSION snappy${partitioned})`;
     }
+    case "createSchema":
+      return `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(statement.database)}`;
+    case "createTable": {
+      const definitions = statement.columns.map(
+        ({ name, type }) => `${quoteIdentifier(name)} ${renderType(type, "duckdb")}`,
+      );
+      const key = statement.primaryKey.length
+        ? [`PRIMARY KEY (${statement.primaryKey.map(quoteIdentifier).join(", ")})`]
+        : [];
+      return `CREATE TABLE IF NOT EXISTS ${renderTable(statement.table)} (${[...definitions, ...key].join(", ")})`;
+    }
     case "addPartitions":
     case "setPartitionLocation":
       throw new UnsupportedStatementError(`${statement.kind} is catalog DDL; DuckDB's catalog is not SQL`);
+    case "optimize":
+    case "vacuum":
+      throw new UnsupportedStatementError(`${statement.kind} is Iceberg maintenance; DuckDB tables need none`);
   }
-}
-
-/**
- * Every S3 URI a statement reads (objects and partition locations), so an engine can list
- * the local files behind them before rendering.
- * @param statement the statement
- */
-export function readUris(statement: Statement): string[] {
-  const uris: string[] = [];
-  const visit = (query: Query): void => {
-    if (query.kind === "unionAll") {
-      for (const part of query.queries) visit(part);
-      return;
-    }
-    const source = query.from;
-    if (source.kind === "subquery") visit(source.query);
-    else if (source.kind === "files") uris.push(...source.uris);
-    else if (source.kind === "partitions") uris.push(...source.partitions.map((p) => p.location));
-  };
-  if (statement.kind === "query" || statement.kind === "unload") visit(statement.query);
-  return uris;
 }

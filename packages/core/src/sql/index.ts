@@ -1,8 +1,9 @@
 export * from "./ast";
 export { MAX_PARTITIONS_PER_ALTER, renderAthena } from "./athena";
 export type { DuckDbRenderOptions } from "./duckdb";
-export { readUris, renderDuckDb } from "./duckdb";
+export { renderDuckDb } from "./duckdb";
 export * from "./errors";
-export { hiveLiteral, literal, quoteHiveIdentifier, quoteIdentifier } from "./quote";
+export { bareIdentifier, hiveLiteral, literal, quoteHiveIdentifier, quoteIdentifier } from "./quote";
+export { readTables, readUris } from "./reads";
 export type { DuckDbFiles, RenderContext } from "./render";
-export { renderExpr, renderQuery, renderType } from "./render";
+export { renderExpr, renderQuery, renderTable, renderType } from "./render";

@@ -30,6 +30,19 @@ export function quoteHiveIdentifier(name: string): string {
 }
 
 /**
+ * Writes an identifier bare, for the statements Athena documents with plain names (OPTIMIZE,
+ * VACUUM): only lower-case letters, digits and `_`, not starting with a digit, are accepted.
+ * @param name database or table name
+ */
+export function bareIdentifier(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name))
+    throw new InvalidIdentifierError(
+      `cannot write ${JSON.stringify(name)} as a bare identifier: lower-case letters, digits and _ only`,
+    );
+  return name;
+}
+
+/**
  * Renders a literal for Trino and DuckDB: strings single-quoted with quotes doubled,
  * finite numbers as written, booleans and NULL as keywords.
  * @param value the value

@@ -3,15 +3,17 @@ import type {
   Dialect,
   Expr,
   FunctionName,
+  MergeClause,
   OrderBy,
   PartitionLocation,
   Query,
   SelectItem,
   Source,
   SqlType,
+  Statement,
   TableRef,
 } from "./ast";
-import { SqlError } from "./errors";
+import { InvalidLiteralError, SqlError } from "./errors";
 import { literal, quoteIdentifier } from "./quote";
 
 /** What the DuckDB renderer needs from its engine: the local files behind an S3 object or prefix. */
@@ -34,6 +36,7 @@ const TYPES: Record<Dialect, Record<SqlType, string>> = {
     integer: "integer",
     timestamp: "timestamp",
     boolean: "boolean",
+    date: "date",
   },
   duckdb: {
     varchar: "VARCHAR",
@@ -42,6 +45,7 @@ const TYPES: Record<Dialect, Record<SqlType, string>> = {
     integer: "INTEGER",
     timestamp: "TIMESTAMP",
     boolean: "BOOLEAN",
+    date: "DATE",
   },
 };
 
@@ -54,21 +58,68 @@ export function renderType(type: SqlType, dialect: Dialect): string {
   return TYPES[dialect][type];
 }
 
-const tableName = ({ database, name }: TableRef): string => `${quoteIdentifier(database)}.${quoteIdentifier(name)}`;
+/**
+ * Renders a table's name, database-qualified, for Trino and DuckDB.
+ * @param table the table
+ */
+export const renderTable = ({ database, name }: TableRef): string =>
+  `${quoteIdentifier(database)}.${quoteIdentifier(name)}`;
 
-function renderCall(fn: FunctionName, args: string[], dialect: Dialect): string {
+// How many arguments each function takes, at least and at most.
+const ARITY: Record<FunctionName, readonly [number, number]> = {
+  trim: [1, 1],
+  lower: [1, 1],
+  upper: [1, 1],
+  title_case: [1, 1],
+  parse_timestamp: [1, 1],
+  year: [1, 1],
+  month: [1, 1],
+  day: [1, 1],
+  round: [2, 2],
+  coalesce: [1, Number.POSITIVE_INFINITY],
+  count: [0, 1],
+  sum: [1, 1],
+  avg: [1, 1],
+  min: [1, 1],
+  max: [1, 1],
+  min_by: [2, 2],
+  max_by: [2, 2],
+};
+
+// The aggregates that may take DISTINCT: over their one argument's distinct values.
+const DISTINCT_AGGREGATES = new Set<FunctionName>(["count", "sum", "avg", "min", "max"]);
+
+function renderCall(fn: FunctionName, args: string[], distinct: boolean, dialect: Dialect): string {
+  const [least, most] = ARITY[fn];
+  if (args.length < least || args.length > most)
+    throw new SqlError(
+      `function ${fn} takes ${least === most ? least : `${least} to ${most}`} argument(s), got ${args.length}`,
+    );
+  if (distinct && (!DISTINCT_AGGREGATES.has(fn) || args.length !== 1))
+    throw new SqlError(`DISTINCT applies to the one argument of count, sum, avg, min or max, not to ${fn}`);
   const [x] = args;
-  if (x === undefined || args.length !== 1) throw new SqlError(`function ${fn} takes one argument, got ${args.length}`);
+  const list = `${distinct ? "DISTINCT " : ""}${args.join(", ")}`;
   switch (fn) {
+    case "count":
+      return x === undefined ? "count(*)" : `count(${list})`;
     case "trim":
     case "lower":
     case "upper":
     case "year":
     case "month":
     case "day":
+    case "round":
+    case "coalesce":
+    case "sum":
+    case "avg":
     case "min":
     case "max":
-      return `${fn}(${x})`;
+      return `${fn}(${list})`;
+    // DuckDB's arg_min/arg_max skip rows whose value is NULL; the `_null` variants keep them, as Trino's do.
+    case "min_by":
+      return `${dialect === "athena" ? "min_by" : "arg_min_null"}(${list})`;
+    case "max_by":
+      return `${dialect === "athena" ? "max_by" : "arg_max_null"}(${list})`;
     // Neither engine has initcap; split on spaces and rebuild. `w` is the lambda's own
     // variable, never user data.
     case "title_case":
@@ -84,7 +135,8 @@ function renderCall(fn: FunctionName, args: string[], dialect: Dialect): string 
 }
 
 /**
- * Renders an expression.
+ * Renders an expression. Every form but a bare column, literal or call is parenthesised,
+ * so an expression is always safe as an operand.
  * @param expr the expression
  * @param context dialect (and DuckDB file resolver)
  */
@@ -95,10 +147,20 @@ export function renderExpr(expr: Expr, context: RenderContext): string {
       return expr.path.map(quoteIdentifier).join(".");
     case "literal":
       return literal(expr.value);
+    case "dateLiteral":
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(expr.value))
+        throw new InvalidLiteralError(`date literal ${JSON.stringify(expr.value)} is not YYYY-MM-DD`);
+      return `DATE ${literal(expr.value)}`;
     case "call":
-      return renderCall(expr.fn, expr.args.map(r), context.dialect);
+      return renderCall(expr.fn, expr.args.map(r), expr.distinct ?? false, context.dialect);
     case "binary":
       return `(${r(expr.left)} ${expr.op} ${r(expr.right)})`;
+    case "and":
+      return expr.terms.length ? `(${expr.terms.map(r).join(" AND ")})` : "TRUE";
+    case "or":
+      return expr.terms.length ? `(${expr.terms.map(r).join(" OR ")})` : "FALSE";
+    case "not":
+      return `(NOT ${r(expr.expr)})`;
     case "isNull":
       return `(${r(expr.expr)} IS ${expr.negated ? "NOT " : ""}NULL)`;
     case "in":
@@ -111,11 +173,29 @@ export function renderExpr(expr: Expr, context: RenderContext): string {
     case "cast":
       return `CAST(${r(expr.expr)} AS ${renderType(expr.type, context.dialect)})`;
     case "rowNumber": {
-      const order = (o: OrderBy): string => `${r(o.expr)}${o.descending ? " DESC" : " ASC"}`;
       const partition = expr.partitionBy.length ? `PARTITION BY ${expr.partitionBy.map(r).join(", ")} ` : "";
-      return `row_number() OVER (${partition}ORDER BY ${expr.orderBy.map(order).join(", ")})`;
+      return `row_number() OVER (${partition}ORDER BY ${renderOrder(expr.orderBy, context)})`;
     }
+    case "subquery":
+      return `(${renderQuery(expr.query, context)})`;
+    case "exists":
+      return `EXISTS (${renderQuery(expr.query, context)})`;
+    case "ordinal":
+      if (!Number.isInteger(expr.position) || expr.position < 1)
+        throw new SqlError(`select-list position must be a positive integer, got ${expr.position}`);
+      return String(expr.position);
   }
+}
+
+// A clause's condition (WHERE, ON, HAVING): a top-level conjunction needs no parentheses.
+function renderCondition(expr: Expr, context: RenderContext): string {
+  return expr.kind === "and" && expr.terms.length
+    ? expr.terms.map((term) => renderExpr(term, context)).join(" AND ")
+    : renderExpr(expr, context);
+}
+
+function renderOrder(terms: OrderBy[], context: RenderContext): string {
+  return terms.map((o) => `${renderExpr(o.expr, context)}${o.descending ? " DESC" : ""}`).join(", ");
 }
 
 function renderItems(columns: SelectItem[] | "*", context: RenderContext): string {
@@ -149,9 +229,15 @@ function parquetList(paths: string[]): string {
 function renderSource(source: Source, context: RenderContext, alias: string): string {
   switch (source.kind) {
     case "table":
-      return tableName(source.table);
+      return source.alias === undefined
+        ? renderTable(source.table)
+        : `${renderTable(source.table)} AS ${quoteIdentifier(source.alias)}`;
+    case "cte":
+      return quoteIdentifier(source.name);
     case "subquery":
       return `(${renderQuery(source.query, context)}) AS ${quoteIdentifier(source.alias)}`;
+    case "leftJoin":
+      return `${renderSource(source.left, context, alias)} LEFT JOIN ${renderSource(source.right, context, alias)} ON ${renderCondition(source.on, context)}`;
     case "files": {
       if (context.dialect === "athena") {
         const conditions: string[] = [];
@@ -178,11 +264,11 @@ function renderSource(source: Source, context: RenderContext, alias: string): st
             context,
           ),
         );
-        return `(SELECT * FROM ${tableName(source.table)} WHERE ${conditions.join(" AND ")}) AS ${quoteIdentifier(alias)}`;
+        return `(SELECT * FROM ${renderTable(source.table)} WHERE ${conditions.join(" AND ")}) AS ${quoteIdentifier(alias)}`;
       }
       const paths = source.uris.flatMap((uri) => context.files(uri));
       if (paths.length === 0)
-        throw new SqlError(`no local files for ${tableName(source.table)}: ${source.uris.join(", ")}`);
+        throw new SqlError(`no local files for ${renderTable(source.table)}: ${source.uris.join(", ")}`);
       return `${parquetList(paths)} AS ${quoteIdentifier(alias)}`;
     }
     case "partitions": {
@@ -199,7 +285,7 @@ function renderSource(source: Source, context: RenderContext, alias: string): st
               .join(" OR ")
           : "FALSE";
         const items = all.map(({ name }) => quoteIdentifier(name)).join(", ");
-        return `(SELECT ${items} FROM ${tableName(source.table)} WHERE ${where}) AS ${quoteIdentifier(alias)}`;
+        return `(SELECT ${items} FROM ${renderTable(source.table)} WHERE ${where}) AS ${quoteIdentifier(alias)}`;
       }
       const selects = source.partitions.flatMap((partition) => {
         const paths = context.files(partition.location);
@@ -217,19 +303,68 @@ function renderSource(source: Source, context: RenderContext, alias: string): st
   }
 }
 
+// A member of a UNION ALL is written bare unless its own clauses would otherwise bind to the union.
+const unionMember = (query: Query, context: RenderContext): string =>
+  query.kind === "with" || (query.kind === "select" && (query.orderBy?.length || query.limit !== undefined))
+    ? `(${renderQuery(query, context)})`
+    : renderQuery(query, context);
+
 /**
  * Renders a query.
  * @param query the query
  * @param context dialect (and DuckDB file resolver)
  */
 export function renderQuery(query: Query, context: RenderContext): string {
-  if (query.kind === "unionAll") {
-    if (query.queries.length === 0) throw new SqlError("UNION ALL of no queries");
-    return query.queries.map((q) => `(${renderQuery(q, context)})`).join(" UNION ALL ");
+  switch (query.kind) {
+    case "unionAll":
+      if (query.queries.length === 0) throw new SqlError("UNION ALL of no queries");
+      return query.queries.map((q) => unionMember(q, context)).join(" UNION ALL ");
+    case "with": {
+      if (query.queries.length === 0) throw new SqlError("WITH of no queries");
+      const named = query.queries.map(
+        ({ name, query: q }) => `${quoteIdentifier(name)} AS (${renderQuery(q, context)})`,
+      );
+      return `WITH ${named.join(", ")} ${renderQuery(query.body, context)}`;
+    }
+    case "select": {
+      const where = query.where ? ` WHERE ${renderCondition(query.where, context)}` : "";
+      const groupBy = query.groupBy?.length
+        ? ` GROUP BY ${query.groupBy.map((e) => renderExpr(e, context)).join(", ")}`
+        : "";
+      const having = query.having ? ` HAVING ${renderCondition(query.having, context)}` : "";
+      const orderBy = query.orderBy?.length ? ` ORDER BY ${renderOrder(query.orderBy, context)}` : "";
+      if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 0))
+        throw new SqlError(`LIMIT must be a non-negative integer, got ${query.limit}`);
+      const limit = query.limit === undefined ? "" : ` LIMIT ${query.limit}`;
+      const distinct = query.distinct ? "DISTINCT " : "";
+      return `SELECT ${distinct}${renderItems(query.columns, context)} FROM ${renderSource(query.from, context, "src")}${where}${groupBy}${having}${orderBy}${limit}`;
+    }
   }
-  const where = query.where ? ` WHERE ${renderExpr(query.where, context)}` : "";
-  const groupBy = query.groupBy?.length
-    ? ` GROUP BY ${query.groupBy.map((e) => renderExpr(e, context)).join(", ")}`
-    : "";
-  return `SELECT ${renderItems(query.columns, context)} FROM ${renderSource(query.from, context, "src")}${where}${groupBy}`;
+}
+
+function renderClause(clause: MergeClause, context: RenderContext): string {
+  const r = (e: Expr): string => renderExpr(e, context);
+  const when = `WHEN ${clause.when === "matched" ? "MATCHED" : "NOT MATCHED"}${clause.condition ? ` AND ${r(clause.condition)}` : ""} THEN`;
+  switch (clause.action) {
+    case "delete":
+      return `${when} DELETE`;
+    case "update":
+      return `${when} UPDATE SET ${clause.set.map(({ column, value }) => `${quoteIdentifier(column)} = ${r(value)}`).join(", ")}`;
+    case "insert":
+      if (clause.columns.length !== clause.values.length)
+        throw new SqlError(`MERGE INSERT of ${clause.columns.length} columns given ${clause.values.length} values`);
+      return `${when} INSERT (${clause.columns.map(quoteIdentifier).join(", ")}) VALUES (${clause.values.map(r).join(", ")})`;
+  }
+}
+
+/**
+ * Renders a MERGE, the same text in both dialects (Trino's and DuckDB's MERGE agree).
+ * @param statement the merge
+ * @param context dialect (and DuckDB file resolver)
+ */
+export function renderMerge(statement: Extract<Statement, { kind: "merge" }>, context: RenderContext): string {
+  if (statement.clauses.length === 0)
+    throw new SqlError(`MERGE INTO ${renderTable(statement.into)} has no WHEN clause`);
+  const clauses = statement.clauses.map((clause) => renderClause(clause, context));
+  return `MERGE INTO ${renderTable(statement.into)} AS ${quoteIdentifier(statement.alias)} USING ${renderSource(statement.using, context, "src")} ON ${renderCondition(statement.on, context)} ${clauses.join(" ")}`;
 }

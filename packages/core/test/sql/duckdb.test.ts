@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Query, TableRef } from "../../src/sql/ast";
-import { column } from "../../src/sql/ast";
-import { readUris, renderDuckDb } from "../../src/sql/duckdb";
+import type { Query, Statement, TableRef } from "../../src/sql/ast";
+import { binary, call, cast, column } from "../../src/sql/ast";
+import { renderAthena } from "../../src/sql/athena";
+import { renderDuckDb } from "../../src/sql/duckdb";
 import { SqlError, UnsupportedStatementError } from "../../src/sql/errors";
 
 const table: TableRef = { database: "silver", name: "car_telemetry" };
@@ -74,36 +75,66 @@ describe("renderDuckDb", () => {
     ).toThrow(UnsupportedStatementError);
     expect(() => renderDuckDb({ kind: "query", query: missing }, { files })).toThrow(SqlError);
   });
-});
 
-describe("readUris", () => {
-  it("lists every object and location a statement reads, through unions and subqueries", () => {
+  it("creates the schema, then a table keyed on its primary key, without Athena's partitioning", () => {
     // Prepare
-    const inner: Query = {
-      kind: "unionAll",
-      queries: [
-        { kind: "select", columns: "*", from: { kind: "files", table, uris: ["s3://b/1", "s3://b/2"] } },
-        {
-          kind: "select",
-          columns: "*",
-          from: {
-            kind: "partitions",
-            table,
-            columns: [],
-            partitionColumns: [],
-            partitions: [{ values: {}, location: "s3://s/p/" }],
-          },
-        },
+    const create: Statement = {
+      kind: "createTable",
+      table: { database: "gold", name: "daily" },
+      columns: [
+        { name: "date", type: "date" },
+        { name: "n", type: "bigint" },
       ],
+      primaryKey: ["date"],
+      partitionedBy: ["date"],
     };
     // Act
-    const uris = readUris({
-      kind: "unload",
-      to: "s3://s/v/",
-      partitionedBy: [],
-      query: { kind: "select", columns: "*", from: { kind: "subquery", query: inner, alias: "u" } },
-    });
+    const sql = [renderDuckDb({ kind: "createSchema", database: "gold" }, { files }), renderDuckDb(create, { files })];
     // Assess
-    expect(uris).toEqual(["s3://b/1", "s3://b/2", "s3://s/p/"]);
+    expect(sql).toEqual([
+      `CREATE SCHEMA IF NOT EXISTS "gold"`,
+      `CREATE TABLE IF NOT EXISTS "gold"."daily" ("date" DATE, "n" BIGINT, PRIMARY KEY ("date"))`,
+    ]);
+  });
+
+  it("spells first/last-by and types its own way, inside a MERGE written as Athena's", () => {
+    // Prepare
+    const query: Query = {
+      kind: "select",
+      columns: [
+        { expr: call("min_by", column("km"), column("at")) },
+        { expr: call("max_by", column("km"), column("at")) },
+        { expr: cast(column("at"), "date") },
+      ],
+      from: { kind: "table", table },
+    };
+    const merge: Statement = {
+      kind: "merge",
+      into: { database: "gold", name: "t" },
+      alias: "t",
+      using: { kind: "subquery", query, alias: "s" },
+      on: binary(column("t", "k"), "=", column("s", "k")),
+      clauses: [{ when: "notMatched", action: "insert", columns: ["k"], values: [column("s", "k")] }],
+    };
+    // Act
+    const sql = renderDuckDb({ kind: "query", query }, { files });
+    // Assess
+    expect(sql).toBe(
+      `SELECT arg_min_null("km", "at"), arg_max_null("km", "at"), CAST("at" AS DATE) FROM "silver"."car_telemetry"`,
+    );
+    expect(renderDuckDb(merge, { files })).toBe(
+      `MERGE INTO "gold"."t" AS "t" USING (${sql}) AS "s" ON ("t"."k" = "s"."k") WHEN NOT MATCHED THEN INSERT ("k") VALUES ("s"."k")`,
+    );
+    expect(renderAthena(merge)).toContain(
+      `USING (SELECT min_by("km", "at"), max_by("km", "at"), CAST("at" AS date) FROM`,
+    );
+  });
+
+  it("refuses Iceberg maintenance, which DuckDB tables do not need", () => {
+    // Act + Assess
+    for (const kind of ["optimize", "vacuum"] as const)
+      expect(() => renderDuckDb({ kind, table: { database: "gold", name: "t" } }, { files })).toThrow(
+        UnsupportedStatementError,
+      );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidIdentifierError, InvalidLiteralError } from "../../src/sql/errors";
-import { hiveLiteral, literal, quoteHiveIdentifier, quoteIdentifier } from "../../src/sql/quote";
+import { bareIdentifier, hiveLiteral, literal, quoteHiveIdentifier, quoteIdentifier } from "../../src/sql/quote";
 
 describe("quoteIdentifier", () => {
   it("double-quotes names and doubles embedded quotes", () => {
@@ -50,5 +50,13 @@ describe("hiveLiteral", () => {
 
   it("refuses control characters", () => {
     expect(() => hiveLiteral("a\u0000b")).toThrow(InvalidLiteralError);
+  });
+});
+
+describe("bareIdentifier", () => {
+  it("writes lower-case names as they are and refuses anything that would need quoting", () => {
+    expect(bareIdentifier("medallion_gold")).toBe("medallion_gold");
+    for (const name of ["Gold", "car monthly", "1st", "a.b", 'a"', ""])
+      expect(() => bareIdentifier(name)).toThrow(InvalidIdentifierError);
   });
 });

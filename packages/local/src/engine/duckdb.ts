@@ -201,6 +201,11 @@ export async function duckdbEngine({
     }
     switch (statement.kind) {
       case "query":
+      case "merge":
+      case "createSchema":
+      case "createTable":
+      case "optimize":
+      case "vacuum":
         return query(renderDuckDb(statement, { files: await resolve(statement) }));
       case "unload":
         return unload(statement);
