@@ -44,7 +44,7 @@ describe("gold on the embedded lake: bronze → silver → gold → congregado",
     });
   }
   const rows = async (sql: string) =>
-    (await silver.engine.run(sql)).rows.map((row) =>
+    (await silver.engine.sql(sql)).rows.map((row) =>
       Object.fromEntries(
         Object.entries(row).map(([k, v]) => [k, typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v]),
       ),

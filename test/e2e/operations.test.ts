@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { operations, registerDataset, unregisterDataset } from "@medallion/core/dataset";
+import { binary, column, lit, selectColumns } from "@medallion/core/sql";
 import type { ExecutionOutcome } from "@medallion/local/pipeline";
 import { operationsSample, operationsSampleWinners } from "@medallion/local/sample/operations";
 import type { LocalStack } from "@medallion/local/stack";
@@ -84,14 +85,24 @@ describe("operations dataset on the embedded stack", () => {
     expect(run.status, JSON.stringify(run.error)).toBe("SUCCEEDED");
     const rows = (
       await stack.pipeline.engine.run(
-        "SELECT num_oper, cod_idef_ver_oper, origem, cod_situ_oper, anomesdia FROM silver.operations",
+        selectColumns({ database: "silver", name: "operations" }, [
+          "num_oper",
+          "cod_idef_ver_oper",
+          "origem",
+          "cod_situ_oper",
+          "anomesdia",
+        ]),
       )
     ).rows;
     expect(byKey(rows)).toEqual(operationsSampleWinners);
     // Every column of the winning row is kept, not just the ranking ones.
     const op1001 = (
       await stack.pipeline.engine.run(
-        "SELECT num_prio_even_oper, vlr_oper, cod_moed, _source_key FROM silver.operations WHERE num_oper = 'OP-1001'",
+        selectColumns(
+          { database: "silver", name: "operations" },
+          ["num_prio_even_oper", "vlr_oper", "cod_moed", "_source_key"],
+          { where: binary(column("num_oper"), "=", lit("OP-1001")) },
+        ),
       )
     ).rows;
     expect(op1001).toEqual([
@@ -208,7 +219,9 @@ describe("operations dataset on the embedded stack", () => {
     // The engines read the path through the dataset's silver table, which mirrors the manifest
     // (on Athena that table is how existing rows are re-read).
     const viaTable = await stack.pipeline.engine.run(
-      "SELECT num_oper, cod_situ_oper FROM silver.operations_export WHERE num_oper = 'OP-1002'",
+      selectColumns({ database: "silver", name: "operations_export" }, ["num_oper", "cod_situ_oper"], {
+        where: binary(column("num_oper"), "=", lit("OP-1002")),
+      }),
     );
     expect(viaTable.rows).toEqual([{ num_oper: "OP-1002", cod_situ_oper: "ESTORNADA" }]);
   });

@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { getCongregado } from "@medallion/core/congregado";
 import type { Journey } from "@medallion/core/journey";
 import { getJourney } from "@medallion/core/journey";
+import { selectColumns } from "@medallion/core/sql";
 import { executePipeline } from "@medallion/local/pipeline";
 import type { LocalStack } from "@medallion/local/stack";
 import { startStack } from "@medallion/local/stack";
@@ -52,7 +53,9 @@ describe("pipeline on the embedded stack", () => {
   const silverRows = async () =>
     (
       await stack.pipeline.engine.run(
-        "SELECT carChassis, event_day, currentMileage FROM silver.car_telemetry ORDER BY carChassis, event_day",
+        selectColumns({ database: "silver", name: "car_telemetry" }, ["carChassis", "event_day", "currentMileage"], {
+          orderBy: ["carChassis", "event_day"],
+        }),
       )
     ).rows;
   const journeyOf = async (id: unknown): Promise<Journey> =>
@@ -197,7 +200,11 @@ describe("pipeline on the embedded stack", () => {
     // Prepare: new data, and a gold step that fails (past its retries).
     await drop("h.ndjson", [reading("CAR7", 70, "2024-05-04T07:00:00Z")]);
     const goldCars = async () =>
-      (await stack.pipeline.engine.run("SELECT car FROM gold.car_monthly ORDER BY car")).rows.map((r) => r.car);
+      (
+        await stack.pipeline.engine.run(
+          selectColumns({ database: "gold", name: "car_monthly" }, ["car"], { orderBy: ["car"] }),
+        )
+      ).rows.map((r) => r.car);
     const failingGold = async () => Promise.reject(new Error("gold exploded: commit conflict"));
 
     // Act

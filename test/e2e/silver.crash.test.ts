@@ -143,7 +143,7 @@ describe("silver consolidation after a crash", () => {
     let running = true;
     const loop = (async () => {
       while (running) {
-        const { rows } = await reader.run(
+        const { rows } = await reader.sql(
           "SELECT count(*) AS n, count(DISTINCT (carChassis, event_year, event_month, event_day)) AS k FROM silver.car_telemetry WHERE event_day <= 3",
         );
         counts.push({ rows: Number(rows[0]!.n), keys: Number(rows[0]!.k) });

@@ -2,15 +2,19 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { carTelemetry } from "@medallion/core/dataset";
 import type { QueryResult, SqlEngine } from "@medallion/core/engine";
 import { QueryFailedError } from "@medallion/core/engine";
+import { statementText } from "@medallion/core/gold";
 import { silverColumns } from "@medallion/core/silver";
-import { literal, quoteIdentifier, renderType } from "@medallion/core/sql";
+import type { Statement } from "@medallion/core/sql";
+import { literal, quoteIdentifier, renderTable } from "@medallion/core/sql";
 
-/** An in-memory DuckDB engine for gold statements (SQL text only), with statement log. */
+/** An in-memory DuckDB engine for gold statements (tables only, no lake files), with statement log. */
 export interface MemoryEngine extends SqlEngine {
-  /** Every SQL text run, in order. */
+  /** Every SQL text run, rendered statements included, in order. */
   log: string[];
-  /** Rows of a query, numbers as numbers. */
-  rows(sql: string): Promise<Record<string, unknown>[]>;
+  /** Runs SQL text as is: a test's own setup and reads. */
+  sql(text: string): Promise<QueryResult>;
+  /** Rows of a query (statement or text), integers as numbers. */
+  rows(query: Statement | string): Promise<Record<string, unknown>[]>;
   close(): void;
 }
 
@@ -20,11 +24,10 @@ export async function memoryEngine(): Promise<MemoryEngine> {
   const connection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");
   const log: string[] = [];
-  const run = async (statement: unknown): Promise<QueryResult> => {
-    if (typeof statement !== "string") throw new TypeError("gold runs SQL text");
-    log.push(statement);
+  const sql = async (text: string): Promise<QueryResult> => {
+    log.push(text);
     try {
-      const reader = await connection.runAndReadAll(statement);
+      const reader = await connection.runAndReadAll(text);
       return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() };
     } catch (error) {
       throw new QueryFailedError(`DuckDB query failed: ${(error as Error).message}`, {
@@ -33,12 +36,15 @@ export async function memoryEngine(): Promise<MemoryEngine> {
       });
     }
   };
+  // Rendered as gold measures its statements against Athena's limits: tables only, no lake files.
+  const run = (statement: Statement): Promise<QueryResult> => sql(statementText(statement, "duckdb"));
   return {
     dialect: "duckdb",
     log,
     run,
-    async rows(sql) {
-      return (await run(sql)).rows.map((row) =>
+    sql,
+    async rows(query) {
+      return (await (typeof query === "string" ? sql(query) : run(query))).rows.map((row) =>
         Object.fromEntries(
           Object.entries(row).map(([k, v]) => [k, typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v]),
         ),
@@ -63,16 +69,20 @@ export interface SilverDay {
   fuelPct?: number | null;
 }
 
-const SILVER = `${quoteIdentifier("silver")}.${quoteIdentifier("car_telemetry")}`;
+const SILVER_TABLE = { database: "silver", name: "car_telemetry" };
+const SILVER = renderTable(SILVER_TABLE);
 
 /** Creates `silver.car_telemetry` with silver's real columns (from the spec). */
 export async function createSilver(engine: SqlEngine): Promise<void> {
   const { data, partition } = silverColumns(carTelemetry);
-  const columns = [...data, ...partition].map(
-    ({ name, type }) => `${quoteIdentifier(name)} ${renderType(type, "duckdb")}`,
-  );
-  await engine.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier("silver")}`);
-  await engine.run(`CREATE TABLE ${SILVER} (${columns.join(", ")})`);
+  await engine.run({ kind: "createSchema", database: SILVER_TABLE.database });
+  await engine.run({
+    kind: "createTable",
+    table: SILVER_TABLE,
+    columns: [...data, ...partition],
+    primaryKey: [],
+    partitionedBy: [],
+  });
 }
 
 const partsOf = (at: string): { year: number; month: number; day: number } => {
@@ -90,11 +100,11 @@ export const partitionOf = (row: SilverDay): Record<string, number> => {
  * Writes silver rows as consolidation would: a row replaces the one of the same car and day.
  * @returns the silver partitions touched
  */
-export async function putSilver(engine: SqlEngine, rows: SilverDay[]): Promise<Record<string, number>[]> {
+export async function putSilver(engine: MemoryEngine, rows: SilverDay[]): Promise<Record<string, number>[]> {
   for (const row of rows) {
     const { year, month, day } = partsOf(row.at);
     const where = `carChassis = ${literal(row.car)} AND event_year = ${year} AND event_month = ${month} AND event_day = ${day}`;
-    await engine.run(`DELETE FROM ${SILVER} WHERE ${where}`);
+    await engine.sql(`DELETE FROM ${SILVER} WHERE ${where}`);
     const ratio = row.tripKm != null && row.tripLiters ? row.tripKm / row.tripLiters : null;
     const values: Record<string, string | number | null> = {
       carChassis: row.car,
@@ -112,7 +122,7 @@ export async function putSilver(engine: SqlEngine, rows: SilverDay[]): Promise<R
       event_day: day,
     };
     const names = Object.keys(values);
-    await engine.run(
+    await engine.sql(
       `INSERT INTO ${SILVER} (${names.map(quoteIdentifier).join(", ")}) VALUES (${names.map((n) => literal(values[n]!)).join(", ")})`,
     );
   }

@@ -121,7 +121,7 @@ export async function silverHarness(lake: TestLake): Promise<SilverHarness> {
     options,
     consolidate: (overrides = {}) => consolidateSilver({ ...options, ...overrides }),
     rows: async () =>
-      (await engine.run("SELECT * FROM silver.car_telemetry ORDER BY carChassis, event_year, event_month, event_day"))
+      (await engine.sql("SELECT * FROM silver.car_telemetry ORDER BY carChassis, event_year, event_month, event_day"))
         .rows,
     close: () => engine.close(),
   };

@@ -36,7 +36,7 @@ async function scenario(
       await landBronze(lake, { name: `history-${d}`, readings, ingestDate: new Date(day).toISOString().slice(0, 10) });
     }
     await silver.consolidate();
-    const historyRows = Number((await silver.engine.run("SELECT count(*) AS n FROM silver.car_telemetry")).rows[0]!.n);
+    const historyRows = Number((await silver.engine.sql("SELECT count(*) AS n FROM silver.car_telemetry")).rows[0]!.n);
     const timesMs: number[] = [];
     for (let r = 0; r < warmups + repeats; r += 1) {
       await landBronze(lake, { name: `hour-${r}`, readings: hourOfReadings(lastDay, 23, 20_000 + r) });

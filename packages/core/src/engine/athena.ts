@@ -100,8 +100,8 @@ export function athenaEngine({
 
   return {
     dialect: "athena",
-    async run(statement: Statement | string): Promise<QueryResult> {
-      const sql = typeof statement === "string" ? statement : renderAthena(statement);
+    async run(statement: Statement): Promise<QueryResult> {
+      const sql = renderAthena(statement);
       const { QueryExecutionId: id } = await withRetry(() =>
         client.send(
           new StartQueryExecutionCommand({

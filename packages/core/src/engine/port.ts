@@ -14,8 +14,8 @@ export interface SqlEngine {
   /** The dialect statements are rendered in. */
   readonly dialect: Dialect;
   /**
-   * Runs a statement (rendered in the engine's dialect) or SQL text already in that dialect.
-   * @param statement statement tree or SQL text
+   * Runs a statement, rendered by the adapter in its dialect.
+   * @param statement the statement's syntax tree
    */
-  run(statement: Statement | string): Promise<QueryResult>;
+  run(statement: Statement): Promise<QueryResult>;
 }

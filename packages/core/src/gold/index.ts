@@ -1,16 +1,16 @@
 export { goldColumns, valueColumns } from "./columns";
 export * from "./errors";
+export { aggregateExpr, GOLD_DOUBLE_DIGITS, goldExpr } from "./expressions";
 export type { ChunkLimits } from "./limits";
-export { MAX_PARTITIONS_PER_STATEMENT, MAX_QUERY_BYTES, planChunks } from "./limits";
+export { MAX_PARTITIONS_PER_STATEMENT, MAX_QUERY_BYTES, planChunks, statementText } from "./limits";
 export type { OptimizeGoldOptions, OptimizeSummary } from "./maintenance";
-export { optimizeGold, optimizeSql, vacuumSql } from "./maintenance";
+export { optimizeGold, optimizeStatement, vacuumStatement } from "./maintenance";
 export type { AffectedPartition, GoldSummary, GoldTableSummary, MergeGoldOptions } from "./merge";
 export { mergeGold } from "./merge";
-export { aggregateSql, dmlType, GOLD_DOUBLE_DIGITS, goldExpr } from "./render";
 export type { RetryOptions } from "./retry";
 export { isRetryableGoldError, runWithRetry } from "./retry";
 export type { OwnedRowsOptions } from "./scope";
-export { checkWindowOwnership, ownedRowsSql } from "./scope";
+export { checkWindowOwnership, ownedRows } from "./scope";
 export type {
   GoldAggregate,
   GoldColumn,
@@ -24,13 +24,13 @@ export type {
 export { goldSpecOf, hasGold } from "./spec";
 export type { GoldMerge, GoldSource, GoldTarget } from "./statements";
 export {
-  createTableSql,
-  duplicateKeysSql,
-  mergeCountsSql,
-  mergeSourceSql,
-  mergeSql,
-  readTableSql,
-  sourceSql,
+  createTableStatements,
+  duplicateKeysStatement,
+  mergeCountsStatement,
+  mergeSourceQuery,
+  mergeStatement,
+  readTableStatement,
+  sourceQuery,
 } from "./statements";
 export { goldSteps } from "./steps";
 export type { SilverDateColumns, WindowValues } from "./windows";

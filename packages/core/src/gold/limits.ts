@@ -1,4 +1,7 @@
-import { GoldStatementTooLargeError } from "./errors";
+import type { Dialect, Statement } from "../sql/ast";
+import { renderAthena } from "../sql/athena";
+import { renderDuckDb } from "../sql/duckdb";
+import { GoldSpecError, GoldStatementTooLargeError } from "./errors";
 import { chunk } from "./windows";
 
 /** Athena writes at most this many partitions in one statement. */
@@ -16,6 +19,21 @@ export interface ChunkLimits<T> {
   render: (windows: T[]) => string;
   /** For the error message. */
   table: string;
+}
+
+/**
+ * The text an engine of `dialect` runs for a gold statement, to be measured against the
+ * limits. Gold statements read tables, never files, so no local file is ever looked up.
+ * @param statement the statement
+ * @param dialect the engine's dialect
+ */
+export function statementText(statement: Statement, dialect: Dialect): string {
+  if (dialect === "athena") return renderAthena(statement);
+  return renderDuckDb(statement, {
+    files: (uri) => {
+      throw new GoldSpecError(`gold statements read tables, not files (asked for ${uri})`);
+    },
+  });
 }
 
 const bytes = (text: string): number => new TextEncoder().encode(text).byteLength;

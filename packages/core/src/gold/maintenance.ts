@@ -1,16 +1,23 @@
 import type { SqlEngine } from "../engine/port";
+import type { Statement, TableRef } from "../sql/ast";
+import { bareIdentifier } from "../sql/quote";
 import { GoldMaintenanceIncompleteError, GoldSpecError } from "./errors";
 import type { RetryOptions } from "./retry";
 import { runWithRetry } from "./retry";
 import type { GoldSpec } from "./spec";
 
-// OPTIMIZE and VACUUM take plain names; Glue names are lower case, digits and underscores anyway.
-function bare(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name))
-    throw new GoldSpecError(
-      `cannot name ${JSON.stringify(name)} in OPTIMIZE/VACUUM: lower-case letters, digits and _ only`,
-    );
-  return name;
+// OPTIMIZE and VACUUM take plain names: a gold spec naming something else fails here, before anything runs.
+function maintained(database: string, name: string): TableRef {
+  for (const part of [database, name]) {
+    try {
+      bareIdentifier(part);
+    } catch (error) {
+      throw new GoldSpecError(`cannot name ${JSON.stringify(part)} in OPTIMIZE/VACUUM: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+  return { database, name };
 }
 
 /**
@@ -18,18 +25,23 @@ function bare(name: string): string {
  * larger data files.
  * @param database gold database
  * @param table table name
- * @example optimizeSql("gold", "car_monthly") // "OPTIMIZE gold.car_monthly REWRITE DATA USING BIN_PACK"
+ * @example renderAthena(optimizeStatement("gold", "car_monthly")) // "OPTIMIZE gold.car_monthly REWRITE DATA USING BIN_PACK"
  */
-export const optimizeSql = (database: string, table: string): string =>
-  `OPTIMIZE ${bare(database)}.${bare(table)} REWRITE DATA USING BIN_PACK`;
+export const optimizeStatement = (database: string, table: string): Statement => ({
+  kind: "optimize",
+  table: maintained(database, table),
+});
 
 /**
  * Athena's snapshot expiry and orphan-file removal of an Iceberg table.
  * @param database gold database
  * @param table table name
- * @example vacuumSql("gold", "car_monthly") // "VACUUM gold.car_monthly"
+ * @example renderAthena(vacuumStatement("gold", "car_monthly")) // "VACUUM gold.car_monthly"
  */
-export const vacuumSql = (database: string, table: string): string => `VACUUM ${bare(database)}.${bare(table)}`;
+export const vacuumStatement = (database: string, table: string): Statement => ({
+  kind: "vacuum",
+  table: maintained(database, table),
+});
 
 // Athena stops a long OPTIMIZE/VACUUM and fails it with this code; the work done is kept.
 const MORE_RUNS = /(ICEBERG_OPTIMIZE|ICEBERG_VACUUM)_MORE_RUNS_NEEDED|MORE_RUNS_NEEDED/;
@@ -74,25 +86,26 @@ export async function optimizeGold({
   retry,
 }: OptimizeGoldOptions): Promise<OptimizeSummary[]> {
   const summaries: OptimizeSummary[] = [];
-  const untilDone = async (sql: string): Promise<number> => {
+  const untilDone = async (statement: Statement, what: string): Promise<number> => {
     for (let run = 1; run <= maxRuns; run++) {
       try {
-        await runWithRetry(engine, sql, retry);
+        await runWithRetry(engine, statement, retry);
         return run;
       } catch (error) {
         if (!needsMoreRuns(error)) throw error;
       }
     }
-    throw new GoldMaintenanceIncompleteError(`${sql} still needs more runs after ${maxRuns}`);
+    throw new GoldMaintenanceIncompleteError(`${what} still needs more runs after ${maxRuns}`);
   };
   for (const table of gold.tables) {
     if (engine.dialect !== "athena") {
       summaries.push({ table: `${database}.${table.name}`, optimizeRuns: 0, vacuumRuns: 0 });
       continue;
     }
-    const optimizeRuns = await untilDone(optimizeSql(database, table.name));
-    const vacuumRuns = await untilDone(vacuumSql(database, table.name));
-    summaries.push({ table: `${database}.${table.name}`, optimizeRuns, vacuumRuns });
+    const name = `${database}.${table.name}`;
+    const optimizeRuns = await untilDone(optimizeStatement(database, table.name), `OPTIMIZE ${name}`);
+    const vacuumRuns = await untilDone(vacuumStatement(database, table.name), `VACUUM ${name}`);
+    summaries.push({ table: name, optimizeRuns, vacuumRuns });
   }
   return summaries;
 }

@@ -4,17 +4,23 @@ import type { DatasetSpec } from "../dataset/spec";
 import type { SqlEngine } from "../engine/port";
 import { yearMonthDayPartitionOf } from "../silver/columns";
 import { partitionPath } from "../silver/partition";
-import type { TableRef } from "../sql/ast";
+import type { Statement, TableRef } from "../sql/ast";
 import { goldColumns } from "./columns";
 import { DuplicateSourceKeyError } from "./errors";
-import { planChunks } from "./limits";
+import { planChunks, statementText } from "./limits";
 import type { RetryOptions } from "./retry";
 import { runWithRetry } from "./retry";
 import { checkWindowOwnership } from "./scope";
 import type { GoldSpec, GoldTable } from "./spec";
 import { goldSpecOf } from "./spec";
 import type { GoldMerge } from "./statements";
-import { createTableSql, duplicateKeysSql, mergeCountsSql, mergeSql, readTableSql } from "./statements";
+import {
+  createTableStatements,
+  duplicateKeysStatement,
+  mergeCountsStatement,
+  mergeStatement,
+  readTableStatement,
+} from "./statements";
 import type { WindowValues } from "./windows";
 import { windowsOf } from "./windows";
 
@@ -106,7 +112,7 @@ export async function mergeGold({
 }: MergeGoldOptions): Promise<GoldSummary> {
   const dialect = engine.dialect;
   const affected = partitions.map(valuesOf);
-  const run = (sql: string) => runWithRetry(engine, sql, retry);
+  const run = (statement: Statement) => runWithRetry(engine, statement, retry);
 
   const plans: TableRun[] = gold.tables.map((table) => {
     // Asked per table, so a spec without gold tables never needs year/month/day partitions.
@@ -117,8 +123,10 @@ export async function mergeGold({
     const windows = windowsOf(affected, table.window, partition);
     // The counts carry the recomputation twice, the MERGE once: the longest must fit.
     const render = (part: WindowValues[]): string => {
-      const merge: GoldMerge = { table, silver, windows: part, dialect, database, partition };
-      return [mergeSql(merge), mergeCountsSql(merge)].reduce((a, b) => (b.length > a.length ? b : a));
+      const merge: GoldMerge = { table, silver, windows: part, database, partition };
+      return [mergeStatement(merge), mergeCountsStatement(merge)]
+        .map((statement) => statementText(statement, dialect))
+        .reduce((a, b) => (b.length > a.length ? b : a));
     };
     const chunks = windows.length
       ? planChunks(windows, {
@@ -131,20 +139,20 @@ export async function mergeGold({
     return {
       table,
       windows,
-      chunks: chunks.map((part) => ({ table, silver, windows: part, dialect, database, partition })),
+      chunks: chunks.map((part) => ({ table, silver, windows: part, database, partition })),
     };
   });
 
   for (const { table } of plans) {
     const location =
       warehouse === undefined ? undefined : `${warehouse.replace(/\/?$/, "/")}${database}/${table.name}/`;
-    for (const sql of createTableSql({ table, database, dialect, location })) await run(sql);
+    for (const statement of createTableStatements({ table, database, dialect, location })) await run(statement);
   }
 
   // Every table's source is checked before any is merged, so a bad key leaves all of gold as it was.
   for (const { table, chunks } of plans) {
     for (const source of chunks) {
-      const { rows } = await run(duplicateKeysSql(source));
+      const { rows } = await run(duplicateKeysStatement(source));
       if (rows.length) {
         throw new DuplicateSourceKeyError(
           `${database}.${table.name}`,
@@ -171,7 +179,7 @@ export async function mergeGold({
       rowCount: 0,
     };
     for (const source of chunks) {
-      const [counts] = (await run(mergeCountsSql(source))).rows;
+      const [counts] = (await run(mergeCountsStatement(source))).rows;
       const sourceRows = count(counts?.source_rows);
       const matched = count(counts?.matched);
       const changed = count(counts?.changed);
@@ -180,9 +188,9 @@ export async function mergeGold({
       summary.updated += changed;
       summary.unchanged += matched - changed;
       summary.deleted += count(counts?.deleted);
-      await run(mergeSql(source));
+      await run(mergeStatement(source));
     }
-    const { rows } = await run(readTableSql({ table, database }));
+    const { rows } = await run(readTableStatement({ table, database }));
     summary.rowCount = rows.length;
     if (congregado && chunks.length) {
       const { sampleLimit, ...store } = congregado;

@@ -1,5 +1,6 @@
 import { isThrottled } from "../engine/errors";
 import type { QueryResult, SqlEngine } from "../engine/port";
+import type { Statement } from "../sql/ast";
 import { GoldRetryExhaustedError, IcebergCommitConflictError } from "./errors";
 
 /** Retry settings of {@link runWithRetry}. */
@@ -41,16 +42,16 @@ export function isRetryableGoldError(error: unknown): boolean {
 }
 
 /**
- * Runs SQL, retrying commit conflicts and throttling with full-jitter exponential backoff.
+ * Runs a statement, retrying commit conflicts and throttling with full-jitter exponential backoff.
  * Safe because every gold statement is idempotent: a MERGE recomputes its source from silver.
  * @param engine the SQL engine
- * @param sql statement text in the engine's dialect
+ * @param statement the statement
  * @param options attempts, delays, sleep and randomness
- * @example await runWithRetry(engine, mergeSql(source), { maxAttempts: 4 });
+ * @example await runWithRetry(engine, mergeStatement(source), { maxAttempts: 4 });
  */
 export async function runWithRetry(
   engine: SqlEngine,
-  sql: string,
+  statement: Statement,
   {
     maxAttempts = 6,
     baseDelayMs = 1_000,
@@ -61,7 +62,7 @@ export async function runWithRetry(
 ): Promise<QueryResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await engine.run(sql);
+      return await engine.run(statement);
     } catch (error) {
       if (!isRetryableGoldError(error)) throw error;
       if (attempt >= maxAttempts) {

@@ -1,5 +1,6 @@
 import type { YearMonthDayPartition } from "../silver/spec";
-import { literal, quoteIdentifier } from "../sql/quote";
+import type { Expr } from "../sql/ast";
+import { and, binary, column, lit, or } from "../sql/ast";
 import { GoldSpecError } from "./errors";
 import type { GoldDimension, GoldTable } from "./spec";
 import type { WindowValues } from "./windows";
@@ -47,7 +48,7 @@ function pinsOf(table: GoldTable, partition: YearMonthDayPartition): Pins {
 }
 
 /**
- * Checks that a gold table's rows can be tied to silver's windows (see {@link ownedRowsSql}),
+ * Checks that a gold table's rows can be tied to silver's windows (see {@link ownedRows}),
  * throwing a {@link GoldSpecError} naming the missing dimension otherwise.
  * @param table the gold table spec
  * @param partition silver's year/month/day partition columns and the timestamp they come from
@@ -59,7 +60,7 @@ export function checkWindowOwnership(table: GoldTable, partition: YearMonthDayPa
 const isoDate = (year: number, month: number, day: number): string =>
   `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 
-/** Options of {@link ownedRowsSql}. */
+/** Options of {@link ownedRows}. */
 export interface OwnedRowsOptions {
   table: GoldTable;
   /** The recomputed windows, by silver partition column (as {@link windowsOf} gives them). */
@@ -72,38 +73,39 @@ export interface OwnedRowsOptions {
 /**
  * The condition, on gold rows, selecting those the windows own. Dimensions equal to
  * partition columns are compared first (on Iceberg they are usually the partitions, so
- * Athena prunes); the date dimension only pins what they leave open. Same text on both engines.
+ * Athena prunes); the date dimension only pins what they leave open.
  * @param options table, windows, silver's partition columns, the gold table's alias
- * @example ownedRowsSql({ table: manufacturerDaily, windows: [{ event_year: 2024, event_month: 6, event_day: 1 }], partition, alias: "g" })
- * // ((("g"."year" = 2024) AND ("g"."month" = 6) AND ("g"."date" = DATE '2024-06-01')))
+ * @example renderExpr(ownedRows({ table: manufacturerDaily, windows: [{ event_year: 2024, event_month: 6, event_day: 1 }], partition, alias: "g" }), { dialect: "athena" })
+ * // (("g"."year" = 2024) AND ("g"."month" = 6) AND ("g"."date" = DATE '2024-06-01'))
  */
-export function ownedRowsSql({ table, windows, partition, alias }: OwnedRowsOptions): string {
+export function ownedRows({ table, windows, partition, alias }: OwnedRowsOptions): Expr {
   const pins = pinsOf(table, partition);
-  const at = (dimension: GoldDimension): string => `${quoteIdentifier(alias)}.${quoteIdentifier(dimension.name)}`;
+  const at = (dimension: GoldDimension): Expr => column(alias, dimension.name);
   const windowValue = (values: WindowValues, name: string): number => {
     const value = values[name];
     if (value === undefined)
       throw new GoldSpecError(`gold table ${table.name}: window ${JSON.stringify(values)} has no ${name}`);
     return value;
   };
+  const date = (year: number, month: number, day: number): Expr => ({
+    kind: "dateLiteral",
+    value: isoDate(year, month, day),
+  });
   const owned = windows.map((values) => {
-    const terms = [...pins.byColumn].map(
-      ([name, dimension]) => `(${at(dimension)} = ${literal(windowValue(values, name))})`,
+    const terms = [...pins.byColumn].map(([name, dimension]) =>
+      binary(at(dimension), "=", lit(windowValue(values, name))),
     );
     if (pins.date) {
       const year = windowValue(values, partition.year);
       const month = windowValue(values, partition.month);
       if (table.window === "day") {
-        terms.push(`(${at(pins.date)} = DATE ${literal(isoDate(year, month, windowValue(values, partition.day)))})`);
+        terms.push(binary(at(pins.date), "=", date(year, month, windowValue(values, partition.day))));
       } else {
-        const next = month === 12 ? isoDate(year + 1, 1, 1) : isoDate(year, month + 1, 1);
-        terms.push(
-          `(${at(pins.date)} >= DATE ${literal(isoDate(year, month, 1))})`,
-          `(${at(pins.date)} < DATE ${literal(next)})`,
-        );
+        const next = month === 12 ? date(year + 1, 1, 1) : date(year, month + 1, 1);
+        terms.push(binary(at(pins.date), ">=", date(year, month, 1)), binary(at(pins.date), "<", next));
       }
     }
-    return `(${terms.join(" AND ")})`;
+    return and(...terms);
   });
-  return owned.length ? `(${owned.join(" OR ")})` : "FALSE";
+  return or(...owned);
 }

@@ -7,8 +7,8 @@ import { GoldSpecError } from "./errors";
  * merged into an Iceberg table (a DuckDB table locally) on its merge key.
  */
 
-/** Column types of gold tables: silver's, plus calendar dates. */
-export type GoldType = SqlType | "date";
+/** Column types of gold tables: the SQL tree's (calendar dates among them). */
+export type GoldType = SqlType;
 
 /** A value computed from one silver row: a silver expression, or the calendar date of one. */
 export type GoldExpr = Expr | { kind: "date"; of: Expr };

@@ -1,11 +1,10 @@
-import { hiveType } from "../catalog/hive";
 import type { YearMonthDayPartition } from "../silver/spec";
-import type { Dialect, TableRef } from "../sql/ast";
-import { hiveLiteral, literal, quoteHiveIdentifier, quoteIdentifier } from "../sql/quote";
+import type { Dialect, Expr, Query, Statement, TableRef } from "../sql/ast";
+import { and, binary, call, cast, column, lit, not, or, selectColumns } from "../sql/ast";
 import { goldColumns, valueColumns } from "./columns";
 import { GoldSpecError } from "./errors";
-import { aggregateSql, dmlType, expr, goldExpr } from "./render";
-import { ownedRowsSql } from "./scope";
+import { aggregateExpr, goldExpr } from "./expressions";
+import { ownedRows } from "./scope";
 import type { GoldTable } from "./spec";
 import type { WindowValues } from "./windows";
 import { windowFilter } from "./windows";
@@ -15,7 +14,6 @@ export interface GoldSource {
   table: GoldTable;
   silver: TableRef;
   windows: readonly WindowValues[];
-  dialect: Dialect;
 }
 
 /** A gold table's target: the spec and where it lives. */
@@ -23,72 +21,83 @@ export interface GoldTarget {
   table: GoldTable;
   /** Database (Glue database on Athena, schema in DuckDB). */
   database: string;
-  dialect: Dialect;
 }
 
-const q = quoteIdentifier;
-const target = ({ table, database }: Pick<GoldTarget, "table" | "database">): string =>
-  `${q(database)}.${q(table.name)}`;
+const targetOf = ({ table, database }: GoldTarget): TableRef => ({ database, name: table.name });
 
 /**
  * The aggregate over the windows' silver rows, one row per group: the MERGE source.
- * Groups by ordinal, so a dimension named like a silver column can never be read as it.
- * @param source table, silver table, windows, dialect
+ * Groups by position, so a dimension named like a silver column can never be read as it.
+ * @param source table, silver table, windows
  */
-export function sourceSql({ table, silver, windows, dialect }: GoldSource): string {
-  const dimensions = table.dimensions.map((d) => `${goldExpr(d.expr, dialect)} AS ${q(d.name)}`);
-  const aggregates = table.aggregates.map((a) => `${aggregateSql(a, table, dialect)} AS ${q(a.name)}`);
-  const groupBy = table.dimensions.map((_, i) => String(i + 1)).join(", ");
-  return `SELECT ${[...dimensions, ...aggregates].join(", ")} FROM ${q(silver.database)}.${q(silver.name)} WHERE ${expr(windowFilter(windows), dialect)} GROUP BY ${groupBy}`;
+export function sourceQuery({ table, silver, windows }: GoldSource): Query {
+  return {
+    kind: "select",
+    columns: [
+      ...table.dimensions.map((d) => ({ expr: goldExpr(d.expr), as: d.name })),
+      ...table.aggregates.map((a) => ({ expr: aggregateExpr(a, table), as: a.name })),
+    ],
+    from: { kind: "table", table: silver },
+    where: windowFilter(windows),
+    groupBy: table.dimensions.map((_, i) => ({ kind: "ordinal", position: i + 1 })),
+  };
 }
 
 /**
- * DDL creating the gold table when missing. Athena: an Iceberg table (Hive-syntax DDL,
- * identity partitions, Parquet). DuckDB: the schema, then a table keyed on the merge key.
+ * The statements creating the gold table when missing. Athena: an Iceberg table (identity
+ * partitions, Parquet) at `location`. DuckDB: the schema, then a table keyed on the merge key.
  * @param options table, database, dialect, and the S3 location (Athena)
  */
-export function createTableSql({ table, database, dialect, location }: GoldTarget & { location?: string }): string[] {
-  const columns = goldColumns(table);
-  if (dialect === "athena") {
-    if (!location)
-      throw new GoldSpecError(
-        `gold table ${table.name}: Athena needs an S3 location (warehouse) to create the Iceberg table`,
-      );
-    const definitions = columns.map(({ name, type }) => `${quoteHiveIdentifier(name)} ${hiveType(type)}`).join(", ");
-    const partitioned = table.partitionBy.length
-      ? ` PARTITIONED BY (${table.partitionBy.map(quoteHiveIdentifier).join(", ")})`
-      : "";
-    return [
-      `CREATE TABLE IF NOT EXISTS ${quoteHiveIdentifier(database)}.${quoteHiveIdentifier(table.name)} (${definitions})${partitioned} ` +
-        `LOCATION ${hiveLiteral(location)} TBLPROPERTIES ('table_type' = 'ICEBERG', 'format' = 'parquet', 'write_compression' = 'snappy')`,
-    ];
-  }
-  const definitions = columns.map(({ name, type }) => `${q(name)} ${dmlType(type, dialect)}`);
-  return [
-    `CREATE SCHEMA IF NOT EXISTS ${q(database)}`,
-    `CREATE TABLE IF NOT EXISTS ${target({ table, database })} (${[...definitions, `PRIMARY KEY (${table.key.map(q).join(", ")})`].join(", ")})`,
-  ];
+export function createTableStatements({
+  table,
+  database,
+  dialect,
+  location,
+}: GoldTarget & { dialect: Dialect; location?: string }): Statement[] {
+  const create: Statement = {
+    kind: "createTable",
+    table: targetOf({ table, database }),
+    columns: goldColumns(table),
+    primaryKey: table.key,
+    partitionedBy: table.partitionBy,
+    ...(location === undefined ? {} : { location }),
+  };
+  if (dialect === "duckdb") return [{ kind: "createSchema", database }, create];
+  if (!location)
+    throw new GoldSpecError(
+      `gold table ${table.name}: Athena needs an S3 location (warehouse) to create the Iceberg table`,
+    );
+  return [create];
 }
 
-const keyMatch = (table: GoldTable, left = "t", right = "s"): string =>
-  table.key.map((name) => `(${q(left)}.${q(name)} = ${q(right)}.${q(name)})`).join(" AND ");
+const keyMatch = (table: GoldTable, left = "t", right = "s"): Expr =>
+  and(...table.key.map((name) => binary(column(left, name), "=", column(right, name))));
 
 // Unchanged rows are not rewritten: re-running a window writes nothing (no new Iceberg
 // snapshot of equal data), and the counts can tell updated from unchanged rows.
-const changed = (table: GoldTable): string =>
-  valueColumns(table)
-    .map(({ name }) => `(${q("t")}.${q(name)} IS DISTINCT FROM ${q("s")}.${q(name)})`)
-    .join(" OR ");
+const changed = (table: GoldTable): Expr =>
+  or(...valueColumns(table).map(({ name }) => binary(column("t", name), "IS DISTINCT FROM", column("s", name))));
 
 /**
  * Finds source keys the MERGE cannot take: present on several rows, or with a NULL part.
  * Returns the key columns and `rows`, at most `limit` rows.
  * @param options source and the most offending keys to return
  */
-export function duplicateKeysSql({ limit = 10, ...source }: GoldSource & { limit?: number }): string {
-  const keys = source.table.key.map(q).join(", ");
-  const nullKey = source.table.key.map((name) => `(${q(name)} IS NULL)`).join(" OR ");
-  return `SELECT ${keys}, count(*) AS ${q("rows")} FROM (${sourceSql(source)}) AS ${q("s")} GROUP BY ${keys} HAVING ((count(*) > 1) OR ${nullKey}) ORDER BY ${keys} LIMIT ${literal(limit)}`;
+export function duplicateKeysStatement({ limit = 10, ...source }: GoldSource & { limit?: number }): Statement {
+  const keys = source.table.key.map((name) => column(name));
+  const rows = call("count");
+  return {
+    kind: "query",
+    query: {
+      kind: "select",
+      columns: [...keys.map((expr) => ({ expr })), { expr: rows, as: "rows" }],
+      from: { kind: "subquery", query: sourceQuery(source), alias: "s" },
+      groupBy: keys,
+      having: or(binary(rows, ">", lit(1)), ...keys.map((expr): Expr => ({ kind: "isNull", expr }))),
+      orderBy: keys.map((expr) => ({ expr })),
+      limit,
+    },
+  };
 }
 
 /** A MERGE of windows into a gold table: the source, the gold database, and silver's date partitioning. */
@@ -105,24 +114,45 @@ const STALE = "_gold_stale";
 /**
  * The MERGE source: the windows' recomputed rows, then one row per key that gold holds in
  * those windows but the recomputation no longer produces, flagged `_gold_stale` (values NULL).
- * Both halves read the recomputation from one CTE, so the statement carries it once.
+ * Both halves read the recomputation from one WITH query, so the statement carries it once.
  * @param merge source, gold database, silver partitioning
  */
-export function mergeSourceSql({ database, partition, ...source }: GoldMerge): string {
-  const { table, dialect } = source;
+export function mergeSourceQuery({ database, partition, ...source }: GoldMerge): Query {
+  const { table } = source;
   const columns = goldColumns(table);
-  const fresh = columns.map(({ name }) => `${q("r")}.${q(name)}`);
-  const stale = columns.map(({ name, type }) =>
-    table.key.includes(name) ? `${q("g")}.${q(name)}` : `CAST(NULL AS ${dmlType(type, dialect)}) AS ${q(name)}`,
-  );
-  const owned = ownedRowsSql({ table, windows: source.windows, partition, alias: "g" });
-  return (
-    `WITH ${q("r")} AS (${sourceSql(source)}) ` +
-    `SELECT ${[...fresh, `FALSE AS ${q(STALE)}`].join(", ")} FROM ${q("r")} ` +
-    `UNION ALL ` +
-    `SELECT DISTINCT ${[...stale, `TRUE AS ${q(STALE)}`].join(", ")} FROM ${target({ table, database })} AS ${q("g")} ` +
-    `WHERE ${owned} AND NOT EXISTS (SELECT 1 FROM ${q("r")} WHERE ${keyMatch(table, "g", "r")})`
-  );
+  const recomputed: Query = {
+    kind: "select",
+    columns: [...columns.map(({ name }) => ({ expr: column("r", name) })), { expr: lit(false), as: STALE }],
+    from: { kind: "cte", name: "r" },
+  };
+  const vanished: Query = {
+    kind: "select",
+    distinct: true,
+    columns: [
+      ...columns.map(({ name, type }) =>
+        table.key.includes(name) ? { expr: column("g", name) } : { expr: cast(lit(null), type), as: name },
+      ),
+      { expr: lit(true), as: STALE },
+    ],
+    from: { kind: "table", table: targetOf({ table, database }), alias: "g" },
+    where: and(
+      ownedRows({ table, windows: source.windows, partition, alias: "g" }),
+      not({
+        kind: "exists",
+        query: {
+          kind: "select",
+          columns: [{ expr: lit(1) }],
+          from: { kind: "cte", name: "r" },
+          where: keyMatch(table, "g", "r"),
+        },
+      }),
+    ),
+  };
+  return {
+    kind: "with",
+    queries: [{ name: "r", query: sourceQuery(source) }],
+    body: { kind: "unionAll", queries: [recomputed, vanished] },
+  };
 }
 
 /**
@@ -132,16 +162,39 @@ export function mergeSourceSql({ database, partition, ...source }: GoldMerge): s
  * MERGE's own source so the two cannot disagree).
  * @param merge source, gold database, silver partitioning
  */
-export function mergeCountsSql(merge: GoldMerge): string {
-  const { table, database } = merge;
-  const present = `(${q("t")}.${q(table.key[0]!)} IS NOT NULL)`;
-  const deleted = `(SELECT count(*) FROM (${mergeSourceSql(merge)}) AS ${q("d")} WHERE ${q("d")}.${q(STALE)})`;
-  return (
-    `SELECT count(*) AS ${q("source_rows")}, count(${q("t")}.${q(table.key[0]!)}) AS ${q("matched")}, ` +
-    `coalesce(sum(CASE WHEN (${present} AND (${changed(table)})) THEN 1 ELSE 0 END), 0) AS ${q("changed")}, ` +
-    `${deleted} AS ${q("deleted")} ` +
-    `FROM (${sourceSql(merge)}) AS ${q("s")} LEFT JOIN ${target({ table, database })} AS ${q("t")} ON ${keyMatch(table)}`
-  );
+export function mergeCountsStatement(merge: GoldMerge): Statement {
+  const { table } = merge;
+  const firstKey = column("t", table.key[0]!);
+  const present: Expr = { kind: "isNull", expr: firstKey, negated: true };
+  const deleted: Query = {
+    kind: "select",
+    columns: [{ expr: call("count") }],
+    from: { kind: "subquery", query: mergeSourceQuery(merge), alias: "d" },
+    where: column("d", STALE),
+  };
+  const changedRows = call("sum", {
+    kind: "case",
+    whens: [{ when: and(present, changed(table)), then: lit(1) }],
+    otherwise: lit(0),
+  });
+  return {
+    kind: "query",
+    query: {
+      kind: "select",
+      columns: [
+        { expr: call("count"), as: "source_rows" },
+        { expr: call("count", firstKey), as: "matched" },
+        { expr: call("coalesce", changedRows, lit(0)), as: "changed" },
+        { expr: { kind: "subquery", query: deleted }, as: "deleted" },
+      ],
+      from: {
+        kind: "leftJoin",
+        left: { kind: "subquery", query: sourceQuery(merge), alias: "s" },
+        right: { kind: "table", table: targetOf(merge), alias: "t" },
+        on: keyMatch(table),
+      },
+    },
+  };
 }
 
 /**
@@ -150,25 +203,45 @@ export function mergeCountsSql(merge: GoldMerge): string {
  * untouched. Same text on Athena (Iceberg) and DuckDB.
  * @param merge source, gold database, silver partitioning
  */
-export function mergeSql(merge: GoldMerge): string {
-  const { table, database } = merge;
-  const isStale = `${q("s")}.${q(STALE)}`;
-  const columns = goldColumns(table).map(({ name }) => q(name));
-  const updates = valueColumns(table).map(({ name }) => `${q(name)} = ${q("s")}.${q(name)}`);
-  return (
-    `MERGE INTO ${target({ table, database })} AS ${q("t")} USING (${mergeSourceSql(merge)}) AS ${q("s")} ON ${keyMatch(table)} ` +
-    // First matching clause wins on both engines: a stale row (NULL values) must hit DELETE before the UPDATE test.
-    `WHEN MATCHED AND ${isStale} THEN DELETE ` +
-    `WHEN MATCHED AND (${changed(table)}) THEN UPDATE SET ${updates.join(", ")} ` +
-    `WHEN NOT MATCHED AND (NOT ${isStale}) THEN INSERT (${columns.join(", ")}) VALUES (${columns.map((name) => `${q("s")}.${name}`).join(", ")})`
-  );
+export function mergeStatement(merge: GoldMerge): Statement {
+  const { table } = merge;
+  const isStale = column("s", STALE);
+  const columns = goldColumns(table).map(({ name }) => name);
+  return {
+    kind: "merge",
+    into: targetOf(merge),
+    alias: "t",
+    using: { kind: "subquery", query: mergeSourceQuery(merge), alias: "s" },
+    on: keyMatch(table),
+    clauses: [
+      // First matching clause wins on both engines: a stale row (NULL values) must hit DELETE before the UPDATE test.
+      { when: "matched", condition: isStale, action: "delete" },
+      {
+        when: "matched",
+        condition: changed(table),
+        action: "update",
+        set: valueColumns(table).map(({ name }) => ({ column: name, value: column("s", name) })),
+      },
+      {
+        when: "notMatched",
+        condition: not(isStale),
+        action: "insert",
+        columns,
+        values: columns.map((name) => column("s", name)),
+      },
+    ],
+  };
 }
 
 /**
  * Reads a whole gold table, ordered by its key (for the congregado).
- * @param options target
+ * @param target table and database
  */
-export function readTableSql({ table, database }: Omit<GoldTarget, "dialect">): string {
-  const columns = goldColumns(table).map(({ name }) => q(name));
-  return `SELECT ${columns.join(", ")} FROM ${target({ table, database })} ORDER BY ${table.key.map(q).join(", ")}`;
+export function readTableStatement(target: GoldTarget): Statement {
+  const { table } = target;
+  return selectColumns(
+    targetOf(target),
+    goldColumns(table).map(({ name }) => name),
+    { orderBy: table.key },
+  );
 }

@@ -9,6 +9,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { athenaEngine } from "../../src/engine/athena";
 import { QueryCancelledError, QueryFailedError, QueryTimeoutError } from "../../src/engine/errors";
+import { selectColumns } from "../../src/sql/ast";
 
 const athena = mockClient(AthenaClient);
 const sleeps: number[] = [];
@@ -20,6 +21,7 @@ const engine = (options: Partial<Parameters<typeof athenaEngine>[0]> = {}) =>
     sleep: async (ms) => void sleeps.push(ms),
     ...options,
   });
+const carsAndKm = selectColumns({ database: "silver", name: "t" }, ["car", "km"]);
 const state = (State: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED", extra: object = {}) => ({
   QueryExecution: { QueryExecutionId: "q-1", StatementType: "DML" as const, Status: { State, ...extra } },
 });
@@ -54,11 +56,11 @@ describe("athenaEngine", () => {
       .resolves(state("SUCCEEDED"));
     athena.on(GetQueryResultsCommand).resolves(page([["A", "12000"]], undefined, true));
     // Act
-    const result = await engine().run("SELECT car, km FROM t");
+    const result = await engine().run(carsAndKm);
     // Assess
     expect(result).toEqual({ columns: ["car", "km"], rows: [{ car: "A", km: "12000" }] });
     expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input).toEqual({
-      QueryString: "SELECT car, km FROM t",
+      QueryString: 'SELECT "car", "km" FROM "silver"."t"',
       WorkGroup: "medallion",
       QueryExecutionContext: { Database: "silver" },
     });
@@ -75,7 +77,7 @@ describe("athenaEngine", () => {
       .resolvesOnce(page([["B", "2"]], "t-3"))
       .resolves(page([["C", "3"]]));
     // Act
-    const { rows } = await engine().run("SELECT car, km FROM t");
+    const { rows } = await engine().run(carsAndKm);
     // Assess
     expect(rows.map((r) => r.car)).toEqual(["A", "B", "C"]);
     expect(athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input.NextToken)).toEqual([
@@ -92,7 +94,7 @@ describe("athenaEngine", () => {
     athena.on(GetQueryExecutionCommand).resolves(state("FAILED", { StateChangeReason: reason }));
     // Act
     const error = await engine()
-      .run("SELECT 1")
+      .run(carsAndKm)
       .catch((e: unknown) => e);
     // Assess
     expect(error).toBeInstanceOf(QueryFailedError);
@@ -105,11 +107,11 @@ describe("athenaEngine", () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
     athena.on(GetQueryExecutionCommand).resolves(state("CANCELLED", { StateChangeReason: "Query cancelled by user" }));
     // Act + Assess
-    await expect(engine().run("SELECT 1")).rejects.toMatchObject({
+    await expect(engine().run(carsAndKm)).rejects.toMatchObject({
       name: "QueryCancelledError",
       reason: "Query cancelled by user",
     });
-    await expect(engine().run("SELECT 1")).rejects.toBeInstanceOf(QueryCancelledError);
+    await expect(engine().run(carsAndKm)).rejects.toBeInstanceOf(QueryCancelledError);
   });
 
   it("retries throttled calls, then succeeds", async () => {
@@ -123,7 +125,7 @@ describe("athenaEngine", () => {
     athena.on(GetQueryExecutionCommand).rejectsOnce(throttled()).resolves(state("SUCCEEDED"));
     athena.on(GetQueryResultsCommand).resolves(page([], undefined, true));
     // Act
-    const result = await engine().run("SELECT car, km FROM t");
+    const result = await engine().run(carsAndKm);
     // Assess
     expect(result.rows).toEqual([]);
     expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(3);
@@ -136,7 +138,7 @@ describe("athenaEngine", () => {
       .on(StartQueryExecutionCommand)
       .rejects(new TooManyRequestsException({ message: "Rate exceeded", $metadata: {} }));
     // Act + Assess
-    await expect(engine({ maxAttempts: 3 }).run("SELECT 1")).rejects.toThrow("Rate exceeded");
+    await expect(engine({ maxAttempts: 3 }).run(carsAndKm)).rejects.toThrow("Rate exceeded");
     expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(3);
   });
 
@@ -145,7 +147,7 @@ describe("athenaEngine", () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
     athena.on(GetQueryExecutionCommand).resolves(state("RUNNING"));
     // Act + Assess
-    await expect(engine({ timeoutMs: 1_000 }).run("SELECT 1")).rejects.toThrow(QueryTimeoutError);
+    await expect(engine({ timeoutMs: 1_000 }).run(carsAndKm)).rejects.toThrow(QueryTimeoutError);
   });
 
   it("renders statement trees in the Trino dialect", async () => {

@@ -3,7 +3,8 @@ import { carTelemetryGold } from "../../src/dataset/car-telemetry-gold";
 import { QueryFailedError } from "../../src/engine/errors";
 import type { QueryResult, SqlEngine } from "../../src/engine/port";
 import { GoldMaintenanceIncompleteError, GoldSpecError } from "../../src/gold/errors";
-import { optimizeGold, optimizeSql, vacuumSql } from "../../src/gold/maintenance";
+import { optimizeGold, optimizeStatement, vacuumStatement } from "../../src/gold/maintenance";
+import { renderAthena } from "../../src/sql/athena";
 
 /** A fake Athena that fails the first `failures[sql]` runs of a statement with `reason`. */
 function scriptedAthena(failures: Record<string, { times: number; reason: string }>): SqlEngine & { log: string[] } {
@@ -13,7 +14,7 @@ function scriptedAthena(failures: Record<string, { times: number; reason: string
     dialect: "athena",
     log,
     async run(statement): Promise<QueryResult> {
-      const sql = String(statement);
+      const sql = renderAthena(statement);
       log.push(sql);
       const count = (seen.get(sql) ?? 0) + 1;
       seen.set(sql, count);
@@ -30,14 +31,16 @@ const noWait = { sleep: async () => undefined };
 describe("gold maintenance", () => {
   it("renders OPTIMIZE and VACUUM exactly as Athena documents them", () => {
     // Act
-    const statements = [optimizeSql("gold", "car_monthly"), vacuumSql("gold", "car_monthly")];
+    const statements = [optimizeStatement("gold", "car_monthly"), vacuumStatement("gold", "car_monthly")].map(
+      renderAthena,
+    );
     // Assess
     expect(statements).toEqual(["OPTIMIZE gold.car_monthly REWRITE DATA USING BIN_PACK", "VACUUM gold.car_monthly"]);
   });
 
   it("refuses names it cannot write bare", () => {
     // Act
-    const render = () => optimizeSql("gold", "car monthly; DROP");
+    const render = () => optimizeStatement("gold", "car monthly; DROP");
     // Assess
     expect(render).toThrow(GoldSpecError);
   });

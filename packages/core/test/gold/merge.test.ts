@@ -13,12 +13,13 @@ import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { carMonthly, carTelemetryGold, manufacturerDaily } from "../../src/dataset/car-telemetry-gold";
 import type { DatasetSpec } from "../../src/dataset/spec";
 import { DuplicateSourceKeyError, GoldSpecError } from "../../src/gold/errors";
+import { statementText } from "../../src/gold/limits";
 import type { MergeGoldOptions } from "../../src/gold/merge";
 import { mergeGold } from "../../src/gold/merge";
 import type { GoldSpec, GoldTable } from "../../src/gold/spec";
 import { hasGold } from "../../src/gold/spec";
 import type { GoldMerge } from "../../src/gold/statements";
-import { mergeCountsSql } from "../../src/gold/statements";
+import { mergeCountsStatement } from "../../src/gold/statements";
 import { column } from "../../src/sql/ast";
 
 const CAR_MONTHLY = `SELECT * FROM gold.car_monthly ORDER BY car, year, month`;
@@ -249,7 +250,7 @@ describe("mergeGold on DuckDB", () => {
       ]),
     );
     // Silver dropped January 5th (e.g. a reprocessed day with no valid readings left).
-    await engine.run("DELETE FROM silver.car_telemetry WHERE event_year = 2024 AND event_month = 1 AND event_day = 5");
+    await engine.sql("DELETE FROM silver.car_telemetry WHERE event_year = 2024 AND event_month = 1 AND event_day = 5");
     // Act
     const summary = await merge([{ event_year: 2024, event_month: 1, event_day: 5 }]);
     // Assess
@@ -353,11 +354,10 @@ describe("mergeGold on DuckDB", () => {
       table: carMonthly,
       silver: { database: "silver", name: "car_telemetry" },
       windows: [{ event_year: 2024, event_month: 1 }],
-      dialect: "duckdb",
       database: "gold",
       partition: carTelemetry.silver.partition,
     };
-    const limit = Buffer.byteLength(mergeCountsSql(oneMonth));
+    const limit = Buffer.byteLength(statementText(mergeCountsStatement(oneMonth), "duckdb"));
     // Act
     const summary = await merge(partitions, { gold: { tables: [carMonthly] }, maxQueryBytes: limit });
     // Assess

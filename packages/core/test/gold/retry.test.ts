@@ -14,11 +14,19 @@ import type { SqlEngine } from "../../src/engine/port";
 import { GoldRetryExhaustedError, IcebergCommitConflictError } from "../../src/gold/errors";
 import { mergeGold } from "../../src/gold/merge";
 import { isRetryableGoldError, runWithRetry } from "../../src/gold/retry";
+import { mergeStatement } from "../../src/gold/statements";
 
 const commitConflict = () =>
   new QueryFailedError("Athena query q FAILED: ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update", {
     reason: "ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update",
   });
+const merge = mergeStatement({
+  table: carTelemetryGold.tables[0]!,
+  silver: { database: "silver", name: "car_telemetry" },
+  windows: [{ event_year: 2024, event_month: 1 }],
+  database: "gold",
+  partition: carTelemetry.silver.partition,
+});
 const throttled = () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
 
 /** An engine whose first `times` calls fail with `error()`, then answer with an empty result. */
@@ -53,7 +61,7 @@ describe("retry of gold statements", () => {
     const engine = failing(4, commitConflict);
     const delays: number[] = [];
     // Act
-    await runWithRetry(engine, "MERGE …", {
+    await runWithRetry(engine, merge, {
       baseDelayMs: 100,
       maxDelayMs: 500,
       random: () => 0.5,
@@ -68,7 +76,7 @@ describe("retry of gold statements", () => {
     // Prepare
     const engine = failing(99, throttled);
     // Act
-    const run = runWithRetry(engine, "MERGE …", { maxAttempts: 3, sleep: async () => undefined });
+    const run = runWithRetry(engine, merge, { maxAttempts: 3, sleep: async () => undefined });
     // Assess
     await expect(run).rejects.toThrow(GoldRetryExhaustedError);
     await expect(run).rejects.toMatchObject({
@@ -82,7 +90,7 @@ describe("retry of gold statements", () => {
     // Prepare
     const engine = failing(99, commitConflict);
     // Act
-    const run = runWithRetry(engine, "MERGE …", { maxAttempts: 2, sleep: async () => undefined });
+    const run = runWithRetry(engine, merge, { maxAttempts: 2, sleep: async () => undefined });
     // Assess
     await expect(run).rejects.toThrow(IcebergCommitConflictError);
     await expect(run).rejects.toMatchObject({ name: "IcebergCommitConflictError", attempts: 2 });
@@ -92,7 +100,7 @@ describe("retry of gold statements", () => {
     // Prepare
     const engine = failing(1, () => new QueryFailedError("FAILED: COLUMN_NOT_FOUND", { reason: "COLUMN_NOT_FOUND" }));
     // Act
-    const run = runWithRetry(engine, "MERGE …", { sleep: async () => undefined });
+    const run = runWithRetry(engine, merge, { sleep: async () => undefined });
     // Assess
     await expect(run).rejects.toThrow(/COLUMN_NOT_FOUND/);
     expect(engine.calls).toBe(1);
@@ -106,9 +114,9 @@ describe("retry of gold statements", () => {
     let mergeAttempts = 0;
     const engine: SqlEngine = {
       dialect: "duckdb",
-      run: async (sql) => {
-        if (String(sql).startsWith("MERGE INTO") && mergeAttempts++ === 0) throw commitConflict();
-        return duck.run(sql);
+      run: async (statement) => {
+        if (statement.kind === "merge" && mergeAttempts++ === 0) throw commitConflict();
+        return duck.run(statement);
       },
     };
     // Act

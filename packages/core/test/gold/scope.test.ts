@@ -4,11 +4,18 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { carMonthly, manufacturerDaily } from "../../src/dataset/car-telemetry-gold";
 import { GoldSpecError } from "../../src/gold/errors";
-import { checkWindowOwnership, ownedRowsSql } from "../../src/gold/scope";
+import type { OwnedRowsOptions } from "../../src/gold/scope";
+import { checkWindowOwnership, ownedRows } from "../../src/gold/scope";
 import type { GoldTable } from "../../src/gold/spec";
+import type { Dialect } from "../../src/sql/ast";
 import { column } from "../../src/sql/ast";
+import { renderExpr } from "../../src/sql/render";
 
 const partition = carTelemetry.silver.partition;
+const ownedRowsSql = (options: OwnedRowsOptions, dialect: Dialect = "athena"): string =>
+  dialect === "athena"
+    ? renderExpr(ownedRows(options), { dialect })
+    : renderExpr(ownedRows(options), { dialect, files: () => [] });
 // A monthly table that keeps only the reading's date: its month is owned through a date range.
 const byDate: GoldTable = {
   name: "car_dates",
@@ -47,7 +54,7 @@ describe("gold rows owned by recomputed windows", () => {
       alias: "g",
     });
     // Assess
-    expect(sql).toBe(`((("g"."year" = 2024) AND ("g"."month" = 6) AND ("g"."date" = DATE '2024-06-01')))`);
+    expect(sql).toBe(`(("g"."year" = 2024) AND ("g"."month" = 6) AND ("g"."date" = DATE '2024-06-01'))`);
   });
 
   it("selects nothing for no windows", () => {
@@ -95,19 +102,22 @@ describe("gold rows owned by recomputed windows", () => {
 
     it("owns exactly the dates of a month through a date range, December included", async () => {
       // Prepare
-      await engine.run(`CREATE TABLE car_dates (car VARCHAR, "date" DATE)`);
-      await engine.run(
+      await engine.sql(`CREATE TABLE car_dates (car VARCHAR, "date" DATE)`);
+      await engine.sql(
         `INSERT INTO car_dates VALUES ('A', DATE '2024-11-30'), ('A', DATE '2024-12-01'), ('A', DATE '2024-12-31'), ('A', DATE '2025-01-01'), ('A', DATE '2025-02-03')`,
       );
-      const where = ownedRowsSql({
-        table: byDate,
-        windows: [
-          { event_year: 2024, event_month: 12 },
-          { event_year: 2025, event_month: 2 },
-        ],
-        partition,
-        alias: "g",
-      });
+      const where = ownedRowsSql(
+        {
+          table: byDate,
+          windows: [
+            { event_year: 2024, event_month: 12 },
+            { event_year: 2025, event_month: 2 },
+          ],
+          partition,
+          alias: "g",
+        },
+        "duckdb",
+      );
       // Act
       const rows = await engine.rows(
         `SELECT strftime("date", '%Y-%m-%d') AS d FROM car_dates AS g WHERE ${where} ORDER BY 1`,

@@ -1,4 +1,4 @@
-import type { SqlEngine } from "@medallion/core/engine";
+import type { DuckDbEngine } from "../engine/index";
 import { localSilverDependencies } from "../engine/index";
 import type { LocalServices } from "../services/index";
 
@@ -8,7 +8,7 @@ export interface QueryOptions {
   /** Print an array of row objects instead of a table. */
   json: boolean;
   /** The engine over the local lake (see {@link openQueryEngine}). */
-  engine: SqlEngine;
+  engine: Pick<DuckDbEngine, "sql">;
 }
 
 /**
@@ -22,10 +22,10 @@ export async function openQueryEngine({
 }: {
   services: LocalServices;
   dataDir: string;
-}): Promise<SqlEngine & { destroy(): void }> {
+}): Promise<Pick<DuckDbEngine, "sql"> & { destroy(): void }> {
   // The same engine the pipeline's silver steps use locally, over the same catalog and files.
   const lake = await localSilverDependencies({ services, dataDir });
-  return { dialect: lake.engine.dialect, run: (statement) => lake.engine.run(statement), destroy: () => lake.close() };
+  return { sql: (text) => lake.engine.sql(text), destroy: () => lake.close() };
 }
 
 function cell(value: unknown): string {
@@ -41,7 +41,7 @@ function cell(value: unknown): string {
  * @example console.log(await runQuery({ sql: "SELECT count(*) FROM silver.car_telemetry", json: true, engine }));
  */
 export async function runQuery({ sql, json, engine }: QueryOptions): Promise<string> {
-  const { columns, rows } = await engine.run(sql);
+  const { columns, rows } = await engine.sql(sql);
   if (json) return JSON.stringify(rows, null, 2);
   const cells = rows.map((row) => columns.map((name) => cell(row[name])));
   const widths = columns.map((name, c) => Math.max(name.length, ...cells.map((r) => r[c]!.length)));

@@ -9,7 +9,7 @@ import type { QueryResult, SqlEngine } from "@medallion/core/engine";
 import { QueryFailedError } from "@medallion/core/engine";
 import { parseS3Uri, silverColumns } from "@medallion/core/silver";
 import type { Statement, TableRef } from "@medallion/core/sql";
-import { literal, quoteIdentifier, readUris, renderDuckDb } from "@medallion/core/sql";
+import { literal, readTables, readUris, renderDuckDb, renderTable } from "@medallion/core/sql";
 import type { LocalCatalog } from "../catalog/index";
 import { objectPath, prefixFiles } from "./files";
 
@@ -20,7 +20,7 @@ export interface DuckDbEngineOptions {
   /** s3rver's directory: reads go straight to the files behind the objects. */
   s3Directory: string;
   catalog: LocalCatalog;
-  /** Datasets whose `bronze.<name>` and `silver.<name>` tables SQL text may name. */
+  /** Datasets whose `bronze.<name>` and `silver.<name>` tables statements (and SQL text) may name. */
   datasets?: DatasetSpec[];
   buckets: { bronze: string; silver: string };
   /**
@@ -32,6 +32,13 @@ export interface DuckDbEngineOptions {
 
 /** The DuckDB engine, which holds an embedded database until closed. */
 export interface DuckDbEngine extends SqlEngine {
+  /**
+   * Runs SQL text in DuckDB's dialect on the local lake, where `bronze.<dataset>` and
+   * `silver.<dataset>` name the datasets the text mentions: ad-hoc queries (`medallion
+   * query`, tests), never the pipeline's statements.
+   * @param text SQL text
+   */
+  sql(text: string): Promise<QueryResult>;
   close(): void;
 }
 
@@ -52,8 +59,9 @@ async function walk(directory: string): Promise<string[]> {
 /**
  * The DuckDB adapter of the SQL-engine port, over the embedded lake. Reads go to s3rver's
  * files; an unload is a `COPY … TO` a temporary directory whose files are then put through the
- * S3 API; partition DDL updates the local catalog. SQL text may name `silver.<dataset>`
- * (partitions from the catalog, as one snapshot per statement) and `bronze.<dataset>`.
+ * S3 API; partition DDL updates the local catalog. A statement may read the tables
+ * `silver.<dataset>` (partitions from the catalog, as one snapshot per statement) and
+ * `bronze.<dataset>`; so may SQL text given to `sql`.
  * @param options S3 client and directory, catalog, datasets, bucket names
  * @example const engine = await duckdbEngine({ s3, s3Directory: services.s3.directory, catalog, datasets: [carTelemetry], buckets });
  */
@@ -86,7 +94,7 @@ export async function duckdbEngine({
   for (const database of new Set(
     datasets.flatMap((spec) => Object.values(localTables(spec.name)).map((table) => table.database)),
   )) {
-    await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(database)}`);
+    await connection.run(renderDuckDb({ kind: "createSchema", database }, { files: () => [] }));
   }
 
   async function resolve(statement: Statement): Promise<(uri: string) => string[]> {
@@ -123,13 +131,11 @@ export async function duckdbEngine({
     }
   }
 
-  // Views are rebuilt before each SQL text from the catalog's current snapshot, so a reader
-  // sees one version of every partition for the whole statement. Only the datasets the text
-  // names: a view is always `<layer>.<dataset>`, so others cannot be reached by it.
-  async function refreshViews(sql: string): Promise<void> {
-    const text = sql.toLowerCase();
-    for (const spec of datasets) {
-      if (!text.includes(spec.name.toLowerCase())) continue;
+  // Views are rebuilt before each statement from the catalog's current snapshot, so a reader
+  // sees one version of every partition for the whole statement. Only the datasets it names:
+  // a view is always `<layer>.<dataset>`, so others cannot be reached by it.
+  async function refreshViews(named: DatasetSpec[]): Promise<void> {
+    for (const spec of named) {
       const tables = localTables(spec.name);
       if (spec.silver) {
         const columns = silverColumns(spec);
@@ -149,12 +155,10 @@ export async function duckdbEngine({
           },
         };
         const sql = renderDuckDb(statement, { files: await resolve(statement) });
-        await query(
-          `CREATE OR REPLACE VIEW ${quoteIdentifier(tables.silver.database)}.${quoteIdentifier(tables.silver.name)} AS ${sql}`,
-        );
+        await query(`CREATE OR REPLACE VIEW ${renderTable(tables.silver)} AS ${sql}`);
       }
       const bronzeFiles = await prefixFiles(s3Directory, `s3://${buckets.bronze}/${spec.name}/`);
-      const bronze = `${quoteIdentifier(tables.bronze.database)}.${quoteIdentifier(tables.bronze.name)}`;
+      const bronze = renderTable(tables.bronze);
       if (bronzeFiles.length) {
         const list = bronzeFiles.map((path) => literal(path)).join(", ");
         await query(
@@ -194,21 +198,18 @@ export async function duckdbEngine({
     }
   }
 
-  async function run(statement: Statement | string): Promise<QueryResult> {
-    if (typeof statement === "string") {
-      await refreshViews(statement);
-      return query(statement);
-    }
+  // The datasets whose views a statement reads: `bronze.<dataset>` or `silver.<dataset>`.
+  const namedBy = (statement: Statement): DatasetSpec[] => {
+    const tables = readTables(statement);
+    return datasets.filter((spec) =>
+      Object.values(localTables(spec.name)).some((view) =>
+        tables.some((table) => table.database === view.database && table.name === view.name),
+      ),
+    );
+  };
+
+  async function run(statement: Statement): Promise<QueryResult> {
     switch (statement.kind) {
-      case "query":
-      case "merge":
-      case "createSchema":
-      case "createTable":
-      case "optimize":
-      case "vacuum":
-        return query(renderDuckDb(statement, { files: await resolve(statement) }));
-      case "unload":
-        return unload(statement);
       case "addPartitions":
         await catalog.swap(statement.table, statement.partitions);
         return { columns: [], rows: [] };
@@ -216,16 +217,29 @@ export async function duckdbEngine({
         await catalog.swap(statement.table, [statement.partition]);
         return { columns: [], rows: [] };
     }
+    await refreshViews(namedBy(statement));
+    if (statement.kind === "unload") return unload(statement);
+    return query(renderDuckDb(statement, { files: await resolve(statement) }));
   }
+
+  // Text is not parsed: any dataset whose name it contains has its views refreshed.
+  async function sql(text: string): Promise<QueryResult> {
+    const lower = text.toLowerCase();
+    await refreshViews(datasets.filter((spec) => lower.includes(spec.name.toLowerCase())));
+    return query(text);
+  }
+
+  // One connection runs one statement at a time; callers may still call concurrently.
+  const queued = (task: () => Promise<QueryResult>): Promise<QueryResult> => {
+    const result = queue.then(task);
+    queue = result.catch(() => undefined);
+    return result;
+  };
 
   return {
     dialect: "duckdb",
-    // One connection runs one statement at a time; callers may still call concurrently.
-    run(statement) {
-      const result = queue.then(() => run(statement));
-      queue = result.catch(() => undefined);
-      return result;
-    },
+    run: (statement) => queued(() => run(statement)),
+    sql: (text) => queued(() => sql(text)),
     close() {
       connection.closeSync();
       instance.closeSync();

@@ -4,6 +4,7 @@ import type { SilverDependencies } from "@medallion/functions/silver";
 import { catalogDirectory, localCatalog } from "../catalog/index";
 import { localClients } from "../services/clients";
 import type { LocalServices } from "../services/index";
+import type { DuckDbEngine } from "./duckdb";
 import { duckdbEngine, lakeDatabaseFile, localTables } from "./duckdb";
 
 /**
@@ -21,7 +22,7 @@ export async function localSilverDependencies({
   services: LocalServices;
   dataDir: string;
   datasets?: Record<string, DatasetSpec>;
-}): Promise<SilverDependencies & { close(): void }> {
+}): Promise<SilverDependencies & { engine: DuckDbEngine; close(): void }> {
   const clients = localClients(services.env);
   const { s3, doc } = clients;
   const catalog = localCatalog({ directory: catalogDirectory(dataDir) });

@@ -5,7 +5,7 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { carTelemetry } from "@medallion/core/dataset";
 import { QueryFailedError } from "@medallion/core/engine";
 import type { Query, Source } from "@medallion/core/sql";
-import { call, cast, column, lit } from "@medallion/core/sql";
+import { call, cast, column, lit, selectColumns } from "@medallion/core/sql";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCatalog } from "../../src/catalog/index";
@@ -100,7 +100,7 @@ describe("duckdbEngine", () => {
     // Act
     await engine.run({ kind: "unload", query, to: `s3://${services.names.Silver}/out/_v=1/`, partitionedBy: ["n"] });
     // Assess
-    const { rows } = await engine.run(
+    const { rows } = await engine.sql(
       `SELECT count(*) AS files FROM glob('${services.s3.directory}/${services.names.Silver}/out/_v=1/n=*/*._S3rver_object')`,
     );
     expect(rows).toEqual([{ files: 2 }]);
@@ -124,9 +124,34 @@ describe("duckdbEngine", () => {
     ).toEqual(["s3://s/2/"]);
   });
 
+  it("reads a dataset's table named by a statement from the lake's files as they are now", async () => {
+    // Prepare
+    const before = await engine
+      .run(selectColumns({ database: "bronze", name: "car_telemetry" }, ["carChassis"]))
+      .catch((e: unknown) => e);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: services.names.Bronze,
+        Key: "car_telemetry/ingest_date=2024-01-06/late.parquet",
+        Body: new Uint8Array(
+          parquetWriteBuffer({ columnData: [{ name: "carChassis", data: ["CAR9"], type: "STRING" }] }),
+        ),
+      }),
+    );
+    // Act
+    const after = await engine.run(
+      selectColumns({ database: "bronze", name: "car_telemetry" }, ["carChassis", "ingest_date"]),
+    );
+    // Assess
+    expect(before).toBeInstanceOf(QueryFailedError);
+    expect(after.rows).toEqual([{ carChassis: "CAR9", ingest_date: "2024-01-06" }]);
+  });
+
   it("raises DuckDB's reason verbatim as a QueryFailedError", async () => {
     // Act
-    const error = await engine.run("SELECT * FROM nowhere").catch((e: unknown) => e);
+    const error = await engine
+      .run(selectColumns({ database: "main", name: "nowhere" }, ["x"]))
+      .catch((e: unknown) => e);
     // Assess
     expect(error).toBeInstanceOf(QueryFailedError);
     expect((error as QueryFailedError).reason).toMatch(/nowhere/);

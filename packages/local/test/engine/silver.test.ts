@@ -28,7 +28,7 @@ describe("localSilverDependencies", () => {
     const summary = await handlers.commit(plan, lambdaContext("silver-commit"));
     // Assess
     expect(summary).toMatchObject({ files: 1, partitionsRewritten: 1, rowsIn: 2, rowsOut: 1, duplicatesRemoved: 1 });
-    const { rows } = await deps.engine.run("SELECT currentMileage FROM silver.car_telemetry");
+    const { rows } = await deps.engine.sql("SELECT currentMileage FROM silver.car_telemetry");
     expect(rows).toEqual([{ currentMileage: 20 }]);
   });
 
