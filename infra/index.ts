@@ -1,6 +1,6 @@
 // Concerns in dependency order; each file exports its components.
 import { catalog } from "./catalog";
-import { congregadoFunctions, journeyFunctions } from "./functions";
+import { journeyFunctions } from "./functions";
 import { gold } from "./gold";
 import { ingest } from "./ingest";
 import { lake } from "./lake";
@@ -8,7 +8,7 @@ import { pipeline } from "./pipelines";
 import { sources } from "./sources";
 import { stores } from "./stores";
 
-export { catalog, congregadoFunctions, gold, ingest, journeyFunctions, lake, pipeline, sources, stores };
+export { catalog, gold, ingest, journeyFunctions, lake, pipeline, sources, stores };
 
 export const outputs = {
   landingBucket: lake.Landing.name,

@@ -29,7 +29,7 @@ export const silverPlan = lambda("SilverPlan", {
 });
 /** Commits silver: swaps partition locations (the ledger is marked after gold). */
 export const silverCommit = lambda("SilverCommit", {
-  handler: "silver.swap",
+  handler: "silver.commit",
   link: [lake.Bronze, lake.Silver, lake.AthenaResults, stores.Ledger, catalog.silverCatalog],
   memory: "1024 MB",
   timeout: "15 minutes",

@@ -2,7 +2,6 @@ import { getCongregado } from "@medallion/core/congregado";
 import { carTelemetry } from "@medallion/core/dataset";
 import type { GoldSummary } from "@medallion/core/gold";
 import { mergeGold } from "@medallion/core/gold";
-import { commitSilver, executeSilverPlan, planSilver } from "@medallion/core/silver";
 import { runQuery } from "@medallion/local/commands/query";
 import type { SilverDay } from "@medallion/testing/gold";
 import { expectedCarMonthly, expectedManufacturerDaily, rounded } from "@medallion/testing/gold";
@@ -29,11 +28,9 @@ describe("gold on the embedded lake: bronze → silver → gold → congregado",
     await lake.close();
   });
 
-  // One pipeline run: silver plan → execute → commit, then gold from the partitions it rewrote.
+  // One pipeline run: silver consolidated, then gold from the partitions it rewrote.
   async function runPipeline(): Promise<GoldSummary> {
-    const plan = await planSilver(silver.options);
-    await executeSilverPlan({ plan, engine: silver.engine });
-    await commitSilver({ ...silver.options, plan });
+    const { plan } = await silver.consolidate();
     return mergeGold({
       engine: silver.engine,
       spec: carTelemetry,

@@ -2,7 +2,7 @@ import { carTelemetry } from "@medallion/core/dataset";
 import type { LedgerEntry } from "@medallion/core/ledger";
 import { listPending } from "@medallion/core/ledger";
 import type { PartitionCatalog, SilverLedger } from "@medallion/core/silver";
-import { executeSilverPlan, planSilver } from "@medallion/core/silver";
+import { planSilver } from "@medallion/core/silver";
 import { duckdbEngine } from "@medallion/local/engine/index";
 import type { TestLake } from "@medallion/testing/lake";
 import { startTestLake } from "@medallion/testing/lake";
@@ -87,7 +87,7 @@ describe("silver consolidation after a crash", () => {
     // Prepare
     await prepare();
     const plan = await planSilver(silver.options);
-    await executeSilverPlan({ plan, engine: silver.engine });
+    await silver.runStatements(plan);
     // Act + Assess
     await assessRecovered();
   });
@@ -125,7 +125,7 @@ describe("silver consolidation after a crash", () => {
     };
     await expect(silver.consolidate({ ledger })).rejects.toThrow(Crash);
     const plan = await planSilver(silver.options);
-    await executeSilverPlan({ plan, engine: silver.engine });
+    await silver.runStatements(plan);
     // Act + Assess
     await assessRecovered();
   });

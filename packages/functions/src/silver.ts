@@ -10,9 +10,7 @@ import type { PartitionCatalog, SilverLake, SilverPlan, SilverSummary } from "@m
 import {
   athenaCatalog,
   commitSilver,
-  consolidateSilver,
   dynamoSilverLedger,
-  executeSilverPlan,
   finishSilver,
   planSilver,
   SilverSpecError,
@@ -26,8 +24,7 @@ import { lambdaHandler } from "./shared/handler";
 import { logger, metrics } from "./shared/observability";
 
 // The silver tasks of the pipeline's state machine: plan → (Athena runs `queries` through
-// Step Functions' startQueryExecution.sync, so no Lambda waits) → commit. `consolidate`
-// does all three in one call for small loads and the embedded stack.
+// Step Functions' startQueryExecution.sync, so no Lambda waits) → commit → (gold) → finish.
 
 /** What the silver handlers need; the AWS wiring is below, the embedded stack passes its own. */
 export interface SilverDependencies {
@@ -102,27 +99,16 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
         files: plan.files.length,
         partitions: plan.partitions.length,
       });
-      // Only what commit needs of each entry: keeps the state small (Step Functions caps it at 256 KB).
+      // Only what commit and finish need of each entry: keeps the state small (Step Functions caps it at 256 KB).
       const files = plan.files.map(({ dataset: d, file_id, bronze_key }) => ({ dataset: d, file_id, bronze_key }));
       return { ...plan, files, queries: plan.statements.map(renderAthena), planned_at };
     }),
-    /** A plan → its statements run on the configured engine (where no Athena task runs them). */
-    execute: lambdaHandler(planEvent, async (plan) => {
-      await executeSilverPlan({ plan: asPlan(plan), engine: deps().engine });
-      return { dataset: plan.dataset, version: plan.version, statements: plan.statements.length };
-    }),
-    /** A plan whose statements ran → catalog swapped, ledger marked, expired versions deleted. */
+    /**
+     * A plan whose statements ran → catalog swapped; its ledger entries stay pending until
+     * `finish`, after gold, so a failure in between is redone whole.
+     */
     commit: lambdaHandler(planEvent, async (plan): Promise<SilverSummary> => {
       const summary = await commitSilver({ ...common(plan.dataset), plan: asPlan(plan) });
-      report(summary);
-      return summary;
-    }),
-    /**
-     * The pipeline's commit: a plan whose statements ran → catalog swapped; its ledger entries
-     * stay pending until `finish`, after gold, so a failure in between is redone whole.
-     */
-    swap: lambdaHandler(planEvent, async (plan): Promise<SilverSummary> => {
-      const summary = await commitSilver({ ...common(plan.dataset), plan: asPlan(plan), deferLedger: true });
       report(summary);
       return summary;
     }),
@@ -136,12 +122,6 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
         versionsExpired,
       });
       return { dataset: plan.dataset, version: plan.version, filesConsolidated: plan.files.length, versionsExpired };
-    }),
-    /** `{ dataset }` → plan, execute and commit in one call. */
-    consolidate: lambdaHandler(datasetEvent, async ({ dataset }): Promise<SilverSummary> => {
-      const summary = await consolidateSilver({ ...common(dataset), engine: deps().engine });
-      report(summary);
-      return summary;
     }),
   };
 }
@@ -172,4 +152,4 @@ const aws = silverHandlers(() => {
   };
 });
 
-export const { plan, execute, commit, swap, finish, consolidate } = aws;
+export const { plan, commit, finish } = aws;

@@ -71,8 +71,8 @@ describe("silver handlers on AWS wiring (Athena mocked, S3 and DynamoDB embedded
     expect(inner![1]).toContain('FROM "medallion_bronze"."car_telemetry" WHERE');
   });
 
-  it("commits a written version: adds the partition in Athena, then marks the ledger", async () => {
-    // Prepare
+  it("commits a written version: adds the partition in Athena, then finish marks the ledger", async () => {
+    // Prepare: the plan, and the version its statement writes (Athena's UNLOAD, mocked here).
     athenaWithEmptyCatalog();
     const plan = await silver.plan({ dataset: "car_telemetry" }, lambdaContext("silver-plan"));
     const key = `${plan.partitions[0]!.location.replace(`s3://${lake.names.Silver}/`, "")}part-0.parquet`;
@@ -80,6 +80,8 @@ describe("silver handlers on AWS wiring (Athena mocked, S3 and DynamoDB embedded
     await lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Silver, Key: key, Body: new Uint8Array(file) }));
     // Act
     const summary = await silver.commit(plan, lambdaContext("silver-commit"));
+    const pendingAfterCommit = await listPending(lake.doc, lake.names.Ledger!, "car_telemetry");
+    const finished = await silver.finish(plan, lambdaContext("silver-finish"));
     // Assess
     const ddl = athena
       .commandCalls(StartQueryExecutionCommand)
@@ -94,6 +96,8 @@ describe("silver handlers on AWS wiring (Athena mocked, S3 and DynamoDB embedded
       partitionsRewritten: 1,
       rowsOut: 1,
     });
+    expect(pendingAfterCommit).toHaveLength(plan.files.length);
+    expect(finished).toMatchObject({ version: plan.version, filesConsolidated: plan.files.length });
     expect(await listPending(lake.doc, lake.names.Ledger!, "car_telemetry")).toEqual([]);
   });
 

@@ -171,7 +171,7 @@ async function pipelineHandlers(
       lockAcquire: lock.acquire,
       lockRelease: lock.release,
       silverPlan: silver.plan,
-      silverCommit: silver.swap,
+      silverCommit: silver.commit,
       silverFinish: silver.finish,
       goldMerge: gold.merge,
       engine: silverDeps.engine,

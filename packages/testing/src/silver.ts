@@ -3,8 +3,8 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { bronzeParquetSchema, carTelemetry } from "@medallion/core/dataset";
 import type { LedgerEntry } from "@medallion/core/ledger";
 import { recordIngested } from "@medallion/core/ledger";
-import type { ConsolidateSilverOptions, SilverSummary } from "@medallion/core/silver";
-import { consolidateSilver, dynamoSilverLedger } from "@medallion/core/silver";
+import type { FinishSilverOptions, PlanSilverOptions, SilverPlan, SilverSummary } from "@medallion/core/silver";
+import { commitSilver, dynamoSilverLedger, finishSilver, planSilver } from "@medallion/core/silver";
 import type { LocalCatalog } from "@medallion/local/catalog/index";
 import { catalogDirectory, localCatalog } from "@medallion/local/catalog/index";
 import type { DuckDbEngine } from "@medallion/local/engine/index";
@@ -84,12 +84,25 @@ export async function landBronze(
   return entry;
 }
 
+/** What silver's steps take on a test lake: a plan's options, and a commit's and finish's (but the plan). */
+export type SilverOptions = PlanSilverOptions<LedgerEntry> & Omit<FinishSilverOptions<LedgerEntry>, "plan">;
+
+/** What one consolidation did: commit's summary, the versions finish expired, and the plan it ran. */
+export type Consolidation = SilverSummary & { versionsExpired: number; plan: SilverPlan<LedgerEntry> };
+
 /** The silver side of a test lake: catalog, DuckDB engine and the options consolidation takes. */
 export interface SilverHarness {
   catalog: LocalCatalog;
   engine: DuckDbEngine;
-  options: ConsolidateSilverOptions<LedgerEntry>;
-  consolidate(overrides?: Partial<ConsolidateSilverOptions<LedgerEntry>>): Promise<SilverSummary>;
+  options: SilverOptions;
+  /**
+   * One consolidation as the pipeline runs it: plan → the engine runs the plan's statements →
+   * commit (the catalog swap) → finish (the ledger marked, expired versions deleted).
+   * @param overrides options of this consolidation (a failing catalog or ledger, a clock, a file cap)
+   */
+  consolidate(overrides?: Partial<SilverOptions>): Promise<Consolidation>;
+  /** Runs a plan's statements in order on the engine, as the pipeline's query state does. @param plan the plan */
+  runStatements(plan: SilverPlan): Promise<void>;
   /** Every silver row, sorted by chassis and day. */
   rows(): Promise<Record<string, unknown>[]>;
   close(): void;
@@ -106,20 +119,30 @@ export async function silverHarness(lake: TestLake): Promise<SilverHarness> {
     datasets: [carTelemetry],
     buckets,
   });
-  const options: ConsolidateSilverOptions<LedgerEntry> = {
+  const options: SilverOptions = {
     spec: carTelemetry,
     ledger: dynamoSilverLedger({ doc: lake.doc, table: lake.names.Ledger! }),
     s3: lake.s3,
     catalog,
-    engine,
     buckets,
     tables: localTables("car_telemetry"),
+  };
+  const runStatements = async (plan: SilverPlan) => {
+    for (const statement of plan.statements) await engine.run(statement);
   };
   return {
     catalog,
     engine,
     options,
-    consolidate: (overrides = {}) => consolidateSilver({ ...options, ...overrides }),
+    consolidate: async (overrides = {}) => {
+      const steps = { ...options, ...overrides };
+      const plan = await planSilver(steps);
+      await runStatements(plan);
+      const summary = await commitSilver({ ...steps, plan });
+      const { versionsExpired } = await finishSilver({ ...steps, plan });
+      return { ...summary, versionsExpired, plan };
+    },
+    runStatements,
     rows: async () =>
       (await engine.sql("SELECT * FROM silver.car_telemetry ORDER BY carChassis, event_year, event_month, event_day"))
         .rows,

@@ -42,16 +42,3 @@ export class CongregadoValidationError extends StoreError {
     super(`congregado ${JSON.stringify(id)}: ${reason}`);
   }
 }
-
-/** Some items of a congregado batch could not be saved (the others were). */
-export class CongregadoBatchError extends StoreError {
-  override name = "CongregadoBatchError";
-  constructor(
-    readonly failedIds: string[],
-    total: number,
-  ) {
-    super(
-      `${failedIds.length} of ${total} congregado(s) could not be saved: ${failedIds.slice(0, 20).join(", ")}${failedIds.length > 20 ? ", …" : ""}`,
-    );
-  }
-}

@@ -19,17 +19,15 @@ import { versionPrefix } from "./version";
 export interface CommitSilverOptions<E extends PendingFile> extends SilverLake {
   plan: SilverPlan<E>;
   spec: DatasetSpec;
-  ledger: SilverLedger<E>;
   s3: S3Client;
   catalog: PartitionCatalog;
   /** Clock, for retention; default now. */
   now?: Date;
-  /**
-   * Leave the ledger entries pending (and retention for later): the pipeline marks them with
-   * {@link finishSilver} only once gold has merged too, so a run that fails in between is
-   * redone whole by the next run instead of leaving gold behind silver.
-   */
-  deferLedger?: boolean;
+}
+
+/** Options of {@link finishSilver}: a commit's, and the ledger whose entries it marks. */
+export interface FinishSilverOptions<E extends PendingFile> extends CommitSilverOptions<E> {
+  ledger: SilverLedger<E>;
 }
 
 /** What a consolidation did. */
@@ -44,8 +42,6 @@ export interface SilverSummary {
   rowsBefore: number;
   rowsOut: number;
   duplicatesRemoved: number;
-  /** Replaced partition versions deleted after their retention period. */
-  versionsExpired: number;
   /** What was written: the catalog table, or the plain S3 path. */
   target: SilverTarget;
 }
@@ -102,21 +98,20 @@ async function checkVersion(
 
 /**
  * Commits a written version: checks it holds exactly the planned partitions, records the
- * replaced locations for retention, points the catalog at the new ones, and only then marks
- * the ledger entries consolidated; finally deletes versions past retention. Every step is
- * idempotent, so re-running after a crash at any point ends in the same state.
- * @param options plan, spec, ledger, S3 client, catalog, buckets and tables
+ * replaced locations for retention, and points the catalog at the new ones. The ledger entries
+ * stay pending: {@link finishSilver} marks them once gold has merged too, so a run that fails
+ * in between is redone whole by the next run instead of leaving gold behind silver. Every step
+ * is idempotent, so re-running after a crash at any point ends in the same state.
+ * @param options plan, spec, S3 client, catalog, buckets and tables
  */
 export async function commitSilver<E extends PendingFile>({
   plan,
   spec,
-  ledger,
   s3,
   catalog,
   buckets,
   tables,
   now = new Date(),
-  deferLedger = false,
 }: CommitSilverOptions<E>): Promise<SilverSummary> {
   const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
   let rowsBefore = 0;
@@ -140,9 +135,6 @@ export async function commitSilver<E extends PendingFile>({
       plan.partitions.map(({ values, location }) => ({ values, location })),
     );
   }
-  const { versionsExpired } = deferLedger
-    ? { versionsExpired: 0 }
-    : await finishSilver({ plan, spec, ledger, s3, catalog, buckets, tables, now });
   const kept = plan.rowsIn - plan.rowsWithoutTimestamp;
   return {
     dataset: plan.dataset,
@@ -154,15 +146,13 @@ export async function commitSilver<E extends PendingFile>({
     rowsBefore,
     rowsOut,
     duplicatesRemoved: plan.version === null ? 0 : kept + rowsBefore - rowsOut,
-    versionsExpired,
     target: target.target,
   };
 }
 
 /**
  * Finishes a committed version: marks its ledger entries consolidated, then deletes replaced
- * versions past retention. Idempotent. The pipeline runs it after gold; `commitSilver` runs it
- * itself unless told to defer.
+ * versions past retention. Idempotent. The pipeline runs it after gold.
  * @param options plan, spec, ledger, S3 client, catalog, buckets, tables, clock
  */
 export async function finishSilver<E extends PendingFile>({
@@ -174,7 +164,7 @@ export async function finishSilver<E extends PendingFile>({
   buckets,
   tables,
   now = new Date(),
-}: Omit<CommitSilverOptions<E>, "deferLedger">): Promise<{ versionsExpired: number }> {
+}: FinishSilverOptions<E>): Promise<{ versionsExpired: number }> {
   const { retentionDays } = silverSpecOf(spec);
   const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
   if (plan.files.length) await ledger.markConsolidated(plan.files, plan.version ?? "none");

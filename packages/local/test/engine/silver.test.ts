@@ -18,27 +18,34 @@ describe("localSilverDependencies", () => {
     await lake.close();
   });
 
-  it("runs the unchanged silver handlers on DuckDB: plan, execute, commit", async () => {
+  // As the pipeline runs them: plan → the engine runs the plan's statements → commit → finish.
+  async function consolidate(handlers: ReturnType<typeof silverHandlers>) {
+    const plan = await handlers.plan({ dataset: "car_telemetry" }, lambdaContext("silver-plan"));
+    for (const statement of plan.statements) await deps.engine.run(statement);
+    const summary = await handlers.commit(plan, lambdaContext("silver-commit"));
+    await handlers.finish(plan, lambdaContext("silver-finish"));
+    return summary;
+  }
+
+  it("runs the unchanged silver handlers on DuckDB: plan, statements, commit, finish", async () => {
     // Prepare
     const handlers = silverHandlers(() => deps);
     await landBronze(lake, { name: "a", readings: [reading({ currentMileage: 10 }), reading({ currentMileage: 20 })] });
     // Act
-    const plan = await handlers.plan({ dataset: "car_telemetry" }, lambdaContext("silver-plan"));
-    await handlers.execute(plan, lambdaContext("silver-execute"));
-    const summary = await handlers.commit(plan, lambdaContext("silver-commit"));
+    const summary = await consolidate(handlers);
     // Assess
     expect(summary).toMatchObject({ files: 1, partitionsRewritten: 1, rowsIn: 2, rowsOut: 1, duplicatesRemoved: 1 });
     const { rows } = await deps.engine.sql("SELECT currentMileage FROM silver.car_telemetry");
     expect(rows).toEqual([{ currentMileage: 20 }]);
   });
 
-  it("consolidates in one call, and a second call has nothing to do", async () => {
+  it("consolidates what is pending, and a second run has nothing to do", async () => {
     // Prepare
     const handlers = silverHandlers(() => deps);
     await landBronze(lake, { name: "b", readings: [reading({ currentMileage: 30 })] });
     // Act
-    const first = await handlers.consolidate({ dataset: "car_telemetry" }, lambdaContext("silver-consolidate"));
-    const second = await handlers.consolidate({ dataset: "car_telemetry" }, lambdaContext("silver-consolidate"));
+    const first = await consolidate(handlers);
+    const second = await consolidate(handlers);
     // Assess
     expect(first).toMatchObject({ files: 1, partitionsRewritten: 1, rowsOut: 1 });
     expect(second).toMatchObject({ version: null, files: 0 });
