@@ -2,9 +2,12 @@ import { bronzeTableShape, silverTableShape } from "@medallion/core/catalog";
 import { shippedDatasets } from "@medallion/core/dataset";
 import { lake } from "./lake";
 
-// The Glue catalog and the Athena workgroup silver runs in. Tables come from the dataset
-// specs (no crawler): bronze with partition projection on ingest_date (nothing to register),
-// silver with partitions the consolidation registers itself, one versioned location each.
+// The Glue catalog, the Athena workgroup, and the two links through which handlers reach them
+// (SilverCatalog, GoldCatalog). Tables come from the dataset specs (no crawler): bronze with
+// partition projection on ingest_date (nothing to register), silver with partitions the
+// consolidation registers itself, one versioned location each. Gold tables are Iceberg tables
+// in the Gold bucket, created by Athena DDL on the first merge (`CREATE TABLE IF NOT EXISTS …
+// 'table_type' = 'ICEBERG'`), so their Glue database is the only gold object deployed here.
 
 /** Glue database names start with `<app>_<stage>` (Glue allows lowercase letters, digits and `_`). */
 export const databasePrefix = `${$app.name}_${$app.stage}`.replace(/[^a-z0-9_]/gi, "_").toLowerCase();
@@ -20,6 +23,10 @@ export const bronzeDatabase = new aws.glue.CatalogDatabase("BronzeDatabase", {
 export const silverDatabase = new aws.glue.CatalogDatabase("SilverDatabase", {
   name: `${databasePrefix}_silver`,
   description: "Silver: cleansed, deduplicated, partitioned by event date",
+});
+export const goldDatabase = new aws.glue.CatalogDatabase("GoldDatabase", {
+  name: `${databasePrefix}_gold`,
+  description: "Gold: business aggregates as Apache Iceberg tables, updated by MERGE",
 });
 
 /**
@@ -37,7 +44,7 @@ export const targetPathAccess = [
 ].flatMap((bucket) => [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`]);
 
 /** Bronze and silver Glue tables of every shipped dataset, by dataset name. */
-export const tables = Object.fromEntries(
+export const glueTables = Object.fromEntries(
   Object.values(shippedDatasets).map((spec) => {
     const bronzeShape = bronzeTableShape(spec);
     const bronzeLocation = $interpolate`s3://${lake.Bronze.name}/${spec.name}/`;
@@ -141,4 +148,58 @@ export const silverCatalog = new sst.Linkable("SilverCatalog", {
   ],
 });
 
-export const catalog = { bronzeDatabase, silverDatabase, tables, workGroup, silverCatalog };
+/**
+ * What the gold handlers link: database names and workgroup, with Athena and Glue permissions.
+ * Athena writes data and Iceberg metadata with the calling function's credentials, hence the
+ * Glue write permissions.
+ */
+export const goldCatalog = new sst.Linkable("GoldCatalog", {
+  properties: {
+    goldDatabase: goldDatabase.name,
+    silverDatabase: silverDatabase.name,
+    workGroup: workGroup.name,
+  },
+  include: [
+    sst.aws.permission({
+      actions: [
+        "athena:StartQueryExecution",
+        "athena:GetQueryExecution",
+        "athena:GetQueryResults",
+        "athena:StopQueryExecution",
+        "athena:GetWorkGroup",
+      ],
+      resources: [workGroup.arn],
+    }),
+    // Reading silver: its table and partitions.
+    sst.aws.permission({
+      actions: [
+        "glue:GetDatabase",
+        "glue:GetTable",
+        "glue:GetPartition",
+        "glue:GetPartitions",
+        "glue:BatchGetPartition",
+      ],
+      resources: [
+        glueArn("catalog"),
+        glueArn($interpolate`database/${silverDatabase.name}`),
+        glueArn($interpolate`table/${silverDatabase.name}/*`),
+      ],
+    }),
+    // Gold: CREATE TABLE on the first merge, then each Iceberg commit updates the table's metadata pointer.
+    sst.aws.permission({
+      actions: [
+        "glue:GetDatabase",
+        "glue:GetTable",
+        "glue:GetTables",
+        "glue:CreateTable",
+        "glue:UpdateTable",
+        "glue:GetPartitions",
+      ],
+      resources: [
+        glueArn("catalog"),
+        glueArn($interpolate`database/${goldDatabase.name}`),
+        glueArn($interpolate`table/${goldDatabase.name}/*`),
+      ],
+    }),
+  ],
+});

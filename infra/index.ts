@@ -1,20 +1,23 @@
-// Concerns in dependency order; each file exports its components.
-import { catalog } from "./catalog";
-import { journeyFunctions } from "./functions";
-import { gold } from "./gold";
-import { ingest } from "./ingest";
+// One file per concern, in dependency order; each exports its components.
+import { workGroup } from "./catalog";
+import { lambdas } from "./functions";
 import { lake } from "./lake";
-import { pipeline } from "./pipelines";
-import { sources } from "./sources";
-import { stores } from "./stores";
+import { stateMachine } from "./pipeline";
 
-export { catalog, gold, ingest, journeyFunctions, lake, pipeline, sources, stores };
+export * from "./catalog";
+export * from "./functions";
+export * from "./gold";
+export * from "./ingest";
+export * from "./lake";
+export * from "./pipeline";
+export * from "./sources";
+export * from "./stores";
 
 export const outputs = {
   landingBucket: lake.Landing.name,
   bronzeBucket: lake.Bronze.name,
   quarantineBucket: lake.Quarantine.name,
-  ingestFunction: ingest.name,
-  stateMachine: pipeline.stateMachine.arn,
-  athenaWorkGroup: catalog.workGroup.name,
+  ingestFunction: lambdas.Ingest.name,
+  stateMachine: stateMachine.arn,
+  athenaWorkGroup: workGroup.name,
 };

@@ -1,14 +1,13 @@
 import { eventBridgeCron, schedules } from "@medallion/core/schedule";
 import { shippedSources } from "@medallion/core/sources";
-import { lake } from "./lake";
-import { lambda } from "./lambda";
-import { stores } from "./stores";
+import { functions } from "@medallion/stacks/functions";
+import { lambda } from "./functions";
 
 // HTTP API sources (packages/core/src/sources/registry.ts): per source, an sst.Secret for
-// its token (`sst secret set <Name> …`), one pull function linked to exactly Landing +
-// Watermark + that secret, and two schedules: hourly ([watermark, now)) and daily at
-// 02:00 UTC (D-1). The registry is empty by default, so this creates nothing until a
-// source is added there.
+// its token (`sst secret set <Name> …`), one Pull function as @medallion/stacks/functions
+// declares it, also linked to that secret, and two schedules: hourly ([watermark, now)) and
+// daily at 02:00 UTC (D-1). The registry is empty by default, so this creates nothing until
+// a source is added there.
 
 /** PascalCase logical name from a source name (`fleet-api` → `FleetApi`). */
 function logicalName(source: string): string {
@@ -33,17 +32,7 @@ export const sources = Object.fromEntries(
   Object.values(shippedSources).map((source) => {
     const name = logicalName(source.name);
     const secret = source.auth ? secretNamed(source.auth.secret) : undefined;
-    const pull = lambda(`Pull${name}`, {
-      handler: "pull.handler",
-      link: [lake.Landing, stores.Watermark, ...(secret ? [secret] : [])],
-      // Enough for the page cap at the source's timeout, with retries; the schedule's next
-      // tick resumes from the watermark anyway.
-      timeout: "10 minutes",
-      // One run per source at a time: the hourly and daily runs would otherwise race for
-      // the same watermark (the conditional write would refuse the loser, after its work).
-      reservedConcurrency: 1,
-      service: "medallion-pull",
-    });
+    const pull = lambda(`Pull${name}`, functions.Pull, secret ? [secret] : []);
     const hourly = new sst.aws.Cron(`Pull${name}Hourly`, {
       schedule: eventBridgeCron(schedules.hourly),
       function: pull.arn,

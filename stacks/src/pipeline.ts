@@ -1,49 +1,37 @@
-import type { Catcher, Retrier, StateMachine } from "./states";
+import type { TaskFunctionName, TaskStateName } from "./functions";
+import { functionOfState } from "./functions";
+import type { Catcher, Flow, Retrier, StateMachine, TaskState } from "./states";
 import { lambdaTask, retryTransient } from "./states";
 
-/** What the pipeline's states call: function ARNs (names locally) and the Athena workgroup. */
+/** What the pipeline's states call: each task function's ARN (any name locally) and the Athena workgroup. */
 export interface PipelineResources {
-  functions: {
-    window: string;
-    journeyStart: string;
-    journeyRecordStep: string;
-    journeyComplete: string;
-    journeyFail: string;
-    lockAcquire: string;
-    lockRelease: string;
-    silverPlan: string;
-    silverCommit: string;
-    silverFinish: string;
-    goldMerge: string;
-  };
+  functionArns: Record<TaskFunctionName, string>;
   athenaWorkGroup: string;
 }
 
-/** State names the local runtime maps to in-process handlers (and tests refer to). */
+const taskStates = Object.fromEntries(Object.keys(functionOfState).map((state) => [state, state])) as {
+  [S in TaskStateName]: S;
+};
+
+/**
+ * Every state of the pipeline, by name: the Task states of `./functions` and the flow between
+ * them. The local runtime maps Task states to in-process handlers by these names, and tests refer to them.
+ */
 export const pipelineStates = {
-  window: "ResolveWindow",
-  start: "StartJourney",
-  alreadyDone: "AlreadyCompleted?",
-  lock: "AcquireDatasetLock",
-  release: "ReleaseDatasetLock",
-  releaseAfterFailure: "ReleaseDatasetLockAfterFailure",
-  plan: "PlanSilver",
-  anything: "AnythingPending?",
-  runQuery: "RunSilverQuery",
-  runQueries: "RunSilverQueries",
-  commit: "CommitSilver",
-  recordSilver: "RecordSilverStep",
-  gold: "MergeGold",
-  finish: "FinishSilver",
-  more: "MorePending?",
-  complete: "CompleteJourney",
-  fail: "FailJourney",
+  ...taskStates,
+  AlreadyCompleted: "AlreadyCompleted?",
+  AlreadyDone: "AlreadyDone",
+  AnythingPending: "AnythingPending?",
+  RunSilverQueries: "RunSilverQueries",
+  RunSilverQuery: "RunSilverQuery",
+  MorePending: "MorePending?",
+  PipelineFailed: "PipelineFailed",
 } as const;
 
 const S = pipelineStates;
 
 // Any error after the journey started fails the journey with that error, then the execution.
-const failJourney: Catcher = { ErrorEquals: ["States.ALL"], Next: S.fail, ResultPath: "$.error" };
+const failJourney: Catcher = { ErrorEquals: ["States.ALL"], Next: S.FailJourney, ResultPath: "$.error" };
 
 // Athena: throttling and transient service errors are retried; a failed query is not (bad SQL or data).
 const retryAthena: Retrier = {
@@ -81,20 +69,29 @@ const retryLockHeld: Retrier = {
  *
  * Input: `{ dataset, window?: "hourly" | "daily" | { from, to }, at?: ISO time }` (window
  * defaults to hourly, `at` to the execution's start).
- * @param resources function ARNs and the Athena workgroup
+ * @param resources the task functions' ARNs and the Athena workgroup
  */
-export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineResources): StateMachine {
+export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineResources): StateMachine {
+  // A Lambda Task state, invoking the function the table declares behind it.
+  const task = (
+    state: TaskStateName,
+    payload: Record<string, unknown> | string,
+    resultPath: string | null,
+    flow: Flow & Pick<TaskState, "Catch" | "Retry">,
+  ): Record<string, TaskState> => ({
+    [state]: lambdaTask(functionArns[functionOfState[state]], payload, resultPath, flow),
+  });
   return {
     Comment: "medallion: bronze → silver → gold for one dataset and window, with journey control",
-    StartAt: S.window,
+    StartAt: S.ResolveWindow,
     TimeoutSeconds: EXECUTION_TIMEOUT_SECONDS,
     States: {
       // The whole input goes to the window function, so `window` and `at` may be left out.
-      [S.window]: lambdaTask(fn.window, { "input.$": "$", "startedAt.$": "$$.Execution.StartTime" }, "$.run", {
-        Next: S.start,
+      ...task(S.ResolveWindow, { "input.$": "$", "startedAt.$": "$$.Execution.StartTime" }, "$.run", {
+        Next: S.StartJourney,
       }),
-      [S.start]: lambdaTask(
-        fn.journeyStart,
+      ...task(
+        S.StartJourney,
         {
           "idempotency_key.$": "$.run.idempotencyKey",
           lease_seconds: EXECUTION_TIMEOUT_SECONDS,
@@ -110,35 +107,35 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
         },
         "$.journey",
         // No Catch: a refused start (JourneyInProgressError) must not fail the run that holds the journey.
-        { Next: S.alreadyDone },
+        { Next: S.AlreadyCompleted },
       ),
-      [S.alreadyDone]: {
+      [S.AlreadyCompleted]: {
         Type: "Choice",
         Comment: "A window already completed is a no-op.",
-        Choices: [{ Variable: "$.journey.duplicate", BooleanEquals: true, Next: "AlreadyDone" }],
-        Default: S.lock,
+        Choices: [{ Variable: "$.journey.duplicate", BooleanEquals: true, Next: S.AlreadyDone }],
+        Default: S.AcquireDatasetLock,
       },
-      [S.lock]: lambdaTask(fn.lockAcquire, { ...lockRef, lease_seconds: EXECUTION_TIMEOUT_SECONDS }, "$.lock", {
-        Next: S.plan,
+      ...task(S.AcquireDatasetLock, { ...lockRef, lease_seconds: EXECUTION_TIMEOUT_SECONDS }, "$.lock", {
+        Next: S.PlanSilver,
         Catch: [failJourney],
         Retry: [retryTransient, retryLockHeld],
       }),
-      AlreadyDone: { Type: "Succeed", Comment: "The window was already completed by an earlier run." },
-      [S.plan]: lambdaTask(fn.silverPlan, { "dataset.$": "$.dataset" }, "$.plan", {
-        Next: S.anything,
+      [S.AlreadyDone]: { Type: "Succeed", Comment: "The window was already completed by an earlier run." },
+      ...task(S.PlanSilver, { "dataset.$": "$.dataset" }, "$.plan", {
+        Next: S.AnythingPending,
         Catch: [failJourney],
       }),
-      [S.anything]: {
+      [S.AnythingPending]: {
         Type: "Choice",
         Comment:
           "Nothing pending: complete and succeed. Pending files without a usable row: mark them, nothing to rewrite.",
         Choices: [
-          { Variable: "$.plan.files[0]", IsPresent: false, Next: S.release },
-          { Variable: "$.plan.version", IsNull: true, Next: S.finish },
+          { Variable: "$.plan.files[0]", IsPresent: false, Next: S.ReleaseDatasetLock },
+          { Variable: "$.plan.version", IsNull: true, Next: S.FinishSilver },
         ],
-        Default: S.runQueries,
+        Default: S.RunSilverQueries,
       },
-      [S.runQueries]: {
+      [S.RunSilverQueries]: {
         Type: "Map",
         Comment: "The plan's statements, in order, on Athena; Step Functions waits for each (.sync).",
         ItemsPath: "$.plan.queries",
@@ -151,9 +148,9 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
         MaxConcurrency: 1,
         ItemProcessor: {
           ProcessorConfig: { Mode: "INLINE" },
-          StartAt: S.runQuery,
+          StartAt: S.RunSilverQuery,
           States: {
-            [S.runQuery]: {
+            [S.RunSilverQuery]: {
               Type: "Task",
               Resource: "arn:aws:states:::athena:startQueryExecution.sync",
               Parameters: {
@@ -170,15 +167,12 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
           },
         },
         ResultPath: null,
-        Next: S.commit,
+        Next: S.CommitSilver,
         Catch: [failJourney],
       },
-      [S.commit]: lambdaTask(fn.silverCommit, "$.plan", "$.silver", {
-        Next: S.recordSilver,
-        Catch: [failJourney],
-      }),
-      [S.recordSilver]: lambdaTask(
-        fn.journeyRecordStep,
+      ...task(S.CommitSilver, "$.plan", "$.silver", { Next: S.RecordSilverStep, Catch: [failJourney] }),
+      ...task(
+        S.RecordSilverStep,
         {
           ...journeyRef,
           // One silver step per plan version, however often the task is retried.
@@ -196,48 +190,43 @@ export function pipelineDefinition({ functions: fn, athenaWorkGroup }: PipelineR
           },
         },
         null,
-        { Next: S.gold, Catch: [failJourney] },
+        { Next: S.MergeGold, Catch: [failJourney] },
       ),
       // Gold records one journey step per table it merges (with its rows inserted/updated).
-      [S.gold]: lambdaTask(
-        fn.goldMerge,
-        { ...journeyRef, "dataset.$": "$.dataset", "partitions.$": "$.plan.partitions" },
-        "$.gold",
-        {
-          Next: S.finish,
-          Catch: [failJourney],
-          Retry: [
-            retryTransient,
-            {
-              ErrorEquals: ["IcebergCommitConflictError"],
-              IntervalSeconds: 5,
-              MaxAttempts: 3,
-              BackoffRate: 2,
-              JitterStrategy: "FULL",
-            },
-          ],
-        },
-      ),
+      ...task(S.MergeGold, { ...journeyRef, "dataset.$": "$.dataset", "partitions.$": "$.plan.partitions" }, "$.gold", {
+        Next: S.FinishSilver,
+        Catch: [failJourney],
+        Retry: [
+          retryTransient,
+          {
+            ErrorEquals: ["IcebergCommitConflictError"],
+            IntervalSeconds: 5,
+            MaxAttempts: 3,
+            BackoffRate: 2,
+            JitterStrategy: "FULL",
+          },
+        ],
+      }),
       // Only now are the plan's files marked consolidated: a failure before this point leaves
       // them pending, and the next run redoes silver (idempotent) and gold with them.
-      [S.finish]: lambdaTask(fn.silverFinish, "$.plan", "$.finished", { Next: S.more, Catch: [failJourney] }),
-      [S.more]: {
+      ...task(S.FinishSilver, "$.plan", "$.finished", { Next: S.MorePending, Catch: [failJourney] }),
+      [S.MorePending]: {
         Type: "Choice",
         Comment: "A backlog is taken a plan at a time (each plan is capped): plan again while files remain.",
-        Choices: [{ Variable: "$.plan.more", BooleanEquals: true, Next: S.plan }],
-        Default: S.release,
+        Choices: [{ Variable: "$.plan.more", BooleanEquals: true, Next: S.PlanSilver }],
+        Default: S.ReleaseDatasetLock,
       },
-      [S.release]: lambdaTask(fn.lockRelease, lockRef, null, { Next: S.complete, Catch: [failJourney] }),
-      [S.complete]: lambdaTask(fn.journeyComplete, journeyRef, "$.completed", { End: true, Catch: [failJourney] }),
-      [S.fail]: lambdaTask(fn.journeyFail, { ...journeyRef, "error.$": "$.error" }, "$.failed", {
-        Next: S.releaseAfterFailure,
+      ...task(S.ReleaseDatasetLock, lockRef, null, { Next: S.CompleteJourney, Catch: [failJourney] }),
+      ...task(S.CompleteJourney, journeyRef, "$.completed", { End: true, Catch: [failJourney] }),
+      ...task(S.FailJourney, { ...journeyRef, "error.$": "$.error" }, "$.failed", {
+        Next: S.ReleaseDatasetLockAfterFailure,
       }),
       // Best effort: a lock this run never took is left alone, and its lease bounds the rest.
-      [S.releaseAfterFailure]: lambdaTask(fn.lockRelease, lockRef, null, {
-        Next: "PipelineFailed",
-        Catch: [{ ErrorEquals: ["States.ALL"], Next: "PipelineFailed", ResultPath: "$.releaseError" }],
+      ...task(S.ReleaseDatasetLockAfterFailure, lockRef, null, {
+        Next: S.PipelineFailed,
+        Catch: [{ ErrorEquals: ["States.ALL"], Next: S.PipelineFailed, ResultPath: "$.releaseError" }],
       }),
-      PipelineFailed: {
+      [S.PipelineFailed]: {
         Type: "Fail",
         Error: "PipelineFailed",
         Comment: "The journey was marked failed with the error; see it with `medallion journeys`.",

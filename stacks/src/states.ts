@@ -21,7 +21,8 @@ export interface Catcher {
   ResultPath?: string;
 }
 
-interface Flow {
+/** Where a state goes next. */
+export interface Flow {
   Comment?: string;
   Next?: string;
   End?: true;

@@ -1,23 +1,12 @@
 import aslValidator from "asl-validator";
 import { describe, expect, it } from "vitest";
+import { functions, perTaskFunction, taskFunctionNames } from "../src/functions";
 import { pipelineDefinition, pipelineStates } from "../src/pipeline";
 import type { State, TaskState } from "../src/states";
 
 const arn = (name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:medallion-prod-${name}`;
 const definition = pipelineDefinition({
-  functions: {
-    window: arn("window"),
-    journeyStart: arn("journey-start"),
-    journeyRecordStep: arn("journey-record-step"),
-    journeyComplete: arn("journey-complete"),
-    journeyFail: arn("journey-fail"),
-    lockAcquire: arn("lock-acquire"),
-    lockRelease: arn("lock-release"),
-    silverPlan: arn("silver-plan"),
-    silverCommit: arn("silver-commit"),
-    silverFinish: arn("silver-finish"),
-    goldMerge: arn("gold-merge"),
-  },
+  functionArns: perTaskFunction(arn),
   athenaWorkGroup: "medallion-prod",
 });
 
@@ -45,24 +34,26 @@ describe("pipelineDefinition", () => {
     ][];
     // Before the journey exists, the failure path itself, and the query inside the Map (the Map catches).
     const beforeJourney = new Set<string>([
-      pipelineStates.window,
-      pipelineStates.start,
-      pipelineStates.fail,
-      pipelineStates.releaseAfterFailure,
-      pipelineStates.runQuery,
+      pipelineStates.ResolveWindow,
+      pipelineStates.StartJourney,
+      pipelineStates.FailJourney,
+      pipelineStates.ReleaseDatasetLockAfterFailure,
+      pipelineStates.RunSilverQuery,
     ]);
     // Assess
     for (const [name, state] of tasks) {
       if (beforeJourney.has(name)) {
-        expect(state.Catch?.some((c) => c.Next === pipelineStates.fail) ?? false, name).toBe(false);
+        expect(state.Catch?.some((c) => c.Next === pipelineStates.FailJourney) ?? false, name).toBe(false);
       } else {
-        expect(state.Catch?.[0], name).toMatchObject({ ErrorEquals: ["States.ALL"], Next: pipelineStates.fail });
+        expect(state.Catch?.[0], name).toMatchObject({ ErrorEquals: ["States.ALL"], Next: pipelineStates.FailJourney });
       }
     }
-    expect(definition.States[pipelineStates.fail]).toMatchObject({ Next: pipelineStates.releaseAfterFailure });
-    expect(definition.States[pipelineStates.releaseAfterFailure]).toMatchObject({
-      Next: "PipelineFailed",
-      Catch: [{ Next: "PipelineFailed" }],
+    expect(definition.States[pipelineStates.FailJourney]).toMatchObject({
+      Next: pipelineStates.ReleaseDatasetLockAfterFailure,
+    });
+    expect(definition.States[pipelineStates.ReleaseDatasetLockAfterFailure]).toMatchObject({
+      Next: pipelineStates.PipelineFailed,
+      Catch: [{ Next: pipelineStates.PipelineFailed }],
     });
   });
 
@@ -79,12 +70,45 @@ describe("pipelineDefinition", () => {
   });
 
   it("runs silver's queries on Athena with the .sync integration, one at a time, so no Lambda waits", () => {
-    const map = definition.States[pipelineStates.runQueries];
+    const map = definition.States[pipelineStates.RunSilverQueries];
     expect(map?.Type).toBe("Map");
     if (map?.Type !== "Map") return;
     expect(map.MaxConcurrency).toBe(1);
-    const query = map.ItemProcessor.States[pipelineStates.runQuery] as TaskState;
+    const query = map.ItemProcessor.States[pipelineStates.RunSilverQuery] as TaskState;
     expect(query.Resource).toBe("arn:aws:states:::athena:startQueryExecution.sync");
     expect(query.Parameters).toMatchObject({ "QueryString.$": "$.sql", WorkGroup: "medallion-prod" });
+  });
+
+  it("invokes, in each Task state the function table names, that function, and no other Lambda", () => {
+    // Prepare
+    const lambdaTasks = allStates(definition.States).filter(
+      ([, state]) => state.Type === "Task" && state.Resource.startsWith("arn:aws:lambda:"),
+    ) as [string, TaskState][];
+    const declared = taskFunctionNames.flatMap((name) =>
+      functions[name].states.map((state): [string, string] => [state, arn(name)]),
+    );
+    // Assess: the same states, each invoking its declared function.
+    expect(Object.fromEntries(lambdaTasks.map(([name, state]) => [name, state.Resource]))).toEqual(
+      Object.fromEntries(declared),
+    );
+    expect(lambdaTasks).toHaveLength(declared.length);
+  });
+
+  it("names every state it reaches, and reaches every state it names", () => {
+    // Prepare
+    const named = new Set<string>(Object.values(pipelineStates));
+    const defined = allStates(definition.States).map(([name]) => name);
+    const targets = allStates(definition.States).flatMap(([, state]) => [
+      ...("Next" in state && state.Next ? [state.Next] : []),
+      ...("Default" in state ? [state.Default] : []),
+      ...("Choices" in state ? state.Choices.map((choice) => choice.Next) : []),
+      ...("Catch" in state ? (state.Catch ?? []).map((c) => c.Next) : []),
+    ]);
+    // Assess
+    expect(new Set(defined)).toEqual(named);
+    expect(defined).toHaveLength(named.size);
+    for (const target of targets) expect(named, target).toContain(target);
+    for (const name of named)
+      if (name !== definition.StartAt && name !== pipelineStates.RunSilverQuery) expect(targets, name).toContain(name);
   });
 });

@@ -209,7 +209,7 @@ describe("pipeline on the embedded stack", () => {
 
     // Act
     const failed = await executePipeline({
-      handlers: { ...stack.pipeline, goldMerge: failingGold },
+      handlers: { ...stack.pipeline, MergeGold: failingGold },
       input: { dataset: "car_telemetry", window: windowOf(15) },
     });
 

@@ -108,7 +108,7 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
   };
 }
 
-/** The Glue databases and Athena workgroup, linked from infra/gold.ts as `GoldCatalog`. */
+/** The Glue databases and Athena workgroup, linked from infra/catalog.ts as `GoldCatalog`. */
 interface GoldCatalogLink {
   goldDatabase: string;
   silverDatabase: string;

@@ -18,7 +18,7 @@ const windowEvent = z.object({
 });
 
 /** `{ input: { dataset, window?, at? }, startedAt }` → the run's window and idempotency key (first state of the pipeline). */
-export const window = lambdaHandler(
+export const resolve = lambdaHandler(
   windowEvent,
   async ({ input: { dataset, window, at }, startedAt }): Promise<PipelineWindow & { dataset: string }> => {
     const resolved = resolveWindow(dataset, window, new Date(at ?? startedAt));

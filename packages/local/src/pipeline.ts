@@ -2,29 +2,21 @@ import { randomUUID } from "node:crypto";
 import type { SqlEngine } from "@medallion/core/engine";
 import type { WindowRequest } from "@medallion/core/schedule";
 import type { Statement } from "@medallion/core/sql";
+import type { TaskFunctionName } from "@medallion/stacks/functions";
+import { functions, perTaskFunction, taskFunctionNames } from "@medallion/stacks/functions";
 import { pipelineDefinition, pipelineStates } from "@medallion/stacks/pipeline";
 import { StateMachine } from "aws-local-stepfunctions";
 import { lambdaContext } from "./lambda-context";
 
 /** A handler as the state machine invokes it. */
-type TaskHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+export type TaskHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
-/** The in-process handlers behind the pipeline's Task states. */
-export interface PipelineHandlers {
-  window: TaskHandler;
-  journeyStart: TaskHandler;
-  journeyRecordStep: TaskHandler;
-  journeyComplete: TaskHandler;
-  journeyFail: TaskHandler;
-  lockAcquire: TaskHandler;
-  lockRelease: TaskHandler;
-  silverPlan: TaskHandler;
-  silverCommit: TaskHandler;
-  silverFinish: TaskHandler;
-  goldMerge: TaskHandler;
-  /** Runs the statements Athena runs on AWS (the RunSilverQuery task). */
-  engine: SqlEngine;
-}
+/**
+ * The in-process handlers behind the pipeline's Task states, by task function (as
+ * `@medallion/stacks/functions` declares them), and the engine that runs the statements
+ * Athena runs on AWS (the RunSilverQuery task).
+ */
+export type PipelineHandlers = Record<TaskFunctionName, TaskHandler> & { engine: SqlEngine };
 
 /** One state's progress, as the execution reports it. */
 export interface StateEvent {
@@ -43,28 +35,22 @@ export interface ExecutionOutcome {
   durationMs: number;
 }
 
-// Local names stand in for the function ARNs; the overrides below map each Task to its handler.
-const localArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:medallion-local-${name}`;
+/**
+ * A function's name on the embedded stack (`medallion-local-<kebab-case name>`), as Lambda
+ * contexts and logs show it.
+ * @param name the function's logical name
+ */
+export const localFunctionName = (name: string): string =>
+  `medallion-local-${name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase()}`;
 
-/** The pipeline definition with local names, exactly as deployed otherwise. */
-function localPipelineDefinition() {
-  return pipelineDefinition({
-    functions: {
-      window: localArn("window"),
-      journeyStart: localArn("journey-start"),
-      journeyRecordStep: localArn("journey-record-step"),
-      journeyComplete: localArn("journey-complete"),
-      journeyFail: localArn("journey-fail"),
-      lockAcquire: localArn("lock-acquire"),
-      lockRelease: localArn("lock-release"),
-      silverPlan: localArn("silver-plan"),
-      silverCommit: localArn("silver-commit"),
-      silverFinish: localArn("silver-finish"),
-      goldMerge: localArn("gold-merge"),
-    },
+// Local names stand in for the function ARNs; the overrides below map each Task to its handler.
+const localPipelineDefinition = () =>
+  pipelineDefinition({
+    functionArns: perTaskFunction(
+      (name) => `arn:aws:lambda:us-east-1:000000000000:function:${localFunctionName(name)}`,
+    ),
     athenaWorkGroup: "medallion-local",
   });
-}
 
 /**
  * Executes the pipeline's state machine once, in-process, with aws-local-stepfunctions: the
@@ -83,9 +69,11 @@ export async function executePipeline({
 }): Promise<ExecutionOutcome> {
   const started = Date.now();
   const S = pipelineStates;
-  const invoke = (name: string, handler: TaskHandler) => async (event: unknown) => {
+  // Each invocation gets the deployed function's name and time budget.
+  const invoke = (name: TaskFunctionName) => async (event: unknown) => {
     try {
-      return (await handler(event, lambdaContext(`medallion-local-${name}`))) as never;
+      const context = lambdaContext(localFunctionName(name), functions[name].timeoutSeconds * 1000);
+      return (await handlers[name](event, context)) as never;
     } catch (error) {
       throw asLambdaError(error);
     }
@@ -106,30 +94,24 @@ export async function executePipeline({
     } as never,
     overrides: {
       taskResourceLocalHandlers: {
-        [S.window]: invoke("window", handlers.window),
-        [S.start]: invoke("journey-start", handlers.journeyStart),
-        [S.plan]: async (event) => {
-          plan = (await invoke("silver-plan", handlers.silverPlan)(event)) as { statements: Statement[] };
+        // Every Task state the function table declares, invoking its function's handler.
+        ...Object.fromEntries(
+          taskFunctionNames.flatMap((name) => functions[name].states.map((state) => [state, invoke(name)])),
+        ),
+        // The plan is kept for the query state, which is handed only its Athena SQL.
+        [S.PlanSilver]: async (event) => {
+          plan = (await invoke("PlanSilver")(event)) as { statements: Statement[] };
           return plan as never;
         },
         // Athena runs the plan's SQL on AWS; here the local engine runs the same statement,
         // rendered for its own dialect. The Athena parameters name the statement by its index.
-        [S.runQuery]: async (parameters) => {
+        [S.RunSilverQuery]: async (parameters) => {
           const token = String((parameters as { ClientRequestToken?: string }).ClientRequestToken ?? "");
           const statement = plan?.statements[Number(token.split("-").at(-1))];
-          if (!statement) throw new Error(`RunSilverQuery: no planned statement for token "${token}"`);
+          if (!statement) throw new Error(`${S.RunSilverQuery}: no planned statement for token "${token}"`);
           await handlers.engine.run(statement);
           return {};
         },
-        [S.commit]: invoke("silver-commit", handlers.silverCommit),
-        [S.recordSilver]: invoke("journey-record-step", handlers.journeyRecordStep),
-        [S.gold]: invoke("gold-merge", handlers.goldMerge),
-        [S.finish]: invoke("silver-finish", handlers.silverFinish),
-        [S.complete]: invoke("journey-complete", handlers.journeyComplete),
-        [S.lock]: invoke("lock-acquire", handlers.lockAcquire),
-        [S.release]: invoke("lock-release", handlers.lockRelease),
-        [S.releaseAfterFailure]: invoke("lock-release", handlers.lockRelease),
-        [S.fail]: invoke("journey-fail", handlers.journeyFail),
       },
       // Retries wait 0.2 s locally instead of Step Functions' seconds.
       retryIntervalOverrides: Object.fromEntries(Object.values(S).map((name) => [name, 200])),

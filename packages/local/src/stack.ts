@@ -1,10 +1,12 @@
 import { knownDatasets } from "@medallion/core/dataset";
 import type { WindowRequest } from "@medallion/core/schedule";
+import type { FunctionName } from "@medallion/stacks/functions";
+import { functions, taskFunctionNames } from "@medallion/stacks/functions";
 import type { S3Event } from "aws-lambda";
 import { localSilverDependencies, localTables } from "./engine/index";
 import { lambdaContext } from "./lambda-context";
 import { decodeS3Key, NotificationQueue, s3Notification } from "./notifications";
-import type { ExecutionOutcome, PipelineHandlers, StateEvent } from "./pipeline";
+import type { ExecutionOutcome, PipelineHandlers, StateEvent, TaskHandler } from "./pipeline";
 import { executePipeline } from "./pipeline";
 import type { LocalServices } from "./services/index";
 import { startServices } from "./services/index";
@@ -145,39 +147,50 @@ async function pipelineHandlers(
   dataDir: string,
 ): Promise<{ handlers: PipelineHandlers; close(): void }> {
   const silverDeps = await localSilverDependencies({ services, dataDir });
-  const [{ silverHandlers }, { goldHandlers }, journey, { window }, lock] = await Promise.all([
+  const [{ silverHandlers }, { goldHandlers }] = await Promise.all([
     import("@medallion/functions/silver"),
     import("@medallion/functions/gold"),
-    import("@medallion/functions/journey"),
-    import("@medallion/functions/window"),
-    import("@medallion/functions/lock"),
   ]);
-  const silver = silverHandlers(() => silverDeps);
-  const gold = goldHandlers(() => ({
-    engine: silverDeps.engine,
-    datasets: knownDatasets(),
-    silverTable: (dataset: string) => localTables(dataset).silver,
-    doc: silverDeps.doc,
-    congregadoTable: services.names.Congregado!,
-    journeyTable: services.names.JourneyControl!,
-  }));
-  return {
-    handlers: {
-      window,
-      journeyStart: journey.start,
-      journeyRecordStep: journey.recordStep,
-      journeyComplete: journey.complete,
-      journeyFail: journey.fail,
-      lockAcquire: lock.acquire,
-      lockRelease: lock.release,
-      silverPlan: silver.plan,
-      silverCommit: silver.commit,
-      silverFinish: silver.finish,
-      goldMerge: gold.merge,
+  // Silver and gold build their handlers over the local dependencies instead of their AWS wiring.
+  const localModules: Record<string, object> = {
+    silver: silverHandlers(() => silverDeps),
+    gold: goldHandlers(() => ({
       engine: silverDeps.engine,
-    },
+      datasets: knownDatasets(),
+      silverTable: (dataset: string) => localTables(dataset).silver,
+      doc: silverDeps.doc,
+      congregadoTable: services.names.Congregado!,
+      journeyTable: services.names.JourneyControl!,
+    })),
+  };
+  return {
+    handlers: { ...(await loadHandlers(taskFunctionNames, localModules)), engine: silverDeps.engine },
     close: () => silverDeps.close(),
   };
+}
+
+/**
+ * The handlers of some functions, loaded in-process as each declares it (`<file>.<export>` of
+ * `packages/functions/src`): from `localModules` when its file is there, otherwise the deployed
+ * module itself.
+ * @param names the functions' logical names
+ * @param localModules handler sets built over local dependencies, by file
+ */
+async function loadHandlers<N extends FunctionName>(
+  names: readonly N[],
+  localModules: Record<string, object> = {},
+): Promise<Record<N, TaskHandler>> {
+  const loaded = await Promise.all(
+    names.map(async (name) => {
+      const [file, exported] = functions[name].handler.split(".") as [string, string];
+      const module: object = localModules[file] ?? (await import(`@medallion/functions/${file}`));
+      const handler: unknown = (module as Record<string, unknown>)[exported];
+      if (typeof handler !== "function")
+        throw new Error(`${name}: packages/functions/src/${file}.ts exports no handler ${exported}`);
+      return [name, handler as TaskHandler] as const;
+    }),
+  );
+  return Object.fromEntries(loaded) as Record<N, TaskHandler>;
 }
 
 // A landing object's identity, whichever way its ETag is quoted.
