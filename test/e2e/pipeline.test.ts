@@ -95,7 +95,7 @@ describe("pipeline on the embedded stack", () => {
       { carChassis: "CAR1", event_day: 1, currentMileage: 12000 },
       { carChassis: "CAR2", event_day: 1, currentMileage: 700 },
     ]);
-    const journey = await journeyOf((run.output!.journey as { journey_id: string }).journey_id);
+    const journey = await journeyOf(run.output!.journey.journey_id);
     expect(journey.status).toBe("completed");
     expect(journey.steps.find((s) => s.step === "silver_consolidation")).toMatchObject({
       status: "succeeded",

@@ -5,7 +5,13 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { S3Schema } from "@aws-lambda-powertools/parser/schemas";
 import { knownDatasets } from "@medallion/core/dataset";
 import type { IngestResult, IngestSource } from "@medallion/core/ingest";
-import { archiveLandingObject, ingestObject, isArchiveKey, normaliseEtag } from "@medallion/core/ingest";
+import {
+  archiveLandingObject,
+  ingestObject,
+  ingestResultSchema,
+  isArchiveKey,
+  normaliseEtag,
+} from "@medallion/core/ingest";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";
@@ -29,7 +35,7 @@ const ingestOnce = makeIdempotent(
       datasets: Object.values(knownDatasets()),
     });
     // Stored as the idempotent response: plain JSON, no undefined fields.
-    return JSON.parse(JSON.stringify(result)) as IngestResult;
+    return ingestResultSchema.parse(JSON.parse(JSON.stringify(result)));
   },
   {
     persistenceStore: new DynamoDBPersistenceLayer({

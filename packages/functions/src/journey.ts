@@ -1,6 +1,6 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { Journey, ProcessingStep } from "@medallion/core/journey";
+import type { Journey, JourneyStartResult, JourneyTaskResult, ProcessingStep } from "@medallion/core/journey";
 import {
   recordStep as appendStep,
   completeJourney,
@@ -49,17 +49,8 @@ const failEvent = z.object({
   error: z.unknown(),
 });
 
-/** What the journey tasks return to the state machine. */
-export interface JourneyTaskResult {
-  journey_id: string;
-  run_id: string | null;
-  status: Journey["status"];
-  retry_count: number;
-  steps: number;
-}
-
 /** Start (or resume) the journey of an idempotency key. `duplicate: true` → the run already completed; skip the work. */
-export const start = lambdaHandler(startEvent, async (event) => {
+export const start = lambdaHandler(startEvent, async (event): Promise<JourneyStartResult> => {
   const { journey, duplicate, resumed } = await startJourney({
     ...journeyTable(),
     idempotencyKey: event.idempotency_key,
@@ -80,7 +71,7 @@ export const start = lambdaHandler(startEvent, async (event) => {
 });
 
 /** Append a processing step to the journey, and log and count it. */
-export const recordStep = lambdaHandler(recordStepEvent, async (event) => {
+export const recordStep = lambdaHandler(recordStepEvent, async (event): Promise<JourneyTaskResult> => {
   const finished_at = event.step.finished_at ?? new Date().toISOString();
   const duration_ms =
     event.step.duration_ms ?? (Math.max(0, Date.parse(finished_at) - Date.parse(event.step.started_at)) || 0);
@@ -98,7 +89,7 @@ export const recordStep = lambdaHandler(recordStepEvent, async (event) => {
 });
 
 /** Mark the journey completed. */
-export const complete = lambdaHandler(completeEvent, async (event) => {
+export const complete = lambdaHandler(completeEvent, async (event): Promise<JourneyTaskResult> => {
   const journey = await completeJourney({ ...journeyTable(), journeyId: event.journey_id, runId: event.run_id });
   logger.info("journey completed", { journey_id: journey.journey_id, steps: journey.steps.length });
   metrics.addMetric("JourneyCompleted", MetricUnit.Count, 1);

@@ -5,8 +5,7 @@ import type { DatasetSpec } from "@medallion/core/dataset";
 import { knownDatasets } from "@medallion/core/dataset";
 import type { SqlEngine } from "@medallion/core/engine";
 import { athenaEngine } from "@medallion/core/engine";
-import type { LedgerEntry } from "@medallion/core/ledger";
-import type { PartitionCatalog, SilverLake, SilverPlan, SilverSummary } from "@medallion/core/silver";
+import type { PartitionCatalog, SilverLake, SilverPlanPayload, SilverSummary } from "@medallion/core/silver";
 import {
   athenaCatalog,
   commitSilver,
@@ -14,6 +13,7 @@ import {
   finishSilver,
   planSilver,
   SilverSpecError,
+  silverPlanPayloadSchema,
 } from "@medallion/core/silver";
 import { renderAthena } from "@medallion/core/sql";
 import { z } from "zod";
@@ -40,27 +40,6 @@ export interface SilverDependencies {
 }
 
 const datasetEvent = z.object({ dataset: z.string().min(1) });
-
-const planEvent = z.object({
-  dataset: z.string().min(1),
-  version: z.string().nullable(),
-  files: z.array(z.looseObject({ dataset: z.string(), file_id: z.string(), bronze_key: z.string().optional() })),
-  rowsIn: z.number().int().nonnegative(),
-  rowsWithoutTimestamp: z.number().int().nonnegative(),
-  partitions: z.array(
-    z.object({ values: z.record(z.string(), z.number()), location: z.string(), previous: z.string().optional() }),
-  ),
-  // Statement trees are produced by planSilver and only rendered, never interpreted here.
-  statements: z.array(z.looseObject({ kind: z.string() })),
-});
-
-/** The plan as the state machine carries it: ledger entries trimmed, plus the Athena SQL to run. */
-export type SilverPlanOutput = SilverPlan & { queries: string[]; planned_at: string };
-
-// The event was validated against planEvent; statement trees and ledger entries only need
-// the fields it checks (markConsolidated uses dataset and file_id).
-const asPlan = (event: z.output<typeof planEvent>): SilverPlan<LedgerEntry> =>
-  event as unknown as SilverPlan<LedgerEntry>;
 
 function report(summary: SilverSummary): void {
   logger.info("silver consolidated", { ...summary });
@@ -89,7 +68,7 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
   };
   return {
     /** `{ dataset }` → the plan, with its statements rendered as Athena SQL in `queries`. */
-    plan: lambdaHandler(datasetEvent, async ({ dataset }): Promise<SilverPlanOutput> => {
+    plan: lambdaHandler(datasetEvent, async ({ dataset }): Promise<SilverPlanPayload> => {
       // When silver's work began: the start of the journey step the pipeline records.
       const planned_at = new Date().toISOString();
       const plan = await planSilver(common(dataset));
@@ -107,14 +86,14 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
      * A plan whose statements ran → catalog swapped; its ledger entries stay pending until
      * `finish`, after gold, so a failure in between is redone whole.
      */
-    commit: lambdaHandler(planEvent, async (plan): Promise<SilverSummary> => {
-      const summary = await commitSilver({ ...common(plan.dataset), plan: asPlan(plan) });
+    commit: lambdaHandler(silverPlanPayloadSchema, async (plan): Promise<SilverSummary> => {
+      const summary = await commitSilver({ ...common(plan.dataset), plan });
       report(summary);
       return summary;
     }),
     /** After gold: the plan's ledger entries marked consolidated, expired versions deleted. */
-    finish: lambdaHandler(planEvent, async (plan) => {
-      const { versionsExpired } = await finishSilver({ ...common(plan.dataset), plan: asPlan(plan) });
+    finish: lambdaHandler(silverPlanPayloadSchema, async (plan) => {
+      const { versionsExpired } = await finishSilver({ ...common(plan.dataset), plan });
       logger.info("silver finished", {
         dataset: plan.dataset,
         version: plan.version,

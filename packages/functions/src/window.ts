@@ -1,4 +1,4 @@
-import type { PipelineWindow } from "@medallion/core/schedule";
+import type { DatasetWindow } from "@medallion/core/schedule";
 import { resolveWindow } from "@medallion/core/schedule";
 import { z } from "zod";
 import { lambdaHandler } from "./shared/handler";
@@ -20,7 +20,7 @@ const windowEvent = z.object({
 /** `{ input: { dataset, window?, at? }, startedAt }` → the run's window and idempotency key (first state of the pipeline). */
 export const resolve = lambdaHandler(
   windowEvent,
-  async ({ input: { dataset, window, at }, startedAt }): Promise<PipelineWindow & { dataset: string }> => {
+  async ({ input: { dataset, window, at }, startedAt }): Promise<DatasetWindow> => {
     const resolved = resolveWindow(dataset, window, new Date(at ?? startedAt));
     logger.info("pipeline window", { dataset, ...resolved });
     return { dataset, ...resolved };

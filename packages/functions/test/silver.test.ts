@@ -115,6 +115,13 @@ describe("silver handlers on AWS wiring (Athena mocked, S3 and DynamoDB embedded
     expect(await listPending(lake.doc, lake.names.Ledger!, "car_telemetry")).toHaveLength(1);
   });
 
+  it("refuses a commit whose event is not a plan as the state machine carries it, naming the fields", async () => {
+    // Act + Assess
+    await expect(
+      silver.commit({ dataset: "car_telemetry", version: null }, lambdaContext("silver-commit")),
+    ).rejects.toMatchObject({ name: "InvalidEventError", message: expect.stringMatching(/files: .*queries: /) });
+  });
+
   it("names the dataset it does not know", async () => {
     // Act + Assess
     await expect(silver.plan({ dataset: "nope" }, lambdaContext("silver-plan"))).rejects.toThrow(

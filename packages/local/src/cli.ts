@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import type { ParseArgsOptionsConfig } from "node:util";
 import { parseArgs } from "node:util";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { DatasetSpec } from "@medallion/core/dataset";
@@ -41,34 +42,22 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const { values, positionals } = parse(rest, {
-    "data-dir": { type: "string", default: ".medallion" },
-    json: { type: "boolean", default: false },
-    sample: { type: "boolean", default: false },
-    landing: { type: "string" },
-    dataset: { type: "string" },
-    spec: { type: "string" },
-    verbose: { type: "boolean", default: false },
-    drop: { type: "string", default: "landing-drop" },
-    every: { type: "string" },
-    from: { type: "string" },
-    to: { type: "string" },
-  });
-  const dataDir = resolve(values["data-dir"] as string);
-  const json = values.json as boolean;
+  const { values, positionals } = parse(rest);
+  const dataDir = resolve(values["data-dir"]);
+  const json = values.json;
   const progress = (line: string) => process.stderr.write(`${line}\n`);
   // Registered before any stack starts: the engine and every handler read the known datasets then.
-  const spec = values.spec === undefined ? undefined : await registerSpec(values.spec as string);
+  const spec = values.spec === undefined ? undefined : await registerSpec(values.spec);
   if (spec && values.dataset !== undefined && values.dataset !== spec.name) {
     throw new UsageError(
-      `--dataset ${values.dataset as string} does not match the spec's dataset "${spec.name}" (--spec implies --dataset ${spec.name})`,
+      `--dataset ${values.dataset} does not match the spec's dataset "${spec.name}" (--spec implies --dataset ${spec.name})`,
     );
   }
-  values.dataset ??= spec?.name ?? "car_telemetry";
+  const dataset = values.dataset ?? spec?.name ?? "car_telemetry";
 
   switch (command) {
     case "run": {
-      const landingDir = values.landing as string | undefined;
+      const landingDir = values.landing;
       if (spec && !landingDir)
         throw new UsageError(
           `medallion run --spec needs --landing <dir>: the folder holding ${spec.name}'s files (there is no sample data for it)`,
@@ -76,13 +65,13 @@ async function main(argv: string[]): Promise<number> {
       // run always ends with the pipeline, which starts at silver: say so before ingesting anything.
       if (spec && !spec.silver)
         throw new UsageError(
-          `${values.spec as string}: dataset "${spec.name}" has no silver section, and medallion run executes the pipeline (journey → silver → gold); add one (see README "Writing a dataset spec") or use medallion dev to only ingest`,
+          `${values.spec}: dataset "${spec.name}" has no silver section, and medallion run executes the pipeline (journey → silver → gold); add one (see README "Writing a dataset spec") or use medallion dev to only ingest`,
         );
-      return withStack(dataDir, values.verbose as boolean, async (stack) => {
+      return withStack(dataDir, values.verbose, async (stack) => {
         const summary = await runPipeline({
           stack,
-          dataset: values.dataset as string,
-          sample: (values.sample as boolean) || !landingDir,
+          dataset,
+          sample: values.sample || !landingDir,
           landingDir,
           progress,
         });
@@ -91,18 +80,18 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     case "dev": {
-      const everyMs = values.every === undefined ? undefined : parseDuration(values.every as string);
+      const everyMs = values.every === undefined ? undefined : parseDuration(values.every);
       const controller = new AbortController();
       const print = (line: string) => console.log(line);
       return withStack(
         dataDir,
-        values.verbose as boolean,
+        values.verbose,
         async (stack) => {
           await runDev({
             stack,
             dataDir,
-            dropDir: resolve(values.drop as string),
-            dataset: values.dataset as string,
+            dropDir: resolve(values.drop),
+            dataset,
             everyMs,
             print,
             signal: controller.signal,
@@ -117,14 +106,14 @@ async function main(argv: string[]): Promise<number> {
       );
     }
     case "backfill": {
-      if (!values.from || !values.to)
-        throw new UsageError("medallion backfill needs --from <YYYY-MM-DD> and --to <YYYY-MM-DD>");
-      return withStack(dataDir, values.verbose as boolean, async (stack) => {
+      const { from, to } = values;
+      if (!from || !to) throw new UsageError("medallion backfill needs --from <YYYY-MM-DD> and --to <YYYY-MM-DD>");
+      return withStack(dataDir, values.verbose, async (stack) => {
         const days = await runBackfill({
           stack,
-          dataset: values.dataset as string,
-          from: values.from as string,
-          to: values.to as string,
+          dataset,
+          from,
+          to,
           progress,
         });
         if (json) console.log(JSON.stringify(days, null, 2));
@@ -166,7 +155,22 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function parse(args: string[], options: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>["options"]>) {
+// Every command's options, declared once: parseArgs infers each value's type from them.
+const options = {
+  "data-dir": { type: "string", default: ".medallion" },
+  json: { type: "boolean", default: false },
+  sample: { type: "boolean", default: false },
+  landing: { type: "string" },
+  dataset: { type: "string" },
+  spec: { type: "string" },
+  verbose: { type: "boolean", default: false },
+  drop: { type: "string", default: "landing-drop" },
+  every: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+} as const satisfies ParseArgsOptionsConfig;
+
+function parse(args: string[]) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {

@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { SqlEngine } from "@medallion/core/engine";
 import type { WindowRequest } from "@medallion/core/schedule";
-import type { Statement } from "@medallion/core/sql";
+import type { SilverPlanPayload } from "@medallion/core/silver";
+import { silverPlanPayloadSchema } from "@medallion/core/silver";
 import type { TaskFunctionName } from "@medallion/stacks/functions";
 import { functions, perTaskFunction, taskFunctionNames } from "@medallion/stacks/functions";
+import type { PipelineOutput } from "@medallion/stacks/output";
+import { pipelineOutputSchema } from "@medallion/stacks/output";
 import { pipelineDefinition, pipelineStates } from "@medallion/stacks/pipeline";
 import { StateMachine } from "aws-local-stepfunctions";
 import { lambdaContext } from "./lambda-context";
@@ -29,7 +32,8 @@ export interface StateEvent {
 /** How an execution ended. */
 export interface ExecutionOutcome {
   status: "SUCCEEDED" | "FAILED";
-  output?: Record<string, unknown>;
+  /** A succeeded execution's output. */
+  output?: PipelineOutput;
   error?: { Error: string; Cause: string };
   states: StateEvent[];
   durationMs: number;
@@ -78,7 +82,7 @@ export async function executePipeline({
       throw asLambdaError(error);
     }
   };
-  let plan: { statements: Statement[] } | undefined;
+  let plan: SilverPlanPayload | undefined;
   const machine = new StateMachine(localPipelineDefinition() as never);
   const name = `${input.dataset}-${new Date(started).toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}`;
   const execution = machine.run(input, {
@@ -100,8 +104,9 @@ export async function executePipeline({
         ),
         // The plan is kept for the query state, which is handed only its Athena SQL.
         [S.PlanSilver]: async (event) => {
-          plan = (await invoke("PlanSilver")(event)) as { statements: Statement[] };
-          return plan as never;
+          const output = await invoke("PlanSilver")(event);
+          plan = silverPlanPayloadSchema.parse(output);
+          return output;
         },
         // Athena runs the plan's SQL on AWS; here the local engine runs the same statement,
         // rendered for its own dialect. The Athena parameters name the statement by its index.
@@ -156,10 +161,10 @@ export async function executePipeline({
     }
   })();
 
+  let result: unknown;
   try {
-    const output = (await execution.result) as Record<string, unknown>;
+    result = await execution.result;
     await logs;
-    return { status: "SUCCEEDED", output, states, durationMs: Date.now() - started };
   } catch (error) {
     await logs.catch(() => undefined);
     const failed = states.findLast((s) => s.event === "failed");
@@ -171,6 +176,8 @@ export async function executePipeline({
       durationMs: Date.now() - started,
     };
   }
+  // Outside the try: an output that breaks the contract is a bug to surface, not a failed run.
+  return { status: "SUCCEEDED", output: pipelineOutputSchema.parse(result), states, durationMs: Date.now() - started };
 }
 
 /**

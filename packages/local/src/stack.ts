@@ -1,13 +1,15 @@
 import { knownDatasets } from "@medallion/core/dataset";
+import type { IngestResult } from "@medallion/core/ingest";
+import { ingestResultSchema } from "@medallion/core/ingest";
 import type { WindowRequest } from "@medallion/core/schedule";
 import type { FunctionName } from "@medallion/stacks/functions";
 import { functions, taskFunctionNames } from "@medallion/stacks/functions";
-import type { S3Event } from "aws-lambda";
+import { z } from "zod";
 import { localSilverDependencies, localTables } from "./engine/index";
 import { lambdaContext } from "./lambda-context";
 import { decodeS3Key, NotificationQueue, s3Notification } from "./notifications";
 import type { ExecutionOutcome, PipelineHandlers, StateEvent, TaskHandler } from "./pipeline";
-import { executePipeline } from "./pipeline";
+import { executePipeline, localFunctionName } from "./pipeline";
 import type { LocalServices } from "./services/index";
 import { startServices } from "./services/index";
 
@@ -15,21 +17,8 @@ import { startServices } from "./services/index";
 export interface IngestOutcome {
   key: string;
   etag: string;
-  result?: IngestReport;
+  result?: IngestResult;
   error?: string;
-}
-
-/** The subset of core's IngestResult the stack reports on (kept structural: the stack does not depend on core's ingest module). */
-export interface IngestReport {
-  dataset: string | null;
-  status: string;
-  recordsIn: number;
-  recordsBronze: number;
-  recordsQuarantined: number;
-  bronzeKey?: string;
-  quarantineKeys: string[];
-  durationMs: number;
-  reason?: string;
 }
 
 /** Options of the embedded stack. */
@@ -66,10 +55,8 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-type IngestHandler = (
-  event: S3Event,
-  context: ReturnType<typeof lambdaContext>,
-) => Promise<{ results: IngestReport[] }>;
+// What the ingest handler returns: one result per landing object of the event.
+const ingestOutputSchema = z.object({ results: z.array(ingestResultSchema) });
 
 /**
  * Starts the embedded stack: s3rver + dynalite under `dataDir`, `process.env` set as SST
@@ -84,8 +71,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
     POWERTOOLS_SERVICE_NAME: "medallion",
   });
-  // Imported only now: handler modules build their SDK clients and read SST links at load.
-  const { handler } = (await import("@medallion/functions/ingest")) as unknown as { handler: IngestHandler };
+  // Loaded only now: handler modules build their SDK clients and read SST links at load.
+  const { Ingest: ingest } = await loadHandlers(["Ingest"]);
 
   const outcomes = new Map<string, IngestOutcome>();
   const waiters = new Map<string, ((outcome: IngestOutcome) => void)[]>();
@@ -99,7 +86,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
 
   const queue = new NotificationQueue(
     async (event) => {
-      const { results } = await handler(event, lambdaContext("medallion-ingest"));
+      const context = lambdaContext(localFunctionName("Ingest"), functions.Ingest.timeoutSeconds * 1000);
+      const { results } = ingestOutputSchema.parse(await ingest(event, context));
       const object = event.Records[0]!.s3.object;
       for (const result of results) settle({ key: decodeS3Key(object.key), etag: object.eTag, result });
     },

@@ -85,7 +85,7 @@ export async function landBronze(
 }
 
 /** What silver's steps take on a test lake: a plan's options, and a commit's and finish's (but the plan). */
-export type SilverOptions = PlanSilverOptions<LedgerEntry> & Omit<FinishSilverOptions<LedgerEntry>, "plan">;
+export type SilverOptions = PlanSilverOptions<LedgerEntry> & Omit<FinishSilverOptions, "plan" | "ledger">;
 
 /** What one consolidation did: commit's summary, the versions finish expired, and the plan it ran. */
 export type Consolidation = SilverSummary & { versionsExpired: number; plan: SilverPlan<LedgerEntry> };

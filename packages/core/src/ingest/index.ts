@@ -5,3 +5,4 @@ export { ingestObject } from "./ingest";
 export { assertSafeLandingKey, ingestDate, ingestKeys, normaliseEtag, objectBaseName } from "./keys";
 export type { RejectedEntry } from "./quarantine";
 export type { IngestContext, IngestResult, IngestSource } from "./types";
+export { ingestResultSchema, ingestSourceSchema } from "./types";

@@ -11,10 +11,8 @@ import {
   JourneyNotFoundError,
   JourneyStateError,
 } from "./errors";
+import type { JourneyStatus } from "./results";
 import type { ProcessingStep } from "./step";
-
-/** Where a journey lives in a pipeline run's life. */
-export type JourneyStatus = "pending" | "in_progress" | "completed" | "failed";
 
 /** What the run is about (job name, processor type, dataset, database, table…). */
 export interface JourneyMetadata {

@@ -1,3 +1,4 @@
 export * from "./control";
 export * from "./errors";
+export * from "./results";
 export * from "./step";

@@ -85,7 +85,7 @@ export async function listPending(doc: DynamoDBDocumentClient, table: string, da
 export async function markConsolidated(
   doc: DynamoDBDocumentClient,
   table: string,
-  entries: LedgerEntry[],
+  entries: Pick<LedgerEntry, "dataset" | "file_id">[],
   { silverVersion }: { silverVersion: string },
 ): Promise<void> {
   const consolidatedAt = new Date().toISOString();

@@ -1,4 +1,4 @@
 export type { PipelineSchedule } from "./schedule";
 export { eventBridgeCron, pipelineSchedules, schedules } from "./schedule";
-export type { PipelineWindow, WindowRequest } from "./window";
-export { dailyWindows, resolveWindow, WindowError } from "./window";
+export type { DatasetWindow, PipelineWindow, WindowRequest } from "./window";
+export { dailyWindows, datasetWindowSchema, pipelineWindowSchema, resolveWindow, WindowError } from "./window";

@@ -4,16 +4,27 @@
  * is refused (journey control), whoever starts it (cron, backfill, a person).
  */
 
+import { z } from "zod";
+
 /** How a run's window is asked for. */
 export type WindowRequest = "hourly" | "daily" | { from: string; to: string };
 
 /** A resolved window: `[from, to)`, ISO-8601 UTC, with the run's idempotency key. */
-export interface PipelineWindow {
-  kind: "hourly" | "daily" | "explicit";
-  from: string;
-  to: string;
-  idempotencyKey: string;
-}
+export const pipelineWindowSchema = z.object({
+  kind: z.enum(["hourly", "daily", "explicit"]),
+  from: z.string(),
+  to: z.string(),
+  idempotencyKey: z.string(),
+});
+
+/** A resolved window. */
+export type PipelineWindow = z.infer<typeof pipelineWindowSchema>;
+
+/** The window of one dataset's run: what the pipeline's window task returns. */
+export const datasetWindowSchema = pipelineWindowSchema.extend({ dataset: z.string() });
+
+/** The window of one dataset's run. */
+export type DatasetWindow = z.infer<typeof datasetWindowSchema>;
 
 /** A window that cannot be resolved. */
 export class WindowError extends Error {

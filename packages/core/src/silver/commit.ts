@@ -2,22 +2,22 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import type { AsyncBuffer } from "hyparquet";
 import { parquetMetadataAsync } from "hyparquet";
+import { z } from "zod";
 import type { DatasetSpec } from "../dataset/spec";
 import type { PartitionCatalog } from "./catalog";
 import { silverSpecOf } from "./columns";
 import { VersionMismatchError } from "./errors";
-import type { PendingFile, SilverLedger } from "./ledger";
+import type { SilverLedger } from "./ledger";
 import type { ObjectInfo } from "./objects";
 import { isDataFile, listObjects, parseS3Uri } from "./objects";
 import type { SilverLake, SilverPlan } from "./plan";
 import { expireVersions, recordSuperseded } from "./retention";
-import type { SilverTarget } from "./target";
-import { resolveTarget } from "./target";
+import { resolveTarget, silverTargetSchema } from "./target";
 import { versionPrefix } from "./version";
 
 /** Options of {@link commitSilver}. */
-export interface CommitSilverOptions<E extends PendingFile> extends SilverLake {
-  plan: SilverPlan<E>;
+export interface CommitSilverOptions extends SilverLake {
+  plan: SilverPlan;
   spec: DatasetSpec;
   s3: S3Client;
   catalog: PartitionCatalog;
@@ -26,25 +26,28 @@ export interface CommitSilverOptions<E extends PendingFile> extends SilverLake {
 }
 
 /** Options of {@link finishSilver}: a commit's, and the ledger whose entries it marks. */
-export interface FinishSilverOptions<E extends PendingFile> extends CommitSilverOptions<E> {
-  ledger: SilverLedger<E>;
+export interface FinishSilverOptions extends CommitSilverOptions {
+  ledger: SilverLedger;
 }
 
-/** What a consolidation did. */
-export interface SilverSummary {
-  dataset: string;
-  version: string | null;
-  files: number;
-  partitionsRewritten: number;
-  rowsIn: number;
-  rowsWithoutTimestamp: number;
+/** What a consolidation did: the commit task's result, which the pipeline records on its journey. */
+export const silverSummarySchema = z.object({
+  dataset: z.string(),
+  version: z.string().nullable(),
+  files: z.number().int().nonnegative(),
+  partitionsRewritten: z.number().int().nonnegative(),
+  rowsIn: z.number().int().nonnegative(),
+  rowsWithoutTimestamp: z.number().int().nonnegative(),
   /** Rows the rewritten partitions held before, and hold now. */
-  rowsBefore: number;
-  rowsOut: number;
-  duplicatesRemoved: number;
+  rowsBefore: z.number().int().nonnegative(),
+  rowsOut: z.number().int().nonnegative(),
+  duplicatesRemoved: z.number().int(),
   /** What was written: the catalog table, or the plain S3 path. */
-  target: SilverTarget;
-}
+  target: silverTargetSchema,
+});
+
+/** What a consolidation did. */
+export type SilverSummary = z.infer<typeof silverSummarySchema>;
 
 function s3Buffer(s3: S3Client, bucket: string, object: ObjectInfo): AsyncBuffer {
   return {
@@ -104,7 +107,7 @@ async function checkVersion(
  * is idempotent, so re-running after a crash at any point ends in the same state.
  * @param options plan, spec, S3 client, catalog, buckets and tables
  */
-export async function commitSilver<E extends PendingFile>({
+export async function commitSilver({
   plan,
   spec,
   s3,
@@ -112,7 +115,7 @@ export async function commitSilver<E extends PendingFile>({
   buckets,
   tables,
   now = new Date(),
-}: CommitSilverOptions<E>): Promise<SilverSummary> {
+}: CommitSilverOptions): Promise<SilverSummary> {
   const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
   let rowsBefore = 0;
   let rowsOut = 0;
@@ -155,7 +158,7 @@ export async function commitSilver<E extends PendingFile>({
  * versions past retention. Idempotent. The pipeline runs it after gold.
  * @param options plan, spec, ledger, S3 client, catalog, buckets, tables, clock
  */
-export async function finishSilver<E extends PendingFile>({
+export async function finishSilver({
   plan,
   spec,
   ledger,
@@ -164,7 +167,7 @@ export async function finishSilver<E extends PendingFile>({
   buckets,
   tables,
   now = new Date(),
-}: FinishSilverOptions<E>): Promise<{ versionsExpired: number }> {
+}: FinishSilverOptions): Promise<{ versionsExpired: number }> {
   const { retentionDays } = silverSpecOf(spec);
   const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
   if (plan.files.length) await ledger.markConsolidated(plan.files, plan.version ?? "none");

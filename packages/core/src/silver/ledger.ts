@@ -1,14 +1,18 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
 import type { LedgerEntry } from "../ledger/ledger";
 import { listPending, markConsolidated } from "../ledger/ledger";
 
-/** What silver needs of a ledger entry (the ledger's own type has more). */
-export interface PendingFile {
-  dataset: string;
-  file_id: string;
+/** What silver needs of a ledger entry (the ledger's own type has more), as a plan carries it. */
+export const pendingFileSchema = z.object({
+  dataset: z.string(),
+  file_id: z.string(),
   /** Set once the file is in bronze; files without it are not ready for silver. */
-  bronze_key?: string;
-}
+  bronze_key: z.string().optional(),
+});
+
+/** What silver needs of a ledger entry. */
+export type PendingFile = z.infer<typeof pendingFileSchema>;
 
 /**
  * The ledger port silver uses: the bronze files not yet consolidated, and marking them done.
@@ -18,7 +22,7 @@ export interface SilverLedger<E extends PendingFile = PendingFile> {
   /** Files of a dataset in bronze and not yet in silver. @param dataset dataset name */
   listPending(dataset: string): Promise<E[]>;
   /** Marks files consolidated into a silver version; idempotent. @param entries files @param silverVersion version id */
-  markConsolidated(entries: E[], silverVersion: string): Promise<void>;
+  markConsolidated(entries: PendingFile[], silverVersion: string): Promise<void>;
 }
 
 /**

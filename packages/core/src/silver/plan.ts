@@ -1,11 +1,13 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { parquetReadObjects } from "hyparquet";
+import { z } from "zod";
 import type { DatasetSpec } from "../dataset/spec";
 import type { Statement, TableRef } from "../sql/ast";
 import type { PartitionCatalog } from "./catalog";
 import { silverSpecOf } from "./columns";
 import { BronzeReadError } from "./errors";
 import type { PendingFile, SilverLedger } from "./ledger";
+import { pendingFileSchema } from "./ledger";
 import { deleteObjects, getBytes, listObjects } from "./objects";
 import { partitionKey, partitionOf } from "./partition";
 import { consolidationStatement } from "./query";
@@ -19,28 +21,56 @@ export interface SilverLake {
 }
 
 /** A partition the plan rewrites: its values, its new location, and the one it replaces. */
-export interface PlannedPartition {
-  values: Record<string, number>;
-  location: string;
-  previous?: string;
-}
+export const plannedPartitionSchema = z.object({
+  values: z.record(z.string(), z.number()),
+  location: z.string(),
+  previous: z.string().optional(),
+});
+
+/** A partition the plan rewrites. */
+export type PlannedPartition = z.infer<typeof plannedPartitionSchema>;
+
+// Statement trees are produced by planSilver and only rendered, never interpreted, downstream.
+const statementSchema = z.custom<Statement>(
+  (value) => typeof value === "object" && value !== null && typeof (value as { kind?: unknown }).kind === "string",
+  { message: "expected a statement tree (an object with a kind)" },
+);
 
 /** What a consolidation will do. Plain JSON, so it can cross Step Functions states. */
-export interface SilverPlan<E extends PendingFile = PendingFile> {
-  dataset: string;
+export const silverPlanSchema = z.object({
+  dataset: z.string().min(1),
   /** Version id, or null when nothing is pending. */
-  version: string | null;
+  version: z.string().nullable(),
   /** Ledger entries consolidated by this plan. */
-  files: E[];
+  files: z.array(pendingFileSchema),
   /** Bronze rows read, and those among them without a usable partition timestamp. */
-  rowsIn: number;
-  rowsWithoutTimestamp: number;
-  partitions: PlannedPartition[];
+  rowsIn: z.number().int().nonnegative(),
+  rowsWithoutTimestamp: z.number().int().nonnegative(),
+  partitions: z.array(plannedPartitionSchema),
   /** Statements to run in order (the engine renders them in its dialect). */
-  statements: Statement[];
+  statements: z.array(statementSchema),
   /** More files are pending than this plan takes: plan again after this one. */
-  more: boolean;
-}
+  more: z.boolean(),
+});
+
+/** What a consolidation will do, over ledger entries of type `E` (what the ledger listed). */
+export type SilverPlan<E extends PendingFile = PendingFile> = Omit<z.infer<typeof silverPlanSchema>, "files"> & {
+  files: E[];
+};
+
+/**
+ * The plan as the state machine carries it from the plan task to commit and finish: ledger
+ * entries trimmed to what they need (Step Functions caps the state at 256 KB), the statements
+ * rendered as the Athena SQL its query state runs, and when planning began.
+ */
+export const silverPlanPayloadSchema = silverPlanSchema.extend({
+  queries: z.array(z.string()),
+  /** When silver's work began: the start of the journey step the pipeline records. */
+  planned_at: z.string(),
+});
+
+/** The plan as the state machine carries it. */
+export type SilverPlanPayload = z.infer<typeof silverPlanPayloadSchema>;
 
 /** Options of {@link planSilver}. */
 export interface PlanSilverOptions<E extends PendingFile> extends SilverLake {

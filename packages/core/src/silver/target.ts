@@ -1,4 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
+import { z } from "zod";
 import type { DatasetSpec } from "../dataset/spec";
 import type { TableRef } from "../sql/ast";
 import type { PartitionCatalog } from "./catalog";
@@ -8,7 +9,13 @@ import { parseS3Uri } from "./objects";
 import { pathCatalog } from "./path-catalog";
 
 /** Where a consolidation wrote: a catalog table, or a plain S3 path. Plain JSON, for summaries. */
-export type SilverTarget = { kind: "table"; database: string; table: string } | { kind: "path"; uri: string };
+export const silverTargetSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("table"), database: z.string(), table: z.string() }),
+  z.object({ kind: z.literal("path"), uri: z.string() }),
+]);
+
+/** Where a consolidation wrote. */
+export type SilverTarget = z.infer<typeof silverTargetSchema>;
 
 /** A resolved target: what was written, and where versions and the partition catalog live. */
 export interface ResolvedTarget {

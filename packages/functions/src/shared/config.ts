@@ -3,9 +3,9 @@ import type { BucketName, TableName } from "@medallion/core/resources";
 import { Resource } from "sst";
 
 // The one place handlers read SST links. `Resource` is typed by the `sst-env.d.ts` that
-// `sst dev`/`sst deploy` generate; this accessor keeps handlers typed without it. Locally
-// the embedded stack sets the same SST_RESOURCE_<Name> variables SST would.
-const links = Resource as unknown as Record<string, unknown>;
+// `sst dev`/`sst deploy` generate; this accessor keeps handlers typed without it (reading a
+// link by name, which SST's proxy resolves). Locally the embedded stack sets the same
+// SST_RESOURCE_<Name> variables SST would.
 
 /**
  * A linked resource's properties (a bucket's or table's `name`, an `sst.Secret`'s `value`,
@@ -16,7 +16,7 @@ const links = Resource as unknown as Record<string, unknown>;
 export function linkedResource<T extends object>(link: string, has: keyof T & string): T {
   let resource: unknown;
   try {
-    resource = links[link];
+    resource = Reflect.get(Resource, link);
   } catch (error) {
     throw new Error(`Resource ${link} is not linked to this function (no SST_RESOURCE_${link})`, { cause: error });
   }

@@ -24,7 +24,8 @@ export function lambdaHandler<S extends z.ZodType, R>(
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(parser({ schema }))
     .use(explainInvalidEvent());
-  return wrapped as unknown as LambdaHandler<R>;
+  // The raw event is whatever the caller sends; the parser middleware validates it before `handler` runs.
+  return (event, context) => wrapped(event as z.output<S>, context);
 }
 
 /** An event that does not match the handler's schema; the message lists each offending field. */

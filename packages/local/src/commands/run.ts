@@ -2,8 +2,9 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { knownDatasets } from "@medallion/core/dataset";
-import type { WindowRequest } from "@medallion/core/schedule";
-import type { SilverTarget } from "@medallion/core/silver";
+import type { GoldTableSummary } from "@medallion/core/gold";
+import type { PipelineWindow, WindowRequest } from "@medallion/core/schedule";
+import type { SilverSummary } from "@medallion/core/silver";
 import type { ExecutionOutcome, StateEvent } from "../pipeline";
 import type { SampleFile } from "../sample/car-telemetry";
 import { carTelemetrySample } from "../sample/car-telemetry";
@@ -48,18 +49,14 @@ export interface RunSummary {
 export interface PipelineSummary {
   status: ExecutionOutcome["status"];
   journeyId?: string;
-  window?: { kind: string; from: string; to: string };
+  window?: Pick<PipelineWindow, "kind" | "from" | "to">;
   /** `true` when the window had already been completed: nothing ran again. */
   alreadyCompleted: boolean;
-  silver?: {
-    partitionsRewritten: number;
-    rowsIn: number;
-    rowsOut: number;
-    duplicatesRemoved: number;
-    version: string | null;
-    target?: SilverTarget;
-  };
-  gold?: { table: string; inserted: number; updated: number; deleted: number }[];
+  silver?: Pick<
+    SilverSummary,
+    "partitionsRewritten" | "rowsIn" | "rowsOut" | "duplicatesRemoved" | "version" | "target"
+  >;
+  gold?: Pick<GoldTableSummary, "table" | "inserted" | "updated" | "deleted">[];
   states: StateEvent[];
   error?: { Error: string; Cause: string };
   durationMs: number;
@@ -138,33 +135,23 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
 
 /** What an execution did, from its output. @param execution the execution outcome */
 export function summarisePipeline(execution: ExecutionOutcome): PipelineSummary {
-  const output = (execution.output ?? {}) as {
-    run?: { kind: string; from: string; to: string };
-    journey?: { journey_id?: string; duplicate?: boolean };
-    silver?: PipelineSummary["silver"];
-    gold?: { tables?: { table: string; inserted: number; updated: number; deleted?: number }[] };
-  };
+  const { run, journey, silver, gold } = execution.output ?? {};
   return {
     status: execution.status,
-    journeyId: output.journey?.journey_id,
-    window: output.run ? { kind: output.run.kind, from: output.run.from, to: output.run.to } : undefined,
-    alreadyCompleted: output.journey?.duplicate === true,
-    silver: output.silver
+    journeyId: journey?.journey_id,
+    window: run ? { kind: run.kind, from: run.from, to: run.to } : undefined,
+    alreadyCompleted: journey?.duplicate === true,
+    silver: silver
       ? {
-          partitionsRewritten: output.silver.partitionsRewritten,
-          rowsIn: output.silver.rowsIn,
-          rowsOut: output.silver.rowsOut,
-          duplicatesRemoved: output.silver.duplicatesRemoved,
-          version: output.silver.version,
-          ...(output.silver.target ? { target: output.silver.target } : {}),
+          partitionsRewritten: silver.partitionsRewritten,
+          rowsIn: silver.rowsIn,
+          rowsOut: silver.rowsOut,
+          duplicatesRemoved: silver.duplicatesRemoved,
+          version: silver.version,
+          target: silver.target,
         }
       : undefined,
-    gold: output.gold?.tables?.map(({ table, inserted, updated, deleted }) => ({
-      table,
-      inserted,
-      updated,
-      deleted: deleted ?? 0,
-    })),
+    gold: gold?.tables.map(({ table, inserted, updated, deleted }) => ({ table, inserted, updated, deleted })),
     states: execution.states,
     error: execution.error,
     durationMs: execution.durationMs,
