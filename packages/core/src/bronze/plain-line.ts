@@ -85,7 +85,7 @@ export function plainLineReader(
           }
         if (k === -1) return -1; // a key the spec does not know: `_extra` is the general path's
       }
-      if (seen[k] === 1) return -1; // given twice
+      if (seen[k] === 1) return -1; // given twice: the general path rejects it (duplicate-key.ts)
       seen[k] = 1;
       level.next = k + 1 < names.length ? k + 1 : 0;
       p = skipSpaces(text, p + names[k]!.length + 2);

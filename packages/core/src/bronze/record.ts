@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import { recordPredicate, recordSchema } from "../dataset/schema";
 import type { Field } from "../dataset/spec";
+import { hasDuplicateKey } from "./duplicate-key";
 import type { RawValue } from "./splitter";
-import { countKeyColons } from "./splitter";
 
 /** A record that passed every check, ready for bronze. */
 export interface AcceptedRecord {
@@ -43,7 +43,7 @@ export function recordChecker(
   const known = knownFields(fields);
   return (raw) => {
     if (raw.oversized) return reject(`record is ${raw.length} characters, over the limit of ${maxRecordChars}`);
-    if (raw.tooDeep) return reject(`record is nested deeper than ${maxDepth} levels`);
+    if (raw.tooDeep) return reject(tooDeep(maxDepth));
     let value: unknown = raw.parsed;
     if (value === undefined) {
       try {
@@ -54,22 +54,26 @@ export function recordChecker(
     }
     if (value === null || typeof value !== "object" || Array.isArray(value))
       return reject(`record is not a JSON object (got ${describe(value)})`);
-    const problem = inspect(value as Record<string, unknown>, maxDepth, known);
+    const record = value as Record<string, unknown>;
+    const { keys, unknown, problem } = inspect(record, maxDepth, known);
     if (problem) return reject(problem);
-    if (keyCount !== raw.colons && (raw.exactColons || keyCount !== countKeyColons(raw.text))) {
+    if (hasDuplicateKey(raw.text, raw.writtenKeys, keys))
       return reject("record has a duplicate key (JSON.parse would keep only the last value)");
-    }
-    if (!valid(value as Record<string, unknown>)) {
-      const result = schema.safeParse(value);
+    if (!valid(record)) {
+      const result = schema.safeParse(record);
       if (!result.success) return reject(formatIssues(result.error.issues));
     }
-    const record = value as Record<string, unknown>;
     return { ok: true, record, extra: unknown === undefined ? null : JSON.stringify(unknown) };
   };
 }
 
 function reject(reason: string): RejectedRecord {
   return { ok: false, reason };
+}
+
+// Same wording whether the splitter or the walk finds the depth, whichever path the record took.
+function tooDeep(maxDepth: number): string {
+  return `record is nested deeper than ${maxDepth} levels`;
 }
 
 function describe(value: unknown): string {
@@ -86,88 +90,108 @@ function formatIssues(issues: z.core.$ZodIssue[]): string {
   return `schema: ${shown.join("; ")}`;
 }
 
-// One pass over the record: counts the keys of every object (to compare with the splitter's
-// `:` count), finds unsafe names and non-finite numbers, and collects the fields the spec
-// does not know (at any depth) into `unknown`. Depth is already bounded by the splitter.
-let keyCount = 0;
-let unknown: Record<string, unknown> | undefined;
-let problem: string | undefined;
-const TOO_DEEP = "too deep";
-// The path of a problem is assembled only when there is one, as the walk unwinds.
-let problemPath: string[] = [];
-function inspect(root: Record<string, unknown>, maxDepth: number, known: KnownFields): string | undefined {
-  keyCount = 0;
-  problemPath = [];
-  problem = undefined;
-  unknown = walkKnown(root, 1, maxDepth, known);
-  if (!problem) return undefined;
-  // Same wording as when the splitter finds the depth, whichever path the record took.
-  if (problem === TOO_DEEP) return `record is nested deeper than ${maxDepth} levels`;
-  const where = problemPath.reduce(
-    (path, step) => (step.startsWith("[") || !path ? path + step : `${path}.${step}`),
-    "",
-  );
-  return where ? `${where}: ${problem}` : problem;
+/** What one pass over a parsed record found. */
+interface Inspection {
+  /** Keys of every object in the record, at any depth (for the duplicate-key check). */
+  keys: number;
+  /** The fields the spec does not know, at any depth, or undefined. */
+  unknown: Record<string, unknown> | undefined;
+  /** The first unsafe name, non-finite number or too deep a value, with its path; undefined when none. */
+  problem: string | undefined;
 }
 
-// An object the spec describes: returns its fields the spec does not know (checked like
-// any value), or sets `problem`. Known keys need no name check: the spec's names are safe.
-function walkKnown(
-  object: Record<string, unknown>,
-  depth: number,
-  maxDepth: number,
-  known: KnownFields,
-): Record<string, unknown> | undefined {
-  let extra: Record<string, unknown> | undefined;
-  for (const key in object) {
-    keyCount++;
-    const spec = known[key];
-    const value = object[key];
-    if (spec === undefined) {
-      problem = safeName(key) ? walk(value, depth + 1, maxDepth) : `unsafe field name ${JSON.stringify(key)}`;
-      extra ??= {};
-      extra[key] = value;
-    } else if (spec !== true && value !== null && typeof value === "object" && !Array.isArray(value)) {
-      const nested = walkKnown(value as Record<string, unknown>, depth + 1, maxDepth, spec);
-      if (nested) {
+// One pass over the record: counts the keys of every object, finds unsafe names and
+// non-finite numbers, and collects the fields the spec does not know. Depth is already
+// bounded by the splitter.
+function inspect(record: Record<string, unknown>, maxDepth: number, known: KnownFields): Inspection {
+  const walk = new RecordWalk(maxDepth);
+  const unknown = walk.knownObject(record, 1, known);
+  const { keys, problem } = walk;
+  return { keys, unknown, problem: problem === undefined ? undefined : walk.describe(problem) };
+}
+
+const TOO_DEEP = "too deep";
+
+// The state of one record's walk. Its methods return what they found (a problem, or the
+// unknown fields) and count keys as they go; the path of a problem is assembled only when
+// there is one, as the walk unwinds.
+class RecordWalk {
+  keys = 0;
+  problem: string | undefined;
+  // Steps from the problem up to the record, innermost first.
+  private readonly path: string[] = [];
+
+  constructor(private readonly maxDepth: number) {}
+
+  // An object the spec describes: returns its fields the spec does not know (checked like
+  // any value), or sets `problem`. Known keys need no name check: the spec's names are safe.
+  knownObject(object: Record<string, unknown>, depth: number, known: KnownFields): Record<string, unknown> | undefined {
+    let extra: Record<string, unknown> | undefined;
+    for (const key in object) {
+      this.keys++;
+      const spec = known[key];
+      const value = object[key];
+      let problem: string | undefined;
+      if (spec === undefined) {
+        problem = safeName(key) ? this.anyValue(value, depth + 1) : `unsafe field name ${JSON.stringify(key)}`;
         extra ??= {};
-        extra[key] = nested;
+        extra[key] = value;
+      } else if (spec !== true && value !== null && typeof value === "object" && !Array.isArray(value)) {
+        const nested = this.knownObject(value as Record<string, unknown>, depth + 1, spec);
+        problem = this.problem;
+        if (nested) {
+          extra ??= {};
+          extra[key] = nested;
+        }
+      } else {
+        problem = this.anyValue(value, depth + 1);
       }
-    } else {
-      problem = walk(value, depth + 1, maxDepth);
+      if (problem) {
+        this.problem = problem;
+        this.path.push(key);
+        return undefined;
+      }
     }
-    if (problem) {
-      problemPath.unshift(key);
+    return extra;
+  }
+
+  // Any value: returns its first problem, or undefined.
+  anyValue(value: unknown, depth: number): string | undefined {
+    if (typeof value === "number") return Number.isFinite(value) ? undefined : "number is not finite";
+    if (value === null || typeof value !== "object") return undefined;
+    if (depth > this.maxDepth) return TOO_DEEP;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const problem = this.anyValue(value[i], depth + 1);
+        if (problem) {
+          this.path.push(`[${i}]`);
+          return problem;
+        }
+      }
       return undefined;
     }
-  }
-  return extra;
-}
-
-function walk(value: unknown, depth: number, maxDepth: number): string | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? undefined : "number is not finite";
-  if (value === null || typeof value !== "object") return undefined;
-  if (depth > maxDepth) return TOO_DEEP;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const problem = walk(value[i], depth + 1, maxDepth);
+    for (const key in value) {
+      this.keys++;
+      if (!safeName(key)) return `unsafe field name ${JSON.stringify(key)}`;
+      const problem = this.anyValue((value as Record<string, unknown>)[key], depth + 1);
       if (problem) {
-        problemPath.unshift(`[${i}]`);
+        this.path.push(key);
         return problem;
       }
     }
     return undefined;
   }
-  for (const key in value) {
-    keyCount++;
-    if (!safeName(key)) return `unsafe field name ${JSON.stringify(key)}`;
-    const problem = walk((value as Record<string, unknown>)[key], depth + 1, maxDepth);
-    if (problem) {
-      problemPath.unshift(key);
-      return problem;
+
+  // The problem as quarantine shows it, e.g. `metrics.trip[2]: number is not finite`.
+  describe(problem: string): string {
+    if (problem === TOO_DEEP) return tooDeep(this.maxDepth);
+    let where = "";
+    for (let i = this.path.length - 1; i >= 0; i--) {
+      const step = this.path[i]!;
+      where = step.startsWith("[") || !where ? where + step : `${where}.${step}`;
     }
+    return where ? `${where}: ${problem}` : problem;
   }
-  return undefined;
 }
 
 // Field names repeat across records: remember the verdicts (bounded) instead of re-testing.

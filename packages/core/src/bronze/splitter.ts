@@ -9,16 +9,18 @@ export interface RawValue {
   index: number;
   /** 1-based line the value starts on. */
   line: number;
-  /** `:` seen outside strings: equals the parsed object's key count unless a key repeats. */
-  colons: number;
+  /**
+   * The keys the value's text writes (its `:` outside strings), duplicates included, counted
+   * as the value was scanned; undefined when it took the NDJSON fast path unscanned. See
+   * `duplicate-key.ts`.
+   */
+  writtenKeys: number | undefined;
   /** Length in characters (the whole value, even when `text` is a preview). */
   length: number;
   /** Longer than `maxValueChars`: its text was not kept. */
   oversized: boolean;
   /** Nested deeper than `maxDepth` (only known when the value was scanned; see `parsed`). */
   tooDeep: boolean;
-  /** False when `colons` is only an upper bound (the value took the NDJSON fast path). */
-  exactColons: boolean;
   /** The parsed value, when the splitter already parsed it (NDJSON fast path). */
   parsed?: unknown;
 }
@@ -60,8 +62,8 @@ const NEWLINE = 10;
 /**
  * Splits a stream of UTF-8 bytes holding one JSON value, a JSON array, NDJSON or
  * whitespace-separated values into top-level values (the elements, for an array), with
- * memory bounded by the largest kept value. The scan tracks only strings, escapes and
- * depth; JSON.parse checks each value's syntax later. NDJSON lines that JSON.parse
+ * memory bounded by the largest kept value. The scan tracks only strings, escapes, depth
+ * and the keys written; JSON.parse checks each value's syntax later. NDJSON lines that JSON.parse
  * accepts whole skip the scan and arrive already parsed (`parsed`). Structural damage
  * (not UTF-8, unclosed value or array, stray separators, nothing at all) throws
  * {@link UnparseableFileError}.
@@ -92,7 +94,7 @@ export class JsonSplitter {
   private depth = 0;
   private valueStart = 0;
   private valueLine = 0;
-  private colons = 0;
+  private colons = 0; // `:` outside strings: the keys written (see duplicate-key.ts)
   private tooDeep = false;
   private dropped = 0; // characters of an oversized value already discarded
   private preview = "";
@@ -325,8 +327,7 @@ export class JsonSplitter {
       parsed,
       index: this.index++,
       line,
-      colons: keyColonBound(buf, start, end),
-      exactColons: false,
+      writtenKeys: undefined,
       length: text.length,
       oversized: false,
       tooDeep: false,
@@ -352,8 +353,7 @@ export class JsonSplitter {
       text,
       index: this.index++,
       line: this.valueLine,
-      colons: this.colons,
-      exactColons: true,
+      writtenKeys: this.colons,
       length,
       oversized,
       tooDeep: this.tooDeep,
@@ -376,37 +376,4 @@ export class JsonSplitter {
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 13;
-}
-
-/**
- * Counts the `:` in `text[start, end)` that follow a `"` (whitespace aside): every key's
- * colon does, so this is at least the number of keys written, cheaply, without tracking
- * strings. It searches the chunk itself, not a slice of it (measured faster).
- */
-function keyColonBound(text: string, start: number, end: number): number {
-  let count = 0;
-  for (let k = text.indexOf(":", start); k !== -1 && k < end; k = text.indexOf(":", k + 1)) {
-    let p = k - 1;
-    while (p >= start && isSpace(text.charCodeAt(p))) p--;
-    if (text.charCodeAt(p) === QUOTE) count++;
-  }
-  return count;
-}
-
-/**
- * Counts the `:` outside strings in one JSON value's text: its number of keys as written,
- * duplicates included.
- */
-export function countKeyColons(text: string): number {
-  let count = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
-    else if (c === 58) count++;
-  }
-  return count;
 }
