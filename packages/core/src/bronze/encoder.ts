@@ -3,19 +3,9 @@ import type { ColumnSource } from "hyparquet-writer";
 import { fileWriter, ParquetWriter } from "hyparquet-writer";
 import { bronzeParquetSchema } from "../dataset/schema";
 import type { Field } from "../dataset/spec";
-import type { PackedColumn, PackedText } from "./column-buffer";
-import { unpackColumn } from "./column-buffer";
+import type { PackedRowGroup } from "./packed-column";
+import { unpackColumn } from "./packed-column";
 import { textColumnData } from "./text-column";
-
-/** One row group of a bronze file, packed (see {@link PackedColumn}). */
-export interface PackedRowGroup {
-  rows: number;
-  /** One column per field of the spec, in order. */
-  columns: PackedColumn[];
-  extra: PackedText;
-  indexes: Int32Array;
-  lines: Int32Array;
-}
 
 /** What a bronze file is written with; plain data, so it can be handed to a worker. */
 export interface BronzeEncoderOptions {

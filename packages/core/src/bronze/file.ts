@@ -4,7 +4,8 @@ import type { CompressionCodec } from "hyparquet";
 import type { Field } from "../dataset/spec";
 import type { ColumnBuffer, FlatRecord, TextBuffer } from "./column-buffer";
 import { columnBuffer, textBuffer } from "./column-buffer";
-import type { BronzeEncoderOptions, PackedRowGroup } from "./encoder";
+import type { BronzeEncoderOptions } from "./encoder";
+import type { PackedRowGroup } from "./packed-column";
 import type { RowGroupSink } from "./worker";
 import { inlineSink, workerSink } from "./worker";
 

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import type { Encoding } from "hyparquet";
-import type { PackedText } from "./column-buffer";
-import { unpackText } from "./column-buffer";
+import type { PackedText } from "./packed-column";
+import { unpackText } from "./packed-column";
 
 /** A text column's values as hyparquet-writer should get them. */
 export interface TextColumnData {

@@ -1,8 +1,9 @@
 import { createRequire } from "node:module";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { transferablesOf } from "./column-buffer";
-import type { BronzeEncoderOptions, PackedRowGroup } from "./encoder";
+import type { BronzeEncoderOptions } from "./encoder";
 import { BronzeEncoder } from "./encoder";
+import type { PackedRowGroup } from "./packed-column";
+import { transferList } from "./packed-column";
 
 /**
  * Encoding bronze Parquet on a worker thread, so parsing and checking records (this
@@ -83,11 +84,8 @@ export function workerSink(options: BronzeEncoderOptions): RowGroupSink {
   const post = (message: ToWorker, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
   return {
     write(group) {
-      const transfer: ArrayBuffer[] = [group.indexes.buffer as ArrayBuffer, group.lines.buffer as ArrayBuffer];
-      transferablesOf(group.extra, transfer);
-      for (const column of group.columns) transferablesOf(column, transfer);
       queued++;
-      post({ type: "group", group }, transfer);
+      post({ type: "group", group }, transferList(group));
     },
     ready: () => until(() => queued < MAX_QUEUED),
     async finish() {

@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { columnBuffer, textBuffer, unpackColumn, unpackText } from "../../src/bronze/column-buffer";
-import { textColumnData } from "../../src/bronze/text-column";
+import { columnBuffer, flatRecord, textBuffer } from "../../src/bronze/column-buffer";
+import { unpackColumn, unpackText } from "../../src/bronze/packed-column";
+import type { Field } from "../../src/dataset/spec";
+
+const struct = {
+  name: "s",
+  type: "struct" as const,
+  fields: [
+    { name: "d", type: "double" as const },
+    { name: "b", type: "boolean" as const },
+    { name: "t", type: "struct" as const, fields: [{ name: "text", type: "string" as const }] },
+  ],
+};
 
 describe("textBuffer", () => {
   it("packs repeating values coded, with each distinct value once", () => {
@@ -31,55 +42,68 @@ describe("textBuffer", () => {
     expect(two).toMatchObject({ form: "joined", joined: "xx" });
     expect(unpackText(two)).toEqual(second);
   });
+
+  it("marks a group distinct when no value repeated before the switch to joined", () => {
+    // Prepare
+    const buffer = textBuffer(4); // one distinct value coded
+    // Act
+    for (const [row, value] of ["t1", "t2", "t3"].entries()) buffer.set(row, value);
+    const packed = buffer.pack(3);
+    // Assess
+    expect(packed).toMatchObject({ form: "joined", joined: "t1t2t3", distinct: true });
+  });
 });
 
 describe("columnBuffer", () => {
-  it("packs doubles, booleans and nested structs and unpacks them as hyparquet-writer takes them", () => {
+  it("packs doubles, booleans and nested structs, absent values at every level", () => {
     // Prepare
-    const field = {
-      name: "s",
-      type: "struct" as const,
-      fields: [
-        { name: "d", type: "double" as const },
-        { name: "b", type: "boolean" as const },
-        { name: "t", type: "struct" as const, fields: [{ name: "text", type: "string" as const }] },
-      ],
-    };
-    const buffer = columnBuffer(field, 4);
+    const buffer = columnBuffer(struct, 4);
     const values = [{ d: 1.5, b: true, t: { text: "x" } }, null, { d: null, b: false, t: null }, { t: { text: null } }];
     for (const [row, value] of values.entries()) buffer.set(row, value);
     // Act
     const packed = buffer.pack(values.length);
     // Assess
-    expect(unpackColumn(packed, field.fields)).toEqual([
+    expect(unpackColumn(packed, struct.fields)).toEqual([
       { d: 1.5, b: true, t: { text: "x" } },
       null,
       { d: null, b: false, t: null },
       { d: null, b: null, t: { text: null } },
     ]);
   });
-});
 
-describe("textColumnData", () => {
-  it("gives distinct text as plain UTF-8 views and repeating text as strings", () => {
+  it("packs the same columns from flat records as from the objects they stand for", () => {
     // Prepare
-    const distinct = textBuffer(4);
-    for (const [row, value] of ["a1", null, "ñ2", "€3"].entries()) distinct.set(row, value);
-    const repeating = textBuffer(4);
-    for (const [row, value] of ["a", "a", "a", "a"].entries()) repeating.set(row, value);
+    const fields: Field[] = [{ name: "id", type: "string" }, struct, { name: "n", type: "double" }];
+    // Each row as an object, and as the flat record the plain reader fills: leaves depth first, a flag per struct.
+    const rows = [
+      {
+        object: { id: "a", s: { d: 1, b: true, t: { text: "x" } }, n: 2 },
+        leaves: ["a", 1, true, "x", 2],
+        present: [1, 1],
+      },
+      { object: { id: "b", s: null, n: null }, leaves: ["b", 9, false, "stale", null], present: [0, 1] },
+      {
+        object: { id: null, s: { d: null, b: null, t: null }, n: 3 },
+        leaves: [null, null, null, "y", 3],
+        present: [1, 0],
+      },
+    ];
+    const fromObjects = fields.map((field) => columnBuffer(field, 4));
+    const fromFlat = fields.map((field) => columnBuffer(field, 4));
+    const flat = flatRecord(fields);
     // Act
-    const packed = distinct.pack(4);
-    const plain = textColumnData(packed);
-    const strings = textColumnData(repeating.pack(4));
+    for (const [row, { object, leaves, present }] of rows.entries()) {
+      for (const [c, field] of fields.entries()) fromObjects[c]!.set(row, object[field.name as keyof typeof object]);
+      flat.leaves.splice(0, leaves.length, ...leaves);
+      flat.present.set(present);
+      flat.leaf = 0;
+      flat.struct = 0;
+      for (const buffer of fromFlat) buffer.setFlat(row, flat);
+    }
     // Assess
-    expect(packed).toMatchObject({ form: "joined", distinct: true });
-    expect(plain.encoding).toBe("PLAIN");
-    expect(plain.data.map((value) => (value instanceof Uint8Array ? new TextDecoder().decode(value) : value))).toEqual([
-      "a1",
-      null,
-      "ñ2",
-      "€3",
-    ]);
-    expect(strings).toEqual({ data: ["a", "a", "a", "a"] });
+    expect(fromFlat.map((buffer) => buffer.pack(rows.length))).toEqual(
+      fromObjects.map((buffer) => buffer.pack(rows.length)),
+    );
+    expect(flat).toMatchObject({ leaf: 5, struct: 2 }); // cursors past every field, absent structs too
   });
 });
