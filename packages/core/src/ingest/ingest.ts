@@ -6,9 +6,11 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import type { GetObjectCommandOutput } from "@aws-sdk/client-s3";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import type { ConvertResult } from "../bronze/convert";
 import { convertToBronze } from "../bronze/convert";
 import { UnparseableFileError } from "../bronze/errors";
 import { datasetForKey } from "../dataset/registry";
+import type { DatasetSpec } from "../dataset/spec";
 import type { LedgerEntry } from "../ledger/ledger";
 import { getLedgerEntry, recordIngested } from "../ledger/ledger";
 import type { ArchiveOutcome } from "./archive";
@@ -21,6 +23,25 @@ import { io, isS3Status } from "./s3";
 import type { IngestContext, IngestResult, IngestSource } from "./types";
 
 const UNKNOWN_DATASET = "_unknown";
+
+// The landing object being ingested, as every step names it.
+interface Landing {
+  source: IngestSource;
+  /** The ETag, normalised. */
+  etag: string;
+  /** `<key>#<etag>`, the ledger's `file_id`. */
+  fileId: string;
+  /** The spec whose landing prefix starts the key, if any. */
+  spec: DatasetSpec | undefined;
+  /** The dataset's name, or `_unknown`: the ledger and quarantine still file it somewhere. */
+  dataset: string;
+  /** `performance.now()` when ingestion started. */
+  started: number;
+}
+
+// What an outcome says about the file; the counts, keys and bytes it leaves out are zero or none.
+type Outcome = Pick<IngestResult, "status"> &
+  Partial<Omit<IngestResult, "status" | "dataset" | "source" | "fileId" | "durationMs">>;
 
 /**
  * Ingests one landing object: JSON → bronze Parquet, rejected records → quarantine NDJSON,
@@ -36,99 +57,49 @@ const UNKNOWN_DATASET = "_unknown";
 export async function ingestObject(source: IngestSource, ctx: IngestContext): Promise<IngestResult> {
   const started = performance.now();
   const etag = normaliseEtag(source.etag);
-  const fileId = `${source.key}#${etag}`;
   const spec = datasetForKey(ctx.datasets, source.key);
   const dataset = spec?.name ?? UNKNOWN_DATASET;
-  const base = { dataset: spec ? spec.name : null, source, fileId };
-  const done = (rest: Omit<IngestResult, "dataset" | "source" | "fileId" | "durationMs">): IngestResult => ({
-    ...base,
-    ...rest,
-    durationMs: Math.round(performance.now() - started),
-  });
+  const landing: Landing = { source, etag, fileId: `${source.key}#${etag}`, spec, dataset, started };
 
   if (isArchiveKey(source.key)) {
-    return done({
+    return resultOf(landing, {
       status: "duplicate",
-      recordsIn: 0,
-      recordsBronze: 0,
-      recordsQuarantined: 0,
-      quarantineKeys: [],
-      bytesIn: 0,
       reason: "an archived landing object (under _done/ or _failed/): its content was ingested before it was archived",
     });
   }
-  const archive = async (outcome: ArchiveOutcome, reason?: string): Promise<{ archiveKey?: string }> => {
-    const archived = await archiveLandingObject({ s3: ctx.s3, source, outcome, reason, fileId });
-    return archived.archived ? { archiveKey: archived.archiveKey } : {};
-  };
 
-  const existing = await io(`reading the ledger for ${fileId}`, () =>
-    getLedgerEntry(ctx.doc, ctx.ledgerTable, dataset, fileId),
+  const existing = await io(`reading the ledger for ${landing.fileId}`, () =>
+    getLedgerEntry(ctx.doc, ctx.ledgerTable, dataset, landing.fileId),
   );
   if (existing) {
     // The same bytes landed again (or the event was redelivered): archive them again, if still there.
-    const archived = await archive(existing.records_bronze > 0 ? "done" : "failed", existing.reason);
-    return done({
+    const archived = await archive(ctx, landing, existing.records_bronze > 0 ? "done" : "failed", existing.reason);
+    return resultOf(landing, {
       status: "duplicate",
       recordsIn: existing.records_in,
       recordsBronze: existing.records_bronze,
       recordsQuarantined: existing.records_quarantined,
       bronzeKey: existing.bronze_key,
       quarantineKeys: existing.quarantine_keys,
-      bytesIn: 0,
       reason: existing.reason,
       ...archived,
     });
   }
 
-  let refusal: string | undefined;
-  if (!spec) refusal = `no dataset's landing prefix matches key ${JSON.stringify(source.key)}`;
-  else {
-    try {
-      assertSafeLandingKey(source.key);
-    } catch (error) {
-      refusal = (error as IngestError).message;
-    }
-  }
+  const refusal = refusalOf(landing);
   if (refusal !== undefined) {
     const head = await io(`reading ${source.key}`, () =>
       ctx.s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId })),
     );
-    const keys = ingestKeys({ dataset, key: source.key, etag, date: ingestDate(head.LastModified ?? new Date()) });
-    const quarantineKeys = await quarantineWhole(ctx, source, keys, "rejected", refusal);
-    await ledger(ctx, {
-      dataset,
-      fileId,
-      source,
-      etag,
-      status: "quarantined",
-      counts: [0, 0, 0],
-      quarantineKeys,
-      reason: refusal,
-    });
-    const archived = await archive("failed", refusal);
-    return done({
-      status: "quarantined",
-      recordsIn: 0,
-      recordsBronze: 0,
-      recordsQuarantined: 0,
-      quarantineKeys,
-      bytesIn: head.ContentLength ?? 0,
-      reason: refusal,
-      ...archived,
-    });
+    const keys = keysOf(landing, head.LastModified);
+    return quarantineWhole(ctx, landing, keys, { suffix: "rejected", reason: refusal, bytesIn: head.ContentLength });
   }
 
   // The key may have been overwritten since this event: then the newer object's own event
   // ingests it, and this one must not name the new bytes after the old ETag.
   const stale = () =>
-    done({
+    resultOf(landing, {
       status: "duplicate",
-      recordsIn: 0,
-      recordsBronze: 0,
-      recordsQuarantined: 0,
-      quarantineKeys: [],
-      bytesIn: 0,
       reason: `the object changed since the event (its ETag is no longer ${etag}); nothing ingested`,
     });
   let object: GetObjectCommandOutput;
@@ -147,14 +118,14 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
   }
   // Not every S3 implementation honours If-Match (s3rver ignores it): compare as well.
   if (!source.versionId && object.ETag && normaliseEtag(object.ETag) !== etag) {
-    (object.Body as { destroy?: () => void } | undefined)?.destroy?.();
+    destroyBody(object);
     return stale();
   }
-  const keys = ingestKeys({ dataset, key: source.key, etag, date: ingestDate(object.LastModified ?? new Date()) });
+  const keys = keysOf(landing, object.LastModified);
   const stage = join(ctx.tmpDir ?? tmpdir(), `medallion-ingest-${randomUUID()}`);
   const rejectedFile = new RejectedFile(`${stage}.rejected.ndjson`);
   try {
-    let converted: Awaited<ReturnType<typeof convertToBronze>>;
+    let converted: ConvertResult;
     try {
       converted = await convertToBronze(object.Body as AsyncIterable<Uint8Array>, {
         spec: spec!,
@@ -166,28 +137,11 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
       });
     } catch (error) {
       if (!(error instanceof UnparseableFileError)) throw error;
-      (object.Body as { destroy?: () => void } | undefined)?.destroy?.();
-      const quarantineKeys = await quarantineWhole(ctx, source, keys, "unparseable", error.message);
-      await ledger(ctx, {
-        dataset,
-        fileId,
-        source,
-        etag,
-        status: "quarantined",
-        counts: [0, 0, 0],
-        quarantineKeys,
+      destroyBody(object);
+      return await quarantineWhole(ctx, landing, keys, {
+        suffix: "unparseable",
         reason: error.message,
-      });
-      const archived = await archive("failed", error.message);
-      return done({
-        status: "quarantined",
-        recordsIn: 0,
-        recordsBronze: 0,
-        recordsQuarantined: 0,
-        quarantineKeys,
-        bytesIn: object.ContentLength ?? 0,
-        reason: error.message,
-        ...archived,
+        bytesIn: object.ContentLength,
       });
     }
 
@@ -205,9 +159,9 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
     const status = bronzeKey ? "bronze" : "quarantined";
     const reason = bronzeKey ? undefined : "no valid record in the file";
     const counts: [number, number, number] = [converted.recordsIn, converted.recordsBronze, converted.recordsRejected];
-    await ledger(ctx, { dataset, fileId, source, etag, status, counts, quarantineKeys, bronzeKey, reason });
-    const archived = await archive(bronzeKey ? "done" : "failed", reason);
-    return done({
+    await ledger(ctx, landing, { status, counts, quarantineKeys, bronzeKey, reason });
+    const archived = await archive(ctx, landing, bronzeKey ? "done" : "failed", reason);
+    return resultOf(landing, {
       status,
       recordsIn: converted.recordsIn,
       recordsBronze: converted.recordsBronze,
@@ -224,12 +178,74 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
   }
 }
 
+// The one place a result is built.
+function resultOf(landing: Landing, { status, ...said }: Outcome): IngestResult {
+  return {
+    dataset: landing.spec ? landing.spec.name : null,
+    source: landing.source,
+    fileId: landing.fileId,
+    status,
+    recordsIn: 0,
+    recordsBronze: 0,
+    recordsQuarantined: 0,
+    quarantineKeys: [],
+    bytesIn: 0,
+    ...said,
+    durationMs: Math.round(performance.now() - landing.started),
+  };
+}
+
+// Why a file is refused before it is read (no dataset, or a key that cannot be named safely), if it is.
+function refusalOf({ spec, source }: Landing): string | undefined {
+  if (!spec) return `no dataset's landing prefix matches key ${JSON.stringify(source.key)}`;
+  try {
+    assertSafeLandingKey(source.key);
+  } catch (error) {
+    return (error as IngestError).message;
+  }
+  return undefined;
+}
+
+// The ingest date is the object's LastModified, so a repeated event yields the same keys.
+function keysOf({ dataset, source, etag }: Landing, lastModified: Date | undefined): IngestKeys {
+  return ingestKeys({ dataset, key: source.key, etag, date: ingestDate(lastModified ?? new Date()) });
+}
+
+function destroyBody(object: GetObjectCommandOutput): void {
+  (object.Body as { destroy?: () => void } | undefined)?.destroy?.();
+}
+
+// Moves the landing object to `_done/` or `_failed/`; gives the archive key when this call moved it.
+async function archive(
+  ctx: IngestContext,
+  { source, fileId }: Landing,
+  outcome: ArchiveOutcome,
+  reason: string | undefined,
+): Promise<{ archiveKey?: string }> {
+  const archived = await archiveLandingObject({ s3: ctx.s3, source, outcome, reason, fileId });
+  return archived.archived ? { archiveKey: archived.archiveKey } : {};
+}
+
+// A file that cannot be ingested at all (refused, or unparseable): the object whole to
+// quarantine with its reason, then the ledger entry, then the object to `_failed/`.
+async function quarantineWhole(
+  ctx: IngestContext,
+  landing: Landing,
+  keys: IngestKeys,
+  { suffix, reason, bytesIn = 0 }: { suffix: "unparseable" | "rejected"; reason: string; bytesIn: number | undefined },
+): Promise<IngestResult> {
+  const quarantineKeys = await copyToQuarantine(ctx, landing, keys, suffix, reason);
+  await ledger(ctx, landing, { status: "quarantined", counts: [0, 0, 0], quarantineKeys, reason });
+  const archived = await archive(ctx, landing, "failed", reason);
+  return resultOf(landing, { status: "quarantined", quarantineKeys, bytesIn, reason, ...archived });
+}
+
 // Copies the landing object into quarantine unchanged, with a sibling reason document. The
 // bytes are streamed through rather than CopyObject'd: CopySource's URL-encoding of keys is
 // decoded differently by S3 emulators, and whole-file quarantines are rare.
-async function quarantineWhole(
+async function copyToQuarantine(
   ctx: IngestContext,
-  source: IngestSource,
+  { source, etag }: Landing,
   keys: IngestKeys,
   suffix: "unparseable" | "rejected",
   reason: string,
@@ -251,7 +267,7 @@ async function quarantineWhole(
   const document = {
     source_bucket: source.bucket,
     source_key: source.key,
-    etag: normaliseEtag(source.etag),
+    etag,
     version_id: source.versionId ?? null,
     reason,
     quarantined_at: new Date().toISOString(),
@@ -290,11 +306,8 @@ async function upload(
   );
 }
 
+// What the ledger entry says beyond the file it is about.
 interface LedgerWrite {
-  dataset: string;
-  fileId: string;
-  source: IngestSource;
-  etag: string;
   status: "bronze" | "quarantined";
   /** records in, bronze, quarantined */
   counts: [number, number, number];
@@ -305,7 +318,8 @@ interface LedgerWrite {
 
 async function ledger(
   ctx: IngestContext,
-  { dataset, fileId, source, etag, status, counts, quarantineKeys, bronzeKey, reason }: LedgerWrite,
+  { dataset, fileId, source, etag }: Landing,
+  { status, counts, quarantineKeys, bronzeKey, reason }: LedgerWrite,
 ): Promise<void> {
   const [recordsIn, recordsBronze, recordsQuarantined] = counts;
   const entry: LedgerEntry = {

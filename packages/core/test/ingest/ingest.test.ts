@@ -313,6 +313,145 @@ describe("ingestObject", () => {
     expect((await list(ctx.bronzeBucket, "car_telemetry/")).filter((key) => key.includes("/overwritten-"))).toEqual([]);
   });
 
+  it("answers each outcome with its whole result: counts, keys, bytes, reason and archive", async () => {
+    // Prepare
+    const date = new Date().toISOString().slice(0, 10);
+    const bodies = {
+      mixed: utf8(lines(ok(1), "[1]")),
+      rejected: utf8(lines("[1]")),
+      cut: utf8('{"carChassis":'),
+      stranger: utf8(lines(ok(1))),
+    };
+    const mixed = await land("car_telemetry/outcomes/mixed.ndjson", bodies.mixed);
+    const rejected = await land("car_telemetry/outcomes/rejected.ndjson", bodies.rejected);
+    const cut = await land("car_telemetry/outcomes/cut.json", bodies.cut);
+    const stranger = await land("strangers/outcomes.json", bodies.stranger);
+    const stale = await land("car_telemetry/outcomes/stale.ndjson", utf8(lines(ok(1))));
+    await land(stale.key, utf8(lines(ok(2))));
+    const archived = { bucket: landing, key: "_done/car_telemetry/outcomes/mixed.ndjson", etag: mixed.etag };
+    const id = (source: { key: string; etag: string }) => {
+      const etag = source.etag.replaceAll('"', "");
+      return { etag, fileId: `${source.key}#${etag}` };
+    };
+    const durationMs = expect.any(Number);
+    // Act
+    const results = {
+      mixed: await ingestObject(mixed, ctx),
+      again: await ingestObject(mixed, ctx),
+      rejected: await ingestObject(rejected, ctx),
+      cut: await ingestObject(cut, ctx),
+      stranger: await ingestObject(stranger, ctx),
+      stale: await ingestObject(stale, ctx),
+      archived: await ingestObject(archived, ctx),
+    };
+    // Assess
+    const stem = (dataset: string, name: string, source: { key: string; etag: string }) =>
+      `${dataset}/ingest_date=${date}/${name}-${id(source).etag}`;
+    const mixedRecords = { recordsIn: 2, recordsBronze: 1, recordsQuarantined: 1 };
+    const mixedKeys = {
+      bronzeKey: `${stem("car_telemetry", "mixed", mixed)}.parquet`,
+      quarantineKeys: [`${stem("car_telemetry", "mixed", mixed)}.rejected.ndjson`],
+    };
+    expect(results).toEqual({
+      mixed: {
+        dataset: "car_telemetry",
+        source: mixed,
+        fileId: id(mixed).fileId,
+        status: "bronze",
+        ...mixedRecords,
+        ...mixedKeys,
+        bytesIn: bodies.mixed.length,
+        archiveKey: "_done/car_telemetry/outcomes/mixed.ndjson",
+        durationMs,
+      },
+      again: {
+        dataset: "car_telemetry",
+        source: mixed,
+        fileId: id(mixed).fileId,
+        status: "duplicate",
+        ...mixedRecords,
+        ...mixedKeys,
+        bytesIn: 0,
+        durationMs,
+      },
+      rejected: {
+        dataset: "car_telemetry",
+        source: rejected,
+        fileId: id(rejected).fileId,
+        status: "quarantined",
+        recordsIn: 1,
+        recordsBronze: 0,
+        recordsQuarantined: 1,
+        quarantineKeys: [`${stem("car_telemetry", "rejected", rejected)}.rejected.ndjson`],
+        bytesIn: bodies.rejected.length,
+        reason: "no valid record in the file",
+        archiveKey: "_failed/car_telemetry/outcomes/rejected.ndjson",
+        durationMs,
+      },
+      cut: {
+        dataset: "car_telemetry",
+        source: cut,
+        fileId: id(cut).fileId,
+        status: "quarantined",
+        recordsIn: 0,
+        recordsBronze: 0,
+        recordsQuarantined: 0,
+        quarantineKeys: [
+          `${stem("car_telemetry", "cut", cut)}.unparseable`,
+          `${stem("car_telemetry", "cut", cut)}.unparseable.reason.json`,
+        ],
+        bytesIn: bodies.cut.length,
+        reason: expect.stringMatching(/^unexpected end of file: the value starting on line 1 is never closed/),
+        archiveKey: "_failed/car_telemetry/outcomes/cut.json",
+        durationMs,
+      },
+      stranger: {
+        dataset: null,
+        source: stranger,
+        fileId: id(stranger).fileId,
+        status: "quarantined",
+        recordsIn: 0,
+        recordsBronze: 0,
+        recordsQuarantined: 0,
+        quarantineKeys: [
+          `${stem("_unknown", "outcomes", stranger)}.rejected`,
+          `${stem("_unknown", "outcomes", stranger)}.rejected.reason.json`,
+        ],
+        bytesIn: bodies.stranger.length,
+        reason: `no dataset's landing prefix matches key "strangers/outcomes.json"`,
+        archiveKey: "_failed/strangers/outcomes.json",
+        durationMs,
+      },
+      stale: {
+        dataset: "car_telemetry",
+        source: stale,
+        fileId: id(stale).fileId,
+        status: "duplicate",
+        recordsIn: 0,
+        recordsBronze: 0,
+        recordsQuarantined: 0,
+        quarantineKeys: [],
+        bytesIn: 0,
+        reason: `the object changed since the event (its ETag is no longer ${id(stale).etag}); nothing ingested`,
+        durationMs,
+      },
+      archived: {
+        dataset: null, // no dataset's prefix is _done/
+        source: archived,
+        fileId: id(archived).fileId,
+        status: "duplicate",
+        recordsIn: 0,
+        recordsBronze: 0,
+        recordsQuarantined: 0,
+        quarantineKeys: [],
+        bytesIn: 0,
+        reason:
+          "an archived landing object (under _done/ or _failed/): its content was ingested before it was archived",
+        durationMs,
+      },
+    });
+  });
+
   it(`has a bad-input corpus of at least 15 cases`, () => {
     expect(corpus.length).toBeGreaterThanOrEqual(15);
   });
