@@ -4,9 +4,16 @@ import { createWriteStream } from "node:fs";
 /**
  * Writes `count` deterministic car-telemetry readings as NDJSON to `path` (a fixed
  * pseudo-random sequence, so every run measures the same bytes).
+ * @param options.unknownField give every reading a field the spec does not know (`vin`), so
+ * the plain reader declines every line and each takes the general path (JSON.parse, the
+ * record checks, `_extra`)
  * @returns the file's size in bytes
  */
-export async function generateTelemetry(path: string, count: number): Promise<number> {
+export async function generateTelemetry(
+  path: string,
+  count: number,
+  { unknownField = false }: { unknownField?: boolean } = {},
+): Promise<number> {
   const out = createWriteStream(path);
   let seed = 42;
   const random = () => {
@@ -22,6 +29,7 @@ export async function generateTelemetry(path: string, count: number): Promise<nu
     const car = Math.floor(random() * 5000);
     const capacity = 40 + (car % 4) * 10;
     const line = JSON.stringify({
+      ...(unknownField ? { vin: `V${car}` } : {}),
       carChassis: `9BWZZZ377VT${String(car).padStart(6, "0")}`,
       Manufacturer: makers[car % makers.length],
       Model: `Model ${car % 17}`,

@@ -12,22 +12,13 @@
  *
  * Targets (issue 2): ours within 3× DuckDB's time at 1M records, and under 512 MB peak RSS.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { bundleLikeLambda } from "@medallion/testing/bundle";
 import { generateTelemetry } from "./generate";
-
-type Engine = "ours" | "duckdb";
-
-interface Run {
-  engine: Engine;
-  records: number;
-  ms: number;
-  maxRssBytes: number;
-}
+import type { Engine, Run } from "./measure";
+import { measure, median } from "./measure";
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -36,14 +27,6 @@ const repeat = Number(option("--repeat") ?? 3);
 const asJson = args.includes("--json");
 
 const dir = await mkdtemp(join(tmpdir(), "medallion-bench-ingest-"));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-async function measure(command: string[], engine: Engine): Promise<Run> {
-  const { stdout } = await promisify(execFile)(process.execPath, command, { maxBuffer: 1 << 20 });
-  const run = JSON.parse(stdout.trim().split("\n").at(-1)!) as Run;
-  if (run.engine !== engine) throw new Error(`expected a ${engine} run, got ${stdout}`);
-  return run;
-}
 
 const rows = [];
 try {

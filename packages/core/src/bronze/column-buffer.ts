@@ -91,8 +91,7 @@ function booleanBuffer(capacity: number): ColumnBuffer {
  * A text column's buffer (also used for `_extra`). Each group starts coded; once its
  * distinct values pass a quarter of the rows it switches to joined, and so do the groups
  * after it, all marked `distinct` if (almost) no value had repeated by then. Either way a
- * group crosses to the worker as a few strings and typed arrays: copying each value on its
- * own measured as a tenth of the parsing thread's time.
+ * group crosses to the worker as a few strings and typed arrays, not one copy per value.
  * @param capacity rows per row group
  */
 export function textBuffer(capacity: number): TextBuffer {

@@ -17,16 +17,15 @@ export interface BronzeFileOptions {
   /** Landing key, stored in `_source_key` on every row. */
   sourceKey: string;
   /**
-   * Rows per row group: bounds memory (a few groups are buffered). At 1M records, 8k–10k
-   * took ~3.3 s, 16k ~4.5 s and 20k–50k ~6.5 s, slower in every encoding step (likely
-   * V8's arrays of more than ~16k elements made by `new Array(n)`, ours and the writer's).
+   * Rows per row group: bounds memory (a few groups are buffered). The default is the
+   * fastest size measured; larger groups are slower (`test/bench/ingest/NOTES.md`).
    */
   rowGroupSize?: number;
   codec?: CompressionCodec;
   /**
    * Column statistics (min/max/nulls) in the footer: all, (default) none, or only for
-   * non-text columns. Bronze is read whole, by silver, so nothing uses them, and they
-   * measured ~8% of the time to convert a million records.
+   * non-text columns. Bronze is read whole, by silver, so nothing uses them, and they cost
+   * time to compute.
    */
   statistics?: boolean | "numeric";
   /**

@@ -6,8 +6,7 @@ import type { Field } from "../dataset/spec";
 /**
  * One row group's values of one field, packed into typed arrays and, for text, a single
  * string: it crosses to the encoding thread without a copy per value, and a group being
- * filled keeps few JS objects alive, so the garbage collector has little to copy and promote
- * (see `test/bench/ingest/NOTES.md`).
+ * filled keeps few JS objects alive, so the garbage collector has little to copy and promote.
  */
 export type PackedColumn = PackedDoubles | PackedBooleans | PackedText | PackedStruct;
 

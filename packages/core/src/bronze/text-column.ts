@@ -13,10 +13,9 @@ export interface TextColumnData {
 /**
  * Prepares one row group's top-level text column for hyparquet-writer. A column of distinct
  * values (timestamps, ids; see {@link PackedText}) gets no dictionary anyway, and the writer
- * would then UTF-8-encode each string with its own TextEncoder call (about 1 µs each: a
- * second per million rows); here the whole group is encoded at once and each value is a
- * view into those bytes, written plain. Other columns get strings, so the writer's
- * dictionary (keyed by string) stays cheap.
+ * would then UTF-8-encode each string with its own TextEncoder call; here the whole group is
+ * encoded at once and each value is a view into those bytes, written plain. Other columns
+ * get strings, so the writer's dictionary (keyed by string) stays cheap.
  * @param column the group's packed values
  */
 export function textColumnData(column: PackedText): TextColumnData {

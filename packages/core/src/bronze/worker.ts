@@ -28,8 +28,8 @@ type ToWorker = { type: "group"; group: PackedRowGroup } | { type: "finish" };
 type FromWorker = { type: "written" } | { type: "finished" } | { type: "failed"; message: string; stack?: string };
 
 const ROLE = "medallion-bronze-encoder";
-// Groups queued on the worker before the reader waits (about 1 MB each): enough to cover
-// the worker's start (the reader fills ~8 groups meanwhile) and keep both threads busy.
+// Groups queued on the worker before the reader waits: bounds memory, yet covers the
+// worker's start-up (the reader keeps filling groups meanwhile) and keeps both threads busy.
 const MAX_QUEUED = 16;
 
 /**
