@@ -4,7 +4,8 @@
  * both) and run on the same generated file, alternating, each run its own process. Which build
  * runs first in a pair takes turns, and only medians of many alternating runs are worth
  * comparing: this machine's speed drifts by a quarter within minutes. CPU time (both threads)
- * is reported beside wall time: it is less swayed by what else the machine runs.
+ * is reported beside wall time: it is less swayed by what else the machine runs. The verdict
+ * is the median of the rounds' head/base ratios.
  *
  *   npx tsx test/bench/ingest/ab.ts [--base main] [--records 1000000] [--repeat 7] [--unknown-field]
  *
@@ -69,10 +70,12 @@ try {
         `head ${seconds(ms.head)} (CPU ${seconds(cpuMs.head)})\n`,
     );
   }
+  // The median of each round's ratio follows the machine's drift better than the ratio of medians.
   const compare = (what: string, values: Record<Build, number[]>) => {
     const [before, after] = [median(values.base), median(values.head)];
+    const paired = median(values.head.map((value, r) => value / values.base[r]!));
     const seconds = (value: number) => `${(value / 1000).toFixed(2)} s`;
-    return `${what}: base ${seconds(before)}, head ${seconds(after)}, head/base ${(after / before).toFixed(3)}`;
+    return `${what}: base ${seconds(before)}, head ${seconds(after)}; head/base per round ${paired.toFixed(3)}`;
   };
   console.log(
     `${records} records${unknownField ? " (general path)" : ""}, base ${base}, medians of ${repeat} alternating runs`,
