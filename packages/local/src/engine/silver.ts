@@ -12,7 +12,7 @@ import { duckdbEngine, lakeDatabaseFile, localTables } from "./duckdb";
  * and SDK clients pointed at s3rver and dynalite. Pass it to `silverHandlers` from
  * `@medallion/functions/silver`; call `close` when the stack stops.
  * @param options running services, state directory, datasets (default: every known one, read now)
- * @example const handlers = silverHandlers(() => deps); await handlers.consolidate({ dataset }, context);
+ * @example const handlers = silverHandlers(() => deps); const plan = await handlers.plan({ dataset }, context);
  */
 export async function localSilverDependencies({
   services,
