@@ -29,20 +29,6 @@ export const goldDatabase = new aws.glue.CatalogDatabase("GoldDatabase", {
   description: "Gold: business aggregates as Apache Iceberg tables, updated by MERGE",
 });
 
-/**
- * S3 access to the buckets of silver path targets (outside the lake's buckets): versions,
- * manifests and Athena's UNLOAD all write there.
- */
-export const targetPathAccess = [
-  ...new Set(
-    Object.values(shippedDatasets).flatMap((spec) => {
-      const path = spec.silver?.target?.table === undefined ? spec.silver?.target?.path : undefined;
-      const bucket = path ? /^s3:\/\/([^/]+)\//.exec(path)?.[1] : undefined;
-      return bucket ? [bucket] : [];
-    }),
-  ),
-].flatMap((bucket) => [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`]);
-
 /** Bronze and silver Glue tables of every shipped dataset, by dataset name. */
 export const glueTables = Object.fromEntries(
   Object.values(shippedDatasets).map((spec) => {
@@ -102,104 +88,19 @@ export const workGroup = new aws.athena.Workgroup("Athena", {
   },
 });
 
-const region = aws.getRegionOutput().name;
-const account = aws.getCallerIdentityOutput().accountId;
-
-/** The ARN of a Glue catalog resource (`catalog`, `database/<db>`, `table/<db>/<table>`) in this account and region. */
-export const glueArn = (resource: $util.Input<string>) => $interpolate`arn:aws:glue:${region}:${account}:${resource}`;
-
 /**
- * What the silver handlers link: database names and workgroup, with the Athena and Glue
- * permissions they need (bucket access comes from linking the buckets themselves).
+ * The Glue databases and workgroup the silver handlers read (`Resource.SilverCatalog`). Links
+ * carry names only: each function's rights are its declared access (infra/functions.ts).
  */
 export const silverCatalog = new sst.Linkable("SilverCatalog", {
   properties: { bronzeDatabase: bronzeDatabase.name, silverDatabase: silverDatabase.name, workGroup: workGroup.name },
-  include: [
-    sst.aws.permission({
-      actions: [
-        "athena:StartQueryExecution",
-        "athena:GetQueryExecution",
-        "athena:GetQueryResults",
-        "athena:StopQueryExecution",
-        "athena:GetWorkGroup",
-      ],
-      resources: [workGroup.arn],
-    }),
-    sst.aws.permission({
-      actions: [
-        "glue:GetDatabase",
-        "glue:GetTable",
-        "glue:GetPartition",
-        "glue:GetPartitions",
-        "glue:BatchGetPartition",
-        "glue:CreatePartition",
-        "glue:BatchCreatePartition",
-        "glue:UpdatePartition",
-        "glue:BatchUpdatePartition",
-      ],
-      resources: [
-        glueArn("catalog"),
-        glueArn($interpolate`database/${bronzeDatabase.name}`),
-        glueArn($interpolate`database/${silverDatabase.name}`),
-        glueArn($interpolate`table/${bronzeDatabase.name}/*`),
-        glueArn($interpolate`table/${silverDatabase.name}/*`),
-      ],
-    }),
-  ],
 });
 
-/**
- * What the gold handlers link: database names and workgroup, with Athena and Glue permissions.
- * Athena writes data and Iceberg metadata with the calling function's credentials, hence the
- * Glue write permissions.
- */
+/** The Glue databases and workgroup the gold handlers read (`Resource.GoldCatalog`). */
 export const goldCatalog = new sst.Linkable("GoldCatalog", {
   properties: {
     goldDatabase: goldDatabase.name,
     silverDatabase: silverDatabase.name,
     workGroup: workGroup.name,
   },
-  include: [
-    sst.aws.permission({
-      actions: [
-        "athena:StartQueryExecution",
-        "athena:GetQueryExecution",
-        "athena:GetQueryResults",
-        "athena:StopQueryExecution",
-        "athena:GetWorkGroup",
-      ],
-      resources: [workGroup.arn],
-    }),
-    // Reading silver: its table and partitions.
-    sst.aws.permission({
-      actions: [
-        "glue:GetDatabase",
-        "glue:GetTable",
-        "glue:GetPartition",
-        "glue:GetPartitions",
-        "glue:BatchGetPartition",
-      ],
-      resources: [
-        glueArn("catalog"),
-        glueArn($interpolate`database/${silverDatabase.name}`),
-        glueArn($interpolate`table/${silverDatabase.name}/*`),
-      ],
-    }),
-    // Gold: CREATE TABLE on the first merge, then each Iceberg commit updates the table's metadata pointer.
-    sst.aws.permission({
-      actions: [
-        "glue:GetDatabase",
-        "glue:GetTable",
-        "glue:GetTables",
-        "glue:CreateTable",
-        "glue:UpdateTable",
-        "glue:GetPartitions",
-      ],
-      resources: [
-        glueArn("catalog"),
-        glueArn($interpolate`database/${goldDatabase.name}`),
-        glueArn($interpolate`table/${goldDatabase.name}/*`),
-      ],
-    }),
-  ],
 });

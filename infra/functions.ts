@@ -1,8 +1,13 @@
 import { execFileSync } from "node:child_process";
-import type { FunctionDeclaration, FunctionName, LinkName, ResourceSet } from "@medallion/stacks/functions";
+import { shippedDatasets } from "@medallion/core/dataset";
+import { eventBridgeCron } from "@medallion/core/schedule";
+import type { FunctionDeclaration, FunctionName, LinkName } from "@medallion/stacks/functions";
 import { functions } from "@medallion/stacks/functions";
-import { goldCatalog, silverCatalog, targetPathAccess } from "./catalog";
+import type { Deployment } from "@medallion/stacks/policy";
+import { accessPolicy, silverTargetPathArns } from "@medallion/stacks/policy";
+import { bronzeDatabase, goldCatalog, goldDatabase, silverCatalog, silverDatabase, workGroup } from "./catalog";
 import { lake } from "./lake";
+import { queues } from "./queues";
 import { stores } from "./stores";
 
 // Every Lambda of the app, created from its one declaration in @medallion/stacks/functions and
@@ -22,11 +27,28 @@ function gitCommit(): string {
   }
 }
 
+// A link gives a function a resource's name, nothing more: SST's own bucket and table links
+// would grant s3:* and dynamodb:*. Each function's rights are its declared access, below.
+sst.Linkable.wrap(sst.aws.Bucket, (bucket) => ({ properties: { name: bucket.name } }));
+sst.Linkable.wrap(sst.aws.Dynamo, (table) => ({ properties: { name: table.name } }));
+
 // What each link name of the table stands for.
 const links: Record<LinkName, unknown> = { ...lake, ...stores, SilverCatalog: silverCatalog, GoldCatalog: goldCatalog };
 
-// The resources each resource set of the table resolves to at deploy time.
-const resourceSets: Record<ResourceSet, string[]> = { SilverTargetPaths: targetPathAccess };
+const names = <K extends string>(resources: Record<K, { name: $util.Output<string> }>) =>
+  Object.fromEntries(Object.entries(resources).map(([key, resource]) => [key, (resource as { name: unknown }).name]));
+
+/** This deployment's names and ARNs, which the declared access resolves to (`@medallion/stacks/policy`). */
+export const deployment: $util.Output<Deployment> = $util.output({
+  region: aws.getRegionOutput().name,
+  account: aws.getCallerIdentityOutput().accountId,
+  buckets: names(lake),
+  tables: names(stores),
+  queues: Object.fromEntries(Object.entries(queues).map(([key, queue]) => [key, queue.nodes.queue.name])),
+  databases: { bronze: bronzeDatabase.name, silver: silverDatabase.name, gold: goldDatabase.name },
+  workGroup: workGroup.name,
+  silverTargetPaths: silverTargetPathArns(Object.values(shippedDatasets)),
+}) as unknown as $util.Output<Deployment>;
 
 /**
  * An `sst.aws.Function` for a declared handler of `packages/functions`.
@@ -35,9 +57,6 @@ const resourceSets: Record<ResourceSet, string[]> = { SilverTargetPaths: targetP
  * @param extraLinks links known only here (e.g. a source's secret)
  */
 export function lambda(name: string, declaration: FunctionDeclaration, extraLinks: unknown[] = []): sst.aws.Function {
-  const permissions = (declaration.permissions ?? []).flatMap(({ actions, on }) =>
-    resourceSets[on].length ? [{ actions: [...actions], resources: resourceSets[on] }] : [],
-  );
   return new sst.aws.Function(name, {
     handler: `packages/functions/src/${declaration.handler}`,
     runtime: "nodejs22.x",
@@ -47,7 +66,7 @@ export function lambda(name: string, declaration: FunctionDeclaration, extraLink
     ...(declaration.storageMB ? { storage: `${declaration.storageMB} MB` as const } : {}),
     ...(declaration.reservedConcurrency ? { concurrency: { reserved: declaration.reservedConcurrency } } : {}),
     link: [...declaration.links.map((link) => links[link]), ...extraLinks],
-    ...(permissions.length ? { permissions } : {}),
+    permissions: deployment.apply((names) => accessPolicy(declaration.access, names)),
     environment: {
       POWERTOOLS_SERVICE_NAME:
         declaration.service ?? `medallion-${name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase()}`,
@@ -68,3 +87,16 @@ export const lambdas = Object.fromEntries(
     .filter((name): name is DeployedOnce => !("perSource" in functions[name]))
     .map((name) => [name, lambda(name, functions[name])]),
 ) as Record<DeployedOnce, sst.aws.Function>;
+
+/** Functions invoked on a schedule, each with the event its declaration gives. */
+export const functionSchedules = (Object.keys(lambdas) as (keyof typeof lambdas)[]).flatMap((name) => {
+  const declaration: FunctionDeclaration = functions[name];
+  if (!declaration.schedule) return [];
+  return [
+    new sst.aws.Cron(`${name}Schedule`, {
+      schedule: eventBridgeCron(declaration.schedule.cron),
+      function: lambdas[name].arn,
+      event: declaration.schedule.event,
+    }),
+  ];
+});

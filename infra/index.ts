@@ -3,6 +3,7 @@ import { workGroup } from "./catalog";
 import { lambdas } from "./functions";
 import { lake } from "./lake";
 import { stateMachine } from "./pipeline";
+import { queues } from "./queues";
 
 export * from "./catalog";
 export * from "./functions";
@@ -10,6 +11,7 @@ export * from "./gold";
 export * from "./ingest";
 export * from "./lake";
 export * from "./pipeline";
+export * from "./queues";
 export * from "./sources";
 export * from "./stores";
 
@@ -18,6 +20,7 @@ export const outputs = {
   bronzeBucket: lake.Bronze.name,
   quarantineBucket: lake.Quarantine.name,
   ingestFunction: lambdas.Ingest.name,
+  ingestFailuresQueue: queues.IngestFailures.url,
   stateMachine: stateMachine.arn,
   athenaWorkGroup: workGroup.name,
 };

@@ -1,22 +1,57 @@
-import type { BucketName, TableName } from "@medallion/core/resources";
+import type { BucketName, QueueName, TableName } from "@medallion/core/resources";
 
 /**
- * Every Lambda the app deploys, declared once: infra creates each from its entry, the
- * pipeline's ASL names its Task states after it, the embedded stack invokes the same handler
- * for each state, and tests loop over it. Sizes are plain numbers so a local invocation can be
- * held against what the deployed function gets.
+ * Every Lambda the app deploys, declared once: infra creates each from its entry (and builds
+ * its IAM policy from `access`), the pipeline's ASL names its Task states after it, the
+ * embedded stack invokes the same handler for each state, and tests loop over it (the IAM
+ * contract test holds every call the handlers make against the policy `access` gives). Sizes
+ * are plain numbers so a local invocation can be held against what the deployed function gets.
  */
 
-/** A link, by name: a bucket or table of `@medallion/core/resources`, or the access to a catalog (infra/catalog.ts). */
+/** A link, by name: a bucket or table of `@medallion/core/resources`, or the names of a catalog (infra/catalog.ts). */
 export type LinkName = BucketName | TableName | "SilverCatalog" | "GoldCatalog";
 
 /** Resources known only at deploy time, which infra resolves: the buckets of silver path targets outside the lake. */
 export type ResourceSet = "SilverTargetPaths";
 
-/** A right beyond the links: actions on a set of resources infra resolves (none when the set is empty). */
-export interface Permission {
-  actions: readonly string[];
-  on: ResourceSet;
+/**
+ * What rights are granted on (`@medallion/stacks/policy` resolves each to ARNs): a bucket
+ * (the bucket and its objects), a table (and its indexes), a queue, the Athena workgroup or
+ * data catalog, the Glue tables of the bronze, silver or gold database (with the catalog and
+ * database, which Glue also authorises), a resource set, the pipeline's task functions, or any
+ * resource (for actions that take none).
+ */
+export type Target =
+  | BucketName
+  | TableName
+  | QueueName
+  | "AthenaWorkGroup"
+  | "AthenaDataCatalog"
+  | "BronzeTables"
+  | "SilverTables"
+  | "GoldTables"
+  | ResourceSet
+  | "TaskFunctions"
+  | "AnyResource";
+
+/**
+ * A granted IAM action. Plain when the embedded stack's runs make the call (the IAM contract
+ * test fails on a granted action no run used); with `unexercised`, the reason it is needed though
+ * no local run makes the call (a path only AWS takes, a statement DuckDB does not run).
+ */
+export type Granted = string | { action: string; unexercised: string };
+
+/** The rights of a function (or the state machine): IAM actions, by what they act on. */
+export type Access = Partial<Record<Target, readonly Granted[]>>;
+
+/** How S3 invokes a function asynchronously: retries, how long an event may wait, where it goes after. */
+export interface AsyncDelivery {
+  /** Retries after the first attempt (Lambda allows 0–2). */
+  retries: 0 | 1 | 2;
+  /** How long Lambda keeps an event it could not run yet (throttling), in seconds. */
+  maxEventAgeSeconds: number;
+  /** The queue the event goes to once every attempt failed. */
+  onFailure: QueueName;
 }
 
 /** One Lambda: its handler, sizing, links and rights, and the pipeline states it backs. */
@@ -27,9 +62,10 @@ export interface FunctionDeclaration {
   timeoutSeconds: number;
   /** Ephemeral /tmp, for handlers that stage files (Lambda's default otherwise: 512 MB). */
   storageMB?: number;
-  /** Exactly the resources the handler uses. */
+  /** The resources whose names the handler reads (`Resource.<Name>`); links grant nothing by themselves. */
   links: readonly LinkName[];
-  permissions?: readonly Permission[];
+  /** Exactly the rights the handler needs. */
+  access: Access;
   /** At most this many invocations at once. */
   reservedConcurrency?: number;
   /** Powertools service name; default `medallion-<kebab-case name>`. */
@@ -38,28 +74,65 @@ export interface FunctionDeclaration {
   states?: readonly string[];
   /** Deployed once per HTTP source (`<name><Source>`, infra/sources.ts), each also linked to its source's secret. */
   perSource?: true;
+  /** Invoked by S3 notifications: how failed events are retried and kept. */
+  delivery?: AsyncDelivery;
+  /** Invoked on a schedule (5-field cron, UTC), with this event. */
+  schedule?: { cron: string; event: Record<string, unknown> };
 }
 
-const journey = ["JourneyControl"] as const;
-// Plan reads the catalog through Athena (partition locations), whose results land in AthenaResults.
-const silver = ["Bronze", "Silver", "AthenaResults", "Ledger", "SilverCatalog"] as const;
-const gold = ["Gold", "Silver", "AthenaResults", "Congregado", "JourneyControl", "GoldCatalog"] as const;
+/** The state machine's logical name, and its principal in the IAM contract test. */
+export const STATE_MACHINE = "Pipeline";
+
+// Rights shared by several functions: the journey's steps and outcome are conditional updates.
+const journeyUpdates: Access = { JourneyControl: ["dynamodb:UpdateItem"] };
+
+/**
+ * Actions granted for one reason no local run shows.
+ * @param reason why they are needed anyway
+ * @param actions the actions
+ */
+const unexercised = (reason: string, actions: readonly string[]): Granted[] =>
+  actions.map((action) => ({ action, unexercised: reason }));
+// Athena's API for a caller that polls its queries and reads their rows (the engine adapter).
+const athenaCaller: readonly Granted[] = [
+  "athena:StartQueryExecution",
+  "athena:GetQueryExecution",
+  "athena:GetQueryResults",
+];
+// Results in the workgroup's output location, written and read back with the caller's rights.
+const athenaResults: readonly Granted[] = ["s3:GetBucketLocation", "s3:PutObject", "s3:GetObject"];
 // Silver path targets may live outside the lake's buckets: versions, manifests and Athena's UNLOAD write there.
-const silverTargetPaths: Permission = {
-  actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"],
-  on: "SilverTargetPaths",
-};
+const silverTargetPaths: readonly Granted[] = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"];
+
+const ingestDelivery: AsyncDelivery = { retries: 2, maxEventAgeSeconds: 3600, onFailure: "IngestFailures" };
+const ingestTimeoutSeconds = 10 * 60;
+
+/**
+ * How long a landing object may stay un-ingested before the sweeper counts it lost: as long
+ * as S3 → Lambda may still be delivering it (the event's maximum age, then every attempt
+ * running to its timeout).
+ */
+export const landingGraceSeconds =
+  ingestDelivery.maxEventAgeSeconds + (ingestDelivery.retries + 1) * ingestTimeoutSeconds;
 
 /** The app's functions, by logical name (the SST name; a pipeline task's name is its state's). */
 export const functions = {
   /** `{ input, startedAt }` → the run's window and idempotency key (the pipeline's first state). */
-  ResolveWindow: { handler: "window.resolve", memoryMB: 512, timeoutSeconds: 60, links: [], states: ["ResolveWindow"] },
+  ResolveWindow: {
+    handler: "window.resolve",
+    memoryMB: 512,
+    timeoutSeconds: 60,
+    links: [],
+    access: {},
+    states: ["ResolveWindow"],
+  },
   /** Starts (or resumes) the run's journey; a completed window is reported as a duplicate. */
   StartJourney: {
     handler: "journey.start",
     memoryMB: 512,
     timeoutSeconds: 60,
-    links: journey,
+    links: ["JourneyControl"],
+    access: { JourneyControl: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] },
     states: ["StartJourney"],
   },
   /** Appends a step to the journey. */
@@ -67,7 +140,8 @@ export const functions = {
     handler: "journey.recordStep",
     memoryMB: 512,
     timeoutSeconds: 60,
-    links: journey,
+    links: ["JourneyControl"],
+    access: journeyUpdates,
     states: ["RecordSilverStep"],
   },
   /** Marks the journey completed. */
@@ -75,17 +149,27 @@ export const functions = {
     handler: "journey.complete",
     memoryMB: 512,
     timeoutSeconds: 60,
-    links: journey,
+    links: ["JourneyControl"],
+    access: journeyUpdates,
     states: ["CompleteJourney"],
   },
   /** Marks the journey failed with the error the state machine caught. */
-  FailJourney: { handler: "journey.fail", memoryMB: 512, timeoutSeconds: 60, links: journey, states: ["FailJourney"] },
+  FailJourney: {
+    handler: "journey.fail",
+    memoryMB: 512,
+    timeoutSeconds: 60,
+    links: ["JourneyControl"],
+    access: journeyUpdates,
+    states: ["FailJourney"],
+  },
   /** Takes the dataset's consolidation lock: one run at a time rewrites its silver and gold. */
   AcquireDatasetLock: {
     handler: "lock.acquire",
     memoryMB: 512,
     timeoutSeconds: 60,
     links: ["Lock"],
+    // A conditional put takes the lock; when another run holds it, a read says whose it is.
+    access: { Lock: ["dynamodb:PutItem", "dynamodb:GetItem"] },
     states: ["AcquireDatasetLock"],
   },
   /** Releases it, on the way out and, best effort, after a failure. */
@@ -94,6 +178,7 @@ export const functions = {
     memoryMB: 512,
     timeoutSeconds: 60,
     links: ["Lock"],
+    access: { Lock: ["dynamodb:DeleteItem"] },
     states: ["ReleaseDatasetLock", "ReleaseDatasetLockAfterFailure"],
   },
   /** Pending files from the ledger, affected partitions, the statements Athena runs. */
@@ -101,8 +186,17 @@ export const functions = {
     handler: "silver.plan",
     memoryMB: 1024,
     timeoutSeconds: 5 * 60,
-    links: silver,
-    permissions: [silverTargetPaths],
+    links: ["Bronze", "Silver", "AthenaResults", "Ledger", "SilverCatalog"],
+    access: {
+      Ledger: ["dynamodb:Query"],
+      Bronze: ["s3:GetObject"],
+      Silver: ["s3:GetObject", "s3:ListBucket"],
+      SilverTargetPaths: silverTargetPaths,
+      // Partition locations are read through Athena (`"$path"` of the silver table).
+      AthenaWorkGroup: athenaCaller,
+      AthenaResults: athenaResults,
+      SilverTables: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+    },
     states: ["PlanSilver"],
   },
   /** Swaps the partition locations to the written version (the ledger is marked after gold). */
@@ -110,8 +204,22 @@ export const functions = {
     handler: "silver.commit",
     memoryMB: 1024,
     timeoutSeconds: 15 * 60,
-    links: silver,
-    permissions: [silverTargetPaths],
+    links: ["Bronze", "Silver", "AthenaResults", "Ledger", "SilverCatalog"],
+    access: {
+      // Reads the written objects' footers; writes the replaced versions' retention markers.
+      Silver: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+      SilverTargetPaths: silverTargetPaths,
+      AthenaWorkGroup: athenaCaller,
+      AthenaResults: athenaResults,
+      SilverTables: [
+        "glue:GetDatabase",
+        "glue:GetTable",
+        "glue:GetPartitions",
+        "glue:GetPartition",
+        "glue:BatchCreatePartition",
+        "glue:UpdatePartition",
+      ],
+    },
     states: ["CommitSilver"],
   },
   /** `{ dataset, partitions }` → gold merged and congregados saved; waits for Athena (a MERGE over many months takes minutes). */
@@ -119,7 +227,18 @@ export const functions = {
     handler: "gold.merge",
     memoryMB: 512,
     timeoutSeconds: 15 * 60,
-    links: gold,
+    links: ["Gold", "Silver", "AthenaResults", "Congregado", "JourneyControl", "GoldCatalog"],
+    access: {
+      AthenaWorkGroup: athenaCaller,
+      AthenaResults: athenaResults,
+      // Athena reads silver and writes the Iceberg tables (data, metadata, the Glue pointer) with these rights.
+      SilverTables: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+      Silver: ["s3:GetObject", "s3:ListBucket"],
+      GoldTables: ["glue:GetDatabase", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable"],
+      Gold: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+      Congregado: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      JourneyControl: ["dynamodb:UpdateItem"],
+    },
     service: "medallion-gold",
     states: ["MergeGold"],
   },
@@ -128,8 +247,16 @@ export const functions = {
     handler: "silver.finish",
     memoryMB: 1024,
     timeoutSeconds: 15 * 60,
-    links: ["Silver", "AthenaResults", "Ledger", "SilverCatalog"],
-    permissions: [silverTargetPaths],
+    // The silver handlers' wiring reads every silver link when first used, Bronze included.
+    links: ["Bronze", "Silver", "AthenaResults", "Ledger", "SilverCatalog"],
+    access: {
+      Ledger: ["dynamodb:UpdateItem"],
+      Silver: ["s3:GetObject", "s3:ListBucket", "s3:DeleteObject"],
+      SilverTargetPaths: silverTargetPaths,
+      AthenaWorkGroup: athenaCaller,
+      AthenaResults: athenaResults,
+      SilverTables: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+    },
     states: ["FinishSilver"],
   },
   /**
@@ -140,16 +267,62 @@ export const functions = {
   Ingest: {
     handler: "ingest.handler",
     memoryMB: 1024,
-    timeoutSeconds: 10 * 60,
+    timeoutSeconds: ingestTimeoutSeconds,
     storageMB: 2048,
     links: ["Landing", "Bronze", "Quarantine", "Ledger", "Idempotency"],
+    access: {
+      Landing: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"],
+      Bronze: ["s3:PutObject"],
+      Quarantine: ["s3:PutObject"],
+      Ledger: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      Idempotency: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      IngestFailures: ["sqs:SendMessage"],
+    },
+    delivery: ingestDelivery,
+  },
+  /** Re-drives landing objects whose ingestion was lost (no ledger entry after the grace period). */
+  SweepLanding: {
+    handler: "sweep.handler",
+    memoryMB: 512,
+    timeoutSeconds: 5 * 60,
+    links: ["Landing", "Ledger"],
+    access: {
+      Landing: ["s3:ListBucket", "s3:GetObject", "s3:PutObject"],
+      Ledger: ["dynamodb:GetItem"],
+    },
+    reservedConcurrency: 1,
+    schedule: { cron: "15,45 * * * *", event: { graceSeconds: landingGraceSeconds } },
   },
   /** `{ dataset }` → OPTIMIZE + VACUUM of the dataset's gold tables, nightly. */
   OptimizeGold: {
     handler: "gold.optimize",
     memoryMB: 512,
     timeoutSeconds: 15 * 60,
-    links: gold,
+    links: ["Gold", "Silver", "AthenaResults", "Congregado", "JourneyControl", "GoldCatalog"],
+    // OPTIMIZE and VACUUM run on Athena only: DuckDB's gold tables on the embedded stack need neither.
+    access: {
+      AthenaWorkGroup: unexercised("OPTIMIZE and VACUUM run on Athena only", [
+        "athena:StartQueryExecution",
+        "athena:GetQueryExecution",
+        "athena:GetQueryResults",
+      ]),
+      AthenaResults: unexercised("OPTIMIZE and VACUUM run on Athena only", [
+        "s3:GetBucketLocation",
+        "s3:PutObject",
+        "s3:GetObject",
+      ]),
+      GoldTables: unexercised("OPTIMIZE and VACUUM run on Athena only", [
+        "glue:GetDatabase",
+        "glue:GetTable",
+        "glue:UpdateTable",
+      ]),
+      Gold: unexercised("OPTIMIZE and VACUUM rewrite and expire the Iceberg tables' files", [
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:ListBucket",
+      ]),
+    },
     service: "medallion-gold",
   },
   /**
@@ -162,11 +335,56 @@ export const functions = {
     memoryMB: 512,
     timeoutSeconds: 10 * 60,
     links: ["Landing", "Watermark"],
+    access: {
+      Landing: ["s3:PutObject"],
+      Watermark: ["dynamodb:GetItem", "dynamodb:PutItem"],
+    },
     reservedConcurrency: 1,
     service: "medallion-pull",
     perSource: true,
   },
 } as const satisfies Record<string, FunctionDeclaration>;
+
+/**
+ * The state machine's rights: invoke its task functions, run the silver queries through
+ * Athena's `.sync` integration (Athena then reads bronze and writes silver versions and
+ * results with these rights), and deliver its execution logs.
+ */
+export const stateMachineAccess: Access = {
+  TaskFunctions: ["lambda:InvokeFunction"],
+  AthenaWorkGroup: [
+    "athena:StartQueryExecution",
+    "athena:GetQueryExecution",
+    { action: "athena:StopQueryExecution", unexercised: "Step Functions stops the query when an execution is aborted" },
+  ],
+  AthenaDataCatalog: [
+    { action: "athena:GetDataCatalog", unexercised: "Athena resolves the query's catalog (AwsDataCatalog) first" },
+  ],
+  BronzeTables: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+  SilverTables: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+  Bronze: ["s3:GetObject", "s3:ListBucket"],
+  Silver: ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation"],
+  SilverTargetPaths: ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation"],
+  AthenaResults: [
+    "s3:GetBucketLocation",
+    "s3:PutObject",
+    { action: "s3:AbortMultipartUpload", unexercised: "Athena aborts a result upload when a query fails" },
+    { action: "s3:ListMultipartUploadParts", unexercised: "Athena writes large results in parts" },
+  ],
+  AnyResource: [
+    { action: "lakeformation:GetDataAccess", unexercised: "where Lake Formation governs the catalog, Athena asks it" },
+    ...unexercised("Step Functions delivers the execution logs to CloudWatch", [
+      "logs:CreateLogDelivery",
+      "logs:GetLogDelivery",
+      "logs:UpdateLogDelivery",
+      "logs:DeleteLogDelivery",
+      "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy",
+      "logs:DescribeResourcePolicies",
+      "logs:DescribeLogGroups",
+    ]),
+  ],
+};
 
 type Declared = typeof functions;
 

@@ -1,6 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { Context } from "aws-lambda";
 
+/** The account the embedded stack's ARNs name. */
+export const LOCAL_ACCOUNT = "000000000000";
+
+/**
+ * A function's ARN on the embedded stack.
+ * @param functionName the function's name (see `localFunctionName`)
+ */
+export const localFunctionArn = (functionName: string): string =>
+  `arn:aws:lambda:us-east-1:${LOCAL_ACCOUNT}:function:${functionName}`;
+
 /**
  * A Lambda context for invoking a handler in-process, as the Lambda runtime would.
  * @param functionName the function's name (shows up in Powertools logs)
@@ -12,7 +22,7 @@ export function lambdaContext(functionName: string, timeoutMs = 15 * 60_000): Co
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    invokedFunctionArn: localFunctionArn(functionName),
     memoryLimitInMB: "1024",
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,

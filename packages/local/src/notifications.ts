@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { S3Event } from "aws-lambda";
 import type { LocalObjectCreated } from "./services/index";
 
@@ -53,19 +54,48 @@ export function decodeS3Key(key: string): string {
 }
 
 /**
- * Delivers notifications to a handler at least once, like S3 → Lambda async invocation:
- * a failed invocation is retried (twice, with backoff) and then reported, never dropped
- * silently. `drain()` waits for every delivery in flight, so shutdown loses no write.
+ * What Lambda sends to an asynchronous invocation's on-failure destination once its retries
+ * are spent (the record's shape on AWS): the event, and the last error.
+ */
+export interface OnFailureRecord {
+  version: "1.0";
+  timestamp: string;
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: "RetriesExhausted";
+    approximateInvokeCount: number;
+  };
+  requestPayload: S3Event;
+  responseContext: { statusCode: 200; executedVersion: "$LATEST"; functionError: "Unhandled" };
+  responsePayload: { errorType: string; errorMessage: string };
+}
+
+/** Options of {@link NotificationQueue}. */
+export interface NotificationQueueOptions {
+  /** Invokes the function with one event. */
+  deliver: (event: S3Event) => Promise<unknown>;
+  /** The function's ARN, named in on-failure records. */
+  functionArn: string;
+  /** Retries after the first attempt (Lambda's asynchronous invocation: 2). */
+  retries: number;
+  /** The on-failure destination. */
+  onFailure: (record: OnFailureRecord) => void;
+  /** First retry's delay; each next one doubles (Lambda waits about a minute, then two). */
+  baseDelayMs?: number;
+}
+
+/**
+ * Delivers notifications to a handler as S3 → Lambda asynchronous invocation does: a failed
+ * invocation is retried (twice, with backoff), then its event goes to the on-failure
+ * destination, never dropped silently. `drain()` waits for every delivery in flight, so
+ * shutdown loses no write.
  */
 export class NotificationQueue {
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(
-    private readonly deliver: (event: S3Event) => Promise<unknown>,
-    private readonly onFailure: (event: S3Event, error: unknown) => void,
-    private readonly retries = 2,
-    private readonly baseDelayMs = 200,
-  ) {}
+  /** @param options see {@link NotificationQueueOptions} */
+  constructor(private readonly options: NotificationQueueOptions) {}
 
   /** Queues one delivery; returns at once. */
   push(event: S3Event): void {
@@ -84,12 +114,30 @@ export class NotificationQueue {
   }
 
   private async attempt(event: S3Event, attempt: number): Promise<void> {
+    const { deliver, retries, baseDelayMs = 200 } = this.options;
     try {
-      await this.deliver(event);
+      await deliver(event);
     } catch (error) {
-      if (attempt >= this.retries) return this.onFailure(event, error);
-      await new Promise((resolve) => setTimeout(resolve, this.baseDelayMs * 2 ** attempt));
+      if (attempt >= retries) return this.options.onFailure(this.failureRecord(event, error, attempt + 1));
+      await new Promise((resolve) => setTimeout(resolve, baseDelayMs * 2 ** attempt));
       return this.attempt(event, attempt + 1);
     }
+  }
+
+  private failureRecord(event: S3Event, error: unknown, attempts: number): OnFailureRecord {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    return {
+      version: "1.0",
+      timestamp: new Date().toISOString(),
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: `${this.options.functionArn}:$LATEST`,
+        condition: "RetriesExhausted",
+        approximateInvokeCount: attempts,
+      },
+      requestPayload: event,
+      responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
+      responsePayload: { errorType: failure.name, errorMessage: failure.message },
+    };
   }
 }

@@ -47,13 +47,16 @@ export interface ExecutionOutcome {
 export const localFunctionName = (name: string): string =>
   `medallion-local-${name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase()}`;
 
+/** The Athena workgroup the embedded stack's state machine names (its queries run on DuckDB). */
+export const LOCAL_WORKGROUP = "medallion-local";
+
 // Local names stand in for the function ARNs; the overrides below map each Task to its handler.
 const localPipelineDefinition = () =>
   pipelineDefinition({
     functionArns: perTaskFunction(
       (name) => `arn:aws:lambda:us-east-1:000000000000:function:${localFunctionName(name)}`,
     ),
-    athenaWorkGroup: "medallion-local",
+    athenaWorkGroup: LOCAL_WORKGROUP,
   });
 
 /**

@@ -1,15 +1,21 @@
 import { knownDatasets } from "@medallion/core/dataset";
 import type { IngestResult } from "@medallion/core/ingest";
-import { ingestResultSchema } from "@medallion/core/ingest";
+import { ingestResultSchema, isSubscribedLandingKey } from "@medallion/core/ingest";
 import type { WindowRequest } from "@medallion/core/schedule";
+import type { TableRef } from "@medallion/core/sql";
 import type { FunctionName } from "@medallion/stacks/functions";
-import { functions, taskFunctionNames } from "@medallion/stacks/functions";
+import { functions, STATE_MACHINE, taskFunctionNames } from "@medallion/stacks/functions";
 import { z } from "zod";
 import { localSilverDependencies, localTables } from "./engine/index";
-import { lambdaContext } from "./lambda-context";
+import type { AthenaScope } from "./iam/athena";
+import { recordingCatalog, recordingEngine } from "./iam/athena";
+import type { RecordedCall } from "./iam/recorder";
+import { CallRecorder } from "./iam/recorder";
+import { LOCAL_ACCOUNT, lambdaContext, localFunctionArn } from "./lambda-context";
+import type { OnFailureRecord } from "./notifications";
 import { decodeS3Key, NotificationQueue, s3Notification } from "./notifications";
 import type { ExecutionOutcome, PipelineHandlers, StateEvent, TaskHandler } from "./pipeline";
-import { executePipeline, localFunctionName } from "./pipeline";
+import { executePipeline, LOCAL_WORKGROUP, localFunctionName } from "./pipeline";
 import type { LocalServices } from "./services/index";
 import { startServices } from "./services/index";
 
@@ -49,6 +55,22 @@ export interface LocalStack {
   ): Promise<ExecutionOutcome>;
   /** The handlers behind the pipeline's Task states (tests substitute one to inject a failure). */
   pipeline: PipelineHandlers;
+  /**
+   * Invokes a declared function's handler in-process, as Lambda would (its name, time budget
+   * and recorded calls), e.g. the scheduled sweeper.
+   * @param name the function's logical name
+   * @param event its event
+   * @param handler the handler to run instead of the declared one, built over other dependencies
+   *   (a pull over sources the caller knows): it still runs, and is recorded, as that function
+   */
+  invoke(name: FunctionName, event: unknown, handler?: TaskHandler): Promise<unknown>;
+  /**
+   * Ingest events whose invocation failed after Lambda's two async retries: what the
+   * on-failure destination (the `IngestFailures` queue on AWS) received, oldest first.
+   */
+  failedIngests(): OnFailureRecord[];
+  /** Every AWS call each function and the state machine made so far (service, action, resource). */
+  calls(): RecordedCall[];
   /** Waits for every notification in flight. */
   drain(): Promise<void>;
   /** Drains, then stops the services (state is flushed to `dataDir`). Safe to call twice. */
@@ -73,6 +95,17 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
   });
   // Loaded only now: handler modules build their SDK clients and read SST links at load.
   const { Ingest: ingest } = await loadHandlers(["Ingest"]);
+  // Every AWS call a handler makes is recorded for the function in flight (the IAM contract test).
+  const recorder = new CallRecorder({ region: services.env.AWS_REGION!, account: LOCAL_ACCOUNT });
+  const { clients } = await import("@medallion/functions/shared/clients");
+  for (const client of [clients.s3, clients.dynamo, clients.athena]) recorder.instrument(client);
+  // Runs a handler as Lambda would run the function: its name, time budget and principal.
+  const asFunction =
+    (name: FunctionName, handler: TaskHandler) =>
+    (event: unknown): Promise<unknown> =>
+      recorder.as(name, () =>
+        handler(event, lambdaContext(localFunctionName(name), functions[name].timeoutSeconds * 1000)),
+      );
 
   const outcomes = new Map<string, IngestOutcome>();
   const waiters = new Map<string, ((outcome: IngestOutcome) => void)[]>();
@@ -84,27 +117,55 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     options.onIngested?.(outcome);
   };
 
-  const queue = new NotificationQueue(
-    async (event) => {
-      const context = lambdaContext(localFunctionName("Ingest"), functions.Ingest.timeoutSeconds * 1000);
-      const { results } = ingestOutputSchema.parse(await ingest(event, context));
+  // S3 → Lambda as on AWS: asynchronous, retried as the function's delivery declares, then
+  // sent to its on-failure destination (here an in-process queue; on AWS the SQS queue).
+  const { delivery } = functions.Ingest;
+  const failed: OnFailureRecord[] = [];
+  const queue = new NotificationQueue({
+    deliver: async (event) => {
+      const { results } = ingestOutputSchema.parse(await asFunction("Ingest", ingest)(event));
       const object = event.Records[0]!.s3.object;
       for (const result of results) settle({ key: decodeS3Key(object.key), etag: object.eTag, result });
     },
-    (event, error) => {
-      const object = event.Records[0]!.s3.object;
+    functionArn: localFunctionArn(localFunctionName("Ingest")),
+    retries: delivery.retries,
+    onFailure: (record) => {
+      failed.push(record);
+      // Lambda sends the record to the destination with the function's execution role.
+      recorder.record(
+        [
+          {
+            action: "sqs:SendMessage",
+            resource: `arn:aws:sqs:${services.env.AWS_REGION}:${LOCAL_ACCOUNT}:${services.names[delivery.onFailure]}`,
+          },
+        ],
+        "Lambda on-failure destination",
+        "Ingest",
+      );
+      const object = record.requestPayload.Records[0]!.s3.object;
       settle({
         key: decodeS3Key(object.key),
         etag: object.eTag,
-        error: error instanceof Error ? error.message : String(error),
+        error: `${record.responsePayload.errorMessage} (${record.requestContext.approximateInvokeCount} attempts; sent to the on-failure queue ${delivery.onFailure})`,
       });
     },
-  );
+  });
+  // Subscribed per dataset prefix, as infra subscribes the function: archive copies under
+  // `_done/` and `_failed/` (and keys of no dataset) invoke nothing.
   services.s3.onObjectCreated((created) => {
-    if (created.bucket === services.names.Landing) queue.push(s3Notification(created));
+    if (
+      created.bucket === services.names.Landing &&
+      isSubscribedLandingKey(Object.values(knownDatasets()), created.key)
+    )
+      queue.push(s3Notification(created));
   });
 
-  const pipeline = await pipelineHandlers(services, options.dataDir);
+  const pipeline = await pipelineHandlers(services, options.dataDir, recorder, asFunction);
+  const invocable: Partial<Record<FunctionName, TaskHandler>> = {
+    ...pipeline.handlers,
+    ...(await loadHandlers(["SweepLanding", "Pull"])),
+    ...pipeline.others,
+  };
 
   let closing: Promise<void> | undefined;
   return {
@@ -114,10 +175,23 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       const id = outcomeId(key, etag);
       const known = outcomes.get(id);
       if (known) return Promise.resolve(known);
+      if (!isSubscribedLandingKey(Object.values(knownDatasets()), key))
+        return Promise.resolve({
+          key,
+          etag,
+          error: `${key} is under no dataset's landing prefix: S3 notifies ingestion of none of it`,
+        });
       return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
     },
     pipeline: pipeline.handlers,
     execute: (input, onState) => executePipeline({ handlers: pipeline.handlers, input, onState }),
+    invoke: async (name, event, substitute) => {
+      const handler = substitute ?? (name === "Ingest" ? ingest : invocable[name]);
+      if (!handler) throw new Error(`${name} cannot be invoked on the embedded stack`);
+      return asFunction(name, handler)(event);
+    },
+    failedIngests: () => [...failed],
+    calls: () => recorder.calls(),
     drain: () => queue.drain(),
     close: () =>
       (closing ??= (async () => {
@@ -133,8 +207,16 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
 async function pipelineHandlers(
   services: LocalServices,
   dataDir: string,
-): Promise<{ handlers: PipelineHandlers; close(): void }> {
-  const silverDeps = await localSilverDependencies({ services, dataDir });
+  recorder: CallRecorder,
+  asFunction: (name: FunctionName, handler: TaskHandler) => (event: unknown) => Promise<unknown>,
+): Promise<{ handlers: PipelineHandlers; others: Record<"OptimizeGold", TaskHandler>; close(): void }> {
+  const local = await localSilverDependencies({ services, dataDir });
+  recorder.instrument(local.s3);
+  recorder.instrument(local.doc);
+  // What Athena would do with the caller's credentials, derived from each statement DuckDB runs.
+  const athena = athenaScope(services, recorder);
+  const engine = recordingEngine(local.engine, recorder, athena, true);
+  const silverDeps = { ...local, engine, catalog: recordingCatalog(local.catalog, recorder, athena) };
   const [{ silverHandlers }, { goldHandlers }] = await Promise.all([
     import("@medallion/functions/silver"),
     import("@medallion/functions/gold"),
@@ -151,9 +233,56 @@ async function pipelineHandlers(
       journeyTable: services.names.JourneyControl!,
     })),
   };
+  const stateMachineEngine = recordingEngine(local.engine, recorder, athena, false);
+  const tasks = await loadHandlers(taskFunctionNames, localModules);
+  const others = await loadHandlers(["OptimizeGold"], localModules);
+  // Each Task state invokes its function (the state machine's lambda:InvokeFunction); the
+  // RunSilverQuery state starts the query itself, so Athena works with the state machine's role.
+  const invoked = Object.fromEntries(
+    taskFunctionNames.map((name) => [
+      name,
+      ((event) => {
+        recorder.record(
+          [{ action: "lambda:InvokeFunction", resource: localFunctionArn(localFunctionName(name)) }],
+          "Step Functions Task",
+          STATE_MACHINE,
+        );
+        return asFunction(name, tasks[name])(event);
+      }) satisfies TaskHandler,
+    ]),
+  ) as Record<string, TaskHandler> as typeof tasks;
   return {
-    handlers: { ...(await loadHandlers(taskFunctionNames, localModules)), engine: silverDeps.engine },
-    close: () => silverDeps.close(),
+    handlers: {
+      ...invoked,
+      engine: {
+        dialect: local.engine.dialect,
+        run: (statement) => recorder.as(STATE_MACHINE, () => stateMachineEngine.run(statement)),
+      },
+    },
+    others,
+    close: () => local.close(),
+  };
+}
+
+// Athena on the embedded stack's names: the local workgroup, results in AthenaResults, tables
+// where the lake keeps them (bronze and silver by dataset, gold tables by database and name).
+function athenaScope(services: LocalServices, recorder: CallRecorder): AthenaScope {
+  const { Bronze, Silver, Gold, AthenaResults } = services.names;
+  return {
+    ...recorder.scope,
+    workGroup: LOCAL_WORKGROUP,
+    results: `s3://${AthenaResults}/results/`,
+    location: (table: TableRef) => {
+      const dataset = knownDatasets()[table.name];
+      const target = dataset?.silver?.target;
+      if (table.database === localTables(table.name).bronze.database) return `s3://${Bronze}/${table.name}/`;
+      if (table.database === localTables(table.name).silver.database)
+        return target?.path && !target.table ? target.path : `s3://${Silver}/${table.name}/`;
+      return `s3://${Gold}/${table.database}/${table.name}/`;
+    },
+    iceberg: (table: TableRef) =>
+      table.database !== localTables(table.name).bronze.database &&
+      table.database !== localTables(table.name).silver.database,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { S3Event } from "aws-lambda";
 import { describe, expect, it } from "vitest";
+import type { OnFailureRecord } from "../src/notifications";
 import { encodeS3Key, NotificationQueue, s3Notification } from "../src/notifications";
 
 const created = {
@@ -28,15 +29,16 @@ describe("NotificationQueue", () => {
     // Prepare
     let calls = 0;
     const failures: unknown[] = [];
-    const queue = new NotificationQueue(
-      async () => {
+    const queue = new NotificationQueue({
+      deliver: async () => {
         calls += 1;
         if (calls < 3) throw new Error(`flaky ${calls}`);
       },
-      (_event, error) => failures.push(error),
-      2,
-      1,
-    );
+      functionArn: "arn:aws:lambda:us-east-1:000000000000:function:ingest",
+      retries: 2,
+      onFailure: (record) => failures.push(record),
+      baseDelayMs: 1,
+    });
     // Act
     queue.push(s3Notification(created));
     await queue.drain();
@@ -46,25 +48,37 @@ describe("NotificationQueue", () => {
     expect(queue.pending).toBe(0);
   });
 
-  it("reports a delivery that keeps failing exactly once, with its last error, after every retry", async () => {
+  it("sends a delivery that keeps failing to the on-failure destination once, as Lambda records it, after two retries", async () => {
     // Prepare
-    const failures: [S3Event, unknown][] = [];
+    const failures: OnFailureRecord[] = [];
     let calls = 0;
-    const queue = new NotificationQueue(
-      async () => {
+    const queue = new NotificationQueue({
+      deliver: async () => {
         calls += 1;
         throw new Error(`attempt ${calls}`);
       },
-      (event, error) => failures.push([event, error]),
-      2,
-      1,
-    );
+      functionArn: "arn:aws:lambda:us-east-1:000000000000:function:ingest",
+      retries: 2,
+      onFailure: (record) => failures.push(record),
+      baseDelayMs: 1,
+    });
+    const event: S3Event = s3Notification(created);
     // Act
-    queue.push(s3Notification(created));
+    queue.push(event);
     await queue.drain();
     // Assess
     expect(calls).toBe(3);
     expect(failures).toHaveLength(1);
-    expect((failures[0]![1] as Error).message).toBe("attempt 3");
+    expect(failures[0]).toMatchObject({
+      version: "1.0",
+      requestContext: {
+        condition: "RetriesExhausted",
+        approximateInvokeCount: 3,
+        functionArn: "arn:aws:lambda:us-east-1:000000000000:function:ingest:$LATEST",
+      },
+      requestPayload: event,
+      responseContext: { functionError: "Unhandled" },
+      responsePayload: { errorType: "Error", errorMessage: "attempt 3" },
+    });
   });
 });

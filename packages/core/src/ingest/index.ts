@@ -4,5 +4,8 @@ export { ArchiveVerificationError, IngestError, IngestIoError, UnsafeKeyError } 
 export { ingestObject } from "./ingest";
 export { assertSafeLandingKey, ingestDate, ingestKeys, normaliseEtag, objectBaseName } from "./keys";
 export type { RejectedEntry } from "./quarantine";
+export { isSubscribedLandingKey, landingSubscriptions } from "./subscription";
+export type { SweepOptions, SweepResult } from "./sweep";
+export { REDRIVES_METADATA, sweepLanding } from "./sweep";
 export type { IngestContext, IngestResult, IngestSource } from "./types";
 export { ingestResultSchema, ingestSourceSchema } from "./types";

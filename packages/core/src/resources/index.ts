@@ -36,6 +36,18 @@ export const buckets = {
   Gold: { purpose: "gold Iceberg tables (data and metadata), one prefix per table, written by Athena MERGE" },
 } as const satisfies Record<string, BucketDeclaration>;
 
+/** A queue, and why it exists. */
+export interface QueueDeclaration {
+  purpose: string;
+}
+
+/** Queues of the lake, by name. */
+export const queues = {
+  IngestFailures: {
+    purpose: "ingest events S3 → Lambda gave up on after its retries (the function's on-failure destination)",
+  },
+} as const satisfies Record<string, QueueDeclaration>;
+
 /** Tables, by link name. */
 export const tables = {
   /** One item per ingested landing file (`file_id` = `<landing key>#<etag>`): the pipeline's bookmark. */
@@ -78,3 +90,4 @@ export const tables = {
 
 export type BucketName = keyof typeof buckets;
 export type TableName = keyof typeof tables;
+export type QueueName = keyof typeof queues;

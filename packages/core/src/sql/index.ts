@@ -4,6 +4,6 @@ export type { DuckDbRenderOptions } from "./duckdb";
 export { renderDuckDb } from "./duckdb";
 export * from "./errors";
 export { bareIdentifier, hiveLiteral, literal, quoteHiveIdentifier, quoteIdentifier } from "./quote";
-export { readTables, readUris } from "./reads";
+export { readSources, readTables, readUris } from "./reads";
 export type { DuckDbFiles, RenderContext } from "./render";
 export { renderExpr, renderQuery, renderTable, renderType } from "./render";

@@ -66,9 +66,12 @@ function querySources(query: Query): Source[] {
   }
 }
 
-// Every source a statement reads, nested ones included (subqueries, joins, WITH, EXISTS);
-// a MERGE's target counts as a table it reads.
-function readSources(statement: Statement): Source[] {
+/**
+ * Every source a statement reads, nested ones included (subqueries, joins, WITH, EXISTS);
+ * a MERGE's target counts as a table it reads.
+ * @param statement the statement
+ */
+export function readSources(statement: Statement): Source[] {
   switch (statement.kind) {
     case "query":
     case "unload":

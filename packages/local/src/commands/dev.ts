@@ -1,11 +1,12 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { knownDatasets } from "@medallion/core/dataset";
+import type { SweepResult } from "@medallion/core/ingest";
 import type { WindowRequest } from "@medallion/core/schedule";
 import { pipelineSchedules, schedules } from "@medallion/core/schedule";
 import { shippedSources } from "@medallion/core/sources";
+import { functions } from "@medallion/stacks/functions";
 import { Cron } from "croner";
 import { watchDropFolder } from "../drop-folder";
-import { lambdaContext } from "../lambda-context";
 import type { ExecutionOutcome } from "../pipeline";
 import type { LocalStack } from "../stack";
 import { landingKeyOf, summarisePipeline } from "./run";
@@ -24,6 +25,8 @@ export interface DevOptions {
   print: (line: string) => void;
   /** Aborted on Ctrl-C: dev stops watching and scheduling, and returns. */
   signal: AbortSignal;
+  /** When the sweeper runs and with which grace period (default: as deployed, `SweepLanding`'s schedule). */
+  sweep?: { cron: string; event: { graceSeconds: number } };
 }
 
 const clock = () => new Date().toISOString().slice(11, 19);
@@ -111,7 +114,7 @@ export async function runDev(options: DevOptions): Promise<void> {
         new Cron(schedules[window], { timezone: "UTC" }, async () => {
           for (const source of sources) {
             try {
-              const result = await pull({ source, window }, lambdaContext("medallion-local-pull"));
+              const result = (await stack.invoke("Pull", { source, window }, pull)) as Awaited<ReturnType<typeof pull>>;
               print(
                 `[${clock()}] pull ${source} (${window}): ${result.pages} page(s), ${result.records} record(s), watermark ${result.watermarkAfter ?? "unchanged"}`,
               );
@@ -126,6 +129,24 @@ export async function runDev(options: DevOptions): Promise<void> {
     }
     print(`  pulls        ${sources.join(", ")} (${schedules.hourly} and ${schedules.daily} UTC)`);
   }
+  // The sweeper re-drives landing files whose ingestion was lost, on its deployed schedule.
+  const sweep = options.sweep ?? functions.SweepLanding.schedule;
+  jobs.push(
+    new Cron(sweep.cron, { timezone: "UTC" }, async () => {
+      try {
+        const result = (await stack.invoke("SweepLanding", sweep.event)) as SweepResult;
+        if (result.redriven.length || result.abandoned.length)
+          print(
+            `[${clock()}] sweep: ${result.redriven.length} lost landing file(s) re-driven${result.abandoned.length ? `, ${result.abandoned.length} left after every re-drive: ${result.abandoned.join(", ")}` : ""}`,
+          );
+      } catch (error) {
+        print(`[${clock()}] ✗ sweep: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }),
+  );
+  print(
+    `  sweeper      ${sweep.cron} UTC (re-drives landing files not ingested after ${sweep.event.graceSeconds / 60} min)`,
+  );
   print("Ready. Ctrl-C to stop.");
 
   await new Promise<void>((resolve) => options.signal.addEventListener("abort", () => resolve(), { once: true }));

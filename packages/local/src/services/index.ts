@@ -8,7 +8,7 @@ import type {
 } from "@aws-sdk/client-dynamodb";
 import { CreateTableCommand, DescribeTableCommand, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import type { KeySchema, TableDeclaration } from "@medallion/core/resources";
-import { buckets, tables } from "@medallion/core/resources";
+import { buckets, queues, tables } from "@medallion/core/resources";
 import { localClients } from "./clients";
 import { startDynamo } from "./dynamodb";
 import type { LocalS3 } from "./s3";
@@ -89,7 +89,8 @@ export async function startServices({
 }): Promise<LocalServices> {
   const releaseDataDir = await claimDataDir(dataDir);
   const names: Record<string, string> = {};
-  for (const name of [...Object.keys(buckets), ...Object.keys(tables)]) names[name] = physicalName(stage, name);
+  for (const name of [...Object.keys(buckets), ...Object.keys(tables), ...Object.keys(queues)])
+    names[name] = physicalName(stage, name);
 
   let s3: LocalS3;
   let dynamo: Awaited<ReturnType<typeof startDynamo>>;

@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
 
 /** An S3 ObjectCreated notification record, as s3rver emits it (key not URL-encoded). */
@@ -38,6 +39,14 @@ export async function startS3(dataDir: string, bucketNames: string[]): Promise<L
     configureBuckets: bucketNames.map((name) => ({ name, configs: [] })),
   });
   const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  // s3rver's CopyObject events carry no ETag (S3's do): it is read back from the copy.
+  const s3 = new S3Client({
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+  });
   const listeners: ((event: LocalObjectCreated) => void)[] = [];
   server.on("event", (event: S3rverEvent) => {
     for (const record of event.Records) {
@@ -50,14 +59,28 @@ export async function startS3(dataDir: string, bucketNames: string[]): Promise<L
         eTag: record.s3.object.eTag,
         sequencer: record.s3.object.sequencer,
       };
-      for (const listener of listeners) listener(created);
+      const notify = () => {
+        for (const listener of listeners) listener(created);
+      };
+      if (created.eTag) notify();
+      else
+        s3.send(new HeadObjectCommand({ Bucket: created.bucket, Key: created.key }))
+          .then(({ ETag }) => {
+            created.eTag = ETag?.replace(/"/g, "");
+          })
+          // Gone already (moved or deleted): S3 would still notify, with the copy's ETag unknown here.
+          .catch(() => undefined)
+          .finally(notify);
     }
   });
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     directory,
     onObjectCreated: (listener) => void listeners.push(listener),
-    close: () => server.close(),
+    close: async () => {
+      s3.destroy();
+      await server.close();
+    },
   };
 }
 

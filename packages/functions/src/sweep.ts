@@ -1,0 +1,33 @@
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { knownDatasets } from "@medallion/core/dataset";
+import type { SweepResult } from "@medallion/core/ingest";
+import { sweepLanding } from "@medallion/core/ingest";
+import { z } from "zod";
+import { clients } from "./shared/clients";
+import { linked } from "./shared/config";
+import { lambdaHandler } from "./shared/handler";
+import { logger, metrics } from "./shared/observability";
+
+// The scheduled sweeper: landing objects whose ingestion was lost (S3 → Lambda gave up after
+// its retries, or never delivered) are re-driven through the normal S3 notification.
+
+/** The schedule's event: the grace period, derived by infra from the ingest function's delivery. */
+const sweepEvent = z.looseObject({ graceSeconds: z.number().int().nonnegative() });
+
+/** `{ graceSeconds }` → lost landing objects re-driven; abandoned ones logged as errors. */
+export const handler = lambdaHandler(sweepEvent, async ({ graceSeconds }): Promise<SweepResult> => {
+  const result = await sweepLanding({
+    s3: clients.s3,
+    doc: clients.doc,
+    landingBucket: linked("Landing"),
+    ledgerTable: linked("Ledger"),
+    datasets: Object.values(knownDatasets()),
+    graceSeconds,
+  });
+  logger.info("landing swept", { ...result });
+  if (result.abandoned.length > 0)
+    logger.error("landing objects still not ingested after every re-drive", { keys: result.abandoned });
+  metrics.addMetric("LandingRedriven", MetricUnit.Count, result.redriven.length);
+  metrics.addMetric("LandingAbandoned", MetricUnit.Count, result.abandoned.length);
+  return result;
+});

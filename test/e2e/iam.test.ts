@@ -1,0 +1,238 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateBucketCommand, DeleteBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { DatasetSpec } from "@medallion/core/dataset";
+import { registerDataset, unregisterDataset } from "@medallion/core/dataset";
+import type { SweepResult } from "@medallion/core/ingest";
+import { runPipeline } from "@medallion/local/commands/run";
+import type { RecordedCall } from "@medallion/local/iam/recorder";
+import { s3Notification } from "@medallion/local/notifications";
+import type { LocalStack } from "@medallion/local/stack";
+import { startStack } from "@medallion/local/stack";
+import type { Access } from "@medallion/stacks/functions";
+import { functions, STATE_MACHINE, stateMachineAccess } from "@medallion/stacks/functions";
+import type { Deployment } from "@medallion/stacks/policy";
+import { grants } from "@medallion/stacks/policy";
+import type { FixtureApi } from "@medallion/testing/fixture-api";
+import { fixtureSource, readings, startFixtureApi } from "@medallion/testing/fixture-api";
+import type { Accesses } from "@medallion/testing/iam";
+import { declaredAccess, deniedCalls, formatDenials, localDeployment, unusedGrants } from "@medallion/testing/iam";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import weatherStations from "../../examples/datasets/weather-stations";
+
+/** Resolves once `condition` holds (polled), or fails after a few seconds. */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("condition not met in 5 s");
+}
+
+// A user's dataset whose replaced silver versions expire at once, so a run's finish deletes them.
+const weather: DatasetSpec = {
+  ...weatherStations,
+  name: "iam_weather",
+  landingPrefix: "iam_weather/",
+  silver: { ...weatherStations.silver!, retentionDays: 0 },
+};
+const reading = (humidity: number) =>
+  JSON.stringify({
+    station_id: "lis-01",
+    observed_at: "2024-05-01T10:00:00Z",
+    temperature_c: 18,
+    humidity_pct: humidity,
+    city: "lisbon",
+    wind: { speed_ms: 2, gust_ms: 3 },
+  });
+
+// The IAM contract. Every function (and the state machine) runs on the embedded stack through
+// the paths it takes on AWS, failures included, while every AWS call is recorded per principal;
+// each call is then evaluated offline against the policy infra builds from the same declaration
+// (`access` in @medallion/stacks/functions), with @cloud-copilot/iam-simulate.
+describe("IAM: every recorded call against the policy infra gives its principal", () => {
+  let dataDir: string;
+  let stack: LocalStack;
+  let api: FixtureApi;
+  let calls: RecordedCall[];
+  let deployment: Deployment;
+  let accesses: Accesses;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "medallion-iam-"));
+    registerDataset(weather);
+    stack = await startStack({ dataDir, logLevel: "SILENT" });
+    const s3 = new S3Client({});
+    const landing = stack.names.Landing!;
+    const land = async (key: string, body: string) => {
+      const put = await s3.send(new PutObjectCommand({ Bucket: landing, Key: key, Body: body }));
+      const outcome = await stack.ingested(key, put.ETag!);
+      expect(outcome.error).toBeUndefined();
+      return put;
+    };
+
+    // A lost ingest: bronze is unreachable for every attempt, so the event goes to the
+    // on-failure destination; once bronze is back, the sweeper re-drives the file.
+    await s3.send(new DeleteBucketCommand({ Bucket: stack.names.Bronze }));
+    const lost = await s3.send(
+      new PutObjectCommand({
+        Bucket: landing,
+        Key: "car_telemetry/lost.json",
+        Body: JSON.stringify({
+          carChassis: "LOST1",
+          currentMileage: 1,
+          metricTimestamp: "2024-05-01T10:00:00Z",
+        }),
+      }),
+    );
+    expect((await stack.ingested("car_telemetry/lost.json", lost.ETag!)).error).toMatch(/on-failure queue/);
+    await s3.send(new CreateBucketCommand({ Bucket: stack.names.Bronze }));
+    const swept = (await stack.invoke("SweepLanding", { graceSeconds: 1 })) as SweepResult;
+    expect(swept.redriven).toEqual(["car_telemetry/lost.json"]);
+    await until(async () => (await stack.ingested("car_telemetry/lost.json", lost.ETag!)).result !== undefined);
+    // S3 delivers at least once: the same event again finds the file ingested and already archived.
+    await stack.invoke(
+      "Ingest",
+      s3Notification({
+        eventName: "ObjectCreated:Put",
+        bucket: landing,
+        key: "car_telemetry/lost.json",
+        size: 1,
+        eTag: lost.ETag!,
+        sequencer: "0",
+      }),
+    );
+
+    // Both shipped datasets end to end, then the same files again (duplicates, archived again).
+    for (const dataset of ["car_telemetry", "operations", "car_telemetry"]) {
+      const run = await runPipeline({ stack, dataset, sample: true });
+      expect(run.pipeline.status).toBe("SUCCEEDED");
+    }
+    // A second run into the same partition replaces its version; retention 0 expires the old one.
+    for (const [hour, humidity] of [
+      [11, 60],
+      [12, 70],
+    ] as const) {
+      await land(`iam_weather/${hour}.json`, reading(humidity));
+      const run = await stack.execute({
+        dataset: weather.name,
+        window: { from: `2024-05-01T${hour}:00:00Z`, to: `2024-05-01T${hour + 1}:00:00Z` },
+      });
+      expect(run.status).toBe("SUCCEEDED");
+    }
+    // Two runs of one dataset at once: the second waits for the lock the first holds.
+    await land("car_telemetry/late.json", reading(1).replace("station_id", "carChassis"));
+    const concurrent = await Promise.all(
+      [13, 14].map((hour) =>
+        stack.execute({
+          dataset: "car_telemetry",
+          window: { from: `2024-06-01T${hour}:00:00Z`, to: `2024-06-01T${hour + 1}:00:00Z` },
+        }),
+      ),
+    );
+    expect(concurrent.map((run) => run.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+    // A failed run: the state machine fails the journey and releases the lock.
+    const plan = stack.pipeline.PlanSilver;
+    stack.pipeline.PlanSilver = async () => {
+      throw new Error("injected failure");
+    };
+    const failed = await stack.execute({
+      dataset: "car_telemetry",
+      window: { from: "2024-01-01T00:00:00Z", to: "2024-01-02T00:00:00Z" },
+    });
+    stack.pipeline.PlanSilver = plan;
+    expect(failed.status).toBe("FAILED");
+    // The nightly gold maintenance, and a pull of an HTTP source into landing.
+    await stack.invoke("OptimizeGold", { dataset: "car_telemetry" });
+    api = await startFixtureApi({ records: readings({ from: "2024-05-01T00:00:00Z", hours: 1, count: 3 }) });
+    const source = fixtureSource(api.origin, "cursor", { name: "iam-fixture" });
+    const { pullHandler } = await import("@medallion/functions/pull");
+    await stack.invoke(
+      "Pull",
+      { source: source.name, window: "hourly", time: "2024-05-01T01:05:00Z" },
+      pullHandler({ sources: { [source.name]: source } }),
+    );
+    await stack.drain();
+    s3.destroy();
+
+    calls = stack.calls();
+    deployment = localDeployment(stack.names);
+    accesses = declaredAccess(stateMachineAccess);
+  });
+  afterAll(async () => {
+    unregisterDataset(weather.name);
+    await api?.close();
+    await stack?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("allows every call each function and the state machine made", async () => {
+    // Act
+    const denials = await deniedCalls(calls, accesses, deployment);
+    // Assess
+    expect(formatDenials(denials)).toBe("");
+  });
+
+  it("saw every principal with rights a local run uses make calls", () => {
+    // Prepare
+    const principals = new Set(calls.map((call) => call.principal));
+    const exercised = Object.entries(accesses)
+      .filter(([, access]) => grants(access).some((grant) => !grant.unexercised))
+      .map(([name]) => name);
+    // Assess
+    expect(exercised).toContain(STATE_MACHINE);
+    expect(exercised.filter((name) => !principals.has(name))).toEqual([]);
+  });
+
+  it("grants nothing no run used, except what only AWS calls (each with its reason)", () => {
+    // Act
+    const unused = unusedGrants(calls, accesses, deployment);
+    // Assess: the least-privilege report, and nothing in it without a declared reason.
+    console.info(
+      `IAM: ${calls.length} distinct calls recorded; granted but used only on AWS:\n${unused
+        .map(
+          (grant) => `  ${grant.principal}: ${grant.action} on ${grant.target} (${grant.unexercised ?? "NO REASON"})`,
+        )
+        .join("\n")}`,
+    );
+    expect(
+      unused
+        .filter((grant) => !grant.unexercised)
+        .map((grant) => `${grant.principal}: ${grant.action} on ${grant.target}`),
+    ).toEqual([]);
+  });
+
+  it("fails naming the function, action and resource when one needed permission is removed", async () => {
+    // Prepare: Ingest without s3:PutObject on the bronze bucket.
+    const ingest = functions.Ingest.access;
+    const withoutBronzeWrites: Access = { ...ingest, Bronze: ingest.Bronze.filter((a) => a !== "s3:PutObject") };
+    // Act
+    const denials = await deniedCalls(calls, { ...accesses, Ingest: withoutBronzeWrites }, deployment);
+    // Assess
+    console.info(`IAM check with Ingest's s3:PutObject on Bronze removed:\n${formatDenials(denials)}`);
+    expect(denials.length).toBeGreaterThan(0);
+    for (const denial of denials) {
+      expect(denial).toMatchObject({ principal: "Ingest", action: "s3:PutObject", reason: "ImplicitlyDenied" });
+      expect(denial.resource).toMatch(/^arn:aws:s3:::medallion-local-bronze\/[a-z_]+\/ingest_date=/);
+    }
+  });
+
+  it("fails naming an SDK call it has no IAM mapping for", async () => {
+    // Prepare
+    const unknown: RecordedCall = {
+      principal: "Ingest",
+      action: "s3:PutBucketTagging",
+      resource: "(unknown)",
+      unmapped: true,
+      via: "S3 PutBucketTagging",
+      count: 1,
+    };
+    // Act
+    const denials = await deniedCalls([unknown], accesses, deployment);
+    // Assess
+    expect(formatDenials(denials)).toBe(
+      "Ingest: s3:PutBucketTagging on (unknown) (S3 PutBucketTagging) → no IAM mapping for this SDK call: add it to packages/local/src/iam/requests.ts",
+    );
+  });
+});
