@@ -12,7 +12,11 @@ export default defineConfig({
     coverage: { provider: "v8", include: ["packages/*/src/**", "stacks/src/**"], reporter: ["text-summary", "html"] },
     projects: [
       { extends: true, test: { name: "unit", include: ["packages/*/test/**/*.test.ts", "stacks/test/**/*.test.ts"] } },
-      { extends: true, test: { name: "e2e", include: ["test/e2e/**/*.test.ts"] } },
+      // Every embedded stack of the e2e run saves its AWS calls; the global teardown checks them against IAM.
+      {
+        extends: true,
+        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], globalSetup: ["test/e2e/iam.global.ts"] },
+      },
     ],
   },
 });

@@ -184,7 +184,9 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
     },
     pipeline: pipeline.handlers,
-    execute: (input, onState) => executePipeline({ handlers: pipeline.handlers, input, onState }),
+    // What the execution does itself (not inside a task's invocation) is the state machine's.
+    execute: (input, onState) =>
+      recorder.as(STATE_MACHINE, () => executePipeline({ handlers: pipeline.handlers, input, onState })),
     invoke: async (name, event, substitute) => {
       const handler = substitute ?? (name === "Ingest" ? ingest : invocable[name]);
       if (!handler) throw new Error(`${name} cannot be invoked on the embedded stack`);
@@ -198,6 +200,9 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         await queue.drain();
         pipeline.close();
         await services.close();
+        // The end-to-end suite collects every stack's calls, CLI processes' included (test/e2e/iam.global.ts).
+        const recordTo = process.env.MEDALLION_RECORD_CALLS;
+        if (recordTo) await recorder.save(recordTo);
       })()),
   };
 }
@@ -215,7 +220,9 @@ async function pipelineHandlers(
   recorder.instrument(local.doc);
   // What Athena would do with the caller's credentials, derived from each statement DuckDB runs.
   const athena = athenaScope(services, recorder);
-  const engine = recordingEngine(local.engine, recorder, athena, true);
+  // Functions read every statement's rows through the engine adapter; the state machine's
+  // Athena task (startQueryExecution.sync) only waits for the query.
+  const engine = recordingEngine(local.engine, recorder, athena, (principal) => principal !== STATE_MACHINE);
   const silverDeps = { ...local, engine, catalog: recordingCatalog(local.catalog, recorder, athena) };
   const [{ silverHandlers }, { goldHandlers }] = await Promise.all([
     import("@medallion/functions/silver"),
@@ -233,7 +240,6 @@ async function pipelineHandlers(
       journeyTable: services.names.JourneyControl!,
     })),
   };
-  const stateMachineEngine = recordingEngine(local.engine, recorder, athena, false);
   const tasks = await loadHandlers(taskFunctionNames, localModules);
   const others = await loadHandlers(["OptimizeGold"], localModules);
   // Each Task state invokes its function (the state machine's lambda:InvokeFunction); the
@@ -254,10 +260,7 @@ async function pipelineHandlers(
   return {
     handlers: {
       ...invoked,
-      engine: {
-        dialect: local.engine.dialect,
-        run: (statement) => recorder.as(STATE_MACHINE, () => stateMachineEngine.run(statement)),
-      },
+      engine,
     },
     others,
     close: () => local.close(),

@@ -1,3 +1,5 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { knownDatasets } from "@medallion/core/dataset";
 import type { BucketName, QueueName, TableName } from "@medallion/core/resources";
@@ -162,4 +164,23 @@ export function formatDenials(denials: readonly Denial[]): string {
     .map((d) => `${d.principal}: ${d.action} on ${d.resource} (${d.via}) → ${d.reason}`)
     .sort()
     .join("\n");
+}
+
+/**
+ * The calls saved by every stack of a run (see `CallRecorder.save`), merged.
+ * @param directory where the stacks saved them
+ */
+export async function savedCalls(directory: string): Promise<RecordedCall[]> {
+  const merged = new Map<string, RecordedCall>();
+  for (const file of await readdir(directory).catch(() => [])) {
+    for (const line of (await readFile(join(directory, file), "utf8")).split("\n")) {
+      if (!line) continue;
+      const call = JSON.parse(line) as RecordedCall;
+      const id = `${call.principal}\u0000${call.action}\u0000${call.resource}`;
+      const known = merged.get(id);
+      if (known) known.count += call.count;
+      else merged.set(id, call);
+    }
+  }
+  return [...merged.values()];
 }

@@ -150,18 +150,20 @@ export function athenaStatementRequests(statement: Statement, scope: AthenaScope
  * @param engine the local engine
  * @param recorder where calls are recorded
  * @param scope workgroup, results, table locations
- * @param readsResults whether the caller reads each statement's rows (see {@link athenaStatementRequests})
+ * @param readsResults whether a principal reads each statement's rows (see {@link athenaStatementRequests})
  */
 export function recordingEngine(
   engine: SqlEngine,
   recorder: CallRecorder,
   scope: AthenaScope,
-  readsResults: boolean,
+  readsResults: (principal: string) => boolean,
 ): SqlEngine {
   return {
     dialect: engine.dialect,
     run(statement) {
-      recorder.record(athenaStatementRequests(statement, scope, readsResults), `Athena ${statement.kind}`);
+      const principal = recorder.principal;
+      if (principal !== undefined)
+        recorder.record(athenaStatementRequests(statement, scope, readsResults(principal)), `Athena ${statement.kind}`);
       return engine.run(statement);
     },
   };

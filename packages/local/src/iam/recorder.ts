@@ -1,4 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { AwsScope, IamRequest } from "./requests";
 import { sdkRequests } from "./requests";
 
@@ -67,6 +70,21 @@ export class CallRecorder {
   /** Every call recorded so far. */
   calls(): RecordedCall[] {
     return [...this.recorded.values()];
+  }
+
+  /**
+   * Writes every call recorded so far to a new JSON Lines file in `directory`, for a test run
+   * that gathers the calls of many stacks and processes.
+   * @param directory where the file goes (created when missing)
+   */
+  async save(directory: string): Promise<void> {
+    const calls = this.calls();
+    if (calls.length === 0) return;
+    await mkdir(directory, { recursive: true });
+    await writeFile(
+      join(directory, `calls-${process.pid}-${randomUUID()}.jsonl`),
+      `${calls.map((call) => JSON.stringify(call)).join("\n")}\n`,
+    );
   }
 
   /**

@@ -74,6 +74,20 @@ function physicalName(stage: string, linkName: string): string {
 }
 
 /**
+ * The physical names of every declared bucket, table and queue on a stage, by link name.
+ * @param stage stage name used in physical names
+ * @example localNames().Landing // "medallion-local-landing"
+ */
+export function localNames(stage = "local"): Record<string, string> {
+  return Object.fromEntries(
+    [...Object.keys(buckets), ...Object.keys(tables), ...Object.keys(queues)].map((name) => [
+      name,
+      physicalName(stage, name),
+    ]),
+  );
+}
+
+/**
  * Starts s3rver and dynalite with state under `dataDir`, creates every bucket and table
  * that `@medallion/core/resources` declares (what exists already is kept), and returns the
  * environment handlers need to run unchanged.
@@ -88,9 +102,7 @@ export async function startServices({
   stage?: string;
 }): Promise<LocalServices> {
   const releaseDataDir = await claimDataDir(dataDir);
-  const names: Record<string, string> = {};
-  for (const name of [...Object.keys(buckets), ...Object.keys(tables), ...Object.keys(queues)])
-    names[name] = physicalName(stage, name);
+  const names = localNames(stage);
 
   let s3: LocalS3;
   let dynamo: Awaited<ReturnType<typeof startDynamo>>;
