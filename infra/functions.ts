@@ -35,20 +35,24 @@ sst.Linkable.wrap(sst.aws.Dynamo, (table) => ({ properties: { name: table.name }
 // What each link name of the table stands for.
 const links: Record<LinkName, unknown> = { ...lake, ...stores, SilverCatalog: silverCatalog, GoldCatalog: goldCatalog };
 
-const names = <K extends string>(resources: Record<K, { name: $util.Output<string> }>) =>
-  Object.fromEntries(Object.entries(resources).map(([key, resource]) => [key, (resource as { name: unknown }).name]));
+// Each resource's physical name, by link name.
+const names = <K extends string, R>(resources: Record<K, R>, name: (resource: R) => $util.Output<string>) =>
+  Object.fromEntries(Object.entries<R>(resources).map(([key, resource]) => [key, name(resource)])) as Record<
+    K,
+    $util.Output<string>
+  >;
 
 /** This deployment's names and ARNs, which the declared access resolves to (`@medallion/stacks/policy`). */
 export const deployment: $util.Output<Deployment> = $util.output({
   region: aws.getRegionOutput().name,
   account: aws.getCallerIdentityOutput().accountId,
-  buckets: names(lake),
-  tables: names(stores),
-  queues: Object.fromEntries(Object.entries(queues).map(([key, queue]) => [key, queue.nodes.queue.name])),
+  buckets: names(lake, (bucket) => bucket.name),
+  tables: names(stores, (table) => table.name),
+  queues: names(queues, (queue) => queue.nodes.queue.name),
   databases: { bronze: bronzeDatabase.name, silver: silverDatabase.name, gold: goldDatabase.name },
   workGroup: workGroup.name,
   silverTargetPaths: silverTargetPathArns(Object.values(shippedDatasets)),
-}) as unknown as $util.Output<Deployment>;
+});
 
 /**
  * An `sst.aws.Function` for a declared handler of `packages/functions`.

@@ -27,6 +27,8 @@ export const handler = lambdaHandler(sweepEvent, async ({ graceSeconds }): Promi
   logger.info("landing swept", { ...result });
   if (result.abandoned.length > 0)
     logger.error("landing objects still not ingested after every re-drive", { keys: result.abandoned });
+  if (result.errors.length > 0)
+    logger.error("landing objects the sweep could not check or re-drive", { errors: result.errors });
   metrics.addMetric("LandingRedriven", MetricUnit.Count, result.redriven.length);
   metrics.addMetric("LandingAbandoned", MetricUnit.Count, result.abandoned.length);
   return result;

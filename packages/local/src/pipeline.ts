@@ -9,7 +9,7 @@ import type { PipelineOutput } from "@medallion/stacks/output";
 import { pipelineOutputSchema } from "@medallion/stacks/output";
 import { pipelineDefinition, pipelineStates } from "@medallion/stacks/pipeline";
 import { StateMachine } from "aws-local-stepfunctions";
-import { lambdaContext } from "./lambda-context";
+import { lambdaContext, localFunctionArn } from "./lambda-context";
 
 /** A handler as the state machine invokes it. */
 export type TaskHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
@@ -53,9 +53,7 @@ export const LOCAL_WORKGROUP = "medallion-local";
 // Local names stand in for the function ARNs; the overrides below map each Task to its handler.
 const localPipelineDefinition = () =>
   pipelineDefinition({
-    functionArns: perTaskFunction(
-      (name) => `arn:aws:lambda:us-east-1:000000000000:function:${localFunctionName(name)}`,
-    ),
+    functionArns: perTaskFunction((name) => localFunctionArn(localFunctionName(name))),
     athenaWorkGroup: LOCAL_WORKGROUP,
   });
 

@@ -161,8 +161,9 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
   });
 
   const pipeline = await pipelineHandlers(services, options.dataDir, recorder, asFunction);
+  // Functions invoked other than by S3 or a Task state: on a schedule, or by hand.
   const invocable: Partial<Record<FunctionName, TaskHandler>> = {
-    ...pipeline.handlers,
+    Ingest: ingest,
     ...(await loadHandlers(["SweepLanding", "Pull"])),
     ...pipeline.others,
   };
@@ -188,7 +189,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     execute: (input, onState) =>
       recorder.as(STATE_MACHINE, () => executePipeline({ handlers: pipeline.handlers, input, onState })),
     invoke: async (name, event, substitute) => {
-      const handler = substitute ?? (name === "Ingest" ? ingest : invocable[name]);
+      const handler = substitute ?? invocable[name];
       if (!handler) throw new Error(`${name} cannot be invoked on the embedded stack`);
       return asFunction(name, handler)(event);
     },

@@ -41,6 +41,8 @@ export interface SweepResult {
   redriven: string[];
   /** Lost again after `maxRedrives` re-drives: left in landing for a person to look at. */
   abandoned: string[];
+  /** Objects that could not be checked or re-driven (`<key>: <why>`); the next sweep tries again. */
+  errors: string[];
 }
 
 /**
@@ -63,7 +65,7 @@ export async function sweepLanding({
   maxRedrives = 3,
   now = new Date(),
 }: SweepOptions): Promise<SweepResult> {
-  const result: SweepResult = { scanned: 0, inFlight: 0, ingested: 0, redriven: [], abandoned: [] };
+  const result: SweepResult = { scanned: 0, inFlight: 0, ingested: 0, redriven: [], abandoned: [], errors: [] };
   const cutoff = now.getTime() - graceSeconds * 1000;
   for (const prefix of landingSubscriptions(datasets)) {
     let ContinuationToken: string | undefined;
@@ -81,16 +83,20 @@ export async function sweepLanding({
           continue;
         }
         const etag = normaliseEtag(object.ETag ?? "");
-        const entry = await io(`reading the ledger for ${key}`, () =>
-          getLedgerEntry(doc, ledgerTable, spec.name, `${key}#${etag}`),
-        );
-        if (entry) {
-          result.ingested++;
-          continue;
+        // One object's failure (a throttled read, an object too large to copy in one request)
+        // does not stop the sweep of the others.
+        try {
+          const entry = await getLedgerEntry(doc, ledgerTable, spec.name, `${key}#${etag}`);
+          if (entry) {
+            result.ingested++;
+            continue;
+          }
+          const outcome = await redrive(s3, landingBucket, key, etag, maxRedrives);
+          if (outcome === "redriven") result.redriven.push(key);
+          else if (outcome === "abandoned") result.abandoned.push(key);
+        } catch (error) {
+          result.errors.push(`${key}: ${(error as Error).message}`);
         }
-        const outcome = await redrive(s3, landingBucket, key, etag, maxRedrives);
-        if (outcome === "redriven") result.redriven.push(key);
-        else if (outcome === "abandoned") result.abandoned.push(key);
       }
       ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (ContinuationToken);

@@ -62,6 +62,7 @@ describe("sweepLanding", () => {
       ingested: 1,
       redriven: ["car_telemetry/lost one.json"],
       abandoned: [],
+      errors: [],
     });
     // Copied onto itself: same bytes and ETag (so the same ledger id), a re-drive counted.
     const head = await lake.s3.send(new HeadObjectCommand({ Bucket: landing, Key: "car_telemetry/lost one.json" }));

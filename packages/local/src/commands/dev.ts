@@ -139,6 +139,7 @@ export async function runDev(options: DevOptions): Promise<void> {
           print(
             `[${clock()}] sweep: ${result.redriven.length} lost landing file(s) re-driven${result.abandoned.length ? `, ${result.abandoned.length} left after every re-drive: ${result.abandoned.join(", ")}` : ""}`,
           );
+        for (const error of result.errors) print(`[${clock()}] ✗ sweep: ${error}`);
       } catch (error) {
         print(`[${clock()}] ✗ sweep: ${error instanceof Error ? error.message : String(error)}`);
       }
