@@ -98,7 +98,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
   // Every AWS call a handler makes is recorded for the function in flight (the IAM contract test).
   const recorder = new CallRecorder({ region: services.env.AWS_REGION!, account: LOCAL_ACCOUNT });
   const { clients } = await import("@medallion/functions/shared/clients");
-  for (const client of [clients.s3, clients.dynamo, clients.athena]) recorder.instrument(client);
+  recorder.instrumentAll(clients);
   // Runs a handler as Lambda would run the function: its name, time budget and principal.
   const asFunction =
     (name: FunctionName, handler: TaskHandler) =>
@@ -217,8 +217,7 @@ async function pipelineHandlers(
   asFunction: (name: FunctionName, handler: TaskHandler) => (event: unknown) => Promise<unknown>,
 ): Promise<{ handlers: PipelineHandlers; others: Record<"OptimizeGold", TaskHandler>; close(): void }> {
   const local = await localSilverDependencies({ services, dataDir });
-  recorder.instrument(local.s3);
-  recorder.instrument(local.doc);
+  recorder.instrumentAll(local);
   // What Athena would do with the caller's credentials, derived from each statement DuckDB runs.
   const athena = athenaScope(services, recorder);
   // Functions read every statement's rows through the engine adapter; the state machine's

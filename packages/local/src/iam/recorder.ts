@@ -88,6 +88,17 @@ export class CallRecorder {
   }
 
   /**
+   * Instruments every SDK client among an object's values (a handler module's clients, a set
+   * of dependencies), so a client added there later is recorded without a change here.
+   * @param holder an object whose values may be SDK clients
+   */
+  instrumentAll(holder: object): void {
+    for (const value of Object.values(holder))
+      if (typeof (value as Partial<InstrumentableClient> | null)?.middlewareStack?.add === "function")
+        this.instrument(value as InstrumentableClient);
+  }
+
+  /**
    * Adds the recording middleware to an SDK client (replacing one a previous recorder added,
    * since handler modules keep their clients for the life of the process).
    * @param client an AWS SDK v3 client (a DynamoDB document client shares its client's stack)
