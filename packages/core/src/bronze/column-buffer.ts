@@ -1,5 +1,13 @@
 import type { Field } from "../dataset/spec";
-import type { PackedBooleans, PackedColumn, PackedDoubles, PackedStruct, PackedText } from "./packed-column";
+import type {
+  PackedBooleans,
+  PackedColumn,
+  PackedDoubles,
+  PackedIntegers,
+  PackedList,
+  PackedStruct,
+  PackedText,
+} from "./packed-column";
 
 /**
  * A record read without building objects (see `plain-line.ts`): its leaf values in the
@@ -40,10 +48,15 @@ export function columnBuffer(field: Field, capacity: number): ColumnBuffer {
       return structBuffer(field.fields, capacity);
     case "double":
       return doubleBuffer(capacity);
+    case "integer":
+      return integerBuffer(capacity);
     case "boolean":
       return booleanBuffer(capacity);
+    case "list":
+      return listBuffer(capacity);
     case "string":
     case "timestamp":
+    case "date":
       return textBuffer(capacity);
   }
 }
@@ -68,6 +81,43 @@ function doubleBuffer(capacity: number): ColumnBuffer {
     pack(n: number): PackedDoubles {
       const packed: PackedDoubles = { kind: "double", values: values.subarray(0, n) };
       values = new Float64Array(capacity);
+      return packed;
+    },
+  });
+}
+
+function integerBuffer(capacity: number): ColumnBuffer {
+  let values = new BigInt64Array(capacity);
+  let present = new Uint8Array(capacity);
+  return leafBuffer({
+    set(row: number, value: unknown) {
+      if (typeof value === "number") {
+        values[row] = BigInt(value);
+        present[row] = 1;
+      } else if (typeof value === "bigint") {
+        values[row] = value;
+        present[row] = 1;
+      } else present[row] = 0;
+    },
+    pack(n: number): PackedIntegers {
+      const packed: PackedIntegers = { kind: "int64", values: values.subarray(0, n), present: present.subarray(0, n) };
+      values = new BigInt64Array(capacity);
+      present = new Uint8Array(capacity);
+      return packed;
+    },
+  });
+}
+
+// A list's value is already what bronze stores (values.ts made it): kept as it is.
+function listBuffer(capacity: number): ColumnBuffer {
+  let rows = new Array<unknown[] | null>(capacity);
+  return leafBuffer({
+    set(row: number, value: unknown) {
+      rows[row] = Array.isArray(value) ? value : null;
+    },
+    pack(n: number): PackedList {
+      const packed: PackedList = { kind: "list", rows: rows.length === n ? rows : rows.slice(0, n) };
+      rows = new Array<unknown[] | null>(capacity);
       return packed;
     },
   });

@@ -54,14 +54,17 @@ export interface ConvertResult {
   recordsRejected: number;
   /** Rejected records, when no `onRejected` was given. */
   rejected: RejectedRecordInfo[];
+  /** Values taken as their JSON text (a number or boolean in a string field), per field path. */
+  coerced: Record<string, number>;
   bytesIn: number;
   /** The Parquet file's path, or undefined when no record was accepted (no file written). */
   parquetPath: string | undefined;
 }
 
 /**
- * Converts a stream of landing JSON (object, array, NDJSON) into one bronze Parquet file,
- * record by record with bounded memory. A file that cannot be split into records throws
+ * Converts a stream of landing JSON (object, array, NDJSON, or documents keeping their
+ * records at the spec's `records` path) into one bronze Parquet file, record by record with
+ * bounded memory. A file that cannot be split into records throws
  * {@link UnparseableFileError} and leaves no Parquet file behind.
  * @param input the file's bytes (an S3 body, a file stream)
  * @param options see {@link ConvertOptions}
@@ -100,6 +103,7 @@ export async function convertToBronze(
   let recordsIn = 0;
   let recordsRejected = 0;
   let bytesIn = 0;
+  const coerced: Record<string, number> = {};
   const reportProgress = () => {
     if (onProgress && recordsIn % progressEvery === 0) onProgress({ records: recordsIn, bytes: bytesIn });
   };
@@ -109,6 +113,7 @@ export async function convertToBronze(
   const splitter = new JsonSplitter({
     maxValueChars: maxRecordChars,
     maxDepth,
+    records: spec.records?.split("."),
     claimLine:
       plain &&
       ((text, start, end, index, line, chunk) => {
@@ -123,6 +128,7 @@ export async function convertToBronze(
       const result = check(raw);
       if (result.ok) {
         bronze.append(result.record, result.extra, raw.index, raw.line);
+        for (const path of result.coerced) coerced[path] = (coerced[path] ?? 0) + 1;
       } else {
         recordsRejected++;
         reject({ index: raw.index, line: raw.line, reason: result.reason, raw: raw.text });
@@ -144,6 +150,7 @@ export async function convertToBronze(
       recordsBronze,
       recordsRejected,
       rejected,
+      coerced,
       bytesIn,
       parquetPath: recordsBronze > 0 ? parquetPath : undefined,
     };

@@ -8,12 +8,28 @@ import type { Field } from "../dataset/spec";
  * string: it crosses to the encoding thread without a copy per value, and a group being
  * filled keeps few JS objects alive, so the garbage collector has little to copy and promote.
  */
-export type PackedColumn = PackedDoubles | PackedBooleans | PackedText | PackedStruct;
+export type PackedColumn = PackedDoubles | PackedIntegers | PackedBooleans | PackedText | PackedStruct | PackedList;
 
 /** Doubles; NaN marks an absent value (JSON has no NaN, and non-finite numbers are rejected). */
 export interface PackedDoubles {
   kind: "double";
   values: Float64Array;
+}
+
+/** 64-bit integers; `present[i]` is 0 where row i has none (every int64 is a possible value). */
+export interface PackedIntegers {
+  kind: "int64";
+  values: BigInt64Array;
+  present: Uint8Array;
+}
+
+/**
+ * Lists, one JS array per row (null when absent) of the values bronze stores: lists are
+ * rarer and ragged, so they cross to the worker as they are (structured clone).
+ */
+export interface PackedList {
+  kind: "list";
+  rows: (unknown[] | null)[];
 }
 
 /** Booleans as 1/0; -1 marks an absent value. */
@@ -67,6 +83,14 @@ export function unpackColumn(column: PackedColumn, fields: Field[] = []): unknow
       }
       return out;
     }
+    case "int64": {
+      const { values, present } = column;
+      const out = new Array<bigint | null>(values.length);
+      for (let i = 0; i < values.length; i++) out[i] = present[i] === 1 ? values[i]! : null;
+      return out;
+    }
+    case "list":
+      return column.rows;
     case "boolean": {
       const { values } = column;
       const out = new Array<boolean | null>(values.length);
@@ -143,6 +167,11 @@ function addBuffers(column: PackedColumn, list: ArrayBuffer[]): void {
     case "double":
     case "boolean":
       list.push(column.values.buffer as ArrayBuffer);
+      return;
+    case "int64":
+      list.push(column.values.buffer as ArrayBuffer, column.present.buffer as ArrayBuffer);
+      return;
+    case "list":
       return;
     case "text":
       list.push((column.form === "coded" ? column.codes : column.lengths).buffer as ArrayBuffer);

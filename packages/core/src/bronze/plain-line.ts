@@ -1,12 +1,15 @@
-import { timestampPattern } from "../dataset/schema";
 import type { Field } from "../dataset/spec";
+import { sourceKey } from "../dataset/spec";
 import type { FlatRecord } from "./column-buffer";
+import type { TimeReader } from "./time";
+import { dateReader, timestampReader } from "./time";
 
 /**
  * Reads one NDJSON line `text[start, end)` straight into a {@link FlatRecord} when it is
  * the plain case: one object, spaced or not (spaces only: tabs and other control characters
  * are not plain), no escapes, every key one the spec knows and given once, every value of its
- * field's type (timestamps matching the schema's pattern), every required field present.
+ * field's type with no coercion (timestamps and dates read by the same readers as the general
+ * path's, integers of up to 15 digits, lists only absent), every required field present.
  * Anything else returns false, and the line takes the general path (JSON.parse, the record
  * checks, zod), which decides and gives the reason. So the plain case accepts only records
  * the general path accepts, with `_extra` null, and yields the values JSON.parse would,
@@ -25,7 +28,8 @@ interface Level {
 }
 
 type Slot =
-  | { kind: "leaf"; type: "string" | "timestamp" | "double" | "boolean"; leaf: number; required: boolean }
+  | { kind: "leaf"; type: "string" | "double" | "integer" | "boolean" | "list"; leaf: number; required: boolean }
+  | { kind: "time"; read: TimeReader; leaf: number; required: boolean }
   | { kind: "struct"; struct: number; level: Level; required: boolean };
 
 const QUOTE = 34;
@@ -63,7 +67,6 @@ export function plainLineReader(
   const counter = { leaves: 0, structs: 0 };
   const root = compile(fields, counter, safeName, maxDepth - 1);
   if (!root) return undefined;
-  const timestamp = timestampPattern();
 
   // Reads the object starting at `p` (its `{`) for `level`; returns the index after its `}`, or -1.
   function readObject(text: string, p: number, end: number, level: Level, flat: FlatRecord): number {
@@ -116,14 +119,32 @@ export function plainLineReader(
       flat.present[slot.struct] = 1;
       return readObject(text, p, end, slot.level, flat);
     }
+    if (slot.kind === "time") {
+      // Text or a number, as the field's format takes it; the general path's reader decides.
+      let value: unknown;
+      let next: number;
+      if (c === QUOTE) {
+        const close = text.indexOf('"', p + 1); // no escapes in the line: the next quote ends it
+        if (close === -1 || close >= end) return -1;
+        value = text.slice(p + 1, close);
+        next = close + 1;
+      } else {
+        next = readNumber(text, p, end, false);
+        if (next === -1) return -1;
+        value = lastNumber;
+      }
+      const read = slot.read(value);
+      if (typeof read !== "string") return -1;
+      flat.leaves[slot.leaf] = read;
+      return next;
+    }
     switch (slot.type) {
-      case "string":
-      case "timestamp": {
+      case "string": {
         if (c !== QUOTE) return -1;
         const close = text.indexOf('"', p + 1); // no escapes in the line: the next quote ends it
         if (close === -1 || close >= end) return -1;
         const value = text.slice(p + 1, close);
-        if (slot.type === "timestamp" && !timestamp.test(value)) return -1;
+        if (slot.required && value.trim() === "") return -1;
         flat.leaves[slot.leaf] = value;
         return close + 1;
       }
@@ -138,7 +159,13 @@ export function plainLineReader(
         }
         return -1;
       case "double":
-        return readNumber(text, p, end, slot.leaf, flat);
+      case "integer": {
+        const next = readNumber(text, p, end, slot.type === "integer");
+        if (next !== -1) flat.leaves[slot.leaf] = lastNumber;
+        return next;
+      }
+      case "list":
+        return -1; // only an absent list (null, above) is plain
     }
   }
 
@@ -164,18 +191,21 @@ function compile(
   if (depthLeft < 0) return undefined;
   const slots: Slot[] = [];
   for (const field of fields) {
-    if (!safeName(field.name)) return undefined;
+    if (!safeName(sourceKey(field))) return undefined;
     const required = field.required === true;
     if (field.type === "struct") {
       const struct = counter.structs++;
       const level = compile(field.fields, counter, safeName, depthLeft - 1);
       if (!level) return undefined;
       slots.push({ kind: "struct", struct, level, required });
+    } else if (field.type === "timestamp" || field.type === "date") {
+      const read = field.type === "timestamp" ? timestampReader(field) : dateReader(field);
+      slots.push({ kind: "time", read, leaf: counter.leaves++, required });
     } else {
       slots.push({ kind: "leaf", type: field.type, leaf: counter.leaves++, required });
     }
   }
-  return { names: fields.map((field) => field.name), slots, next: 0, seen: new Uint8Array(fields.length) };
+  return { names: fields.map(sourceKey), slots, next: 0, seen: new Uint8Array(fields.length) };
 }
 
 // After an object's last key: a required field missing fails it; an optional one is absent.
@@ -191,7 +221,7 @@ function finishObject({ slots, seen }: Level, flat: FlatRecord): boolean {
 
 // Marks a slot (and everything inside a struct) absent.
 function clearSlot(slot: Slot, flat: FlatRecord): void {
-  if (slot.kind === "leaf") {
+  if (slot.kind !== "struct") {
     flat.leaves[slot.leaf] = null;
     return;
   }
@@ -210,10 +240,15 @@ function isKeyAt(text: string, p: number, name: string): boolean {
   return text.startsWith(name, p) && text.charCodeAt(p + name.length) === QUOTE;
 }
 
-// A JSON number at `p`, strictly by the grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
-// Up to 15 digits and no exponent, it is computed here; otherwise V8 converts the text, as
-// JSON.parse does. A number too large for a double (Infinity) goes to the general path.
-function readNumber(text: string, p: number, end: number, leaf: number, flat: FlatRecord): number {
+// The value of the number readNumber read last (module state: no object per number).
+let lastNumber = 0;
+
+// A JSON number at `p`, strictly by the grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?,
+// its value left in `lastNumber`; returns the index after it, or -1. Up to 15 digits and no
+// exponent, it is computed here; otherwise V8 converts the text, as JSON.parse does. A number
+// too large for a double (Infinity) goes to the general path, and so does, for an integer
+// field, any fraction, exponent or more than 15 digits (the general path reads those exactly).
+function readNumber(text: string, p: number, end: number, integer: boolean): number {
   let i = p;
   const negative = text.charCodeAt(i) === MINUS;
   if (negative) i++;
@@ -231,6 +266,7 @@ function readNumber(text: string, p: number, end: number, leaf: number, flat: Fl
   }
   let decimals = 0;
   if (text.charCodeAt(i) === DOT) {
+    if (integer) return -1;
     i++;
     for (let c = text.charCodeAt(i); c >= ZERO && c <= NINE && i < end; c = text.charCodeAt(++i)) {
       mantissa = mantissa * 10 + (c - ZERO);
@@ -242,6 +278,7 @@ function readNumber(text: string, p: number, end: number, leaf: number, flat: Fl
   let exponent = false;
   let c = text.charCodeAt(i);
   if (c === 101 /* e */ || c === 69 /* E */) {
+    if (integer) return -1;
     exponent = true;
     c = text.charCodeAt(++i);
     if (c === 43 /* + */ || c === MINUS) c = text.charCodeAt(++i);
@@ -249,14 +286,14 @@ function readNumber(text: string, p: number, end: number, leaf: number, flat: Fl
     while (c >= ZERO && c <= NINE && i < end) c = text.charCodeAt(++i);
   }
   if (c !== COMMA && c !== CLOSE && c !== SPACE) return -1; // not a number's end
-  let value: number;
   if (exponent || digits > MAX_EXACT_DIGITS || decimals >= EXACT_POWERS.length) {
-    value = Number(text.slice(p, i));
+    if (integer) return -1;
+    const value = Number(text.slice(p, i));
     if (!Number.isFinite(value)) return -1;
+    lastNumber = value;
   } else {
     const magnitude = decimals === 0 ? mantissa : mantissa / EXACT_POWERS[decimals]!;
-    value = negative ? -magnitude : magnitude;
+    lastNumber = negative ? -magnitude : magnitude;
   }
-  flat.leaves[leaf] = value;
   return i;
 }

@@ -1,8 +1,8 @@
-import type { z } from "zod";
-import { recordPredicate, recordSchema } from "../dataset/schema";
 import type { Field } from "../dataset/spec";
+import { sourceKey } from "../dataset/spec";
 import { hasDuplicateKey } from "./duplicate-key";
 import type { RawValue } from "./splitter";
+import { fieldsReader, parseExact } from "./values";
 
 /** A record that passed every check, ready for bronze. */
 export interface AcceptedRecord {
@@ -10,6 +10,8 @@ export interface AcceptedRecord {
   record: Record<string, unknown>;
   /** JSON text of the fields the spec does not know (at any depth), or null. */
   extra: string | null;
+  /** The paths of the values taken as their JSON text (a number in a string field), one per value. */
+  coerced: string[];
 }
 
 /** A record that failed a check, with the reason quarantine will show. */
@@ -25,10 +27,13 @@ interface KnownFields {
 // Names that could walk a path, break a column name or touch an object's prototype.
 const UNSAFE_NAME = /[\u0000-\u001f/\\]|\.\./;
 
+// A run of digits long enough that JSON.parse may have rounded the number.
+const LONG_NUMBER = /\d{16}/;
+
 /**
  * Checks and normalises raw records of one dataset: JSON syntax, object shape, size and
- * depth limits, duplicate keys, safe field names, finite numbers, then the zod schema
- * derived from the spec's fields. Unknown fields are collected as `_extra` JSON text.
+ * depth limits, duplicate keys, safe field names, finite numbers, then each known field's
+ * type (`values.ts`). Unknown fields are collected as `_extra` JSON text, numbers as written.
  * @example
  * const check = recordChecker(carTelemetry.fields);
  * const result = check(rawValue); // { ok: true, record, extra } | { ok: false, reason }
@@ -37,9 +42,7 @@ export function recordChecker(
   fields: Field[],
   { maxDepth = 32, maxRecordChars = 1024 * 1024 }: { maxDepth?: number; maxRecordChars?: number } = {},
 ): (raw: RawValue) => AcceptedRecord | RejectedRecord {
-  const schema = recordSchema(fields);
-  // zod is the judge; the predicate only spares it the records that are plainly valid.
-  const valid = recordPredicate(fields);
+  const readFields = fieldsReader(fields);
   const known = knownFields(fields);
   return (raw) => {
     if (raw.oversized) return reject(`record is ${raw.length} characters, over the limit of ${maxRecordChars}`);
@@ -54,16 +57,26 @@ export function recordChecker(
     }
     if (value === null || typeof value !== "object" || Array.isArray(value))
       return reject(`record is not a JSON object (got ${describe(value)})`);
-    const record = value as Record<string, unknown>;
-    const { keys, unknown, problem } = inspect(record, maxDepth, known);
+    let record = value as Record<string, unknown>;
+    let { keys, unknown, problem } = inspect(record, maxDepth, known);
     if (problem) return reject(problem);
     if (hasDuplicateKey(raw.text, raw.writtenKeys, keys))
       return reject("record has a duplicate key (JSON.parse would keep only the last value)");
-    if (!valid(record)) {
-      const result = schema.safeParse(record);
-      if (!result.success) return reject(formatIssues(result.error.issues));
+    let read = readFields(record, false);
+    // Numbers as written: for a value that needs its text, and wherever JSON.parse may have rounded one.
+    if (read.needsSource || LONG_NUMBER.test(raw.text)) {
+      record = parseExact(raw.text) as Record<string, unknown>;
+      read = readFields(record, true);
+      ({ unknown } = inspect(record, maxDepth, known));
     }
-    return { ok: true, record, extra: unknown === undefined ? null : JSON.stringify(unknown) };
+    if (!read.record)
+      return reject(`schema: ${read.issues.slice(0, 3).join("; ")}${read.issues.length > 3 ? "; and more" : ""}`);
+    return {
+      ok: true,
+      record: read.record,
+      extra: unknown === undefined ? null : JSON.stringify(unknown),
+      coerced: read.coerced,
+    };
   };
 }
 
@@ -80,14 +93,6 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   return `a ${typeof value}`;
-}
-
-function formatIssues(issues: z.core.$ZodIssue[]): string {
-  const shown = issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.length ? issue.path.join(".") : "(record)"}: ${issue.message}`);
-  if (issues.length > 3) shown.push(`and ${issues.length - 3} more`);
-  return `schema: ${shown.join("; ")}`;
 }
 
 /** What one pass over a parsed record found. */
@@ -209,11 +214,14 @@ export function safeName(key: string): boolean {
   return safe;
 }
 
-// The spec's field names, as a tree. A name that is not safe (a spec may name a field
-// `__proto__`) is left out, so the records' keys of that name are checked like unknown ones.
+// The spec's keys (each field's `from`, else its name), as a tree. A key that is not safe
+// (a spec may name a field `__proto__`) is left out, so the records' keys of that name are
+// checked like unknown ones. A list is one value: keys its struct items do not name are not kept.
 function knownFields(fields: Field[]): KnownFields {
   const known: KnownFields = Object.create(null) as KnownFields;
-  for (const field of fields)
-    if (safeName(field.name)) known[field.name] = field.type === "struct" ? knownFields(field.fields) : true;
+  for (const field of fields) {
+    const key = sourceKey(field);
+    if (safeName(key)) known[key] = field.type === "struct" ? knownFields(field.fields) : true;
+  }
   return known;
 }

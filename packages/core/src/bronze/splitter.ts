@@ -41,6 +41,12 @@ export interface JsonSplitterOptions {
    * returning true claims it (read by a faster reader) and no `onValue` follows for it.
    */
   claimLine?: (text: string, start: number, end: number, index: number, line: number, chunk: number) => boolean;
+  /**
+   * Where each top-level value keeps its records: the keys to an array (`["features"]`,
+   * `["data", "items"]`). Each top-level value (the document, or each NDJSON line) must be an
+   * object; the elements of that array are the values, and the rest of it is skipped unread.
+   */
+  records?: readonly string[];
 }
 
 enum Mode {
@@ -48,6 +54,22 @@ enum Mode {
   Stream,
   Array,
   AfterArray,
+  /** Inside a top-level object, outside its records (see `records`). */
+  Envelope,
+}
+
+/** Where the walk of an envelope is. */
+enum Walk {
+  /** A key's opening quote, or the object's end. */
+  Key,
+  /** Inside a key's quotes. */
+  KeyText,
+  Colon,
+  Value,
+  /** After a member: `,` or the object's end. */
+  Next,
+  /** Inside a value that is not on the way to the records. */
+  Skip,
 }
 enum Expect {
   FirstOrEnd,
@@ -80,6 +102,18 @@ export class JsonSplitter {
   private readonly previewChars: number;
   private readonly claimLine: JsonSplitterOptions["claimLine"];
   private chunks = 0; // texts scanned so far
+  private readonly records: readonly string[] | undefined;
+  // The envelope's walk: objects entered on the way to the records, and the state of the member.
+  private walk = Walk.Key;
+  private level = 0;
+  private key = "";
+  private keyEscaped = false;
+  private skipDepth = 0;
+  private skipInString = false;
+  private skipEscaped = false;
+  private skipBare = false;
+  // The array of records being read is an envelope's, not the file's.
+  private nested = false;
 
   private buf = "";
   private mode = Mode.Start;
@@ -105,9 +139,12 @@ export class JsonSplitter {
     maxDepth = 32,
     previewChars = 1024,
     claimLine,
+    records,
   }: JsonSplitterOptions) {
     this.onValue = onValue;
-    this.claimLine = claimLine;
+    this.records = records?.length ? records : undefined;
+    // An NDJSON line is an envelope, not a record: no line is claimed or parsed whole.
+    this.claimLine = this.records ? undefined : claimLine;
     this.maxValueChars = maxValueChars;
     this.maxDepth = maxDepth;
     this.previewChars = previewChars;
@@ -137,7 +174,12 @@ export class JsonSplitter {
     }
     if (this.mode === Mode.Start) throw new UnparseableFileError("empty file", { line: this.line });
     if (this.mode === Mode.Array)
-      throw new UnparseableFileError("unexpected end of file: the top-level array is never closed", {
+      throw new UnparseableFileError(
+        `unexpected end of file: the ${this.nested ? `array ${this.records!.join(".")}` : "top-level array"} is never closed`,
+        { line: this.line },
+      );
+    if (this.mode === Mode.Envelope)
+      throw new UnparseableFileError("unexpected end of file: the top-level object is never closed", {
         line: this.line,
       });
   }
@@ -220,6 +262,12 @@ export class JsonSplitter {
         else if (c === NEWLINE) line++;
         continue;
       }
+      if (this.mode === Mode.Envelope) {
+        this.line = line;
+        i = this.walkEnvelope(buf, i);
+        line = this.line;
+        continue;
+      }
       const c = buf.charCodeAt(i);
       if (c === 32 || c === 9 || c === 13) {
         i++;
@@ -227,6 +275,15 @@ export class JsonSplitter {
       }
       if (c === NEWLINE) {
         line++;
+        i++;
+        continue;
+      }
+      if (this.records && (this.mode === Mode.Start || this.mode === Mode.Stream)) {
+        if (c !== 123)
+          throw this.unexpected(c, line, `at the top level (expected an object holding ${this.records.join(".")})`);
+        this.mode = Mode.Envelope;
+        this.level = 1;
+        this.walk = Walk.Key;
         i++;
         continue;
       }
@@ -259,7 +316,10 @@ export class JsonSplitter {
           break;
         case Mode.Array:
           if (c === 93 && this.expect !== Expect.Value) {
-            this.mode = Mode.AfterArray;
+            // An envelope's records end: its walk goes on after the array.
+            this.mode = this.nested ? Mode.Envelope : Mode.AfterArray;
+            this.walk = Walk.Next;
+            this.nested = false;
             i++;
             continue;
           }
@@ -300,6 +360,135 @@ export class JsonSplitter {
       this.buf = this.buf ? this.buf + rest : rest;
     }
     this.trimOversized();
+  }
+
+  // Walks an envelope from `i` until its records start, it ends, or the text does; returns
+  // where it stopped. Only the objects on the way to the records are entered; every other
+  // value is skipped by its brackets and strings, without being kept.
+  private walkEnvelope(buf: string, i: number): number {
+    const path = this.records!;
+    const n = buf.length;
+    while (i < n) {
+      const c = buf.charCodeAt(i);
+      switch (this.walk) {
+        case Walk.Skip: {
+          if (this.skipInString) {
+            i++;
+            if (this.skipEscaped) this.skipEscaped = false;
+            else if (c === BACKSLASH) this.skipEscaped = true;
+            else if (c === QUOTE) {
+              this.skipInString = false;
+              if (this.skipDepth === 0) this.walk = Walk.Next;
+            }
+            continue;
+          }
+          if (this.skipBare) {
+            if (c === 44 || c === 125 || c === 93 || isSpace(c) || c === NEWLINE) {
+              this.skipBare = false;
+              this.walk = Walk.Next;
+              continue;
+            }
+            i++;
+            continue;
+          }
+          i++;
+          if (c === QUOTE) this.skipInString = true;
+          else if (c === 123 || c === 91) this.skipDepth++;
+          else if (c === 125 || c === 93) {
+            if (--this.skipDepth === 0) this.walk = Walk.Next;
+          } else if (c === NEWLINE) this.line++;
+          continue;
+        }
+        case Walk.KeyText:
+          i++;
+          if (this.keyEscaped) this.keyEscaped = false;
+          else if (c === BACKSLASH) this.keyEscaped = true;
+          else if (c === QUOTE) {
+            this.walk = Walk.Colon;
+            continue;
+          }
+          this.key += buf[i - 1];
+          continue;
+      }
+      if (isSpace(c) || c === NEWLINE) {
+        if (c === NEWLINE) this.line++;
+        i++;
+        continue;
+      }
+      switch (this.walk) {
+        case Walk.Key:
+          if (c === 125) {
+            i++;
+            this.closeObject();
+            if (this.mode !== Mode.Envelope) return i;
+            continue;
+          }
+          if (c !== QUOTE) throw this.unexpected(c, this.line, "in an object (expected a key)");
+          this.key = "";
+          this.walk = Walk.KeyText;
+          i++;
+          continue;
+        case Walk.Colon:
+          if (c !== 58) throw this.unexpected(c, this.line, "after a key (expected ':')");
+          this.walk = Walk.Value;
+          i++;
+          continue;
+        case Walk.Next:
+          if (c === 44) {
+            this.walk = Walk.Key;
+            i++;
+            continue;
+          }
+          if (c !== 125) throw this.unexpected(c, this.line, "in an object (expected ',' or '}')");
+          i++;
+          this.closeObject();
+          if (this.mode !== Mode.Envelope) return i;
+          continue;
+        case Walk.Value: {
+          const key = this.key.includes("\\") ? (JSON.parse(`"${this.key}"`) as string) : this.key;
+          const onPath = key === path[this.level - 1];
+          if (onPath && this.level < path.length && c === 123) {
+            this.level++;
+            this.walk = Walk.Key;
+            i++;
+            continue;
+          }
+          if (onPath && this.level === path.length) {
+            if (c === 91) {
+              // The records: read as a top-level array's elements are.
+              this.mode = Mode.Array;
+              this.expect = Expect.FirstOrEnd;
+              this.nested = true;
+              return i + 1;
+            }
+            if (c !== 110 /* null: no records */)
+              throw new UnparseableFileError(`${path.join(".")} is not an array (line ${this.line})`, {
+                line: this.line,
+              });
+          }
+          this.walk = Walk.Skip;
+          this.skipDepth = 0;
+          this.skipInString = false;
+          this.skipBare = false;
+          if (c === QUOTE) this.skipInString = true;
+          else if (c === 123 || c === 91) this.skipDepth = 1;
+          else this.skipBare = true;
+          i++;
+          continue;
+        }
+      }
+    }
+    return i;
+  }
+
+  // An object of the envelope ends: the walk goes on in its parent, or the envelope is done.
+  private closeObject(): void {
+    this.level--;
+    if (this.level > 0) {
+      this.walk = Walk.Next;
+      return;
+    }
+    this.mode = Mode.Stream;
   }
 
   // NDJSON fast path: when the rest of the line from `start` parses as one object, emit it

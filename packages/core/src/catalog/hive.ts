@@ -1,7 +1,7 @@
-import type { SqlType } from "../sql/ast";
+import type { ScalarSqlType, SqlType } from "../sql/ast";
 
 // Glue stores column types in Hive's spelling, which Athena's DDL also uses.
-const HIVE_TYPES: Record<SqlType | "date", string> = {
+const HIVE_TYPES: Record<ScalarSqlType, string> = {
   varchar: "string",
   double: "double",
   bigint: "bigint",
@@ -12,8 +12,13 @@ const HIVE_TYPES: Record<SqlType | "date", string> = {
 };
 
 /**
- * A column type as the Glue catalog and Athena's (Hive-syntax) DDL spell it.
+ * A column type as the Glue catalog and Athena's (Hive-syntax) DDL spell it
+ * (`array<double>`, `struct<lat:double>`).
  * @param type the SQL type
  * @example hiveType("varchar") // "string"
  */
-export const hiveType = (type: SqlType | "date"): string => HIVE_TYPES[type];
+export function hiveType(type: SqlType): string {
+  if (typeof type === "string") return HIVE_TYPES[type];
+  if ("array" in type) return `array<${hiveType(type.array)}>`;
+  return `struct<${type.row.map(({ name, type }) => `${name}:${hiveType(type)}`).join(",")}>`;
+}

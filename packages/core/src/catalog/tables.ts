@@ -1,4 +1,5 @@
-import type { DatasetSpec, Field } from "../dataset/spec";
+import { bronzeSqlType } from "../dataset/schema";
+import type { DatasetSpec } from "../dataset/spec";
 import { silverColumns } from "../silver/columns";
 import { hiveType } from "./hive";
 
@@ -12,12 +13,6 @@ export interface CatalogColumn {
 export interface CatalogTableShape {
   columns: CatalogColumn[];
   partitionKeys: CatalogColumn[];
-}
-
-// Bronze keeps structs and ISO text timestamps, exactly as ingestion writes them.
-function bronzeType(field: Field): string {
-  if (field.type === "struct") return `struct<${field.fields.map((f) => `${f.name}:${bronzeType(f)}`).join(",")}>`;
-  return field.type === "double" ? "double" : field.type === "boolean" ? "boolean" : "string";
 }
 
 const lineage: CatalogColumn[] = [
@@ -34,7 +29,11 @@ const lineage: CatalogColumn[] = [
  */
 export function bronzeTableShape(spec: DatasetSpec): CatalogTableShape {
   return {
-    columns: [...spec.fields.map((field) => ({ name: field.name.toLowerCase(), type: bronzeType(field) })), ...lineage],
+    // Bronze keeps structs, lists and ISO text timestamps, exactly as ingestion writes them.
+    columns: [
+      ...spec.fields.map((field) => ({ name: field.name.toLowerCase(), type: hiveType(bronzeSqlType(field)) })),
+      ...lineage,
+    ],
     partitionKeys: [{ name: "ingest_date", type: "string" }],
   };
 }

@@ -4,8 +4,34 @@ export type { SpecIssue } from "./errors";
 export { DatasetError, DatasetSpecError, DatasetSpecLoadError } from "./errors";
 export { loadDatasetSpec } from "./load";
 export { operations } from "./operations";
-export { datasetForKey, knownDatasets, registerDataset, unregisterDataset } from "./registry";
-export { bronzeParquetSchema, lineageColumns, recordPredicate, recordSchema } from "./schema";
+export {
+  checkDeployment,
+  datasetForKey,
+  knownDatasets,
+  registerDataset,
+  registerDatasets,
+  unregisterDataset,
+} from "./registry";
+export { bronzeParquetSchema, bronzeSqlType, lineageColumns } from "./schema";
 export { shippedDatasets } from "./shipped";
-export type { DatasetSpec, Field, ScalarField, ScalarType, StructField } from "./spec";
+export type {
+  DatasetSpec,
+  DateField,
+  DateValue,
+  Field,
+  FieldBase,
+  ListField,
+  ListValue,
+  ScalarField,
+  ScalarType,
+  ScalarValue,
+  StructField,
+  StructValue,
+  TimestampField,
+  TimestampFormat,
+  TimestampValue,
+  ValueType,
+  YearRange,
+} from "./spec";
+export { DEFAULT_YEARS, sourceKey } from "./spec";
 export { validateDatasetSpec } from "./validate";

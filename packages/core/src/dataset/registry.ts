@@ -1,6 +1,8 @@
+import type { SpecIssue } from "./errors";
 import { DatasetSpecError } from "./errors";
 import { shippedDatasets } from "./shipped";
 import type { DatasetSpec } from "./spec";
+import { validateDatasetSpec } from "./validate";
 
 /**
  * Finds the dataset a landing key belongs to: the spec whose `landingPrefix` starts the
@@ -42,6 +44,58 @@ export function registerDataset(spec: DatasetSpec): void {
     ]);
   }
   registered.set(spec.name, spec);
+}
+
+/**
+ * Makes a deployment's datasets known (the datasets folder's list, `@medallion/datasets`):
+ * each validated, names and landing prefixes unique. A shipped example listed as it ships is
+ * known already. Throws {@link DatasetSpecError} naming each problem (`datasets[2].name`).
+ * @param specs the deployment's datasets
+ * @param options.source where the list comes from, named in errors
+ * @returns the specs, validated
+ * @example registerDatasets(datasets);
+ */
+export function registerDatasets(
+  specs: readonly unknown[],
+  { source = "datasets/index.ts" }: { source?: string } = {},
+): DatasetSpec[] {
+  const validated = checkDeployment(specs, { source });
+  for (const spec of validated) if (shippedDatasets[spec.name] !== spec) registerDataset(spec);
+  return validated;
+}
+
+/**
+ * Checks a deployment's list of datasets without registering it (what infra deploys): each
+ * spec valid, no two with the same name or landing prefix, no prefix inside another (S3
+ * would refuse their notifications as overlapping).
+ * @param specs the deployment's datasets
+ * @param options.source where the list comes from, named in errors
+ */
+export function checkDeployment(specs: readonly unknown[], { source }: { source: string }): DatasetSpec[] {
+  const issues: SpecIssue[] = [];
+  const validated: DatasetSpec[] = [];
+  specs.forEach((value, index) => {
+    try {
+      validated.push(validateDatasetSpec(value));
+    } catch (error) {
+      if (!(error instanceof DatasetSpecError)) throw error;
+      for (const issue of error.issues)
+        issues.push({ path: `datasets[${index}]${issue.path ? `.${issue.path}` : ""}`, reason: issue.reason });
+    }
+  });
+  validated.forEach((spec, i) => {
+    for (const other of validated.slice(0, i)) {
+      if (other.name === spec.name)
+        issues.push({ path: `datasets[${i}].name`, reason: `dataset ${spec.name} is listed twice` });
+      else if (spec.landingPrefix.startsWith(other.landingPrefix) || other.landingPrefix.startsWith(spec.landingPrefix))
+        issues.push({
+          path: `datasets[${i}].landingPrefix`,
+          reason: `${spec.landingPrefix} overlaps ${other.name}'s ${other.landingPrefix}: each dataset needs a landing prefix of its own`,
+        });
+    }
+  });
+  if (issues.length) throw new DatasetSpecError(issues, { file: source });
+  return validated;
 }
 
 /**

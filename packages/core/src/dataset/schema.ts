@@ -1,73 +1,10 @@
 import type { SchemaElement } from "hyparquet";
 import { z } from "zod";
-import type { Field, ScalarType } from "./spec";
+import type { SqlType } from "../sql/ast";
+import type { Field, ValueType } from "./spec";
 
 /** Lineage columns every bronze file carries after the spec's fields. */
 export const lineageColumns = ["_extra", "_source_key", "_record_index", "_source_line"] as const;
-
-/**
- * Derives the zod validator of one record from a dataset's fields. Unknown keys pass
- * through (they are kept in `_extra`); optional fields accept `null` as absent; numbers
- * must be finite (JSON's `1e999` parses to Infinity and is rejected).
- * @param fields the spec's fields
- * @returns a zod object schema for a whole record
- * @example recordSchema(carTelemetry.fields).safeParse(JSON.parse(line))
- */
-export function recordSchema(fields: Field[]): z.ZodType<Record<string, unknown>> {
-  return objectSchema(fields) as unknown as z.ZodType<Record<string, unknown>>;
-}
-
-function objectSchema(fields: Field[]): z.ZodType {
-  const shape: Record<string, z.ZodType> = {};
-  for (const field of fields) {
-    const base = field.type === "struct" ? objectSchema(field.fields) : scalarSchema(field.type);
-    shape[field.name] = field.required ? base : base.nullish();
-  }
-  return z.looseObject(shape);
-}
-
-/**
- * Derives a fast predicate from the same fields as {@link recordSchema}: true only for
- * records the zod schema accepts (same timestamp pattern), so callers run zod just for
- * the records it refuses, to get zod's reasons. It never accepts what zod would reject.
- * @param fields the spec's fields
- */
-export function recordPredicate(fields: Field[]): (record: Record<string, unknown>) => boolean {
-  const checks = fields.map((field) => {
-    const check = field.type === "struct" ? structPredicate(field.fields) : scalarPredicate(field.type);
-    return { name: field.name, check, required: field.required === true };
-  });
-  return (record) => {
-    for (const { name, check, required } of checks) {
-      const value = record[name];
-      if (value === undefined || value === null) {
-        if (required) return false;
-      } else if (!check(value)) return false;
-    }
-    return true;
-  };
-}
-
-function structPredicate(fields: Field[]): (value: unknown) => boolean {
-  const inner = recordPredicate(fields);
-  return (value) =>
-    typeof value === "object" && value !== null && !Array.isArray(value) && inner(value as Record<string, unknown>);
-}
-
-function scalarPredicate(type: ScalarType): (value: unknown) => boolean {
-  switch (type) {
-    case "string":
-      return (value) => typeof value === "string";
-    case "double":
-      return (value) => typeof value === "number" && Number.isFinite(value);
-    case "boolean":
-      return (value) => typeof value === "boolean";
-    case "timestamp": {
-      const pattern = timestampPattern();
-      return (value) => typeof value === "string" && pattern.test(value);
-    }
-  }
-}
 
 /** The pattern zod checks a timestamp with (ISO-8601 with an offset or Z). */
 export function timestampPattern(): RegExp {
@@ -82,23 +19,11 @@ function timestampSchema() {
   return z.iso.datetime({ offset: true });
 }
 
-function scalarSchema(type: ScalarType): z.ZodType {
-  switch (type) {
-    case "string":
-      return z.string();
-    case "double":
-      return z.number();
-    case "boolean":
-      return z.boolean();
-    case "timestamp":
-      return timestampSchema();
-  }
-}
-
 /**
  * Derives the bronze Parquet schema from a dataset's fields: scalars as optional
- * leaves, structs as optional groups (so DuckDB and Athena see STRUCTs), doubles as
- * DOUBLE whatever the JSON spelling, timestamps as ISO-8601 text, then the lineage
+ * leaves, structs as optional groups (so DuckDB and Athena see STRUCTs), lists as LISTs,
+ * doubles as DOUBLE whatever the JSON spelling, integers as INT64, timestamps and dates as
+ * ISO-8601 text, then the lineage
  * columns `_extra` (JSON text of unknown fields), `_source_key`, `_record_index`, `_source_line`.
  * @param fields the spec's fields
  * @returns a flattened Parquet schema, root first
@@ -116,24 +41,60 @@ export function bronzeParquetSchema(fields: Field[]): SchemaElement[] {
 }
 
 function appendFields(schema: SchemaElement[], fields: Field[]): void {
-  for (const field of fields) {
-    if (field.type === "struct") {
-      schema.push({ name: field.name, repetition_type: "OPTIONAL", num_children: field.fields.length });
-      appendFields(schema, field.fields);
-    } else {
-      schema.push({ name: field.name, repetition_type: "OPTIONAL", ...parquetType(field.type) });
-    }
+  for (const field of fields) appendValue(schema, field.name, field);
+}
+
+// One value's elements: a leaf, a group of its fields, or a LIST in Parquet's three levels
+// (`<name>` LIST → repeated `list` → optional `element`), as DuckDB, Athena and Spark write it.
+function appendValue(schema: SchemaElement[], name: string, type: ValueType): void {
+  switch (type.type) {
+    case "struct":
+      schema.push({ name, repetition_type: "OPTIONAL", num_children: type.fields.length });
+      appendFields(schema, type.fields);
+      return;
+    case "list":
+      schema.push({ name, repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 });
+      schema.push({ name: "list", repetition_type: "REPEATED", num_children: 1 });
+      appendValue(schema, "element", type.items);
+      return;
+    case "string":
+    case "timestamp":
+    case "date":
+      schema.push({ name, repetition_type: "OPTIONAL", type: "BYTE_ARRAY", converted_type: "UTF8" });
+      return;
+    case "double":
+      schema.push({ name, repetition_type: "OPTIONAL", type: "DOUBLE" });
+      return;
+    case "integer":
+      schema.push({ name, repetition_type: "OPTIONAL", type: "INT64" });
+      return;
+    case "boolean":
+      schema.push({ name, repetition_type: "OPTIONAL", type: "BOOLEAN" });
+      return;
   }
 }
 
-function parquetType(type: ScalarType): Pick<SchemaElement, "type" | "converted_type"> {
-  switch (type) {
+/**
+ * The SQL type of a value as bronze stores it: timestamps and dates as ISO text (silver
+ * parses them), integers as BIGINT, structs as rows, lists as arrays.
+ * @param type a field's or a list item's type
+ * @example bronzeSqlType({ type: "list", items: { type: "double" } }) // { array: "double" }
+ */
+export function bronzeSqlType(type: ValueType): SqlType {
+  switch (type.type) {
     case "string":
     case "timestamp":
-      return { type: "BYTE_ARRAY", converted_type: "UTF8" };
+    case "date":
+      return "varchar";
     case "double":
-      return { type: "DOUBLE" };
+      return "double";
+    case "integer":
+      return "bigint";
     case "boolean":
-      return { type: "BOOLEAN" };
+      return "boolean";
+    case "struct":
+      return { row: type.fields.map((field) => ({ name: field.name, type: bronzeSqlType(field) })) };
+    case "list":
+      return { array: bronzeSqlType(type.items) };
   }
 }

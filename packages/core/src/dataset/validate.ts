@@ -1,42 +1,95 @@
 import { z } from "zod";
+import { safeName } from "../bronze/record";
+import { compilePattern, knownTimeZone } from "../bronze/time";
 import { goldColumns } from "../gold/columns";
 import type { GoldTable } from "../gold/spec";
 import { silverColumns } from "../silver/columns";
 import type { SpecIssue } from "./errors";
 import { DatasetSpecError } from "./errors";
-import type { DatasetSpec, Field } from "./spec";
+import type { DatasetSpec, Field, ValueType } from "./spec";
+import { sourceKey } from "./spec";
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 // Parquet, DuckDB and Athena all accept these as column names without surprises.
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const fieldSchema: z.ZodType<Field> = z.lazy(() =>
-  z.discriminatedUnion("type", [
+const yearsSchema = z
+  .strictObject({ min: z.number().int(), max: z.number().int() })
+  .refine((years) => years.min <= years.max, "years.min must not be after years.max");
+
+// A pattern is checked by the code that reads it, so the two never disagree.
+const patternSchema = (fixed: readonly string[]) =>
+  z
+    .string()
+    .min(1)
+    .superRefine((format, ctx) => {
+      if (fixed.includes(format)) return;
+      try {
+        compilePattern(format);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    });
+
+const timezoneSchema = z
+  .string()
+  .refine(knownTimeZone, "an IANA time zone such as UTC, Europe/Lisbon or America/Sao_Paulo");
+
+// What every field has beside its type; a list's items have only the type.
+const fieldShape = {
+  name: z.string().regex(FIELD_NAME, "a field name must match [A-Za-z_][A-Za-z0-9_]*"),
+  from: z
+    .string()
+    .refine(safeName, "a key to read must not be empty, __proto__, or hold '/', '\\', '..' or control characters")
+    .optional(),
+  required: z.boolean().optional(),
+  description: z.string().optional(),
+};
+
+function typeVariants<Shape extends z.ZodRawShape>(shape: Shape) {
+  return [
+    z.strictObject({ ...shape, type: z.enum(["string", "double", "boolean", "integer"]) }),
     z.strictObject({
-      name: z.string().regex(FIELD_NAME, "a field name must match [A-Za-z_][A-Za-z0-9_]*"),
-      type: z.enum(["string", "double", "boolean", "timestamp"]),
-      required: z.boolean().optional(),
-      description: z.string().optional(),
+      ...shape,
+      type: z.literal("timestamp"),
+      format: patternSchema(["iso", "epoch_s", "epoch_ms"]).optional(),
+      timezone: timezoneSchema.optional(),
+      years: yearsSchema.optional(),
     }),
     z.strictObject({
-      name: z.string().regex(FIELD_NAME, "a field name must match [A-Za-z_][A-Za-z0-9_]*"),
-      type: z.literal("struct"),
-      fields: fieldsSchema,
-      required: z.boolean().optional(),
-      description: z.string().optional(),
+      ...shape,
+      type: z.literal("date"),
+      format: patternSchema(["iso"]).optional(),
+      years: yearsSchema.optional(),
     }),
-  ]),
-);
+    z.strictObject({ ...shape, type: z.literal("struct"), fields: fieldsSchema }),
+    z.strictObject({ ...shape, type: z.literal("list"), items: valueTypeSchema }),
+  ] as const;
+}
+
+const valueTypeSchema: z.ZodType<ValueType> = z.lazy(() => z.discriminatedUnion("type", typeVariants({})));
+const fieldSchema: z.ZodType<Field> = z.lazy(() => z.discriminatedUnion("type", typeVariants(fieldShape)));
 
 const fieldsSchema: z.ZodType<Field[]> = z
   .array(fieldSchema)
   .min(1, "a record needs at least one field")
   .superRefine((fields, ctx) => {
-    const seen = new Set<string>();
+    const names = new Set<string>();
+    const keys = new Map<string, string>();
     fields.forEach((field, index) => {
-      if (seen.has(field.name))
+      const twice = names.has(field.name);
+      if (twice)
         ctx.addIssue({ code: "custom", path: [index, "name"], message: `field ${field.name} is defined twice` });
-      seen.add(field.name);
+      names.add(field.name);
+      const key = sourceKey(field);
+      const other = keys.get(key);
+      if (other !== undefined && !(twice && field.from === undefined))
+        ctx.addIssue({
+          code: "custom",
+          path: [index, field.from === undefined ? "name" : "from"],
+          message: `the key ${JSON.stringify(key)} is already read by field ${other}`,
+        });
+      keys.set(key, field.name);
     });
   });
 
@@ -71,6 +124,10 @@ const specSchema = z.strictObject({
       /^[A-Za-z0-9][A-Za-z0-9._=-]*(\/[A-Za-z0-9._=-]+)*\/$/,
       "a landing prefix is one or more path segments ending with '/', e.g. 'sensors/' (a leading '_' is reserved for _done/ and _failed/)",
     ),
+  records: z
+    .string()
+    .regex(/^[^.]+(\.[^.]+)*$/, "a dot path to the array of records, e.g. 'features' or 'data.items'")
+    .optional(),
   fields: fieldsSchema,
   silver: silverSchema.optional(),
   gold: z

@@ -1,9 +1,10 @@
+import { bronzeSqlType } from "../dataset/schema";
 import type { DatasetSpec, Field } from "../dataset/spec";
 import type { ColumnDef, Expr, SqlType } from "../sql/ast";
 import { and, binary, call, cast, column, lit } from "../sql/ast";
 import { SilverSpecError } from "./errors";
 import { partitionColumnNames } from "./partition";
-import type { OriginColumn, PartitionSpec, RatioColumn, SilverSpec, YearMonthDayPartition } from "./spec";
+import type { CleanseRule, OriginColumn, PartitionSpec, RatioColumn, SilverSpec, YearMonthDayPartition } from "./spec";
 
 /** Lineage columns bronze adds to every record, carried into silver. */
 export const LINEAGE_COLUMNS: readonly ColumnDef[] = [
@@ -24,12 +25,30 @@ export interface SilverColumns {
   partition: SilverColumn[];
 }
 
-const SCALAR_TYPES: Record<string, SqlType> = {
-  string: "varchar",
-  double: "double",
-  boolean: "boolean",
-  timestamp: "timestamp",
-};
+// How each bronze leaf becomes a silver column: strings trimmed (and cleansed), timestamps
+// parsed from their ISO text, dates cast, lists kept as bronze holds them.
+function leafColumn(field: Leaf, path: string[], cleanse: CleanseRule | undefined): { type: SqlType; expr: Expr } {
+  const bronze = column(...path);
+  switch (field.type) {
+    case "string": {
+      const trimmed = call("trim", bronze);
+      return { type: "varchar", expr: cleanse ? call(cleanse, trimmed) : trimmed };
+    }
+    case "timestamp":
+      return { type: "timestamp", expr: call("parse_timestamp", bronze) };
+    case "date":
+      return { type: "date", expr: cast(bronze, "date") };
+    case "integer":
+      return { type: "bigint", expr: cast(bronze, "bigint") };
+    case "double":
+    case "boolean":
+      return { type: field.type, expr: cast(bronze, field.type) };
+    case "list":
+      return { type: bronzeSqlType(field), expr: bronze };
+  }
+}
+
+type Leaf = Exclude<Field, { type: "struct" }>;
 
 /**
  * The silver section of a spec, or a clear error if the dataset has none.
@@ -54,10 +73,7 @@ export function yearMonthDayPartitionOf(spec: DatasetSpec): YearMonthDayPartitio
   return partition;
 }
 
-function flatten(
-  fields: Field[],
-  path: string[] = [],
-): { path: string[]; field: Exclude<Field, { type: "struct" }> }[] {
+function flatten(fields: Field[], path: string[] = []): { path: string[]; field: Leaf }[] {
   return fields.flatMap((field) =>
     field.type === "struct" ? flatten(field.fields, [...path, field.name]) : [{ path: [...path, field.name], field }],
   );
@@ -127,8 +143,10 @@ function partitionColumns(partition: PartitionSpec, timestamp: Expr): SilverColu
 }
 
 /**
- * Derives silver's columns from a dataset spec: structs flattened with `_`, strings trimmed
- * and cleansed, timestamps parsed, ratios and origins computed, date partitions from the timestamp.
+ * Derives silver's columns from a dataset spec: structs flattened with `_` (so a struct's
+ * field can partition or dedup: `properties_time`), strings trimmed and cleansed, timestamps
+ * parsed, integers BIGINT, dates DATE, lists kept, ratios and origins computed, date
+ * partitions from the timestamp.
  * @param spec dataset spec with a silver section
  * @example silverColumns(carTelemetry).data.map((c) => c.name) // [..., "metrics_trip_tripMileage", ...]
  */
@@ -138,18 +156,7 @@ export function silverColumns(spec: DatasetSpec): SilverColumns {
   for (const { path, field } of flatten(spec.fields)) {
     const name = path.join("_");
     if (byName.has(name)) throw new SilverSpecError(`dataset ${spec.name}: two fields flatten to the column ${name}`);
-    const type = SCALAR_TYPES[field.type]!;
-    let expr = column(...path);
-    if (field.type === "string") {
-      expr = call("trim", expr);
-      const rule = silver.cleanse?.[name];
-      if (rule) expr = call(rule, expr);
-    } else if (field.type === "timestamp") {
-      expr = call("parse_timestamp", expr);
-    } else {
-      expr = cast(expr, type);
-    }
-    byName.set(name, { name, type, expr });
+    byName.set(name, { name, ...leafColumn(field, path, silver.cleanse?.[name]) });
   }
   for (const name of Object.keys(silver.cleanse ?? {})) {
     if (byName.get(name)?.type !== "varchar")

@@ -7,8 +7,11 @@
 /** The two dialects: Athena (Trino DML, Hive DDL) and DuckDB. */
 export type Dialect = "athena" | "duckdb";
 
-/** Column types, named as Trino names them; each renderer maps them. */
-export type SqlType = "varchar" | "double" | "bigint" | "integer" | "timestamp" | "boolean" | "date";
+/** Scalar column types, named as Trino names them; each renderer maps them. */
+export type ScalarSqlType = "varchar" | "double" | "bigint" | "integer" | "timestamp" | "boolean" | "date";
+
+/** Column types: a scalar, an array of one type, or a row (struct) of named fields. */
+export type SqlType = ScalarSqlType | { array: SqlType } | { row: { name: string; type: SqlType }[] };
 
 /** A literal value. */
 export type Literal = string | number | boolean | null;

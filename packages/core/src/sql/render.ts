@@ -7,6 +7,7 @@ import type {
   OrderBy,
   PartitionLocation,
   Query,
+  ScalarSqlType,
   SelectItem,
   Source,
   SqlType,
@@ -28,7 +29,7 @@ export interface DuckDbFiles {
 /** Rendering context: the dialect, plus DuckDB's file resolver. */
 export type RenderContext = { dialect: "athena" } | { dialect: "duckdb"; files: DuckDbFiles["files"] };
 
-const TYPES: Record<Dialect, Record<SqlType, string>> = {
+const TYPES: Record<Dialect, Record<ScalarSqlType, string>> = {
   athena: {
     varchar: "varchar",
     double: "double",
@@ -55,7 +56,11 @@ const TYPES: Record<Dialect, Record<SqlType, string>> = {
  * @param dialect the dialect
  */
 export function renderType(type: SqlType, dialect: Dialect): string {
-  return TYPES[dialect][type];
+  if (typeof type === "string") return TYPES[dialect][type];
+  if ("array" in type)
+    return dialect === "athena" ? `array(${renderType(type.array, dialect)})` : `${renderType(type.array, dialect)}[]`;
+  const fields = type.row.map(({ name, type }) => `${quoteIdentifier(name)} ${renderType(type, dialect)}`).join(", ");
+  return dialect === "athena" ? `row(${fields})` : `STRUCT(${fields})`;
 }
 
 /**

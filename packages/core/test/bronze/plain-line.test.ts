@@ -19,6 +19,28 @@ const flags: Field[] = [
   },
 ];
 
+// Every new kind of field: renamed keys, integers, dates, timestamps in each format, lists.
+const shapes: Field[] = [
+  { name: "id", type: "integer", required: true },
+  { name: "us_gross", from: "US Gross", type: "double" },
+  { name: "title", type: "string", required: true },
+  { name: "day", type: "date" },
+  { name: "released", type: "date", format: "MMM d yyyy" },
+  { name: "at_ms", type: "timestamp", format: "epoch_ms" },
+  { name: "at_s", type: "timestamp", format: "epoch_s" },
+  { name: "local", type: "timestamp", format: "yyyy-MM-dd HH:mm:ss", timezone: "America/Sao_Paulo" },
+  { name: "tags", type: "list", items: { type: "string" } },
+  {
+    name: "properties",
+    type: "struct",
+    fields: [
+      { name: "time", type: "timestamp", format: "epoch_ms", required: true },
+      { name: "mag", type: "double" },
+      { name: "Beak_Length_mm", from: "Beak Length (mm)", type: "integer" },
+    ],
+  },
+];
+
 // What the general path makes of a value: its leaves depth first, null when absent, and a
 // flag per struct. The plain reader must give exactly this for every line it claims.
 function expectedFlat(
@@ -148,8 +170,9 @@ function claimAll(fields: Field[], inputs: string[]) {
       oversized: false,
       tooDeep: false,
     });
-    expect(general, text).toMatchObject({ ok: true, extra: null });
-    const expected = expectedFlat(fields, JSON.parse(text) as Record<string, unknown>, { leaves: [], present: [] });
+    expect(general, text).toMatchObject({ ok: true, extra: null, coerced: [] });
+    if (!general.ok) continue;
+    const expected = expectedFlat(fields, general.record, { leaves: [], present: [] });
     expect(
       flat.leaves.map((value) => (Object.is(value, -0) ? "-0" : value)),
       text,
@@ -225,6 +248,59 @@ describe("plainLineReader", () => {
     const claimed = claimAll(flags, inputs);
     // Assess
     expect(claimed).toBe(3);
+  });
+
+  it("reads renamed keys, integers, dates, timestamps in every format and absent lists as the general path does", () => {
+    // Prepare
+    const base = {
+      id: 1,
+      "US Gross": 1.5,
+      title: "Up",
+      day: "2024-02-29",
+      released: "Jun 12 1998",
+      at_ms: 1718000000123,
+      at_s: 1718000000,
+      local: "2024-03-10 23:30:00",
+      tags: null,
+      properties: { time: 1718000000000, mag: 2.5, "Beak Length (mm)": 38 },
+    };
+    const variants: unknown[] = [
+      base,
+      { ...base, id: -9007199254740991, tags: undefined, properties: { time: "1718000000000" } },
+      { ...base, released: "Jun 2 1998", at_s: 1718000000.5, local: "2024-11-03 00:30:00" },
+      { ...base, day: null, released: null, at_ms: null, at_s: null, local: null, "US Gross": null },
+      { ...base, at_ms: 0 },
+      { ...base, at_s: "1718000000" },
+      { ...base, id: 123456789012345 },
+      // What only the general path judges, or rejects:
+      { ...base, id: 1.5 },
+      { ...base, id: 2 ** 64 },
+      { ...base, id: "1" },
+      { ...base, title: " " },
+      { ...base, title: 12 },
+      { ...base, title: true },
+      { ...base, day: "2023-02-29" },
+      { ...base, day: "0000-01-01" },
+      { ...base, released: "Jux 12 1998" },
+      { ...base, at_ms: -1e15 },
+      { ...base, at_s: 7e9 },
+      { ...base, local: "2024-03-10T23:30:00" },
+      { ...base, tags: ["a", null] },
+      { ...base, tags: [] },
+      { ...base, properties: { mag: 1 } },
+      { ...base, properties: { ...base.properties, "Beak Length (mm)": 38.5 } },
+      { ...base, us_gross: 1 },
+    ];
+    const inputs = variants.map((value) => JSON.stringify(value));
+    inputs.push(
+      JSON.stringify(base).replace(':1,"US Gross"', ':1.0,"US Gross"'),
+      JSON.stringify(base).replace(':1,"US Gross"', ':1e0,"US Gross"'),
+      JSON.stringify(base).replace(':1,"US Gross"', ':9223372036854775807,"US Gross"'),
+    );
+    // Act
+    const claimed = claimAll(shapes, inputs);
+    // Assess
+    expect(claimed).toBe(7);
   });
 
   it("is not used for a spec whose field names need the general path's checks", () => {

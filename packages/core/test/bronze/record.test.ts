@@ -32,8 +32,16 @@ describe("recordChecker", () => {
     // Assess
     expect(result).toEqual({
       ok: true,
-      record: { ...valid, vin: "X", metrics: { trip: { tripMileage: 3, avg: 1 }, other: true } },
+      // The record as bronze stores it: every known field, null where absent; unknown ones only in _extra.
+      record: {
+        ...valid,
+        Manufacturer: null,
+        Model: null,
+        color: null,
+        metrics: { trip: { tripMileage: 3, tripFuelLiters: null }, fuel: null },
+      },
       extra: JSON.stringify({ vin: "X", metrics: { trip: { avg: 1 }, other: true } }),
+      coerced: [],
     });
   });
 
@@ -59,16 +67,26 @@ describe("recordChecker", () => {
       '{"carChassis":"C1","currentMileage":1e999,"metricTimestamp":"2024-01-01T00:00:00Z"}',
       /currentMileage: number is not finite/,
     ],
-    ["missing required", '{"carChassis":"C1","currentMileage":1}', /schema: metricTimestamp: Invalid input/],
+    ["missing required", '{"carChassis":"C1","currentMileage":1}', /schema: metricTimestamp: required, but missing/],
+    [
+      "blank required",
+      '{"carChassis":" \\t ","currentMileage":1,"metricTimestamp":"2024-01-01T00:00:00Z"}',
+      /schema: carChassis: required, but blank/,
+    ],
     [
       "wrong type",
-      '{"carChassis":7,"currentMileage":"10","metricTimestamp":"2024-01-01T00:00:00Z"}',
-      /schema: carChassis: .*; currentMileage: /,
+      '{"carChassis":[7],"currentMileage":"10","metricTimestamp":"2024-01-01T00:00:00Z"}',
+      /schema: carChassis: expected a string, got an array; currentMileage: expected a number, got "10"/,
+    ],
+    [
+      "year 0000",
+      '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"0000-01-01T00:00:00Z"}',
+      /schema: metricTimestamp: year 0 is outside 1900–2200/,
     ],
     [
       "bad timestamp",
       '{"carChassis":"C1","currentMileage":1,"metricTimestamp":"2024-02-30T00:00:00Z"}',
-      /schema: metricTimestamp: Invalid ISO datetime/,
+      /schema: metricTimestamp: expected an ISO-8601 timestamp with an offset or Z .*"2024-02-30T00:00:00Z"/,
     ],
     [
       "timestamp without offset",

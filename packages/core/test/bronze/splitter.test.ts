@@ -137,3 +137,64 @@ describe("JsonSplitter", () => {
     expect(() => split(Uint8Array.from([0x7b, 0x7d, 0x0a, 0xe2, 0x82]))).toThrow(/ends inside a multi-byte character/);
   });
 });
+
+describe("JsonSplitter with a records path", () => {
+  const collection = [
+    '{"type":"FeatureCollection","metadata":{"title":"x","note":"a ] } [ { \\" ,"},',
+    '"bbox":[-1,2.5,null,true],',
+    '"features":[',
+    '  {"id":"a","properties":{"mag":1}},',
+    '  {"id":"b","geometry":{"coordinates":[1,[2,3]]}}',
+    '],"count":2}',
+  ].join("\n");
+
+  it("yields the elements of the array at the path and skips the rest of the envelope, at any chunk size", () => {
+    for (const size of [1, 2, 7, 64, Infinity]) {
+      // Act
+      const values = split(collection, size, { records: ["features"] });
+      // Assess
+      expect(texts(values), `chunks of ${size}`).toEqual([
+        '{"id":"a","properties":{"mag":1}}',
+        '{"id":"b","geometry":{"coordinates":[1,[2,3]]}}',
+      ]);
+      expect(values.map((v) => [v.index, v.line])).toEqual([
+        [0, 4],
+        [1, 5],
+      ]);
+    }
+  });
+
+  it("follows a dotted path, escaped keys included, and reads each NDJSON envelope's records", () => {
+    // Prepare
+    const input = [
+      '{"next":"p2","data":{"meta":{"items":[0]},"it\\u0065ms":[{"n":1},{"n":2}]}}',
+      '{"data":{"items":[]}}',
+      '{"data":{"items":null}}',
+      '{"data":{}}',
+      '{"data":{"items":[{"n":3}]},"next":null}',
+    ].join("\n");
+    // Act
+    const values = split(input, 5, { records: ["data", "items"] });
+    // Assess
+    expect(texts(values)).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
+    expect(values.map((v) => [v.index, v.line])).toEqual([
+      [0, 1],
+      [1, 1],
+      [2, 5],
+    ]);
+  });
+
+  it.each([
+    ['{"features":{"a":1}}', /features is not an array/],
+    ['[{"features":[]}]', /at the top level \(expected an object holding features\)/],
+    ['{"features":[{"a":1}', /the array features is never closed/],
+    ['{"features":[],"x":1', /the top-level object is never closed/],
+    ['{"features" [] }', /after a key \(expected ':'\)/],
+  ])("refuses %s as a whole file", (input, reason) => {
+    // Act
+    const act = () => split(input, Infinity, { records: ["features"] });
+    // Assess
+    expect(act).toThrow(UnparseableFileError);
+    expect(act).toThrow(reason);
+  });
+});

@@ -1,54 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { carTelemetry } from "../../src/dataset/car-telemetry";
-import { bronzeParquetSchema, recordPredicate, recordSchema } from "../../src/dataset/schema";
+import { bronzeParquetSchema } from "../../src/dataset/schema";
 import type { Field } from "../../src/dataset/spec";
-
-const base = { carChassis: "C1", currentMileage: 10, metricTimestamp: "2024-01-01T00:00:00Z" };
-
-describe("recordSchema and recordPredicate", () => {
-  const samples: unknown[] = [
-    base,
-    { ...base, currentMileage: 10.5, Manufacturer: "VW", unknown: [1] },
-    { ...base, metrics: { trip: { tripMileage: 1 }, fuel: null } },
-    { ...base, metrics: null, Model: null },
-    { ...base, metricTimestamp: "2024-02-29T23:59:59.999+05:30" },
-    { ...base, metricTimestamp: "2023-02-29T00:00:00Z" },
-    { ...base, metricTimestamp: "2024-01-01" },
-    { ...base, metricTimestamp: "2024-01-01T00:00:00" },
-    { ...base, currentMileage: Infinity },
-    { ...base, currentMileage: Number.NaN },
-    { ...base, currentMileage: "10" },
-    { ...base, carChassis: null },
-    { carChassis: "C1", currentMileage: 1 },
-    { ...base, metrics: [] },
-    { ...base, metrics: { trip: "x" } },
-    { ...base, metrics: { fuel: { fuelCapacity: true } } },
-    { ...base, color: 3 },
-  ];
-
-  it("agree on every sample: the predicate accepts exactly what zod accepts", () => {
-    // Prepare
-    const schema = recordSchema(carTelemetry.fields);
-    const predicate = recordPredicate(carTelemetry.fields);
-    // Act
-    const verdicts = samples.map((sample) => [
-      schema.safeParse(sample).success,
-      predicate(sample as Record<string, unknown>),
-    ]);
-    // Assess
-    for (const [zod, fast] of verdicts) expect(fast).toBe(zod);
-    expect(verdicts.filter(([zod]) => zod)).toHaveLength(5);
-  });
-
-  it("derives types from the fields: boolean fields accept only booleans", () => {
-    // Prepare
-    const fields: Field[] = [{ name: "on", type: "boolean", required: true }];
-    // Act
-    const results = [true, "true", 1].map((on) => recordSchema(fields).safeParse({ on }).success);
-    // Assess
-    expect(results).toEqual([true, false, false]);
-  });
-});
 
 describe("bronzeParquetSchema", () => {
   it("keeps structs as optional groups with DOUBLE leaves, then the lineage columns", () => {
@@ -76,5 +29,29 @@ describe("bronzeParquetSchema", () => {
       type: "BYTE_ARRAY",
       converted_type: "UTF8",
     });
+  });
+});
+
+describe("bronzeParquetSchema for lists and integers", () => {
+  it("writes integers as INT64 and lists in Parquet's three levels, structs inside them as groups", () => {
+    // Prepare
+    const fields: Field[] = [
+      { name: "id", type: "integer" },
+      { name: "coords", type: "list", items: { type: "double" } },
+      { name: "cast", type: "list", items: { type: "struct", fields: [{ name: "born", type: "date" }] } },
+    ];
+    // Act
+    const schema = bronzeParquetSchema(fields);
+    // Assess
+    expect(schema.slice(1, 9)).toEqual([
+      { name: "id", repetition_type: "OPTIONAL", type: "INT64" },
+      { name: "coords", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
+      { name: "list", repetition_type: "REPEATED", num_children: 1 },
+      { name: "element", repetition_type: "OPTIONAL", type: "DOUBLE" },
+      { name: "cast", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
+      { name: "list", repetition_type: "REPEATED", num_children: 1 },
+      { name: "element", repetition_type: "OPTIONAL", num_children: 1 },
+      { name: "born", repetition_type: "OPTIONAL", type: "BYTE_ARRAY", converted_type: "UTF8" },
+    ]);
   });
 });

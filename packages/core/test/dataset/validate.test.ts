@@ -47,7 +47,7 @@ describe("validateDatasetSpec", () => {
       name: "Sensors!",
       landingPrefix: "_done/",
       fields: [
-        { name: "id", type: "integer" },
+        { name: "id", type: "int64" },
         { name: "id", type: "string", extra: 1 },
       ],
     };
@@ -55,7 +55,9 @@ describe("validateDatasetSpec", () => {
     const issues = issuesOf(spec);
     // Assess
     expect(issues.map((issue) => issue.path)).toEqual(["name", "landingPrefix", "fields[0].type", "fields[1]"]);
-    expect(issues[2]!.reason).toMatch(/'string' \| 'double' \| 'boolean' \| 'timestamp' \| 'struct'/);
+    expect(issues[2]!.reason).toMatch(
+      /'string' \| 'double' \| 'boolean' \| 'integer' \| 'timestamp' \| 'date' \| 'struct' \| 'list'/,
+    );
     expect(issues[3]!.reason).toMatch(/extra/);
   });
 

@@ -101,7 +101,7 @@ const corpus: Case[] = [
     body: utf8(
       lines(
         ok(1),
-        '{"carChassis":12,"currentMileage":"12","metricTimestamp":"2024-03-01T10:00:00Z"}',
+        '{"carChassis":{"id":12},"currentMileage":"12","metricTimestamp":"2024-03-01T10:00:00Z"}',
         '{"carChassis":"X","currentMileage":1,"metricTimestamp":"yesterday"}',
       ),
     ),
