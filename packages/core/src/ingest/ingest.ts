@@ -159,13 +159,15 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
     const status = bronzeKey ? "bronze" : "quarantined";
     const reason = bronzeKey ? undefined : "no valid record in the file";
     const counts: [number, number, number] = [converted.recordsIn, converted.recordsBronze, converted.recordsRejected];
-    await ledger(ctx, landing, { status, counts, quarantineKeys, bronzeKey, reason });
+    const coerced = Object.keys(converted.coerced).length ? converted.coerced : undefined;
+    await ledger(ctx, landing, { status, counts, quarantineKeys, bronzeKey, reason, coerced });
     const archived = await archive(ctx, landing, bronzeKey ? "done" : "failed", reason);
     return resultOf(landing, {
       status,
       recordsIn: converted.recordsIn,
       recordsBronze: converted.recordsBronze,
       recordsQuarantined: converted.recordsRejected,
+      coerced,
       bronzeKey,
       quarantineKeys,
       bytesIn: converted.bytesIn,
@@ -314,12 +316,14 @@ interface LedgerWrite {
   quarantineKeys: string[];
   bronzeKey?: string;
   reason?: string;
+  /** Values taken as their JSON text, per field path. */
+  coerced?: Record<string, number>;
 }
 
 async function ledger(
   ctx: IngestContext,
   { dataset, fileId, source, etag }: Landing,
-  { status, counts, quarantineKeys, bronzeKey, reason }: LedgerWrite,
+  { status, counts, quarantineKeys, bronzeKey, reason, coerced }: LedgerWrite,
 ): Promise<void> {
   const [recordsIn, recordsBronze, recordsQuarantined] = counts;
   const entry: LedgerEntry = {
@@ -336,6 +340,7 @@ async function ledger(
   };
   if (bronzeKey) entry.bronze_key = bronzeKey;
   if (reason) entry.reason = reason;
+  if (coerced) entry.coerced = coerced;
   // Only files with bronze rows wait for silver: the sparse index lists exactly those.
   if (recordsBronze > 0) entry.pending_dataset = dataset;
   await io(`recording ${fileId} in the ledger`, () => recordIngested(ctx.doc, ctx.ledgerTable, entry));

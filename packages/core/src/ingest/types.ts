@@ -46,6 +46,8 @@ export const ingestResultSchema = z.object({
   recordsIn: z.number().int().nonnegative(),
   recordsBronze: z.number().int().nonnegative(),
   recordsQuarantined: z.number().int().nonnegative(),
+  /** Values taken as their JSON text (a number or boolean in a string field), per field path, when any were. */
+  coerced: z.record(z.string(), z.number().int().positive()).optional(),
   bronzeKey: z.string().optional(),
   quarantineKeys: z.array(z.string()),
   bytesIn: z.number().nonnegative(),

@@ -21,6 +21,8 @@ export interface LedgerEntry {
   pending_dataset?: string;
   /** Why the file was quarantined whole, when it was. */
   reason?: string;
+  /** Values taken as their JSON text (a number or boolean in a string field), per field path, when any were. */
+  coerced?: Record<string, number>;
   /** Silver version that consolidated the file. */
   silver_version?: string;
   consolidated_at?: string;

@@ -38,6 +38,8 @@ export interface RunSummary {
     recordsIn: number;
     recordsBronze: number;
     recordsQuarantined: number;
+    /** Values taken as their JSON text (a number or boolean in a string field), per field path. */
+    coerced: Record<string, number>;
     bronzeObjects: number;
   };
   /** The pipeline execution that followed ingestion. */
@@ -111,6 +113,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     recordsIn: sum(fresh, (o) => o.result?.recordsIn),
     recordsBronze: sum(fresh, (o) => o.result?.recordsBronze),
     recordsQuarantined: sum(fresh, (o) => o.result?.recordsQuarantined),
+    coerced: coercedOf(fresh),
     bronzeObjects: count(fresh, (o) => o.result?.bronzeKey !== undefined),
   };
   options.progress?.(`Ingested ${totals.files} file(s). Executing the pipeline (journey → silver → gold)…`);
@@ -165,6 +168,10 @@ export function formatSummary(summary: RunSummary, dataDir: string): string {
     `medallion run: ${summary.dataset}`,
     `  files            ${t.files} (${t.filesToBronze} to bronze, ${t.filesQuarantined} quarantined whole, ${t.duplicates} already ingested, ${t.filesFailed} failed)`,
     `  records          ${t.recordsIn} in = ${t.recordsBronze} bronze + ${t.recordsQuarantined} quarantined`,
+    ...Object.entries(t.coerced).map(
+      ([path, n]) =>
+        `  coerced          ${path}: ${n} value(s) taken as their JSON text (a number or boolean in a string field)`,
+    ),
     `  bronze objects   ${t.bronzeObjects}`,
     ...formatPipeline(summary.pipeline),
     `  time             ${(summary.durationMs / 1000).toFixed(2)} s`,
@@ -243,6 +250,14 @@ async function filesOf(dir: string, dataset: string): Promise<SampleFile[]> {
 
 function count<T>(items: T[], predicate: (item: T) => boolean): number {
   return items.filter(predicate).length;
+}
+
+// Coerced values per field path, summed over files.
+function coercedOf(outcomes: IngestOutcome[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const outcome of outcomes)
+    for (const [path, n] of Object.entries(outcome.result?.coerced ?? {})) total[path] = (total[path] ?? 0) + n;
+  return total;
 }
 
 function sum<T>(items: T[], value: (item: T) => number | undefined): number {
