@@ -1,7 +1,7 @@
 import type { DatasetSpec } from "@medallion/core/dataset";
 
 // Readings of weather stations: one JSON object per reading, dropped under `weather/`.
-// Run it: npx medallion run --spec examples/datasets/weather-stations.ts --landing <folder of JSON files>
+// Listed in datasets/index.ts, so every command knows it: npx medallion run --dataset weather_stations --landing <folder of JSON files>
 export default {
   name: "weather_stations",
   landingPrefix: "weather/",

@@ -1,5 +1,5 @@
 import { bronzeTableShape, silverTableShape } from "@medallion/core/catalog";
-import { shippedDatasets } from "@medallion/core/dataset";
+import { deployedDatasets } from "./datasets";
 import { lake } from "./lake";
 
 // The Glue catalog, the Athena workgroup, and the two links through which handlers reach them
@@ -29,9 +29,9 @@ export const goldDatabase = new aws.glue.CatalogDatabase("GoldDatabase", {
   description: "Gold: business aggregates as Apache Iceberg tables, updated by MERGE",
 });
 
-/** Bronze and silver Glue tables of every shipped dataset, by dataset name. */
+/** Bronze and silver Glue tables of every deployed dataset, by dataset name. */
 export const glueTables = Object.fromEntries(
-  Object.values(shippedDatasets).map((spec) => {
+  deployedDatasets.map((spec) => {
     const bronzeShape = bronzeTableShape(spec);
     const bronzeLocation = $interpolate`s3://${lake.Bronze.name}/${spec.name}/`;
     const bronze = new aws.glue.CatalogTable(`Bronze_${spec.name}`, {

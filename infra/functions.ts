@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { shippedDatasets } from "@medallion/core/dataset";
 import { eventBridgeCron } from "@medallion/core/schedule";
 import type { FunctionDeclaration, FunctionName, LinkName } from "@medallion/stacks/functions";
 import { functions } from "@medallion/stacks/functions";
 import type { Deployment } from "@medallion/stacks/policy";
 import { accessPolicy, silverTargetPathArns } from "@medallion/stacks/policy";
 import { bronzeDatabase, goldCatalog, goldDatabase, silverCatalog, silverDatabase, workGroup } from "./catalog";
+import { deployedDatasets } from "./datasets";
 import { lake } from "./lake";
 import { queues } from "./queues";
 import { stores } from "./stores";
@@ -51,7 +51,7 @@ export const deployment: $util.Output<Deployment> = $util.output({
   queues: names(queues, (queue) => queue.nodes.queue.name),
   databases: { bronze: bronzeDatabase.name, silver: silverDatabase.name, gold: goldDatabase.name },
   workGroup: workGroup.name,
-  silverTargetPaths: silverTargetPathArns(Object.values(shippedDatasets)),
+  silverTargetPaths: silverTargetPathArns(deployedDatasets),
 });
 
 /**

@@ -6,6 +6,7 @@ import { stateMachine } from "./pipeline";
 import { queues } from "./queues";
 
 export * from "./catalog";
+export * from "./datasets";
 export * from "./functions";
 export * from "./gold";
 export * from "./ingest";

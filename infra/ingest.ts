@@ -1,6 +1,6 @@
-import { shippedDatasets } from "@medallion/core/dataset";
 import { landingSubscriptions } from "@medallion/core/ingest";
 import { functions } from "@medallion/stacks/functions";
+import { deployedDatasets } from "./datasets";
 import { lambdas } from "./functions";
 import { lake } from "./lake";
 import { queues } from "./queues";
@@ -22,7 +22,7 @@ export const ingestDelivery = new aws.lambda.FunctionEventInvokeConfig("IngestDe
 
 /** One ObjectCreated subscription per dataset prefix. */
 export const landingNotifications = lake.Landing.notify({
-  notifications: landingSubscriptions(Object.values(shippedDatasets)).map((prefix) => ({
+  notifications: landingSubscriptions(deployedDatasets).map((prefix) => ({
     name: `Ingest_${prefix.replace(/[^A-Za-z0-9]/g, "_")}`,
     function: lambdas.Ingest.arn,
     events: ["s3:ObjectCreated:*"],

@@ -1,9 +1,9 @@
-import { shippedDatasets } from "@medallion/core/dataset";
 import { eventBridgeCron, pipelineSchedules } from "@medallion/core/schedule";
 import { perTaskFunction, stateMachineAccess } from "@medallion/stacks/functions";
 import { pipelineDefinition } from "@medallion/stacks/pipeline";
 import { policyDocument } from "@medallion/stacks/policy";
 import { workGroup } from "./catalog";
+import { deployedDatasets } from "./datasets";
 import { deployment, lambdas } from "./functions";
 
 // The pipeline: the state machine built by stacks/ (the same JSON the embedded stack runs)
@@ -63,7 +63,7 @@ new aws.iam.RolePolicy("PipelineSchedulePolicy", {
 });
 
 /** EventBridge rules: hourly and daily (02:00 UTC, D-1) per dataset, with the window and the schedule's time in the input. */
-export const pipelineScheduleRules = Object.values(shippedDatasets).flatMap((spec) =>
+export const pipelineScheduleRules = deployedDatasets.flatMap((spec) =>
   pipelineSchedules.map((schedule) => {
     const name = `Pipeline_${spec.name}_${schedule.name}`;
     const rule = new aws.cloudwatch.EventRule(name, {

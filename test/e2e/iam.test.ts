@@ -19,7 +19,7 @@ import { fixtureSource, readings, startFixtureApi } from "@medallion/testing/fix
 import type { Accesses } from "@medallion/testing/iam";
 import { declaredAccess, deniedCalls, formatDenials, localDeployment, unusedGrants } from "@medallion/testing/iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import weatherStations from "../../examples/datasets/weather-stations";
+import weatherStations from "../../datasets/weather-stations";
 
 /** Resolves once `condition` holds (polled), or fails after a few seconds. */
 async function until(condition: () => Promise<boolean>): Promise<void> {

@@ -3,13 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadDatasetSpec } from "@medallion/core/dataset";
+import { datasets } from "@medallion/datasets";
 import { medallion } from "@medallion/testing/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // A static import as well, so the workspace type-check (`satisfies DatasetSpec`) covers the example.
-import weatherStations from "../../examples/datasets/weather-stations";
+import weatherStations from "../../datasets/weather-stations";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
-const exampleFile = join(repo, "examples/datasets/weather-stations.ts");
+const exampleFile = join(repo, "datasets/weather-stations.ts");
 
 describe("the README's dataset spec example", () => {
   let root: string;
@@ -21,7 +22,7 @@ describe("the README's dataset spec example", () => {
   it("is quoted in the README exactly as the example file", async () => {
     // Prepare
     const readme = await readFile(join(repo, "README.md"), "utf8");
-    const marker = "<!-- example: examples/datasets/weather-stations.ts -->\n```ts\n";
+    const marker = "<!-- example: datasets/weather-stations.ts -->\n```ts\n";
     // Act
     const start = readme.indexOf(marker);
     const block = readme.slice(start + marker.length, readme.indexOf("```\n", start + marker.length));
@@ -30,7 +31,7 @@ describe("the README's dataset spec example", () => {
     expect(block).toBe(await readFile(exampleFile, "utf8"));
   });
 
-  it("loads and validates, and runs end to end into silver and gold", async () => {
+  it("is listed in the datasets folder, so medallion runs it end to end into silver and gold without --spec", async () => {
     // Prepare
     const spec = await loadDatasetSpec(exampleFile);
     const landing = join(root, "landing");
@@ -54,8 +55,8 @@ describe("the README's dataset spec example", () => {
     // Act
     const run = await medallion([
       "run",
-      "--spec",
-      exampleFile,
+      "--dataset",
+      "weather_stations",
       "--landing",
       landing,
       "--json",
@@ -64,7 +65,7 @@ describe("the README's dataset spec example", () => {
     ]);
     // Assess
     expect(spec).toEqual(weatherStations);
-    expect(spec.name).toBe("weather_stations");
+    expect(datasets).toContain(weatherStations);
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout);
     expect(summary.pipeline).toMatchObject({
@@ -74,8 +75,6 @@ describe("the README's dataset spec example", () => {
     });
     const gold = await medallion([
       "query",
-      "--spec",
-      exampleFile,
       "--json",
       "--data-dir",
       join(root, "state"),

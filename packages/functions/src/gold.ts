@@ -1,7 +1,6 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { DatasetSpec } from "@medallion/core/dataset";
-import { knownDatasets } from "@medallion/core/dataset";
 import type { SqlEngine } from "@medallion/core/engine";
 import { athenaEngine } from "@medallion/core/engine";
 import type { GoldSummary, OptimizeSummary } from "@medallion/core/gold";
@@ -11,7 +10,7 @@ import { z } from "zod";
 import { logStep } from "./journey";
 import { clients } from "./shared/clients";
 import { linked, linkedResource } from "./shared/config";
-import { once, specOf } from "./shared/datasets";
+import { datasets, once, specOf } from "./shared/datasets";
 import { lambdaHandler } from "./shared/handler";
 import { logger, metrics } from "./shared/observability";
 
@@ -120,7 +119,7 @@ const aws = goldHandlers(() => {
   const link = linkedResource<GoldCatalogLink>("GoldCatalog", "workGroup");
   return {
     engine: athenaEngine({ client: clients.athena, workGroup: link.workGroup }),
-    datasets: knownDatasets(),
+    datasets: datasets(),
     silverTable: (dataset) => ({ database: link.silverDatabase, name: dataset }),
     database: link.goldDatabase,
     warehouse: `s3://${linked("Gold")}/`,

@@ -3,7 +3,6 @@ import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { S3Schema } from "@aws-lambda-powertools/parser/schemas";
-import { knownDatasets } from "@medallion/core/dataset";
 import type { IngestResult, IngestSource } from "@medallion/core/ingest";
 import {
   archiveLandingObject,
@@ -14,6 +13,7 @@ import {
 } from "@medallion/core/ingest";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
+import { datasets } from "./shared/datasets";
 import { lambdaHandler } from "./shared/handler";
 import { logger, metrics } from "./shared/observability";
 
@@ -32,7 +32,7 @@ const ingestOnce = makeIdempotent(
       ledgerTable: linked("Ledger"),
       bronzeBucket: linked("Bronze"),
       quarantineBucket: linked("Quarantine"),
-      datasets: Object.values(knownDatasets()),
+      datasets: Object.values(datasets()),
     });
     // Stored as the idempotent response: plain JSON, no undefined fields.
     return ingestResultSchema.parse(JSON.parse(JSON.stringify(result)));

@@ -2,7 +2,6 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { DatasetSpec } from "@medallion/core/dataset";
-import { knownDatasets } from "@medallion/core/dataset";
 import type { SqlEngine } from "@medallion/core/engine";
 import { athenaEngine } from "@medallion/core/engine";
 import type { PartitionCatalog, SilverLake, SilverPlanPayload, SilverSummary } from "@medallion/core/silver";
@@ -19,7 +18,7 @@ import { renderAthena } from "@medallion/core/sql";
 import { z } from "zod";
 import { clients } from "./shared/clients";
 import { linked, linkedResource } from "./shared/config";
-import { once, specOf } from "./shared/datasets";
+import { datasets, once, specOf } from "./shared/datasets";
 import { lambdaHandler } from "./shared/handler";
 import { logger, metrics } from "./shared/observability";
 
@@ -122,7 +121,7 @@ const aws = silverHandlers(() => {
     ledgerTable: linked("Ledger"),
     engine,
     catalog: athenaCatalog({ engine }),
-    datasets: knownDatasets(),
+    datasets: datasets(),
     buckets: { bronze: linked("Bronze"), silver: linked("Silver") },
     tables: (dataset) => ({
       bronze: { database: link.bronzeDatabase, name: dataset },

@@ -3,7 +3,14 @@ import type { ParseArgsOptionsConfig } from "node:util";
 import { parseArgs } from "node:util";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { DatasetSpec } from "@medallion/core/dataset";
-import { DatasetError, DatasetSpecError, loadDatasetSpec, registerDataset } from "@medallion/core/dataset";
+import {
+  DatasetError,
+  DatasetSpecError,
+  loadDatasetSpec,
+  registerDataset,
+  registerDatasets,
+} from "@medallion/core/dataset";
+import deployedDatasets from "@medallion/datasets";
 import { runBackfill } from "./commands/backfill";
 import { congregadoCommand } from "./commands/congregado";
 import { runDev } from "./commands/dev";
@@ -47,6 +54,8 @@ async function main(argv: string[]): Promise<number> {
   const json = values.json;
   const progress = (line: string) => process.stderr.write(`${line}\n`);
   // Registered before any stack starts: the engine and every handler read the known datasets then.
+  // The datasets folder first (what `sst deploy` deploys), then a --spec file on top.
+  userError(() => registerDatasets(deployedDatasets));
   const spec = values.spec === undefined ? undefined : await registerSpec(values.spec);
   if (spec && values.dataset !== undefined && values.dataset !== spec.name) {
     throw new UsageError(
@@ -187,6 +196,16 @@ async function registerSpec(path: string): Promise<DatasetSpec> {
   } catch (error) {
     if (error instanceof DatasetSpecError && error.file === undefined)
       throw new UsageError(`${path}: ${error.message}`);
+    if (error instanceof DatasetError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Runs `fn`; a dataset problem it throws is a user error (exit code 2). */
+function userError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
     if (error instanceof DatasetError) throw new UsageError(error.message);
     throw error;
   }

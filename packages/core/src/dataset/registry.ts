@@ -66,8 +66,8 @@ export function registerDatasets(
 
 /**
  * Checks a deployment's list of datasets without registering it (what infra deploys): each
- * spec valid, no two with the same name or landing prefix, no prefix inside another (S3
- * would refuse their notifications as overlapping).
+ * spec valid, no two with the same name or the same landing prefix (a prefix may nest in
+ * another: the longest one a key starts with names its dataset).
  * @param specs the deployment's datasets
  * @param options.source where the list comes from, named in errors
  */
@@ -87,10 +87,10 @@ export function checkDeployment(specs: readonly unknown[], { source }: { source:
     for (const other of validated.slice(0, i)) {
       if (other.name === spec.name)
         issues.push({ path: `datasets[${i}].name`, reason: `dataset ${spec.name} is listed twice` });
-      else if (spec.landingPrefix.startsWith(other.landingPrefix) || other.landingPrefix.startsWith(spec.landingPrefix))
+      else if (spec.landingPrefix === other.landingPrefix)
         issues.push({
           path: `datasets[${i}].landingPrefix`,
-          reason: `${spec.landingPrefix} overlaps ${other.name}'s ${other.landingPrefix}: each dataset needs a landing prefix of its own`,
+          reason: `${spec.landingPrefix} is ${other.name}'s landing prefix too: each dataset needs one of its own (one may nest in another)`,
         });
     }
   });

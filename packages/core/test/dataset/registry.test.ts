@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DatasetSpecError } from "../../src/dataset/errors";
 import { shippedDatasets } from "../../src/dataset/index";
-import { datasetForKey, knownDatasets, registerDataset, unregisterDataset } from "../../src/dataset/registry";
+import {
+  checkDeployment,
+  datasetForKey,
+  knownDatasets,
+  registerDataset,
+  registerDatasets,
+  unregisterDataset,
+} from "../../src/dataset/registry";
 import type { DatasetSpec } from "../../src/dataset/spec";
 
 const spec = (name: string, landingPrefix: string): DatasetSpec => ({ name, landingPrefix, fields: [] });
@@ -70,5 +77,48 @@ describe("dataset registry", () => {
     expect(refusal).toThrow(DatasetSpecError);
     expect(refusal).toThrow(/name of a shipped dataset/);
     expect(knownDatasets().sensors).toBeUndefined();
+  });
+});
+
+describe("checkDeployment and registerDatasets", () => {
+  afterEach(() => {
+    unregisterDataset("sensors");
+  });
+
+  it("names every problem of a deployment's list: an invalid spec, a name twice, a prefix twice (nesting is fine)", () => {
+    // Prepare
+    const list = [
+      namedSpec("sensors"),
+      { ...namedSpec("bad"), fields: [{ name: "at", type: "timestamp", timezone: "Mars/Olympus" }] },
+      namedSpec("sensors", "other/"),
+      namedSpec("sensors_eu", "sensors/eu/"),
+      namedSpec("sensors_too", "sensors/"),
+    ];
+    // Act
+    let error: unknown;
+    try {
+      checkDeployment(list, { source: "datasets/index.ts" });
+    } catch (caught) {
+      error = caught;
+    }
+    // Assess
+    expect(error).toBeInstanceOf(DatasetSpecError);
+    expect((error as DatasetSpecError).file).toBe("datasets/index.ts");
+    expect((error as DatasetSpecError).issues).toEqual([
+      { path: "datasets[1].fields[0].timezone", reason: expect.stringMatching(/IANA time zone/) },
+      { path: "datasets[1].name", reason: "dataset sensors is listed twice" },
+      {
+        path: "datasets[3].landingPrefix",
+        reason: "sensors/ is sensors's landing prefix too: each dataset needs one of its own (one may nest in another)",
+      },
+    ]);
+  });
+
+  it("registers a deployment's datasets, a shipped example listed as it ships included", () => {
+    // Act
+    const registered = registerDatasets([shippedDatasets.car_telemetry, namedSpec("sensors")]);
+    // Assess
+    expect(registered.map((s) => s.name)).toEqual(["car_telemetry", "sensors"]);
+    expect(Object.keys(knownDatasets())).toEqual(expect.arrayContaining(["car_telemetry", "operations", "sensors"]));
   });
 });

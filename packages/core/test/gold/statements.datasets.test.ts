@@ -19,9 +19,9 @@ import { windowsOf } from "../../src/gold/windows";
 import { yearMonthDayPartitionOf } from "../../src/silver/columns";
 import { renderAthena } from "../../src/sql/athena";
 
-// The shipped datasets and the README's example, loaded as a user's spec is.
+// The shipped datasets and the README's example (the datasets folder's), loaded as a user's spec is.
 const example = await loadDatasetSpec(
-  fileURLToPath(new URL("../../../../examples/datasets/weather-stations.ts", import.meta.url)),
+  fileURLToPath(new URL("../../../../datasets/weather-stations.ts", import.meta.url)),
 );
 const specs = [...Object.values(shippedDatasets), example];
 const tables = specs

@@ -1,4 +1,6 @@
 import type { DatasetSpec } from "@medallion/core/dataset";
+import { knownDatasets, registerDatasets } from "@medallion/core/dataset";
+import deployed from "@medallion/datasets";
 
 /**
  * The spec of a dataset named by an event, or the module's own error naming the known ones.
@@ -23,4 +25,17 @@ export function once<T>(build: () => T): () => T {
     value ??= { built: build() };
     return value.built;
   };
+}
+
+// The datasets folder's list is registered on first use: once per Lambda process.
+const registerDeployed = once(() => registerDatasets(deployed));
+
+/**
+ * Every dataset this deployment runs (the datasets folder, `@medallion/datasets`), with any
+ * registered at run time (a `--spec` file on the embedded stack), by name.
+ * @example specOf(datasets(), event.dataset, (message) => new SilverSpecError(message))
+ */
+export function datasets(): Record<string, DatasetSpec> {
+  registerDeployed();
+  return knownDatasets();
 }
