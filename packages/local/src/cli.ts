@@ -17,6 +17,7 @@ import { runDev } from "./commands/dev";
 import { journeysCommand } from "./commands/journeys";
 import { openQueryEngine, runQuery } from "./commands/query";
 import { describeIngest, formatSummary, runPipeline } from "./commands/run";
+import { runSpecInit } from "./commands/spec-init";
 import { localClients } from "./services/clients";
 import type { LocalServices } from "./services/index";
 import { startServices } from "./services/index";
@@ -33,6 +34,7 @@ Usage:
   medallion query "<sql>"                                         SQL on the local lake: bronze.<dataset>, silver.<dataset>, gold.<table>
   medallion journeys [id]                                         pipeline runs, newest first (status, steps, error)
   medallion congregado [id]                                       stored aggregates (one, or all)
+  medallion spec init <name> --from <file|dir>… [--out <file.ts>]   draft a dataset spec from sample files
   medallion help
 
 Every command takes --data-dir <dir> (default .medallion) and --json, and --spec <file.ts> to make
@@ -49,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  // spec init has its own options (--from names sample files, not a date).
+  if (command === "spec") return runSpecInit(rest, { json: rest.includes("--json"), usage: (m) => new UsageError(m) });
   const { values, positionals } = parse(rest);
   const dataDir = resolve(values["data-dir"]);
   const json = values.json;

@@ -1,5 +1,7 @@
 export { carTelemetry } from "./car-telemetry";
 export { carMonthly, carTelemetryGold, manufacturerDaily } from "./car-telemetry-gold";
+export type { DraftedSpec, DraftOptions } from "./draft";
+export { draftSpec, snakeCase } from "./draft";
 export type { SpecIssue } from "./errors";
 export { DatasetError, DatasetSpecError, DatasetSpecLoadError } from "./errors";
 export { loadDatasetSpec } from "./load";
