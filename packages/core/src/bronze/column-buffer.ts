@@ -1,4 +1,4 @@
-import type { Field } from "../dataset/spec";
+import type { Field, ValueType } from "../dataset/spec";
 import type {
   PackedBooleans,
   PackedColumn,
@@ -53,7 +53,7 @@ export function columnBuffer(field: Field, capacity: number): ColumnBuffer {
     case "boolean":
       return booleanBuffer(capacity);
     case "list":
-      return listBuffer(capacity);
+      return listBuffer(capacity, field.items);
     case "string":
     case "timestamp":
     case "date":
@@ -108,12 +108,14 @@ function integerBuffer(capacity: number): ColumnBuffer {
   });
 }
 
-// A list's value is already what bronze stores (values.ts made it): kept as it is.
-function listBuffer(capacity: number): ColumnBuffer {
+// A list's value is what bronze stores (values.ts made it), but for its integers: Parquet's
+// INT64 takes bigints, and values.ts keeps those that fit a double as numbers.
+function listBuffer(capacity: number, items: ValueType): ColumnBuffer {
   let rows = new Array<unknown[] | null>(capacity);
+  const convert = int64Converter({ type: "list", items });
   return leafBuffer({
     set(row: number, value: unknown) {
-      rows[row] = Array.isArray(value) ? value : null;
+      rows[row] = Array.isArray(value) ? (convert ? (convert(value) as unknown[]) : value) : null;
     },
     pack(n: number): PackedList {
       const packed: PackedList = { kind: "list", rows: rows.length === n ? rows : rows.slice(0, n) };
@@ -121,6 +123,34 @@ function listBuffer(capacity: number): ColumnBuffer {
       return packed;
     },
   });
+}
+
+// Turns the integers inside a value of `type` into bigints; undefined when it holds none.
+function int64Converter(type: ValueType): ((value: unknown) => unknown) | undefined {
+  switch (type.type) {
+    case "integer":
+      return (value) => (typeof value === "number" ? BigInt(value) : value);
+    case "list": {
+      const item = int64Converter(type.items);
+      return item && ((value) => (Array.isArray(value) ? value.map((v) => (v === null ? null : item(v))) : value));
+    }
+    case "struct": {
+      const fields = type.fields.flatMap((field) => {
+        const convert = int64Converter(field);
+        return convert ? [{ name: field.name, convert }] : [];
+      });
+      if (fields.length === 0) return undefined;
+      return (value) => {
+        if (value === null || typeof value !== "object") return value;
+        const copy = { ...(value as Record<string, unknown>) };
+        for (const { name, convert } of fields)
+          if (copy[name] !== null && copy[name] !== undefined) copy[name] = convert(copy[name]);
+        return copy;
+      };
+    }
+    default:
+      return undefined;
+  }
 }
 
 function booleanBuffer(capacity: number): ColumnBuffer {

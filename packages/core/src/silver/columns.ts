@@ -143,6 +143,19 @@ function partitionColumns(partition: PartitionSpec, timestamp: Expr): SilverColu
 }
 
 /**
+ * The bronze path of the timestamp a dataset is partitioned by: its silver column may be a
+ * struct's field, flattened (`properties_time` is `properties.time` in bronze).
+ * @param spec dataset spec with a silver section
+ * @example partitionSourcePath(quakes) // ["properties", "time"]
+ */
+export function partitionSourcePath(spec: DatasetSpec): string[] {
+  const { from } = silverSpecOf(spec).partition;
+  const found = flatten(spec.fields).find(({ path }) => path.join("_") === from);
+  if (!found) throw new SilverSpecError(`dataset ${spec.name}: partition names unknown column ${from}`);
+  return found.path;
+}
+
+/**
  * Derives silver's columns from a dataset spec: structs flattened with `_` (so a struct's
  * field can partition or dedup: `properties_time`), strings trimmed and cleansed, timestamps
  * parsed, integers BIGINT, dates DATE, lists kept, ratios and origins computed, date

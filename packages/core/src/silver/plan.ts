@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { DatasetSpec } from "../dataset/spec";
 import type { Statement, TableRef } from "../sql/ast";
 import type { PartitionCatalog } from "./catalog";
-import { silverSpecOf } from "./columns";
+import { partitionSourcePath, silverSpecOf } from "./columns";
 import { BronzeReadError } from "./errors";
 import type { PendingFile, SilverLedger } from "./ledger";
 import { pendingFileSchema } from "./ledger";
@@ -91,15 +91,18 @@ const MAX_FILES_PER_PLAN = 200;
 
 const ingestDateOf = (key: string): string | undefined => /(?:^|\/)ingest_date=([^/]+)\//.exec(key)?.[1];
 
-async function readPartitionColumn(s3: S3Client, bucket: string, key: string, column: string): Promise<unknown[]> {
+// The partition timestamp of every row: a top-level column, or a struct's field (`properties.time`).
+async function readPartitionColumn(s3: S3Client, bucket: string, key: string, path: string[]): Promise<unknown[]> {
   try {
     const bytes = await getBytes(s3, bucket, key);
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    const rows = await parquetReadObjects({ file, columns: [column] });
-    return rows.map((row) => row[column]);
+    const rows = await parquetReadObjects({ file, columns: [path[0]!] });
+    return rows.map((row) =>
+      path.reduce<unknown>((value, step) => (value as Record<string, unknown> | null)?.[step], row),
+    );
   } catch (error) {
     throw new BronzeReadError(
-      `cannot read column ${column} of bronze file s3://${bucket}/${key}: ${(error as Error).message}`,
+      `cannot read column ${path.join(".")} of bronze file s3://${bucket}/${key}: ${(error as Error).message}`,
       { cause: error },
     );
   }
@@ -141,8 +144,9 @@ export async function planSilver<E extends PendingFile>({
   const affected = new Map<string, Record<string, number>>();
   let rowsIn = 0;
   let rowsWithoutTimestamp = 0;
+  const timestampPath = partitionSourcePath(spec);
   for (const entry of files) {
-    for (const value of await readPartitionColumn(s3, buckets.bronze, entry.bronze_key!, silver.partition.from)) {
+    for (const value of await readPartitionColumn(s3, buckets.bronze, entry.bronze_key!, timestampPath)) {
       rowsIn += 1;
       const values = partitionOf(value, silver.partition);
       if (values) affected.set(partitionKey(values), values);
