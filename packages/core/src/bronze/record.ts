@@ -27,8 +27,13 @@ interface KnownFields {
 // Names that could walk a path, break a column name or touch an object's prototype.
 const UNSAFE_NAME = /[\u0000-\u001f/\\]|\.\./;
 
-// A run of digits long enough that JSON.parse may have rounded the number.
-const LONG_NUMBER = /\d{16}/;
+// Whether a parsed value holds an integer beyond 2^53 (JSON.parse rounded it; its text did not).
+function hasUnsafeInteger(value: unknown): boolean {
+  if (typeof value === "number") return Number.isInteger(value) && !Number.isSafeInteger(value);
+  if (value === null || typeof value !== "object") return false;
+  for (const key in value) if (hasUnsafeInteger((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
 
 /**
  * Checks and normalises raw records of one dataset: JSON syntax, object shape, size and
@@ -63,8 +68,9 @@ export function recordChecker(
     if (hasDuplicateKey(raw.text, raw.writtenKeys, keys))
       return reject("record has a duplicate key (JSON.parse would keep only the last value)");
     let read = readFields(record, false);
-    // Numbers as written: for a value that needs its text, and wherever JSON.parse may have rounded one.
-    if (read.needsSource || LONG_NUMBER.test(raw.text)) {
+    // Numbers as written: for a value that needs its text (a number in a string field, an
+    // integer beyond 2^53), and for `_extra` when it holds an integer JSON.parse rounded.
+    if (read.needsSource || (unknown !== undefined && hasUnsafeInteger(unknown))) {
       record = parseExact(raw.text) as Record<string, unknown>;
       read = readFields(record, true);
       ({ unknown } = inspect(record, maxDepth, known));

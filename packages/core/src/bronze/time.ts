@@ -296,11 +296,15 @@ const LOCAL_ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\
 export function timestampReader({ format = "iso", timezone, years = DEFAULT_YEARS }: TimestampValue): TimeReader {
   const zone = timezone ?? "UTC";
   const iso = timestampPattern();
+  // The range as instants: a comparison per value, a year only for the reason.
+  const first = new Date(0).setUTCFullYear(years.min, 0, 1);
+  const last = new Date(0).setUTCFullYear(years.max + 1, 0, 1);
   const inRange = (ms: number): string | Rejection => {
-    if (!Number.isFinite(ms)) return { reason: "is not a valid instant" };
-    const year = new Date(ms).getUTCFullYear();
-    if (Number.isNaN(year)) return { reason: "is not a valid instant" };
-    return year < years.min || year > years.max ? outOfRange(year, years) : new Date(ms).toISOString();
+    if (!(ms >= first && ms < last)) {
+      if (!Number.isFinite(ms) || Number.isNaN(new Date(ms).getTime())) return { reason: "is not a valid instant" };
+      return outOfRange(new Date(ms).getUTCFullYear(), years);
+    }
+    return new Date(ms).toISOString();
   };
   if (format === "epoch_s" || format === "epoch_ms") {
     const scale = format === "epoch_s" ? 1000 : 1;

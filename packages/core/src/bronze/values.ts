@@ -38,7 +38,11 @@ export function parseExact(text: string): unknown {
 
 /** What reading one record's known fields found. */
 export interface ReadFields {
-  /** The record as bronze stores it (keys are the fields' names), when every field passed. */
+  /**
+   * The record as bronze stores it, when every field passed: a copy keyed by the fields' names
+   * when a key was renamed or a value changed, else the record itself (bronze reads only the
+   * fields' names; an absent field is undefined or null).
+   */
   record: Record<string, unknown> | undefined;
   /** Up to four problems, each `path: reason`. */
   issues: string[];
@@ -171,11 +175,12 @@ function valueReader(type: ValueType, path: string, required: boolean): Reader {
       const item = valueReader(type.items, `${path}[]`, false);
       return (value, read) => {
         if (!Array.isArray(value)) return issue(read, path, `expected a list, got ${describe(value)}`);
-        const out = new Array<unknown>(value.length);
+        // The array itself while no item changes; a copy from the first that does.
+        let out: unknown[] | undefined;
         for (let i = 0; i < value.length; i++) {
           const element = value[i];
           if (element === null || element === undefined) {
-            out[i] = null;
+            if (out) out[i] = null;
             continue;
           }
           const before = read.issues.length;
@@ -186,9 +191,10 @@ function valueReader(type: ValueType, path: string, required: boolean): Reader {
             if (last >= before) read.issues[last] = read.issues[last]!.replace(`${path}[]`, `${path}[${i}]`);
             return FAIL;
           }
-          out[i] = result;
+          if (out === undefined && result !== element) out = value.slice(0, i);
+          if (out) out[i] = result;
         }
-        return out;
+        return out ?? value;
       };
     }
   }
@@ -202,27 +208,39 @@ function objectReader(fields: Field[], prefix: string): Reader {
     return { key, name: field.name, path, required, read: valueReader(field, path, required) };
   });
   const where = prefix.slice(0, -1);
+  const renames = slots.some((slot) => slot.key !== slot.name);
   return (value, read) => {
     if (value === null || typeof value !== "object" || Array.isArray(value) || json.isRawJSON(value))
       return issue(read, where, `expected an object, got ${describe(value)}`);
     const object = value as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
+    // The object itself stands for bronze's when no key is renamed and no value changed (the
+    // usual case: no copy); a copy of the known fields is made at the first change.
+    let out: Record<string, unknown> | undefined = renames ? {} : undefined;
     let failed = false;
-    for (const slot of slots) {
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
       const raw = object[slot.key];
+      let result: unknown;
       if (raw === undefined || raw === null) {
         if (slot.required) {
           issue(read, slot.path, "required, but missing");
           failed = true;
         }
-        out[slot.name] = null;
-        continue;
+        result = null;
+      } else {
+        result = slot.read(raw, read);
+        if (result === FAIL) {
+          failed = true;
+          continue;
+        }
       }
-      const result = slot.read(raw, read);
-      if (result === FAIL) failed = true;
-      else out[slot.name] = result;
+      if (out === undefined && result !== raw && !(result === null && raw === undefined)) {
+        out = {};
+        for (let j = 0; j < i; j++) out[slots[j]!.name] = object[slots[j]!.key] ?? null;
+      }
+      if (out !== undefined) out[slot.name] = result;
     }
-    return failed ? FAIL : out;
+    return failed ? FAIL : (out ?? object);
   };
 }
 

@@ -32,14 +32,8 @@ describe("recordChecker", () => {
     // Assess
     expect(result).toEqual({
       ok: true,
-      // The record as bronze stores it: every known field, null where absent; unknown ones only in _extra.
-      record: {
-        ...valid,
-        Manufacturer: null,
-        Model: null,
-        color: null,
-        metrics: { trip: { tripMileage: 3, tripFuelLiters: null }, fuel: null },
-      },
+      // Nothing to rename or convert: the record itself (bronze reads only the spec's fields).
+      record: { ...valid, vin: "X", metrics: { trip: { tripMileage: 3, avg: 1 }, other: true } },
       extra: JSON.stringify({ vin: "X", metrics: { trip: { avg: 1 }, other: true } }),
       coerced: [],
     });
