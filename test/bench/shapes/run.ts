@@ -95,8 +95,9 @@ try {
     })),
   );
   const ratio = median(ratios);
+  const cpuRatio = median(runs.collection.map((run, i) => (run.cpuMs ?? 0) / (runs.ndjson[i]!.cpuMs ?? 1)));
   console.log(
-    `FeatureCollection / NDJSON time: ${ratio.toFixed(2)} (median of per-round ratios; target ≤ 1.3): ${ratio <= 1.3 ? "met" : "NOT met"}`,
+    `FeatureCollection / NDJSON time: ${ratio.toFixed(2)} wall, ${cpuRatio.toFixed(2)} CPU (medians of per-round ratios; target ≤ 1.3): ${ratio <= 1.3 ? "met" : "NOT met"} on wall time${ratio > 1.3 && cpuRatio <= 1.3 ? " (CPU met: on a loaded machine wall time follows the load, see NOTES.md)" : ""}`,
   );
   console.log(`FeatureCollection peak RSS: ${rss.toFixed(0)} MB (target ≤ 512 MB): ${rss <= 512 ? "met" : "NOT met"}`);
 } finally {
