@@ -101,6 +101,10 @@ const athenaCaller: readonly Granted[] = [
 ];
 // Results in the workgroup's output location, written and read back with the caller's rights.
 const athenaResults: readonly Granted[] = ["s3:GetBucketLocation", "s3:PutObject", "s3:GetObject"];
+// Silver's handlers read their names from these links; none calls Athena (the state machine runs the plan).
+const silverLinks = ["Bronze", "Silver", "Ledger", "SilverCatalog"] as const;
+// Partition locations, read from Glue (the table's keys and storage, then a batch of partitions).
+const glueLocate: readonly Granted[] = ["glue:GetTable", "glue:BatchGetPartition"];
 // Silver path targets may live outside the lake's buckets: versions, manifests and Athena's UNLOAD write there.
 const silverTargetPaths: readonly Granted[] = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"];
 
@@ -181,48 +185,48 @@ export const functions = {
     access: { Lock: ["dynamodb:DeleteItem"] },
     states: ["ReleaseDatasetLock", "ReleaseDatasetLockAfterFailure"],
   },
-  /** Pending files from the ledger, affected partitions, the statements Athena runs. */
+  /** Pending files from the ledger, affected partitions, the statements Athena runs: stored in S3, its key returned. */
   PlanSilver: {
     handler: "silver.plan",
     memoryMB: 1024,
     timeoutSeconds: 5 * 60,
-    links: ["Bronze", "Silver", "AthenaResults", "Ledger", "SilverCatalog"],
+    links: silverLinks,
     access: {
       Ledger: ["dynamodb:Query"],
+      // The footer and the partition column of each pending file, in ranged reads (HEAD for its size).
       Bronze: ["s3:GetObject"],
-      Silver: ["s3:GetObject", "s3:ListBucket"],
+      // Lists a version's leftovers; stores the plan under `_plans/`.
+      Silver: ["s3:ListBucket", "s3:PutObject"],
       SilverTargetPaths: silverTargetPaths,
-      // Partition locations are read through Athena (`"$path"` of the silver table).
-      AthenaWorkGroup: athenaCaller,
-      AthenaResults: athenaResults,
-      SilverTables: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+      // Partition locations come from Glue.
+      SilverTables: glueLocate,
     },
     states: ["PlanSilver"],
+  },
+  /** One statement of a stored plan as the Athena text the query state runs (the state carries one query, not the plan). */
+  LoadSilverQuery: {
+    handler: "silver.query",
+    memoryMB: 512,
+    timeoutSeconds: 60,
+    links: ["Silver"],
+    access: { Silver: ["s3:GetObject"] },
+    states: ["LoadSilverQuery"],
   },
   /** Swaps the partition locations to the written version (the ledger is marked after gold). */
   CommitSilver: {
     handler: "silver.commit",
     memoryMB: 1024,
     timeoutSeconds: 15 * 60,
-    links: ["Bronze", "Silver", "AthenaResults", "Ledger", "SilverCatalog"],
+    links: silverLinks,
     access: {
-      // Reads the written objects' footers; writes the replaced versions' retention markers.
+      // Reads the plan and the written objects' footers; writes the replaced versions' retention markers.
       Silver: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
       SilverTargetPaths: silverTargetPaths,
-      AthenaWorkGroup: athenaCaller,
-      AthenaResults: athenaResults,
-      SilverTables: [
-        "glue:GetDatabase",
-        "glue:GetTable",
-        "glue:GetPartitions",
-        "glue:GetPartition",
-        "glue:BatchCreatePartition",
-        "glue:UpdatePartition",
-      ],
+      SilverTables: [...glueLocate, "glue:BatchCreatePartition", "glue:BatchUpdatePartition"],
     },
     states: ["CommitSilver"],
   },
-  /** `{ dataset, partitions }` → gold merged and congregados saved; waits for Athena (a MERGE over many months takes minutes). */
+  /** `{ dataset, plan_key }` → gold merged and congregados saved (the plan's partitions); waits for Athena (a MERGE over many months takes minutes). */
   MergeGold: {
     handler: "gold.merge",
     memoryMB: 512,
@@ -231,7 +235,8 @@ export const functions = {
     access: {
       AthenaWorkGroup: athenaCaller,
       AthenaResults: athenaResults,
-      // Athena reads silver and writes the Iceberg tables (data, metadata, the Glue pointer) with these rights.
+      // Athena reads silver and writes the Iceberg tables (data, metadata, the Glue pointer) with
+      // these rights; the silver plan's partitions are read from its stored plan.
       SilverTables: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
       Silver: ["s3:GetObject", "s3:ListBucket"],
       GoldTables: ["glue:GetDatabase", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable"],
@@ -248,14 +253,13 @@ export const functions = {
     memoryMB: 1024,
     timeoutSeconds: 15 * 60,
     // The silver handlers' wiring reads every silver link when first used, Bronze included.
-    links: ["Bronze", "Silver", "AthenaResults", "Ledger", "SilverCatalog"],
+    links: silverLinks,
     access: {
       Ledger: ["dynamodb:UpdateItem"],
       Silver: ["s3:GetObject", "s3:ListBucket", "s3:DeleteObject"],
       SilverTargetPaths: silverTargetPaths,
-      AthenaWorkGroup: athenaCaller,
-      AthenaResults: athenaResults,
-      SilverTables: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+      // Expiry keeps any version the catalog still points at.
+      SilverTables: glueLocate,
     },
     states: ["FinishSilver"],
   },

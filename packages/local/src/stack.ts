@@ -2,6 +2,7 @@ import { knownDatasets } from "@medallion/core/dataset";
 import type { IngestResult } from "@medallion/core/ingest";
 import { ingestResultSchema, isSubscribedLandingKey } from "@medallion/core/ingest";
 import type { WindowRequest } from "@medallion/core/schedule";
+import { loadSilverPlan } from "@medallion/core/silver";
 import type { TableRef } from "@medallion/core/sql";
 import type { FunctionName } from "@medallion/stacks/functions";
 import { functions, STATE_MACHINE, taskFunctionNames } from "@medallion/stacks/functions";
@@ -16,6 +17,7 @@ import type { OnFailureRecord } from "./notifications";
 import { decodeS3Key, NotificationQueue, s3Notification } from "./notifications";
 import type { ExecutionOutcome, PipelineHandlers, StateEvent, TaskHandler } from "./pipeline";
 import { executePipeline, LOCAL_WORKGROUP, localFunctionName } from "./pipeline";
+import { localClients } from "./services/clients";
 import type { LocalServices } from "./services/index";
 import { startServices } from "./services/index";
 
@@ -218,6 +220,7 @@ async function pipelineHandlers(
 ): Promise<{ handlers: PipelineHandlers; others: Record<"OptimizeGold", TaskHandler>; close(): void }> {
   const local = await localSilverDependencies({ services, dataDir });
   recorder.instrumentAll(local);
+  const runtime = localClients(services.env);
   // What Athena would do with the caller's credentials, derived from each statement DuckDB runs.
   const athena = athenaScope(services, recorder);
   // Functions read every statement's rows through the engine adapter; the state machine's
@@ -235,6 +238,7 @@ async function pipelineHandlers(
       engine: silverDeps.engine,
       datasets: knownDatasets(),
       silverTable: (dataset: string) => localTables(dataset).silver,
+      loadPlan: (key: string) => loadSilverPlan({ s3: silverDeps.s3, bucket: silverDeps.buckets.silver, key }),
       doc: silverDeps.doc,
       congregadoTable: services.names.Congregado!,
       journeyTable: services.names.JourneyControl!,
@@ -261,9 +265,14 @@ async function pipelineHandlers(
     handlers: {
       ...invoked,
       engine,
+      // The local runtime's own read (it runs a statement's tree, found by its text): no function's call.
+      loadPlan: (key) => loadSilverPlan({ s3: runtime.s3, bucket: silverDeps.buckets.silver, key }),
     },
     others,
-    close: () => local.close(),
+    close: () => {
+      runtime.destroy();
+      local.close();
+    },
   };
 }
 

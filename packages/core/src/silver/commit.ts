@@ -1,6 +1,4 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
-import type { AsyncBuffer } from "hyparquet";
 import { parquetMetadataAsync } from "hyparquet";
 import { z } from "zod";
 import type { DatasetSpec } from "../dataset/spec";
@@ -9,7 +7,7 @@ import { silverSpecOf } from "./columns";
 import { VersionMismatchError } from "./errors";
 import type { SilverLedger } from "./ledger";
 import type { ObjectInfo } from "./objects";
-import { isDataFile, listObjects, parseS3Uri } from "./objects";
+import { FOOTER_FETCH_BYTES, isDataFile, listObjects, parseS3Uri, rangedBuffer } from "./objects";
 import type { SilverLake, SilverPlan } from "./plan";
 import { expireVersions, recordSuperseded } from "./retention";
 import { resolveTarget, silverTargetSchema } from "./target";
@@ -49,22 +47,13 @@ export const silverSummarySchema = z.object({
 /** What a consolidation did. */
 export type SilverSummary = z.infer<typeof silverSummarySchema>;
 
-function s3Buffer(s3: S3Client, bucket: string, object: ObjectInfo): AsyncBuffer {
-  return {
-    byteLength: object.size,
-    slice: async (start: number, end?: number) => {
-      const range = `bytes=${start}-${(end ?? object.size) - 1}`;
-      const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.key, Range: range }));
-      const bytes = await body.Body!.transformToByteArray();
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    },
-  };
-}
-
 // Row counts come from Parquet footers: a few KB per file of the affected partitions only.
 async function countRows(s3: S3Client, bucket: string, objects: ObjectInfo[]): Promise<number> {
   let rows = 0;
-  for (const object of objects) rows += Number((await parquetMetadataAsync(s3Buffer(s3, bucket, object))).num_rows);
+  for (const object of objects)
+    rows += Number(
+      (await parquetMetadataAsync(rangedBuffer(s3, bucket, object), { initialFetchSize: FOOTER_FETCH_BYTES })).num_rows,
+    );
   return rows;
 }
 

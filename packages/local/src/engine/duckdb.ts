@@ -1,15 +1,24 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import type { QueryResult, SqlEngine } from "@medallion/core/engine";
 import { QueryFailedError } from "@medallion/core/engine";
+import { athena, utf8Bytes } from "@medallion/core/limits";
 import { parseS3Uri, silverColumns } from "@medallion/core/silver";
 import type { Statement, TableRef } from "@medallion/core/sql";
-import { literal, readTables, readUris, renderDuckDb, renderTable } from "@medallion/core/sql";
+import {
+  literal,
+  readTables,
+  readUris,
+  renderAthena,
+  renderDuckDb,
+  renderTable,
+  UnsupportedStatementError,
+} from "@medallion/core/sql";
 import type { LocalCatalog } from "../catalog/index";
 import { objectPath, prefixFiles } from "./files";
 
@@ -40,6 +49,36 @@ export interface DuckDbEngine extends SqlEngine {
    */
   sql(text: string): Promise<QueryResult>;
   close(): void;
+}
+
+/** Athena's refusal of a request (StartQueryExecution), as the SDK raises it. */
+export class InvalidRequestException extends Error {
+  override name = "InvalidRequestException";
+}
+
+// A query Athena ran and failed, with its reason as Athena gives it.
+const athenaFailure = (reason: string): QueryFailedError =>
+  new QueryFailedError(`Athena-equivalent query failed: ${reason}`, { reason });
+
+/**
+ * Refuses what Athena would refuse to start: query text over its limit, measured on the
+ * Athena rendering of the statement (what runs on AWS). Statements Athena never runs (DuckDB's
+ * own DDL) are not measured.
+ * @param statement the statement
+ */
+function checkAthenaText(statement: Statement): void {
+  let text: string;
+  try {
+    text = renderAthena(statement);
+  } catch (error) {
+    if (error instanceof UnsupportedStatementError) return;
+    throw error;
+  }
+  const bytes = utf8Bytes(text);
+  if (bytes > athena.maxQueryBytes)
+    throw new InvalidRequestException(
+      `1 validation error detected: Value at 'queryString' failed to satisfy constraint: Member must have length less than or equal to ${athena.maxQueryBytes} (the Athena text of this ${statement.kind} is ${bytes} bytes)`,
+    );
 }
 
 /** The tables of a dataset as the embedded stack names them: `bronze.<dataset>`, `silver.<dataset>`. */
@@ -170,19 +209,28 @@ export async function duckdbEngine({
     }
   }
 
+  // As Athena's UNLOAD: into an empty location only, at most 100 partitions per statement.
   async function unload(statement: Extract<Statement, { kind: "unload" }>): Promise<QueryResult> {
+    const { bucket, key: prefix } = parseS3Uri(statement.to);
+    const base = prefix.endsWith("/") || prefix === "" ? prefix : `${prefix}/`;
+    const present = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: base, MaxKeys: 1 }));
+    if (present.KeyCount)
+      throw athenaFailure(`HIVE_PATH_ALREADY_EXISTS: Target directory for table already exists: ${statement.to}`);
     const directory = await mkdtemp(join(tmpdir(), "medallion-unload-"));
     try {
       const output = join(directory, "out");
       await query(renderDuckDb(statement, { files: await resolve(statement), unloadDirectory: output }));
-      const { bucket, key: prefix } = parseS3Uri(statement.to);
-      const base = prefix.endsWith("/") || prefix === "" ? prefix : `${prefix}/`;
       let written: string[] = [];
       try {
         written = await walk(output);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
       }
+      const partitions = new Set(written.map((file) => dirname(relative(output, file))));
+      if (partitions.size > athena.maxPartitionsPerWrite)
+        throw athenaFailure(
+          `HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of ${athena.maxPartitionsPerWrite} open writers for partitions/buckets (this statement writes ${partitions.size} partitions)`,
+        );
       for (const file of written.sort()) {
         await s3.send(
           new PutObjectCommand({
@@ -209,6 +257,7 @@ export async function duckdbEngine({
   };
 
   async function run(statement: Statement): Promise<QueryResult> {
+    checkAthenaText(statement);
     switch (statement.kind) {
       case "addPartitions":
         await catalog.swap(statement.table, statement.partitions);
