@@ -2,12 +2,13 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { parquetMetadataAsync } from "hyparquet";
 import { z } from "zod";
 import type { DatasetSpec } from "../dataset/spec";
+import { eachLimit } from "../dynamo/request";
 import type { PartitionCatalog } from "./catalog";
 import { silverSpecOf } from "./columns";
 import { VersionMismatchError } from "./errors";
 import type { SilverLedger } from "./ledger";
 import type { ObjectInfo } from "./objects";
-import { FOOTER_FETCH_BYTES, isDataFile, listObjects, parseS3Uri, rangedBuffer } from "./objects";
+import { FOOTER_FETCH_BYTES, isDataFile, listObjects, parseS3Uri, rangedBuffer, S3_CONCURRENCY } from "./objects";
 import type { SilverLake, SilverPlan } from "./plan";
 import { expireVersions, recordSuperseded } from "./retention";
 import { resolveTarget, silverTargetSchema } from "./target";
@@ -110,14 +111,18 @@ export async function commitSilver({
   let rowsOut = 0;
   if (plan.version !== null) {
     const written = await checkVersion(plan, s3, target.bucket, target.root);
-    for (const partition of plan.partitions) {
+    // Footers are read a few partitions at a time: a backfill rewrites thousands.
+    await eachLimit(plan.partitions, S3_CONCURRENCY, async (partition) => {
       // A re-run after the swap finds the partition at its new location already.
       if (partition.previous && partition.previous !== partition.location) {
         const before = await dataFilesAt(s3, partition.previous);
-        rowsBefore += await countRows(s3, before.bucket, before.objects);
+        const counted = await countRows(s3, before.bucket, before.objects);
+        rowsBefore += counted;
       }
-      rowsOut += await countRows(s3, target.bucket, written.get(partition.location) ?? []);
-    }
+      // Counted first, then added: `total += await …` would add to a total read before the wait.
+      const counted = await countRows(s3, target.bucket, written.get(partition.location) ?? []);
+      rowsOut += counted;
+    });
     const replaced = plan.partitions
       .filter((p) => p.previous && p.previous !== p.location)
       .map((p) => ({ values: p.values, location: p.previous! }));

@@ -86,6 +86,9 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
 /** Data files are what readers read: Hive and Athena skip names starting with `_` or `.`. @param key object key */
 export const isDataFile = (key: string): boolean => !/^[_.]/.test(key.slice(key.lastIndexOf("/") + 1));
 
+/** Requests to S3 at once where many small objects are read or written (footers, markers). */
+export const S3_CONCURRENCY = 16;
+
 /** Bytes read from a Parquet object's end to find its footer: a few KB, so one ranged read usually holds it. */
 export const FOOTER_FETCH_BYTES = 64 * 1024;
 

@@ -170,42 +170,48 @@ export async function duckdbEngine({
     }
   }
 
-  // Views are rebuilt before each statement from the catalog's current snapshot, so a reader
-  // sees one version of every partition for the whole statement. Only the datasets it names:
-  // a view is always `<layer>.<dataset>`, so others cannot be reached by it.
+  // Views are brought up to date before each statement from the catalog's current snapshot, so
+  // a reader sees one version of every partition for the whole statement. A partition's
+  // location is written once, so a snapshot the view already shows needs no rebuild. Only the
+  // datasets a statement names: a view is always `<layer>.<dataset>`, so others cannot be reached by it.
+  const shown = new Map<string, string>();
+  async function replaceView(table: TableRef, snapshot: string, select: () => Promise<string | undefined>) {
+    const name = renderTable(table);
+    if (shown.get(name) === snapshot) return;
+    const sql = await select();
+    await query(sql === undefined ? `DROP VIEW IF EXISTS ${name}` : `CREATE OR REPLACE VIEW ${name} AS ${sql}`);
+    shown.set(name, snapshot);
+  }
   async function refreshViews(named: DatasetSpec[]): Promise<void> {
     for (const spec of named) {
       const tables = localTables(spec.name);
       if (spec.silver) {
         const columns = silverColumns(spec);
         const partitions = await catalog.partitions(tables.silver);
-        const statement: Statement = {
-          kind: "query",
-          query: {
-            kind: "select",
-            columns: "*",
-            from: {
-              kind: "partitions",
-              table: tables.silver,
-              columns: columns.data,
-              partitionColumns: columns.partition,
-              partitions,
+        await replaceView(tables.silver, JSON.stringify(partitions), async () => {
+          const statement: Statement = {
+            kind: "query",
+            query: {
+              kind: "select",
+              columns: "*",
+              from: {
+                kind: "partitions",
+                table: tables.silver,
+                columns: columns.data,
+                partitionColumns: columns.partition,
+                partitions,
+              },
             },
-          },
-        };
-        const sql = renderDuckDb(statement, { files: await resolve(statement) });
-        await query(`CREATE OR REPLACE VIEW ${renderTable(tables.silver)} AS ${sql}`);
+          };
+          return renderDuckDb(statement, { files: await resolve(statement) });
+        });
       }
       const bronzeFiles = await prefixFiles(s3Directory, `s3://${buckets.bronze}/${spec.name}/`);
-      const bronze = renderTable(tables.bronze);
-      if (bronzeFiles.length) {
-        const list = bronzeFiles.map((path) => literal(path)).join(", ");
-        await query(
-          `CREATE OR REPLACE VIEW ${bronze} AS SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = true)`,
-        );
-      } else {
-        await query(`DROP VIEW IF EXISTS ${bronze}`);
-      }
+      await replaceView(tables.bronze, bronzeFiles.join("\n"), async () =>
+        bronzeFiles.length
+          ? `SELECT * FROM read_parquet([${bronzeFiles.map((path) => literal(path)).join(", ")}], union_by_name = true, hive_partitioning = true)`
+          : undefined,
+      );
     }
   }
 

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -23,12 +24,35 @@ export interface LocalS3 {
 }
 
 /**
+ * s3rver seals ListObjectsV2 continuation tokens with DES, which Node 22's OpenSSL no longer
+ * has: every listing of more than 1,000 keys failed with "We encountered an internal error".
+ * A token only has to round-trip, so DES, and DES alone, becomes the identity: no other code
+ * of the process can use DES anyway.
+ */
+function openS3rverContinuationTokens(): void {
+  const marked = crypto as typeof crypto & { s3rverTokens?: true };
+  if (marked.s3rverTokens) return;
+  marked.s3rverTokens = true;
+  const identity = {
+    update: (data: string | Uint8Array, encoding?: BufferEncoding) =>
+      typeof data === "string" ? Buffer.from(data, encoding ?? "utf8") : Buffer.from(data),
+    final: () => Buffer.alloc(0),
+  };
+  const { createCipheriv, createDecipheriv } = crypto;
+  crypto.createCipheriv = ((algorithm: string, ...rest: unknown[]) =>
+    algorithm === "des" ? identity : Reflect.apply(createCipheriv, crypto, [algorithm, ...rest])) as never;
+  crypto.createDecipheriv = ((algorithm: string, ...rest: unknown[]) =>
+    algorithm === "des" ? identity : Reflect.apply(createDecipheriv, crypto, [algorithm, ...rest])) as never;
+}
+
+/**
  * Starts s3rver on a free loopback port with objects under `<dataDir>/s3`, creating the
  * given buckets if they do not exist yet.
  * @param dataDir state directory
  * @param bucketNames physical bucket names to create
  */
 export async function startS3(dataDir: string, bucketNames: string[]): Promise<LocalS3> {
+  openS3rverContinuationTokens();
   const directory = join(dataDir, "s3");
   await mkdir(directory, { recursive: true });
   const server = new S3rver({
