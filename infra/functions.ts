@@ -4,7 +4,7 @@ import { eventBridgeCron } from "@medallion/core/schedule";
 import type { FunctionDeclaration, FunctionName, LinkName } from "@medallion/stacks/functions";
 import { functions } from "@medallion/stacks/functions";
 import type { Deployment } from "@medallion/stacks/policy";
-import { accessPolicy, silverTargetPathArns } from "@medallion/stacks/policy";
+import { accessPolicy, silverTargetDatabases, silverTargetPathArns } from "@medallion/stacks/policy";
 import { bronzeDatabase, goldCatalog, goldDatabase, silverCatalog, silverDatabase, workGroup } from "./catalog";
 import { lake } from "./lake";
 import { queues } from "./queues";
@@ -52,6 +52,7 @@ export const deployment: $util.Output<Deployment> = $util.output({
   databases: { bronze: bronzeDatabase.name, silver: silverDatabase.name, gold: goldDatabase.name },
   workGroup: workGroup.name,
   silverTargetPaths: silverTargetPathArns(Object.values(shippedDatasets)),
+  silverTargetDatabases: silverTargetDatabases(Object.values(shippedDatasets)),
 });
 
 /**

@@ -105,6 +105,11 @@ const athenaResults: readonly Granted[] = ["s3:GetBucketLocation", "s3:PutObject
 const silverLinks = ["Bronze", "Silver", "Ledger", "SilverCatalog"] as const;
 // Partition locations, read from Glue (the table's keys and storage, then a batch of partitions).
 const glueLocate: readonly Granted[] = ["glue:GetTable", "glue:BatchGetPartition"];
+// Where Lake Formation governs the catalog, Athena asks it for data access with the caller's rights.
+const lakeFormationAccess: Granted = {
+  action: "lakeformation:GetDataAccess",
+  unexercised: "where Lake Formation governs the catalog, Athena asks it",
+};
 // Silver path targets may live outside the lake's buckets: versions, manifests and Athena's UNLOAD write there.
 const silverTargetPaths: readonly Granted[] = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"];
 
@@ -243,6 +248,7 @@ export const functions = {
       Gold: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
       Congregado: ["dynamodb:GetItem", "dynamodb:PutItem"],
       JourneyControl: ["dynamodb:UpdateItem"],
+      AnyResource: [lakeFormationAccess],
     },
     service: "medallion-gold",
     states: ["MergeGold"],

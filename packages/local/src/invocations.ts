@@ -5,7 +5,7 @@ import { functions } from "@medallion/stacks/functions";
 export interface InvocationReport {
   function: FunctionName;
   durationMs: number;
-  /** The process's peak heap during the invocation: an upper bound of what the function used. */
+  /** The process's peak heap (and buffers) during the invocation: an upper bound of what the function used. */
   peakHeapMB: number;
   /** The deployed function's timeout and memory (`@medallion/stacks/functions`). */
   timeoutSeconds: number;
@@ -13,7 +13,11 @@ export interface InvocationReport {
 }
 
 const HEAP_SAMPLE_MS = 50;
-const heapMB = (): number => process.memoryUsage().heapUsed / 1024 ** 2;
+// The JS heap and the buffers it holds (Parquet pages, file bodies): what a handler allocates.
+const heapMB = (): number => {
+  const { heapUsed, external } = process.memoryUsage();
+  return (heapUsed + external) / 1024 ** 2;
+};
 
 /**
  * Runs one invocation of a function, measuring its duration and the process's peak heap, and

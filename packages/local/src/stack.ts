@@ -12,6 +12,8 @@ import type { AthenaScope } from "./iam/athena";
 import { recordingCatalog, recordingEngine } from "./iam/athena";
 import type { RecordedCall } from "./iam/recorder";
 import { CallRecorder } from "./iam/recorder";
+import type { InvocationReport } from "./invocations";
+import { measured } from "./invocations";
 import { LOCAL_ACCOUNT, lambdaContext, localFunctionArn } from "./lambda-context";
 import type { OnFailureRecord } from "./notifications";
 import { decodeS3Key, NotificationQueue, s3Notification } from "./notifications";
@@ -55,6 +57,8 @@ export interface LocalStack {
     input: { dataset: string; window: WindowRequest; at?: string },
     onState?: (event: StateEvent) => void,
   ): Promise<ExecutionOutcome>;
+  /** Every ingest invocation so far, measured against the Ingest function's timeout and memory. */
+  invocations: InvocationReport[];
   /** The handlers behind the pipeline's Task states (tests substitute one to inject a failure). */
   pipeline: PipelineHandlers;
   /**
@@ -123,9 +127,15 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
   // sent to its on-failure destination (here an in-process queue; on AWS the SQS queue).
   const { delivery } = functions.Ingest;
   const failed: OnFailureRecord[] = [];
+  const invocations: InvocationReport[] = [];
   const queue = new NotificationQueue({
     deliver: async (event) => {
-      const { results } = ingestOutputSchema.parse(await asFunction("Ingest", ingest)(event));
+      const output = await measured(
+        "Ingest",
+        () => asFunction("Ingest", ingest)(event),
+        (report) => invocations.push(report),
+      );
+      const { results } = ingestOutputSchema.parse(output);
       const object = event.Records[0]!.s3.object;
       for (const result of results) settle({ key: decodeS3Key(object.key), etag: object.eTag, result });
     },
@@ -186,6 +196,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         });
       return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
     },
+    invocations,
     pipeline: pipeline.handlers,
     // What the execution does itself (not inside a task's invocation) is the state machine's.
     execute: (input, onState) =>

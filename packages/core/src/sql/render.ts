@@ -155,10 +155,11 @@ export function renderExpr(expr: Expr, context: RenderContext): string {
       return renderCall(expr.fn, expr.args.map(r), expr.distinct ?? false, context.dialect);
     case "binary":
       return `(${r(expr.left)} ${expr.op} ${r(expr.right)})`;
+    // Nested terms of the same kind are rendered flat, however the tree was built.
     case "and":
-      return expr.terms.length ? `(${expr.terms.map(r).join(" AND ")})` : "TRUE";
+      return expr.terms.length ? `(${flatTerms(expr).map(r).join(" AND ")})` : "TRUE";
     case "or":
-      return expr.terms.length ? `(${expr.terms.map(r).join(" OR ")})` : "FALSE";
+      return expr.terms.length ? `(${flatTerms(expr).map(r).join(" OR ")})` : "FALSE";
     case "not":
       return `(NOT ${r(expr.expr)})`;
     case "isNull":
@@ -187,10 +188,17 @@ export function renderExpr(expr: Expr, context: RenderContext): string {
   }
 }
 
+// The terms of an AND (or an OR), with those of nested ANDs (ORs) in their place.
+function flatTerms(expr: Extract<Expr, { kind: "and" | "or" }>): Expr[] {
+  return expr.terms.flatMap((term) => (term.kind === expr.kind ? flatTerms(term as typeof expr) : [term]));
+}
+
 // A clause's condition (WHERE, ON, HAVING): a top-level conjunction needs no parentheses.
 function renderCondition(expr: Expr, context: RenderContext): string {
   return expr.kind === "and" && expr.terms.length
-    ? expr.terms.map((term) => renderExpr(term, context)).join(" AND ")
+    ? flatTerms(expr)
+        .map((term) => renderExpr(term, context))
+        .join(" AND ")
     : renderExpr(expr, context);
 }
 

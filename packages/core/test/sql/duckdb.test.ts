@@ -63,16 +63,10 @@ describe("renderDuckDb", () => {
     );
   });
 
-  it("refuses partition DDL and bronze sources without files", () => {
+  it("refuses bronze sources without files", () => {
     // Prepare
     const missing: Query = { kind: "select", columns: "*", from: { kind: "files", table, uris: ["s3://b/missing"] } };
     // Act + Assess
-    expect(() =>
-      renderDuckDb(
-        { kind: "setPartitionLocation", table, partition: { values: { d: 1 }, location: "s3://x/" } },
-        { files },
-      ),
-    ).toThrow(UnsupportedStatementError);
     expect(() => renderDuckDb({ kind: "query", query: missing }, { files })).toThrow(SqlError);
   });
 

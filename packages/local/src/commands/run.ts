@@ -5,6 +5,7 @@ import { knownDatasets } from "@medallion/core/dataset";
 import type { GoldTableSummary } from "@medallion/core/gold";
 import type { PipelineWindow, WindowRequest } from "@medallion/core/schedule";
 import type { SilverSummary } from "@medallion/core/silver";
+import { fitWarnings } from "../invocations";
 import type { ExecutionOutcome, StateEvent } from "../pipeline";
 import type { SampleFile } from "../sample/car-telemetry";
 import { carTelemetrySample } from "../sample/car-telemetry";
@@ -60,6 +61,8 @@ export interface PipelineSummary {
   states: StateEvent[];
   error?: { Error: string; Cause: string };
   durationMs: number;
+  /** Functions whose local invocations would not fit their deployed timeout or memory. */
+  warnings: string[];
 }
 
 /**
@@ -128,7 +131,10 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     dataset: options.dataset,
     files: results,
     totals,
-    pipeline: summarisePipeline(execution),
+    pipeline: {
+      ...summarisePipeline(execution),
+      warnings: fitWarnings([...options.stack.invocations, ...execution.invocations]),
+    },
     durationMs: Date.now() - started,
   };
 }
@@ -155,6 +161,7 @@ export function summarisePipeline(execution: ExecutionOutcome): PipelineSummary 
     states: execution.states,
     error: execution.error,
     durationMs: execution.durationMs,
+    warnings: execution.warnings,
   };
 }
 
@@ -198,6 +205,7 @@ function formatPipeline(p: PipelineSummary): string[] {
       `  gold             ${table.table}: ${table.inserted} inserted, ${table.updated} updated, ${table.deleted} deleted`,
     );
   if (p.error) lines.push(`  error            ${p.error.Error}: ${p.error.Cause}`);
+  for (const warning of p.warnings) lines.push(`  warning          ${warning} (would not fit on Lambda)`);
   return lines;
 }
 

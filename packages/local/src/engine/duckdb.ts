@@ -264,14 +264,6 @@ export async function duckdbEngine({
 
   async function run(statement: Statement): Promise<QueryResult> {
     checkAthenaText(statement);
-    switch (statement.kind) {
-      case "addPartitions":
-        await catalog.swap(statement.table, statement.partitions);
-        return { columns: [], rows: [] };
-      case "setPartitionLocation":
-        await catalog.swap(statement.table, [statement.partition]);
-        return { columns: [], rows: [] };
-    }
     await refreshViews(namedBy(statement));
     if (statement.kind === "unload") return unload(statement);
     return query(renderDuckDb(statement, { files: await resolve(statement) }));

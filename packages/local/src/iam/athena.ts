@@ -102,14 +102,6 @@ export function athenaStatementRequests(statement: Statement, scope: AthenaScope
     case "unload":
       requests.push(...s3Under(statement.to, ["s3:GetBucketLocation", "s3:ListBucket", "s3:PutObject"]));
       break;
-    case "addPartitions":
-      requests.push(...glue(scope, named(statement.table), ["glue:GetTable", "glue:BatchCreatePartition"]));
-      break;
-    case "setPartitionLocation":
-      requests.push(
-        ...glue(scope, named(statement.table), ["glue:GetTable", "glue:GetPartition", "glue:UpdatePartition"]),
-      );
-      break;
     case "createTable":
       requests.push(
         ...glue(scope, named(statement.table), ["glue:GetTable", "glue:CreateTable"]),

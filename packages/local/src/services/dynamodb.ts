@@ -2,6 +2,8 @@ import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import dynalite from "dynalite";
+import type { KeyAttributes } from "./dynamo-limits";
+import { withDynamoLimits } from "./dynamo-limits";
 
 /** The embedded DynamoDB endpoint. */
 export interface LocalDynamo {
@@ -11,13 +13,18 @@ export interface LocalDynamo {
 
 /**
  * Starts dynalite on a free loopback port, with tables persisted (LevelDB) under
- * `<dataDir>/dynamodb`. Table changes take effect at once, unlike DynamoDB's minutes.
+ * `<dataDir>/dynamodb`. Table changes take effect at once, unlike DynamoDB's minutes. Key and
+ * item sizes are checked in UTF-8 bytes, as DynamoDB counts them, before dynalite sees a request.
  * @param dataDir state directory
+ * @param keys key attributes by physical table name
  */
-export async function startDynamo(dataDir: string): Promise<LocalDynamo> {
+export async function startDynamo(dataDir: string, keys: KeyAttributes = {}): Promise<LocalDynamo> {
   const path = join(dataDir, "dynamodb");
   await mkdir(path, { recursive: true });
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const [handler] = server.listeners("request") as Parameters<typeof withDynamoLimits>[0][];
+  server.removeAllListeners("request");
+  server.on("request", withDynamoLimits(handler!, keys));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());

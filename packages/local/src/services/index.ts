@@ -10,6 +10,7 @@ import { CreateTableCommand, DescribeTableCommand, ListTablesCommand } from "@aw
 import type { KeySchema, TableDeclaration } from "@medallion/core/resources";
 import { buckets, queues, tables } from "@medallion/core/resources";
 import { localClients } from "./clients";
+import type { KeyAttributes } from "./dynamo-limits";
 import { startDynamo } from "./dynamodb";
 import type { LocalS3 } from "./s3";
 import { startS3 } from "./s3";
@@ -116,7 +117,7 @@ export async function startServices({
     throw error;
   }
   try {
-    dynamo = await startDynamo(dataDir);
+    dynamo = await startDynamo(dataDir, keyAttributes(names));
   } catch (error) {
     await s3.close();
     await releaseDataDir();
@@ -199,6 +200,22 @@ async function createTables(env: Record<string, string>, names: Record<string, s
   } finally {
     clients.destroy();
   }
+}
+
+// Each table's key attributes (its own and its indexes'), by physical name: what DynamoDB limits.
+function keyAttributes(names: Record<string, string>): KeyAttributes {
+  return Object.fromEntries(
+    (Object.entries(tables) as [string, TableDeclaration][]).map(([linkName, declaration]) => {
+      const schemas = [declaration.primaryIndex, ...Object.values(declaration.globalIndexes ?? {})];
+      return [
+        names[linkName]!,
+        {
+          hash: [...new Set(schemas.map((schema) => schema.hashKey))],
+          range: [...new Set(schemas.flatMap((schema) => (schema.rangeKey ? [schema.rangeKey] : [])))],
+        },
+      ];
+    }),
+  );
 }
 
 async function untilActive(client: DynamoDBClient, TableName: string): Promise<void> {

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { s3 as limits, utf8Bytes } from "@medallion/core/limits";
 import S3rver from "s3rver";
 
 /** An S3 ObjectCreated notification record, as s3rver emits it (key not URL-encoded). */
@@ -46,6 +47,34 @@ function openS3rverContinuationTokens(): void {
 }
 
 /**
+ * S3 refuses a key over 1,024 bytes (UTF-8) with KeyTooLongError; s3rver stores it (or fails on
+ * the file system's name limit instead). Checked first, for every object request (path-style).
+ */
+function refuseLongKeys(server: S3rver): void {
+  const middleware = (server as unknown as { middleware: unknown[] }).middleware;
+  middleware.unshift(
+    async (ctx: { path: string; status: number; type: string; body: string }, next: () => Promise<void>) => {
+      const slash = ctx.path.indexOf("/", 1);
+      if (slash !== -1) {
+        let key: string;
+        try {
+          key = decodeURIComponent(ctx.path.slice(slash + 1));
+        } catch {
+          key = ctx.path.slice(slash + 1);
+        }
+        if (utf8Bytes(key) > limits.maxKeyBytes) {
+          ctx.status = 400;
+          ctx.type = "application/xml";
+          ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>KeyTooLongError</Code><Message>Your key is too long (${utf8Bytes(key)} bytes; the limit is ${limits.maxKeyBytes})</Message></Error>`;
+          return;
+        }
+      }
+      await next();
+    },
+  );
+}
+
+/**
  * Starts s3rver on a free loopback port with objects under `<dataDir>/s3`, creating the
  * given buckets if they do not exist yet.
  * @param dataDir state directory
@@ -62,6 +91,7 @@ export async function startS3(dataDir: string, bucketNames: string[]): Promise<L
     directory,
     configureBuckets: bucketNames.map((name) => ({ name, configs: [] })),
   });
+  refuseLongKeys(server);
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   // s3rver's CopyObject events carry no ETag (S3's do): it is read back from the copy.

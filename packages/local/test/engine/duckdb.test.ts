@@ -106,24 +106,6 @@ describe("duckdbEngine", () => {
     expect(rows).toEqual([{ files: 2 }]);
   });
 
-  it("maps partition DDL to the local catalog", async () => {
-    // Act
-    await engine.run({
-      kind: "addPartitions",
-      table: { database: "silver", name: "x" },
-      partitions: [{ values: { d: 1 }, location: "s3://s/1/" }],
-    });
-    await engine.run({
-      kind: "setPartitionLocation",
-      table: { database: "silver", name: "x" },
-      partition: { values: { d: 1 }, location: "s3://s/2/" },
-    });
-    // Assess
-    expect(
-      await localCatalog({ directory: join(dataDir, "catalog") }).locate({ database: "silver", name: "x" }, [{ d: 1 }]),
-    ).toEqual(["s3://s/2/"]);
-  });
-
   it("reads a dataset's table named by a statement from the lake's files as they are now", async () => {
     // Prepare
     const before = await engine
