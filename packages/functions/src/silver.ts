@@ -3,8 +3,6 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { knownDatasets } from "@medallion/core/dataset";
-import type { SqlEngine } from "@medallion/core/engine";
-import { athenaEngine } from "@medallion/core/engine";
 import type {
   PartitionCatalog,
   SilverLake,
@@ -44,7 +42,6 @@ export interface SilverDependencies {
   s3: S3Client;
   doc: DynamoDBDocumentClient;
   ledgerTable: string;
-  engine: SqlEngine;
   catalog: PartitionCatalog;
   datasets: Record<string, DatasetSpec>;
 }
@@ -66,7 +63,7 @@ function report(summary: SilverSummary): void {
 
 /**
  * Builds the silver handlers over a set of dependencies, resolved on first use.
- * @param dependencies clients, engine, catalog, lake names and datasets
+ * @param dependencies clients, catalog, lake names and datasets
  */
 export function silverHandlers(dependencies: () => SilverDependencies) {
   const deps = once(dependencies);
@@ -157,22 +154,16 @@ interface CatalogLink {
   workGroup: string;
 }
 
-// On AWS: Athena over the Glue catalog. Each dependency is resolved on first use, so a function
+// On AWS: the Glue catalog (Athena runs the plan's statements from the state machine). Each dependency is resolved on first use, so a function
 // is linked only to what its handler touches (the query handler reads plans, nothing else).
 const aws = silverHandlers(() => {
   const link = once(() => linkedResource<CatalogLink>("SilverCatalog", "workGroup"));
-  const engine = once(() =>
-    athenaEngine({ client: clients.athena, workGroup: link().workGroup, database: link().silverDatabase }),
-  );
   const catalog = once(() => glueCatalog({ glue: clients.glue }));
   return {
     s3: clients.s3,
     doc: clients.doc,
     get ledgerTable() {
       return linked("Ledger");
-    },
-    get engine() {
-      return engine();
     },
     get catalog() {
       return catalog();
