@@ -85,6 +85,8 @@ export const STATE_MACHINE = "Pipeline";
 
 // Rights shared by several functions: the journey's steps and outcome are conditional updates.
 const journeyUpdates: Access = { JourneyControl: ["dynamodb:UpdateItem"] };
+// A step is appended under a revision condition, with totals computed from the journey read first.
+const journeySteps: Access = { JourneyControl: ["dynamodb:GetItem", "dynamodb:UpdateItem"] };
 
 /**
  * Actions granted for one reason no local run shows.
@@ -150,7 +152,7 @@ export const functions = {
     memoryMB: 512,
     timeoutSeconds: 60,
     links: ["JourneyControl"],
-    access: journeyUpdates,
+    access: journeySteps,
     states: ["RecordSilverStep"],
   },
   /** Marks the journey completed. */
@@ -247,7 +249,8 @@ export const functions = {
       GoldTables: ["glue:GetDatabase", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable"],
       Gold: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
       Congregado: ["dynamodb:GetItem", "dynamodb:PutItem"],
-      JourneyControl: ["dynamodb:UpdateItem"],
+      // Each gold table's step is appended to the journey (read, then a conditional update).
+      JourneyControl: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
       AnyResource: [lakeFormationAccess],
     },
     service: "medallion-gold",
