@@ -202,8 +202,9 @@ export const functions = {
       Ledger: ["dynamodb:Query"],
       // The footer and the partition column of each pending file, in ranged reads (HEAD for its size).
       Bronze: ["s3:GetObject"],
-      // Lists a version's leftovers; stores the plan under `_plans/`.
-      Silver: ["s3:ListBucket", "s3:PutObject"],
+      // Lists a version's leftovers; stores the plan under `_plans/`; reads a path target's
+      // partition manifest when the path is in the silver bucket.
+      Silver: ["s3:ListBucket", "s3:PutObject", "s3:GetObject"],
       SilverTargetPaths: silverTargetPaths,
       // Partition locations come from Glue.
       SilverTables: glueLocate,
