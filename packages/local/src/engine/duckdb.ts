@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
@@ -9,25 +10,33 @@ import type { QueryResult, SqlEngine } from "@medallion/core/engine";
 import { QueryFailedError } from "@medallion/core/engine";
 import { parseS3Uri, silverColumns } from "@medallion/core/silver";
 import type { Statement, TableRef } from "@medallion/core/sql";
-import { literal, readTables, readUris, renderDuckDb, renderTable } from "@medallion/core/sql";
+import { literal, quoteIdentifier, readTables, readUris, renderDuckDb, renderTable } from "@medallion/core/sql";
 import type { LocalCatalog } from "../catalog/index";
 import { objectPath, prefixFiles } from "./files";
+import type { ReadResult } from "./reads";
+import { bronzeView, ReadOnlyError, readStatements, readViews, VIEW_CATALOG, VIEW_SCHEMAS } from "./reads";
 
 /** Options of {@link duckdbEngine}. */
 export interface DuckDbEngineOptions {
-  /** S3 client of the embedded endpoint: writes go through it, so they are real objects. */
-  s3: S3Client;
+  /** S3 client of the embedded endpoint: unloads write through it, so they are real objects. */
+  s3?: S3Client;
   /** s3rver's directory: reads go straight to the files behind the objects. */
   s3Directory: string;
   catalog: LocalCatalog;
   /** Datasets whose `bronze.<name>` and `silver.<name>` tables statements (and SQL text) may name. */
   datasets?: DatasetSpec[];
-  buckets: { bronze: string; silver: string };
+  /** The lake's buckets (quarantine: where `quarantine.<dataset>` reads rejected records from). */
+  buckets: { bronze: string; silver: string; quarantine?: string };
   /**
    * DuckDB database file holding the tables the lake keeps in DuckDB itself (gold), so they
    * outlive the process; in memory when absent. One process writes it at a time.
    */
   databaseFile?: string;
+  /**
+   * Opens `databaseFile` read-only (and only if it exists), for a reader beside no writer:
+   * `medallion query` when no medallion process holds the data directory.
+   */
+  readOnly?: boolean;
 }
 
 /** The DuckDB engine, which holds an embedded database until closed. */
@@ -39,6 +48,14 @@ export interface DuckDbEngine extends SqlEngine {
    * @param text SQL text
    */
   sql(text: string): Promise<QueryResult>;
+  /**
+   * Runs the statements of SQL text read-only, as `medallion query` does: every table of the
+   * lake named (`bronze.<dataset>`, `silver.<dataset>`, `quarantine.<dataset>`, gold tables,
+   * empty ones too), statements that would write refused before any runs ({@link ReadOnlyError}),
+   * one result per statement. Runs between the pipeline's statements, so it sees what they wrote.
+   * @param text one or more statements
+   */
+  read(text: string): Promise<ReadResult[]>;
   close(): void;
 }
 
@@ -72,12 +89,14 @@ export async function duckdbEngine({
   datasets = [],
   buckets,
   databaseFile,
+  readOnly = false,
 }: DuckDbEngineOptions): Promise<DuckDbEngine> {
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
-  if (databaseFile) {
+  const attach = databaseFile !== undefined && !(readOnly && !existsSync(databaseFile));
+  if (attach) {
     try {
-      await connection.run(`ATTACH ${literal(databaseFile)} AS lake`);
+      await connection.run(`ATTACH ${literal(databaseFile)} AS lake${readOnly ? " (READ_ONLY)" : ""}`);
       await connection.run("USE lake");
     } catch (error) {
       connection.closeSync();
@@ -91,11 +110,23 @@ export async function duckdbEngine({
   await connection.run("SET TimeZone = 'UTC'");
   let queue: Promise<unknown> = Promise.resolve();
 
-  for (const database of new Set(
-    datasets.flatMap((spec) => Object.values(localTables(spec.name)).map((table) => table.database)),
-  )) {
-    await connection.run(renderDuckDb({ kind: "createSchema", database }, { files: () => [] }));
+  // Views over the lake's files are this process's working state, not lake content: they live in
+  // the in-memory catalog (never in lake.duckdb, where a reader would find stale file lists) and
+  // are found by name through the search path. Views an earlier version persisted are dropped.
+  if (attach && !readOnly) {
+    const persisted = await connection.runAndReadAll(
+      "SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = 'lake' AND NOT internal",
+    );
+    for (const { schema_name, view_name } of persisted.getRowObjectsJson())
+      await connection.run(
+        `DROP VIEW lake.${quoteIdentifier(String(schema_name))}.${quoteIdentifier(String(view_name))}`,
+      );
   }
+  const viewSchemas = [...VIEW_SCHEMAS];
+  for (const schema of viewSchemas)
+    await connection.run(`CREATE SCHEMA IF NOT EXISTS ${VIEW_CATALOG}.${quoteIdentifier(schema)}`);
+  const searchPath = attach ? ["lake.main", ...viewSchemas.map((schema) => `${VIEW_CATALOG}.${schema}`)] : undefined;
+  if (searchPath) await connection.run(`SET search_path = ${literal(searchPath.join(","))}`);
 
   async function resolve(statement: Statement): Promise<(uri: string) => string[]> {
     const found = new Map<string, string[]>();
@@ -155,22 +186,17 @@ export async function duckdbEngine({
           },
         };
         const sql = renderDuckDb(statement, { files: await resolve(statement) });
-        await query(`CREATE OR REPLACE VIEW ${renderTable(tables.silver)} AS ${sql}`);
+        await query(`CREATE OR REPLACE VIEW ${VIEW_CATALOG}.${renderTable(tables.silver)} AS ${sql}`);
       }
       const bronzeFiles = await prefixFiles(s3Directory, `s3://${buckets.bronze}/${spec.name}/`);
-      const bronze = renderTable(tables.bronze);
-      if (bronzeFiles.length) {
-        const list = bronzeFiles.map((path) => literal(path)).join(", ");
-        await query(
-          `CREATE OR REPLACE VIEW ${bronze} AS SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = true)`,
-        );
-      } else {
-        await query(`DROP VIEW IF EXISTS ${bronze}`);
-      }
+      await query(
+        `CREATE OR REPLACE VIEW ${VIEW_CATALOG}.${renderTable(tables.bronze)} AS ${bronzeView(spec, bronzeFiles)}`,
+      );
     }
   }
 
   async function unload(statement: Extract<Statement, { kind: "unload" }>): Promise<QueryResult> {
+    if (!s3) throw new Error(`this DuckDB engine is read-only: it cannot unload to ${statement.to}`);
     const directory = await mkdtemp(join(tmpdir(), "medallion-unload-"));
     try {
       const output = join(directory, "out");
@@ -230,16 +256,35 @@ export async function duckdbEngine({
   }
 
   // One connection runs one statement at a time; callers may still call concurrently.
-  const queued = (task: () => Promise<QueryResult>): Promise<QueryResult> => {
+  const queued = <T>(task: () => Promise<T>): Promise<T> => {
     const result = queue.then(task);
     queue = result.catch(() => undefined);
     return result;
   };
 
+  // Every dataset's views, then the read-only statements; queued like the pipeline's own, so
+  // a read never sees a statement half done, and the placeholders it adds are gone after it.
+  async function read(text: string): Promise<ReadResult[]> {
+    await refreshViews(datasets);
+    const views = await readViews(connection, { datasets, s3Directory, quarantineBucket: buckets.quarantine });
+    try {
+      if (searchPath) await connection.run(`SET search_path = ${literal([...searchPath, ...views.schemas].join(","))}`);
+      return await readStatements(connection, text);
+    } catch (error) {
+      if (error instanceof ReadOnlyError) throw error;
+      const reason = (error as Error).message;
+      throw new QueryFailedError(reason, { reason, cause: error });
+    } finally {
+      await views.drop();
+      if (searchPath) await connection.run(`SET search_path = ${literal(searchPath.join(","))}`);
+    }
+  }
+
   return {
     dialect: "duckdb",
     run: (statement) => queued(() => run(statement)),
     sql: (text) => queued(() => sql(text)),
+    read: (text) => queued(() => read(text)),
     close() {
       connection.closeSync();
       instance.closeSync();

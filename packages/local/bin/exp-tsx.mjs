@@ -1,0 +1,3 @@
+const { register } = await import("tsx/esm/api");
+register();
+await import(process.argv[2]);
