@@ -96,7 +96,16 @@ export async function duckdbEngine({
   const attach = databaseFile !== undefined && !(readOnly && !existsSync(databaseFile));
   if (attach) {
     try {
-      await connection.run(`ATTACH ${literal(databaseFile)} AS lake${readOnly ? " (READ_ONLY)" : ""}`);
+      // A reader of the file may hold it for a moment (medallion query beside no writer): wait for it.
+      for (let waited = 0; ; waited += 100) {
+        try {
+          await connection.run(`ATTACH ${literal(databaseFile)} AS lake${readOnly ? " (READ_ONLY)" : ""}`);
+          break;
+        } catch (error) {
+          if (waited >= 5000 || !/lock/i.test((error as Error).message)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
       await connection.run("USE lake");
     } catch (error) {
       connection.closeSync();
@@ -266,7 +275,12 @@ export async function duckdbEngine({
   // a read never sees a statement half done, and the placeholders it adds are gone after it.
   async function read(text: string): Promise<ReadResult[]> {
     await refreshViews(datasets);
-    const views = await readViews(connection, { datasets, s3Directory, quarantineBucket: buckets.quarantine });
+    const views = await readViews(connection, {
+      datasets,
+      s3Directory,
+      quarantineBucket: buckets.quarantine,
+      lakeCatalog: attach ? "lake" : undefined,
+    });
     try {
       if (searchPath) await connection.run(`SET search_path = ${literal([...searchPath, ...views.schemas].join(","))}`);
       return await readStatements(connection, text);

@@ -202,7 +202,8 @@ export async function readViews(
     datasets,
     s3Directory,
     quarantineBucket,
-  }: { datasets: DatasetSpec[]; s3Directory: string; quarantineBucket?: string },
+    lakeCatalog,
+  }: { datasets: DatasetSpec[]; s3Directory: string; quarantineBucket?: string; lakeCatalog?: string },
 ): Promise<{ schemas: string[]; drop(): Promise<void> }> {
   for (const spec of datasets) {
     if (!quarantineBucket) break;
@@ -214,6 +215,17 @@ export async function readViews(
   }
   const existing = await connection.runAndReadAll("SELECT schema_name, table_name FROM duckdb_tables()");
   const tables = new Set(existing.getRowObjectsJson().map((row) => `${row.schema_name}.${row.table_name}`));
+  const lakeSchemas = new Set(
+    lakeCatalog === undefined
+      ? []
+      : (
+          await connection.runAndReadAll(
+            `SELECT schema_name FROM duckdb_schemas() WHERE database_name = ${literal(lakeCatalog)}`,
+          )
+        )
+          .getRowObjectsJson()
+          .map((row) => String(row.schema_name)),
+  );
   const standIns: string[] = [];
   const schemas = new Set<string>();
   for (const spec of datasets) {
@@ -229,6 +241,8 @@ export async function readViews(
       await connection.run(`CREATE SCHEMA IF NOT EXISTS ${VIEW_CATALOG}.${quoteIdentifier(database)}`);
       await connection.run(`CREATE OR REPLACE VIEW ${view} AS SELECT ${columns.join(", ")} WHERE false`);
       standIns.push(view);
+      // A schema found on the path hides the same schema further on: the lake's own tables first.
+      if (lakeSchemas.has(database)) schemas.add(`${lakeCatalog}.${database}`);
       schemas.add(`${VIEW_CATALOG}.${database}`);
     }
   }

@@ -1,7 +1,8 @@
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
+import { PortInUseError } from "./errors";
+import { localS3Directory } from "./names";
 
 /** An S3 ObjectCreated notification record, as s3rver emits it (key not URL-encoded). */
 export interface LocalObjectCreated {
@@ -23,23 +24,32 @@ export interface LocalS3 {
 }
 
 /**
- * Starts s3rver on a free loopback port with objects under `<dataDir>/s3`, creating the
- * given buckets if they do not exist yet.
+ * Starts s3rver on a loopback port with objects under `<dataDir>/s3`, creating the given
+ * buckets if they do not exist yet.
  * @param dataDir state directory
  * @param bucketNames physical bucket names to create
+ * @param port the port (0: any free one)
+ * @throws PortInUseError when `port` is taken
  */
-export async function startS3(dataDir: string, bucketNames: string[]): Promise<LocalS3> {
-  const directory = join(dataDir, "s3");
+export async function startS3(dataDir: string, bucketNames: string[], port = 0): Promise<LocalS3> {
+  const directory = localS3Directory(dataDir);
   await mkdir(directory, { recursive: true });
   const server = new S3rver({
     address: "127.0.0.1",
-    port: 0,
+    port,
     silent: true,
     directory,
     configureBuckets: bucketNames.map((name) => ({ name, configs: [] })),
   });
-  const { port } = await server.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+  let address: { port: number };
+  try {
+    address = await server.run();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
+      throw new PortInUseError(`S3 port ${port} is in use (another medallion dev?)`, { cause: error });
+    throw error;
+  }
+  const endpoint = `http://127.0.0.1:${address.port}`;
   // s3rver's CopyObject events carry no ETag (S3's do): it is read back from the copy.
   const s3 = new S3Client({
     endpoint,

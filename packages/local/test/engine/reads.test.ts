@@ -170,14 +170,15 @@ describe("DuckDbEngine.read", () => {
       dialect: "duckdb",
     }))
       await engine.run(statement);
-    const [tables] = await engine.read(
-      "SELECT database, name FROM (SHOW ALL TABLES) WHERE schema = 'gold' ORDER BY name",
+    const [tables, real, standIn] = await engine.read(
+      "SELECT database, name FROM (SHOW ALL TABLES) WHERE schema = 'gold' ORDER BY name; SELECT count(*) AS n FROM gold.car_monthly; SELECT count(*) AS n FROM gold.manufacturer_daily",
     );
-    // Assess
+    // Assess: the real table and the stand-in are both found by their names.
     expect(tables!.rows).toEqual([
       { database: "lake", name: "car_monthly" },
       { database: "memory", name: "manufacturer_daily" },
     ]);
+    expect([real!.rows, standIn!.rows]).toEqual([[{ n: 0 }], [{ n: 0 }]]);
   });
 
   it("opens the lake read-only beside no writer, and sees what the writer left", async () => {
