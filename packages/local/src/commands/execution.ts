@@ -159,12 +159,20 @@ function failedState(states: StateEvent[]): ErrorJson | undefined {
       event.event === "failed" &&
       !states.slice(index + 1).some((later) => later.state === event.state && later.event !== "failed"),
   );
-  if (!failure) return undefined;
-  const text = failure.error ?? "";
+  return failure && { step: failure.state, ...stateError(failure) };
+}
+
+/**
+ * The error of a failed state, as a person reads it: its name, and the message (a Lambda
+ * error's `errorMessage`, not the runtime's JSON with its trace).
+ * @param event a `failed` state event
+ */
+export function stateError(event: StateEvent): { name: string; message: string } {
+  const text = event.error ?? "";
   const colon = text.indexOf(": ");
   return colon < 0
-    ? { step: failure.state, name: "Error", message: text }
-    : { step: failure.state, name: text.slice(0, colon), message: causeOf(text.slice(colon + 2)) };
+    ? { name: "Error", message: text }
+    : { name: text.slice(0, colon), message: causeOf(text.slice(colon + 2)) };
 }
 
 // A Lambda error's Cause is the runtime's JSON `{ errorType, errorMessage, trace }`.

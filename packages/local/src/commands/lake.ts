@@ -98,24 +98,46 @@ export async function withTables<T>(
     import("../services/clients"),
     import("../services/names"),
   ]);
-  const endpoints = await holderEndpoints(dataDir, "tables");
-  if (endpoints) {
-    const clients = localClients(clientEnv(endpoints));
+  // Another short-lived reader may take the directory between our look and our claim, or stop
+  // while we use its endpoint: look again (reads are safe to repeat).
+  for (let attempt = 1; ; attempt++) {
+    const endpoints = await holderEndpoints(dataDir, "tables");
+    if (endpoints) {
+      const clients = localClients(clientEnv(endpoints));
+      try {
+        return await fn({ doc: clients.doc, names: localNames() });
+      } catch (error) {
+        if (attempt < 5 && isConnectionError(error)) continue;
+        throw error;
+      } finally {
+        clients.destroy();
+      }
+    }
+    const { startServices } = await import("../services/index");
+    let services: Awaited<ReturnType<typeof startServices>>;
     try {
-      return await fn({ doc: clients.doc, names: localNames() });
+      services = await startServices({ dataDir, command });
+    } catch (error) {
+      if (attempt < 5 && error instanceof DataDirInUseError) continue;
+      throw error;
+    }
+    const clients = localClients(services.env);
+    try {
+      return await fn({ doc: clients.doc, names: services.names });
     } finally {
       clients.destroy();
+      await services.close();
     }
   }
-  const { startServices } = await import("../services/index");
-  const services = await startServices({ dataDir, command });
-  const clients = localClients(services.env);
-  try {
-    return await fn({ doc: clients.doc, names: services.names });
-  } finally {
-    clients.destroy();
-    await services.close();
+}
+
+// The endpoint went away (its process stopped): the error, or one it wraps, says so.
+function isConnectionError(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (code === "ECONNREFUSED" || code === "ECONNRESET" || code === "EPIPE") return true;
   }
+  return false;
 }
 
 /**

@@ -12,7 +12,7 @@ import { DEFAULT_DATASET, datasetNamed } from "./datasets";
 import type { ErrorJson } from "./errors";
 import { UsageError } from "./errors";
 import type { PipelineSummary } from "./execution";
-import { executeIfPending, pipelineLines } from "./execution";
+import { executeIfPending, pipelineLines, stateError } from "./execution";
 import type { CommandContext } from "./index";
 import { withStack } from "./lake";
 import type { Style } from "./output";
@@ -141,8 +141,10 @@ export async function runPipeline({ stack, dataset, files, dataDir, progress }: 
     (event) => {
       if (event.event === "entered") progress?.(`  ▶ ${event.state}`);
       else if (event.event === "succeeded") progress?.(`  ✓ ${event.state} (${event.elapsedMs} ms)`);
-      else if (event.event === "failed") progress?.(`  ✗ ${event.state}: ${event.error}`);
-      else progress?.(`  ↻ ${event.state}: retrying`);
+      else if (event.event === "failed") {
+        const { name, message } = stateError(event);
+        progress?.(`  ✗ ${event.state}: ${name}: ${message}`);
+      } else progress?.(`  ↻ ${event.state}: retrying`);
     },
   );
   if (pipeline.status === "SKIPPED") progress?.("Nothing new: no file pending, no pipeline run.");

@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { createServer } from "node:net";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
 import { PortInUseError } from "./errors";
@@ -41,14 +42,9 @@ export async function startS3(dataDir: string, bucketNames: string[], port = 0):
     directory,
     configureBuckets: bucketNames.map((name) => ({ name, configs: [] })),
   });
-  let address: { port: number };
-  try {
-    address = await server.run();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
-      throw new PortInUseError(`S3 port ${port} is in use (another medallion dev?)`, { cause: error });
-    throw error;
-  }
+  // s3rver reports a taken port as an unhandled 'error' event, not as a failed run: look first.
+  if (port !== 0) await portFree(port);
+  const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
   // s3rver's CopyObject events carry no ETag (S3's do): it is read back from the copy.
   const s3 = new S3Client({
@@ -92,6 +88,20 @@ export async function startS3(dataDir: string, bucketNames: string[], port = 0):
       await server.close();
     },
   };
+}
+
+async function portFree(port: number): Promise<void> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new PortInUseError(`S3 port ${port} is in use (another medallion dev?)`, { cause: error })
+          : error,
+      ),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
 }
 
 interface S3rverEvent {
