@@ -28,10 +28,15 @@ export interface DataDirEndpoints {
 const pidFile = (dataDir: string) => join(dataDir, "medallion.pid");
 const endpointsFile = (dataDir: string) => join(dataDir, "medallion.json");
 
+// Commands that hold a directory only for the moment of a read: a claim waits for them.
+const BRIEF_HOLDERS = new Set(["journeys", "congregado"]);
+const BRIEF_WAIT_MS = 30_000;
+
 /**
  * Marks `dataDir` as used by this process (`medallion.pid`), so a second medallion on the
  * same state fails at once with a clear message instead of deep inside LevelDB. A file left
- * by a process that no longer runs is taken over.
+ * by a process that no longer runs is taken over; one held for a moment by a read
+ * (`journeys`, `congregado`, or a holder still starting) is waited for.
  * @param dataDir state directory
  * @returns a function that releases the claim (and withdraws the endpoints)
  * @throws DataDirInUseError naming the live process that holds it
@@ -39,7 +44,8 @@ const endpointsFile = (dataDir: string) => join(dataDir, "medallion.json");
 export async function claimDataDir(dataDir: string): Promise<() => Promise<void>> {
   await mkdir(dataDir, { recursive: true });
   const file = pidFile(dataDir);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
     try {
       await writeFile(file, String(process.pid), { flag: "wx" });
       return async () => {
@@ -51,14 +57,19 @@ export async function claimDataDir(dataDir: string): Promise<() => Promise<void>
       const holder = await holderOf(dataDir);
       if (holder !== undefined && holder !== process.pid) {
         const what = (await liveEndpoints(dataDir))?.command;
+        const brief = what === undefined || BRIEF_HOLDERS.has(what);
+        if (brief && Date.now() - started < (what === undefined ? 2000 : BRIEF_WAIT_MS)) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          continue;
+        }
         throw new DataDirInUseError(
           `${dataDir} is in use by another medallion process (pid ${holder}${what ? `, medallion ${what}` : ""}): stop it, or pass another --data-dir`,
         );
       }
+      if (attempt > 100) throw new DataDirInUseError(`${dataDir}: could not claim ${file}`);
       await rm(file, { force: true });
     }
   }
-  throw new DataDirInUseError(`${dataDir}: could not claim ${file}`);
 }
 
 /**

@@ -156,7 +156,7 @@ export async function readLake(dataDir: string, sql: string): Promise<ReadResult
   const [{ knownDatasets }, { duckdbEngine, lakeDatabaseFile }, { catalogDirectory, localCatalog }, names] =
     await Promise.all([
       import("@medallion/core/dataset"),
-      import("../engine/index"),
+      import("../engine/duckdb"),
       import("../catalog/index"),
       import("../services/names"),
     ]);

@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { DuckDBInstance } from "@duckdb/node-api";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import type { QueryResult, SqlEngine } from "@medallion/core/engine";
 import { QueryFailedError } from "@medallion/core/engine";
@@ -12,6 +11,7 @@ import { parseS3Uri, silverColumns } from "@medallion/core/silver";
 import type { Statement, TableRef } from "@medallion/core/sql";
 import { literal, quoteIdentifier, readTables, readUris, renderDuckDb, renderTable } from "@medallion/core/sql";
 import type { LocalCatalog } from "../catalog/index";
+import { duckdb } from "./duckdb-api";
 import { objectPath, prefixFiles } from "./files";
 import type { ReadResult } from "./reads";
 import { bronzeView, ReadOnlyError, readStatements, readViews, VIEW_CATALOG, VIEW_SCHEMAS } from "./reads";
@@ -91,7 +91,7 @@ export async function duckdbEngine({
   databaseFile,
   readOnly = false,
 }: DuckDbEngineOptions): Promise<DuckDbEngine> {
-  const instance = await DuckDBInstance.create(":memory:");
+  const instance = await duckdb.DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   const attach = databaseFile !== undefined && !(readOnly && !existsSync(databaseFile));
   if (attach) {

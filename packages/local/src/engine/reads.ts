@@ -1,9 +1,11 @@
-import type { DuckDBConnection, DuckDBValueConverter, Json } from "@duckdb/node-api";
-import { type DuckDBDecimalValue, DuckDBTypeId, JsonDuckDBValueConverter, StatementType } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBDecimalValue, DuckDBValueConverter, Json } from "@duckdb/node-api";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { bronzeParquetSchema } from "@medallion/core/dataset";
 import { literal, quoteIdentifier, renderType } from "@medallion/core/sql";
+import { duckdb } from "./duckdb-api";
 import { prefixFiles } from "./files";
+
+const { DuckDBTypeId, JsonDuckDBValueConverter, StatementType } = duckdb;
 
 /** The catalog the lake's views live in: DuckDB's in-memory one, never the lake's database file. */
 export const VIEW_CATALOG = "memory";
