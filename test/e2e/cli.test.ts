@@ -54,6 +54,16 @@ function keysOf(value: unknown, path = "$"): string[] {
   );
 }
 
+/** A command's JSON document, or an error that shows what it printed instead. */
+// biome-ignore lint/suspicious/noExplicitAny: a JSON document, read by the assertions
+function parsed(result: { code: number; stdout: string; stderr: string }): any {
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`not JSON (exit ${result.code}): ${result.stdout}\nstderr: ${result.stderr}`);
+  }
+}
+
 const notCamel = (document: unknown) =>
   keysOf(document).filter((path) => !/^[a-z][a-zA-Z0-9]*$/.test(path.split(".").at(-1)!));
 
@@ -119,7 +129,7 @@ describe("the medallion CLI", () => {
       expect(result.stderr, cases[index]![0].join(" ")).toMatch(cases[index]![1]);
     }
     expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toEqual({ error: { name: "UsageError", message: expect.stringMatching(/nope/) } });
+    expect(parsed(json)).toEqual({ error: { name: "UsageError", message: expect.stringMatching(/nope/) } });
     await expect(stat(untouched)).rejects.toMatchObject({ code: "ENOENT" });
   });
 
@@ -132,7 +142,7 @@ describe("the medallion CLI", () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout.split("\n")[0]).toBe("medallion run: car_telemetry — nothing new");
     expect(again.stdout).toMatch(/pipeline +not run: nothing new \(no file pending\), so no journey either/);
-    expect(JSON.parse(journeys.stdout)).toMatchObject({ total: 1, omitted: 0, error: null });
+    expect(parsed(journeys)).toMatchObject({ total: 1, omitted: 0, error: null });
   });
 
   it("prints JSON of one key style, the same document shape on success and failure, and the journey everywhere", async () => {
@@ -155,13 +165,15 @@ describe("the medallion CLI", () => {
       medallion(["run", "--spec", specFile, "--landing", landing, "--data-dir", join(root, "failed-text")]),
       medallion(["run", "--spec", specFile, "--landing", landing, "--json", "--data-dir", failedDir]),
     ]);
-    const succeeded = JSON.parse(sample.stdout);
-    const failed = JSON.parse(failedJson.stdout);
-    const [journeys, oneJourney, failedJourney, backfill] = await Promise.all([
+    const succeeded = parsed(sample);
+    const failed = parsed(failedJson);
+    const [journeys, oneJourney, failedJourney, backfill, congregados, congregado] = await Promise.all([
       medallion(["journeys", "--json", "--data-dir", dataDir]),
       medallion(["journeys", succeeded.pipeline.journeyId, "--json", "--data-dir", dataDir]),
       medallion(["journeys", failed.pipeline.journeyId ?? "none", "--json", "--data-dir", failedDir]),
       medallion(["backfill", "--from", "2024-05-01", "--to", "2024-05-01", "--json", "--data-dir", dataDir]),
+      medallion(["congregado", "--json", "--data-dir", dataDir]),
+      medallion(["congregado", "gold_car_monthly", "--json", "--data-dir", dataDir]),
     ]);
 
     // Assess: the failed run says where and why, in one line, with its journey; no raw JSON logs.
@@ -182,27 +194,32 @@ describe("the medallion CLI", () => {
       journeyId: expect.stringMatching(/^j-/),
       error: failed.error,
     });
-    expect(JSON.parse(failedJourney.stdout).journey).toMatchObject({
+    expect(parsed(failedJourney).journey).toMatchObject({
       journeyId: failed.pipeline.journeyId,
       status: "failed",
       error: { name: "DuplicateSourceKeyError" },
     });
 
     // One key style in every document; the same keys whether the run succeeded or failed.
-    const documents = [succeeded, failed, ...[journeys, oneJourney, backfill].map((r) => JSON.parse(r.stdout))];
+    const documents = [
+      succeeded,
+      failed,
+      ...[journeys, oneJourney, backfill, congregados, congregado].map((r) => parsed(r)),
+    ];
+    expect(documents.map((document) => document.error)).toEqual([null, failed.error, null, null, null, null, null]);
     for (const document of documents) expect(notCamel(document)).toEqual([]);
     const shape = (document: unknown) => new Set(keysOf(document).map((path) => path.replace(/\[\]/g, "")));
     const onlyTopAndPipeline = (paths: Set<string>) =>
       [...paths].filter((path) => /^\$\.[a-zA-Z]+$|^\$\.pipeline\.[a-zA-Z]+$/.test(path)).sort();
     expect(onlyTopAndPipeline(shape(failed))).toEqual(onlyTopAndPipeline(shape(succeeded)));
     // The journey a run names is the one journeys lists and shows, with the same keys in both.
-    const listed = JSON.parse(journeys.stdout).journeys[0];
-    const shown = JSON.parse(oneJourney.stdout).journey;
+    const listed = parsed(journeys).journeys[0];
+    const shown = parsed(oneJourney).journey;
     expect(listed.journeyId).toBe(succeeded.pipeline.journeyId);
     expect(shown.journeyId).toBe(succeeded.pipeline.journeyId);
     expect(Object.keys(shown).sort()).toEqual(Object.keys(listed).sort());
     // A backfill day reports its execution with the same keys as a run.
-    const day = JSON.parse(backfill.stdout).days[0];
+    const day = parsed(backfill).days[0];
     expect(Object.keys(day.pipeline).sort()).toEqual(Object.keys(succeeded.pipeline).sort());
     expect(succeeded.error).toBeNull();
   });
@@ -222,7 +239,7 @@ describe("the medallion CLI", () => {
     // Assess
     expect(verbose.code, verbose.stderr).toBe(0);
     expect(verbose.stderr).toMatch(/^\{"level":"INFO","message":"journey started"/m);
-    expect(JSON.parse(verbose.stdout).pipeline.status).toBe("SUCCEEDED");
+    expect(parsed(verbose).pipeline.status).toBe("SUCCEEDED");
     expect(sample.stderr).not.toMatch(/^\{"level"/m);
   });
 
@@ -247,7 +264,7 @@ describe("the medallion CLI", () => {
     expect(tail[1]).toMatch(/car_telemetry\/cut\.json: unexpected end of file/);
     expect(tail[2]).toBe("✗ FilesQuarantined: 1 file(s) quarantined whole (pass --allow-quarantine to accept that)");
     expect(allowed.code, allowed.stderr).toBe(0);
-    expect(JSON.parse(allowed.stdout)).toMatchObject({
+    expect(parsed(allowed)).toMatchObject({
       totals: { filesQuarantined: 1, filesToBronze: 1 },
       error: null,
     });
@@ -265,7 +282,7 @@ describe("the medallion CLI", () => {
     expect(journey.stdout).toBe("");
     expect(journey.stderr).toContain('medallion journeys: no journey with id or idempotency key "j-nope"');
     expect(journeyJson.code).toBe(1);
-    expect(JSON.parse(journeyJson.stdout)).toEqual({
+    expect(parsed(journeyJson)).toEqual({
       journey: null,
       error: { name: "JourneyNotFound", message: 'no journey with id or idempotency key "j-nope"' },
     });
@@ -330,7 +347,7 @@ describe("the medallion CLI", () => {
       /│ record +│ +25 │ schema: currentMileage: Invalid input: expected number, received string/,
     );
     expect(quarantine).toContain("  4 rows");
-    expect(JSON.parse(json.stdout)).toEqual({
+    expect(parsed(json)).toEqual({
       results: [
         {
           columns: [
@@ -346,7 +363,7 @@ describe("the medallion CLI", () => {
     expect(Math.max(...narrow.stdout.split("\n").map((line) => line.length))).toBeLessThanOrEqual(80);
     expect(narrow.stdout).toMatch(/columns \(\d+ shown: the terminal is 80 wide\)/);
     expect(write.code).toBe(2);
-    expect(JSON.parse(write.stdout)).toEqual({
+    expect(parsed(write)).toEqual({
       results: [],
       error: { name: "ReadOnlyError", message: expect.stringMatching(/only reads/) },
     });

@@ -23,11 +23,13 @@ enableCompileCache?.();
 const debug = Boolean(process.env.MEDALLION_DEBUG);
 if (debug) process.setSourceMapsEnabled(true);
 const cache = join(tmpdir(), `medallion-ts-${userInfo().uid}`);
+// Names the transform below: change it when the options change, and the cache starts afresh.
+const FORMAT = "esm-node22-1";
 let esbuild;
 
 function compile(path) {
   const { mtimeMs, size } = statSync(path);
-  const key = createHash("sha1").update(`${path}\0${mtimeMs}\0${size}\0${debug}`).digest("hex");
+  const key = createHash("sha1").update(`${FORMAT}\0${path}\0${mtimeMs}\0${size}\0${debug}`).digest("hex");
   const cached = join(cache, `${key}.js`);
   try {
     return readFileSync(cached, "utf8");

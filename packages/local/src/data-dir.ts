@@ -95,6 +95,15 @@ export async function publishEndpoints(dataDir: string, endpoints: DataDirEndpoi
 }
 
 /**
+ * Withdraws what {@link publishEndpoints} said, before the services stop, so no reader finds
+ * endpoints that no longer answer.
+ * @param dataDir state directory
+ */
+export async function withdrawEndpoints(dataDir: string): Promise<void> {
+  await rm(endpointsFile(dataDir), { force: true });
+}
+
+/**
  * Where the live process holding a data directory serves, or undefined when none holds it or it
  * has not said yet.
  * @param dataDir state directory

@@ -72,7 +72,7 @@ export type DevEvent = { at: string } & (
 );
 
 /** Options of {@link runDev}. */
-export interface DevOptions {
+interface DevOptions {
   stack: LocalStack;
   dataDir: string;
   /** The watched folder. */
@@ -89,7 +89,7 @@ export interface DevOptions {
 }
 
 /** The channel through which ingestion reaches a running {@link runDev} (wired before the stack starts). */
-export interface IngestFeed {
+interface IngestFeed {
   ingested(outcome: IngestOutcome): void;
 }
 
@@ -101,7 +101,7 @@ export interface IngestFeed {
  * @param options stack, folder, schedule, report, stop signal
  * @param feed receives each ingestion from the stack
  */
-export async function runDev(options: DevOptions, feed: { current?: IngestFeed }): Promise<void> {
+async function runDev(options: DevOptions, feed: { current?: IngestFeed }): Promise<void> {
   const { stack, report, schedule } = options;
   const now = () => new Date().toISOString();
   const landing = stack.names.Landing!;
@@ -275,7 +275,7 @@ export async function runDev(options: DevOptions, feed: { current?: IngestFeed }
  * @param event what happened
  * @param options the stack's names, the default dataset, colours, and whether to list states
  */
-export function devLines(
+function devLines(
   event: DevEvent,
   {
     names,
@@ -439,7 +439,7 @@ function port(text: string, flag: string): number {
  * @param flag the option it came from (for the message)
  * @param minimumMs the least allowed (default 1 s)
  */
-export function parseDuration(text: string, flag: string, minimumMs = 1000): number {
+function parseDuration(text: string, flag: string, minimumMs = 1000): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
   if (!match) throw new UsageError(`${flag} takes a duration such as 30s, 5m or 1h (got "${text}")`);
   const ms = Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as "ms" | "s" | "m" | "h"];

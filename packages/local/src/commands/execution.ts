@@ -84,7 +84,7 @@ export async function executeIfPending(
 }
 
 /** The summary of an execution not started because nothing was pending. */
-export function skipped(): PipelineSummary {
+function skipped(): PipelineSummary {
   return {
     status: "SKIPPED",
     journeyId: null,

@@ -55,7 +55,7 @@ export type JourneysJson =
  * A journey as the CLI shows it.
  * @param journey the journey-control item
  */
-export function journeyJson(journey: Journey): JourneyJson {
+function journeyJson(journey: Journey): JourneyJson {
   const metadata = journey.metadata;
   const text = (value: unknown) => (typeof value === "string" ? value : null);
   const finished = journey.status === "completed" || journey.status === "failed";

@@ -107,7 +107,10 @@ export async function withTables<T>(
       try {
         return await fn({ doc: clients.doc, names: localNames() });
       } catch (error) {
-        if (attempt < 5 && isConnectionError(error)) continue;
+        if (attempt < 10 && isConnectionError(error)) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          continue;
+        }
         throw error;
       } finally {
         clients.destroy();
@@ -118,7 +121,7 @@ export async function withTables<T>(
     try {
       services = await startServices({ dataDir, command });
     } catch (error) {
-      if (attempt < 5 && error instanceof DataDirInUseError) continue;
+      if (attempt < 10 && error instanceof DataDirInUseError) continue;
       throw error;
     }
     const clients = localClients(services.env);

@@ -81,7 +81,7 @@ export async function execute(context: CommandContext): Promise<number> {
 }
 
 /** Options of {@link runPipeline}. */
-export interface RunOptions {
+interface RunOptions {
   stack: LocalStack;
   dataset: string;
   /** The files to drop into landing, keyed as they land. */
@@ -96,7 +96,7 @@ export interface RunOptions {
  * executes the pipeline once for the hour up to now, when anything is pending, and sums up.
  * @param options stack, dataset, files, data directory, progress
  */
-export async function runPipeline({ stack, dataset, files, dataDir, progress }: RunOptions): Promise<RunSummary> {
+async function runPipeline({ stack, dataset, files, dataDir, progress }: RunOptions): Promise<RunSummary> {
   const started = Date.now();
   const clients = localClients(stack.services.env);
   const outcomes: Promise<IngestOutcome>[] = [];
@@ -179,7 +179,7 @@ export async function runPipeline({ stack, dataset, files, dataDir, progress }: 
  * @param summary what the run did
  * @param style colours
  */
-export function formatSummary(summary: RunSummary, style: Style = (_, text) => text): string {
+function formatSummary(summary: RunSummary, style: Style = (_, text) => text): string {
   const t = summary.totals;
   const nothingNew = summary.pipeline.status === "SKIPPED";
   const lines = [

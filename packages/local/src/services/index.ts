@@ -8,7 +8,7 @@ import { CreateTableCommand, DescribeTableCommand, ListTablesCommand } from "@aw
 import type { KeySchema, TableDeclaration } from "@medallion/core/resources";
 import { buckets, tables } from "@medallion/core/resources";
 import type { DataDirEndpoints } from "../data-dir";
-import { claimDataDir, publishEndpoints } from "../data-dir";
+import { claimDataDir, publishEndpoints, withdrawEndpoints } from "../data-dir";
 import { clientEnv, localClients } from "./clients";
 import { startDynamo } from "./dynamodb";
 import { localNames } from "./names";
@@ -105,6 +105,7 @@ export async function startServices({
     env,
     advertise: (reads) => publishEndpoints(dataDir, { ...endpoints, reads }),
     close: async () => {
+      await withdrawEndpoints(dataDir);
       await Promise.allSettled([s3.close(), dynamo.close()]);
       await releaseDataDir();
     },
