@@ -72,7 +72,7 @@ export type DevEvent = { at: string } & (
 );
 
 /** Options of {@link runDev}. */
-interface DevOptions {
+export interface DevOptions {
   stack: LocalStack;
   dataDir: string;
   /** The watched folder. */
@@ -89,7 +89,7 @@ interface DevOptions {
 }
 
 /** The channel through which ingestion reaches a running {@link runDev} (wired before the stack starts). */
-interface IngestFeed {
+export interface IngestFeed {
   ingested(outcome: IngestOutcome): void;
 }
 
@@ -101,7 +101,7 @@ interface IngestFeed {
  * @param options stack, folder, schedule, report, stop signal
  * @param feed receives each ingestion from the stack
  */
-async function runDev(options: DevOptions, feed: { current?: IngestFeed }): Promise<void> {
+export async function runDev(options: DevOptions, feed: { current?: IngestFeed }): Promise<void> {
   const { stack, report, schedule } = options;
   const now = () => new Date().toISOString();
   const landing = stack.names.Landing!;

@@ -81,7 +81,7 @@ export async function execute(context: CommandContext): Promise<number> {
 }
 
 /** Options of {@link runPipeline}. */
-interface RunOptions {
+export interface RunOptions {
   stack: LocalStack;
   dataset: string;
   /** The files to drop into landing, keyed as they land. */
@@ -96,7 +96,7 @@ interface RunOptions {
  * executes the pipeline once for the hour up to now, when anything is pending, and sums up.
  * @param options stack, dataset, files, data directory, progress
  */
-async function runPipeline({ stack, dataset, files, dataDir, progress }: RunOptions): Promise<RunSummary> {
+export async function runPipeline({ stack, dataset, files, dataDir, progress }: RunOptions): Promise<RunSummary> {
   const started = Date.now();
   const clients = localClients(stack.services.env);
   const outcomes: Promise<IngestOutcome>[] = [];
