@@ -7,6 +7,7 @@ import type { TableRef } from "@medallion/core/sql";
 import type { FunctionName } from "@medallion/stacks/functions";
 import { functions, STATE_MACHINE, taskFunctionNames } from "@medallion/stacks/functions";
 import { z } from "zod";
+import type { DuckDbEngine } from "./engine/index";
 import { localSilverDependencies, localTables } from "./engine/index";
 import type { AthenaScope } from "./iam/athena";
 import { recordingCatalog, recordingEngine } from "./iam/athena";
@@ -39,6 +40,10 @@ export interface StackOptions {
   onIngested?: (outcome: IngestOutcome) => void;
   /** Powertools log level for in-process handlers (default WARN: the CLI prints its own progress). */
   logLevel?: string;
+  /** Loopback ports of S3 and DynamoDB (default: any free port). */
+  ports?: { s3?: number; dynamodb?: number };
+  /** What this process is (`dev`, `run`…), said in the data directory. */
+  command?: string;
 }
 
 /** The embedded stack: services up, environment set, landing notifications wired to the ingest handler. */
@@ -61,6 +66,8 @@ export interface LocalStack {
   invocations: InvocationReport[];
   /** The handlers behind the pipeline's Task states (tests substitute one to inject a failure). */
   pipeline: PipelineHandlers;
+  /** The DuckDB engine over the lake: the pipeline's, and readers' beside it (`read`). */
+  engine: DuckDbEngine;
   /**
    * Invokes a declared function's handler in-process, as Lambda would (its name, time budget
    * and recorded calls), e.g. the scheduled sweeper.
@@ -93,7 +100,7 @@ const ingestOutputSchema = z.object({ results: z.array(ingestResultSchema) });
  * @param options see {@link StackOptions}
  */
 export async function startStack(options: StackOptions): Promise<LocalStack> {
-  const services = await startServices({ dataDir: options.dataDir });
+  const services = await startServices({ dataDir: options.dataDir, ports: options.ports, command: options.command });
   Object.assign(process.env, services.env, {
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? options.logLevel ?? "WARN",
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
@@ -198,6 +205,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     },
     invocations,
     pipeline: pipeline.handlers,
+    engine: pipeline.lake,
     // What the execution does itself (not inside a task's invocation) is the state machine's.
     execute: (input, onState) =>
       recorder.as(STATE_MACHINE, () => executePipeline({ handlers: pipeline.handlers, input, onState })),
@@ -228,7 +236,12 @@ async function pipelineHandlers(
   dataDir: string,
   recorder: CallRecorder,
   asFunction: (name: FunctionName, handler: TaskHandler) => (event: unknown) => Promise<unknown>,
-): Promise<{ handlers: PipelineHandlers; others: Record<"OptimizeGold", TaskHandler>; close(): void }> {
+): Promise<{
+  handlers: PipelineHandlers;
+  others: Record<"OptimizeGold", TaskHandler>;
+  lake: DuckDbEngine;
+  close(): void;
+}> {
   const local = await localSilverDependencies({ services, dataDir });
   recorder.instrumentAll(local);
   const runtime = localClients(services.env);
@@ -280,6 +293,8 @@ async function pipelineHandlers(
       loadPlan: (key) => loadSilverPlan({ s3: runtime.s3, bucket: silverDeps.buckets.silver, key }),
     },
     others,
+    // Readers' queries are a person's, not a function's: not recorded for IAM.
+    lake: local.engine,
     close: () => {
       runtime.destroy();
       local.close();

@@ -1,9 +1,11 @@
 import crypto from "node:crypto";
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { createServer } from "node:net";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { s3 as limits, utf8Bytes } from "@medallion/core/limits";
 import S3rver from "s3rver";
+import { PortInUseError } from "./errors";
+import { localS3Directory } from "./names";
 
 /** An S3 ObjectCreated notification record, as s3rver emits it (key not URL-encoded). */
 export interface LocalObjectCreated {
@@ -75,25 +77,29 @@ function refuseLongKeys(server: S3rver): void {
 }
 
 /**
- * Starts s3rver on a free loopback port with objects under `<dataDir>/s3`, creating the
- * given buckets if they do not exist yet.
+ * Starts s3rver on a loopback port with objects under `<dataDir>/s3`, creating the given
+ * buckets if they do not exist yet.
  * @param dataDir state directory
  * @param bucketNames physical bucket names to create
+ * @param port the port (0: any free one)
+ * @throws PortInUseError when `port` is taken
  */
-export async function startS3(dataDir: string, bucketNames: string[]): Promise<LocalS3> {
+export async function startS3(dataDir: string, bucketNames: string[], port = 0): Promise<LocalS3> {
   openS3rverContinuationTokens();
-  const directory = join(dataDir, "s3");
+  const directory = localS3Directory(dataDir);
   await mkdir(directory, { recursive: true });
   const server = new S3rver({
     address: "127.0.0.1",
-    port: 0,
+    port,
     silent: true,
     directory,
     configureBuckets: bucketNames.map((name) => ({ name, configs: [] })),
   });
   refuseLongKeys(server);
-  const { port } = await server.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+  // s3rver reports a taken port as an unhandled 'error' event, not as a failed run: look first.
+  if (port !== 0) await portFree(port);
+  const address = await server.run();
+  const endpoint = `http://127.0.0.1:${address.port}`;
   // s3rver's CopyObject events carry no ETag (S3's do): it is read back from the copy.
   const s3 = new S3Client({
     endpoint,
@@ -136,6 +142,20 @@ export async function startS3(dataDir: string, bucketNames: string[]): Promise<L
       await server.close();
     },
   };
+}
+
+async function portFree(port: number): Promise<void> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new PortInUseError(`S3 port ${port} is in use (another medallion dev?)`, { cause: error })
+          : error,
+      ),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
 }
 
 interface S3rverEvent {
