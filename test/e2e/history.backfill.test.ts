@@ -80,8 +80,8 @@ describe("a history backfill: one landing file over 1,600 days, one `medallion r
       expect(summary.pipeline.status).toBe("SUCCEEDED");
       expect(summary.pipeline.silver).toMatchObject({
         partitionsRewritten: DAYS,
-        rowsIn: lines.length,
-        rowsOut: kept.length,
+        newRows: lines.length,
+        rowsAfter: kept.length,
         duplicatesRemoved: lines.length - kept.length,
       });
       // The embedded engine refuses an UNLOAD of more than 100 partitions, as Athena does: the
