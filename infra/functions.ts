@@ -3,7 +3,7 @@ import { eventBridgeCron } from "@medallion/core/schedule";
 import type { FunctionDeclaration, FunctionName, LinkName } from "@medallion/stacks/functions";
 import { functions } from "@medallion/stacks/functions";
 import type { Deployment } from "@medallion/stacks/policy";
-import { accessPolicy, silverTargetPathArns } from "@medallion/stacks/policy";
+import { accessPolicy, silverTargetDatabases, silverTargetPathArns } from "@medallion/stacks/policy";
 import { bronzeDatabase, goldCatalog, goldDatabase, silverCatalog, silverDatabase, workGroup } from "./catalog";
 import { deployedDatasets } from "./datasets";
 import { lake } from "./lake";
@@ -52,6 +52,7 @@ export const deployment: $util.Output<Deployment> = $util.output({
   databases: { bronze: bronzeDatabase.name, silver: silverDatabase.name, gold: goldDatabase.name },
   workGroup: workGroup.name,
   silverTargetPaths: silverTargetPathArns(deployedDatasets),
+  silverTargetDatabases: silverTargetDatabases(deployedDatasets),
 });
 
 /**

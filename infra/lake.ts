@@ -3,9 +3,12 @@ import { buckets } from "@medallion/core/resources";
 
 // Landing files are moved under `_done/` once ingested (see packages/core/src/ingest/archive.ts);
 // their records live on in bronze, so the archive copies expire. `_failed/` is kept until
-// someone has looked at it: no rule.
+// someone has looked at it: no rule. Athena's results (every query writes some) are read once,
+// by the caller that waited for them; silver plans, by the execution that made them.
 const lifecycle: Partial<Record<BucketName, sst.aws.BucketArgs["lifecycle"]>> = {
   Landing: [{ id: "expire-ingested-landing-files", prefix: "_done/", expiresIn: "90 days" }],
+  AthenaResults: [{ id: "expire-query-results", expiresIn: "7 days" }],
+  Silver: [{ id: "expire-silver-plans", prefix: "_plans/", expiresIn: "30 days" }],
 };
 
 // Every bucket of the lake, from the one declaration the embedded stack also reads.

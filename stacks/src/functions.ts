@@ -85,6 +85,8 @@ export const STATE_MACHINE = "Pipeline";
 
 // Rights shared by several functions: the journey's steps and outcome are conditional updates.
 const journeyUpdates: Access = { JourneyControl: ["dynamodb:UpdateItem"] };
+// A step is appended under a revision condition, with totals computed from the journey read first.
+const journeySteps: Access = { JourneyControl: ["dynamodb:GetItem", "dynamodb:UpdateItem"] };
 
 /**
  * Actions granted for one reason no local run shows.
@@ -101,6 +103,15 @@ const athenaCaller: readonly Granted[] = [
 ];
 // Results in the workgroup's output location, written and read back with the caller's rights.
 const athenaResults: readonly Granted[] = ["s3:GetBucketLocation", "s3:PutObject", "s3:GetObject"];
+// Silver's handlers read their names from these links; none calls Athena (the state machine runs the plan).
+const silverLinks = ["Bronze", "Silver", "Ledger", "SilverCatalog"] as const;
+// Partition locations, read from Glue (the table's keys and storage, then a batch of partitions).
+const glueLocate: readonly Granted[] = ["glue:GetTable", "glue:BatchGetPartition"];
+// Where Lake Formation governs the catalog, Athena asks it for data access with the caller's rights.
+const lakeFormationAccess: Granted = {
+  action: "lakeformation:GetDataAccess",
+  unexercised: "where Lake Formation governs the catalog, Athena asks it",
+};
 // Silver path targets may live outside the lake's buckets: versions, manifests and Athena's UNLOAD write there.
 const silverTargetPaths: readonly Granted[] = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"];
 
@@ -141,7 +152,7 @@ export const functions = {
     memoryMB: 512,
     timeoutSeconds: 60,
     links: ["JourneyControl"],
-    access: journeyUpdates,
+    access: journeySteps,
     states: ["RecordSilverStep"],
   },
   /** Marks the journey completed. */
@@ -181,48 +192,56 @@ export const functions = {
     access: { Lock: ["dynamodb:DeleteItem"] },
     states: ["ReleaseDatasetLock", "ReleaseDatasetLockAfterFailure"],
   },
-  /** Pending files from the ledger, affected partitions, the statements Athena runs. */
+  /** Pending files from the ledger, affected partitions, the statements Athena runs: stored in S3, its key returned. */
   PlanSilver: {
     handler: "silver.plan",
     memoryMB: 1024,
     timeoutSeconds: 5 * 60,
-    links: ["Bronze", "Silver", "AthenaResults", "Ledger", "SilverCatalog"],
+    links: silverLinks,
     access: {
       Ledger: ["dynamodb:Query"],
+      // The footer and the partition column of each pending file, in ranged reads (HEAD for its size).
       Bronze: ["s3:GetObject"],
-      Silver: ["s3:GetObject", "s3:ListBucket"],
+      // Lists a version's leftovers; stores the plan under `_plans/`.
+      Silver: [
+        "s3:ListBucket",
+        "s3:PutObject",
+        {
+          action: "s3:GetObject",
+          unexercised:
+            "a path target in the silver bucket keeps its partition manifest there (the operations tests read it)",
+        },
+      ],
       SilverTargetPaths: silverTargetPaths,
-      // Partition locations are read through Athena (`"$path"` of the silver table).
-      AthenaWorkGroup: athenaCaller,
-      AthenaResults: athenaResults,
-      SilverTables: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+      // Partition locations come from Glue.
+      SilverTables: glueLocate,
     },
     states: ["PlanSilver"],
+  },
+  /** One statement of a stored plan as the Athena text the query state runs (the state carries one query, not the plan). */
+  LoadSilverQuery: {
+    handler: "silver.query",
+    memoryMB: 512,
+    timeoutSeconds: 60,
+    links: ["Silver"],
+    access: { Silver: ["s3:GetObject"] },
+    states: ["LoadSilverQuery"],
   },
   /** Swaps the partition locations to the written version (the ledger is marked after gold). */
   CommitSilver: {
     handler: "silver.commit",
     memoryMB: 1024,
     timeoutSeconds: 15 * 60,
-    links: ["Bronze", "Silver", "AthenaResults", "Ledger", "SilverCatalog"],
+    links: silverLinks,
     access: {
-      // Reads the written objects' footers; writes the replaced versions' retention markers.
+      // Reads the plan and the written objects' footers; writes the replaced versions' retention markers.
       Silver: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
       SilverTargetPaths: silverTargetPaths,
-      AthenaWorkGroup: athenaCaller,
-      AthenaResults: athenaResults,
-      SilverTables: [
-        "glue:GetDatabase",
-        "glue:GetTable",
-        "glue:GetPartitions",
-        "glue:GetPartition",
-        "glue:BatchCreatePartition",
-        "glue:UpdatePartition",
-      ],
+      SilverTables: [...glueLocate, "glue:BatchCreatePartition", "glue:BatchUpdatePartition"],
     },
     states: ["CommitSilver"],
   },
-  /** `{ dataset, partitions }` → gold merged and congregados saved; waits for Athena (a MERGE over many months takes minutes). */
+  /** `{ dataset, plan_key }` → gold merged and congregados saved (the plan's partitions); waits for Athena (a MERGE over many months takes minutes). */
   MergeGold: {
     handler: "gold.merge",
     memoryMB: 512,
@@ -231,13 +250,16 @@ export const functions = {
     access: {
       AthenaWorkGroup: athenaCaller,
       AthenaResults: athenaResults,
-      // Athena reads silver and writes the Iceberg tables (data, metadata, the Glue pointer) with these rights.
+      // Athena reads silver and writes the Iceberg tables (data, metadata, the Glue pointer) with
+      // these rights; the silver plan's partitions are read from its stored plan.
       SilverTables: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
       Silver: ["s3:GetObject", "s3:ListBucket"],
       GoldTables: ["glue:GetDatabase", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable"],
       Gold: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
       Congregado: ["dynamodb:GetItem", "dynamodb:PutItem"],
-      JourneyControl: ["dynamodb:UpdateItem"],
+      // Each gold table's step is appended to the journey (read, then a conditional update).
+      JourneyControl: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      AnyResource: [lakeFormationAccess],
     },
     service: "medallion-gold",
     states: ["MergeGold"],
@@ -248,14 +270,13 @@ export const functions = {
     memoryMB: 1024,
     timeoutSeconds: 15 * 60,
     // The silver handlers' wiring reads every silver link when first used, Bronze included.
-    links: ["Bronze", "Silver", "AthenaResults", "Ledger", "SilverCatalog"],
+    links: silverLinks,
     access: {
       Ledger: ["dynamodb:UpdateItem"],
       Silver: ["s3:GetObject", "s3:ListBucket", "s3:DeleteObject"],
       SilverTargetPaths: silverTargetPaths,
-      AthenaWorkGroup: athenaCaller,
-      AthenaResults: athenaResults,
-      SilverTables: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+      // Expiry keeps any version the catalog still points at.
+      SilverTables: glueLocate,
     },
     states: ["FinishSilver"],
   },

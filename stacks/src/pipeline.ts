@@ -1,5 +1,6 @@
+import { ATHENA_DATA_CATALOG } from "@medallion/core/engine";
 import type { TaskFunctionName, TaskStateName } from "./functions";
-import { functionOfState } from "./functions";
+import { functionOfState, functions } from "./functions";
 import type { Catcher, Flow, Retrier, StateMachine, TaskState } from "./states";
 import { lambdaTask, retryTransient } from "./states";
 
@@ -31,11 +32,21 @@ export const pipelineStates = {
 const S = pipelineStates;
 
 // Any error after the journey started fails the journey with that error, then the execution.
-const failJourney: Catcher = { ErrorEquals: ["States.ALL"], Next: S.FailJourney, ResultPath: "$.error" };
+// States.ALL does not catch States.DataLimitExceeded (an oversized state): it is named first.
+const failJourney: Catcher[] = [
+  { ErrorEquals: ["States.DataLimitExceeded"], Next: S.FailJourney, ResultPath: "$.error" },
+  { ErrorEquals: ["States.ALL"], Next: S.FailJourney, ResultPath: "$.error" },
+];
 
-// Athena: throttling and transient service errors are retried; a failed query is not (bad SQL or data).
+// Athena: throttling and transient service errors are retried, as Step Functions names them
+// (`Athena.<exception>`); a failed query is not (bad SQL or data).
 const retryAthena: Retrier = {
-  ErrorEquals: ["Athena.TooManyRequestsException", "Athena.InternalServerException", "ThrottlingException"],
+  ErrorEquals: [
+    "Athena.TooManyRequestsException",
+    "Athena.ThrottlingException",
+    "Athena.InternalServerException",
+    "Athena.AmazonAthenaException",
+  ],
   IntervalSeconds: 5,
   MaxAttempts: 5,
   BackoffRate: 2,
@@ -78,9 +89,16 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
     payload: Record<string, unknown> | string,
     resultPath: string | null,
     flow: Flow & Pick<TaskState, "Catch" | "Retry">,
-  ): Record<string, TaskState> => ({
-    [state]: lambdaTask(functionArns[functionOfState[state]], payload, resultPath, flow),
-  });
+  ): Record<string, TaskState> => {
+    const name = functionOfState[state];
+    // Step Functions waits as long as the function may run (its default would be unbounded, the local executor's 60 s).
+    return {
+      [state]: {
+        ...lambdaTask(functionArns[name], payload, resultPath, flow),
+        TimeoutSeconds: functions[name].timeoutSeconds,
+      },
+    };
+  };
   return {
     Comment: "medallion: bronze → silver → gold for one dataset and window, with journey control",
     StartAt: S.ResolveWindow,
@@ -117,49 +135,58 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
       },
       ...task(S.AcquireDatasetLock, { ...lockRef, lease_seconds: EXECUTION_TIMEOUT_SECONDS }, "$.lock", {
         Next: S.PlanSilver,
-        Catch: [failJourney],
+        Catch: failJourney,
         Retry: [retryTransient, retryLockHeld],
       }),
       [S.AlreadyDone]: { Type: "Succeed", Comment: "The window was already completed by an earlier run." },
       ...task(S.PlanSilver, { "dataset.$": "$.dataset" }, "$.plan", {
         Next: S.AnythingPending,
-        Catch: [failJourney],
+        Catch: failJourney,
       }),
       [S.AnythingPending]: {
         Type: "Choice",
         Comment:
           "Nothing pending: complete and succeed. Pending files without a usable row: mark them, nothing to rewrite.",
         Choices: [
-          { Variable: "$.plan.files[0]", IsPresent: false, Next: S.ReleaseDatasetLock },
+          { Variable: "$.plan.file_count", NumericEquals: 0, Next: S.ReleaseDatasetLock },
           { Variable: "$.plan.version", IsNull: true, Next: S.FinishSilver },
         ],
         Default: S.RunSilverQueries,
       },
       [S.RunSilverQueries]: {
         Type: "Map",
-        Comment: "The plan's statements, in order, on Athena; Step Functions waits for each (.sync).",
+        Comment:
+          "The plan's statements, in order, on Athena; Step Functions waits for each (.sync). Items are indexes: the state never holds the plan.",
         ItemsPath: "$.plan.queries",
         ItemSelector: {
-          "sql.$": "$$.Map.Item.Value",
-          "index.$": "$$.Map.Item.Index",
+          "index.$": "$$.Map.Item.Value",
+          "plan_key.$": "$.plan.plan_key",
+          "database.$": "$.plan.database",
           "version.$": "$.plan.version",
           "execution.$": "$$.Execution.Name",
         },
         MaxConcurrency: 1,
         ItemProcessor: {
           ProcessorConfig: { Mode: "INLINE" },
-          StartAt: S.RunSilverQuery,
+          StartAt: S.LoadSilverQuery,
           States: {
+            ...task(S.LoadSilverQuery, { "plan_key.$": "$.plan_key", "index.$": "$.index" }, "$.query", {
+              Next: S.RunSilverQuery,
+            }),
             [S.RunSilverQuery]: {
               Type: "Task",
               Resource: "arn:aws:states:::athena:startQueryExecution.sync",
               Parameters: {
-                "QueryString.$": "$.sql",
+                "QueryString.$": "$.query.sql",
                 WorkGroup: athenaWorkGroup,
+                // Names resolve in the dataset's database: without a context Athena uses `default`.
+                QueryExecutionContext: { Catalog: ATHENA_DATA_CATALOG, "Database.$": "$.database" },
                 // Idempotent within this execution: a retried start returns the query already running.
-                // The statement's index ends the token (the embedded stack reads it from there).
-                "ClientRequestToken.$": "States.Format('{}-{}-{}', $.execution, $.version, $.index)",
+                // A hash, so its length (64) is within Athena's 32–128 whatever the execution's name.
+                "ClientRequestToken.$":
+                  "States.Hash(States.Format('{}-{}-{}', $.execution, $.version, $.index), 'SHA-256')",
               },
+              // The result repeats the query text: none of it is kept.
               ResultPath: null,
               Retry: [retryAthena],
               End: true,
@@ -168,9 +195,9 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
         },
         ResultPath: null,
         Next: S.CommitSilver,
-        Catch: [failJourney],
+        Catch: failJourney,
       },
-      ...task(S.CommitSilver, "$.plan", "$.silver", { Next: S.RecordSilverStep, Catch: [failJourney] }),
+      ...task(S.CommitSilver, "$.plan", "$.silver", { Next: S.RecordSilverStep, Catch: failJourney }),
       ...task(
         S.RecordSilverStep,
         {
@@ -190,12 +217,12 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
           },
         },
         null,
-        { Next: S.MergeGold, Catch: [failJourney] },
+        { Next: S.MergeGold, Catch: failJourney },
       ),
       // Gold records one journey step per table it merges (with its rows inserted/updated).
-      ...task(S.MergeGold, { ...journeyRef, "dataset.$": "$.dataset", "partitions.$": "$.plan.partitions" }, "$.gold", {
+      ...task(S.MergeGold, { ...journeyRef, "dataset.$": "$.dataset", "plan_key.$": "$.plan.plan_key" }, "$.gold", {
         Next: S.FinishSilver,
-        Catch: [failJourney],
+        Catch: failJourney,
         Retry: [
           retryTransient,
           {
@@ -209,22 +236,25 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
       }),
       // Only now are the plan's files marked consolidated: a failure before this point leaves
       // them pending, and the next run redoes silver (idempotent) and gold with them.
-      ...task(S.FinishSilver, "$.plan", "$.finished", { Next: S.MorePending, Catch: [failJourney] }),
+      ...task(S.FinishSilver, "$.plan", "$.finished", { Next: S.MorePending, Catch: failJourney }),
       [S.MorePending]: {
         Type: "Choice",
         Comment: "A backlog is taken a plan at a time (each plan is capped): plan again while files remain.",
         Choices: [{ Variable: "$.plan.more", BooleanEquals: true, Next: S.PlanSilver }],
         Default: S.ReleaseDatasetLock,
       },
-      ...task(S.ReleaseDatasetLock, lockRef, null, { Next: S.CompleteJourney, Catch: [failJourney] }),
-      ...task(S.CompleteJourney, journeyRef, "$.completed", { End: true, Catch: [failJourney] }),
+      ...task(S.ReleaseDatasetLock, lockRef, null, { Next: S.CompleteJourney, Catch: failJourney }),
+      ...task(S.CompleteJourney, journeyRef, "$.completed", { End: true, Catch: failJourney }),
       ...task(S.FailJourney, { ...journeyRef, "error.$": "$.error" }, "$.failed", {
         Next: S.ReleaseDatasetLockAfterFailure,
       }),
       // Best effort: a lock this run never took is left alone, and its lease bounds the rest.
       ...task(S.ReleaseDatasetLockAfterFailure, lockRef, null, {
         Next: S.PipelineFailed,
-        Catch: [{ ErrorEquals: ["States.ALL"], Next: S.PipelineFailed, ResultPath: "$.releaseError" }],
+        Catch: [
+          { ErrorEquals: ["States.DataLimitExceeded"], Next: S.PipelineFailed, ResultPath: "$.releaseError" },
+          { ErrorEquals: ["States.ALL"], Next: S.PipelineFailed, ResultPath: "$.releaseError" },
+        ],
       }),
       [S.PipelineFailed]: {
         Type: "Fail",

@@ -20,6 +20,8 @@ export interface Deployment {
   workGroup: string;
   /** S3 ARNs of silver path targets outside the lake (bucket and objects), none when every target is a table. */
   silverTargetPaths: string[];
+  /** Glue databases of spec target tables outside the lake's silver database ({@link silverTargetDatabases}). */
+  silverTargetDatabases?: string[];
   /** ARNs of the pipeline's task functions (only the state machine is granted on them). */
   taskFunctions?: string[];
 }
@@ -57,8 +59,11 @@ export function targetResources(target: Target, deployment: Deployment): string[
       return [`arn:aws:athena:${region}:${account}:datacatalog/AwsDataCatalog`];
     case "BronzeTables":
       return glueTables(deployment, deployment.databases.bronze);
+    // Silver tables: the lake's, and those a spec's target table names elsewhere.
     case "SilverTables":
-      return glueTables(deployment, deployment.databases.silver);
+      return [deployment.databases.silver, ...(deployment.silverTargetDatabases ?? [])].flatMap((database) =>
+        glueTables(deployment, database),
+      );
     case "GoldTables":
       return glueTables(deployment, deployment.databases.gold);
     case "SilverTargetPaths":
@@ -141,4 +146,20 @@ export function silverTargetPathArns(datasets: readonly DatasetSpec[]): string[]
     return bucket ? [bucket] : [];
   });
   return [...new Set(buckets)].flatMap((bucket) => [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`]);
+}
+
+/**
+ * The Glue databases of spec target tables outside the lake's silver database: silver writes
+ * partitions there, and gold and Athena read silver there.
+ * @param datasets the deployed datasets
+ */
+export function silverTargetDatabases(datasets: readonly DatasetSpec[]): string[] {
+  return [
+    ...new Set(
+      datasets.flatMap((spec) => {
+        const database = spec.silver?.target?.table?.database;
+        return database ? [database] : [];
+      }),
+    ),
+  ];
 }

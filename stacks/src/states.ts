@@ -46,6 +46,7 @@ export interface TaskState extends Flow {
 export interface ChoiceRule {
   Variable: string;
   BooleanEquals?: boolean;
+  NumericEquals?: number;
   IsNull?: boolean;
   IsPresent?: boolean;
   Next: string;

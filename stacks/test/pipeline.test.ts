@@ -38,6 +38,7 @@ describe("pipelineDefinition", () => {
       pipelineStates.StartJourney,
       pipelineStates.FailJourney,
       pipelineStates.ReleaseDatasetLockAfterFailure,
+      pipelineStates.LoadSilverQuery,
       pipelineStates.RunSilverQuery,
     ]);
     // Assess
@@ -45,7 +46,11 @@ describe("pipelineDefinition", () => {
       if (beforeJourney.has(name)) {
         expect(state.Catch?.some((c) => c.Next === pipelineStates.FailJourney) ?? false, name).toBe(false);
       } else {
-        expect(state.Catch?.[0], name).toMatchObject({ ErrorEquals: ["States.ALL"], Next: pipelineStates.FailJourney });
+        // States.ALL does not catch an oversized state: States.DataLimitExceeded is named first.
+        expect(state.Catch, name).toMatchObject([
+          { ErrorEquals: ["States.DataLimitExceeded"], Next: pipelineStates.FailJourney },
+          { ErrorEquals: ["States.ALL"], Next: pipelineStates.FailJourney },
+        ]);
       }
     }
     expect(definition.States[pipelineStates.FailJourney]).toMatchObject({
@@ -53,8 +58,36 @@ describe("pipelineDefinition", () => {
     });
     expect(definition.States[pipelineStates.ReleaseDatasetLockAfterFailure]).toMatchObject({
       Next: pipelineStates.PipelineFailed,
-      Catch: [{ Next: pipelineStates.PipelineFailed }],
+      Catch: [
+        { ErrorEquals: ["States.DataLimitExceeded"], Next: pipelineStates.PipelineFailed },
+        { ErrorEquals: ["States.ALL"], Next: pipelineStates.PipelineFailed },
+      ],
     });
+  });
+
+  it("retries Athena's throttling and service errors by the names Step Functions gives them", () => {
+    // Prepare
+    const map = definition.States[pipelineStates.RunSilverQueries];
+    if (map?.Type !== "Map") throw new Error("RunSilverQueries is not a Map");
+    const query = map.ItemProcessor.States[pipelineStates.RunSilverQuery] as TaskState;
+    // Assess
+    const names = query.Retry!.flatMap((retry) => retry.ErrorEquals);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "Athena.ThrottlingException",
+        "Athena.AmazonAthenaException",
+        "Athena.TooManyRequestsException",
+      ]),
+    );
+    for (const name of names) expect(name, "an Athena error is prefixed Athena.").toMatch(/^Athena\./);
+  });
+
+  it("waits for each Lambda task as long as its function may run", () => {
+    for (const [name, state] of allStates(definition.States)) {
+      if (state.Type !== "Task" || !state.Resource.startsWith("arn:aws:lambda:")) continue;
+      const declared = taskFunctionNames.find((f) => (functions[f].states as readonly string[]).includes(name))!;
+      expect(state.TimeoutSeconds, name).toBe(functions[declared].timeoutSeconds);
+    }
   });
 
   it("retries transient errors only: never States.ALL or a bad-input error", () => {
@@ -76,7 +109,32 @@ describe("pipelineDefinition", () => {
     expect(map.MaxConcurrency).toBe(1);
     const query = map.ItemProcessor.States[pipelineStates.RunSilverQuery] as TaskState;
     expect(query.Resource).toBe("arn:aws:states:::athena:startQueryExecution.sync");
-    expect(query.Parameters).toMatchObject({ "QueryString.$": "$.sql", WorkGroup: "medallion-prod" });
+    expect(query.Parameters).toMatchObject({ "QueryString.$": "$.query.sql", WorkGroup: "medallion-prod" });
+  });
+
+  it("runs every query in the dataset's database of Athena's Glue catalog, with a token of 32 to 128 characters", () => {
+    // Prepare
+    const map = definition.States[pipelineStates.RunSilverQueries];
+    if (map?.Type !== "Map") throw new Error("RunSilverQueries is not a Map");
+    const query = map.ItemProcessor.States[pipelineStates.RunSilverQuery] as TaskState;
+    // Assess: the database comes from the plan, the token is a SHA-256 (64 hex digits) of any execution name.
+    expect(map.ItemSelector).toMatchObject({ "database.$": "$.plan.database" });
+    expect(query.Parameters).toMatchObject({
+      QueryExecutionContext: { Catalog: "AwsDataCatalog", "Database.$": "$.database" },
+      "ClientRequestToken.$": expect.stringMatching(/^States\.Hash\(.*'SHA-256'\)$/),
+    });
+  });
+
+  it("carries nothing that grows with the backlog: the plan's key and its query indexes, not its files or SQL", () => {
+    // Prepare
+    const map = definition.States[pipelineStates.RunSilverQueries];
+    if (map?.Type !== "Map") throw new Error("RunSilverQueries is not a Map");
+    // Assess
+    expect(map.ItemsPath).toBe("$.plan.queries");
+    expect(definition.States[pipelineStates.MergeGold]).toMatchObject({
+      Parameters: { "plan_key.$": "$.plan.plan_key" },
+    });
+    expect(JSON.stringify(definition)).not.toMatch(/\$\.plan\.(files|partitions|statements)/);
   });
 
   it("invokes, in each Task state the function table names, that function, and no other Lambda", () => {
@@ -109,6 +167,6 @@ describe("pipelineDefinition", () => {
     expect(defined).toHaveLength(named.size);
     for (const target of targets) expect(named, target).toContain(target);
     for (const name of named)
-      if (name !== definition.StartAt && name !== pipelineStates.RunSilverQuery) expect(targets, name).toContain(name);
+      if (name !== definition.StartAt && name !== pipelineStates.LoadSilverQuery) expect(targets, name).toContain(name);
   });
 });

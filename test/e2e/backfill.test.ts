@@ -44,10 +44,11 @@ describe("medallion backfill", () => {
 
     // Assess
     expect(first.code, first.stderr).toBe(0);
-    const days = JSON.parse(first.stdout) as {
-      from: string;
-      pipeline: { status: string; alreadyCompleted: boolean; journeyId: string };
-    }[];
+    const { days, error } = JSON.parse(first.stdout) as {
+      days: { from: string; pipeline: { status: string; alreadyCompleted: boolean; journeyId: string } }[];
+      error: unknown;
+    };
+    expect(error).toBeNull();
     expect(days.map((d) => d.from)).toEqual([
       "2024-05-01T00:00:00.000Z",
       "2024-05-02T00:00:00.000Z",
@@ -55,14 +56,14 @@ describe("medallion backfill", () => {
     ]);
     expect(days.every((d) => d.pipeline.status === "SUCCEEDED" && !d.pipeline.alreadyCompleted)).toBe(true);
     expect(new Set(days.map((d) => d.pipeline.journeyId)).size).toBe(3);
-    const again = JSON.parse(second.stdout) as { pipeline: { alreadyCompleted: boolean } }[];
-    expect(again.map((d) => d.pipeline.alreadyCompleted)).toEqual([true, true, true]);
+    const again = JSON.parse(second.stdout) as { days: { pipeline: { alreadyCompleted: boolean } }[] };
+    expect(again.days.map((d) => d.pipeline.alreadyCompleted)).toEqual([true, true, true]);
     expect(first.stderr).toContain("[3/3] 2024-05-03: SUCCEEDED");
   });
 
-  it("refuses an inverted range with a clear message", async () => {
+  it("refuses an inverted range with a clear message, as a usage error (exit code 2)", async () => {
     const bad = await medallion(["backfill", "--from", "2024-05-03", "--to", "2024-05-01", "--data-dir", dataDir]);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--from 2024-05-03 is after --to 2024-05-01");
   });
 });

@@ -2,7 +2,6 @@ import { getCongregado } from "@medallion/core/congregado";
 import { carTelemetry } from "@medallion/core/dataset";
 import type { GoldSummary } from "@medallion/core/gold";
 import { mergeGold } from "@medallion/core/gold";
-import { runQuery } from "@medallion/local/commands/query";
 import type { SilverDay } from "@medallion/testing/gold";
 import { expectedCarMonthly, expectedManufacturerDaily, rounded } from "@medallion/testing/gold";
 import type { TestLake } from "@medallion/testing/lake";
@@ -206,12 +205,8 @@ describe("gold on the embedded lake: bronze → silver → gold → congregado",
     });
     await runPipeline();
     // Act
-    const json = await runQuery({
-      sql: "SELECT car, days_reported, last_mileage FROM gold.car_monthly",
-      json: true,
-      engine: silver.engine,
-    });
+    const [result] = await silver.engine.read("SELECT car, days_reported, last_mileage FROM gold.car_monthly");
     // Assess
-    expect(JSON.parse(json)).toEqual([{ car: "A", days_reported: 1, last_mileage: 1000 }]);
+    expect(result!.rows).toEqual([{ car: "A", days_reported: 1, last_mileage: 1000 }]);
   });
 });

@@ -30,11 +30,11 @@ describe("landing housekeeping on the embedded stack", () => {
 
   it("moves ingested files to _done/, a file quarantined whole to _failed/ with its reason, and re-archives a re-landed file", async () => {
     // Act
-    const first = await medallion(["run", "--landing", landing, "--json", "--data-dir", dataDir]);
+    const first = await medallion(["run", "--landing", landing, "--allow-quarantine", "--json", "--data-dir", dataDir]);
     const landingDir = join(dataDir, "s3", "medallion-local-landing");
     const afterFirst = await objectsUnder(landingDir);
     const bronzeAfterFirst = await objectsUnder(join(dataDir, "s3", "medallion-local-bronze"));
-    const again = await medallion(["run", "--landing", landing, "--json", "--data-dir", dataDir]);
+    const again = await medallion(["run", "--landing", landing, "--allow-quarantine", "--json", "--data-dir", dataDir]);
 
     // Assess: first run — nothing left at the original keys, the bytes kept in the archive.
     expect(first.code, first.stderr).toBe(0);

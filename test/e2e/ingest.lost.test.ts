@@ -13,6 +13,7 @@ import {
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { SweepResult } from "@medallion/core/ingest";
 import { getLedgerEntry } from "@medallion/core/ledger";
+import type { DevEvent } from "@medallion/local/commands/dev";
 import { runDev } from "@medallion/local/commands/dev";
 import type { LocalStack } from "@medallion/local/stack";
 import { startStack } from "@medallion/local/stack";
@@ -132,27 +133,30 @@ describe("lost ingests: retries, the on-failure destination, the sweeper", () =>
       expect((await stack.ingested(key, ETag!)).error).toMatch(/on-failure queue/);
       return ETag!;
     });
-    const lines: string[] = [];
+    const events: DevEvent[] = [];
     const controller = new AbortController();
     // Act: dev with the sweeper every second and no grace period.
-    const dev = runDev({
-      stack,
-      dataDir,
-      dropDir: join(dataDir, "drop"),
-      dataset: "car_telemetry",
-      everyMs: 3_600_000,
-      print: (line) => lines.push(line),
-      signal: controller.signal,
-      sweep: { cron: "* * * * * *", event: { graceSeconds: 0 } },
-    });
+    const dev = runDev(
+      {
+        stack,
+        dataDir,
+        dropDir: join(dataDir, "drop"),
+        dataset: "car_telemetry",
+        schedule: { kind: "every", everyMs: 3_600_000 },
+        report: (event) => events.push(event),
+        signal: controller.signal,
+        sweep: { cron: "* * * * * *", event: { graceSeconds: 0 } },
+      },
+      {},
+    );
     await until(
-      async () => lines.some((line) => /sweep: 1 lost landing file\(s\) re-driven/.test(line)),
+      async () => events.some((event) => event.event === "sweep" && event.redriven.includes(key)),
       "dev's sweep",
     );
     await until(() => ledgered(key, etag), "the re-driven file in the ledger");
     controller.abort();
     await dev;
     // Assess
-    expect(lines).toContainEqual(expect.stringMatching(/sweeper {6}\* \* \* \* \* \* UTC/));
+    expect(events[0]).toMatchObject({ event: "ready", sweep: { cron: "* * * * * *", graceSeconds: 0 } });
   });
 });

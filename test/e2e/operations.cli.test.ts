@@ -24,8 +24,8 @@ describe("medallion run --sample --dataset operations", () => {
     expect(summary.pipeline.status).toBe("SUCCEEDED");
     expect(summary.pipeline.silver).toMatchObject({
       partitionsRewritten: 2,
-      rowsIn: summary.totals.recordsBronze,
-      rowsOut: 8,
+      newRows: summary.totals.recordsBronze,
+      rowsAfter: 8,
       target: { kind: "table", database: "silver", table: "operations" },
     });
   });
@@ -39,7 +39,7 @@ describe("medallion run --sample --dataset operations", () => {
       // Assess
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(
-        /silver +2 partition\(s\) rewritten into table silver\.operations, 14 rows in → 8 rows out, 6 duplicates removed/,
+        /silver +silver\.operations: 14 new rows, 6 duplicates removed; 2 partition\(s\) rewritten, 0 rows before → 8 after/,
       );
     } finally {
       await rm(fresh, { recursive: true, force: true });

@@ -121,7 +121,7 @@ describe("operations dataset on the embedded stack", () => {
     const objects = (await keysUnder("operations/_v=")).filter((key) => key.endsWith(".parquet"));
     // Assess
     expect(again.output!.journey).toMatchObject({ duplicate: true });
-    expect(new Set(objects.map((key) => key.split("/")[2]))).toEqual(
+    expect(new Set(objects.map((key) => key.split("/")[3]))).toEqual(
       new Set(["anomesdia=20240501", "anomesdia=20240502"]),
     );
     expect(firstRun!.output!.silver).toMatchObject({
@@ -150,7 +150,7 @@ describe("operations dataset on the embedded stack", () => {
     ) as { partitions: Record<string, { location: string }> };
     expect(Object.keys(manifest.partitions).sort()).toEqual(["anomesdia=20240501", "anomesdia=20240502"]);
     for (const [partition, { location }] of Object.entries(manifest.partitions)) {
-      expect(location).toMatch(new RegExp(`^${EXPORT_PATH}_v=[0-9a-f]+/${partition}/$`));
+      expect(location).toMatch(new RegExp(`^${EXPORT_PATH}_v=[0-9a-f]+/q0/${partition}/$`));
       expect(await keysUnder(location.replace(`s3://${stack.names.Silver}/`, ""))).not.toEqual([]);
     }
     // Nothing went to the catalog table of that dataset.

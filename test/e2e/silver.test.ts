@@ -1,5 +1,5 @@
 import { expireVersions, recordSuperseded } from "@medallion/core/silver";
-import { runQuery } from "@medallion/local/commands/query";
+import { boxTable } from "@medallion/local/commands/query";
 import type { TestLake } from "@medallion/testing/lake";
 import { startTestLake } from "@medallion/testing/lake";
 import type { SilverHarness } from "@medallion/testing/silver";
@@ -57,19 +57,11 @@ describe("silver consolidation on the embedded lake", () => {
     }
     await silver.consolidate();
     // Act
-    const json = await runQuery({
-      sql: "SELECT carChassis, currentMileage FROM silver.car_telemetry",
-      json: true,
-      engine: silver.engine,
-    });
-    const table = await runQuery({
-      sql: "SELECT carChassis, currentMileage FROM silver.car_telemetry",
-      json: false,
-      engine: silver.engine,
-    });
+    const [result] = await silver.engine.read("SELECT carChassis, currentMileage FROM silver.car_telemetry");
+    const table = boxTable(result!);
     // Assess
-    expect(JSON.parse(json)).toEqual([{ carChassis: "CHASSIS-1", currentMileage: 12000 }]);
-    expect(table).toContain("CHASSIS-1  | 12000");
+    expect(result!.rows).toEqual([{ carChassis: "CHASSIS-1", currentMileage: 12000 }]);
+    expect(table).toMatch(/│ CHASSIS-1\s+│\s+12000 │/);
   });
 
   it("cleanses, flattens and enriches from the spec, with NULL instead of Infinity", async () => {

@@ -70,7 +70,7 @@ describe("the README's dataset spec example", () => {
     const summary = JSON.parse(run.stdout);
     expect(summary.pipeline).toMatchObject({
       status: "SUCCEEDED",
-      silver: { rowsOut: 2, duplicatesRemoved: 1 },
+      silver: { rowsAfter: 2, duplicatesRemoved: 1 },
       gold: [{ table: "gold.station_daily", inserted: 1, updated: 0 }],
     });
     const gold = await medallion([
@@ -80,7 +80,7 @@ describe("the README's dataset spec example", () => {
       join(root, "state"),
       "SELECT station, readings, min_temperature_c, max_temperature_c FROM gold.station_daily",
     ]);
-    expect(JSON.parse(gold.stdout)).toEqual([
+    expect(JSON.parse(gold.stdout).results[0].rows).toEqual([
       { station: "LIS-01", readings: 2, min_temperature_c: 20, max_temperature_c: 26 },
     ]);
   });

@@ -78,12 +78,13 @@ describe("medallion run --spec (a user-written dataset)", () => {
     });
     expect(summary.pipeline.status).toBe("SUCCEEDED");
     expect(summary.pipeline.silver).toMatchObject({
-      rowsIn: 4,
-      rowsOut: 3,
+      newRows: 4,
+      rowsBefore: 0,
+      rowsAfter: 3,
       duplicatesRemoved: 1,
       partitionsRewritten: 2,
     });
-    expect(summary.pipeline.gold ?? []).toEqual([]);
+    expect(summary.pipeline.gold).toEqual([]);
 
     // Silver holds one scan per parcel per day, the latest, cleansed.
     const query = await medallion([
@@ -96,7 +97,7 @@ describe("medallion run --spec (a user-written dataset)", () => {
       "SELECT parcel, hub, weight_kg, scan_day FROM silver.parcel_scans ORDER BY parcel, scan_day",
     ]);
     expect(query.code, query.stderr).toBe(0);
-    expect(JSON.parse(query.stdout)).toEqual([
+    expect(JSON.parse(query.stdout).results[0].rows).toEqual([
       { parcel: "P1", hub: "OPO", weight_kg: 2.5, scan_day: 1 },
       { parcel: "P2", hub: "LIS", weight_kg: 1, scan_day: 1 },
       { parcel: "P2", hub: "MAD", weight_kg: 1, scan_day: 2 },

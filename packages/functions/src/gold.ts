@@ -5,6 +5,8 @@ import type { SqlEngine } from "@medallion/core/engine";
 import { athenaEngine } from "@medallion/core/engine";
 import type { GoldSummary, OptimizeSummary } from "@medallion/core/gold";
 import { GoldSpecError, goldSpecOf, goldSteps, hasGold, mergeGold, optimizeGold } from "@medallion/core/gold";
+import type { SilverPlan } from "@medallion/core/silver";
+import { loadSilverPlan, silverTableOf } from "@medallion/core/silver";
 import type { TableRef } from "@medallion/core/sql";
 import { z } from "zod";
 import { logStep } from "./journey";
@@ -21,8 +23,10 @@ import { logger, metrics } from "./shared/observability";
 export interface GoldDependencies {
   engine: SqlEngine;
   datasets: Record<string, DatasetSpec>;
-  /** The silver table of a dataset, as the engine names it. */
+  /** The lake's silver table of a dataset, as the engine names it (a spec's target table overrides it). */
   silverTable(dataset: string): TableRef;
+  /** Reads a silver plan the pipeline stored, for a merge event that names one by its key. */
+  loadPlan?(key: string): Promise<SilverPlan>;
   /** Gold database; default each gold spec's. */
   database?: string;
   /** `s3://<gold bucket>/`: where Athena creates Iceberg tables. */
@@ -38,7 +42,9 @@ const partition = z.record(z.string(), z.union([z.number(), z.string()]));
 const mergeEvent = z.object({
   dataset: z.string().min(1),
   /** Silver partitions the run rewrote: the silver plan's `partitions` (or just their values). */
-  partitions: z.array(z.union([z.looseObject({ values: partition }), partition])),
+  partitions: z.array(z.union([z.looseObject({ values: partition }), partition])).optional(),
+  /** Or the stored silver plan whose partitions were rewritten (what the pipeline passes: its state stays small). */
+  plan_key: z.string().min(1).optional(),
   /** When given, each gold table's merge is recorded as a step of this journey. */
   journey_id: z.string().min(1).optional(),
   run_id: z.string().min(1).optional(),
@@ -54,43 +60,49 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
   const deps = once(dependencies);
   return {
     /** `{ dataset, partitions }` → every gold table merged and its congregado saved; rows inserted/updated per table. */
-    merge: lambdaHandler(mergeEvent, async ({ dataset, partitions, journey_id, run_id }): Promise<GoldSummary> => {
-      const d = deps();
-      const startedAt = Date.now();
-      const spec = specOf(d.datasets, dataset, (message) => new GoldSpecError(message));
-      if (!hasGold(spec)) {
-        logger.info("dataset has no gold tables; nothing to merge", { dataset });
-        return { dataset, tables: [] };
-      }
-      const summary = await mergeGold({
-        engine: d.engine,
-        spec,
-        partitions,
-        silver: d.silverTable(dataset),
-        ...(d.database === undefined ? {} : { database: d.database }),
-        ...(d.warehouse === undefined ? {} : { warehouse: d.warehouse }),
-        congregado: { doc: d.doc, table: d.congregadoTable },
-      });
-      metrics.addMetric(
-        "GoldRowsInserted",
-        MetricUnit.Count,
-        summary.tables.reduce((n, t) => n + t.inserted, 0),
-      );
-      metrics.addMetric(
-        "GoldRowsUpdated",
-        MetricUnit.Count,
-        summary.tables.reduce((n, t) => n + t.updated, 0),
-      );
-      metrics.addMetric(
-        "GoldRowsDeleted",
-        MetricUnit.Count,
-        summary.tables.reduce((n, t) => n + t.deleted, 0),
-      );
-      for (const step of goldSteps({ summary, startedAt })) {
-        await logStep({ doc: d.doc, table: d.journeyTable, journeyId: journey_id, runId: run_id, step });
-      }
-      return summary;
-    }),
+    merge: lambdaHandler(
+      mergeEvent,
+      async ({ dataset, plan_key, journey_id, run_id, ...event }): Promise<GoldSummary> => {
+        const d = deps();
+        if (!event.partitions && !(plan_key && d.loadPlan))
+          throw new GoldSpecError("a gold merge needs the silver partitions, or the key of a stored silver plan");
+        const partitions = event.partitions ?? (await d.loadPlan!(plan_key!)).partitions;
+        const startedAt = Date.now();
+        const spec = specOf(d.datasets, dataset, (message) => new GoldSpecError(message));
+        if (!hasGold(spec)) {
+          logger.info("dataset has no gold tables; nothing to merge", { dataset });
+          return { dataset, tables: [] };
+        }
+        const summary = await mergeGold({
+          engine: d.engine,
+          spec,
+          partitions,
+          silver: silverTableOf(spec, d.silverTable(dataset)),
+          ...(d.database === undefined ? {} : { database: d.database }),
+          ...(d.warehouse === undefined ? {} : { warehouse: d.warehouse }),
+          congregado: { doc: d.doc, table: d.congregadoTable },
+        });
+        metrics.addMetric(
+          "GoldRowsInserted",
+          MetricUnit.Count,
+          summary.tables.reduce((n, t) => n + t.inserted, 0),
+        );
+        metrics.addMetric(
+          "GoldRowsUpdated",
+          MetricUnit.Count,
+          summary.tables.reduce((n, t) => n + t.updated, 0),
+        );
+        metrics.addMetric(
+          "GoldRowsDeleted",
+          MetricUnit.Count,
+          summary.tables.reduce((n, t) => n + t.deleted, 0),
+        );
+        for (const step of goldSteps({ summary, startedAt })) {
+          await logStep({ doc: d.doc, table: d.journeyTable, journeyId: journey_id, runId: run_id, step });
+        }
+        return summary;
+      },
+    ),
     /** `{ dataset }` → OPTIMIZE and VACUUM of each gold table, re-run while Athena asks for more. */
     optimize: lambdaHandler(optimizeEvent, async ({ dataset }): Promise<OptimizeSummary[]> => {
       const d = deps();
@@ -118,9 +130,10 @@ interface GoldCatalogLink {
 const aws = goldHandlers(() => {
   const link = linkedResource<GoldCatalogLink>("GoldCatalog", "workGroup");
   return {
-    engine: athenaEngine({ client: clients.athena, workGroup: link.workGroup }),
+    engine: athenaEngine({ client: clients.athena, workGroup: link.workGroup, database: link.goldDatabase }),
     datasets: datasets(),
     silverTable: (dataset) => ({ database: link.silverDatabase, name: dataset }),
+    loadPlan: (key) => loadSilverPlan({ s3: clients.s3, bucket: linked("Silver"), key }),
     database: link.goldDatabase,
     warehouse: `s3://${linked("Gold")}/`,
     doc: clients.doc,

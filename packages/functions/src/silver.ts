@@ -2,16 +2,23 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { DatasetSpec } from "@medallion/core/dataset";
-import type { SqlEngine } from "@medallion/core/engine";
-import { athenaEngine } from "@medallion/core/engine";
-import type { PartitionCatalog, SilverLake, SilverPlanPayload, SilverSummary } from "@medallion/core/silver";
+import type {
+  PartitionCatalog,
+  SilverLake,
+  SilverPlan,
+  SilverPlanPayload,
+  SilverSummary,
+} from "@medallion/core/silver";
 import {
-  athenaCatalog,
   commitSilver,
   dynamoSilverLedger,
   finishSilver,
+  glueCatalog,
+  loadSilverPlan,
   planSilver,
+  resolveTarget,
   SilverSpecError,
+  saveSilverPlan,
   silverPlanPayloadSchema,
 } from "@medallion/core/silver";
 import { renderAthena } from "@medallion/core/sql";
@@ -22,8 +29,9 @@ import { datasets, once, specOf } from "./shared/datasets";
 import { lambdaHandler } from "./shared/handler";
 import { logger, metrics } from "./shared/observability";
 
-// The silver tasks of the pipeline's state machine: plan → (Athena runs `queries` through
-// Step Functions' startQueryExecution.sync, so no Lambda waits) → commit → (gold) → finish.
+// The silver tasks of the pipeline's state machine: plan (stored in S3; the state carries its
+// key) → per statement: query (its Athena text), then Step Functions' startQueryExecution.sync
+// runs it, so no Lambda waits → commit → (gold) → finish.
 
 /** What the silver handlers need; the AWS wiring is below, the embedded stack passes its own. */
 export interface SilverDependencies {
@@ -33,12 +41,16 @@ export interface SilverDependencies {
   s3: S3Client;
   doc: DynamoDBDocumentClient;
   ledgerTable: string;
-  engine: SqlEngine;
   catalog: PartitionCatalog;
   datasets: Record<string, DatasetSpec>;
 }
 
 const datasetEvent = z.object({ dataset: z.string().min(1) });
+
+const queryEvent = z.object({
+  plan_key: z.string().min(1),
+  index: z.number().int().nonnegative(),
+});
 
 function report(summary: SilverSummary): void {
   logger.info("silver consolidated", { ...summary });
@@ -50,7 +62,7 @@ function report(summary: SilverSummary): void {
 
 /**
  * Builds the silver handlers over a set of dependencies, resolved on first use.
- * @param dependencies clients, engine, catalog, lake names and datasets
+ * @param dependencies clients, catalog, lake names and datasets
  */
 export function silverHandlers(dependencies: () => SilverDependencies) {
   const deps = once(dependencies);
@@ -65,33 +77,63 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
       tables: d.tables(dataset),
     };
   };
+  const stored = (key: string): Promise<SilverPlan> => {
+    const d = deps();
+    return loadSilverPlan({ s3: d.s3, bucket: d.buckets.silver, key });
+  };
   return {
-    /** `{ dataset }` → the plan, with its statements rendered as Athena SQL in `queries`. */
+    /** `{ dataset }` → the plan stored in S3, and what the state machine needs of it (its key, its query count). */
     plan: lambdaHandler(datasetEvent, async ({ dataset }): Promise<SilverPlanPayload> => {
       // When silver's work began: the start of the journey step the pipeline records.
       const planned_at = new Date().toISOString();
-      const plan = await planSilver(common(dataset));
+      const options = common(dataset);
+      const plan = await planSilver(options);
+      // Only what commit and finish need of each entry.
+      const files = plan.files.map(({ dataset: d, file_id, bronze_key }) => ({ dataset: d, file_id, bronze_key }));
+      const plan_key = await saveSilverPlan({
+        s3: options.s3,
+        bucket: options.buckets.silver,
+        plan: { ...plan, files },
+      });
+      const { table } = resolveTarget({ ...options, bucket: options.buckets.silver, table: options.tables.silver });
       logger.info("silver planned", {
         dataset,
         version: plan.version,
         files: plan.files.length,
         partitions: plan.partitions.length,
+        queries: plan.statements.length,
+        plan_key,
       });
-      // Only what commit and finish need of each entry: keeps the state small (Step Functions caps it at 256 KB).
-      const files = plan.files.map(({ dataset: d, file_id, bronze_key }) => ({ dataset: d, file_id, bronze_key }));
-      return { ...plan, files, queries: plan.statements.map(renderAthena), planned_at };
+      return {
+        dataset,
+        version: plan.version,
+        plan_key,
+        database: table.database,
+        file_count: files.length,
+        partition_count: plan.partitions.length,
+        queries: plan.statements.map((_, i) => i),
+        more: plan.more,
+        planned_at,
+      };
+    }),
+    /** `{ plan_key, index }` → `{ sql }`: one of the plan's statements as the Athena text the query state runs. */
+    query: lambdaHandler(queryEvent, async ({ plan_key, index }): Promise<{ sql: string }> => {
+      const statement = (await stored(plan_key)).statements[index];
+      if (!statement) throw new SilverSpecError(`silver plan ${plan_key} has no statement ${index}`);
+      return { sql: renderAthena(statement) };
     }),
     /**
      * A plan whose statements ran → catalog swapped; its ledger entries stay pending until
      * `finish`, after gold, so a failure in between is redone whole.
      */
-    commit: lambdaHandler(silverPlanPayloadSchema, async (plan): Promise<SilverSummary> => {
-      const summary = await commitSilver({ ...common(plan.dataset), plan });
+    commit: lambdaHandler(silverPlanPayloadSchema, async (payload): Promise<SilverSummary> => {
+      const summary = await commitSilver({ ...common(payload.dataset), plan: await stored(payload.plan_key) });
       report(summary);
       return summary;
     }),
     /** After gold: the plan's ledger entries marked consolidated, expired versions deleted. */
-    finish: lambdaHandler(silverPlanPayloadSchema, async (plan) => {
+    finish: lambdaHandler(silverPlanPayloadSchema, async (payload) => {
+      const plan = await stored(payload.plan_key);
       const { versionsExpired } = await finishSilver({ ...common(plan.dataset), plan });
       logger.info("silver finished", {
         dataset: plan.dataset,
@@ -111,23 +153,34 @@ interface CatalogLink {
   workGroup: string;
 }
 
-// On AWS: Athena over the Glue catalog.
+// On AWS: the Glue catalog (Athena runs the plan's statements from the state machine). Each dependency is resolved on first use, so a function
+// is linked only to what its handler touches (the query handler reads plans, nothing else).
 const aws = silverHandlers(() => {
-  const link = linkedResource<CatalogLink>("SilverCatalog", "workGroup");
-  const engine = athenaEngine({ client: clients.athena, workGroup: link.workGroup });
+  const link = once(() => linkedResource<CatalogLink>("SilverCatalog", "workGroup"));
+  const catalog = once(() => glueCatalog({ glue: clients.glue }));
   return {
     s3: clients.s3,
     doc: clients.doc,
-    ledgerTable: linked("Ledger"),
-    engine,
-    catalog: athenaCatalog({ engine }),
+    get ledgerTable() {
+      return linked("Ledger");
+    },
+    get catalog() {
+      return catalog();
+    },
     datasets: datasets(),
-    buckets: { bronze: linked("Bronze"), silver: linked("Silver") },
+    buckets: {
+      get bronze() {
+        return linked("Bronze");
+      },
+      get silver() {
+        return linked("Silver");
+      },
+    },
     tables: (dataset) => ({
-      bronze: { database: link.bronzeDatabase, name: dataset },
-      silver: { database: link.silverDatabase, name: dataset },
+      bronze: { database: link().bronzeDatabase, name: dataset },
+      silver: { database: link().silverDatabase, name: dataset },
     }),
   };
 });
 
-export const { plan, commit, finish } = aws;
+export const { plan, query, commit, finish } = aws;

@@ -1,10 +1,10 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { knownDatasets } from "@medallion/core/dataset";
 import type { SweepResult } from "@medallion/core/ingest";
 import { sweepLanding } from "@medallion/core/ingest";
 import { z } from "zod";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
+import { datasets } from "./shared/datasets";
 import { lambdaHandler } from "./shared/handler";
 import { logger, metrics } from "./shared/observability";
 
@@ -21,7 +21,7 @@ export const handler = lambdaHandler(sweepEvent, async ({ graceSeconds }): Promi
     doc: clients.doc,
     landingBucket: linked("Landing"),
     ledgerTable: linked("Ledger"),
-    datasets: Object.values(knownDatasets()),
+    datasets: Object.values(datasets()),
     graceSeconds,
   });
   logger.info("landing swept", { ...result });

@@ -153,6 +153,7 @@ describe("gold handlers", () => {
     const engine = athenaEngine({
       client: new AthenaClient({ region: "us-east-1" }),
       workGroup: "medallion",
+      database: "medallion_gold",
       sleep: async () => undefined,
     });
     // Act
@@ -186,6 +187,7 @@ describe("gold handlers", () => {
     const engine = athenaEngine({
       client: new AthenaClient({ region: "us-east-1" }),
       workGroup: "medallion",
+      database: "medallion_gold",
       sleep: async () => undefined,
     });
     // Act
@@ -209,6 +211,7 @@ describe("gold handlers", () => {
     const engine = athenaEngine({
       client: new AthenaClient({ region: "us-east-1" }),
       workGroup: "medallion",
+      database: "medallion_gold",
       sleep: async () => undefined,
     });
     // Act

@@ -1,14 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { SqlEngine } from "@medallion/core/engine";
+import { athena, jsonBytes, stepFunctions, utf8Bytes } from "@medallion/core/limits";
 import type { WindowRequest } from "@medallion/core/schedule";
-import type { SilverPlanPayload } from "@medallion/core/silver";
-import { silverPlanPayloadSchema } from "@medallion/core/silver";
+import type { SilverPlan } from "@medallion/core/silver";
+import { renderAthena, type Statement } from "@medallion/core/sql";
 import type { TaskFunctionName } from "@medallion/stacks/functions";
 import { functions, perTaskFunction, taskFunctionNames } from "@medallion/stacks/functions";
 import type { PipelineOutput } from "@medallion/stacks/output";
 import { pipelineOutputSchema } from "@medallion/stacks/output";
 import { pipelineDefinition, pipelineStates } from "@medallion/stacks/pipeline";
+import type { State } from "@medallion/stacks/states";
 import { StateMachine } from "aws-local-stepfunctions";
+import type { InvocationReport } from "./invocations";
+import { fitWarnings, measured } from "./invocations";
 import { lambdaContext, localFunctionArn } from "./lambda-context";
 
 /** A handler as the state machine invokes it. */
@@ -16,10 +20,14 @@ export type TaskHandler = (event: unknown, context: ReturnType<typeof lambdaCont
 
 /**
  * The in-process handlers behind the pipeline's Task states, by task function (as
- * `@medallion/stacks/functions` declares them), and the engine that runs the statements
- * Athena runs on AWS (the RunSilverQuery task).
+ * `@medallion/stacks/functions` declares them), the engine that runs the statements Athena runs
+ * on AWS (the RunSilverQuery task), and how a stored silver plan is read (the local engine runs
+ * a statement's tree, which it finds by the Athena text the state hands it).
  */
-export type PipelineHandlers = Record<TaskFunctionName, TaskHandler> & { engine: SqlEngine };
+export type PipelineHandlers = Record<TaskFunctionName, TaskHandler> & {
+  engine: SqlEngine;
+  loadPlan(key: string): Promise<SilverPlan>;
+};
 
 /** One state's progress, as the execution reports it. */
 export interface StateEvent {
@@ -37,7 +45,27 @@ export interface ExecutionOutcome {
   error?: { Error: string; Cause: string };
   states: StateEvent[];
   durationMs: number;
+  /** The largest input or output of any state, as Step Functions measures it (its limit: 256 KB). */
+  largestState: { state: string; bytes: number };
+  /** Events the execution's history would hold on Step Functions (its limit: 25,000). */
+  historyEvents: number;
+  /** Each Lambda invocation, measured against the deployed function's timeout and memory. */
+  invocations: InvocationReport[];
+  /** What would not fit on Lambda (see {@link fitWarnings}). */
+  warnings: string[];
 }
+
+/** An error as Step Functions names it (`States.DataLimitExceeded`, `Athena.InvalidRequestException`…). */
+class StatesError extends Error {
+  /** False when no catcher of the state may catch it (the local executor asks). */
+  isCatchable = true;
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+const DATA_LIMIT = "States.DataLimitExceeded";
 
 /**
  * A function's name on the embedded stack (`medallion-local-<kebab-case name>`), as Lambda
@@ -74,17 +102,43 @@ export async function executePipeline({
 }): Promise<ExecutionOutcome> {
   const started = Date.now();
   const S = pipelineStates;
-  // Each invocation gets the deployed function's name and time budget.
-  const invoke = (name: TaskFunctionName) => async (event: unknown) => {
+  const definition = localPipelineDefinition();
+  const stateDefinitions = definedStates(definition.States);
+  const invocations: InvocationReport[] = [];
+  // Step Functions refuses a task's input or result over 256 KB, and States.ALL does not catch
+  // that: only a catcher naming States.DataLimitExceeded does.
+  const checkSize = (state: string, what: string, value: unknown) => {
+    const bytes = jsonBytes(value);
+    if (bytes <= stepFunctions.maxStateBytes) return;
+    const error = new StatesError(
+      DATA_LIMIT,
+      `${state}: the ${what} is ${bytes} bytes, over Step Functions' ${stepFunctions.maxStateBytes}-byte limit`,
+    );
+    const state_ = stateDefinitions.get(state);
+    error.isCatchable =
+      !!state_ && "Catch" in state_ && (state_.Catch ?? []).some((c) => c.ErrorEquals.includes(DATA_LIMIT));
+    throw error;
+  };
+  // Each invocation gets the deployed function's name and time budget, and is measured against them.
+  const invoke = (name: TaskFunctionName, state: string) => async (event: unknown) => {
+    checkSize(state, "task's input", event);
+    let result: unknown;
     try {
       const context = lambdaContext(localFunctionName(name), functions[name].timeoutSeconds * 1000);
-      return (await handlers[name](event, context)) as never;
+      result = await measured(
+        name,
+        () => handlers[name](event, context),
+        (report) => invocations.push(report),
+      );
     } catch (error) {
       throw asLambdaError(error);
     }
+    checkSize(state, "task's result", result);
+    return result as never;
   };
-  let plan: SilverPlanPayload | undefined;
-  const machine = new StateMachine(localPipelineDefinition() as never);
+  // The plans whose statements the query state may run, by the Athena text of each.
+  const statements = new Map<string, Statement>();
+  const machine = new StateMachine(definition as never);
   const name = `${input.dataset}-${new Date(started).toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}`;
   const execution = machine.run(input, {
     // The context object Step Functions provides (execution id, start time).
@@ -101,23 +155,16 @@ export async function executePipeline({
       taskResourceLocalHandlers: {
         // Every Task state the function table declares, invoking its function's handler.
         ...Object.fromEntries(
-          taskFunctionNames.flatMap((name) => functions[name].states.map((state) => [state, invoke(name)])),
+          taskFunctionNames.flatMap((name) => functions[name].states.map((state) => [state, invoke(name, state)])),
         ),
-        // The plan is kept for the query state, which is handed only its Athena SQL.
-        [S.PlanSilver]: async (event) => {
-          const output = await invoke("PlanSilver")(event);
-          plan = silverPlanPayloadSchema.parse(output);
+        // The query's text comes from the plan; its tree is kept for the local engine.
+        [S.LoadSilverQuery]: async (event) => {
+          const output = (await invoke("LoadSilverQuery", S.LoadSilverQuery)(event)) as { sql: string };
+          const plan = await handlers.loadPlan((event as { plan_key: string }).plan_key);
+          for (const statement of plan.statements) statements.set(renderAthena(statement), statement);
           return output;
         },
-        // Athena runs the plan's SQL on AWS; here the local engine runs the same statement,
-        // rendered for its own dialect. The Athena parameters name the statement by its index.
-        [S.RunSilverQuery]: async (parameters) => {
-          const token = String((parameters as { ClientRequestToken?: string }).ClientRequestToken ?? "");
-          const statement = plan?.statements[Number(token.split("-").at(-1))];
-          if (!statement) throw new Error(`${S.RunSilverQuery}: no planned statement for token "${token}"`);
-          await handlers.engine.run(statement);
-          return {};
-        },
+        [S.RunSilverQuery]: (parameters) => runAthenaQuery(handlers.engine, statements, parameters),
       },
       // Retries wait 0.2 s locally instead of Step Functions' seconds.
       retryIntervalOverrides: Object.fromEntries(Object.values(S).map((name) => [name, 200])),
@@ -131,9 +178,39 @@ export async function executePipeline({
     states.push(event);
     onState?.(event);
   };
+  let largestState = { state: "", bytes: 0 };
+  let historyEvents = 0;
+  // A limit the executor cannot raise itself (a state's whole input or output, the history):
+  // the execution is stopped and fails with it.
+  let overLimit: { Error: string; Cause: string } | undefined;
+  const stop = (error: { Error: string; Cause: string }) => {
+    overLimit ??= error;
+    execution.abort();
+  };
   const logs = (async () => {
     for await (const log of execution.eventLogs) {
-      if (!("state" in log) || log.state.type === "Choice" || log.state.type === "Pass") continue;
+      historyEvents += awsHistoryEvents(log);
+      if (historyEvents > stepFunctions.maxHistoryEvents)
+        stop({
+          Error: "States.Runtime",
+          Cause: `the execution's history reached ${historyEvents} events, over Step Functions' ${stepFunctions.maxHistoryEvents}`,
+        });
+      if (!("state" in log)) continue;
+      const data = log.state as { input?: unknown; output?: unknown };
+      for (const [what, value] of [
+        ["input", log.type === "StateEntered" ? data.input : undefined],
+        ["output", log.type === "StateExited" ? data.output : undefined],
+      ] as const) {
+        if (value === undefined) continue;
+        const bytes = jsonBytes(value);
+        if (bytes > largestState.bytes) largestState = { state: log.state.name, bytes };
+        if (bytes > stepFunctions.maxStateBytes)
+          stop({
+            Error: DATA_LIMIT,
+            Cause: `${log.state.name}: the state's ${what} is ${bytes} bytes, over Step Functions' ${stepFunctions.maxStateBytes}-byte limit`,
+          });
+      }
+      if (log.state.type === "Choice" || log.state.type === "Pass") continue;
       const name = log.state.name;
       if (log.type === "StateEntered") {
         enteredAt.set(name, log.timestamp);
@@ -163,6 +240,14 @@ export async function executePipeline({
   })();
 
   let result: unknown;
+  const measures = () => ({
+    states,
+    durationMs: Date.now() - started,
+    largestState,
+    historyEvents,
+    invocations,
+    warnings: fitWarnings(invocations),
+  });
   try {
     result = await execution.result;
     await logs;
@@ -172,13 +257,96 @@ export async function executePipeline({
     const message = error instanceof Error ? error.message : String(error);
     return {
       status: "FAILED",
-      error: { Error: failedName(error), Cause: failed?.error ?? message },
-      states,
-      durationMs: Date.now() - started,
+      error: overLimit ?? { Error: failedName(error), Cause: failed?.error ?? message },
+      ...measures(),
     };
   }
+  if (overLimit) return { status: "FAILED", error: overLimit, ...measures() };
   // Outside the try: an output that breaks the contract is a bug to surface, not a failed run.
-  return { status: "SUCCEEDED", output: pipelineOutputSchema.parse(result), states, durationMs: Date.now() - started };
+  return { status: "SUCCEEDED", output: pipelineOutputSchema.parse(result), ...measures() };
+}
+
+/**
+ * The Athena task (`startQueryExecution.sync`) on the local engine: the same checks Athena
+ * makes of the request (text size, token length, a database to run in), then the statement the
+ * text was rendered from, in the engine's dialect. A failed query fails the task as Step
+ * Functions reports it (`States.TaskFailed`).
+ */
+async function runAthenaQuery(
+  engine: SqlEngine,
+  statements: Map<string, Statement>,
+  parameters: unknown,
+): Promise<Record<string, never>> {
+  const {
+    QueryString = "",
+    ClientRequestToken,
+    QueryExecutionContext,
+  } = parameters as {
+    QueryString?: string;
+    ClientRequestToken?: string;
+    QueryExecutionContext?: { Database?: string };
+  };
+  const invalid = (message: string) => new StatesError("Athena.InvalidRequestException", message);
+  const bytes = utf8Bytes(QueryString);
+  if (bytes > athena.maxQueryBytes)
+    throw invalid(
+      `queryString is ${bytes} bytes: Member must have length less than or equal to ${athena.maxQueryBytes}`,
+    );
+  const { min, max } = athena.clientRequestToken;
+  if (ClientRequestToken !== undefined && (ClientRequestToken.length < min || ClientRequestToken.length > max))
+    throw invalid(
+      `clientRequestToken of ${ClientRequestToken.length} characters: Member must have length between ${min} and ${max}`,
+    );
+  if (!QueryExecutionContext?.Database)
+    throw new StatesError(
+      "States.TaskFailed",
+      "the query has no QueryExecutionContext: Athena runs it in database 'default', which no role of the lake may read (glue:GetDatabase on database/default)",
+    );
+  const statement = statements.get(QueryString);
+  if (!statement) throw new Error(`${pipelineStates.RunSilverQuery}: no planned statement renders as this query`);
+  try {
+    await engine.run(statement);
+  } catch (error) {
+    throw new StatesError("States.TaskFailed", error instanceof Error ? error.message : String(error));
+  }
+  return {};
+}
+
+// Every state of a definition by name, inside Map states too.
+function definedStates(states: Record<string, State>): Map<string, State> {
+  const all = new Map<string, State>();
+  for (const [name, state] of Object.entries(states)) {
+    all.set(name, state);
+    if (state.Type === "Map") for (const [inner, s] of definedStates(state.ItemProcessor.States)) all.set(inner, s);
+  }
+  return all;
+}
+
+/**
+ * How many events of a Step Functions history one local event stands for: a Lambda or Athena
+ * task is entered, scheduled, started, ended and exited (five); a Map adds its start and end and
+ * each iteration's; other states enter and exit.
+ */
+function awsHistoryEvents(log: { type: string; state?: { type: string } }): number {
+  switch (log.type) {
+    case "ExecutionStarted":
+    case "ExecutionSucceeded":
+    case "ExecutionFailed":
+    case "ExecutionAborted":
+    case "ExecutionTimeout":
+    case "MapIterationStarted":
+    case "MapIterationSucceeded":
+    case "MapIterationFailed":
+      return 1;
+    case "StateEntered":
+      return log.state?.type === "Task" ? 4 : log.state?.type === "Map" ? 2 : 1;
+    case "StateRetried":
+      return log.state?.type === "Task" ? 3 : 1;
+    case "StateExited":
+      return log.state?.type === "Map" ? 2 : 1;
+    default:
+      return 0;
+  }
 }
 
 /**

@@ -2,20 +2,25 @@ import { knownDatasets } from "@medallion/core/dataset";
 import type { IngestResult } from "@medallion/core/ingest";
 import { ingestResultSchema, isSubscribedLandingKey } from "@medallion/core/ingest";
 import type { WindowRequest } from "@medallion/core/schedule";
+import { loadSilverPlan } from "@medallion/core/silver";
 import type { TableRef } from "@medallion/core/sql";
 import type { FunctionName } from "@medallion/stacks/functions";
 import { functions, STATE_MACHINE, taskFunctionNames } from "@medallion/stacks/functions";
 import { z } from "zod";
+import type { DuckDbEngine } from "./engine/index";
 import { localSilverDependencies, localTables } from "./engine/index";
 import type { AthenaScope } from "./iam/athena";
 import { recordingCatalog, recordingEngine } from "./iam/athena";
 import type { RecordedCall } from "./iam/recorder";
 import { CallRecorder } from "./iam/recorder";
+import type { InvocationReport } from "./invocations";
+import { measured } from "./invocations";
 import { LOCAL_ACCOUNT, lambdaContext, localFunctionArn } from "./lambda-context";
 import type { OnFailureRecord } from "./notifications";
 import { decodeS3Key, NotificationQueue, s3Notification } from "./notifications";
 import type { ExecutionOutcome, PipelineHandlers, StateEvent, TaskHandler } from "./pipeline";
 import { executePipeline, LOCAL_WORKGROUP, localFunctionName } from "./pipeline";
+import { localClients } from "./services/clients";
 import type { LocalServices } from "./services/index";
 import { startServices } from "./services/index";
 
@@ -35,6 +40,10 @@ export interface StackOptions {
   onIngested?: (outcome: IngestOutcome) => void;
   /** Powertools log level for in-process handlers (default WARN: the CLI prints its own progress). */
   logLevel?: string;
+  /** Loopback ports of S3 and DynamoDB (default: any free port). */
+  ports?: { s3?: number; dynamodb?: number };
+  /** What this process is (`dev`, `run`…), said in the data directory. */
+  command?: string;
 }
 
 /** The embedded stack: services up, environment set, landing notifications wired to the ingest handler. */
@@ -53,8 +62,12 @@ export interface LocalStack {
     input: { dataset: string; window: WindowRequest; at?: string },
     onState?: (event: StateEvent) => void,
   ): Promise<ExecutionOutcome>;
+  /** Every ingest invocation so far, measured against the Ingest function's timeout and memory. */
+  invocations: InvocationReport[];
   /** The handlers behind the pipeline's Task states (tests substitute one to inject a failure). */
   pipeline: PipelineHandlers;
+  /** The DuckDB engine over the lake: the pipeline's, and readers' beside it (`read`). */
+  engine: DuckDbEngine;
   /**
    * Invokes a declared function's handler in-process, as Lambda would (its name, time budget
    * and recorded calls), e.g. the scheduled sweeper.
@@ -87,7 +100,7 @@ const ingestOutputSchema = z.object({ results: z.array(ingestResultSchema) });
  * @param options see {@link StackOptions}
  */
 export async function startStack(options: StackOptions): Promise<LocalStack> {
-  const services = await startServices({ dataDir: options.dataDir });
+  const services = await startServices({ dataDir: options.dataDir, ports: options.ports, command: options.command });
   Object.assign(process.env, services.env, {
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? options.logLevel ?? "WARN",
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
@@ -121,9 +134,15 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
   // sent to its on-failure destination (here an in-process queue; on AWS the SQS queue).
   const { delivery } = functions.Ingest;
   const failed: OnFailureRecord[] = [];
+  const invocations: InvocationReport[] = [];
   const queue = new NotificationQueue({
     deliver: async (event) => {
-      const { results } = ingestOutputSchema.parse(await asFunction("Ingest", ingest)(event));
+      const output = await measured(
+        "Ingest",
+        () => asFunction("Ingest", ingest)(event),
+        (report) => invocations.push(report),
+      );
+      const { results } = ingestOutputSchema.parse(output);
       const object = event.Records[0]!.s3.object;
       for (const result of results) settle({ key: decodeS3Key(object.key), etag: object.eTag, result });
     },
@@ -184,7 +203,9 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         });
       return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
     },
+    invocations,
     pipeline: pipeline.handlers,
+    engine: pipeline.lake,
     // What the execution does itself (not inside a task's invocation) is the state machine's.
     execute: (input, onState) =>
       recorder.as(STATE_MACHINE, () => executePipeline({ handlers: pipeline.handlers, input, onState })),
@@ -215,9 +236,15 @@ async function pipelineHandlers(
   dataDir: string,
   recorder: CallRecorder,
   asFunction: (name: FunctionName, handler: TaskHandler) => (event: unknown) => Promise<unknown>,
-): Promise<{ handlers: PipelineHandlers; others: Record<"OptimizeGold", TaskHandler>; close(): void }> {
+): Promise<{
+  handlers: PipelineHandlers;
+  others: Record<"OptimizeGold", TaskHandler>;
+  lake: DuckDbEngine;
+  close(): void;
+}> {
   const local = await localSilverDependencies({ services, dataDir });
   recorder.instrumentAll(local);
+  const runtime = localClients(services.env);
   // What Athena would do with the caller's credentials, derived from each statement DuckDB runs.
   const athena = athenaScope(services, recorder);
   // Functions read every statement's rows through the engine adapter; the state machine's
@@ -235,6 +262,7 @@ async function pipelineHandlers(
       engine: silverDeps.engine,
       datasets: knownDatasets(),
       silverTable: (dataset: string) => localTables(dataset).silver,
+      loadPlan: (key: string) => loadSilverPlan({ s3: silverDeps.s3, bucket: silverDeps.buckets.silver, key }),
       doc: silverDeps.doc,
       congregadoTable: services.names.Congregado!,
       journeyTable: services.names.JourneyControl!,
@@ -261,9 +289,16 @@ async function pipelineHandlers(
     handlers: {
       ...invoked,
       engine,
+      // The local runtime's own read (it runs a statement's tree, found by its text): no function's call.
+      loadPlan: (key) => loadSilverPlan({ s3: runtime.s3, bucket: silverDeps.buckets.silver, key }),
     },
     others,
-    close: () => local.close(),
+    // Readers' queries are a person's, not a function's: not recorded for IAM.
+    lake: local.engine,
+    close: () => {
+      runtime.destroy();
+      local.close();
+    },
   };
 }
 

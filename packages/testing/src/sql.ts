@@ -19,8 +19,6 @@ export function athenaSyntax(statement: Statement): { sql: string; errors: strin
   switch (statement.kind) {
     case "createSchema":
     case "createTable":
-    case "addPartitions":
-    case "setPartitionLocation":
       return { sql, errors: messages(hive.validate(sql)) };
     case "query":
     case "merge":

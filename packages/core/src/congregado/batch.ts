@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { BatchGetCommand } from "@aws-sdk/lib-dynamodb";
 import { eachLimit, request } from "../dynamo/request";
+import { dynamodb } from "../limits/index";
 import type {
   Congregado,
   CongregadoMetadata,
@@ -36,7 +37,7 @@ export interface BatchSaveOptions
 }
 
 // BatchGetItem takes at most 100 keys per request.
-const BATCH_GET_LIMIT = 100;
+const BATCH_GET_LIMIT = dynamodb.maxBatchGetKeys;
 
 const RETRYABLE = new Set([
   "ProvisionedThroughputExceededException",

@@ -6,6 +6,7 @@ import type { GoldTable } from "../gold/spec";
 import { silverColumns } from "../silver/columns";
 import type { SpecIssue } from "./errors";
 import { DatasetSpecError } from "./errors";
+import { checkReferences } from "./references";
 import type { DatasetSpec, Field, ValueType } from "./spec";
 import { sourceKey } from "./spec";
 
@@ -148,8 +149,9 @@ function pathOf(segments: readonly PropertyKey[]): string {
 
 /**
  * Checks that a value is a usable {@link DatasetSpec}: its shape (names, field types,
- * sections), then what silver and gold will build from it (known columns, dedup key,
- * gold keys and aggregates). Throws {@link DatasetSpecError} listing every problem with
+ * sections), then that every column silver and gold name exists (with the candidates when
+ * one does not), then what silver and gold will build from it (dedup key, gold keys and
+ * aggregates). Throws {@link DatasetSpecError} listing every problem with
  * its field path.
  * @param value what a spec file exported
  * @param options.file the spec file, named in the error
@@ -167,6 +169,9 @@ export function validateDatasetSpec(value: unknown, { file }: { file?: string } 
   // The parsed copy drops nothing the schema kept loose, but the caller's object is what
   // the handlers will use: return it, now known to be well-formed.
   const spec = value as DatasetSpec;
+  // Unknown columns first, each with its candidates: the checks below would stop at the first.
+  const references = checkReferences(spec);
+  if (references.length) throw new DatasetSpecError(references, { file });
   const issues: SpecIssue[] = [];
   let cause: unknown;
   if (spec.silver) {

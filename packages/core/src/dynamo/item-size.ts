@@ -3,9 +3,10 @@
  * writer can keep an item under the 400 KB limit before sending it. Errs on the large
  * side: strings count UTF-8 bytes, numbers their worst-case encoding.
  */
+import { dynamodb } from "../limits/index";
 
-/** DynamoDB's hard item limit: 400 KB, attribute names included. */
-export const DYNAMO_MAX_ITEM_BYTES = 400 * 1024;
+/** DynamoDB's hard item limit: 400 KB, attribute names included (`@medallion/core/limits`). */
+export const DYNAMO_MAX_ITEM_BYTES = dynamodb.maxItemBytes;
 
 const utf8 = new TextEncoder();
 

@@ -5,13 +5,21 @@ import { renderAthena } from "../sql/athena";
 import { isThrottled, QueryCancelledError, QueryFailedError, QueryTimeoutError } from "./errors";
 import type { QueryResult, SqlEngine } from "./port";
 
+/** The Glue Data Catalog, as Athena names it. */
+export const ATHENA_DATA_CATALOG = "AwsDataCatalog";
+
 /** Options of {@link athenaEngine}. */
 export interface AthenaEngineOptions {
   client: AthenaClient;
   /** Workgroup: engine version, result location and bytes-scanned cutoff are set there. */
   workGroup: string;
-  /** Default database for unqualified names. */
-  database?: string;
+  /**
+   * The database queries run in (their QueryExecutionContext). Without one Athena uses
+   * `default`, and asks Glue for a database no role of the lake is granted.
+   */
+  database: string;
+  /** The data catalog; default Athena's Glue catalog. */
+  catalog?: string;
   /** First poll delay; doubles up to `maxPollMs`. */
   firstPollMs?: number;
   maxPollMs?: number;
@@ -29,12 +37,13 @@ export interface AthenaEngineOptions {
  * or cancelled query raises with Athena's reason verbatim. For long queries in a pipeline,
  * let Step Functions wait (`startQueryExecution.sync`) instead of a Lambda.
  * @param options client, workgroup, polling and retry settings
- * @example const engine = athenaEngine({ client: new AthenaClient({}), workGroup: "medallion" });
+ * @example const engine = athenaEngine({ client: new AthenaClient({}), workGroup: "medallion", database: "medallion_prod_silver" });
  */
 export function athenaEngine({
   client,
   workGroup,
   database,
+  catalog = ATHENA_DATA_CATALOG,
   firstPollMs = 250,
   maxPollMs = 5_000,
   timeoutMs = 10 * 60_000,
@@ -107,7 +116,7 @@ export function athenaEngine({
           new StartQueryExecutionCommand({
             QueryString: sql,
             WorkGroup: workGroup,
-            ...(database ? { QueryExecutionContext: { Database: database } } : {}),
+            QueryExecutionContext: { Catalog: catalog, Database: database },
           }),
         ),
       );

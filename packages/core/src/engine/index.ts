@@ -1,4 +1,4 @@
 export type { AthenaEngineOptions } from "./athena";
-export { athenaEngine } from "./athena";
+export { ATHENA_DATA_CATALOG, athenaEngine } from "./athena";
 export * from "./errors";
 export type { QueryResult, SqlEngine } from "./port";

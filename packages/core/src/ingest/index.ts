@@ -2,7 +2,7 @@ export type { ArchiveOptions, ArchiveOutcome, ArchiveResult } from "./archive";
 export { ARCHIVE_PREFIXES, archiveKeyOf, archiveLandingObject, isArchiveKey } from "./archive";
 export { ArchiveVerificationError, IngestError, IngestIoError, UnsafeKeyError } from "./errors";
 export { ingestObject } from "./ingest";
-export { assertSafeLandingKey, ingestDate, ingestKeys, normaliseEtag, objectBaseName } from "./keys";
+export { assertSafeLandingKey, ingestDate, ingestKeys, ledgerFileId, normaliseEtag, objectBaseName } from "./keys";
 export type { RejectedEntry } from "./quarantine";
 export { isSubscribedLandingKey, landingSubscriptions } from "./subscription";
 export type { SweepOptions, SweepResult } from "./sweep";

@@ -17,7 +17,7 @@ import type { ArchiveOutcome } from "./archive";
 import { archiveLandingObject, isArchiveKey } from "./archive";
 import { type IngestError, IngestIoError } from "./errors";
 import type { IngestKeys } from "./keys";
-import { assertSafeLandingKey, ingestDate, ingestKeys, normaliseEtag } from "./keys";
+import { assertSafeLandingKey, ingestDate, ingestKeys, ledgerFileId, normaliseEtag } from "./keys";
 import { RejectedFile } from "./quarantine";
 import { io, isS3Status } from "./s3";
 import type { IngestContext, IngestResult, IngestSource } from "./types";
@@ -59,7 +59,7 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
   const etag = normaliseEtag(source.etag);
   const spec = datasetForKey(ctx.datasets, source.key);
   const dataset = spec?.name ?? UNKNOWN_DATASET;
-  const landing: Landing = { source, etag, fileId: `${source.key}#${etag}`, spec, dataset, started };
+  const landing: Landing = { source, etag, fileId: ledgerFileId(source.key, etag), spec, dataset, started };
 
   if (isArchiveKey(source.key)) {
     return resultOf(landing, {

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { dynamodb, utf8Bytes } from "../limits/index";
 import { UnsafeKeyError } from "./errors";
 
 // Control characters, backslashes and `.`/`..` segments could escape a prefix or confuse tools.
@@ -84,4 +86,27 @@ export function ingestKeys({
     rejected: `${stem}.rejected.ndjson`,
     wholeFile: (suffix) => ({ file: `${stem}.${suffix}`, reason: `${stem}.${suffix}.reason.json` }),
   };
+}
+
+/**
+ * The ledger's id of a landing file (its sort key): `<landing key>#<etag>`, or, when that
+ * passes DynamoDB's 1,024-byte sort-key limit (S3 keys may be 1,024 bytes themselves), the
+ * key's start, `~`, a SHA-256 of the whole key, then `#<etag>`. The entry keeps the key whole
+ * in `source_key`.
+ * @param key landing object key
+ * @param etag normalised ETag
+ * @example ledgerFileId("car_telemetry/a.json", "abc") // "car_telemetry/a.json#abc"
+ */
+export function ledgerFileId(key: string, etag: string): string {
+  const whole = `${key}#${etag}`;
+  if (utf8Bytes(whole) <= dynamodb.maxSortKeyBytes) return whole;
+  const tail = `~${createHash("sha256").update(key).digest("hex")}#${etag}`;
+  let budget = dynamodb.maxSortKeyBytes - utf8Bytes(tail);
+  let head = "";
+  for (const character of key) {
+    budget -= utf8Bytes(character);
+    if (budget < 0) break;
+    head += character;
+  }
+  return `${head}${tail}`;
 }

@@ -39,8 +39,13 @@ export interface Journey {
   updated_at: string;
   metadata: JourneyMetadata;
   steps: ProcessingStep[];
-  /** Dedup keys of the recorded steps, so a retried task does not append twice. */
+  /** Dedup keys of the kept steps, so a retried task does not append twice. */
   step_ids?: string[];
+  /**
+   * Totals over every step recorded, kept ones and dropped ones alike: only the last
+   * {@link MAX_KEPT_STEPS} steps stay in `steps`, so the item stays under DynamoDB's 400 KB.
+   */
+  step_totals?: StepTotals;
   error?: JourneyErrorInfo;
   /** How many times the journey was resumed after failing or crashing. */
   retry_count: number;
@@ -53,6 +58,21 @@ export interface Journey {
   /** TTL (epoch seconds): DynamoDB deletes the item after this; readers treat it as gone. */
   expires_at: number;
 }
+
+/** Totals over every step a journey recorded. */
+export interface StepTotals {
+  steps: number;
+  records_in: number;
+  records_out: number;
+  records_invalid: number;
+  duration_ms: number;
+}
+
+/**
+ * Steps a journey keeps (the most recent): a step is at most a few KB (its message is clipped),
+ * so a journey stays far under DynamoDB's 400 KB item limit however long the run.
+ */
+export const MAX_KEPT_STEPS = 100;
 
 /** The DynamoDB document client and the journey-control table's name. */
 export interface JourneyTable {
@@ -93,6 +113,8 @@ export interface JourneyWriteOptions extends JourneyTable {
 const DEFAULT_LEASE_MS = 15 * 60_000;
 const DEFAULT_RETENTION_DAYS = 90;
 const MAX_MESSAGE_LENGTH = 2_000;
+// Conditional-write rounds of a step before giving up with JourneyConflictError.
+const MAX_ATTEMPTS = 5;
 
 /**
  * The journey id of an idempotency key: a hash, so the same key always lands on the same
@@ -175,30 +197,88 @@ export async function recordStep({
   stepId = stepIdOf(step),
   leaseMs = DEFAULT_LEASE_MS,
 }: JourneyWriteOptions & { step: ProcessingStep; stepId?: string; leaseMs?: number }): Promise<Journey> {
-  const now = clock();
   const stored = toStorable({ ...step, message: clip(step.message) });
   const action = `record step "${step.step}"`;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const now = clock();
+    // Totals are computed from the journey read here; the write is conditional on its revision.
+    const current = await getJourney({ doc, table, clock, journeyId });
+    if (!current) throw new JourneyNotFoundError(journeyId);
+    if (current.step_ids?.includes(stepId)) return current;
+    try {
+      const result = await request("update journey", table, journeyId, () =>
+        doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { journey_id: journeyId },
+            UpdateExpression:
+              "SET steps = list_append(if_not_exists(steps, :none), :step), step_ids = list_append(if_not_exists(step_ids, :none), :step_id), updated_at = :now, lease_until = :lease, revision = revision + :one, step_totals = :totals",
+            ConditionExpression: `${heldCondition(runId)} AND NOT contains(step_ids, :sid) AND revision = :revision`,
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: {
+              ":none": [],
+              ":step": [stored],
+              ":step_id": [stepId],
+              ":sid": stepId,
+              ":now": new Date(now).toISOString(),
+              ":lease": now + leaseMs,
+              ":one": 1,
+              ":in_progress": "in_progress",
+              ":revision": current.revision,
+              ":totals": addStep(current.step_totals ?? totalsOf(current.steps), step),
+              ...(runId ? { ":run": runId } : {}),
+            },
+            ReturnValues: "ALL_NEW",
+          }),
+        ),
+      );
+      return await dropOldSteps(doc, table, result.Attributes as Journey);
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const latest = await getJourney({ doc, table, clock, journeyId });
+      if (latest?.step_ids?.includes(stepId)) return latest;
+      // Another write moved the journey between our read and our update: try again on what it left.
+      if (latest && latest.revision !== current.revision) continue;
+      throw await explainRefusal({ doc, table, clock, journeyId, runId }, action, latest);
+    }
+  }
+  throw new JourneyConflictError(journeyId, MAX_ATTEMPTS);
+}
+
+// Totals of steps recorded before totals were kept.
+function totalsOf(steps: ProcessingStep[] = []): StepTotals {
+  return steps.reduce(addStep, { steps: 0, records_in: 0, records_out: 0, records_invalid: 0, duration_ms: 0 });
+}
+
+function addStep(totals: StepTotals, step: ProcessingStep): StepTotals {
+  return {
+    steps: totals.steps + 1,
+    records_in: totals.records_in + (step.records_in ?? 0),
+    records_out: totals.records_out + (step.records_out ?? 0),
+    records_invalid: totals.records_invalid + (step.records_invalid ?? 0),
+    duration_ms: totals.duration_ms + (step.duration_ms ?? 0),
+  };
+}
+
+// Keeps the last MAX_KEPT_STEPS steps (and their ids). Conditional on the revision just written:
+// if another write came in between, the next step's write trims instead.
+async function dropOldSteps(doc: DynamoDBDocumentClient, table: string, journey: Journey): Promise<Journey> {
+  const excess = journey.steps.length - MAX_KEPT_STEPS;
+  if (excess <= 0) return journey;
+  const removed = Array.from({ length: excess }, (_, i) => `steps[${i}]`);
+  const removedIds = Array.from(
+    { length: Math.min(excess, journey.step_ids?.length ?? 0) },
+    (_, i) => `step_ids[${i}]`,
+  );
   try {
-    const result = await request("update journey", table, journeyId, () =>
+    const result = await request("trim journey", table, journey.journey_id, () =>
       doc.send(
         new UpdateCommand({
           TableName: table,
-          Key: { journey_id: journeyId },
-          UpdateExpression:
-            "SET steps = list_append(if_not_exists(steps, :none), :step), step_ids = list_append(if_not_exists(step_ids, :none), :step_id), updated_at = :now, lease_until = :lease, revision = revision + :one",
-          ConditionExpression: `${heldCondition(runId)} AND NOT contains(step_ids, :sid)`,
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":none": [],
-            ":step": [stored],
-            ":step_id": [stepId],
-            ":sid": stepId,
-            ":now": new Date(now).toISOString(),
-            ":lease": now + leaseMs,
-            ":one": 1,
-            ":in_progress": "in_progress",
-            ...(runId ? { ":run": runId } : {}),
-          },
+          Key: { journey_id: journey.journey_id },
+          UpdateExpression: `REMOVE ${[...removed, ...removedIds].join(", ")} SET revision = revision + :one`,
+          ConditionExpression: "revision = :revision",
+          ExpressionAttributeValues: { ":one": 1, ":revision": journey.revision },
           ReturnValues: "ALL_NEW",
         }),
       ),
@@ -206,9 +286,7 @@ export async function recordStep({
     return result.Attributes as Journey;
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
-    const current = await getJourney({ doc, table, clock, journeyId });
-    if (current?.step_ids?.includes(stepId)) return current;
-    throw await explainRefusal({ doc, table, clock, journeyId, runId }, action, current);
+    return journey;
   }
 }
 

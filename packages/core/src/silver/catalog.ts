@@ -3,7 +3,7 @@ import type { PartitionLocation, TableRef } from "../sql/ast";
 /**
  * The catalog port: where each partition of a table lives. Readers resolve partitions through
  * it, so swapping a location is how a new version becomes visible, atomically per partition.
- * Adapters: Athena DDL on AWS (`athenaCatalog`), a JSON file per table locally.
+ * Adapters: Glue's batch partition calls on AWS (`glueCatalog`), a JSON file per table locally.
  */
 export interface PartitionCatalog {
   /**

@@ -1,15 +1,14 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
-import type { AsyncBuffer } from "hyparquet";
 import { parquetMetadataAsync } from "hyparquet";
 import { z } from "zod";
 import type { DatasetSpec } from "../dataset/spec";
+import { eachLimit } from "../dynamo/request";
 import type { PartitionCatalog } from "./catalog";
 import { silverSpecOf } from "./columns";
 import { VersionMismatchError } from "./errors";
 import type { SilverLedger } from "./ledger";
 import type { ObjectInfo } from "./objects";
-import { isDataFile, listObjects, parseS3Uri } from "./objects";
+import { FOOTER_FETCH_BYTES, isDataFile, listObjects, parseS3Uri, rangedBuffer, S3_CONCURRENCY } from "./objects";
 import type { SilverLake, SilverPlan } from "./plan";
 import { expireVersions, recordSuperseded } from "./retention";
 import { resolveTarget, silverTargetSchema } from "./target";
@@ -49,22 +48,13 @@ export const silverSummarySchema = z.object({
 /** What a consolidation did. */
 export type SilverSummary = z.infer<typeof silverSummarySchema>;
 
-function s3Buffer(s3: S3Client, bucket: string, object: ObjectInfo): AsyncBuffer {
-  return {
-    byteLength: object.size,
-    slice: async (start: number, end?: number) => {
-      const range = `bytes=${start}-${(end ?? object.size) - 1}`;
-      const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.key, Range: range }));
-      const bytes = await body.Body!.transformToByteArray();
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    },
-  };
-}
-
 // Row counts come from Parquet footers: a few KB per file of the affected partitions only.
 async function countRows(s3: S3Client, bucket: string, objects: ObjectInfo[]): Promise<number> {
   let rows = 0;
-  for (const object of objects) rows += Number((await parquetMetadataAsync(s3Buffer(s3, bucket, object))).num_rows);
+  for (const object of objects)
+    rows += Number(
+      (await parquetMetadataAsync(rangedBuffer(s3, bucket, object), { initialFetchSize: FOOTER_FETCH_BYTES })).num_rows,
+    );
   return rows;
 }
 
@@ -121,14 +111,18 @@ export async function commitSilver({
   let rowsOut = 0;
   if (plan.version !== null) {
     const written = await checkVersion(plan, s3, target.bucket, target.root);
-    for (const partition of plan.partitions) {
+    // Footers are read a few partitions at a time: a backfill rewrites thousands.
+    await eachLimit(plan.partitions, S3_CONCURRENCY, async (partition) => {
       // A re-run after the swap finds the partition at its new location already.
       if (partition.previous && partition.previous !== partition.location) {
         const before = await dataFilesAt(s3, partition.previous);
-        rowsBefore += await countRows(s3, before.bucket, before.objects);
+        const counted = await countRows(s3, before.bucket, before.objects);
+        rowsBefore += counted;
       }
-      rowsOut += await countRows(s3, target.bucket, written.get(partition.location) ?? []);
-    }
+      // Counted first, then added: `total += await …` would add to a total read before the wait.
+      const counted = await countRows(s3, target.bucket, written.get(partition.location) ?? []);
+      rowsOut += counted;
+    });
     const replaced = plan.partitions
       .filter((p) => p.previous && p.previous !== p.location)
       .map((p) => ({ values: p.values, location: p.previous! }));

@@ -25,3 +25,8 @@ export class VersionMismatchError extends SilverError {
 export class CatalogError extends SilverError {
   override name = "CatalogError";
 }
+
+/** One bronze file's statement would not fit in a Step Functions state on its way to Athena. */
+export class SilverPlanTooLargeError extends SilverError {
+  override name = "SilverPlanTooLargeError";
+}

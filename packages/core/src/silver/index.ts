@@ -1,20 +1,35 @@
-export type { AthenaCatalogOptions } from "./athena-catalog";
-export { athenaCatalog, swapStatements } from "./athena-catalog";
 export type { PartitionCatalog } from "./catalog";
 export type { SilverColumn, SilverColumns } from "./columns";
 export { LINEAGE_COLUMNS, silverColumns, silverSpecOf, yearMonthDayPartitionOf } from "./columns";
 export type { CommitSilverOptions, FinishSilverOptions, SilverSummary } from "./commit";
 export { commitSilver, finishSilver, silverSummarySchema } from "./commit";
 export * from "./errors";
+export type { GlueCatalogOptions } from "./glue-catalog";
+export { glueCatalog } from "./glue-catalog";
 export type { PendingFile, SilverLedger } from "./ledger";
 export { dynamoSilverLedger, pendingFileSchema } from "./ledger";
 export { isDataFile, parseS3Uri } from "./objects";
 export type { PartitionValues } from "./partition";
-export { parsePartitionPath, partitionColumnNames, partitionKey, partitionOf, partitionPath } from "./partition";
+export {
+  parsePartitionPath,
+  partitionColumnNames,
+  partitionKey,
+  partitionOf,
+  partitionOrdinal,
+  partitionPath,
+} from "./partition";
 export type { PathCatalogOptions } from "./path-catalog";
 export { pathCatalog } from "./path-catalog";
 export type { PlannedPartition, PlanSilverOptions, SilverLake, SilverPlan, SilverPlanPayload } from "./plan";
-export { plannedPartitionSchema, planSilver, silverPlanPayloadSchema, silverPlanSchema } from "./plan";
+export {
+  loadSilverPlan,
+  MAX_PLAN_QUERY_BYTES,
+  plannedPartitionSchema,
+  planSilver,
+  saveSilverPlan,
+  silverPlanPayloadSchema,
+  silverPlanSchema,
+} from "./plan";
 export type { ConsolidationQueryOptions } from "./query";
 export { consolidationQuery, consolidationStatement } from "./query";
 export type { ExpireVersionsOptions, SupersededPartition } from "./retention";
@@ -32,5 +47,5 @@ export type {
   YearMonthDayPartition,
 } from "./spec";
 export type { ResolvedTarget, ResolveTargetOptions, SilverTarget } from "./target";
-export { resolveTarget, silverTargetSchema } from "./target";
-export { partitionLocation, versionId, versionPrefix } from "./version";
+export { resolveTarget, silverTableOf, silverTargetSchema } from "./target";
+export { versionId, versionPrefix } from "./version";

@@ -1,5 +1,12 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
+import type { AsyncBuffer } from "hyparquet";
 
 /** An S3 object's key, size and last change. */
 export interface ObjectInfo {
@@ -78,3 +85,39 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
 
 /** Data files are what readers read: Hive and Athena skip names starting with `_` or `.`. @param key object key */
 export const isDataFile = (key: string): boolean => !/^[_.]/.test(key.slice(key.lastIndexOf("/") + 1));
+
+/** Requests to S3 at once where many small objects are read or written (footers, markers). */
+export const S3_CONCURRENCY = 16;
+
+/** Bytes read from a Parquet object's end to find its footer: a few KB, so one ranged read usually holds it. */
+export const FOOTER_FETCH_BYTES = 64 * 1024;
+
+/**
+ * An object as hyparquet's `AsyncBuffer`: every slice is one ranged GET, so a Parquet reader
+ * fetches the footer and the column chunks it needs, never the whole object.
+ * @param s3 S3 client
+ * @param bucket bucket name
+ * @param object key and size (a listing's, or {@link objectInfo}'s)
+ */
+export function rangedBuffer(s3: S3Client, bucket: string, object: ObjectInfo): AsyncBuffer {
+  return {
+    byteLength: object.size,
+    slice: async (start: number, end?: number) => {
+      const range = `bytes=${start}-${(end ?? object.size) - 1}`;
+      const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.key, Range: range }));
+      const bytes = await body.Body!.transformToByteArray();
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+  };
+}
+
+/**
+ * An object's key and size, from a HEAD request.
+ * @param s3 S3 client
+ * @param bucket bucket name
+ * @param key object key
+ */
+export async function objectInfo(s3: S3Client, bucket: string, key: string): Promise<ObjectInfo> {
+  const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  return { key, size: head.ContentLength ?? 0, lastModified: head.LastModified };
+}

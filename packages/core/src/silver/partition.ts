@@ -66,3 +66,16 @@ export function parsePartitionPath(path: string): Record<string, string | number
 
 /** Stable key of a partition for maps and sorting. @param values partition values */
 export const partitionKey = (values: Record<string, string | number>): string => partitionPath(values);
+
+/**
+ * A date partition as one sortable integer, `yyyymmdd`: the order of partitions in time, so a
+ * run of consecutive partitions is one range of ordinals.
+ * @param values partition values
+ * @param partition the spec's partition columns
+ * @example partitionOrdinal({ event_year: 2024, event_month: 1, event_day: 5 }, carTelemetry.silver.partition) // 20240105
+ */
+export function partitionOrdinal(values: Record<string, string | number>, partition: PartitionSpec): number {
+  const value = (name: string): number => Number(values[name]);
+  if ("yyyymmdd" in partition) return value(partition.yyyymmdd);
+  return value(partition.year) * 10_000 + value(partition.month) * 100 + value(partition.day);
+}

@@ -1,18 +1,29 @@
+import { createHash } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { parquetReadObjects } from "hyparquet";
+import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { z } from "zod";
 import type { DatasetSpec } from "../dataset/spec";
+import { athena, chunksOf, stepFunctions, utf8Bytes } from "../limits/index";
 import type { Statement, TableRef } from "../sql/ast";
+import { renderAthena } from "../sql/athena";
 import type { PartitionCatalog } from "./catalog";
 import { partitionSourcePath, silverSpecOf } from "./columns";
-import { BronzeReadError } from "./errors";
+import { BronzeReadError, SilverPlanTooLargeError } from "./errors";
 import type { PendingFile, SilverLedger } from "./ledger";
 import { pendingFileSchema } from "./ledger";
-import { deleteObjects, getBytes, listObjects } from "./objects";
-import { partitionKey, partitionOf } from "./partition";
+import {
+  deleteObjects,
+  FOOTER_FETCH_BYTES,
+  getBytes,
+  listObjects,
+  objectInfo,
+  putObject,
+  rangedBuffer,
+} from "./objects";
+import { partitionKey, partitionOf, partitionOrdinal, partitionPath } from "./partition";
 import { consolidationStatement } from "./query";
 import { resolveTarget } from "./target";
-import { partitionLocation, versionId, versionPrefix } from "./version";
+import { versionId, versionPrefix } from "./version";
 
 /** Buckets and tables silver reads and writes. */
 export interface SilverLake {
@@ -36,7 +47,7 @@ const statementSchema = z.custom<Statement>(
   { message: "expected a statement tree (an object with a kind)" },
 );
 
-/** What a consolidation will do. Plain JSON, so it can cross Step Functions states. */
+/** What a consolidation will do. Plain JSON, stored in S3 between the pipeline's states. */
 export const silverPlanSchema = z.object({
   dataset: z.string().min(1),
   /** Version id, or null when nothing is pending. */
@@ -47,7 +58,10 @@ export const silverPlanSchema = z.object({
   rowsIn: z.number().int().nonnegative(),
   rowsWithoutTimestamp: z.number().int().nonnegative(),
   partitions: z.array(plannedPartitionSchema),
-  /** Statements to run in order (the engine renders them in its dialect). */
+  /**
+   * Statements to run in order (the engine renders them in its dialect): each writes at most
+   * Athena's 100 partitions, into its own folder of the version.
+   */
   statements: z.array(statementSchema),
   /** More files are pending than this plan takes: plan again after this one. */
   more: z.boolean(),
@@ -59,12 +73,22 @@ export type SilverPlan<E extends PendingFile = PendingFile> = Omit<z.infer<typeo
 };
 
 /**
- * The plan as the state machine carries it from the plan task to commit and finish: ledger
- * entries trimmed to what they need (Step Functions caps the state at 256 KB), the statements
- * rendered as the Athena SQL its query state runs, and when planning began.
+ * The plan as the state machine carries it: a reference to the plan stored in S3 and what the
+ * states branch on, nothing that grows with the backlog (Step Functions caps a state at 256 KB).
  */
-export const silverPlanPayloadSchema = silverPlanSchema.extend({
-  queries: z.array(z.string()),
+export const silverPlanPayloadSchema = z.object({
+  dataset: z.string().min(1),
+  version: z.string().nullable(),
+  /** Key of the stored plan in the lake's silver bucket ({@link saveSilverPlan}). */
+  plan_key: z.string().min(1),
+  /** Database the plan's queries run in (their QueryExecutionContext). */
+  database: z.string().min(1),
+  /** How many ledger entries and partitions the plan takes. */
+  file_count: z.number().int().nonnegative(),
+  partition_count: z.number().int().nonnegative(),
+  /** Indexes of the plan's statements, in order: the query state runs one per item. */
+  queries: z.array(z.number().int().nonnegative()),
+  more: z.boolean(),
   /** When silver's work began: the start of the journey step the pipeline records. */
   planned_at: z.string(),
 });
@@ -79,24 +103,32 @@ export interface PlanSilverOptions<E extends PendingFile> extends SilverLake {
   s3: S3Client;
   catalog: PartitionCatalog;
   /**
-   * At most this many files per plan (oldest first): a plan crosses Step Functions states
-   * (256 KB) and its statement is an Athena query (256 KB of text), so a backlog is taken in
-   * several plans rather than failing forever.
+   * At most this many files per plan (oldest first), so a backlog is taken in several plans
+   * rather than failing forever.
    */
   maxFiles?: number;
+  /**
+   * At most this many bytes of Athena text per statement: each crosses a Step Functions state
+   * (256 KB) on its way to Athena. Files are also capped by the bytes their URIs take.
+   */
+  maxQueryBytes?: number;
 }
 
-/** Files a plan takes by default: about 140 KB of plan state. */
+/** Files a plan takes by default. */
 const MAX_FILES_PER_PLAN = 200;
+
+/** Athena text a statement may take: half a state, so the query state's input and an error's cause fit. */
+export const MAX_PLAN_QUERY_BYTES = stepFunctions.maxStateBytes / 2;
 
 const ingestDateOf = (key: string): string | undefined => /(?:^|\/)ingest_date=([^/]+)\//.exec(key)?.[1];
 
 // The partition timestamp of every row: a top-level column, or a struct's field (`properties.time`).
+// Only the footer and that column's chunks are fetched (ranged reads), never the whole file.
 async function readPartitionColumn(s3: S3Client, bucket: string, key: string, path: string[]): Promise<unknown[]> {
   try {
-    const bytes = await getBytes(s3, bucket, key);
-    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    const rows = await parquetReadObjects({ file, columns: [path[0]!] });
+    const file = rangedBuffer(s3, bucket, await objectInfo(s3, bucket, key));
+    const metadata = await parquetMetadataAsync(file, { initialFetchSize: FOOTER_FETCH_BYTES });
+    const rows = await parquetReadObjects({ file, metadata, columns: [path[0]!] });
     return rows.map((row) =>
       path.reduce<unknown>((value, step) => (value as Record<string, unknown> | null)?.[step], row),
     );
@@ -124,45 +156,108 @@ export async function planSilver<E extends PendingFile>({
   buckets,
   tables,
   maxFiles = MAX_FILES_PER_PLAN,
+  maxQueryBytes = MAX_PLAN_QUERY_BYTES,
 }: PlanSilverOptions<E>): Promise<SilverPlan<E>> {
   const silver = silverSpecOf(spec);
   const pending = (await ledger.listPending(spec.name)).filter((entry) => entry.bronze_key);
-  const files = pending.slice(0, maxFiles);
-  const more = pending.length > files.length;
+  // Oldest first, within the file cap and the bytes their URIs take in a statement's text.
+  let taken = 0;
+  let uriBytes = 0;
+  while (taken < Math.min(maxFiles, pending.length)) {
+    const size = utf8Bytes(bronzeUri(buckets.bronze, pending[taken]!)) + 4;
+    if (taken > 0 && uriBytes + size > maxQueryBytes / 2) break;
+    uriBytes += size;
+    taken += 1;
+  }
+  const read: FileRows<E>[] = [];
+  for (const entry of pending.slice(0, taken)) {
+    const found = new Map<string, Record<string, number>>();
+    let rows = 0;
+    let withoutTimestamp = 0;
+    for (const value of await readPartitionColumn(s3, buckets.bronze, entry.bronze_key!, partitionSourcePath(spec))) {
+      rows += 1;
+      const values = partitionOf(value, silver.partition);
+      if (values) found.set(partitionKey(values), values);
+      else withoutTimestamp += 1;
+    }
+    read.push({ entry, partitions: [...found.values()], rows, withoutTimestamp });
+  }
+  // A plan whose statements would not fit takes fewer files (one file always fits, or the error says why).
+  for (let count = taken; ; count = Math.ceil(count / 2)) {
+    const plan = await planFiles({
+      spec,
+      s3,
+      catalog,
+      buckets,
+      tables,
+      read: read.slice(0, count),
+      more: pending.length > count,
+    });
+    const tooLong = plan.statements
+      .map((statement) => utf8Bytes(renderAthena(statement)))
+      .find((bytes) => bytes > maxQueryBytes);
+    if (tooLong === undefined) return plan;
+    if (count === 1)
+      throw new SilverPlanTooLargeError(
+        `dataset ${spec.name}: a statement for one bronze file (${read[0]!.entry.bronze_key}) is ${tooLong} bytes of Athena text, over the ${maxQueryBytes} a plan may carry`,
+      );
+  }
+}
+
+/** A pending file as planning read it: the partitions its rows fall in, and its row counts. */
+interface FileRows<E> {
+  entry: E;
+  partitions: Record<string, number>[];
+  rows: number;
+  withoutTimestamp: number;
+}
+
+const bronzeUri = (bucket: string, entry: PendingFile): string => `s3://${bucket}/${entry.bronze_key}`;
+
+// The plan of some files: their partitions in time order, a version, and one statement per
+// run of at most Athena's 100 partitions, each into its own folder of the version.
+async function planFiles<E extends PendingFile>({
+  spec,
+  s3,
+  catalog,
+  buckets,
+  tables,
+  read,
+  more,
+}: SilverLake & {
+  spec: DatasetSpec;
+  s3: S3Client;
+  catalog: PartitionCatalog;
+  read: FileRows<E>[];
+  more: boolean;
+}): Promise<SilverPlan<E>> {
+  const silver = silverSpecOf(spec);
+  const files = read.map((r) => r.entry);
+  const rowsIn = read.reduce((n, r) => n + r.rows, 0);
+  const rowsWithoutTimestamp = read.reduce((n, r) => n + r.withoutTimestamp, 0);
   const empty: SilverPlan<E> = {
     dataset: spec.name,
     version: null,
-    files: [],
-    rowsIn: 0,
-    rowsWithoutTimestamp: 0,
+    files,
+    rowsIn,
+    rowsWithoutTimestamp,
     partitions: [],
     statements: [],
     more,
   };
-  if (files.length === 0) return empty;
-
   const affected = new Map<string, Record<string, number>>();
-  let rowsIn = 0;
-  let rowsWithoutTimestamp = 0;
-  const timestampPath = partitionSourcePath(spec);
-  for (const entry of files) {
-    for (const value of await readPartitionColumn(s3, buckets.bronze, entry.bronze_key!, timestampPath)) {
-      rowsIn += 1;
-      const values = partitionOf(value, silver.partition);
-      if (values) affected.set(partitionKey(values), values);
-      else rowsWithoutTimestamp += 1;
-    }
-  }
-  const keys = [...affected.keys()].sort();
-  if (keys.length === 0) return { ...empty, files, rowsIn, rowsWithoutTimestamp };
+  for (const r of read) for (const values of r.partitions) affected.set(partitionKey(values), values);
+  if (affected.size === 0) return empty;
 
-  const valuesList = keys.map((key) => affected.get(key)!);
+  const valuesList = [...affected.values()].sort(
+    (a, b) => partitionOrdinal(a, silver.partition) - partitionOrdinal(b, silver.partition),
+  );
   const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
   const current = await target.catalog.locate(target.table, valuesList);
   const version = versionId({
     dataset: spec.name,
     files: files.map((f) => f.file_id),
-    current: keys.map((key, i) => [key, current[i]]),
+    current: valuesList.map((values, i) => [partitionKey(values), current[i]]),
   });
   const leftovers = await listObjects(s3, target.bucket, versionPrefix(target.root, version));
   await deleteObjects(
@@ -171,33 +266,84 @@ export async function planSilver<E extends PendingFile>({
     leftovers.map((o) => o.key),
   );
 
-  const partitions: PlannedPartition[] = valuesList.map((values, i) => ({
-    values,
-    location: partitionLocation(target.bucket, target.root, version, values),
-    ...(current[i] ? { previous: current[i] } : {}),
-  }));
   const bronzeKeys = files.map((f) => f.bronze_key!);
-  const statement = consolidationStatement({
-    spec,
-    bronze: {
-      table: tables.bronze,
-      uris: bronzeKeys.map((key) => `s3://${buckets.bronze}/${key}`),
-      ingestDates: [...new Set(bronzeKeys.map(ingestDateOf).filter((d) => d !== undefined))].sort(),
-    },
-    silver: {
-      table: target.table,
-      existing: partitions.filter((p) => p.previous).map((p) => ({ values: p.values, location: p.previous! })),
-    },
-    to: `s3://${target.bucket}/${versionPrefix(target.root, version)}`,
-  });
-  return {
-    dataset: spec.name,
-    version,
-    files,
-    rowsIn,
-    rowsWithoutTimestamp,
-    partitions,
-    statements: [statement],
-    more,
+  const bronze = {
+    table: tables.bronze,
+    uris: files.map((f) => bronzeUri(buckets.bronze, f)),
+    ingestDates: [...new Set(bronzeKeys.map(ingestDateOf).filter((d) => d !== undefined))].sort(),
   };
+  const runs = chunksOf(
+    valuesList.map((values, i) => ({ values, previous: current[i] })),
+    athena.maxPartitionsPerWrite,
+  );
+  const partitions: PlannedPartition[] = [];
+  const statements: Statement[] = runs.map((run, n) => {
+    const to = `s3://${target.bucket}/${versionPrefix(target.root, version)}q${n}/`;
+    const planned = run.map(({ values, previous }) => ({
+      values,
+      location: `${to}${partitionPath(values)}/`,
+      ...(previous ? { previous } : {}),
+    }));
+    partitions.push(...planned);
+    const ordinals = run.map(({ values }) => partitionOrdinal(values, silver.partition));
+    return consolidationStatement({
+      spec,
+      bronze,
+      silver: {
+        table: target.table,
+        existing: planned.filter((p) => p.previous).map((p) => ({ values: p.values, location: p.previous! })),
+      },
+      to,
+      // One statement covers every new row; several split them by partition.
+      ...(runs.length > 1 ? { ordinals: { from: ordinals[0]!, to: ordinals.at(-1)! } } : {}),
+    });
+  });
+  return { ...empty, version, partitions, statements };
+}
+
+// Plans live beside silver's retention markers, outside every table's prefix.
+const planKeyOf = (plan: SilverPlan): string =>
+  `_plans/${plan.dataset}/${
+    plan.version ??
+    `none-${createHash("sha256")
+      .update(plan.files.map((f) => f.file_id).join("\n"))
+      .digest("hex")
+      .slice(0, 16)}`
+  }.json`;
+
+/**
+ * Stores a plan in the lake's silver bucket, where the pipeline's later states read it: the
+ * state machine carries only its key. The same plan is always stored under the same key.
+ * @param options S3 client, the silver bucket, the plan
+ * @returns the plan's key
+ */
+export async function saveSilverPlan({
+  s3,
+  bucket,
+  plan,
+}: {
+  s3: S3Client;
+  bucket: string;
+  plan: SilverPlan;
+}): Promise<string> {
+  const key = planKeyOf(plan);
+  await putObject(s3, bucket, key, JSON.stringify(plan));
+  return key;
+}
+
+/**
+ * Reads a plan {@link saveSilverPlan} stored.
+ * @param options S3 client, the silver bucket, the plan's key
+ */
+export async function loadSilverPlan({
+  s3,
+  bucket,
+  key,
+}: {
+  s3: S3Client;
+  bucket: string;
+  key: string;
+}): Promise<SilverPlan> {
+  const bytes = await getBytes(s3, bucket, key);
+  return silverPlanSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
 }

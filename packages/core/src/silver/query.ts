@@ -1,6 +1,7 @@
 import type { DatasetSpec } from "../dataset/spec";
 import type { Expr, PartitionLocation, Query, Statement, TableRef } from "../sql/ast";
-import { column, lit } from "../sql/ast";
+import { and, binary, column, lit } from "../sql/ast";
+import type { SilverColumn } from "./columns";
 import { silverColumns, silverSpecOf } from "./columns";
 import { partitionColumnNames } from "./partition";
 
@@ -9,8 +10,13 @@ export interface ConsolidationQueryOptions {
   spec: DatasetSpec;
   bronze: { table: TableRef; uris: string[]; ingestDates: string[] };
   silver: { table: TableRef; existing: PartitionLocation[] };
-  /** Where the new version is written: `s3://bucket/<dataset>/_v=<id>/`. */
+  /** Where the new version is written: `s3://bucket/<dataset>/_v=<id>/q<n>/`. */
   to: string;
+  /**
+   * Only the new rows whose partition ordinal ({@link partitionOrdinal}) lies in this range: one
+   * of several statements that each write at most Athena's 100 partitions of a plan.
+   */
+  ordinals?: { from: number; to: number };
 }
 
 const RANK = "_rn";
@@ -20,7 +26,7 @@ const RANK = "_rn";
  * with the existing rows of those partitions only, one row kept per dedup key.
  * @param options spec, bronze files, existing partitions
  */
-export function consolidationQuery({ spec, bronze, silver }: Omit<ConsolidationQueryOptions, "to">): Query {
+export function consolidationQuery({ spec, bronze, silver, ordinals }: Omit<ConsolidationQueryOptions, "to">): Query {
   const { dedup, partition } = silverSpecOf(spec);
   const columns = silverColumns(spec);
   const all = [...columns.data, ...columns.partition];
@@ -35,7 +41,15 @@ export function consolidationQuery({ spec, bronze, silver }: Omit<ConsolidationQ
       ...(bronze.ingestDates.length ? { partitionFilter: { column: "ingest_date", values: bronze.ingestDates } } : {}),
     },
     // A reading without a usable time has no partition; bronze validation should have caught it.
-    where: { kind: "isNull", expr: timestamp.expr, negated: true },
+    where: and(
+      { kind: "isNull", expr: timestamp.expr, negated: true },
+      ...(ordinals
+        ? [
+            binary(ordinalExpr(columns.partition), ">=", lit(ordinals.from)),
+            binary(ordinalExpr(columns.partition), "<=", lit(ordinals.to)),
+          ]
+        : []),
+    ),
   };
   const existing: Query = {
     kind: "select",
@@ -85,4 +99,11 @@ export function consolidationStatement(options: ConsolidationQueryOptions): Stat
     to: options.to,
     partitionedBy: partitionColumnNames(partition),
   };
+}
+
+// The partition ordinal of a row, from its partition columns' expressions (see partitionOrdinal).
+function ordinalExpr(partition: SilverColumn[]): Expr {
+  if (partition.length === 1) return partition[0]!.expr;
+  const [year, month, day] = partition.map((p) => p.expr) as [Expr, Expr, Expr];
+  return binary(binary(binary(year, "*", lit(10_000)), "+", binary(month, "*", lit(100))), "+", day);
 }

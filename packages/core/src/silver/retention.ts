@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { eachLimit } from "../dynamo/request";
+import { chunksOf, glue } from "../limits/index";
 import type { TableRef } from "../sql/ast";
 import type { PartitionCatalog } from "./catalog";
-import { deleteObjects, getBytes, listObjects, parseS3Uri, putObject } from "./objects";
+import { deleteObjects, getBytes, listObjects, parseS3Uri, putObject, S3_CONCURRENCY } from "./objects";
 
 /** A replaced partition location, kept for rollback until its retention ends. */
 export interface SupersededPartition {
@@ -33,11 +35,11 @@ export async function recordSuperseded({
   partitions: SupersededPartition[];
   at: Date;
 }): Promise<void> {
-  for (const partition of partitions) {
+  await eachLimit(partitions, S3_CONCURRENCY, async (partition) => {
     const hash = createHash("sha256").update(partition.location).digest("hex").slice(0, 16);
     const key = `${markerPrefix(dataset)}${String(at.getTime()).padStart(15, "0")}-${hash}.json`;
     await putObject(s3, bucket, key, JSON.stringify({ ...partition, supersededAt: at.toISOString() }));
-  }
+  });
 }
 
 /** Options of {@link expireVersions}. */
@@ -67,35 +69,35 @@ export async function expireVersions({
   now,
 }: ExpireVersionsOptions): Promise<number> {
   const cutoff = now.getTime() - retentionDays * 86_400_000;
-  const markers = await listObjects(s3, bucket, markerPrefix(dataset));
-  const due: { key: string; partition: SupersededPartition }[] = [];
-  for (const marker of markers) {
-    const at = Number(marker.key.slice(markerPrefix(dataset).length).split("-")[0]);
-    if (!(at <= cutoff)) continue;
-    due.push({
-      key: marker.key,
-      partition: JSON.parse(new TextDecoder().decode(await getBytes(s3, bucket, marker.key))) as SupersededPartition,
-    });
-  }
-  if (due.length === 0) return 0;
-  // One catalog lookup for all of them (on AWS each lookup is an Athena query).
-  const current = await catalog.locate(
-    table,
-    due.map(({ partition }) => partition.values),
+  const markers = (await listObjects(s3, bucket, markerPrefix(dataset))).filter(
+    (marker) => Number(marker.key.slice(markerPrefix(dataset).length).split("-")[0]) <= cutoff,
   );
   let expired = 0;
-  for (const [i, { key, partition }] of due.entries()) {
-    if (current[i] !== partition.location) {
-      const { bucket: dataBucket, key: prefix } = parseS3Uri(partition.location);
-      const objects = await listObjects(s3, dataBucket, prefix);
-      await deleteObjects(
-        s3,
-        dataBucket,
-        objects.map((o) => o.key),
-      );
-      if (objects.length) expired += 1;
+  // A batch at a time: each is one catalog lookup of bounded size (a Glue batch; on Athena it
+  // would be one query of bounded text), whatever the backlog of markers.
+  for (const batch of chunksOf(markers, glue.maxBatchGetPartitions)) {
+    const due: { key: string; partition: SupersededPartition }[] = new Array(batch.length);
+    await eachLimit(batch, S3_CONCURRENCY, async (marker, i) => {
+      const text = new TextDecoder().decode(await getBytes(s3, bucket, marker.key));
+      due[i] = { key: marker.key, partition: JSON.parse(text) as SupersededPartition };
+    });
+    const current = await catalog.locate(
+      table,
+      due.map(({ partition }) => partition.values),
+    );
+    for (const [i, { key, partition }] of due.entries()) {
+      if (current[i] !== partition.location) {
+        const { bucket: dataBucket, key: prefix } = parseS3Uri(partition.location);
+        const objects = await listObjects(s3, dataBucket, prefix);
+        await deleteObjects(
+          s3,
+          dataBucket,
+          objects.map((o) => o.key),
+        );
+        if (objects.length) expired += 1;
+      }
+      await deleteObjects(s3, bucket, [key]);
     }
-    await deleteObjects(s3, bucket, [key]);
   }
   return expired;
 }

@@ -49,7 +49,7 @@ export interface ResolveTargetOptions {
 export function resolveTarget({ spec, bucket, table, catalog, s3 }: ResolveTargetOptions): ResolvedTarget {
   const target = silverSpecOf(spec).target;
   if (target?.table || !target?.path) {
-    const ref = { database: target?.table?.database ?? table.database, name: target?.table?.name ?? table.name };
+    const ref = silverTableOf(spec, table);
     return {
       target: { kind: "table", database: ref.database, table: ref.name },
       table: ref,
@@ -82,6 +82,20 @@ export function resolveTarget({ spec, bucket, table, catalog, s3 }: ResolveTarge
     root,
     catalog: mirroredCatalog(pathCatalog({ s3, bucket: location.bucket, key: `${root}/_partitions.json` }), catalog),
   };
+}
+
+/**
+ * The table silver's rows are read through: the spec's target table (either part defaulting to
+ * the lake's), or the lake's silver table of the dataset for a plain path target, on which the
+ * path's partitions are registered too. What gold and every reader of silver name.
+ * @param spec dataset spec with a silver section
+ * @param lake the lake's silver table of the dataset
+ * @example silverTableOf(operations, { database: "medallion_prod_silver", name: "operations" })
+ */
+export function silverTableOf(spec: DatasetSpec, lake: TableRef): TableRef {
+  const target = silverSpecOf(spec).target;
+  if (target?.path && !target.table) return lake;
+  return { database: target?.table?.database ?? lake.database, name: target?.table?.name ?? lake.name };
 }
 
 /**

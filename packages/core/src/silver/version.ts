@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { partitionPath } from "./partition";
 
 /**
  * A version id from what a consolidation reads: the pending files and the current location of
@@ -26,17 +25,3 @@ export function versionId({
 
 /** Key prefix of a version: `<dataset>/_v=<id>/`. @param dataset dataset @param version version id */
 export const versionPrefix = (dataset: string, version: string): string => `${dataset}/_v=${version}/`;
-
-/**
- * Location of a partition in a version: `s3://<bucket>/<dataset>/_v=<id>/<hive path>/`.
- * @param bucket silver bucket
- * @param dataset dataset name
- * @param version version id
- * @param values partition values in column order
- */
-export const partitionLocation = (
-  bucket: string,
-  dataset: string,
-  version: string,
-  values: Record<string, string | number>,
-): string => `s3://${bucket}/${versionPrefix(dataset, version)}${partitionPath(values)}/`;

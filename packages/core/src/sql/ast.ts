@@ -164,10 +164,6 @@ export type Statement =
   | { kind: "query"; query: Query }
   /** Writes a query's rows as Parquet under `to`, one Hive-style folder per partition. */
   | { kind: "unload"; query: Query; to: string; partitionedBy: string[] }
-  /** Registers partitions that may not exist yet (existing ones are left as they are). */
-  | { kind: "addPartitions"; table: TableRef; partitions: PartitionLocation[] }
-  /** Points an existing partition at a new location. */
-  | { kind: "setPartitionLocation"; table: TableRef; partition: PartitionLocation }
   /** Creates a database when missing. DuckDB only: on AWS the Glue databases are infra's. */
   | { kind: "createSchema"; database: string }
   /**
@@ -210,20 +206,25 @@ export const not = (expr: Expr): Expr => ({ kind: "not", expr });
 
 /**
  * Joins conditions with AND: TRUE when there are none, the condition itself when there is one.
+ * Nested ANDs are flattened into one list, so the rendered text stays one level deep.
  * @param terms conditions
  */
 export function and(...terms: Expr[]): Expr {
-  if (terms.length === 0) return lit(true);
-  return terms.length === 1 ? terms[0]! : { kind: "and", terms };
+  const flat = terms.flatMap((term) => (term.kind === "and" ? term.terms : [term]));
+  if (flat.length === 0) return lit(true);
+  return flat.length === 1 ? flat[0]! : { kind: "and", terms: flat };
 }
 
 /**
  * Joins conditions with OR: FALSE when there are none, the condition itself when there is one.
+ * Nested ORs are flattened into one list: Trino parses `a OR b OR …` as one flat expression,
+ * while thousands of nested parentheses overflow its parser's depth.
  * @param terms conditions
  */
 export function or(...terms: Expr[]): Expr {
-  if (terms.length === 0) return lit(false);
-  return terms.length === 1 ? terms[0]! : { kind: "or", terms };
+  const flat = terms.flatMap((term) => (term.kind === "or" ? term.terms : [term]));
+  if (flat.length === 0) return lit(false);
+  return flat.length === 1 ? flat[0]! : { kind: "or", terms: flat };
 }
 
 /**

@@ -1,22 +1,14 @@
 import { hiveType } from "../catalog/hive";
-import type { PartitionLocation, Statement, TableRef } from "./ast";
+import type { Statement, TableRef } from "./ast";
 import { UnsupportedStatementError } from "./errors";
 import { bareIdentifier, hiveLiteral, literal, quoteHiveIdentifier } from "./quote";
 import { renderMerge, renderQuery } from "./render";
-
-/** Athena accepts at most this many partitions in one ALTER TABLE ADD PARTITION. */
-export const MAX_PARTITIONS_PER_ALTER = 100;
 
 const hiveTable = ({ database, name }: TableRef): string =>
   `${quoteHiveIdentifier(database)}.${quoteHiveIdentifier(name)}`;
 
 // OPTIMIZE and VACUUM are documented with plain names; Glue names are lower case, digits and _ anyway.
 const bareTable = ({ database, name }: TableRef): string => `${bareIdentifier(database)}.${bareIdentifier(name)}`;
-
-const partitionSpec = ({ values }: PartitionLocation): string =>
-  `PARTITION (${Object.entries(values)
-    .map(([name, value]) => `${quoteHiveIdentifier(name)} = ${hiveLiteral(value)}`)
-    .join(", ")})`;
 
 // Every gold table is Iceberg, Parquet, Snappy: what Athena's MERGE, OPTIMIZE and VACUUM need.
 const ICEBERG_PROPERTIES: Record<string, string> = {
@@ -29,7 +21,7 @@ const ICEBERG_PROPERTIES: Record<string, string> = {
  * Renders a statement for Athena: DML in Trino syntax, DDL in Hive syntax (Athena runs DDL
  * on its Hive engine), OPTIMIZE and VACUUM as Athena documents them.
  * @param statement the statement
- * @example renderAthena({ kind: "setPartitionLocation", table, partition })
+ * @example renderAthena({ kind: "optimize", table: { database: "gold", name: "car_monthly" } })
  */
 export function renderAthena(statement: Statement): string {
   const context = { dialect: "athena" } as const;
@@ -44,20 +36,6 @@ export function renderAthena(statement: Statement): string {
         : "";
       return `UNLOAD (${renderQuery(statement.query, context)}) TO ${literal(statement.to)} WITH (format = 'PARQUET', compression = 'SNAPPY'${partitioned})`;
     }
-    case "addPartitions": {
-      const count = statement.partitions.length;
-      if (count === 0 || count > MAX_PARTITIONS_PER_ALTER) {
-        throw new UnsupportedStatementError(
-          `ALTER TABLE ${hiveTable(statement.table)} ADD PARTITION needs 1 to ${MAX_PARTITIONS_PER_ALTER} partitions, got ${count}`,
-        );
-      }
-      const specs = statement.partitions
-        .map((p) => `${partitionSpec(p)} LOCATION ${hiveLiteral(p.location)}`)
-        .join(" ");
-      return `ALTER TABLE ${hiveTable(statement.table)} ADD IF NOT EXISTS ${specs}`;
-    }
-    case "setPartitionLocation":
-      return `ALTER TABLE ${hiveTable(statement.table)} ${partitionSpec(statement.partition)} SET LOCATION ${hiveLiteral(statement.partition.location)}`;
     case "createSchema":
       throw new UnsupportedStatementError(
         `database ${statement.database}: Glue databases are created by infra, not by a statement`,

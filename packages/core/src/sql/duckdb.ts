@@ -43,9 +43,6 @@ export function renderDuckDb(statement: Statement, options: DuckDbRenderOptions)
         : [];
       return `CREATE TABLE IF NOT EXISTS ${renderTable(statement.table)} (${[...definitions, ...key].join(", ")})`;
     }
-    case "addPartitions":
-    case "setPartitionLocation":
-      throw new UnsupportedStatementError(`${statement.kind} is catalog DDL; DuckDB's catalog is not SQL`);
     case "optimize":
     case "vacuum":
       throw new UnsupportedStatementError(`${statement.kind} is Iceberg maintenance; DuckDB tables need none`);

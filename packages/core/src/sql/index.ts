@@ -1,5 +1,5 @@
 export * from "./ast";
-export { MAX_PARTITIONS_PER_ALTER, renderAthena } from "./athena";
+export { renderAthena } from "./athena";
 export type { DuckDbRenderOptions } from "./duckdb";
 export { renderDuckDb } from "./duckdb";
 export * from "./errors";

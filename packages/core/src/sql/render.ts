@@ -160,10 +160,11 @@ export function renderExpr(expr: Expr, context: RenderContext): string {
       return renderCall(expr.fn, expr.args.map(r), expr.distinct ?? false, context.dialect);
     case "binary":
       return `(${r(expr.left)} ${expr.op} ${r(expr.right)})`;
+    // Nested terms of the same kind are rendered flat, however the tree was built.
     case "and":
-      return expr.terms.length ? `(${expr.terms.map(r).join(" AND ")})` : "TRUE";
+      return expr.terms.length ? `(${flatTerms(expr).map(r).join(" AND ")})` : "TRUE";
     case "or":
-      return expr.terms.length ? `(${expr.terms.map(r).join(" OR ")})` : "FALSE";
+      return expr.terms.length ? `(${flatTerms(expr).map(r).join(" OR ")})` : "FALSE";
     case "not":
       return `(NOT ${r(expr.expr)})`;
     case "isNull":
@@ -192,10 +193,17 @@ export function renderExpr(expr: Expr, context: RenderContext): string {
   }
 }
 
+// The terms of an AND (or an OR), with those of nested ANDs (ORs) in their place.
+function flatTerms(expr: Extract<Expr, { kind: "and" | "or" }>): Expr[] {
+  return expr.terms.flatMap((term) => (term.kind === expr.kind ? flatTerms(term as typeof expr) : [term]));
+}
+
 // A clause's condition (WHERE, ON, HAVING): a top-level conjunction needs no parentheses.
 function renderCondition(expr: Expr, context: RenderContext): string {
   return expr.kind === "and" && expr.terms.length
-    ? expr.terms.map((term) => renderExpr(term, context)).join(" AND ")
+    ? flatTerms(expr)
+        .map((term) => renderExpr(term, context))
+        .join(" AND ")
     : renderExpr(expr, context);
 }
 
@@ -226,6 +234,13 @@ function emptyRows(columns: ColumnDef[], context: RenderContext): string {
     .join(", ");
   return `SELECT ${items} WHERE FALSE`;
 }
+
+// Names of the DuckDB partition read: the files, each file's partition values, and the column
+// carrying each row's file (underscored, as no data column may start with two).
+const FILES = quoteIdentifier("__files");
+const VALUES = quoteIdentifier("__partitions");
+const PATH = quoteIdentifier("__path");
+const FILE_COLUMN = "__file";
 
 function parquetList(paths: string[]): string {
   return `read_parquet([${paths.map((path) => literal(path)).join(", ")}], union_by_name = true, hive_partitioning = false)`;
@@ -292,18 +307,24 @@ function renderSource(source: Source, context: RenderContext, alias: string): st
         const items = all.map(({ name }) => quoteIdentifier(name)).join(", ");
         return `(SELECT ${items} FROM ${renderTable(source.table)} WHERE ${where}) AS ${quoteIdentifier(alias)}`;
       }
-      const selects = source.partitions.flatMap((partition) => {
-        const paths = context.files(partition.location);
-        if (paths.length === 0) return [];
-        const data = source.columns.map(({ name }) => quoteIdentifier(name));
+      // One read of every partition's files, each file joined to its partition's values: a
+      // table of thousands of partitions stays one scan, not thousands of unioned ones.
+      const files: { path: string; keys: string[] }[] = [];
+      for (const partition of source.partitions) {
         const keys = source.partitionColumns.map(({ name, type }) => {
           const value = partition.values[name];
           if (value === undefined) throw new SqlError(`partition ${partition.location} has no value for ${name}`);
-          return `CAST(${literal(value)} AS ${renderType(type, "duckdb")}) AS ${quoteIdentifier(name)}`;
+          return `CAST(${literal(value)} AS ${renderType(type, "duckdb")})`;
         });
-        return [`SELECT ${[...data, ...keys].join(", ")} FROM ${parquetList(paths)}`];
-      });
-      return `(${selects.length ? selects.join(" UNION ALL ") : emptyRows(all, context)}) AS ${quoteIdentifier(alias)}`;
+        for (const path of context.files(partition.location)) files.push({ path: literal(path), keys });
+      }
+      if (files.length === 0) return `(${emptyRows(all, context)}) AS ${quoteIdentifier(alias)}`;
+      const data = source.columns.map(({ name }) => `${FILES}.${quoteIdentifier(name)}`);
+      const keys = source.partitionColumns.map(({ name }) => `${VALUES}.${quoteIdentifier(name)}`);
+      const names = [PATH, ...source.partitionColumns.map(({ name }) => quoteIdentifier(name))].join(", ");
+      const paths = files.map((file) => file.path);
+      const rows = files.map((file) => `(${[file.path, ...file.keys].join(", ")})`);
+      return `(SELECT ${[...data, ...keys].join(", ")} FROM read_parquet([${paths.join(", ")}], union_by_name = true, hive_partitioning = false, filename = ${literal(FILE_COLUMN)}) AS ${FILES} JOIN (VALUES ${rows.join(", ")}) AS ${VALUES}(${names}) ON ${FILES}.${quoteIdentifier(FILE_COLUMN)} = ${VALUES}.${PATH}) AS ${quoteIdentifier(alias)}`;
     }
   }
 }

@@ -62,9 +62,23 @@ describe("athenaEngine", () => {
     expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input).toEqual({
       QueryString: 'SELECT "car", "km" FROM "silver"."t"',
       WorkGroup: "medallion",
-      QueryExecutionContext: { Database: "silver" },
+      QueryExecutionContext: { Catalog: "AwsDataCatalog", Database: "silver" },
     });
     expect(sleeps).toEqual([250, 500]);
+  });
+
+  it("runs every query in the catalog and database it is given, never Athena's default", async () => {
+    // Prepare
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
+    athena.on(GetQueryExecutionCommand).resolves(state("SUCCEEDED"));
+    athena.on(GetQueryResultsCommand).resolves(page([]));
+    // Act
+    await engine({ database: "medallion_prod_gold", catalog: "Shared" }).run(carsAndKm);
+    // Assess
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input.QueryExecutionContext).toEqual({
+      Catalog: "Shared",
+      Database: "medallion_prod_gold",
+    });
   });
 
   it("reads every page of the results", async () => {

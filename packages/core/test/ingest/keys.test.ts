@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { UnsafeKeyError } from "../../src/ingest/errors";
-import { assertSafeLandingKey, ingestDate, ingestKeys, normaliseEtag, objectBaseName } from "../../src/ingest/keys";
+import {
+  assertSafeLandingKey,
+  ingestDate,
+  ingestKeys,
+  ledgerFileId,
+  normaliseEtag,
+  objectBaseName,
+} from "../../src/ingest/keys";
+import { dynamodb, s3, utf8Bytes } from "../../src/limits/index";
 
 describe("ingest keys", () => {
   it("derives deterministic bronze and quarantine keys from dataset, date, name and ETag", () => {
@@ -51,5 +59,22 @@ describe("ingest keys", () => {
   it("accepts ordinary keys, spaces and dots inside names included", () => {
     // Act / Assess
     expect(() => assertSafeLandingKey("car_telemetry/2024/Day 1..json")).not.toThrow();
+  });
+
+  it("keeps a ledger id within DynamoDB's 1,024-byte sort key for the longest landing keys, distinct per key", () => {
+    // Prepare: S3 keys of 1,024 bytes, multi-byte characters included, differing only at their end.
+    const long = (last: string) => `car_telemetry/${"ação/".repeat(140)}`.padEnd(s3.maxKeyBytes - 10, "x") + last;
+    const etag = "d41d8cd98f00b204e9800998ecf8427e-12";
+    // Act
+    const ids = [
+      ledgerFileId(long("a"), etag),
+      ledgerFileId(long("b"), etag),
+      ledgerFileId("car_telemetry/a.json", etag),
+    ];
+    // Assess
+    for (const id of ids) expect(utf8Bytes(id)).toBeLessThanOrEqual(dynamodb.maxSortKeyBytes);
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(ids[0]).toMatch(/^car_telemetry\/ação\/.*~[0-9a-f]{64}#d41d8cd98f00b204e9800998ecf8427e-12$/);
+    expect(ids[2]).toBe(`car_telemetry/a.json#${etag}`);
   });
 });

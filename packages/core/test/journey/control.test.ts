@@ -1,6 +1,7 @@
 import type { TestDynamo } from "@medallion/testing/dynamo";
 import { startTestDynamo } from "@medallion/testing/dynamo";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { itemSize } from "../../src/dynamo/item-size";
 import {
   completeJourney,
   errorInfo,
@@ -12,11 +13,13 @@ import {
   JourneyStateError,
   journeyIdFor,
   listJourneys,
+  MAX_KEPT_STEPS,
   recordStep,
   renewLease,
   startJourney,
 } from "../../src/journey/index";
 import { stepTiming } from "../../src/journey/step";
+import { dynamodb } from "../../src/limits/index";
 
 describe("journey control", () => {
   let dynamo: TestDynamo;
@@ -300,6 +303,34 @@ describe("journey control", () => {
     const listed = await listJourneys({ ...store, clock: () => base + 3_000, limit: 3 });
     // Assess
     expect(listed.map((journey) => journey.metadata.job_name)).toEqual(["newest", "middle", "older"]);
+  });
+
+  it("keeps the last 100 steps, with totals over every step, so the item stays within DynamoDB's 400 KB", async () => {
+    // Prepare
+    const { journey } = await startJourney({ ...store, idempotencyKey: uniqueKey("long-run") });
+    const message = "m".repeat(1_900);
+    // Act: 130 steps of about 2 KB each, 260 KB in all.
+    for (let i = 0; i < 130; i++)
+      await recordStep({
+        ...store,
+        journeyId: journey.journey_id,
+        runId: journey.run_id,
+        step: { step: `step-${i}`, status: "succeeded", message, records_in: 10, records_out: 5, ...stepTiming(0, 2) },
+      });
+    // Assess
+    const stored = (await getJourney({ ...store, journeyId: journey.journey_id }))!;
+    expect(stored.steps).toHaveLength(MAX_KEPT_STEPS);
+    expect(stored.steps[0]!.step).toBe("step-30");
+    expect(stored.steps.at(-1)!.step).toBe("step-129");
+    expect(stored.step_ids).toHaveLength(MAX_KEPT_STEPS);
+    expect(stored.step_totals).toEqual({
+      steps: 130,
+      records_in: 1_300,
+      records_out: 650,
+      records_invalid: 0,
+      duration_ms: 260,
+    });
+    expect(itemSize(stored as unknown as Record<string, unknown>)).toBeLessThan(dynamodb.maxItemBytes);
   });
 
   it("appends a retried step only once", async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { HiveSQL, TrinoSQL } from "dt-sql-parser";
+import { TrinoSQL } from "dt-sql-parser";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../src/dataset/operations";
@@ -173,17 +173,5 @@ describe("operations consolidation on Athena", () => {
       `WHEN (("_source_key" >= 'operations/online/') AND ("_source_key" < 'operations/online0')) THEN 'online'`,
     );
     expect(sql).toContain('WHERE (("anomesdia" = 20240501))');
-  });
-
-  it("registers an anomesdia partition with valid Hive DDL", () => {
-    // Act
-    const sql = renderAthena({
-      kind: "addPartitions",
-      table: silverTable,
-      partitions: [{ values: { anomesdia: 20240501 }, location: "s3://silver/operations/_v=abc/anomesdia=20240501/" }],
-    });
-    // Assess
-    expect(sql).toContain("PARTITION (`anomesdia` = 20240501)");
-    expect(new HiveSQL().validate(sql)).toEqual([]);
   });
 });

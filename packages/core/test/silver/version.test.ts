@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { partitionLocation, versionId } from "../../src/silver/version";
+import { versionId } from "../../src/silver/version";
 
 describe("versionId", () => {
   it("is the same for the same inputs in any order", () => {
@@ -31,13 +31,5 @@ describe("versionId", () => {
     // Act + Assess
     expect(versionId({ ...base, current: [["p1", "s3://x/2/"]] })).not.toBe(versionId(base));
     expect(versionId({ ...base, files: ["f1", "f2"] })).not.toBe(versionId(base));
-  });
-});
-
-describe("partitionLocation", () => {
-  it("puts the version before the partition path", () => {
-    expect(
-      partitionLocation("silver", "car_telemetry", "abc", { event_year: 2024, event_month: 1, event_day: 5 }),
-    ).toBe("s3://silver/car_telemetry/_v=abc/event_year=2024/event_month=1/event_day=5/");
   });
 });

@@ -117,26 +117,6 @@ describe("renderAthena", () => {
     expect(trino.validate(/^UNLOAD \((.*)\) TO /.exec(sql)![1]!)).toEqual([]);
   });
 
-  it("renders partition DDL that parses as Hive", () => {
-    // Act
-    const add = renderAthena({ kind: "addPartitions", table, partitions: [partition(1), partition(2)] });
-    const set = renderAthena({ kind: "setPartitionLocation", table, partition: partition(3, "s3://silver/it's/") });
-    // Assess
-    expect(hive.validate(add), add).toEqual([]);
-    expect(hive.validate(set), set).toEqual([]);
-    expect(add).toBe(
-      "ALTER TABLE `medallion_silver`.`car_telemetry` ADD IF NOT EXISTS PARTITION (`event_year` = 2024, `event_month` = 1, `event_day` = 1) LOCATION 's3://silver/car_telemetry/_v=abc/event_year=2024/event_month=1/event_day=1/' PARTITION (`event_year` = 2024, `event_month` = 1, `event_day` = 2) LOCATION 's3://silver/car_telemetry/_v=abc/event_year=2024/event_month=1/event_day=2/'",
-    );
-    expect(set).toContain("SET LOCATION 's3://silver/it\\'s/'");
-  });
-
-  it("refuses an ADD PARTITION with more than 100 partitions", () => {
-    // Prepare
-    const partitions = Array.from({ length: 101 }, (_, i) => partition(i));
-    // Act + Assess
-    expect(() => renderAthena({ kind: "addPartitions", table, partitions })).toThrow(UnsupportedStatementError);
-  });
-
   it("renders WITH, unions, joins, subqueries, aggregates and clauses that parse as Trino", () => {
     // Prepare
     const gold: TableRef = { database: "gold", name: "car_monthly" };

@@ -25,7 +25,7 @@ describe("renderDuckDb", () => {
     );
   });
 
-  it("reads partitions with their values as typed constant columns, skipping empty ones", () => {
+  it("reads partitions in one scan, each file joined to its partition's typed values, skipping empty ones", () => {
     // Prepare
     const query: Query = {
       kind: "select",
@@ -45,7 +45,7 @@ describe("renderDuckDb", () => {
     const sql = renderDuckDb({ kind: "query", query }, { files: (uri) => (uri.includes("missing") ? [] : files(uri)) });
     // Assess
     expect(sql).toBe(
-      `SELECT * FROM (SELECT "a", CAST(1 AS INTEGER) AS "event_day" FROM read_parquet(['/lake/s/p1/part-0.parquet'], union_by_name = true, hive_partitioning = false)) AS "src"`,
+      `SELECT * FROM (SELECT "__files"."a", "__partitions"."event_day" FROM read_parquet(['/lake/s/p1/part-0.parquet'], union_by_name = true, hive_partitioning = false, filename = '__file') AS "__files" JOIN (VALUES ('/lake/s/p1/part-0.parquet', CAST(1 AS INTEGER))) AS "__partitions"("__path", "event_day") ON "__files"."__file" = "__partitions"."__path") AS "src"`,
     );
   });
 
@@ -63,16 +63,10 @@ describe("renderDuckDb", () => {
     );
   });
 
-  it("refuses partition DDL and bronze sources without files", () => {
+  it("refuses bronze sources without files", () => {
     // Prepare
     const missing: Query = { kind: "select", columns: "*", from: { kind: "files", table, uris: ["s3://b/missing"] } };
     // Act + Assess
-    expect(() =>
-      renderDuckDb(
-        { kind: "setPartitionLocation", table, partition: { values: { d: 1 }, location: "s3://x/" } },
-        { files },
-      ),
-    ).toThrow(UnsupportedStatementError);
     expect(() => renderDuckDb({ kind: "query", query: missing }, { files })).toThrow(SqlError);
   });
 

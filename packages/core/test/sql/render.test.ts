@@ -28,6 +28,26 @@ describe("renderExpr", () => {
     ]);
   });
 
+  it("renders ORs and ANDs flat however they were nested, so 5,000 partitions stay one level deep for Trino", () => {
+    // Prepare: an OR built one term at a time, as a loop would, and nested trees given as is.
+    let chained: Expr = eq("p", 0);
+    for (let i = 1; i < 5_000; i++) chained = or(chained, eq("p", i));
+    const nested: Expr = {
+      kind: "or",
+      terms: [{ kind: "or", terms: [eq("a", 1), { kind: "or", terms: [eq("b", 2)] }] }, eq("c", 3)],
+    };
+    // Act
+    const sql = renderExpr(chained, athena);
+    // Assess
+    expect(sql.startsWith(`(("p" = 0) OR ("p" = 1) OR`)).toBe(true);
+    expect(sql.match(/\(\(/g)).toHaveLength(1);
+    expect(chained.kind === "or" && chained.terms).toHaveLength(5_000);
+    expect(renderExpr(nested, athena)).toBe(`(("a" = 1) OR ("b" = 2) OR ("c" = 3))`);
+    expect(renderExpr(and(and(eq("a", 1), eq("b", 2)), eq("c", 3)), athena)).toBe(
+      `(("a" = 1) AND ("b" = 2) AND ("c" = 3))`,
+    );
+  });
+
   it("refuses calls with the wrong number of arguments, DISTINCT outside aggregates, bad dates and positions", () => {
     // Act
     const renders = [

@@ -1,5 +1,6 @@
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GlueClient } from "@aws-sdk/client-glue";
 import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { tracer } from "./observability";
@@ -16,4 +17,5 @@ export const clients = {
   dynamo,
   doc,
   athena: tracer.captureAWSv3Client(new AthenaClient({})),
+  glue: tracer.captureAWSv3Client(new GlueClient({})),
 };

@@ -23,9 +23,25 @@ export function lambdaHandler<S extends z.ZodType, R>(
     .use(captureLambdaHandler(tracer))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(parser({ schema }))
-    .use(explainInvalidEvent());
+    .use(explainInvalidEvent())
+    .use(clipErrorMessage());
   // The raw event is whatever the caller sends; the parser middleware validates it before `handler` runs.
   return (event, context) => wrapped(event as z.output<S>, context);
+}
+
+/** Characters of an error message a handler lets out: Step Functions puts it in the state (256 KB) as the Cause. */
+export const MAX_ERROR_MESSAGE_LENGTH = 8_000;
+
+// An error's message becomes the Cause Step Functions records and a Catch puts in the state:
+// one repeating a query or a plan must not overflow it. The start says what went wrong.
+function clipErrorMessage(): middy.MiddlewareObj {
+  return {
+    onError: (request) => {
+      const error = request.error;
+      if (!error || error.message.length <= MAX_ERROR_MESSAGE_LENGTH) return;
+      error.message = `${error.message.slice(0, MAX_ERROR_MESSAGE_LENGTH)}… (${error.message.length - MAX_ERROR_MESSAGE_LENGTH} more characters)`;
+    },
+  };
 }
 
 /** An event that does not match the handler's schema; the message lists each offending field. */

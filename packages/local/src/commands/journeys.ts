@@ -1,85 +1,255 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { Journey } from "@medallion/core/journey";
-import { getJourney, journeyIdFor, listJourneys } from "@medallion/core/journey";
-import { ellipsis, shortTime, textTable } from "./text-table";
+import type { Journey, JourneyStatus, ProcessingStep } from "@medallion/core/journey";
+import { getJourney, journeyIdFor, journeyStatusSchema, listJourneys } from "@medallion/core/journey";
+import type { ErrorJson } from "./errors";
+import { UsageError } from "./errors";
+import type { CommandContext } from "./index";
+import { withTables } from "./lake";
+import type { Style } from "./output";
+import { camelKeys, duration, ellipsis, shortTime, textTable } from "./text-table";
+
+/** One step of a journey, as `--json` shows it. */
+export interface StepJson {
+  step: string;
+  status: ProcessingStep["status"];
+  layer: string | null;
+  file: string | null;
+  partition: string | null;
+  message: string | null;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  recordsIn: number | null;
+  recordsOut: number | null;
+  recordsInvalid: number | null;
+  attempt: number | null;
+  details: Record<string, unknown> | null;
+}
+
+/** One journey (one pipeline run), as `--json` shows it: camelCase, every key always present. */
+export interface JourneyJson {
+  journeyId: string;
+  idempotencyKey: string;
+  dataset: string | null;
+  status: JourneyStatus;
+  window: { kind: string; from: string; to: string } | null;
+  createdAt: string;
+  updatedAt: string;
+  /** From start to the last update, once completed or failed; null while it runs. */
+  durationMs: number | null;
+  retryCount: number;
+  runId: string | null;
+  /** Until when the run holding it may stay silent before another takes it over (in progress only). */
+  leaseUntil: string | null;
+  error: ErrorJson | null;
+  steps: StepJson[];
+  metadata: Record<string, unknown>;
+}
+
+/** What `medallion journeys --json` prints: a list (with how many were left out), or one journey. */
+export type JourneysJson =
+  | { journeys: JourneyJson[]; total: number; omitted: number; error: null }
+  | { journey: JourneyJson | null; error: ErrorJson | null };
+
+/**
+ * A journey as the CLI shows it.
+ * @param journey the journey-control item
+ */
+function journeyJson(journey: Journey): JourneyJson {
+  const metadata = journey.metadata;
+  const text = (value: unknown) => (typeof value === "string" ? value : null);
+  const finished = journey.status === "completed" || journey.status === "failed";
+  return {
+    journeyId: journey.journey_id,
+    idempotencyKey: journey.idempotency_key,
+    dataset: text(metadata.dataset) ?? (journey.idempotency_key.split("#")[0] || null),
+    status: journey.status,
+    window:
+      text(metadata.window_from) && text(metadata.window_to)
+        ? {
+            kind: text(metadata.window_kind) ?? "explicit",
+            from: metadata.window_from as string,
+            to: metadata.window_to as string,
+          }
+        : null,
+    createdAt: journey.created_at,
+    updatedAt: journey.updated_at,
+    durationMs: finished ? Date.parse(journey.updated_at) - Date.parse(journey.created_at) : null,
+    retryCount: journey.retry_count,
+    runId: journey.run_id ?? null,
+    leaseUntil:
+      journey.status === "in_progress" && journey.lease_until !== undefined
+        ? new Date(journey.lease_until).toISOString()
+        : null,
+    error: journey.error ? { name: journey.error.name, message: journey.error.message } : null,
+    steps: journey.steps.map((step) => ({
+      step: step.step,
+      status: step.status,
+      layer: step.layer ?? null,
+      file: step.file ?? null,
+      partition: step.partition ?? null,
+      message: step.message ?? null,
+      startedAt: step.started_at,
+      finishedAt: step.finished_at,
+      durationMs: step.duration_ms,
+      recordsIn: step.records_in ?? null,
+      recordsOut: step.records_out ?? null,
+      recordsInvalid: step.records_invalid ?? null,
+      attempt: step.attempt ?? null,
+      details: step.details ? (camelKeys(step.details) as Record<string, unknown>) : null,
+    })),
+    metadata: camelKeys(metadata) as Record<string, unknown>,
+  };
+}
 
 /** Options of {@link journeysCommand}. */
-export interface JourneysCommandOptions {
+export interface JourneysOptions {
   doc: DynamoDBDocumentClient;
   /** Physical name of the journey-control table. */
   table: string;
-  json: boolean;
-  /** A journey id or an idempotency key: show that journey with all its steps. */
+  /** A journey id or an idempotency key: that journey with all its steps. */
   id?: string;
-  /** Newest journeys to list (default 50). */
-  limit?: number;
+  dataset?: string;
+  status?: JourneyStatus;
+  /** Newest journeys to show (0: all). */
+  limit: number;
 }
 
 /**
- * `medallion journeys [id] [--json]`: lists journeys newest first (status, steps, error),
- * or shows one journey with its steps. Returns the text to print.
- * @example console.log(await journeysCommand({ doc, table: names.JourneyControl, json: false }));
+ * Reads what `medallion journeys` shows: the newest journeys matching the filters and how many
+ * matched, or one journey by id or idempotency key.
+ * @param options table, and an id or filters
+ * @example const found = await journeysCommand({ doc, table: names.JourneyControl, limit: 20 });
  */
-export async function journeysCommand({ doc, table, json, id, limit = 50 }: JourneysCommandOptions): Promise<string> {
+export async function journeysCommand({
+  doc,
+  table,
+  id,
+  dataset,
+  status,
+  limit,
+}: JourneysOptions): Promise<JourneysJson> {
   if (id !== undefined) {
     const journey =
       (await getJourney({ doc, table, journeyId: id })) ??
       (await getJourney({ doc, table, journeyId: journeyIdFor(id) }));
-    if (json) return JSON.stringify(journey ?? null, null, 2);
-    return journey ? describeJourney(journey) : `No journey with id or idempotency key "${id}".`;
+    return journey
+      ? { journey: journeyJson(journey), error: null }
+      : {
+          journey: null,
+          error: { name: "JourneyNotFound", message: `no journey with id or idempotency key "${id}"` },
+        };
   }
-  const journeys = await listJourneys({ doc, table, limit });
-  if (json) return JSON.stringify(journeys, null, 2);
-  if (journeys.length === 0) return "No journeys yet.";
-  return textTable(
-    ["JOURNEY", "STATUS", "CREATED", "UPDATED", "RETRIES", "STEPS", "LAST STEP", "KEY", "ERROR"],
-    journeys.map((journey) => {
+  const matching = (await listJourneys({ doc, table }))
+    .map(journeyJson)
+    .filter(
+      (journey) =>
+        (dataset === undefined || journey.dataset === dataset) && (status === undefined || journey.status === status),
+    );
+  const shown = limit === 0 ? matching : matching.slice(0, limit);
+  return { journeys: shown, total: matching.length, omitted: matching.length - shown.length, error: null };
+}
+
+/**
+ * The text `medallion journeys` prints.
+ * @param found what {@link journeysCommand} read
+ * @param style colours
+ */
+export function journeysText(found: JourneysJson, style: Style = (_, text) => text): string {
+  if ("journey" in found) return found.journey ? journeyText(found.journey, style) : (found.error?.message ?? "");
+  if (found.total === 0) return "No journeys yet.";
+  const table = textTable(
+    ["JOURNEY", "DATASET", "STATUS", "STARTED (UTC)", "DURATION", "STEPS", "RETRIES", "LAST STEP", "ERROR"],
+    found.journeys.map((journey) => {
       const last = journey.steps.at(-1);
       return [
-        journey.journey_id,
+        journey.journeyId,
+        journey.dataset ?? "",
         journey.status,
-        shortTime(journey.created_at),
-        shortTime(journey.updated_at),
-        String(journey.retry_count),
+        shortTime(journey.createdAt),
+        journey.durationMs === null
+          ? journey.status === "in_progress"
+            ? "running"
+            : ""
+          : duration(journey.durationMs),
         String(journey.steps.length),
+        String(journey.retryCount),
         last ? `${last.step} ${last.status}` : "",
-        ellipsis(journey.idempotency_key, 40),
         journey.error ? ellipsis(`${journey.error.name}: ${journey.error.message}`, 80) : "",
       ];
     }),
+    { paint: { 2: (cell) => statusStyle(cell, style) } },
   );
+  const more = found.omitted ? `\n… ${found.omitted} more (${found.total} in all): --limit 0 shows every one` : "";
+  return `${table}${more}`;
 }
 
-function describeJourney(journey: Journey): string {
+function statusStyle(status: string, style: Style): string {
+  return status === "failed"
+    ? style("red", status)
+    : status === "completed"
+      ? style("green", status)
+      : status === "in_progress"
+        ? style("yellow", status)
+        : status;
+}
+
+function journeyText(journey: JourneyJson, style: Style): string {
   const metadata = Object.entries(journey.metadata)
     .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
     .join(" ");
   const lines = [
-    `journey ${journey.journey_id}`,
-    `  key        ${journey.idempotency_key}`,
-    `  status     ${journey.status}   retries ${journey.retry_count}`,
-    `  created    ${shortTime(journey.created_at)}   updated ${shortTime(journey.updated_at)}`,
+    `journey ${style("bold", journey.journeyId)}`,
+    `  dataset    ${journey.dataset ?? "?"}   status ${statusStyle(journey.status, style)}   retries ${journey.retryCount}`,
+    `  key        ${journey.idempotencyKey}`,
+    `  started    ${shortTime(journey.createdAt)} UTC   updated ${shortTime(journey.updatedAt)} UTC${journey.durationMs === null ? "" : `   took ${duration(journey.durationMs)}`}`,
   ];
-  if (journey.lease_until !== undefined)
-    lines.push(`  lease      until ${shortTime(new Date(journey.lease_until).toISOString())}`);
+  if (journey.leaseUntil) lines.push(`  lease      until ${shortTime(journey.leaseUntil)} UTC`);
   if (metadata) lines.push(`  metadata   ${metadata}`);
-  if (journey.error) lines.push(`  error      ${journey.error.name}: ${journey.error.message}`);
+  if (journey.error) lines.push(`  error      ${style("red", `${journey.error.name}: ${journey.error.message}`)}`);
   if (journey.steps.length === 0) return [...lines, "  steps      none yet"].join("\n");
   const table = textTable(
-    ["#", "STEP", "STATUS", "LAYER", "FILE / PARTITION", "IN", "OUT", "INVALID", "MS", "STARTED", "MESSAGE"],
+    ["#", "STEP", "STATUS", "LAYER", "FILE / PARTITION", "IN", "OUT", "INVALID", "MS", "STARTED (UTC)", "MESSAGE"],
     journey.steps.map((step, index) => [
       String(index + 1),
-      step.attempt === undefined ? step.step : `${step.step} (attempt ${step.attempt + 1})`,
+      step.attempt === null ? step.step : `${step.step} (attempt ${step.attempt + 1})`,
       step.status,
       step.layer ?? "",
       step.file ?? step.partition ?? "",
-      step.records_in?.toString() ?? "",
-      step.records_out?.toString() ?? "",
-      step.records_invalid?.toString() ?? "",
-      String(step.duration_ms),
-      shortTime(step.started_at),
+      step.recordsIn?.toString() ?? "",
+      step.recordsOut?.toString() ?? "",
+      step.recordsInvalid?.toString() ?? "",
+      String(step.durationMs),
+      shortTime(step.startedAt),
       ellipsis(step.message ?? "", 80),
     ]),
   );
   return [...lines, "  steps", ...table.split("\n").map((line) => `    ${line}`)].join("\n");
+}
+
+/** `medallion journeys [id]`: reads the journey table (through `dev` when it runs) and prints. */
+export async function execute(context: CommandContext): Promise<number> {
+  const { values, positionals, out } = context;
+  if (positionals.length > 1)
+    throw new UsageError(`medallion journeys takes at most one id (got ${positionals.length})`);
+  const status = values.status === undefined ? undefined : journeyStatusSchema.safeParse(values.status);
+  if (status && !status.success)
+    throw new UsageError(`--status ${values.status}: expected one of ${journeyStatusSchema.options.join(", ")}`);
+  const limit = values.limit === undefined ? 20 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new UsageError(`--limit ${values.limit}: expected a whole number ≥ 0`);
+  const found = await withTables(context.dataDir, "journeys", ({ doc, names }) =>
+    journeysCommand({
+      doc,
+      table: names.JourneyControl!,
+      id: positionals[0],
+      dataset: values.dataset,
+      status: status?.data,
+      limit,
+    }),
+  );
+  if (context.json) out.json(found);
+  else if (found.error) out.note(`medallion journeys: ${found.error.message}`);
+  else out.print(journeysText(found, out.style));
+  return found.error ? 1 : 0;
 }

@@ -1,34 +1,36 @@
-import { readdir, readFile } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join, relative, resolve, sep } from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { knownDatasets } from "@medallion/core/dataset";
-import type { GoldTableSummary } from "@medallion/core/gold";
-import type { PipelineWindow, WindowRequest } from "@medallion/core/schedule";
-import type { SilverSummary } from "@medallion/core/silver";
-import type { ExecutionOutcome, StateEvent } from "../pipeline";
+import type { IngestResult } from "@medallion/core/ingest";
+import { fitWarnings } from "../invocations";
 import type { SampleFile } from "../sample/car-telemetry";
 import { carTelemetrySample } from "../sample/car-telemetry";
 import { operationsSample } from "../sample/operations";
+import { localClients } from "../services/clients";
 import type { IngestOutcome, LocalStack } from "../stack";
+import { DEFAULT_DATASET, datasetNamed } from "./datasets";
+import type { ErrorJson } from "./errors";
+import { UsageError } from "./errors";
+import type { PipelineSummary } from "./execution";
+import { executeIfPending, pipelineLines, stateError } from "./execution";
+import type { CommandContext } from "./index";
+import { withStack } from "./lake";
+import type { Style } from "./output";
 
-/** Options of `medallion run`. */
-export interface RunOptions {
-  stack: LocalStack;
-  dataset: string;
-  /** Ingest the shipped sample (default when no landing folder is given). */
-  sample: boolean;
-  /** A local folder whose files are dropped into landing. */
-  landingDir?: string;
-  /** The pipeline run's window; default: the hour up to now (a manual run). */
-  window?: WindowRequest;
-  /** Progress lines (stderr in the CLI). */
-  progress?: (line: string) => void;
+/** One landing file of a run, as `--json` shows it. */
+export interface FileSummary {
+  key: string;
+  /** What ingestion did with it (`failed`: the handler failed for good; see `error`). */
+  status: IngestResult["status"] | "failed";
+  result: IngestResult | null;
+  error: ErrorJson | null;
 }
 
-/** What `medallion run` did. */
+/** What `medallion run` did: the document `--json` prints, the same on success and failure. */
 export interface RunSummary {
   dataset: string;
-  files: IngestOutcome[];
+  files: FileSummary[];
   totals: {
     files: number;
     filesToBronze: number;
@@ -42,65 +44,84 @@ export interface RunSummary {
     coerced: Record<string, number>;
     bronzeObjects: number;
   };
-  /** The pipeline execution that followed ingestion. */
+  /** The pipeline execution that followed ingestion (`SKIPPED` when nothing was new). */
   pipeline: PipelineSummary;
+  /** Why the run did not do what was asked (exit code 1), or null. */
+  error: ErrorJson | null;
   durationMs: number;
+  dataDir: string;
 }
 
-/** What the state machine execution did. */
-export interface PipelineSummary {
-  status: ExecutionOutcome["status"];
-  journeyId?: string;
-  window?: Pick<PipelineWindow, "kind" | "from" | "to">;
-  /** `true` when the window had already been completed: nothing ran again. */
-  alreadyCompleted: boolean;
-  silver?: Pick<
-    SilverSummary,
-    "partitionsRewritten" | "rowsIn" | "rowsOut" | "duplicatesRemoved" | "version" | "target"
-  >;
-  gold?: Pick<GoldTableSummary, "table" | "inserted" | "updated" | "deleted">[];
-  states: StateEvent[];
-  error?: { Error: string; Cause: string };
-  durationMs: number;
+/** `medallion run`: checks what it was asked, then ingests and runs the pipeline on the stack. */
+export async function execute(context: CommandContext): Promise<number> {
+  const { values, spec, out } = context;
+  if (context.positionals.length)
+    throw new UsageError(`medallion run takes no arguments (got "${context.positionals.join(" ")}")`);
+  if (values.sample && values.landing)
+    throw new UsageError("medallion run takes --sample or --landing <dir>, not both");
+  const dataset = datasetNamed(values.dataset ?? DEFAULT_DATASET).name;
+  if (spec && !values.landing)
+    throw new UsageError(
+      `medallion run --spec needs --landing <dir>: the folder holding ${spec.name}'s files (there is no sample data for it)`,
+    );
+  // run always ends with the pipeline, which starts at silver: say so before ingesting anything.
+  if (spec && !spec.silver)
+    throw new UsageError(
+      `${values.spec}: dataset "${spec.name}" has no silver section, and medallion run executes the pipeline (journey → silver → gold); add one (see README "Writing a dataset spec") or use medallion dev to only ingest`,
+    );
+  const files = values.landing ? await landingFiles(values.landing, dataset) : sampleFiles(dataset);
+  return withStack(context, "run", async (stack) => {
+    const summary = await runPipeline({ stack, dataset, files, dataDir: context.dataDir, progress: out.note });
+    if (values.landing && summary.totals.filesQuarantined > 0 && !values["allow-quarantine"] && !summary.error)
+      summary.error = {
+        name: "FilesQuarantined",
+        message: `${summary.totals.filesQuarantined} file(s) quarantined whole (pass --allow-quarantine to accept that)`,
+      };
+    if (context.json) out.json(summary);
+    else out.print(formatSummary(summary, out.style));
+    return summary.error ? 1 : 0;
+  });
+}
+
+/** Options of {@link runPipeline}. */
+export interface RunOptions {
+  stack: LocalStack;
+  dataset: string;
+  /** The files to drop into landing, keyed as they land. */
+  files: SampleFile[];
+  dataDir: string;
+  /** Progress lines (stderr in the CLI). */
+  progress?: (line: string) => void;
 }
 
 /**
- * Drops the sample (or a folder's files) into the landing bucket, waits until the ingest
- * handler has taken every file, and sums up what happened.
+ * Drops files into the landing bucket, waits until the ingest handler has taken each, then
+ * executes the pipeline once for the hour up to now, when anything is pending, and sums up.
+ * @param options stack, dataset, files, data directory, progress
  */
-export async function runPipeline(options: RunOptions): Promise<RunSummary> {
+export async function runPipeline({ stack, dataset, files, dataDir, progress }: RunOptions): Promise<RunSummary> {
   const started = Date.now();
-  const datasets = knownDatasets();
-  const spec = datasets[options.dataset];
-  if (!spec) throw new Error(`Unknown dataset "${options.dataset}". Known: ${Object.keys(datasets).join(", ")}`);
-  const files = options.landingDir
-    ? await filesOf(options.landingDir, options.dataset)
-    : options.sample
-      ? sampleFor(options.dataset)
-      : [];
-  if (files.length === 0)
-    throw new Error(
-      options.landingDir ? `No files in ${options.landingDir}` : "Nothing to ingest: pass --sample or --landing <dir>",
-    );
-
-  const s3 = new S3Client({});
+  const clients = localClients(stack.services.env);
   const outcomes: Promise<IngestOutcome>[] = [];
   let done = 0;
-  options.progress?.(`Dropping ${files.length} file(s) into s3://${options.stack.names.Landing}/ …`);
-  for (const file of files) {
-    const put = await s3.send(
-      new PutObjectCommand({ Bucket: options.stack.names.Landing, Key: file.key, Body: file.body }),
-    );
-    outcomes.push(
-      options.stack.ingested(file.key, put.ETag ?? "").then((outcome) => {
-        done += 1;
-        options.progress?.(`[${done}/${files.length}] ${describeIngest(outcome)}`);
-        return outcome;
-      }),
-    );
+  progress?.(`Dropping ${files.length} file(s) into s3://${stack.names.Landing}/ …`);
+  try {
+    for (const file of files) {
+      const put = await clients.s3.send(
+        new PutObjectCommand({ Bucket: stack.names.Landing, Key: file.key, Body: file.body }),
+      );
+      outcomes.push(
+        stack.ingested(file.key, put.ETag ?? "").then((outcome) => {
+          done += 1;
+          progress?.(`[${done}/${files.length}] ${describeIngest(outcome)}`);
+          return outcome;
+        }),
+      );
+    }
+  } finally {
+    clients.destroy();
   }
   const results = await Promise.all(outcomes);
-  s3.destroy();
 
   const fresh = results.filter((o) => o.result?.status !== "duplicate");
   const totals = {
@@ -116,111 +137,107 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     coerced: coercedOf(fresh),
     bronzeObjects: count(fresh, (o) => o.result?.bronzeKey !== undefined),
   };
-  options.progress?.(`Ingested ${totals.files} file(s). Executing the pipeline (journey → silver → gold)…`);
-  const window = options.window ?? {
-    from: new Date(Date.now() - 3_600_000).toISOString(),
-    to: new Date().toISOString(),
-  };
-  const execution = await options.stack.execute({ dataset: options.dataset, window }, (event) => {
-    if (event.event === "entered") options.progress?.(`  ▶ ${event.state}`);
-    else if (event.event === "succeeded") options.progress?.(`  ✓ ${event.state} (${event.elapsedMs} ms)`);
-    else if (event.event === "failed") options.progress?.(`  ✗ ${event.state}: ${event.error}`);
-    else options.progress?.(`  ↻ ${event.state}: retrying`);
-  });
+  progress?.(`Ingested ${totals.files} file(s). Executing the pipeline (journey → silver → gold)…`);
+  const now = Date.now();
+  const pipeline = await executeIfPending(
+    stack,
+    { dataset, window: { from: new Date(now - 3_600_000).toISOString(), to: new Date(now).toISOString() } },
+    (event) => {
+      if (event.event === "entered") progress?.(`  ▶ ${event.state}`);
+      else if (event.event === "succeeded") progress?.(`  ✓ ${event.state} (${event.elapsedMs} ms)`);
+      else if (event.event === "failed") {
+        const { name, message } = stateError(event);
+        progress?.(`  ✗ ${event.state}: ${name}: ${message}`);
+      } else progress?.(`  ↻ ${event.state}: retrying`);
+    },
+  );
+  if (pipeline.status === "SKIPPED") progress?.("Nothing new: no file pending, no pipeline run.");
+  const failed = results.filter((o) => o.error !== undefined);
   return {
-    dataset: options.dataset,
-    files: results,
+    dataset,
+    files: results.map(
+      (o): FileSummary => ({
+        key: o.key,
+        status: o.result?.status ?? "failed",
+        result: o.result ?? null,
+        error: o.error === undefined ? null : { name: "IngestFailed", message: o.error },
+      }),
+    ),
     totals,
-    pipeline: summarisePipeline(execution),
+    // Ingest ran before the execution: its invocations are held against their limits too.
+    pipeline: { ...pipeline, warnings: [...fitWarnings(stack.invocations), ...pipeline.warnings] },
+    error:
+      pipeline.error ??
+      (failed.length
+        ? {
+            name: "IngestFailed",
+            message: `${failed.length} file(s) failed to ingest: ${failed[0]!.key}: ${failed[0]!.error}`,
+          }
+        : null),
     durationMs: Date.now() - started,
+    dataDir,
   };
 }
 
-/** What an execution did, from its output. @param execution the execution outcome */
-export function summarisePipeline(execution: ExecutionOutcome): PipelineSummary {
-  const { run, journey, silver, gold } = execution.output ?? {};
-  return {
-    status: execution.status,
-    journeyId: journey?.journey_id,
-    window: run ? { kind: run.kind, from: run.from, to: run.to } : undefined,
-    alreadyCompleted: journey?.duplicate === true,
-    silver: silver
-      ? {
-          partitionsRewritten: silver.partitionsRewritten,
-          rowsIn: silver.rowsIn,
-          rowsOut: silver.rowsOut,
-          duplicatesRemoved: silver.duplicatesRemoved,
-          version: silver.version,
-          target: silver.target,
-        }
-      : undefined,
-    gold: gold?.tables.map(({ table, inserted, updated, deleted }) => ({ table, inserted, updated, deleted })),
-    states: execution.states,
-    error: execution.error,
-    durationMs: execution.durationMs,
-  };
-}
-
-/** The human-readable summary `medallion run` prints. */
-export function formatSummary(summary: RunSummary, dataDir: string): string {
+/**
+ * The summary `medallion run` prints.
+ * @param summary what the run did
+ * @param style colours
+ */
+function formatSummary(summary: RunSummary, style: Style = (_, text) => text): string {
   const t = summary.totals;
-  return [
-    `medallion run: ${summary.dataset}`,
-    `  files            ${t.files} (${t.filesToBronze} to bronze, ${t.filesQuarantined} quarantined whole, ${t.duplicates} already ingested, ${t.filesFailed} failed)`,
-    `  records          ${t.recordsIn} in = ${t.recordsBronze} bronze + ${t.recordsQuarantined} quarantined`,
+  const nothingNew = summary.pipeline.status === "SKIPPED";
+  const lines = [
+    `medallion run: ${style("bold", summary.dataset)}${nothingNew ? ` — ${style("bold", "nothing new")}` : ""}`,
+    `  files            ${t.files}: ${t.filesToBronze} to bronze, ${t.filesQuarantined} quarantined whole, ${t.duplicates} already ingested, ${t.filesFailed} failed`,
+    `  records          ${t.recordsIn} read: ${t.recordsBronze} to bronze, ${t.recordsQuarantined} quarantined`,
     ...Object.entries(t.coerced).map(
       ([path, n]) =>
         `  coerced          ${path}: ${n} value(s) taken as their JSON text (a number or boolean in a string field)`,
     ),
-    `  bronze objects   ${t.bronzeObjects}`,
-    ...formatPipeline(summary.pipeline),
+    ...pipelineLines(summary.pipeline, style),
     `  time             ${(summary.durationMs / 1000).toFixed(2)} s`,
-    `  data             ${dataDir}`,
-  ].join("\n");
-}
-
-function formatPipeline(p: PipelineSummary): string[] {
-  const lines = [
-    `  pipeline         ${p.status}${p.alreadyCompleted ? " (window already completed: nothing re-ran)" : ""} in ${(p.durationMs / 1000).toFixed(2)} s`,
+    `  data             ${summary.dataDir}`,
   ];
-  if (p.journeyId)
+  const whole = summary.files.filter((file) => file.status === "quarantined");
+  if (whole.length) {
     lines.push(
-      `  journey          ${p.journeyId}${p.window ? ` (${p.window.kind} ${p.window.from} → ${p.window.to})` : ""}`,
+      `  quarantined      ${whole.length} file(s) quarantined whole (query them: quarantine.${summary.dataset}):`,
     );
-  if (p.silver) {
-    const target = p.silver.target;
-    const into = !target
-      ? ""
-      : target.kind === "table"
-        ? ` into table ${target.database}.${target.table}`
-        : ` into path ${target.uri}`;
-    lines.push(
-      `  silver           ${p.silver.partitionsRewritten} partition(s) rewritten${into}, ${p.silver.rowsIn} rows in → ${p.silver.rowsOut} rows out, ${p.silver.duplicatesRemoved} duplicates removed`,
-    );
-  } else if (p.status === "SUCCEEDED" && !p.alreadyCompleted) {
-    lines.push("  silver           nothing pending");
+    for (const file of whole)
+      lines.push(`                   ${file.key}: ${file.result?.reason ?? "every record rejected"}`);
   }
-  for (const table of p.gold ?? [])
-    lines.push(
-      `  gold             ${table.table}: ${table.inserted} inserted, ${table.updated} updated, ${table.deleted} deleted`,
-    );
-  if (p.error) lines.push(`  error            ${p.error.Error}: ${p.error.Cause}`);
-  return lines;
+  for (const file of summary.files.filter((f) => f.error))
+    lines.push(`  ${style("red", "failed")}           ${file.key}: ${file.error!.message}`);
+  if (summary.error) lines.push(style("red", `✗ ${summary.error.name}: ${summary.error.message}`));
+  return lines.join("\n");
 }
 
 /** One line for one landing file's ingestion. @param outcome what the ingest handler reported */
-export function describeIngest(outcome: IngestOutcome): string {
-  if (outcome.error) return `✗ ${outcome.key}: failed: ${outcome.error}`;
-  const r = outcome.result!;
-  if (r.status === "quarantined") return `✗ ${outcome.key}: quarantined whole: ${r.reason ?? "unreadable"}`;
+export function describeIngest(outcome: {
+  key: string;
+  error?: string | null;
+  result?: Pick<
+    IngestResult,
+    "status" | "recordsIn" | "recordsBronze" | "recordsQuarantined" | "reason" | "durationMs"
+  > | null;
+}): string {
+  if (outcome.error || !outcome.result) return `✗ ${outcome.key}: failed: ${outcome.error}`;
+  const r = outcome.result;
+  if (r.status === "quarantined") return `✗ ${outcome.key}: quarantined whole: ${r.reason ?? "every record rejected"}`;
   if (r.status === "duplicate") return `= ${outcome.key}: already ingested, nothing rewritten`;
   return `✓ ${outcome.key}: ${r.recordsIn} records → ${r.recordsBronze} bronze, ${r.recordsQuarantined} quarantined (${r.durationMs} ms)`;
 }
 
-function sampleFor(dataset: string): SampleFile[] {
+/**
+ * The shipped sample files of a dataset, keyed as they land.
+ * @param dataset a shipped dataset's name
+ * @throws UsageError when the dataset has no sample
+ */
+export function sampleFiles(dataset: string): SampleFile[] {
   if (dataset === "car_telemetry") return carTelemetrySample();
   if (dataset === "operations") return operationsSample();
-  throw new Error(`No sample data for dataset "${dataset}"`);
+  throw new UsageError(`there is no sample data for dataset "${dataset}": pass --landing <dir>`);
 }
 
 /**
@@ -232,19 +249,21 @@ function sampleFor(dataset: string): SampleFile[] {
 export function landingKeyOf(path: string, dataset: string): string {
   const datasets = Object.values(knownDatasets());
   if (datasets.some((spec) => path.startsWith(spec.landingPrefix))) return path;
-  const spec = knownDatasets()[dataset];
-  if (!spec) throw new Error(`Unknown dataset "${dataset}". Known: ${datasets.map((d) => d.name).join(", ")}`);
-  return `${spec.landingPrefix}${path}`;
+  return `${datasetNamed(dataset).landingPrefix}${path}`;
 }
 
-async function filesOf(dir: string, dataset: string): Promise<SampleFile[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+async function landingFiles(dir: string, dataset: string): Promise<SampleFile[]> {
+  const folder = resolve(dir);
+  const info = await stat(folder).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`--landing ${dir}: ${info ? "not a folder" : "no such folder"}`);
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
   const files: SampleFile[] = [];
   for (const entry of entries) {
     if (!entry.isFile() || entry.name.startsWith(".")) continue;
     const path = join(entry.parentPath, entry.name);
-    files.push({ key: landingKeyOf(relative(dir, path).split(sep).join("/"), dataset), body: await readFile(path) });
+    files.push({ key: landingKeyOf(relative(folder, path).split(sep).join("/"), dataset), body: await readFile(path) });
   }
+  if (files.length === 0) throw new UsageError(`--landing ${dir}: the folder holds no files`);
   return files.sort((a, b) => a.key.localeCompare(b.key));
 }
 

@@ -5,6 +5,8 @@ import { parseArgs } from "node:util";
 import { JsonSplitter, recordChecker } from "@medallion/core/bronze";
 import type { DraftedSpec } from "@medallion/core/dataset";
 import { draftSpec, validateDatasetSpec } from "@medallion/core/dataset";
+import { UsageError } from "./errors";
+import type { CommandContext } from "./index";
 
 /** Options of {@link specInit}. */
 export interface SpecInitOptions {
@@ -248,26 +250,22 @@ async function sample(file: string, records: string | undefined, limit: number):
   return texts;
 }
 
+const USAGE_LINE = "Usage: medallion spec init <name> --from <file|dir>… [--out <file.ts>]";
+
 /**
  * `medallion spec init <name> --from <file|dir>… [--out <file.ts>] [--json]`: drafts the spec,
  * prints where it wrote it and what to review; exit code 0, or 2 on a usage error.
- * @param args the arguments after `spec`
- * @param options.usage builds the CLI's usage error (exit code 2) from a message
+ * @param context the arguments after `spec`, whole (the command parses its own)
  */
-export async function runSpecInit(
-  args: string[],
-  { json, usage }: { json: boolean; usage: (message: string) => Error },
-): Promise<number> {
+export async function execute({ positionals: args, json, out }: CommandContext): Promise<number> {
   let parsed: ReturnType<typeof parseSpecArgs>;
   try {
     parsed = parseSpecArgs(args);
   } catch (error) {
-    throw usage(
-      `${(error as Error).message}\n\nUsage: medallion spec init <name> --from <file|dir>… [--out <file.ts>]`,
-    );
+    throw new UsageError(`${(error as Error).message}\n\n${USAGE_LINE}`);
   }
   const [sub, name] = parsed.positionals;
-  if (sub !== "init" || !name) throw usage("Usage: medallion spec init <name> --from <file|dir>… [--out <file.ts>]");
+  if (sub !== "init" || !name) throw new UsageError(USAGE_LINE);
   // `--from a b c`: the paths after the first are positionals.
   const from = [...(parsed.values.from ?? []), ...parsed.positionals.slice(2)];
   let result: SpecInitResult;
@@ -279,28 +277,22 @@ export async function runSpecInit(
       command: ["medallion spec", ...args.filter((arg) => arg !== "--json")].join(" "),
     });
   } catch (error) {
-    if (error instanceof SpecInitError) throw usage(error.message);
+    if (error instanceof SpecInitError) throw new UsageError(error.message);
     throw error;
   }
   const shown = relative(process.cwd(), result.path);
   if (json) {
-    console.log(
-      JSON.stringify(
-        {
-          path: result.path,
-          sampled: result.sampled,
-          rejected: result.rejected,
-          shapes: result.shapes,
-          review: result.drafted.review,
-          spec: result.drafted.spec,
-        },
-        null,
-        2,
-      ),
-    );
+    out.json({
+      path: result.path,
+      sampled: result.sampled,
+      rejected: result.rejected,
+      shapes: result.shapes,
+      review: result.drafted.review,
+      spec: result.drafted.spec,
+    });
     return 0;
   }
-  console.log(
+  out.print(
     [
       `Drafted ${shown}: dataset ${name}, ${result.drafted.spec.fields.length} field(s), from ${result.sampled} record(s) of ${result.shapes.length} file(s); every one of them passes the draft (${result.rejected} rejected).`,
       ...result.shapes.map(({ file, shape }) => `  ${file}: ${shape}`),

@@ -1,33 +1,52 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import type { QueryResult, SqlEngine } from "@medallion/core/engine";
 import { QueryFailedError } from "@medallion/core/engine";
+import { athena, utf8Bytes } from "@medallion/core/limits";
 import { parseS3Uri, silverColumns } from "@medallion/core/silver";
 import type { Statement, TableRef } from "@medallion/core/sql";
-import { literal, readTables, readUris, renderDuckDb, renderTable } from "@medallion/core/sql";
+import {
+  literal,
+  quoteIdentifier,
+  readTables,
+  readUris,
+  renderAthena,
+  renderDuckDb,
+  renderTable,
+  UnsupportedStatementError,
+} from "@medallion/core/sql";
 import type { LocalCatalog } from "../catalog/index";
+import { duckdb } from "./duckdb-api";
 import { objectPath, prefixFiles } from "./files";
+import type { ReadResult } from "./reads";
+import { bronzeView, ReadOnlyError, readStatements, readViews, VIEW_CATALOG, VIEW_SCHEMAS } from "./reads";
 
 /** Options of {@link duckdbEngine}. */
 export interface DuckDbEngineOptions {
-  /** S3 client of the embedded endpoint: writes go through it, so they are real objects. */
-  s3: S3Client;
+  /** S3 client of the embedded endpoint: unloads write through it, so they are real objects. */
+  s3?: S3Client;
   /** s3rver's directory: reads go straight to the files behind the objects. */
   s3Directory: string;
   catalog: LocalCatalog;
   /** Datasets whose `bronze.<name>` and `silver.<name>` tables statements (and SQL text) may name. */
   datasets?: DatasetSpec[];
-  buckets: { bronze: string; silver: string };
+  /** The lake's buckets (quarantine: where `quarantine.<dataset>` reads rejected records from). */
+  buckets: { bronze: string; silver: string; quarantine?: string };
   /**
    * DuckDB database file holding the tables the lake keeps in DuckDB itself (gold), so they
    * outlive the process; in memory when absent. One process writes it at a time.
    */
   databaseFile?: string;
+  /**
+   * Opens `databaseFile` read-only (and only if it exists), for a reader beside no writer:
+   * `medallion query` when no medallion process holds the data directory.
+   */
+  readOnly?: boolean;
 }
 
 /** The DuckDB engine, which holds an embedded database until closed. */
@@ -39,7 +58,45 @@ export interface DuckDbEngine extends SqlEngine {
    * @param text SQL text
    */
   sql(text: string): Promise<QueryResult>;
+  /**
+   * Runs the statements of SQL text read-only, as `medallion query` does: every table of the
+   * lake named (`bronze.<dataset>`, `silver.<dataset>`, `quarantine.<dataset>`, gold tables,
+   * empty ones too), statements that would write refused before any runs ({@link ReadOnlyError}),
+   * one result per statement. Runs between the pipeline's statements, so it sees what they wrote.
+   * @param text one or more statements
+   */
+  read(text: string): Promise<ReadResult[]>;
   close(): void;
+}
+
+/** Athena's refusal of a request (StartQueryExecution), as the SDK raises it. */
+export class InvalidRequestException extends Error {
+  override name = "InvalidRequestException";
+}
+
+// A query Athena ran and failed, with its reason as Athena gives it.
+const athenaFailure = (reason: string): QueryFailedError =>
+  new QueryFailedError(`Athena-equivalent query failed: ${reason}`, { reason });
+
+/**
+ * Refuses what Athena would refuse to start: query text over its limit, measured on the
+ * Athena rendering of the statement (what runs on AWS). Statements Athena never runs (DuckDB's
+ * own DDL) are not measured.
+ * @param statement the statement
+ */
+function checkAthenaText(statement: Statement): void {
+  let text: string;
+  try {
+    text = renderAthena(statement);
+  } catch (error) {
+    if (error instanceof UnsupportedStatementError) return;
+    throw error;
+  }
+  const bytes = utf8Bytes(text);
+  if (bytes > athena.maxQueryBytes)
+    throw new InvalidRequestException(
+      `1 validation error detected: Value at 'queryString' failed to satisfy constraint: Member must have length less than or equal to ${athena.maxQueryBytes} (the Athena text of this ${statement.kind} is ${bytes} bytes)`,
+    );
 }
 
 /** The tables of a dataset as the embedded stack names them: `bronze.<dataset>`, `silver.<dataset>`. */
@@ -72,12 +129,23 @@ export async function duckdbEngine({
   datasets = [],
   buckets,
   databaseFile,
+  readOnly = false,
 }: DuckDbEngineOptions): Promise<DuckDbEngine> {
-  const instance = await DuckDBInstance.create(":memory:");
+  const instance = await duckdb.DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
-  if (databaseFile) {
+  const attach = databaseFile !== undefined && !(readOnly && !existsSync(databaseFile));
+  if (attach) {
     try {
-      await connection.run(`ATTACH ${literal(databaseFile)} AS lake`);
+      // A reader of the file may hold it for a moment (medallion query beside no writer): wait for it.
+      for (let waited = 0; ; waited += 100) {
+        try {
+          await connection.run(`ATTACH ${literal(databaseFile)} AS lake${readOnly ? " (READ_ONLY)" : ""}`);
+          break;
+        } catch (error) {
+          if (waited >= 5000 || !/lock/i.test((error as Error).message)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
       await connection.run("USE lake");
     } catch (error) {
       connection.closeSync();
@@ -91,11 +159,23 @@ export async function duckdbEngine({
   await connection.run("SET TimeZone = 'UTC'");
   let queue: Promise<unknown> = Promise.resolve();
 
-  for (const database of new Set(
-    datasets.flatMap((spec) => Object.values(localTables(spec.name)).map((table) => table.database)),
-  )) {
-    await connection.run(renderDuckDb({ kind: "createSchema", database }, { files: () => [] }));
+  // Views over the lake's files are this process's working state, not lake content: they live in
+  // the in-memory catalog (never in lake.duckdb, where a reader would find stale file lists) and
+  // are found by name through the search path. Views an earlier version persisted are dropped.
+  if (attach && !readOnly) {
+    const persisted = await connection.runAndReadAll(
+      "SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = 'lake' AND NOT internal",
+    );
+    for (const { schema_name, view_name } of persisted.getRowObjectsJson())
+      await connection.run(
+        `DROP VIEW lake.${quoteIdentifier(String(schema_name))}.${quoteIdentifier(String(view_name))}`,
+      );
   }
+  const viewSchemas = [...VIEW_SCHEMAS];
+  for (const schema of viewSchemas)
+    await connection.run(`CREATE SCHEMA IF NOT EXISTS ${VIEW_CATALOG}.${quoteIdentifier(schema)}`);
+  const searchPath = attach ? ["lake.main", ...viewSchemas.map((schema) => `${VIEW_CATALOG}.${schema}`)] : undefined;
+  if (searchPath) await connection.run(`SET search_path = ${literal(searchPath.join(","))}`);
 
   async function resolve(statement: Statement): Promise<(uri: string) => string[]> {
     const found = new Map<string, string[]>();
@@ -131,58 +211,69 @@ export async function duckdbEngine({
     }
   }
 
-  // Views are rebuilt before each statement from the catalog's current snapshot, so a reader
-  // sees one version of every partition for the whole statement. Only the datasets it names:
-  // a view is always `<layer>.<dataset>`, so others cannot be reached by it.
+  // Views are brought up to date before each statement from the catalog's current snapshot, so
+  // a reader sees one version of every partition for the whole statement. A partition's
+  // location is written once, so a snapshot the view already shows needs no rebuild. Only the
+  // datasets a statement names: a view is always `<layer>.<dataset>`, so others cannot be reached by it.
+  const shown = new Map<string, string>();
+  async function replaceView(table: TableRef, snapshot: string, select: () => Promise<string>) {
+    const name = `${VIEW_CATALOG}.${renderTable(table)}`;
+    if (shown.get(name) === snapshot) return;
+    await query(`CREATE OR REPLACE VIEW ${name} AS ${await select()}`);
+    shown.set(name, snapshot);
+  }
   async function refreshViews(named: DatasetSpec[]): Promise<void> {
     for (const spec of named) {
       const tables = localTables(spec.name);
       if (spec.silver) {
         const columns = silverColumns(spec);
         const partitions = await catalog.partitions(tables.silver);
-        const statement: Statement = {
-          kind: "query",
-          query: {
-            kind: "select",
-            columns: "*",
-            from: {
-              kind: "partitions",
-              table: tables.silver,
-              columns: columns.data,
-              partitionColumns: columns.partition,
-              partitions,
+        await replaceView(tables.silver, JSON.stringify(partitions), async () => {
+          const statement: Statement = {
+            kind: "query",
+            query: {
+              kind: "select",
+              columns: "*",
+              from: {
+                kind: "partitions",
+                table: tables.silver,
+                columns: columns.data,
+                partitionColumns: columns.partition,
+                partitions,
+              },
             },
-          },
-        };
-        const sql = renderDuckDb(statement, { files: await resolve(statement) });
-        await query(`CREATE OR REPLACE VIEW ${renderTable(tables.silver)} AS ${sql}`);
+          };
+          return renderDuckDb(statement, { files: await resolve(statement) });
+        });
       }
       const bronzeFiles = await prefixFiles(s3Directory, `s3://${buckets.bronze}/${spec.name}/`);
-      const bronze = renderTable(tables.bronze);
-      if (bronzeFiles.length) {
-        const list = bronzeFiles.map((path) => literal(path)).join(", ");
-        await query(
-          `CREATE OR REPLACE VIEW ${bronze} AS SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = true)`,
-        );
-      } else {
-        await query(`DROP VIEW IF EXISTS ${bronze}`);
-      }
+      await replaceView(tables.bronze, bronzeFiles.join("\n"), async () => bronzeView(spec, bronzeFiles));
     }
   }
 
+  // As Athena's UNLOAD: into an empty location only, at most 100 partitions per statement.
   async function unload(statement: Extract<Statement, { kind: "unload" }>): Promise<QueryResult> {
+    if (!s3) throw new Error(`this DuckDB engine is read-only: it cannot unload to ${statement.to}`);
+    const { bucket, key: prefix } = parseS3Uri(statement.to);
+    const base = prefix.endsWith("/") || prefix === "" ? prefix : `${prefix}/`;
+    const present = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: base, MaxKeys: 1 }));
+    if (present.KeyCount)
+      throw athenaFailure(`HIVE_PATH_ALREADY_EXISTS: Target directory for table already exists: ${statement.to}`);
     const directory = await mkdtemp(join(tmpdir(), "medallion-unload-"));
     try {
       const output = join(directory, "out");
       await query(renderDuckDb(statement, { files: await resolve(statement), unloadDirectory: output }));
-      const { bucket, key: prefix } = parseS3Uri(statement.to);
-      const base = prefix.endsWith("/") || prefix === "" ? prefix : `${prefix}/`;
       let written: string[] = [];
       try {
         written = await walk(output);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
       }
+      const partitions = new Set(written.map((file) => dirname(relative(output, file))));
+      if (partitions.size > athena.maxPartitionsPerWrite)
+        throw athenaFailure(
+          `HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of ${athena.maxPartitionsPerWrite} open writers for partitions/buckets (this statement writes ${partitions.size} partitions)`,
+        );
       for (const file of written.sort()) {
         await s3.send(
           new PutObjectCommand({
@@ -209,14 +300,7 @@ export async function duckdbEngine({
   };
 
   async function run(statement: Statement): Promise<QueryResult> {
-    switch (statement.kind) {
-      case "addPartitions":
-        await catalog.swap(statement.table, statement.partitions);
-        return { columns: [], rows: [] };
-      case "setPartitionLocation":
-        await catalog.swap(statement.table, [statement.partition]);
-        return { columns: [], rows: [] };
-    }
+    checkAthenaText(statement);
     await refreshViews(namedBy(statement));
     if (statement.kind === "unload") return unload(statement);
     return query(renderDuckDb(statement, { files: await resolve(statement) }));
@@ -230,16 +314,40 @@ export async function duckdbEngine({
   }
 
   // One connection runs one statement at a time; callers may still call concurrently.
-  const queued = (task: () => Promise<QueryResult>): Promise<QueryResult> => {
+  const queued = <T>(task: () => Promise<T>): Promise<T> => {
     const result = queue.then(task);
     queue = result.catch(() => undefined);
     return result;
   };
 
+  // Every dataset's views, then the read-only statements; queued like the pipeline's own, so
+  // a read never sees a statement half done, and the placeholders it adds are gone after it.
+  async function read(text: string): Promise<ReadResult[]> {
+    await refreshViews(datasets);
+    const views = await readViews(connection, {
+      datasets,
+      s3Directory,
+      quarantineBucket: buckets.quarantine,
+      lakeCatalog: attach ? "lake" : undefined,
+    });
+    try {
+      if (searchPath) await connection.run(`SET search_path = ${literal([...searchPath, ...views.schemas].join(","))}`);
+      return await readStatements(connection, text);
+    } catch (error) {
+      if (error instanceof ReadOnlyError) throw error;
+      const reason = (error as Error).message;
+      throw new QueryFailedError(reason, { reason, cause: error });
+    } finally {
+      await views.drop();
+      if (searchPath) await connection.run(`SET search_path = ${literal(searchPath.join(","))}`);
+    }
+  }
+
   return {
     dialect: "duckdb",
     run: (statement) => queued(() => run(statement)),
     sql: (text) => queued(() => sql(text)),
+    read: (text) => queued(() => read(text)),
     close() {
       connection.closeSync();
       instance.closeSync();

@@ -32,7 +32,7 @@ export async function localSilverDependencies({
     s3Directory: services.s3.directory,
     catalog,
     datasets: Object.values(datasets),
-    buckets,
+    buckets: { ...buckets, quarantine: services.names.Quarantine! },
     databaseFile: lakeDatabaseFile(dataDir),
   });
   return {

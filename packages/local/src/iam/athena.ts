@@ -1,6 +1,5 @@
 import type { SqlEngine } from "@medallion/core/engine";
 import type { PartitionCatalog } from "@medallion/core/silver";
-import { swapStatements } from "@medallion/core/silver";
 import type { Statement, TableRef } from "@medallion/core/sql";
 import { readSources } from "@medallion/core/sql";
 import type { CallRecorder } from "./recorder";
@@ -103,14 +102,6 @@ export function athenaStatementRequests(statement: Statement, scope: AthenaScope
     case "unload":
       requests.push(...s3Under(statement.to, ["s3:GetBucketLocation", "s3:ListBucket", "s3:PutObject"]));
       break;
-    case "addPartitions":
-      requests.push(...glue(scope, named(statement.table), ["glue:GetTable", "glue:BatchCreatePartition"]));
-      break;
-    case "setPartitionLocation":
-      requests.push(
-        ...glue(scope, named(statement.table), ["glue:GetTable", "glue:GetPartition", "glue:UpdatePartition"]),
-      );
-      break;
     case "createTable":
       requests.push(
         ...glue(scope, named(statement.table), ["glue:GetTable", "glue:CreateTable"]),
@@ -170,41 +161,38 @@ export function recordingEngine(
 }
 
 /**
- * A partition catalog that records what the AWS catalog (`athenaCatalog`: a query over the
- * table's `"$path"` to locate, partition DDL to swap) would need, then defers to the wrapped one.
+ * A partition catalog that records what the AWS catalog (`glueCatalog`: the table, then
+ * BatchGetPartition to locate; BatchUpdatePartition and BatchCreatePartition to swap) asks
+ * Glue for, as the function in flight, then defers to the wrapped one.
  * @param catalog the local catalog
  * @param recorder where calls are recorded
- * @param scope workgroup, results, table locations
+ * @param scope the account and region of the ARNs
  */
-export function recordingCatalog(
-  catalog: PartitionCatalog,
-  recorder: CallRecorder,
-  scope: AthenaScope,
-): PartitionCatalog {
-  const locateQuery = (table: TableRef): Statement => ({
-    kind: "query",
-    query: { kind: "select", columns: "*", from: { kind: "table", table } },
-  });
+export function recordingCatalog(catalog: PartitionCatalog, recorder: CallRecorder, scope: AwsScope): PartitionCatalog {
+  const read = (table: TableRef) => glue(scope, table, ["glue:GetTable", "glue:BatchGetPartition"]);
   return {
     async locate(table, partitions) {
-      if (partitions.length > 0)
-        recorder.record(athenaStatementRequests(locateQuery(table), scope, true), "Athena query (partition locations)");
+      if (partitions.length > 0) recorder.record(read(table), "Glue (partition locations)");
       return catalog.locate(table, partitions);
     },
     async swap(table, partitions) {
       if (partitions.length > 0) {
-        recorder.record(athenaStatementRequests(locateQuery(table), scope, true), "Athena query (partition locations)");
         const current = await catalog.locate(
           table,
           partitions.map((partition) => partition.values),
         );
-        const statements = swapStatements(
-          table,
-          partitions,
-          current.map((location) => location !== undefined),
+        recorder.record(
+          [
+            ...read(table),
+            ...(current.some((location) => location !== undefined)
+              ? glue(scope, table, ["glue:BatchUpdatePartition"])
+              : []),
+            ...(current.some((location) => location === undefined)
+              ? glue(scope, table, ["glue:BatchCreatePartition"])
+              : []),
+          ],
+          "Glue (partition swap)",
         );
-        for (const statement of statements)
-          recorder.record(athenaStatementRequests(statement, scope, true), `Athena ${statement.kind}`);
       }
       return catalog.swap(table, partitions);
     },

@@ -11,6 +11,24 @@ export interface LocalClients {
 }
 
 /**
+ * The SDK's environment for the embedded services at these endpoints: region, the fixed local
+ * credentials, the endpoints, and the checksum settings s3rver needs.
+ * @param endpoints the S3 and DynamoDB endpoints
+ */
+export function clientEnv({ s3, dynamodb }: { s3: string; dynamodb: string }): Record<string, string> {
+  return {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "S3RVER",
+    AWS_SECRET_ACCESS_KEY: "S3RVER",
+    AWS_ENDPOINT_URL_S3: s3,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodb,
+    // s3rver does not speak the SDK's default aws-chunked trailing checksums.
+    AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+    AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+  };
+}
+
+/**
  * SDK clients for the embedded services, from their environment (endpoints, region,
  * credentials), for code that runs beside the stack without applying that environment to
  * `process.env` (the CLI's read-only commands, the local engine, tests).

@@ -1,5 +1,3 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import type {
   AttributeDefinition,
   DynamoDBClient,
@@ -8,12 +6,19 @@ import type {
 } from "@aws-sdk/client-dynamodb";
 import { CreateTableCommand, DescribeTableCommand, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import type { KeySchema, TableDeclaration } from "@medallion/core/resources";
-import { buckets, queues, tables } from "@medallion/core/resources";
-import { localClients } from "./clients";
+import { buckets, tables } from "@medallion/core/resources";
+import type { DataDirEndpoints } from "../data-dir";
+import { claimDataDir, publishEndpoints, withdrawEndpoints } from "../data-dir";
+import { clientEnv, localClients } from "./clients";
+import type { KeyAttributes } from "./dynamo-limits";
 import { startDynamo } from "./dynamodb";
+import { localNames } from "./names";
 import type { LocalS3 } from "./s3";
 import { startS3 } from "./s3";
 
+export { DataDirInUseError } from "../data-dir";
+export { PortInUseError } from "./errors";
+export { localNames } from "./names";
 export type { LocalObjectCreated } from "./s3";
 
 /** The running embedded services and the environment that points the AWS SDK and SST's `Resource` at them. */
@@ -24,82 +29,35 @@ export interface LocalServices {
   names: Record<string, string>;
   /** `AWS_ENDPOINT_URL_*`, region, credentials and `SST_RESOURCE_*`, as SST would set them. */
   env: Record<string, string>;
+  /**
+   * Adds the read endpoint to what the data directory says this process serves (see `data-dir.ts`).
+   * @param reads the read endpoint's URL and token
+   */
+  advertise(reads: NonNullable<DataDirEndpoints["reads"]>): Promise<void>;
   close(): Promise<void>;
-}
-
-/** The data directory is used by another running process (LevelDB and DuckDB allow one writer). */
-export class DataDirInUseError extends Error {
-  override name = "DataDirInUseError";
-}
-
-/**
- * Marks `dataDir` as used by this process (`medallion.pid`), so a second medallion on the
- * same state fails at once with a clear message instead of deep inside LevelDB. A file left
- * by a process that no longer runs is taken over.
- */
-async function claimDataDir(dataDir: string): Promise<() => Promise<void>> {
-  await mkdir(dataDir, { recursive: true });
-  const pidFile = join(dataDir, "medallion.pid");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(pidFile, String(process.pid), { flag: "wx" });
-      return async () => void (await rm(pidFile, { force: true }));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
-      if (pid && pid !== process.pid && isRunning(pid)) {
-        throw new DataDirInUseError(
-          `${dataDir} is in use by another medallion process (pid ${pid}): stop it, or pass another --data-dir`,
-        );
-      }
-      await rm(pidFile, { force: true });
-    }
-  }
-  throw new DataDirInUseError(`${dataDir}: could not claim ${pidFile}`);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Physical name of a declared resource on a stage, e.g. `medallion-local-landing`. */
-function physicalName(stage: string, linkName: string): string {
-  const kebab = linkName.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
-  return `medallion-${stage}-${kebab}`;
-}
-
-/**
- * The physical names of every declared bucket, table and queue on a stage, by link name.
- * @param stage stage name used in physical names
- * @example localNames().Landing // "medallion-local-landing"
- */
-export function localNames(stage = "local"): Record<string, string> {
-  return Object.fromEntries(
-    [...Object.keys(buckets), ...Object.keys(tables), ...Object.keys(queues)].map((name) => [
-      name,
-      physicalName(stage, name),
-    ]),
-  );
 }
 
 /**
  * Starts s3rver and dynalite with state under `dataDir`, creates every bucket and table
  * that `@medallion/core/resources` declares (what exists already is kept), and returns the
- * environment handlers need to run unchanged.
+ * environment handlers need to run unchanged. The process claims the data directory and says
+ * there where it serves, so other medallion commands can use its endpoints.
  * @param options.dataDir state directory (e.g. `.medallion`)
  * @param options.stage stage name used in physical names
+ * @param options.ports loopback ports of S3 and DynamoDB (0, the default: any free port)
+ * @param options.command what this process is (`dev`, `run`…), said in the data directory
+ * @throws PortInUseError when a port asked for is taken
  */
 export async function startServices({
   dataDir,
   stage = "local",
+  ports = {},
+  command = "medallion",
 }: {
   dataDir: string;
   stage?: string;
+  ports?: { s3?: number; dynamodb?: number };
+  command?: string;
 }): Promise<LocalServices> {
   const releaseDataDir = await claimDataDir(dataDir);
   const names = localNames(stage);
@@ -110,27 +68,21 @@ export async function startServices({
     s3 = await startS3(
       dataDir,
       Object.keys(buckets).map((name) => names[name]!),
+      ports.s3,
     );
   } catch (error) {
     await releaseDataDir();
     throw error;
   }
   try {
-    dynamo = await startDynamo(dataDir);
+    dynamo = await startDynamo(dataDir, ports.dynamodb, keyAttributes(names));
   } catch (error) {
     await s3.close();
     await releaseDataDir();
     throw error;
   }
   const env: Record<string, string> = {
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "S3RVER",
-    AWS_SECRET_ACCESS_KEY: "S3RVER",
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    // s3rver does not speak the SDK's default aws-chunked trailing checksums.
-    AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
-    AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+    ...clientEnv({ s3: s3.endpoint, dynamodb: dynamo.endpoint }),
     SST_RESOURCE_App: JSON.stringify({ name: "medallion", stage }),
   };
   for (const name of Object.keys(buckets))
@@ -145,12 +97,16 @@ export async function startServices({
     await releaseDataDir();
     throw error;
   }
+  const endpoints: DataDirEndpoints = { pid: process.pid, command, s3: s3.endpoint, dynamodb: dynamo.endpoint };
+  await publishEndpoints(dataDir, endpoints);
   return {
     s3,
     dynamoEndpoint: dynamo.endpoint,
     names,
     env,
+    advertise: (reads) => publishEndpoints(dataDir, { ...endpoints, reads }),
     close: async () => {
+      await withdrawEndpoints(dataDir);
       await Promise.allSettled([s3.close(), dynamo.close()]);
       await releaseDataDir();
     },
@@ -199,6 +155,22 @@ async function createTables(env: Record<string, string>, names: Record<string, s
   } finally {
     clients.destroy();
   }
+}
+
+// Each table's key attributes (its own and its indexes'), by physical name: what DynamoDB limits.
+function keyAttributes(names: Record<string, string>): KeyAttributes {
+  return Object.fromEntries(
+    (Object.entries(tables) as [string, TableDeclaration][]).map(([linkName, declaration]) => {
+      const schemas = [declaration.primaryIndex, ...Object.values(declaration.globalIndexes ?? {})];
+      return [
+        names[linkName]!,
+        {
+          hash: [...new Set(schemas.map((schema) => schema.hashKey))],
+          range: [...new Set(schemas.flatMap((schema) => (schema.rangeKey ? [schema.rangeKey] : [])))],
+        },
+      ];
+    }),
+  );
 }
 
 async function untilActive(client: DynamoDBClient, TableName: string): Promise<void> {

@@ -1,7 +1,11 @@
+import crypto from "node:crypto";
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { createServer } from "node:net";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { s3 as limits, utf8Bytes } from "@medallion/core/limits";
 import S3rver from "s3rver";
+import { PortInUseError } from "./errors";
+import { localS3Directory } from "./names";
 
 /** An S3 ObjectCreated notification record, as s3rver emits it (key not URL-encoded). */
 export interface LocalObjectCreated {
@@ -23,23 +27,79 @@ export interface LocalS3 {
 }
 
 /**
- * Starts s3rver on a free loopback port with objects under `<dataDir>/s3`, creating the
- * given buckets if they do not exist yet.
+ * s3rver seals ListObjectsV2 continuation tokens with DES, which Node 22's OpenSSL no longer
+ * has: every listing of more than 1,000 keys failed with "We encountered an internal error".
+ * A token only has to round-trip, so DES, and DES alone, becomes the identity: no other code
+ * of the process can use DES anyway.
+ */
+function openS3rverContinuationTokens(): void {
+  const marked = crypto as typeof crypto & { s3rverTokens?: true };
+  if (marked.s3rverTokens) return;
+  marked.s3rverTokens = true;
+  const identity = {
+    update: (data: string | Uint8Array, encoding?: BufferEncoding) =>
+      typeof data === "string" ? Buffer.from(data, encoding ?? "utf8") : Buffer.from(data),
+    final: () => Buffer.alloc(0),
+  };
+  const { createCipheriv, createDecipheriv } = crypto;
+  crypto.createCipheriv = ((algorithm: string, ...rest: unknown[]) =>
+    algorithm === "des" ? identity : Reflect.apply(createCipheriv, crypto, [algorithm, ...rest])) as never;
+  crypto.createDecipheriv = ((algorithm: string, ...rest: unknown[]) =>
+    algorithm === "des" ? identity : Reflect.apply(createDecipheriv, crypto, [algorithm, ...rest])) as never;
+}
+
+/**
+ * S3 refuses a key over 1,024 bytes (UTF-8) with KeyTooLongError; s3rver stores it (or fails on
+ * the file system's name limit instead). Checked first, for every object request (path-style).
+ */
+function refuseLongKeys(server: S3rver): void {
+  const middleware = (server as unknown as { middleware: unknown[] }).middleware;
+  middleware.unshift(
+    async (ctx: { path: string; status: number; type: string; body: string }, next: () => Promise<void>) => {
+      const slash = ctx.path.indexOf("/", 1);
+      if (slash !== -1) {
+        let key: string;
+        try {
+          key = decodeURIComponent(ctx.path.slice(slash + 1));
+        } catch {
+          key = ctx.path.slice(slash + 1);
+        }
+        if (utf8Bytes(key) > limits.maxKeyBytes) {
+          ctx.status = 400;
+          ctx.type = "application/xml";
+          ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>KeyTooLongError</Code><Message>Your key is too long (${utf8Bytes(key)} bytes; the limit is ${limits.maxKeyBytes})</Message></Error>`;
+          return;
+        }
+      }
+      await next();
+    },
+  );
+}
+
+/**
+ * Starts s3rver on a loopback port with objects under `<dataDir>/s3`, creating the given
+ * buckets if they do not exist yet.
  * @param dataDir state directory
  * @param bucketNames physical bucket names to create
+ * @param port the port (0: any free one)
+ * @throws PortInUseError when `port` is taken
  */
-export async function startS3(dataDir: string, bucketNames: string[]): Promise<LocalS3> {
-  const directory = join(dataDir, "s3");
+export async function startS3(dataDir: string, bucketNames: string[], port = 0): Promise<LocalS3> {
+  openS3rverContinuationTokens();
+  const directory = localS3Directory(dataDir);
   await mkdir(directory, { recursive: true });
   const server = new S3rver({
     address: "127.0.0.1",
-    port: 0,
+    port,
     silent: true,
     directory,
     configureBuckets: bucketNames.map((name) => ({ name, configs: [] })),
   });
-  const { port } = await server.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+  refuseLongKeys(server);
+  // s3rver reports a taken port as an unhandled 'error' event, not as a failed run: look first.
+  if (port !== 0) await portFree(port);
+  const address = await server.run();
+  const endpoint = `http://127.0.0.1:${address.port}`;
   // s3rver's CopyObject events carry no ETag (S3's do): it is read back from the copy.
   const s3 = new S3Client({
     endpoint,
@@ -82,6 +142,20 @@ export async function startS3(dataDir: string, bucketNames: string[]): Promise<L
       await server.close();
     },
   };
+}
+
+async function portFree(port: number): Promise<void> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new PortInUseError(`S3 port ${port} is in use (another medallion dev?)`, { cause: error })
+          : error,
+      ),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
 }
 
 interface S3rverEvent {

@@ -2,7 +2,7 @@ import { saveCongregado } from "@medallion/core/congregado";
 import type { TestDynamo } from "@medallion/testing/dynamo";
 import { startTestDynamo } from "@medallion/testing/dynamo";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { congregadoCommand } from "../../src/commands/congregado";
+import { congregadoCommand, congregadoText } from "../../src/commands/congregado";
 
 describe("medallion congregado", () => {
   let dynamo: TestDynamo;
@@ -15,12 +15,13 @@ describe("medallion congregado", () => {
 
   it("says so when nothing is stored", async () => {
     // Act
-    const text = await congregadoCommand({ ...store, json: false });
+    const found = await congregadoCommand(store);
     // Assess
-    expect(text).toBe("No congregados yet.");
+    expect(found).toEqual({ congregados: [], error: null });
+    expect(congregadoText(found)).toBe("No congregados yet.");
   });
 
-  it("lists aggregates by id with version, records and sample, without the sample data", async () => {
+  it("lists aggregates by id with version, records and sample size, in camelCase and without the samples", async () => {
     // Prepare
     await saveCongregado({
       ...store,
@@ -31,18 +32,25 @@ describe("medallion congregado", () => {
     await saveCongregado({ ...store, id: "gold_a", data: [{ n: 1 }, { n: 2 }] });
     await saveCongregado({ ...store, id: "gold_a", data: [{ n: 1 }, { n: 3 }] });
     // Act
-    const text = await congregadoCommand({ ...store, json: false });
-    const json = JSON.parse(await congregadoCommand({ ...store, json: true })) as Record<string, unknown>[];
+    const found = await congregadoCommand(store);
+    const lines = congregadoText(found).split("\n");
     // Assess
-    const lines = text.split("\n");
-    expect(lines[0]).toMatch(/^ID\s+VERSION\s+RECORDS\s+SAMPLE/);
+    expect(lines[0]).toMatch(/^ID\s+VERSION\s+RECORDS\s+SAMPLE\s+UPDATED \(UTC\)/);
     expect(lines[1]).toMatch(/^gold_a\s+2\s+2\s+2\s/);
     expect(lines[2]).toMatch(/^gold_b\s+1\s+1\s+1\s.*gold-merge\s+silver\.a,silver\.b/);
-    expect(json.map((item) => item.id)).toEqual(["gold_a", "gold_b"]);
-    expect(json[0]).not.toHaveProperty("sample_data");
+    if (!("congregados" in found)) throw new Error("expected a list");
+    expect(found.congregados.map((item) => item.id)).toEqual(["gold_a", "gold_b"]);
+    expect(found.congregados[1]).toMatchObject({
+      version: 1,
+      recordCount: 1,
+      processor: "gold-merge",
+      origins: ["silver.a", "silver.b"],
+      metadata: { processorType: "gold-merge", origins: ["silver.a", "silver.b"] },
+    });
+    expect(found.congregados[0]).not.toHaveProperty("sample");
   });
 
-  it("shows one aggregate with the start of its sample, or all of it as JSON", async () => {
+  it("shows one aggregate with the start of its sample (all of it in JSON, records' keys as they are), or says it is not there", async () => {
     // Prepare
     const data = Array.from({ length: 8 }, (_, n) => ({ car_id: `CAR${n}`, km: n }));
     await saveCongregado({
@@ -52,18 +60,19 @@ describe("medallion congregado", () => {
       metadata: { database: "gold", table: "detail", processor_type: "gold-merge" },
     });
     // Act
-    const text = await congregadoCommand({ ...store, json: false, id: "gold_detail", sampleRows: 2 });
-    const json = JSON.parse(await congregadoCommand({ ...store, json: true, id: "gold_detail" })) as {
-      sample_data: unknown[];
-    };
-    const missing = await congregadoCommand({ ...store, json: false, id: "gold_nope" });
+    const found = await congregadoCommand({ ...store, id: "gold_detail" });
+    const text = congregadoText(found, { sampleRows: 2 });
+    const missing = await congregadoCommand({ ...store, id: "gold_nope" });
     // Assess
     expect(text).toContain("congregado gold_detail");
     expect(text).toContain("source     gold.detail   processor gold-merge");
     expect(text).toContain('{"car_id":"CAR1","km":1}');
     expect(text).not.toContain("CAR2");
     expect(text).toContain("… 6 more in the sample");
-    expect(json.sample_data).toEqual(data);
-    expect(missing).toBe('No congregado with id "gold_nope".');
+    expect(found).toMatchObject({ congregado: { id: "gold_detail", database: "gold", sample: data }, error: null });
+    expect(missing).toEqual({
+      congregado: null,
+      error: { name: "CongregadoNotFound", message: 'no congregado with id "gold_nope"' },
+    });
   });
 });

@@ -2,11 +2,12 @@ import { completeJourney, failJourney, recordStep, startJourney } from "@medalli
 import type { TestDynamo } from "@medallion/testing/dynamo";
 import { startTestDynamo } from "@medallion/testing/dynamo";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { journeysCommand } from "../../src/commands/journeys";
+import { journeysCommand, journeysText } from "../../src/commands/journeys";
 
 describe("medallion journeys", () => {
   let dynamo: TestDynamo;
   let store: { doc: TestDynamo["doc"]; table: string };
+  const at = (iso: string) => () => Date.parse(iso);
   beforeAll(async () => {
     dynamo = await startTestDynamo();
     store = { doc: dynamo.doc, table: dynamo.tableName("JourneyControl") };
@@ -15,19 +16,28 @@ describe("medallion journeys", () => {
 
   it("says so when there are no journeys", async () => {
     // Act
-    const text = await journeysCommand({ ...store, json: false });
-    const json = await journeysCommand({ ...store, json: true });
+    const found = await journeysCommand({ ...store, limit: 20 });
     // Assess
-    expect(text).toBe("No journeys yet.");
-    expect(JSON.parse(json)).toEqual([]);
+    expect(found).toEqual({ journeys: [], total: 0, omitted: 0, error: null });
+    expect(journeysText(found)).toBe("No journeys yet.");
   });
 
-  it("lists journeys newest first with status, steps and error, as text or JSON", async () => {
+  it("lists journeys newest first with dataset, status, start (UTC), duration, steps and error", async () => {
     // Prepare
-    const at = (iso: string) => () => Date.parse(iso);
-    const older = await startJourney({ ...store, clock: at("2026-11-24T01:00:00Z"), idempotencyKey: "cli#older" });
+    const older = await startJourney({
+      ...store,
+      clock: at("2026-11-24T01:00:00Z"),
+      idempotencyKey: "car_telemetry#older",
+      metadata: {
+        dataset: "car_telemetry",
+        window_kind: "hourly",
+        window_from: "2026-11-24T00:00:00.000Z",
+        window_to: "2026-11-24T01:00:00.000Z",
+      },
+    });
     await recordStep({
       ...store,
+      clock: at("2026-11-24T01:00:01Z"),
       journeyId: older.journey.journey_id,
       step: {
         step: "silver",
@@ -35,31 +45,62 @@ describe("medallion journeys", () => {
         started_at: "2026-11-24T01:00:00Z",
         finished_at: "2026-11-24T01:00:01Z",
         duration_ms: 1000,
+        details: { rows_in: 3 },
       },
     });
-    await completeJourney({ ...store, journeyId: older.journey.journey_id });
-    const newer = await startJourney({ ...store, clock: at("2026-11-24T02:00:00Z"), idempotencyKey: "cli#newer" });
-    await failJourney({ ...store, journeyId: newer.journey.journey_id, error: new Error("gold key not unique") });
+    await completeJourney({ ...store, clock: at("2026-11-24T01:00:02.500Z"), journeyId: older.journey.journey_id });
+    const newer = await startJourney({
+      ...store,
+      clock: at("2026-11-24T02:00:00Z"),
+      idempotencyKey: "operations#newer",
+    });
+    await failJourney({
+      ...store,
+      clock: at("2026-11-24T02:01:05Z"),
+      journeyId: newer.journey.journey_id,
+      error: new Error("gold key not unique"),
+    });
     // Act
-    const text = await journeysCommand({ ...store, json: false });
-    const json = JSON.parse(await journeysCommand({ ...store, json: true })) as {
-      journey_id: string;
-      status: string;
-    }[];
+    const found = await journeysCommand({ ...store, limit: 20 });
+    const lines = journeysText(found).split("\n");
     // Assess
-    const lines = text.split("\n");
-    expect(lines[0]).toMatch(/^JOURNEY\s+STATUS\s+CREATED/);
+    expect(lines[0]).toMatch(/^JOURNEY\s+DATASET\s+STATUS\s+STARTED \(UTC\)\s+DURATION\s+STEPS/);
     expect(lines[1]).toContain(newer.journey.journey_id);
-    expect(lines[1]).toMatch(/failed.*2026-11-24 02:00:00.*Error: gold key not unique/);
+    expect(lines[1]).toMatch(
+      /operations\s+failed\s+2026-11-24 02:00:00\s+1 min 05 s\s+0\s+0\s+Error: gold key not unique/,
+    );
     expect(lines[2]).toContain(older.journey.journey_id);
-    expect(lines[2]).toMatch(/completed.*\b1\s+silver succeeded/);
-    expect(json.map((journey) => [journey.journey_id, journey.status])).toEqual([
-      [newer.journey.journey_id, "failed"],
-      [older.journey.journey_id, "completed"],
-    ]);
+    expect(lines[2]).toMatch(/car_telemetry\s+completed\s+2026-11-24 01:00:00\s+2\.5 s\s+1\s+0\s+silver succeeded/);
+    if (!("journeys" in found)) throw new Error("expected a list");
+    expect(found.journeys[1]).toMatchObject({
+      journeyId: older.journey.journey_id,
+      dataset: "car_telemetry",
+      status: "completed",
+      window: { kind: "hourly", from: "2026-11-24T00:00:00.000Z", to: "2026-11-24T01:00:00.000Z" },
+      durationMs: 2500,
+      error: null,
+      steps: [{ step: "silver", status: "succeeded", durationMs: 1000, recordsIn: null, details: { rowsIn: 3 } }],
+      metadata: { windowKind: "hourly" },
+    });
+    expect(found.journeys[0]).toMatchObject({
+      status: "failed",
+      error: { name: "Error", message: "gold key not unique" },
+    });
   });
 
-  it("shows one journey's steps, found by id or by idempotency key", async () => {
+  it("filters by dataset and status, and says how many it left out", async () => {
+    // Act
+    const failed = await journeysCommand({ ...store, status: "failed", limit: 20 });
+    const ofCars = await journeysCommand({ ...store, dataset: "car_telemetry", limit: 20 });
+    const newest = await journeysCommand({ ...store, limit: 1 });
+    // Assess
+    expect("journeys" in failed && failed.journeys.map((j) => j.dataset)).toEqual(["operations"]);
+    expect("journeys" in ofCars && ofCars.journeys.map((j) => j.status)).toEqual(["completed"]);
+    expect(newest).toMatchObject({ total: 2, omitted: 1 });
+    expect(journeysText(newest).split("\n").at(-1)).toBe("… 1 more (2 in all): --limit 0 shows every one");
+  });
+
+  it("shows one journey's steps, found by id or by idempotency key, or says it is not there", async () => {
     // Prepare
     const { journey } = await startJourney({
       ...store,
@@ -83,16 +124,19 @@ describe("medallion journeys", () => {
       },
     });
     // Act
-    const byId = await journeysCommand({ ...store, json: false, id: journey.journey_id });
-    const byKey = await journeysCommand({ ...store, json: false, id: "cli#detail" });
-    const missing = await journeysCommand({ ...store, json: false, id: "cli#never" });
-    const missingJson = await journeysCommand({ ...store, json: true, id: "cli#never" });
+    const byId = await journeysCommand({ ...store, limit: 20, id: journey.journey_id });
+    const byKey = await journeysCommand({ ...store, limit: 20, id: "cli#detail" });
+    const missing = await journeysCommand({ ...store, limit: 20, id: "cli#never" });
     // Assess
-    expect(byKey).toBe(byId);
-    expect(byId).toContain("key        cli#detail");
-    expect(byId).toContain("metadata   dataset=car-telemetry");
-    expect(byId).toMatch(/1\s+ingest\s+failed\s+bronze\s+landing\/a\.json\s+3\s+3\s+1000.*bad JSON/);
-    expect(missing).toBe('No journey with id or idempotency key "cli#never".');
-    expect(JSON.parse(missingJson)).toBeNull();
+    expect(byKey).toEqual(byId);
+    const text = journeysText(byId);
+    expect(text).toContain("key        cli#detail");
+    expect(text).toMatch(/started {4}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    expect(text).toContain("metadata   dataset=car-telemetry");
+    expect(text).toMatch(/1\s+ingest\s+failed\s+bronze\s+landing\/a\.json\s+3\s+3\s+1000.*bad JSON/);
+    expect(missing).toEqual({
+      journey: null,
+      error: { name: "JourneyNotFound", message: 'no journey with id or idempotency key "cli#never"' },
+    });
   });
 });

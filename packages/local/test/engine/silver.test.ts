@@ -1,3 +1,4 @@
+import { loadSilverPlan } from "@medallion/core/silver";
 import { silverHandlers } from "@medallion/functions/silver";
 import type { TestLake } from "@medallion/testing/lake";
 import { startTestLake } from "@medallion/testing/lake";
@@ -21,7 +22,8 @@ describe("localSilverDependencies", () => {
   // As the pipeline runs them: plan → the engine runs the plan's statements → commit → finish.
   async function consolidate(handlers: ReturnType<typeof silverHandlers>) {
     const plan = await handlers.plan({ dataset: "car_telemetry" }, lambdaContext("silver-plan"));
-    for (const statement of plan.statements) await deps.engine.run(statement);
+    const stored = await loadSilverPlan({ s3: deps.s3, bucket: deps.buckets.silver, key: plan.plan_key });
+    for (const statement of stored.statements) await deps.engine.run(statement);
     const summary = await handlers.commit(plan, lambdaContext("silver-commit"));
     await handlers.finish(plan, lambdaContext("silver-finish"));
     return summary;

@@ -1,0 +1,11 @@
+const t0 = performance.now();
+await import("@medallion/core/sql");
+const t1 = performance.now();
+await import("@medallion/core/dataset");
+const t2 = performance.now();
+const { DuckDBInstance } = await import("@duckdb/node-api");
+const t3 = performance.now();
+const i = await DuckDBInstance.create(":memory:");
+const c = await i.connect();
+await c.run("SELECT 1");
+console.log("lean", Math.round(t1 - t0), Math.round(t2 - t1), Math.round(t3 - t2), Math.round(performance.now() - t3));
