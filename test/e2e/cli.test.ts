@@ -107,7 +107,7 @@ describe("the medallion CLI", () => {
     const empty = join(root, "empty");
     await mkdir(empty);
     const cases: [string[], RegExp][] = [
-      [["nope"], /unknown command "nope"; the commands are run, dev/],
+      [["nope"], /unknown command "nope"; the commands are run, spec, dev/],
       [["run", "--no-such-flag"], /no-such-flag/],
       [["query", "--landing", "x", "SELECT 1"], /medallion query does not take --landing/],
       [["run", "--dataset", "nope"], /unknown dataset "nope"; the known datasets are car_telemetry, operations/],
@@ -343,9 +343,7 @@ describe("the medallion CLI", () => {
     ])
       expect(tables).toContain(table);
     expect(quarantine).toMatch(/│ file +│ +NULL │ unexpected end of file/);
-    expect(quarantine).toMatch(
-      /│ record +│ +25 │ schema: currentMileage: Invalid input: expected number, received string/,
-    );
+    expect(quarantine).toMatch(/│ record +│ +25 │ schema: currentMileage: expected a number, got "twelve thousand"/);
     expect(quarantine).toContain("  4 rows");
     expect(parsed(json)).toEqual({
       results: [

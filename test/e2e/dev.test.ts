@@ -120,7 +120,9 @@ describe("medallion dev", () => {
     expect(ready).toBeGreaterThan(0);
     const lines = dev.stdout().slice(from).trim().split("\n");
     for (const line of lines.slice(0, -1))
-      expect(line).toMatch(/^\[\d\d:\d\d:\d\d\] pipeline (car_telemetry|operations) \(every 1\.0 s\): nothing new$/);
+      expect(line).toMatch(
+        /^\[\d\d:\d\d:\d\d\] pipeline (car_telemetry|operations|weather_stations) \(every 1\.0 s\): nothing new$/,
+      );
     expect(journeys.code, journeys.stderr).toBe(0);
     expect(JSON.parse(journeys.stdout)).toEqual({ journeys: [], total: 0, omitted: 0, error: null });
   });

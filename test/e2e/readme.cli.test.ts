@@ -51,7 +51,7 @@ describe("the README's CLI sections", () => {
       expect(result.code, `${examples[index]!.sql}\n${result.stderr}`).toBe(0);
       expect(result.stdout, examples[index]!.sql).toMatch(/^┌/);
     }
-    expect(results[3]!.stdout).toContain("schema: currentMileage: Invalid input");
+    expect(results[3]!.stdout).toContain('schema: currentMileage: expected a number, got "twelve thousand"');
     expect(results[5]!.stdout).toContain("car_telemetry/2024-05-02/gateway-west-partial.json");
   });
 

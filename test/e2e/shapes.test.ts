@@ -147,6 +147,20 @@ describe("published shapes end to end: bronze, silver and gold equal an independ
     await rm(root, { recursive: true, force: true });
   });
 
+  // A JSON form with DuckDB's integers as numbers wherever they are exact, nested ones too.
+  function exactIntegers(json: unknown, raw: unknown): unknown {
+    if (typeof raw === "bigint") return Number.isSafeInteger(Number(raw)) ? Number(raw) : json;
+    if (Array.isArray(json)) {
+      const items = (raw as { items?: unknown[] } | null)?.items ?? (Array.isArray(raw) ? raw : []);
+      return json.map((item, i) => exactIntegers(item, items[i]));
+    }
+    if (json && typeof json === "object") {
+      const fields = (raw as { entries?: Record<string, unknown> } | null)?.entries ?? (raw as Record<string, unknown>);
+      return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, exactIntegers(v, fields?.[k])]));
+    }
+    return json;
+  }
+
   async function independent(sql: string): Promise<Record<string, unknown>[]> {
     const connection = await duck.connect();
     try {
@@ -154,11 +168,7 @@ describe("published shapes end to end: bronze, silver and gold equal an independ
       // As medallion query prints them: JSON forms, integers as numbers while they are exact.
       const reader = await connection.runAndReadAll(sql);
       const raw = reader.getRowObjects();
-      return reader.getRowObjectsJson().map((row, i) => {
-        for (const [name, value] of Object.entries(raw[i]!))
-          if (typeof value === "bigint" && Number.isSafeInteger(Number(value))) row[name] = Number(value);
-        return row as Record<string, unknown>;
-      });
+      return reader.getRowObjectsJson().map((row, i) => exactIntegers(row, raw[i]) as Record<string, unknown>);
     } finally {
       connection.closeSync();
     }
@@ -172,7 +182,7 @@ describe("published shapes end to end: bronze, silver and gold equal an independ
     const query = async (sql: string) => {
       const out = await medallion(["query", "--spec", spec, "--json", "--data-dir", state, sql]);
       expect(out.code, out.stderr).toBe(0);
-      return JSON.parse(out.stdout) as Record<string, unknown>[];
+      return (JSON.parse(out.stdout) as { results: { rows: Record<string, unknown>[] }[] }).results[0]!.rows;
     };
     return { summary: JSON.parse(result.stdout), query };
   }
