@@ -1,11 +1,13 @@
 // One file per concern, in dependency order; each exports its components.
 import { workGroup } from "./catalog";
+import { alarmTopic, dashboard } from "./dashboard";
 import { lambdas } from "./functions";
 import { lake } from "./lake";
 import { stateMachine } from "./pipeline";
 import { queues } from "./queues";
 
 export * from "./catalog";
+export * from "./dashboard";
 export * from "./datasets";
 export * from "./functions";
 export * from "./gold";
@@ -24,4 +26,6 @@ export const outputs = {
   ingestFailuresQueue: queues.IngestFailures.url,
   stateMachine: stateMachine.arn,
   athenaWorkGroup: workGroup.name,
+  dashboard: dashboard.dashboardName,
+  alarmTopic: alarmTopic.arn,
 };

@@ -1,10 +1,10 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import type { SqlEngine } from "@medallion/core/engine";
 import { athenaEngine } from "@medallion/core/engine";
 import type { GoldSummary, OptimizeSummary } from "@medallion/core/gold";
 import { GoldSpecError, goldSpecOf, goldSteps, hasGold, mergeGold, optimizeGold } from "@medallion/core/gold";
+import { metricNames } from "@medallion/core/metrics";
 import type { SilverPlan } from "@medallion/core/silver";
 import { loadSilverPlan, silverTableOf } from "@medallion/core/silver";
 import type { TableRef } from "@medallion/core/sql";
@@ -14,7 +14,7 @@ import { clients } from "./shared/clients";
 import { linked, linkedResource } from "./shared/config";
 import { datasets, once, specOf } from "./shared/datasets";
 import { lambdaHandler } from "./shared/handler";
-import { logger, metrics } from "./shared/observability";
+import { logger, publishMetric } from "./shared/observability";
 
 // The gold tasks of the pipeline's state machine: `merge` after silver's commit (with the
 // partitions silver rewrote), and `optimize` on a schedule.
@@ -82,21 +82,10 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
           ...(d.warehouse === undefined ? {} : { warehouse: d.warehouse }),
           congregado: { doc: d.doc, table: d.congregadoTable },
         });
-        metrics.addMetric(
-          "GoldRowsInserted",
-          MetricUnit.Count,
-          summary.tables.reduce((n, t) => n + t.inserted, 0),
-        );
-        metrics.addMetric(
-          "GoldRowsUpdated",
-          MetricUnit.Count,
-          summary.tables.reduce((n, t) => n + t.updated, 0),
-        );
-        metrics.addMetric(
-          "GoldRowsDeleted",
-          MetricUnit.Count,
-          summary.tables.reduce((n, t) => n + t.deleted, 0),
-        );
+        const total = (count: "inserted" | "updated" | "deleted") => summary.tables.reduce((n, t) => n + t[count], 0);
+        publishMetric(metricNames.GoldRowsInserted, total("inserted"), dataset);
+        publishMetric(metricNames.GoldRowsUpdated, total("updated"), dataset);
+        publishMetric(metricNames.GoldRowsDeleted, total("deleted"), dataset);
         for (const step of goldSteps({ summary, startedAt })) {
           await logStep({ doc: d.doc, table: d.journeyTable, journeyId: journey_id, runId: run_id, step });
         }

@@ -1,7 +1,6 @@
 import type { JSONObject } from "@aws-lambda-powertools/commons/types";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { S3Schema } from "@aws-lambda-powertools/parser/schemas";
 import type { IngestResult, IngestSource } from "@medallion/core/ingest";
 import {
@@ -11,11 +10,12 @@ import {
   isArchiveKey,
   normaliseEtag,
 } from "@medallion/core/ingest";
+import { metricNames } from "@medallion/core/metrics";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { datasets } from "./shared/datasets";
 import { lambdaHandler } from "./shared/handler";
-import { logger, metrics } from "./shared/observability";
+import { logger, publishMetric } from "./shared/observability";
 
 // S3 delivers notifications at least once: the same landing object (bucket, key, ETag,
 // version) is ingested once, and a repeat returns the first result without touching S3.
@@ -82,10 +82,16 @@ export const handler = lambdaHandler(S3Schema, async (event, context) => {
         logger.info("archived a landing file that arrived again", { key: source.key, archiveKey: moved.archiveKey });
     }
     logger.info("ingested", { ...result });
-    metrics.addMetric("RecordsIn", MetricUnit.Count, result.recordsIn);
-    metrics.addMetric("RecordsBronze", MetricUnit.Count, result.recordsBronze);
-    metrics.addMetric("RecordsQuarantined", MetricUnit.Count, result.recordsQuarantined);
-    if (result.status === "quarantined") metrics.addMetric("FilesQuarantined", MetricUnit.Count, 1);
+    // A repeat ingested nothing: counting it again would break the dashboard's conservation law.
+    if (result.status !== "duplicate") {
+      const dataset = result.dataset ?? undefined;
+      publishMetric(metricNames.FilesIngested, 1, dataset);
+      publishMetric(metricNames.RecordsIn, result.recordsIn, dataset);
+      publishMetric(metricNames.RecordsBronze, result.recordsBronze, dataset);
+      publishMetric(metricNames.RecordsQuarantined, result.recordsQuarantined, dataset);
+      publishMetric(metricNames.IngestDuration, result.durationMs, dataset);
+      if (result.status === "quarantined") publishMetric(metricNames.FilesQuarantined, 1, dataset);
+    }
     results.push(result);
   }
   return { results };

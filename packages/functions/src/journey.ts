@@ -9,11 +9,13 @@ import {
   startJourney,
   stepIdOf,
 } from "@medallion/core/journey";
+import type { MetricName } from "@medallion/core/metrics";
+import { metricNames } from "@medallion/core/metrics";
 import { z } from "zod";
 import { clients } from "./shared/clients";
 import { linked, runtime } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";
-import { logger, metrics } from "./shared/observability";
+import { logger, metrics, publishMetric } from "./shared/observability";
 
 // The journey tasks of the pipeline's state machine: start → record step(s) → complete,
 // or fail from the Catch. Each is its own handler export (journey.start, journey.recordStep…).
@@ -62,10 +64,10 @@ export const start = lambdaHandler(startEvent, async (event): Promise<JourneySta
     retry_count: journey.retry_count,
     metadata: journey.metadata,
   });
-  metrics.addMetric(
-    duplicate ? "JourneyDuplicate" : resumed ? "JourneyResumed" : "JourneyStarted",
-    MetricUnit.Count,
+  publishMetric(
+    duplicate ? metricNames.JourneyDuplicate : resumed ? metricNames.JourneyResumed : metricNames.JourneyStarted,
     1,
+    datasetOf(journey),
   );
   return { ...taskResult(journey), duplicate, resumed };
 });
@@ -84,7 +86,7 @@ export const recordStep = lambdaHandler(recordStepEvent, async (event): Promise<
     step,
     stepId: event.step_id ?? stepIdOf({ ...event.step, finished_at, duration_ms }),
   });
-  metrics.addMetric("StepsRecorded", MetricUnit.Count, 1);
+  publishMetric(metricNames.StepsRecorded, 1);
   return taskResult(journey);
 });
 
@@ -92,7 +94,8 @@ export const recordStep = lambdaHandler(recordStepEvent, async (event): Promise<
 export const complete = lambdaHandler(completeEvent, async (event): Promise<JourneyTaskResult> => {
   const journey = await completeJourney({ ...journeyTable(), journeyId: event.journey_id, runId: event.run_id });
   logger.info("journey completed", { journey_id: journey.journey_id, steps: journey.steps.length });
-  metrics.addMetric("JourneyCompleted", MetricUnit.Count, 1);
+  publishMetric(metricNames.JourneyCompleted, 1, datasetOf(journey));
+  publishMetric(metricNames.JourneyDuration, durationOf(journey), datasetOf(journey));
   return taskResult(journey);
 });
 
@@ -105,7 +108,8 @@ export const fail = lambdaHandler(failEvent, async (event) => {
     error: event.error,
   });
   logger.error("journey failed", { journey_id: journey.journey_id, error: journey.error });
-  metrics.addMetric("JourneyFailed", MetricUnit.Count, 1);
+  publishMetric(metricNames.JourneyFailed, 1, datasetOf(journey));
+  publishMetric(metricNames.JourneyDuration, durationOf(journey), datasetOf(journey));
   return { ...taskResult(journey), error: journey.error ?? null };
 });
 
@@ -127,17 +131,17 @@ export function reportStep(journeyId: string, step: ProcessingStep): ProcessingS
   else logger.info(line, { journey_id: journeyId, ...stamped });
 
   // A single metric publishes (and forgets its dimensions) on each value, so one per value.
-  const count = (name: string, unit: Parameters<typeof metrics.addMetric>[1], value: number | undefined) => {
+  const count = (name: MetricName, unit: Parameters<typeof metrics.addMetric>[1], value: number | undefined) => {
     if (value === undefined) return;
     const metric = metrics.singleMetric();
     metric.addDimensions({ layer: stamped.layer ?? "none", status: stamped.status });
     if (stamped.dataset) metric.addMetadata("dataset", stamped.dataset);
     metric.addMetric(name, unit, value);
   };
-  count("StepDuration", MetricUnit.Milliseconds, stamped.duration_ms);
-  count("RecordsProcessed", MetricUnit.Count, stamped.records_in);
-  count("RecordsOut", MetricUnit.Count, stamped.records_out);
-  count("RecordsInvalid", MetricUnit.Count, stamped.records_invalid);
+  count(metricNames.StepDuration, MetricUnit.Milliseconds, stamped.duration_ms);
+  count(metricNames.RecordsProcessed, MetricUnit.Count, stamped.records_in);
+  count(metricNames.RecordsOut, MetricUnit.Count, stamped.records_out);
+  count(metricNames.RecordsInvalid, MetricUnit.Count, stamped.records_invalid);
   return stamped;
 }
 
@@ -162,6 +166,15 @@ export async function logStep({
   const stamped = reportStep(journeyId ?? "none", step);
   if (journeyId && table) await appendStep({ doc, table, journeyId, runId, step: stamped });
   return stamped;
+}
+
+// The dataset a journey runs for, as the pipeline's start task names it in its metadata.
+function datasetOf(journey: Journey): string | undefined {
+  return typeof journey.metadata.dataset === "string" ? journey.metadata.dataset : undefined;
+}
+
+function durationOf(journey: Journey): number {
+  return Math.max(0, Date.parse(journey.updated_at) - Date.parse(journey.created_at));
 }
 
 function journeyTable() {

@@ -1,4 +1,4 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { metricNames } from "@medallion/core/metrics";
 import type { Fetch, PullResult } from "@medallion/core/pull";
 import { pullSource } from "@medallion/core/pull";
 import type { HttpApiSource } from "@medallion/core/sources";
@@ -8,7 +8,7 @@ import { clients } from "./shared/clients";
 import { linked, linkedResource } from "./shared/config";
 import type { LambdaHandler } from "./shared/handler";
 import { lambdaHandler } from "./shared/handler";
-import { logger, metrics } from "./shared/observability";
+import { logger, metrics, publishMetric } from "./shared/observability";
 
 // Scheduled pull of one HTTP API source into landing (hourly: [watermark, now); daily at
 // 02:00 UTC: D-1). Pages written to landing are ingested by the normal ObjectCreated path.
@@ -72,8 +72,8 @@ export function pullHandler({ sources, secret = linkedSecret, fetch }: PullHandl
         watermark: result.watermarkAfter,
       });
     metrics.addDimension("source", source.name);
-    metrics.addMetric("PagesPulled", MetricUnit.Count, result.pages);
-    metrics.addMetric("RecordsPulled", MetricUnit.Count, result.records);
+    publishMetric(metricNames.PagesPulled, result.pages);
+    publishMetric(metricNames.RecordsPulled, result.records);
     return result;
   });
 }

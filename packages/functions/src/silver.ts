@@ -1,7 +1,7 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { DatasetSpec } from "@medallion/core/dataset";
+import { metricNames } from "@medallion/core/metrics";
 import type {
   PartitionCatalog,
   SilverLake,
@@ -27,7 +27,7 @@ import { clients } from "./shared/clients";
 import { linked, linkedResource } from "./shared/config";
 import { datasets, once, specOf } from "./shared/datasets";
 import { lambdaHandler } from "./shared/handler";
-import { logger, metrics } from "./shared/observability";
+import { logger, publishMetric } from "./shared/observability";
 
 // The silver tasks of the pipeline's state machine: plan (stored in S3; the state carries its
 // key) → per statement: query (its Athena text), then Step Functions' startQueryExecution.sync
@@ -54,10 +54,10 @@ const queryEvent = z.object({
 
 function report(summary: SilverSummary): void {
   logger.info("silver consolidated", { ...summary });
-  metrics.addMetric("SilverPartitionsRewritten", MetricUnit.Count, summary.partitionsRewritten);
-  metrics.addMetric("SilverRowsIn", MetricUnit.Count, summary.rowsIn);
-  metrics.addMetric("SilverRowsOut", MetricUnit.Count, summary.rowsOut);
-  metrics.addMetric("SilverDuplicatesRemoved", MetricUnit.Count, summary.duplicatesRemoved);
+  publishMetric(metricNames.SilverPartitionsRewritten, summary.partitionsRewritten, summary.dataset);
+  publishMetric(metricNames.SilverRowsIn, summary.rowsIn, summary.dataset);
+  publishMetric(metricNames.SilverRowsOut, summary.rowsOut, summary.dataset);
+  publishMetric(metricNames.SilverDuplicatesRemoved, summary.duplicatesRemoved, summary.dataset);
 }
 
 /**

@@ -1,12 +1,12 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { SweepResult } from "@medallion/core/ingest";
 import { sweepLanding } from "@medallion/core/ingest";
+import { metricNames } from "@medallion/core/metrics";
 import { z } from "zod";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { datasets } from "./shared/datasets";
 import { lambdaHandler } from "./shared/handler";
-import { logger, metrics } from "./shared/observability";
+import { logger, publishMetric } from "./shared/observability";
 
 // The scheduled sweeper: landing objects whose ingestion was lost (S3 → Lambda gave up after
 // its retries, or never delivered) are re-driven through the normal S3 notification.
@@ -29,7 +29,7 @@ export const handler = lambdaHandler(sweepEvent, async ({ graceSeconds }): Promi
     logger.error("landing objects still not ingested after every re-drive", { keys: result.abandoned });
   if (result.errors.length > 0)
     logger.error("landing objects the sweep could not check or re-drive", { errors: result.errors });
-  metrics.addMetric("LandingRedriven", MetricUnit.Count, result.redriven.length);
-  metrics.addMetric("LandingAbandoned", MetricUnit.Count, result.abandoned.length);
+  publishMetric(metricNames.LandingRedriven, result.redriven.length);
+  publishMetric(metricNames.LandingAbandoned, result.abandoned.length);
   return result;
 });

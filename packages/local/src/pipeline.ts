@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import type { Usage } from "@medallion/core/cost";
+import { addUsage, lambdaInvocationUsage } from "@medallion/core/cost";
 import type { SqlEngine } from "@medallion/core/engine";
 import { athena, jsonBytes, stepFunctions, utf8Bytes } from "@medallion/core/limits";
 import type { WindowRequest } from "@medallion/core/schedule";
@@ -53,6 +55,12 @@ export interface ExecutionOutcome {
   invocations: InvocationReport[];
   /** What would not fit on Lambda (see {@link fitWarnings}). */
   warnings: string[];
+  /** The execution's name (unique): its id's last part. */
+  name: string;
+  /** The journey this execution started or resumed (not one it was refused or found completed). */
+  journeyId?: string;
+  /** State transitions and Lambda invocations, as Step Functions and Lambda bill them. */
+  usage: Usage;
 }
 
 /** An error as Step Functions names it (`States.DataLimitExceeded`, `Athena.InvalidRequestException`…). */
@@ -105,6 +113,7 @@ export async function executePipeline({
   const definition = localPipelineDefinition();
   const stateDefinitions = definedStates(definition.States);
   const invocations: InvocationReport[] = [];
+  let journeyId: string | undefined;
   // Step Functions refuses a task's input or result over 256 KB, and States.ALL does not catch
   // that: only a catcher naming States.DataLimitExceeded does.
   const checkSize = (state: string, what: string, value: unknown) => {
@@ -134,6 +143,8 @@ export async function executePipeline({
       throw asLambdaError(error);
     }
     checkSize(state, "task's result", result);
+    const started_ = result as { journey_id?: string; duplicate?: boolean };
+    if (state === S.StartJourney && started_.journey_id && !started_.duplicate) journeyId = started_.journey_id;
     return result as never;
   };
   // The plans whose statements the query state may run, by the Athena text of each.
@@ -180,6 +191,8 @@ export async function executePipeline({
   };
   let largestState = { state: "", bytes: 0 };
   let historyEvents = 0;
+  // Step Functions bills each state entered, inside a Map's iterations too.
+  let transitions = 0;
   // A limit the executor cannot raise itself (a state's whole input or output, the history):
   // the execution is stopped and fails with it.
   let overLimit: { Error: string; Cause: string } | undefined;
@@ -190,6 +203,7 @@ export async function executePipeline({
   const logs = (async () => {
     for await (const log of execution.eventLogs) {
       historyEvents += awsHistoryEvents(log);
+      if (log.type === "StateEntered") transitions++;
       if (historyEvents > stepFunctions.maxHistoryEvents)
         stop({
           Error: "States.Runtime",
@@ -247,6 +261,12 @@ export async function executePipeline({
     historyEvents,
     invocations,
     warnings: fitWarnings(invocations),
+    name,
+    journeyId,
+    usage: addUsage(
+      { state_transitions: transitions },
+      ...invocations.map((invocation) => lambdaInvocationUsage(invocation.durationMs, invocation.memoryMB)),
+    ),
   });
   try {
     result = await execution.result;

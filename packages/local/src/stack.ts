@@ -1,6 +1,8 @@
+import { addUsage } from "@medallion/core/cost";
 import { knownDatasets } from "@medallion/core/dataset";
 import type { IngestResult } from "@medallion/core/ingest";
 import { ingestResultSchema, isSubscribedLandingKey } from "@medallion/core/ingest";
+import { recordRunUsage } from "@medallion/core/journey";
 import type { WindowRequest } from "@medallion/core/schedule";
 import { loadSilverPlan } from "@medallion/core/silver";
 import type { TableRef } from "@medallion/core/sql";
@@ -23,6 +25,8 @@ import { executePipeline, LOCAL_WORKGROUP, localFunctionName } from "./pipeline"
 import { localClients } from "./services/clients";
 import type { LocalServices } from "./services/index";
 import { startServices } from "./services/index";
+import type { MeteredEngine } from "./usage";
+import { meteredEngine, queryUsage, requestUsage } from "./usage";
 
 /** What one landing file's ingestion produced, as the ingest handler reports it. */
 export interface IngestOutcome {
@@ -207,8 +211,34 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     pipeline: pipeline.handlers,
     engine: pipeline.lake,
     // What the execution does itself (not inside a task's invocation) is the state machine's.
-    execute: (input, onState) =>
-      recorder.as(STATE_MACHINE, () => executePipeline({ handlers: pipeline.handlers, input, onState })),
+    // What the execution does itself (not inside a task's invocation) is the state machine's.
+    // Once it ends, what it used is appended to its journey (the run's cost is its steps' sum).
+    execute: async (input, onState) => {
+      const started = Date.now();
+      const before = recorder.calls().map((call) => ({ ...call }));
+      const { result: outcome, queries } = await pipeline.handlers.engine.metered(() =>
+        recorder.as(STATE_MACHINE, () => executePipeline({ handlers: pipeline.handlers, input, onState })),
+      );
+      const usage = addUsage(outcome.usage, queryUsage(queries), requestUsage(before, recorder.calls()));
+      if (outcome.journeyId) {
+        const clients = localClients(services.env);
+        try {
+          await recordRunUsage({
+            doc: clients.doc,
+            table: services.names.JourneyControl!,
+            journeyId: outcome.journeyId,
+            execution: outcome.name,
+            startedAt: started,
+            finishedAt: Date.now(),
+            usage,
+            details: { queries: queries.length, invocations: outcome.invocations.length },
+          });
+        } finally {
+          clients.destroy();
+        }
+      }
+      return { ...outcome, usage };
+    },
     invoke: async (name, event, substitute) => {
       const handler = substitute ?? invocable[name];
       if (!handler) throw new Error(`${name} cannot be invoked on the embedded stack`);
@@ -237,7 +267,7 @@ async function pipelineHandlers(
   recorder: CallRecorder,
   asFunction: (name: FunctionName, handler: TaskHandler) => (event: unknown) => Promise<unknown>,
 ): Promise<{
-  handlers: PipelineHandlers;
+  handlers: PipelineHandlers & { engine: MeteredEngine };
   others: Record<"OptimizeGold", TaskHandler>;
   lake: DuckDbEngine;
   close(): void;
@@ -249,7 +279,9 @@ async function pipelineHandlers(
   const athena = athenaScope(services, recorder);
   // Functions read every statement's rows through the engine adapter; the state machine's
   // Athena task (startQueryExecution.sync) only waits for the query.
-  const engine = recordingEngine(local.engine, recorder, athena, (principal) => principal !== STATE_MACHINE);
+  const engine = meteredEngine(
+    recordingEngine(local.engine, recorder, athena, (principal) => principal !== STATE_MACHINE),
+  );
   const silverDeps = { ...local, engine, catalog: recordingCatalog(local.catalog, recorder, athena) };
   const [{ silverHandlers }, { goldHandlers }] = await Promise.all([
     import("@medallion/functions/silver"),

@@ -5,6 +5,8 @@ import type { DatasetSpec } from "./spec";
 export const carTelemetry = {
   name: "car_telemetry",
   landingPrefix: "car_telemetry/",
+  // Cars report all day: an hour without a file means a gateway is down.
+  monitoring: { maxQuarantineRate: 0.05, expectedEveryMinutes: 60 },
   fields: [
     { name: "carChassis", type: "string", required: true },
     { name: "currentMileage", type: "double", required: true },

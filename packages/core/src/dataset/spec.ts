@@ -109,6 +109,16 @@ export interface DatasetSpec {
   silver?: SilverSpec;
   /** Gold tables merged from silver: keys, aggregates, partitioning. */
   gold?: GoldSpec;
+  /** What the alarms watch on AWS (see {@link MonitoringSpec}). */
+  monitoring?: MonitoringSpec;
+}
+
+/** The thresholds of a dataset's alarms. */
+export interface MonitoringSpec {
+  /** Alarm when more than this share of an hour's records is quarantined (0–1; default 0.05). */
+  maxQuarantineRate?: number;
+  /** Alarm when no file arrived for this many minutes (default: no freshness alarm). */
+  expectedEveryMinutes?: number;
 }
 
 /** The years a timestamp or date may fall in when its field does not say. */

@@ -137,6 +137,12 @@ const specSchema = z.strictObject({
       tables: z.array(goldTableSchema).min(1, "a gold section needs at least one table"),
     })
     .optional(),
+  monitoring: z
+    .strictObject({
+      maxQuarantineRate: z.number().min(0).max(1).optional(),
+      expectedEveryMinutes: z.number().int().positive().optional(),
+    })
+    .optional(),
 });
 
 function pathOf(segments: readonly PropertyKey[]): string {

@@ -104,7 +104,11 @@ export function athenaEngine({
       first = false;
       NextToken = page.NextToken;
     } while (NextToken);
-    return { columns, rows };
+    const statistics = {
+      scannedBytes: execution.Statistics?.DataScannedInBytes ?? 0,
+      engineMs: execution.Statistics?.EngineExecutionTimeInMillis ?? 0,
+    };
+    return { columns, rows, statistics };
   }
 
   return {

@@ -4,6 +4,14 @@ import type { Dialect, Statement } from "../sql/ast";
 export interface QueryResult {
   columns: string[];
   rows: Record<string, unknown>[];
+  /** What running it took, as Athena reports it (`DataScannedInBytes`, `EngineExecutionTimeInMillis`). */
+  statistics?: QueryStatistics;
+}
+
+/** What one query scanned and how long the engine ran it (locally: bytes of the objects DuckDB read). */
+export interface QueryStatistics {
+  scannedBytes: number;
+  engineMs: number;
 }
 
 /**

@@ -2,3 +2,4 @@ export * from "./control";
 export * from "./errors";
 export * from "./results";
 export * from "./step";
+export * from "./usage";

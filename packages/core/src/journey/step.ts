@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { usageSchema } from "../cost/usage";
 
 /** Lake layers a processing step works on. */
 export const layers = ["landing", "bronze", "silver", "gold"] as const;
@@ -29,6 +30,8 @@ export const processingStepSchema = z.object({
   records_invalid: count.optional(),
   /** Attempt number within one run (0 = first), when a step is retried. */
   attempt: count.optional(),
+  /** What the step used of the services AWS bills by use (Athena, Lambda, Step Functions, S3, DynamoDB). */
+  usage: usageSchema.optional(),
   host: z.string().optional(),
   code_version: z.string().optional(),
 });

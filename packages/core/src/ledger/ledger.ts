@@ -62,6 +62,24 @@ export async function recordIngested(doc: DynamoDBDocumentClient, table: string,
 }
 
 /**
+ * Lists every ledger entry of a dataset (each landing file it ingested), in file id order:
+ * what a person browsing the lake's history reads, not something the pipeline does per run.
+ * @example await listLedger(doc, "ledger", "car_telemetry")
+ */
+export async function listLedger(doc: DynamoDBDocumentClient, table: string, dataset: string): Promise<LedgerEntry[]> {
+  return allPages<LedgerEntry>((ExclusiveStartKey) =>
+    doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: "dataset = :dataset",
+        ExpressionAttributeValues: { ":dataset": dataset },
+        ExclusiveStartKey,
+      }),
+    ),
+  );
+}
+
+/**
  * Lists a dataset's files not yet consolidated into silver, oldest first, through the
  * sparse `pending` index (cost follows the pending files, not the dataset's history).
  */

@@ -1,10 +1,12 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { Tracer } from "@aws-lambda-powertools/tracer";
+import type { MetricName } from "@medallion/core/metrics";
+import { METRICS_NAMESPACE, METRICS_SERVICE, metricDeclarations } from "@medallion/core/metrics";
 
 // One Logger, Metrics and Tracer per Lambda process, shared by every handler module.
 // POWERTOOLS_* variables (log level, namespace) still override these defaults.
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? "medallion";
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? METRICS_SERVICE;
 
 /** Structured JSON logs (CloudWatch on AWS, stderr locally). */
 export const logger = new Logger({ serviceName });
@@ -13,9 +15,29 @@ export const logger = new Logger({ serviceName });
 // Its warnings (e.g. an invocation that published no metric) go through the Logger, at its level.
 export const metrics = new Metrics({
   serviceName,
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "Medallion",
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
   logger,
 });
 
 /** X-Ray tracing; disabled outside Lambda (no daemon), so it costs nothing locally. */
 export const tracer = new Tracer({ serviceName, enabled: process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined });
+
+/**
+ * Publishes one value of a declared metric (`@medallion/core/metrics`), with a `dataset`
+ * dimension when the metric is declared per dataset: the dimensions the dashboard and alarms read.
+ * @param name the metric
+ * @param value its value
+ * @param dataset the dataset it is about (required by per-dataset metrics; ignored by the others)
+ */
+export function publishMetric(name: MetricName, value: number, dataset?: string): void {
+  const declared = metricDeclarations[name];
+  const unit = MetricUnit[declared.unit];
+  if (!declared.perDataset || dataset === undefined) {
+    metrics.addMetric(name, unit, value);
+    return;
+  }
+  // A single metric publishes at once with its own dimensions: one invocation may cover several datasets.
+  const single = metrics.singleMetric();
+  single.addDimension("dataset", dataset);
+  single.addMetric(name, unit, value);
+}

@@ -19,6 +19,7 @@ import { withStack } from "./lake";
 import type { Style } from "./output";
 import { describeIngest, landingKeyOf } from "./run";
 import { duration } from "./text-table";
+import { uiPort } from "./ui";
 
 /** When `dev` runs the pipeline. */
 export type DevSchedule =
@@ -46,6 +47,8 @@ export type DevEvent = { at: string } & (
       pulls: string[];
       /** When the sweeper re-drives lost landing files, and after how long a file counts as lost. */
       sweep: { cron: string; graceSeconds: number };
+      /** The page's address with --ui, else null. */
+      page: string | null;
     }
   | { event: "dropped"; path: string; key: string }
   | { event: "dropFailed"; path: string; message: string }
@@ -86,6 +89,8 @@ export interface DevOptions {
   signal: AbortSignal;
   /** When the sweeper runs and with which grace period (default: as deployed, `SweepLanding`'s schedule). */
   sweep?: { cron: string; event: { graceSeconds: number } };
+  /** The page's address, when one is served (`--ui`). */
+  page?: string;
 }
 
 /** The channel through which ingestion reaches a running {@link runDev} (wired before the stack starts). */
@@ -260,6 +265,7 @@ export async function runDev(options: DevOptions, feed: { current?: IngestFeed }
     schedule,
     pulls: sources,
     sweep: { cron: sweep.cron, graceSeconds: sweep.event.graceSeconds },
+    page: options.page ?? null,
   });
 
   await new Promise<void>((resolve) => options.signal.addEventListener("abort", () => resolve(), { once: true }));
@@ -307,6 +313,9 @@ function devLines(
           : []),
         `  sweeper            ${event.sweep.cron} UTC (re-drives landing files not ingested after ${duration(event.sweep.graceSeconds * 1000)})`,
         `  queries            medallion query "SHOW ALL TABLES", journeys, congregado: served by this process`,
+        ...(event.page
+          ? [`  page               ${style("bold", event.page)}  (live: reloads as files arrive and runs finish)`]
+          : []),
         `  try                ${credentials} aws s3 cp reading.json s3://${event.landingBucket}/${prefix}reading.json --endpoint-url ${event.s3Endpoint}`,
         `                     ${credentials} aws dynamodb scan --table-name ${names.JourneyControl} --endpoint-url ${event.dynamodbEndpoint}`,
         "Ready. Ctrl-C to stop.",
@@ -398,7 +407,9 @@ export async function execute(context: CommandContext): Promise<number> {
     context,
     "dev",
     async (stack) => {
+      const page = values.ui ? await servePage(stack, context.dataDir, uiPort(values.port)) : undefined;
       const report = (event: DevEvent) => {
+        if (event.event === "ingested" || event.event === "pipeline") page?.changed();
         if (context.json) out.jsonLine(event);
         else
           for (const line of devLines(event, {
@@ -418,13 +429,36 @@ export async function execute(context: CommandContext): Promise<number> {
           schedule,
           report,
           signal: controller.signal,
+          page: page?.url,
         },
         feed,
       );
+      await page?.close();
       return 0;
     },
     { onSignal: () => controller.abort(), onIngested: (outcome) => feed.current?.ingested(outcome), ports },
   );
+}
+
+// The page of `medallion ui`, reading this process's own stack: its tables and its lake's engine.
+async function servePage(stack: LocalStack, dataDir: string, port: number) {
+  const { serveUi } = await import("../ui/server");
+  return serveUi({
+    reader: {
+      dataDir,
+      tables: async (fn) => {
+        const clients = localClients(stack.services.env);
+        try {
+          return await fn({ doc: clients.doc, names: stack.names });
+        } finally {
+          clients.destroy();
+        }
+      },
+      read: (sql) => stack.engine.read(sql),
+    },
+    port,
+    live: true,
+  });
 }
 
 function port(text: string, flag: string): number {

@@ -24,6 +24,10 @@ export const options = {
   to: { type: "string" },
   status: { type: "string" },
   limit: { type: "string" },
+  port: { type: "string" },
+  ui: { type: "boolean", default: false },
+  "files-per-day": { type: "string" },
+  "mb-per-file": { type: "string" },
 } as const satisfies ParseArgsOptionsConfig;
 
 /** An option's name. */
@@ -57,6 +61,10 @@ const optionHelp: Record<Exclude<OptionName, "help" | "version">, [argument: str
   to: ["<YYYY-MM-DD>", "last day (inclusive)"],
   status: ["<status>", "only journeys with this status: pending, in_progress, completed, failed"],
   limit: ["<n>", "show at most n journeys, newest first (default 20; 0: all)"],
+  port: ["<port>", "the page's port on 127.0.0.1 (default 4570; 0: any free port)"],
+  ui: ["", "also serve the read-only page (medallion ui), updated live as files arrive and runs finish"],
+  "files-per-day": ["<n>", "landing files a day to estimate for"],
+  "mb-per-file": ["<mb>", "megabytes per landing file to estimate for"],
 };
 
 // Options every command takes.
@@ -134,13 +142,14 @@ export const commands: CommandEntry[] = [
     summary: "keep the stack up: watch a drop folder, run the pipeline after new files, serve queries",
     usage: [
       "medallion dev [--drop <dir>] [--dataset <name>] [--schedule ingest|aws] [--every <30s|5m|1h>] [--debounce <2s>]",
-      "             [--s3-port <4568>] [--dynamodb-port <4567>]",
+      "             [--s3-port <4568>] [--dynamodb-port <4567>] [--ui [--port <4570>]]",
     ],
     description:
-      "Keeps the embedded stack running: prints the S3 and DynamoDB endpoints (fixed ports) with ready-to-paste aws CLI lines, uploads files dropped into the watched folder, runs the pipeline shortly after new files are ingested (or on the AWS schedules, or at an interval), pulls HTTP sources on their schedules, and shows each ingestion and execution as it happens. medallion query, journeys and congregado on the same --data-dir go through it. Ctrl-C stops it cleanly.",
-    options: ["drop", "dataset", "schedule", "every", "debounce", "s3-port", "dynamodb-port"],
+      "Keeps the embedded stack running: prints the S3 and DynamoDB endpoints (fixed ports) with ready-to-paste aws CLI lines, uploads files dropped into the watched folder, runs the pipeline shortly after new files are ingested (or on the AWS schedules, or at an interval), pulls HTTP sources on their schedules, and shows each ingestion and execution as it happens. With --ui it also serves the page of medallion ui, which reloads as files arrive and runs finish. medallion query, journeys and congregado on the same --data-dir go through it. Ctrl-C stops it cleanly.",
+    options: ["drop", "dataset", "schedule", "every", "debounce", "s3-port", "dynamodb-port", "ui", "port"],
     examples: [
       "medallion dev",
+      "medallion dev --ui",
       "medallion dev --drop ./inbox --every 5m",
       "medallion dev --json | jq -c 'select(.event == \"pipeline\")'",
     ],
@@ -179,6 +188,29 @@ export const commands: CommandEntry[] = [
     options: ["dataset", "status", "limit"],
     examples: ["medallion journeys --status failed", "medallion journeys j-1d75e0ca02582077ff53d070d53c4cad --json"],
     load: () => import("./journeys"),
+  },
+  {
+    name: "ui",
+    summary: "a read-only web page of the lake on 127.0.0.1: runs, flow, tables, lineage",
+    usage: ["medallion ui [--port <4570>]"],
+    description:
+      "Serves a page on loopback with four views: Runs (a timeline per dataset; each run's steps, error and cost; filters by dataset and status), Flow (landing files → records → bronze and quarantine by reason → silver → gold, with the conservation law), Tables (silver partitions and their versions, gold tables and their last MERGE, congregado items) and Lineage (one landing file's bronze object, silver version and gold windows). It reads what medallion journeys, congregado and query read, through the process holding the data directory when one does. Read-only; Ctrl-C stops it. medallion dev --ui serves it live.",
+    options: ["port"],
+    examples: ["medallion ui", "medallion ui --port 8080 --data-dir ./.medallion"],
+    load: () => import("./ui"),
+  },
+  {
+    name: "cost",
+    summary: "a monthly estimate from measured runs, beside the Glue job's cost",
+    usage: ["medallion cost --files-per-day <n> --mb-per-file <mb> [--dataset <name>]"],
+    description:
+      "Prices a month at the given volume (hourly runs and the daily D-1 run) from what the recorded runs of the data directory used (each journey's steps: Athena bytes scanned, Lambda GB-seconds, state transitions, S3 and DynamoDB requests), at AWS's published prices, beside the Glue job this design replaces ($53.70 a month for 3,000 files, ~20 GB, scaled to the same volume). Exit 1 when no completed run was recorded yet (medallion run --sample records one).",
+    options: ["files-per-day", "mb-per-file", "dataset"],
+    examples: [
+      "medallion cost --files-per-day 100 --mb-per-file 6.8",
+      "medallion cost --files-per-day 2000 --mb-per-file 1 --dataset operations --json",
+    ],
+    load: () => import("./cost"),
   },
   {
     name: "congregado",

@@ -1,4 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Cost } from "@medallion/core/cost";
+import { costOf, formatUsd, runCost } from "@medallion/core/cost";
 import type { Journey, JourneyStatus, ProcessingStep } from "@medallion/core/journey";
 import { getJourney, journeyIdFor, journeyStatusSchema, listJourneys } from "@medallion/core/journey";
 import type { ErrorJson } from "./errors";
@@ -24,6 +26,9 @@ export interface StepJson {
   recordsInvalid: number | null;
   attempt: number | null;
   details: Record<string, unknown> | null;
+  /** What the step used of what AWS bills by use (camelCase), and what that cost in USD. */
+  usage: Record<string, number> | null;
+  costUsd: number | null;
 }
 
 /** One journey (one pipeline run), as `--json` shows it: camelCase, every key always present. */
@@ -44,6 +49,8 @@ export interface JourneyJson {
   error: ErrorJson | null;
   steps: StepJson[];
   metadata: Record<string, unknown>;
+  /** What the run cost at AWS's published prices, in USD: the sum of its steps' costs. */
+  cost: Cost;
 }
 
 /** What `medallion journeys --json` prints: a list (with how many were left out), or one journey. */
@@ -97,8 +104,11 @@ function journeyJson(journey: Journey): JourneyJson {
       recordsInvalid: step.records_invalid ?? null,
       attempt: step.attempt ?? null,
       details: step.details ? (camelKeys(step.details) as Record<string, unknown>) : null,
+      usage: step.usage ? (camelKeys(step.usage) as Record<string, number>) : null,
+      costUsd: step.usage ? costOf(step.usage).total : null,
     })),
     metadata: camelKeys(metadata) as Record<string, unknown>,
+    cost: (({ usage: _, ...cost }) => cost)(runCost(journey.steps)),
   };
 }
 
@@ -159,7 +169,7 @@ export function journeysText(found: JourneysJson, style: Style = (_, text) => te
   if ("journey" in found) return found.journey ? journeyText(found.journey, style) : (found.error?.message ?? "");
   if (found.total === 0) return "No journeys yet.";
   const table = textTable(
-    ["JOURNEY", "DATASET", "STATUS", "STARTED (UTC)", "DURATION", "STEPS", "RETRIES", "LAST STEP", "ERROR"],
+    ["JOURNEY", "DATASET", "STATUS", "STARTED (UTC)", "DURATION", "STEPS", "RETRIES", "COST", "LAST STEP", "ERROR"],
     found.journeys.map((journey) => {
       const last = journey.steps.at(-1);
       return [
@@ -174,6 +184,7 @@ export function journeysText(found: JourneysJson, style: Style = (_, text) => te
           : duration(journey.durationMs),
         String(journey.steps.length),
         String(journey.retryCount),
+        formatUsd(journey.cost.total),
         last ? `${last.step} ${last.status}` : "",
         journey.error ? ellipsis(`${journey.error.name}: ${journey.error.message}`, 80) : "",
       ];
@@ -182,6 +193,26 @@ export function journeysText(found: JourneysJson, style: Style = (_, text) => te
   );
   const more = found.omitted ? `\n… ${found.omitted} more (${found.total} in all): --limit 0 shows every one` : "";
   return `${table}${more}`;
+}
+
+/**
+ * A run's cost in one line: the total, then each service that cost anything.
+ * @param cost what the run cost
+ * @example costText(journey.cost) // "$0.000412 (Athena $0.000238, Lambda $0.000162, Step Functions $0.00125)"
+ */
+export function costText(cost: Cost): string {
+  const parts = (
+    [
+      ["Athena", cost.athena],
+      ["Lambda", cost.lambda],
+      ["Step Functions", cost.stepFunctions],
+      ["S3", cost.s3],
+      ["DynamoDB", cost.dynamodb],
+    ] as const
+  )
+    .filter(([, usd]) => usd > 0)
+    .map(([service, usd]) => `${service} ${formatUsd(usd)}`);
+  return `${formatUsd(cost.total)}${parts.length ? ` (${parts.join(", ")})` : ""} at AWS's published prices`;
 }
 
 function statusStyle(status: string, style: Style): string {
@@ -205,11 +236,25 @@ function journeyText(journey: JourneyJson, style: Style): string {
     `  started    ${shortTime(journey.createdAt)} UTC   updated ${shortTime(journey.updatedAt)} UTC${journey.durationMs === null ? "" : `   took ${duration(journey.durationMs)}`}`,
   ];
   if (journey.leaseUntil) lines.push(`  lease      until ${shortTime(journey.leaseUntil)} UTC`);
+  lines.push(`  cost       ${costText(journey.cost)}`);
   if (metadata) lines.push(`  metadata   ${metadata}`);
   if (journey.error) lines.push(`  error      ${style("red", `${journey.error.name}: ${journey.error.message}`)}`);
   if (journey.steps.length === 0) return [...lines, "  steps      none yet"].join("\n");
   const table = textTable(
-    ["#", "STEP", "STATUS", "LAYER", "FILE / PARTITION", "IN", "OUT", "INVALID", "MS", "STARTED (UTC)", "MESSAGE"],
+    [
+      "#",
+      "STEP",
+      "STATUS",
+      "LAYER",
+      "FILE / PARTITION",
+      "IN",
+      "OUT",
+      "INVALID",
+      "MS",
+      "COST",
+      "STARTED (UTC)",
+      "MESSAGE",
+    ],
     journey.steps.map((step, index) => [
       String(index + 1),
       step.attempt === null ? step.step : `${step.step} (attempt ${step.attempt + 1})`,
@@ -220,6 +265,7 @@ function journeyText(journey: JourneyJson, style: Style): string {
       step.recordsOut?.toString() ?? "",
       step.recordsInvalid?.toString() ?? "",
       String(step.durationMs),
+      step.costUsd === null ? "" : formatUsd(step.costUsd),
       shortTime(step.startedAt),
       ellipsis(step.message ?? "", 80),
     ]),

@@ -67,10 +67,12 @@ describe("medallion journeys", () => {
     expect(lines[0]).toMatch(/^JOURNEY\s+DATASET\s+STATUS\s+STARTED \(UTC\)\s+DURATION\s+STEPS/);
     expect(lines[1]).toContain(newer.journey.journey_id);
     expect(lines[1]).toMatch(
-      /operations\s+failed\s+2026-11-24 02:00:00\s+1 min 05 s\s+0\s+0\s+Error: gold key not unique/,
+      /operations\s+failed\s+2026-11-24 02:00:00\s+1 min 05 s\s+0\s+0\s+\$0\s+Error: gold key not unique/,
     );
     expect(lines[2]).toContain(older.journey.journey_id);
-    expect(lines[2]).toMatch(/car_telemetry\s+completed\s+2026-11-24 01:00:00\s+2\.5 s\s+1\s+0\s+silver succeeded/);
+    expect(lines[2]).toMatch(
+      /car_telemetry\s+completed\s+2026-11-24 01:00:00\s+2\.5 s\s+1\s+0\s+\$0\s+silver succeeded/,
+    );
     if (!("journeys" in found)) throw new Error("expected a list");
     expect(found.journeys[1]).toMatchObject({
       journeyId: older.journey.journey_id,

@@ -1,0 +1,4 @@
+export * from "./cost";
+export * from "./estimate";
+export * from "./prices";
+export * from "./usage";

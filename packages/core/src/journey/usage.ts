@@ -1,0 +1,74 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Usage } from "../cost/usage";
+import { toStorable } from "../dynamo/item-size";
+import { isConditionalCheckFailed, request } from "../dynamo/request";
+import type { ProcessingStep } from "./step";
+
+/** The step that carries what a whole execution used beyond its tasks' own steps. */
+export const RUN_USAGE_STEP = "run_usage";
+
+/**
+ * Appends what an execution used (Lambda invocations, state transitions, Athena queries,
+ * requests) to its journey as one `run_usage` step, once the execution has ended: unlike
+ * `recordStep`, a completed or failed journey takes it, since the run's usage is known only
+ * when it is over. Appended once per execution (its id is the step's key).
+ * @param options table, journey, the execution's id, when it ran and what it used
+ * @returns false when the journey does not exist or already has this execution's usage
+ */
+export async function recordRunUsage({
+  doc,
+  table,
+  journeyId,
+  execution,
+  startedAt,
+  finishedAt,
+  usage,
+  details,
+}: {
+  doc: DynamoDBDocumentClient;
+  table: string;
+  journeyId: string;
+  /** The execution's id (or name): one usage step per execution. */
+  execution: string;
+  startedAt: number;
+  finishedAt: number;
+  usage: Usage;
+  /** What the usage is made of (per function, per query), for whoever reads the step. */
+  details?: Record<string, unknown>;
+}): Promise<boolean> {
+  const step: ProcessingStep = {
+    step: RUN_USAGE_STEP,
+    status: "succeeded",
+    message: `execution ${execution}`,
+    started_at: new Date(startedAt).toISOString(),
+    finished_at: new Date(finishedAt).toISOString(),
+    duration_ms: Math.max(0, finishedAt - startedAt),
+    usage,
+    ...(details ? { details } : {}),
+  };
+  const stepId = `${RUN_USAGE_STEP}-${execution}`;
+  try {
+    await request("record run usage", table, journeyId, () =>
+      doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { journey_id: journeyId },
+          UpdateExpression:
+            "SET steps = list_append(if_not_exists(steps, :none), :step), step_ids = list_append(if_not_exists(step_ids, :none), :step_id)",
+          ConditionExpression: "attribute_exists(journey_id) AND NOT contains(step_ids, :sid)",
+          ExpressionAttributeValues: {
+            ":none": [],
+            ":step": [toStorable(step)],
+            ":step_id": [stepId],
+            ":sid": stepId,
+          },
+        }),
+      ),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
