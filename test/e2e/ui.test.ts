@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCost } from "@medallion/core/cost";
 import type { HeadlessBrowser } from "@medallion/testing/browser";
-import { launchChromium, watchedPage } from "@medallion/testing/browser";
+import { launchChromium, mainText, watchedPage } from "@medallion/testing/browser";
 import type { RunningCli } from "@medallion/testing/cli";
 import { medallion, startMedallion } from "@medallion/testing/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,7 +37,7 @@ describe("medallion ui in a browser", () => {
     try {
       const response = await page.goto(new URL(path, url).href, { waitUntil: "load" });
       expect(response?.status()).toBe(200);
-      const text = await page.$eval("main", (main) => (main as unknown as { innerText: string }).innerText);
+      const text = await mainText(page);
       const file = join(root, `${screenshot}.png`);
       await page.screenshot({ path: file, fullPage: true });
       expect((await stat(file)).size).toBeGreaterThan(1000);
@@ -133,7 +133,7 @@ describe("medallion ui in a browser", () => {
       await page.select("select[name=file]", fileId!);
       await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("form button")]);
       await page.screenshot({ path: join(root, `lineage-${key.replace(/\W+/g, "-")}.png`), fullPage: true });
-      return page.$eval("main", (main) => (main as unknown as { innerText: string }).innerText);
+      return mainText(page);
     };
 
     // Act
@@ -192,9 +192,7 @@ describe("medallion dev --ui", () => {
     await dev.waitFor(/Ready/);
     const { page, errors } = await watchedPage(chromium.browser);
     await page.goto(new URL("/runs", url).href, { waitUntil: "load" });
-    expect(await page.$eval("main", (main) => (main as unknown as { innerText: string }).innerText)).toContain(
-      "No runs yet.",
-    );
+    expect(await mainText(page)).toContain("No runs yet.");
 
     // Act: a file dropped while the page is open.
     const reading = { carChassis: "UI-1", currentMileage: 42, metricTimestamp: "2024-06-01T10:00:00Z" };

@@ -75,3 +75,12 @@ export async function watchedPage(
   });
   return { page, errors };
 }
+
+/**
+ * The text of a page's `<main>` as a person reads it: rendered, with table cells apart.
+ * @param page the tab
+ */
+export function mainText(page: Page): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point (textContent runs table cells together).
+  return page.$eval("main", (main) => (main as unknown as { innerText: string }).innerText);
+}

@@ -14,7 +14,7 @@ export class Html {
   }
 }
 
-const escape = (value: string): string =>
+const escapeHtml = (value: string): string =>
   value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 type Part = Html | string | number | null | undefined | false | readonly Part[];
@@ -26,7 +26,7 @@ const render = (part: Part): string =>
       ? part.text
       : Array.isArray(part)
         ? part.map(render).join("")
-        : escape(String(part));
+        : escapeHtml(String(part));
 
 /**
  * A template of HTML: every interpolated value is escaped unless it is {@link Html} itself.
