@@ -53,12 +53,21 @@ describe("athenaEngine", () => {
       .on(GetQueryExecutionCommand)
       .resolvesOnce(state("QUEUED"))
       .resolvesOnce(state("RUNNING"))
-      .resolves(state("SUCCEEDED"));
+      .resolves({
+        QueryExecution: {
+          ...state("SUCCEEDED").QueryExecution,
+          Statistics: { DataScannedInBytes: 4096, EngineExecutionTimeInMillis: 321 },
+        },
+      });
     athena.on(GetQueryResultsCommand).resolves(page([["A", "12000"]], undefined, true));
     // Act
     const result = await engine().run(carsAndKm);
-    // Assess
-    expect(result).toEqual({ columns: ["car", "km"], rows: [{ car: "A", km: "12000" }] });
+    // Assess: the rows, and what the query scanned and took (what the run's cost is priced from).
+    expect(result).toEqual({
+      columns: ["car", "km"],
+      rows: [{ car: "A", km: "12000" }],
+      statistics: { scannedBytes: 4096, engineMs: 321 },
+    });
     expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input).toEqual({
       QueryString: 'SELECT "car", "km" FROM "silver"."t"',
       WorkGroup: "medallion",

@@ -124,7 +124,11 @@ describe("duckdbEngine", () => {
     );
     // Assess
     // Before any file, the table exists with the spec's columns and no rows.
-    expect(before).toEqual({ columns: ["carChassis"], rows: [] });
+    expect(before).toEqual({
+      columns: ["carChassis"],
+      rows: [],
+      statistics: { scannedBytes: 0, engineMs: expect.any(Number) },
+    });
     expect(after.rows).toEqual([{ carChassis: "CAR9", ingest_date: "2024-01-06" }]);
   });
 
