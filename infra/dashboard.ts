@@ -13,7 +13,7 @@ import { queues } from "./queues";
 
 const region = aws.getRegionOutput().region;
 const M = metricNames;
-const datasets = Object.values(deployedDatasets);
+const datasets = deployedDatasets;
 
 // A default quarantine rate above which a dataset's alarm fires, when its spec sets none.
 const DEFAULT_MAX_QUARANTINE_RATE = 0.05;
