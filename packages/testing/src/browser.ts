@@ -1,10 +1,11 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "puppeteer-core";
 import puppeteer from "puppeteer-core";
 
-/** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it when missing). */
+/** Debian's Chromium (`apt-get install chromium`; `npm test` installs it when missing, as root). */
 export const CHROMIUM = "/usr/bin/chromium";
 
 /** A headless Chromium with a fresh profile, closed (and its profile removed) by `close`. */
@@ -18,6 +19,8 @@ export interface HeadlessBrowser {
  * out to Google's services, which a closed network refuses: those connections are turned off.
  */
 export async function launchChromium(): Promise<HeadlessBrowser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (sudo apt-get install chromium)`);
   const profile = await mkdtemp(join(tmpdir(), "medallion-chromium-"));
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
