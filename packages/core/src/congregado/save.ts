@@ -44,8 +44,13 @@ export interface CongregadoTable {
 export interface SaveCongregadoOptions extends CongregadoTable {
   /** `{database}_{table}`; see {@link congregadoId}. */
   id: string;
-  /** The aggregate's records. */
+  /** The aggregate's records, or a sample of them when `recordCount` is given. */
   data: readonly unknown[];
+  /**
+   * How many records the aggregate holds when `data` is only a sample of them (a gold table,
+   * counted and sampled in SQL): the content hash then covers the count and the sample.
+   */
+  recordCount?: number;
   metadata?: CongregadoMetadata;
   /** Most records kept in `sample_data` (default 1,000). */
   sampleLimit?: number;
@@ -138,6 +143,7 @@ export async function saveWithKnownState(
     clock = Date.now,
     id,
     data,
+    recordCount,
     metadata = {},
     sampleLimit = 1_000,
     maxItemBytes = 400_000,
@@ -150,7 +156,9 @@ export async function saveWithKnownState(
   if (!Array.isArray(data)) throw new CongregadoValidationError(id, "data must be an array of records");
   if (maxItemBytes > DYNAMO_MAX_ITEM_BYTES)
     throw new CongregadoValidationError(id, `maxItemBytes ${maxItemBytes} exceeds DynamoDB's ${DYNAMO_MAX_ITEM_BYTES}`);
-  const hash = contentHash(data);
+  if (recordCount !== undefined && !(Number.isInteger(recordCount) && recordCount >= 0))
+    throw new CongregadoValidationError(id, `recordCount must be a non-negative integer, got ${recordCount}`);
+  const hash = contentHash(recordCount === undefined ? data : [{ record_count: recordCount }, ...data]);
   const storedMetadata = toStorable(metadata) as CongregadoMetadata;
 
   let current = known === undefined ? await readCongregado(doc, table, id) : (known ?? undefined);
@@ -161,7 +169,7 @@ export async function saveWithKnownState(
       id,
       idempotency_key: hash,
       version: (current?.version ?? 0) + 1,
-      record_count: data.length,
+      record_count: recordCount ?? data.length,
       metadata: storedMetadata,
       sample_size: 0,
       sample_truncated: false,

@@ -5,12 +5,33 @@ export type { ChunkLimits } from "./limits";
 export { MAX_PARTITIONS_PER_STATEMENT, MAX_QUERY_BYTES, planChunks, statementText } from "./limits";
 export type { OptimizeGoldOptions, OptimizeSummary } from "./maintenance";
 export { optimizeGold, optimizeStatement, vacuumStatement } from "./maintenance";
-export type { AffectedPartition, GoldSummary, GoldTableSummary, MergeGoldOptions } from "./merge";
+export type { MergeGoldOptions } from "./merge";
 export { mergeGold } from "./merge";
+export type { AffectedPartition, GoldPlan, GoldPlanPayload, GoldStep, GoldStepKind, PlanGoldOptions } from "./plan";
+export {
+  GOLD_SAMPLE_ROWS,
+  goldPlanKeyOf,
+  goldPlanPayloadSchema,
+  goldPlanSchema,
+  goldStepKinds,
+  goldStepReadsRows,
+  loadGoldPlan,
+  planGold,
+  saveGoldPlan,
+} from "./plan";
+export type { AthenaResultSet, GoldSummary, GoldTableSummary, ResultRows } from "./results";
+export {
+  checkGoldResult,
+  finishGold,
+  goldResultKey,
+  loadGoldResult,
+  resultSetRows,
+  saveGoldResult,
+} from "./results";
 export type { RetryOptions } from "./retry";
 export { isRetryableGoldError, runWithRetry } from "./retry";
 export type { OwnedRowsOptions } from "./scope";
-export { checkWindowOwnership, ownedRows } from "./scope";
+export { checkWindowOwnership, goldPartitionOf, ownedRows } from "./scope";
 export type {
   GoldAggregate,
   GoldColumn,
@@ -29,9 +50,8 @@ export {
   mergeCountsStatement,
   mergeSourceQuery,
   mergeStatement,
-  readTableStatement,
   sourceQuery,
 } from "./statements";
 export { goldSteps } from "./steps";
 export type { SilverDateColumns, WindowValues } from "./windows";
-export { chunk, windowFilter, windowsOf } from "./windows";
+export { windowFilter, windowNumber, windowsOf } from "./windows";

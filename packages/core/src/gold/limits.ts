@@ -2,7 +2,6 @@ import type { Dialect, Statement } from "../sql/ast";
 import { renderAthena } from "../sql/athena";
 import { renderDuckDb } from "../sql/duckdb";
 import { GoldSpecError, GoldStatementTooLargeError } from "./errors";
-import { chunk } from "./windows";
 
 /** Athena writes at most this many partitions in one statement. */
 export const MAX_PARTITIONS_PER_STATEMENT = 100;
@@ -12,8 +11,10 @@ export const MAX_QUERY_BYTES = 262_144;
 
 /** Options of {@link planChunks}. */
 export interface ChunkLimits<T> {
-  /** Most windows per statement; each window writes one gold partition. */
-  maxWindows?: number;
+  /** Most gold partitions one statement writes (Athena's limit). */
+  maxPartitions?: number;
+  /** The gold partition a window writes to (windows of one month share a monthly partition); default one per window. */
+  partitionOf?: (window: T) => string;
   maxQueryBytes?: number;
   /** The longest statement a chunk produces (the MERGE text). */
   render: (windows: T[]) => string;
@@ -39,14 +40,20 @@ export function statementText(statement: Statement, dialect: Dialect): string {
 const bytes = (text: string): number => new TextEncoder().encode(text).byteLength;
 
 /**
- * Splits windows into statements that stay under Athena's limits: at most `maxWindows`
- * windows each, and halved again while the rendered text is too long.
+ * Splits consecutive windows into statements that stay under Athena's limits: as many windows
+ * as write at most `maxPartitions` gold partitions, halved again while the rendered text is too long.
  * @param windows windows in order
  * @param limits partition and text limits, and how a chunk renders
  */
 export function planChunks<T>(
   windows: readonly T[],
-  { maxWindows = MAX_PARTITIONS_PER_STATEMENT, maxQueryBytes = MAX_QUERY_BYTES, render, table }: ChunkLimits<T>,
+  {
+    maxPartitions = MAX_PARTITIONS_PER_STATEMENT,
+    partitionOf = (window) => JSON.stringify(window),
+    maxQueryBytes = MAX_QUERY_BYTES,
+    render,
+    table,
+  }: ChunkLimits<T>,
 ): T[][] {
   const fit = (part: T[]): T[][] => {
     const size = bytes(render(part));
@@ -58,5 +65,21 @@ export function planChunks<T>(
     const half = Math.ceil(part.length / 2);
     return [...fit(part.slice(0, half)), ...fit(part.slice(half))];
   };
-  return chunk(windows, maxWindows).flatMap(fit);
+  if (!Number.isInteger(maxPartitions) || maxPartitions < 1)
+    throw new GoldSpecError(`partitions per statement must be a positive integer, got ${maxPartitions}`);
+  const byPartitions: T[][] = [];
+  let current: T[] = [];
+  let written = new Set<string>();
+  for (const window of windows) {
+    const partition = partitionOf(window);
+    if (!written.has(partition) && written.size === maxPartitions) {
+      byPartitions.push(current);
+      current = [];
+      written = new Set();
+    }
+    written.add(partition);
+    current.push(window);
+  }
+  if (current.length) byPartitions.push(current);
+  return byPartitions.flatMap(fit);
 }

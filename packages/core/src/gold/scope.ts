@@ -4,6 +4,7 @@ import { and, binary, column, lit, or } from "../sql/ast";
 import { GoldSpecError } from "./errors";
 import type { GoldDimension, GoldTable } from "./spec";
 import type { WindowValues } from "./windows";
+import { windowNumber } from "./windows";
 
 /**
  * A recomputed window owns the gold rows its silver rows could have produced. Gold rows keep
@@ -71,15 +72,18 @@ export interface OwnedRowsOptions {
 }
 
 /**
- * The condition, on gold rows, selecting those the windows own. Dimensions equal to
- * partition columns are compared first (on Iceberg they are usually the partitions, so
- * Athena prunes); the date dimension only pins what they leave open.
+ * The condition, on gold rows, selecting those the windows own, as `IN` lists that grow a few
+ * bytes per window (never an OR per window): the years of the dimension equal to silver's year
+ * first (on Iceberg it is usually a partition, so Athena prunes), then the windows' numbers over
+ * the dimensions equal to partition columns (see {@link windowNumber}), or the dates of a day
+ * window by the date dimension. Only a month window pinned by its date alone is a range per window.
  * @param options table, windows, silver's partition columns, the gold table's alias
  * @example renderExpr(ownedRows({ table: manufacturerDaily, windows: [{ event_year: 2024, event_month: 6, event_day: 1 }], partition, alias: "g" }), { dialect: "athena" })
- * // (("g"."year" = 2024) AND ("g"."month" = 6) AND ("g"."date" = DATE '2024-06-01'))
+ * // (("g"."year" IN (2024)) AND ("g"."month" IN (6)) AND ("g"."date" IN (DATE '2024-06-01')))
  */
 export function ownedRows({ table, windows, partition, alias }: OwnedRowsOptions): Expr {
   const pins = pinsOf(table, partition);
+  if (windows.length === 0) return lit(false);
   const at = (dimension: GoldDimension): Expr => column(alias, dimension.name);
   const windowValue = (values: WindowValues, name: string): number => {
     const value = values[name];
@@ -91,21 +95,73 @@ export function ownedRows({ table, windows, partition, alias }: OwnedRowsOptions
     kind: "dateLiteral",
     value: isoDate(year, month, day),
   });
-  const owned = windows.map((values) => {
-    const terms = [...pins.byColumn].map(([name, dimension]) =>
-      binary(at(dimension), "=", lit(windowValue(values, name))),
-    );
-    if (pins.date) {
-      const year = windowValue(values, partition.year);
-      const month = windowValue(values, partition.month);
-      if (table.window === "day") {
-        terms.push(binary(at(pins.date), "=", date(year, month, windowValue(values, partition.day))));
-      } else {
-        const next = month === 12 ? date(year + 1, 1, 1) : date(year, month + 1, 1);
-        terms.push(binary(at(pins.date), ">=", date(year, month, 1)), binary(at(pins.date), "<", next));
-      }
-    }
+  const names =
+    table.window === "month" ? [partition.year, partition.month] : [partition.year, partition.month, partition.day];
+  // Each dimension equal to a window column, as its own IN list: what Iceberg prunes partitions by.
+  const pinned = (name: string): Expr[] => {
+    const dimension = pins.byColumn.get(name);
+    if (!dimension) return [];
+    const values = [...new Set(windows.map((values) => windowValue(values, name)))];
+    return [{ kind: "in", expr: at(dimension), values: values.map((value) => lit(value)) }];
+  };
+  const terms: Expr[] = pinned(partition.year);
+  if (!pins.date) {
+    // Every window column is a dimension: one number per window.
+    const dimensions = names.map((name) => pins.byColumn.get(name)!);
+    terms.push({
+      kind: "in",
+      expr: windowNumber(dimensions.map(at)),
+      values: windows.map((values) => lit(windowNumber(names.map((name) => windowValue(values, name))))),
+    });
     return and(...terms);
+  }
+  const dayOf = (values: WindowValues) =>
+    [partition.year, partition.month, partition.day].map((name) => windowValue(values, name)) as [
+      number,
+      number,
+      number,
+    ];
+  if (table.window === "day") {
+    terms.push(...pinned(partition.month), {
+      kind: "in",
+      expr: at(pins.date),
+      values: windows.map((values) => date(...dayOf(values))),
+    });
+    return and(...terms);
+  }
+  const months = windows.map((values) => {
+    const y = windowValue(values, partition.year);
+    const m = windowValue(values, partition.month);
+    const next = m === 12 ? date(y + 1, 1, 1) : date(y, m + 1, 1);
+    return and(binary(at(pins.date!), ">=", date(y, m, 1)), binary(at(pins.date!), "<", next));
   });
-  return or(...owned);
+  return and(...terms, or(...months));
+}
+
+/**
+ * The gold partition a window's rows are written to, as a string: the `partitionBy` dimensions'
+ * values where the window fixes them (a dimension equal to a window column, or the date of a day
+ * window); a partition column the window does not fix makes every window its own partition, so
+ * a statement's partition count is never under-estimated.
+ * @param table the gold table spec
+ * @param partition silver's year/month/day partition columns and the timestamp they come from
+ * @example goldPartitionOf(carMonthly, partition)({ event_year: 2024, event_month: 6 }) // "2024/6"
+ */
+export function goldPartitionOf(table: GoldTable, partition: YearMonthDayPartition): (values: WindowValues) => string {
+  const pins = pinsOf(table, partition);
+  const columnOf = new Map([...pins.byColumn].map(([name, dimension]) => [dimension.name, name]));
+  const fixed = table.partitionBy.every(
+    (name) => columnOf.has(name) || (table.window === "day" && pins.date?.name === name),
+  );
+  return (values) =>
+    fixed
+      ? table.partitionBy
+          .map((name) => {
+            const column = columnOf.get(name);
+            return column === undefined
+              ? [partition.year, partition.month, partition.day].map((part) => values[part]).join("-")
+              : String(values[column]);
+          })
+          .join("/")
+      : JSON.stringify(values);
 }

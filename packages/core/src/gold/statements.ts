@@ -1,6 +1,6 @@
 import type { YearMonthDayPartition } from "../silver/spec";
 import type { Dialect, Expr, Query, Statement, TableRef } from "../sql/ast";
-import { and, binary, call, cast, column, lit, not, or, selectColumns } from "../sql/ast";
+import { and, binary, call, cast, column, lit, not, or } from "../sql/ast";
 import { goldColumns, valueColumns } from "./columns";
 import { GoldSpecError } from "./errors";
 import { aggregateExpr, goldExpr } from "./expressions";
@@ -231,17 +231,4 @@ export function mergeStatement(merge: GoldMerge): Statement {
       },
     ],
   };
-}
-
-/**
- * Reads a whole gold table, ordered by its key (for the congregado).
- * @param target table and database
- */
-export function readTableStatement(target: GoldTarget): Statement {
-  const { table } = target;
-  return selectColumns(
-    targetOf(target),
-    goldColumns(table).map(({ name }) => name),
-    { orderBy: table.key },
-  );
 }

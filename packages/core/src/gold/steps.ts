@@ -1,6 +1,6 @@
 import type { ProcessingStep } from "../journey/step";
 import { stepTiming } from "../journey/step";
-import type { GoldSummary } from "./merge";
+import type { GoldSummary } from "./results";
 
 /**
  * One processing-log step per gold table of a merge, for the journey and the run summary:

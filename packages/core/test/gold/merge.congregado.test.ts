@@ -29,7 +29,8 @@ describe("mergeGold saves each gold table's congregado", () => {
       partitions,
       database,
       silver: { database: "silver", name: "car_telemetry" },
-      congregado: { doc: dynamo.doc, table: dynamo.tableName("Congregado"), sampleLimit: 2 },
+      congregado: { doc: dynamo.doc, table: dynamo.tableName("Congregado") },
+      sampleLimit: 2,
     });
 
   it("with the table's record count, a sample and the silver partitions it came from", async () => {

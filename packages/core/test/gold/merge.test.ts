@@ -263,12 +263,12 @@ describe("mergeGold on DuckDB", () => {
   });
 
   it("deletes vanished groups window by window when the merge is split into several statements", async () => {
-    // Prepare: three days, each car switching brand later in its day.
-    const morning = ["01", "02", "03"].map(
-      (day, i): SilverDay => ({ car: `X${i}`, at: `2024-06-${day}T08:00:00`, mileage: 100, manufacturer: "Fiat" }),
+    // Prepare: three days of three months (three gold partitions), each car switching brand later in its day.
+    const morning = ["06", "07", "08"].map(
+      (month, i): SilverDay => ({ car: `X${i}`, at: `2024-${month}-01T08:00:00`, mileage: 100, manufacturer: "Fiat" }),
     );
-    const evening = ["01", "02", "03"].map(
-      (day, i): SilverDay => ({ car: `X${i}`, at: `2024-06-${day}T20:00:00`, mileage: 200, manufacturer: "Jeep" }),
+    const evening = ["06", "07", "08"].map(
+      (month, i): SilverDay => ({ car: `X${i}`, at: `2024-${month}-01T20:00:00`, mileage: 200, manufacturer: "Jeep" }),
     );
     await merge(await putSilver(engine, morning));
     const partitions = await putSilver(engine, evening);

@@ -4,17 +4,10 @@ import { describe, expect, it } from "vitest";
 import { loadDatasetSpec } from "../../src/dataset/load";
 import { shippedDatasets } from "../../src/dataset/shipped";
 import { optimizeStatement, vacuumStatement } from "../../src/gold/maintenance";
+import { planGold } from "../../src/gold/plan";
 import { goldSpecOf, hasGold } from "../../src/gold/spec";
 import type { GoldMerge } from "../../src/gold/statements";
-import {
-  createTableStatements,
-  duplicateKeysStatement,
-  mergeCountsStatement,
-  mergeSourceQuery,
-  mergeStatement,
-  readTableStatement,
-  sourceQuery,
-} from "../../src/gold/statements";
+import { createTableStatements, mergeSourceQuery, sourceQuery } from "../../src/gold/statements";
 import { windowsOf } from "../../src/gold/windows";
 import { yearMonthDayPartitionOf } from "../../src/silver/columns";
 import { renderAthena } from "../../src/sql/athena";
@@ -50,20 +43,21 @@ describe("gold statements of every shipped and example dataset on Athena", () =>
     const windows = windowsOf([day(1, 5), day(2, 1)], table.window, partition);
     const silver = { database: "medallion_silver", name: spec.name };
     const merge: GoldMerge = { table, silver, windows, database: "medallion_gold", partition };
-    // Act
+    // Act: every statement the plan runs (create, check, counts, MERGE, the congregado's count
+    // and sample), and the source queries on their own.
+    const plan = planGold({
+      spec,
+      gold: { tables: [table] },
+      partitions: [day(1, 5), day(2, 1)],
+      silver,
+      dialect: "athena",
+      database: "medallion_gold",
+      warehouse: "s3://gold-bucket/",
+    });
     const statements = [
-      ...createTableStatements({
-        table,
-        database: "medallion_gold",
-        dialect: "athena",
-        location: `s3://gold-bucket/medallion_gold/${table.name}/`,
-      }),
+      ...plan.steps.map((step) => step.statement),
       { kind: "query" as const, query: sourceQuery(merge) },
-      duplicateKeysStatement(merge),
       { kind: "query" as const, query: mergeSourceQuery(merge) },
-      mergeCountsStatement(merge),
-      mergeStatement(merge),
-      readTableStatement({ table, database: "medallion_gold" }),
     ];
     const maintenance = [
       optimizeStatement("medallion_gold", table.name),
@@ -71,15 +65,15 @@ describe("gold statements of every shipped and example dataset on Athena", () =>
     ];
     // Assess
     expect(windows).toHaveLength(2);
-    expect(statements.map((s) => s.kind)).toEqual([
-      "createTable",
-      "query",
-      "query",
-      "query",
-      "query",
-      "merge",
-      "query",
-    ]);
+    expect(plan.steps.map((step) => step.kind)).toEqual(["create", "check", "counts", "merge", "count", "sample"]);
+    expect(plan.steps[0]!.statement).toEqual(
+      createTableStatements({
+        table,
+        database: "medallion_gold",
+        dialect: "athena",
+        location: `s3://gold-bucket/medallion_gold/${table.name}/`,
+      })[0],
+    );
     for (const statement of statements) {
       const { sql, errors } = athenaSyntax(statement);
       expect(errors, sql).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { GoldSummary } from "../../src/gold/merge";
+import type { GoldSummary } from "../../src/gold/results";
 import { goldSteps } from "../../src/gold/steps";
 import { processingStepSchema } from "../../src/journey/step";
 
