@@ -95,25 +95,15 @@ const journeySteps: Access = { JourneyControl: ["dynamodb:GetItem", "dynamodb:Up
  */
 const unexercised = (reason: string, actions: readonly string[]): Granted[] =>
   actions.map((action) => ({ action, unexercised: reason }));
-// Athena's API for a caller that polls its queries and reads their rows (the engine adapter).
-const athenaCaller: readonly Granted[] = [
-  "athena:StartQueryExecution",
-  "athena:GetQueryExecution",
-  "athena:GetQueryResults",
-];
-// Results in the workgroup's output location, written and read back with the caller's rights.
-const athenaResults: readonly Granted[] = ["s3:GetBucketLocation", "s3:PutObject", "s3:GetObject"];
 // Silver's handlers read their names from these links; none calls Athena (the state machine runs the plan).
 const silverLinks = ["Bronze", "Silver", "Ledger", "SilverCatalog"] as const;
 // Partition locations, read from Glue (the table's keys and storage, then a batch of partitions).
 const glueLocate: readonly Granted[] = ["glue:GetTable", "glue:BatchGetPartition"];
-// Where Lake Formation governs the catalog, Athena asks it for data access with the caller's rights.
-const lakeFormationAccess: Granted = {
-  action: "lakeformation:GetDataAccess",
-  unexercised: "where Lake Formation governs the catalog, Athena asks it",
-};
 // Silver path targets may live outside the lake's buckets: versions, manifests and Athena's UNLOAD write there.
 const silverTargetPaths: readonly Granted[] = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"];
+
+// The gold handlers' wiring reads every one of these when first used.
+const goldLinks = ["Gold", "Silver", "Congregado", "JourneyControl", "GoldCatalog"] as const;
 
 const ingestDelivery: AsyncDelivery = { retries: 2, maxEventAgeSeconds: 3600, onFailure: "IngestFailures" };
 const ingestTimeoutSeconds = 10 * 60;
@@ -241,28 +231,51 @@ export const functions = {
     },
     states: ["CommitSilver"],
   },
-  /** `{ dataset, plan_key }` → gold merged and congregados saved (the plan's partitions); waits for Athena (a MERGE over many months takes minutes). */
-  MergeGold: {
-    handler: "gold.merge",
+  /** `{ dataset, plan_key }` (the silver plan) → the gold plan (every statement, by kind) stored beside it; its key returned. */
+  PlanGold: {
+    handler: "gold.plan",
     memoryMB: 512,
-    timeoutSeconds: 15 * 60,
-    links: ["Gold", "Silver", "AthenaResults", "Congregado", "JourneyControl", "GoldCatalog"],
+    timeoutSeconds: 60,
+    links: goldLinks,
+    // Reads the silver plan's partitions; stores the gold plan under `_plans/`.
+    access: { Silver: ["s3:GetObject", "s3:PutObject"] },
+    service: "medallion-gold",
+    states: ["PlanGold"],
+  },
+  /** One statement of a stored gold plan as the Athena text its state runs, with whether its rows are read. */
+  LoadGoldQuery: {
+    handler: "gold.query",
+    memoryMB: 512,
+    timeoutSeconds: 60,
+    links: goldLinks,
+    access: { Silver: ["s3:GetObject"] },
+    service: "medallion-gold",
+    states: ["LoadGoldQuery"],
+  },
+  /** A reading statement's rows (Athena's result set): a check's offending keys fail the run; counts are kept beside the plan. */
+  RecordGoldResult: {
+    handler: "gold.result",
+    memoryMB: 512,
+    timeoutSeconds: 60,
+    links: goldLinks,
+    access: { Silver: ["s3:GetObject", "s3:PutObject"] },
+    service: "medallion-gold",
+    states: ["RecordGoldResult"],
+  },
+  /** After every gold statement ran: rows inserted/updated/deleted per table, each congregado saved, one journey step per table. */
+  FinishGold: {
+    handler: "gold.finish",
+    memoryMB: 512,
+    timeoutSeconds: 60,
+    links: goldLinks,
     access: {
-      AthenaWorkGroup: athenaCaller,
-      AthenaResults: athenaResults,
-      // Athena reads silver and writes the Iceberg tables (data, metadata, the Glue pointer) with
-      // these rights; the silver plan's partitions are read from its stored plan.
-      SilverTables: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
-      Silver: ["s3:GetObject", "s3:ListBucket"],
-      GoldTables: ["glue:GetDatabase", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable"],
-      Gold: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+      Silver: ["s3:GetObject"],
       Congregado: ["dynamodb:GetItem", "dynamodb:PutItem"],
       // Each gold table's step is appended to the journey (read, then a conditional update).
       JourneyControl: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
-      AnyResource: [lakeFormationAccess],
     },
     service: "medallion-gold",
-    states: ["MergeGold"],
+    states: ["FinishGold"],
   },
   /** After gold: marks the plan's ledger entries consolidated and expires old silver versions. */
   FinishSilver: {
@@ -367,15 +380,17 @@ export const functions = {
 } as const satisfies Record<string, FunctionDeclaration>;
 
 /**
- * The state machine's rights: invoke its task functions, run the silver queries through
- * Athena's `.sync` integration (Athena then reads bronze and writes silver versions and
- * results with these rights), and deliver its execution logs.
+ * The state machine's rights: invoke its task functions, run the silver and gold statements
+ * through Athena's `.sync` integration (Athena then reads bronze and silver, writes silver
+ * versions, the gold Iceberg tables and results with these rights), read the rows of gold's
+ * checks, counts and congregado (`athena:getQueryResults`), and deliver its execution logs.
  */
 export const stateMachineAccess: Access = {
   TaskFunctions: ["lambda:InvokeFunction"],
   AthenaWorkGroup: [
     "athena:StartQueryExecution",
     "athena:GetQueryExecution",
+    "athena:GetQueryResults",
     { action: "athena:StopQueryExecution", unexercised: "Step Functions stops the query when an execution is aborted" },
   ],
   AthenaDataCatalog: [
@@ -383,12 +398,16 @@ export const stateMachineAccess: Access = {
   ],
   BronzeTables: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
   SilverTables: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+  GoldTables: ["glue:GetDatabase", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable"],
   Bronze: ["s3:GetObject", "s3:ListBucket"],
+  Gold: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
   Silver: ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation"],
   SilverTargetPaths: ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation"],
   AthenaResults: [
     "s3:GetBucketLocation",
     "s3:PutObject",
+    // Athena serves getQueryResults from the result object, with the caller's rights.
+    "s3:GetObject",
     { action: "s3:AbortMultipartUpload", unexercised: "Athena aborts a result upload when a query fails" },
     { action: "s3:ListMultipartUploadParts", unexercised: "Athena writes large results in parts" },
   ],

@@ -25,6 +25,13 @@ export const pipelineStates = {
   AnythingPending: "AnythingPending?",
   RunSilverQueries: "RunSilverQueries",
   RunSilverQuery: "RunSilverQuery",
+  RunGoldStatements: "RunGoldStatements",
+  IsGoldMerge: "IsGoldMerge?",
+  RunGoldMerge: "RunGoldMerge",
+  RunGoldQuery: "RunGoldQuery",
+  ReadsGoldRows: "ReadsGoldRows?",
+  GetGoldQueryResults: "GetGoldQueryResults",
+  GoldStatementDone: "GoldStatementDone",
   MorePending: "MorePending?",
   PipelineFailed: "PipelineFailed",
 } as const;
@@ -53,6 +60,21 @@ const retryAthena: Retrier = {
   JitterStrategy: "FULL",
 };
 
+// Athena's run-a-job integration: Step Functions starts the query and waits for it to end.
+const ATHENA_SYNC = "arn:aws:states:::athena:startQueryExecution.sync";
+
+// A failed query reaches Step Functions as States.TaskFailed, its reason (ICEBERG_COMMIT_ERROR
+// when another writer committed first) only in the Cause, which Retry cannot match. Retried on
+// the MERGE state alone: its source was just read by the counts statement, so a failing MERGE is
+// a lost commit race, and a MERGE is idempotent (it recomputes from silver).
+const retryCommitConflict: Retrier = {
+  ErrorEquals: ["States.TaskFailed"],
+  IntervalSeconds: 10,
+  MaxAttempts: 4,
+  BackoffRate: 2,
+  JitterStrategy: "FULL",
+};
+
 const journeyRef = { "journey_id.$": "$.journey.journey_id", "run_id.$": "$.journey.run_id" };
 const lockRef = { "dataset.$": "$.dataset", "owner.$": "$.journey.run_id" };
 
@@ -74,8 +96,9 @@ const retryLockHeld: Retrier = {
  * The pipeline of one dataset and window: resolve the window → start its journey (a
  * completed window is a no-op, one in progress is refused) → plan silver (pending bronze
  * files from the ledger) → nothing pending: complete → run the plan's queries on Athena
- * (the state machine waits, not a Lambda) → commit silver (swap partitions) → merge gold
- * (and save congregado) → mark the ledger → complete the journey. Any failure after
+ * (the state machine waits, not a Lambda) → commit silver (swap partitions) → plan gold, run
+ * its statements on Athena, finish it (counts, congregados, journey steps) → mark the ledger →
+ * complete the journey. Any failure after
  * the journey started fails it with the error, then the execution fails.
  *
  * Input: `{ dataset, window?: "hourly" | "daily" | { from, to }, at?: ISO time }` (window
@@ -175,7 +198,7 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
             }),
             [S.RunSilverQuery]: {
               Type: "Task",
-              Resource: "arn:aws:states:::athena:startQueryExecution.sync",
+              Resource: ATHENA_SYNC,
               Parameters: {
                 "QueryString.$": "$.query.sql",
                 WorkGroup: athenaWorkGroup,
@@ -217,23 +240,106 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
           },
         },
         null,
-        { Next: S.MergeGold, Catch: failJourney },
+        { Next: S.PlanGold, Catch: failJourney },
       ),
-      // Gold records one journey step per table it merges (with its rows inserted/updated).
-      ...task(S.MergeGold, { ...journeyRef, "dataset.$": "$.dataset", "plan_key.$": "$.plan.plan_key" }, "$.gold", {
-        Next: S.FinishSilver,
+      // Gold: PlanGold stores the plan beside silver's; its statements run on Athena, one at a
+      // time, each waited for by the state machine (no Lambda waits); FinishGold sums the counts,
+      // saves each table's congregado and records one journey step per table.
+      ...task(S.PlanGold, { "dataset.$": "$.dataset", "plan_key.$": "$.plan.plan_key" }, "$.goldPlan", {
+        Next: S.RunGoldStatements,
         Catch: failJourney,
-        Retry: [
-          retryTransient,
-          {
-            ErrorEquals: ["IcebergCommitConflictError"],
-            IntervalSeconds: 5,
-            MaxAttempts: 3,
-            BackoffRate: 2,
-            JitterStrategy: "FULL",
-          },
-        ],
       }),
+      [S.RunGoldStatements]: {
+        Type: "Map",
+        Comment:
+          "The gold plan's statements, in order, on Athena (.sync): creates, key checks (before any MERGE), counts, MERGEs, the congregado's bounded count and sample. Items are indexes: the state never holds the plan.",
+        ItemsPath: "$.goldPlan.steps",
+        ItemSelector: {
+          "index.$": "$$.Map.Item.Value",
+          "plan_key.$": "$.goldPlan.plan_key",
+          "database.$": "$.goldPlan.database",
+          "execution.$": "$$.Execution.Name",
+        },
+        MaxConcurrency: 1,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: "INLINE" },
+          StartAt: S.LoadGoldQuery,
+          States: {
+            ...task(S.LoadGoldQuery, { "plan_key.$": "$.plan_key", "index.$": "$.index" }, "$.query", {
+              Next: S.IsGoldMerge,
+            }),
+            [S.IsGoldMerge]: {
+              Type: "Choice",
+              Comment: "A MERGE may lose an Iceberg commit race and is retried; other statements are not.",
+              Choices: [{ Variable: "$.query.kind", StringEquals: "merge", Next: S.RunGoldMerge }],
+              Default: S.RunGoldQuery,
+            },
+            [S.RunGoldMerge]: {
+              Type: "Task",
+              Resource: ATHENA_SYNC,
+              // No ClientRequestToken: a retry after a commit conflict must start a new query, not get the failed one back.
+              Parameters: {
+                "QueryString.$": "$.query.sql",
+                WorkGroup: athenaWorkGroup,
+                QueryExecutionContext: { Catalog: ATHENA_DATA_CATALOG, "Database.$": "$.database" },
+              },
+              ResultPath: null,
+              Retry: [retryAthena, retryCommitConflict],
+              End: true,
+            },
+            [S.RunGoldQuery]: {
+              Type: "Task",
+              Resource: ATHENA_SYNC,
+              Parameters: {
+                "QueryString.$": "$.query.sql",
+                WorkGroup: athenaWorkGroup,
+                QueryExecutionContext: { Catalog: ATHENA_DATA_CATALOG, "Database.$": "$.database" },
+                "ClientRequestToken.$":
+                  "States.Hash(States.Format('{}-{}-{}', $.execution, $.plan_key, $.index), 'SHA-256')",
+              },
+              // Only the query's id is kept (the result repeats the query text).
+              ResultSelector: { "id.$": "$.QueryExecution.QueryExecutionId" },
+              ResultPath: "$.athena",
+              Retry: [retryAthena],
+              Next: S.ReadsGoldRows,
+            },
+            [S.ReadsGoldRows]: {
+              Type: "Choice",
+              Choices: [{ Variable: "$.query.reads", BooleanEquals: true, Next: S.GetGoldQueryResults }],
+              Default: S.GoldStatementDone,
+            },
+            [S.GetGoldQueryResults]: {
+              Type: "Task",
+              Resource: "arn:aws:states:::athena:getQueryResults",
+              // Bounded by the statement (one row, or its LIMIT) plus Athena's header row.
+              Parameters: { "QueryExecutionId.$": "$.athena.id", "MaxResults.$": "$.query.max_rows" },
+              ResultSelector: { "ResultSet.$": "$.ResultSet" },
+              ResultPath: "$.result",
+              Retry: [retryAthena],
+              Next: S.RecordGoldResult,
+            },
+            ...task(
+              S.RecordGoldResult,
+              { "plan_key.$": "$.plan_key", "index.$": "$.index", "result.$": "$.result.ResultSet" },
+              null,
+              { End: true },
+            ),
+            [S.GoldStatementDone]: { Type: "Succeed" },
+          },
+        },
+        ResultPath: null,
+        Next: S.FinishGold,
+        Catch: failJourney,
+      },
+      ...task(
+        S.FinishGold,
+        { ...journeyRef, "dataset.$": "$.dataset", "plan_key.$": "$.goldPlan.plan_key" },
+        "$.gold",
+        {
+          Next: S.FinishSilver,
+          Catch: failJourney,
+        },
+      ),
       // Only now are the plan's files marked consolidated: a failure before this point leaves
       // them pending, and the next run redoes silver (idempotent) and gold with them.
       ...task(S.FinishSilver, "$.plan", "$.finished", { Next: S.MorePending, Catch: failJourney }),

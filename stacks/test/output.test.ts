@@ -15,7 +15,7 @@ describe("pipelineOutputSchema", () => {
       run: resultPath(pipelineStates.ResolveWindow),
       journey: resultPath(pipelineStates.StartJourney),
       silver: resultPath(pipelineStates.CommitSilver),
-      gold: resultPath(pipelineStates.MergeGold),
+      gold: resultPath(pipelineStates.FinishGold),
       completed: resultPath(pipelineStates.CompleteJourney),
     };
     // Assess: every key but the input's dataset is a task's ResultPath.

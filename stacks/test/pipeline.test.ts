@@ -38,8 +38,14 @@ describe("pipelineDefinition", () => {
       pipelineStates.StartJourney,
       pipelineStates.FailJourney,
       pipelineStates.ReleaseDatasetLockAfterFailure,
+      // Inside a Map: the Map state's Catch fails the journey.
       pipelineStates.LoadSilverQuery,
       pipelineStates.RunSilverQuery,
+      pipelineStates.LoadGoldQuery,
+      pipelineStates.RunGoldMerge,
+      pipelineStates.RunGoldQuery,
+      pipelineStates.GetGoldQueryResults,
+      pipelineStates.RecordGoldResult,
     ]);
     // Assess
     for (const [name, state] of tasks) {
@@ -96,7 +102,8 @@ describe("pipelineDefinition", () => {
       expect(state.Retry?.length, name).toBeGreaterThan(0);
       for (const retry of state.Retry ?? []) {
         expect(retry.ErrorEquals, name).not.toContain("States.ALL");
-        expect(retry.ErrorEquals, name).not.toContain("States.TaskFailed");
+        // The one exception: a gold MERGE's failed query is a lost Iceberg commit race (see the next tests).
+        if (name !== pipelineStates.RunGoldMerge) expect(retry.ErrorEquals, name).not.toContain("States.TaskFailed");
         expect(retry.ErrorEquals, name).not.toContain("InvalidEventError");
       }
     }
@@ -131,10 +138,48 @@ describe("pipelineDefinition", () => {
     if (map?.Type !== "Map") throw new Error("RunSilverQueries is not a Map");
     // Assess
     expect(map.ItemsPath).toBe("$.plan.queries");
-    expect(definition.States[pipelineStates.MergeGold]).toMatchObject({
+    expect(definition.States[pipelineStates.PlanGold]).toMatchObject({
       Parameters: { "plan_key.$": "$.plan.plan_key" },
     });
-    expect(JSON.stringify(definition)).not.toMatch(/\$\.plan\.(files|partitions|statements)/);
+    const gold = definition.States[pipelineStates.RunGoldStatements];
+    if (gold?.Type !== "Map") throw new Error("RunGoldStatements is not a Map");
+    expect(gold.ItemsPath).toBe("$.goldPlan.steps");
+    expect(definition.States[pipelineStates.FinishGold]).toMatchObject({
+      Parameters: { "plan_key.$": "$.goldPlan.plan_key" },
+    });
+    expect(JSON.stringify(definition)).not.toMatch(/\$\.(plan|goldPlan)\.(files|partitions|statements|steps\[)/);
+  });
+
+  it("runs gold's statements as Athena states: MERGEs retried on a lost commit, rows read bounded", () => {
+    // Prepare
+    const gold = definition.States[pipelineStates.RunGoldStatements];
+    if (gold?.Type !== "Map") throw new Error("RunGoldStatements is not a Map");
+    const inner = gold.ItemProcessor.States;
+    const merge = inner[pipelineStates.RunGoldMerge] as TaskState;
+    const query = inner[pipelineStates.RunGoldQuery] as TaskState;
+    const results = inner[pipelineStates.GetGoldQueryResults] as TaskState;
+    // Assess: one statement at a time, in the plan's order.
+    expect(gold.MaxConcurrency).toBe(1);
+    expect(gold.Catch?.map((c) => c.ErrorEquals)).toEqual([["States.DataLimitExceeded"], ["States.ALL"]]);
+    for (const state of [merge, query]) {
+      expect(state.Resource).toBe("arn:aws:states:::athena:startQueryExecution.sync");
+      expect(state.Parameters).toMatchObject({
+        "QueryString.$": "$.query.sql",
+        WorkGroup: "medallion-prod",
+        QueryExecutionContext: { Catalog: "AwsDataCatalog", "Database.$": "$.database" },
+      });
+    }
+    // A failed query is States.TaskFailed (its ICEBERG_COMMIT_ERROR only in the Cause): retried on MERGEs
+    // alone, each retry a new query (no idempotency token to hand the failed one back).
+    expect(merge.Retry?.flatMap((r) => r.ErrorEquals)).toContain("States.TaskFailed");
+    expect(merge.Parameters).not.toHaveProperty("ClientRequestToken.$");
+    expect(query.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain("States.TaskFailed");
+    expect(query.ResultSelector).toEqual({ "id.$": "$.QueryExecution.QueryExecutionId" });
+    expect(results).toMatchObject({
+      Resource: "arn:aws:states:::athena:getQueryResults",
+      Parameters: { "QueryExecutionId.$": "$.athena.id", "MaxResults.$": "$.query.max_rows" },
+      Next: pipelineStates.RecordGoldResult,
+    });
   });
 
   it("invokes, in each Task state the function table names, that function, and no other Lambda", () => {
@@ -167,6 +212,11 @@ describe("pipelineDefinition", () => {
     expect(defined).toHaveLength(named.size);
     for (const target of targets) expect(named, target).toContain(target);
     for (const name of named)
-      if (name !== definition.StartAt && name !== pipelineStates.LoadSilverQuery) expect(targets, name).toContain(name);
+      if (
+        name !== definition.StartAt &&
+        name !== pipelineStates.LoadSilverQuery &&
+        name !== pipelineStates.LoadGoldQuery
+      )
+        expect(targets, name).toContain(name);
   });
 });

@@ -5,6 +5,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { getCongregado } from "@medallion/core/congregado";
+import type { SqlEngine } from "@medallion/core/engine";
 import type { Journey } from "@medallion/core/journey";
 import { getJourney } from "@medallion/core/journey";
 import { selectColumns } from "@medallion/core/sql";
@@ -87,7 +88,9 @@ describe("pipeline on the embedded stack", () => {
         "RunSilverQueries",
         "CommitSilver",
         "RecordSilverStep",
-        "MergeGold",
+        "PlanGold",
+        "RunGoldStatements",
+        "FinishGold",
         "CompleteJourney",
       ]),
     );
@@ -196,26 +199,37 @@ describe("pipeline on the embedded stack", () => {
     expect(rows).toContainEqual({ carChassis: "CAR1", event_day: 1, currentMileage: 99999 });
   });
 
-  it("redoes silver and gold when gold fails after silver swapped: the next execution brings gold level", async () => {
-    // Prepare: new data, and a gold step that fails (past its retries).
+  it("redoes silver and gold when gold fails between two MERGEs: the next execution brings gold level", async () => {
+    // Prepare: new data, and an engine whose MERGE into the second gold table fails every attempt
+    // (after the first table's MERGE committed).
     await drop("h.ndjson", [reading("CAR7", 70, "2024-05-04T07:00:00Z")]);
-    const goldCars = async () =>
+    const goldRows = async (table: string, column: string) =>
       (
         await stack.pipeline.engine.run(
-          selectColumns({ database: "gold", name: "car_monthly" }, ["car"], { orderBy: ["car"] }),
+          selectColumns({ database: "gold", name: table }, [column], { orderBy: [column] }),
         )
-      ).rows.map((r) => r.car);
-    const failingGold = async () => Promise.reject(new Error("gold exploded: commit conflict"));
+      ).rows.map((r) => String(r[column]));
+    const engine = stack.pipeline.engine;
+    const crashing: SqlEngine = {
+      dialect: engine.dialect,
+      run: (statement) =>
+        statement.kind === "merge" && statement.into.name === "manufacturer_daily"
+          ? Promise.reject(new Error("engine crashed in the middle of gold"))
+          : engine.run(statement),
+    };
 
     // Act
     const failed = await executePipeline({
-      handlers: { ...stack.pipeline, MergeGold: failingGold },
+      handlers: { ...stack.pipeline, engine: crashing },
       input: { dataset: "car_telemetry", window: windowOf(15) },
     });
 
-    // Assess: the run failed, and its files are still pending (not marked consolidated).
+    // Assess: the run failed after retrying the MERGE; the first table took the new car, the
+    // second did not, and the files are still pending (not marked consolidated).
     expect(failed.status).toBe("FAILED");
-    expect(await goldCars()).not.toContain("CAR7");
+    expect(failed.states.filter((s) => s.state === "RunGoldMerge" && s.event === "retried").length).toBeGreaterThan(0);
+    expect(await goldRows("car_monthly", "car")).toContain("CAR7");
+    expect(await goldRows("manufacturer_daily", "date")).not.toContain("2024-05-04");
     const { listPending } = await import("@medallion/core/ledger");
     expect((await listPending(doc, stack.names.Ledger!, "car_telemetry")).map((e) => e.source_key)).toContain(
       "car_telemetry/h.ndjson",
@@ -224,11 +238,42 @@ describe("pipeline on the embedded stack", () => {
     // Act: the next execution of the window.
     const retried = await stack.execute({ dataset: "car_telemetry", window: windowOf(15) });
 
-    // Assess: gold caught up, nothing pending, silver holds CAR7 once.
+    // Assess: gold caught up (the first table's rows unchanged, not doubled), nothing pending, silver holds CAR7 once.
     expect(retried.status, JSON.stringify(retried.error)).toBe("SUCCEEDED");
-    expect(await goldCars()).toContain("CAR7");
+    expect((await goldRows("car_monthly", "car")).filter((car) => car === "CAR7")).toHaveLength(1);
+    expect(await goldRows("manufacturer_daily", "date")).toContain("2024-05-04");
+    const monthly = retried.output!.gold!.tables.find((t) => t.table === "gold.car_monthly")!;
+    expect(monthly).toMatchObject({ inserted: 0, updated: 0 });
     expect(await listPending(doc, stack.names.Ledger!, "car_telemetry")).toEqual([]);
     expect((await silverRows()).filter((r) => r.carChassis === "CAR7")).toHaveLength(1);
+  });
+
+  it("retries a MERGE that lost an Iceberg commit race, and succeeds with gold as if none happened", async () => {
+    // Prepare: the first MERGE attempt fails as Athena reports a conflict (a failed query).
+    await drop("i.ndjson", [reading("CAR8", 80, "2024-05-05T07:00:00Z")]);
+    const engine = stack.pipeline.engine;
+    let conflicts = 0;
+    const racing: SqlEngine = {
+      dialect: engine.dialect,
+      run: (statement) =>
+        statement.kind === "merge" && conflicts++ === 0
+          ? Promise.reject(new Error("ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update to table"))
+          : engine.run(statement),
+    };
+
+    // Act
+    const run = await executePipeline({
+      handlers: { ...stack.pipeline, engine: racing },
+      input: { dataset: "car_telemetry", window: windowOf(16) },
+    });
+
+    // Assess
+    expect(run.status, JSON.stringify(run.error)).toBe("SUCCEEDED");
+    expect(run.states.filter((s) => s.state === "RunGoldMerge" && s.event === "retried")).toHaveLength(1);
+    expect(run.output!.gold!.tables.map((t) => [t.table, t.inserted])).toEqual([
+      ["gold.car_monthly", 1],
+      ["gold.manufacturer_daily", 1],
+    ]);
   });
 
   async function executeAndFindJourney(outcome: Awaited<ReturnType<typeof executePipeline>>): Promise<unknown> {

@@ -1,13 +1,30 @@
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import type { SqlEngine } from "@medallion/core/engine";
 import { athenaEngine } from "@medallion/core/engine";
-import type { GoldSummary, OptimizeSummary } from "@medallion/core/gold";
-import { GoldSpecError, goldSpecOf, goldSteps, hasGold, mergeGold, optimizeGold } from "@medallion/core/gold";
+import type { GoldPlan, GoldPlanPayload, GoldStepKind, GoldSummary, OptimizeSummary } from "@medallion/core/gold";
+import {
+  checkGoldResult,
+  finishGold,
+  GoldSpecError,
+  goldPlanKeyOf,
+  goldSpecOf,
+  goldStepReadsRows,
+  goldSteps,
+  hasGold,
+  loadGoldPlan,
+  loadGoldResult,
+  optimizeGold,
+  planGold,
+  resultSetRows,
+  saveGoldPlan,
+  saveGoldResult,
+} from "@medallion/core/gold";
 import { metricNames } from "@medallion/core/metrics";
-import type { SilverPlan } from "@medallion/core/silver";
 import { loadSilverPlan, silverTableOf } from "@medallion/core/silver";
-import type { TableRef } from "@medallion/core/sql";
+import type { Statement, TableRef } from "@medallion/core/sql";
+import { renderAthena } from "@medallion/core/sql";
 import { z } from "zod";
 import { logStep } from "./journey";
 import { clients } from "./shared/clients";
@@ -16,17 +33,22 @@ import { datasets, once, specOf } from "./shared/datasets";
 import { lambdaHandler } from "./shared/handler";
 import { logger, publishMetric } from "./shared/observability";
 
-// The gold tasks of the pipeline's state machine: `merge` after silver's commit (with the
-// partitions silver rewrote), and `optimize` on a schedule.
+// The gold tasks of the pipeline's state machine, after silver's commit: `plan` (stored beside
+// the silver plan; the state carries its key) → per statement: `query` (its Athena text), then
+// Step Functions' startQueryExecution.sync runs it and, for checks, counts and the congregado,
+// athena:getQueryResults hands its rows to `result` → `finish` (summary, congregados, journey).
+// No Lambda waits for a query. `optimize` runs on a schedule.
 
 /** What the gold handlers need; the AWS wiring is below, the embedded stack passes its own. */
 export interface GoldDependencies {
+  /** Runs OPTIMIZE and VACUUM; its dialect is the one gold plans are measured in against Athena's limits. */
   engine: SqlEngine;
   datasets: Record<string, DatasetSpec>;
   /** The lake's silver table of a dataset, as the engine names it (a spec's target table overrides it). */
   silverTable(dataset: string): TableRef;
-  /** Reads a silver plan the pipeline stored, for a merge event that names one by its key. */
-  loadPlan?(key: string): Promise<SilverPlan>;
+  /** Where silver plans are stored, and gold plans and their statements' rows beside them (the silver bucket). */
+  s3: S3Client;
+  planBucket: string;
   /** Gold database; default each gold spec's. */
   database?: string;
   /** `s3://<gold bucket>/`: where Athena creates Iceberg tables. */
@@ -37,14 +59,29 @@ export interface GoldDependencies {
   journeyTable?: string;
 }
 
-const partition = z.record(z.string(), z.union([z.number(), z.string()]));
-
-const mergeEvent = z.object({
+const planEvent = z.object({
   dataset: z.string().min(1),
-  /** Silver partitions the run rewrote: the silver plan's `partitions` (or just their values). */
-  partitions: z.array(z.union([z.looseObject({ values: partition }), partition])).optional(),
-  /** Or the stored silver plan whose partitions were rewritten (what the pipeline passes: its state stays small). */
-  plan_key: z.string().min(1).optional(),
+  /** The stored silver plan whose partitions were rewritten. */
+  plan_key: z.string().min(1),
+});
+
+const statementEvent = z.object({ plan_key: z.string().min(1), index: z.number().int().nonnegative() });
+
+const resultEvent = statementEvent.extend({
+  /** Athena's result set of the statement (`athena:getQueryResults`, at most `max_rows` rows). */
+  result: z.object({
+    Rows: z.array(z.object({ Data: z.array(z.object({ VarCharValue: z.string().optional() })).optional() })).optional(),
+    ResultSetMetadata: z
+      .object({
+        ColumnInfo: z.array(z.object({ Name: z.string().optional(), Type: z.string().optional() })).optional(),
+      })
+      .optional(),
+  }),
+});
+
+const finishEvent = z.object({
+  dataset: z.string().min(1),
+  plan_key: z.string().min(1),
   /** When given, each gold table's merge is recorded as a step of this journey. */
   journey_id: z.string().min(1).optional(),
   run_id: z.string().min(1).optional(),
@@ -52,46 +89,103 @@ const mergeEvent = z.object({
 
 const optimizeEvent = z.object({ dataset: z.string().min(1) });
 
+/** One statement of a gold plan as the Athena states take it. */
+export interface GoldStatementText {
+  sql: string;
+  kind: GoldStepKind;
+  /** Whether its rows are read (`athena:getQueryResults`), and at most how many, Athena's header row included. */
+  reads: boolean;
+  max_rows: number;
+}
+
+// A reading statement returns one row (counts) or at most its LIMIT; Athena adds a header row.
+const maxRowsOf = (statement: Statement): number =>
+  (statement.kind === "query" && statement.query.kind === "select" ? (statement.query.limit ?? 1) : 1) + 1;
+
 /**
  * Builds the gold handlers over a set of dependencies, resolved on first use.
- * @param dependencies engine, datasets, table names, congregado store
+ * @param dependencies engine, datasets, table names, plan bucket, congregado store
  */
 export function goldHandlers(dependencies: () => GoldDependencies) {
   const deps = once(dependencies);
+  const stored = (key: string): Promise<GoldPlan> => {
+    const d = deps();
+    return loadGoldPlan({ s3: d.s3, bucket: d.planBucket, key });
+  };
+  const stepOf = (plan: GoldPlan, key: string, index: number) => {
+    const step = plan.steps[index];
+    if (!step) throw new GoldSpecError(`gold plan ${key} has no statement ${index}`);
+    return step;
+  };
   return {
-    /** `{ dataset, partitions }` → every gold table merged and its congregado saved; rows inserted/updated per table. */
-    merge: lambdaHandler(
-      mergeEvent,
-      async ({ dataset, plan_key, journey_id, run_id, ...event }): Promise<GoldSummary> => {
-        const d = deps();
-        if (!event.partitions && !(plan_key && d.loadPlan))
-          throw new GoldSpecError("a gold merge needs the silver partitions, or the key of a stored silver plan");
-        const partitions = event.partitions ?? (await d.loadPlan!(plan_key!)).partitions;
-        const startedAt = Date.now();
-        const spec = specOf(d.datasets, dataset, (message) => new GoldSpecError(message));
-        if (!hasGold(spec)) {
-          logger.info("dataset has no gold tables; nothing to merge", { dataset });
-          return { dataset, tables: [] };
-        }
-        const summary = await mergeGold({
-          engine: d.engine,
-          spec,
-          partitions,
-          silver: silverTableOf(spec, d.silverTable(dataset)),
-          ...(d.database === undefined ? {} : { database: d.database }),
-          ...(d.warehouse === undefined ? {} : { warehouse: d.warehouse }),
-          congregado: { doc: d.doc, table: d.congregadoTable },
-        });
-        const total = (count: "inserted" | "updated" | "deleted") => summary.tables.reduce((n, t) => n + t[count], 0);
-        publishMetric(metricNames.GoldRowsInserted, total("inserted"), dataset);
-        publishMetric(metricNames.GoldRowsUpdated, total("updated"), dataset);
-        publishMetric(metricNames.GoldRowsDeleted, total("deleted"), dataset);
-        for (const step of goldSteps({ summary, startedAt })) {
-          await logStep({ doc: d.doc, table: d.journeyTable, journeyId: journey_id, runId: run_id, step });
-        }
-        return summary;
-      },
-    ),
+    /**
+     * `{ dataset, plan_key }` (the silver plan) → the gold plan stored beside it, and what the
+     * state machine needs of it: its key, database and statement indexes.
+     */
+    plan: lambdaHandler(planEvent, async ({ dataset, plan_key }): Promise<GoldPlanPayload> => {
+      const d = deps();
+      const spec = specOf(d.datasets, dataset, (message) => new GoldSpecError(message));
+      const key = goldPlanKeyOf(plan_key);
+      const silverPlan = await loadSilverPlan({ s3: d.s3, bucket: d.planBucket, key: plan_key });
+      const gold = hasGold(spec) ? goldSpecOf(spec) : { tables: [] };
+      const plan = planGold({
+        spec,
+        gold,
+        partitions: silverPlan.partitions,
+        silver: silverTableOf(spec, d.silverTable(dataset)),
+        dialect: d.engine.dialect,
+        database: d.database ?? gold.database ?? "gold",
+        ...(d.warehouse === undefined ? {} : { warehouse: d.warehouse }),
+      });
+      await saveGoldPlan({ s3: d.s3, bucket: d.planBucket, key, plan });
+      logger.info("gold planned", {
+        dataset,
+        plan_key: key,
+        tables: plan.tables.map(({ name, windows, merges }) => ({ name, windows, merges })),
+        statements: plan.steps.length,
+      });
+      return { dataset, plan_key: key, database: plan.database, steps: plan.steps.map((_, i) => i) };
+    }),
+    /** `{ plan_key, index }` → one statement of the gold plan as the Athena text its state runs, and whether its rows are read. */
+    query: lambdaHandler(statementEvent, async ({ plan_key, index }): Promise<GoldStatementText> => {
+      const step = stepOf(await stored(plan_key), plan_key, index);
+      return {
+        sql: renderAthena(step.statement),
+        kind: step.kind,
+        reads: goldStepReadsRows(step.kind),
+        max_rows: maxRowsOf(step.statement),
+      };
+    }),
+    /**
+     * `{ plan_key, index, result }` → a check's offending keys fail the run (DuplicateSourceKeyError,
+     * before any MERGE); other rows are kept beside the plan for `finish`.
+     */
+    result: lambdaHandler(resultEvent, async ({ plan_key, index, result }): Promise<{ rows: number }> => {
+      const d = deps();
+      const plan = await stored(plan_key);
+      const rows = checkGoldResult(plan, stepOf(plan, plan_key, index), resultSetRows(result));
+      await saveGoldResult({ s3: d.s3, bucket: d.planBucket, planKey: plan_key, index, rows });
+      return { rows: rows.length };
+    }),
+    /** `{ dataset, plan_key }` after every statement ran → rows inserted/updated/deleted per table, congregados saved, journey steps. */
+    finish: lambdaHandler(finishEvent, async ({ dataset, plan_key, journey_id, run_id }): Promise<GoldSummary> => {
+      const d = deps();
+      const startedAt = Date.now();
+      const plan = await stored(plan_key);
+      const summary = await finishGold({
+        plan,
+        rowsOf: (index) => loadGoldResult({ s3: d.s3, bucket: d.planBucket, planKey: plan_key, index }),
+        congregado: { doc: d.doc, table: d.congregadoTable },
+      });
+      const total = (count: "inserted" | "updated" | "deleted") => summary.tables.reduce((n, t) => n + t[count], 0);
+      publishMetric(metricNames.GoldRowsInserted, total("inserted"), dataset);
+      publishMetric(metricNames.GoldRowsUpdated, total("updated"), dataset);
+      publishMetric(metricNames.GoldRowsDeleted, total("deleted"), dataset);
+      for (const step of goldSteps({ summary, startedAt })) {
+        await logStep({ doc: d.doc, table: d.journeyTable, journeyId: journey_id, runId: run_id, step });
+      }
+      return summary;
+    }),
     /** `{ dataset }` → OPTIMIZE and VACUUM of each gold table, re-run while Athena asks for more. */
     optimize: lambdaHandler(optimizeEvent, async ({ dataset }): Promise<OptimizeSummary[]> => {
       const d = deps();
@@ -122,7 +216,8 @@ const aws = goldHandlers(() => {
     engine: athenaEngine({ client: clients.athena, workGroup: link.workGroup, database: link.goldDatabase }),
     datasets: datasets(),
     silverTable: (dataset) => ({ database: link.silverDatabase, name: dataset }),
-    loadPlan: (key) => loadSilverPlan({ s3: clients.s3, bucket: linked("Silver"), key }),
+    s3: clients.s3,
+    planBucket: linked("Silver"),
     database: link.goldDatabase,
     warehouse: `s3://${linked("Gold")}/`,
     doc: clients.doc,
@@ -131,4 +226,4 @@ const aws = goldHandlers(() => {
   };
 });
 
-export const { merge, optimize } = aws;
+export const { plan, query, result, finish, optimize } = aws;

@@ -8,12 +8,16 @@ import {
 import { getCongregado } from "@medallion/core/congregado";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { carTelemetry } from "@medallion/core/dataset";
+import type { SqlEngine } from "@medallion/core/engine";
 import { athenaEngine } from "@medallion/core/engine";
+import type { AthenaResultSet } from "@medallion/core/gold";
+import { DuplicateSourceKeyError, loadGoldPlan } from "@medallion/core/gold";
 import { getJourney } from "@medallion/core/journey";
-import type { TestDynamo } from "@medallion/testing/dynamo";
-import { startTestDynamo } from "@medallion/testing/dynamo";
+import { saveSilverPlan } from "@medallion/core/silver";
 import type { MemoryEngine } from "@medallion/testing/gold";
 import { createSilver, memoryEngine, putSilver } from "@medallion/testing/gold";
+import type { TestLake } from "@medallion/testing/lake";
+import { startTestLake } from "@medallion/testing/lake";
 import { lambdaContext } from "@medallion/testing/lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { HiveSQL, TrinoSQL } from "dt-sql-parser";
@@ -27,8 +31,8 @@ const datasets: Record<string, DatasetSpec> = {
   plain: { ...withoutGold, name: "plain" },
 };
 
-/** Fake Athena: records every query; the MERGE counts query answers `counts`, every other query no rows. */
-function scriptedAthena(counts: { source_rows: string; matched: string; changed: string }): string[] {
+/** Fake Athena for maintenance: records every query, each succeeds with no rows. */
+function scriptedAthena(): string[] {
   const queries: string[] = [];
   athena.on(StartQueryExecutionCommand).callsFake((input: StartQueryExecutionCommandInput) => {
     queries.push(input.QueryString!);
@@ -36,31 +40,34 @@ function scriptedAthena(counts: { source_rows: string; matched: string; changed:
   });
   athena
     .on(GetQueryExecutionCommand)
-    .resolves({ QueryExecution: { StatementType: "DML", Status: { State: "SUCCEEDED" } } });
-  athena.on(GetQueryResultsCommand).callsFake(({ QueryExecutionId }: { QueryExecutionId: string }) => {
-    const sql = queries[Number(QueryExecutionId)]!;
-    if (!sql.startsWith('SELECT count(*) AS "source_rows"'))
-      return { ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } };
-    const names = Object.keys(counts) as (keyof typeof counts)[];
-    return {
-      ResultSet: {
-        ResultSetMetadata: { ColumnInfo: names.map((Name) => ({ Name })) },
-        Rows: [
-          { Data: names.map((VarCharValue) => ({ VarCharValue })) },
-          { Data: names.map((name) => ({ VarCharValue: counts[name] })) },
-        ],
-      },
-    };
-  });
+    .resolves({ QueryExecution: { StatementType: "DDL", Status: { State: "SUCCEEDED" } } });
+  athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } });
   return queries;
 }
 
+/** Rows as Athena's getQueryResults returns them: a header row, then every value as text. */
+function resultSet(rows: Record<string, unknown>[], columns = Object.keys(rows[0] ?? {})): AthenaResultSet {
+  const text = (value: unknown) => (value === null || value === undefined ? {} : { VarCharValue: String(value) });
+  return {
+    ResultSetMetadata: {
+      ColumnInfo: columns.map((Name) => ({
+        Name,
+        Type: rows.every((row) => typeof row[Name] === "number" || row[Name] === null) ? "double" : "varchar",
+      })),
+    },
+    Rows: [
+      { Data: columns.map((VarCharValue) => ({ VarCharValue })) },
+      ...rows.map((row) => ({ Data: columns.map((name) => text(row[name])) })),
+    ],
+  };
+}
+
 describe("gold handlers", () => {
-  let dynamo: TestDynamo;
+  let lake: TestLake;
   let gold: typeof import("../src/gold");
   let duck: MemoryEngine;
   beforeAll(async () => {
-    dynamo = await startTestDynamo({ applyEnv: true });
+    lake = await startTestLake({ applyEnv: true });
     gold = await import("../src/gold");
     duck = await memoryEngine();
     await createSilver(duck);
@@ -68,13 +75,12 @@ describe("gold handlers", () => {
   afterEach(() => athena.reset());
   afterAll(async () => {
     duck.close();
-    await dynamo.close();
+    await lake.close();
   });
 
   const handlers = (
-    engine: import("@medallion/core/engine").SqlEngine,
-    extra: { database?: string; warehouse?: string } = {},
-    journeyTable?: string,
+    engine: SqlEngine,
+    extra: { database?: string; warehouse?: string } = { warehouse: "s3://gold-bucket/" },
   ) =>
     gold.goldHandlers(() => ({
       engine,
@@ -83,107 +89,210 @@ describe("gold handlers", () => {
         database: engine.dialect === "athena" ? "medallion_silver" : "silver",
         name: dataset,
       }),
-      doc: dynamo.doc,
-      congregadoTable: dynamo.tableName("Congregado"),
-      ...(journeyTable ? { journeyTable } : {}),
+      s3: lake.s3,
+      planBucket: lake.names.Silver!,
+      doc: lake.doc,
+      congregadoTable: lake.names.Congregado!,
+      journeyTable: lake.names.JourneyControl!,
       ...extra,
     }));
 
-  it("merges the silver plan's partitions into gold and reports rows inserted and updated per table", async () => {
+  // A silver plan as PlanSilver stores it, rewriting these partitions.
+  let plans = 0;
+  const storedSilverPlan = async (dataset: string, values: Record<string, number>[]): Promise<string> =>
+    saveSilverPlan({
+      s3: lake.s3,
+      bucket: lake.names.Silver!,
+      plan: {
+        dataset,
+        version: `v${++plans}`,
+        files: [],
+        rowsIn: 0,
+        rowsWithoutTimestamp: 0,
+        partitions: values.map((v) => ({ values: v, location: "s3://silver/ignored/" })),
+        statements: [],
+        more: false,
+      },
+    });
+
+  // The state machine's gold states, with the in-memory engine as Athena: each statement's
+  // text from `query`, its tree run, and a reading statement's rows handed to `result`.
+  async function runGold(
+    h: ReturnType<typeof handlers>,
+    dataset: string,
+    silverPlanKey: string,
+    journey?: { journey_id: string; run_id: string },
+  ) {
+    const payload = await h.plan({ dataset, plan_key: silverPlanKey }, lambdaContext("gold-plan"));
+    const plan = await loadGoldPlan({ s3: lake.s3, bucket: lake.names.Silver!, key: payload.plan_key });
+    const texts: string[] = [];
+    for (const index of payload.steps) {
+      const text = await h.query({ plan_key: payload.plan_key, index }, lambdaContext("gold-query"));
+      texts.push(text.sql);
+      const { rows, columns } = await duck.run(plan.steps[index]!.statement);
+      if (text.reads)
+        await h.result(
+          { plan_key: payload.plan_key, index, result: resultSet(rows.slice(0, text.max_rows - 1), columns) },
+          lambdaContext("gold-result"),
+        );
+    }
+    const summary = await h.finish({ dataset, plan_key: payload.plan_key, ...journey }, lambdaContext("gold-finish"));
+    return { payload, plan, texts, summary };
+  }
+
+  it("plans, runs statement by statement and finishes: rows inserted and updated per table, congregados saved", async () => {
     // Prepare
     const values = await putSilver(duck, [
       { car: "A", at: "2024-01-05T08:00:00", mileage: 1000 },
       { car: "B", at: "2024-01-06T08:00:00", mileage: 2000, manufacturer: "Honda" },
     ]);
-    const partitions = values.map((v) => ({ values: v, location: "s3://silver/ignored/" }));
+    const key = await storedSilverPlan("car_telemetry", values);
     // Act
-    const summary = await handlers(duck).merge({ dataset: "car_telemetry", partitions }, lambdaContext("gold-merge"));
+    const first = await runGold(handlers(duck), "car_telemetry", key);
+    await putSilver(duck, [{ car: "A", at: "2024-01-05T18:00:00", mileage: 1500 }]);
+    const second = await runGold(
+      handlers(duck),
+      "car_telemetry",
+      await storedSilverPlan("car_telemetry", [values[0]!]),
+    );
     // Assess
-    expect(summary.tables).toMatchObject([
-      {
-        table: "gold.car_monthly",
-        inserted: 2,
-        updated: 0,
-        rowCount: 2,
-        congregado: { id: "gold_car_monthly", status: "created" },
-      },
-      {
-        table: "gold.manufacturer_daily",
-        inserted: 2,
-        updated: 0,
-        rowCount: 2,
-        congregado: { id: "gold_manufacturer_daily", status: "created" },
-      },
+    expect(first.payload).toEqual({
+      dataset: "car_telemetry",
+      plan_key: key.replace(/\.json$/, ".gold.json"),
+      database: "gold",
+      steps: first.plan.steps.map((_, i) => i),
+    });
+    expect(first.plan.steps.map((s) => s.kind)).toEqual([
+      "create",
+      "create",
+      "check",
+      "check",
+      "counts",
+      "counts",
+      "merge",
+      "merge",
+      "count",
+      "sample",
+      "count",
+      "sample",
     ]);
     expect(
-      await getCongregado({ doc: dynamo.doc, table: dynamo.tableName("Congregado"), id: "gold_car_monthly" }),
-    ).toMatchObject({ record_count: 2 });
+      first.summary.tables.map(({ table, inserted, updated, rowCount }) => [table, inserted, updated, rowCount]),
+    ).toEqual([
+      ["gold.car_monthly", 2, 0, 2],
+      ["gold.manufacturer_daily", 2, 0, 2],
+    ]);
+    // A later reading of car A on Jan 5: its month changes; the day's manufacturer totals do not.
+    expect(second.summary.tables.map(({ inserted, updated, unchanged }) => [inserted, updated, unchanged])).toEqual([
+      [0, 1, 1],
+      [0, 0, 1],
+    ]);
+    const monthly = await getCongregado({ doc: lake.doc, table: lake.names.Congregado!, id: "gold_car_monthly" });
+    expect(monthly).toMatchObject({ record_count: 2, version: 2, sample_size: 2 });
   });
 
   it("records each gold table's merge as a step of the run's journey", async () => {
     // Prepare
-    const journey = await import("../src/journey");
-    const started = await journey.start({ idempotency_key: "gold#journey" }, lambdaContext("journey-start"));
-    const values = await putSilver(duck, [{ car: "J", at: "2024-03-01T08:00:00", mileage: 10 }]);
-    // Act
-    await handlers(duck, {}, dynamo.tableName("JourneyControl")).merge(
-      {
-        dataset: "car_telemetry",
-        partitions: values,
-        journey_id: started.journey_id,
-        run_id: started.run_id ?? undefined,
-      },
-      lambdaContext("gold-merge"),
-    );
-    // Assess
-    const run = await getJourney({
-      doc: dynamo.doc,
-      table: dynamo.tableName("JourneyControl"),
-      journeyId: started.journey_id,
+    const { startJourney } = await import("@medallion/core/journey");
+    const started = await startJourney({
+      doc: lake.doc,
+      table: lake.names.JourneyControl!,
+      idempotencyKey: "gold-steps",
     });
-    expect(run?.steps.map((s) => [s.step, s.partition, s.message])).toEqual([
-      ["gold", "gold.car_monthly", "1 inserted, 0 updated, 0 unchanged"],
-      ["gold", "gold.manufacturer_daily", "1 inserted, 0 updated, 0 unchanged"],
+    const key = await storedSilverPlan(
+      "car_telemetry",
+      await putSilver(duck, [{ car: "J", at: "2024-03-05T08:00:00", mileage: 10 }]),
+    );
+    // Act
+    await runGold(handlers(duck), "car_telemetry", key, {
+      journey_id: started.journey.journey_id,
+      run_id: started.journey.run_id!,
+    });
+    // Assess
+    const journey = await getJourney({
+      doc: lake.doc,
+      table: lake.names.JourneyControl!,
+      journeyId: started.journey.journey_id,
+    });
+    expect(journey!.steps.filter((s) => s.layer === "gold").map((s) => [s.partition, s.message])).toEqual([
+      ["gold.car_monthly", "1 inserted, 0 updated, 0 unchanged"],
+      ["gold.manufacturer_daily", "1 inserted, 0 updated, 0 unchanged"],
     ]);
   });
 
-  it("sends Athena an Iceberg DDL in the gold bucket and valid Trino statements for the MERGE", async () => {
+  it("fails a check's result naming the duplicated key, before any MERGE", async () => {
     // Prepare
-    const queries = scriptedAthena({ source_rows: "3", matched: "2", changed: "1" });
+    const key = await storedSilverPlan("car_telemetry", [{ event_year: 2024, event_month: 1, event_day: 5 }]);
+    const h = handlers(duck);
+    const payload = await h.plan({ dataset: "car_telemetry", plan_key: key }, lambdaContext("gold-plan"));
+    const plan = await loadGoldPlan({ s3: lake.s3, bucket: lake.names.Silver!, key: payload.plan_key });
+    const check = plan.steps.findIndex((s) => s.kind === "check");
+    // Act
+    const result = h.result(
+      {
+        plan_key: payload.plan_key,
+        index: check,
+        result: resultSet([{ car: "A", year: 2024, month: 1, rows: 2 }]),
+      },
+      lambdaContext("gold-result"),
+    );
+    // Assess
+    await expect(result).rejects.toThrow(DuplicateSourceKeyError);
+    await expect(result).rejects.toThrow(/car=A.*\(2 rows\)/);
+    expect(plan.steps.slice(0, check + 1).some((s) => s.kind === "merge")).toBe(false);
+  });
+
+  it("hands Athena an Iceberg DDL in the gold bucket and valid Trino text for every other statement", async () => {
+    // Prepare
     const engine = athenaEngine({
       client: new AthenaClient({ region: "us-east-1" }),
       workGroup: "medallion",
       database: "medallion_gold",
-      sleep: async () => undefined,
     });
+    const h = handlers(engine, { database: "medallion_gold", warehouse: "s3://gold-bucket/" });
+    const key = await storedSilverPlan("car_telemetry", [{ event_year: 2024, event_month: 1, event_day: 5 }]);
     // Act
-    const summary = await handlers(engine, { database: "medallion_gold", warehouse: "s3://gold-bucket/" }).merge(
-      { dataset: "car_telemetry", partitions: [{ event_year: 2024, event_month: 1, event_day: 5 }] },
-      lambdaContext("gold-merge"),
-    );
+    const payload = await h.plan({ dataset: "car_telemetry", plan_key: key }, lambdaContext("gold-plan"));
+    const texts = [];
+    for (const index of payload.steps)
+      texts.push(await h.query({ plan_key: payload.plan_key, index }, lambdaContext("q")));
     // Assess
-    expect(
-      summary.tables.map(({ table, inserted, updated, unchanged }) => ({ table, inserted, updated, unchanged })),
-    ).toEqual([
-      { table: "medallion_gold.car_monthly", inserted: 1, updated: 1, unchanged: 1 },
-      { table: "medallion_gold.manufacturer_daily", inserted: 1, updated: 1, unchanged: 1 },
-    ]);
-    const [ddl] = queries;
-    expect(ddl).toContain("CREATE TABLE IF NOT EXISTS `medallion_gold`.`car_monthly`");
-    expect(ddl).toContain(
+    expect(payload.database).toBe("medallion_gold");
+    const ddls = texts.filter((t) => t.kind === "create").map((t) => t.sql);
+    expect(ddls).toHaveLength(2);
+    expect(ddls[0]).toContain("CREATE TABLE IF NOT EXISTS `medallion_gold`.`car_monthly`");
+    expect(ddls[0]).toContain(
       "LOCATION 's3://gold-bucket/medallion_gold/car_monthly/' TBLPROPERTIES ('table_type' = 'ICEBERG'",
     );
-    const ddls = queries.filter((sql) => sql.startsWith("CREATE TABLE"));
-    const dml = queries.filter((sql) => !sql.startsWith("CREATE TABLE"));
-    expect(ddls).toHaveLength(2);
     for (const sql of ddls) expect(new HiveSQL().validate(sql), sql).toEqual([]);
-    for (const sql of dml) expect(new TrinoSQL().validate(sql), sql).toEqual([]);
-    expect(dml.filter((sql) => sql.startsWith('MERGE INTO "medallion_gold".'))).toHaveLength(2);
+    for (const { sql, kind } of texts.filter((t) => t.kind !== "create"))
+      expect(new TrinoSQL().validate(sql), `${kind}: ${sql}`).toEqual([]);
+    expect(
+      texts.filter((t) => t.kind === "merge").map((t) => /^MERGE INTO "medallion_gold"\."(\w+)"/.exec(t.sql)?.[1]),
+    ).toEqual(["car_monthly", "manufacturer_daily"]);
+    // Only reading statements are read, and at most their rows plus Athena's header row.
+    expect(texts.map((t) => [t.kind, t.reads, t.max_rows])).toEqual([
+      ["create", false, 2],
+      ["create", false, 2],
+      ["check", true, 11],
+      ["check", true, 11],
+      ["counts", true, 2],
+      ["counts", true, 2],
+      ["merge", false, 2],
+      ["merge", false, 2],
+      ["count", true, 2],
+      ["sample", true, 101],
+      ["count", true, 2],
+      ["sample", true, 101],
+    ]);
+    expect(texts.find((t) => t.kind === "count")!.sql).toBe(
+      'SELECT count(*) AS "record_count" FROM "medallion_gold"."car_monthly"',
+    );
   });
 
   it("runs OPTIMIZE then VACUUM on every gold table of a dataset", async () => {
     // Prepare
-    const queries = scriptedAthena({ source_rows: "0", matched: "0", changed: "0" });
+    const queries = scriptedAthena();
     const engine = athenaEngine({
       client: new AthenaClient({ region: "us-east-1" }),
       workGroup: "medallion",
@@ -205,37 +314,38 @@ describe("gold handlers", () => {
     ]);
   });
 
-  it("skips a dataset without gold tables, running nothing", async () => {
+  it("plans nothing for a dataset without gold tables, and maintains nothing", async () => {
     // Prepare
-    const queries = scriptedAthena({ source_rows: "0", matched: "0", changed: "0" });
+    const queries = scriptedAthena();
     const engine = athenaEngine({
       client: new AthenaClient({ region: "us-east-1" }),
       workGroup: "medallion",
       database: "medallion_gold",
-      sleep: async () => undefined,
     });
+    const key = await storedSilverPlan("plain", [{ event_year: 2024, event_month: 1, event_day: 5 }]);
     // Act
-    const merged = await handlers(engine).merge(
-      { dataset: "plain", partitions: [{ event_year: 2024, event_month: 1, event_day: 5 }] },
-      lambdaContext("gold-merge"),
-    );
+    const { payload, summary } = await runGold(handlers(engine), "plain", key);
     const optimized = await handlers(engine).optimize({ dataset: "plain" }, lambdaContext("gold-optimize"));
     // Assess
-    expect(merged).toEqual({ dataset: "plain", tables: [] });
+    expect(payload.steps).toEqual([]);
+    expect(summary).toEqual({ dataset: "plain", tables: [] });
     expect(optimized).toEqual([]);
     expect(queries).toEqual([]);
   });
 
   it("fails clearly for an unknown dataset", async () => {
     // Act
-    const run = handlers(duck).merge({ dataset: "nope", partitions: [] }, lambdaContext("gold-merge"));
+    const run = handlers(duck).plan({ dataset: "nope", plan_key: "_plans/nope/v1.json" }, lambdaContext("gold-plan"));
     // Assess
     await expect(run).rejects.toThrow(/unknown dataset nope; known: car_telemetry, plain/);
   });
 
   it("fails clearly on AWS wiring when the gold catalog is not linked", async () => {
     // Act
-    const run = gold.merge({ dataset: "car_telemetry", partitions: [] }, lambdaContext("gold-merge"));
+    const run = gold.plan(
+      { dataset: "car_telemetry", plan_key: "_plans/car_telemetry/v1.json" },
+      lambdaContext("gold-plan"),
+    );
     // Assess
     await expect(run).rejects.toThrow(/GoldCatalog.*is not linked/);
   });

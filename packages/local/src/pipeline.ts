@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Usage } from "@medallion/core/cost";
 import { addUsage, lambdaInvocationUsage } from "@medallion/core/cost";
-import type { SqlEngine } from "@medallion/core/engine";
+import type { QueryResult, SqlEngine } from "@medallion/core/engine";
+import type { AthenaResultSet, GoldPlan } from "@medallion/core/gold";
 import { athena, jsonBytes, stepFunctions, utf8Bytes } from "@medallion/core/limits";
 import type { WindowRequest } from "@medallion/core/schedule";
 import type { SilverPlan } from "@medallion/core/silver";
@@ -23,12 +24,15 @@ export type TaskHandler = (event: unknown, context: ReturnType<typeof lambdaCont
 /**
  * The in-process handlers behind the pipeline's Task states, by task function (as
  * `@medallion/stacks/functions` declares them), the engine that runs the statements Athena runs
- * on AWS (the RunSilverQuery task), and how a stored silver plan is read (the local engine runs
- * a statement's tree, which it finds by the Athena text the state hands it).
+ * on AWS (the RunSilverQuery and RunGold… tasks), and how stored silver and gold plans are read
+ * (the local engine runs a statement's tree, which it finds by the Athena text the state hands it).
  */
 export type PipelineHandlers = Record<TaskFunctionName, TaskHandler> & {
   engine: SqlEngine;
   loadPlan(key: string): Promise<SilverPlan>;
+  loadGoldPlan(key: string): Promise<GoldPlan>;
+  /** Called as the state machine reads a query's rows (athena:getQueryResults), to record the call. */
+  readResults?(): void;
 };
 
 /** One state's progress, as the execution reports it. */
@@ -147,8 +151,10 @@ export async function executePipeline({
     if (state === S.StartJourney && started_.journey_id && !started_.duplicate) journeyId = started_.journey_id;
     return result as never;
   };
-  // The plans whose statements the query state may run, by the Athena text of each.
+  // The plans whose statements the query states may run, by the Athena text of each, and the
+  // rows of each query run, by its execution id, for athena:getQueryResults.
   const statements = new Map<string, Statement>();
+  const results = new Map<string, QueryResult>();
   const machine = new StateMachine(definition as never);
   const name = `${input.dataset}-${new Date(started).toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}`;
   const execution = machine.run(input, {
@@ -175,7 +181,19 @@ export async function executePipeline({
           for (const statement of plan.statements) statements.set(renderAthena(statement), statement);
           return output;
         },
-        [S.RunSilverQuery]: (parameters) => runAthenaQuery(handlers.engine, statements, parameters),
+        [S.RunSilverQuery]: (parameters) => runAthenaQuery(handlers.engine, statements, results, parameters),
+        [S.LoadGoldQuery]: async (event) => {
+          const output = (await invoke("LoadGoldQuery", S.LoadGoldQuery)(event)) as { sql: string };
+          const plan = await handlers.loadGoldPlan((event as { plan_key: string }).plan_key);
+          for (const step of plan.steps) statements.set(renderAthena(step.statement), step.statement);
+          return output;
+        },
+        [S.RunGoldQuery]: (parameters) => runAthenaQuery(handlers.engine, statements, results, parameters),
+        [S.RunGoldMerge]: (parameters) => runAthenaQuery(handlers.engine, statements, results, parameters),
+        [S.GetGoldQueryResults]: async (parameters) => {
+          handlers.readResults?.();
+          return getQueryResults(results, parameters) as never;
+        },
       },
       // Retries wait 0.2 s locally instead of Step Functions' seconds.
       retryIntervalOverrides: Object.fromEntries(Object.values(S).map((name) => [name, 200])),
@@ -289,14 +307,15 @@ export async function executePipeline({
 /**
  * The Athena task (`startQueryExecution.sync`) on the local engine: the same checks Athena
  * makes of the request (text size, token length, a database to run in), then the statement the
- * text was rendered from, in the engine's dialect. A failed query fails the task as Step
- * Functions reports it (`States.TaskFailed`).
+ * text was rendered from, in the engine's dialect; its rows are kept for `getQueryResults`. A
+ * failed query fails the task as Step Functions reports it (`States.TaskFailed`).
  */
 async function runAthenaQuery(
   engine: SqlEngine,
   statements: Map<string, Statement>,
+  results: Map<string, QueryResult>,
   parameters: unknown,
-): Promise<Record<string, never>> {
+): Promise<{ QueryExecution: { QueryExecutionId: string; Status: { State: "SUCCEEDED" } } }> {
   const {
     QueryString = "",
     ClientRequestToken,
@@ -323,13 +342,61 @@ async function runAthenaQuery(
       "the query has no QueryExecutionContext: Athena runs it in database 'default', which no role of the lake may read (glue:GetDatabase on database/default)",
     );
   const statement = statements.get(QueryString);
-  if (!statement) throw new Error(`${pipelineStates.RunSilverQuery}: no planned statement renders as this query`);
+  if (!statement) throw new Error("the Athena task: no planned statement renders as this query");
+  let result: QueryResult;
   try {
-    await engine.run(statement);
+    result = await engine.run(statement);
   } catch (error) {
     throw new StatesError("States.TaskFailed", error instanceof Error ? error.message : String(error));
   }
-  return {};
+  const id = randomUUID();
+  results.set(id, result);
+  return { QueryExecution: { QueryExecutionId: id, Status: { State: "SUCCEEDED" } } };
+}
+
+// Athena's result types, as far as a JSON row tells them.
+const athenaType = (values: unknown[]): string => {
+  const present = values.filter((value) => value !== null && value !== undefined);
+  if (present.length && present.every((value) => typeof value === "boolean")) return "boolean";
+  if (present.length && present.every((value) => Number.isInteger(value))) return "bigint";
+  if (present.length && present.every((value) => typeof value === "number")) return "double";
+  return "varchar";
+};
+
+/**
+ * The Athena task `getQueryResults` on the rows a local query returned: Athena's result set, a
+ * header row of column names first, every value as text (NULL as no value), at most `MaxResults`
+ * rows (the header counted), as Athena pages them.
+ */
+function getQueryResults(results: Map<string, QueryResult>, parameters: unknown): { ResultSet: AthenaResultSet } {
+  const { QueryExecutionId = "", MaxResults = 1000 } = parameters as { QueryExecutionId?: string; MaxResults?: number };
+  const result = results.get(QueryExecutionId);
+  if (!result)
+    throw new StatesError("Athena.InvalidRequestException", `QueryExecution ${QueryExecutionId} was not found`);
+  if (!Number.isInteger(MaxResults) || MaxResults < 1 || MaxResults > 1000)
+    throw new StatesError(
+      "Athena.InvalidRequestException",
+      `maxResults ${MaxResults}: Member must be between 1 and 1000`,
+    );
+  const text = (value: unknown) =>
+    value === null || value === undefined
+      ? {}
+      : { VarCharValue: typeof value === "object" ? JSON.stringify(value) : String(value) };
+  const rows = [
+    { Data: result.columns.map((name) => ({ VarCharValue: name })) },
+    ...result.rows.map((row) => ({ Data: result.columns.map((name) => text(row[name])) })),
+  ].slice(0, MaxResults);
+  return {
+    ResultSet: {
+      Rows: rows,
+      ResultSetMetadata: {
+        ColumnInfo: result.columns.map((name) => ({
+          Name: name,
+          Type: athenaType(result.rows.map((row) => row[name])),
+        })),
+      },
+    },
+  };
 }
 
 // Every state of a definition by name, inside Map states too.

@@ -1,5 +1,6 @@
 import { addUsage } from "@medallion/core/cost";
 import { knownDatasets } from "@medallion/core/dataset";
+import { loadGoldPlan } from "@medallion/core/gold";
 import type { IngestResult } from "@medallion/core/ingest";
 import { ingestResultSchema, isSubscribedLandingKey } from "@medallion/core/ingest";
 import { recordRunUsage } from "@medallion/core/journey";
@@ -12,7 +13,7 @@ import { z } from "zod";
 import type { DuckDbEngine } from "./engine/index";
 import { localSilverDependencies, localTables } from "./engine/index";
 import type { AthenaScope } from "./iam/athena";
-import { recordingCatalog, recordingEngine } from "./iam/athena";
+import { athenaResultsRead, recordingCatalog, recordingEngine } from "./iam/athena";
 import type { RecordedCall } from "./iam/recorder";
 import { CallRecorder } from "./iam/recorder";
 import type { InvocationReport } from "./invocations";
@@ -294,7 +295,10 @@ async function pipelineHandlers(
       engine: silverDeps.engine,
       datasets: knownDatasets(),
       silverTable: (dataset: string) => localTables(dataset).silver,
-      loadPlan: (key: string) => loadSilverPlan({ s3: silverDeps.s3, bucket: silverDeps.buckets.silver, key }),
+      s3: silverDeps.s3,
+      planBucket: silverDeps.buckets.silver,
+      // As on AWS, so the Athena text of each create names its location (DuckDB keeps its tables in the lake's file).
+      warehouse: `s3://${services.names.Gold}/`,
       doc: silverDeps.doc,
       congregadoTable: services.names.Congregado!,
       journeyTable: services.names.JourneyControl!,
@@ -321,8 +325,12 @@ async function pipelineHandlers(
     handlers: {
       ...invoked,
       engine,
-      // The local runtime's own read (it runs a statement's tree, found by its text): no function's call.
+      // The local runtime's own reads (it runs a statement's tree, found by its text): no function's calls.
       loadPlan: (key) => loadSilverPlan({ s3: runtime.s3, bucket: silverDeps.buckets.silver, key }),
+      loadGoldPlan: (key) => loadGoldPlan({ s3: runtime.s3, bucket: silverDeps.buckets.silver, key }),
+      // The state machine's athena:getQueryResults: Athena serves the rows from the result object.
+      readResults: () =>
+        recorder.record(athenaResultsRead(athena), "Step Functions athena:getQueryResults", STATE_MACHINE),
     },
     others,
     // Readers' queries are a person's, not a function's: not recorded for IAM.

@@ -35,7 +35,7 @@ describe("local invocations against the deployed functions' sizes", () => {
   it("warns, per function, when its slowest invocation or its largest heap would not fit on Lambda", () => {
     // Prepare
     const report = (durationMs: number, peakHeapMB: number): InvocationReport => ({
-      function: "MergeGold",
+      function: "FinishGold",
       durationMs,
       peakHeapMB,
       timeoutSeconds: 900,
@@ -45,8 +45,8 @@ describe("local invocations against the deployed functions' sizes", () => {
     const warnings = fitWarnings([report(1_000, 100), report(912_400, 100), report(2_000, 700)]);
     // Assess
     expect(warnings).toEqual([
-      "MergeGold ran 912.4 s, over its 900 s timeout",
-      "MergeGold peaked at 700 MB of heap, over its 512 MB of memory",
+      "FinishGold ran 912.4 s, over its 900 s timeout",
+      "FinishGold peaked at 700 MB of heap, over its 512 MB of memory",
     ]);
     expect(fitWarnings([report(1_000, 100)])).toEqual([]);
   });

@@ -104,15 +104,17 @@ export function ownedRows({ table, windows, partition, alias }: OwnedRowsOptions
     const values = [...new Set(windows.map((values) => windowValue(values, name)))];
     return [{ kind: "in", expr: at(dimension), values: values.map((value) => lit(value)) }];
   };
-  const terms: Expr[] = pinned(partition.year);
+  const terms: Expr[] = names.flatMap(pinned);
   if (!pins.date) {
-    // Every window column is a dimension: one number per window.
-    const dimensions = names.map((name) => pins.byColumn.get(name)!);
-    terms.push({
-      kind: "in",
-      expr: windowNumber(dimensions.map(at)),
-      values: windows.map((values) => lit(windowNumber(names.map((name) => windowValue(values, name))))),
-    });
+    // Every window column is a dimension: for several windows, one number per window keeps only theirs.
+    if (windows.length > 1) {
+      const dimensions = names.map((name) => pins.byColumn.get(name)!);
+      terms.push({
+        kind: "in",
+        expr: windowNumber(dimensions.map(at)),
+        values: windows.map((values) => lit(windowNumber(names.map((name) => windowValue(values, name))))),
+      });
+    }
     return and(...terms);
   }
   const dayOf = (values: WindowValues) =>
@@ -122,11 +124,7 @@ export function ownedRows({ table, windows, partition, alias }: OwnedRowsOptions
       number,
     ];
   if (table.window === "day") {
-    terms.push(...pinned(partition.month), {
-      kind: "in",
-      expr: at(pins.date),
-      values: windows.map((values) => date(...dayOf(values))),
-    });
+    terms.push({ kind: "in", expr: at(pins.date), values: windows.map((values) => date(...dayOf(values))) });
     return and(...terms);
   }
   const months = windows.map((values) => {

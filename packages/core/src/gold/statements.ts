@@ -45,7 +45,7 @@ export function sourceQuery({ table, silver, windows }: GoldSource): Query {
 
 /**
  * The statements creating the gold table when missing. Athena: an Iceberg table (identity
- * partitions, Parquet) at `location`. DuckDB: the schema, then a table keyed on the merge key.
+ * partitions, Parquet) at `location`. DuckDB: a table keyed on the merge key (its schema with it).
  * @param options table, database, dialect, and the S3 location (Athena)
  */
 export function createTableStatements({
@@ -62,7 +62,7 @@ export function createTableStatements({
     partitionedBy: table.partitionBy,
     ...(location === undefined ? {} : { location }),
   };
-  if (dialect === "duckdb") return [{ kind: "createSchema", database }, create];
+  if (dialect === "duckdb") return [create];
   if (!location)
     throw new GoldSpecError(
       `gold table ${table.name}: Athena needs an S3 location (warehouse) to create the Iceberg table`,
@@ -72,6 +72,13 @@ export function createTableStatements({
 
 const keyMatch = (table: GoldTable, left = "t", right = "s"): Expr =>
   and(...table.key.map((name) => binary(column(left, name), "=", column(right, name))));
+
+// A source row's gold row: same key, among the rows the windows own. Every source key lies in
+// the windows, so the ownership terms change no match; they are there for the engines, which
+// read only the owned partitions of the target instead of the whole table, so a MERGE's cost
+// follows the windows, not the gold table's size.
+const targetMatch = ({ table, windows, partition }: GoldMerge): Expr =>
+  and(keyMatch(table), ownedRows({ table, windows, partition, alias: "t" }));
 
 // Unchanged rows are not rewritten: re-running a window writes nothing (no new Iceberg
 // snapshot of equal data), and the counts can tell updated from unchanged rows.
@@ -191,7 +198,7 @@ export function mergeCountsStatement(merge: GoldMerge): Statement {
         kind: "leftJoin",
         left: { kind: "subquery", query: sourceQuery(merge), alias: "s" },
         right: { kind: "table", table: targetOf(merge), alias: "t" },
-        on: keyMatch(table),
+        on: targetMatch(merge),
       },
     },
   };
@@ -212,7 +219,7 @@ export function mergeStatement(merge: GoldMerge): Statement {
     into: targetOf(merge),
     alias: "t",
     using: { kind: "subquery", query: mergeSourceQuery(merge), alias: "s" },
-    on: keyMatch(table),
+    on: targetMatch(merge),
     clauses: [
       // First matching clause wins on both engines: a stale row (NULL values) must hit DELETE before the UPDATE test.
       { when: "matched", condition: isStale, action: "delete" },

@@ -61,18 +61,25 @@ export function windowNumber(parts: readonly (number | Expr)[]): number | Expr {
 }
 
 /**
- * The silver filter selecting every partition of the given windows: the years as a plain `IN`
- * (a partition-column predicate every engine prunes on), then the windows' numbers as another
- * (see {@link windowNumber}). Athena evaluates both against each partition's values.
+ * The silver filter selecting every partition of the given windows: each partition column as a
+ * plain `IN` of the values it takes (predicates every engine prunes partitions or row groups
+ * by), then, for several windows, their numbers as one more `IN` (see {@link windowNumber}),
+ * so only the windows' own partitions pass. Athena evaluates them against each partition's values.
  * @param windows window values, each with the same partition columns, year first
  */
 export function windowFilter(windows: readonly WindowValues[]): Expr {
   if (windows.length === 0) return lit(false);
   const names = Object.keys(windows[0]!);
-  const years = [...new Set(windows.map((values) => values[names[0]!]!))];
-  const numbers = windows.map((values) => windowNumber(names.map((name) => values[name]!)));
-  return and(
-    { kind: "in", expr: column(names[0]!), values: years.map((year) => lit(year)) },
-    { kind: "in", expr: windowNumber(names.map((name) => column(name))), values: numbers.map((n) => lit(n)) },
-  );
+  const terms: Expr[] = names.map((name) => ({
+    kind: "in",
+    expr: column(name),
+    values: [...new Set(windows.map((values) => values[name]!))].map((value) => lit(value)),
+  }));
+  if (windows.length > 1)
+    terms.push({
+      kind: "in",
+      expr: windowNumber(names.map((name) => column(name))),
+      values: windows.map((values) => lit(windowNumber(names.map((name) => values[name]!)))),
+    });
+  return and(...terms);
 }

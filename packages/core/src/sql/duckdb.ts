@@ -41,7 +41,8 @@ export function renderDuckDb(statement: Statement, options: DuckDbRenderOptions)
       const key = statement.primaryKey.length
         ? [`PRIMARY KEY (${statement.primaryKey.map(quoteIdentifier).join(", ")})`]
         : [];
-      return `CREATE TABLE IF NOT EXISTS ${renderTable(statement.table)} (${[...definitions, ...key].join(", ")})`;
+      // The schema comes with the table, as a Glue database exists before any table on AWS (infra's).
+      return `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(statement.table.database)}; CREATE TABLE IF NOT EXISTS ${renderTable(statement.table)} (${[...definitions, ...key].join(", ")})`;
     }
     case "optimize":
     case "vacuum":

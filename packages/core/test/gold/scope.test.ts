@@ -42,7 +42,9 @@ describe("gold rows owned by recomputed windows", () => {
       alias: "g",
     });
     // Assess
-    expect(sql).toBe(`(("g"."year" IN (2024)) AND ((("g"."year" * 100) + "g"."month") IN (202401, 202402)))`);
+    expect(sql).toBe(
+      `(("g"."year" IN (2024)) AND ("g"."month" IN (1, 2)) AND ((("g"."year" * 100) + "g"."month") IN (202401, 202402)))`,
+    );
   });
 
   it("pins a daily table's day by its date dimension when no dimension carries silver's day", () => {

@@ -97,7 +97,7 @@ describe("gold statements for Athena", () => {
     const sql = renderAthena(query(sourceQuery(athena())));
     // Assess
     expect(sql).toContain(
-      `FROM "medallion_silver"."car_telemetry" WHERE ("event_year" IN (2024)) AND ((("event_year" * 100) + "event_month") IN (202401, 202402)) GROUP BY 1, 2, 3`,
+      `FROM "medallion_silver"."car_telemetry" WHERE ("event_year" IN (2024)) AND ("event_month" IN (1, 2)) AND ((("event_year" * 100) + "event_month") IN (202401, 202402)) GROUP BY 1, 2, 3`,
     );
     expect(sql).toContain(`min_by("currentMileage", "metricTimestamp") AS "first_mileage"`);
     expect(sql).toContain(`max_by("fuel_level_percentage", "metricTimestamp") AS "last_fuel_level_percentage"`);

@@ -52,6 +52,8 @@ describe("gold windows", () => {
       { dialect: "athena" },
     );
     // Assess
-    expect(sql).toBe(`(("event_year" IN (2024)) AND ((("event_year" * 100) + "event_month") IN (202401, 202403)))`);
+    expect(sql).toBe(
+      `(("event_year" IN (2024)) AND ("event_month" IN (1, 3)) AND ((("event_year" * 100) + "event_month") IN (202401, 202403)))`,
+    );
   });
 });

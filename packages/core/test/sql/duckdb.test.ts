@@ -87,7 +87,7 @@ describe("renderDuckDb", () => {
     // Assess
     expect(sql).toEqual([
       `CREATE SCHEMA IF NOT EXISTS "gold"`,
-      `CREATE TABLE IF NOT EXISTS "gold"."daily" ("date" DATE, "n" BIGINT, PRIMARY KEY ("date"))`,
+      `CREATE SCHEMA IF NOT EXISTS "gold"; CREATE TABLE IF NOT EXISTS "gold"."daily" ("date" DATE, "n" BIGINT, PRIMARY KEY ("date"))`,
     ]);
   });
 

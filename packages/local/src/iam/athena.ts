@@ -48,6 +48,16 @@ function glue(scope: AwsScope, table: TableRef, actions: readonly string[]): Iam
 }
 
 /**
+ * The IAM requests of reading a finished query's rows (`GetQueryResults`): Athena serves them
+ * from the result object, with the caller's rights.
+ * @param scope workgroup and results
+ */
+export function athenaResultsRead(scope: AthenaScope): IamRequest[] {
+  const workGroup = `arn:aws:athena:${scope.region}:${scope.account}:workgroup/${scope.workGroup}`;
+  return [{ action: "athena:GetQueryResults", resource: workGroup }, ...s3Under(scope.results, ["s3:GetObject"])];
+}
+
+/**
  * The IAM requests of one statement run on Athena by a caller polling it to completion.
  * @param statement the statement
  * @param scope workgroup, results, table locations
@@ -64,13 +74,7 @@ export function athenaStatementRequests(statement: Statement, scope: AthenaScope
     { action: "athena:GetQueryExecution", resource: workGroup },
     ...s3Under(scope.results, ["s3:GetBucketLocation", "s3:PutObject"]),
   ];
-  if (readsResults) {
-    // Athena serves the rows from the result object, with the caller's rights.
-    requests.push(
-      { action: "athena:GetQueryResults", resource: workGroup },
-      ...s3Under(scope.results, ["s3:GetObject"]),
-    );
-  }
+  if (readsResults) requests.push(...athenaResultsRead(scope));
   const databases = new Set<string>();
   const named = (table: TableRef) => {
     databases.add(table.database);
