@@ -179,13 +179,13 @@ describe("the medallion CLI", () => {
     // Assess: the failed run says where and why, in one line, with its journey; no raw JSON logs.
     expect(failedText.code).toBe(1);
     expect(failedText.stdout).toMatch(
-      /\n {2}pipeline +FAILED at MergeGold in [\d.]+ s: DuplicateSourceKeyError: MERGE into gold\.meter_daily refused.*meter=M1 \(2 rows\)\n {2}journey +j-[0-9a-f]{32} /,
+      /\n {2}pipeline +FAILED at RecordGoldResult in [\d.]+ s: DuplicateSourceKeyError: MERGE into gold\.meter_daily refused.*meter=M1 \(2 rows\)\n {2}journey +j-[0-9a-f]{32} /,
     );
     expect(failedText.stderr).not.toMatch(/^\{/m);
     expect(failedText.stderr).not.toContain('"errorType"');
     expect(failedJson.code).toBe(1);
     expect(failed.error).toEqual({
-      step: "MergeGold",
+      step: "RecordGoldResult",
       name: "DuplicateSourceKeyError",
       message: expect.stringMatching(/offending keys: meter=M1/),
     });
