@@ -151,7 +151,10 @@ describe("pipeline on the embedded stack", () => {
       stack.execute({ dataset: "car_telemetry", window: windowOf(14) }),
     ]);
     // Assess
-    expect(runs.map((r) => r.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+    expect(
+      runs.map((r) => r.status),
+      JSON.stringify(runs.map((r) => r.error)),
+    ).toEqual(["SUCCEEDED", "SUCCEEDED"]);
     // One of them waited for the other's dataset lock.
     expect(runs.flatMap((r) => r.states).some((s) => s.state === "AcquireDatasetLock" && s.event === "retried")).toBe(
       true,

@@ -195,8 +195,12 @@ export async function executePipeline({
           return getQueryResults(results, parameters) as never;
         },
       },
-      // Retries wait 0.2 s locally instead of Step Functions' seconds.
-      retryIntervalOverrides: Object.fromEntries(Object.values(S).map((name) => [name, 200])),
+      // Retries wait 0.2 s locally instead of Step Functions' seconds; a run waiting for another's
+      // dataset lock waits 1 s a time (20 attempts), as long as a loaded machine's run may hold it.
+      retryIntervalOverrides: {
+        ...Object.fromEntries(Object.values(S).map((name) => [name, 200])),
+        [S.AcquireDatasetLock]: 1_000,
+      },
     },
   });
 

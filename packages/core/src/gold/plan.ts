@@ -143,7 +143,7 @@ export function planGold({
     goldColumns(table);
     checkWindowOwnership(table, partition);
     const windows = windowsOf(affected, table.window, partition);
-    // The counts carry the recomputation twice, the MERGE once: the longest must fit.
+    // The MERGE and its counts each carry the recomputation once: the longest must fit.
     const render = (part: typeof windows): string => {
       const merge: GoldMerge = { table, silver, windows: part, database, partition };
       return [mergeStatement(merge), mergeCountsStatement(merge)]

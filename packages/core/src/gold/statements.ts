@@ -165,38 +165,30 @@ export function mergeSourceQuery({ database, partition, ...source }: GoldMerge):
 /**
  * Counts, before the MERGE, what it will do: recomputed rows (`source_rows`), those whose
  * key gold already holds (`matched`), among those the ones with different values
- * (`changed`), and gold rows of the windows whose group is gone (`deleted`, counted from the
- * MERGE's own source so the two cannot disagree).
+ * (`changed`), and gold rows of the windows whose group is gone (`deleted`). Read from the
+ * MERGE's own source, joined as the MERGE joins it, so the two cannot disagree, and silver is
+ * read once.
  * @param merge source, gold database, silver partitioning
  */
 export function mergeCountsStatement(merge: GoldMerge): Statement {
   const { table } = merge;
-  const firstKey = column("t", table.key[0]!);
-  const present: Expr = { kind: "isNull", expr: firstKey, negated: true };
-  const deleted: Query = {
-    kind: "select",
-    columns: [{ expr: call("count") }],
-    from: { kind: "subquery", query: mergeSourceQuery(merge), alias: "d" },
-    where: column("d", STALE),
-  };
-  const changedRows = call("sum", {
-    kind: "case",
-    whens: [{ when: and(present, changed(table)), then: lit(1) }],
-    otherwise: lit(0),
-  });
+  const present: Expr = { kind: "isNull", expr: column("t", table.key[0]!), negated: true };
+  const fresh = not(column("s", STALE));
+  const rowsWhere = (when: Expr): Expr =>
+    call("coalesce", call("sum", { kind: "case", whens: [{ when, then: lit(1) }], otherwise: lit(0) }), lit(0));
   return {
     kind: "query",
     query: {
       kind: "select",
       columns: [
-        { expr: call("count"), as: "source_rows" },
-        { expr: call("count", firstKey), as: "matched" },
-        { expr: call("coalesce", changedRows, lit(0)), as: "changed" },
-        { expr: { kind: "subquery", query: deleted }, as: "deleted" },
+        { expr: rowsWhere(fresh), as: "source_rows" },
+        { expr: rowsWhere(and(fresh, present)), as: "matched" },
+        { expr: rowsWhere(and(fresh, present, changed(table))), as: "changed" },
+        { expr: rowsWhere(column("s", STALE)), as: "deleted" },
       ],
       from: {
         kind: "leftJoin",
-        left: { kind: "subquery", query: sourceQuery(merge), alias: "s" },
+        left: { kind: "subquery", query: mergeSourceQuery(merge), alias: "s" },
         right: { kind: "table", table: targetOf(merge), alias: "t" },
         on: targetMatch(merge),
       },

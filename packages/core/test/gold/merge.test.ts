@@ -19,7 +19,7 @@ import { mergeGold } from "../../src/gold/merge";
 import type { GoldSpec, GoldTable } from "../../src/gold/spec";
 import { hasGold } from "../../src/gold/spec";
 import type { GoldMerge } from "../../src/gold/statements";
-import { mergeCountsStatement } from "../../src/gold/statements";
+import { mergeCountsStatement, mergeStatement } from "../../src/gold/statements";
 import { column } from "../../src/sql/ast";
 
 const CAR_MONTHLY = `SELECT * FROM gold.car_monthly ORDER BY car, year, month`;
@@ -344,7 +344,7 @@ describe("mergeGold on DuckDB", () => {
   });
 
   it("keeps every statement of a chunk, the pre-merge counts included, under the query-text limit", async () => {
-    // Prepare: the limit fits the counts of one month exactly, so no two months may share a statement.
+    // Prepare: the limit fits the longest statement of one month exactly, so no two months may share a statement.
     const partitions = await putSilver(engine, [
       { car: "A", at: "2024-01-05T08:00:00", mileage: 1000 },
       { car: "A", at: "2024-02-05T08:00:00", mileage: 1100 },
@@ -357,14 +357,18 @@ describe("mergeGold on DuckDB", () => {
       database: "gold",
       partition: carTelemetry.silver.partition,
     };
-    const limit = Buffer.byteLength(statementText(mergeCountsStatement(oneMonth), "duckdb"));
+    const limit = Math.max(
+      ...[mergeCountsStatement(oneMonth), mergeStatement(oneMonth)].map((statement) =>
+        Buffer.byteLength(statementText(statement, "duckdb")),
+      ),
+    );
     // Act
     const summary = await merge(partitions, { gold: { tables: [carMonthly] }, maxQueryBytes: limit });
     // Assess
     expect(rounded(await engine.rows(CAR_MONTHLY))).toEqual(rounded(expectedCarMonthly(await silverRows(engine))));
     expect(summary.tables[0]).toMatchObject({ windows: 3, statements: 3, inserted: 3 });
     const sizes = engine.log
-      .filter((sql) => /^(MERGE INTO|SELECT count\(\*\) AS "source_rows")/.test(sql))
+      .filter((sql) => /^MERGE INTO|AS "source_rows"/.test(sql))
       .map((sql) => Buffer.byteLength(sql));
     expect(sizes).toHaveLength(6);
     for (const size of sizes) expect(size).toBeLessThanOrEqual(limit);
