@@ -166,6 +166,16 @@ export const commands: CommandEntry[] = [
     load: () => import("./backfill"),
   },
   {
+    name: "unlock",
+    summary: "last resort: release a dataset's stuck lock and fail its unfinished journeys",
+    usage: ["medallion unlock --dataset <name>"],
+    description:
+      "A run killed or crashed leaves its dataset's lock and journey held; the next run takes them over at once when their process is gone (its pid and host are recorded), and on AWS when their short lease runs out. unlock is the last resort for what that cannot tell: it releases the dataset's consolidation lock and fails its pending or in-progress journeys (error Unlocked), and refuses (exit 1) while the process holding any of them is alive.",
+    options: ["dataset"],
+    examples: ["medallion unlock --dataset car_telemetry", "medallion unlock --dataset operations --json"],
+    load: () => import("./unlock"),
+  },
+  {
     name: "query",
     summary: "read-only SQL on the local lake (DuckDB)",
     usage: ['medallion query "<sql>[; <sql>…]"'],
