@@ -39,6 +39,63 @@ export function partitionOf(value: unknown, partition: PartitionSpec): Partition
   };
 }
 
+/** The partitions a column of timestamps falls in, and how many of its values fall in none. */
+export interface ColumnPartitions {
+  partitions: PartitionValues[];
+  rows: number;
+  withoutTimestamp: number;
+}
+
+/**
+ * The distinct partitions of a bronze file's partition column, as {@link partitionOf} gives
+ * each value's. Values written as ISO-8601 UTC text (`2024-05-01T08:00:00.000Z`, what sources
+ * mostly send) are grouped by their date without parsing each one: `Date.parse` and a
+ * partition object per row were most of the time to plan a million rows. Anything else, or
+ * text whose time of day is out of range, takes {@link partitionOf} itself.
+ * @param values the column's values, in any order
+ * @param partition the spec's partition columns
+ */
+export function partitionsOfColumn(values: Iterable<unknown>, partition: PartitionSpec): ColumnPartitions {
+  const found = new Map<string, PartitionValues>();
+  // Per UTC date text: the partition its first value gave (undefined: the date does not parse).
+  const byDate = new Map<string, PartitionValues | undefined>();
+  let rows = 0;
+  let withoutTimestamp = 0;
+  for (const value of values) {
+    rows += 1;
+    let of: PartitionValues | undefined;
+    if (typeof value === "string" && isUtcIsoText(value)) {
+      const date = value.slice(0, 10);
+      if (byDate.has(date)) of = byDate.get(date);
+      else {
+        of = partitionOf(value, partition);
+        byDate.set(date, of);
+      }
+    } else of = partitionOf(value, partition);
+    if (of) found.set(partitionKey(of), of);
+    else withoutTimestamp += 1;
+  }
+  return { partitions: [...found.values()], rows, withoutTimestamp };
+}
+
+// `YYYY-MM-DDThh:mm:ss[.fff…]Z` with the time of day in range: such text's UTC date is its
+// first ten characters (whether that date exists is left to partitionOf, once per date).
+function isUtcIsoText(text: string): boolean {
+  const n = text.length;
+  if (n < 20 || text.charCodeAt(n - 1) !== 90 /* Z */ || text[4] !== "-" || text[7] !== "-" || text[10] !== "T")
+    return false;
+  if (text[13] !== ":" || text[16] !== ":") return false;
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(text.charCodeAt(i))) return false;
+  if (n > 20) {
+    if (text[19] !== "." || n === 21) return false;
+    for (let i = 20; i < n - 1; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  }
+  const hour = Number(text.slice(11, 13));
+  return hour < 24 && text.charCodeAt(14) < 54 /* minutes < 60 */ && text.charCodeAt(17) < 54; /* seconds < 60 */
+}
+
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+
 /**
  * Hive path of a partition: `event_year=2024/event_month=1/event_day=5` (values unpadded, as
  * Athena UNLOAD and DuckDB COPY write them).

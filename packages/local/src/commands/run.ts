@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { knownDatasets } from "@medallion/core/dataset";
@@ -83,12 +84,15 @@ export async function execute(context: CommandContext): Promise<number> {
   });
 }
 
+/** A file to drop into landing: a sample's bytes, or a file on disk streamed as it is uploaded. */
+export type LandingFile = SampleFile | { key: string; path: string; size: number };
+
 /** Options of {@link runPipeline}. */
 export interface RunOptions {
   stack: LocalStack;
   dataset: string;
   /** The files to drop into landing, keyed as they land. */
-  files: SampleFile[];
+  files: LandingFile[];
   dataDir: string;
   /** Progress lines (stderr in the CLI). */
   progress?: (line: string) => void;
@@ -107,9 +111,10 @@ export async function runPipeline({ stack, dataset, files, dataDir, progress }: 
   progress?.(`Dropping ${files.length} file(s) into s3://${stack.names.Landing}/ …`);
   try {
     for (const file of files) {
-      const put = await clients.s3.send(
-        new PutObjectCommand({ Bucket: stack.names.Landing, Key: file.key, Body: file.body }),
-      );
+      // A file on disk is streamed: a run of many large files never holds them all in memory.
+      const body =
+        "path" in file ? { Body: createReadStream(file.path), ContentLength: file.size } : { Body: file.body };
+      const put = await clients.s3.send(new PutObjectCommand({ Bucket: stack.names.Landing, Key: file.key, ...body }));
       outcomes.push(
         stack.ingested(file.key, put.ETag ?? "").then((outcome) => {
           done += 1;
@@ -252,16 +257,17 @@ export function landingKeyOf(path: string, dataset: string): string {
   return `${datasetNamed(dataset).landingPrefix}${path}`;
 }
 
-async function landingFiles(dir: string, dataset: string): Promise<SampleFile[]> {
+async function landingFiles(dir: string, dataset: string): Promise<LandingFile[]> {
   const folder = resolve(dir);
   const info = await stat(folder).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`--landing ${dir}: ${info ? "not a folder" : "no such folder"}`);
   const entries = await readdir(folder, { recursive: true, withFileTypes: true });
-  const files: SampleFile[] = [];
+  const files: LandingFile[] = [];
   for (const entry of entries) {
     if (!entry.isFile() || entry.name.startsWith(".")) continue;
     const path = join(entry.parentPath, entry.name);
-    files.push({ key: landingKeyOf(relative(folder, path).split(sep).join("/"), dataset), body: await readFile(path) });
+    const key = landingKeyOf(relative(folder, path).split(sep).join("/"), dataset);
+    files.push({ key, path, size: (await stat(path)).size });
   }
   if (files.length === 0) throw new UsageError(`--landing ${dir}: the folder holds no files`);
   return files.sort((a, b) => a.key.localeCompare(b.key));
