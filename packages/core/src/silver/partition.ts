@@ -61,6 +61,8 @@ export function partitionsOfColumn(values: Iterable<unknown>, partition: Partiti
   const byDate = new Map<string, PartitionValues | undefined>();
   let rows = 0;
   let withoutTimestamp = 0;
+  // A run of values of one date gives the same object: keyed once per run, not per row.
+  let last: PartitionValues | undefined;
   for (const value of values) {
     rows += 1;
     let of: PartitionValues | undefined;
@@ -72,8 +74,11 @@ export function partitionsOfColumn(values: Iterable<unknown>, partition: Partiti
         byDate.set(date, of);
       }
     } else of = partitionOf(value, partition);
-    if (of) found.set(partitionKey(of), of);
-    else withoutTimestamp += 1;
+    if (!of) withoutTimestamp += 1;
+    else if (of !== last) {
+      found.set(partitionKey(of), of);
+      last = of;
+    }
   }
   return { partitions: [...found.values()], rows, withoutTimestamp };
 }
@@ -82,17 +87,31 @@ export function partitionsOfColumn(values: Iterable<unknown>, partition: Partiti
 // first ten characters (whether that date exists is left to partitionOf, once per date).
 function isUtcIsoText(text: string): boolean {
   const n = text.length;
-  if (n < 20 || text.charCodeAt(n - 1) !== 90 /* Z */ || text[4] !== "-" || text[7] !== "-" || text[10] !== "T")
-    return false;
-  if (text[13] !== ":" || text[16] !== ":") return false;
-  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(text.charCodeAt(i))) return false;
+  if (n < 20 || text.charCodeAt(n - 1) !== 90 /* Z */ || text.charCodeAt(10) !== 84 /* T */) return false;
+  for (let i = 0; i < 19; i++) {
+    const code = text.charCodeAt(i);
+    const expected = SEPARATORS[i];
+    if (expected === undefined ? !isDigit(code) : code !== expected) return false;
+  }
   if (n > 20) {
-    if (text[19] !== "." || n === 21) return false;
+    if (n === 21 || text.charCodeAt(19) !== 46 /* . */) return false;
     for (let i = 20; i < n - 1; i++) if (!isDigit(text.charCodeAt(i))) return false;
   }
-  const hour = Number(text.slice(11, 13));
-  return hour < 24 && text.charCodeAt(14) < 54 /* minutes < 60 */ && text.charCodeAt(17) < 54; /* seconds < 60 */
+  const hour = (text.charCodeAt(11) - 48) * 10 + text.charCodeAt(12) - 48;
+  // Minutes and seconds below 60: their tens digit below 6.
+  return hour < 24 && text.charCodeAt(14) < 54 && text.charCodeAt(17) < 54;
 }
+
+// Character codes at the fixed separators of `YYYY-MM-DDThh:mm:ss` (digits elsewhere).
+const SEPARATORS: (number | undefined)[] = [];
+for (const [at, char] of [
+  [4, "-"],
+  [7, "-"],
+  [10, "T"],
+  [13, ":"],
+  [16, ":"],
+] as const)
+  SEPARATORS[at] = char.charCodeAt(0);
 
 const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 
