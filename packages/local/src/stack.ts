@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { addUsage } from "@medallion/core/cost";
 import { knownDatasets } from "@medallion/core/dataset";
 import type { IngestResult } from "@medallion/core/ingest";
@@ -163,6 +164,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     },
     functionArn: localFunctionArn(localFunctionName("Ingest")),
     retries: delivery.retries,
+    // Files up to the cores at once: each ingestion already keeps about two threads busy on a large file.
+    concurrency: availableParallelism(),
     onFailure: (record) => {
       failed.push(record);
       // Lambda sends the record to the destination with the function's execution role.

@@ -20,7 +20,7 @@ import {
   putObject,
   rangedBuffer,
 } from "./objects";
-import { partitionKey, partitionOf, partitionOrdinal, partitionPath } from "./partition";
+import { partitionKey, partitionOrdinal, partitionPath, partitionsOfColumn } from "./partition";
 import { consolidationStatement } from "./query";
 import { resolveTarget } from "./target";
 import { versionId, versionPrefix } from "./version";
@@ -171,16 +171,8 @@ export async function planSilver<E extends PendingFile>({
   }
   const read: FileRows<E>[] = [];
   for (const entry of pending.slice(0, taken)) {
-    const found = new Map<string, Record<string, number>>();
-    let rows = 0;
-    let withoutTimestamp = 0;
-    for (const value of await readPartitionColumn(s3, buckets.bronze, entry.bronze_key!, partitionSourcePath(spec))) {
-      rows += 1;
-      const values = partitionOf(value, silver.partition);
-      if (values) found.set(partitionKey(values), values);
-      else withoutTimestamp += 1;
-    }
-    read.push({ entry, partitions: [...found.values()], rows, withoutTimestamp });
+    const column = await readPartitionColumn(s3, buckets.bronze, entry.bronze_key!, partitionSourcePath(spec));
+    read.push({ entry, ...partitionsOfColumn(column, silver.partition) });
   }
   // A plan whose statements would not fit takes fewer files (one file always fits, or the error says why).
   for (let count = taken; ; count = Math.ceil(count / 2)) {
