@@ -153,7 +153,7 @@ export const functions = {
     timeoutSeconds: 60,
     links: ["JourneyControl"],
     access: journeySteps,
-    states: ["RecordSilverStep"],
+    states: ["RecordSchemaStep", "RecordSilverStep"],
   },
   /** Marks the journey completed. */
   CompleteJourney: {
@@ -191,6 +191,25 @@ export const functions = {
     links: ["Lock"],
     access: { Lock: ["dynamodb:DeleteItem"] },
     states: ["ReleaseDatasetLock", "ReleaseDatasetLockAfterFailure"],
+  },
+  /** Compares the spec with the applied schema: compatible changes recorded as a new version, others refused. */
+  CheckSchema: {
+    handler: "schema.check",
+    memoryMB: 512,
+    timeoutSeconds: 60,
+    links: ["SchemaVersions"],
+    access: { SchemaVersions: ["dynamodb:Query", "dynamodb:PutItem"] },
+    states: ["CheckSchema"],
+  },
+  /** The same comparison, writing nothing: invoked at deploy time, so a refused change fails the deploy. */
+  VerifySchema: {
+    handler: "schema.verify",
+    memoryMB: 512,
+    timeoutSeconds: 60,
+    links: ["SchemaVersions"],
+    access: {
+      SchemaVersions: [{ action: "dynamodb:Query", unexercised: "infra invokes it at sst deploy; no local run does" }],
+    },
   },
   /** Pending files from the ledger, affected partitions, the statements Athena runs: stored in S3, its key returned. */
   PlanSilver: {

@@ -72,7 +72,8 @@ const retryLockHeld: Retrier = {
 
 /**
  * The pipeline of one dataset and window: resolve the window → start its journey (a
- * completed window is a no-op, one in progress is refused) → plan silver (pending bronze
+ * completed window is a no-op, one in progress is refused) → take the dataset's lock → check
+ * the spec against the applied schema (refused changes fail here, before any write) → plan silver (pending bronze
  * files from the ledger) → nothing pending: complete → run the plan's queries on Athena
  * (the state machine waits, not a Lambda) → commit silver (swap partitions) → merge gold
  * (and save congregado) → mark the ledger → complete the journey. Any failure after
@@ -134,10 +135,34 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
         Default: S.AcquireDatasetLock,
       },
       ...task(S.AcquireDatasetLock, { ...lockRef, lease_seconds: EXECUTION_TIMEOUT_SECONDS }, "$.lock", {
-        Next: S.PlanSilver,
+        Next: S.CheckSchema,
         Catch: failJourney,
         Retry: [retryTransient, retryLockHeld],
       }),
+      // Before anything is written: compatible spec changes are recorded as a new schema version,
+      // others fail the run (and its journey) naming the change and the command that handles it.
+      ...task(S.CheckSchema, { "dataset.$": "$.dataset" }, "$.schema", {
+        Next: S.RecordSchemaStep,
+        Catch: failJourney,
+        Retry: [retryTransient],
+      }),
+      ...task(
+        S.RecordSchemaStep,
+        {
+          ...journeyRef,
+          "step_id.$": "States.Format('schema_check-{}', $.schema.version)",
+          step: {
+            step: "schema_check",
+            status: "succeeded",
+            "dataset.$": "$.dataset",
+            "partition.$": "States.Format('schema v{}', $.schema.version)",
+            "details.$": "$.schema",
+            "started_at.$": "$.schema.checked_at",
+          },
+        },
+        null,
+        { Next: S.PlanSilver, Catch: failJourney },
+      ),
       [S.AlreadyDone]: { Type: "Succeed", Comment: "The window was already completed by an earlier run." },
       ...task(S.PlanSilver, { "dataset.$": "$.dataset" }, "$.plan", {
         Next: S.AnythingPending,

@@ -17,6 +17,7 @@ import { executeIfPending, pipelineLines, stateError } from "./execution";
 import type { CommandContext } from "./index";
 import { withStack } from "./lake";
 import type { Style } from "./output";
+import { exitCodeOf, refuseSchemaChange } from "./schema";
 
 /** One landing file of a run, as `--json` shows it. */
 export interface FileSummary {
@@ -79,7 +80,7 @@ export async function execute(context: CommandContext): Promise<number> {
       };
     if (context.json) out.json(summary);
     else out.print(formatSummary(summary, out.style));
-    return summary.error ? 1 : 0;
+    return exitCodeOf(summary);
   });
 }
 
@@ -104,6 +105,8 @@ export async function runPipeline({ stack, dataset, files, dataDir, progress }: 
   const clients = localClients(stack.services.env);
   const outcomes: Promise<IngestOutcome>[] = [];
   let done = 0;
+  // A spec change a run would refuse is refused before the files are ingested under it.
+  await refuseSchemaChange(stack, dataset);
   progress?.(`Dropping ${files.length} file(s) into s3://${stack.names.Landing}/ …`);
   try {
     for (const file of files) {
