@@ -237,6 +237,15 @@ export const functions = {
     },
     states: ["PlanSilver"],
   },
+  /** A rebuild's first step: every bronze file of the dataset pending again under the rebuild's id. */
+  StartRebuild: {
+    handler: "silver.rebuild",
+    memoryMB: 512,
+    timeoutSeconds: 15 * 60,
+    links: silverLinks,
+    access: { Ledger: ["dynamodb:Query", "dynamodb:UpdateItem"] },
+    states: ["StartRebuild"],
+  },
   /** One statement of a stored plan as the Athena text the query state runs (the state carries one query, not the plan). */
   LoadSilverQuery: {
     handler: "silver.query",
@@ -292,7 +301,8 @@ export const functions = {
     links: silverLinks,
     access: {
       Ledger: ["dynamodb:UpdateItem"],
-      Silver: ["s3:GetObject", "s3:ListBucket", "s3:DeleteObject"],
+      // PutObject: a rebuild records the partitions it rewrote (`_rebuilds/`).
+      Silver: ["s3:GetObject", "s3:ListBucket", "s3:DeleteObject", "s3:PutObject"],
       SilverTargetPaths: silverTargetPaths,
       // Expiry keeps any version the catalog still points at.
       SilverTables: glueLocate,

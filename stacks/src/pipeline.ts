@@ -23,6 +23,7 @@ export const pipelineStates = {
   AlreadyCompleted: "AlreadyCompleted?",
   AlreadyDone: "AlreadyDone",
   AnythingPending: "AnythingPending?",
+  IsRebuild: "IsRebuild?",
   RunSilverQueries: "RunSilverQueries",
   RunSilverQuery: "RunSilverQuery",
   MorePending: "MorePending?",
@@ -79,8 +80,10 @@ const retryLockHeld: Retrier = {
  * (and save congregado) → mark the ledger → complete the journey. Any failure after
  * the journey started fails it with the error, then the execution fails.
  *
- * Input: `{ dataset, window?: "hourly" | "daily" | { from, to }, at?: ISO time }` (window
- * defaults to hourly, `at` to the execution's start).
+ * Input: `{ dataset, window?: "hourly" | "daily" | { from, to }, at?: ISO time, rebuild?: { id,
+ * from?, to? } }` (window defaults to hourly, `at` to the execution's start). A rebuild makes
+ * every bronze file pending again, then recomputes the silver partitions of its range (event days)
+ * from all of them under the current spec, in the same capped plans, and the gold windows they feed.
  * @param resources the task functions' ARNs and the Athena workgroup
  */
 export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineResources): StateMachine {
@@ -141,7 +144,7 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
       }),
       // Before anything is written: compatible spec changes are recorded as a new schema version,
       // others fail the run (and its journey) naming the change and the command that handles it.
-      ...task(S.CheckSchema, { "dataset.$": "$.dataset" }, "$.schema", {
+      ...task(S.CheckSchema, { "dataset.$": "$.dataset", "rebuild.$": "$.run.rebuild" }, "$.schema", {
         Next: S.RecordSchemaStep,
         Catch: failJourney,
         Retry: [retryTransient],
@@ -161,10 +164,20 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
           },
         },
         null,
-        { Next: S.PlanSilver, Catch: failJourney },
+        { Next: S.IsRebuild, Catch: failJourney },
       ),
+      [S.IsRebuild]: {
+        Type: "Choice",
+        Comment: "A rebuild makes every bronze file pending again first; then plans take them as for a normal run.",
+        Choices: [{ Variable: "$.run.rebuild", IsNull: true, Next: S.PlanSilver }],
+        Default: S.StartRebuild,
+      },
+      ...task(S.StartRebuild, { "dataset.$": "$.dataset", "rebuild.$": "$.run.rebuild" }, "$.rebuilding", {
+        Next: S.PlanSilver,
+        Catch: failJourney,
+      }),
       [S.AlreadyDone]: { Type: "Succeed", Comment: "The window was already completed by an earlier run." },
-      ...task(S.PlanSilver, { "dataset.$": "$.dataset" }, "$.plan", {
+      ...task(S.PlanSilver, { "dataset.$": "$.dataset", "rebuild.$": "$.run.rebuild" }, "$.plan", {
         Next: S.AnythingPending,
         Catch: failJourney,
       }),

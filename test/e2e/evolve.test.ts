@@ -173,4 +173,44 @@ describe("a dataset whose spec changes", () => {
     // Nothing landed, so nothing reached bronze, quarantine or the ledger.
     expect(await readdir(join(dataDir, "s3"), { recursive: true })).toEqual(bronzeBefore);
   });
+
+  it("rebuild fills the new gold column for every window, and a second rebuild under the same spec is a no-op", async () => {
+    // Act
+    const rebuild = await medallion([
+      "rebuild",
+      "--spec",
+      specFile("v2"),
+      "--dataset",
+      "parcel_evolve",
+      "--json",
+      "--data-dir",
+      dataDir,
+    ]);
+    const again = await medallion([
+      "rebuild",
+      "--spec",
+      specFile("v2"),
+      "--dataset",
+      "parcel_evolve",
+      "--json",
+      "--data-dir",
+      dataDir,
+    ]);
+
+    // Assess
+    expect(rebuild.code, rebuild.stderr).toBe(0);
+    expect(JSON.parse(rebuild.stdout)).toMatchObject({
+      before: { partitions: 2, rows: 3 },
+      after: { partitions: 2, rows: 3 },
+      pipeline: { status: "SUCCEEDED" },
+    });
+    expect(
+      await query("v2", "SELECT hub, day::VARCHAR AS day, scans, total_kg FROM gold.hub_daily ORDER BY day"),
+    ).toEqual([
+      { hub: "lis", day: "2024-07-01", scans: 2, total_kg: 3 },
+      { hub: "lis", day: "2024-07-02", scans: 1, total_kg: 3 },
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).pipeline.alreadyCompleted).toBe(true);
+  });
 });

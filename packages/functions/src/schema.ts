@@ -1,4 +1,5 @@
 import { applySchema, assertApplicable, compareWithApplied, SchemaError } from "@medallion/core/schema";
+import { silverRebuildSchema } from "@medallion/core/silver";
 import { z } from "zod";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
@@ -9,7 +10,7 @@ import { logger } from "./shared/observability";
 const checkEvent = z.object({
   dataset: z.string().min(1),
   /** A rebuild applies changes a normal run refuses (it recomputes silver and gold from bronze). */
-  rebuild: z.boolean().default(false),
+  rebuild: silverRebuildSchema.nullable().default(null),
 });
 
 /** What the check returns to the state machine (recorded in the journey's `schema_check` step). */
@@ -31,7 +32,12 @@ export interface SchemaCheckResult {
 export const check = lambdaHandler(checkEvent, async ({ dataset, rebuild }): Promise<SchemaCheckResult> => {
   const checked_at = new Date().toISOString();
   const spec = specOf(datasets(), dataset, (message) => new SchemaError(message));
-  const applied = await applySchema({ doc: clients.doc, table: linked("SchemaVersions"), spec, rebuild });
+  const applied = await applySchema({
+    doc: clients.doc,
+    table: linked("SchemaVersions"),
+    spec,
+    rebuild: rebuild !== null,
+  });
   logger.info("schema version", { ...applied });
   return {
     dataset,

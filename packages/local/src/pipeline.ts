@@ -105,7 +105,7 @@ export async function executePipeline({
   onState,
 }: {
   handlers: PipelineHandlers;
-  input: { dataset: string; window?: WindowRequest; at?: string };
+  input: { dataset: string; window?: WindowRequest; at?: string; rebuild?: { id: string; from?: string; to?: string } };
   onState?: (event: StateEvent) => void;
 }): Promise<ExecutionOutcome> {
   const started = Date.now();

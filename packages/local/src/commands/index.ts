@@ -166,6 +166,19 @@ export const commands: CommandEntry[] = [
     load: () => import("./backfill"),
   },
   {
+    name: "rebuild",
+    summary: "recompute silver and gold from all of bronze under the current spec",
+    usage: ["medallion rebuild [--dataset <name>] [--from <YYYY-MM-DD>] [--to <YYYY-MM-DD>]"],
+    description:
+      "Recomputes the silver partitions of [from, to] (event days; all when left out) from every bronze file under the current spec, with the same versioned swap as a run, then the gold windows they feed. Applies the spec changes a run refuses (a changed dedup, partitioning, cleanse rule, derived formula, gold key or window, or a changed type). Crash-safe: run it again and it resumes; under the same spec, a finished rebuild is a no-op. Exit 1 when it failed.",
+    options: ["dataset", "from", "to"],
+    examples: [
+      "medallion rebuild --dataset car_telemetry",
+      "medallion rebuild --dataset car_telemetry --from 2024-05-01 --to 2024-05-31",
+    ],
+    load: () => import("./rebuild"),
+  },
+  {
     name: "query",
     summary: "read-only SQL on the local lake (DuckDB)",
     usage: ['medallion query "<sql>[; <sql>…]"'],
