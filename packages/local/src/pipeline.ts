@@ -106,7 +106,7 @@ export async function executePipeline({
   signal,
 }: {
   handlers: PipelineHandlers;
-  input: { dataset: string; window?: WindowRequest; at?: string };
+  input: { dataset: string; window?: WindowRequest; at?: string; rebuild?: { id: string; from?: string; to?: string } };
   onState?: (event: StateEvent) => void;
   /** Ctrl-C: the execution stops, its journey is failed with "interrupted" and its lock released. */
   signal?: AbortSignal;

@@ -5,6 +5,7 @@ import type { IngestResult } from "@medallion/core/ingest";
 import { ingestResultSchema, isSubscribedLandingKey } from "@medallion/core/ingest";
 import { recordRunUsage } from "@medallion/core/journey";
 import type { WindowRequest } from "@medallion/core/schedule";
+import type { SilverRebuild } from "@medallion/core/silver";
 import { loadSilverPlan } from "@medallion/core/silver";
 import type { TableRef } from "@medallion/core/sql";
 import type { FunctionName } from "@medallion/stacks/functions";
@@ -64,7 +65,7 @@ export interface LocalStack {
    * @param onState progress of each state
    */
   execute(
-    input: { dataset: string; window: WindowRequest; at?: string },
+    input: { dataset: string; window: WindowRequest; at?: string; rebuild?: SilverRebuild },
     onState?: (event: StateEvent) => void,
   ): Promise<ExecutionOutcome>;
   /** Every ingest invocation so far, measured against the Ingest function's timeout and memory. */

@@ -15,6 +15,7 @@ import type { GoldSpec, GoldTable } from "./spec";
 import { goldSpecOf } from "./spec";
 import type { GoldMerge } from "./statements";
 import {
+  addColumnStatements,
   createTableStatements,
   duplicateKeysStatement,
   mergeCountsStatement,
@@ -147,6 +148,8 @@ export async function mergeGold({
     const location =
       warehouse === undefined ? undefined : `${warehouse.replace(/\/?$/, "/")}${database}/${table.name}/`;
     for (const statement of createTableStatements({ table, database, dialect, location })) await run(statement);
+    // A table created under an older spec gains the columns of new aggregates (NULL until recomputed).
+    for (const statement of addColumnStatements({ table, database, dialect })) await run(statement);
   }
 
   // Every table's source is checked before any is merged, so a bad key leaves all of gold as it was.

@@ -18,6 +18,7 @@ import { executeIfPending, pipelineLines, stateError } from "./execution";
 import type { CommandContext } from "./index";
 import { withStack } from "./lake";
 import type { Style } from "./output";
+import { exitCodeOf, refuseSchemaChange } from "./schema";
 
 /** A file `run` drops into landing: the sample's bytes, or a local file streamed from disk. */
 export type LandingFile = SampleFile | { key: string; path: string; size: number };
@@ -94,7 +95,7 @@ export async function execute(context: CommandContext): Promise<number> {
       };
     if (context.json) out.json(summary);
     else out.print(formatSummary(summary, out.style));
-    return summary.error ? 1 : 0;
+    return exitCodeOf(summary);
   });
 }
 
@@ -125,6 +126,8 @@ export async function runPipeline({
   const clients = localClients(stack.services.env);
   const outcomes: Promise<IngestOutcome>[] = [];
   let done = 0;
+  // A spec change a run would refuse is refused before the files are ingested under it.
+  await refuseSchemaChange(stack, dataset);
   progress?.(`Dropping ${files.length} file(s) into s3://${stack.names.Landing}/ …`);
   try {
     // One file at a time, streamed from disk (in parts when large): memory stays bounded
