@@ -66,6 +66,8 @@ export function lambda(name: string, declaration: FunctionDeclaration, extraLink
     handler: `packages/functions/src/${declaration.handler}`,
     runtime: "nodejs22.x",
     architecture: "arm64",
+    // Relative to sst.config.ts; test/bench/bundles bundles with the same plugins.
+    nodejs: { minify: true, plugins: "infra/bundle-plugins.mjs" },
     memory: `${declaration.memoryMB} MB`,
     timeout: `${declaration.timeoutSeconds} seconds`,
     ...(declaration.storageMB ? { storage: `${declaration.storageMB} MB` as const } : {}),

@@ -15,6 +15,7 @@ export * from "./ingest";
 export * from "./lake";
 export * from "./pipeline";
 export * from "./queues";
+export * from "./schema";
 export * from "./sources";
 export * from "./stores";
 

@@ -143,7 +143,7 @@ export const functions = {
     timeoutSeconds: 60,
     links: ["JourneyControl"],
     access: journeySteps,
-    states: ["RecordSilverStep"],
+    states: ["RecordSchemaStep", "RecordSilverStep"],
   },
   /** Marks the journey completed. */
   CompleteJourney: {
@@ -182,6 +182,25 @@ export const functions = {
     access: { Lock: ["dynamodb:DeleteItem"] },
     states: ["ReleaseDatasetLock", "ReleaseDatasetLockAfterFailure"],
   },
+  /** Compares the spec with the applied schema: compatible changes recorded as a new version, others refused. */
+  CheckSchema: {
+    handler: "schema.check",
+    memoryMB: 512,
+    timeoutSeconds: 60,
+    links: ["SchemaVersions"],
+    access: { SchemaVersions: ["dynamodb:Query", "dynamodb:PutItem"] },
+    states: ["CheckSchema"],
+  },
+  /** The same comparison, writing nothing: invoked at deploy time, so a refused change fails the deploy. */
+  VerifySchema: {
+    handler: "schema.verify",
+    memoryMB: 512,
+    timeoutSeconds: 60,
+    links: ["SchemaVersions"],
+    access: {
+      SchemaVersions: [{ action: "dynamodb:Query", unexercised: "infra invokes it at sst deploy; no local run does" }],
+    },
+  },
   /** Pending files from the ledger, affected partitions, the statements Athena runs: stored in S3, its key returned. */
   PlanSilver: {
     handler: "silver.plan",
@@ -207,6 +226,15 @@ export const functions = {
       SilverTables: glueLocate,
     },
     states: ["PlanSilver"],
+  },
+  /** A rebuild's first step: every bronze file of the dataset pending again under the rebuild's id. */
+  StartRebuild: {
+    handler: "silver.rebuild",
+    memoryMB: 512,
+    timeoutSeconds: 15 * 60,
+    links: silverLinks,
+    access: { Ledger: ["dynamodb:Query", "dynamodb:UpdateItem"] },
+    states: ["StartRebuild"],
   },
   /** One statement of a stored plan as the Athena text the query state runs (the state carries one query, not the plan). */
   LoadSilverQuery: {
@@ -286,7 +314,8 @@ export const functions = {
     links: silverLinks,
     access: {
       Ledger: ["dynamodb:UpdateItem"],
-      Silver: ["s3:GetObject", "s3:ListBucket", "s3:DeleteObject"],
+      // PutObject: a rebuild records the partitions it rewrote (`_rebuilds/`).
+      Silver: ["s3:GetObject", "s3:ListBucket", "s3:DeleteObject", "s3:PutObject"],
       SilverTargetPaths: silverTargetPaths,
       // Expiry keeps any version the catalog still points at.
       SilverTables: glueLocate,

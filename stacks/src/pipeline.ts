@@ -23,6 +23,7 @@ export const pipelineStates = {
   AlreadyCompleted: "AlreadyCompleted?",
   AlreadyDone: "AlreadyDone",
   AnythingPending: "AnythingPending?",
+  IsRebuild: "IsRebuild?",
   RunSilverQueries: "RunSilverQueries",
   RunSilverQuery: "RunSilverQuery",
   RunGoldStatements: "RunGoldStatements",
@@ -94,15 +95,18 @@ const retryLockHeld: Retrier = {
 
 /**
  * The pipeline of one dataset and window: resolve the window → start its journey (a
- * completed window is a no-op, one in progress is refused) → plan silver (pending bronze
+ * completed window is a no-op, one in progress is refused) → take the dataset's lock → check
+ * the spec against the applied schema (refused changes fail here, before any write) → plan silver (pending bronze
  * files from the ledger) → nothing pending: complete → run the plan's queries on Athena
  * (the state machine waits, not a Lambda) → commit silver (swap partitions) → plan gold, run
  * its statements on Athena, finish it (counts, congregados, journey steps) → mark the ledger →
  * complete the journey. Any failure after
  * the journey started fails it with the error, then the execution fails.
  *
- * Input: `{ dataset, window?: "hourly" | "daily" | { from, to }, at?: ISO time }` (window
- * defaults to hourly, `at` to the execution's start).
+ * Input: `{ dataset, window?: "hourly" | "daily" | { from, to }, at?: ISO time, rebuild?: { id,
+ * from?, to? } }` (window defaults to hourly, `at` to the execution's start). A rebuild makes
+ * every bronze file pending again, then recomputes the silver partitions of its range (event days)
+ * from all of them under the current spec, in the same capped plans, and the gold windows they feed.
  * @param resources the task functions' ARNs and the Athena workgroup
  */
 export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineResources): StateMachine {
@@ -157,12 +161,46 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
         Default: S.AcquireDatasetLock,
       },
       ...task(S.AcquireDatasetLock, { ...lockRef, lease_seconds: EXECUTION_TIMEOUT_SECONDS }, "$.lock", {
-        Next: S.PlanSilver,
+        Next: S.CheckSchema,
         Catch: failJourney,
         Retry: [retryTransient, retryLockHeld],
       }),
+      // Before anything is written: compatible spec changes are recorded as a new schema version,
+      // others fail the run (and its journey) naming the change and the command that handles it.
+      ...task(S.CheckSchema, { "dataset.$": "$.dataset", "rebuild.$": "$.run.rebuild" }, "$.schema", {
+        Next: S.RecordSchemaStep,
+        Catch: failJourney,
+        Retry: [retryTransient],
+      }),
+      ...task(
+        S.RecordSchemaStep,
+        {
+          ...journeyRef,
+          "step_id.$": "States.Format('schema_check-{}', $.schema.version)",
+          step: {
+            step: "schema_check",
+            status: "succeeded",
+            "dataset.$": "$.dataset",
+            "partition.$": "States.Format('schema v{}', $.schema.version)",
+            "details.$": "$.schema",
+            "started_at.$": "$.schema.checked_at",
+          },
+        },
+        null,
+        { Next: S.IsRebuild, Catch: failJourney },
+      ),
+      [S.IsRebuild]: {
+        Type: "Choice",
+        Comment: "A rebuild makes every bronze file pending again first; then plans take them as for a normal run.",
+        Choices: [{ Variable: "$.run.rebuild", IsNull: true, Next: S.PlanSilver }],
+        Default: S.StartRebuild,
+      },
+      ...task(S.StartRebuild, { "dataset.$": "$.dataset", "rebuild.$": "$.run.rebuild" }, "$.rebuilding", {
+        Next: S.PlanSilver,
+        Catch: failJourney,
+      }),
       [S.AlreadyDone]: { Type: "Succeed", Comment: "The window was already completed by an earlier run." },
-      ...task(S.PlanSilver, { "dataset.$": "$.dataset" }, "$.plan", {
+      ...task(S.PlanSilver, { "dataset.$": "$.dataset", "rebuild.$": "$.run.rebuild" }, "$.plan", {
         Next: S.AnythingPending,
         Catch: failJourney,
       }),

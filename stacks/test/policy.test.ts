@@ -20,6 +20,7 @@ const deployment: Deployment = {
     JourneyControl: "journeys",
     Congregado: "congregado",
     Lock: "lock",
+    SchemaVersions: "schema-versions",
     Watermark: "watermark",
   },
   queues: { IngestFailures: "ingest-failures" },

@@ -133,6 +133,9 @@ describe("IAM: every recorded call against the policy infra gives its principal"
       ),
     );
     expect(concurrent.map((run) => run.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+    // A rebuild: every bronze file pending again, silver and gold recomputed, the rebuild's partitions recorded.
+    const rebuilt = await stack.execute({ dataset: weather.name, window: "hourly", rebuild: { id: "iam-rebuild" } });
+    expect(rebuilt.status).toBe("SUCCEEDED");
     // A failed run: the state machine fails the journey and releases the lock.
     const plan = stack.pipeline.PlanSilver;
     stack.pipeline.PlanSilver = async () => {

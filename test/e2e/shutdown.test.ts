@@ -46,7 +46,7 @@ describe("medallion run, interrupted with Ctrl-C", () => {
 
     // Assess: a clean, prompt stop.
     expect(code, stderr).toBe(130);
-    expect(stderr).toContain("SIGINT: finishing writes in flight");
+    expect(stderr).toContain("SIGINT: stopping the run");
 
     // Act: run again on the same state.
     const again = await medallion(["run", "--landing", landing, "--json", "--data-dir", dataDir]);

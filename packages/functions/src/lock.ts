@@ -1,4 +1,4 @@
-import { acquireLock, releaseLock } from "@medallion/core/lock";
+import { acquireLock, datasetLockName as lockName, releaseLock } from "@medallion/core/lock";
 import { z } from "zod";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
@@ -21,8 +21,6 @@ const lockEvent = z.object({
     .positive()
     .default(6 * 3600),
 });
-
-const lockName = (dataset: string) => `consolidation#${dataset}`;
 
 /** `{ dataset, owner }` → the dataset's consolidation lock, or LockHeldError (the state machine retries). */
 export const acquire = lambdaHandler(lockEvent, async ({ dataset, owner, lease_seconds }) => {

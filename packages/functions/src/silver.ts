@@ -1,6 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { DatasetSpec } from "@medallion/core/dataset";
+import { markForRebuild } from "@medallion/core/ledger";
 import { metricNames } from "@medallion/core/metrics";
 import type {
   PartitionCatalog,
@@ -20,6 +21,7 @@ import {
   SilverSpecError,
   saveSilverPlan,
   silverPlanPayloadSchema,
+  silverRebuildSchema,
 } from "@medallion/core/silver";
 import { renderAthena } from "@medallion/core/sql";
 import { z } from "zod";
@@ -45,7 +47,13 @@ export interface SilverDependencies {
   datasets: Record<string, DatasetSpec>;
 }
 
-const datasetEvent = z.object({ dataset: z.string().min(1) });
+const planEvent = z.object({
+  dataset: z.string().min(1),
+  /** The rebuild the run is (null for a normal run). */
+  rebuild: silverRebuildSchema.nullable().default(null),
+});
+
+const rebuildEvent = z.object({ dataset: z.string().min(1), rebuild: silverRebuildSchema });
 
 const queryEvent = z.object({
   plan_key: z.string().min(1),
@@ -83,11 +91,11 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
   };
   return {
     /** `{ dataset }` → the plan stored in S3, and what the state machine needs of it (its key, its query count). */
-    plan: lambdaHandler(datasetEvent, async ({ dataset }): Promise<SilverPlanPayload> => {
+    plan: lambdaHandler(planEvent, async ({ dataset, rebuild }): Promise<SilverPlanPayload> => {
       // When silver's work began: the start of the journey step the pipeline records.
       const planned_at = new Date().toISOString();
       const options = common(dataset);
-      const plan = await planSilver(options);
+      const plan = await planSilver({ ...options, ...(rebuild ? { rebuild } : {}) });
       // Only what commit and finish need of each entry.
       const files = plan.files.map(({ dataset: d, file_id, bronze_key }) => ({ dataset: d, file_id, bronze_key }));
       const plan_key = await saveSilverPlan({
@@ -115,6 +123,17 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
         more: plan.more,
         planned_at,
       };
+    }),
+    /**
+     * `{ dataset, rebuild }` → every bronze file of the dataset pending again under the rebuild's
+     * id (those it already took are skipped, so a resumed rebuild goes on where it stopped).
+     */
+    rebuild: lambdaHandler(rebuildEvent, async ({ dataset, rebuild }) => {
+      const d = deps();
+      specOf(d.datasets, dataset, (message) => new SilverSpecError(message));
+      const files = await markForRebuild(d.doc, d.ledgerTable, dataset, { rebuildId: rebuild.id });
+      logger.info("rebuild started", { dataset, ...rebuild, files });
+      return { dataset, rebuild: rebuild.id, files };
     }),
     /** `{ plan_key, index }` → `{ sql }`: one of the plan's statements as the Athena text the query state runs. */
     query: lambdaHandler(queryEvent, async ({ plan_key, index }): Promise<{ sql: string }> => {
@@ -183,4 +202,4 @@ const aws = silverHandlers(() => {
   };
 });
 
-export const { plan, query, commit, finish } = aws;
+export const { plan, rebuild, query, commit, finish } = aws;

@@ -128,7 +128,10 @@ const json = process.argv.includes("--json");
 main(process.argv.slice(2), out).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const usage = error instanceof UsageError || (error as Error | undefined)?.name === "ReadOnlyError";
+    // A spec change a run refuses is the caller's to resolve (the message names the command): exit 2, like a usage error.
+    const usage =
+      error instanceof UsageError ||
+      ["ReadOnlyError", "SchemaChangeRefusedError"].includes((error as Error | undefined)?.name ?? "");
     if (json) out.json({ error: errorJson(error) });
     out.note(
       usage

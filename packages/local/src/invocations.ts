@@ -55,7 +55,7 @@ export async function measured<T>(
  * What would not fit on Lambda: one line per function whose slowest invocation ran past its
  * timeout, or whose peak heap passed its memory.
  * @param invocations measured invocations
- * @example fitWarnings(outcome.invocations) // ["MergeGold ran 912.4 s, over its 900 s timeout"]
+ * @example fitWarnings(outcome.invocations) // ["FinishGold ran 912.4 s, over its 900 s timeout"]
  */
 export function fitWarnings(invocations: readonly InvocationReport[]): string[] {
   const worst = new Map<FunctionName, { durationMs: number; peakHeapMB: number; report: InvocationReport }>();

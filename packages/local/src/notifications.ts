@@ -83,6 +83,12 @@ export interface NotificationQueueOptions {
   onFailure: (record: OnFailureRecord) => void;
   /** First retry's delay; each next one doubles (Lambda waits about a minute, then two). */
   baseDelayMs?: number;
+  /**
+   * Invocations running at once; the rest wait their turn, oldest first (default: no bound,
+   * as Lambda scales out). In one process, more files at once than cores only share them,
+   * and each holds its own buffers: the embedded stack bounds it to the machine's cores.
+   */
+  concurrency?: number;
 }
 
 /**
@@ -93,6 +99,8 @@ export interface NotificationQueueOptions {
  */
 export class NotificationQueue {
   private readonly inFlight = new Set<Promise<void>>();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   /** @param options see {@link NotificationQueueOptions} */
   constructor(private readonly options: NotificationQueueOptions) {}
@@ -114,13 +122,26 @@ export class NotificationQueue {
   }
 
   private async attempt(event: S3Event, attempt: number): Promise<void> {
-    const { deliver, retries, baseDelayMs = 200 } = this.options;
+    const { retries, baseDelayMs = 200 } = this.options;
     try {
-      await deliver(event);
+      await this.invoke(event);
     } catch (error) {
       if (attempt >= retries) return this.options.onFailure(this.failureRecord(event, error, attempt + 1));
       await new Promise((resolve) => setTimeout(resolve, baseDelayMs * 2 ** attempt));
       return this.attempt(event, attempt + 1);
+    }
+  }
+
+  // One invocation, once fewer than `concurrency` run; a retry's wait holds no turn.
+  private async invoke(event: S3Event): Promise<void> {
+    const { deliver, concurrency = Number.POSITIVE_INFINITY } = this.options;
+    if (this.running >= concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running += 1;
+    try {
+      await deliver(event);
+    } finally {
+      this.running -= 1;
+      this.waiting.shift()?.();
     }
   }
 

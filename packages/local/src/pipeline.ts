@@ -107,10 +107,13 @@ export async function executePipeline({
   handlers,
   input,
   onState,
+  signal,
 }: {
   handlers: PipelineHandlers;
-  input: { dataset: string; window?: WindowRequest; at?: string };
+  input: { dataset: string; window?: WindowRequest; at?: string; rebuild?: { id: string; from?: string; to?: string } };
   onState?: (event: StateEvent) => void;
+  /** Ctrl-C: the execution stops, its journey is failed with "interrupted" and its lock released. */
+  signal?: AbortSignal;
 }): Promise<ExecutionOutcome> {
   const started = Date.now();
   const S = pipelineStates;
@@ -118,6 +121,9 @@ export async function executePipeline({
   const stateDefinitions = definedStates(definition.States);
   const invocations: InvocationReport[] = [];
   let journeyId: string | undefined;
+  // The run's journey once started (what an interrupted execution fails), and the tasks in flight.
+  let journey: { journey_id: string; run_id: string | null; duplicate?: boolean } | undefined;
+  const inFlight = new Set<Promise<unknown>>();
   // Step Functions refuses a task's input or result over 256 KB, and States.ALL does not catch
   // that: only a catcher naming States.DataLimitExceeded does.
   const checkSize = (state: string, what: string, value: unknown) => {
@@ -136,16 +142,21 @@ export async function executePipeline({
   const invoke = (name: TaskFunctionName, state: string) => async (event: unknown) => {
     checkSize(state, "task's input", event);
     let result: unknown;
+    const context = lambdaContext(localFunctionName(name), functions[name].timeoutSeconds * 1000);
+    const running = measured(
+      name,
+      () => handlers[name](event, context),
+      (report) => invocations.push(report),
+    );
+    inFlight.add(running);
     try {
-      const context = lambdaContext(localFunctionName(name), functions[name].timeoutSeconds * 1000);
-      result = await measured(
-        name,
-        () => handlers[name](event, context),
-        (report) => invocations.push(report),
-      );
+      result = await running;
     } catch (error) {
       throw asLambdaError(error);
+    } finally {
+      inFlight.delete(running);
     }
+    if (name === "StartJourney") journey = result as typeof journey;
     checkSize(state, "task's result", result);
     const started_ = result as { journey_id?: string; duplicate?: boolean };
     if (state === S.StartJourney && started_.journey_id && !started_.duplicate) journeyId = started_.journey_id;
@@ -155,7 +166,10 @@ export async function executePipeline({
   // rows of each query run, by its execution id, for athena:getQueryResults.
   const statements = new Map<string, Statement>();
   const results = new Map<string, QueryResult>();
-  const machine = new StateMachine(definition as never);
+  // Not validated again on every execution (asl-validator compiles its JSON schemas each time:
+  // ~1.7 s of a run's CPU): stacks/test/pipeline.test.ts validates the definition pipelineDefinition
+  // builds, which differs here only in its ARNs and workgroup; Step Functions too checks it once, at deploy.
+  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
   const name = `${input.dataset}-${new Date(started).toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}`;
   const execution = machine.run(input, {
     // The context object Step Functions provides (execution id, start time).
@@ -275,6 +289,30 @@ export async function executePipeline({
     }
   })();
 
+  // An interrupted execution: the task in flight finishes or fails (the engine was interrupted)
+  // for at most a moment, then the journey is failed with "interrupted" and the lock released,
+  // so the next run starts at once. The same handlers do it that the failure path uses.
+  const windDown = async (reason: string): Promise<{ Error: string; Cause: string }> => {
+    const error = { Error: "Interrupted", Cause: `interrupted (${reason}): the run stopped before it finished` };
+    await Promise.race([
+      Promise.allSettled([...inFlight]),
+      new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+    ]);
+    if (journey && !journey.duplicate) {
+      const context = (name: TaskFunctionName) =>
+        lambdaContext(localFunctionName(name), functions[name].timeoutSeconds * 1000);
+      const ref = { journey_id: journey.journey_id, run_id: journey.run_id ?? undefined };
+      await handlers.FailJourney({ ...ref, error }, context("FailJourney")).catch(() => undefined);
+      await handlers
+        .ReleaseDatasetLock({ dataset: input.dataset, owner: journey.run_id }, context("ReleaseDatasetLock"))
+        .catch(() => undefined);
+    }
+    return error;
+  };
+  const onAbort = () => execution.abort();
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+
   let result: unknown;
   const measures = () => ({
     states,
@@ -295,6 +333,10 @@ export async function executePipeline({
     await logs;
   } catch (error) {
     await logs.catch(() => undefined);
+    if (signal?.aborted) {
+      const interrupted = await windDown(String(signal.reason ?? "interrupted"));
+      return { status: "FAILED", error: interrupted, ...measures() };
+    }
     const failed = states.findLast((s) => s.event === "failed");
     const message = error instanceof Error ? error.message : String(error);
     return {
@@ -304,6 +346,7 @@ export async function executePipeline({
     };
   }
   if (overLimit) return { status: "FAILED", error: overLimit, ...measures() };
+  signal?.removeEventListener("abort", onAbort);
   // Outside the try: an output that breaks the contract is a bug to surface, not a failed run.
   return { status: "SUCCEEDED", output: pipelineOutputSchema.parse(result), ...measures() };
 }

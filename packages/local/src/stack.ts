@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { addUsage } from "@medallion/core/cost";
 import { knownDatasets } from "@medallion/core/dataset";
 import { loadGoldPlan } from "@medallion/core/gold";
@@ -5,6 +6,7 @@ import type { IngestResult } from "@medallion/core/ingest";
 import { ingestResultSchema, isSubscribedLandingKey } from "@medallion/core/ingest";
 import { recordRunUsage } from "@medallion/core/journey";
 import type { WindowRequest } from "@medallion/core/schedule";
+import type { SilverRebuild } from "@medallion/core/silver";
 import { loadSilverPlan } from "@medallion/core/silver";
 import type { TableRef } from "@medallion/core/sql";
 import type { FunctionName } from "@medallion/stacks/functions";
@@ -25,7 +27,7 @@ import type { ExecutionOutcome, PipelineHandlers, StateEvent, TaskHandler } from
 import { executePipeline, LOCAL_WORKGROUP, localFunctionName } from "./pipeline";
 import { localClients } from "./services/clients";
 import type { LocalServices } from "./services/index";
-import { startServices } from "./services/index";
+import { failAbandonedJourneys, releaseAbandonedIngestions, startServices } from "./services/index";
 import type { MeteredEngine } from "./usage";
 import { meteredEngine, queryUsage, requestUsage } from "./usage";
 
@@ -64,7 +66,7 @@ export interface LocalStack {
    * @param onState progress of each state
    */
   execute(
-    input: { dataset: string; window: WindowRequest; at?: string },
+    input: { dataset: string; window: WindowRequest; at?: string; rebuild?: SilverRebuild },
     onState?: (event: StateEvent) => void,
   ): Promise<ExecutionOutcome>;
   /** Every ingest invocation so far, measured against the Ingest function's timeout and memory. */
@@ -91,7 +93,15 @@ export interface LocalStack {
   calls(): RecordedCall[];
   /** Waits for every notification in flight. */
   drain(): Promise<void>;
-  /** Drains, then stops the services (state is flushed to `dataDir`). Safe to call twice. */
+  /**
+   * Ctrl-C: stops every execution in flight (its journey failed with "interrupted", its lock
+   * released), interrupts the lake's engine and stops taking landing events; ingestions in flight
+   * are abandoned (objects are written whole or not at all, and the next start re-runs them).
+   * Call {@link LocalStack.close} after it.
+   * @param reason what stopped it, e.g. "SIGINT"
+   */
+  interrupt(reason: string): Promise<void>;
+  /** Drains (unless interrupted), then stops the services (state is flushed to `dataDir`). Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -106,6 +116,9 @@ const ingestOutputSchema = z.object({ results: z.array(ingestResultSchema) });
  */
 export async function startStack(options: StackOptions): Promise<LocalStack> {
   const services = await startServices({ dataDir: options.dataDir, ports: options.ports, command: options.command });
+  // What a killed process on this data left held is taken over now (see each function).
+  await releaseAbandonedIngestions(services.env, services.names.Idempotency!);
+  await failAbandonedJourneys(services.env, services.names.JourneyControl!);
   Object.assign(process.env, services.env, {
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? options.logLevel ?? "WARN",
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
@@ -153,6 +166,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     },
     functionArn: localFunctionArn(localFunctionName("Ingest")),
     retries: delivery.retries,
+    // Files up to the cores at once: each ingestion already keeps about two threads busy on a large file.
+    concurrency: availableParallelism(),
     onFailure: (record) => {
       failed.push(record);
       // Lambda sends the record to the destination with the function's execution role.
@@ -176,8 +191,11 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
   });
   // Subscribed per dataset prefix, as infra subscribes the function: archive copies under
   // `_done/` and `_failed/` (and keys of no dataset) invoke nothing.
+  let interrupted = false;
+  const executions = new Set<AbortController>();
   services.s3.onObjectCreated((created) => {
     if (
+      !interrupted &&
       created.bucket === services.names.Landing &&
       isSubscribedLandingKey(Object.values(knownDatasets()), created.key)
     )
@@ -212,14 +230,20 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     pipeline: pipeline.handlers,
     engine: pipeline.lake,
     // What the execution does itself (not inside a task's invocation) is the state machine's.
-    // What the execution does itself (not inside a task's invocation) is the state machine's.
     // Once it ends, what it used is appended to its journey (the run's cost is its steps' sum).
     execute: async (input, onState) => {
       const started = Date.now();
       const before = recorder.calls().map((call) => ({ ...call }));
-      const { result: outcome, queries } = await pipeline.handlers.engine.metered(() =>
-        recorder.as(STATE_MACHINE, () => executePipeline({ handlers: pipeline.handlers, input, onState })),
-      );
+      const controller = new AbortController();
+      if (interrupted) controller.abort("interrupted");
+      executions.add(controller);
+      const { result: outcome, queries } = await pipeline.handlers.engine
+        .metered(() =>
+          recorder.as(STATE_MACHINE, () =>
+            executePipeline({ handlers: pipeline.handlers, input, onState, signal: controller.signal }),
+          ),
+        )
+        .finally(() => executions.delete(controller));
       const usage = addUsage(outcome.usage, queryUsage(queries), requestUsage(before, recorder.calls()));
       if (outcome.journeyId) {
         const clients = localClients(services.env);
@@ -248,9 +272,24 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     failedIngests: () => [...failed],
     calls: () => recorder.calls(),
     drain: () => queue.drain(),
+    interrupt: async (reason) => {
+      interrupted = true;
+      // The engine first: a statement running would hold the execution (and closing it) up.
+      await Promise.all([...executions].map((controller) => controller.abort(reason)));
+      await pipeline.stop();
+      await Promise.all(
+        [...executions].map(
+          (controller) =>
+            new Promise<void>((resolve) => {
+              const check = () => (executions.has(controller) ? setTimeout(check, 20) : resolve());
+              check();
+            }),
+        ),
+      );
+    },
     close: () =>
       (closing ??= (async () => {
-        await queue.drain();
+        if (!interrupted) await queue.drain();
         pipeline.close();
         await services.close();
         // The end-to-end suite collects every stack's calls, CLI processes' included (test/e2e/iam.global.ts).
@@ -271,6 +310,7 @@ async function pipelineHandlers(
   handlers: PipelineHandlers & { engine: MeteredEngine };
   others: Record<"OptimizeGold", TaskHandler>;
   lake: DuckDbEngine;
+  stop(): Promise<void>;
   close(): void;
 }> {
   const local = await localSilverDependencies({ services, dataDir });
@@ -335,6 +375,7 @@ async function pipelineHandlers(
     others,
     // Readers' queries are a person's, not a function's: not recorded for IAM.
     lake: local.engine,
+    stop: () => local.stop(),
     close: () => {
       runtime.destroy();
       local.close();

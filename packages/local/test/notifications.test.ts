@@ -25,6 +25,32 @@ describe("s3Notification", () => {
 });
 
 describe("NotificationQueue", () => {
+  it("runs at most `concurrency` deliveries at once, the rest in the order they came", async () => {
+    // Prepare
+    let running = 0;
+    let most = 0;
+    const started: string[] = [];
+    const queue = new NotificationQueue({
+      deliver: async (event) => {
+        started.push(event.Records[0]!.s3.object.key);
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running -= 1;
+      },
+      functionArn: "arn:aws:lambda:us-east-1:000000000000:function:ingest",
+      retries: 0,
+      onFailure: () => {},
+      concurrency: 2,
+    });
+    // Act
+    for (const key of ["a", "b", "c", "d", "e"]) queue.push(s3Notification({ ...created, key }));
+    await queue.drain();
+    // Assess
+    expect(most).toBe(2);
+    expect(started).toEqual(["a", "b", "c", "d", "e"]);
+  });
+
   it("retries a failing delivery and reports it once it succeeds", async () => {
     // Prepare
     let calls = 0;

@@ -19,6 +19,7 @@ export function athenaSyntax(statement: Statement): { sql: string; errors: strin
   switch (statement.kind) {
     case "createSchema":
     case "createTable":
+    case "addColumn":
       return { sql, errors: messages(hive.validate(sql)) };
     case "query":
     case "merge":

@@ -7,15 +7,17 @@ import { createWriteStream } from "node:fs";
  * @param options.unknownField give every reading a field the spec does not know (`vin`), so
  * the plain reader declines every line and each takes the general path (JSON.parse, the
  * record checks, `_extra`)
+ * @param options.first the index of the file's first reading (default 0): files of one series
+ * take consecutive ranges, so their timestamps follow each other and their values differ
  * @returns the file's size in bytes
  */
 export async function generateTelemetry(
   path: string,
   count: number,
-  { unknownField = false }: { unknownField?: boolean } = {},
+  { unknownField = false, first = 0 }: { unknownField?: boolean; first?: number } = {},
 ): Promise<number> {
   const out = createWriteStream(path);
-  let seed = 42;
+  let seed = 42 + first;
   const random = () => {
     seed = (seed * 1103515245 + 12345) >>> 0;
     return seed / 2 ** 32;
@@ -35,7 +37,7 @@ export async function generateTelemetry(
       Model: `Model ${car % 17}`,
       color: colors[car % colors.length],
       currentMileage: 10_000 + Math.floor(random() * 200_000),
-      metricTimestamp: new Date(start + i * 1000).toISOString(),
+      metricTimestamp: new Date(start + (first + i) * 1000).toISOString(),
       metrics: {
         trip: { tripMileage: Math.round(random() * 5000) / 10, tripFuelLiters: Math.round(random() * 400) / 10 },
         fuel: { fuelAvailable: Math.floor(random() * capacity), fuelCapacity: capacity },

@@ -3,7 +3,9 @@
  * writer can keep an item under the 400 KB limit before sending it. Errs on the large
  * side: strings count UTF-8 bytes, numbers their worst-case encoding.
  */
+import { NumberValue } from "@aws-sdk/lib-dynamodb";
 import { dynamodb } from "../limits/index";
+import { storableNumber } from "./numbers";
 
 /** DynamoDB's hard item limit: 400 KB, attribute names included (`@medallion/core/limits`). */
 export const DYNAMO_MAX_ITEM_BYTES = dynamodb.maxItemBytes;
@@ -31,6 +33,7 @@ export function valueSize(value: unknown): number {
   if (value === null || typeof value === "boolean") return 1;
   if (typeof value === "string") return byteLength(value);
   if (typeof value === "number" || typeof value === "bigint") return numberSize(value);
+  if (value instanceof NumberValue) return 21;
   if (value instanceof Uint8Array) return value.byteLength;
   if (Array.isArray(value)) {
     let size = 3;
@@ -50,8 +53,8 @@ export function valueSize(value: unknown): number {
 
 /**
  * A copy of a JSON-like value that the document client can write and read back
- * unchanged in meaning: unsafe bigints become strings (DynamoDB numbers would not read
- * back into JS numbers), non-finite numbers null, dates ISO strings, undefined members
+ * unchanged in meaning: numbers beyond 2^53 (numbers and bigints) DynamoDB numbers of their
+ * digits (see `storableNumber`), non-finite numbers null, dates ISO strings, undefined members
  * dropped, sets and maps plain arrays and objects.
  * @param value a record or value read from JSON or Parquet
  */
@@ -62,17 +65,15 @@ export function toStorable(value: unknown): unknown {
     case "boolean":
       return value;
     case "number":
-      return Number.isFinite(value) ? value : null;
+      return Number.isFinite(value) ? storableNumber(value) : null;
     case "bigint":
-      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-        ? Number(value)
-        : value.toString();
+      return storableNumber(value);
     case "function":
     case "symbol":
       return null;
   }
   if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return value;
+  if (value instanceof Uint8Array || value instanceof NumberValue) return value;
   if (Array.isArray(value) || value instanceof Set) return [...value].map(toStorable);
   const entries = value instanceof Map ? [...value.entries()] : Object.entries(value as object);
   const out: Record<string, unknown> = {};
@@ -90,7 +91,7 @@ function byteLength(text: string): number {
 }
 
 // DynamoDB stores numbers as base-100 digit pairs plus a byte of exponent (and a sign
-// byte when negative); at most 38 significant digits, so 21 bytes at most.
+// byte when negative); at most 38 significant digits, so 21 bytes at most (what a NumberValue counts).
 function numberSize(value: number | bigint): number {
   const text = typeof value === "bigint" ? value.toString() : Math.abs(value).toExponential();
   const digits =

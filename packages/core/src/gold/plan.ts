@@ -12,7 +12,13 @@ import { checkWindowOwnership, goldPartitionOf, ownedRows } from "./scope";
 import type { GoldSpec } from "./spec";
 import { goldSpecOf } from "./spec";
 import type { GoldMerge } from "./statements";
-import { createTableStatements, duplicateKeysStatement, mergeCountsStatement, mergeStatement } from "./statements";
+import {
+  addColumnStatements,
+  createTableStatements,
+  duplicateKeysStatement,
+  mergeCountsStatement,
+  mergeStatement,
+} from "./statements";
 import { windowsOf } from "./windows";
 
 /**
@@ -170,6 +176,9 @@ export function planGold({
     const location =
       warehouse === undefined ? undefined : `${warehouse.replace(/\/?$/, "/")}${database}/${table.name}/`;
     for (const statement of createTableStatements({ table, database, dialect, location }))
+      creates.push({ kind: "create", table: table.name, statement });
+    // A table created under an older spec gains the columns of new aggregates (NULL until recomputed).
+    for (const statement of addColumnStatements({ table, database, dialect }))
       creates.push({ kind: "create", table: table.name, statement });
     if (!chunks.length) continue;
     for (const part of chunks) {

@@ -70,6 +70,23 @@ export function createTableStatements({
   return [create];
 }
 
+/**
+ * The statements giving an existing gold table the columns its spec gained since it was
+ * created (a new aggregate): its rows read NULL until a run recomputes their window. DuckDB adds
+ * each column when missing; on Athena, only the columns named in `missing` (Iceberg's ADD
+ * COLUMNS has no IF NOT EXISTS).
+ * @param options table, database, dialect, and for Athena the columns the table lacks
+ */
+export function addColumnStatements({
+  table,
+  database,
+  dialect,
+  missing = [],
+}: GoldTarget & { dialect: Dialect; missing?: string[] }): Statement[] {
+  const wanted = dialect === "duckdb" ? goldColumns(table) : goldColumns(table).filter((c) => missing.includes(c.name));
+  return wanted.map((column) => ({ kind: "addColumn", table: targetOf({ table, database }), column }));
+}
+
 const keyMatch = (table: GoldTable, left = "t", right = "s"): Expr =>
   and(...table.key.map((name) => binary(column(left, name), "=", column(right, name))));
 

@@ -4,6 +4,8 @@ import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib
 import { canonicalJson } from "../dynamo/canonical";
 import { toStorable } from "../dynamo/item-size";
 import { allPages, isConditionalCheckFailed, request } from "../dynamo/request";
+import type { LeaseHolder } from "../lock/owner";
+import { isHolderGone, thisProcess } from "../lock/owner";
 import {
   JourneyConflictError,
   JourneyInProgressError,
@@ -53,6 +55,9 @@ export interface Journey {
   run_id?: string;
   /** Lease expiry (epoch ms) of an in-progress run; past it, another run may resume. */
   lease_until?: number;
+  /** Host and pid of the process running it: when that process is gone, the next start resumes at once. */
+  run_host?: string;
+  run_pid?: number;
   /** Bumped by every write; the optimistic-lock guard of state transitions. */
   revision: number;
   /** TTL (epoch seconds): DynamoDB deletes the item after this; readers treat it as gone. */
@@ -92,6 +97,8 @@ export interface StartJourneyOptions extends JourneyTable {
   retentionDays?: number;
   /** Conditional-write rounds before giving up with {@link JourneyConflictError} (default 5). */
   maxAttempts?: number;
+  /** The process that runs it (default: this one), recorded so a crashed run is resumed at once. */
+  holder?: LeaseHolder;
 }
 
 /** What {@link startJourney} decided. */
@@ -143,6 +150,7 @@ export async function startJourney({
   leaseMs = DEFAULT_LEASE_MS,
   retentionDays = DEFAULT_RETENTION_DAYS,
   maxAttempts = 5,
+  holder = thisProcess(),
 }: StartJourneyOptions): Promise<StartJourneyResult> {
   const journeyId = journeyIdFor(idempotencyKey);
   const expiresAt = (now: number) => Math.floor(now / 1000) + retentionDays * 86_400;
@@ -165,11 +173,26 @@ export async function startJourney({
       continue;
     }
     if (current.status === "completed") return { journey: current, duplicate: true, resumed: false };
-    if (current.status === "in_progress" && (current.lease_until ?? 0) > now)
+    // A run whose process is gone (kill -9, a crash on this host) is resumed at once, not after its lease.
+    if (
+      current.status === "in_progress" &&
+      (current.lease_until ?? 0) > now &&
+      !isHolderGone({ host: current.run_host, pid: current.run_pid })
+    )
       throw new JourneyInProgressError(journeyId, current.lease_until ?? 0);
     const resumed = current.status !== "pending";
     try {
-      const journey = await claim({ doc, table, current, metadata, resumed, now, leaseMs, expiresAt: expiresAt(now) });
+      const journey = await claim({
+        doc,
+        table,
+        current,
+        metadata,
+        resumed,
+        now,
+        leaseMs,
+        expiresAt: expiresAt(now),
+        holder,
+      });
       return { journey, duplicate: false, resumed };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
@@ -536,6 +559,7 @@ async function claim({
   now,
   leaseMs,
   expiresAt,
+  holder,
 }: {
   doc: DynamoDBDocumentClient;
   table: string;
@@ -545,6 +569,7 @@ async function claim({
   now: number;
   leaseMs: number;
   expiresAt: number;
+  holder: LeaseHolder;
 }): Promise<Journey> {
   const result = await request("claim journey", table, current.journey_id, () =>
     doc.send(
@@ -552,7 +577,7 @@ async function claim({
         TableName: table,
         Key: { journey_id: current.journey_id },
         UpdateExpression:
-          "SET #status = :in_progress, run_id = :run, lease_until = :lease, updated_at = :now, retry_count = retry_count + :retry, revision = revision + :one, metadata = :metadata, expires_at = :expires REMOVE #error",
+          "SET #status = :in_progress, run_id = :run, lease_until = :lease, updated_at = :now, retry_count = retry_count + :retry, revision = revision + :one, metadata = :metadata, expires_at = :expires, run_host = :host, run_pid = :pid REMOVE #error",
         ConditionExpression: "revision = :revision",
         // The previous run's error stays readable in its failed steps.
         ExpressionAttributeNames: { "#status": "status", "#error": "error" },
@@ -566,6 +591,8 @@ async function claim({
           ":metadata": toStorable({ ...current.metadata, ...metadata }),
           ":expires": expiresAt,
           ":revision": current.revision,
+          ":host": holder.host,
+          ":pid": holder.pid,
         },
         ReturnValues: "ALL_NEW",
       }),

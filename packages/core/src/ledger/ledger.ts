@@ -127,3 +127,46 @@ export async function markConsolidated(
     }
   });
 }
+
+/**
+ * Makes every bronze file of a dataset pending again for a rebuild (`rebuild_id`), so the
+ * pipeline's plans take them all under the current spec. Files this rebuild already took are
+ * skipped: a rebuild resumed after a crash goes on where it stopped.
+ * @param options the rebuild's id
+ * @returns how many files were made pending
+ */
+export async function markForRebuild(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  dataset: string,
+  { rebuildId }: { rebuildId: string },
+): Promise<number> {
+  const entries = await allPages<LedgerEntry & { rebuild_id?: string }>((ExclusiveStartKey) =>
+    doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: "dataset = :dataset",
+        ExpressionAttributeValues: { ":dataset": dataset },
+        ExclusiveStartKey,
+      }),
+    ),
+  );
+  const wanted = entries.filter((entry) => entry.bronze_key && entry.rebuild_id !== rebuildId);
+  await eachLimit(wanted, 8, async (entry) => {
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { dataset: entry.dataset, file_id: entry.file_id },
+          UpdateExpression: "SET pending_dataset = :dataset, rebuild_id = :rebuild",
+          ConditionExpression:
+            "attribute_exists(bronze_key) AND (attribute_not_exists(rebuild_id) OR rebuild_id <> :rebuild)",
+          ExpressionAttributeValues: { ":dataset": dataset, ":rebuild": rebuildId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  });
+  return wanted.length;
+}

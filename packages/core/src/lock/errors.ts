@@ -15,3 +15,14 @@ export class LockHeldError extends StoreError {
     super(`${lock} is held by ${owner} until ${new Date(expiresAt).toISOString()}`);
   }
 }
+
+/** A run's lock was taken over by another run (its lease ran out): it must stop writing. */
+export class LockLostError extends StoreError {
+  override name = "LockLostError";
+  constructor(
+    readonly lock: string,
+    readonly owner: string,
+  ) {
+    super(`${lock} is no longer held by ${owner}: its lease ran out and another run took it`);
+  }
+}

@@ -81,6 +81,11 @@ export const tables = {
     primaryIndex: { hashKey: "name" },
     ttl: "ttl",
   },
+  /** One item per applied schema version of a dataset (`version` 1, 2…): what its tables hold, and what changed. */
+  SchemaVersions: {
+    fields: { dataset: "string", version: "number" },
+    primaryIndex: { hashKey: "dataset", rangeKey: "version" },
+  },
   /** One item per HTTP API source (`source` = its name): everything before `watermark` is in landing. */
   Watermark: {
     fields: { source: "string" },

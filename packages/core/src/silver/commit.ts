@@ -10,6 +10,7 @@ import type { SilverLedger } from "./ledger";
 import type { ObjectInfo } from "./objects";
 import { FOOTER_FETCH_BYTES, isDataFile, listObjects, parseS3Uri, rangedBuffer, S3_CONCURRENCY } from "./objects";
 import type { SilverLake, SilverPlan } from "./plan";
+import { recordRebuilt } from "./rebuild";
 import { expireVersions, recordSuperseded } from "./retention";
 import { resolveTarget, silverTargetSchema } from "./target";
 import { versionPrefix } from "./version";
@@ -164,6 +165,15 @@ export async function finishSilver({
 }: FinishSilverOptions): Promise<{ versionsExpired: number }> {
   const { retentionDays } = silverSpecOf(spec);
   const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
+  // A rebuild's partitions are recorded as rewritten before its files stop being pending.
+  if (plan.rebuild && plan.partitions.length)
+    await recordRebuilt({
+      s3,
+      bucket: buckets.silver,
+      dataset: plan.dataset,
+      id: plan.rebuild.id,
+      partitions: plan.partitions.map((p) => p.values),
+    });
   if (plan.files.length) await ledger.markConsolidated(plan.files, plan.version ?? "none");
   const versionsExpired = await expireVersions({
     s3,

@@ -32,6 +32,8 @@ export {
 } from "./plan";
 export type { ConsolidationQueryOptions } from "./query";
 export { consolidationQuery, consolidationStatement } from "./query";
+export type { SilverRebuild } from "./rebuild";
+export { inRebuildRange, rebuiltPartitions, recordRebuilt, silverRebuildSchema } from "./rebuild";
 export type { ExpireVersionsOptions, SupersededPartition } from "./retention";
 export { expireVersions, recordSuperseded } from "./retention";
 export type {

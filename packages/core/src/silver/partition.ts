@@ -39,6 +39,82 @@ export function partitionOf(value: unknown, partition: PartitionSpec): Partition
   };
 }
 
+/** The partitions a column of timestamps falls in, and how many of its values fall in none. */
+export interface ColumnPartitions {
+  partitions: PartitionValues[];
+  rows: number;
+  withoutTimestamp: number;
+}
+
+/**
+ * The distinct partitions of a bronze file's partition column, as {@link partitionOf} gives
+ * each value's. Values written as ISO-8601 UTC text (`2024-05-01T08:00:00.000Z`, what sources
+ * mostly send) are grouped by their date without parsing each one: `Date.parse` and a
+ * partition object per row were most of the time to plan a million rows. Anything else, or
+ * text whose time of day is out of range, takes {@link partitionOf} itself.
+ * @param values the column's values, in any order
+ * @param partition the spec's partition columns
+ */
+export function partitionsOfColumn(values: Iterable<unknown>, partition: PartitionSpec): ColumnPartitions {
+  const found = new Map<string, PartitionValues>();
+  // Per UTC date text: the partition its first value gave (undefined: the date does not parse).
+  const byDate = new Map<string, PartitionValues | undefined>();
+  let rows = 0;
+  let withoutTimestamp = 0;
+  // A run of values of one date gives the same object: keyed once per run, not per row.
+  let last: PartitionValues | undefined;
+  for (const value of values) {
+    rows += 1;
+    let of: PartitionValues | undefined;
+    if (typeof value === "string" && isUtcIsoText(value)) {
+      const date = value.slice(0, 10);
+      if (byDate.has(date)) of = byDate.get(date);
+      else {
+        of = partitionOf(value, partition);
+        byDate.set(date, of);
+      }
+    } else of = partitionOf(value, partition);
+    if (!of) withoutTimestamp += 1;
+    else if (of !== last) {
+      found.set(partitionKey(of), of);
+      last = of;
+    }
+  }
+  return { partitions: [...found.values()], rows, withoutTimestamp };
+}
+
+// `YYYY-MM-DDThh:mm:ss[.fff…]Z` with the time of day in range: such text's UTC date is its
+// first ten characters (whether that date exists is left to partitionOf, once per date).
+function isUtcIsoText(text: string): boolean {
+  const n = text.length;
+  if (n < 20 || text.charCodeAt(n - 1) !== 90 /* Z */ || text.charCodeAt(10) !== 84 /* T */) return false;
+  for (let i = 0; i < 19; i++) {
+    const code = text.charCodeAt(i);
+    const expected = SEPARATORS[i];
+    if (expected === undefined ? !isDigit(code) : code !== expected) return false;
+  }
+  if (n > 20) {
+    if (n === 21 || text.charCodeAt(19) !== 46 /* . */) return false;
+    for (let i = 20; i < n - 1; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  }
+  const hour = (text.charCodeAt(11) - 48) * 10 + text.charCodeAt(12) - 48;
+  // Minutes and seconds below 60: their tens digit below 6.
+  return hour < 24 && text.charCodeAt(14) < 54 && text.charCodeAt(17) < 54;
+}
+
+// Character codes at the fixed separators of `YYYY-MM-DDThh:mm:ss` (digits elsewhere).
+const SEPARATORS: (number | undefined)[] = [];
+for (const [at, char] of [
+  [4, "-"],
+  [7, "-"],
+  [10, "T"],
+  [13, ":"],
+  [16, ":"],
+] as const)
+  SEPARATORS[at] = char.charCodeAt(0);
+
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+
 /**
  * Hive path of a partition: `event_year=2024/event_month=1/event_day=5` (values unpadded, as
  * Athena UNLOAD and DuckDB COPY write them).

@@ -20,8 +20,10 @@ import {
   putObject,
   rangedBuffer,
 } from "./objects";
-import { partitionKey, partitionOf, partitionOrdinal, partitionPath } from "./partition";
+import { partitionKey, partitionOrdinal, partitionPath, partitionsOfColumn } from "./partition";
 import { consolidationStatement } from "./query";
+import type { SilverRebuild } from "./rebuild";
+import { inRebuildRange, rebuiltPartitions, silverRebuildSchema } from "./rebuild";
 import { resolveTarget } from "./target";
 import { versionId, versionPrefix } from "./version";
 
@@ -65,6 +67,8 @@ export const silverPlanSchema = z.object({
   statements: z.array(statementSchema),
   /** More files are pending than this plan takes: plan again after this one. */
   more: z.boolean(),
+  /** The rebuild this plan is part of, if any. */
+  rebuild: silverRebuildSchema.optional(),
 });
 
 /** What a consolidation will do, over ledger entries of type `E` (what the ledger listed). */
@@ -112,6 +116,11 @@ export interface PlanSilverOptions<E extends PendingFile> extends SilverLake {
    * (256 KB) on its way to Athena. Files are also capped by the bytes their URIs take.
    */
   maxQueryBytes?: number;
+  /**
+   * A rebuild: only partitions of its range are rewritten, and a partition it has not rewritten
+   * yet is written from bronze alone (not unioned with its current rows).
+   */
+  rebuild?: SilverRebuild;
 }
 
 /** Files a plan takes by default. */
@@ -157,6 +166,7 @@ export async function planSilver<E extends PendingFile>({
   tables,
   maxFiles = MAX_FILES_PER_PLAN,
   maxQueryBytes = MAX_PLAN_QUERY_BYTES,
+  rebuild,
 }: PlanSilverOptions<E>): Promise<SilverPlan<E>> {
   const silver = silverSpecOf(spec);
   const pending = (await ledger.listPending(spec.name)).filter((entry) => entry.bronze_key);
@@ -171,16 +181,8 @@ export async function planSilver<E extends PendingFile>({
   }
   const read: FileRows<E>[] = [];
   for (const entry of pending.slice(0, taken)) {
-    const found = new Map<string, Record<string, number>>();
-    let rows = 0;
-    let withoutTimestamp = 0;
-    for (const value of await readPartitionColumn(s3, buckets.bronze, entry.bronze_key!, partitionSourcePath(spec))) {
-      rows += 1;
-      const values = partitionOf(value, silver.partition);
-      if (values) found.set(partitionKey(values), values);
-      else withoutTimestamp += 1;
-    }
-    read.push({ entry, partitions: [...found.values()], rows, withoutTimestamp });
+    const column = await readPartitionColumn(s3, buckets.bronze, entry.bronze_key!, partitionSourcePath(spec));
+    read.push({ entry, ...partitionsOfColumn(column, silver.partition) });
   }
   // A plan whose statements would not fit takes fewer files (one file always fits, or the error says why).
   for (let count = taken; ; count = Math.ceil(count / 2)) {
@@ -192,6 +194,7 @@ export async function planSilver<E extends PendingFile>({
       tables,
       read: read.slice(0, count),
       more: pending.length > count,
+      rebuild,
     });
     const tooLong = plan.statements
       .map((statement) => utf8Bytes(renderAthena(statement)))
@@ -224,12 +227,14 @@ async function planFiles<E extends PendingFile>({
   tables,
   read,
   more,
+  rebuild,
 }: SilverLake & {
   spec: DatasetSpec;
   s3: S3Client;
   catalog: PartitionCatalog;
   read: FileRows<E>[];
   more: boolean;
+  rebuild?: SilverRebuild;
 }): Promise<SilverPlan<E>> {
   const silver = silverSpecOf(spec);
   const files = read.map((r) => r.entry);
@@ -244,9 +249,12 @@ async function planFiles<E extends PendingFile>({
     partitions: [],
     statements: [],
     more,
+    ...(rebuild ? { rebuild } : {}),
   };
   const affected = new Map<string, Record<string, number>>();
-  for (const r of read) for (const values of r.partitions) affected.set(partitionKey(values), values);
+  for (const r of read)
+    for (const values of r.partitions)
+      if (!rebuild || inRebuildRange(values, silver.partition, rebuild)) affected.set(partitionKey(values), values);
   if (affected.size === 0) return empty;
 
   const valuesList = [...affected.values()].sort(
@@ -256,7 +264,8 @@ async function planFiles<E extends PendingFile>({
   const current = await target.catalog.locate(target.table, valuesList);
   const version = versionId({
     dataset: spec.name,
-    files: files.map((f) => f.file_id),
+    // A rebuild writes other rows than a normal plan of the same files: another version.
+    files: [...files.map((f) => f.file_id), ...(rebuild ? [`rebuild#${rebuild.id}`] : [])],
     current: valuesList.map((values, i) => [partitionKey(values), current[i]]),
   });
   const leftovers = await listObjects(s3, target.bucket, versionPrefix(target.root, version));
@@ -272,6 +281,10 @@ async function planFiles<E extends PendingFile>({
     uris: files.map((f) => bronzeUri(buckets.bronze, f)),
     ingestDates: [...new Set(bronzeKeys.map(ingestDateOf).filter((d) => d !== undefined))].sort(),
   };
+  // A rebuild unions only with the partitions it has already rewritten; the others' rows are what it replaces.
+  const rebuilt = rebuild
+    ? await rebuiltPartitions({ s3, bucket: buckets.silver, dataset: spec.name, id: rebuild.id })
+    : undefined;
   const runs = chunksOf(
     valuesList.map((values, i) => ({ values, previous: current[i] })),
     athena.maxPartitionsPerWrite,
@@ -291,11 +304,15 @@ async function planFiles<E extends PendingFile>({
       bronze,
       silver: {
         table: target.table,
-        existing: planned.filter((p) => p.previous).map((p) => ({ values: p.values, location: p.previous! })),
+        existing: planned
+          .filter((p) => p.previous && (!rebuilt || rebuilt.has(partitionKey(p.values))))
+          .map((p) => ({ values: p.values, location: p.previous! })),
       },
       to,
-      // One statement covers every new row; several split them by partition.
-      ...(runs.length > 1 ? { ordinals: { from: ordinals[0]!, to: ordinals.at(-1)! } } : {}),
+      // One statement covers every new row; several split them by partition, as does a rebuild's range.
+      ...(runs.length > 1 || rebuild?.from || rebuild?.to
+        ? { ordinals: { from: ordinals[0]!, to: ordinals.at(-1)! } }
+        : {}),
     });
   });
   return { ...empty, version, partitions, statements };

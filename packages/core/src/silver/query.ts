@@ -1,8 +1,9 @@
+import { bronzeSqlType } from "../dataset/schema";
 import type { DatasetSpec } from "../dataset/spec";
 import type { Expr, PartitionLocation, Query, Statement, TableRef } from "../sql/ast";
 import { and, binary, column, lit } from "../sql/ast";
 import type { SilverColumn } from "./columns";
-import { silverColumns, silverSpecOf } from "./columns";
+import { LINEAGE_COLUMNS, silverColumns, silverSpecOf } from "./columns";
 import { partitionColumnNames } from "./partition";
 
 /** Inputs of {@link consolidationStatement}. */
@@ -38,6 +39,8 @@ export function consolidationQuery({ spec, bronze, silver, ordinals }: Omit<Cons
       kind: "files",
       table: bronze.table,
       uris: bronze.uris,
+      // Bronze files of older schemas are read by name as the spec's fields (missing → NULL).
+      columns: [...spec.fields.map((field) => ({ name: field.name, type: bronzeSqlType(field) })), ...LINEAGE_COLUMNS],
       ...(bronze.ingestDates.length ? { partitionFilter: { column: "ingest_date", values: bronze.ingestDates } } : {}),
     },
     // A reading without a usable time has no partition; bronze validation should have caught it.

@@ -110,7 +110,17 @@ export type Source =
    * Given Parquet objects of a table. Athena reads the table filtered by `"$path"` (and the
    * partition filter, so only those partitions are listed); DuckDB reads the objects directly.
    */
-  | { kind: "files"; table: TableRef; uris: string[]; partitionFilter?: { column: string; values: Literal[] } }
+  | {
+      kind: "files";
+      table: TableRef;
+      uris: string[];
+      partitionFilter?: { column: string; values: Literal[] };
+      /**
+       * The columns the files are read as, by name (DuckDB; Athena reads the table's): files of
+       * older schemas read NULL for a column they lack and widen to the declared type.
+       */
+      columns?: ColumnDef[];
+    }
   /**
    * Given partitions of a partitioned table. Athena reads the table filtered on partition
    * values (the catalog resolves locations); DuckDB reads each location with the partition
@@ -179,6 +189,11 @@ export type Statement =
       partitionedBy: string[];
       location?: string;
     }
+  /**
+   * Adds a column a table lacks, keeping its rows (they read NULL). Athena: Iceberg's
+   * `ALTER TABLE … ADD COLUMNS` (the caller knows it is missing); DuckDB: `ADD COLUMN IF NOT EXISTS`.
+   */
+  | { kind: "addColumn"; table: TableRef; column: ColumnDef }
   /** Merges `using` into a table aliased `alias`, row by row through `clauses`, as one commit. */
   | { kind: "merge"; into: TableRef; alias: string; using: Source; on: Expr; clauses: MergeClause[] }
   /** Athena only: compacts an Iceberg table's small and delete files into larger data files. */

@@ -53,6 +53,8 @@ export function renderAthena(statement: Statement): string {
         .join(", ");
       return `CREATE TABLE IF NOT EXISTS ${hiveTable(table)} (${definitions.join(", ")})${partitioned} LOCATION ${hiveLiteral(location)} TBLPROPERTIES (${properties})`;
     }
+    case "addColumn":
+      return `ALTER TABLE ${hiveTable(statement.table)} ADD COLUMNS (${quoteHiveIdentifier(statement.column.name)} ${hiveType(statement.column.type)})`;
     case "optimize":
       return `OPTIMIZE ${bareTable(statement.table)} REWRITE DATA USING BIN_PACK`;
     case "vacuum":

@@ -44,6 +44,8 @@ export function renderDuckDb(statement: Statement, options: DuckDbRenderOptions)
       // The schema comes with the table, as a Glue database exists before any table on AWS (infra's).
       return `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(statement.table.database)}; CREATE TABLE IF NOT EXISTS ${renderTable(statement.table)} (${[...definitions, ...key].join(", ")})`;
     }
+    case "addColumn":
+      return `ALTER TABLE ${renderTable(statement.table)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(statement.column.name)} ${renderType(statement.column.type, "duckdb")}`;
     case "optimize":
     case "vacuum":
       throw new UnsupportedStatementError(`${statement.kind} is Iceberg maintenance; DuckDB tables need none`);

@@ -246,6 +246,12 @@ function parquetList(paths: string[]): string {
   return `read_parquet([${paths.map((path) => literal(path)).join(", ")}], union_by_name = true, hive_partitioning = false)`;
 }
 
+// Files written under older schemas, read by name as the declared columns: a column a file
+// lacks reads NULL, a narrower type widens (BIGINT → DOUBLE, a struct gaining fields), as
+// Athena reads Parquet through the catalog's columns. Columns only the files have are kept.
+const byName = (columns: ColumnDef[], read: string, context: RenderContext): string =>
+  `${emptyRows(columns, context)} UNION ALL BY NAME SELECT * FROM ${read}`;
+
 function renderSource(source: Source, context: RenderContext, alias: string): string {
   switch (source.kind) {
     case "table":
@@ -289,6 +295,8 @@ function renderSource(source: Source, context: RenderContext, alias: string): st
       const paths = source.uris.flatMap((uri) => context.files(uri));
       if (paths.length === 0)
         throw new SqlError(`no local files for ${renderTable(source.table)}: ${source.uris.join(", ")}`);
+      if (source.columns?.length)
+        return `(${byName(source.columns, parquetList(paths), context)}) AS ${quoteIdentifier(alias)}`;
       return `${parquetList(paths)} AS ${quoteIdentifier(alias)}`;
     }
     case "partitions": {
@@ -324,7 +332,9 @@ function renderSource(source: Source, context: RenderContext, alias: string): st
       const names = [PATH, ...source.partitionColumns.map(({ name }) => quoteIdentifier(name))].join(", ");
       const paths = files.map((file) => file.path);
       const rows = files.map((file) => `(${[file.path, ...file.keys].join(", ")})`);
-      return `(SELECT ${[...data, ...keys].join(", ")} FROM read_parquet([${paths.join(", ")}], union_by_name = true, hive_partitioning = false, filename = ${literal(FILE_COLUMN)}) AS ${FILES} JOIN (VALUES ${rows.join(", ")}) AS ${VALUES}(${names}) ON ${FILES}.${quoteIdentifier(FILE_COLUMN)} = ${VALUES}.${PATH}) AS ${quoteIdentifier(alias)}`;
+      const read = `read_parquet([${paths.join(", ")}], union_by_name = true, hive_partitioning = false, filename = ${literal(FILE_COLUMN)})`;
+      const typed = byName([...source.columns, { name: FILE_COLUMN, type: "varchar" }], read, context);
+      return `(SELECT ${[...data, ...keys].join(", ")} FROM (${typed}) AS ${FILES} JOIN (VALUES ${rows.join(", ")}) AS ${VALUES}(${names}) ON ${FILES}.${quoteIdentifier(FILE_COLUMN)} = ${VALUES}.${PATH}) AS ${quoteIdentifier(alias)}`;
     }
   }
 }

@@ -177,7 +177,7 @@ describe("saveCongregado", () => {
     });
     // Assess
     expect((await getCongregado({ ...store, id }))?.sample_data).toEqual([
-      { count: 12, huge: (2n ** 70n).toString(), day: "2026-11-23T00:00:00.000Z" },
+      { count: 12, huge: 2n ** 70n, day: "2026-11-23T00:00:00.000Z" },
     ]);
     expect(again.status).toBe("unchanged");
   });
@@ -196,5 +196,28 @@ describe("saveCongregado", () => {
     expect(thrown).toBeInstanceOf(CongregadoTooLargeError);
     expect((thrown as Error).message).toContain("gold_too-large");
     expect(await getCongregado({ ...store, id })).toBeUndefined();
+  });
+
+  it("stores and reads back exactly numbers beyond 2^53: 2^63 (9223372036854775808), 1.23e29, a 38-digit bigint", async () => {
+    // Prepare: gold rows as the engine returns them (doubles and BIGINT/HUGEINT bigints)
+    const id = congregadoId("gold", "huge_numbers");
+    const data = [
+      { car: "A", last_mileage: 2 ** 63, total: 2n ** 70n },
+      { car: "B", last_mileage: 1.23e29, total: 12345678901234567890123456789012345678n },
+      { car: "C", last_mileage: -(2 ** 53) - 2, total: 10n ** 40n + 1n },
+    ];
+    // Act
+    const saved = await saveCongregado({ ...store, id, data });
+    const again = await saveCongregado({ ...store, id, data });
+    const stored = await getCongregado({ ...store, id });
+    // Assess: doubles read back as the same doubles, integers a number cannot hold as exact bigints
+    expect(saved.status).toBe("created");
+    expect(again.status).toBe("unchanged");
+    expect(stored!.sample_data).toEqual([
+      { car: "A", last_mileage: BigInt(String(2 ** 63)), total: 2n ** 70n },
+      { car: "B", last_mileage: 123000000000000000000000000000n, total: 12345678901234567890123456789012345678n },
+      // DynamoDB holds 38 significant digits: 10^40 + 1 (41) is kept as its decimal text.
+      { car: "C", last_mileage: -9007199254740994n, total: (10n ** 40n + 1n).toString() },
+    ]);
   });
 });

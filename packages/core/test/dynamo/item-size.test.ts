@@ -1,3 +1,4 @@
+import { NumberValue } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, it } from "vitest";
 import { itemSize, toStorable } from "../../src/dynamo/item-size";
@@ -54,7 +55,7 @@ describe("toStorable", () => {
     // Assess
     expect(stored).toEqual({
       a: 1,
-      b: (2n ** 60n).toString(),
+      b: NumberValue.from((2n ** 60n).toString()),
       c: "1970-01-01T00:00:00.000Z",
       e: null,
       f: [1, 2],

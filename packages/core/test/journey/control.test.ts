@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import type { TestDynamo } from "@medallion/testing/dynamo";
 import { startTestDynamo } from "@medallion/testing/dynamo";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +21,7 @@ import {
 } from "../../src/journey/index";
 import { stepTiming } from "../../src/journey/step";
 import { dynamodb } from "../../src/limits/index";
+import { thisProcess } from "../../src/lock/index";
 
 describe("journey control", () => {
   let dynamo: TestDynamo;
@@ -142,6 +144,23 @@ describe("journey control", () => {
       journey: { status: "in_progress", retry_count: 1, lease_until: now + 60_000 },
     });
     expect(lateWrite).toBeInstanceOf(JourneyLeaseLostError);
+  });
+
+  it("resumes at once a journey whose run's process is gone, and not one whose run lives", async () => {
+    // Prepare: a run on this host killed with -9 (its pid exited), and a live one (this process)
+    const idempotencyKey = uniqueKey("killed");
+    const gone = { host: thisProcess().host, pid: spawnSync(process.execPath, ["-e", "0"]).pid ?? 999_999 };
+    const killed = await startJourney({ ...store, idempotencyKey, leaseMs: 3_600_000, holder: gone });
+    const liveKey = uniqueKey("alive");
+    await startJourney({ ...store, idempotencyKey: liveKey, leaseMs: 3_600_000 });
+    // Act
+    const resumed = await startJourney({ ...store, idempotencyKey, leaseMs: 60_000 });
+    const refused = await startJourney({ ...store, idempotencyKey: liveKey }).catch((error: unknown) => error);
+    // Assess
+    expect(killed.journey).toMatchObject({ run_host: gone.host, run_pid: gone.pid });
+    expect(resumed).toMatchObject({ resumed: true, journey: { retry_count: 1, run_pid: process.pid } });
+    expect(resumed.journey.run_id).not.toBe(killed.journey.run_id);
+    expect(refused).toBeInstanceOf(JourneyInProgressError);
   });
 
   it("appends steps in order, renews the lease, and keeps every processing-log field", async () => {

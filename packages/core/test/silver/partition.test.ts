@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parsePartitionPath, partitionColumnNames, partitionOf, partitionPath } from "../../src/silver/partition";
+import {
+  parsePartitionPath,
+  partitionColumnNames,
+  partitionOf,
+  partitionPath,
+  partitionsOfColumn,
+} from "../../src/silver/partition";
 
 const columns = { from: "metricTimestamp", year: "event_year", month: "event_month", day: "event_day" };
 
@@ -64,5 +70,42 @@ describe("partitionPath", () => {
     // Assess
     expect(path).toBe("event_year=2024/event_month=1/event_day=5");
     expect(parsePartitionPath(path)).toEqual({ event_year: 2024, event_month: 1, event_day: 5 });
+  });
+});
+
+describe("partitionsOfColumn", () => {
+  const partition = { from: "t", year: "y", month: "m", day: "d" } as const;
+
+  it("finds the partitions and the values without one exactly as partitionOf does value by value", () => {
+    // Prepare: UTC text (taken by its date), and what must be parsed: offsets, a time of day out
+    // of range, a date that does not exist, text that is no timestamp, Dates and epoch numbers.
+    const column: unknown[] = [
+      "2024-05-01T08:00:00.000Z",
+      "2024-05-01T23:59:59Z",
+      "2024-05-01T23:30:00-03:00",
+      "2024-05-02T24:00:00Z",
+      "2024-05-02T00:00:00.123456Z",
+      "2024-02-30T10:00:00Z",
+      "2024-02-30T11:00:00Z",
+      "2024-05-03T99:00:00Z",
+      " 2024-05-04T01:00:00Z",
+      "not a time",
+      null,
+      new Date(Date.UTC(2024, 5, 1, 12)),
+      Date.UTC(2024, 6, 1),
+    ];
+    const expected = new Map<string, Record<string, number>>();
+    let without = 0;
+    for (const value of column) {
+      const of = partitionOf(value, partition);
+      if (of) expected.set(JSON.stringify(of), of);
+      else without += 1;
+    }
+    // Act
+    const found = partitionsOfColumn(column, partition);
+    // Assess
+    expect(found.rows).toBe(column.length);
+    expect(found.withoutTimestamp).toBe(without);
+    expect(new Set(found.partitions.map((p) => JSON.stringify(p)))).toEqual(new Set(expected.keys()));
   });
 });

@@ -25,7 +25,7 @@ describe("renderDuckDb", () => {
     );
   });
 
-  it("reads partitions in one scan, each file joined to its partition's typed values, skipping empty ones", () => {
+  it("reads partitions in one scan, by name as the declared columns, each file joined to its partition's typed values, skipping empty ones", () => {
     // Prepare
     const query: Query = {
       kind: "select",
@@ -45,7 +45,7 @@ describe("renderDuckDb", () => {
     const sql = renderDuckDb({ kind: "query", query }, { files: (uri) => (uri.includes("missing") ? [] : files(uri)) });
     // Assess
     expect(sql).toBe(
-      `SELECT * FROM (SELECT "__files"."a", "__partitions"."event_day" FROM read_parquet(['/lake/s/p1/part-0.parquet'], union_by_name = true, hive_partitioning = false, filename = '__file') AS "__files" JOIN (VALUES ('/lake/s/p1/part-0.parquet', CAST(1 AS INTEGER))) AS "__partitions"("__path", "event_day") ON "__files"."__file" = "__partitions"."__path") AS "src"`,
+      `SELECT * FROM (SELECT "__files"."a", "__partitions"."event_day" FROM (SELECT CAST(NULL AS DOUBLE) AS "a", CAST(NULL AS VARCHAR) AS "__file" WHERE FALSE UNION ALL BY NAME SELECT * FROM read_parquet(['/lake/s/p1/part-0.parquet'], union_by_name = true, hive_partitioning = false, filename = '__file')) AS "__files" JOIN (VALUES ('/lake/s/p1/part-0.parquet', CAST(1 AS INTEGER))) AS "__partitions"("__path", "event_day") ON "__files"."__file" = "__partitions"."__path") AS "src"`,
     );
   });
 

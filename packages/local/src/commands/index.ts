@@ -166,6 +166,29 @@ export const commands: CommandEntry[] = [
     load: () => import("./backfill"),
   },
   {
+    name: "rebuild",
+    summary: "recompute silver and gold from all of bronze under the current spec",
+    usage: ["medallion rebuild [--dataset <name>] [--from <YYYY-MM-DD>] [--to <YYYY-MM-DD>]"],
+    description:
+      "Recomputes the silver partitions of [from, to] (event days; all when left out) from every bronze file under the current spec, with the same versioned swap as a run, then the gold windows they feed. Applies the spec changes a run refuses (a changed dedup, partitioning, cleanse rule, derived formula, gold key or window, or a changed type). Crash-safe: run it again and it resumes; under the same spec, a finished rebuild is a no-op. Exit 1 when it failed.",
+    options: ["dataset", "from", "to"],
+    examples: [
+      "medallion rebuild --dataset car_telemetry",
+      "medallion rebuild --dataset car_telemetry --from 2024-05-01 --to 2024-05-31",
+    ],
+    load: () => import("./rebuild"),
+  },
+  {
+    name: "unlock",
+    summary: "last resort: release a dataset's stuck lock and fail its unfinished journeys",
+    usage: ["medallion unlock --dataset <name>"],
+    description:
+      "A run killed or crashed leaves its dataset's lock and journey held; the next run takes them over at once when their process is gone (its pid and host are recorded) (on AWS, when their lease runs out). unlock is the last resort for what that cannot tell: it releases the dataset's consolidation lock and fails its pending or in-progress journeys (error Unlocked), and refuses (exit 1) while the process holding any of them is alive.",
+    options: ["dataset"],
+    examples: ["medallion unlock --dataset car_telemetry", "medallion unlock --dataset operations --json"],
+    load: () => import("./unlock"),
+  },
+  {
     name: "query",
     summary: "read-only SQL on the local lake (DuckDB)",
     usage: ['medallion query "<sql>[; <sql>…]"'],

@@ -11,12 +11,15 @@ import type { CommandContext } from "./index";
  * through the process that holds it, or open the state themselves when none does.
  */
 
+// Ctrl-C's budget: the run's journey failed and lock released, the services closed, then exit.
+const SHUTDOWN_GRACE_MS = 4_000;
+
 // Commands that hold the directory with the whole stack: they serve reads once it is up.
 const STACK_COMMANDS = new Set(["run", "dev", "backfill"]);
 
 /** Hooks of {@link withStack}. */
 export interface StackHooks {
-  /** Ctrl-C: the command winds down and returns (default: writes in flight finish, exit 130). */
+  /** Ctrl-C, once the stack is interrupted: the command winds down and returns (default: exit 130). */
   onSignal?: () => void;
   /** After each landing file has been ingested. */
   onIngested?: Parameters<typeof import("../stack").startStack>[0]["onIngested"];
@@ -26,8 +29,10 @@ export interface StackHooks {
 
 /**
  * Runs `fn` with the embedded stack up: this process holds the data directory, serves reads
- * for the others, and always shuts down cleanly. On Ctrl-C: `onSignal` when given, otherwise
- * writes in flight finish and the process exits 130; a second Ctrl-C exits at once.
+ * for the others, and always shuts down cleanly. On Ctrl-C (SIGTERM): the run in flight stops,
+ * its journey is failed with "interrupted" and its lock released (see `LocalStack.interrupt`),
+ * then `onSignal` when given, otherwise the process exits 130 (143) within a few seconds; a
+ * second Ctrl-C exits at once.
  * @param context the command's context (its name says what holds the directory)
  * @param command the command's name
  * @param fn what to do with the stack
@@ -50,23 +55,35 @@ export async function withStack(
   });
   const reads = await serveReads({ read: (sql) => stack.engine.read(sql) });
   await stack.services.advertise({ url: reads.url, token: reads.token });
-  let stopping = false;
+  let signalCode: number | undefined;
   const stop = (signal: NodeJS.Signals) => {
     const code = signal === "SIGINT" ? 130 : 143;
-    if (stopping) {
-      // A second Ctrl-C: leave now. Ingestion is idempotent, so the next run redoes what was cut short.
+    if (signalCode !== undefined) {
+      // A second Ctrl-C: leave now. Objects are written whole or not at all, and the next command
+      // takes over whatever this one held (its journey, its lock, its ingestions in flight).
       context.out.note(`${signal} again: exiting at once.`);
       process.exit(code);
     }
-    stopping = true;
-    context.out.note(`\n${signal}: finishing writes in flight and shutting down… (Ctrl-C again to force)`);
-    if (hooks.onSignal) hooks.onSignal();
-    else void Promise.all([reads.close(), stack.close()]).then(() => process.exit(code));
+    signalCode = code;
+    context.out.note(`\n${signal}: stopping the run, releasing its journey and lock… (Ctrl-C again to force)`);
+    // Never a hang: whatever winding down has not finished by then is left to the next command.
+    setTimeout(() => {
+      context.out.note(`${signal}: still winding down after ${SHUTDOWN_GRACE_MS / 1000} s: exiting now.`);
+      process.exit(code);
+    }, SHUTDOWN_GRACE_MS);
+    void (async () => {
+      await stack.interrupt(signal).catch(() => undefined);
+      if (hooks.onSignal) return hooks.onSignal();
+      await Promise.allSettled([reads.close(), stack.close()]);
+      process.exit(code);
+    })();
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   try {
-    return await fn(stack);
+    const code = await fn(stack);
+    // Interrupted: the command still says what it did (its run failed with "interrupted"), and exits as Ctrl-C does.
+    return hooks.onSignal ? code : (signalCode ?? code);
   } finally {
     await reads.close();
     await stack.close();

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { knownDatasets } from "@medallion/core/dataset";
@@ -9,6 +9,7 @@ import { carTelemetrySample } from "../sample/car-telemetry";
 import { operationsSample } from "../sample/operations";
 import { localClients } from "../services/clients";
 import type { IngestOutcome, LocalStack } from "../stack";
+import { uploadFile } from "../upload";
 import { DEFAULT_DATASET, datasetNamed } from "./datasets";
 import type { ErrorJson } from "./errors";
 import { UsageError } from "./errors";
@@ -17,6 +18,10 @@ import { executeIfPending, pipelineLines, stateError } from "./execution";
 import type { CommandContext } from "./index";
 import { withStack } from "./lake";
 import type { Style } from "./output";
+import { exitCodeOf, refuseSchemaChange } from "./schema";
+
+/** A file `run` drops into landing: the sample's bytes, or a local file streamed from disk. */
+export type LandingFile = SampleFile | { key: string; path: string; size: number };
 
 /** One landing file of a run, as `--json` shows it. */
 export interface FileSummary {
@@ -31,6 +36,8 @@ export interface FileSummary {
 export interface RunSummary {
   dataset: string;
   files: FileSummary[];
+  /** Files of the --landing folder not dropped: names starting with a dot (editor and system files). */
+  skipped: string[];
   totals: {
     files: number;
     filesToBronze: number;
@@ -69,9 +76,18 @@ export async function execute(context: CommandContext): Promise<number> {
     throw new UsageError(
       `${values.spec}: dataset "${spec.name}" has no silver section, and medallion run executes the pipeline (journey → silver → gold); add one (see README "Writing a dataset spec") or use medallion dev to only ingest`,
     );
-  const files = values.landing ? await landingFiles(values.landing, dataset) : sampleFiles(dataset);
+  const { files, skipped } = values.landing
+    ? await landingFiles(values.landing, dataset)
+    : { files: sampleFiles(dataset), skipped: [] };
+  if (skipped.length)
+    out.note(
+      `Skipping ${skipped.length} file(s) whose name starts with a dot (rename them to ingest them): ${skipped.join(", ")}`,
+    );
   return withStack(context, "run", async (stack) => {
-    const summary = await runPipeline({ stack, dataset, files, dataDir: context.dataDir, progress: out.note });
+    const summary = {
+      ...(await runPipeline({ stack, dataset, files, dataDir: context.dataDir, progress: out.note })),
+      skipped,
+    };
     if (values.landing && summary.totals.filesQuarantined > 0 && !values["allow-quarantine"] && !summary.error)
       summary.error = {
         name: "FilesQuarantined",
@@ -79,7 +95,7 @@ export async function execute(context: CommandContext): Promise<number> {
       };
     if (context.json) out.json(summary);
     else out.print(formatSummary(summary, out.style));
-    return summary.error ? 1 : 0;
+    return exitCodeOf(summary);
   });
 }
 
@@ -88,7 +104,7 @@ export interface RunOptions {
   stack: LocalStack;
   dataset: string;
   /** The files to drop into landing, keyed as they land. */
-  files: SampleFile[];
+  files: LandingFile[];
   dataDir: string;
   /** Progress lines (stderr in the CLI). */
   progress?: (line: string) => void;
@@ -99,19 +115,34 @@ export interface RunOptions {
  * executes the pipeline once for the hour up to now, when anything is pending, and sums up.
  * @param options stack, dataset, files, data directory, progress
  */
-export async function runPipeline({ stack, dataset, files, dataDir, progress }: RunOptions): Promise<RunSummary> {
+export async function runPipeline({
+  stack,
+  dataset,
+  files,
+  dataDir,
+  progress,
+}: RunOptions): Promise<Omit<RunSummary, "skipped">> {
   const started = Date.now();
   const clients = localClients(stack.services.env);
   const outcomes: Promise<IngestOutcome>[] = [];
   let done = 0;
+  // A spec change a run would refuse is refused before the files are ingested under it.
+  await refuseSchemaChange(stack, dataset);
   progress?.(`Dropping ${files.length} file(s) into s3://${stack.names.Landing}/ …`);
   try {
+    // One file at a time, streamed from disk (in parts when large): memory stays bounded
+    // whatever the number and size of the files; ingestion takes each as it lands.
     for (const file of files) {
-      const put = await clients.s3.send(
-        new PutObjectCommand({ Bucket: stack.names.Landing, Key: file.key, Body: file.body }),
-      );
+      const etag =
+        "path" in file
+          ? await uploadFile({ s3: clients.s3, bucket: stack.names.Landing!, ...file })
+          : ((
+              await clients.s3.send(
+                new PutObjectCommand({ Bucket: stack.names.Landing, Key: file.key, Body: file.body }),
+              )
+            ).ETag ?? "");
       outcomes.push(
-        stack.ingested(file.key, put.ETag ?? "").then((outcome) => {
+        stack.ingested(file.key, etag).then((outcome) => {
           done += 1;
           progress?.(`[${done}/${files.length}] ${describeIngest(outcome)}`);
           return outcome;
@@ -207,6 +238,10 @@ function formatSummary(summary: RunSummary, style: Style = (_, text) => text): s
     for (const file of whole)
       lines.push(`                   ${file.key}: ${file.result?.reason ?? "every record rejected"}`);
   }
+  if (summary.skipped.length)
+    lines.push(
+      `  skipped          ${summary.skipped.length} file(s) whose name starts with a dot: ${summary.skipped.join(", ")}`,
+    );
   for (const file of summary.files.filter((f) => f.error))
     lines.push(`  ${style("red", "failed")}           ${file.key}: ${file.error!.message}`);
   if (summary.error) lines.push(style("red", `✗ ${summary.error.name}: ${summary.error.message}`));
@@ -252,19 +287,28 @@ export function landingKeyOf(path: string, dataset: string): string {
   return `${datasetNamed(dataset).landingPrefix}${path}`;
 }
 
-async function landingFiles(dir: string, dataset: string): Promise<SampleFile[]> {
+async function landingFiles(dir: string, dataset: string): Promise<{ files: LandingFile[]; skipped: string[] }> {
   const folder = resolve(dir);
   const info = await stat(folder).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`--landing ${dir}: ${info ? "not a folder" : "no such folder"}`);
   const entries = await readdir(folder, { recursive: true, withFileTypes: true });
-  const files: SampleFile[] = [];
+  const files: LandingFile[] = [];
+  const skipped: string[] = [];
   for (const entry of entries) {
-    if (!entry.isFile() || entry.name.startsWith(".")) continue;
+    if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    files.push({ key: landingKeyOf(relative(folder, path).split(sep).join("/"), dataset), body: await readFile(path) });
+    const relativePath = relative(folder, path).split(sep).join("/");
+    if (relativePath.split("/").some((part) => part.startsWith("."))) {
+      skipped.push(relativePath);
+      continue;
+    }
+    files.push({ key: landingKeyOf(relativePath, dataset), path, size: (await stat(path)).size });
   }
-  if (files.length === 0) throw new UsageError(`--landing ${dir}: the folder holds no files`);
-  return files.sort((a, b) => a.key.localeCompare(b.key));
+  if (files.length === 0)
+    throw new UsageError(
+      `--landing ${dir}: the folder holds no files${skipped.length ? ` (only ${skipped.length} whose name starts with a dot)` : ""}`,
+    );
+  return { files: files.sort((a, b) => a.key.localeCompare(b.key)), skipped: skipped.sort() };
 }
 
 function count<T>(items: T[], predicate: (item: T) => boolean): number {

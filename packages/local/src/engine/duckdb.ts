@@ -67,6 +67,13 @@ export interface DuckDbEngine extends SqlEngine {
    * @param text one or more statements
    */
   read(text: string): Promise<ReadResult[]>;
+  /**
+   * Interrupts the statement running (DuckDB rolls it back) and refuses any later one; resolves
+   * once none runs. Ctrl-C calls it before {@link DuckDbEngine.close}: closing a connection while
+   * a statement runs blocks the process (no signal is handled any more).
+   */
+  stop(): Promise<void>;
+  /** Closes the database; a statement still running is interrupted first, and the database closed once it has unwound. */
   close(): void;
 }
 
@@ -337,8 +344,18 @@ export async function duckdbEngine({
   }
 
   // One connection runs one statement at a time; callers may still call concurrently.
+  let running = 0;
+  let stopped = false;
   const queued = <T>(task: () => Promise<T>): Promise<T> => {
-    const result = queue.then(task);
+    const result = queue.then(async () => {
+      if (stopped) throw new Error("the lake's engine is shutting down (interrupted)");
+      running += 1;
+      try {
+        return await task();
+      } finally {
+        running -= 1;
+      }
+    });
     queue = result.catch(() => undefined);
     return result;
   };
@@ -371,9 +388,22 @@ export async function duckdbEngine({
     run: (statement) => queued(() => run(statement)),
     sql: (text) => queued(() => sql(text)),
     read: (text) => queued(() => read(text)),
+    async stop() {
+      stopped = true;
+      if (running > 0) connection.interrupt();
+      await queue;
+    },
     close() {
-      connection.closeSync();
-      instance.closeSync();
+      // Closing under a running statement blocks the process's thread for good (no signal is
+      // handled): interrupt it and close once it has unwound.
+      const closeNow = () => {
+        connection.closeSync();
+        instance.closeSync();
+      };
+      stopped = true;
+      if (running === 0) return closeNow();
+      connection.interrupt();
+      void queue.then(closeNow);
     },
   };
 }

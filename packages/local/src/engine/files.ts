@@ -2,17 +2,19 @@ import type { Dirent } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { isDataFile, parseS3Uri } from "@medallion/core/silver";
+import { keyOfStoredPath, storedKeyPath } from "../services/s3-store";
 
 const SUFFIX = "._S3rver_object";
 
 /**
- * Local path of an S3 object in s3rver's directory: `<dir>/<bucket>/<key>._S3rver_object`.
+ * Local path of an S3 object in s3rver's directory: `<dir>/<bucket>/<key>._S3rver_object`, a key
+ * segment too long for a file name split as the store splits it (`storedKeyPath`).
  * @param s3Directory s3rver's directory
  * @param uri `s3://bucket/key`
  */
 export function objectPath(s3Directory: string, uri: string): string {
   const { bucket, key } = parseS3Uri(uri);
-  return join(s3Directory, bucket, ...key.split("/")) + SUFFIX;
+  return join(s3Directory, bucket, ...storedKeyPath(key).split("/")) + SUFFIX;
 }
 
 /**
@@ -24,7 +26,7 @@ export function objectPath(s3Directory: string, uri: string): string {
 export async function prefixFiles(s3Directory: string, uri: string): Promise<string[]> {
   const { bucket, key } = parseS3Uri(uri);
   const root = join(s3Directory, bucket);
-  const start = join(root, ...key.split("/").filter(Boolean));
+  const start = join(root, ...storedKeyPath(key).split("/").filter(Boolean));
   let entries: Dirent[];
   try {
     entries = await readdir(start, { recursive: true, withFileTypes: true });
@@ -35,6 +37,6 @@ export async function prefixFiles(s3Directory: string, uri: string): Promise<str
   return entries
     .filter((entry) => entry.isFile() && entry.name.endsWith(SUFFIX))
     .map((entry) => join(entry.parentPath, entry.name))
-    .filter((path) => isDataFile(relative(root, path).split(sep).join("/").slice(0, -SUFFIX.length)))
+    .filter((path) => isDataFile(keyOfStoredPath(relative(root, path).split(sep).join("/").slice(0, -SUFFIX.length))))
     .sort();
 }

@@ -2,6 +2,7 @@ import type { DuckDBConnection, DuckDBDecimalValue, DuckDBValueConverter, Json }
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { bronzeParquetSchema } from "@medallion/core/dataset";
 import { literal, quoteIdentifier, renderType } from "@medallion/core/sql";
+import { CONTINUED_SEGMENT } from "../services/s3-store";
 import { duckdb } from "./duckdb-api";
 import { prefixFiles } from "./files";
 
@@ -169,9 +170,9 @@ export async function quarantineView({
   const files = await prefixFiles(s3Directory, `s3://${bucket}/${dataset}/`);
   const records = files.filter((path) => path.endsWith(".rejected.ndjson._S3rver_object"));
   const reasons = files.filter((path) => path.endsWith(".reason.json._S3rver_object"));
-  // The object's key: its path under the bucket's folder, without s3rver's suffix.
+  // The object's key: its path under the bucket's folder, without s3rver's suffix (long segments joined back).
   const key = (suffix: string) =>
-    `substr(filename, ${root.length + 1}, length(filename) - ${root.length + "._S3rver_object".length + suffix.length})`;
+    `replace(substr(filename, ${root.length + 1}, length(filename) - ${root.length + "._S3rver_object".length + suffix.length}), '${CONTINUED_SEGMENT}/', '')`;
   const list = (paths: string[]) => `[${paths.map((path) => literal(path)).join(", ")}]`;
   const parts: string[] = [];
   if (records.length)

@@ -22,7 +22,7 @@ export async function localSilverDependencies({
   services: LocalServices;
   dataDir: string;
   datasets?: Record<string, DatasetSpec>;
-}): Promise<SilverDependencies & { engine: DuckDbEngine; close(): void }> {
+}): Promise<SilverDependencies & { engine: DuckDbEngine; stop(): Promise<void>; close(): void }> {
   const clients = localClients(services.env);
   const { s3, doc } = clients;
   const catalog = localCatalog({ directory: catalogDirectory(dataDir) });
@@ -44,6 +44,7 @@ export async function localSilverDependencies({
     datasets,
     buckets,
     tables: localTables,
+    stop: () => engine.stop(),
     close() {
       engine.close();
       clients.destroy();

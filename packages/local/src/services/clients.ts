@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { documentClientOptions } from "@medallion/core/dynamo";
 
 /** SDK clients pointed at the embedded services. */
 export interface LocalClients {
@@ -48,7 +49,7 @@ export function localClients(env: Record<string, string>): LocalClients {
     responseChecksumValidation: "WHEN_REQUIRED",
   });
   const dynamo = new DynamoDBClient({ ...config, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
-  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = DynamoDBDocumentClient.from(dynamo, documentClientOptions);
   return {
     s3,
     dynamo,

@@ -5,6 +5,9 @@ import type {
   KeySchemaElement,
 } from "@aws-sdk/client-dynamodb";
 import { CreateTableCommand, DescribeTableCommand, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { failJourney, listJourneys } from "@medallion/core/journey";
+import { isHolderGone } from "@medallion/core/lock";
 import type { KeySchema, TableDeclaration } from "@medallion/core/resources";
 import { buckets, tables } from "@medallion/core/resources";
 import type { DataDirEndpoints } from "../data-dir";
@@ -171,6 +174,76 @@ function keyAttributes(names: Record<string, string>): KeyAttributes {
       ];
     }),
   );
+}
+
+/**
+ * Powertools marks an ingestion IN_PROGRESS until it ends, and a repeat of the event is refused
+ * ("already an execution in progress") until the record's in-progress expiry: 15 minutes after a
+ * kill -9 or a crash. Called by a process that has just claimed the data directory to ingest
+ * into it (`run`, `dev`, `backfill`): no other process can be ingesting, so every such record was
+ * left by a process that is gone, and is removed now: the next ingestion of the file runs at once.
+ * @param env the services' environment
+ * @param table the idempotency table's physical name
+ */
+export async function releaseAbandonedIngestions(env: Record<string, string>, table: string): Promise<void> {
+  const clients = localClients(env);
+  try {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await clients.doc.send(
+        new ScanCommand({
+          TableName: table,
+          FilterExpression: "#status = :in_progress",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":in_progress": "INPROGRESS" },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? [])
+        await clients.doc
+          .send(
+            new DeleteCommand({
+              TableName: table,
+              Key: { id: item.id },
+              ConditionExpression: "#status = :in_progress",
+              ExpressionAttributeNames: { "#status": "status" },
+              ExpressionAttributeValues: { ":in_progress": "INPROGRESS" },
+            }),
+          )
+          .catch(() => undefined);
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  } finally {
+    clients.destroy();
+  }
+}
+
+/**
+ * A run killed hard leaves its journey in progress; its process (pid and host) is recorded, and
+ * when that process is gone the journey is failed now, as Ctrl-C would have: `journeys` shows what
+ * happened, and the window's next run resumes it (a lock it held is taken over the same way).
+ * @param env the services' environment
+ * @param table the journey table's physical name
+ */
+export async function failAbandonedJourneys(env: Record<string, string>, table: string): Promise<void> {
+  const clients = localClients(env);
+  try {
+    for (const journey of await listJourneys({ doc: clients.doc, table })) {
+      if (journey.status !== "in_progress" || !isHolderGone({ host: journey.run_host, pid: journey.run_pid })) continue;
+      await failJourney({
+        doc: clients.doc,
+        table,
+        journeyId: journey.journey_id,
+        runId: journey.run_id,
+        error: {
+          name: "Interrupted",
+          message: `interrupted: its process (pid ${journey.run_pid}) ended before the run finished`,
+        },
+      }).catch(() => undefined);
+    }
+  } finally {
+    clients.destroy();
+  }
 }
 
 async function untilActive(client: DynamoDBClient, TableName: string): Promise<void> {

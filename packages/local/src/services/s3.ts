@@ -6,6 +6,7 @@ import { s3 as limits, utf8Bytes } from "@medallion/core/limits";
 import S3rver from "s3rver";
 import { PortInUseError } from "./errors";
 import { localS3Directory } from "./names";
+import { patchS3rverStore } from "./s3-store";
 
 /** An S3 ObjectCreated notification record, as s3rver emits it (key not URL-encoded). */
 export interface LocalObjectCreated {
@@ -20,7 +21,7 @@ export interface LocalObjectCreated {
 /** The embedded S3 endpoint. */
 export interface LocalS3 {
   endpoint: string;
-  /** Folder s3rver stores objects in: `<dir>/<bucket>/<key>._S3rver_object`. */
+  /** Folder s3rver stores objects in: `<dir>/<bucket>/<key>._S3rver_object` (long segments split: `./s3-store`). */
   directory: string;
   onObjectCreated(listener: (event: LocalObjectCreated) => void): void;
   close(): Promise<void>;
@@ -86,6 +87,7 @@ function refuseLongKeys(server: S3rver): void {
  */
 export async function startS3(dataDir: string, bucketNames: string[], port = 0): Promise<LocalS3> {
   openS3rverContinuationTokens();
+  patchS3rverStore();
   const directory = localS3Directory(dataDir);
   await mkdir(directory, { recursive: true });
   const server = new S3rver({

@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { carTelemetry } from "../../src/dataset/index";
+import type { DatasetSpec } from "../../src/dataset/spec";
+import { appliedSchemaOf, classifySchemaChanges, refusalMessage } from "../../src/schema/index";
+
+const base: DatasetSpec = {
+  name: "scans",
+  landingPrefix: "scans/",
+  fields: [
+    { name: "id", type: "string", required: true },
+    { name: "at", type: "timestamp", required: true },
+    { name: "pieces", type: "integer" },
+    { name: "hub", type: "string" },
+    { name: "weight", type: "struct", fields: [{ name: "kg", type: "double" }] },
+    { name: "tags", type: "list", items: { type: "integer" } },
+  ],
+  silver: {
+    partition: { from: "at", yyyymmdd: "day" },
+    dedup: { key: ["id", "day"], order: [{ column: "at", descending: true }] },
+    retentionDays: 3,
+  },
+};
+
+const classify = (next: DatasetSpec) => classifySchemaChanges(appliedSchemaOf(base), appliedSchemaOf(next));
+const withFields = (fields: DatasetSpec["fields"]): DatasetSpec => ({ ...base, fields });
+
+describe("classifySchemaChanges", () => {
+  it("finds no change in an equal spec", () => {
+    expect(classify(structuredClone(base))).toEqual([]);
+  });
+
+  it("applies new optional fields, struct fields, integer → double and list items widening by itself", () => {
+    // Act
+    const changes = classify(
+      withFields([
+        ...base.fields.slice(0, 2),
+        { name: "pieces", type: "double" },
+        { name: "hub", type: "string" },
+        {
+          name: "weight",
+          type: "struct",
+          fields: [
+            { name: "kg", type: "double" },
+            { name: "cm", type: "double" },
+          ],
+        },
+        { name: "tags", type: "list", items: { type: "double" } },
+        { name: "note", type: "string" },
+      ]),
+    );
+    // Assess
+    expect(changes.map((c) => [c.class, c.what, c.change, c.old, c.new])).toEqual([
+      ["compatible", "field pieces", "type", "integer", "double"],
+      ["compatible", "field weight.cm", "added", null, "double"],
+      ["compatible", "field tags[]", "type", "integer", "double"],
+      ["compatible", "field note", "added", null, "string"],
+    ]);
+  });
+
+  it("refuses a changed type, a narrowing and a field made required, naming old and new", () => {
+    const changes = classify(
+      withFields([
+        ...base.fields.slice(0, 2),
+        { name: "pieces", type: "integer", required: true },
+        { name: "hub", type: "double" },
+        { name: "weight", type: "struct", fields: [{ name: "kg", type: "integer" }] },
+        base.fields[5]!,
+      ]),
+    );
+    expect(changes.map((c) => [c.class, c.what, c.change, c.old, c.new])).toEqual([
+      ["incompatible", "field pieces", "required", "optional", "required"],
+      ["incompatible", "field hub", "type", "string", "double"],
+      ["incompatible", "field weight.kg", "type", "double", "integer"],
+    ]);
+  });
+
+  it("keeps a dropped field as compatible (old partitions keep it, NULL afterwards)", () => {
+    expect(classify(withFields(base.fields.filter((f) => f.name !== "hub")))).toEqual([
+      { class: "compatible", what: "field hub", change: "dropped", old: "string", new: null },
+    ]);
+  });
+
+  it("needs a rebuild for a changed dedup, partitioning, cleanse rule or derived formula", () => {
+    const changes = classify({
+      ...base,
+      silver: {
+        ...base.silver!,
+        partition: { from: "at", yyyymmdd: "scan_day" },
+        dedup: { key: ["id"], order: [] },
+        cleanse: { hub: "upper" },
+      },
+    });
+    expect(changes.map((c) => [c.class, c.what])).toEqual([
+      ["rebuild", "silver partition"],
+      ["rebuild", "silver dedup"],
+      ["rebuild", "silver cleanse hub"],
+    ]);
+  });
+
+  it("adds a gold aggregate by itself, and needs a rebuild for a changed key or window", () => {
+    const [monthly, daily] = carTelemetry.gold!.tables;
+    const next: DatasetSpec = {
+      ...carTelemetry,
+      gold: {
+        ...carTelemetry.gold!,
+        tables: [
+          { ...monthly!, aggregates: [...monthly!.aggregates, { name: "readings", kind: "count" }] },
+          { ...daily!, window: "month" },
+        ],
+      },
+    };
+    const changes = classifySchemaChanges(appliedSchemaOf(carTelemetry), appliedSchemaOf(next));
+    expect(changes.map((c) => [c.class, c.what, c.change])).toEqual([
+      ["compatible", "gold car_monthly aggregate readings", "added"],
+      ["rebuild", "gold manufacturer_daily window", "changed"],
+    ]);
+  });
+
+  it("says what changed and the exact command in the refusal", () => {
+    const message = refusalMessage(
+      "scans",
+      classify(withFields([...base.fields.slice(0, 3), { name: "hub", type: "double" }])),
+    );
+    expect(message).toContain("field hub: type, string → double (incompatible)");
+    expect(message).toContain("medallion rebuild --dataset scans");
+    expect(message).toContain("Nothing was written");
+  });
+});

@@ -1,0 +1,193 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import type { Readable } from "node:stream";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+/**
+ * How the embedded S3 stores objects, made to behave as S3 does where s3rver's file store does not:
+ *
+ * - **Atomic writes.** A PUT (or a copy, or a completed multipart upload) is written to a temporary
+ *   file beside the object and renamed into place once whole, so a crash or a kill never leaves a
+ *   partial or 0-byte object visible (s3rver wrote in place, and answered a Buffer PUT before the
+ *   bytes were flushed).
+ * - **Any key S3 takes.** S3 keys go up to 1,024 bytes with segments of any length; a file name
+ *   holds 255 bytes. A segment over {@link MAX_SEGMENT_BYTES} is stored as a chain of folders, each
+ *   chunk but the last ending in `._S3rver_cont` ({@link storedKeyPath}); listings turn the path
+ *   back into the key ({@link keyOfStoredPath}). Keys of ordinary length are stored as before.
+ */
+
+/** The longest key segment stored as one file or folder name (leaving room for s3rver's suffixes). */
+export const MAX_SEGMENT_BYTES = 200;
+/** The suffix of a folder holding the continuation of a key segment too long for one name. */
+export const CONTINUED_SEGMENT = "._S3rver_cont";
+
+/**
+ * The relative path (`/`-separated) an object key is stored under, before s3rver's suffix.
+ * @param key the object key
+ */
+export function storedKeyPath(key: string): string {
+  return key
+    .split("/")
+    .map((segment) =>
+      Buffer.byteLength(segment) <= MAX_SEGMENT_BYTES ? segment : chunks(segment).join(`${CONTINUED_SEGMENT}/`),
+    )
+    .join("/");
+}
+
+/**
+ * The object key stored under a relative path (the inverse of {@link storedKeyPath}).
+ * @param path the path under the bucket's folder, `/`-separated, without s3rver's suffix
+ */
+export function keyOfStoredPath(path: string): string {
+  return path.split(`${CONTINUED_SEGMENT}/`).join("");
+}
+
+// A segment cut into pieces of at most MAX_SEGMENT_BYTES, never inside a character.
+function chunks(segment: string): string[] {
+  const pieces: string[] = [];
+  let piece = "";
+  let bytes = 0;
+  for (const character of segment) {
+    const size = Buffer.byteLength(character);
+    if (bytes + size > MAX_SEGMENT_BYTES) {
+      pieces.push(piece);
+      piece = "";
+      bytes = 0;
+    }
+    piece += character;
+    bytes += size;
+  }
+  return [...pieces, piece];
+}
+
+interface StoredObject {
+  bucket: string;
+  key: string;
+  metadata: Record<string, string>;
+  content: Buffer | Readable;
+}
+
+interface FilesystemStoreClass {
+  encodeKeyPath(key: string): string;
+  decodeKeyPath(path: string): string;
+  prototype: {
+    getResourcePath(bucket: string, key?: string, resource?: string): string;
+    putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
+    getMetadata(bucket: string, key: string): Promise<Record<string, unknown>>;
+    putObject(object: StoredObject): Promise<{ size: number; md5: string }>;
+    copyObject(
+      srcBucket: string,
+      srcKey: string,
+      destBucket: string,
+      destKey: string,
+      replacementMetadata?: Record<string, string>,
+    ): Promise<Record<string, unknown>>;
+  };
+}
+
+let patched = false;
+
+/** Makes s3rver's file store write atomically and take any key S3 takes (see above). Idempotent. */
+export function patchS3rverStore(): void {
+  if (patched) return;
+  patched = true;
+  const require = createRequire(import.meta.url);
+  const FilesystemStore = require("s3rver/lib/stores/filesystem") as FilesystemStoreClass;
+  const { pick, pickBy } = require("lodash") as {
+    pick: (value: object, keys: string[]) => Record<string, string>;
+    pickBy: (value: object, keep: (value: string, key: string) => boolean) => Record<string, string>;
+  };
+  const S3Object = require("s3rver/lib/models/object") as { ALLOWED_METADATA: string[] };
+  const store = FilesystemStore.prototype;
+
+  FilesystemStore.encodeKeyPath = storedKeyPath;
+  FilesystemStore.decodeKeyPath = keyOfStoredPath;
+
+  store.putMetadata = async function (bucket, key, metadata, md5) {
+    const json = {
+      ...pick(metadata, S3Object.ALLOWED_METADATA),
+      ...pickBy(metadata, (_, name) => name.startsWith("x-amz-meta-")),
+    };
+    if (md5) await writeAtomically(this.getResourcePath(bucket, key, "object.md5"), md5);
+    await writeAtomically(this.getResourcePath(bucket, key, "metadata.json"), JSON.stringify(json, null, 2));
+  };
+
+  store.putObject = async function (object) {
+    const objectPath = this.getResourcePath(object.bucket, object.key, "object");
+    await mkdir(dirname(objectPath), { recursive: true });
+    const partial = partialPath(objectPath);
+    const hash = createHash("md5");
+    let size = 0;
+    try {
+      if (Buffer.isBuffer(object.content)) {
+        hash.update(object.content);
+        size = object.content.length;
+        await writeFile(partial, object.content);
+      } else {
+        const measure = new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            hash.update(chunk);
+            size += chunk.length;
+            callback(null, chunk);
+          },
+        });
+        await pipeline(object.content, measure, createWriteStream(partial));
+      }
+      const md5 = hash.digest("hex");
+      await this.putMetadata(object.bucket, object.key, object.metadata, md5);
+      await rename(partial, objectPath);
+      return { size, md5 };
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+  };
+
+  store.copyObject = async function (srcBucket, srcKey, destBucket, destKey, replacementMetadata) {
+    const source = this.getResourcePath(srcBucket, srcKey, "object");
+    const target = this.getResourcePath(destBucket, destKey, "object");
+    if (source !== target) {
+      await mkdir(dirname(target), { recursive: true });
+      const partial = partialPath(target);
+      try {
+        await copyFile(source, partial);
+        if (!replacementMetadata)
+          for (const resource of ["metadata.json", "object.md5"]) {
+            // s3rver writes an object's md5 file lazily, on its first read: it may not exist yet.
+            const data = await readFile(this.getResourcePath(srcBucket, srcKey, resource)).catch((error) => {
+              if (resource === "object.md5" && (error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+              throw error;
+            });
+            if (data !== undefined) await writeAtomically(this.getResourcePath(destBucket, destKey, resource), data);
+          }
+        else await this.putMetadata(destBucket, destKey, replacementMetadata);
+        await rename(partial, target);
+      } catch (error) {
+        await rm(partial, { force: true });
+        throw error;
+      }
+    } else if (replacementMetadata) await this.putMetadata(destBucket, destKey, replacementMetadata);
+    return this.getMetadata(destBucket, destKey);
+  };
+}
+
+// Beside the final file (same folder, so the rename is atomic); its name ends in no s3rver suffix,
+// so neither listings nor the engine's reads ever see it.
+function partialPath(path: string): string {
+  return `${path}.${randomBytes(6).toString("hex")}.partial`;
+}
+
+async function writeAtomically(path: string, data: string | Buffer): Promise<void> {
+  const partial = partialPath(path);
+  try {
+    await writeFile(partial, data);
+    await rename(partial, path);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+}

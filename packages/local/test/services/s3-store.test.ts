@@ -1,0 +1,121 @@
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
+import type { TestLake } from "@medallion/testing/lake";
+import { startTestLake } from "@medallion/testing/lake";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { objectPath } from "../../src/engine/files";
+import { keyOfStoredPath, storedKeyPath } from "../../src/services/s3-store";
+import { MULTIPART_THRESHOLD_BYTES, uploadFile } from "../../src/upload";
+
+describe("the embedded S3's object store", () => {
+  let lake: TestLake;
+  let bucket: string;
+  beforeAll(async () => {
+    lake = await startTestLake();
+    bucket = lake.names.Landing!;
+  });
+  afterAll(() => lake.close());
+
+  it("takes any key S3 takes: 1,024 bytes, a segment of any length, multi-byte characters", async () => {
+    // Prepare: S3's longest key, with a 700-byte segment; and one of 900 bytes in one segment, in UTF-8
+    const longest = `car_telemetry/${"a".repeat(300)}/${"é".repeat(350)}.ndjson`.slice(0, 1024);
+    const keys = [
+      longest.slice(0, 1024 - (Buffer.byteLength(longest) - 1024)),
+      `car_telemetry/${"ü".repeat(440)}.json`,
+    ];
+    for (const key of keys) expect(Buffer.byteLength(key)).toBeLessThanOrEqual(1024);
+    // Act
+    for (const [index, key] of keys.entries())
+      await lake.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `body ${index}` }));
+    await lake.s3.send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: `_done/${keys[1]}`,
+        CopySource: `${bucket}/${keys[1]!.split("/").map(encodeURIComponent).join("/")}`,
+      }),
+    );
+    const bodies = await Promise.all(
+      keys.map(async (key) =>
+        (await lake.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString(),
+      ),
+    );
+    const listed = await lake.keys("Landing");
+    await lake.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: keys[0] }));
+    // Assess
+    expect(bodies).toEqual(["body 0", "body 1"]);
+    expect(listed).toEqual([`_done/${keys[1]}`, ...keys].sort());
+    expect(await lake.keys("Landing")).toEqual([`_done/${keys[1]}`, keys[1]].sort());
+    expect(keys.map((key) => keyOfStoredPath(storedKeyPath(key)))).toEqual(keys);
+    // DuckDB reads the stored file by the same path.
+    const path = objectPath(lake.services.s3.directory, `s3://${bucket}/${keys[1]}`);
+    expect(path.split("/").every((segment) => Buffer.byteLength(segment) <= 255)).toBe(true);
+  });
+
+  it("never shows a partial or empty object: an upload cut short leaves nothing, one in progress is not there yet", async () => {
+    // Prepare: a PUT that announces 1 MB, sends 100 KB, then stalls
+    const key = "car_telemetry/cut-short.ndjson";
+    const { hostname, port } = new URL(lake.services.s3.endpoint);
+    const request = httpRequest({
+      hostname,
+      port,
+      method: "PUT",
+      path: `/${bucket}/${key}`,
+      headers: { "content-length": 1_000_000 },
+    });
+    request.on("error", () => undefined);
+    request.write(Buffer.alloc(100_000, 0x61));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Act: look while it is in flight, then cut the connection (as a kill -9 of the uploader does)
+    const during = await lake.s3
+      .send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+      .catch((error: unknown) => error);
+    request.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const after = await lake.s3
+      .send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+      .catch((error: unknown) => error);
+    // Assess
+    expect((during as Error).name).toBe("NotFound");
+    expect((after as Error).name).toBe("NotFound");
+    const files = await readdir(lake.services.s3.directory, { recursive: true });
+    expect(files.filter((file) => file.includes("cut-short"))).toEqual([]);
+    // The same request, sent whole, is stored: the one above was cut, not refused.
+    const whole = await new Promise<number | undefined>((resolve, reject) => {
+      const complete = httpRequest({ hostname, port, method: "PUT", path: `/${bucket}/${key}` }, (response) =>
+        resolve(response.statusCode),
+      );
+      complete.on("error", reject);
+      complete.end(Buffer.alloc(1_000, 0x61));
+    });
+    expect(whole).toBe(200);
+    expect((await lake.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ContentLength).toBe(1_000);
+  });
+
+  it("stores a file streamed in parts whole", async () => {
+    // Prepare: a file just over the multipart threshold
+    const folder = await mkdtemp(join(tmpdir(), "medallion-upload-"));
+    const path = join(folder, "big.ndjson");
+    const size = MULTIPART_THRESHOLD_BYTES + 123;
+    await writeFile(path, Buffer.alloc(size, 0x62));
+    const key = "car_telemetry/multipart.ndjson";
+    try {
+      // Act
+      const etag = await uploadFile({ s3: lake.s3, bucket, key, path, size });
+      const head = await lake.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      // Assess
+      expect(head.ContentLength).toBe(size);
+      expect(head.ETag).toBe(etag);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});

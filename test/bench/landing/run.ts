@@ -1,0 +1,74 @@
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateTelemetry } from "../ingest/generate";
+
+// `medallion run --landing` over a folder of large files: its peak RSS must stay bounded (the
+// issue's check: three files of 1.5 GB under 512 MB), whatever the size and number of files.
+// The files are generated in a temp folder and removed after. Usage:
+//   npx tsx test/bench/landing/run.ts [--files 3] [--gb 1.5]
+
+const bin = fileURLToPath(new URL("../../../packages/local/bin/medallion.js", import.meta.url));
+const argument = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : Number(process.argv[index + 1]);
+};
+const files = argument("files", 3);
+const gigabytes = argument("gb", 1.5);
+const LIMIT_BYTES = 512 * 1024 * 1024;
+// A reading of the generator is about 290 bytes of NDJSON.
+const readingsPerFile = Math.round((gigabytes * 1024 ** 3) / 290);
+
+const root = await mkdtemp(join(tmpdir(), "medallion-bench-landing-"));
+try {
+  const landing = join(root, "landing");
+  await mkdir(landing);
+  let total = 0;
+  for (let file = 0; file < files; file++) {
+    const bytes = await generateTelemetry(join(landing, `part-${file}.ndjson`), readingsPerFile);
+    total += bytes;
+    console.error(`generated part-${file}.ndjson: ${(bytes / 1024 ** 3).toFixed(2)} GB`);
+  }
+  const started = Date.now();
+  const child = spawn(
+    process.execPath,
+    [bin, "run", "--landing", landing, "--data-dir", join(root, "state"), "--json"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  let stdout = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  // VmHWM is the process's peak resident set so far: sampled until it exits.
+  let peak = 0;
+  const sample = setInterval(async () => {
+    const status = await readFile(`/proc/${child.pid}/status`, "utf8").catch(() => "");
+    const kilobytes = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+    peak = Math.max(peak, kilobytes * 1024);
+  }, 100);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  clearInterval(sample);
+  const summary = JSON.parse(stdout) as {
+    totals: { recordsIn: number; filesFailed: number };
+    pipeline: { status: string };
+  };
+  const result = {
+    files,
+    bytes: total,
+    records: summary.totals.recordsIn,
+    exitCode: code,
+    pipeline: summary.pipeline.status,
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+    peakRssMB: Math.round(peak / 1024 ** 2),
+    limitMB: LIMIT_BYTES / 1024 ** 2,
+    withinLimit: peak < LIMIT_BYTES,
+  };
+  console.log(JSON.stringify(result));
+  if (code !== 0 || !result.withinLimit) process.exitCode = 1;
+} finally {
+  await rm(root, { recursive: true, force: true });
+}
