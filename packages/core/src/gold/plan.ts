@@ -27,7 +27,7 @@ import { windowsOf } from "./windows";
  * of what each MERGE will insert, update and delete; the `merge`s; then, per table, the
  * congregado's `count` of rows and its bounded `sample`.
  */
-export const goldStepKinds = ["create", "check", "counts", "merge", "count", "sample"] as const;
+export const goldStepKinds = ["create", "alter", "check", "counts", "merge", "count", "sample"] as const;
 
 /** One of {@link goldStepKinds}. */
 export type GoldStepKind = (typeof goldStepKinds)[number];
@@ -179,7 +179,7 @@ export function planGold({
       creates.push({ kind: "create", table: table.name, statement });
     // A table created under an older spec gains the columns of new aggregates (NULL until recomputed).
     for (const statement of addColumnStatements({ table, database, dialect }))
-      creates.push({ kind: "create", table: table.name, statement });
+      creates.push({ kind: "alter", table: table.name, statement });
     if (!chunks.length) continue;
     for (const part of chunks) {
       const merge: GoldMerge = { table, silver, windows: part, database, partition };
@@ -238,7 +238,7 @@ export function planGold({
  * @param kind the step's kind
  */
 export function goldStepReadsRows(kind: GoldStepKind): boolean {
-  return kind !== "create" && kind !== "merge";
+  return kind !== "create" && kind !== "alter" && kind !== "merge";
 }
 
 /**

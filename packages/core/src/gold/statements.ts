@@ -83,7 +83,10 @@ export function addColumnStatements({
   dialect,
   missing = [],
 }: GoldTarget & { dialect: Dialect; missing?: string[] }): Statement[] {
-  const wanted = dialect === "duckdb" ? goldColumns(table) : goldColumns(table).filter((c) => missing.includes(c.name));
+  // Only aggregates are added compatibly (a changed key or dimension needs a rebuild); DuckDB
+  // adds each IF NOT EXISTS, Athena only the ones the caller knows are missing.
+  const wanted =
+    dialect === "duckdb" ? valueColumns(table) : goldColumns(table).filter((c) => missing.includes(c.name));
   return wanted.map((column) => ({ kind: "addColumn", table: targetOf({ table, database }), column }));
 }
 
