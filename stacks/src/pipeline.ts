@@ -126,6 +126,14 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
       },
     };
   };
+  // An Athena query of a plan, started in the dataset's database (without a context Athena
+  // uses `default`), with the idempotency token given, if any.
+  const athenaQuery = (token?: string): Record<string, unknown> => ({
+    "QueryString.$": "$.query.sql",
+    WorkGroup: athenaWorkGroup,
+    QueryExecutionContext: { Catalog: ATHENA_DATA_CATALOG, "Database.$": "$.database" },
+    ...(token === undefined ? {} : { "ClientRequestToken.$": token }),
+  });
   return {
     Comment: "medallion: bronze → silver → gold for one dataset and window, with journey control",
     StartAt: S.ResolveWindow,
@@ -237,16 +245,11 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
             [S.RunSilverQuery]: {
               Type: "Task",
               Resource: ATHENA_SYNC,
-              Parameters: {
-                "QueryString.$": "$.query.sql",
-                WorkGroup: athenaWorkGroup,
-                // Names resolve in the dataset's database: without a context Athena uses `default`.
-                QueryExecutionContext: { Catalog: ATHENA_DATA_CATALOG, "Database.$": "$.database" },
-                // Idempotent within this execution: a retried start returns the query already running.
-                // A hash, so its length (64) is within Athena's 32–128 whatever the execution's name.
-                "ClientRequestToken.$":
-                  "States.Hash(States.Format('{}-{}-{}', $.execution, $.version, $.index), 'SHA-256')",
-              },
+              // Idempotent within this execution: a retried start returns the query already running.
+              // A hash, so its length (64) is within Athena's 32–128 whatever the execution's name.
+              Parameters: athenaQuery(
+                "States.Hash(States.Format('{}-{}-{}', $.execution, $.version, $.index), 'SHA-256')",
+              ),
               // The result repeats the query text: none of it is kept.
               ResultPath: null,
               Retry: [retryAthena],
@@ -316,11 +319,7 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
               Type: "Task",
               Resource: ATHENA_SYNC,
               // No ClientRequestToken: a retry after a commit conflict must start a new query, not get the failed one back.
-              Parameters: {
-                "QueryString.$": "$.query.sql",
-                WorkGroup: athenaWorkGroup,
-                QueryExecutionContext: { Catalog: ATHENA_DATA_CATALOG, "Database.$": "$.database" },
-              },
+              Parameters: athenaQuery(),
               ResultPath: null,
               Retry: [retryAthena, retryCommitConflict],
               End: true,
@@ -328,13 +327,9 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
             [S.RunGoldQuery]: {
               Type: "Task",
               Resource: ATHENA_SYNC,
-              Parameters: {
-                "QueryString.$": "$.query.sql",
-                WorkGroup: athenaWorkGroup,
-                QueryExecutionContext: { Catalog: ATHENA_DATA_CATALOG, "Database.$": "$.database" },
-                "ClientRequestToken.$":
-                  "States.Hash(States.Format('{}-{}-{}', $.execution, $.plan_key, $.index), 'SHA-256')",
-              },
+              Parameters: athenaQuery(
+                "States.Hash(States.Format('{}-{}-{}', $.execution, $.plan_key, $.index), 'SHA-256')",
+              ),
               // Only the query's id is kept (the result repeats the query text).
               ResultSelector: { "id.$": "$.QueryExecution.QueryExecutionId" },
               ResultPath: "$.athena",
