@@ -142,7 +142,7 @@ describe("BronzeFile", () => {
     });
   });
 
-  it("writes distinct text plain and repeated text with a dictionary", async () => {
+  it("writes distinct text plain, repeated text with a dictionary, and row numbers delta-packed", async () => {
     // Prepare
     const path = join(dir, "encodings.parquet");
     const file = new BronzeFile({ fields, path, sourceKey: "k", rowGroupSize: 1000, worker: false });
@@ -158,6 +158,15 @@ describe("BronzeFile", () => {
     expect(encodings.id).toEqual(["PLAIN"]);
     expect(encodings.make).toContain("RLE_DICTIONARY");
     expect(encodings._source_key).toContain("RLE_DICTIONARY");
+    expect(encodings._record_index).toEqual(["DELTA_BINARY_PACKED"]);
+    expect(encodings._source_line).toEqual(["DELTA_BINARY_PACKED"]);
+    const rows = await parquetReadObjects({
+      file: await asyncBufferFromFile(path),
+      columns: ["_record_index", "_source_line"],
+    });
+    expect(rows.map((row) => [row._record_index, row._source_line])).toEqual(
+      Array.from({ length: 1000 }, (_, i) => [i, i + 1]),
+    );
   });
 
   for (const worker of [false, true]) {
