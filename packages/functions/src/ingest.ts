@@ -1,7 +1,6 @@
 import type { JSONObject } from "@aws-lambda-powertools/commons/types";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
-import { S3Schema } from "@aws-lambda-powertools/parser/schemas";
 import type { IngestResult, IngestSource } from "@medallion/core/ingest";
 import {
   archiveLandingObject,
@@ -11,11 +10,12 @@ import {
   normaliseEtag,
 } from "@medallion/core/ingest";
 import { metricNames } from "@medallion/core/metrics";
+import { middyHandler } from "./shared/chain";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { datasets } from "./shared/datasets";
-import { lambdaHandler } from "./shared/handler";
 import { logger, publishMetric } from "./shared/observability";
+import { s3EventSchema } from "./shared/s3-event";
 
 // S3 delivers notifications at least once: the same landing object (bucket, key, ETag,
 // version) is ingested once, and a repeat returns the first result without touching S3.
@@ -51,7 +51,8 @@ const ingestOnce = makeIdempotent(
  * the landing object moved to `_done/` or `_failed/`. Objects created under those prefixes
  * (the archive copies themselves) are skipped: they are not in the returned results.
  */
-export const handler = lambdaHandler(S3Schema, async (event, context) => {
+// No tracer: the X-Ray SDK would be a third of this bundle (test/bench/bundles/NOTES.md).
+export const handler = middyHandler(s3EventSchema, async (event, context) => {
   idempotency.registerLambdaContext(context);
   const results: IngestResult[] = [];
   for (const record of event.Records) {

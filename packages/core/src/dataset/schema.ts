@@ -1,5 +1,5 @@
 import type { SchemaElement } from "hyparquet";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { SqlType } from "../sql/ast";
 import type { Field, ValueType } from "./spec";
 

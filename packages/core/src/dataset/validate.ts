@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
 import { safeName } from "../bronze/record";
 import { compilePattern, knownTimeZone } from "../bronze/time";
 import { goldColumns } from "../gold/columns";
@@ -10,77 +11,88 @@ import { checkReferences } from "./references";
 import type { DatasetSpec, Field, ValueType } from "./spec";
 import { sourceKey } from "./spec";
 
+// zod's mini build (a fraction of the classic API's bytes in a Lambda bundle) loads no
+// locale: without this, a spec's errors would say only "Invalid input", not what is wrong.
+z.config(en());
+
 const NAME = /^[a-z][a-z0-9_]*$/;
 // Parquet, DuckDB and Athena all accept these as column names without surprises.
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const yearsSchema = z
-  .strictObject({ min: z.number().int(), max: z.number().int() })
-  .refine((years) => years.min <= years.max, "years.min must not be after years.max");
+  .strictObject({ min: z.int(), max: z.int() })
+  .check(z.refine((years) => years.min <= years.max, "years.min must not be after years.max"));
 
 // A pattern is checked by the code that reads it, so the two never disagree.
 const patternSchema = (fixed: readonly string[]) =>
-  z
-    .string()
-    .min(1)
-    .superRefine((format, ctx) => {
+  z.string().check(
+    z.minLength(1),
+    z.superRefine((format, ctx) => {
       if (fixed.includes(format)) return;
       try {
         compilePattern(format);
       } catch (error) {
-        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        ctx.addIssue({ code: "custom", message: (error as Error).message, input: format });
       }
-    });
+    }),
+  );
 
 const timezoneSchema = z
   .string()
-  .refine(knownTimeZone, "an IANA time zone such as UTC, Europe/Lisbon or America/Sao_Paulo");
+  .check(z.refine(knownTimeZone, "an IANA time zone such as UTC, Europe/Lisbon or America/Sao_Paulo"));
 
 // What every field has beside its type; a list's items have only the type.
 const fieldShape = {
-  name: z.string().regex(FIELD_NAME, "a field name must match [A-Za-z_][A-Za-z0-9_]*"),
-  from: z
-    .string()
-    .refine(safeName, "a key to read must not be empty, __proto__, or hold '/', '\\', '..' or control characters")
-    .optional(),
-  required: z.boolean().optional(),
-  description: z.string().optional(),
+  name: z.string().check(z.regex(FIELD_NAME, "a field name must match [A-Za-z_][A-Za-z0-9_]*")),
+  from: z.optional(
+    z
+      .string()
+      .check(
+        z.refine(safeName, "a key to read must not be empty, __proto__, or hold '/', '\\', '..' or control characters"),
+      ),
+  ),
+  required: z.optional(z.boolean()),
+  description: z.optional(z.string()),
 };
 
-function typeVariants<Shape extends z.ZodRawShape>(shape: Shape) {
+function typeVariants<Shape extends z.core.$ZodShape>(shape: Shape) {
   return [
     z.strictObject({ ...shape, type: z.enum(["string", "double", "boolean", "integer"]) }),
     z.strictObject({
       ...shape,
       type: z.literal("timestamp"),
-      format: patternSchema(["iso", "epoch_s", "epoch_ms"]).optional(),
-      timezone: timezoneSchema.optional(),
-      years: yearsSchema.optional(),
+      format: z.optional(patternSchema(["iso", "epoch_s", "epoch_ms"])),
+      timezone: z.optional(timezoneSchema),
+      years: z.optional(yearsSchema),
     }),
     z.strictObject({
       ...shape,
       type: z.literal("date"),
-      format: patternSchema(["iso"]).optional(),
-      years: yearsSchema.optional(),
+      format: z.optional(patternSchema(["iso"])),
+      years: z.optional(yearsSchema),
     }),
     z.strictObject({ ...shape, type: z.literal("struct"), fields: fieldsSchema }),
     z.strictObject({ ...shape, type: z.literal("list"), items: valueTypeSchema }),
   ] as const;
 }
 
-const valueTypeSchema: z.ZodType<ValueType> = z.lazy(() => z.discriminatedUnion("type", typeVariants({})));
-const fieldSchema: z.ZodType<Field> = z.lazy(() => z.discriminatedUnion("type", typeVariants(fieldShape)));
+const valueTypeSchema: z.ZodMiniType<ValueType> = z.lazy(() => z.discriminatedUnion("type", typeVariants({})));
+const fieldSchema: z.ZodMiniType<Field> = z.lazy(() => z.discriminatedUnion("type", typeVariants(fieldShape)));
 
-const fieldsSchema: z.ZodType<Field[]> = z
-  .array(fieldSchema)
-  .min(1, "a record needs at least one field")
-  .superRefine((fields, ctx) => {
+const fieldsSchema: z.ZodMiniType<Field[]> = z.array(fieldSchema).check(
+  z.minLength(1, "a record needs at least one field"),
+  z.superRefine((fields, ctx) => {
     const names = new Set<string>();
     const keys = new Map<string, string>();
     fields.forEach((field, index) => {
       const twice = names.has(field.name);
       if (twice)
-        ctx.addIssue({ code: "custom", path: [index, "name"], message: `field ${field.name} is defined twice` });
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "name"],
+          message: `field ${field.name} is defined twice`,
+          input: field.name,
+        });
       names.add(field.name);
       const key = sourceKey(field);
       const other = keys.get(key);
@@ -89,27 +101,31 @@ const fieldsSchema: z.ZodType<Field[]> = z
           code: "custom",
           path: [index, field.from === undefined ? "name" : "from"],
           message: `the key ${JSON.stringify(key)} is already read by field ${other}`,
+          input: key,
         });
       keys.set(key, field.name);
     });
-  });
+  }),
+);
+
+const nonEmptyString = () => z.string().check(z.minLength(1));
 
 // Silver and gold keep evolving; their sections are checked here for shape, and then by
 // the very code that builds SQL from them (silverColumns, goldColumns), so the two never disagree.
 const silverSchema = z.looseObject({
-  cleanse: z.record(z.string(), z.enum(["lower", "upper", "title_case"])).optional(),
-  derived: z.array(z.looseObject({ name: z.string().min(1), kind: z.string() })).optional(),
-  partition: z.looseObject({ from: z.string().min(1) }),
+  cleanse: z.optional(z.record(z.string(), z.enum(["lower", "upper", "title_case"]))),
+  derived: z.optional(z.array(z.looseObject({ name: nonEmptyString(), kind: z.string() }))),
+  partition: z.looseObject({ from: nonEmptyString() }),
   dedup: z.strictObject({
-    key: z.array(z.string().min(1)).min(1, "the dedup key needs at least one column"),
-    order: z.array(z.strictObject({ column: z.string().min(1), descending: z.boolean().optional() })),
+    key: z.array(nonEmptyString()).check(z.minLength(1, "the dedup key needs at least one column")),
+    order: z.array(z.strictObject({ column: nonEmptyString(), descending: z.optional(z.boolean()) })),
   }),
-  retentionDays: z.number().int().nonnegative(),
+  retentionDays: z.int().check(z.nonnegative()),
 });
 
 const goldTableSchema = z.looseObject({
   name: z.string(),
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   key: z.array(z.string()),
   dimensions: z.array(z.looseObject({ name: z.string(), type: z.string(), expr: z.looseObject({ kind: z.string() }) })),
   aggregates: z.array(z.looseObject({ name: z.string(), kind: z.string() })),
@@ -118,31 +134,34 @@ const goldTableSchema = z.looseObject({
 });
 
 const specSchema = z.strictObject({
-  name: z.string().regex(NAME, "a dataset name must match [a-z][a-z0-9_]*"),
+  name: z.string().check(z.regex(NAME, "a dataset name must match [a-z][a-z0-9_]*")),
   landingPrefix: z
     .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._=-]*(\/[A-Za-z0-9._=-]+)*\/$/,
-      "a landing prefix is one or more path segments ending with '/', e.g. 'sensors/' (a leading '_' is reserved for _done/ and _failed/)",
+    .check(
+      z.regex(
+        /^[A-Za-z0-9][A-Za-z0-9._=-]*(\/[A-Za-z0-9._=-]+)*\/$/,
+        "a landing prefix is one or more path segments ending with '/', e.g. 'sensors/' (a leading '_' is reserved for _done/ and _failed/)",
+      ),
     ),
-  records: z
-    .string()
-    .regex(/^[^.]+(\.[^.]+)*$/, "a dot path to the array of records, e.g. 'features' or 'data.items'")
-    .optional(),
+  records: z.optional(
+    z
+      .string()
+      .check(z.regex(/^[^.]+(\.[^.]+)*$/, "a dot path to the array of records, e.g. 'features' or 'data.items'")),
+  ),
   fields: fieldsSchema,
-  silver: silverSchema.optional(),
-  gold: z
-    .strictObject({
-      database: z.string().regex(NAME).optional(),
-      tables: z.array(goldTableSchema).min(1, "a gold section needs at least one table"),
-    })
-    .optional(),
-  monitoring: z
-    .strictObject({
-      maxQuarantineRate: z.number().min(0).max(1).optional(),
-      expectedEveryMinutes: z.number().int().positive().optional(),
-    })
-    .optional(),
+  silver: z.optional(silverSchema),
+  gold: z.optional(
+    z.strictObject({
+      database: z.optional(z.string().check(z.regex(NAME))),
+      tables: z.array(goldTableSchema).check(z.minLength(1, "a gold section needs at least one table")),
+    }),
+  ),
+  monitoring: z.optional(
+    z.strictObject({
+      maxQuarantineRate: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+      expectedEveryMinutes: z.optional(z.int().check(z.positive())),
+    }),
+  ),
 });
 
 function pathOf(segments: readonly PropertyKey[]): string {

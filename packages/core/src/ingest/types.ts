@@ -1,6 +1,8 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+// The mini build: this schema is on the ingest Lambda's path, whose bundle pays for every
+// byte of zod it pulls in (test/bench/bundles).
+import * as z from "zod/mini";
 import type { DatasetSpec } from "../dataset/spec";
 
 /** The landing object to ingest, as an S3 event names it. */
@@ -8,7 +10,7 @@ export const ingestSourceSchema = z.object({
   bucket: z.string(),
   key: z.string(),
   etag: z.string(),
-  versionId: z.string().optional(),
+  versionId: z.optional(z.string()),
 });
 
 /** The landing object to ingest. */
@@ -35,7 +37,7 @@ export interface IngestContext {
  */
 export const ingestResultSchema = z.object({
   /** Dataset name; null when no dataset's prefix matches the key. */
-  dataset: z.string().nullable(),
+  dataset: z.nullable(z.string()),
   source: ingestSourceSchema,
   /**
    * `quarantined`: nothing reached bronze (the file whole, or every record); `duplicate`:
@@ -43,19 +45,19 @@ export const ingestResultSchema = z.object({
    * so nothing was written.
    */
   status: z.enum(["bronze", "quarantined", "duplicate"]),
-  recordsIn: z.number().int().nonnegative(),
-  recordsBronze: z.number().int().nonnegative(),
-  recordsQuarantined: z.number().int().nonnegative(),
+  recordsIn: z.int().check(z.nonnegative()),
+  recordsBronze: z.int().check(z.nonnegative()),
+  recordsQuarantined: z.int().check(z.nonnegative()),
   /** Values taken as their JSON text (a number or boolean in a string field), per field path, when any were. */
-  coerced: z.record(z.string(), z.number().int().positive()).optional(),
-  bronzeKey: z.string().optional(),
+  coerced: z.optional(z.record(z.string(), z.int().check(z.positive()))),
+  bronzeKey: z.optional(z.string()),
   quarantineKeys: z.array(z.string()),
-  bytesIn: z.number().nonnegative(),
-  durationMs: z.number().nonnegative(),
+  bytesIn: z.number().check(z.nonnegative()),
+  durationMs: z.number().check(z.nonnegative()),
   /** Why the file was quarantined whole. */
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   /** Where this call moved the landing object (`_done/<key>` or `_failed/<key>`, same bucket), when it did. */
-  archiveKey: z.string().optional(),
+  archiveKey: z.optional(z.string()),
   /** `<source key>#<etag>`, the ledger's `file_id`. */
   fileId: z.string(),
 });

@@ -1,12 +1,12 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { Tracer } from "@aws-lambda-powertools/tracer";
 import type { MetricName } from "@medallion/core/metrics";
 import { METRICS_NAMESPACE, METRICS_SERVICE, metricDeclarations } from "@medallion/core/metrics";
 
-// One Logger, Metrics and Tracer per Lambda process, shared by every handler module.
+// One Logger and Metrics per Lambda process (the Tracer: ./tracer.ts), shared by every handler module.
 // POWERTOOLS_* variables (log level, namespace) still override these defaults.
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? METRICS_SERVICE;
+/** The service name Logger, Metrics and Tracer report. */
+export const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? METRICS_SERVICE;
 
 /** Structured JSON logs (CloudWatch on AWS, stderr locally). */
 export const logger = new Logger({ serviceName });
@@ -18,9 +18,6 @@ export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
   logger,
 });
-
-/** X-Ray tracing; disabled outside Lambda (no daemon), so it costs nothing locally. */
-export const tracer = new Tracer({ serviceName, enabled: process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined });
 
 /**
  * Publishes one value of a declared metric (`@medallion/core/metrics`), with a `dataset`
