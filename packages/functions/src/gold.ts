@@ -25,7 +25,7 @@ import { metricNames } from "@medallion/core/metrics";
 import { loadSilverPlan, silverTableOf } from "@medallion/core/silver";
 import type { Statement, TableRef } from "@medallion/core/sql";
 import { renderAthena } from "@medallion/core/sql";
-import { z } from "zod";
+import * as z from "zod";
 import { logStep } from "./journey";
 import { clients } from "./shared/clients";
 import { linked, linkedResource } from "./shared/config";

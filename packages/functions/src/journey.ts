@@ -11,7 +11,7 @@ import {
 } from "@medallion/core/journey";
 import type { MetricName } from "@medallion/core/metrics";
 import { metricNames } from "@medallion/core/metrics";
-import { z } from "zod";
+import * as z from "zod";
 import { clients } from "./shared/clients";
 import { linked, runtime } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";

@@ -1,5 +1,5 @@
 import { acquireLock, datasetLockName as lockName, releaseLock } from "@medallion/core/lock";
-import { z } from "zod";
+import * as z from "zod";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";

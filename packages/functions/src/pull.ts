@@ -3,7 +3,7 @@ import type { Fetch, PullResult } from "@medallion/core/pull";
 import { pullSource } from "@medallion/core/pull";
 import type { HttpApiSource } from "@medallion/core/sources";
 import { shippedSources } from "@medallion/core/sources";
-import { z } from "zod";
+import * as z from "zod";
 import { clients } from "./shared/clients";
 import { linked, linkedResource } from "./shared/config";
 import type { LambdaHandler } from "./shared/handler";

@@ -1,6 +1,6 @@
 import { applySchema, assertApplicable, compareWithApplied, SchemaError } from "@medallion/core/schema";
 import { silverRebuildSchema } from "@medallion/core/silver";
-import { z } from "zod";
+import * as z from "zod";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { datasets, specOf } from "./shared/datasets";

@@ -24,7 +24,7 @@ import {
   silverRebuildSchema,
 } from "@medallion/core/silver";
 import { renderAthena } from "@medallion/core/sql";
-import { z } from "zod";
+import * as z from "zod";
 import { clients } from "./shared/clients";
 import { linked, linkedResource } from "./shared/config";
 import { datasets, once, specOf } from "./shared/datasets";

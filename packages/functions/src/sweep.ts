@@ -1,7 +1,7 @@
 import type { SweepResult } from "@medallion/core/ingest";
 import { sweepLanding } from "@medallion/core/ingest";
 import { metricNames } from "@medallion/core/metrics";
-import { z } from "zod";
+import * as z from "zod";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { datasets } from "./shared/datasets";

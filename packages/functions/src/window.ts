@@ -2,7 +2,7 @@ import type { DatasetWindow } from "@medallion/core/schedule";
 import { resolveWindow } from "@medallion/core/schedule";
 import type { SilverRebuild } from "@medallion/core/silver";
 import { silverRebuildSchema } from "@medallion/core/silver";
-import { z } from "zod";
+import * as z from "zod";
 import { lambdaHandler } from "./shared/handler";
 import { logger } from "./shared/observability";
 

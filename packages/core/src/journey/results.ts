@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Where a journey lives in a pipeline run's life. */
 export const journeyStatusSchema = z.enum(["pending", "in_progress", "completed", "failed"]);

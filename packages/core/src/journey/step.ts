@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { usageSchema } from "../cost/usage";
 
 /** Lake layers a processing step works on. */

@@ -4,7 +4,7 @@
  * is refused (journey control), whoever starts it (cron, backfill, a person).
  */
 
-import { z } from "zod";
+import * as z from "zod";
 
 /** How a run's window is asked for. */
 export type WindowRequest = "hourly" | "daily" | { from: string; to: string };

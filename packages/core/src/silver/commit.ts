@@ -1,6 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { parquetMetadataAsync } from "hyparquet";
-import { z } from "zod";
+import * as z from "zod";
 import type { DatasetSpec } from "../dataset/spec";
 import { eachLimit } from "../dynamo/request";
 import type { PartitionCatalog } from "./catalog";

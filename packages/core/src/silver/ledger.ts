@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import type { LedgerEntry } from "../ledger/ledger";
 import { listPending, markConsolidated } from "../ledger/ledger";
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
-import { z } from "zod";
+import * as z from "zod";
 import type { DatasetSpec } from "../dataset/spec";
 import { athena, chunksOf, stepFunctions, utf8Bytes } from "../limits/index";
 import type { Statement, TableRef } from "../sql/ast";

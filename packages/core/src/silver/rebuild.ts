@@ -1,5 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { z } from "zod";
+import * as z from "zod";
 import { getBytes, putObject } from "./objects";
 import { partitionKey, partitionOrdinal } from "./partition";
 import type { PartitionSpec } from "./spec";

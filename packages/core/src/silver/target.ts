@@ -1,5 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { z } from "zod";
+import * as z from "zod";
 import type { DatasetSpec } from "../dataset/spec";
 import type { TableRef } from "../sql/ast";
 import type { PartitionCatalog } from "./catalog";
