@@ -56,6 +56,9 @@ const datasetWidgets = datasets.flatMap((spec): Widget[] => [
     [...datasetMetric(M.GoldRowsInserted, spec.name), { label: "gold inserted" }],
     [...datasetMetric(M.GoldRowsUpdated, spec.name), { label: "gold updated" }],
   ]),
+  graph(`${spec.name}: Athena bytes scanned by its runs`, [
+    [...datasetMetric(M.AthenaBytesScanned, spec.name), { label: "bytes scanned" }],
+  ]),
   graph(`${spec.name}: ingest duration per file (ms)`, [
     [...datasetMetric(M.IngestDuration, spec.name), { label: "p95", stat: "p95" }],
     [...datasetMetric(M.IngestDuration, spec.name), { label: "max", stat: "Maximum" }],

@@ -76,6 +76,14 @@ const retryCommitConflict: Retrier = {
   JitterStrategy: "FULL",
 };
 
+// What the pipeline keeps of a finished Athena query (the QueryExecution repeats the query text):
+// its statistics, which the step recording the plan's work turns into usage (`@medallion/core/cost`).
+// Each query state ends its Map iteration with them alone, so a Map's result is one small object per statement.
+const athenaStatistics = {
+  "DataScannedInBytes.$": "$.QueryExecution.Statistics.DataScannedInBytes",
+  "EngineExecutionTimeInMillis.$": "$.QueryExecution.Statistics.EngineExecutionTimeInMillis",
+};
+
 const journeyRef = { "journey_id.$": "$.journey.journey_id", "run_id.$": "$.journey.run_id" };
 const lockRef = { "dataset.$": "$.dataset", "owner.$": "$.journey.run_id" };
 
@@ -115,7 +123,7 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
     state: TaskStateName,
     payload: Record<string, unknown> | string,
     resultPath: string | null,
-    flow: Flow & Pick<TaskState, "Catch" | "Retry">,
+    flow: Flow & Pick<TaskState, "Catch" | "Retry" | "OutputPath">,
   ): Record<string, TaskState> => {
     const name = functionOfState[state];
     // Step Functions waits as long as the function may run (its default would be unbounded, the local executor's 60 s).
@@ -250,14 +258,16 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
               Parameters: athenaQuery(
                 "States.Hash(States.Format('{}-{}-{}', $.execution, $.version, $.index), 'SHA-256')",
               ),
-              // The result repeats the query text: none of it is kept.
-              ResultPath: null,
+              ResultSelector: { statistics: athenaStatistics },
+              ResultPath: "$.athena",
+              OutputPath: "$.athena.statistics",
               Retry: [retryAthena],
               End: true,
             },
           },
         },
-        ResultPath: null,
+        // One statistics object per statement, in the plan's order (a plan's statements are capped).
+        ResultPath: "$.silverQueries",
         Next: S.CommitSilver,
         Catch: failJourney,
       },
@@ -279,6 +289,8 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
             "details.$": "$.silver",
             "started_at.$": "$.plan.planned_at",
           },
+          // The plan's Athena queries: their usage is the step's.
+          "queries.$": "$.silverQueries",
         },
         null,
         { Next: S.PlanGold, Catch: failJourney },
@@ -320,7 +332,9 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
               Resource: ATHENA_SYNC,
               // No ClientRequestToken: a retry after a commit conflict must start a new query, not get the failed one back.
               Parameters: athenaQuery(),
-              ResultPath: null,
+              ResultSelector: { statistics: athenaStatistics },
+              ResultPath: "$.athena",
+              OutputPath: "$.athena.statistics",
               Retry: [retryAthena, retryCommitConflict],
               End: true,
             },
@@ -330,8 +344,8 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
               Parameters: athenaQuery(
                 "States.Hash(States.Format('{}-{}-{}', $.execution, $.plan_key, $.index), 'SHA-256')",
               ),
-              // Only the query's id is kept (the result repeats the query text).
-              ResultSelector: { "id.$": "$.QueryExecution.QueryExecutionId" },
+              // Only the query's id and statistics are kept (the result repeats the query text).
+              ResultSelector: { "id.$": "$.QueryExecution.QueryExecutionId", statistics: athenaStatistics },
               ResultPath: "$.athena",
               Retry: [retryAthena],
               Next: S.ReadsGoldRows,
@@ -355,18 +369,24 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
               S.RecordGoldResult,
               { "plan_key.$": "$.plan_key", "index.$": "$.index", "result.$": "$.result.ResultSet" },
               null,
-              { End: true },
+              { End: true, OutputPath: "$.athena.statistics" },
             ),
-            [S.GoldStatementDone]: { Type: "Succeed" },
+            [S.GoldStatementDone]: { Type: "Succeed", OutputPath: "$.athena.statistics" },
           },
         },
-        ResultPath: null,
+        // One statistics object per statement, in the plan's order: FinishGold gives each table its queries' usage.
+        ResultPath: "$.goldQueries",
         Next: S.FinishGold,
         Catch: failJourney,
       },
       ...task(
         S.FinishGold,
-        { ...journeyRef, "dataset.$": "$.dataset", "plan_key.$": "$.goldPlan.plan_key" },
+        {
+          ...journeyRef,
+          "dataset.$": "$.dataset",
+          "plan_key.$": "$.goldPlan.plan_key",
+          "queries.$": "$.goldQueries",
+        },
         "$.gold",
         {
           Next: S.FinishSilver,

@@ -77,6 +77,7 @@ export interface MapState extends Flow {
 export interface SucceedState {
   Type: "Succeed";
   Comment?: string;
+  OutputPath?: string;
 }
 export interface FailState {
   Type: "Fail";

@@ -174,7 +174,7 @@ describe("pipelineDefinition", () => {
     expect(merge.Retry?.flatMap((r) => r.ErrorEquals)).toContain("States.TaskFailed");
     expect(merge.Parameters).not.toHaveProperty("ClientRequestToken.$");
     expect(query.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain("States.TaskFailed");
-    expect(query.ResultSelector).toEqual({ "id.$": "$.QueryExecution.QueryExecutionId" });
+    expect(query.ResultSelector).toMatchObject({ "id.$": "$.QueryExecution.QueryExecutionId" });
     expect(results).toMatchObject({
       Resource: "arn:aws:states:::athena:getQueryResults",
       Parameters: { "QueryExecutionId.$": "$.athena.id", "MaxResults.$": "$.query.max_rows" },

@@ -1,5 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { athenaStatisticsSchema, athenaUsage } from "@medallion/core/cost";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import type { SqlEngine } from "@medallion/core/engine";
 import { athenaEngine } from "@medallion/core/engine";
@@ -85,6 +86,8 @@ const finishEvent = z.object({
   /** When given, each gold table's merge is recorded as a step of this journey. */
   journey_id: z.string().min(1).optional(),
   run_id: z.string().min(1).optional(),
+  /** Each statement's Athena statistics, in the plan's order (the state machine's Map result): each table's usage. */
+  queries: z.array(athenaStatisticsSchema).optional(),
 });
 
 const optimizeEvent = z.object({ dataset: z.string().min(1) });
@@ -168,24 +171,32 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
       return { rows: rows.length };
     }),
     /** `{ dataset, plan_key }` after every statement ran → rows inserted/updated/deleted per table, congregados saved, journey steps. */
-    finish: lambdaHandler(finishEvent, async ({ dataset, plan_key, journey_id, run_id }): Promise<GoldSummary> => {
-      const d = deps();
-      const startedAt = Date.now();
-      const plan = await stored(plan_key);
-      const summary = await finishGold({
-        plan,
-        rowsOf: (index) => loadGoldResult({ s3: d.s3, bucket: d.planBucket, planKey: plan_key, index }),
-        congregado: { doc: d.doc, table: d.congregadoTable },
-      });
-      const total = (count: "inserted" | "updated" | "deleted") => summary.tables.reduce((n, t) => n + t[count], 0);
-      publishMetric(metricNames.GoldRowsInserted, total("inserted"), dataset);
-      publishMetric(metricNames.GoldRowsUpdated, total("updated"), dataset);
-      publishMetric(metricNames.GoldRowsDeleted, total("deleted"), dataset);
-      for (const step of goldSteps({ summary, startedAt })) {
-        await logStep({ doc: d.doc, table: d.journeyTable, journeyId: journey_id, runId: run_id, step });
-      }
-      return summary;
-    }),
+    finish: lambdaHandler(
+      finishEvent,
+      async ({ dataset, plan_key, journey_id, run_id, queries = [] }): Promise<GoldSummary> => {
+        const d = deps();
+        const startedAt = Date.now();
+        const plan = await stored(plan_key);
+        const summary = await finishGold({
+          plan,
+          rowsOf: (index) => loadGoldResult({ s3: d.s3, bucket: d.planBucket, planKey: plan_key, index }),
+          congregado: { doc: d.doc, table: d.congregadoTable },
+        });
+        const total = (count: "inserted" | "updated" | "deleted") => summary.tables.reduce((n, t) => n + t[count], 0);
+        publishMetric(metricNames.GoldRowsInserted, total("inserted"), dataset);
+        publishMetric(metricNames.GoldRowsUpdated, total("updated"), dataset);
+        publishMetric(metricNames.GoldRowsDeleted, total("deleted"), dataset);
+        // Each statement's usage goes to the step of the table it belongs to (the summary names tables with their database).
+        const usageOf = (table: string) =>
+          athenaUsage(queries.filter((_, index) => `${plan.database}.${plan.steps[index]?.table}` === table));
+        for (const step of goldSteps({ summary, startedAt })) {
+          const usage = step.partition === undefined ? undefined : usageOf(step.partition);
+          const withUsage = usage?.athena_queries ? { ...step, usage } : step;
+          await logStep({ doc: d.doc, table: d.journeyTable, journeyId: journey_id, runId: run_id, step: withUsage });
+        }
+        return summary;
+      },
+    ),
     /** `{ dataset }` → OPTIMIZE and VACUUM of each gold table, re-run while Athena asks for more. */
     optimize: lambdaHandler(optimizeEvent, async ({ dataset }): Promise<OptimizeSummary[]> => {
       const d = deps();

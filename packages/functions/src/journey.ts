@@ -1,5 +1,6 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { addUsage, athenaStatisticsSchema, athenaUsage } from "@medallion/core/cost";
 import type { Journey, JourneyStartResult, JourneyTaskResult, ProcessingStep } from "@medallion/core/journey";
 import {
   recordStep as appendStep,
@@ -41,6 +42,8 @@ const recordStepEvent = z.object({
   }),
   /** Dedup key of the step; by default a hash of the step, so a retried task appends once. */
   step_id: z.string().min(1).optional(),
+  /** The Athena queries the step's work ran (their statistics, as the state machine kept them): the step's usage. */
+  queries: z.array(athenaStatisticsSchema).optional(),
 });
 
 const completeEvent = z.object(journeyRef);
@@ -77,7 +80,8 @@ export const recordStep = lambdaHandler(recordStepEvent, async (event): Promise<
   const finished_at = event.step.finished_at ?? new Date().toISOString();
   const duration_ms =
     event.step.duration_ms ?? (Math.max(0, Date.parse(finished_at) - Date.parse(event.step.started_at)) || 0);
-  const step = reportStep(event.journey_id, { ...event.step, finished_at, duration_ms });
+  const usage = event.queries?.length ? addUsage(event.step.usage, athenaUsage(event.queries)) : event.step.usage;
+  const step = reportStep(event.journey_id, { ...event.step, finished_at, duration_ms, ...(usage ? { usage } : {}) });
   // The dedup key is taken before stamping host and version, which differ between retries.
   const journey = await appendStep({
     ...journeyTable(),
@@ -96,6 +100,7 @@ export const complete = lambdaHandler(completeEvent, async (event): Promise<Jour
   logger.info("journey completed", { journey_id: journey.journey_id, steps: journey.steps.length });
   publishMetric(metricNames.JourneyCompleted, 1, datasetOf(journey));
   publishMetric(metricNames.JourneyDuration, durationOf(journey), datasetOf(journey));
+  publishMetric(metricNames.AthenaBytesScanned, bytesScanned(journey), datasetOf(journey));
   return taskResult(journey);
 });
 
@@ -171,6 +176,12 @@ export async function logStep({
 // The dataset a journey runs for, as the pipeline's start task names it in its metadata.
 function datasetOf(journey: Journey): string | undefined {
   return typeof journey.metadata.dataset === "string" ? journey.metadata.dataset : undefined;
+}
+
+// What the journey's Athena queries scanned, from the usage its steps recorded: published once, as
+// it completes, so a failed run's scans count when the run that resumes its journey completes.
+function bytesScanned(journey: Journey): number {
+  return addUsage(...journey.steps.map((step) => step.usage)).athena_bytes_scanned ?? 0;
 }
 
 function durationOf(journey: Journey): number {

@@ -119,6 +119,54 @@ describe("journey handlers", () => {
     ]);
   });
 
+  it("records the Athena queries a step ran as its usage, and publishes the run's bytes scanned per dataset", async () => {
+    // Prepare: the statistics the state machine kept of two queries.
+    const started = await journey.start(
+      { idempotency_key: "handler#usage", metadata: { dataset: "car-telemetry" } },
+      lambdaContext("journey-start"),
+    );
+    const queries = [
+      { DataScannedInBytes: 30 * 1024 ** 2 + 1, EngineExecutionTimeInMillis: 900 },
+      { DataScannedInBytes: 1_000, EngineExecutionTimeInMillis: 100 },
+    ];
+    const published: [string, number, string | undefined][] = [];
+    vi.spyOn(observability.metrics, "singleMetric").mockImplementation(() => {
+      let dataset: string | undefined;
+      const fake = {
+        addDimension: (_name: string, value: string) => {
+          dataset = value;
+        },
+        addDimensions: () => undefined,
+        addMetadata: () => undefined,
+        addMetric: (name: string, _unit: unknown, value: number) => void published.push([name, value, dataset]),
+      };
+      return fake as never;
+    });
+    // Act
+    await journey.recordStep(
+      {
+        journey_id: started.journey_id,
+        run_id: started.run_id ?? undefined,
+        step: { step: "silver_consolidation", status: "succeeded", started_at: "2026-11-24T01:00:00.000Z" },
+        queries,
+      },
+      lambdaContext("journey-record-step"),
+    );
+    await journey.complete(
+      { journey_id: started.journey_id, run_id: started.run_id ?? undefined },
+      lambdaContext("journey-complete"),
+    );
+    // Assess: each query billed as Athena bills it (a megabyte up, 10 MB at least).
+    const stored = await getJourney({ ...store(), journeyId: started.journey_id });
+    expect(stored?.steps[0]?.usage).toEqual({
+      athena_queries: 2,
+      athena_bytes_scanned: 30 * 1024 ** 2 + 1_001,
+      athena_billed_bytes: 31 * 1024 ** 2 + 10 * 1024 ** 2,
+      athena_engine_ms: 1_000,
+    });
+    expect(published).toContainEqual(["AthenaBytesScanned", 30 * 1024 ** 2 + 1_001, "car-telemetry"]);
+  });
+
   it("fails a journey with the error Step Functions caught, and a later start resumes it", async () => {
     // Prepare
     const started = await journey.start({ idempotency_key: "handler#fails" }, lambdaContext("journey-start"));

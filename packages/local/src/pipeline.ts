@@ -354,7 +354,8 @@ export async function executePipeline({
 /**
  * The Athena task (`startQueryExecution.sync`) on the local engine: the same checks Athena
  * makes of the request (text size, token length, a database to run in), then the statement the
- * text was rendered from, in the engine's dialect; its rows are kept for `getQueryResults`. A
+ * text was rendered from, in the engine's dialect; its rows are kept for `getQueryResults`, and its
+ * statistics returned in Athena's QueryExecution shape. A
  * failed query fails the task as Step Functions reports it (`States.TaskFailed`).
  */
 async function runAthenaQuery(
@@ -362,7 +363,13 @@ async function runAthenaQuery(
   statements: Map<string, Statement>,
   results: Map<string, QueryResult>,
   parameters: unknown,
-): Promise<{ QueryExecution: { QueryExecutionId: string; Status: { State: "SUCCEEDED" } } }> {
+): Promise<{
+  QueryExecution: {
+    QueryExecutionId: string;
+    Status: { State: "SUCCEEDED" };
+    Statistics: { DataScannedInBytes: number; EngineExecutionTimeInMillis: number };
+  };
+}> {
   const {
     QueryString = "",
     ClientRequestToken,
@@ -398,7 +405,12 @@ async function runAthenaQuery(
   }
   const id = randomUUID();
   results.set(id, result);
-  return { QueryExecution: { QueryExecutionId: id, Status: { State: "SUCCEEDED" } } };
+  // As Athena reports a finished query: what it scanned (DuckDB's bytes read) and the engine's time.
+  const Statistics = {
+    DataScannedInBytes: result.statistics?.scannedBytes ?? 0,
+    EngineExecutionTimeInMillis: result.statistics?.engineMs ?? 0,
+  };
+  return { QueryExecution: { QueryExecutionId: id, Status: { State: "SUCCEEDED" }, Statistics } };
 }
 
 // Athena's result types, as far as a JSON row tells them.

@@ -28,8 +28,7 @@ import { executePipeline, LOCAL_WORKGROUP, localFunctionName } from "./pipeline"
 import { localClients } from "./services/clients";
 import type { LocalServices } from "./services/index";
 import { failAbandonedJourneys, releaseAbandonedIngestions, startServices } from "./services/index";
-import type { MeteredEngine } from "./usage";
-import { meteredEngine, queryUsage, requestUsage } from "./usage";
+import { requestUsage } from "./usage";
 
 /** What one landing file's ingestion produced, as the ingest handler reports it. */
 export interface IngestOutcome {
@@ -237,14 +236,13 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       const controller = new AbortController();
       if (interrupted) controller.abort("interrupted");
       executions.add(controller);
-      const { result: outcome, queries } = await pipeline.handlers.engine
-        .metered(() =>
-          recorder.as(STATE_MACHINE, () =>
-            executePipeline({ handlers: pipeline.handlers, input, onState, signal: controller.signal }),
-          ),
+      const outcome = await recorder
+        .as(STATE_MACHINE, () =>
+          executePipeline({ handlers: pipeline.handlers, input, onState, signal: controller.signal }),
         )
         .finally(() => executions.delete(controller));
-      const usage = addUsage(outcome.usage, queryUsage(queries), requestUsage(before, recorder.calls()));
+      // Athena's usage is already in the steps that ran the queries (from the statistics the states keep).
+      const usage = addUsage(outcome.usage, requestUsage(before, recorder.calls()));
       if (outcome.journeyId) {
         const clients = localClients(services.env);
         try {
@@ -256,7 +254,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
             startedAt: started,
             finishedAt: Date.now(),
             usage,
-            details: { queries: queries.length, invocations: outcome.invocations.length },
+            details: { invocations: outcome.invocations.length },
           });
         } finally {
           clients.destroy();
@@ -307,7 +305,7 @@ async function pipelineHandlers(
   recorder: CallRecorder,
   asFunction: (name: FunctionName, handler: TaskHandler) => (event: unknown) => Promise<unknown>,
 ): Promise<{
-  handlers: PipelineHandlers & { engine: MeteredEngine };
+  handlers: PipelineHandlers;
   others: Record<"OptimizeGold", TaskHandler>;
   lake: DuckDbEngine;
   stop(): Promise<void>;
@@ -320,9 +318,7 @@ async function pipelineHandlers(
   const athena = athenaScope(services, recorder);
   // Functions read every statement's rows through the engine adapter; the state machine's
   // Athena task (startQueryExecution.sync) only waits for the query.
-  const engine = meteredEngine(
-    recordingEngine(local.engine, recorder, athena, (principal) => principal !== STATE_MACHINE),
-  );
+  const engine = recordingEngine(local.engine, recorder, athena, (principal) => principal !== STATE_MACHINE);
   const silverDeps = { ...local, engine, catalog: recordingCatalog(local.catalog, recorder, athena) };
   const [{ silverHandlers }, { goldHandlers }] = await Promise.all([
     import("@medallion/functions/silver"),

@@ -1,41 +1,5 @@
 import type { Usage } from "@medallion/core/cost";
-import { addUsage, athenaQueryUsage } from "@medallion/core/cost";
-import type { QueryStatistics, SqlEngine } from "@medallion/core/engine";
 import type { RecordedCall } from "./iam/recorder";
-
-/** An engine that reports each statement's statistics to whoever listens while it runs. */
-export interface MeteredEngine extends SqlEngine {
-  /**
-   * Runs `work`, collecting the statistics of every statement the engine runs meanwhile.
-   * @param work what runs statements (one execution at a time)
-   */
-  metered<T>(work: () => Promise<T>): Promise<{ result: T; queries: QueryStatistics[] }>;
-}
-
-/**
- * Wraps an engine so an execution can collect what its statements scanned (the Athena part of its usage).
- * @param engine the engine the pipeline's functions and its Athena task use
- */
-export function meteredEngine(engine: SqlEngine): MeteredEngine {
-  let listening: QueryStatistics[] | undefined;
-  return {
-    dialect: engine.dialect,
-    async run(statement) {
-      const result = await engine.run(statement);
-      if (listening && result.statistics) listening.push(result.statistics);
-      return result;
-    },
-    async metered(work) {
-      const queries: QueryStatistics[] = [];
-      listening = queries;
-      try {
-        return { result: await work(), queries };
-      } finally {
-        listening = undefined;
-      }
-    },
-  };
-}
 
 // IAM actions S3 and DynamoDB bill as reads; every other request of theirs is billed as a write.
 const READS = /^(s3:Get|s3:Head|dynamodb:(Get|Query|Scan|BatchGet|ConditionCheck|DescribeTable))/;
@@ -62,12 +26,4 @@ export function requestUsage(before: readonly RecordedCall[], after: readonly Re
     else if (call.action.startsWith("dynamodb:")) usage[read ? "dynamodb_reads" : "dynamodb_writes"] += made;
   }
   return usage;
-}
-
-/**
- * The Athena usage of an execution's statements.
- * @param queries each statement's statistics
- */
-export function queryUsage(queries: readonly QueryStatistics[]): Usage {
-  return addUsage(...queries.map((query) => athenaQueryUsage(query.scannedBytes, query.engineMs)));
 }

@@ -81,3 +81,27 @@ export function lambdaInvocationUsage(durationMs: number, memoryMB: number): Usa
   const billed = Math.max(1, Math.ceil(durationMs));
   return { lambda_invocations: 1, lambda_billed_ms: billed, lambda_gb_seconds: (billed / 1000) * (memoryMB / 1024) };
 }
+
+/**
+ * One Athena query's statistics as the pipeline keeps them from the QueryExecution that
+ * `startQueryExecution.sync` returns (locally, the Athena stand-in returns the same shape, DuckDB's
+ * bytes read standing in for bytes scanned).
+ */
+export const athenaStatisticsSchema = z.object({
+  DataScannedInBytes: amount,
+  EngineExecutionTimeInMillis: amount,
+});
+
+/** What the pipeline keeps of one Athena query (see {@link athenaStatisticsSchema}). */
+export type AthenaStatistics = z.infer<typeof athenaStatisticsSchema>;
+
+/**
+ * The usage of several Athena queries, each billed as Athena bills it ({@link athenaQueryUsage}).
+ * @param queries each query's statistics
+ * @example athenaUsage([{ DataScannedInBytes: 1_000, EngineExecutionTimeInMillis: 120 }]).athena_queries // 1
+ */
+export function athenaUsage(queries: readonly AthenaStatistics[]): Usage {
+  return addUsage(
+    ...queries.map((query) => athenaQueryUsage(query.DataScannedInBytes, query.EngineExecutionTimeInMillis)),
+  );
+}

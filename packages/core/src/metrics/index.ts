@@ -42,6 +42,11 @@ export const metricDeclarations = {
   JourneyCompleted: { unit: "Count", perDataset: true, description: "pipeline runs completed" },
   JourneyFailed: { unit: "Count", perDataset: true, description: "pipeline runs failed" },
   JourneyDuration: { unit: "Milliseconds", perDataset: true, description: "a run's time, start to end" },
+  AthenaBytesScanned: {
+    unit: "Bytes",
+    perDataset: true,
+    description: "bytes a run's Athena queries scanned (DataScannedInBytes), published as the run ends",
+  },
   StepsRecorded: { unit: "Count", perDataset: false, description: "journey steps recorded" },
   StepDuration: { unit: "Milliseconds", perDataset: false, description: "a step's duration (by layer, status)" },
   RecordsProcessed: { unit: "Count", perDataset: false, description: "records into a step (by layer, status)" },
