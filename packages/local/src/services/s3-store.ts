@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { StorageWriteError } from "./errors";
 
 /**
  * How the embedded S3 stores objects, made to behave as S3 does where s3rver's file store does not:
@@ -19,6 +20,9 @@ import { pipeline } from "node:stream/promises";
  *   holds 255 bytes. A segment over {@link MAX_SEGMENT_BYTES} is stored as a chain of folders, each
  *   chunk but the last ending in `._S3rver_cont` ({@link storedKeyPath}); listings turn the path
  *   back into the key ({@link keyOfStoredPath}). Keys of ordinary length are stored as before.
+ * - **Refusals said plainly.** A write the file system refuses (a full disk, a read-only or
+ *   unwritable data directory) fails with a {@link StorageWriteError} naming the object's path,
+ *   which s3rver passes on as the message of its InternalError (not "Please try again").
  * - **Listings by key.** s3rver pruned a delimited listing's folders by their stored path, so it
  *   missed keys whose segment spans two continuation folders (over ~400 bytes) and common prefixes
  *   whose folder holds only folders; listings here decide on the keys folders stand for, and are
@@ -158,7 +162,7 @@ export function patchS3rverStore(): void {
 
   store.putObject = async function (object) {
     const objectPath = this.getResourcePath(object.bucket, object.key, "object");
-    await mkdir(dirname(objectPath), { recursive: true });
+    await mkdir(dirname(objectPath), { recursive: true }).catch(refused(objectPath));
     const partial = partialPath(objectPath);
     const hash = createHash("md5");
     let size = 0;
@@ -183,7 +187,7 @@ export function patchS3rverStore(): void {
       return { size, md5 };
     } catch (error) {
       await rm(partial, { force: true });
-      throw error;
+      return refused(objectPath)(error);
     }
   };
 
@@ -191,7 +195,7 @@ export function patchS3rverStore(): void {
     const source = this.getResourcePath(srcBucket, srcKey, "object");
     const target = this.getResourcePath(destBucket, destKey, "object");
     if (source !== target) {
-      await mkdir(dirname(target), { recursive: true });
+      await mkdir(dirname(target), { recursive: true }).catch(refused(target));
       const partial = partialPath(target);
       try {
         await copyFile(source, partial);
@@ -208,7 +212,7 @@ export function patchS3rverStore(): void {
         await rename(partial, target);
       } catch (error) {
         await rm(partial, { force: true });
-        throw error;
+        return refused(target)(error);
       }
     } else if (replacementMetadata) await this.putMetadata(destBucket, destKey, replacementMetadata);
     return this.getMetadata(destBucket, destKey);
@@ -288,6 +292,13 @@ async function anyKeyAfter(folder: string, start: string, startAfter: string): P
   }
   return false;
 }
+
+// Rethrows a write error, as a StorageWriteError naming `path` when the file system refused it.
+const refused =
+  (path: string) =>
+  (error: unknown): never => {
+    throw StorageWriteError.of(error, path) ?? error;
+  };
 
 // Beside the final file (same folder, so the rename is atomic); its name ends in no s3rver suffix,
 // so neither listings nor the engine's reads ever see it.
