@@ -1,6 +1,6 @@
 import { renewLease } from "@medallion/core/journey";
 import { acquireLock, datasetLockName as lockName, releaseLock, renewLock } from "@medallion/core/lock";
-import { z } from "zod";
+import * as z from "zod";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";
