@@ -173,6 +173,28 @@ export const functions = {
     access: { Lock: ["dynamodb:PutItem", "dynamodb:GetItem"] },
     states: ["AcquireDatasetLock"],
   },
+  /**
+   * The run's heartbeat: renews its journey's and its dataset lock's leases before each long
+   * wait, or fails with LockLostError / JourneyLeaseLostError once another run took them over.
+   */
+  RenewRunLeases: {
+    handler: "lock.renew",
+    memoryMB: 512,
+    timeoutSeconds: 60,
+    links: ["Lock", "JourneyControl"],
+    access: {
+      // Both are conditional updates on the owner: a lost lease fails the write, not a read.
+      Lock: ["dynamodb:UpdateItem"],
+      JourneyControl: [
+        "dynamodb:UpdateItem",
+        {
+          action: "dynamodb:GetItem",
+          unexercised: "a refused journey renewal is explained from the journey; local runs lose the lock first",
+        },
+      ],
+    },
+    states: ["RenewSilverLeases", "RenewGoldLeases", "RenewLeasesAfterSilver", "RenewLeasesAfterGold"],
+  },
   /** Releases it, on the way out and, best effort, after a failure. */
   ReleaseDatasetLock: {
     handler: "lock.release",

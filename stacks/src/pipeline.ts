@@ -1,4 +1,5 @@
 import { ATHENA_DATA_CATALOG } from "@medallion/core/engine";
+import { athena } from "@medallion/core/limits";
 import type { TaskFunctionName, TaskStateName } from "./functions";
 import { functionOfState, functions } from "./functions";
 import type { Catcher, Flow, Retrier, StateMachine, TaskState } from "./states";
@@ -87,9 +88,36 @@ const athenaStatistics = {
 const journeyRef = { "journey_id.$": "$.journey.journey_id", "run_id.$": "$.journey.run_id" };
 const lockRef = { "dataset.$": "$.dataset", "owner.$": "$.journey.run_id" };
 
-// Leases match the execution's time limit: a run holds its journey and its dataset lock for
-// as long as it may run, and a crashed run's are taken over after that.
+// How long an execution may run: a backlog is taken plan after plan within it.
 const EXECUTION_TIMEOUT_SECONDS = 6 * 3600;
+
+// Step Functions waits for an Athena query as long as Athena lets it run, and no longer.
+const ATHENA_QUERY_TIMEOUT_SECONDS = athena.queryTimeoutSeconds;
+
+// What the lease allows beyond the longest state, for the short Lambda states around it.
+const LEASE_MARGIN_SECONDS = 10 * 60;
+
+/**
+ * The lease (seconds) of a run's journey and dataset lock. A run renews both (the RenewRunLeases
+ * task) in every iteration of its query Maps, just before the statement runs, and after each Map,
+ * so between two renewals runs at most one long state (an Athena query, or one Lambda of up to
+ * 15 minutes) and a few short ones: the lease is the longest state's timeout plus a margin for
+ * those. A parallel heartbeat branch would renew during the wait itself, but it cannot end with
+ * the work (branches share nothing until both end), and its Wait loop would add history events
+ * for as long as the run lives. A run that crashes (or is stopped) stops renewing, and the next
+ * run takes its lock and journey over once this lease lapses: within minutes, not hours.
+ */
+export const runLeaseSeconds =
+  Math.max(ATHENA_QUERY_TIMEOUT_SECONDS, ...Object.values(functionOfState).map((f) => functions[f].timeoutSeconds)) +
+  LEASE_MARGIN_SECONDS;
+
+// The heartbeat's input, from the run's state (and in a Map iteration, from its item).
+const leaseRef = {
+  "dataset.$": "$.dataset",
+  "owner.$": "$.journey.run_id",
+  "journey_id.$": "$.journey.journey_id",
+  lease_seconds: runLeaseSeconds,
+};
 
 // Another run of the same dataset (another window) holds the lock: wait for it.
 const retryLockHeld: Retrier = {
@@ -155,7 +183,7 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
         S.StartJourney,
         {
           "idempotency_key.$": "$.run.idempotencyKey",
-          lease_seconds: EXECUTION_TIMEOUT_SECONDS,
+          lease_seconds: runLeaseSeconds,
           metadata: {
             job: "medallion-pipeline",
             processor: "step-functions",
@@ -176,7 +204,7 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
         Choices: [{ Variable: "$.journey.duplicate", BooleanEquals: true, Next: S.AlreadyDone }],
         Default: S.AcquireDatasetLock,
       },
-      ...task(S.AcquireDatasetLock, { ...lockRef, lease_seconds: EXECUTION_TIMEOUT_SECONDS }, "$.lock", {
+      ...task(S.AcquireDatasetLock, { ...lockRef, lease_seconds: runLeaseSeconds }, "$.lock", {
         Next: S.CheckSchema,
         Catch: failJourney,
         Retry: [retryTransient, retryLockHeld],
@@ -241,18 +269,22 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
           "database.$": "$.plan.database",
           "version.$": "$.plan.version",
           "execution.$": "$$.Execution.Name",
+          "dataset.$": "$.dataset",
+          "journey.$": "$.journey",
         },
         MaxConcurrency: 1,
         ItemProcessor: {
           ProcessorConfig: { Mode: "INLINE" },
-          StartAt: S.LoadSilverQuery,
+          StartAt: S.RenewSilverLeases,
           States: {
+            ...task(S.RenewSilverLeases, leaseRef, null, { Next: S.LoadSilverQuery }),
             ...task(S.LoadSilverQuery, { "plan_key.$": "$.plan_key", "index.$": "$.index" }, "$.query", {
               Next: S.RunSilverQuery,
             }),
             [S.RunSilverQuery]: {
               Type: "Task",
               Resource: ATHENA_SYNC,
+              TimeoutSeconds: ATHENA_QUERY_TIMEOUT_SECONDS,
               // Idempotent within this execution: a retried start returns the query already running.
               // A hash, so its length (64) is within Athena's 32–128 whatever the execution's name.
               Parameters: athenaQuery(
@@ -268,9 +300,13 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
         },
         // One statistics object per statement, in the plan's order (a plan's statements are capped).
         ResultPath: "$.silverQueries",
-        Next: S.CommitSilver,
+        Next: S.RenewLeasesAfterSilver,
         Catch: failJourney,
       },
+      ...task(S.RenewLeasesAfterSilver, leaseRef, null, {
+        Next: S.CommitSilver,
+        Catch: failJourney,
+      }),
       ...task(S.CommitSilver, "$.plan", "$.silver", { Next: S.RecordSilverStep, Catch: failJourney }),
       ...task(
         S.RecordSilverStep,
@@ -312,12 +348,15 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
           "plan_key.$": "$.goldPlan.plan_key",
           "database.$": "$.goldPlan.database",
           "execution.$": "$$.Execution.Name",
+          "dataset.$": "$.dataset",
+          "journey.$": "$.journey",
         },
         MaxConcurrency: 1,
         ItemProcessor: {
           ProcessorConfig: { Mode: "INLINE" },
-          StartAt: S.LoadGoldQuery,
+          StartAt: S.RenewGoldLeases,
           States: {
+            ...task(S.RenewGoldLeases, leaseRef, null, { Next: S.LoadGoldQuery }),
             ...task(S.LoadGoldQuery, { "plan_key.$": "$.plan_key", "index.$": "$.index" }, "$.query", {
               Next: S.IsGoldMerge,
             }),
@@ -330,6 +369,7 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
             [S.RunGoldMerge]: {
               Type: "Task",
               Resource: ATHENA_SYNC,
+              TimeoutSeconds: ATHENA_QUERY_TIMEOUT_SECONDS,
               // No ClientRequestToken: a retry after a commit conflict must start a new query, not get the failed one back.
               Parameters: athenaQuery(),
               ResultSelector: { statistics: athenaStatistics },
@@ -341,6 +381,7 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
             [S.RunGoldQuery]: {
               Type: "Task",
               Resource: ATHENA_SYNC,
+              TimeoutSeconds: ATHENA_QUERY_TIMEOUT_SECONDS,
               Parameters: athenaQuery(
                 "States.Hash(States.Format('{}-{}-{}', $.execution, $.plan_key, $.index), 'SHA-256')",
               ),
@@ -376,9 +417,13 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
         },
         // One statistics object per statement, in the plan's order: FinishGold gives each table its queries' usage.
         ResultPath: "$.goldQueries",
-        Next: S.FinishGold,
+        Next: S.RenewLeasesAfterGold,
         Catch: failJourney,
       },
+      ...task(S.RenewLeasesAfterGold, leaseRef, null, {
+        Next: S.FinishGold,
+        Catch: failJourney,
+      }),
       ...task(
         S.FinishGold,
         {

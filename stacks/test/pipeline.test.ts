@@ -1,7 +1,7 @@
 import aslValidator from "asl-validator";
 import { describe, expect, it } from "vitest";
 import { functions, perTaskFunction, taskFunctionNames } from "../src/functions";
-import { pipelineDefinition, pipelineStates } from "../src/pipeline";
+import { pipelineDefinition, pipelineStates, runLeaseSeconds } from "../src/pipeline";
 import type { State, TaskState } from "../src/states";
 
 const arn = (name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:medallion-prod-${name}`;
@@ -15,6 +15,19 @@ function allStates(states: Record<string, State>): [string, State][] {
     [name, state] as [string, State],
     ...(state.Type === "Map" ? allStates(state.ItemProcessor.States) : []),
   ]);
+}
+
+// The most seconds a path from `start` may take when each state on it runs to its timeout.
+function longestSeconds(states: Record<string, State>, start: string): number {
+  const state = states[start];
+  if (!state) return 0;
+  const next = [
+    ...("Next" in state && state.Next ? [state.Next] : []),
+    ...("Default" in state && state.Default ? [state.Default] : []),
+    ...("Choices" in state ? state.Choices.map((choice) => choice.Next) : []),
+  ];
+  const own = "TimeoutSeconds" in state ? (state.TimeoutSeconds ?? 0) : 0;
+  return own + Math.max(0, ...next.map((name) => longestSeconds(states, name)));
 }
 
 describe("pipelineDefinition", () => {
@@ -39,8 +52,10 @@ describe("pipelineDefinition", () => {
       pipelineStates.FailJourney,
       pipelineStates.ReleaseDatasetLockAfterFailure,
       // Inside a Map: the Map state's Catch fails the journey.
+      pipelineStates.RenewSilverLeases,
       pipelineStates.LoadSilverQuery,
       pipelineStates.RunSilverQuery,
+      pipelineStates.RenewGoldLeases,
       pipelineStates.LoadGoldQuery,
       pipelineStates.RunGoldMerge,
       pipelineStates.RunGoldQuery,
@@ -197,6 +212,34 @@ describe("pipelineDefinition", () => {
     expect(lambdaTasks).toHaveLength(declared.length);
   });
 
+  it("holds the run's journey and lock under a lease of minutes, renewed before each query and after each Map", () => {
+    // Prepare
+    const S = pipelineStates;
+    const states = definition.States;
+    const renews = (name: string | undefined) => !!name && functions.RenewRunLeases.states.some((s) => s === name);
+    const maps = [S.RunSilverQueries, S.RunGoldStatements].map((name) => {
+      const map = states[name];
+      if (map?.Type !== "Map") throw new Error(`${name} is not a Map`);
+      return map;
+    });
+    // Assess: one lease, taken at the start and renewed at every heartbeat.
+    expect(runLeaseSeconds).toBeLessThanOrEqual(3600);
+    expect(states[S.StartJourney]).toMatchObject({ Parameters: { lease_seconds: runLeaseSeconds } });
+    expect(states[S.AcquireDatasetLock]).toMatchObject({ Parameters: { lease_seconds: runLeaseSeconds } });
+    for (const [name, state] of allStates(states))
+      if (renews(name)) expect(state, name).toMatchObject({ Parameters: { lease_seconds: runLeaseSeconds } });
+    for (const map of maps) {
+      // Each iteration renews before its statement runs, and the state after the Map renews again.
+      expect(renews(map.ItemProcessor.StartAt), map.ItemProcessor.StartAt).toBe(true);
+      expect(renews(map.Next), map.Next).toBe(true);
+      // Even if every state on an iteration's longest path ran to its timeout, the lease renewed at its start lasts.
+      expect(longestSeconds(map.ItemProcessor.States, map.ItemProcessor.StartAt)).toBeLessThanOrEqual(runLeaseSeconds);
+    }
+    // No single state outlasts the lease.
+    for (const [name, state] of allStates(states))
+      if ("TimeoutSeconds" in state) expect(state.TimeoutSeconds ?? 0, name).toBeLessThan(runLeaseSeconds);
+  });
+
   it("names every state it reaches, and reaches every state it names", () => {
     // Prepare
     const named = new Set<string>(Object.values(pipelineStates));
@@ -214,8 +257,8 @@ describe("pipelineDefinition", () => {
     for (const name of named)
       if (
         name !== definition.StartAt &&
-        name !== pipelineStates.LoadSilverQuery &&
-        name !== pipelineStates.LoadGoldQuery
+        name !== pipelineStates.RenewSilverLeases &&
+        name !== pipelineStates.RenewGoldLeases
       )
         expect(targets, name).toContain(name);
   });

@@ -1,4 +1,5 @@
-import { acquireLock, datasetLockName as lockName, releaseLock } from "@medallion/core/lock";
+import { renewLease } from "@medallion/core/journey";
+import { acquireLock, datasetLockName as lockName, releaseLock, renewLock } from "@medallion/core/lock";
 import * as z from "zod";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
@@ -14,16 +15,19 @@ const lockEvent = z.object({
   dataset: z.string().min(1),
   /** The run that holds it: the journey's run id. */
   owner: z.string().min(1),
-  /** Lease; past it a crashed run's lock is taken over. Default: the execution's time limit. */
-  lease_seconds: z
-    .number()
-    .int()
-    .positive()
-    .default(6 * 3600),
+});
+
+// The lease is the state machine's (`runLeaseSeconds` of @medallion/stacks/pipeline): past it,
+// a run that stopped renewing (crashed) is taken over.
+const leaseEvent = lockEvent.extend({ lease_seconds: z.number().int().positive() });
+
+const renewEvent = leaseEvent.extend({
+  /** The run's journey, renewed with the lock. */
+  journey_id: z.string().min(1),
 });
 
 /** `{ dataset, owner }` → the dataset's consolidation lock, or LockHeldError (the state machine retries). */
-export const acquire = lambdaHandler(lockEvent, async ({ dataset, owner, lease_seconds }) => {
+export const acquire = lambdaHandler(leaseEvent, async ({ dataset, owner, lease_seconds }) => {
   const lock = await acquireLock({
     doc: clients.doc,
     table: linked("Lock"),
@@ -33,6 +37,31 @@ export const acquire = lambdaHandler(lockEvent, async ({ dataset, owner, lease_s
   });
   logger.info("dataset lock acquired", { dataset, owner, expires_at: new Date(lock.expires_at).toISOString() });
   return { lock: lock.name, owner, expires_at: lock.expires_at };
+});
+
+/**
+ * `{ dataset, owner, journey_id, lease_seconds }` → both leases extended: the heartbeat the state
+ * machine runs before each long wait. A run whose journey or lock another run took over (its
+ * lease lapsed) gets JourneyLeaseLostError or LockLostError here, and stops before writing more.
+ */
+export const renew = lambdaHandler(renewEvent, async ({ dataset, owner, journey_id, lease_seconds }) => {
+  const leaseMs = lease_seconds * 1000;
+  const journeyUntil = await renewLease({
+    doc: clients.doc,
+    table: linked("JourneyControl"),
+    journeyId: journey_id,
+    runId: owner,
+    leaseMs,
+  });
+  const lockUntil = await renewLock({
+    doc: clients.doc,
+    table: linked("Lock"),
+    name: lockName(dataset),
+    owner,
+    leaseMs,
+  });
+  logger.debug("run leases renewed", { dataset, owner, journey_id, expires_at: new Date(lockUntil).toISOString() });
+  return { journey_lease_until: journeyUntil, lock_expires_at: lockUntil };
 });
 
 /** `{ dataset, owner }` → released if `owner` held it; otherwise nothing changes. */

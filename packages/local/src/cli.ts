@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { DatasetSpec } from "@medallion/core/dataset";
-import { errorJson, UsageError } from "./commands/errors";
+import { errorJson, shownError, UsageError } from "./commands/errors";
 import type { CommandContext, CommandEntry, OptionValues } from "./commands/index";
 import { acceptedOptions, commandHelp, commands, options, overview } from "./commands/index";
 import type { Output } from "./commands/output";
@@ -127,7 +127,8 @@ const out = processOutput();
 const json = process.argv.includes("--json");
 main(process.argv.slice(2), out).then(
   (code) => process.exit(code),
-  (error: unknown) => {
+  (thrown: unknown) => {
+    const error = shownError(thrown);
     // A spec change a run refuses is the caller's to resolve (the message names the command): exit 2, like a usage error.
     const usage =
       error instanceof UsageError ||

@@ -58,6 +58,8 @@ describe("the pipeline's Athena states", () => {
           planned_at: at,
           more: false,
         }) as never,
+      [S.RenewSilverLeases]: async () => ({}) as never,
+      [S.RenewLeasesAfterSilver]: async () => ({}) as never,
       [S.LoadSilverQuery]: async () => ({ sql: "INSERT INTO silver SELECT 1" }) as never,
       [S.RunSilverQuery]: athena,
       [S.CommitSilver]: async () => ({ version: "v1", rowsIn: 1, rowsOut: 1 }) as never,
@@ -66,6 +68,8 @@ describe("the pipeline's Athena states", () => {
         return {} as never;
       },
       [S.PlanGold]: async () => ({ plan_key: "plans/g", database: "gold", steps: [0, 1] }) as never,
+      [S.RenewGoldLeases]: async () => ({}) as never,
+      [S.RenewLeasesAfterGold]: async () => ({}) as never,
       [S.LoadGoldQuery]: async (event: { index: number }) =>
         (event.index === 0
           ? { sql: "MERGE INTO t", kind: "merge", reads: false, max_rows: 1 }

@@ -207,7 +207,7 @@ export async function startJourney({
  * a step whose id was already recorded (a retried task) is not appended twice.
  * @param options.step the step record (see `processingStepSchema`)
  * @param options.stepId dedup key of the step (default: a hash of its content, timestamps included)
- * @param options.leaseMs lease renewal (default 15 min)
+ * @param options.leaseMs lease renewal (default 15 min; a longer lease already held is kept)
  * @throws JourneyNotFoundError, JourneyStateError (not in progress), JourneyLeaseLostError (runId no longer holds it)
  */
 export async function recordStep({
@@ -244,7 +244,8 @@ export async function recordStep({
               ":step_id": [stepId],
               ":sid": stepId,
               ":now": new Date(now).toISOString(),
-              ":lease": now + leaseMs,
+              // A step renews the lease but never shortens one the run took longer (its heartbeat's).
+              ":lease": Math.max(current.lease_until ?? 0, now + leaseMs),
               ":one": 1,
               ":in_progress": "in_progress",
               ":revision": current.revision,

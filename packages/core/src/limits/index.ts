@@ -10,6 +10,8 @@ export const athena = {
   maxPartitionsPerWrite: 100,
   /** Bytes of query text StartQueryExecution accepts (`InvalidRequestException` past it). */
   maxQueryBytes: 262_144,
+  /** How long a DML query may run before Athena cancels it (the default of its adjustable quota), in seconds. */
+  queryTimeoutSeconds: 30 * 60,
   /** Length of a StartQueryExecution `ClientRequestToken`. */
   clientRequestToken: { min: 32, max: 128 },
 } as const;

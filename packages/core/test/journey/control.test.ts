@@ -400,4 +400,32 @@ describe("journey control", () => {
     expect(takeover.resumed).toBe(true);
     expect(lost).toBeInstanceOf(JourneyLeaseLostError);
   });
+
+  it("keeps a longer lease the run's heartbeat took when a step renews with a shorter one", async () => {
+    // Prepare: a run holding its journey for 40 minutes.
+    let now = Date.parse("2026-11-24T04:00:00Z");
+    const clock = () => now;
+    const { journey } = await startJourney({ ...store, clock, idempotencyKey: uniqueKey("keep"), leaseMs: 2_400_000 });
+    // Act: a step one minute later, with the default (15-minute) renewal, then one 30 minutes later.
+    now += 60_000;
+    const step = (label: string) => ({ step: label, status: "succeeded" as const, ...stepTiming(now - 10, now) });
+    const early = await recordStep({
+      ...store,
+      clock,
+      journeyId: journey.journey_id,
+      runId: journey.run_id,
+      step: step("a"),
+    });
+    now += 30 * 60_000;
+    const late = await recordStep({
+      ...store,
+      clock,
+      journeyId: journey.journey_id,
+      runId: journey.run_id,
+      step: step("b"),
+    });
+    // Assess: not shortened by the first; extended by the second.
+    expect(early.lease_until).toBe(Date.parse("2026-11-24T04:00:00Z") + 2_400_000);
+    expect(late.lease_until).toBe(now + 15 * 60_000);
+  });
 });

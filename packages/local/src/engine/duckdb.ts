@@ -309,14 +309,46 @@ export async function duckdbEngine({
     );
   };
 
+  // The identity partitions of each gold table, as its CREATE names them (DuckDB's tables are
+  // not partitioned; Athena's Iceberg tables are). Every gold plan creates its tables first.
+  const partitionedBy = new Map<string, string[]>();
+  const tableName = ({ database, name }: { database: string; name: string }) => `${database}.${name}`;
+
+  // As Athena's MERGE into an Iceberg table: at most 100 partitions written (rows inserted, updated
+  // or deleted), or nothing commits. The rows it writes are counted as DuckDB writes them.
+  async function merge(statement: Extract<Statement, { kind: "merge" }>, columns: string[]): Promise<QueryResult> {
+    const returning = columns.map((name) => `${quoteIdentifier(statement.alias)}.${quoteIdentifier(name)}`);
+    const sql = `${renderDuckDb(statement, { files: await resolve(statement) })} RETURNING ${returning.join(", ")}`;
+    await connection.run("BEGIN TRANSACTION");
+    try {
+      const written = await query(sql);
+      const partitions = new Set(written.rows.map((row) => JSON.stringify(Object.values(row))));
+      if (partitions.size > athena.maxPartitionsPerWrite)
+        throw athenaFailure(
+          `ICEBERG_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of ${athena.maxPartitionsPerWrite} open writers for partitions (this statement writes ${partitions.size} partitions of ${tableName(statement.into)})`,
+        );
+      await connection.run("COMMIT");
+      return { columns: ["Count"], rows: [{ Count: written.rows.length }] };
+    } catch (error) {
+      // An interrupted statement may have ended the transaction already.
+      await connection.run("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  }
+
   async function run(statement: Statement): Promise<QueryResult> {
     checkAthenaText(statement);
     const started = performance.now();
     await refreshViews(namedBy(statement));
+    if (statement.kind === "createTable" && statement.partitionedBy.length)
+      partitionedBy.set(tableName(statement.table), statement.partitionedBy);
+    const partitionColumns = statement.kind === "merge" ? partitionedBy.get(tableName(statement.into)) : undefined;
     const result =
       statement.kind === "unload"
         ? await unload(statement)
-        : await query(renderDuckDb(statement, { files: await resolve(statement) }));
+        : statement.kind === "merge" && partitionColumns
+          ? await merge(statement, partitionColumns)
+          : await query(renderDuckDb(statement, { files: await resolve(statement) }));
     // DuckDB's own bytes-read counter misses Parquet reads: the objects the statement names stand in for Athena's scan.
     return {
       ...result,

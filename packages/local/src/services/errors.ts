@@ -2,3 +2,50 @@
 export class PortInUseError extends Error {
   override name = "PortInUseError";
 }
+
+// What the file system said, by errno code, for the refusals a data directory meets, and the way out.
+const refusals: Record<string, [said: string, remedy: string]> = {
+  ENOSPC: ["no space left on the device", "free space"],
+  EDQUOT: ["the disk quota is used up", "free space"],
+  EROFS: ["the file system is read-only", "make it writable"],
+  EACCES: ["permission denied", "make it writable"],
+  EPERM: ["operation not permitted", "make it writable"],
+  ENOTDIR: ["a part of the path is a file, not a folder", "move that file or pass another --data-dir"],
+  EEXIST: ["a file is where a folder must be", "move that file or pass another --data-dir"],
+};
+
+/**
+ * The file system refused to write local state (the data directory full, read-only or not
+ * writable). Its message is one line naming the path; nothing was left half-written, so the
+ * same command run again once the cause is fixed picks up where this one stopped.
+ */
+export class StorageWriteError extends Error {
+  override name = "StorageWriteError";
+  /** s3rver answers with the message of an error it may expose, instead of a generic one. */
+  readonly expose = true;
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    options?: ErrorOptions,
+  ) {
+    const [said, remedy] = refusals[code] ?? [code, "fix it"];
+    super(`cannot write ${path}: ${said} (${code}); ${remedy}, then run again`, options);
+  }
+
+  /**
+   * The write refusal an error is, or was caused by: a StorageWriteError, or a file system
+   * error whose code is one of a full, read-only or unwritable directory.
+   * @param error what was thrown
+   * @param path the path to name (default: the one the file system error names)
+   */
+  static of(error: unknown, path?: string): StorageWriteError | undefined {
+    for (let cause = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
+      if (cause instanceof StorageWriteError) return cause;
+      const { code, path: named, syscall } = cause as NodeJS.ErrnoException;
+      // EEXIST is a refusal only where a folder was to be made.
+      if (code === "EEXIST" && syscall !== "mkdir") continue;
+      if (code && code in refusals && (path ?? named)) return new StorageWriteError(path ?? named!, code, { cause });
+    }
+    return undefined;
+  }
+}

@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
+import type { Dirent } from "node:fs";
 import { createWriteStream } from "node:fs";
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { StorageWriteError } from "./errors";
 
 /**
  * How the embedded S3 stores objects, made to behave as S3 does where s3rver's file store does not:
@@ -18,6 +20,13 @@ import { pipeline } from "node:stream/promises";
  *   holds 255 bytes. A segment over {@link MAX_SEGMENT_BYTES} is stored as a chain of folders, each
  *   chunk but the last ending in `._S3rver_cont` ({@link storedKeyPath}); listings turn the path
  *   back into the key ({@link keyOfStoredPath}). Keys of ordinary length are stored as before.
+ * - **Refusals said plainly.** A write the file system refuses (a full disk, a read-only or
+ *   unwritable data directory) fails with a {@link StorageWriteError} naming the object's path,
+ *   which s3rver passes on as the message of its InternalError (not "Please try again").
+ * - **Listings by key.** s3rver pruned a delimited listing's folders by their stored path, so it
+ *   missed keys whose segment spans two continuation folders (over ~400 bytes) and common prefixes
+ *   whose folder holds only folders; listings here decide on the keys folders stand for, and are
+ *   sorted by key.
  */
 
 /** The longest key segment stored as one file or folder name (leaving room for s3rver's suffixes). */
@@ -71,10 +80,23 @@ interface StoredObject {
   content: Buffer | Readable;
 }
 
+/** What a listing asks for, as s3rver's controllers pass it. */
+interface ListOptions {
+  delimiter?: string;
+  startAfter?: string;
+  prefix?: string;
+  maxKeys?: number;
+}
+
 interface FilesystemStoreClass {
   encodeKeyPath(key: string): string;
   decodeKeyPath(path: string): string;
   prototype: {
+    getBucketPath(bucket: string): string;
+    listObjects(
+      bucket: string,
+      options: ListOptions,
+    ): Promise<{ objects: unknown[]; commonPrefixes: string[]; isTruncated: boolean }>;
     getResourcePath(bucket: string, key?: string, resource?: string): string;
     putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
     getMetadata(bucket: string, key: string): Promise<Record<string, unknown>>;
@@ -101,7 +123,10 @@ export function patchS3rverStore(): void {
     pick: (value: object, keys: string[]) => Record<string, string>;
     pickBy: (value: object, keep: (value: string, key: string) => boolean) => Record<string, string>;
   };
-  const S3Object = require("s3rver/lib/models/object") as { ALLOWED_METADATA: string[] };
+  const S3Object = require("s3rver/lib/models/object") as {
+    ALLOWED_METADATA: string[];
+    new (bucket: string, key: string, content: null, metadata: Record<string, unknown>): unknown;
+  };
   const store = FilesystemStore.prototype;
 
   FilesystemStore.encodeKeyPath = storedKeyPath;
@@ -116,9 +141,28 @@ export function patchS3rverStore(): void {
     await writeAtomically(this.getResourcePath(bucket, key, "metadata.json"), JSON.stringify(json, null, 2));
   };
 
+  store.listObjects = async function (bucket, { delimiter = "", startAfter = "", prefix = "", maxKeys = Infinity }) {
+    const { keys, commonPrefixes } = await listKeys(this.getBucketPath(bucket), { delimiter, startAfter, prefix });
+    const listed = keys.slice(0, maxKeys);
+    const metadata = await Promise.all(
+      listed.map((key) =>
+        this.getMetadata(bucket, key).catch((error: NodeJS.ErrnoException) => {
+          // Deleted since the walk saw it.
+          if (error.code === "ENOENT") return undefined;
+          throw error;
+        }),
+      ),
+    );
+    return {
+      objects: listed.flatMap((key, i) => (metadata[i] ? [new S3Object(bucket, key, null, metadata[i])] : [])),
+      commonPrefixes,
+      isTruncated: keys.length > listed.length,
+    };
+  };
+
   store.putObject = async function (object) {
     const objectPath = this.getResourcePath(object.bucket, object.key, "object");
-    await mkdir(dirname(objectPath), { recursive: true });
+    await mkdir(dirname(objectPath), { recursive: true }).catch(refused(objectPath));
     const partial = partialPath(objectPath);
     const hash = createHash("md5");
     let size = 0;
@@ -143,7 +187,7 @@ export function patchS3rverStore(): void {
       return { size, md5 };
     } catch (error) {
       await rm(partial, { force: true });
-      throw error;
+      return refused(objectPath)(error);
     }
   };
 
@@ -151,7 +195,7 @@ export function patchS3rverStore(): void {
     const source = this.getResourcePath(srcBucket, srcKey, "object");
     const target = this.getResourcePath(destBucket, destKey, "object");
     if (source !== target) {
-      await mkdir(dirname(target), { recursive: true });
+      await mkdir(dirname(target), { recursive: true }).catch(refused(target));
       const partial = partialPath(target);
       try {
         await copyFile(source, partial);
@@ -168,12 +212,93 @@ export function patchS3rverStore(): void {
         await rename(partial, target);
       } catch (error) {
         await rm(partial, { force: true });
-        throw error;
+        return refused(target)(error);
       }
     } else if (replacementMetadata) await this.putMetadata(destBucket, destKey, replacementMetadata);
     return this.getMetadata(destBucket, destKey);
   };
 }
+
+const OBJECT_SUFFIX = "._S3rver_object";
+
+/**
+ * The keys of a bucket's folder after `startAfter` that start with `prefix`, sorted, and with a
+ * delimiter the common prefixes that stand for the rest (s3rver's rules: keys up to `startAfter`
+ * are left out before prefixes are formed). Folders are walked by the keys they stand for: a
+ * folder whose keys all roll up into one common prefix is not walked past its first object.
+ * @param bucketPath the bucket's folder
+ * @param options what the listing asks for
+ */
+export async function listKeys(
+  bucketPath: string,
+  { delimiter, startAfter, prefix }: Required<Omit<ListOptions, "maxKeys">>,
+): Promise<{ keys: string[]; commonPrefixes: string[] }> {
+  const keys: string[] = [];
+  const commonPrefixes = new Set<string>();
+  // The common prefix a key (or a folder's keys, all starting with `start`) rolls up into, if any.
+  const rollUp = (start: string): string | undefined => {
+    if (!delimiter || !start.startsWith(prefix)) return undefined;
+    const at = start.indexOf(delimiter, prefix.length);
+    return at === -1 ? undefined : start.slice(0, at + delimiter.length);
+  };
+  // `start`: what every key under `folder` starts with.
+  const walk = async (folder: string, start: string): Promise<void> => {
+    if (!start.startsWith(prefix) && !prefix.startsWith(start)) return;
+    const common = rollUp(start);
+    if (common !== undefined) {
+      // Every key below rolls up into `common`: one key after startAfter is enough to show it.
+      if (!commonPrefixes.has(common) && (await anyKeyAfter(folder, start, startAfter))) commonPrefixes.add(common);
+      return;
+    }
+    for (const entry of await entries(folder)) {
+      const path = `${folder}/${entry.name}`;
+      if (entry.isDirectory()) await walk(path, start + folderKeyPart(entry.name));
+      else if (entry.name.endsWith(OBJECT_SUFFIX)) {
+        const key = start + entry.name.slice(0, -OBJECT_SUFFIX.length);
+        if (key <= startAfter || !key.startsWith(prefix)) continue;
+        const keyCommon = rollUp(key);
+        if (keyCommon === undefined) keys.push(key);
+        else commonPrefixes.add(keyCommon);
+      }
+    }
+  };
+  await walk(bucketPath, "");
+  return { keys: keys.sort(), commonPrefixes: [...commonPrefixes].sort() };
+}
+
+// What a folder adds to the keys below it: a key segment and its slash, or a chunk of a long segment.
+function folderKeyPart(name: string): string {
+  return name.endsWith(CONTINUED_SEGMENT) ? name.slice(0, -CONTINUED_SEGMENT.length) : `${name}/`;
+}
+
+async function entries(folder: string): Promise<Dirent[]> {
+  try {
+    return await readdir(folder, { withFileTypes: true });
+  } catch (error) {
+    // Removed since its parent was read (a delete emptied it).
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}
+
+// Whether any object under `folder` (whose keys start with `start`) has a key after `startAfter`.
+async function anyKeyAfter(folder: string, start: string, startAfter: string): Promise<boolean> {
+  for (const entry of await entries(folder)) {
+    const path = `${folder}/${entry.name}`;
+    if (entry.isDirectory()) {
+      if (await anyKeyAfter(path, start + folderKeyPart(entry.name), startAfter)) return true;
+    } else if (entry.name.endsWith(OBJECT_SUFFIX) && start + entry.name.slice(0, -OBJECT_SUFFIX.length) > startAfter)
+      return true;
+  }
+  return false;
+}
+
+// Rethrows a write error, as a StorageWriteError naming `path` when the file system refused it.
+const refused =
+  (path: string) =>
+  (error: unknown): never => {
+    throw StorageWriteError.of(error, path) ?? error;
+  };
 
 // Beside the final file (same folder, so the rename is atomic); its name ends in no s3rver suffix,
 // so neither listings nor the engine's reads ever see it.

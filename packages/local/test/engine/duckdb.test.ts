@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { carTelemetry } from "@medallion/core/dataset";
 import { QueryFailedError } from "@medallion/core/engine";
-import type { Query, Source } from "@medallion/core/sql";
-import { call, cast, column, lit, selectColumns } from "@medallion/core/sql";
+import type { Query, Source, Statement } from "@medallion/core/sql";
+import { binary, call, cast, column, lit, selectColumns } from "@medallion/core/sql";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCatalog } from "../../src/catalog/index";
@@ -140,5 +140,62 @@ describe("duckdbEngine", () => {
     // Assess
     expect(error).toBeInstanceOf(QueryFailedError);
     expect((error as QueryFailedError).reason).toMatch(/nowhere/);
+  });
+
+  it("fails, as Athena does, a MERGE writing more than 100 partitions of a partitioned gold table, committing none of it", async () => {
+    // Prepare: a gold table partitioned by day, and sources over 100 and over 101 days.
+    const gold = { database: "gold", name: "daily_limit" };
+    await engine.run({
+      kind: "createTable",
+      table: gold,
+      columns: [
+        { name: "k", type: "integer" },
+        { name: "day", type: "integer" },
+        { name: "v", type: "integer" },
+      ],
+      primaryKey: ["k"],
+      partitionedBy: ["day"],
+    });
+    await engine.sql("CREATE OR REPLACE TABLE gold.limit_source AS SELECT i::INTEGER AS k FROM range(101) t(i)");
+    const days = (count: number): Statement => ({
+      kind: "merge",
+      into: gold,
+      alias: "g",
+      using: {
+        kind: "subquery",
+        alias: "s",
+        query: {
+          kind: "select",
+          columns: [
+            { expr: column("k"), as: "k" },
+            { expr: column("k"), as: "day" },
+            { expr: lit(1), as: "v" },
+          ],
+          from: { kind: "table", table: { database: "gold", name: "limit_source" } },
+          where: binary(column("k"), "<", lit(count)),
+        },
+      },
+      on: binary(column("g", "k"), "=", column("s", "k")),
+      clauses: [
+        { when: "matched", action: "update", set: [{ column: "v", value: column("s", "v") }] },
+        {
+          when: "notMatched",
+          action: "insert",
+          columns: ["k", "day", "v"],
+          values: [column("s", "k"), column("s", "day"), column("s", "v")],
+        },
+      ],
+    });
+    const count = async () => (await engine.sql("SELECT count(*) AS n FROM gold.daily_limit")).rows[0]?.n;
+    // Act
+    const within = await engine.run(days(100));
+    const over = await engine.run(days(101)).catch((error: unknown) => error);
+    // Assess: 100 partitions commit; 101 fail with Athena's error and leave the table as it was.
+    expect(within.rows).toEqual([{ Count: 100 }]);
+    expect(over).toBeInstanceOf(QueryFailedError);
+    expect((over as QueryFailedError).reason).toMatch(
+      /^ICEBERG_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for partitions \(this statement writes 101 partitions/,
+    );
+    expect(await count()).toBe(100);
   });
 });

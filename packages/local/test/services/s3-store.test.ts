@@ -7,6 +7,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import type { TestLake } from "@medallion/testing/lake";
@@ -58,6 +59,43 @@ describe("the embedded S3's object store", () => {
     // DuckDB reads the stored file by the same path.
     const path = objectPath(lake.services.s3.directory, `s3://${bucket}/${keys[1]}`);
     expect(path.split("/").every((segment) => Buffer.byteLength(segment) <= 255)).toBe(true);
+  });
+
+  it("lists keys with segments of any length in delimited listings, as common prefixes or as keys", async () => {
+    // Prepare: keys under one prefix with segments of 450 and 900 bytes, as file names and as folders,
+    // and a folder holding only another folder.
+    const prefix = "delimited/";
+    const long = "x".repeat(450);
+    const keys = [
+      `${prefix}${long}.ndjson`,
+      `${prefix}${"y".repeat(880)}`,
+      `${prefix}${long}/inside.ndjson`,
+      `${prefix}short.ndjson`,
+      `${prefix}nested/deeper/${long}.json`,
+    ];
+    for (const key of keys) await lake.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
+    // Act
+    const page = await lake.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: "/" }));
+    const deeper = await lake.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}nested/deeper/`, Delimiter: "/" }),
+    );
+    const paged: string[] = [];
+    let token: string | undefined;
+    do {
+      const next = await lake.s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 2, ContinuationToken: token }),
+      );
+      paged.push(...(next.Contents ?? []).map((object) => object.Key!));
+      token = next.NextContinuationToken;
+    } while (token);
+    // Assess
+    expect((page.Contents ?? []).map((object) => object.Key)).toEqual([keys[3], keys[0], keys[1]]);
+    expect((page.CommonPrefixes ?? []).map((common) => common.Prefix)).toEqual([
+      `${prefix}nested/`,
+      `${prefix}${long}/`,
+    ]);
+    expect((deeper.Contents ?? []).map((object) => object.Key)).toEqual([keys[4]]);
+    expect(paged).toEqual([...keys].sort());
   });
 
   it("never shows a partial or empty object: an upload cut short leaves nothing, one in progress is not there yet", async () => {
