@@ -71,23 +71,22 @@ export function createTableStatements({
 }
 
 /**
- * The statements giving an existing gold table the columns its spec gained since it was
- * created (a new aggregate): its rows read NULL until a run recomputes their window. DuckDB adds
- * each column when missing; on Athena, only the columns named in `missing` (Iceberg's ADD
- * COLUMNS has no IF NOT EXISTS).
- * @param options table, database, dialect, and for Athena the columns the table lacks
+ * The statements giving an existing gold table the columns its spec gained since the schema
+ * version last applied to it (a new aggregate): its rows read NULL until a run recomputes their
+ * window. One statement per column, in table order. Rendered `ALTER TABLE … ADD COLUMNS (…)` on
+ * Athena (Iceberg), which has no IF NOT EXISTS, so `missing` must name only columns the table
+ * lacks; DuckDB's `ADD COLUMN IF NOT EXISTS` also survives a rerun after a crash.
+ * @param options table, database, and the columns the table lacks
+ * @example addColumnStatements({ table: hubDaily, database: "gold", missing: ["total_kg"] })
  */
 export function addColumnStatements({
   table,
   database,
-  dialect,
-  missing = [],
-}: GoldTarget & { dialect: Dialect; missing?: string[] }): Statement[] {
-  // Only aggregates are added compatibly (a changed key or dimension needs a rebuild); DuckDB
-  // adds each IF NOT EXISTS, Athena only the ones the caller knows are missing.
-  const wanted =
-    dialect === "duckdb" ? valueColumns(table) : goldColumns(table).filter((c) => missing.includes(c.name));
-  return wanted.map((column) => ({ kind: "addColumn", table: targetOf({ table, database }), column }));
+  missing,
+}: GoldTarget & { missing: readonly string[] }): Statement[] {
+  return goldColumns(table)
+    .filter((column) => missing.includes(column.name))
+    .map((column) => ({ kind: "addColumn", table: targetOf({ table, database }), column }));
 }
 
 const keyMatch = (table: GoldTable, left = "t", right = "s"): Expr =>
