@@ -44,6 +44,7 @@ const fieldShape = {
     .refine(safeName, "a key to read must not be empty, __proto__, or hold '/', '\\', '..' or control characters")
     .optional(),
   required: z.boolean().optional(),
+  renamedFrom: z.string().regex(FIELD_NAME, "a field's earlier name must match [A-Za-z_][A-Za-z0-9_]*").optional(),
   description: z.string().optional(),
 };
 
@@ -91,6 +92,24 @@ const fieldsSchema: z.ZodType<Field[]> = z
           message: `the key ${JSON.stringify(key)} is already read by field ${other}`,
         });
       keys.set(key, field.name);
+    });
+    // An earlier name reads old files' column under the new one: it must name no other field.
+    const earlier = new Map<string, string>();
+    fields.forEach((field, index) => {
+      const old = field.renamedFrom;
+      if (old === undefined) return;
+      const clash = names.has(old)
+        ? `field ${old} still exists`
+        : earlier.has(old)
+          ? `field ${earlier.get(old)} was renamed from it too`
+          : null;
+      if (clash)
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "renamedFrom"],
+          message: `field ${field.name} is renamed from ${old}, but ${clash}`,
+        });
+      earlier.set(old, field.name);
     });
   });
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { DatasetSpec } from "../dataset/spec";
 import { eachLimit } from "../dynamo/request";
 import type { PartitionCatalog } from "./catalog";
-import { silverColumns, silverSpecOf } from "./columns";
+import { catalogColumns, silverColumns, silverSpecOf } from "./columns";
 import { VersionMismatchError } from "./errors";
 import type { SilverLedger } from "./ledger";
 import type { ObjectInfo } from "./objects";
@@ -130,7 +130,7 @@ export async function commitSilver({
     await recordSuperseded({ s3, bucket: target.bucket, dataset: target.root, partitions: replaced, at: now });
     // A compatible change applied by this run (a new field, a derived column) reaches the
     // table's columns before any partition carrying it is visible.
-    await target.catalog.addColumns(target.table, silverColumns(spec).data);
+    await target.catalog.addColumns(target.table, catalogColumns(silverColumns(spec).data));
     await target.catalog.swap(
       target.table,
       plan.partitions.map(({ values, location }) => ({ values, location })),
