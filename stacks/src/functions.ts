@@ -224,8 +224,9 @@ export const functions = {
         },
       ],
       SilverTargetPaths: silverTargetPaths,
-      // Partition locations come from Glue.
-      SilverTables: glueLocate,
+      // Partition locations come from Glue; the table gains the columns a compatible spec change
+      // added (GetTable, then UpdateTable) before the plan's statements read through it.
+      SilverTables: [...glueLocate, "glue:UpdateTable"],
     },
     states: ["PlanSilver"],
   },
@@ -257,8 +258,7 @@ export const functions = {
       // Reads the plan and the written objects' footers; writes the replaced versions' retention markers.
       Silver: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
       SilverTargetPaths: silverTargetPaths,
-      // The table gains the columns a compatible spec change added (GetTable, then UpdateTable).
-      SilverTables: [...glueLocate, "glue:BatchCreatePartition", "glue:BatchUpdatePartition", "glue:UpdateTable"],
+      SilverTables: [...glueLocate, "glue:BatchCreatePartition", "glue:BatchUpdatePartition"],
     },
     states: ["CommitSilver"],
   },

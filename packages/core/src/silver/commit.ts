@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { DatasetSpec } from "../dataset/spec";
 import { eachLimit } from "../dynamo/request";
 import type { PartitionCatalog } from "./catalog";
-import { catalogColumns, silverColumns, silverSpecOf } from "./columns";
+import { silverSpecOf } from "./columns";
 import { VersionMismatchError } from "./errors";
 import type { SilverLedger } from "./ledger";
 import type { ObjectInfo } from "./objects";
@@ -128,9 +128,6 @@ export async function commitSilver({
       .filter((p) => p.previous && p.previous !== p.location)
       .map((p) => ({ values: p.values, location: p.previous! }));
     await recordSuperseded({ s3, bucket: target.bucket, dataset: target.root, partitions: replaced, at: now });
-    // A compatible change applied by this run (a new field, a derived column) reaches the
-    // table's columns before any partition carrying it is visible.
-    await target.catalog.addColumns(target.table, catalogColumns(silverColumns(spec).data));
     await target.catalog.swap(
       target.table,
       plan.partitions.map(({ values, location }) => ({ values, location })),
