@@ -2,10 +2,10 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import type { DatasetSpec } from "../dataset/spec";
 import type { AppliedSchema } from "../schema/applied";
-import { yearMonthDayPartitionOf } from "../silver/columns";
+import { silverColumns, yearMonthDayPartitionOf } from "../silver/columns";
 import { getBytes, putObject } from "../silver/objects";
 import { partitionPath } from "../silver/partition";
-import type { Dialect, Statement, TableRef } from "../sql/ast";
+import type { Dialect, PartitionColumn, Statement, TableRef } from "../sql/ast";
 import { column } from "../sql/ast";
 import { goldColumns, valueColumns } from "./columns";
 import { planChunks, statementText } from "./limits";
@@ -158,6 +158,9 @@ export function planGold({
   schemaVersion,
 }: PlanGoldOptions): GoldPlan {
   const affected = partitions.map(valuesOf);
+  // Athena reads silver's files through the Glue table, which keeps a renamed column's earlier
+  // name: the aggregates read both. DuckDB reads silver's view, which already shows the new name only.
+  const renamedSilver = gold.tables.length && dialect === "athena" ? silverColumnsRead(spec) : undefined;
   const creates: GoldStep[] = [];
   const checks: GoldStep[] = [];
   const counts: GoldStep[] = [];
@@ -172,7 +175,7 @@ export function planGold({
     const windows = windowsOf(affected, table.window, partition);
     // The MERGE and its counts each carry the recomputation once: the longest must fit.
     const render = (part: typeof windows): string => {
-      const merge: GoldMerge = { table, silver, windows: part, database, partition };
+      const merge: GoldMerge = { table, silver, windows: part, database, partition, ...renamedSilver };
       return [mergeStatement(merge), mergeCountsStatement(merge)]
         .map((statement) => statementText(statement, dialect))
         .reduce((a, b) => (b.length > a.length ? b : a));
@@ -208,7 +211,7 @@ export function planGold({
       creates.push({ kind: "alter", table: table.name, statement });
     if (!chunks.length) continue;
     for (const part of chunks) {
-      const merge: GoldMerge = { table, silver, windows: part, database, partition };
+      const merge: GoldMerge = { table, silver, windows: part, database, partition, ...renamedSilver };
       checks.push({
         kind: "check",
         table: table.name,
@@ -257,6 +260,19 @@ export function planGold({
     tables,
     steps: [...creates, ...checks, ...counts, ...merges, ...congregados],
     schema: behind ? { version: schemaVersion.version, applied_before: creates.length } : null,
+  };
+}
+
+// Silver's columns as gold reads them, when a field was renamed (see GoldSource.silverColumns).
+function silverColumnsRead(spec: DatasetSpec): { silverColumns: PartitionColumn[] } | undefined {
+  const { data, partition } = silverColumns(spec);
+  if (!data.some((c) => c.renamedFrom?.length)) return undefined;
+  return {
+    silverColumns: [...data, ...partition].map(({ name, type, renamedFrom }) => ({
+      name,
+      type,
+      ...(renamedFrom ? { renamedFrom } : {}),
+    })),
   };
 }
 
