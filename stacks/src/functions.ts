@@ -103,7 +103,9 @@ const glueLocate: readonly Granted[] = ["glue:GetTable", "glue:BatchGetPartition
 const silverTargetPaths: readonly Granted[] = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"];
 
 // The gold handlers' wiring reads every one of these when first used.
-const goldLinks = ["Gold", "Silver", "Congregado", "JourneyControl", "GoldCatalog"] as const;
+const goldLinks = ["Gold", "Silver", "Congregado", "JourneyControl", "GoldCatalog", "SchemaVersions"] as const;
+// A gold plan's ALTERs, once run, record their schema version as applied to the tables (a conditional update).
+const tablesApplied: readonly Granted[] = ["dynamodb:UpdateItem"];
 
 const ingestDelivery: AsyncDelivery = { retries: 2, maxEventAgeSeconds: 3600, onFailure: "IngestFailures" };
 const ingestTimeoutSeconds = 10 * 60;
@@ -244,8 +246,9 @@ export const functions = {
         },
       ],
       SilverTargetPaths: silverTargetPaths,
-      // Partition locations come from Glue.
-      SilverTables: glueLocate,
+      // Partition locations come from Glue; the table gains the columns a compatible spec change
+      // added (GetTable, then UpdateTable) before the plan's statements read through it.
+      SilverTables: [...glueLocate, "glue:UpdateTable"],
     },
     states: ["PlanSilver"],
   },
@@ -287,8 +290,9 @@ export const functions = {
     memoryMB: 512,
     timeoutSeconds: 60,
     links: goldLinks,
-    // Reads the silver plan's partitions; stores the gold plan under `_plans/`.
-    access: { Silver: ["s3:GetObject", "s3:PutObject"] },
+    // Reads the silver plan's partitions; stores the gold plan under `_plans/`. The schema
+    // versions say which columns the gold tables have (the latest, and the last applied to them).
+    access: { Silver: ["s3:GetObject", "s3:PutObject"], SchemaVersions: ["dynamodb:Query"] },
     service: "medallion-gold",
     states: ["PlanGold"],
   },
@@ -298,7 +302,7 @@ export const functions = {
     memoryMB: 512,
     timeoutSeconds: 60,
     links: goldLinks,
-    access: { Silver: ["s3:GetObject"] },
+    access: { Silver: ["s3:GetObject"], SchemaVersions: tablesApplied },
     service: "medallion-gold",
     states: ["LoadGoldQuery"],
   },
@@ -323,6 +327,7 @@ export const functions = {
       Congregado: ["dynamodb:GetItem", "dynamodb:PutItem"],
       // Each gold table's step is appended to the journey (read, then a conditional update).
       JourneyControl: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      SchemaVersions: tablesApplied,
     },
     service: "medallion-gold",
     states: ["FinishGold"],
@@ -383,7 +388,7 @@ export const functions = {
     handler: "gold.optimize",
     memoryMB: 512,
     timeoutSeconds: 15 * 60,
-    links: ["Gold", "Silver", "AthenaResults", "Congregado", "JourneyControl", "GoldCatalog"],
+    links: ["Gold", "Silver", "AthenaResults", "Congregado", "JourneyControl", "GoldCatalog", "SchemaVersions"],
     // OPTIMIZE and VACUUM run on Athena only: DuckDB's gold tables on the embedded stack need neither.
     access: {
       AthenaWorkGroup: unexercised("OPTIMIZE and VACUUM run on Athena only", [

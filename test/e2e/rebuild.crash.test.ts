@@ -135,6 +135,7 @@ describe("medallion rebuild's silver steps after a crash", () => {
     await prepare();
     const catalog: PartitionCatalog = {
       locate: silver.catalog.locate,
+      addColumns: silver.catalog.addColumns,
       swap: async () => Promise.reject(new Crash("before swap")),
     };
     await markForRebuild(lake.doc, lake.names.Ledger!, "car_telemetry", { rebuildId: rebuild.id });

@@ -97,6 +97,7 @@ describe("silver consolidation after a crash", () => {
     await prepare();
     const catalog: PartitionCatalog = {
       locate: silver.catalog.locate,
+      addColumns: silver.catalog.addColumns,
       swap: async () => Promise.reject(new Crash("before swap")),
     };
     await expect(silver.consolidate({ catalog })).rejects.toThrow(Crash);

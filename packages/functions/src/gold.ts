@@ -21,8 +21,11 @@ import {
   resultSetRows,
   saveGoldPlan,
   saveGoldResult,
+  tableColumnsOf,
 } from "@medallion/core/gold";
 import { metricNames } from "@medallion/core/metrics";
+import type { SchemaVersionStore } from "@medallion/core/schema";
+import { latestSchemaVersion, markTablesApplied, tablesSchemaVersion } from "@medallion/core/schema";
 import { loadSilverPlan, silverTableOf } from "@medallion/core/silver";
 import type { Statement, TableRef } from "@medallion/core/sql";
 import { renderAthena } from "@medallion/core/sql";
@@ -58,6 +61,8 @@ export interface GoldDependencies {
   congregadoTable: string;
   /** Journey table, where each gold table's step is recorded when the event names a journey. */
   journeyTable?: string;
+  /** Schema-versions table: which columns the gold tables have, and where a plan records the version its ALTERs applied. */
+  schemaVersionsTable: string;
 }
 
 const planEvent = z.object({
@@ -120,6 +125,16 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
     if (!step) throw new GoldSpecError(`gold plan ${key} has no statement ${index}`);
     return step;
   };
+  const tablesApplied = async (plan: GoldPlan): Promise<void> => {
+    if (!plan.schema) return;
+    const d = deps();
+    await markTablesApplied({
+      doc: d.doc,
+      table: d.schemaVersionsTable,
+      dataset: plan.dataset,
+      version: plan.schema.version,
+    });
+  };
   return {
     /**
      * `{ dataset, plan_key }` (the silver plan) → the gold plan stored beside it, and what the
@@ -131,6 +146,9 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
       const key = goldPlanKeyOf(plan_key);
       const silverPlan = await loadSilverPlan({ s3: d.s3, bucket: d.planBucket, key: plan_key });
       const gold = hasGold(spec) ? goldSpecOf(spec) : { tables: [] };
+      // The tables' columns are those of the last version applied to them; CheckSchema recorded the run's.
+      const versions: SchemaVersionStore & { dataset: string } = { doc: d.doc, table: d.schemaVersionsTable, dataset };
+      const [latest, tables] = await Promise.all([latestSchemaVersion(versions), tablesSchemaVersion(versions)]);
       const plan = planGold({
         spec,
         gold,
@@ -139,6 +157,10 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
         dialect: d.engine.dialect,
         database: d.database ?? gold.database ?? "gold",
         ...(d.warehouse === undefined ? {} : { warehouse: d.warehouse }),
+        ...(tables === undefined ? {} : { tableColumns: tableColumnsOf(tables.schema) }),
+        ...(latest === undefined
+          ? {}
+          : { schemaVersion: { version: latest.version, tablesAt: tables?.version ?? null } }),
       });
       await saveGoldPlan({ s3: d.s3, bucket: d.planBucket, key, plan });
       logger.info("gold planned", {
@@ -146,12 +168,18 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
         plan_key: key,
         tables: plan.tables.map(({ name, windows, merges }) => ({ name, windows, merges })),
         statements: plan.steps.length,
+        alters: plan.steps.filter((step) => step.kind === "alter").length,
       });
       return { dataset, plan_key: key, database: plan.database, steps: plan.steps.map((_, i) => i) };
     }),
     /** `{ plan_key, index }` → one statement of the gold plan as the Athena text its state runs, and whether its rows are read. */
     query: lambdaHandler(statementEvent, async ({ plan_key, index }): Promise<GoldStatementText> => {
-      const step = stepOf(await stored(plan_key), plan_key, index);
+      const plan = await stored(plan_key);
+      const step = stepOf(plan, plan_key, index);
+      // Statements run in order, one at a time: reaching the first after the ALTERs means they all
+      // succeeded. Recorded now, not at the end, so a run failing later (a duplicate key) does
+      // not leave the next plan adding a column Iceberg already has.
+      if (plan.schema?.applied_before === index) await tablesApplied(plan);
       return {
         sql: renderAthena(step.statement),
         kind: step.kind,
@@ -177,6 +205,8 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
         const d = deps();
         const startedAt = Date.now();
         const plan = await stored(plan_key);
+        // A plan whose last steps are its ALTERs reaches no later statement: recorded here (idempotent).
+        await tablesApplied(plan);
         const summary = await finishGold({
           plan,
           rowsOf: (index) => loadGoldResult({ s3: d.s3, bucket: d.planBucket, planKey: plan_key, index }),
@@ -234,6 +264,7 @@ const aws = goldHandlers(() => {
     doc: clients.doc,
     congregadoTable: linked("Congregado"),
     journeyTable: linked("JourneyControl"),
+    schemaVersionsTable: linked("SchemaVersions"),
   };
 });
 

@@ -5,6 +5,7 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
+import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { getCongregado } from "@medallion/core/congregado";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { carTelemetry } from "@medallion/core/dataset";
@@ -13,7 +14,9 @@ import { athenaEngine } from "@medallion/core/engine";
 import type { AthenaResultSet } from "@medallion/core/gold";
 import { DuplicateSourceKeyError, loadGoldPlan, valueColumns } from "@medallion/core/gold";
 import { getJourney } from "@medallion/core/journey";
+import { applySchema, markTablesApplied, tablesSchemaVersion } from "@medallion/core/schema";
 import { saveSilverPlan } from "@medallion/core/silver";
+import { column } from "@medallion/core/sql";
 import type { MemoryEngine } from "@medallion/testing/gold";
 import { createSilver, memoryEngine, putSilver } from "@medallion/testing/gold";
 import type { TestLake } from "@medallion/testing/lake";
@@ -80,7 +83,7 @@ describe("gold handlers", () => {
 
   const handlers = (
     engine: SqlEngine,
-    extra: { database?: string; warehouse?: string } = { warehouse: "s3://gold-bucket/" },
+    extra: Partial<import("../src/gold").GoldDependencies> = { warehouse: "s3://gold-bucket/" },
   ) =>
     gold.goldHandlers(() => ({
       engine,
@@ -94,6 +97,7 @@ describe("gold handlers", () => {
       doc: lake.doc,
       congregadoTable: lake.names.Congregado!,
       journeyTable: lake.names.JourneyControl!,
+      schemaVersionsTable: lake.names.SchemaVersions!,
       ...extra,
     }));
 
@@ -122,6 +126,7 @@ describe("gold handlers", () => {
     dataset: string,
     silverPlanKey: string,
     journey?: { journey_id: string; run_id: string },
+    engine: MemoryEngine = duck,
   ) {
     const payload = await h.plan({ dataset, plan_key: silverPlanKey }, lambdaContext("gold-plan"));
     const plan = await loadGoldPlan({ s3: lake.s3, bucket: lake.names.Silver!, key: payload.plan_key });
@@ -129,7 +134,7 @@ describe("gold handlers", () => {
     for (const index of payload.steps) {
       const text = await h.query({ plan_key: payload.plan_key, index }, lambdaContext("gold-query"));
       texts.push(text.sql);
-      const { rows, columns } = await duck.run(plan.steps[index]!.statement);
+      const { rows, columns } = await engine.run(plan.steps[index]!.statement);
       if (text.reads)
         await h.result(
           { plan_key: payload.plan_key, index, result: resultSet(rows.slice(0, text.max_rows - 1), columns) },
@@ -293,6 +298,125 @@ describe("gold handlers", () => {
     expect(texts.find((t) => t.kind === "count")!.sql).toBe(
       'SELECT count(*) AS "record_count" FROM "medallion_gold"."car_monthly"',
     );
+  });
+
+  describe("ALTER steps tied to the schema version", () => {
+    // The same dataset under two specs: v2 adds one aggregate to car_monthly.
+    const v1: DatasetSpec = { ...withoutGold, name: "evolving", gold: carTelemetryGold } as DatasetSpec;
+    const v2: DatasetSpec = {
+      ...v1,
+      gold: {
+        ...carTelemetryGold,
+        tables: carTelemetryGold.tables.map((table) =>
+          table.name === "car_monthly"
+            ? {
+                ...table,
+                aggregates: [...table.aggregates, { name: "max_mileage", kind: "max", of: column("currentMileage") }],
+              }
+            : table,
+        ),
+      },
+    } as DatasetSpec;
+    const alters = (plan: { steps: { kind: string }[] }) => plan.steps.filter((s) => s.kind === "alter").length;
+
+    it("adds a column only in the run whose schema version added it, then records the version as applied", async () => {
+      // Prepare: a lake of its own, and the first run's schema version (as CheckSchema records it).
+      const engine = await memoryEngine();
+      await createSilver(engine);
+      const versions = { doc: lake.doc, table: lake.names.SchemaVersions! };
+      const run = async (spec: DatasetSpec, values: Record<string, number>[]) =>
+        runGold(
+          handlers(engine, {
+            datasets: { evolving: spec },
+            silverTable: () => ({ database: "silver", name: "car_telemetry" }),
+            warehouse: "s3://gold-bucket/",
+          }),
+          "evolving",
+          await storedSilverPlan("evolving", values),
+          undefined,
+          engine,
+        );
+      const values = await putSilver(engine, [{ car: "V", at: "2024-05-05T08:00:00", mileage: 100 }]);
+      await applySchema({ ...versions, spec: v1 });
+
+      // Act
+      const first = await run(v1, values);
+      const unchanged = await run(v1, values);
+      await applySchema({ ...versions, spec: v2 });
+      const changed = await run(v2, values);
+      const after = await run(v2, values);
+
+      // Assess: before any version was applied to the tables, DuckDB adds each value column IF NOT EXISTS, once.
+      expect(alters(first.plan)).toBe(carTelemetryGold.tables.reduce((n, t) => n + valueColumns(t).length, 0));
+      expect(first.plan.schema).toEqual({
+        version: 1,
+        applied_before: first.plan.steps.filter((s) => s.kind === "create" || s.kind === "alter").length,
+      });
+      // No schema change: no ALTER, and nothing to record.
+      expect(alters(unchanged.plan)).toBe(0);
+      expect(unchanged.plan.schema).toBeNull();
+      expect(unchanged.plan.steps).toHaveLength(first.plan.steps.length - alters(first.plan));
+      // Version 2 added one aggregate: one ALTER, of that column, right after the creates.
+      expect(changed.plan.steps.filter((s) => s.kind === "alter").map((s) => s.statement)).toEqual([
+        {
+          kind: "addColumn",
+          table: { database: "gold", name: "car_monthly" },
+          column: { name: "max_mileage", type: "double" },
+        },
+      ]);
+      expect((await tablesSchemaVersion({ ...versions, dataset: "evolving" }))?.version).toBe(2);
+      expect(alters(after.plan)).toBe(0);
+      const { rows } = await engine.run({
+        kind: "query",
+        query: {
+          kind: "select",
+          columns: [{ expr: column("max_mileage") }],
+          from: { kind: "table", table: { database: "gold", name: "car_monthly" } },
+          where: { kind: "binary", op: "=", left: column("car"), right: { kind: "literal", value: "V" } },
+        },
+      });
+      expect(rows).toEqual([{ max_mileage: 100 }]);
+      engine.close();
+    });
+
+    it("hands Athena an Iceberg ADD COLUMNS for the column a version added, and only that one", async () => {
+      // Prepare: the tables are at version 1 (applied), the spec at version 2.
+      await lake.doc.send(
+        new DeleteCommand({ TableName: lake.names.SchemaVersions!, Key: { dataset: "evolving", version: 1 } }),
+      );
+      await lake.doc.send(
+        new DeleteCommand({ TableName: lake.names.SchemaVersions!, Key: { dataset: "evolving", version: 2 } }),
+      );
+      const versions = { doc: lake.doc, table: lake.names.SchemaVersions! };
+      await applySchema({ ...versions, spec: v1 });
+      await markTablesApplied({ ...versions, dataset: "evolving", version: 1 });
+      await applySchema({ ...versions, spec: v2 });
+      const engine = athenaEngine({
+        client: new AthenaClient({ region: "us-east-1" }),
+        workGroup: "w",
+        database: "medallion_gold",
+      });
+      const h = handlers(engine, {
+        datasets: { evolving: v2 },
+        database: "medallion_gold",
+        warehouse: "s3://gold-bucket/",
+      });
+      const key = await storedSilverPlan("evolving", [{ event_year: 2024, event_month: 5, event_day: 5 }]);
+
+      // Act
+      const payload = await h.plan({ dataset: "evolving", plan_key: key }, lambdaContext("gold-plan"));
+      const texts = [];
+      for (const index of payload.steps)
+        texts.push(await h.query({ plan_key: payload.plan_key, index }, lambdaContext("q")));
+
+      // Assess: Iceberg's ADD COLUMNS has no IF NOT EXISTS; the applied schema says the column is missing.
+      const altered = texts.filter((t) => t.kind === "alter").map((t) => t.sql);
+      expect(altered).toEqual(["ALTER TABLE `medallion_gold`.`car_monthly` ADD COLUMNS (`max_mileage` double)"]);
+      expect(new HiveSQL().validate(altered[0]!)).toEqual([]);
+      expect(texts.map((t) => t.kind).slice(0, 3)).toEqual(["create", "alter", "create"]);
+      // Reaching the first statement after the ALTERs recorded version 2 as applied to the tables.
+      expect((await tablesSchemaVersion({ ...versions, dataset: "evolving" }))?.version).toBe(2);
+    });
   });
 
   it("runs OPTIMIZE then VACUUM on every gold table of a dataset", async () => {

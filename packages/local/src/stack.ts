@@ -338,6 +338,7 @@ async function pipelineHandlers(
       doc: silverDeps.doc,
       congregadoTable: services.names.Congregado!,
       journeyTable: services.names.JourneyControl!,
+      schemaVersionsTable: services.names.SchemaVersions!,
     })),
   };
   const tasks = await loadHandlers(taskFunctionNames, localModules);

@@ -1,6 +1,6 @@
-import { bronzeSqlType } from "../dataset/schema";
+import { bronzeSqlType, readFields } from "../dataset/schema";
 import type { DatasetSpec } from "../dataset/spec";
-import { silverColumns } from "../silver/columns";
+import { catalogColumns, silverColumns } from "../silver/columns";
 import { hiveType } from "./hive";
 
 /** A catalog column: its name (lowercase, as Glue stores it) and Hive type. */
@@ -31,7 +31,11 @@ export function bronzeTableShape(spec: DatasetSpec): CatalogTableShape {
   return {
     // Bronze keeps structs, lists and ISO text timestamps, exactly as ingestion writes them.
     columns: [
-      ...spec.fields.map((field) => ({ name: field.name.toLowerCase(), type: hiveType(bronzeSqlType(field)) })),
+      // A renamed field's earlier name stays: files written before the rename hold it there.
+      ...readFields(spec.fields).map((field) => ({
+        name: field.name.toLowerCase(),
+        type: hiveType(bronzeSqlType(field)),
+      })),
       ...lineage,
     ],
     partitionKeys: [{ name: "ingest_date", type: "string" }],
@@ -50,5 +54,5 @@ export function silverTableShape(spec: DatasetSpec): CatalogTableShape | undefin
     name: c.name.toLowerCase(),
     type: hiveType(c.type),
   });
-  return { columns: columns.data.map(asCatalog), partitionKeys: columns.partition.map(asCatalog) };
+  return { columns: catalogColumns(columns.data).map(asCatalog), partitionKeys: columns.partition.map(asCatalog) };
 }

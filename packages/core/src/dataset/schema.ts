@@ -20,6 +20,22 @@ function timestampSchema() {
 }
 
 /**
+ * The fields as files of every schema version are read: each renamed field (at any depth) is
+ * followed by its earlier name, same type, optional, so files written before the rename read it
+ * there. Bronze is written with the spec's fields; it is read with these.
+ * @param fields the spec's fields
+ * @example readFields([{ name: "hub", type: "string", renamedFrom: "depot" }]).map((f) => f.name) // ["hub", "depot"]
+ */
+export function readFields(fields: readonly Field[]): Field[] {
+  return fields.flatMap((field): Field[] => {
+    const read: Field = field.type === "struct" ? { ...field, fields: readFields(field.fields) } : field;
+    if (field.renamedFrom === undefined) return [read];
+    const { renamedFrom, ...earlier } = read;
+    return [read, { ...earlier, name: renamedFrom, required: false } as Field];
+  });
+}
+
+/**
  * Derives the bronze Parquet schema from a dataset's fields: scalars as optional
  * leaves, structs as optional groups (so DuckDB and Athena see STRUCTs), lists as LISTs,
  * doubles as DOUBLE whatever the JSON spelling, integers as INT64, timestamps and dates as

@@ -71,6 +71,11 @@ export interface FieldBase {
   name: string;
   /** The key as the data writes it, when it is not `name` (`"US Gross"`, `"Beak Length (mm)"`). */
   from?: string;
+  /**
+   * The field's name before a rename (same type): bronze files and silver partitions written
+   * under it are read under `name`, with no rewrite. New data is written under `name` only.
+   */
+  renamedFrom?: string;
   /** A record without it (absent, null, or for a string blank after trimming) is rejected. */
   required?: boolean;
   description?: string;

@@ -52,6 +52,9 @@ const fieldShape = {
       ),
   ),
   required: z.optional(z.boolean()),
+  renamedFrom: z.optional(
+    z.string().check(z.regex(FIELD_NAME, "a field's earlier name must match [A-Za-z_][A-Za-z0-9_]*")),
+  ),
   description: z.optional(z.string()),
 };
 
@@ -104,6 +107,25 @@ const fieldsSchema: z.ZodMiniType<Field[]> = z.array(fieldSchema).check(
           input: key,
         });
       keys.set(key, field.name);
+    });
+    // An earlier name reads old files' column under the new one: it must name no other field.
+    const earlier = new Map<string, string>();
+    fields.forEach((field, index) => {
+      const old = field.renamedFrom;
+      if (old === undefined) return;
+      const clash = names.has(old)
+        ? `field ${old} still exists`
+        : earlier.has(old)
+          ? `field ${earlier.get(old)} was renamed from it too`
+          : null;
+      if (clash)
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "renamedFrom"],
+          message: `field ${field.name} is renamed from ${old}, but ${clash}`,
+          input: old,
+        });
+      earlier.set(old, field.name);
     });
   }),
 );

@@ -18,6 +18,7 @@ export {
   loadGoldPlan,
   planGold,
   saveGoldPlan,
+  tableColumnsOf,
 } from "./plan";
 export type { AthenaResultSet, GoldSummary, GoldTableSummary, ResultRows } from "./results";
 export {
@@ -45,6 +46,7 @@ export type {
 export { goldSpecOf, hasGold } from "./spec";
 export type { GoldMerge, GoldSource, GoldTarget } from "./statements";
 export {
+  addColumnStatements,
   createTableStatements,
   duplicateKeysStatement,
   mergeCountsStatement,

@@ -1,12 +1,13 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import * as z from "zod";
 import type { DatasetSpec } from "../dataset/spec";
-import { yearMonthDayPartitionOf } from "../silver/columns";
+import type { AppliedSchema } from "../schema/applied";
+import { silverColumns, yearMonthDayPartitionOf } from "../silver/columns";
 import { getBytes, putObject } from "../silver/objects";
 import { partitionPath } from "../silver/partition";
-import type { Dialect, Statement, TableRef } from "../sql/ast";
+import type { Dialect, PartitionColumn, Statement, TableRef } from "../sql/ast";
 import { column } from "../sql/ast";
-import { goldColumns } from "./columns";
+import { goldColumns, valueColumns } from "./columns";
 import { planChunks, statementText } from "./limits";
 import { checkWindowOwnership, goldPartitionOf, ownedRows } from "./scope";
 import type { GoldSpec } from "./spec";
@@ -62,6 +63,15 @@ export const goldPlanSchema = z.object({
     }),
   ),
   steps: z.array(z.object({ kind: z.enum(goldStepKinds), table: z.string().min(1), statement: statementSchema })),
+  /**
+   * The schema version the plan brings the tables to, and the index of the first step after its
+   * ALTERs: once that step is reached (or the plan finished), the version is recorded as applied
+   * to the tables, so later plans add no column again. Null when the tables are already at it.
+   */
+  schema: z
+    .object({ version: z.number().int().positive(), applied_before: z.number().int().nonnegative() })
+    .nullable()
+    .default(null),
 });
 
 /** A gold plan (see {@link goldPlanSchema}). */
@@ -107,6 +117,15 @@ export interface PlanGoldOptions {
   maxQueryBytes?: number;
   /** Rows of each table's congregado sample (default {@link GOLD_SAMPLE_ROWS}). */
   sampleLimit?: number;
+  /**
+   * The columns each gold table has, by table, as of the last schema version applied to the
+   * tables ({@link tableColumnsOf}): a column of the spec missing there gets an ALTER step; a
+   * table missing there is created whole. Undefined when no version was applied to the tables
+   * yet: DuckDB then adds every value column (its ADD COLUMN has IF NOT EXISTS), Athena none.
+   */
+  tableColumns?: Record<string, readonly string[]>;
+  /** The schema version the run works under (CheckSchema's), recorded as applied to the tables once the ALTERs ran. */
+  schemaVersion?: { version: number; tablesAt: number | null };
 }
 
 const valuesOf = (partition: AffectedPartition): Record<string, string | number> =>
@@ -135,8 +154,13 @@ export function planGold({
   maxPartitionsPerStatement,
   maxQueryBytes,
   sampleLimit = GOLD_SAMPLE_ROWS,
+  tableColumns,
+  schemaVersion,
 }: PlanGoldOptions): GoldPlan {
   const affected = partitions.map(valuesOf);
+  // Athena reads silver's files through the Glue table, which keeps a renamed column's earlier
+  // name: the aggregates read both. DuckDB reads silver's view, which already shows the new name only.
+  const renamedSilver = gold.tables.length && dialect === "athena" ? silverColumnsRead(spec) : undefined;
   const creates: GoldStep[] = [];
   const checks: GoldStep[] = [];
   const counts: GoldStep[] = [];
@@ -151,7 +175,7 @@ export function planGold({
     const windows = windowsOf(affected, table.window, partition);
     // The MERGE and its counts each carry the recomputation once: the longest must fit.
     const render = (part: typeof windows): string => {
-      const merge: GoldMerge = { table, silver, windows: part, database, partition };
+      const merge: GoldMerge = { table, silver, windows: part, database, partition, ...renamedSilver };
       return [mergeStatement(merge), mergeCountsStatement(merge)]
         .map((statement) => statementText(statement, dialect))
         .reduce((a, b) => (b.length > a.length ? b : a));
@@ -177,12 +201,17 @@ export function planGold({
       warehouse === undefined ? undefined : `${warehouse.replace(/\/?$/, "/")}${database}/${table.name}/`;
     for (const statement of createTableStatements({ table, database, dialect, location }))
       creates.push({ kind: "create", table: table.name, statement });
-    // A table created under an older spec gains the columns of new aggregates (NULL until recomputed).
-    for (const statement of addColumnStatements({ table, database, dialect }))
+    // A table created under an older spec gains the columns a later version added (NULL until
+    // recomputed); under an unchanged schema, a plan carries no ALTER.
+    for (const statement of addColumnStatements({
+      table,
+      database,
+      missing: missingColumns(table, dialect, tableColumns),
+    }))
       creates.push({ kind: "alter", table: table.name, statement });
     if (!chunks.length) continue;
     for (const part of chunks) {
-      const merge: GoldMerge = { table, silver, windows: part, database, partition };
+      const merge: GoldMerge = { table, silver, windows: part, database, partition, ...renamedSilver };
       checks.push({
         kind: "check",
         table: table.name,
@@ -223,13 +252,56 @@ export function planGold({
       },
     );
   }
+  const behind = schemaVersion !== undefined && schemaVersion.tablesAt !== schemaVersion.version;
   return {
     dataset: spec.name,
     database,
     silver,
     tables,
     steps: [...creates, ...checks, ...counts, ...merges, ...congregados],
+    schema: behind ? { version: schemaVersion.version, applied_before: creates.length } : null,
   };
+}
+
+// Silver's columns as gold reads them, when a field was renamed (see GoldSource.silverColumns).
+function silverColumnsRead(spec: DatasetSpec): { silverColumns: PartitionColumn[] } | undefined {
+  const { data, partition } = silverColumns(spec);
+  if (!data.some((c) => c.renamedFrom?.length)) return undefined;
+  return {
+    silverColumns: [...data, ...partition].map(({ name, type, renamedFrom }) => ({
+      name,
+      type,
+      ...(renamedFrom ? { renamedFrom } : {}),
+    })),
+  };
+}
+
+// The value columns a table lacks (only those: a changed key or dimension needs a rebuild).
+function missingColumns(
+  table: GoldSpec["tables"][number],
+  dialect: Dialect,
+  tableColumns: Record<string, readonly string[]> | undefined,
+): string[] {
+  const values = valueColumns(table).map(({ name }) => name);
+  if (tableColumns === undefined) return dialect === "duckdb" ? values : [];
+  const has = tableColumns[table.name];
+  // A table no applied version knows is created by the plan, whole.
+  if (has === undefined) return [];
+  return values.filter((name) => !has.includes(name));
+}
+
+/**
+ * The columns of each gold table as an applied schema records them (dimensions, then
+ * aggregates): what {@link planGold} takes as `tableColumns`.
+ * @param schema the schema last applied to the tables
+ */
+export function tableColumnsOf(schema: AppliedSchema): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(schema.gold).map(([name, table]) => [
+      name,
+      [...table.dimensions.map((d) => d.name), ...Object.keys(table.aggregates)],
+    ]),
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { YearMonthDayPartition } from "../silver/spec";
-import type { Dialect, Expr, Query, Statement, TableRef } from "../sql/ast";
+import type { Dialect, Expr, PartitionColumn, Query, Source, Statement, TableRef } from "../sql/ast";
 import { and, binary, call, cast, column, lit, not, or } from "../sql/ast";
 import { goldColumns, valueColumns } from "./columns";
 import { GoldSpecError } from "./errors";
@@ -14,6 +14,30 @@ export interface GoldSource {
   table: GoldTable;
   silver: TableRef;
   windows: readonly WindowValues[];
+  /**
+   * Silver's columns when some were renamed and the engine reads silver's files through a
+   * catalog table that keeps the earlier names (Athena): each renamed one is read as the first
+   * non-NULL of its names. Absent: silver is read as the table (DuckDB's view already does this).
+   */
+  silverColumns?: readonly PartitionColumn[];
+}
+
+// Silver as the aggregate reads it: the table, or its columns with the renamed ones coalesced.
+function silverSource({ silver, silverColumns }: GoldSource): Source {
+  if (!silverColumns?.some((c) => c.renamedFrom?.length)) return { kind: "table", table: silver };
+  return {
+    kind: "subquery",
+    alias: "silver",
+    query: {
+      kind: "select",
+      columns: silverColumns.map(({ name, renamedFrom = [] }) =>
+        renamedFrom.length
+          ? { expr: call("coalesce", column(name), ...renamedFrom.map((old) => column(old))), as: name }
+          : { expr: column(name) },
+      ),
+      from: { kind: "table", table: silver },
+    },
+  };
 }
 
 /** A gold table's target: the spec and where it lives. */
@@ -30,14 +54,15 @@ const targetOf = ({ table, database }: GoldTarget): TableRef => ({ database, nam
  * Groups by position, so a dimension named like a silver column can never be read as it.
  * @param source table, silver table, windows
  */
-export function sourceQuery({ table, silver, windows }: GoldSource): Query {
+export function sourceQuery(source: GoldSource): Query {
+  const { table, windows } = source;
   return {
     kind: "select",
     columns: [
       ...table.dimensions.map((d) => ({ expr: goldExpr(d.expr), as: d.name })),
       ...table.aggregates.map((a) => ({ expr: aggregateExpr(a, table), as: a.name })),
     ],
-    from: { kind: "table", table: silver },
+    from: silverSource(source),
     where: windowFilter(windows),
     groupBy: table.dimensions.map((_, i) => ({ kind: "ordinal", position: i + 1 })),
   };
@@ -71,23 +96,22 @@ export function createTableStatements({
 }
 
 /**
- * The statements giving an existing gold table the columns its spec gained since it was
- * created (a new aggregate): its rows read NULL until a run recomputes their window. DuckDB adds
- * each column when missing; on Athena, only the columns named in `missing` (Iceberg's ADD
- * COLUMNS has no IF NOT EXISTS).
- * @param options table, database, dialect, and for Athena the columns the table lacks
+ * The statements giving an existing gold table the columns its spec gained since the schema
+ * version last applied to it (a new aggregate): its rows read NULL until a run recomputes their
+ * window. One statement per column, in table order. Rendered `ALTER TABLE … ADD COLUMNS (…)` on
+ * Athena (Iceberg), which has no IF NOT EXISTS, so `missing` must name only columns the table
+ * lacks; DuckDB's `ADD COLUMN IF NOT EXISTS` also survives a rerun after a crash.
+ * @param options table, database, and the columns the table lacks
+ * @example addColumnStatements({ table: hubDaily, database: "gold", missing: ["total_kg"] })
  */
 export function addColumnStatements({
   table,
   database,
-  dialect,
-  missing = [],
-}: GoldTarget & { dialect: Dialect; missing?: string[] }): Statement[] {
-  // Only aggregates are added compatibly (a changed key or dimension needs a rebuild); DuckDB
-  // adds each IF NOT EXISTS, Athena only the ones the caller knows are missing.
-  const wanted =
-    dialect === "duckdb" ? valueColumns(table) : goldColumns(table).filter((c) => missing.includes(c.name));
-  return wanted.map((column) => ({ kind: "addColumn", table: targetOf({ table, database }), column }));
+  missing,
+}: GoldTarget & { missing: readonly string[] }): Statement[] {
+  return goldColumns(table)
+    .filter((column) => missing.includes(column.name))
+    .map((column) => ({ kind: "addColumn", table: targetOf({ table, database }), column }));
 }
 
 const keyMatch = (table: GoldTable, left = "t", right = "s"): Expr =>

@@ -10,8 +10,8 @@ export type AppliedType =
   | { type: "struct"; fields: AppliedField[] }
   | { type: "list"; items: AppliedType };
 
-/** A field of the applied schema. */
-export type AppliedField = AppliedType & { name: string; required: boolean };
+/** A field of the applied schema; `renamedFrom` only when the spec renamed it (so other schemas hash as before). */
+export type AppliedField = AppliedType & { name: string; required: boolean; renamedFrom?: string };
 
 /** A gold table as the applied schema keeps it: what decides its rows, and its aggregates by name. */
 export interface AppliedGoldTable {
@@ -53,7 +53,12 @@ function appliedType(type: ValueType): AppliedType {
 }
 
 function appliedField(field: Field): AppliedField {
-  return { name: field.name, required: field.required ?? false, ...appliedType(field) };
+  return {
+    name: field.name,
+    required: field.required ?? false,
+    ...(field.renamedFrom === undefined ? {} : { renamedFrom: field.renamedFrom }),
+    ...appliedType(field),
+  };
 }
 
 /**

@@ -13,8 +13,8 @@ export interface SchemaChange {
   class: ChangeClass;
   /** What changed, as a path: `field speed`, `field position.lat`, `silver dedup`, `gold car_monthly.km`. */
   what: string;
-  /** How: `added`, `dropped`, `type`, `required`, `changed`. */
-  change: "added" | "dropped" | "type" | "required" | "changed";
+  /** How: `added`, `dropped`, `renamed` (old and new are the names), `type`, `required`, `changed`. */
+  change: "added" | "dropped" | "renamed" | "type" | "required" | "changed";
   /** The applied value and the spec's, as short text (`double`, `[car_id, day]`), or null when absent. */
   old: string | null;
   new: string | null;
@@ -57,8 +57,34 @@ function compareType(path: string, old: AppliedType, next: AppliedType, changes:
 function compareFields(prefix: string, old: AppliedField[], next: AppliedField[], changes: SchemaChange[]): void {
   const before = new Map(old.map((f) => [f.name, f]));
   const after = new Map(next.map((f) => [f.name, f]));
+  // A field renamed since: its earlier name is no dropped field, and it is compared as that field.
+  const renamed = new Map(
+    next.filter((f) => f.renamedFrom !== undefined && !before.has(f.name)).map((f) => [f.renamedFrom!, f]),
+  );
   for (const field of next) {
     const path = `${prefix}${field.name}`;
+    const earlier =
+      !before.has(field.name) && field.renamedFrom !== undefined ? before.get(field.renamedFrom) : undefined;
+    if (earlier) {
+      // Old files' column is read under the new name: nothing is rewritten.
+      changes.push({
+        class: "compatible",
+        what: `field ${path}`,
+        change: "renamed",
+        old: earlier.name,
+        new: field.name,
+      });
+      compareType(path, earlier, field, changes);
+      if (!earlier.required && field.required)
+        changes.push({
+          class: "incompatible",
+          what: `field ${path}`,
+          change: "required",
+          old: "optional",
+          new: "required",
+        });
+      continue;
+    }
     const was = before.get(field.name);
     if (!was) {
       // Older records lack a new field: optional reads NULL for them; required would reject what is already in.
@@ -82,7 +108,7 @@ function compareFields(prefix: string, old: AppliedField[], next: AppliedField[]
       });
   }
   for (const field of old)
-    if (!after.has(field.name))
+    if (!after.has(field.name) && !renamed.has(field.name))
       changes.push({
         class: "compatible",
         what: `field ${prefix}${field.name}`,
@@ -129,15 +155,67 @@ function compareGoldTable(name: string, old: AppliedGoldTable, next: AppliedGold
   compareMembers(`gold ${name} aggregate`, old.aggregates, next.aggregates, changes);
 }
 
+// Silver column names of renamed fields (flattened with `_`): each earlier name → the new one.
+function renamedColumns(fields: AppliedField[], path: string[] = [], earlier: string[][] = []): Map<string, string> {
+  const renames = new Map<string, string>();
+  for (const field of fields) {
+    const here = [...path, field.name];
+    const before = [
+      ...earlier.map((p) => [...p, field.name]),
+      ...(field.renamedFrom === undefined ? [] : [path, ...earlier].map((p) => [...p, field.renamedFrom!])),
+    ];
+    if (field.type === "struct")
+      for (const [old, now] of renamedColumns(field.fields, here, before)) renames.set(old, now);
+    else for (const old of before) renames.set(old.join("_"), here.join("_"));
+  }
+  return renames;
+}
+
+// The applied silver and gold rules with each renamed column named as the spec now names it,
+// so a rule that only follows a rename (a dimension reading `hub` instead of `depot`) is no change.
+function followRenames(applied: AppliedSchema, renames: Map<string, string>): AppliedSchema {
+  if (renames.size === 0) return applied;
+  const name = (column: string): string => renames.get(column) ?? column;
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (typeof value !== "object" || value === null) return value;
+    const object = value as Record<string, unknown>;
+    const out = Object.fromEntries(Object.entries(object).map(([key, v]) => [key, walk(v)]));
+    if (object.kind === "column" && Array.isArray(object.path) && object.path.length === 1)
+      out.path = [name(String(object.path[0]))];
+    // Derived columns name their sources: a ratio its numerator and denominator, an origin its field.
+    for (const key of ["numerator", "denominator", "field"] as const)
+      if (typeof object[key] === "string" && "kind" in object) out[key] = name(object[key] as string);
+    return out;
+  };
+  const { silver } = applied;
+  return {
+    ...applied,
+    silver: silver && {
+      ...silver,
+      partition: { ...silver.partition, from: name(silver.partition.from) },
+      dedup: {
+        key: silver.dedup.key.map(name),
+        order: silver.dedup.order.map((o) => ({ ...o, column: name(o.column) })),
+      },
+      cleanse: Object.fromEntries(Object.entries(silver.cleanse).map(([column, rule]) => [name(column), rule])),
+      derived: walk(silver.derived) as typeof silver.derived,
+    },
+    gold: walk(applied.gold) as AppliedSchema["gold"],
+  };
+}
+
 /**
  * Every difference between the applied schema and the one a spec would apply, classified.
- * @param applied the recorded schema
+ * @param recorded the recorded schema
  * @param next the spec's schema ({@link appliedSchemaOf})
  * @example classifySchemaChanges(v1, v2).filter((c) => c.class !== "compatible")
  */
-export function classifySchemaChanges(applied: AppliedSchema, next: AppliedSchema): SchemaChange[] {
+export function classifySchemaChanges(recorded: AppliedSchema, next: AppliedSchema): SchemaChange[] {
   const changes: SchemaChange[] = [];
-  compareFields("", applied.fields, next.fields, changes);
+  compareFields("", recorded.fields, next.fields, changes);
+  // Rules that only follow a rename (a dimension reading the new name) are compared as unchanged.
+  const applied = followRenames(recorded, renamedColumns(next.fields));
   const [old, now] = [applied.silver, next.silver];
   if (old && now) {
     for (const part of ["partition", "dedup", "target"] as const)

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DatasetSpec } from "../dataset/spec";
 import type { AppliedSchema } from "./applied";
 import { appliedSchemaOf, schemaHash } from "./applied";
@@ -20,6 +20,11 @@ export interface SchemaVersion {
   applied_by: "first-run" | "compatible" | "rebuild";
   /** The changes from the previous version. */
   changes: SchemaChange[];
+  /**
+   * When the lake's tables were brought to this version (gold's new columns added), or absent
+   * while a run has yet to do it: a version is recorded before any write, its ALTERs run later.
+   */
+  tables_applied_at?: string;
 }
 
 /** Where the versions are kept: a document client and the table's physical name. */
@@ -48,12 +53,67 @@ export async function latestSchemaVersion({
     }),
   );
   const item = Items?.[0];
-  if (!item) return undefined;
-  return {
-    ...(item as SchemaVersion),
-    schema: JSON.parse(item.schema as string),
-    changes: JSON.parse(item.changes as string),
-  };
+  return item ? versionOf(item) : undefined;
+}
+
+// An item as stored: the schema and changes are JSON text (a nested map would cost more to read and write).
+const versionOf = (item: Record<string, unknown>): SchemaVersion => ({
+  ...(item as unknown as SchemaVersion),
+  schema: JSON.parse(item.schema as string),
+  changes: JSON.parse(item.changes as string),
+});
+
+/**
+ * The latest version the lake's tables were brought to ({@link markTablesApplied}), or
+ * undefined when no run has done it yet: what the gold tables' columns are known to be.
+ * @param options the store and the dataset
+ */
+export async function tablesSchemaVersion({
+  doc,
+  table,
+  dataset,
+}: SchemaVersionStore & { dataset: string }): Promise<SchemaVersion | undefined> {
+  // Newest first; a dataset has a handful of versions, and the one wanted is usually the first or second.
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: "dataset = :dataset",
+        ExpressionAttributeValues: { ":dataset": dataset },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    const applied = page.Items?.find((item) => typeof item.tables_applied_at === "string");
+    if (applied) return versionOf(applied);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return undefined;
+}
+
+/**
+ * Records that the lake's tables now have every column of a schema version (its gold ALTERs
+ * succeeded), so later plans add no column it has. Idempotent: the first time is kept.
+ * @param options the store, the dataset, the version, and the time
+ */
+export async function markTablesApplied({
+  doc,
+  table,
+  dataset,
+  version,
+  now = new Date(),
+}: SchemaVersionStore & { dataset: string; version: number; now?: Date }): Promise<void> {
+  await doc.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: { dataset, version },
+      UpdateExpression: "SET tables_applied_at = if_not_exists(tables_applied_at, :now)",
+      ConditionExpression: "attribute_exists(dataset)",
+      ExpressionAttributeValues: { ":now": now.toISOString() },
+    }),
+  );
 }
 
 /** What comparing a spec with the applied schema found: the applied version (if any) and the changes. */

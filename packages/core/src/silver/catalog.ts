@@ -1,4 +1,4 @@
-import type { PartitionLocation, TableRef } from "../sql/ast";
+import type { ColumnDef, PartitionLocation, TableRef } from "../sql/ast";
 
 /**
  * The catalog port: where each partition of a table lives. Readers resolve partitions through
@@ -18,4 +18,13 @@ export interface PartitionCatalog {
    * @param partitions new locations
    */
   swap(table: TableRef, partitions: PartitionLocation[]): Promise<void>;
+  /**
+   * Gives the table the data columns it lacks (compared by name, case-insensitively, as Glue
+   * stores them lowercase), after its own, so a column a compatible spec change added is
+   * readable through the catalog; a column is never removed or retyped. Idempotent.
+   * @param table the table
+   * @param columns every data column the spec gives it, in table order
+   * @returns the names of the columns added
+   */
+  addColumns(table: TableRef, columns: readonly ColumnDef[]): Promise<string[]>;
 }

@@ -17,6 +17,8 @@ export const LINEAGE_COLUMNS: readonly ColumnDef[] = [
 /** A silver column: its definition and how it is computed from a bronze row. */
 export interface SilverColumn extends ColumnDef {
   expr: Expr;
+  /** A renamed field's earlier column names: silver partitions written before the rename hold it there. */
+  renamedFrom?: string[];
 }
 
 /** Silver's columns: data columns (in table order) then the partition columns. */
@@ -51,6 +53,18 @@ function leafColumn(field: Leaf, path: string[], cleanse: CleanseRule | undefine
 type Leaf = Exclude<Field, { type: "struct" }>;
 
 /**
+ * The data columns a silver catalog table declares: each column, then a renamed column's
+ * earlier names (same type), through which Athena reads partitions written before the rename.
+ * @param data silver's data columns ({@link silverColumns})
+ */
+export function catalogColumns(data: readonly SilverColumn[]): ColumnDef[] {
+  return [
+    ...data.map(({ name, type }) => ({ name, type })),
+    ...data.flatMap(({ type, renamedFrom = [] }) => renamedFrom.map((name) => ({ name, type }))),
+  ];
+}
+
+/**
  * The silver section of a spec, or a clear error if the dataset has none.
  * @param spec dataset spec
  */
@@ -73,10 +87,21 @@ export function yearMonthDayPartitionOf(spec: DatasetSpec): YearMonthDayPartitio
   return partition;
 }
 
-function flatten(fields: Field[], path: string[] = []): { path: string[]; field: Leaf }[] {
-  return fields.flatMap((field) =>
-    field.type === "struct" ? flatten(field.fields, [...path, field.name]) : [{ path: [...path, field.name], field }],
-  );
+// Each leaf's path under the spec's names, then its paths under earlier names (a renamed field,
+// or a field of a renamed struct), where files written before a rename hold it.
+function flatten(
+  fields: Field[],
+  path: string[] = [],
+  earlier: string[][] = [],
+): { path: string[]; earlier: string[][]; field: Leaf }[] {
+  return fields.flatMap((field) => {
+    const here = [...path, field.name];
+    const before = [
+      ...earlier.map((p) => [...p, field.name]),
+      ...(field.renamedFrom === undefined ? [] : [path, ...earlier].map((p) => [...p, field.renamedFrom!])),
+    ];
+    return field.type === "struct" ? flatten(field.fields, here, before) : [{ path: here, earlier: before, field }];
+  });
 }
 
 function ratioColumn(d: RatioColumn, source: (name: string, role: string) => Expr): SilverColumn {
@@ -166,10 +191,18 @@ export function partitionSourcePath(spec: DatasetSpec): string[] {
 export function silverColumns(spec: DatasetSpec): SilverColumns {
   const silver = silverSpecOf(spec);
   const byName = new Map<string, SilverColumn>();
-  for (const { path, field } of flatten(spec.fields)) {
+  for (const { path, earlier, field } of flatten(spec.fields)) {
     const name = path.join("_");
     if (byName.has(name)) throw new SilverSpecError(`dataset ${spec.name}: two fields flatten to the column ${name}`);
-    byName.set(name, { name, ...leafColumn(field, path, silver.cleanse?.[name]) });
+    const column = { name, ...leafColumn(field, path, silver.cleanse?.[name]) };
+    // A renamed field reads the earlier name in bronze files written before the rename.
+    const exprs = [column.expr, ...earlier.map((p) => leafColumn(field, p, silver.cleanse?.[name]).expr)];
+    byName.set(
+      name,
+      earlier.length
+        ? { ...column, expr: call("coalesce", ...exprs), renamedFrom: earlier.map((p) => p.join("_")) }
+        : column,
+    );
   }
   for (const name of Object.keys(silver.cleanse ?? {})) {
     if (byName.get(name)?.type !== "varchar")

@@ -4,7 +4,9 @@ import {
   BatchGetPartitionCommand,
   BatchUpdatePartitionCommand,
   GetTableCommand,
+  UpdateTableCommand,
 } from "@aws-sdk/client-glue";
+import { hiveType } from "../catalog/hive";
 import { chunksOf, glue } from "../limits/index";
 import type { PartitionLocation, TableRef } from "../sql/ast";
 import type { PartitionCatalog } from "./catalog";
@@ -93,6 +95,53 @@ export function glueCatalog({ glue: client, catalogId }: GlueCatalogOptions): Pa
 
   return {
     locate,
+    async addColumns(table, columns) {
+      const id = `${table.database}.${table.name}`;
+      try {
+        const { Table } = await client.send(
+          new GetTableCommand({ CatalogId: catalogId, DatabaseName: table.database, Name: table.name }),
+        );
+        if (!Table?.StorageDescriptor) throw new CatalogError(`Glue table ${id} has no storage descriptor`);
+        const has = new Set(
+          [...(Table.StorageDescriptor.Columns ?? []), ...(Table.PartitionKeys ?? [])].map((c) =>
+            c.Name!.toLowerCase(),
+          ),
+        );
+        const added = columns.filter(({ name }) => !has.has(name.toLowerCase()));
+        if (added.length === 0) return [];
+        const storage: StorageDescriptor = {
+          ...Table.StorageDescriptor,
+          Columns: [
+            ...(Table.StorageDescriptor.Columns ?? []),
+            ...added.map(({ name, type }) => ({ Name: name.toLowerCase(), Type: hiveType(type) })),
+          ],
+        };
+        // UpdateTable replaces the table's definition: everything else is sent back as Glue holds it.
+        await client.send(
+          new UpdateTableCommand({
+            CatalogId: catalogId,
+            DatabaseName: table.database,
+            TableInput: {
+              Name: Table.Name,
+              Description: Table.Description,
+              Owner: Table.Owner,
+              Retention: Table.Retention,
+              TableType: Table.TableType,
+              Parameters: Table.Parameters,
+              PartitionKeys: Table.PartitionKeys,
+              StorageDescriptor: storage,
+            },
+          }),
+        );
+        // Partitions created or swapped from now on copy the new columns.
+        shapes.delete(id);
+        return added.map(({ name }) => name);
+      } catch (error) {
+        throw error instanceof CatalogError
+          ? error
+          : new CatalogError(`cannot add columns to ${id}: ${(error as Error).message}`, { cause: error });
+      }
+    },
     async swap(table, partitions) {
       if (partitions.length === 0) return;
       const current = await locate(

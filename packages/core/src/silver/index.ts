@@ -1,6 +1,6 @@
 export type { PartitionCatalog } from "./catalog";
 export type { SilverColumn, SilverColumns } from "./columns";
-export { LINEAGE_COLUMNS, silverColumns, silverSpecOf, yearMonthDayPartitionOf } from "./columns";
+export { catalogColumns, LINEAGE_COLUMNS, silverColumns, silverSpecOf, yearMonthDayPartitionOf } from "./columns";
 export type { CommitSilverOptions, FinishSilverOptions, SilverSummary } from "./commit";
 export { commitSilver, finishSilver, silverSummarySchema } from "./commit";
 export * from "./errors";

@@ -45,6 +45,10 @@ export function pathCatalog({ s3, bucket, key }: PathCatalogOptions): PartitionC
     }
   }
   return {
+    // The manifest names locations only; the path's readers take the columns from the files.
+    async addColumns() {
+      return [];
+    },
     async locate(_table, partitions) {
       const { partitions: current } = await read();
       return partitions.map((values) => current[partitionKey(values)]?.location);

@@ -7,7 +7,7 @@ import { athena, chunksOf, stepFunctions, utf8Bytes } from "../limits/index";
 import type { Statement, TableRef } from "../sql/ast";
 import { renderAthena } from "../sql/athena";
 import type { PartitionCatalog } from "./catalog";
-import { partitionSourcePath, silverSpecOf } from "./columns";
+import { catalogColumns, partitionSourcePath, silverColumns, silverSpecOf } from "./columns";
 import { BronzeReadError, SilverPlanTooLargeError } from "./errors";
 import type { PendingFile, SilverLedger } from "./ledger";
 import { pendingFileSchema } from "./ledger";
@@ -262,6 +262,10 @@ async function planFiles<E extends PendingFile>({
   );
   const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
   const current = await target.catalog.locate(target.table, valuesList);
+  // A compatible change applied by this run (a new field, a derived column, a rename's earlier
+  // name) reaches the table's columns before the plan's statements read its existing partitions
+  // through it, and before the commit swaps partitions in (each copies the table's columns).
+  await target.catalog.addColumns(target.table, catalogColumns(silverColumns(spec).data));
   const version = versionId({
     dataset: spec.name,
     // A rebuild writes other rows than a normal plan of the same files: another version.

@@ -1,4 +1,4 @@
-import { bronzeSqlType } from "../dataset/schema";
+import { bronzeSqlType, readFields } from "../dataset/schema";
 import type { DatasetSpec } from "../dataset/spec";
 import type { Expr, PartitionLocation, Query, Statement, TableRef } from "../sql/ast";
 import { and, binary, column, lit } from "../sql/ast";
@@ -39,8 +39,12 @@ export function consolidationQuery({ spec, bronze, silver, ordinals }: Omit<Cons
       kind: "files",
       table: bronze.table,
       uris: bronze.uris,
-      // Bronze files of older schemas are read by name as the spec's fields (missing → NULL).
-      columns: [...spec.fields.map((field) => ({ name: field.name, type: bronzeSqlType(field) })), ...LINEAGE_COLUMNS],
+      // Bronze files of older schemas are read by name as the spec's fields (missing → NULL), a
+      // renamed field's earlier name too.
+      columns: [
+        ...readFields(spec.fields).map((field) => ({ name: field.name, type: bronzeSqlType(field) })),
+        ...LINEAGE_COLUMNS,
+      ],
       ...(bronze.ingestDates.length ? { partitionFilter: { column: "ingest_date", values: bronze.ingestDates } } : {}),
     },
     // A reading without a usable time has no partition; bronze validation should have caught it.

@@ -107,6 +107,7 @@ export function silverTableOf(spec: DatasetSpec, lake: TableRef): TableRef {
 function mirroredCatalog(manifest: PartitionCatalog, lake: PartitionCatalog): PartitionCatalog {
   return {
     locate: (table, partitions) => manifest.locate(table, partitions),
+    addColumns: (table, columns) => lake.addColumns(table, columns),
     swap: async (table, partitions) => {
       await manifest.swap(table, partitions);
       await lake.swap(table, partitions);

@@ -58,6 +58,14 @@ export interface ColumnDef {
   type: SqlType;
 }
 
+/**
+ * A data column of a partitioned read, with the names older files wrote it under (a renamed
+ * field): it reads as the first of them that is not NULL, so history shows under the new name.
+ */
+export interface PartitionColumn extends ColumnDef {
+  renamedFrom?: readonly string[];
+}
+
 /** One ORDER BY term. */
 export interface OrderBy {
   expr: Expr;
@@ -129,7 +137,7 @@ export type Source =
   | {
       kind: "partitions";
       table: TableRef;
-      columns: ColumnDef[];
+      columns: PartitionColumn[];
       partitionColumns: ColumnDef[];
       partitions: PartitionLocation[];
     };

@@ -5,6 +5,7 @@ import type {
   FunctionName,
   MergeClause,
   OrderBy,
+  PartitionColumn,
   PartitionLocation,
   Query,
   ScalarSqlType,
@@ -301,6 +302,14 @@ function renderSource(source: Source, context: RenderContext, alias: string): st
     }
     case "partitions": {
       const all = [...source.columns, ...source.partitionColumns];
+      // A renamed column reads its earlier names too: old files hold it there.
+      const reads = (qualify: (name: string) => string, { name, renamedFrom = [] }: PartitionColumn): string =>
+        renamedFrom.length
+          ? `coalesce(${[name, ...renamedFrom].map(qualify).join(", ")}) AS ${quoteIdentifier(name)}`
+          : qualify(name);
+      const earlier = source.columns.flatMap(({ type, renamedFrom = [] }) =>
+        renamedFrom.map((name) => ({ name, type })),
+      );
       if (context.dialect === "athena") {
         const where = source.partitions.length
           ? source.partitions
@@ -312,7 +321,7 @@ function renderSource(source: Source, context: RenderContext, alias: string): st
               )
               .join(" OR ")
           : "FALSE";
-        const items = all.map(({ name }) => quoteIdentifier(name)).join(", ");
+        const items = all.map((c) => reads(quoteIdentifier, c)).join(", ");
         return `(SELECT ${items} FROM ${renderTable(source.table)} WHERE ${where}) AS ${quoteIdentifier(alias)}`;
       }
       // One read of every partition's files, each file joined to its partition's values: a
@@ -327,13 +336,21 @@ function renderSource(source: Source, context: RenderContext, alias: string): st
         for (const path of context.files(partition.location)) files.push({ path: literal(path), keys });
       }
       if (files.length === 0) return `(${emptyRows(all, context)}) AS ${quoteIdentifier(alias)}`;
-      const data = source.columns.map(({ name }) => `${FILES}.${quoteIdentifier(name)}`);
+      const data = source.columns.map((c) => reads((name) => `${FILES}.${quoteIdentifier(name)}`, c));
       const keys = source.partitionColumns.map(({ name }) => `${VALUES}.${quoteIdentifier(name)}`);
       const names = [PATH, ...source.partitionColumns.map(({ name }) => quoteIdentifier(name))].join(", ");
       const paths = files.map((file) => file.path);
       const rows = files.map((file) => `(${[file.path, ...file.keys].join(", ")})`);
       const read = `read_parquet([${paths.join(", ")}], union_by_name = true, hive_partitioning = false, filename = ${literal(FILE_COLUMN)})`;
-      const typed = byName([...source.columns, { name: FILE_COLUMN, type: "varchar" }], read, context);
+      const typed = byName(
+        [
+          ...source.columns.map(({ name, type }) => ({ name, type })),
+          ...earlier,
+          { name: FILE_COLUMN, type: "varchar" },
+        ],
+        read,
+        context,
+      );
       return `(SELECT ${[...data, ...keys].join(", ")} FROM (${typed}) AS ${FILES} JOIN (VALUES ${rows.join(", ")}) AS ${VALUES}(${names}) ON ${FILES}.${quoteIdentifier(FILE_COLUMN)} = ${VALUES}.${PATH}) AS ${quoteIdentifier(alias)}`;
     }
   }

@@ -85,6 +85,18 @@ describe("validateDatasetSpec", () => {
     ]);
   });
 
+  it("accepts a field renamed from a name no other field has, and refuses one that still exists", () => {
+    // Prepare
+    const spec = minimal();
+    const renamed = { ...spec, fields: [...spec.fields, { name: "site", type: "string", renamedFrom: "place" }] };
+    const clash = { ...spec, fields: [...spec.fields, { name: "site", type: "string", renamedFrom: "id" }] };
+    // Act + Assess
+    expect(validateDatasetSpec(renamed)).toBe(renamed);
+    expect(issuesOf(clash)).toEqual([
+      { path: "fields[3].renamedFrom", reason: "field site is renamed from id, but field id still exists" },
+    ]);
+  });
+
   it("checks what silver and gold will build: unknown columns, dedup keys, gold keys, gold without silver", () => {
     // Prepare
     const badSilver = { ...minimal(), silver: { ...minimal().silver!, dedup: { key: ["id", "y", "m"], order: [] } } };

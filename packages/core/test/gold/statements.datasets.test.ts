@@ -1,8 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { athenaSyntax } from "@medallion/testing/sql";
 import { describe, expect, it } from "vitest";
+import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { loadDatasetSpec } from "../../src/dataset/load";
 import { shippedDatasets } from "../../src/dataset/shipped";
+import type { DatasetSpec } from "../../src/dataset/spec";
 import { optimizeStatement, vacuumStatement } from "../../src/gold/maintenance";
 import { planGold } from "../../src/gold/plan";
 import { goldSpecOf, hasGold } from "../../src/gold/spec";
@@ -82,5 +84,35 @@ describe("gold statements of every shipped and example dataset on Athena", () =>
       `OPTIMIZE medallion_gold.${table.name} REWRITE DATA USING BIN_PACK`,
       `VACUUM medallion_gold.${table.name}`,
     ]);
+  });
+});
+
+describe("gold statements of a dataset with a renamed field", () => {
+  it("read the renamed silver column under its new name on Athena, and silver's view as is on DuckDB", () => {
+    // Prepare: car telemetry's chassis field renamed from an earlier name.
+    const renamed: DatasetSpec = {
+      ...carTelemetry,
+      fields: carTelemetry.fields.map((f) => (f.name === "carChassis" ? { ...f, renamedFrom: "chassis" } : f)),
+    };
+    const plan = (dialect: "athena" | "duckdb") =>
+      planGold({
+        spec: renamed,
+        partitions: [{ event_year: 2024, event_month: 1, event_day: 5 }],
+        silver: { database: "medallion_silver", name: "car_telemetry" },
+        dialect,
+        database: "medallion_gold",
+        warehouse: "s3://gold-bucket/",
+      });
+    // Act
+    const athena = plan("athena").steps.filter((s) => ["check", "counts", "merge"].includes(s.kind));
+    const duckdb = plan("duckdb").steps.filter((s) => ["check", "counts", "merge"].includes(s.kind));
+    // Assess
+    expect(athena).toHaveLength(6);
+    for (const { statement } of athena) {
+      const { sql, errors } = athenaSyntax(statement);
+      expect(errors, sql).toEqual([]);
+      expect(sql).toContain('coalesce("carChassis", "chassis") AS "carChassis"');
+    }
+    for (const { statement } of duckdb) expect(JSON.stringify(statement)).not.toContain('"chassis"');
   });
 });

@@ -116,6 +116,57 @@ describe("classifySchemaChanges", () => {
     ]);
   });
 
+  it("applies a rename by itself, and rules that follow it are no change", () => {
+    // Prepare: hub becomes depot; the cleanse rule and a gold dimension read the new name.
+    const before: DatasetSpec = {
+      ...base,
+      silver: { ...base.silver!, cleanse: { hub: "upper" } },
+      gold: {
+        tables: [
+          {
+            name: "per_hub",
+            key: ["hub"],
+            dimensions: [{ name: "hub", type: "varchar", expr: { kind: "column", path: ["hub"] } }],
+            aggregates: [{ name: "scans", kind: "count" }],
+            partitionBy: [],
+            window: "day",
+          },
+        ],
+      },
+    };
+    const after: DatasetSpec = {
+      ...before,
+      fields: before.fields.map((f) => (f.name === "hub" ? { ...f, name: "depot", renamedFrom: "hub" } : f)),
+      silver: { ...before.silver!, cleanse: { depot: "upper" } },
+      gold: {
+        tables: [
+          {
+            ...before.gold!.tables[0]!,
+            dimensions: [{ name: "hub", type: "varchar", expr: { kind: "column", path: ["depot"] } }],
+          },
+        ],
+      },
+    };
+    // Act
+    const changes = classifySchemaChanges(appliedSchemaOf(before), appliedSchemaOf(after));
+    const retyped = classifySchemaChanges(
+      appliedSchemaOf(base),
+      appliedSchemaOf(
+        withFields(
+          base.fields.map((f) => (f.name === "hub" ? { name: "depot", type: "double", renamedFrom: "hub" } : f)),
+        ),
+      ),
+    );
+    // Assess
+    expect(changes).toEqual([
+      { class: "compatible", what: "field depot", change: "renamed", old: "hub", new: "depot" },
+    ]);
+    expect(retyped.map((c) => [c.class, c.what, c.change])).toEqual([
+      ["compatible", "field depot", "renamed"],
+      ["incompatible", "field depot", "type"],
+    ]);
+  });
+
   it("says what changed and the exact command in the refusal", () => {
     const message = refusalMessage(
       "scans",

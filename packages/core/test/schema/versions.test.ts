@@ -2,7 +2,13 @@ import type { TestDynamo } from "@medallion/testing/dynamo";
 import { startTestDynamo } from "@medallion/testing/dynamo";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatasetSpec } from "../../src/dataset/spec";
-import { applySchema, latestSchemaVersion, SchemaChangeRefusedError } from "../../src/schema/index";
+import {
+  applySchema,
+  latestSchemaVersion,
+  markTablesApplied,
+  SchemaChangeRefusedError,
+  tablesSchemaVersion,
+} from "../../src/schema/index";
 
 const v1: DatasetSpec = {
   name: "versions",
@@ -54,5 +60,29 @@ describe("applySchema", () => {
     const rebuilt = await applySchema({ doc: dynamo.doc, table, spec: narrowed, rebuild: true });
     expect(rebuilt.version).toBe(3);
     expect((await latestSchemaVersion({ doc: dynamo.doc, table, dataset: "versions" }))?.applied_by).toBe("rebuild");
+  });
+
+  it("knows the last version applied to the tables, apart from the latest recorded", async () => {
+    // Prepare
+    const dataset = { ...v1, name: "tables" };
+    const store = { doc: dynamo.doc, table, dataset: "tables" };
+    await applySchema({ doc: dynamo.doc, table, spec: dataset });
+    const before = await tablesSchemaVersion(store);
+    // Act
+    await markTablesApplied({ ...store, version: 1, now: new Date("2024-01-01T00:00:00Z") });
+    await applySchema({
+      doc: dynamo.doc,
+      table,
+      spec: { ...dataset, fields: [...dataset.fields, { name: "m", type: "string" }] },
+    });
+    await markTablesApplied({ ...store, version: 1, now: new Date("2024-02-01T00:00:00Z") });
+    // Assess: version 2 is recorded, the tables are still at 1 (first mark kept), and a missing version is refused.
+    expect(before).toBeUndefined();
+    expect((await latestSchemaVersion(store))?.version).toBe(2);
+    expect(await tablesSchemaVersion(store)).toMatchObject({
+      version: 1,
+      tables_applied_at: "2024-01-01T00:00:00.000Z",
+    });
+    await expect(markTablesApplied({ ...store, version: 9 })).rejects.toThrow(/conditional/i);
   });
 });

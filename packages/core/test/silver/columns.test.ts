@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { operations } from "../../src/dataset/operations";
 import type { DatasetSpec } from "../../src/dataset/spec";
-import { silverColumns, yearMonthDayPartitionOf } from "../../src/silver/columns";
+import { catalogColumns, silverColumns, yearMonthDayPartitionOf } from "../../src/silver/columns";
 import { SilverSpecError } from "../../src/silver/errors";
+import { call, cast, column } from "../../src/sql/ast";
 
 describe("silverColumns", () => {
   it("flattens structs, adds derived, lineage and partition columns for car telemetry", () => {
@@ -32,6 +33,42 @@ describe("silverColumns", () => {
       "event_year:integer",
       "event_month:integer",
       "event_day:integer",
+    ]);
+  });
+
+  it("reads a renamed field, and the fields of a renamed struct, under their earlier names too", () => {
+    // Prepare
+    const spec: DatasetSpec = {
+      name: "renamed",
+      landingPrefix: "renamed/",
+      fields: [
+        { name: "at", type: "timestamp", required: true },
+        { name: "hub", type: "string", renamedFrom: "depot" },
+        { name: "size", type: "struct", renamedFrom: "dims", fields: [{ name: "cm", type: "double" }] },
+      ],
+      silver: {
+        partition: { from: "at", yyyymmdd: "day" },
+        dedup: { key: ["hub", "day"], order: [] },
+        retentionDays: 1,
+      },
+    };
+    // Act
+    const { data } = silverColumns(spec);
+    // Assess
+    const [, hub, cm] = data;
+    expect(hub).toMatchObject({
+      name: "hub",
+      renamedFrom: ["depot"],
+      expr: call("coalesce", call("trim", column("hub")), call("trim", column("depot"))),
+    });
+    expect(cm).toMatchObject({
+      name: "size_cm",
+      renamedFrom: ["dims_cm"],
+      expr: call("coalesce", cast(column("size", "cm"), "double"), cast(column("dims", "cm"), "double")),
+    });
+    expect(catalogColumns(data).slice(-2)).toEqual([
+      { name: "depot", type: "varchar" },
+      { name: "dims_cm", type: "double" },
     ]);
   });
 

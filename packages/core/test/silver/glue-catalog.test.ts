@@ -4,6 +4,7 @@ import {
   BatchUpdatePartitionCommand,
   GetTableCommand,
   GlueClient,
+  UpdateTableCommand,
 } from "@aws-sdk/client-glue";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
@@ -124,5 +125,78 @@ describe("glueCatalog", () => {
     const swapped = catalog().swap(table, [at(1)]);
     await expect(swapped).rejects.toBeInstanceOf(CatalogError);
     await expect(swapped).rejects.toThrow(/2024\/1\/1: AccessDeniedException not authorized/);
+  });
+
+  it("adds the columns the table lacks with UpdateTable, keeping the rest, and new partitions copy them", async () => {
+    // Prepare: the table as infra deployed it (one column, Glue's lowercase), then as updated.
+    const deployed = {
+      Name: table.name,
+      DatabaseName: table.database,
+      CreateTime: new Date("2024-01-01T00:00:00Z"),
+      TableType: "EXTERNAL_TABLE",
+      Parameters: { classification: "parquet" },
+      PartitionKeys: [
+        { Name: "event_year", Type: "int" },
+        { Name: "event_month", Type: "int" },
+        { Name: "event_day", Type: "int" },
+      ],
+      StorageDescriptor: { ...storage, Columns: [{ Name: "carchassis", Type: "string" }] },
+    };
+    const updated = {
+      ...deployed,
+      StorageDescriptor: {
+        ...deployed.StorageDescriptor,
+        Columns: [
+          ...deployed.StorageDescriptor.Columns,
+          { Name: "note", Type: "string" },
+          { Name: "weight_cm", Type: "double" },
+        ],
+      },
+    };
+    glue.on(GetTableCommand).resolvesOnce({ Table: deployed }).resolves({ Table: updated });
+    glue.on(UpdateTableCommand).resolves({});
+    glue.on(BatchGetPartitionCommand).resolves({ Partitions: [] });
+    glue.on(BatchCreatePartitionCommand).resolves({});
+    const glueTable = catalog();
+    const columns = [
+      { name: "carChassis", type: "varchar" as const },
+      { name: "note", type: "varchar" as const },
+      { name: "weight_cm", type: "double" as const },
+      { name: "event_day", type: "integer" as const },
+    ];
+    // Act
+    const added = await glueTable.addColumns(table, columns);
+    const again = await glueTable.addColumns(table, columns);
+    await glueTable.swap(table, [at(1)]);
+    // Assess: carChassis matches Glue's lowercase name, a partition key is no data column to add.
+    expect(added).toEqual(["note", "weight_cm"]);
+    expect(again).toEqual([]);
+    const updates = glue.commandCalls(UpdateTableCommand).map((c) => c.args[0].input);
+    expect(updates).toEqual([
+      {
+        DatabaseName: table.database,
+        TableInput: {
+          Name: table.name,
+          TableType: "EXTERNAL_TABLE",
+          Parameters: { classification: "parquet" },
+          PartitionKeys: deployed.PartitionKeys,
+          StorageDescriptor: updated.StorageDescriptor,
+        },
+      },
+    ]);
+    const created = glue.commandCalls(BatchCreatePartitionCommand)[0]!.args[0].input.PartitionInputList![0]!;
+    expect(created.StorageDescriptor!.Columns).toEqual(updated.StorageDescriptor.Columns);
+  });
+
+  it("fails naming the table when Glue refuses the update", async () => {
+    // Prepare
+    silverTable();
+    glue.on(UpdateTableCommand).rejects(new Error("User is not authorized to perform: glue:UpdateTable"));
+    // Act + Assess
+    const adding = catalog().addColumns(table, [{ name: "note", type: "varchar" }]);
+    await expect(adding).rejects.toBeInstanceOf(CatalogError);
+    await expect(adding).rejects.toThrow(
+      /cannot add columns to medallion_silver.car_telemetry: User is not authorized/,
+    );
   });
 });

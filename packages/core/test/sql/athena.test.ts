@@ -91,6 +91,27 @@ describe("renderAthena", () => {
     }
   });
 
+  it("reads a renamed column of the catalog's partitions under its new name", () => {
+    // Act
+    const sql = renderAthena({
+      kind: "query",
+      query: {
+        kind: "select",
+        columns: "*",
+        from: {
+          kind: "partitions",
+          table,
+          columns: [{ name: "hub", type: "varchar", renamedFrom: ["depot"] }],
+          partitionColumns: [{ name: "event_day", type: "integer" }],
+          partitions: [partition(1)],
+        },
+      },
+    });
+    // Assess
+    expect(sql).toContain(`SELECT coalesce("hub", "depot") AS "hub", "event_day" FROM`);
+    expect(trino.validate(sql), sql).toEqual([]);
+  });
+
   it("filters bronze files by path and ingest date, escaping the URIs", () => {
     // Act
     const sql = renderAthena({ kind: "query", query: everyFunction });

@@ -49,6 +49,27 @@ describe("renderDuckDb", () => {
     );
   });
 
+  it("reads a renamed column under its new name, from files holding either name", () => {
+    // Prepare
+    const query: Query = {
+      kind: "select",
+      columns: "*",
+      from: {
+        kind: "partitions",
+        table,
+        columns: [{ name: "hub", type: "varchar", renamedFrom: ["depot"] }],
+        partitionColumns: [{ name: "event_day", type: "integer" }],
+        partitions: [{ values: { event_day: 1 }, location: "s3://s/p1/" }],
+      },
+    };
+    // Act
+    const sql = renderDuckDb({ kind: "query", query }, { files });
+    // Assess: the earlier name is read (NULL in files without it) and coalesced, never shown.
+    expect(sql).toBe(
+      `SELECT * FROM (SELECT coalesce("__files"."hub", "__files"."depot") AS "hub", "__partitions"."event_day" FROM (SELECT CAST(NULL AS VARCHAR) AS "hub", CAST(NULL AS VARCHAR) AS "depot", CAST(NULL AS VARCHAR) AS "__file" WHERE FALSE UNION ALL BY NAME SELECT * FROM read_parquet(['/lake/s/p1/part-0.parquet'], union_by_name = true, hive_partitioning = false, filename = '__file')) AS "__files" JOIN (VALUES ('/lake/s/p1/part-0.parquet', CAST(1 AS INTEGER))) AS "__partitions"("__path", "event_day") ON "__files"."__file" = "__partitions"."__path") AS "src"`,
+    );
+  });
+
   it("renders an unload as a partitioned COPY to the given directory", () => {
     // Prepare
     const query: Query = { kind: "select", columns: [{ expr: column("a") }], from: { kind: "table", table } };

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { PartitionCatalog } from "@medallion/core/silver";
 import { CatalogError, partitionKey } from "@medallion/core/silver";
-import type { PartitionLocation, TableRef } from "@medallion/core/sql";
+import type { ColumnDef, PartitionLocation, TableRef } from "@medallion/core/sql";
 
 /** The embedded catalog: a JSON file per table, replaced atomically on every swap. */
 export interface LocalCatalog extends PartitionCatalog {
@@ -13,6 +13,8 @@ export interface LocalCatalog extends PartitionCatalog {
 
 interface TableFile {
   partitions: Record<string, PartitionLocation>;
+  /** The data columns, as Glue's table would hold them (absent in a file written before columns were kept). */
+  columns?: ColumnDef[];
 }
 
 /**
@@ -54,15 +56,27 @@ export function localCatalog({ directory }: { directory: string }): LocalCatalog
       return partitions.map((values) => current[partitionKey(values)]?.location);
     },
     async swap(table, partitions) {
-      const file = fileOf(table);
       const content = await read(table);
       for (const partition of partitions) content.partitions[partitionKey(partition.values)] = partition;
-      await mkdir(dirname(file), { recursive: true });
-      const temporary = `${file}.${randomUUID()}.tmp`;
-      await writeFile(temporary, JSON.stringify(content, null, 1));
-      await rename(temporary, file);
+      await write(table, content);
+    },
+    async addColumns(table, columns) {
+      const content = await read(table);
+      const has = new Set((content.columns ?? []).map(({ name }) => name.toLowerCase()));
+      const added = columns.filter(({ name }) => !has.has(name.toLowerCase()));
+      if (added.length === 0) return [];
+      content.columns = [...(content.columns ?? []), ...added.map(({ name, type }) => ({ name, type }))];
+      await write(table, content);
+      return added.map(({ name }) => name);
     },
   };
+  async function write(table: TableRef, content: TableFile): Promise<void> {
+    const file = fileOf(table);
+    await mkdir(dirname(file), { recursive: true });
+    const temporary = `${file}.${randomUUID()}.tmp`;
+    await writeFile(temporary, JSON.stringify(content, null, 1));
+    await rename(temporary, file);
+  }
 }
 
 /** Where the embedded stack keeps its catalog: `<dataDir>/catalog`. @param dataDir state directory */

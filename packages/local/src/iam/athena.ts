@@ -166,7 +166,8 @@ export function recordingEngine(
 
 /**
  * A partition catalog that records what the AWS catalog (`glueCatalog`: the table, then
- * BatchGetPartition to locate; BatchUpdatePartition and BatchCreatePartition to swap) asks
+ * BatchGetPartition to locate; BatchUpdatePartition and BatchCreatePartition to swap; the table,
+ * then UpdateTable when it lacks columns) asks
  * Glue for, as the function in flight, then defers to the wrapped one.
  * @param catalog the local catalog
  * @param recorder where calls are recorded
@@ -175,6 +176,14 @@ export function recordingEngine(
 export function recordingCatalog(catalog: PartitionCatalog, recorder: CallRecorder, scope: AwsScope): PartitionCatalog {
   const read = (table: TableRef) => glue(scope, table, ["glue:GetTable", "glue:BatchGetPartition"]);
   return {
+    async addColumns(table, columns) {
+      const added = await catalog.addColumns(table, columns);
+      recorder.record(
+        glue(scope, table, ["glue:GetTable", ...(added.length ? ["glue:UpdateTable"] : [])]),
+        "Glue (table columns)",
+      );
+      return added;
+    },
     async locate(table, partitions) {
       if (partitions.length > 0) recorder.record(read(table), "Glue (partition locations)");
       return catalog.locate(table, partitions);

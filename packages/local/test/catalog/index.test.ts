@@ -31,6 +31,22 @@ describe("localCatalog", () => {
     expect((await catalog.partitions(table)).map((p) => p.location)).toEqual(["s3://s/v2/1/", "s3://s/v2/2/"]);
   });
 
+  it("adds the columns a table lacks, once, beside its partitions", async () => {
+    // Prepare
+    const catalog = localCatalog({ directory });
+    await catalog.swap(table, [{ values: day(1), location: "s3://s/v1/1/" }]);
+    // Act
+    const first = await catalog.addColumns(table, [{ name: "carChassis", type: "varchar" }]);
+    const second = await localCatalog({ directory }).addColumns(table, [
+      { name: "carchassis", type: "varchar" },
+      { name: "note", type: "varchar" },
+    ]);
+    const third = await catalog.addColumns(table, [{ name: "note", type: "varchar" }]);
+    // Assess
+    expect([first, second, third]).toEqual([["carChassis"], ["note"], []]);
+    expect(await catalog.locate(table, [day(1)])).toEqual(["s3://s/v1/1/"]);
+  });
+
   it("keeps state in a file per table, readable by a fresh catalog, with no temporary file left", async () => {
     // Prepare
     await localCatalog({ directory }).swap(table, [{ values: day(1), location: "s3://s/v1/1/" }]);
