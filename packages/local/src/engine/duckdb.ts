@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { createReadStream, existsSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { eachLimit } from "@medallion/core/dynamo";
 import type { QueryResult, SqlEngine } from "@medallion/core/engine";
@@ -24,13 +24,13 @@ import {
 } from "@medallion/core/sql";
 import type { LocalCatalog } from "../catalog/index";
 import { duckdb } from "./duckdb-api";
-import { objectPath, prefixFiles } from "./files";
+import { objectPath, prefixFiles, storeObjectFile } from "./files";
 import type { ReadResult } from "./reads";
 import { bronzeView, ReadOnlyError, readStatements, readViews, VIEW_CATALOG, VIEW_SCHEMAS } from "./reads";
 
 /** Options of {@link duckdbEngine}. */
 export interface DuckDbEngineOptions {
-  /** S3 client of the embedded endpoint: unloads write through it, so they are real objects. */
+  /** S3 client of the embedded endpoint: an unload checks through it that its location is empty (without it, the engine is read-only). */
   s3?: S3Client;
   /** s3rver's directory: reads go straight to the files behind the objects. */
   s3Directory: string;
@@ -316,17 +316,10 @@ export async function duckdbEngine({
         );
       // A few uploads at once, as Athena writes its partitions' files in parallel: one at a time,
       // a 100-partition UNLOAD's PUTs took longer than its query.
-      // Streamed from the file, as the CLI uploads landing files: no copy of it in the heap.
-      await eachLimit(written.sort(), 8, async (file) => {
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: base + relative(output, file).split(sep).join("/"),
-            Body: createReadStream(file),
-            ContentLength: (await stat(file)).size,
-          }),
-        );
-      });
+      // Into the store itself, as Athena writes them; a few at once, as Athena writes partitions in parallel.
+      await eachLimit(written.sort(), 8, (file) =>
+        storeObjectFile(s3Directory, `s3://${bucket}/${base}${relative(output, file).split(sep).join("/")}`, file),
+      );
       return { columns: [], rows: [] };
     } finally {
       await rm(directory, { recursive: true, force: true });
