@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { mkdir } from "node:fs/promises";
+import type { Server } from "node:http";
 import { createServer } from "node:net";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { s3 as limits, utf8Bytes } from "@medallion/core/limits";
@@ -105,7 +106,7 @@ export async function startS3(dataDir: string, bucketNames: string[], port = 0):
   // moment when this process's event loop was busy longer (PlanSilver decoding hundreds of
   // column chunks of a 16M-record backlog): its requests failed with "read ECONNRESET". S3 keeps
   // idle connections open far longer than the SDK's pool does.
-  const http = (server as unknown as { httpServer: import("node:http").Server }).httpServer;
+  const http = (server as unknown as { httpServer: Server }).httpServer;
   http.keepAliveTimeout = 120_000;
   http.headersTimeout = 121_000;
   const endpoint = `http://127.0.0.1:${address.port}`;
