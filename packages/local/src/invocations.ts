@@ -1,3 +1,4 @@
+import { getHeapStatistics } from "node:v8";
 import type { FunctionName } from "@medallion/stacks/functions";
 import { functions } from "@medallion/stacks/functions";
 
@@ -14,9 +15,11 @@ export interface InvocationReport {
 
 const HEAP_SAMPLE_MS = 50;
 // The JS heap and the buffers it holds (Parquet pages, file bodies): what a handler allocates.
+// V8's own statistics: process.memoryUsage() also reads the resident set from /proc on every
+// call, about a fifth of a second of CPU over a 1M-record run's samples.
 const heapMB = (): number => {
-  const { heapUsed, external } = process.memoryUsage();
-  return (heapUsed + external) / 1024 ** 2;
+  const { used_heap_size, external_memory } = getHeapStatistics();
+  return (used_heap_size + external_memory) / 1024 ** 2;
 };
 
 /**

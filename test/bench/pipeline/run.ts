@@ -67,6 +67,7 @@ async function ours(round: number): Promise<Run> {
   await rm(dataDir, { recursive: true, force: true });
   const summary = JSON.parse(stdout) as {
     totals: { recordsBronze: number };
+    files: { result?: { durationMs: number } }[];
     pipeline: {
       status: string;
       durationMs: number;
@@ -82,6 +83,19 @@ async function ours(round: number): Promise<Run> {
   const states: Record<string, number> = {};
   for (const event of summary.pipeline.states)
     if (event.event === "succeeded") states[event.state] = (states[event.state] ?? 0) + (event.elapsedMs ?? 0);
+  // Where the pipeline's time went by kind: the Athena task states (DuckDB on the embedded stack),
+  // the Lambda task states (the handlers, DynamoDB and S3 calls included), and what is left, the
+  // local Step Functions runner's own time (its Map states run one iteration at a time, so the
+  // states' times add up).
+  const mapStates = new Set(["RunSilverQueries", "RunGoldStatements"]);
+  const athenaStates = new Set(["RunSilverQuery", "RunGoldQuery", "RunGoldMerge", "GetGoldQueryResults"]);
+  let athenaMs = 0;
+  let lambdaMs = 0;
+  for (const [state, ms] of Object.entries(states))
+    if (athenaStates.has(state)) athenaMs += ms;
+    else if (!mapStates.has(state)) lambdaMs += ms;
+  // Each file's ingestion as the handler measured it; two or more run at once (one per core).
+  const perFile = summary.files.flatMap((file) => (file.result ? [file.result.durationMs] : []));
   return {
     ms,
     maxRssMB,
@@ -90,7 +104,11 @@ async function ours(round: number): Promise<Run> {
     parts: {
       start: ms - summary.durationMs,
       ingest: summary.durationMs - summary.pipeline.durationMs,
+      "ingest handler per file (median)": median(perFile),
       pipeline: summary.pipeline.durationMs,
+      "pipeline: Athena states (DuckDB)": athenaMs,
+      "pipeline: Lambda states": lambdaMs,
+      "pipeline: runner": summary.pipeline.durationMs - athenaMs - lambdaMs,
       ...Object.fromEntries(Object.entries(states).filter(([, ms]) => ms >= 1000)),
     },
   };

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { mkdir } from "node:fs/promises";
+import type { Server } from "node:http";
 import { createServer } from "node:net";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { s3 as limits, utf8Bytes } from "@medallion/core/limits";
@@ -101,6 +102,13 @@ export async function startS3(dataDir: string, bucketNames: string[], port = 0):
   // s3rver reports a taken port as an unhandled 'error' event, not as a failed run: look first.
   if (port !== 0) await portFree(port);
   const address = await server.run();
+  // Node's 5 s keep-alive (s3rver's) closes a pooled connection the SDK may be reusing that very
+  // moment when this process's event loop was busy longer (PlanSilver decoding hundreds of
+  // column chunks of a 16M-record backlog): its requests failed with "read ECONNRESET". S3 keeps
+  // idle connections open far longer than the SDK's pool does.
+  const http = (server as unknown as { httpServer: Server }).httpServer;
+  http.keepAliveTimeout = 120_000;
+  http.headersTimeout = 121_000;
   const endpoint = `http://127.0.0.1:${address.port}`;
   // s3rver's CopyObject events carry no ETag (S3's do): it is read back from the copy.
   const s3 = new S3Client({

@@ -1,7 +1,8 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { carTelemetry } from "@medallion/core/dataset";
 import { QueryFailedError } from "@medallion/core/engine";
 import type { Query, Source, Statement } from "@medallion/core/sql";
@@ -94,7 +95,7 @@ describe("duckdbEngine", () => {
     ]);
   });
 
-  it("unloads through the S3 API into Hive folders under the target prefix", async () => {
+  it("unloads into Hive folders under the target prefix, as objects the S3 API lists and serves with their ETag", async () => {
     // Prepare
     const query: Query = { kind: "select", columns: [{ expr: column("name") }, { expr: column("n") }], from: source() };
     // Act
@@ -104,6 +105,38 @@ describe("duckdbEngine", () => {
       `SELECT count(*) AS files FROM glob('${services.s3.directory}/${services.names.Silver}/out/_v=1/n=*/*._S3rver_object')`,
     );
     expect(rows).toEqual([{ files: 2 }]);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: services.names.Silver, Prefix: "out/_v=1/" }));
+    expect(listed.Contents?.map((object) => object.Key?.replace(/[^/]+$/, ""))).toEqual([
+      "out/_v=1/n=1.0/",
+      "out/_v=1/n=2.0/",
+    ]);
+    const object = await s3.send(
+      new GetObjectCommand({ Bucket: services.names.Silver, Key: listed.Contents![0]!.Key }),
+    );
+    const body = await object.Body!.transformToByteArray();
+    expect(object.ETag).toBe(`"${createHash("md5").update(body).digest("hex")}"`);
+    expect(new TextDecoder().decode(body.subarray(0, 4))).toBe("PAR1");
+  });
+
+  it("runs a statement that outgrows DuckDB's memory budget again with the budget doubled", async () => {
+    // Prepare
+    const small = await duckdbEngine({
+      s3,
+      s3Directory: services.s3.directory,
+      catalog: localCatalog({ directory: join(dataDir, "catalog") }),
+      buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
+      memoryLimitMB: 1,
+    });
+    try {
+      // Act
+      const [result] = await small.read("SELECT length(string_agg(i::VARCHAR, ',')) AS n FROM range(1000000) t(i)");
+      const [limit] = await small.read("SELECT current_setting('memory_limit') AS m");
+      // Assess
+      expect(result!.rows).toEqual([{ n: 6_888_889 }]);
+      expect(limit!.rows[0]!.m).not.toBe("1.0 MiB");
+    } finally {
+      small.close();
+    }
   });
 
   it("reads a dataset's table named by a statement from the lake's files as they are now (none: no rows)", async () => {
