@@ -1,0 +1,5 @@
+export { RedriveError, RedriveRequestError } from "./errors";
+export type { RecordLineage, RecordsRedrive, RedriveContext } from "./records";
+export { redriveRecords, rejectedKeyOf } from "./records";
+export type { RedriveCounts, RedriveOptions, RedriveSummary } from "./redrive";
+export { redriveDataset } from "./redrive";
