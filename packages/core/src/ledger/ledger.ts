@@ -35,6 +35,8 @@ export interface LedgerEntry {
   records_redriven?: number;
   /** How many redrives recovered records of this file: the next part's number. */
   redrive_count?: number;
+  /** When a redrive ingested this file after it had been quarantined whole. */
+  reingested_at?: string;
 }
 
 /**
@@ -224,6 +226,69 @@ export async function commitRedrive(
           ":status": status,
           ...(expectedCount === 0 ? {} : { ":expected": expectedCount }),
         },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** What ingesting a file quarantined whole again produced (see {@link commitReingested}). */
+export type Reingested = Pick<
+  LedgerEntry,
+  "status" | "records_in" | "records_bronze" | "records_quarantined" | "quarantine_keys" | "bronze_key" | "coerced"
+>;
+
+/**
+ * Records that a file once quarantined whole was ingested after all (a redrive under a fixed
+ * spec): its counts, keys and status replace the whole-file quarantine, and it is pending for
+ * silver when it has bronze rows. Conditional on the entry still having no bronze file, so a
+ * repeat changes nothing.
+ * @returns true when this call recorded it
+ */
+export async function commitReingested(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  entry: Pick<LedgerEntry, "dataset" | "file_id">,
+  reingested: Reingested,
+): Promise<boolean> {
+  const { bronze_key, coerced, ...counts } = reingested;
+  const values: Record<string, unknown> = {
+    ":status": counts.status,
+    ":in": counts.records_in,
+    ":bronze": counts.records_bronze,
+    ":quarantined": counts.records_quarantined,
+    ":keys": counts.quarantine_keys,
+    ":at": new Date().toISOString(),
+  };
+  const sets = [
+    "#status = :status",
+    "records_in = :in",
+    "records_bronze = :bronze",
+    "records_quarantined = :quarantined",
+    "quarantine_keys = :keys",
+    "reingested_at = :at",
+  ];
+  if (bronze_key) {
+    sets.push("bronze_key = :key", "pending_dataset = :dataset");
+    values[":key"] = bronze_key;
+    values[":dataset"] = entry.dataset;
+  }
+  if (coerced) {
+    sets.push("coerced = :coerced");
+    values[":coerced"] = coerced;
+  }
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { dataset: entry.dataset, file_id: entry.file_id },
+        UpdateExpression: `SET ${sets.join(", ")} REMOVE reason`,
+        ConditionExpression: "attribute_not_exists(bronze_key) AND records_in = :zero",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ...values, ":zero": 0 },
       }),
     );
     return true;

@@ -119,4 +119,46 @@ describe("redriveDataset", () => {
     // Running it twice changed nothing
     expect(await getLedgerEntry(lake.doc, ctx.ledgerTable, "car_telemetry", ingested.fileId)).toEqual(original);
   });
+
+  it("reads a file quarantined whole again once the spec says where its records are, once", async () => {
+    // Prepare: the gateway nests its readings one level deeper than the spec says
+    const nested = (spec: DatasetSpec, records: string) => ({
+      ...spec,
+      name: "car_nested",
+      landingPrefix: "nested/",
+      records,
+    });
+    const before = nested(carTelemetry, "items");
+    const after = nested(carTelemetry, "items.readings");
+    const body = JSON.stringify({ items: { readings: [JSON.parse(reading(7, "A")), { carChassis: "CAR8" }] } });
+    const key = "nested/gateway.json";
+    const put = await lake.s3.send(
+      new PutObjectCommand({ Bucket: lake.services.names.Landing!, Key: key, Body: body }),
+    );
+    const ingested = await ingestObject(
+      { bucket: lake.services.names.Landing!, key, etag: put.ETag! },
+      { ...ctx, datasets: [before] },
+    );
+    expect(ingested).toMatchObject({ status: "quarantined", reason: expect.stringMatching(/items is not an array/) });
+
+    // Act
+    const first = await redriveDataset({ spec: after }, ctx);
+    const second = await redriveDataset({ spec: after }, ctx);
+
+    // Assess: the file is in bronze (one record) and quarantine (one record), pending for silver
+    expect(first.failedFiles).toEqual({ tried: 1, recovered: 1, stillFailing: 0 });
+    expect(first.records).toEqual({ tried: 0, recovered: 0, stillFailing: 0 });
+    const entry = (await getLedgerEntry(lake.doc, ctx.ledgerTable, "car_nested", ingested.fileId))!;
+    expect(entry).toMatchObject({ status: "bronze", records_in: 2, records_bronze: 1, records_quarantined: 1 });
+    expect(entry.reason).toBeUndefined();
+    expect(conserved(entry)).toBe(true);
+    expect((await listPending(lake.doc, ctx.ledgerTable, "car_nested")).map((e) => e.file_id)).toEqual([
+      ingested.fileId,
+    ]);
+    expect(await keys(ctx.quarantineBucket, "car_nested/")).toEqual(entry.quarantine_keys);
+    // The second redrive finds nothing quarantined whole, and the one rejected record fails again alike
+    expect(second.failedFiles).toEqual({ tried: 0, recovered: 0, stillFailing: 0 });
+    expect(second.records).toEqual({ tried: 1, recovered: 0, stillFailing: 1 });
+    expect(await getLedgerEntry(lake.doc, ctx.ledgerTable, "car_nested", ingested.fileId)).toEqual(entry);
+  });
 });

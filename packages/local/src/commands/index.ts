@@ -180,10 +180,10 @@ export const commands: CommandEntry[] = [
   },
   {
     name: "redrive",
-    summary: "try quarantined records again under the current spec",
+    summary: "try quarantined records and _failed/ files again under the current spec",
     usage: ["medallion redrive [--dataset <name>] [--from <YYYY-MM-DD>] [--to <YYYY-MM-DD>]"],
     description:
-      "After a spec fix (a widened type, a new optional field), tries the quarantined records of the files ingested in [from, to] (ingest days; all when left out) again under the current spec: records that now pass go to bronze as new files with lineage to the originals (file, line, index) and are consolidated by the next run; records still failing stay in quarantine with their new reason. The ledger's conservation holds per original file (in = bronze + quarantined). Running it twice changes nothing. On AWS the same code is the Redrive function (invoke it with { dataset, from?, to? }).",
+      "After a spec fix (a widened type, a new optional field), tries the quarantined records of the files ingested in [from, to] (ingest days; all when left out) again under the current spec: records that now pass go to bronze as new files with lineage to the originals (file, line, index) and are consolidated by the next run; records still failing stay in quarantine with their new reason. A file quarantined whole as unparseable (in _failed/) is read again from its quarantined copy. The ledger's conservation holds per original file (in = bronze + quarantined). Running it twice changes nothing. On AWS the same code is the Redrive function (invoke it with { dataset, from?, to? }).",
     options: ["dataset", "from", "to"],
     examples: [
       "medallion redrive --dataset car_telemetry",

@@ -38,13 +38,17 @@ export async function execute(context: CommandContext): Promise<number> {
     out.note(`Redriving ${dataset}${from || to ? ` (ingested ${from ?? "from the start"} to ${to ?? "now"})` : ""}…`);
     const event = { dataset, ...(from ? { from } : {}), ...(to ? { to } : {}) };
     const redriven = (await stack.invoke("Redrive", event)) as RedriveSummary;
+    for (const file of redriven.failed)
+      out.note(
+        `  ${file.fileId}: ${file.recovered ? `read whole now, ${file.recordsBronze} record(s) to bronze, ${file.recordsQuarantined} quarantined` : `still quarantined whole: ${file.reason}`}`,
+      );
     for (const file of redriven.files)
       out.note(
         `  ${file.fileId}: ${file.recovered} of ${file.tried} record(s) recovered, ${file.stillFailing} still failing`,
       );
     // What was recovered is pending in the ledger: the same run as a schedule's takes it to silver and gold.
     let pipeline: PipelineSummary | null = null;
-    if (redriven.records.recovered > 0) {
+    if (redriven.records.recovered > 0 || redriven.failedFiles.recovered > 0) {
       out.note(`Consolidating the recovered records of ${dataset}…`);
       const outcome = await stack.execute({ dataset, window: "hourly" }, (state) => {
         if (state.event === "entered") out.note(`  ▶ ${state.state}`);
@@ -59,6 +63,7 @@ export async function execute(context: CommandContext): Promise<number> {
         [
           `medallion redrive: ${dataset}`,
           `  quarantined records  ${tried} tried, ${recovered} recovered, ${stillFailing} still failing`,
+          `  files in _failed/    ${summary.failedFiles.tried} tried, ${summary.failedFiles.recovered} recovered, ${summary.failedFiles.stillFailing} still failing`,
           `  pipeline             ${pipeline ? (pipeline.error ? `FAILED at ${pipeline.error.step}: ${pipeline.error.name}: ${pipeline.error.message}` : pipeline.status) : "not run (nothing recovered)"}`,
         ].join("\n"),
       );
