@@ -1,3 +1,4 @@
+import { metricNames } from "@medallion/core/metrics";
 import type { RedriveSummary } from "@medallion/core/redrive";
 import { RedriveRequestError, redriveDataset } from "@medallion/core/redrive";
 import { z } from "zod";
@@ -5,7 +6,7 @@ import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { datasets, specOf } from "./shared/datasets";
 import { lambdaHandler } from "./shared/handler";
-import { logger } from "./shared/observability";
+import { logger, publishMetric } from "./shared/observability";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -29,6 +30,8 @@ export const handler = lambdaHandler(redriveEvent, async ({ dataset, from, to })
       quarantineBucket: linked("Quarantine"),
     },
   );
-  logger.info("redrive done", { dataset, records: summary.records });
+  logger.info("redrive done", { dataset, records: summary.records, failedFiles: summary.failedFiles });
+  publishMetric(metricNames.RecordsRedriven, summary.records.recovered, dataset);
+  publishMetric(metricNames.FilesRedriven, summary.failedFiles.recovered, dataset);
   return summary;
 });
