@@ -383,6 +383,23 @@ export const functions = {
     reservedConcurrency: 1,
     schedule: { cron: "15,45 * * * *", event: { graceSeconds: landingGraceSeconds } },
   },
+  /**
+   * `{ dataset, from?, to? }` → the dataset's quarantined records tried again under the current
+   * spec (`medallion redrive`, or the console): what passes goes to bronze as new parts.
+   */
+  Redrive: {
+    handler: "redrive.handler",
+    memoryMB: 1024,
+    timeoutSeconds: 15 * 60,
+    storageMB: 2048,
+    links: ["Bronze", "Quarantine", "Ledger"],
+    access: {
+      Bronze: ["s3:PutObject"],
+      Quarantine: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Ledger: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    },
+    reservedConcurrency: 1,
+  },
   /** `{ dataset }` → OPTIMIZE + VACUUM of the dataset's gold tables, nightly. */
   OptimizeGold: {
     handler: "gold.optimize",

@@ -5,6 +5,7 @@ import { CreateBucketCommand, DeleteBucketCommand, PutObjectCommand, S3Client } 
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { registerDataset, unregisterDataset } from "@medallion/core/dataset";
 import type { SweepResult } from "@medallion/core/ingest";
+import type { RedriveSummary } from "@medallion/core/redrive";
 import { runPipeline, sampleFiles } from "@medallion/local/commands/run";
 import type { RecordedCall } from "@medallion/local/iam/recorder";
 import { s3Notification } from "@medallion/local/notifications";
@@ -37,6 +38,13 @@ const weather: DatasetSpec = {
   landingPrefix: "iam_weather/",
   silver: { ...weatherStations.silver!, retentionDays: 0 },
 };
+
+// A user's dataset as first declared (humidity an integer), then widened: what `redrive` is for.
+const widened: DatasetSpec = { ...weather, name: "iam_redrive", landingPrefix: "iam_redrive/" };
+const narrowed: DatasetSpec = {
+  ...widened,
+  fields: widened.fields.map((field) => (field.name === "humidity_pct" ? { ...field, type: "integer" } : field)),
+} as DatasetSpec;
 const reading = (humidity: number) =>
   JSON.stringify({
     station_id: "lis-01",
@@ -157,6 +165,12 @@ describe("IAM: every recorded call against the policy infra gives its principal"
       { source: source.name, window: "hourly", time: "2024-05-01T01:05:00Z" },
       pullHandler({ sources: { [source.name]: source } }),
     );
+    // A redrive: a reading rejected under a narrower spec (humidity an integer) passes once it is a double again.
+    registerDataset(narrowed);
+    await land("iam_redrive/half.json", `${reading(60)}\n${reading(60.5)}`);
+    registerDataset(widened);
+    const redriven = (await stack.invoke("Redrive", { dataset: widened.name })) as RedriveSummary;
+    expect(redriven.records).toEqual({ tried: 1, recovered: 1, stillFailing: 0 });
     await stack.drain();
     s3.destroy();
 
@@ -166,6 +180,7 @@ describe("IAM: every recorded call against the policy infra gives its principal"
   });
   afterAll(async () => {
     unregisterDataset(weather.name);
+    unregisterDataset(widened.name);
     await api?.close();
     await stack?.close();
     await rm(dataDir, { recursive: true, force: true });

@@ -205,7 +205,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
   // Functions invoked other than by S3 or a Task state: on a schedule, or by hand.
   const invocable: Partial<Record<FunctionName, TaskHandler>> = {
     Ingest: ingest,
-    ...(await loadHandlers(["SweepLanding", "Pull"])),
+    ...(await loadHandlers(["SweepLanding", "Pull", "Redrive"])),
     ...pipeline.others,
   };
 

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { GetObjectCommandOutput, S3Client } from "@aws-sdk/client-s3";
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { s3 as s3Limits, utf8Bytes } from "../limits/index";
 import { ArchiveVerificationError, IngestIoError } from "./errors";
 import { assertSafeLandingKey, normaliseEtag } from "./keys";
 import { io, isS3Status } from "./s3";
@@ -29,6 +30,15 @@ export function isArchiveKey(key: string): boolean {
  */
 export function archiveKeyOf(key: string, outcome: ArchiveOutcome): string {
   return `${ARCHIVE_PREFIXES[outcome]}${key}`;
+}
+
+/**
+ * The name an older version's archive copy keeps when the same landing key is archived again
+ * with other bytes: `<archive key>.v-<its etag>`.
+ * @example versionedArchiveKey("_done/car_telemetry/a.json", "abc") // "_done/car_telemetry/a.json.v-abc"
+ */
+export function versionedArchiveKey(archiveKey: string, etag: string): string {
+  return `${archiveKey}.v-${etag}`;
 }
 
 /** Options of {@link archiveLandingObject}. */
@@ -107,6 +117,7 @@ export async function archiveLandingObject({
     (original.Body as { destroy?: () => void } | undefined)?.destroy?.();
     return { archived: false, archiveKey, skipped: "changed" };
   }
+  await keepOlderVersion(s3, source.bucket, archiveKey, etag);
   const size = original.ContentLength ?? 0;
   const metadata: Record<string, string> = { "medallion-outcome": outcome, "medallion-source-etag": etag };
   if (reason) metadata["medallion-reason"] = asciiHeader(reason);
@@ -184,6 +195,37 @@ export async function archiveLandingObject({
     );
   }
   return { archived: true, archiveKey, reasonKey };
+}
+
+// A landing key uploaded again with new content is a new version of the file: the archive copy
+// of the older version is moved aside to its versioned name rather than overwritten (kept
+// where that name would pass S3's key limit; then the newer copy replaces it, as before).
+async function keepOlderVersion(s3: S3Client, bucket: string, archiveKey: string, etag: string): Promise<void> {
+  let older: GetObjectCommandOutput;
+  try {
+    older = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: archiveKey }));
+  } catch (error) {
+    if (isS3Status(error, 404, "NoSuchKey", "NotFound")) return;
+    throw new IngestIoError(`reading ${archiveKey} failed: ${(error as Error).message}`, { cause: error });
+  }
+  const olderEtag = older.Metadata?.["medallion-source-etag"];
+  const versioned = olderEtag && versionedArchiveKey(archiveKey, olderEtag);
+  if (!versioned || olderEtag === etag || utf8Bytes(versioned) > s3Limits.maxKeyBytes) {
+    (older.Body as { destroy?: () => void } | undefined)?.destroy?.();
+    return;
+  }
+  await io(`keeping the older version of ${archiveKey} as ${versioned}`, () =>
+    s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: versioned,
+        Body: older.Body as Readable,
+        ContentLength: older.ContentLength ?? 0,
+        ContentType: older.ContentType,
+        Metadata: older.Metadata,
+      }),
+    ),
+  );
 }
 
 function asciiHeader(text: string): string {

@@ -1,5 +1,5 @@
 export type { ArchiveOptions, ArchiveOutcome, ArchiveResult } from "./archive";
-export { ARCHIVE_PREFIXES, archiveKeyOf, archiveLandingObject, isArchiveKey } from "./archive";
+export { ARCHIVE_PREFIXES, archiveKeyOf, archiveLandingObject, isArchiveKey, versionedArchiveKey } from "./archive";
 export { ArchiveVerificationError, IngestError, IngestIoError, UnsafeKeyError } from "./errors";
 export { ingestObject } from "./ingest";
 export { assertSafeLandingKey, ingestDate, ingestKeys, ledgerFileId, normaliseEtag, objectBaseName } from "./keys";

@@ -26,6 +26,17 @@ export interface LedgerEntry {
   /** Silver version that consolidated the file. */
   silver_version?: string;
   consolidated_at?: string;
+  /**
+   * On a part a redrive wrote: the `file_id` of the landing file its records came from. The
+   * original counts them (its `records_bronze`), so a part's own counts are all zero.
+   */
+  redrive_of?: string;
+  /** On a part a redrive wrote: how many of the original's quarantined records it holds. */
+  records_redriven?: number;
+  /** How many redrives recovered records of this file: the next part's number. */
+  redrive_count?: number;
+  /** When a redrive ingested this file after it had been quarantined whole. */
+  reingested_at?: string;
 }
 
 /**
@@ -169,4 +180,120 @@ export async function markForRebuild(
     }
   });
   return wanted.length;
+}
+
+/** What one redrive of a file's quarantined records changed (see {@link commitRedrive}). */
+export interface RedriveCommit {
+  /** The file's `redrive_count` the redrive read: the commit applies only while it is unchanged. */
+  expectedCount: number;
+  /** Records that now pass, moved from quarantined to bronze. */
+  recovered: number;
+  /** The file's quarantine keys from now on (the still-failing records, if any). */
+  quarantineKeys: string[];
+  /** The part written for the recovered records (its own entry, pending for silver). */
+  part: LedgerEntry;
+  /** The original's status from now on (`quarantined` becomes `bronze`; `silver` stays). */
+  status: LedgerEntry["status"];
+}
+
+/**
+ * Commits a redrive of one file's quarantined records: records the part (pending, so silver
+ * takes it), then moves the recovered count from quarantined to bronze on the original, in one
+ * conditional write on its `redrive_count`. The original's conservation (in = bronze +
+ * quarantined) holds before and after; a repeat, or a redrive that lost a race, changes nothing.
+ * @returns true when this call committed the redrive
+ */
+export async function commitRedrive(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  original: Pick<LedgerEntry, "dataset" | "file_id">,
+  { expectedCount, recovered, quarantineKeys, part, status }: RedriveCommit,
+): Promise<boolean> {
+  await recordIngested(doc, table, part);
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { dataset: original.dataset, file_id: original.file_id },
+        UpdateExpression:
+          "SET records_bronze = records_bronze + :recovered, records_quarantined = records_quarantined - :recovered, quarantine_keys = :keys, redrive_count = :next, #status = :status",
+        ConditionExpression: expectedCount === 0 ? "attribute_not_exists(redrive_count)" : "redrive_count = :expected",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":recovered": recovered,
+          ":keys": quarantineKeys,
+          ":next": expectedCount + 1,
+          ":status": status,
+          ...(expectedCount === 0 ? {} : { ":expected": expectedCount }),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** What ingesting a file quarantined whole again produced (see {@link commitReingested}). */
+export type Reingested = Pick<
+  LedgerEntry,
+  "status" | "records_in" | "records_bronze" | "records_quarantined" | "quarantine_keys" | "bronze_key" | "coerced"
+>;
+
+/**
+ * Records that a file once quarantined whole was ingested after all (a redrive under a fixed
+ * spec): its counts, keys and status replace the whole-file quarantine, and it is pending for
+ * silver when it has bronze rows. Conditional on the entry still having no bronze file, so a
+ * repeat changes nothing.
+ * @returns true when this call recorded it
+ */
+export async function commitReingested(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  entry: Pick<LedgerEntry, "dataset" | "file_id">,
+  reingested: Reingested,
+): Promise<boolean> {
+  const { bronze_key, coerced, ...counts } = reingested;
+  const values: Record<string, unknown> = {
+    ":status": counts.status,
+    ":in": counts.records_in,
+    ":bronze": counts.records_bronze,
+    ":quarantined": counts.records_quarantined,
+    ":keys": counts.quarantine_keys,
+    ":at": new Date().toISOString(),
+  };
+  const sets = [
+    "#status = :status",
+    "records_in = :in",
+    "records_bronze = :bronze",
+    "records_quarantined = :quarantined",
+    "quarantine_keys = :keys",
+    "reingested_at = :at",
+  ];
+  if (bronze_key) {
+    sets.push("bronze_key = :key", "pending_dataset = :dataset");
+    values[":key"] = bronze_key;
+    values[":dataset"] = entry.dataset;
+  }
+  if (coerced) {
+    sets.push("coerced = :coerced");
+    values[":coerced"] = coerced;
+  }
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { dataset: entry.dataset, file_id: entry.file_id },
+        UpdateExpression: `SET ${sets.join(", ")} REMOVE reason`,
+        ConditionExpression: "attribute_not_exists(bronze_key) AND records_in = :zero",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ...values, ":zero": 0 },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
 }

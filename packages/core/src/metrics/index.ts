@@ -53,6 +53,12 @@ export const metricDeclarations = {
   RecordsOut: { unit: "Count", perDataset: false, description: "records out of a step (by layer, status)" },
   RecordsInvalid: { unit: "Count", perDataset: false, description: "invalid records of a step" },
   LandingRedriven: { unit: "Count", perDataset: false, description: "lost landing files re-driven" },
+  RecordsRedriven: {
+    unit: "Count",
+    perDataset: true,
+    description: "quarantined records a redrive moved to bronze",
+  },
+  FilesRedriven: { unit: "Count", perDataset: true, description: "files quarantined whole a redrive read again" },
   LandingAbandoned: { unit: "Count", perDataset: false, description: "landing files given up on" },
   PagesPulled: { unit: "Count", perDataset: false, description: "HTTP source pages pulled" },
   RecordsPulled: { unit: "Count", perDataset: false, description: "HTTP source records pulled" },

@@ -3,8 +3,9 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/
 import type { TestLake } from "@medallion/testing/lake";
 import { startTestLake } from "@medallion/testing/lake";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { archiveKeyOf, archiveLandingObject, isArchiveKey } from "../../src/ingest/archive";
+import { archiveKeyOf, archiveLandingObject, isArchiveKey, versionedArchiveKey } from "../../src/ingest/archive";
 import { ArchiveVerificationError } from "../../src/ingest/errors";
+import { normaliseEtag } from "../../src/ingest/keys";
 
 describe("archive keys", () => {
   it("puts the original key under _done/ or _failed/ and recognises only those prefixes", () => {
@@ -51,6 +52,22 @@ describe("archiveLandingObject", () => {
     expect(result).toEqual({ archived: true, archiveKey: "_done/sensors/2024/day 1 + ção.json", reasonKey: undefined });
     expect(await text(result.archiveKey)).toBe('{"a":1}\n{"a":2}\n');
     expect(await exists(source.key)).toBe(false);
+  });
+
+  it("keeps the archive copy of an older version under a versioned name when the key is uploaded again", async () => {
+    // Prepare
+    const first = await land("sensors/corrected.json", '{"a":1}\n');
+    await archiveLandingObject({ s3: stack.s3, source: first, outcome: "done", fileId: "r1" });
+    const second = await land("sensors/corrected.json", '{"a":0}\n');
+    // Act
+    const result = await archiveLandingObject({ s3: stack.s3, source: second, outcome: "done", fileId: "r2" });
+    const again = await archiveLandingObject({ s3: stack.s3, source: second, outcome: "done", fileId: "r2" });
+    // Assess
+    const olderKey = versionedArchiveKey("_done/sensors/corrected.json", normaliseEtag(first.etag));
+    expect(result.archiveKey).toBe("_done/sensors/corrected.json");
+    expect(await text(result.archiveKey)).toBe('{"a":0}\n');
+    expect(await text(olderKey)).toBe('{"a":1}\n');
+    expect(again).toMatchObject({ archived: false, skipped: "gone" });
   });
 
   it("moves a failed file to _failed/<key> with its reason as metadata and as a sibling .reason.json", async () => {

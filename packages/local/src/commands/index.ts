@@ -179,6 +179,19 @@ export const commands: CommandEntry[] = [
     load: () => import("./rebuild"),
   },
   {
+    name: "redrive",
+    summary: "try quarantined records and _failed/ files again under the current spec",
+    usage: ["medallion redrive [--dataset <name>] [--from <YYYY-MM-DD>] [--to <YYYY-MM-DD>]"],
+    description:
+      "After a spec fix (a widened type, a new optional field), tries the quarantined records of the files ingested in [from, to] (ingest days; all when left out) again under the current spec: records that now pass go to bronze as new files with lineage to the originals (file, line, index) and are consolidated by the next run; records still failing stay in quarantine with their new reason. A file quarantined whole as unparseable (in _failed/) is read again from its quarantined copy. The ledger's conservation holds per original file (in = bronze + quarantined). Running it twice changes nothing. On AWS the same code is the Redrive function (invoke it with { dataset, from?, to? }).",
+    options: ["dataset", "from", "to"],
+    examples: [
+      "medallion redrive --dataset car_telemetry",
+      "medallion redrive --dataset car_telemetry --from 2024-05-01",
+    ],
+    load: () => import("./redrive"),
+  },
+  {
     name: "unlock",
     summary: "last resort: release a dataset's stuck lock and fail its unfinished journeys",
     usage: ["medallion unlock --dataset <name>"],

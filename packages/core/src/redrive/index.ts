@@ -1,0 +1,7 @@
+export { RedriveError, RedriveRequestError } from "./errors";
+export type { FileRedrive } from "./files";
+export { redriveFile, unparseableKeyOf } from "./files";
+export type { RecordLineage, RecordsRedrive, RedriveContext } from "./records";
+export { redriveRecords, rejectedKeyOf } from "./records";
+export type { RedriveCounts, RedriveOptions, RedriveSummary } from "./redrive";
+export { redriveDataset } from "./redrive";

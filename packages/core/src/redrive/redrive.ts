@@ -1,0 +1,81 @@
+import type { DatasetSpec } from "../dataset/spec";
+import { listLedger } from "../ledger/ledger";
+import type { FileRedrive } from "./files";
+import { redriveFile, unparseableKeyOf } from "./files";
+import type { RecordsRedrive, RedriveContext } from "./records";
+import { redriveRecords, rejectedKeyOf } from "./records";
+
+/** Tried, recovered and still failing, for one kind of redrive. */
+export interface RedriveCounts {
+  tried: number;
+  recovered: number;
+  stillFailing: number;
+}
+
+/** What `redrive` did for a dataset: per kind, and per file. */
+export interface RedriveSummary {
+  dataset: string;
+  from?: string;
+  to?: string;
+  /** Quarantined records of files that reached ingestion. */
+  records: RedriveCounts;
+  /** Files quarantined whole as unparseable (their landing object in `_failed/`), counted as files. */
+  failedFiles: RedriveCounts;
+  /** Each file whose quarantined records were tried, in ledger order. */
+  files: RecordsRedrive[];
+  /** Each file quarantined whole that was tried, in ledger order. */
+  failed: FileRedrive[];
+}
+
+/** Options of {@link redriveDataset}. */
+export interface RedriveOptions {
+  spec: DatasetSpec;
+  /** First ingest day (`YYYY-MM-DD`, inclusive); all when left out. */
+  from?: string;
+  /** Last ingest day (`YYYY-MM-DD`, inclusive); all when left out. */
+  to?: string;
+  /** Called after each file. */
+  onFile?: (file: RecordsRedrive | FileRedrive) => void;
+}
+
+/**
+ * Tries a dataset's quarantined files and records again under its current spec (files ingested
+ * in [from, to], by ingest day): a file quarantined whole is read again, and the records that now
+ * pass go to bronze (for records, as new parts with lineage to the originals), pending for the
+ * next run; what still fails stays with its new reason. Idempotent.
+ * @param options the dataset's spec and range
+ * @param ctx clients and names
+ * @example const summary = await redriveDataset({ spec: carTelemetry }, { s3, doc, ledgerTable, bronzeBucket, quarantineBucket });
+ */
+export async function redriveDataset(
+  { spec, from, to, onFile }: RedriveOptions,
+  ctx: RedriveContext,
+): Promise<RedriveSummary> {
+  const entries = await listLedger(ctx.doc, ctx.ledgerTable, spec.name);
+  const inRange = (day: string) => (!from || day >= from) && (!to || day <= to);
+  const wanted = entries.filter((entry) => !entry.redrive_of && inRange(entry.ingested_at.slice(0, 10)));
+  // Both lists are taken first: a file read whole again now is not tried twice in one redrive.
+  const wholeFiles = wanted.filter((entry) => unparseableKeyOf(entry) !== undefined);
+  const withRecords = wanted.filter((entry) => entry.records_quarantined > 0 && rejectedKeyOf(entry) !== undefined);
+  const failedFiles: RedriveCounts = { tried: 0, recovered: 0, stillFailing: 0 };
+  const failed: FileRedrive[] = [];
+  for (const entry of wholeFiles) {
+    const file = await redriveFile(entry, spec, ctx);
+    failedFiles.tried++;
+    if (file.recovered) failedFiles.recovered++;
+    else failedFiles.stillFailing++;
+    failed.push(file);
+    onFile?.(file);
+  }
+  const records: RedriveCounts = { tried: 0, recovered: 0, stillFailing: 0 };
+  const files: RecordsRedrive[] = [];
+  for (const entry of withRecords) {
+    const file = await redriveRecords(entry, spec, ctx);
+    records.tried += file.tried;
+    records.recovered += file.recovered;
+    records.stillFailing += file.stillFailing;
+    files.push(file);
+    onFile?.(file);
+  }
+  return { dataset: spec.name, ...(from ? { from } : {}), ...(to ? { to } : {}), records, failedFiles, files, failed };
+}
