@@ -1,7 +1,7 @@
 import { metricNames } from "@medallion/core/metrics";
 import type { RedriveSummary } from "@medallion/core/redrive";
 import { RedriveRequestError, redriveDataset } from "@medallion/core/redrive";
-import { z } from "zod";
+import * as z from "zod";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { datasets, specOf } from "./shared/datasets";
