@@ -1,17 +1,25 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { addUsage, athenaStatisticsSchema, athenaUsage } from "@medallion/core/cost";
+import {
+  addUsage,
+  athenaStatisticsSchema,
+  athenaUsage,
+  executionUsage,
+  readExecutionHistory,
+} from "@medallion/core/cost";
 import type { Journey, JourneyStartResult, JourneyTaskResult, ProcessingStep } from "@medallion/core/journey";
 import {
   recordStep as appendStep,
   completeJourney,
   failJourney,
   processingStepSchema,
+  recordRunUsage,
   startJourney,
   stepIdOf,
 } from "@medallion/core/journey";
 import type { MetricName } from "@medallion/core/metrics";
 import { metricNames } from "@medallion/core/metrics";
+import { deployedFunctionOf } from "@medallion/stacks/functions";
 import * as z from "zod";
 import { clients } from "./shared/clients";
 import { linked, runtime } from "./shared/config";
@@ -46,10 +54,17 @@ const recordStepEvent = z.object({
   queries: z.array(athenaStatisticsSchema).optional(),
 });
 
-const completeEvent = z.object(journeyRef);
+// The states that end a run: the journey, and the execution whose history says what the run used.
+const runEnd = {
+  ...journeyRef,
+  /** `$$.Execution.Id`: its history is read for the run's state transitions and Lambda invocations. */
+  execution_arn: z.string().min(1).optional(),
+};
+
+const completeEvent = z.object(runEnd);
 
 const failEvent = z.object({
-  ...journeyRef,
+  ...runEnd,
   /** What the state machine caught: `{ Error, Cause }`, or any error description. */
   error: z.unknown(),
 });
@@ -98,6 +113,7 @@ export const recordStep = lambdaHandler(recordStepEvent, async (event): Promise<
 export const complete = lambdaHandler(completeEvent, async (event): Promise<JourneyTaskResult> => {
   const journey = await completeJourney({ ...journeyTable(), journeyId: event.journey_id, runId: event.run_id });
   logger.info("journey completed", { journey_id: journey.journey_id, steps: journey.steps.length });
+  await recordExecutionUsage(journey.journey_id, event.execution_arn);
   publishMetric(metricNames.JourneyCompleted, 1, datasetOf(journey));
   publishMetric(metricNames.JourneyDuration, durationOf(journey), datasetOf(journey));
   publishMetric(metricNames.AthenaBytesScanned, bytesScanned(journey), datasetOf(journey));
@@ -113,6 +129,7 @@ export const fail = lambdaHandler(failEvent, async (event) => {
     error: event.error,
   });
   logger.error("journey failed", { journey_id: journey.journey_id, error: journey.error });
+  await recordExecutionUsage(journey.journey_id, event.execution_arn);
   publishMetric(metricNames.JourneyFailed, 1, datasetOf(journey));
   publishMetric(metricNames.JourneyDuration, durationOf(journey), datasetOf(journey));
   return { ...taskResult(journey), error: journey.error ?? null };
@@ -171,6 +188,35 @@ export async function logStep({
   const stamped = reportStep(journeyId ?? "none", step);
   if (journeyId && table) await appendStep({ doc, table, journeyId, runId, step: stamped });
   return stamped;
+}
+
+/**
+ * Appends what the execution used (its state transitions and Lambda invocations, read from its
+ * history) to the journey as its `run_usage` step. After the journey's outcome is written, and
+ * never failing the state: a history that cannot be read loses the run's cost, not its outcome.
+ * What the ending state's successors do (the failure path's lock release) is not in the history yet.
+ * @param journeyId the journey
+ * @param executionArn the execution (`$$.Execution.Id`); none, nothing recorded
+ */
+async function recordExecutionUsage(journeyId: string, executionArn: string | undefined): Promise<void> {
+  if (!executionArn) return;
+  try {
+    const events = await readExecutionHistory({ sfn: clients.sfn, executionArn });
+    const { usage, functions: byFunction } = executionUsage({ events, functionOfState: deployedFunctionOf });
+    const started = events.find((event) => event.type === "ExecutionStarted")?.timestamp;
+    const now = Date.now();
+    await recordRunUsage({
+      ...journeyTable(),
+      journeyId,
+      execution: executionArn.split(":").at(-1)!,
+      startedAt: started ? new Date(started).getTime() : now,
+      finishedAt: now,
+      usage,
+      details: { functions: byFunction, history_events: events.length },
+    });
+  } catch (error) {
+    logger.warn("the execution's usage was not recorded", { journey_id: journeyId, execution: executionArn, error });
+  }
 }
 
 // The dataset a journey runs for, as the pipeline's start task names it in its metadata.

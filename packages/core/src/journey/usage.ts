@@ -12,7 +12,9 @@ export const RUN_USAGE_STEP = "run_usage";
  * Appends what an execution used (Lambda invocations, state transitions, Athena queries,
  * requests) to its journey as one `run_usage` step, once the execution has ended: unlike
  * `recordStep`, a completed or failed journey takes it, since the run's usage is known only
- * when it is over. Appended once per execution (its id is the step's key).
+ * when it is over. Appended once per execution and part (they are the step's key): the state
+ * that ends the run records what the execution's history shows, the embedded stack also the
+ * S3 and DynamoDB requests it counted (part `requests`).
  * @param options table, journey, the execution's id, when it ran and what it used
  * @returns false when the journey does not exist or already has this execution's usage
  */
@@ -25,6 +27,7 @@ export async function recordRunUsage({
   finishedAt,
   usage,
   details,
+  part,
 }: {
   doc: DynamoDBDocumentClient;
   table: string;
@@ -36,18 +39,20 @@ export async function recordRunUsage({
   usage: Usage;
   /** What the usage is made of (per function, per query), for whoever reads the step. */
   details?: Record<string, unknown>;
+  /** Which of the execution's usage steps this is, when it has more than one. */
+  part?: string;
 }): Promise<boolean> {
   const step: ProcessingStep = {
     step: RUN_USAGE_STEP,
     status: "succeeded",
-    message: `execution ${execution}`,
+    message: `execution ${execution}${part ? ` (${part})` : ""}`,
     started_at: new Date(startedAt).toISOString(),
     finished_at: new Date(finishedAt).toISOString(),
     duration_ms: Math.max(0, finishedAt - startedAt),
     usage,
     ...(details ? { details } : {}),
   };
-  const stepId = `${RUN_USAGE_STEP}-${execution}`;
+  const stepId = `${RUN_USAGE_STEP}-${execution}${part ? `-${part}` : ""}`;
   try {
     await request("record run usage", table, journeyId, () =>
       doc.send(
