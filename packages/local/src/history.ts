@@ -56,20 +56,27 @@ export class LocalExecutionHistory {
     // Per state: the event a new attempt follows (its entry, or the failure it retries).
     const attemptFollows = new Map<string, number>();
     const ids = new Map<string, number>();
-    for (const event of sorted) {
+    const enter = (state: string, stateType: string, timestamp: Date) => {
       const id = events.length + 1;
+      attemptFollows.set(state, id);
+      events.push({
+        id,
+        previousEventId: id - 1,
+        type: `${stateType}StateEntered`,
+        timestamp,
+        stateEnteredEventDetails: { name: state },
+      } as HistoryEvent);
+    };
+    for (const event of sorted) {
       const timestamp = new Date(event.at);
       if (event.kind === "entered") {
-        attemptFollows.set(event.state, id);
-        events.push({
-          id,
-          previousEventId: id - 1,
-          type: `${event.stateType}StateEntered`,
-          timestamp,
-          stateEnteredEventDetails: { name: event.state },
-        } as HistoryEvent);
+        enter(event.state, event.stateType, timestamp);
         continue;
       }
+      // A Task state whose entry the runner's log has not delivered (an aborted execution's last
+      // one never is) was entered all the same: its function runs only once it is.
+      if (event.kind === "scheduled" && !attemptFollows.has(event.state)) enter(event.state, "Task", timestamp);
+      const id = events.length + 1;
       const key = (kind: string) => `${kind}#${event.invocation}`;
       ids.set(key(event.kind), id);
       if (event.kind === "scheduled") {

@@ -313,7 +313,10 @@ export async function executePipeline({
       const context = (name: TaskFunctionName) =>
         lambdaContext(localFunctionName(name), functions[name].timeoutSeconds * 1000);
       const ref = { journey_id: journey.journey_id, run_id: journey.run_id ?? undefined };
-      await handlers.FailJourney({ ...ref, error }, context("FailJourney")).catch(() => undefined);
+      // As the FailJourney state would: with the execution, whose history it records as the run's usage.
+      await handlers
+        .FailJourney({ ...ref, error, execution_arn: executionArn }, context("FailJourney"))
+        .catch(() => undefined);
       await handlers
         .ReleaseDatasetLock({ dataset: input.dataset, owner: journey.run_id }, context("ReleaseDatasetLock"))
         .catch(() => undefined);

@@ -68,6 +68,26 @@ describe("the local GetExecutionHistory stand-in", () => {
     expect(new Set(events.map((event) => event.id)).size).toBe(3_201);
   });
 
+  it("enters a Task state whose entry the runner's log never delivered (an aborted execution's last)", async () => {
+    // Prepare
+    const history = new LocalExecutionHistory(Date.now());
+    history.invoking("PlanSilver");
+
+    // Act
+    const events = await readExecutionHistory({ sfn: standIn(new Map([[ARN, history]])), executionArn: ARN });
+    const { usage, functions } = executionUsage({ events, functionOfState: deployedFunctionOf });
+
+    // Assess
+    expect(events.map((event) => event.type)).toEqual([
+      "ExecutionStarted",
+      "TaskStateEntered",
+      "LambdaFunctionScheduled",
+      "LambdaFunctionStarted",
+    ]);
+    expect(usage.state_transitions).toBe(1);
+    expect(functions.PlanSilver?.invocations).toBe(1);
+  });
+
   it("answers an unknown execution as Step Functions does", async () => {
     // Act / Assess
     await expect(readExecutionHistory({ sfn: standIn(new Map()), executionArn: ARN })).rejects.toThrow(
