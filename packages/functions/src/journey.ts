@@ -1,19 +1,13 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import {
-  addUsage,
-  athenaStatisticsSchema,
-  athenaUsage,
-  executionUsage,
-  readExecutionHistory,
-} from "@medallion/core/cost";
+import { addUsage, athenaStatisticsSchema, athenaUsage } from "@medallion/core/cost";
 import type { Journey, JourneyStartResult, JourneyTaskResult, ProcessingStep } from "@medallion/core/journey";
 import {
   recordStep as appendStep,
   completeJourney,
   failJourney,
   processingStepSchema,
-  recordRunUsage,
+  recordExecutionUsage,
   startJourney,
   stepIdOf,
 } from "@medallion/core/journey";
@@ -113,7 +107,7 @@ export const recordStep = lambdaHandler(recordStepEvent, async (event): Promise<
 export const complete = lambdaHandler(completeEvent, async (event): Promise<JourneyTaskResult> => {
   const journey = await completeJourney({ ...journeyTable(), journeyId: event.journey_id, runId: event.run_id });
   logger.info("journey completed", { journey_id: journey.journey_id, steps: journey.steps.length });
-  await recordExecutionUsage(journey.journey_id, event.execution_arn);
+  await recordUsage(journey.journey_id, event.execution_arn);
   publishMetric(metricNames.JourneyCompleted, 1, datasetOf(journey));
   publishMetric(metricNames.JourneyDuration, durationOf(journey), datasetOf(journey));
   publishMetric(metricNames.AthenaBytesScanned, bytesScanned(journey), datasetOf(journey));
@@ -129,7 +123,7 @@ export const fail = lambdaHandler(failEvent, async (event) => {
     error: event.error,
   });
   logger.error("journey failed", { journey_id: journey.journey_id, error: journey.error });
-  await recordExecutionUsage(journey.journey_id, event.execution_arn);
+  await recordUsage(journey.journey_id, event.execution_arn);
   publishMetric(metricNames.JourneyFailed, 1, datasetOf(journey));
   publishMetric(metricNames.JourneyDuration, durationOf(journey), datasetOf(journey));
   return { ...taskResult(journey), error: journey.error ?? null };
@@ -191,28 +185,21 @@ export async function logStep({
 }
 
 /**
- * Appends what the execution used (its state transitions and Lambda invocations, read from its
- * history) to the journey as its `run_usage` step. After the journey's outcome is written, and
- * never failing the state: a history that cannot be read loses the run's cost, not its outcome.
- * What the ending state's successors do (the failure path's lock release) is not in the history yet.
+ * Records what the execution used, from its history, as the journey's `run_usage` step: after the
+ * journey's outcome is written, and never failing the state (a history that cannot be read loses
+ * the run's cost, not its outcome).
  * @param journeyId the journey
  * @param executionArn the execution (`$$.Execution.Id`); none, nothing recorded
  */
-async function recordExecutionUsage(journeyId: string, executionArn: string | undefined): Promise<void> {
+async function recordUsage(journeyId: string, executionArn: string | undefined): Promise<void> {
   if (!executionArn) return;
   try {
-    const events = await readExecutionHistory({ sfn: clients.sfn, executionArn });
-    const { usage, functions: byFunction } = executionUsage({ events, functionOfState: deployedFunctionOf });
-    const started = events.find((event) => event.type === "ExecutionStarted")?.timestamp;
-    const now = Date.now();
-    await recordRunUsage({
+    await recordExecutionUsage({
       ...journeyTable(),
+      sfn: clients.sfn,
       journeyId,
-      execution: executionArn.split(":").at(-1)!,
-      startedAt: started ? new Date(started).getTime() : now,
-      finishedAt: now,
-      usage,
-      details: { functions: byFunction, history_events: events.length },
+      executionArn,
+      functionOfState: deployedFunctionOf,
     });
   } catch (error) {
     logger.warn("the execution's usage was not recorded", { journey_id: journeyId, execution: executionArn, error });

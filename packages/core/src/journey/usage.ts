@@ -1,5 +1,8 @@
+import type { SFNClient } from "@aws-sdk/client-sfn";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { StateFunction } from "../cost/history";
+import { executionUsage, readExecutionHistory } from "../cost/history";
 import type { Usage } from "../cost/usage";
 import { toStorable } from "../dynamo/item-size";
 import { isConditionalCheckFailed, request } from "../dynamo/request";
@@ -76,4 +79,44 @@ export async function recordRunUsage({
     if (isConditionalCheckFailed(error)) return false;
     throw error;
   }
+}
+
+/**
+ * Appends what an execution used, as its history shows it (state transitions and Lambda
+ * invocations, {@link executionUsage}), to its journey as its `run_usage` step: what the states
+ * that end a run do, on AWS and on the embedded stack (whose stand-in serves the same history).
+ * What follows the reading state (the failure path's lock release) is not in the history yet.
+ * @param options table, Step Functions client, journey, the execution's ARN, and the function behind each Task state
+ * @returns false when the journey does not exist or already has this execution's usage
+ */
+export async function recordExecutionUsage({
+  doc,
+  table,
+  sfn,
+  journeyId,
+  executionArn,
+  functionOfState,
+}: {
+  doc: DynamoDBDocumentClient;
+  table: string;
+  sfn: SFNClient;
+  journeyId: string;
+  executionArn: string;
+  functionOfState: (state: string) => StateFunction | undefined;
+}): Promise<boolean> {
+  const events = await readExecutionHistory({ sfn, executionArn });
+  const now = Date.now();
+  const { usage, functions } = executionUsage({ events, functionOfState, now });
+  const started = events.find((event) => event.type === "ExecutionStarted")?.timestamp;
+  return recordRunUsage({
+    doc,
+    table,
+    journeyId,
+    // An execution's name (its ARN's last part) is unique to its state machine.
+    execution: executionArn.split(":").at(-1) ?? executionArn,
+    startedAt: started ? new Date(started).getTime() : now,
+    finishedAt: now,
+    usage,
+    details: { functions, history_events: events.length },
+  });
 }
