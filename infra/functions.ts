@@ -42,6 +42,12 @@ const names = <K extends string, R>(resources: Record<K, R>, name: (resource: R)
     $util.Output<string>
   >;
 
+/**
+ * The state machine's name (infra/pipeline.ts), fixed here so the functions that read its
+ * executions' histories are granted on them without depending on the machine, which depends on them.
+ */
+export const stateMachineName = `${$app.name}-${$app.stage}-pipeline`;
+
 /** This deployment's names and ARNs, which the declared access resolves to (`@medallion/stacks/policy`). */
 export const deployment: $util.Output<Deployment> = $util.output({
   region: aws.getRegionOutput().name,
@@ -53,6 +59,7 @@ export const deployment: $util.Output<Deployment> = $util.output({
   workGroup: workGroup.name,
   silverTargetPaths: silverTargetPathArns(deployedDatasets),
   silverTargetDatabases: silverTargetDatabases(deployedDatasets),
+  stateMachineName,
 });
 
 /**

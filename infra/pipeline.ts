@@ -4,7 +4,7 @@ import { pipelineDefinition } from "@medallion/stacks/pipeline";
 import { policyDocument } from "@medallion/stacks/policy";
 import { workGroup } from "./catalog";
 import { deployedDatasets } from "./datasets";
-import { deployment, lambdas } from "./functions";
+import { deployment, lambdas, stateMachineName } from "./functions";
 
 // The pipeline: the state machine built by stacks/ (the same JSON the embedded stack runs)
 // over its task functions (infra/functions.ts), a role allowed exactly what its states call,
@@ -36,6 +36,7 @@ const logGroup = new aws.cloudwatch.LogGroup("PipelineLogs", {
 export const stateMachine = new aws.sfn.StateMachine(
   "Pipeline",
   {
+    name: stateMachineName,
     type: "STANDARD",
     roleArn: pipelineRole.arn,
     definition: $resolve({ functionArns: $resolve(taskFunctionArns), athenaWorkGroup: workGroup.name }).apply(

@@ -18,8 +18,8 @@ export type ResourceSet = "SilverTargetPaths";
  * What rights are granted on (`@medallion/stacks/policy` resolves each to ARNs): a bucket
  * (the bucket and its objects), a table (and its indexes), a queue, the Athena workgroup or
  * data catalog, the Glue tables of the bronze, silver or gold database (with the catalog and
- * database, which Glue also authorises), a resource set, the pipeline's task functions, or any
- * resource (for actions that take none).
+ * database, which Glue also authorises), a resource set, the pipeline's task functions, the
+ * pipeline's executions, or any resource (for actions that take none).
  */
 export type Target =
   | BucketName
@@ -32,6 +32,7 @@ export type Target =
   | "GoldTables"
   | ResourceSet
   | "TaskFunctions"
+  | "PipelineExecutions"
   | "AnyResource";
 
 /**
@@ -87,6 +88,8 @@ export const STATE_MACHINE = "Pipeline";
 const journeyUpdates: Access = { JourneyControl: ["dynamodb:UpdateItem"] };
 // A step is appended under a revision condition, with totals computed from the journey read first.
 const journeySteps: Access = { JourneyControl: ["dynamodb:GetItem", "dynamodb:UpdateItem"] };
+// The states that end a run read its execution's history, to record what the run used.
+const runEnd: Access = { ...journeyUpdates, PipelineExecutions: ["states:GetExecutionHistory"] };
 
 /**
  * Actions granted for one reason no local run shows.
@@ -147,22 +150,22 @@ export const functions = {
     access: journeySteps,
     states: ["RecordSchemaStep", "RecordSilverStep"],
   },
-  /** Marks the journey completed. */
+  /** Marks the journey completed, and records what the execution used (from its history). */
   CompleteJourney: {
     handler: "journey.complete",
     memoryMB: 512,
     timeoutSeconds: 60,
     links: ["JourneyControl"],
-    access: journeyUpdates,
+    access: runEnd,
     states: ["CompleteJourney"],
   },
-  /** Marks the journey failed with the error the state machine caught. */
+  /** Marks the journey failed with the error the state machine caught, and records what the execution used. */
   FailJourney: {
     handler: "journey.fail",
     memoryMB: 512,
     timeoutSeconds: 60,
     links: ["JourneyControl"],
-    access: journeyUpdates,
+    access: runEnd,
     states: ["FailJourney"],
   },
   /** Takes the dataset's consolidation lock: one run at a time rewrites its silver and gold. */
@@ -521,6 +524,17 @@ export const taskFunctionNames = (Object.keys(functions) as FunctionName[]).filt
 export const functionOfState = Object.fromEntries(
   taskFunctionNames.flatMap((name) => functions[name].states.map((state) => [state, name])),
 ) as Record<TaskStateName, TaskFunctionName>;
+
+/**
+ * The function behind a Task state, with the memory it is deployed with (what Lambda bills its
+ * invocations at), or undefined for a state no function backs.
+ * @param state a state's name
+ * @example deployedFunctionOf("CompleteJourney") // { function: "CompleteJourney", memoryMB: 512 }
+ */
+export function deployedFunctionOf(state: string): { function: TaskFunctionName; memoryMB: number } | undefined {
+  const name: TaskFunctionName | undefined = functionOfState[state as TaskStateName];
+  return name ? { function: name, memoryMB: functions[name].memoryMB } : undefined;
+}
 
 /**
  * A record with one value per task function, e.g. its ARN.

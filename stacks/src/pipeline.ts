@@ -87,6 +87,8 @@ const athenaStatistics = {
 
 const journeyRef = { "journey_id.$": "$.journey.journey_id", "run_id.$": "$.journey.run_id" };
 const lockRef = { "dataset.$": "$.dataset", "owner.$": "$.journey.run_id" };
+// The states that end a run read its execution's history, to record what it used.
+const runEndRef = { ...journeyRef, "execution_arn.$": "$$.Execution.Id" };
 
 // How long an execution may run: a backlog is taken plan after plan within it.
 const EXECUTION_TIMEOUT_SECONDS = 6 * 3600;
@@ -448,8 +450,8 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
         Default: S.ReleaseDatasetLock,
       },
       ...task(S.ReleaseDatasetLock, lockRef, null, { Next: S.CompleteJourney, Catch: failJourney }),
-      ...task(S.CompleteJourney, journeyRef, "$.completed", { End: true, Catch: failJourney }),
-      ...task(S.FailJourney, { ...journeyRef, "error.$": "$.error" }, "$.failed", {
+      ...task(S.CompleteJourney, runEndRef, "$.completed", { End: true, Catch: failJourney }),
+      ...task(S.FailJourney, { ...runEndRef, "error.$": "$.error" }, "$.failed", {
         Next: S.ReleaseDatasetLockAfterFailure,
       }),
       // Best effort: a lock this run never took is left alone, and its lease bounds the rest.

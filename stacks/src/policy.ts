@@ -24,6 +24,8 @@ export interface Deployment {
   silverTargetDatabases?: string[];
   /** ARNs of the pipeline's task functions (only the state machine is granted on them). */
   taskFunctions?: string[];
+  /** The state machine's name: its executions' ARNs are built from it (not from the machine, which depends on its functions). */
+  stateMachineName?: string;
 }
 
 /** One Allow statement. */
@@ -71,6 +73,9 @@ export function targetResources(target: Target, deployment: Deployment): string[
     case "TaskFunctions":
       if (!deployment.taskFunctions) throw new Error("TaskFunctions: the deployment names no task functions");
       return deployment.taskFunctions;
+    case "PipelineExecutions":
+      if (!deployment.stateMachineName) throw new Error("PipelineExecutions: the deployment names no state machine");
+      return [`arn:aws:states:${region}:${account}:execution:${deployment.stateMachineName}:*`];
     case "AnyResource":
       return ["*"];
   }

@@ -28,6 +28,7 @@ const deployment: Deployment = {
   workGroup: "app",
   silverTargetPaths: [],
   taskFunctions: ["arn:aws:lambda:eu-west-1:123456789012:function:plan"],
+  stateMachineName: "app-prod-pipeline",
 };
 
 describe("targetResources", () => {
@@ -51,6 +52,20 @@ describe("targetResources", () => {
       "arn:aws:athena:eu-west-1:123456789012:workgroup/app",
     ]);
     expect(targetResources("TaskFunctions", deployment)).toEqual(deployment.taskFunctions);
+  });
+
+  it("scopes the history reads of the states that end a run to the pipeline's executions", () => {
+    // Act
+    const statements = accessPolicy(functions.CompleteJourney.access, deployment);
+    // Assess: built from the machine's name, so the functions do not depend on the machine that invokes them.
+    expect(statements).toContainEqual({
+      actions: ["states:GetExecutionHistory"],
+      resources: ["arn:aws:states:eu-west-1:123456789012:execution:app-prod-pipeline:*"],
+    });
+    expect(accessPolicy(functions.FailJourney.access, deployment)).toContainEqual(statements.at(-1));
+    expect(() => targetResources("PipelineExecutions", { ...deployment, stateMachineName: undefined })).toThrow(
+      /names no state machine/,
+    );
   });
 
   it("refuses task functions a deployment does not name", () => {

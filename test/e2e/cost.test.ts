@@ -8,8 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 interface ShownStep {
   step: string;
+  message: string | null;
   costUsd: number | null;
   usage: Record<string, number> | null;
+  details: Record<string, unknown> | null;
 }
 
 // `medallion journeys` shows usage in camelCase; core's usage fields are snake_case.
@@ -49,11 +51,25 @@ describe("what a run cost", () => {
     const gold = steps.filter((step) => step.step === "gold" && step.usage);
     expect(gold.length).toBeGreaterThan(0);
     for (const step of gold) expect(snakeUsage(step.usage)?.athena_queries).toBeGreaterThan(0);
-    // The run's own usage step carries no Athena usage: each query is counted once, where it ran.
-    const run = snakeUsage(steps.find((step) => step.step === "run_usage")!.usage);
-    expect(run?.athena_queries ?? 0).toBe(0);
-    expect(run?.state_transitions).toBeGreaterThan(0);
-    expect(run?.lambda_gb_seconds).toBeGreaterThan(0);
+    // The run's own usage steps carry no Athena usage: each query is counted once, where it ran.
+    for (const step of steps.filter((step) => step.step === "run_usage"))
+      expect(snakeUsage(step.usage)?.athena_queries ?? 0).toBe(0);
+  });
+
+  it("records the transitions and invocations from the execution's history, as the ending state does on AWS", () => {
+    // Assess: CompleteJourney read the history (the local stand-in of GetExecutionHistory) and
+    // recorded it, its own invocation included; the embedded stack added the requests it counted.
+    const [history, requests, ...more] = steps.filter((step) => step.step === "run_usage");
+    expect(more).toEqual([]);
+    const fromHistory = snakeUsage(history!.usage);
+    expect(fromHistory?.state_transitions).toBeGreaterThan(0);
+    expect(fromHistory?.lambda_gb_seconds).toBeGreaterThan(0);
+    const functions = history!.details?.functions as Record<string, { invocations: number }>;
+    expect(functions.CompleteJourney?.invocations).toBe(1);
+    expect(Object.values(functions).reduce((sum, f) => sum + f.invocations, 0)).toBe(fromHistory?.lambda_invocations);
+    expect(requests!.message).toMatch(/\(requests\)$/);
+    expect(snakeUsage(requests!.usage)?.s3_writes).toBeGreaterThan(0);
+    expect(snakeUsage(requests!.usage)?.state_transitions ?? 0).toBe(0);
   });
 
   it("is the sum of its steps' costs at the prices file's prices", () => {

@@ -7,11 +7,13 @@ import {
   completeJourney,
   failJourney,
   processingStepSchema,
+  recordExecutionUsage,
   startJourney,
   stepIdOf,
 } from "@medallion/core/journey";
 import type { MetricName } from "@medallion/core/metrics";
 import { metricNames } from "@medallion/core/metrics";
+import { deployedFunctionOf } from "@medallion/stacks/functions";
 import * as z from "zod";
 import { clients } from "./shared/clients";
 import { linked, runtime } from "./shared/config";
@@ -46,10 +48,17 @@ const recordStepEvent = z.object({
   queries: z.array(athenaStatisticsSchema).optional(),
 });
 
-const completeEvent = z.object(journeyRef);
+// The states that end a run: the journey, and the execution whose history says what the run used.
+const runEnd = {
+  ...journeyRef,
+  /** `$$.Execution.Id`: its history is read for the run's state transitions and Lambda invocations. */
+  execution_arn: z.string().min(1).optional(),
+};
+
+const completeEvent = z.object(runEnd);
 
 const failEvent = z.object({
-  ...journeyRef,
+  ...runEnd,
   /** What the state machine caught: `{ Error, Cause }`, or any error description. */
   error: z.unknown(),
 });
@@ -98,6 +107,7 @@ export const recordStep = lambdaHandler(recordStepEvent, async (event): Promise<
 export const complete = lambdaHandler(completeEvent, async (event): Promise<JourneyTaskResult> => {
   const journey = await completeJourney({ ...journeyTable(), journeyId: event.journey_id, runId: event.run_id });
   logger.info("journey completed", { journey_id: journey.journey_id, steps: journey.steps.length });
+  await recordUsage(journey.journey_id, event.execution_arn);
   publishMetric(metricNames.JourneyCompleted, 1, datasetOf(journey));
   publishMetric(metricNames.JourneyDuration, durationOf(journey), datasetOf(journey));
   publishMetric(metricNames.AthenaBytesScanned, bytesScanned(journey), datasetOf(journey));
@@ -113,6 +123,7 @@ export const fail = lambdaHandler(failEvent, async (event) => {
     error: event.error,
   });
   logger.error("journey failed", { journey_id: journey.journey_id, error: journey.error });
+  await recordUsage(journey.journey_id, event.execution_arn);
   publishMetric(metricNames.JourneyFailed, 1, datasetOf(journey));
   publishMetric(metricNames.JourneyDuration, durationOf(journey), datasetOf(journey));
   return { ...taskResult(journey), error: journey.error ?? null };
@@ -171,6 +182,28 @@ export async function logStep({
   const stamped = reportStep(journeyId ?? "none", step);
   if (journeyId && table) await appendStep({ doc, table, journeyId, runId, step: stamped });
   return stamped;
+}
+
+/**
+ * Records what the execution used, from its history, as the journey's `run_usage` step: after the
+ * journey's outcome is written, and never failing the state (a history that cannot be read loses
+ * the run's cost, not its outcome).
+ * @param journeyId the journey
+ * @param executionArn the execution (`$$.Execution.Id`); none, nothing recorded
+ */
+async function recordUsage(journeyId: string, executionArn: string | undefined): Promise<void> {
+  if (!executionArn) return;
+  try {
+    await recordExecutionUsage({
+      ...journeyTable(),
+      sfn: clients.sfn,
+      journeyId,
+      executionArn,
+      functionOfState: deployedFunctionOf,
+    });
+  } catch (error) {
+    logger.warn("the execution's usage was not recorded", { journey_id: journeyId, execution: executionArn, error });
+  }
 }
 
 // The dataset a journey runs for, as the pipeline's start task names it in its metadata.

@@ -188,6 +188,41 @@ describe("journey handlers", () => {
     expect(resumed).toMatchObject({ status: "in_progress", resumed: true, retry_count: 1 });
   });
 
+  it("records what the execution's history shows as the run's usage step, and completes a run whose history is unreadable", async () => {
+    // Prepare: the embedded stack's GetExecutionHistory stand-in answers the handlers' client.
+    const { answerGetExecutionHistory, LocalExecutionHistory } = await import("@medallion/local/history");
+    const { clients } = await import("../src/shared/clients");
+    const arn = "arn:aws:states:us-east-1:000000000000:execution:medallion-local-pipeline:handler-usage";
+    const history = new LocalExecutionHistory(Date.now() - 100);
+    history.entered("ResolveWindow", "Task", Date.now());
+    history.invoking("ResolveWindow")(true);
+    history.entered("CompleteJourney", "Task", Date.now());
+    history.invoking("CompleteJourney");
+    answerGetExecutionHistory(clients.sfn, new Map([[arn, history]]));
+    const read = await journey.start({ idempotency_key: "handler#usage" }, lambdaContext("journey-start"));
+    const unread = await journey.start({ idempotency_key: "handler#no-history" }, lambdaContext("journey-start"));
+    const warn = vi.spyOn(observability.logger, "warn");
+    // Act
+    await journey.complete(
+      { journey_id: read.journey_id, run_id: read.run_id ?? undefined, execution_arn: arn },
+      lambdaContext("journey-complete"),
+    );
+    const completed = await journey.complete(
+      { journey_id: unread.journey_id, run_id: unread.run_id ?? undefined, execution_arn: `${arn}-gone` },
+      lambdaContext("journey-complete"),
+    );
+    // Assess
+    const recorded = await getJourney({ ...store(), journeyId: read.journey_id });
+    const usageStep = recorded?.steps.find((step) => step.step === "run_usage");
+    expect(usageStep?.message).toBe("execution handler-usage");
+    expect(usageStep?.usage).toMatchObject({ state_transitions: 2, lambda_invocations: 2 });
+    expect(usageStep?.details).toMatchObject({
+      functions: { ResolveWindow: { invocations: 1 }, CompleteJourney: { invocations: 1 } },
+    });
+    expect(completed.status).toBe("completed");
+    expect(warn).toHaveBeenCalledWith("the execution's usage was not recorded", expect.anything());
+  });
+
   it("refuses a second start while a run is in progress, with an error Step Functions can match", async () => {
     // Prepare
     await journey.start({ idempotency_key: "handler#busy" }, lambdaContext("journey-start"));

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Usage } from "@medallion/core/cost";
-import { addUsage, lambdaInvocationUsage } from "@medallion/core/cost";
+import { executionUsage } from "@medallion/core/cost";
 import type { QueryResult, SqlEngine } from "@medallion/core/engine";
 import type { AthenaResultSet, GoldPlan } from "@medallion/core/gold";
 import { athena, jsonBytes, stepFunctions, utf8Bytes } from "@medallion/core/limits";
@@ -8,15 +8,16 @@ import type { WindowRequest } from "@medallion/core/schedule";
 import type { SilverPlan } from "@medallion/core/silver";
 import { renderAthena, type Statement } from "@medallion/core/sql";
 import type { TaskFunctionName } from "@medallion/stacks/functions";
-import { functions, perTaskFunction, taskFunctionNames } from "@medallion/stacks/functions";
+import { deployedFunctionOf, functions, perTaskFunction, taskFunctionNames } from "@medallion/stacks/functions";
 import type { PipelineOutput } from "@medallion/stacks/output";
 import { pipelineOutputSchema } from "@medallion/stacks/output";
 import { pipelineDefinition, pipelineStates } from "@medallion/stacks/pipeline";
 import type { State } from "@medallion/stacks/states";
 import { StateMachine } from "aws-local-stepfunctions";
+import { LocalExecutionHistory } from "./history";
 import type { InvocationReport } from "./invocations";
 import { fitWarnings, measured } from "./invocations";
-import { lambdaContext, localFunctionArn } from "./lambda-context";
+import { LOCAL_ACCOUNT, lambdaContext, localFunctionArn } from "./lambda-context";
 
 /** A handler as the state machine invokes it. */
 export type TaskHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
@@ -63,7 +64,7 @@ export interface ExecutionOutcome {
   name: string;
   /** The journey this execution started or resumed (not one it was refused or found completed). */
   journeyId?: string;
-  /** State transitions and Lambda invocations, as Step Functions and Lambda bill them. */
+  /** State transitions and Lambda invocations, as Step Functions and Lambda bill them (read from its history). */
   usage: Usage;
 }
 
@@ -87,6 +88,9 @@ const DATA_LIMIT = "States.DataLimitExceeded";
 export const localFunctionName = (name: string): string =>
   `medallion-local-${name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase()}`;
 
+/** The embedded stack's state machine's name, which its executions' ARNs name. */
+export const LOCAL_STATE_MACHINE = "medallion-local-pipeline";
+
 /** The Athena workgroup the embedded stack's state machine names (its queries run on DuckDB). */
 export const LOCAL_WORKGROUP = "medallion-local";
 
@@ -108,18 +112,22 @@ export async function executePipeline({
   input,
   onState,
   signal,
+  histories = new Map(),
 }: {
   handlers: PipelineHandlers;
   input: { dataset: string; window?: WindowRequest; at?: string; rebuild?: { id: string; from?: string; to?: string } };
   onState?: (event: StateEvent) => void;
   /** Ctrl-C: the execution stops, its journey is failed with "interrupted" and its lock released. */
   signal?: AbortSignal;
+  /** Where the execution's history is kept while it runs, by its ARN (the GetExecutionHistory stand-in reads it). */
+  histories?: Map<string, LocalExecutionHistory>;
 }): Promise<ExecutionOutcome> {
   const started = Date.now();
   const S = pipelineStates;
   const definition = localPipelineDefinition();
   const stateDefinitions = definedStates(definition.States);
   const invocations: InvocationReport[] = [];
+  const history = new LocalExecutionHistory(started);
   let journeyId: string | undefined;
   // The run's journey once started (what an interrupted execution fails), and the tasks in flight.
   let journey: { journey_id: string; run_id: string | null; duplicate?: boolean } | undefined;
@@ -143,6 +151,7 @@ export async function executePipeline({
     checkSize(state, "task's input", event);
     let result: unknown;
     const context = lambdaContext(localFunctionName(name), functions[name].timeoutSeconds * 1000);
+    const ended = history.invoking(state);
     const running = measured(
       name,
       () => handlers[name](event, context),
@@ -151,7 +160,9 @@ export async function executePipeline({
     inFlight.add(running);
     try {
       result = await running;
+      ended(true);
     } catch (error) {
+      ended(false);
       throw asLambdaError(error);
     } finally {
       inFlight.delete(running);
@@ -171,11 +182,13 @@ export async function executePipeline({
   // builds, which differs here only in its ARNs and workgroup; Step Functions too checks it once, at deploy.
   const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
   const name = `${input.dataset}-${new Date(started).toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}`;
+  const executionArn = `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:execution:${LOCAL_STATE_MACHINE}:${name}`;
+  histories.set(executionArn, history);
   const execution = machine.run(input, {
     // The context object Step Functions provides (execution id, start time).
     context: {
       Execution: {
-        Id: `arn:aws:states:us-east-1:000000000000:execution:medallion-local-pipeline:${name}`,
+        Id: executionArn,
         Name: name,
         StartTime: new Date(started).toISOString(),
         Input: input,
@@ -227,8 +240,6 @@ export async function executePipeline({
   };
   let largestState = { state: "", bytes: 0 };
   let historyEvents = 0;
-  // Step Functions bills each state entered, inside a Map's iterations too.
-  let transitions = 0;
   // A limit the executor cannot raise itself (a state's whole input or output, the history):
   // the execution is stopped and fails with it.
   let overLimit: { Error: string; Cause: string } | undefined;
@@ -239,7 +250,7 @@ export async function executePipeline({
   const logs = (async () => {
     for await (const log of execution.eventLogs) {
       historyEvents += awsHistoryEvents(log);
-      if (log.type === "StateEntered") transitions++;
+      if (log.type === "StateEntered") history.entered(log.state.name, log.state.type, log.timestamp);
       if (historyEvents > stepFunctions.maxHistoryEvents)
         stop({
           Error: "States.Runtime",
@@ -302,7 +313,10 @@ export async function executePipeline({
       const context = (name: TaskFunctionName) =>
         lambdaContext(localFunctionName(name), functions[name].timeoutSeconds * 1000);
       const ref = { journey_id: journey.journey_id, run_id: journey.run_id ?? undefined };
-      await handlers.FailJourney({ ...ref, error }, context("FailJourney")).catch(() => undefined);
+      // As the FailJourney state would: with the execution, whose history it records as the run's usage.
+      await handlers
+        .FailJourney({ ...ref, error, execution_arn: executionArn }, context("FailJourney"))
+        .catch(() => undefined);
       await handlers
         .ReleaseDatasetLock({ dataset: input.dataset, owner: journey.run_id }, context("ReleaseDatasetLock"))
         .catch(() => undefined);
@@ -314,20 +328,21 @@ export async function executePipeline({
   signal?.addEventListener("abort", onAbort, { once: true });
 
   let result: unknown;
-  const measures = () => ({
-    states,
-    durationMs: Date.now() - started,
-    largestState,
-    historyEvents,
-    invocations,
-    warnings: fitWarnings(invocations),
-    name,
-    journeyId,
-    usage: addUsage(
-      { state_transitions: transitions },
-      ...invocations.map((invocation) => lambdaInvocationUsage(invocation.durationMs, invocation.memoryMB)),
-    ),
-  });
+  // Called once, as the execution ends: its history is no longer in flight.
+  const measures = () => {
+    histories.delete(executionArn);
+    return {
+      states,
+      durationMs: Date.now() - started,
+      largestState,
+      historyEvents,
+      invocations,
+      warnings: fitWarnings(invocations),
+      name,
+      journeyId,
+      usage: executionUsage({ events: history.events(), functionOfState: deployedFunctionOf }).usage,
+    };
+  };
   try {
     result = await execution.result;
     await logs;

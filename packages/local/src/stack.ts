@@ -1,5 +1,4 @@
 import { availableParallelism } from "node:os";
-import { addUsage } from "@medallion/core/cost";
 import { knownDatasets } from "@medallion/core/dataset";
 import { loadGoldPlan } from "@medallion/core/gold";
 import type { IngestResult } from "@medallion/core/ingest";
@@ -14,6 +13,8 @@ import { functions, STATE_MACHINE, taskFunctionNames } from "@medallion/stacks/f
 import { z } from "zod";
 import type { DuckDbEngine } from "./engine/index";
 import { localSilverDependencies, localTables } from "./engine/index";
+import type { LocalExecutionHistory } from "./history";
+import { answerGetExecutionHistory } from "./history";
 import type { AthenaScope } from "./iam/athena";
 import { athenaResultsRead, recordingCatalog, recordingEngine } from "./iam/athena";
 import type { RecordedCall } from "./iam/recorder";
@@ -129,6 +130,9 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
   const recorder = new CallRecorder({ region: services.env.AWS_REGION!, account: LOCAL_ACCOUNT });
   const { clients } = await import("@medallion/functions/shared/clients");
   recorder.instrumentAll(clients);
+  // The executions in flight, whose histories the states that end a run read (GetExecutionHistory).
+  const histories = new Map<string, LocalExecutionHistory>();
+  answerGetExecutionHistory(clients.sfn, histories);
   // Runs a handler as Lambda would run the function: its name, time budget and principal.
   const asFunction =
     (name: FunctionName, handler: TaskHandler) =>
@@ -228,8 +232,9 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     invocations,
     pipeline: pipeline.handlers,
     engine: pipeline.lake,
-    // What the execution does itself (not inside a task's invocation) is the state machine's.
-    // Once it ends, what it used is appended to its journey (the run's cost is its steps' sum).
+    // What the execution does itself (not inside a task's invocation) is the state machine's. The
+    // state that ends it records its transitions and invocations from its history, as on AWS; once
+    // it ends, the S3 and DynamoDB requests counted here are appended too (the run's cost is its steps' sum).
     execute: async (input, onState) => {
       const started = Date.now();
       const before = recorder.calls().map((call) => ({ ...call }));
@@ -238,11 +243,12 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       executions.add(controller);
       const outcome = await recorder
         .as(STATE_MACHINE, () =>
-          executePipeline({ handlers: pipeline.handlers, input, onState, signal: controller.signal }),
+          executePipeline({ handlers: pipeline.handlers, input, onState, signal: controller.signal, histories }),
         )
         .finally(() => executions.delete(controller));
-      // Athena's usage is already in the steps that ran the queries (from the statistics the states keep).
-      const usage = addUsage(outcome.usage, requestUsage(before, recorder.calls()));
+      // Athena's usage is already in the steps that ran the queries (from the statistics the states
+      // keep); the transitions and invocations in the ending state's run_usage step.
+      const requests = requestUsage(before, recorder.calls());
       if (outcome.journeyId) {
         const clients = localClients(services.env);
         try {
@@ -253,14 +259,14 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
             execution: outcome.name,
             startedAt: started,
             finishedAt: Date.now(),
-            usage,
-            details: { invocations: outcome.invocations.length },
+            usage: requests,
+            part: "requests",
           });
         } finally {
           clients.destroy();
         }
       }
-      return { ...outcome, usage };
+      return { ...outcome, usage: { ...outcome.usage, ...requests } };
     },
     invoke: async (name, event, substitute) => {
       const handler = substitute ?? invocable[name];

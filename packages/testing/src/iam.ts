@@ -6,7 +6,7 @@ import type { BucketName, QueueName, TableName } from "@medallion/core/resources
 import { buckets, queues, tables } from "@medallion/core/resources";
 import type { RecordedCall } from "@medallion/local/iam/recorder";
 import { LOCAL_ACCOUNT, localFunctionArn } from "@medallion/local/lambda-context";
-import { LOCAL_WORKGROUP, localFunctionName } from "@medallion/local/pipeline";
+import { LOCAL_STATE_MACHINE, LOCAL_WORKGROUP, localFunctionName } from "@medallion/local/pipeline";
 import type { Access } from "@medallion/stacks/functions";
 import { functions, STATE_MACHINE, taskFunctionNames } from "@medallion/stacks/functions";
 import type { Deployment } from "@medallion/stacks/policy";
@@ -47,6 +47,7 @@ export function localDeployment(names: Record<string, string>): Deployment {
     workGroup: LOCAL_WORKGROUP,
     silverTargetPaths: silverTargetPathArns(Object.values(knownDatasets())),
     taskFunctions: taskFunctionNames.map((name) => localFunctionArn(localFunctionName(name))),
+    stateMachineName: LOCAL_STATE_MACHINE,
   };
 }
 

@@ -2,6 +2,7 @@ import { AthenaClient } from "@aws-sdk/client-athena";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GlueClient } from "@aws-sdk/client-glue";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { documentClientOptions } from "@medallion/core/dynamo";
 
@@ -18,4 +19,5 @@ export const clients = {
   doc,
   athena: new AthenaClient({}),
   glue: new GlueClient({}),
+  sfn: new SFNClient({}),
 };

@@ -143,6 +143,12 @@ function sqsRequests(scope: AwsScope, command: string, input: Record<string, unk
   return [{ action: "sqs:SendMessage", resource: `arn:aws:sqs:${scope.region}:${scope.account}:${name}` }];
 }
 
+// Step Functions: the states that end a run read its execution's history (IAM's service prefix is `states`).
+function sfnRequests(command: string, input: Record<string, unknown>): IamRequest[] | undefined {
+  if (command !== "GetExecutionHistory") return undefined;
+  return [{ action: "states:GetExecutionHistory", resource: String(input.executionArn ?? "") }];
+}
+
 /**
  * The IAM requests an SDK call makes, or one unmapped request naming the command.
  * @param scope region and account of the calls
@@ -171,6 +177,8 @@ export function sdkRequests(
             ? glueRequests(scope, command, input)
             : service === "sqs"
               ? sqsRequests(scope, command, input)
-              : undefined;
+              : service === "sfn"
+                ? sfnRequests(command, input)
+                : undefined;
   return mapped ?? [{ action: `${service}:${command}`, resource: "(unknown)", unmapped: true }];
 }

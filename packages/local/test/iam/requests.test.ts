@@ -66,6 +66,15 @@ describe("sdkRequests", () => {
     ]);
   });
 
+  it("maps a Step Functions history read to IAM's states prefix, on the execution", () => {
+    // Prepare
+    const executionArn = "arn:aws:states:eu-west-1:123456789012:execution:app-pipeline:run-1";
+    // Act / Assess
+    expect(sdkRequests(scope, "SFNClient", "GetExecutionHistoryCommand", { executionArn })).toEqual([
+      { action: "states:GetExecutionHistory", resource: executionArn },
+    ]);
+  });
+
   it("returns a call it does not know as one unmapped request naming it", () => {
     // Assess
     expect(sdkRequests(scope, "S3Client", "PutBucketTaggingCommand", { Bucket: "b" })).toEqual([
