@@ -70,13 +70,15 @@ try {
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   clearInterval(sample);
   const summary = JSON.parse(stdout) as {
-    totals: { recordsIn: number; filesFailed: number };
-    pipeline: { status: string };
+    totals: { recordsIn: number; recordsBronze: number; filesFailed: number };
+    pipeline: { status: string; silver: { newRows: number } | null };
   };
   const result = {
     files,
     bytes: total,
     records: summary.totals.recordsIn,
+    // PlanSilver tallies every bronze row a few row groups at a time: none may be missed or read twice.
+    silverNewRows: summary.pipeline.silver?.newRows ?? null,
     exitCode: code,
     pipeline: summary.pipeline.status,
     seconds: Math.round((Date.now() - started) / 100) / 10,
@@ -89,7 +91,7 @@ try {
     ),
   };
   console.log(JSON.stringify(result));
-  if (code !== 0 || !result.withinLimit) process.exitCode = 1;
+  if (code !== 0 || !result.withinLimit || result.silverNewRows !== summary.totals.recordsBronze) process.exitCode = 1;
 } finally {
   await rm(root, { recursive: true, force: true });
 }
