@@ -36,9 +36,24 @@ try {
     process.execPath,
     [bin, "run", "--landing", landing, "--data-dir", join(root, "state"), "--json"],
     {
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: ["ignore", "pipe", "pipe"],
     },
   );
+  // The phase the run is in, from its progress lines: ingestion until the pipeline starts, then
+  // the state last started. Each phase's peak is the highest resident set sampled during it.
+  let phase = "ingest";
+  const phasePeaks = new Map<string, number>();
+  let pending = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    pending += chunk.toString();
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      const started = /^\s*▶ (\w+)/.exec(line)?.[1];
+      if (started) phase = started;
+    }
+  });
   let stdout = "";
   child.stdout.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
@@ -49,26 +64,34 @@ try {
     const status = await readFile(`/proc/${child.pid}/status`, "utf8").catch(() => "");
     const kilobytes = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
     peak = Math.max(peak, kilobytes * 1024);
+    const resident = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+    phasePeaks.set(phase, Math.max(phasePeaks.get(phase) ?? 0, resident));
   }, 100);
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   clearInterval(sample);
   const summary = JSON.parse(stdout) as {
-    totals: { recordsIn: number; filesFailed: number };
-    pipeline: { status: string };
+    totals: { recordsIn: number; recordsBronze: number; filesFailed: number };
+    pipeline: { status: string; silver: { newRows: number } | null };
   };
   const result = {
     files,
     bytes: total,
     records: summary.totals.recordsIn,
+    // PlanSilver tallies every bronze row a few row groups at a time: none may be missed or read twice.
+    silverNewRows: summary.pipeline.silver?.newRows ?? null,
     exitCode: code,
     pipeline: summary.pipeline.status,
     seconds: Math.round((Date.now() - started) / 100) / 10,
     peakRssMB: Math.round(peak / 1024 ** 2),
     limitMB: LIMIT_BYTES / 1024 ** 2,
     withinLimit: peak < LIMIT_BYTES,
+    // Sampled every 100 ms, so a phase shorter than that may be missing or under-read.
+    peakRssMBByPhase: Object.fromEntries(
+      [...phasePeaks].sort(([, a], [, b]) => b - a).map(([name, bytes]) => [name, Math.round(bytes / 1024 ** 2)]),
+    ),
   };
   console.log(JSON.stringify(result));
-  if (code !== 0 || !result.withinLimit) process.exitCode = 1;
+  if (code !== 0 || !result.withinLimit || result.silverNewRows !== summary.totals.recordsBronze) process.exitCode = 1;
 } finally {
   await rm(root, { recursive: true, force: true });
 }

@@ -56,31 +56,53 @@ export interface ColumnPartitions {
  * @param partition the spec's partition columns
  */
 export function partitionsOfColumn(values: Iterable<unknown>, partition: PartitionSpec): ColumnPartitions {
-  const found = new Map<string, PartitionValues>();
+  const tally = new PartitionTally(partition);
+  tally.add(values);
+  return tally.result();
+}
+
+/**
+ * {@link partitionsOfColumn} fed a chunk at a time: it keeps one entry per distinct partition
+ * and date, never the values, so a column of any length is tallied in the memory of one chunk.
+ * @example const tally = new PartitionTally(spec.silver.partition); for (const chunk of chunks) tally.add(chunk);
+ */
+export class PartitionTally {
+  private readonly found = new Map<string, PartitionValues>();
   // Per UTC date text: the partition its first value gave (undefined: the date does not parse).
-  const byDate = new Map<string, PartitionValues | undefined>();
-  let rows = 0;
-  let withoutTimestamp = 0;
+  private readonly byDate = new Map<string, PartitionValues | undefined>();
+  private rows = 0;
+  private withoutTimestamp = 0;
   // A run of values of one date gives the same object: keyed once per run, not per row.
-  let last: PartitionValues | undefined;
-  for (const value of values) {
-    rows += 1;
-    let of: PartitionValues | undefined;
-    if (typeof value === "string" && isUtcIsoText(value)) {
-      const date = value.slice(0, 10);
-      if (byDate.has(date)) of = byDate.get(date);
-      else {
-        of = partitionOf(value, partition);
-        byDate.set(date, of);
+  private last: PartitionValues | undefined;
+
+  /** @param partition the spec's partition columns */
+  constructor(private readonly partition: PartitionSpec) {}
+
+  /** Tallies more values of the column. @param values values, in any order */
+  add(values: Iterable<unknown>): void {
+    for (const value of values) {
+      this.rows += 1;
+      let of: PartitionValues | undefined;
+      if (typeof value === "string" && isUtcIsoText(value)) {
+        const date = value.slice(0, 10);
+        if (this.byDate.has(date)) of = this.byDate.get(date);
+        else {
+          of = partitionOf(value, this.partition);
+          this.byDate.set(date, of);
+        }
+      } else of = partitionOf(value, this.partition);
+      if (!of) this.withoutTimestamp += 1;
+      else if (of !== this.last) {
+        this.found.set(partitionKey(of), of);
+        this.last = of;
       }
-    } else of = partitionOf(value, partition);
-    if (!of) withoutTimestamp += 1;
-    else if (of !== last) {
-      found.set(partitionKey(of), of);
-      last = of;
     }
   }
-  return { partitions: [...found.values()], rows, withoutTimestamp };
+
+  /** The partitions and counts of every value added so far. */
+  result(): ColumnPartitions {
+    return { partitions: [...this.found.values()], rows: this.rows, withoutTimestamp: this.withoutTimestamp };
+  }
 }
 
 // `YYYY-MM-DDThh:mm:ss[.fff…]Z` with the time of day in range: such text's UTC date is its

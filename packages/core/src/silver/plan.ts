@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { parquetMetadataAsync, parquetRead } from "hyparquet";
 import * as z from "zod";
 import type { DatasetSpec } from "../dataset/spec";
 import { athena, chunksOf, stepFunctions, utf8Bytes } from "../limits/index";
@@ -20,10 +20,12 @@ import {
   putObject,
   rangedBuffer,
 } from "./objects";
-import { partitionKey, partitionOrdinal, partitionPath, partitionsOfColumn } from "./partition";
+import type { ColumnPartitions } from "./partition";
+import { PartitionTally, partitionKey, partitionOrdinal, partitionPath } from "./partition";
 import { consolidationStatement } from "./query";
 import type { SilverRebuild } from "./rebuild";
 import { inRebuildRange, rebuiltPartitions, silverRebuildSchema } from "./rebuild";
+import type { PartitionSpec } from "./spec";
 import { resolveTarget } from "./target";
 import { versionId, versionPrefix } from "./version";
 
@@ -131,16 +133,42 @@ export const MAX_PLAN_QUERY_BYTES = stepFunctions.maxStateBytes / 2;
 
 const ingestDateOf = (key: string): string | undefined => /(?:^|\/)ingest_date=([^/]+)\//.exec(key)?.[1];
 
-// The partition timestamp of every row: a top-level column, or a struct's field (`properties.time`).
-// Only the footer and that column's chunks are fetched (ranged reads), never the whole file.
-async function readPartitionColumn(s3: S3Client, bucket: string, key: string, path: string[]): Promise<unknown[]> {
+/** Rows of the partition column decoded at once while planning: a few MB, whatever the file's size. */
+const PLAN_READ_ROWS = 100_000;
+
+// The partitions of a bronze file's rows, from its partition timestamp: a top-level column, or
+// a struct's field (`properties.time`). Only the footer and that column's chunks are fetched
+// (ranged reads), a few row groups at a time, and only their tally is kept: memory follows
+// the partitions, not the rows (a 1.5 GB landing file holds millions of timestamps).
+async function readFilePartitions(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  path: string[],
+  partition: PartitionSpec,
+): Promise<ColumnPartitions> {
   try {
     const file = rangedBuffer(s3, bucket, await objectInfo(s3, bucket, key));
     const metadata = await parquetMetadataAsync(file, { initialFetchSize: FOOTER_FETCH_BYTES });
-    const rows = await parquetReadObjects({ file, metadata, columns: [path[0]!] });
-    return rows.map((row) =>
-      path.reduce<unknown>((value, step) => (value as Record<string, unknown> | null)?.[step], row),
-    );
+    const tally = new PartitionTally(partition);
+    const field = (value: unknown): unknown =>
+      path.slice(1).reduce<unknown>((inner, step) => (inner as Record<string, unknown> | null)?.[step], value);
+    let rowStart = 0;
+    let groupEnd = 0;
+    for (const group of metadata.row_groups) {
+      groupEnd += Number(group.num_rows);
+      if (groupEnd - rowStart < PLAN_READ_ROWS && group !== metadata.row_groups.at(-1)) continue;
+      await parquetRead({
+        file,
+        metadata,
+        columns: [path[0]!],
+        rowStart,
+        rowEnd: groupEnd,
+        onChunk: ({ columnData }) => tally.add(path.length > 1 ? Array.from(columnData, field) : columnData),
+      });
+      rowStart = groupEnd;
+    }
+    return tally.result();
   } catch (error) {
     throw new BronzeReadError(
       `cannot read column ${path.join(".")} of bronze file s3://${bucket}/${key}: ${(error as Error).message}`,
@@ -181,8 +209,8 @@ export async function planSilver<E extends PendingFile>({
   }
   const read: FileRows<E>[] = [];
   for (const entry of pending.slice(0, taken)) {
-    const column = await readPartitionColumn(s3, buckets.bronze, entry.bronze_key!, partitionSourcePath(spec));
-    read.push({ entry, ...partitionsOfColumn(column, silver.partition) });
+    const path = partitionSourcePath(spec);
+    read.push({ entry, ...(await readFilePartitions(s3, buckets.bronze, entry.bronze_key!, path, silver.partition)) });
   }
   // A plan whose statements would not fit takes fewer files (one file always fits, or the error says why).
   for (let count = taken; ; count = Math.ceil(count / 2)) {

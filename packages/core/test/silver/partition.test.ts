@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  PartitionTally,
   parsePartitionPath,
   partitionColumnNames,
   partitionOf,
@@ -107,5 +108,24 @@ describe("partitionsOfColumn", () => {
     expect(found.rows).toBe(column.length);
     expect(found.withoutTimestamp).toBe(without);
     expect(new Set(found.partitions.map((p) => JSON.stringify(p)))).toEqual(new Set(expected.keys()));
+  });
+
+  it("tallies a column fed in chunks exactly as the whole column, keeping no values", () => {
+    // Prepare: days repeating across chunk boundaries, and values without a partition in several chunks.
+    const column: unknown[] = [];
+    for (let i = 0; i < 1_000; i++)
+      column.push(i % 97 === 0 ? "not a time" : `2024-05-${String((i % 9) + 1).padStart(2, "0")}T08:00:00Z`);
+    const tally = new PartitionTally(partition);
+    // Act
+    for (let at = 0; at < column.length; at += 128) tally.add(column.slice(at, at + 128));
+    // Assess
+    const whole = partitionsOfColumn(column, partition);
+    const chunked = tally.result();
+    expect(chunked.rows).toBe(whole.rows);
+    expect(chunked.withoutTimestamp).toBe(whole.withoutTimestamp);
+    expect(new Set(chunked.partitions.map((p) => JSON.stringify(p)))).toEqual(
+      new Set(whole.partitions.map((p) => JSON.stringify(p))),
+    );
+    expect(chunked.partitions).toHaveLength(9);
   });
 });
