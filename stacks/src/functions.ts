@@ -367,7 +367,8 @@ export const functions = {
       Landing: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"],
       Bronze: ["s3:PutObject"],
       Quarantine: ["s3:PutObject"],
-      Ledger: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      // Query and UpdateItem: a replaced landing key retires its older versions and marks a recompute.
+      Ledger: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
       Idempotency: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
       IngestFailures: ["sqs:SendMessage"],
     },

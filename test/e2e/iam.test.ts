@@ -130,6 +130,13 @@ describe("IAM: every recorded call against the policy infra gives its principal"
       });
       expect(run.status).toBe("SUCCEEDED");
     }
+    // A landing key uploaded again with other content: its older version retired, the next run a recompute.
+    await land("iam_weather/11.json", reading(65));
+    const recomputed = await stack.execute({
+      dataset: weather.name,
+      window: { from: "2024-05-01T15:00:00Z", to: "2024-05-01T16:00:00Z" },
+    });
+    expect(recomputed.status).toBe("SUCCEEDED");
     // Two runs of one dataset at once: the second waits for the lock the first holds.
     await land("car_telemetry/late.json", reading(1).replace("station_id", "carChassis"));
     const concurrent = await Promise.all(

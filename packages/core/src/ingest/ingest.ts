@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,7 +12,7 @@ import { UnparseableFileError } from "../bronze/errors";
 import { datasetForKey } from "../dataset/registry";
 import type { DatasetSpec } from "../dataset/spec";
 import type { LedgerEntry } from "../ledger/ledger";
-import { getLedgerEntry, recordIngested } from "../ledger/ledger";
+import { getLedgerEntry, markForRebuild, recordIngested, retireOlderVersions } from "../ledger/ledger";
 import type { ArchiveOutcome } from "./archive";
 import { archiveLandingObject, isArchiveKey } from "./archive";
 import { type IngestError, IngestIoError } from "./errors";
@@ -72,6 +72,8 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
     getLedgerEntry(ctx.doc, ctx.ledgerTable, dataset, landing.fileId),
   );
   if (existing) {
+    // A redelivered event finishes what a crash interrupted; a retired version stays retired.
+    if (!existing.retired_by) await supersede(ctx, landing);
     // The same bytes landed again (or the event was redelivered): archive them again, if still there.
     const archived = await archive(ctx, landing, existing.records_bronze > 0 ? "done" : "failed", existing.reason);
     return resultOf(landing, {
@@ -161,6 +163,7 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
     const counts: [number, number, number] = [converted.recordsIn, converted.recordsBronze, converted.recordsRejected];
     const coerced = Object.keys(converted.coerced).length ? converted.coerced : undefined;
     await ledger(ctx, landing, { status, counts, quarantineKeys, bronzeKey, reason, coerced });
+    await supersede(ctx, landing);
     const archived = await archive(ctx, landing, bronzeKey ? "done" : "failed", reason);
     return resultOf(landing, {
       status,
@@ -238,6 +241,7 @@ async function quarantineWhole(
 ): Promise<IngestResult> {
   const quarantineKeys = await copyToQuarantine(ctx, landing, keys, suffix, reason);
   await ledger(ctx, landing, { status: "quarantined", counts: [0, 0, 0], quarantineKeys, reason });
+  if (landing.spec) await supersede(ctx, landing);
   const archived = await archive(ctx, landing, "failed", reason);
   return resultOf(landing, { status: "quarantined", quarantineKeys, bytesIn, reason, ...archived });
 }
@@ -344,4 +348,27 @@ async function ledger(
   // Only files with bronze rows wait for silver: the sparse index lists exactly those.
   if (recordsBronze > 0) entry.pending_dataset = dataset;
   await io(`recording ${fileId} in the ledger`, () => recordIngested(ctx.doc, ctx.ledgerTable, entry));
+}
+
+/**
+ * The rebuild id of the recompute a replacement starts: named by the newer version, so a
+ * repeated event resumes the same recompute.
+ * @param fileId the newer version's ledger `file_id`
+ */
+export function replacementRebuildId(fileId: string): string {
+  return `replace-${createHash("sha256").update(fileId).digest("hex").slice(0, 16)}`;
+}
+
+// A landing key ingested again with other bytes is a new version of the file: the older versions
+// are retired (their bronze kept for lineage), and when one of them had bronze rows, every current
+// bronze file of the dataset is marked for a recompute, which the next run's plan takes as a
+// rebuild: the partitions are written again from the current bronze, without the retired rows.
+async function supersede(ctx: IngestContext, { dataset, fileId, source, etag }: Landing): Promise<void> {
+  const retired = await io(`retiring older versions of ${source.key}`, () =>
+    retireOlderVersions(ctx.doc, ctx.ledgerTable, { dataset, file_id: fileId, source_key: source.key, etag }),
+  );
+  if (!retired.some((entry) => entry.bronze_key)) return;
+  await io(`marking ${dataset} for a recompute after ${source.key} was replaced`, () =>
+    markForRebuild(ctx.doc, ctx.ledgerTable, dataset, { rebuildId: replacementRebuildId(fileId), recompute: true }),
+  );
 }

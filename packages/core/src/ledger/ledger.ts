@@ -37,6 +37,15 @@ export interface LedgerEntry {
   redrive_count?: number;
   /** When a redrive ingested this file after it had been quarantined whole. */
   reingested_at?: string;
+  /**
+   * Set when a newer version of the same landing key superseded this one: the newer version's
+   * `file_id`. A retired file's bronze stays for lineage but no silver plan or rebuild reads it.
+   */
+  retired_by?: string;
+  /** ISO-8601 time the file was retired. */
+  retired_at?: string;
+  /** Set while the file is pending for the recompute a replacement started (its rebuild id). */
+  recompute_id?: string;
 }
 
 /**
@@ -127,7 +136,7 @@ export async function markConsolidated(
           TableName: table,
           Key: { dataset: entry.dataset, file_id: entry.file_id },
           UpdateExpression:
-            "SET #status = :silver, silver_version = :version, consolidated_at = :at REMOVE pending_dataset",
+            "SET #status = :silver, silver_version = :version, consolidated_at = :at REMOVE pending_dataset, recompute_id",
           ConditionExpression: "attribute_exists(pending_dataset)",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: { ":silver": "silver", ":version": silverVersion, ":at": consolidatedAt },
@@ -140,17 +149,18 @@ export async function markConsolidated(
 }
 
 /**
- * Makes every bronze file of a dataset pending again for a rebuild (`rebuild_id`), so the
- * pipeline's plans take them all under the current spec. Files this rebuild already took are
- * skipped: a rebuild resumed after a crash goes on where it stopped.
- * @param options the rebuild's id
+ * Makes every current (not retired) bronze file of a dataset pending again for a rebuild
+ * (`rebuild_id`), so the pipeline's plans take them all under the current spec. Files this
+ * rebuild already took are skipped: a rebuild resumed after a crash goes on where it stopped.
+ * @param options the rebuild's id; `recompute` when a replacement started it (the files then
+ * carry `recompute_id`, which tells the next normal run's plan to run as this rebuild)
  * @returns how many files were made pending
  */
 export async function markForRebuild(
   doc: DynamoDBDocumentClient,
   table: string,
   dataset: string,
-  { rebuildId }: { rebuildId: string },
+  { rebuildId, recompute = false }: { rebuildId: string; recompute?: boolean },
 ): Promise<number> {
   const entries = await allPages<LedgerEntry & { rebuild_id?: string }>((ExclusiveStartKey) =>
     doc.send(
@@ -162,16 +172,17 @@ export async function markForRebuild(
       }),
     ),
   );
-  const wanted = entries.filter((entry) => entry.bronze_key && entry.rebuild_id !== rebuildId);
+  const wanted = entries.filter((entry) => entry.bronze_key && !entry.retired_by && entry.rebuild_id !== rebuildId);
   await eachLimit(wanted, 8, async (entry) => {
     try {
       await doc.send(
         new UpdateCommand({
           TableName: table,
           Key: { dataset: entry.dataset, file_id: entry.file_id },
-          UpdateExpression: "SET pending_dataset = :dataset, rebuild_id = :rebuild",
+          UpdateExpression: `SET pending_dataset = :dataset, rebuild_id = :rebuild${recompute ? ", recompute_id = :rebuild" : ""}`,
+          // A file retired meanwhile stays out: its rows are what the newer version replaces.
           ConditionExpression:
-            "attribute_exists(bronze_key) AND (attribute_not_exists(rebuild_id) OR rebuild_id <> :rebuild)",
+            "attribute_exists(bronze_key) AND attribute_not_exists(retired_by) AND (attribute_not_exists(rebuild_id) OR rebuild_id <> :rebuild)",
           ExpressionAttributeValues: { ":dataset": dataset, ":rebuild": rebuildId },
         }),
       );
@@ -180,6 +191,64 @@ export async function markForRebuild(
     }
   });
   return wanted.length;
+}
+
+/**
+ * Retires the older versions of a landing key when a newer one was ingested: every entry of the
+ * same key with another ETag (redrive parts included) gets `retired_by` = the newer `file_id` and
+ * stops being pending. Their bronze files stay (lineage); no later plan or rebuild reads them.
+ * Idempotent: an entry retired already keeps the version that retired it.
+ * @param newer the newer version's entry (dataset, file id, key, ETag)
+ * @returns every entry this version has retired (now or by an earlier call), for the recompute
+ * @example await retireOlderVersions(doc, "ledger", { dataset: "car_telemetry", file_id: "car_telemetry/a.json#def", source_key: "car_telemetry/a.json", etag: "def" })
+ */
+export async function retireOlderVersions(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  newer: Pick<LedgerEntry, "dataset" | "file_id" | "source_key" | "etag">,
+): Promise<LedgerEntry[]> {
+  // Every version's file id starts with the key (or, for a key too long for a sort key, with its
+  // first hundred characters): the query reads that key's versions, not the dataset's history.
+  const prefix = newer.source_key.slice(0, 100);
+  const versions = await allPages<LedgerEntry>((ExclusiveStartKey) =>
+    doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: "dataset = :dataset AND begins_with(file_id, :prefix)",
+        FilterExpression: "source_key = :key AND etag <> :etag",
+        ExpressionAttributeValues: {
+          ":dataset": newer.dataset,
+          ":prefix": prefix,
+          ":key": newer.source_key,
+          ":etag": newer.etag,
+        },
+        ExclusiveStartKey,
+      }),
+    ),
+  );
+  const retiredAt = new Date().toISOString();
+  const retired: LedgerEntry[] = [];
+  await eachLimit(versions, 8, async (entry) => {
+    if (entry.retired_by) {
+      if (entry.retired_by === newer.file_id) retired.push(entry);
+      return;
+    }
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { dataset: entry.dataset, file_id: entry.file_id },
+          UpdateExpression: "SET retired_by = :by, retired_at = :at REMOVE pending_dataset, recompute_id",
+          ConditionExpression: "attribute_not_exists(retired_by)",
+          ExpressionAttributeValues: { ":by": newer.file_id, ":at": retiredAt },
+        }),
+      );
+      retired.push({ ...entry, retired_by: newer.file_id, retired_at: retiredAt });
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  });
+  return retired;
 }
 
 /** What one redrive of a file's quarantined records changed (see {@link commitRedrive}). */

@@ -9,6 +9,8 @@ export const pendingFileSchema = z.object({
   file_id: z.string(),
   /** Set once the file is in bronze; files without it are not ready for silver. */
   bronze_key: z.string().optional(),
+  /** Set while the file waits for the recompute a replaced landing file started (its rebuild id). */
+  recompute_id: z.string().optional(),
 });
 
 /** What silver needs of a ledger entry. */

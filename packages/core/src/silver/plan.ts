@@ -198,6 +198,9 @@ export async function planSilver<E extends PendingFile>({
 }: PlanSilverOptions<E>): Promise<SilverPlan<E>> {
   const silver = silverSpecOf(spec);
   const pending = (await ledger.listPending(spec.name)).filter((entry) => entry.bronze_key);
+  // A replaced landing file marked every current bronze file for a recompute: this run is that rebuild.
+  const recomputeId = rebuild ? undefined : pending.find((entry) => entry.recompute_id)?.recompute_id;
+  const run = recomputeId ? { id: recomputeId } : rebuild;
   // Oldest first, within the file cap and the bytes their URIs take in a statement's text.
   let taken = 0;
   let uriBytes = 0;
@@ -222,7 +225,7 @@ export async function planSilver<E extends PendingFile>({
       tables,
       read: read.slice(0, count),
       more: pending.length > count,
-      rebuild,
+      rebuild: run,
     });
     const tooLong = plan.statements
       .map((statement) => utf8Bytes(renderAthena(statement)))

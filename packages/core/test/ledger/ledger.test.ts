@@ -3,7 +3,14 @@ import type { TestLake } from "@medallion/testing/lake";
 import { startTestLake } from "@medallion/testing/lake";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../src/ledger/ledger";
-import { getLedgerEntry, listPending, markConsolidated, recordIngested } from "../../src/ledger/ledger";
+import {
+  getLedgerEntry,
+  listPending,
+  markConsolidated,
+  markForRebuild,
+  recordIngested,
+  retireOlderVersions,
+} from "../../src/ledger/ledger";
 
 function entry(dataset: string, n: number, bronze: number): LedgerEntry {
   const e: LedgerEntry = {
@@ -93,5 +100,36 @@ describe("ledger", () => {
     expect((await listPending(stack.doc, table, "ds_mark")).map((e) => e.file_id)).toEqual([entries[2]!.file_id]);
     const done = await getLedgerEntry(stack.doc, table, "ds_mark", entries[0]!.file_id);
     expect(done).toMatchObject({ status: "silver", silver_version: "v1" });
+  });
+
+  it("retires a key's older versions once, and keeps them out of a rebuild", async () => {
+    // Prepare: version e1 of a key consolidated, a redrive part of it, version e2 ingested, another file
+    const older = entry("ds_retire", 1, 3);
+    const part: LedgerEntry = {
+      ...entry("ds_retire", 1, 3),
+      file_id: `${older.file_id}#redrive-1`,
+      redrive_of: older.file_id,
+    };
+    const newer = { ...entry("ds_retire", 2, 3), file_id: "ds_retire/f1.json#e2", source_key: "ds_retire/f1.json" };
+    const other = entry("ds_retire", 3, 3);
+    for (const e of [older, part, newer, other]) await recordIngested(stack.doc, table, e);
+    await markConsolidated(stack.doc, table, [older, other], { silverVersion: "v1" });
+    // Act
+    const retired = await retireOlderVersions(stack.doc, table, newer);
+    const again = await retireOlderVersions(stack.doc, table, newer);
+    const marked = await markForRebuild(stack.doc, table, "ds_retire", { rebuildId: "r1", recompute: true });
+    // Assess: both entries of e1 retired by e2, none pending; the rebuild takes e2 and the other file
+    expect(retired.map((e) => e.file_id).sort()).toEqual([older.file_id, part.file_id]);
+    expect(again.map((e) => e.file_id).sort()).toEqual([older.file_id, part.file_id]);
+    expect(await getLedgerEntry(stack.doc, table, "ds_retire", older.file_id)).toMatchObject({
+      retired_by: newer.file_id,
+      status: "silver",
+    });
+    expect(marked).toBe(2);
+    const pending = await listPending(stack.doc, table, "ds_retire");
+    expect(pending.map((e) => [e.file_id, e.recompute_id])).toEqual([
+      [newer.file_id, "r1"],
+      [other.file_id, "r1"],
+    ]);
   });
 });
