@@ -49,6 +49,8 @@ export async function recordRunUsage({
     step: RUN_USAGE_STEP,
     status: "succeeded",
     message: `execution ${execution}${part ? ` (${part})` : ""}`,
+    // Shown where a step names what it worked on, so an execution's usage steps tell apart.
+    partition: part ?? "states and functions",
     started_at: new Date(startedAt).toISOString(),
     finished_at: new Date(finishedAt).toISOString(),
     duration_ms: Math.max(0, finishedAt - startedAt),
