@@ -3,7 +3,14 @@ import type { TestLake } from "@medallion/testing/lake";
 import { startTestLake } from "@medallion/testing/lake";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../src/ledger/ledger";
-import { getLedgerEntry, listPending, markConsolidated, recordIngested } from "../../src/ledger/ledger";
+import {
+  getLedgerEntry,
+  listPending,
+  markConsolidated,
+  recordIngested,
+  recordPlanFailure,
+  restoreSetAside,
+} from "../../src/ledger/ledger";
 
 function entry(dataset: string, n: number, bronze: number): LedgerEntry {
   const e: LedgerEntry = {
@@ -93,5 +100,53 @@ describe("ledger", () => {
     expect((await listPending(stack.doc, table, "ds_mark")).map((e) => e.file_id)).toEqual([entries[2]!.file_id]);
     const done = await getLedgerEntry(stack.doc, table, "ds_mark", entries[0]!.file_id);
     expect(done).toMatchObject({ status: "silver", silver_version: "v1" });
+  });
+
+  it("counts a failed plan on each of its files, and sets aside a file that fails alone twice", async () => {
+    // Prepare
+    const [a, b] = [entry("ds_poison", 1, 3), entry("ds_poison", 2, 3)];
+    for (const e of [a, b]) await recordIngested(stack.doc, table, e);
+    const failure = { error: "States.TaskFailed: bad data", step: "silver" };
+    // Act: two failures with both files, then one with the first alone
+    const together = [
+      await recordPlanFailure(stack.doc, table, [a, b], failure),
+      await recordPlanFailure(stack.doc, table, [a, b], failure),
+    ];
+    const alone = await recordPlanFailure(stack.doc, table, [a], failure);
+    // Assess
+    expect(together).toEqual([[], []]);
+    expect(alone).toEqual([a.file_id]);
+    expect(await getLedgerEntry(stack.doc, table, "ds_poison", a.file_id)).toMatchObject({
+      status: "set_aside",
+      set_aside_from: "bronze",
+      failures: 3,
+      last_error: "States.TaskFailed: bad data",
+      failed_step: "silver",
+    });
+    expect((await listPending(stack.doc, table, "ds_poison")).map((e) => [e.file_id, e.failures])).toEqual([
+      [b.file_id, 2],
+    ]);
+  });
+
+  it("sets aside a lone pending file on its second failure, and a redrive restores it once", async () => {
+    // Prepare
+    const lone = entry("ds_lone", 1, 3);
+    await recordIngested(stack.doc, table, lone);
+    const failure = { error: "States.TaskFailed: bad data", step: "gold" };
+    // Act
+    const first = await recordPlanFailure(stack.doc, table, [lone], failure);
+    const second = await recordPlanFailure(stack.doc, table, [lone], failure);
+    const stored = await getLedgerEntry(stack.doc, table, "ds_lone", lone.file_id);
+    const restored = [
+      await restoreSetAside(stack.doc, table, stored!),
+      await restoreSetAside(stack.doc, table, stored!),
+    ];
+    // Assess
+    expect([first, second]).toEqual([[], [lone.file_id]]);
+    expect(restored).toEqual([true, false]);
+    const back = await getLedgerEntry(stack.doc, table, "ds_lone", lone.file_id);
+    expect(back).toMatchObject({ status: "bronze", pending_dataset: "ds_lone" });
+    expect(back?.failures).toBeUndefined();
+    expect((await listPending(stack.doc, table, "ds_lone")).map((e) => e.file_id)).toEqual([lone.file_id]);
   });
 });

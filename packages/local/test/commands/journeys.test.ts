@@ -18,7 +18,7 @@ describe("medallion journeys", () => {
     // Act
     const found = await journeysCommand({ ...store, limit: 20 });
     // Assess
-    expect(found).toEqual({ journeys: [], total: 0, omitted: 0, error: null });
+    expect(found).toEqual({ journeys: [], total: 0, omitted: 0, setAside: [], error: null });
     expect(journeysText(found)).toBe("No journeys yet.");
   });
 
