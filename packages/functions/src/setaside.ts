@@ -20,6 +20,22 @@ const failureEvent = z.object({
   silver: z.object({ version: z.string().nullable().optional() }).passthrough().optional(),
 });
 
+// Failures that say nothing of the plan's data: a lost lock or lease, a stop, a timeout, a
+// service that stayed unavailable after its retries. They never count against a file.
+const NOT_DATA = new Set([
+  "LockHeldError",
+  "LockLostError",
+  "JourneyLeaseLostError",
+  "JourneyConflictError",
+  "JourneyStateError",
+  "JourneyInProgressError",
+  "Interrupted",
+  "States.Timeout",
+  "States.HeartbeatTimeout",
+]);
+const isDataFailure = (name: string): boolean =>
+  !NOT_DATA.has(name) && !name.startsWith("Lambda.") && !name.startsWith("Athena.");
+
 /** What the failure path recorded: the files it counted a failure on, and those it set aside. */
 export interface PlanFailureResult {
   files: number;
@@ -29,10 +45,10 @@ export interface PlanFailureResult {
 
 /** `$` of a failed run → one failure on each file of its silver plan; files failing alone twice set aside. */
 export const record = lambdaHandler(failureEvent, async (event): Promise<PlanFailureResult> => {
-  if (!event.plan) return { files: 0, set_aside: [], step: null };
+  const { name, message } = errorInfo(event.error);
+  if (!event.plan || !isDataFailure(name)) return { files: 0, set_aside: [], step: null };
   const plan = await loadSilverPlan({ s3: clients.s3, bucket: linked("Silver"), key: event.plan.plan_key });
   const step = event.plan.version !== null && event.silver?.version === event.plan.version ? "gold" : "silver";
-  const { name, message } = errorInfo(event.error);
   const setAside = await recordPlanFailure(clients.doc, linked("Ledger"), plan.files, {
     error: `${name}: ${message}`,
     step,
