@@ -168,6 +168,21 @@ export const functions = {
     access: runEnd,
     states: ["FailJourney"],
   },
+  /**
+   * The failure path, before FailJourney: one failure on each file of the failed run's silver
+   * plan; a file that failed alone twice is set aside, so later plans go on without it.
+   */
+  RecordPlanFailure: {
+    handler: "setaside.record",
+    memoryMB: 512,
+    timeoutSeconds: 60,
+    links: ["Silver", "Ledger"],
+    access: {
+      Silver: ["s3:GetObject"],
+      Ledger: ["dynamodb:UpdateItem"],
+    },
+    states: ["RecordPlanFailure"],
+  },
   /** Takes the dataset's consolidation lock: one run at a time rewrites its silver and gold. */
   AcquireDatasetLock: {
     handler: "lock.acquire",

@@ -40,11 +40,12 @@ export const pipelineStates = {
 
 const S = pipelineStates;
 
-// Any error after the journey started fails the journey with that error, then the execution.
+// Any error after the journey started counts against the files of the silver plan in hand (if
+// any; RecordPlanFailure), then fails the journey with that error, then the execution.
 // States.ALL does not catch States.DataLimitExceeded (an oversized state): it is named first.
 const failJourney: Catcher[] = [
   { ErrorEquals: ["States.DataLimitExceeded"], Next: S.FailJourney, ResultPath: "$.error" },
-  { ErrorEquals: ["States.ALL"], Next: S.FailJourney, ResultPath: "$.error" },
+  { ErrorEquals: ["States.ALL"], Next: S.RecordPlanFailure, ResultPath: "$.error" },
 ];
 
 // Athena: throttling and transient service errors are retried, as Step Functions names them
@@ -451,6 +452,11 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
       },
       ...task(S.ReleaseDatasetLock, lockRef, null, { Next: S.CompleteJourney, Catch: failJourney }),
       ...task(S.CompleteJourney, runEndRef, "$.completed", { End: true, Catch: failJourney }),
+      // Best effort: the journey is failed whether or not the failure could be counted.
+      ...task(S.RecordPlanFailure, "$", "$.setAside", {
+        Next: S.FailJourney,
+        Catch: [{ ErrorEquals: ["States.ALL"], Next: S.FailJourney, ResultPath: "$.setAsideError" }],
+      }),
       ...task(S.FailJourney, { ...runEndRef, "error.$": "$.error" }, "$.failed", {
         Next: S.ReleaseDatasetLockAfterFailure,
       }),

@@ -64,16 +64,23 @@ describe("pipelineDefinition", () => {
     ]);
     // Assess
     for (const [name, state] of tasks) {
+      if (name === pipelineStates.RecordPlanFailure) continue;
       if (beforeJourney.has(name)) {
         expect(state.Catch?.some((c) => c.Next === pipelineStates.FailJourney) ?? false, name).toBe(false);
       } else {
         // States.ALL does not catch an oversized state: States.DataLimitExceeded is named first.
+        // Any other error first counts against the files of the silver plan in hand.
         expect(state.Catch, name).toMatchObject([
           { ErrorEquals: ["States.DataLimitExceeded"], Next: pipelineStates.FailJourney },
-          { ErrorEquals: ["States.ALL"], Next: pipelineStates.FailJourney },
+          { ErrorEquals: ["States.ALL"], Next: pipelineStates.RecordPlanFailure },
         ]);
       }
     }
+    // Counting the failure is best effort: the journey is failed whatever happens to it.
+    expect(definition.States[pipelineStates.RecordPlanFailure]).toMatchObject({
+      Next: pipelineStates.FailJourney,
+      Catch: [{ ErrorEquals: ["States.ALL"], Next: pipelineStates.FailJourney }],
+    });
     expect(definition.States[pipelineStates.FailJourney]).toMatchObject({
       Next: pipelineStates.ReleaseDatasetLockAfterFailure,
     });

@@ -124,7 +124,7 @@ describe("medallion dev", () => {
         /^\[\d\d:\d\d:\d\d\] pipeline (car_telemetry|operations|weather_stations) \(every 1\.0 s\): nothing new$/,
       );
     expect(journeys.code, journeys.stderr).toBe(0);
-    expect(JSON.parse(journeys.stdout)).toEqual({ journeys: [], total: 0, omitted: 0, error: null });
+    expect(JSON.parse(journeys.stdout)).toEqual({ journeys: [], total: 0, omitted: 0, setAside: [], error: null });
   });
 
   it("prints one JSON event per line with --json: ready with both endpoints, each ingestion and each run", async () => {

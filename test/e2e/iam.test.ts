@@ -162,6 +162,21 @@ describe("IAM: every recorded call against the policy infra gives its principal"
     });
     stack.pipeline.PlanSilver = plan;
     expect(failed.status).toBe("FAILED");
+    // A run that fails with a silver plan in hand: the failure path counts it on the plan's files.
+    await land(
+      "car_telemetry/failing.json",
+      JSON.stringify({ carChassis: "FAIL1", currentMileage: 2, metricTimestamp: "2024-05-02T10:00:00Z" }),
+    );
+    const commit = stack.pipeline.CommitSilver;
+    stack.pipeline.CommitSilver = async () => {
+      throw new Error("injected failure");
+    };
+    const failedWithPlan = await stack.execute({
+      dataset: "car_telemetry",
+      window: { from: "2024-01-02T00:00:00Z", to: "2024-01-03T00:00:00Z" },
+    });
+    stack.pipeline.CommitSilver = commit;
+    expect(failedWithPlan.status).toBe("FAILED");
     // The nightly gold maintenance, and a pull of an HTTP source into landing.
     await stack.invoke("OptimizeGold", { dataset: "car_telemetry" });
     api = await startFixtureApi({ records: readings({ from: "2024-05-01T00:00:00Z", hours: 1, count: 3 }) });

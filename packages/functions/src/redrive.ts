@@ -33,5 +33,6 @@ export const handler = lambdaHandler(redriveEvent, async ({ dataset, from, to })
   logger.info("redrive done", { dataset, records: summary.records, failedFiles: summary.failedFiles });
   publishMetric(metricNames.RecordsRedriven, summary.records.recovered, dataset);
   publishMetric(metricNames.FilesRedriven, summary.failedFiles.recovered, dataset);
+  publishMetric(metricNames.SetAsideRedriven, summary.setAside.length, dataset);
   return summary;
 });

@@ -2,6 +2,9 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { allPages, eachLimit, isConditionalCheckFailed } from "../dynamo/request";
 
+/** Failures of a file after which silver plans it alone, and sets it aside if it fails alone. */
+export const SUSPECT_FAILURES = 2;
+
 /** One ingested landing file: the pipeline's bookmark (table `Ledger`). */
 export interface LedgerEntry {
   dataset: string;
@@ -10,7 +13,7 @@ export interface LedgerEntry {
   source_key: string;
   etag: string;
   bronze_key?: string;
-  status: "bronze" | "quarantined" | "silver";
+  status: "bronze" | "quarantined" | "silver" | "set_aside";
   records_in: number;
   records_bronze: number;
   records_quarantined: number;
@@ -46,6 +49,98 @@ export interface LedgerEntry {
   retired_at?: string;
   /** Set while the file is pending for the recompute a replacement started (its rebuild id). */
   recompute_id?: string;
+  /** Failed pipeline runs whose plan held this file while it was pending (reset when it is set aside or redriven). */
+  failures?: number;
+  /** The last such failure: the error, and the layer whose step failed. */
+  last_error?: string;
+  failed_step?: string;
+  /** When the file was set aside (status `set_aside`), and the status it had before. */
+  set_aside_at?: string;
+  set_aside_from?: LedgerEntry["status"];
+}
+
+/**
+ * Records that a pipeline run failed while its plan held these pending files: each one's
+ * failure counter goes up, with the error and the failing step. When the plan held one file
+ * alone and it has failed twice or more, its data is what fails: it
+ * is set aside (status `set_aside`, no longer pending), so later plans go on without it.
+ * @param options the error text, the failing step, whether the plan held this one file alone
+ * @returns the file ids set aside by this call
+ */
+export async function recordPlanFailure(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  entries: Pick<LedgerEntry, "dataset" | "file_id">[],
+  { error, step }: { error: string; step: string },
+): Promise<string[]> {
+  const setAside: string[] = [];
+  await eachLimit(entries, 8, async (entry) => {
+    const key = { dataset: entry.dataset, file_id: entry.file_id };
+    let failures: number;
+    try {
+      const { Attributes } = await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: key,
+          UpdateExpression:
+            "SET failures = if_not_exists(failures, :zero) + :one, last_error = :error, failed_step = :step",
+          ConditionExpression: "attribute_exists(pending_dataset)",
+          ExpressionAttributeValues: { ":zero": 0, ":one": 1, ":error": error, ":step": step },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      failures = Number((Attributes as LedgerEntry).failures);
+      if (entries.length > 1 || failures < SUSPECT_FAILURES) return;
+      await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: key,
+          UpdateExpression: "SET set_aside_from = #status, #status = :aside, set_aside_at = :at REMOVE pending_dataset",
+          ConditionExpression: "attribute_exists(pending_dataset)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":aside": "set_aside", ":at": new Date().toISOString() },
+        }),
+      );
+      setAside.push(entry.file_id);
+    } catch (caught) {
+      if (!isConditionalCheckFailed(caught)) throw caught;
+    }
+  });
+  return setAside;
+}
+
+/**
+ * Puts a set-aside file back: pending again with its former status and no failures, so the
+ * next run plans it (under a fixed spec, or with its bronze object replaced). Conditional on
+ * it still being set aside, so a repeat changes nothing.
+ * @returns true when this call put it back
+ */
+export async function restoreSetAside(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  entry: Pick<LedgerEntry, "dataset" | "file_id" | "set_aside_from">,
+): Promise<boolean> {
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { dataset: entry.dataset, file_id: entry.file_id },
+        UpdateExpression:
+          "SET #status = :status, pending_dataset = :dataset REMOVE failures, set_aside_at, set_aside_from",
+        ConditionExpression: "#status = :aside",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":status": entry.set_aside_from ?? "bronze",
+          ":dataset": entry.dataset,
+          ":aside": "set_aside",
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
 }
 
 /**
@@ -136,7 +231,7 @@ export async function markConsolidated(
           TableName: table,
           Key: { dataset: entry.dataset, file_id: entry.file_id },
           UpdateExpression:
-            "SET #status = :silver, silver_version = :version, consolidated_at = :at REMOVE pending_dataset, recompute_id",
+            "SET #status = :silver, silver_version = :version, consolidated_at = :at REMOVE pending_dataset, recompute_id, failures",
           ConditionExpression: "attribute_exists(pending_dataset)",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: { ":silver": "silver", ":version": silverVersion, ":at": consolidatedAt },
@@ -172,7 +267,10 @@ export async function markForRebuild(
       }),
     ),
   );
-  const wanted = entries.filter((entry) => entry.bronze_key && !entry.retired_by && entry.rebuild_id !== rebuildId);
+  // Set-aside files stay out too: their data failed a run, and only redrive takes them back.
+  const wanted = entries.filter(
+    (entry) => entry.bronze_key && !entry.retired_by && entry.status !== "set_aside" && entry.rebuild_id !== rebuildId,
+  );
   await eachLimit(wanted, 8, async (entry) => {
     try {
       await doc.send(
@@ -182,8 +280,9 @@ export async function markForRebuild(
           UpdateExpression: `SET pending_dataset = :dataset, rebuild_id = :rebuild${recompute ? ", recompute_id = :rebuild" : ""}`,
           // A file retired meanwhile stays out: its rows are what the newer version replaces.
           ConditionExpression:
-            "attribute_exists(bronze_key) AND attribute_not_exists(retired_by) AND (attribute_not_exists(rebuild_id) OR rebuild_id <> :rebuild)",
-          ExpressionAttributeValues: { ":dataset": dataset, ":rebuild": rebuildId },
+            "attribute_exists(bronze_key) AND attribute_not_exists(retired_by) AND #status <> :aside AND (attribute_not_exists(rebuild_id) OR rebuild_id <> :rebuild)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":dataset": dataset, ":rebuild": rebuildId, ":aside": "set_aside" },
         }),
       );
     } catch (error) {

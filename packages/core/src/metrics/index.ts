@@ -59,6 +59,12 @@ export const metricDeclarations = {
     description: "quarantined records a redrive moved to bronze",
   },
   FilesRedriven: { unit: "Count", perDataset: true, description: "files quarantined whole a redrive read again" },
+  FilesSetAside: {
+    unit: "Count",
+    perDataset: true,
+    description: "files set aside: their data failed a run alone, twice",
+  },
+  SetAsideRedriven: { unit: "Count", perDataset: true, description: "set-aside files a redrive made pending again" },
   LandingAbandoned: { unit: "Count", perDataset: false, description: "landing files given up on" },
   PagesPulled: { unit: "Count", perDataset: false, description: "HTTP source pages pulled" },
   RecordsPulled: { unit: "Count", perDataset: false, description: "HTTP source records pulled" },

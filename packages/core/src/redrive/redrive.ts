@@ -1,5 +1,5 @@
 import type { DatasetSpec } from "../dataset/spec";
-import { listLedger } from "../ledger/ledger";
+import { listLedger, restoreSetAside } from "../ledger/ledger";
 import type { FileRedrive } from "./files";
 import { redriveFile, unparseableKeyOf } from "./files";
 import type { RecordsRedrive, RedriveContext } from "./records";
@@ -25,6 +25,16 @@ export interface RedriveSummary {
   files: RecordsRedrive[];
   /** Each file quarantined whole that was tried, in ledger order. */
   failed: FileRedrive[];
+  /** Files set aside (their data failed a run alone, twice) put back to pending for the next run. */
+  setAside: SetAsideRedrive[];
+}
+
+/** A set-aside file a redrive put back to pending, and why it had been set aside. */
+export interface SetAsideRedrive {
+  fileId: string;
+  /** The layer whose step failed, and its last error. */
+  failedStep?: string;
+  lastError?: string;
 }
 
 /** Options of {@link redriveDataset}. */
@@ -35,14 +45,15 @@ export interface RedriveOptions {
   /** Last ingest day (`YYYY-MM-DD`, inclusive); all when left out. */
   to?: string;
   /** Called after each file. */
-  onFile?: (file: RecordsRedrive | FileRedrive) => void;
+  onFile?: (file: RecordsRedrive | FileRedrive | SetAsideRedrive) => void;
 }
 
 /**
  * Tries a dataset's quarantined files and records again under its current spec (files ingested
  * in [from, to], by ingest day): a file quarantined whole is read again, and the records that now
  * pass go to bronze (for records, as new parts with lineage to the originals), pending for the
- * next run; what still fails stays with its new reason. Idempotent.
+ * next run; what still fails stays with its new reason. Files set aside by the pipeline are
+ * made pending again. Idempotent.
  * @param options the dataset's spec and range
  * @param ctx clients and names
  * @example const summary = await redriveDataset({ spec: carTelemetry }, { s3, doc, ledgerTable, bronzeBucket, quarantineBucket });
@@ -77,5 +88,26 @@ export async function redriveDataset(
     files.push(file);
     onFile?.(file);
   }
-  return { dataset: spec.name, ...(from ? { from } : {}), ...(to ? { to } : {}), records, failedFiles, files, failed };
+  // Set-aside files go back to pending as they are: the fix is in their bronze object or the spec.
+  const setAside: SetAsideRedrive[] = [];
+  for (const entry of wanted.filter((e) => e.status === "set_aside")) {
+    if (!(await restoreSetAside(ctx.doc, ctx.ledgerTable, entry))) continue;
+    const file: SetAsideRedrive = {
+      fileId: entry.file_id,
+      ...(entry.failed_step ? { failedStep: entry.failed_step } : {}),
+      ...(entry.last_error ? { lastError: entry.last_error } : {}),
+    };
+    setAside.push(file);
+    onFile?.(file);
+  }
+  return {
+    dataset: spec.name,
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    records,
+    failedFiles,
+    files,
+    failed,
+    setAside,
+  };
 }

@@ -7,7 +7,7 @@ export * from "./errors";
 export type { GlueCatalogOptions } from "./glue-catalog";
 export { glueCatalog } from "./glue-catalog";
 export type { PendingFile, SilverLedger } from "./ledger";
-export { dynamoSilverLedger, pendingFileSchema } from "./ledger";
+export { dynamoSilverLedger, pendingFileSchema, plannableFiles } from "./ledger";
 export { isDataFile, parseS3Uri } from "./objects";
 export type { PartitionValues } from "./partition";
 export {

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { LedgerEntry } from "../ledger/ledger";
-import { listPending, markConsolidated } from "../ledger/ledger";
+import { listPending, markConsolidated, SUSPECT_FAILURES } from "../ledger/ledger";
 
 /** What silver needs of a ledger entry (the ledger's own type has more), as a plan carries it. */
 export const pendingFileSchema = z.object({
@@ -11,10 +11,28 @@ export const pendingFileSchema = z.object({
   bronze_key: z.string().optional(),
   /** Set while the file waits for the recompute a replaced landing file started (its rebuild id). */
   recompute_id: z.string().optional(),
+  /** Failed runs whose plan held the file (the ledger's counter); absent when none. */
+  failures: z.number().int().nonnegative().optional(),
 });
 
 /** What silver needs of a ledger entry. */
 export type PendingFile = z.infer<typeof pendingFileSchema>;
+
+/**
+ * The pending files a plan may take, oldest first: a file that failed {@link SUSPECT_FAILURES}
+ * times with others is suspect, so the others are planned first without the suspects, and a
+ * suspect is planned only alone (if it fails alone, the failure path sets it aside). A failure
+ * from one file's data thus never blocks the rest.
+ * @param pending the pending files, oldest first
+ * @returns the files to plan from, and whether suspects were held back (more remain)
+ */
+export function plannableFiles<E extends PendingFile>(pending: E[]): { files: E[]; heldBack: boolean } {
+  const suspect = (entry: E) => (entry.failures ?? 0) >= SUSPECT_FAILURES;
+  const others = pending.filter((entry) => !suspect(entry));
+  if (others.length === pending.length) return { files: pending, heldBack: false };
+  if (others.length > 0) return { files: others, heldBack: true };
+  return { files: pending.slice(0, 1), heldBack: pending.length > 1 };
+}
 
 /**
  * The ledger port silver uses: the bronze files not yet consolidated, and marking them done.

@@ -10,7 +10,7 @@ import type { PartitionCatalog } from "./catalog";
 import { catalogColumns, partitionSourcePath, silverColumns, silverSpecOf } from "./columns";
 import { BronzeReadError, SilverPlanTooLargeError } from "./errors";
 import type { PendingFile, SilverLedger } from "./ledger";
-import { pendingFileSchema } from "./ledger";
+import { pendingFileSchema, plannableFiles } from "./ledger";
 import {
   deleteObjects,
   FOOTER_FETCH_BYTES,
@@ -197,9 +197,11 @@ export async function planSilver<E extends PendingFile>({
   rebuild,
 }: PlanSilverOptions<E>): Promise<SilverPlan<E>> {
   const silver = silverSpecOf(spec);
-  const pending = (await ledger.listPending(spec.name)).filter((entry) => entry.bronze_key);
+  const listed = (await ledger.listPending(spec.name)).filter((entry) => entry.bronze_key);
+  // Files suspected of failing runs are held back or planned alone (the failure path sets them aside).
+  const { files: pending, heldBack } = plannableFiles(listed);
   // A replaced landing file marked every current bronze file for a recompute: this run is that rebuild.
-  const recomputeId = rebuild ? undefined : pending.find((entry) => entry.recompute_id)?.recompute_id;
+  const recomputeId = rebuild ? undefined : listed.find((entry) => entry.recompute_id)?.recompute_id;
   const run = recomputeId ? { id: recomputeId } : rebuild;
   // Oldest first, within the file cap and the bytes their URIs take in a statement's text.
   let taken = 0;
@@ -224,7 +226,7 @@ export async function planSilver<E extends PendingFile>({
       buckets,
       tables,
       read: read.slice(0, count),
-      more: pending.length > count,
+      more: heldBack || pending.length > count,
       rebuild: run,
     });
     const tooLong = plan.statements

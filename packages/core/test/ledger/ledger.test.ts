@@ -9,6 +9,8 @@ import {
   markConsolidated,
   markForRebuild,
   recordIngested,
+  recordPlanFailure,
+  restoreSetAside,
   retireOlderVersions,
 } from "../../src/ledger/ledger";
 
@@ -131,5 +133,70 @@ describe("ledger", () => {
       [newer.file_id, "r1"],
       [other.file_id, "r1"],
     ]);
+  });
+  it("counts a failed plan on each of its files, and sets aside a file that fails alone twice", async () => {
+    // Prepare
+    const [a, b] = [entry("ds_poison", 1, 3), entry("ds_poison", 2, 3)];
+    for (const e of [a, b]) await recordIngested(stack.doc, table, e);
+    const failure = { error: "States.TaskFailed: bad data", step: "silver" };
+    // Act: two failures with both files, then one with the first alone
+    const together = [
+      await recordPlanFailure(stack.doc, table, [a, b], failure),
+      await recordPlanFailure(stack.doc, table, [a, b], failure),
+    ];
+    const alone = await recordPlanFailure(stack.doc, table, [a], failure);
+    // Assess
+    expect(together).toEqual([[], []]);
+    expect(alone).toEqual([a.file_id]);
+    expect(await getLedgerEntry(stack.doc, table, "ds_poison", a.file_id)).toMatchObject({
+      status: "set_aside",
+      set_aside_from: "bronze",
+      failures: 3,
+      last_error: "States.TaskFailed: bad data",
+      failed_step: "silver",
+    });
+    expect((await listPending(stack.doc, table, "ds_poison")).map((e) => [e.file_id, e.failures])).toEqual([
+      [b.file_id, 2],
+    ]);
+  });
+
+  it("sets aside a lone pending file on its second failure, and a redrive restores it once", async () => {
+    // Prepare
+    const lone = entry("ds_lone", 1, 3);
+    await recordIngested(stack.doc, table, lone);
+    const failure = { error: "States.TaskFailed: bad data", step: "gold" };
+    // Act
+    const first = await recordPlanFailure(stack.doc, table, [lone], failure);
+    const second = await recordPlanFailure(stack.doc, table, [lone], failure);
+    const stored = await getLedgerEntry(stack.doc, table, "ds_lone", lone.file_id);
+    const restored = [
+      await restoreSetAside(stack.doc, table, stored!),
+      await restoreSetAside(stack.doc, table, stored!),
+    ];
+    // Assess
+    expect([first, second]).toEqual([[], [lone.file_id]]);
+    expect(restored).toEqual([true, false]);
+    const back = await getLedgerEntry(stack.doc, table, "ds_lone", lone.file_id);
+    expect(back).toMatchObject({ status: "bronze", pending_dataset: "ds_lone" });
+    expect(back?.failures).toBeUndefined();
+    expect((await listPending(stack.doc, table, "ds_lone")).map((e) => e.file_id)).toEqual([lone.file_id]);
+  });
+
+  it("keeps a set-aside file out of a rebuild: only redrive takes it back", async () => {
+    // Prepare: two files, the first set aside after failing alone twice
+    const [poison, good] = [entry("ds_aside_rebuild", 1, 3), entry("ds_aside_rebuild", 2, 3)];
+    for (const e of [poison, good]) await recordIngested(stack.doc, table, e);
+    const failure = { error: "States.TaskFailed: bad data", step: "silver" };
+    await recordPlanFailure(stack.doc, table, [poison], failure);
+    await recordPlanFailure(stack.doc, table, [poison], failure);
+    await markConsolidated(stack.doc, table, [good], { silverVersion: "v1" });
+    // Act
+    const marked = await markForRebuild(stack.doc, table, "ds_aside_rebuild", { rebuildId: "r1" });
+    // Assess
+    expect(marked).toBe(1);
+    expect((await listPending(stack.doc, table, "ds_aside_rebuild")).map((e) => e.file_id)).toEqual([good.file_id]);
+    expect(await getLedgerEntry(stack.doc, table, "ds_aside_rebuild", poison.file_id)).toMatchObject({
+      status: "set_aside",
+    });
   });
 });

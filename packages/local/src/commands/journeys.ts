@@ -1,8 +1,10 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Cost } from "@medallion/core/cost";
 import { costOf, formatUsd, runCost } from "@medallion/core/cost";
+import { knownDatasets } from "@medallion/core/dataset";
 import type { Journey, JourneyStatus, ProcessingStep } from "@medallion/core/journey";
 import { getJourney, journeyIdFor, journeyStatusSchema, listJourneys } from "@medallion/core/journey";
+import { listLedger } from "@medallion/core/ledger";
 import type { ErrorJson } from "./errors";
 import { UsageError } from "./errors";
 import type { CommandContext } from "./index";
@@ -53,9 +55,22 @@ export interface JourneyJson {
   cost: Cost;
 }
 
-/** What `medallion journeys --json` prints: a list (with how many were left out), or one journey. */
+/** A file the pipeline set aside (its data failed a run alone, twice): `medallion redrive` takes it back. */
+export interface SetAsideJson {
+  dataset: string;
+  fileId: string;
+  setAsideAt: string | null;
+  /** The layer whose step failed, and the last error. */
+  failedStep: string | null;
+  lastError: string | null;
+}
+
+/**
+ * What `medallion journeys --json` prints: a list (with how many were left out, and the files
+ * set aside in the datasets listed), or one journey.
+ */
 export type JourneysJson =
-  | { journeys: JourneyJson[]; total: number; omitted: number; error: null }
+  | { journeys: JourneyJson[]; total: number; omitted: number; setAside: SetAsideJson[]; error: null }
   | { journey: JourneyJson | null; error: ErrorJson | null };
 
 /**
@@ -123,6 +138,8 @@ export interface JourneysOptions {
   status?: JourneyStatus;
   /** Newest journeys to show (0: all). */
   limit: number;
+  /** The ledger, and the datasets whose set-aside files the list shows (none when left out). */
+  ledger?: { table: string; datasets: string[] };
 }
 
 /**
@@ -138,6 +155,7 @@ export async function journeysCommand({
   dataset,
   status,
   limit,
+  ledger,
 }: JourneysOptions): Promise<JourneysJson> {
   if (id !== undefined) {
     const journey =
@@ -157,7 +175,18 @@ export async function journeysCommand({
         (dataset === undefined || journey.dataset === dataset) && (status === undefined || journey.status === status),
     );
   const shown = limit === 0 ? matching : matching.slice(0, limit);
-  return { journeys: shown, total: matching.length, omitted: matching.length - shown.length, error: null };
+  const setAside: SetAsideJson[] = [];
+  for (const name of ledger?.datasets.filter((d) => dataset === undefined || d === dataset) ?? [])
+    for (const entry of await listLedger(doc, ledger!.table, name))
+      if (entry.status === "set_aside")
+        setAside.push({
+          dataset: entry.dataset,
+          fileId: entry.file_id,
+          setAsideAt: entry.set_aside_at ?? null,
+          failedStep: entry.failed_step ?? null,
+          lastError: entry.last_error ?? null,
+        });
+  return { journeys: shown, total: matching.length, omitted: matching.length - shown.length, setAside, error: null };
 }
 
 /**
@@ -167,7 +196,7 @@ export async function journeysCommand({
  */
 export function journeysText(found: JourneysJson, style: Style = (_, text) => text): string {
   if ("journey" in found) return found.journey ? journeyText(found.journey, style) : (found.error?.message ?? "");
-  if (found.total === 0) return "No journeys yet.";
+  if (found.total === 0) return `No journeys yet.${setAsideText(found.setAside, style)}`;
   const table = textTable(
     ["JOURNEY", "DATASET", "STATUS", "STARTED (UTC)", "DURATION", "STEPS", "RETRIES", "COST", "LAST STEP", "ERROR"],
     found.journeys.map((journey) => {
@@ -192,7 +221,31 @@ export function journeysText(found: JourneysJson, style: Style = (_, text) => te
     { paint: { 2: (cell) => statusStyle(cell, style) } },
   );
   const more = found.omitted ? `\n… ${found.omitted} more (${found.total} in all): --limit 0 shows every one` : "";
-  return `${table}${more}`;
+  return `${table}${more}${setAsideText(found.setAside, style)}`;
+}
+
+// Files set aside, after the journeys: where a user looks after a failed run.
+function setAsideText(files: SetAsideJson[], style: Style): string {
+  if (files.length === 0) return "";
+  const table = textTable(
+    ["DATASET", "SET-ASIDE FILE", "SINCE (UTC)", "STEP", "ERROR"],
+    files.map((file) => [
+      file.dataset,
+      file.fileId,
+      file.setAsideAt ? shortTime(file.setAsideAt) : "",
+      file.failedStep ?? "",
+      ellipsis(file.lastError ?? "", 80),
+    ]),
+  );
+  const [header, ...rows] = table.split("\n");
+  return [
+    "",
+    "",
+    style("red", `${files.length} file(s) set aside: their data failed a run alone, twice; the others went on.`),
+    "Fix the data or the spec, then `medallion redrive --dataset <name>` puts them back.",
+    header,
+    ...rows,
+  ].join("\n");
 }
 
 /**
@@ -292,6 +345,7 @@ export async function execute(context: CommandContext): Promise<number> {
       dataset: values.dataset,
       status: status?.data,
       limit,
+      ledger: { table: names.Ledger!, datasets: Object.keys(knownDatasets()) },
     }),
   );
   if (context.json) out.json(found);

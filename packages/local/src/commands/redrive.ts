@@ -18,7 +18,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * `medallion redrive`: tries a dataset's quarantined records (of files ingested in [from, to])
- * again under the current spec, through the deployed `Redrive` function's handler; what now
+ * again under the current spec, and puts its set-aside files back to pending, through the deployed `Redrive` function's handler; what now
  * passes goes to bronze as new parts with lineage and is consolidated by the next run.
  */
 export async function execute(context: CommandContext): Promise<number> {
@@ -42,13 +42,15 @@ export async function execute(context: CommandContext): Promise<number> {
       out.note(
         `  ${file.fileId}: ${file.recovered ? `read whole now, ${file.recordsBronze} record(s) to bronze, ${file.recordsQuarantined} quarantined` : `still quarantined whole: ${file.reason}`}`,
       );
+    for (const file of redriven.setAside)
+      out.note(`  ${file.fileId}: set aside (${file.failedStep ?? "?"}: ${file.lastError ?? "?"}), pending again`);
     for (const file of redriven.files)
       out.note(
         `  ${file.fileId}: ${file.recovered} of ${file.tried} record(s) recovered, ${file.stillFailing} still failing`,
       );
     // What was recovered is pending in the ledger: the same run as a schedule's takes it to silver and gold.
     let pipeline: PipelineSummary | null = null;
-    if (redriven.records.recovered > 0 || redriven.failedFiles.recovered > 0) {
+    if (redriven.records.recovered > 0 || redriven.failedFiles.recovered > 0 || redriven.setAside.length > 0) {
       out.note(`Consolidating the recovered records of ${dataset}…`);
       const outcome = await stack.execute({ dataset, window: "hourly" }, (state) => {
         if (state.event === "entered") out.note(`  ▶ ${state.state}`);
@@ -64,6 +66,7 @@ export async function execute(context: CommandContext): Promise<number> {
           `medallion redrive: ${dataset}`,
           `  quarantined records  ${tried} tried, ${recovered} recovered, ${stillFailing} still failing`,
           `  files in _failed/    ${summary.failedFiles.tried} tried, ${summary.failedFiles.recovered} recovered, ${summary.failedFiles.stillFailing} still failing`,
+          `  set-aside files      ${summary.setAside.length} pending again`,
           `  pipeline             ${pipeline ? (pipeline.error ? `FAILED at ${pipeline.error.step}: ${pipeline.error.name}: ${pipeline.error.message}` : pipeline.status) : "not run (nothing recovered)"}`,
         ].join("\n"),
       );

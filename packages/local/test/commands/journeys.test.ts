@@ -1,4 +1,5 @@
 import { completeJourney, failJourney, recordStep, startJourney } from "@medallion/core/journey";
+import { recordIngested, recordPlanFailure } from "@medallion/core/ledger";
 import type { TestDynamo } from "@medallion/testing/dynamo";
 import { startTestDynamo } from "@medallion/testing/dynamo";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +19,7 @@ describe("medallion journeys", () => {
     // Act
     const found = await journeysCommand({ ...store, limit: 20 });
     // Assess
-    expect(found).toEqual({ journeys: [], total: 0, omitted: 0, error: null });
+    expect(found).toEqual({ journeys: [], total: 0, omitted: 0, setAside: [], error: null });
     expect(journeysText(found)).toBe("No journeys yet.");
   });
 
@@ -140,5 +141,50 @@ describe("medallion journeys", () => {
       journey: null,
       error: { name: "JourneyNotFound", message: 'no journey with id or idempotency key "cli#never"' },
     });
+  });
+
+  it("lists the files set aside in the datasets shown, with their failing step and error", async () => {
+    // Prepare: a file failed alone twice in silver, in a dataset no journey ran for
+    const ledgerTable = dynamo.tableName("Ledger");
+    const file = { dataset: "cli_poison", file_id: "cli_poison/bad.json#e1" };
+    await recordIngested(dynamo.doc, ledgerTable, {
+      ...file,
+      source_key: "cli_poison/bad.json",
+      etag: "e1",
+      bronze_key: "cli_poison/ingest_date=2024-01-01/bad-e1.parquet",
+      status: "bronze",
+      records_in: 1,
+      records_bronze: 1,
+      records_quarantined: 0,
+      quarantine_keys: [],
+      ingested_at: "2024-01-01T00:00:00Z",
+      pending_dataset: "cli_poison",
+    });
+    for (let n = 0; n < 2; n++)
+      await recordPlanFailure(dynamo.doc, ledgerTable, [file], {
+        error: "ConversionError: bad metrics",
+        step: "silver",
+      });
+    // Act
+    const found = await journeysCommand({
+      ...store,
+      dataset: "cli_poison",
+      limit: 20,
+      ledger: { table: ledgerTable, datasets: ["car_telemetry", "cli_poison"] },
+    });
+    // Assess
+    expect("setAside" in found && found.setAside).toEqual([
+      {
+        dataset: "cli_poison",
+        fileId: file.file_id,
+        setAsideAt: expect.any(String),
+        failedStep: "silver",
+        lastError: "ConversionError: bad metrics",
+      },
+    ]);
+    const text = journeysText(found);
+    expect(text).toContain("1 file(s) set aside");
+    expect(text).toContain("medallion redrive --dataset <name>");
+    expect(text).toMatch(/cli_poison\s+cli_poison\/bad\.json#e1\s+.*silver\s+ConversionError: bad metrics/);
   });
 });

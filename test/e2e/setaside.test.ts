@@ -1,0 +1,130 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DuckDBInstance } from "@duckdb/node-api";
+import type { LedgerEntry } from "@medallion/core/ledger";
+import { getLedgerEntry } from "@medallion/core/ledger";
+import { localClients } from "@medallion/local/services/clients";
+import { startServices } from "@medallion/local/services/index";
+import { medallion } from "@medallion/testing/cli";
+import type { TestLake } from "@medallion/testing/lake";
+import { landBronze, reading } from "@medallion/testing/silver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// A poison bronze file: valid Parquet whose partition column plans fine, but whose `metrics`
+// struct was written as a string, so every silver query that reads it fails. It must not block
+// the good files landed with and after it; once fixed, `redrive` brings it back.
+
+// The embedded services on the CLI's data directory, between commands (none holds it then).
+async function withLake<T>(dataDir: string, fn: (lake: TestLake) => Promise<T>): Promise<T> {
+  const services = await startServices({ dataDir, command: "test" });
+  const clients = localClients(services.env);
+  try {
+    return await fn({ s3: clients.s3, doc: clients.doc, names: services.names } as TestLake);
+  } finally {
+    clients.destroy();
+    await services.close();
+  }
+}
+
+const goodFile = (n: number) =>
+  [0, 1]
+    .map((i) =>
+      JSON.stringify(
+        reading({ carChassis: `GOOD-${n}-${i}`, currentMileage: 100 * n + i, metricTimestamp: "2024-01-05T10:00:00Z" }),
+      ),
+    )
+    .join("\n");
+
+describe("poison set-aside", () => {
+  let root: string;
+  let dataDir: string;
+  let poison: LedgerEntry;
+  let goodBytes: Uint8Array;
+  const cli = (args: string[]) => medallion([...args, "--dataset", "car_telemetry", "--json", "--data-dir", dataDir]);
+  const land = async (n: number) => {
+    const dir = join(root, `landing-${n}`);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `g${n}.ndjson`), goodFile(n));
+    return cli(["run", "--landing", dir]);
+  };
+  const query = async (sql: string) => {
+    const result = await medallion(["query", sql, "--json", "--data-dir", dataDir]);
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout).results[0].rows as Record<string, unknown>[];
+  };
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), "medallion-setaside-e2e-"));
+    dataDir = join(root, "state");
+    // Prepare: the poison is pending before any good file lands.
+    await withLake(dataDir, async (lake) => {
+      poison = await landBronze(lake, {
+        name: "poison",
+        readings: [reading({ carChassis: "POISON-1", metricTimestamp: "2024-01-05T11:00:00Z" })],
+      });
+      const object = await lake.s3.send(new GetObjectCommand({ Bucket: lake.names.Bronze, Key: poison.bronze_key }));
+      goodBytes = await object.Body!.transformToByteArray();
+      const good = join(root, "poison-good.parquet");
+      const bad = join(root, "poison-bad.parquet");
+      await writeFile(good, goodBytes);
+      const duck = await (await DuckDBInstance.create()).connect();
+      await duck.run(`COPY (SELECT * REPLACE ('oops' AS metrics) FROM read_parquet('${good}')) TO '${bad}'`);
+      duck.closeSync();
+      await lake.s3.send(
+        new PutObjectCommand({ Bucket: lake.names.Bronze, Key: poison.bronze_key, Body: await readFile(bad) }),
+      );
+    });
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it("sets aside a file that fails silver twice, lets the others reach gold, and redrives it once fixed", async () => {
+    // Act: each run lands one good file; the poison fails the first two with all, then alone.
+    const runs = [];
+    for (let n = 1; n <= 4; n++) runs.push(await land(n));
+
+    // Assess: runs 1-3 fail (the third sets the poison aside), the fourth succeeds without it
+    expect(runs.map((r) => r.code)).toEqual([1, 1, 1, 0]);
+    const ledger = await withLake(dataDir, (lake) =>
+      getLedgerEntry(lake.doc, lake.names.Ledger!, "car_telemetry", poison.file_id),
+    );
+    expect(ledger).toMatchObject({ status: "set_aside", failed_step: "silver" });
+    expect(ledger?.pending_dataset).toBeUndefined();
+    expect(ledger?.last_error).toContain("metrics");
+    const journeys = await medallion(["journeys", "--json", "--data-dir", dataDir]);
+    expect(JSON.parse(journeys.stdout).setAside).toEqual([
+      expect.objectContaining({ dataset: "car_telemetry", fileId: poison.file_id, failedStep: "silver" }),
+    ]);
+    // Silver and gold hold exactly the good files, as an independent count of them says
+    const duck = await (await DuckDBInstance.create()).connect();
+    const landed = [1, 2, 3, 4].map((n) => `'${join(root, `landing-${n}`, `g${n}.ndjson`)}'`).join(", ");
+    const expected = (
+      await duck.runAndReadAll(`SELECT count(DISTINCT carChassis)::INT AS cars FROM read_json([${landed}])`)
+    ).getRowObjectsJson();
+    duck.closeSync();
+    expect(expected).toEqual([{ cars: 8 }]);
+    expect(await query("SELECT count(DISTINCT carChassis)::INT AS cars FROM silver.car_telemetry")).toEqual(expected);
+    expect(await query("SELECT count(DISTINCT car)::INT AS cars FROM gold.car_monthly")).toEqual(expected);
+
+    // Act: fix the bronze object, then redrive twice
+    await withLake(dataDir, (lake) =>
+      lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Bronze, Key: poison.bronze_key, Body: goodBytes })),
+    );
+    const first = await cli(["redrive"]);
+    const second = await cli(["redrive"]);
+
+    // Assess: the first puts it back and its run consolidates it; the second changes nothing
+    expect(first.code, first.stderr).toBe(0);
+    const firstJson = JSON.parse(first.stdout);
+    expect(firstJson.setAside).toEqual([expect.objectContaining({ fileId: poison.file_id, failedStep: "silver" })]);
+    expect(firstJson.pipeline.status).toBe("SUCCEEDED");
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ setAside: [], pipeline: null });
+    expect(await query("SELECT carChassis FROM silver.car_telemetry WHERE carChassis LIKE 'POISON%'")).toEqual([
+      { carChassis: "POISON-1" },
+    ]);
+    expect(await query("SELECT count(DISTINCT carChassis)::INT AS cars FROM silver.car_telemetry")).toEqual([
+      { cars: 9 },
+    ]);
+  });
+});
