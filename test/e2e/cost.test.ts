@@ -64,9 +64,9 @@ describe("what a run cost", () => {
     const fromHistory = snakeUsage(history!.usage);
     expect(fromHistory?.state_transitions).toBeGreaterThan(0);
     expect(fromHistory?.lambda_gb_seconds).toBeGreaterThan(0);
-    const functions = history!.details?.functions as Record<string, { invocations: number }>;
-    expect(functions.CompleteJourney?.invocations).toBe(1);
-    expect(Object.values(functions).reduce((sum, f) => sum + f.invocations, 0)).toBe(fromHistory?.lambda_invocations);
+    const functions = history!.details?.functions as { function: string; invocations: number }[];
+    expect(functions.find((f) => f.function === "CompleteJourney")?.invocations).toBe(1);
+    expect(functions.reduce((sum, f) => sum + f.invocations, 0)).toBe(fromHistory?.lambda_invocations);
     expect(requests!.message).toMatch(/\(requests\)$/);
     expect(snakeUsage(requests!.usage)?.s3_writes).toBeGreaterThan(0);
     expect(snakeUsage(requests!.usage)?.state_transitions ?? 0).toBe(0);

@@ -82,7 +82,7 @@ describe("a renamed field", () => {
     );
     await mkdir(landing("new"), { recursive: true });
     await writeFile(
-      join(landing("new"), "scans.ndjson"),
+      join(landing("new"), "scans-new.ndjson"),
       // Day 1 gains a parcel (its window is recomputed from old and new rows); day 2 is left as it was.
       ndjson([
         { parcel: "P3", scanned_at: "2024-07-01T09:00:00Z", hub: "lis", weight: { kg: 3 } },

@@ -88,7 +88,7 @@ describe("a dataset whose spec changes", () => {
     );
     await mkdir(landing("day2"), { recursive: true });
     await writeFile(
-      join(landing("day2"), "scans.ndjson"),
+      join(landing("day2"), "scans-day2.ndjson"),
       [
         {
           parcel: "P3",
@@ -157,7 +157,7 @@ describe("a dataset whose spec changes", () => {
     const bronzeBefore = await readdir(join(dataDir, "s3"), { recursive: true });
     await mkdir(landing("day3"), { recursive: true });
     await writeFile(
-      join(landing("day3"), "scans.ndjson"),
+      join(landing("day3"), "scans-day3.ndjson"),
       JSON.stringify({ parcel: "P4", scanned_at: "2024-07-03T08:00:00Z", hub: 7 }),
     );
 

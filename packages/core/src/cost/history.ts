@@ -17,8 +17,11 @@ export interface StateFunction {
 /** What an execution used, read from its history, and what each function's share was. */
 export interface ExecutionUsage {
   usage: Usage;
-  /** Per function: its invocations and their billed milliseconds. */
-  functions: Record<string, { invocations: number; billed_ms: number }>;
+  /**
+   * Per function, in order of first invocation: its invocations and their billed milliseconds.
+   * A list, not a map keyed by function name, so JSON output keeps one key style.
+   */
+  functions: { function: string; invocations: number; billed_ms: number }[];
 }
 
 // Step Functions ends every state-entered event's type so (TaskStateEntered, ChoiceStateEntered…).
@@ -67,7 +70,7 @@ export function executionUsage({
 
   let transitions = 0;
   const invocations: Usage[] = [];
-  const functions: ExecutionUsage["functions"] = {};
+  const functions = new Map<string, ExecutionUsage["functions"][number]>();
   for (const event of events) {
     const type = event.type ?? "";
     if (STATE_ENTERED.test(type)) transitions++;
@@ -81,14 +84,13 @@ export function executionUsage({
       const end = ended.get(event.id ?? -1);
       const invocation = lambdaInvocationUsage(Math.max(0, (end ? at(end) : now) - at(event)), declared.memoryMB);
       invocations.push(invocation);
-      const share = functions[declared.function] ?? { invocations: 0, billed_ms: 0 };
-      functions[declared.function] = {
-        invocations: share.invocations + 1,
-        billed_ms: share.billed_ms + (invocation.lambda_billed_ms ?? 0),
-      };
+      const share = functions.get(declared.function) ?? { function: declared.function, invocations: 0, billed_ms: 0 };
+      share.invocations += 1;
+      share.billed_ms += invocation.lambda_billed_ms ?? 0;
+      functions.set(declared.function, share);
     }
   }
-  return { usage: addUsage({ state_transitions: transitions }, ...invocations), functions };
+  return { usage: addUsage({ state_transitions: transitions }, ...invocations), functions: [...functions.values()] };
 }
 
 /**

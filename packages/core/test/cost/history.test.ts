@@ -39,12 +39,12 @@ describe("executionUsage", () => {
     expect(usage.lambda_invocations).toBe(5);
     expect(usage.lambda_billed_ms).toBe(1_390);
     expect(usage.lambda_gb_seconds).toBeCloseTo((390 / 1000) * 0.5 + 1 * 1, 12);
-    expect(functions).toEqual({
-      ResolveWindow: { invocations: 1, billed_ms: 120 },
-      StartJourney: { invocations: 2, billed_ms: 190 },
-      PlanGold: { invocations: 1, billed_ms: 1_000 },
-      CompleteJourney: { invocations: 1, billed_ms: 80 },
-    });
+    expect(functions).toEqual([
+      { function: "ResolveWindow", invocations: 1, billed_ms: 120 },
+      { function: "StartJourney", invocations: 2, billed_ms: 190 },
+      { function: "PlanGold", invocations: 1, billed_ms: 1_000 },
+      { function: "CompleteJourney", invocations: 1, billed_ms: 80 },
+    ]);
   });
 
   it("reads the events in any order, as the sum of each invocation's usage", async () => {
