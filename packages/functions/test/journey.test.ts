@@ -217,7 +217,10 @@ describe("journey handlers", () => {
     expect(usageStep?.message).toBe("execution handler-usage");
     expect(usageStep?.usage).toMatchObject({ state_transitions: 2, lambda_invocations: 2 });
     expect(usageStep?.details).toMatchObject({
-      functions: { ResolveWindow: { invocations: 1 }, CompleteJourney: { invocations: 1 } },
+      functions: [
+        { function: "ResolveWindow", invocations: 1 },
+        { function: "CompleteJourney", invocations: 1 },
+      ],
     });
     expect(completed.status).toBe("completed");
     expect(warn).toHaveBeenCalledWith("the execution's usage was not recorded", expect.anything());
