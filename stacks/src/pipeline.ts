@@ -114,6 +114,23 @@ export const runLeaseSeconds =
   Math.max(ATHENA_QUERY_TIMEOUT_SECONDS, ...Object.values(functionOfState).map((f) => functions[f].timeoutSeconds)) +
   LEASE_MARGIN_SECONDS;
 
+/**
+ * What each iteration of a statement Map gets: its statement's index in the stored plan (at
+ * `plan`), the plan's key and database, and what its states need of the run (the execution's
+ * name for query tokens, the dataset and journey for the lease heartbeat).
+ */
+function statementItem(plan: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    "index.$": "$$.Map.Item.Value",
+    "plan_key.$": `${plan}.plan_key`,
+    "database.$": `${plan}.database`,
+    ...extra,
+    "execution.$": "$$.Execution.Name",
+    "dataset.$": "$.dataset",
+    "journey.$": "$.journey",
+  };
+}
+
 // The heartbeat's input, from the run's state (and in a Map iteration, from its item).
 const leaseRef = {
   "dataset.$": "$.dataset",
@@ -266,15 +283,7 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
         Comment:
           "The plan's statements, in order, on Athena; Step Functions waits for each (.sync). Items are indexes: the state never holds the plan.",
         ItemsPath: "$.plan.queries",
-        ItemSelector: {
-          "index.$": "$$.Map.Item.Value",
-          "plan_key.$": "$.plan.plan_key",
-          "database.$": "$.plan.database",
-          "version.$": "$.plan.version",
-          "execution.$": "$$.Execution.Name",
-          "dataset.$": "$.dataset",
-          "journey.$": "$.journey",
-        },
+        ItemSelector: statementItem("$.plan", { "version.$": "$.plan.version" }),
         MaxConcurrency: 1,
         ItemProcessor: {
           ProcessorConfig: { Mode: "INLINE" },
@@ -346,14 +355,7 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
         Comment:
           "The gold plan's statements, in order, on Athena (.sync): creates, key checks (before any MERGE), counts, MERGEs, the congregado's bounded count and sample. Items are indexes: the state never holds the plan.",
         ItemsPath: "$.goldPlan.steps",
-        ItemSelector: {
-          "index.$": "$$.Map.Item.Value",
-          "plan_key.$": "$.goldPlan.plan_key",
-          "database.$": "$.goldPlan.database",
-          "execution.$": "$$.Execution.Name",
-          "dataset.$": "$.dataset",
-          "journey.$": "$.journey",
-        },
+        ItemSelector: statementItem("$.goldPlan"),
         MaxConcurrency: 1,
         ItemProcessor: {
           ProcessorConfig: { Mode: "INLINE" },

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { rm, stat } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -19,7 +18,7 @@ import { type IngestError, IngestIoError } from "./errors";
 import type { IngestKeys } from "./keys";
 import { assertSafeLandingKey, ingestDate, ingestKeys, ledgerFileId, normaliseEtag } from "./keys";
 import { RejectedFile } from "./quarantine";
-import { io, isS3Status } from "./s3";
+import { io, isS3Status, uploadFile } from "./s3";
 import type { IngestContext, IngestResult, IngestSource } from "./types";
 
 const UNKNOWN_DATASET = "_unknown";
@@ -150,12 +149,22 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
     const quarantineKeys: string[] = [];
     const rejectedPath = rejectedFile.close();
     if (rejectedPath) {
-      await upload(ctx, ctx.quarantineBucket, keys.rejected, rejectedPath, "application/x-ndjson");
+      await uploadFile(ctx.s3, {
+        bucket: ctx.quarantineBucket,
+        key: keys.rejected,
+        path: rejectedPath,
+        contentType: "application/x-ndjson",
+      });
       quarantineKeys.push(keys.rejected);
     }
     let bronzeKey: string | undefined;
     if (converted.parquetPath) {
-      await upload(ctx, ctx.bronzeBucket, keys.bronze, converted.parquetPath, "application/vnd.apache.parquet");
+      await uploadFile(ctx.s3, {
+        bucket: ctx.bronzeBucket,
+        key: keys.bronze,
+        path: converted.parquetPath,
+        contentType: "application/vnd.apache.parquet",
+      });
       bronzeKey = keys.bronze;
     }
     const status = bronzeKey ? "bronze" : "quarantined";
@@ -289,27 +298,6 @@ async function copyToQuarantine(
     ),
   );
   return [file, reasonKey];
-}
-
-async function upload(
-  ctx: IngestContext,
-  bucket: string,
-  key: string,
-  path: string,
-  contentType: string,
-): Promise<void> {
-  const { size } = await stat(path);
-  await io(`uploading ${key}`, () =>
-    ctx.s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: createReadStream(path),
-        ContentLength: size,
-        ContentType: contentType,
-      }),
-    ),
-  );
 }
 
 // What the ledger entry says beyond the file it is about.

@@ -1,3 +1,7 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { IngestIoError } from "./errors";
 
 /**
@@ -23,4 +27,27 @@ export async function io<T>(what: string, action: () => Promise<T>): Promise<T> 
   } catch (error) {
     throw new IngestIoError(`${what} failed: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * Uploads a local file (a bronze Parquet, a rejected-records file) as one streamed PUT: S3
+ * needs its length up front, so it is read from the file, never from a buffer.
+ * @throws IngestIoError naming the key when the PUT fails
+ */
+export async function uploadFile(
+  s3: S3Client,
+  { bucket, key, path, contentType }: { bucket: string; key: string; path: string; contentType: string },
+): Promise<void> {
+  const { size } = await stat(path);
+  await io(`uploading ${key}`, () =>
+    s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: createReadStream(path),
+        ContentLength: size,
+        ContentType: contentType,
+      }),
+    ),
+  );
 }

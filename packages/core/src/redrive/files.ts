@@ -1,14 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { rm, stat } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand } from "@aws-sdk/client-s3";
 import { convertToBronze } from "../bronze/convert";
 import { UnparseableFileError } from "../bronze/errors";
 import type { DatasetSpec } from "../dataset/spec";
 import { RejectedFile } from "../ingest/quarantine";
-import { io } from "../ingest/s3";
+import { io, uploadFile } from "../ingest/s3";
 import type { LedgerEntry } from "../ledger/ledger";
 import { commitReingested } from "../ledger/ledger";
 import type { RedriveContext } from "./records";
@@ -74,13 +73,23 @@ export async function redriveFile(entry: LedgerEntry, spec: DatasetSpec, ctx: Re
     const rejectedPath = rejectedFile.close();
     if (rejectedPath) {
       const key = `${stem}.rejected.ndjson`;
-      await upload(ctx, ctx.quarantineBucket, key, rejectedPath, "application/x-ndjson");
+      await uploadFile(ctx.s3, {
+        bucket: ctx.quarantineBucket,
+        key,
+        path: rejectedPath,
+        contentType: "application/x-ndjson",
+      });
       quarantineKeys.push(key);
     }
     let bronzeKey: string | undefined;
     if (converted.parquetPath) {
       bronzeKey = `${stem}.parquet`;
-      await upload(ctx, ctx.bronzeBucket, bronzeKey, converted.parquetPath, "application/vnd.apache.parquet");
+      await uploadFile(ctx.s3, {
+        bucket: ctx.bronzeBucket,
+        key: bronzeKey,
+        path: converted.parquetPath,
+        contentType: "application/vnd.apache.parquet",
+      });
     }
     const coerced = Object.keys(converted.coerced).length ? converted.coerced : undefined;
     const committed = await io(`recording the redrive of ${fileId} in the ledger`, () =>
@@ -110,19 +119,4 @@ export async function redriveFile(entry: LedgerEntry, spec: DatasetSpec, ctx: Re
     await rejectedFile.discard();
     await rm(`${stage}.parquet`, { force: true });
   }
-}
-
-async function upload(ctx: RedriveContext, bucket: string, key: string, path: string, contentType: string) {
-  const { size } = await stat(path);
-  await io(`uploading ${key}`, () =>
-    ctx.s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: createReadStream(path),
-        ContentLength: size,
-        ContentType: contentType,
-      }),
-    ),
-  );
 }

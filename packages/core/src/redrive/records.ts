@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { rm, stat } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -10,7 +9,7 @@ import { convertToBronze } from "../bronze/convert";
 import { UnparseableFileError } from "../bronze/errors";
 import type { DatasetSpec } from "../dataset/spec";
 import type { RejectedEntry } from "../ingest/quarantine";
-import { io } from "../ingest/s3";
+import { io, uploadFile } from "../ingest/s3";
 import type { LedgerEntry } from "../ledger/ledger";
 import { commitRedrive } from "../ledger/ledger";
 
@@ -117,17 +116,11 @@ export async function redriveRecords(
       line,
       index,
     }));
-    await io(`uploading ${bronzeKey}`, async () => {
-      const { size } = await stat(parquetPath);
-      await ctx.s3.send(
-        new PutObjectCommand({
-          Bucket: ctx.bronzeBucket,
-          Key: bronzeKey,
-          Body: createReadStream(parquetPath),
-          ContentLength: size,
-          ContentType: "application/vnd.apache.parquet",
-        }),
-      );
+    await uploadFile(ctx.s3, {
+      bucket: ctx.bronzeBucket,
+      key: bronzeKey,
+      path: parquetPath,
+      contentType: "application/vnd.apache.parquet",
     });
     await put(ctx, ctx.quarantineBucket, `${stem}.lineage.ndjson`, ndjson(lineage), "application/x-ndjson");
     const stillKey = `${stem}${REJECTED_SUFFIX}`;
