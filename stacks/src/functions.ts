@@ -298,7 +298,16 @@ export const functions = {
       // Reads the plan and the written objects' footers; writes the replaced versions' retention markers.
       Silver: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
       SilverTargetPaths: silverTargetPaths,
-      SilverTables: [...glueLocate, "glue:BatchCreatePartition", "glue:BatchUpdatePartition"],
+      SilverTables: [
+        ...glueLocate,
+        "glue:BatchCreatePartition",
+        "glue:BatchUpdatePartition",
+        {
+          action: "glue:BatchDeletePartition",
+          unexercised:
+            "the recompute after a replaced landing file drops days no current file covers; the IAM run replaces none",
+        },
+      ],
     },
     states: ["CommitSilver"],
   },
