@@ -420,8 +420,10 @@ export const functions = {
     memoryMB: 1024,
     timeoutSeconds: 15 * 60,
     storageMB: 2048,
-    links: ["Bronze", "Quarantine", "Ledger"],
+    links: ["Landing", "Bronze", "Quarantine", "Ledger"],
     access: {
+      // A file of `_failed/` that reaches bronze now moves to `_done/` (a copy not found is a 404 only with ListBucket).
+      Landing: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"],
       Bronze: ["s3:PutObject"],
       Quarantine: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
       Ledger: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
