@@ -181,7 +181,9 @@ export async function archiveLandingObject({
   }
 
   try {
-    await s3.send(new DeleteObjectCommand({ Bucket: source.bucket, Key: fromKey, ...version, ...ifMatch }));
+    // An archive copy is deleted only while it holds the bytes just copied (not a newer version's).
+    const held = from && original.ETag ? { IfMatch: original.ETag } : ifMatch;
+    await s3.send(new DeleteObjectCommand({ Bucket: source.bucket, Key: fromKey, ...version, ...held }));
     if (from === "failed")
       await s3.send(new DeleteObjectCommand({ Bucket: source.bucket, Key: `${fromKey}.reason.json` }));
   } catch (error) {
