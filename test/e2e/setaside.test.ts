@@ -14,9 +14,10 @@ import { landBronze, reading } from "@medallion/testing/silver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // A poison bronze file: valid Parquet whose partition column plans fine, but whose `metrics`
-// struct was written as a string, so every silver query that reads it fails. It must neither
-// block the good files landed with and after it nor fail a run: the run that meets it plans
-// again without it, sets it aside, and succeeds; once fixed, `redrive` brings it back.
+// struct was written as a string, so every silver query that reads it fails; and a corrupt one,
+// whose bytes are not Parquet, so planning cannot read it. Neither may block the good files
+// landed with and after them, nor fail a run: the run that meets them plans again without them,
+// sets them aside, and succeeds; once fixed, `redrive` brings them back.
 
 // The embedded services on the CLI's data directory, between commands (none holds it then).
 async function withLake<T>(dataDir: string, fn: (lake: TestLake) => Promise<T>): Promise<T> {
@@ -43,7 +44,9 @@ describe("poison set-aside", () => {
   let root: string;
   let dataDir: string;
   let poison: LedgerEntry;
+  let corrupt: LedgerEntry;
   let goodBytes: Uint8Array;
+  let corruptBytes: Uint8Array;
   const cli = (args: string[]) => medallion([...args, "--dataset", "car_telemetry", "--json", "--data-dir", dataDir]);
   const land = async (n: number) => {
     const dir = join(root, `landing-${n}`);
@@ -76,31 +79,49 @@ describe("poison set-aside", () => {
       await lake.s3.send(
         new PutObjectCommand({ Bucket: lake.names.Bronze, Key: poison.bronze_key, Body: await readFile(bad) }),
       );
+      corrupt = await landBronze(lake, {
+        name: "corrupt",
+        readings: [reading({ carChassis: "CORRUPT-1", metricTimestamp: "2024-01-05T12:00:00Z" })],
+      });
+      const stored = await lake.s3.send(new GetObjectCommand({ Bucket: lake.names.Bronze, Key: corrupt.bronze_key }));
+      corruptBytes = await stored.Body!.transformToByteArray();
+      await lake.s3.send(
+        new PutObjectCommand({ Bucket: lake.names.Bronze, Key: corrupt.bronze_key, Body: "not parquet at all" }),
+      );
     });
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
-  it("sets aside a file that fails silver within the run that meets it, and redrives it once fixed", async () => {
-    // Act: each run lands one good file; the first meets the poison
+  it("sets aside a file failing silver and one planning cannot read, within the run, and redrives them", async () => {
+    // Act: each run lands one good file; the first meets the poison and the corrupt file
     const runs = [];
     for (let n = 1; n <= 4; n++) runs.push(await land(n));
 
-    // Assess: every run succeeds; the first plans again without the poison and sets it aside
+    // Assess: every run succeeds; the first plans again without the poison and sets both aside
     expect(
       runs.map((r) => r.code),
       runs.map((r) => r.stderr).join("\n"),
     ).toEqual([0, 0, 0, 0]);
-    const ledger = await withLake(dataDir, (lake) =>
-      getLedgerEntry(lake.doc, lake.names.Ledger!, "car_telemetry", poison.file_id),
+    const [ledger, unreadable] = await withLake(dataDir, (lake) =>
+      Promise.all(
+        [poison, corrupt].map((e) => getLedgerEntry(lake.doc, lake.names.Ledger!, "car_telemetry", e.file_id)),
+      ),
     );
     expect(ledger).toMatchObject({ status: "set_aside", failed_step: "silver" });
     expect(ledger?.pending_dataset).toBeUndefined();
     expect(ledger?.last_error).toContain("metrics");
+    // Planning could not read it twice: counted on it, and set aside without failing a plan
+    expect(unreadable).toMatchObject({ status: "set_aside", failed_step: "plan", failures: 2 });
+    expect(unreadable?.last_error).toContain("BronzeReadError");
     const journeys = await medallion(["journeys", "--json", "--data-dir", dataDir]);
     const listed = JSON.parse(journeys.stdout);
-    expect(listed.setAside).toEqual([
-      expect.objectContaining({ dataset: "car_telemetry", fileId: poison.file_id, failedStep: "silver" }),
-    ]);
+    expect(listed.setAside).toHaveLength(2);
+    expect(listed.setAside).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ dataset: "car_telemetry", fileId: poison.file_id, failedStep: "silver" }),
+        expect.objectContaining({ dataset: "car_telemetry", fileId: corrupt.file_id, failedStep: "plan" }),
+      ]),
+    );
     // The first run's journey completed, recording its failed plans and the poison set aside by the last
     const failed = listed.journeys.flatMap((journey: JourneyJson) =>
       journey.steps.filter((step) => step.step === "plan_failed").map((step) => ({ journey, step })),
@@ -119,25 +140,34 @@ describe("poison set-aside", () => {
     expect(await query("SELECT count(DISTINCT carChassis)::INT AS cars FROM silver.car_telemetry")).toEqual(expected);
     expect(await query("SELECT count(DISTINCT car)::INT AS cars FROM gold.car_monthly")).toEqual(expected);
 
-    // Act: fix the bronze object, then redrive twice
-    await withLake(dataDir, (lake) =>
-      lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Bronze, Key: poison.bronze_key, Body: goodBytes })),
-    );
+    // Act: fix the bronze objects, then redrive twice
+    await withLake(dataDir, async (lake) => {
+      await lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Bronze, Key: poison.bronze_key, Body: goodBytes }));
+      await lake.s3.send(
+        new PutObjectCommand({ Bucket: lake.names.Bronze, Key: corrupt.bronze_key, Body: corruptBytes }),
+      );
+    });
     const first = await cli(["redrive"]);
     const second = await cli(["redrive"]);
 
-    // Assess: the first puts it back and its run consolidates it; the second changes nothing
+    // Assess: the first puts them back and its run consolidates them; the second changes nothing
     expect(first.code, first.stderr).toBe(0);
     const firstJson = JSON.parse(first.stdout);
-    expect(firstJson.setAside).toEqual([expect.objectContaining({ fileId: poison.file_id, failedStep: "silver" })]);
+    expect(firstJson.setAside).toHaveLength(2);
+    expect(firstJson.setAside).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ fileId: poison.file_id, failedStep: "silver" }),
+        expect.objectContaining({ fileId: corrupt.file_id, failedStep: "plan" }),
+      ]),
+    );
     expect(firstJson.pipeline.status).toBe("SUCCEEDED");
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ setAside: [], pipeline: null });
-    expect(await query("SELECT carChassis FROM silver.car_telemetry WHERE carChassis LIKE 'POISON%'")).toEqual([
-      { carChassis: "POISON-1" },
-    ]);
+    expect(
+      await query("SELECT carChassis FROM silver.car_telemetry WHERE carChassis NOT LIKE 'GOOD%' ORDER BY 1"),
+    ).toEqual([{ carChassis: "CORRUPT-1" }, { carChassis: "POISON-1" }]);
     expect(await query("SELECT count(DISTINCT carChassis)::INT AS cars FROM silver.car_telemetry")).toEqual([
-      { cars: 9 },
+      { cars: 10 },
     ]);
   });
 });
