@@ -262,9 +262,11 @@ export const functions = {
       ],
       // The footer and the partition column of each pending file, in ranged reads (HEAD for its size).
       Bronze: ["s3:GetObject"],
-      // Lists a version's leftovers; stores the plan under `_plans/`.
+      // Lists a version's leftovers and deletes them (a plan made again after its attempt failed
+      // before the commit writes the same version); stores the plan under `_plans/`.
       Silver: [
         "s3:ListBucket",
+        "s3:DeleteObject",
         "s3:PutObject",
         {
           action: "s3:GetObject",
