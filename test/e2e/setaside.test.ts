@@ -169,5 +169,5 @@ describe("poison set-aside", () => {
     expect(await query("SELECT count(DISTINCT carChassis)::INT AS cars FROM silver.car_telemetry")).toEqual([
       { cars: 10 },
     ]);
-  });
+  }, 300_000);
 });
