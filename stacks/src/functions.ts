@@ -309,7 +309,16 @@ export const functions = {
       // Reads the plan and the written objects' footers; writes the replaced versions' retention markers.
       Silver: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
       SilverTargetPaths: silverTargetPaths,
-      SilverTables: [...glueLocate, "glue:BatchCreatePartition", "glue:BatchUpdatePartition"],
+      SilverTables: [
+        ...glueLocate,
+        "glue:BatchCreatePartition",
+        "glue:BatchUpdatePartition",
+        {
+          action: "glue:BatchDeletePartition",
+          unexercised:
+            "the recompute after a replaced landing file drops days no current file covers; the IAM run replaces none",
+        },
+      ],
     },
     states: ["CommitSilver"],
   },
@@ -422,8 +431,10 @@ export const functions = {
     memoryMB: 1024,
     timeoutSeconds: 15 * 60,
     storageMB: 2048,
-    links: ["Bronze", "Quarantine", "Ledger"],
+    links: ["Landing", "Bronze", "Quarantine", "Ledger"],
     access: {
+      // A file of `_failed/` that reaches bronze now moves to `_done/` (a copy not found is a 404 only with ListBucket).
+      Landing: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"],
       Bronze: ["s3:PutObject"],
       Quarantine: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
       Ledger: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],

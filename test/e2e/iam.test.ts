@@ -189,10 +189,13 @@ describe("IAM: every recorded call against the policy infra gives its principal"
     );
     // A redrive: a reading rejected under a narrower spec (humidity an integer) passes once it is a double again.
     registerDataset(narrowed);
+    // A file with no reading that passes lands in _failed/, and moves to _done/ once they pass.
     await land("iam_redrive/half.json", `${reading(60)}\n${reading(60.5)}`);
+    await land("iam_redrive/halves.json", `${reading(61.5)}`);
     registerDataset(widened);
     const redriven = (await stack.invoke("Redrive", { dataset: widened.name })) as RedriveSummary;
-    expect(redriven.records).toEqual({ tried: 1, recovered: 1, stillFailing: 0 });
+    expect(redriven.records).toEqual({ tried: 2, recovered: 2, stillFailing: 0 });
+    expect(redriven.archived).toEqual(["_done/iam_redrive/halves.json"]);
     await stack.drain();
     s3.destroy();
 

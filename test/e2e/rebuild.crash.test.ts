@@ -136,6 +136,7 @@ describe("medallion rebuild's silver steps after a crash", () => {
     const catalog: PartitionCatalog = {
       locate: silver.catalog.locate,
       addColumns: silver.catalog.addColumns,
+      drop: silver.catalog.drop,
       swap: async () => Promise.reject(new Crash("before swap")),
     };
     await markForRebuild(lake.doc, lake.names.Ledger!, "car_telemetry", { rebuildId: rebuild.id });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -115,4 +115,42 @@ describe("medallion redrive", () => {
     );
     expect(files).toEqual([{ quarantined: 1 }]);
   });
+
+  it("moves a landing file none of whose records passed from _failed/ to _done/ once they pass, once", async () => {
+    // Prepare: every reading of halves.ndjson has half pieces, so under the narrow spec it lands in _failed/.
+    const state = join(root, "halves-state");
+    const halves = scans.filter((scan) => !Number.isInteger(scan.pieces));
+    await mkdir(join(root, "halves"), { recursive: true });
+    await writeFile(join(root, "halves", "halves.ndjson"), halves.map((s) => JSON.stringify(s)).join("\n"));
+    const inState = (version: string, args: string[]) =>
+      medallion([...args, "--spec", spec(version), "--json", "--data-dir", state]);
+    const run = await inState("narrow", ["run", "--landing", join(root, "halves"), "--allow-quarantine"]);
+    expect(run.code, run.stderr).toBe(0);
+    const key = "parcels/redrive/halves.ndjson";
+    expect(await landingObjects(state)).toEqual([`_failed/${key}`, `_failed/${key}.reason.json`]);
+
+    // Act
+    const first = await inState("wide", ["redrive"]);
+    const second = await inState("wide", ["redrive"]);
+
+    // Assess: archived as ingest archives a file with records in bronze; the second redrive moves nothing
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      records: { tried: 2, recovered: 2, stillFailing: 0 },
+      archived: [`_done/${key}`],
+    });
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ archived: [], pipeline: null });
+    expect(await landingObjects(state)).toEqual([`_done/${key}`]);
+  });
+
+  // The keys the embedded landing bucket holds (s3rver keeps each object as `<key>._S3rver_object`).
+  const landingObjects = async (state: string): Promise<string[]> => {
+    const bucket = join(state, "s3", "medallion-local-landing");
+    const files = await readdir(bucket, { recursive: true });
+    return files
+      .filter((path) => path.endsWith("._S3rver_object"))
+      .map((path) => path.slice(0, -"._S3rver_object".length))
+      .sort();
+  };
 });

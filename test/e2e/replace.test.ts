@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { medallion } from "@medallion/testing/cli";
@@ -48,8 +48,10 @@ const original = [
   { meter: "M2", read_at: "2024-07-01T09:00:00Z", reading: 40 },
   { meter: "M3", read_at: "2024-07-01T10:00:00Z", reading: 25 },
   { meter: "M1", read_at: "2024-07-02T08:00:00Z", reading: 60 },
+  // A day only this version covers: the correction leaves it out, so silver and gold lose it.
+  { meter: "M4", read_at: "2024-07-03T08:00:00Z", reading: 70 },
 ];
-// The corrected export: M1's first reading lowered, M3's removed.
+// The corrected export: M1's first reading lowered, M3's removed, 3 July gone.
 const corrected = [
   { meter: "M1", read_at: "2024-07-01T08:00:00Z", reading: 20 },
   { meter: "M2", read_at: "2024-07-01T09:00:00Z", reading: 40 },
@@ -98,6 +100,7 @@ describe("a replaced landing file", () => {
       read_at: "2024-07-01 10:00:00",
       reading: 25,
     });
+    expect(await query("replaced", GOLD)).toContainEqual({ day: "2024-07-03", meters: 1, total: 70, highest: 70 });
     await run("fresh", "second");
 
     // Act: the same landing keys again, one with corrected content; then the same bytes once more.
@@ -118,5 +121,54 @@ describe("a replaced landing file", () => {
     expect(goldAfter).toEqual(await query("fresh", GOLD));
     expect(await query("replaced", SILVER)).toEqual(expectedSilver);
     expect(await query("replaced", GOLD)).toEqual(goldAfter);
+    expect(goldAfter.map((row) => row.day)).toEqual(["2024-07-01", "2024-07-02"]);
   });
+
+  it("rewrites only the days either version touched: the lake's other days keep their silver", async () => {
+    // Prepare: three days, one file each; the file of 2 July is corrected, the fresh lake sees only the correction.
+    const days = {
+      "d1.ndjson": [{ meter: "M1", read_at: "2024-08-01T08:00:00Z", reading: 10 }],
+      "d2.ndjson": [
+        { meter: "M1", read_at: "2024-08-02T08:00:00Z", reading: 50 },
+        { meter: "M2", read_at: "2024-08-02T09:00:00Z", reading: 30 },
+      ],
+      "d3.ndjson": [{ meter: "M1", read_at: "2024-08-03T08:00:00Z", reading: 12 }],
+    };
+    const correction = { "d2.ndjson": [{ meter: "M1", read_at: "2024-08-02T08:00:00Z", reading: 20 }] };
+    await land("three", days);
+    await land("fix", correction);
+    await land("fresh-three", { ...days, ...correction });
+    await run("three-days", "three");
+    const before = await silverLocations("three-days");
+    const versionsBefore = await silverVersions("three-days");
+
+    // Act
+    await run("three-days", "fix");
+
+    // Assess: 1 and 3 August at the same locations, no version of them written; 2 August rewritten; as a fresh lake.
+    const after = await silverLocations("three-days");
+    expect(Object.keys(after)).toEqual(Object.keys(before));
+    const key = (day: number) => `read_year=2024/read_month=8/read_day=${day}`;
+    expect(after[key(1)]).toBe(before[key(1)]);
+    expect(after[key(3)]).toBe(before[key(3)]);
+    expect(after[key(2)]).not.toBe(before[key(2)]);
+    const written = (await silverVersions("three-days")).filter((path) => !versionsBefore.includes(path));
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.every((path) => path.includes(key(2)))).toBe(true);
+    await run("fresh-three-days", "fresh-three");
+    expect(await query("three-days", SILVER)).toEqual(await query("fresh-three-days", SILVER));
+    expect(await query("three-days", GOLD)).toEqual(await query("fresh-three-days", GOLD));
+  });
+
+  // Each silver partition's current location, from the embedded catalog.
+  const silverLocations = async (dataDir: string): Promise<Record<string, string>> => {
+    const file = JSON.parse(await readFile(join(root, dataDir, "catalog", "silver", "meter_replace.json"), "utf8"));
+    const partitions = file.partitions as Record<string, { location: string }>;
+    return Object.fromEntries(Object.entries(partitions).map(([name, { location }]) => [name, location]));
+  };
+  // Every partition folder of every silver version written so far.
+  const silverVersions = async (dataDir: string): Promise<string[]> => {
+    const files = await readdir(join(root, dataDir), { recursive: true });
+    return files.filter((path) => /_v=[^/]+\/q\d+\/read_year=\d+\/read_month=\d+\/read_day=\d+$/.test(path)).sort();
+  };
 });

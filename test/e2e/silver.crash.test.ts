@@ -98,6 +98,7 @@ describe("silver consolidation after a crash", () => {
     const catalog: PartitionCatalog = {
       locate: silver.catalog.locate,
       addColumns: silver.catalog.addColumns,
+      drop: silver.catalog.drop,
       swap: async () => Promise.reject(new Crash("before swap")),
     };
     await expect(silver.consolidate({ catalog })).rejects.toThrow(Crash);

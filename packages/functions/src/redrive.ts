@@ -28,6 +28,7 @@ export const handler = lambdaHandler(redriveEvent, async ({ dataset, from, to })
       ledgerTable: linked("Ledger"),
       bronzeBucket: linked("Bronze"),
       quarantineBucket: linked("Quarantine"),
+      landingBucket: linked("Landing"),
     },
   );
   logger.info("redrive done", { dataset, records: summary.records, failedFiles: summary.failedFiles });

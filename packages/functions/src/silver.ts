@@ -96,8 +96,13 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
       const planned_at = new Date().toISOString();
       const options = common(dataset);
       const plan = await planSilver({ ...options, ...(rebuild ? { rebuild } : {}) });
-      // Only what commit and finish need of each entry.
-      const files = plan.files.map(({ dataset: d, file_id, bronze_key }) => ({ dataset: d, file_id, bronze_key }));
+      // Only what commit and finish need of each entry (finish records the days its rows fall in).
+      const files = plan.files.map(({ dataset: d, file_id, bronze_key, partition_days }) => ({
+        dataset: d,
+        file_id,
+        bronze_key,
+        partition_days,
+      }));
       const plan_key = await saveSilverPlan({
         s3: options.s3,
         bucket: options.buckets.silver,

@@ -78,6 +78,8 @@ describe("silver handlers on AWS wiring (Glue and Athena mocked, S3 and DynamoDB
         dataset: "car_telemetry",
         file_id: expect.stringContaining("plan-1.json#"),
         bronze_key: expect.stringContaining("plan-1-"),
+        // The days its rows fall in, which finish records in the ledger.
+        partition_days: [20240302],
       },
     ]);
     const inner = /^UNLOAD \((.*)\) TO '(.*)' WITH/.exec(sql);

@@ -51,6 +51,12 @@ export interface ArchiveOptions {
   reason?: string;
   /** The ledger's `file_id`, recorded with a failed file's reason. */
   fileId: string;
+  /**
+   * The archive the object sits in now, when it is moved on from there (a file in `_failed/`
+   * that a redrive took to bronze goes to `_done/`): its copy there, with its reason, is what
+   * moves, when the copy is still of this ETag.
+   */
+  from?: ArchiveOutcome;
 }
 
 /** What {@link archiveLandingObject} did. */
@@ -86,10 +92,14 @@ export async function archiveLandingObject({
   outcome,
   reason,
   fileId,
+  from,
 }: ArchiveOptions): Promise<ArchiveResult> {
   const etag = normaliseEtag(source.etag);
   const archiveKey = archiveKeyOf(source.key, outcome);
-  const version = source.versionId ? { VersionId: source.versionId } : {};
+  // An archive copy is a plain object: it is matched by the source ETag it records, not by its own.
+  const fromKey = from ? archiveKeyOf(source.key, from) : source.key;
+  const version = source.versionId && !from ? { VersionId: source.versionId } : {};
+  const ifMatch = source.versionId || from ? {} : { IfMatch: `"${etag}"` };
   try {
     assertSafeLandingKey(source.key);
   } catch {
@@ -97,14 +107,7 @@ export async function archiveLandingObject({
   }
   let original: GetObjectCommandOutput;
   try {
-    original = await s3.send(
-      new GetObjectCommand({
-        Bucket: source.bucket,
-        Key: source.key,
-        ...version,
-        ...(source.versionId ? {} : { IfMatch: `"${etag}"` }),
-      }),
-    );
+    original = await s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: fromKey, ...version, ...ifMatch }));
   } catch (error) {
     if (isS3Status(error, 404, "NoSuchKey", "NotFound")) return { archived: false, archiveKey, skipped: "gone" };
     if (isS3Status(error, 412, "PreconditionFailed")) return { archived: false, archiveKey, skipped: "changed" };
@@ -113,7 +116,8 @@ export async function archiveLandingObject({
     });
   }
   // s3rver ignores If-Match: compare as well, so newer bytes under the key are never moved.
-  if (!source.versionId && original.ETag && normaliseEtag(original.ETag) !== etag) {
+  const heldEtag = from ? original.Metadata?.["medallion-source-etag"] : original.ETag && normaliseEtag(original.ETag);
+  if ((from || !source.versionId) && heldEtag && heldEtag !== etag) {
     (original.Body as { destroy?: () => void } | undefined)?.destroy?.();
     return { archived: false, archiveKey, skipped: "changed" };
   }
@@ -177,14 +181,9 @@ export async function archiveLandingObject({
   }
 
   try {
-    await s3.send(
-      new DeleteObjectCommand({
-        Bucket: source.bucket,
-        Key: source.key,
-        ...version,
-        ...(source.versionId ? {} : { IfMatch: `"${etag}"` }),
-      }),
-    );
+    await s3.send(new DeleteObjectCommand({ Bucket: source.bucket, Key: fromKey, ...version, ...ifMatch }));
+    if (from === "failed")
+      await s3.send(new DeleteObjectCommand({ Bucket: source.bucket, Key: `${fromKey}.reason.json` }));
   } catch (error) {
     // Replaced since the copy: the newer object is not ours to delete; its own event ingests it.
     if (isS3Status(error, 412, "PreconditionFailed")) return { archived: true, archiveKey, reasonKey };

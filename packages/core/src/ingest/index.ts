@@ -4,6 +4,7 @@ export { ArchiveVerificationError, IngestError, IngestIoError, UnsafeKeyError } 
 export { ingestObject } from "./ingest";
 export { assertSafeLandingKey, ingestDate, ingestKeys, ledgerFileId, normaliseEtag, objectBaseName } from "./keys";
 export type { RejectedEntry } from "./quarantine";
+export { replacementRebuildId } from "./replace";
 export { isSubscribedLandingKey, landingSubscriptions } from "./subscription";
 export type { SweepOptions, SweepResult } from "./sweep";
 export { REDRIVES_METADATA, sweepLanding } from "./sweep";

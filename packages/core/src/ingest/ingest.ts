@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,13 +11,15 @@ import { UnparseableFileError } from "../bronze/errors";
 import { datasetForKey } from "../dataset/registry";
 import type { DatasetSpec } from "../dataset/spec";
 import type { LedgerEntry } from "../ledger/ledger";
-import { getLedgerEntry, markForRebuild, recordIngested, retireOlderVersions } from "../ledger/ledger";
+import { getLedgerEntry, recordIngested } from "../ledger/ledger";
 import type { ArchiveOutcome } from "./archive";
 import { archiveLandingObject, isArchiveKey } from "./archive";
 import { type IngestError, IngestIoError } from "./errors";
 import type { IngestKeys } from "./keys";
 import { assertSafeLandingKey, ingestDate, ingestKeys, ledgerFileId, normaliseEtag } from "./keys";
 import { RejectedFile } from "./quarantine";
+import type { NewerVersion } from "./replace";
+import { supersede } from "./replace";
 import { io, isS3Status, uploadFile } from "./s3";
 import type { IngestContext, IngestResult, IngestSource } from "./types";
 
@@ -72,7 +74,8 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
   );
   if (existing) {
     // A redelivered event finishes what a crash interrupted; a retired version stays retired.
-    if (!existing.retired_by) await supersede(ctx, landing);
+    if (!existing.retired_by)
+      await replaceOlder(ctx, landing, { entry: existing, hasRows: existing.records_bronze > 0 });
     // The same bytes landed again (or the event was redelivered): archive them again, if still there.
     const archived = await archive(ctx, landing, existing.records_bronze > 0 ? "done" : "failed", existing.reason);
     return resultOf(landing, {
@@ -172,7 +175,7 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
     const counts: [number, number, number] = [converted.recordsIn, converted.recordsBronze, converted.recordsRejected];
     const coerced = Object.keys(converted.coerced).length ? converted.coerced : undefined;
     await ledger(ctx, landing, { status, counts, quarantineKeys, bronzeKey, reason, coerced });
-    await supersede(ctx, landing);
+    await replaceOlder(ctx, landing, { parquetPath: converted.parquetPath, hasRows: bronzeKey !== undefined });
     const archived = await archive(ctx, landing, bronzeKey ? "done" : "failed", reason);
     return resultOf(landing, {
       status,
@@ -250,7 +253,7 @@ async function quarantineWhole(
 ): Promise<IngestResult> {
   const quarantineKeys = await copyToQuarantine(ctx, landing, keys, suffix, reason);
   await ledger(ctx, landing, { status: "quarantined", counts: [0, 0, 0], quarantineKeys, reason });
-  if (landing.spec) await supersede(ctx, landing);
+  if (landing.spec) await replaceOlder(ctx, landing, { hasRows: false });
   const archived = await archive(ctx, landing, "failed", reason);
   return resultOf(landing, { status: "quarantined", quarantineKeys, bytesIn, reason, ...archived });
 }
@@ -338,25 +341,11 @@ async function ledger(
   await io(`recording ${fileId} in the ledger`, () => recordIngested(ctx.doc, ctx.ledgerTable, entry));
 }
 
-/**
- * The rebuild id of the recompute a replacement starts: named by the newer version, so a
- * repeated event resumes the same recompute.
- * @param fileId the newer version's ledger `file_id`
- */
-export function replacementRebuildId(fileId: string): string {
-  return `replace-${createHash("sha256").update(fileId).digest("hex").slice(0, 16)}`;
-}
-
-// A landing key ingested again with other bytes is a new version of the file: the older versions
-// are retired (their bronze kept for lineage), and when one of them had bronze rows, every current
-// bronze file of the dataset is marked for a recompute, which the next run's plan takes as a
-// rebuild: the partitions are written again from the current bronze, without the retired rows.
-async function supersede(ctx: IngestContext, { dataset, fileId, source, etag }: Landing): Promise<void> {
-  const retired = await io(`retiring older versions of ${source.key}`, () =>
-    retireOlderVersions(ctx.doc, ctx.ledgerTable, { dataset, file_id: fileId, source_key: source.key, etag }),
-  );
-  if (!retired.some((entry) => entry.bronze_key)) return;
-  await io(`marking ${dataset} for a recompute after ${source.key} was replaced`, () =>
-    markForRebuild(ctx.doc, ctx.ledgerTable, dataset, { rebuildId: replacementRebuildId(fileId), recompute: true }),
-  );
+// A newer version of a landing key supersedes the older ones (see supersede).
+function replaceOlder(
+  ctx: IngestContext,
+  { dataset, spec, fileId, source, etag }: Landing,
+  version: Pick<NewerVersion, "parquetPath" | "entry" | "hasRows">,
+): Promise<void> {
+  return supersede(ctx, { dataset, spec, fileId, key: source.key, etag, ...version });
 }

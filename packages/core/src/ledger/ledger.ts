@@ -49,6 +49,16 @@ export interface LedgerEntry {
   retired_at?: string;
   /** Set while the file is pending for the recompute a replacement started (its rebuild id). */
   recompute_id?: string;
+  /**
+   * With `recompute_id`: the days (`yyyymmdd`) that recompute takes (what either version of the
+   * replaced file touched). Absent: the whole history (an older version's days were unknown).
+   */
+  recompute_days?: number[];
+  /**
+   * The days (`yyyymmdd`) the file's rows fall in: recorded when silver consolidates it, or
+   * when it replaces an older version. Entries written before this field have none.
+   */
+  partition_days?: number[];
   /** Failed pipeline runs whose plan held this file while it was pending (reset when it is set aside or redriven). */
   failures?: number;
   /** The last such failure: the error, and the layer whose step failed. */
@@ -230,27 +240,32 @@ export async function listPending(doc: DynamoDBDocumentClient, table: string, da
 
 /**
  * Marks files as consolidated into a silver version: status `silver`, `pending_dataset`
- * removed. Conditional on the entry still being pending, so repeating it is a no-op.
+ * removed, and the days their rows fall in recorded when the plan gives them. Conditional on the entry still being pending, so repeating it is a no-op.
  * @param details.silverVersion the silver version that now holds the files' rows
  */
 export async function markConsolidated(
   doc: DynamoDBDocumentClient,
   table: string,
-  entries: Pick<LedgerEntry, "dataset" | "file_id">[],
+  entries: Pick<LedgerEntry, "dataset" | "file_id" | "partition_days">[],
   { silverVersion }: { silverVersion: string },
 ): Promise<void> {
   const consolidatedAt = new Date().toISOString();
   await eachLimit(entries, 8, async (entry) => {
+    const days = entry.partition_days ? ", partition_days = :days" : "";
     try {
       await doc.send(
         new UpdateCommand({
           TableName: table,
           Key: { dataset: entry.dataset, file_id: entry.file_id },
-          UpdateExpression:
-            "SET #status = :silver, silver_version = :version, consolidated_at = :at REMOVE pending_dataset, recompute_id, failures",
+          UpdateExpression: `SET #status = :silver, silver_version = :version, consolidated_at = :at${days} REMOVE pending_dataset, recompute_id, recompute_days, failures`,
           ConditionExpression: "attribute_exists(pending_dataset)",
           ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":silver": "silver", ":version": silverVersion, ":at": consolidatedAt },
+          ExpressionAttributeValues: {
+            ":silver": "silver",
+            ":version": silverVersion,
+            ":at": consolidatedAt,
+            ...(entry.partition_days ? { ":days": entry.partition_days } : {}),
+          },
         }),
       );
     } catch (error) {
@@ -263,15 +278,19 @@ export async function markConsolidated(
  * Makes every current (not retired) bronze file of a dataset pending again for a rebuild
  * (`rebuild_id`), so the pipeline's plans take them all under the current spec. Files this
  * rebuild already took are skipped: a rebuild resumed after a crash goes on where it stopped.
+ * A recompute given its days marks only the files that touch one of them, and the files whose
+ * days are unknown but which silver holds (consolidated before days were recorded); a pending
+ * file is left to the next plan as it is.
  * @param options the rebuild's id; `recompute` when a replacement started it (the files then
- * carry `recompute_id`, which tells the next normal run's plan to run as this rebuild)
+ * carry `recompute_id`, which tells the next normal run's plan to run as this rebuild); `days`,
+ * the recompute's days (`yyyymmdd`; absent: the whole history)
  * @returns how many files were made pending
  */
 export async function markForRebuild(
   doc: DynamoDBDocumentClient,
   table: string,
   dataset: string,
-  { rebuildId, recompute = false }: { rebuildId: string; recompute?: boolean },
+  { rebuildId, recompute = false, days }: { rebuildId: string; recompute?: boolean; days?: number[] },
 ): Promise<number> {
   const entries = await allPages<LedgerEntry & { rebuild_id?: string }>((ExclusiveStartKey) =>
     doc.send(
@@ -283,22 +302,44 @@ export async function markForRebuild(
       }),
     ),
   );
+  const scoped = recompute && days !== undefined;
+  const touches = (entry: LedgerEntry) =>
+    entry.partition_days
+      ? entry.partition_days.some((day) => days!.includes(day))
+      : entry.pending_dataset === undefined;
   // Set-aside files stay out too: their data failed a run, and only redrive takes them back.
   const wanted = entries.filter(
-    (entry) => entry.bronze_key && !entry.retired_by && entry.status !== "set_aside" && entry.rebuild_id !== rebuildId,
+    (entry) =>
+      entry.bronze_key &&
+      !entry.retired_by &&
+      entry.status !== "set_aside" &&
+      entry.rebuild_id !== rebuildId &&
+      (!scoped || touches(entry)),
   );
   await eachLimit(wanted, 8, async (entry) => {
+    // A file pending for another recompute keeps it, and takes this one's days too, unless it
+    // takes the whole history already.
+    let recomputeSet = "";
+    const values: Record<string, unknown> = {};
+    if (recompute && !(entry.recompute_id && !entry.recompute_days)) {
+      recomputeSet = ", recompute_id = :rebuild";
+      if (days) {
+        recomputeSet += ", recompute_days = list_append(if_not_exists(recompute_days, :none), :days)";
+        Object.assign(values, { ":none": [], ":days": days });
+      }
+    }
+    const removeDays = recompute && !days ? " REMOVE recompute_days" : "";
     try {
       await doc.send(
         new UpdateCommand({
           TableName: table,
           Key: { dataset: entry.dataset, file_id: entry.file_id },
-          UpdateExpression: `SET pending_dataset = :dataset, rebuild_id = :rebuild${recompute ? ", recompute_id = :rebuild" : ""}`,
+          UpdateExpression: `SET pending_dataset = :dataset, rebuild_id = :rebuild${recomputeSet}${removeDays}`,
           // A file retired meanwhile stays out: its rows are what the newer version replaces.
           ConditionExpression:
             "attribute_exists(bronze_key) AND attribute_not_exists(retired_by) AND #status <> :aside AND (attribute_not_exists(rebuild_id) OR rebuild_id <> :rebuild)",
           ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":dataset": dataset, ":rebuild": rebuildId, ":aside": "set_aside" },
+          ExpressionAttributeValues: { ":dataset": dataset, ":rebuild": rebuildId, ":aside": "set_aside", ...values },
         }),
       );
     } catch (error) {
@@ -306,6 +347,27 @@ export async function markForRebuild(
     }
   });
   return wanted.length;
+}
+
+/**
+ * Records the days a file's rows fall in (see {@link LedgerEntry.partition_days}), when a
+ * replacement needs them before silver has read the file.
+ * @param days `yyyymmdd` ordinals
+ */
+export async function recordPartitionDays(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  entry: Pick<LedgerEntry, "dataset" | "file_id">,
+  days: number[],
+): Promise<void> {
+  await doc.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: { dataset: entry.dataset, file_id: entry.file_id },
+      UpdateExpression: "SET partition_days = :days",
+      ExpressionAttributeValues: { ":days": days },
+    }),
+  );
 }
 
 /**
@@ -353,7 +415,8 @@ export async function retireOlderVersions(
         new UpdateCommand({
           TableName: table,
           Key: { dataset: entry.dataset, file_id: entry.file_id },
-          UpdateExpression: "SET retired_by = :by, retired_at = :at REMOVE pending_dataset, recompute_id",
+          UpdateExpression:
+            "SET retired_by = :by, retired_at = :at REMOVE pending_dataset, recompute_id, recompute_days",
           ConditionExpression: "attribute_not_exists(retired_by)",
           ExpressionAttributeValues: { ":by": newer.file_id, ":at": retiredAt },
         }),

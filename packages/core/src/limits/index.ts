@@ -52,6 +52,8 @@ export const glue = {
   maxBatchCreatePartitions: 100,
   /** Partitions one BatchUpdatePartition may update. */
   maxBatchUpdatePartitions: 100,
+  /** Partitions one BatchDeletePartition may delete. */
+  maxBatchDeletePartitions: 25,
 } as const;
 
 /**

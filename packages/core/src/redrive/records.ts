@@ -23,6 +23,8 @@ export interface RedriveContext {
   ledgerTable: string;
   bronzeBucket: string;
   quarantineBucket: string;
+  /** The landing bucket, whose `_failed/` copy of a file that now reaches bronze moves to `_done/`. */
+  landingBucket: string;
   /** Where the Parquet part is staged (default `os.tmpdir()`). */
   tmpDir?: string;
 }

@@ -1,4 +1,6 @@
 import type { DatasetSpec } from "../dataset/spec";
+import { archiveLandingObject } from "../ingest/archive";
+import type { LedgerEntry } from "../ledger/ledger";
 import { listLedger, restoreSetAside } from "../ledger/ledger";
 import type { FileRedrive } from "./files";
 import { redriveFile, unparseableKeyOf } from "./files";
@@ -27,6 +29,8 @@ export interface RedriveSummary {
   failed: FileRedrive[];
   /** Files set aside (their data failed a plan alone, again) put back to pending for the next run. */
   setAside: SetAsideRedrive[];
+  /** Landing objects moved from `_failed/` to `_done/`: their keys there (files that reach bronze now). */
+  archived: string[];
 }
 
 /** A set-aside file a redrive put back to pending, and why it had been set aside. */
@@ -70,8 +74,10 @@ export async function redriveDataset(
   const withRecords = wanted.filter((entry) => entry.records_quarantined > 0 && rejectedKeyOf(entry) !== undefined);
   const failedFiles: RedriveCounts = { tried: 0, recovered: 0, stillFailing: 0 };
   const failed: FileRedrive[] = [];
+  const archived: string[] = [];
   for (const entry of wholeFiles) {
     const file = await redriveFile(entry, spec, ctx);
+    await moveToDone(entry, file.recovered, ctx, archived);
     failedFiles.tried++;
     if (file.recovered) failedFiles.recovered++;
     else failedFiles.stillFailing++;
@@ -82,6 +88,7 @@ export async function redriveDataset(
   const files: RecordsRedrive[] = [];
   for (const entry of withRecords) {
     const file = await redriveRecords(entry, spec, ctx);
+    await moveToDone(entry, file.recovered > 0, ctx, archived);
     records.tried += file.tried;
     records.recovered += file.recovered;
     records.stillFailing += file.stillFailing;
@@ -109,5 +116,24 @@ export async function redriveDataset(
     files,
     failed,
     setAside,
+    archived,
   };
+}
+
+// A file none of whose records reached bronze at ingest had its landing object archived in
+// `_failed/`; once a redrive takes records of it to bronze, it moves to `_done/` as ingest would
+// have archived it (an older version's copy there kept under its versioned name). An earlier
+// redrive that recovered it may have stopped before the move: it is tried again (a copy gone
+// already is left alone), so a repeat changes nothing.
+async function moveToDone(entry: LedgerEntry, recovered: boolean, ctx: RedriveContext, archived: string[]) {
+  const earlier = entry.reingested_at !== undefined || (entry.redrive_count ?? 0) > 0;
+  if (!((recovered && entry.records_bronze === 0) || earlier)) return;
+  const moved = await archiveLandingObject({
+    s3: ctx.s3,
+    source: { bucket: ctx.landingBucket, key: entry.source_key, etag: entry.etag },
+    outcome: "done",
+    from: "failed",
+    fileId: entry.file_id,
+  });
+  if (moved.archived) archived.push(moved.archiveKey);
 }

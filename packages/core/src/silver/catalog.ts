@@ -19,6 +19,14 @@ export interface PartitionCatalog {
    */
   swap(table: TableRef, partitions: PartitionLocation[]): Promise<void>;
   /**
+   * Removes partitions from the table (their files stay, for retention to delete), so readers no
+   * longer see them: what a recompute does to a day no current bronze file covers any more.
+   * Partitions that do not exist are skipped. Idempotent.
+   * @param table the table
+   * @param partitions partition values
+   */
+  drop(table: TableRef, partitions: Record<string, string | number>[]): Promise<void>;
+  /**
    * Gives the table the data columns it lacks (compared by name, case-insensitively, as Glue
    * stores them lowercase), after its own, so a column a compatible spec change added is
    * readable through the catalog; a column is never removed or retyped. Idempotent.

@@ -78,7 +78,7 @@ async function checkVersion(
     const location = `s3://${bucket}/${object.key.slice(0, object.key.lastIndexOf("/") + 1)}`;
     written.set(location, [...(written.get(location) ?? []), object]);
   }
-  const planned = new Set(plan.partitions.map((p) => p.location));
+  const planned = new Set(plan.partitions.filter((p) => !p.dropped).map((p) => p.location));
   const missing = [...planned].filter((location) => !written.has(location));
   const unplanned = [...written.keys()].filter((location) => !planned.has(location));
   if (missing.length || unplanned.length) {
@@ -115,22 +115,26 @@ export async function commitSilver({
     // Footers are read a few partitions at a time: a backfill rewrites thousands.
     await eachLimit(plan.partitions, S3_CONCURRENCY, async (partition) => {
       // A re-run after the swap finds the partition at its new location already.
-      if (partition.previous && partition.previous !== partition.location) {
+      if (partition.previous && (partition.dropped || partition.previous !== partition.location)) {
         const before = await dataFilesAt(s3, partition.previous);
         const counted = await countRows(s3, before.bucket, before.objects);
         rowsBefore += counted;
       }
       // Counted first, then added: `total += await …` would add to a total read before the wait.
-      const counted = await countRows(s3, target.bucket, written.get(partition.location) ?? []);
+      const counted = partition.dropped ? 0 : await countRows(s3, target.bucket, written.get(partition.location) ?? []);
       rowsOut += counted;
     });
     const replaced = plan.partitions
-      .filter((p) => p.previous && p.previous !== p.location)
+      .filter((p) => p.previous && (p.dropped || p.previous !== p.location))
       .map((p) => ({ values: p.values, location: p.previous! }));
     await recordSuperseded({ s3, bucket: target.bucket, dataset: target.root, partitions: replaced, at: now });
     await target.catalog.swap(
       target.table,
-      plan.partitions.map(({ values, location }) => ({ values, location })),
+      plan.partitions.filter((p) => !p.dropped).map(({ values, location }) => ({ values, location })),
+    );
+    await target.catalog.drop(
+      target.table,
+      plan.partitions.filter((p) => p.dropped).map((p) => p.values),
     );
   }
   const kept = plan.rowsIn - plan.rowsWithoutTimestamp;

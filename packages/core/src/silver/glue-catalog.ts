@@ -1,6 +1,7 @@
 import type { GlueClient, Partition, StorageDescriptor } from "@aws-sdk/client-glue";
 import {
   BatchCreatePartitionCommand,
+  BatchDeletePartitionCommand,
   BatchGetPartitionCommand,
   BatchUpdatePartitionCommand,
   GetTableCommand,
@@ -29,8 +30,8 @@ interface TableShape {
 /**
  * The Glue Data Catalog as the partition catalog: locations are read with BatchGetPartition
  * (a partition exists whether or not it holds files) and swaps are BatchUpdatePartition for the
- * partitions that exist and BatchCreatePartition for the rest, each call within Glue's batch
- * sizes. A partition's values are its table's partition keys, in the table's order.
+ * partitions that exist and BatchCreatePartition for the rest, drops are BatchDeletePartition,
+ * each call within Glue's batch sizes. A partition's values are its table's partition keys, in the table's order.
  * @param options Glue client and catalog id
  * @example const catalog = glueCatalog({ glue: new GlueClient({}) });
  */
@@ -184,6 +185,31 @@ export function glueCatalog({ glue: client, catalogId }: GlueCatalogOptions): Pa
         }
       } catch (error) {
         throw error instanceof CatalogError ? error : fail(table, "swap", error);
+      }
+    },
+    async drop(table, partitions) {
+      if (partitions.length === 0) return;
+      try {
+        const { keys } = await shapeOf(table);
+        for (const batch of chunksOf(partitions, glue.maxBatchDeletePartitions)) {
+          const result = await client.send(
+            new BatchDeletePartitionCommand({
+              ...where(table),
+              PartitionsToDelete: batch.map((values) => ({ Values: valuesOf(keys, values, table) })),
+            }),
+          );
+          // A partition gone already (a repeated drop) is what the call was for.
+          const failed = (result.Errors ?? []).filter(
+            (error) => error.ErrorDetail?.ErrorCode !== "EntityNotFoundException",
+          );
+          const [first] = failed;
+          if (first)
+            throw new Error(
+              `${failed.length} deletion(s) failed, first ${first.PartitionValues?.join("/")}: ${first.ErrorDetail?.ErrorCode} ${first.ErrorDetail?.ErrorMessage}`,
+            );
+        }
+      } catch (error) {
+        throw error instanceof CatalogError ? error : fail(table, "drop", error);
       }
     },
   };

@@ -11,6 +11,10 @@ export const pendingFileSchema = z.object({
   bronze_key: z.string().optional(),
   /** Set while the file waits for the recompute a replaced landing file started (its rebuild id). */
   recompute_id: z.string().optional(),
+  /** The days (`yyyymmdd`) that recompute takes; absent with `recompute_id`: the whole history. */
+  recompute_days: z.array(z.number().int()).optional(),
+  /** The days (`yyyymmdd`) the file's rows fall in, once known (a plan read them, or a replace did). */
+  partition_days: z.array(z.number().int()).optional(),
   /** Failed runs whose plan held the file (the ledger's counter); absent when none. */
   failures: z.number().int().nonnegative().optional(),
 });

@@ -1,3 +1,5 @@
+import type { AsyncBuffer } from "hyparquet";
+import { parquetMetadataAsync, parquetRead } from "hyparquet";
 import type { PartitionSpec } from "./spec";
 
 /** A date partition's values, by partition column name. */
@@ -105,6 +107,47 @@ export class PartitionTally {
   }
 }
 
+/** Rows of the partition column decoded at once: a few MB, whatever the file's size. */
+const PARTITION_READ_ROWS = 100_000;
+
+/**
+ * The partitions of a bronze Parquet file's rows, from its partition timestamp: a top-level
+ * column, or a struct's field (`properties.time`). Only the footer and that column's chunks are
+ * read, a few row groups at a time, and only their tally is kept: memory follows the
+ * partitions, not the rows (a 1.5 GB landing file holds millions of timestamps).
+ * @param file the Parquet file (ranged reads of an S3 object, or a local file)
+ * @param path the partition timestamp's field path in bronze ({@link partitionSourcePath})
+ * @param partition the spec's partition columns
+ * @param options bytes of the first footer read
+ */
+export async function parquetPartitions(
+  file: AsyncBuffer,
+  path: string[],
+  partition: PartitionSpec,
+  { initialFetchSize }: { initialFetchSize?: number } = {},
+): Promise<ColumnPartitions> {
+  const metadata = await parquetMetadataAsync(file, { initialFetchSize });
+  const tally = new PartitionTally(partition);
+  const field = (value: unknown): unknown =>
+    path.slice(1).reduce<unknown>((inner, step) => (inner as Record<string, unknown> | null)?.[step], value);
+  let rowStart = 0;
+  let groupEnd = 0;
+  for (const group of metadata.row_groups) {
+    groupEnd += Number(group.num_rows);
+    if (groupEnd - rowStart < PARTITION_READ_ROWS && group !== metadata.row_groups.at(-1)) continue;
+    await parquetRead({
+      file,
+      metadata,
+      columns: [path[0]!],
+      rowStart,
+      rowEnd: groupEnd,
+      onChunk: ({ columnData }) => tally.add(path.length > 1 ? Array.from(columnData, field) : columnData),
+    });
+    rowStart = groupEnd;
+  }
+  return tally.result();
+}
+
 // `YYYY-MM-DDThh:mm:ss[.fff…]Z` with the time of day in range: such text's UTC date is its
 // first ten characters (whether that date exists is left to partitionOf, once per date).
 function isUtcIsoText(text: string): boolean {
@@ -176,4 +219,29 @@ export function partitionOrdinal(values: Record<string, string | number>, partit
   const value = (name: string): number => Number(values[name]);
   if ("yyyymmdd" in partition) return value(partition.yyyymmdd);
   return value(partition.year) * 10_000 + value(partition.month) * 100 + value(partition.day);
+}
+
+/**
+ * The days of some partitions as sorted, distinct `yyyymmdd` ordinals: what the ledger records
+ * of the partitions a bronze file touched (independent of how the spec names its columns).
+ * @param partitions partition values
+ * @param partition the spec's partition columns
+ */
+export function partitionDays(partitions: Record<string, string | number>[], partition: PartitionSpec): number[] {
+  return [...new Set(partitions.map((values) => partitionOrdinal(values, partition)))].sort((a, b) => a - b);
+}
+
+/**
+ * The partition of a day ordinal, the inverse of {@link partitionOrdinal}.
+ * @param day `yyyymmdd`
+ * @param partition the spec's partition columns
+ * @example partitionOfDay(20240105, carTelemetry.silver.partition) // { event_year: 2024, event_month: 1, event_day: 5 }
+ */
+export function partitionOfDay(day: number, partition: PartitionSpec): PartitionValues {
+  if ("yyyymmdd" in partition) return { [partition.yyyymmdd]: day };
+  return {
+    [partition.year]: Math.floor(day / 10_000),
+    [partition.month]: Math.floor(day / 100) % 100,
+    [partition.day]: day % 100,
+  };
 }

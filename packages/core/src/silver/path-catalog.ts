@@ -58,5 +58,12 @@ export function pathCatalog({ s3, bucket, key }: PathCatalogOptions): PartitionC
       for (const partition of partitions) manifest.partitions[partitionKey(partition.values)] = partition;
       await putObject(s3, bucket, key, JSON.stringify(manifest, null, 2));
     },
+    async drop(_table, partitions) {
+      const manifest = await read();
+      const keys = partitions.map(partitionKey).filter((name) => name in manifest.partitions);
+      if (keys.length === 0) return;
+      for (const name of keys) delete manifest.partitions[name];
+      await putObject(s3, bucket, key, JSON.stringify(manifest, null, 2));
+    },
   };
 }

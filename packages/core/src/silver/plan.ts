@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { parquetMetadataAsync, parquetRead } from "hyparquet";
 import * as z from "zod";
 import type { DatasetSpec } from "../dataset/spec";
 import { athena, chunksOf, stepFunctions, utf8Bytes } from "../limits/index";
@@ -21,7 +20,14 @@ import {
   rangedBuffer,
 } from "./objects";
 import type { ColumnPartitions } from "./partition";
-import { PartitionTally, partitionKey, partitionOrdinal, partitionPath } from "./partition";
+import {
+  parquetPartitions,
+  partitionDays,
+  partitionKey,
+  partitionOfDay,
+  partitionOrdinal,
+  partitionPath,
+} from "./partition";
 import { consolidationStatement } from "./query";
 import type { SilverRebuild } from "./rebuild";
 import { inRebuildRange, rebuiltPartitions, silverRebuildSchema } from "./rebuild";
@@ -40,6 +46,11 @@ export const plannedPartitionSchema = z.object({
   values: z.record(z.string(), z.number()),
   location: z.string(),
   previous: z.string().optional(),
+  /**
+   * Dropped from the catalog instead (its `location` is then its current one): a day a
+   * recompute took that no current bronze file covers any more. Gold recomputes its windows.
+   */
+  dropped: z.literal(true).optional(),
 });
 
 /** A partition the plan rewrites. */
@@ -133,13 +144,7 @@ export const MAX_PLAN_QUERY_BYTES = stepFunctions.maxStateBytes / 2;
 
 const ingestDateOf = (key: string): string | undefined => /(?:^|\/)ingest_date=([^/]+)\//.exec(key)?.[1];
 
-/** Rows of the partition column decoded at once while planning: a few MB, whatever the file's size. */
-const PLAN_READ_ROWS = 100_000;
-
-// The partitions of a bronze file's rows, from its partition timestamp: a top-level column, or
-// a struct's field (`properties.time`). Only the footer and that column's chunks are fetched
-// (ranged reads), a few row groups at a time, and only their tally is kept: memory follows
-// the partitions, not the rows (a 1.5 GB landing file holds millions of timestamps).
+// The partitions of a bronze file's rows (ranged reads of the footer and the partition column).
 async function readFilePartitions(
   s3: S3Client,
   bucket: string,
@@ -149,26 +154,7 @@ async function readFilePartitions(
 ): Promise<ColumnPartitions> {
   try {
     const file = rangedBuffer(s3, bucket, await objectInfo(s3, bucket, key));
-    const metadata = await parquetMetadataAsync(file, { initialFetchSize: FOOTER_FETCH_BYTES });
-    const tally = new PartitionTally(partition);
-    const field = (value: unknown): unknown =>
-      path.slice(1).reduce<unknown>((inner, step) => (inner as Record<string, unknown> | null)?.[step], value);
-    let rowStart = 0;
-    let groupEnd = 0;
-    for (const group of metadata.row_groups) {
-      groupEnd += Number(group.num_rows);
-      if (groupEnd - rowStart < PLAN_READ_ROWS && group !== metadata.row_groups.at(-1)) continue;
-      await parquetRead({
-        file,
-        metadata,
-        columns: [path[0]!],
-        rowStart,
-        rowEnd: groupEnd,
-        onChunk: ({ columnData }) => tally.add(path.length > 1 ? Array.from(columnData, field) : columnData),
-      });
-      rowStart = groupEnd;
-    }
-    return tally.result();
+    return await parquetPartitions(file, path, partition, { initialFetchSize: FOOTER_FETCH_BYTES });
   } catch (error) {
     throw new BronzeReadError(
       `cannot read column ${path.join(".")} of bronze file s3://${bucket}/${key}: ${(error as Error).message}`,
@@ -201,9 +187,18 @@ export async function planSilver<E extends PendingFile>({
     const listed = (await ledger.listPending(spec.name)).filter((entry) => entry.bronze_key);
     // Files whose plans failed are held back or bisected (the failure path sets a lone failing one aside).
     const { files: pending, heldBack } = plannableFiles(listed);
-    // A replaced landing file marked every current bronze file for a recompute: this run is that rebuild.
-    const recomputeId = rebuild ? undefined : listed.find((entry) => entry.recompute_id)?.recompute_id;
-    const run = recomputeId ? { id: recomputeId } : rebuild;
+    // A replaced landing file marked the current bronze files of the days either version touched
+    // for a recompute: this run is that rebuild, over those days (every recompute pending at once:
+    // the union of their days, or the whole history when one of them does not know its days).
+    const recomputing = rebuild ? [] : listed.filter((entry) => entry.recompute_id);
+    const run = recomputing.length
+      ? {
+          id: recomputing[0]!.recompute_id!,
+          ...(recomputing.every((entry) => entry.recompute_days)
+            ? { days: [...new Set(recomputing.flatMap((entry) => entry.recompute_days!))].sort((a, b) => a - b) }
+            : {}),
+        }
+      : rebuild;
     // Oldest first, within the file cap and the bytes their URIs take in a statement's text.
     let taken = 0;
     let uriBytes = 0;
@@ -313,7 +308,8 @@ async function planFiles<E extends PendingFile>({
   rebuild?: SilverRebuild;
 }): Promise<SilverPlan<E>> {
   const silver = silverSpecOf(spec);
-  const files = read.map((r) => r.entry);
+  // Each file carries the days its rows fall in: the ledger records them when it is consolidated.
+  const files = read.map((r) => ({ ...r.entry, partition_days: partitionDays(r.partitions, silver.partition) }));
   const rowsIn = read.reduce((n, r) => n + r.rows, 0);
   const rowsWithoutTimestamp = read.reduce((n, r) => n + r.withoutTimestamp, 0);
   const empty: SilverPlan<E> = {
@@ -327,17 +323,39 @@ async function planFiles<E extends PendingFile>({
     more,
     ...(rebuild ? { rebuild } : {}),
   };
+  const inRange = (values: Record<string, number>) => !rebuild || inRebuildRange(values, silver.partition, rebuild);
   const affected = new Map<string, Record<string, number>>();
+  // A recompute's days are rewritten from bronze; a file it did not mark (new since) is
+  // consolidated as usual, on every day it touches.
   for (const r of read)
     for (const values of r.partitions)
-      if (!rebuild || inRebuildRange(values, silver.partition, rebuild)) affected.set(partitionKey(values), values);
-  if (affected.size === 0) return empty;
+      if (inRange(values) || (rebuild?.days && !r.entry.recompute_id)) affected.set(partitionKey(values), values);
+  // A rebuild unions only with the partitions it has already rewritten; the others' rows are what it replaces.
+  const rebuilt = rebuild
+    ? await rebuiltPartitions({ s3, bucket: buckets.silver, dataset: spec.name, id: rebuild.id })
+    : undefined;
+  // The last plan of a recompute: a day it took that neither it nor an earlier plan of it
+  // rewrote has no current bronze file any more (only the retired version covered it).
+  const uncovered =
+    rebuild?.days && !more
+      ? rebuild.days
+          .map((day) => partitionOfDay(day, silver.partition))
+          .filter((values) => !affected.has(partitionKey(values)) && !rebuilt!.has(partitionKey(values)))
+      : [];
+  if (affected.size === 0 && uncovered.length === 0) return empty;
 
   const valuesList = [...affected.values()].sort(
     (a, b) => partitionOrdinal(a, silver.partition) - partitionOrdinal(b, silver.partition),
   );
   const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
-  const current = await target.catalog.locate(target.table, valuesList);
+  const [current, stale] = await Promise.all([
+    target.catalog.locate(target.table, valuesList),
+    target.catalog.locate(target.table, uncovered),
+  ]);
+  const dropped: PlannedPartition[] = uncovered.flatMap((values, i) =>
+    stale[i] ? [{ values, location: stale[i], previous: stale[i], dropped: true as const }] : [],
+  );
+  if (valuesList.length === 0 && dropped.length === 0) return empty;
   // A compatible change applied by this run (a new field, a derived column, a rename's earlier
   // name) reaches the table's columns before the plan's statements read its existing partitions
   // through it, and before the commit swaps partitions in (each copies the table's columns).
@@ -346,7 +364,10 @@ async function planFiles<E extends PendingFile>({
     dataset: spec.name,
     // A rebuild writes other rows than a normal plan of the same files: another version.
     files: [...files.map((f) => f.file_id), ...(rebuild ? [`rebuild#${rebuild.id}`] : [])],
-    current: valuesList.map((values, i) => [partitionKey(values), current[i]]),
+    current: [
+      ...valuesList.map((values, i): [string, string | undefined] => [partitionKey(values), current[i]]),
+      ...dropped.map((p): [string, string | undefined] => [`drop:${partitionKey(p.values)}`, p.previous]),
+    ],
   });
   const leftovers = await listObjects(s3, target.bucket, versionPrefix(target.root, version));
   await deleteObjects(
@@ -361,10 +382,6 @@ async function planFiles<E extends PendingFile>({
     uris: files.map((f) => bronzeUri(buckets.bronze, f)),
     ingestDates: [...new Set(bronzeKeys.map(ingestDateOf).filter((d) => d !== undefined))].sort(),
   };
-  // A rebuild unions only with the partitions it has already rewritten; the others' rows are what it replaces.
-  const rebuilt = rebuild
-    ? await rebuiltPartitions({ s3, bucket: buckets.silver, dataset: spec.name, id: rebuild.id })
-    : undefined;
   const runs = chunksOf(
     valuesList.map((values, i) => ({ values, previous: current[i] })),
     athena.maxPartitionsPerWrite,
@@ -385,7 +402,7 @@ async function planFiles<E extends PendingFile>({
       silver: {
         table: target.table,
         existing: planned
-          .filter((p) => p.previous && (!rebuilt || rebuilt.has(partitionKey(p.values))))
+          .filter((p) => p.previous && (!rebuilt || rebuilt.has(partitionKey(p.values)) || !inRange(p.values)))
           .map((p) => ({ values: p.values, location: p.previous! })),
       },
       to,
@@ -393,8 +410,11 @@ async function planFiles<E extends PendingFile>({
       ...(runs.length > 1 || rebuild?.from || rebuild?.to
         ? { ordinals: { from: ordinals[0]!, to: ordinals.at(-1)! } }
         : {}),
+      // A recompute's days need not be consecutive: its rows of other days stay where they are.
+      ...(rebuild?.days ? { days: ordinals } : {}),
     });
   });
+  partitions.push(...dropped);
   return { ...empty, version, partitions, statements };
 }
 

@@ -18,6 +18,8 @@ export interface ConsolidationQueryOptions {
    * of several statements that each write at most Athena's 100 partitions of a plan.
    */
   ordinals?: { from: number; to: number };
+  /** Only the new rows whose partition ordinal is one of these: a recompute's days, which need not be consecutive. */
+  days?: number[];
 }
 
 const RANK = "_rn";
@@ -27,7 +29,13 @@ const RANK = "_rn";
  * with the existing rows of those partitions only, one row kept per dedup key.
  * @param options spec, bronze files, existing partitions
  */
-export function consolidationQuery({ spec, bronze, silver, ordinals }: Omit<ConsolidationQueryOptions, "to">): Query {
+export function consolidationQuery({
+  spec,
+  bronze,
+  silver,
+  ordinals,
+  days,
+}: Omit<ConsolidationQueryOptions, "to">): Query {
   const { dedup, partition } = silverSpecOf(spec);
   const columns = silverColumns(spec);
   const all = [...columns.data, ...columns.partition];
@@ -55,6 +63,9 @@ export function consolidationQuery({ spec, bronze, silver, ordinals }: Omit<Cons
             binary(ordinalExpr(columns.partition), ">=", lit(ordinals.from)),
             binary(ordinalExpr(columns.partition), "<=", lit(ordinals.to)),
           ]
+        : []),
+      ...(days
+        ? [{ kind: "in" as const, expr: ordinalExpr(columns.partition), values: days.map((day) => lit(day)) }]
         : []),
     ),
   };

@@ -19,6 +19,11 @@ export const silverRebuildSchema = z.object({
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/)
     .optional(),
+  /**
+   * Only these days (`yyyymmdd` ordinals): the recompute a replaced landing file starts takes
+   * the days either version touched. A plan's last step drops those no current file covers.
+   */
+  days: z.array(z.number().int()).optional(),
 });
 
 /** A rebuild. */
@@ -38,7 +43,11 @@ export function inRebuildRange(
   rebuild: SilverRebuild,
 ): boolean {
   const ordinal = partitionOrdinal(values, partition);
-  return (!rebuild.from || ordinal >= dayOrdinal(rebuild.from)) && (!rebuild.to || ordinal <= dayOrdinal(rebuild.to));
+  return (
+    (!rebuild.from || ordinal >= dayOrdinal(rebuild.from)) &&
+    (!rebuild.to || ordinal <= dayOrdinal(rebuild.to)) &&
+    (!rebuild.days || rebuild.days.includes(ordinal))
+  );
 }
 
 // Beside the plans, outside every table's prefix.

@@ -101,8 +101,8 @@ export function silverTableOf(spec: DatasetSpec, lake: TableRef): TableRef {
 /**
  * A path target's catalog: the manifest beside the data is the source of truth for where
  * partitions live (what consumers of the path read); each swap is mirrored to the lake's
- * catalog, manifest first, so the engines see the same locations. Both swaps are idempotent,
- * so a crash between them is mended by the next run's swap.
+ * catalog, manifest first, so the engines see the same locations (drops likewise). Both are
+ * idempotent, so a crash between them is mended by the next run's.
  */
 function mirroredCatalog(manifest: PartitionCatalog, lake: PartitionCatalog): PartitionCatalog {
   return {
@@ -111,6 +111,10 @@ function mirroredCatalog(manifest: PartitionCatalog, lake: PartitionCatalog): Pa
     swap: async (table, partitions) => {
       await manifest.swap(table, partitions);
       await lake.swap(table, partitions);
+    },
+    drop: async (table, partitions) => {
+      await manifest.drop(table, partitions);
+      await lake.drop(table, partitions);
     },
   };
 }

@@ -134,6 +134,55 @@ describe("ledger", () => {
       [other.file_id, "r1"],
     ]);
   });
+  it("records the days a consolidated file's rows fall in, when the plan gives them", async () => {
+    // Prepare
+    const [withDays, without] = [entry("ds_days", 1, 1), entry("ds_days", 2, 1)];
+    for (const e of [withDays, without]) await recordIngested(stack.doc, table, e);
+    // Act
+    await markConsolidated(stack.doc, table, [{ ...withDays, partition_days: [20240101, 20240102] }, without], {
+      silverVersion: "v1",
+    });
+    // Assess
+    expect(await getLedgerEntry(stack.doc, table, "ds_days", withDays.file_id)).toMatchObject({
+      status: "silver",
+      partition_days: [20240101, 20240102],
+    });
+    expect((await getLedgerEntry(stack.doc, table, "ds_days", without.file_id))?.partition_days).toBeUndefined();
+  });
+
+  it("marks for a recompute of some days only the files touching them, and the consolidated ones of unknown days", async () => {
+    // Prepare: consolidated files of day 1, of days 2-3, of unknown days; a new file still pending (unknown days)
+    const files = [1, 2, 3, 4].map((n) => entry("ds_scope", n, 1));
+    for (const e of files) await recordIngested(stack.doc, table, e);
+    await markConsolidated(
+      stack.doc,
+      table,
+      [{ ...files[0]!, partition_days: [20240101] }, { ...files[1]!, partition_days: [20240102, 20240103] }, files[2]!],
+      { silverVersion: "v1" },
+    );
+    // Act: a recompute of day 3, then another of days 1 and 3
+    const first = await markForRebuild(stack.doc, table, "ds_scope", {
+      rebuildId: "r1",
+      recompute: true,
+      days: [20240103],
+    });
+    const second = await markForRebuild(stack.doc, table, "ds_scope", {
+      rebuildId: "r2",
+      recompute: true,
+      days: [20240101, 20240103],
+    });
+    // Assess: a pending file of unknown days is left as it was (the plan takes it either way, and
+    // takes the union of every pending recompute's days); one of known days takes both recomputes' days
+    expect([first, second]).toEqual([2, 2]);
+    const pending = await listPending(stack.doc, table, "ds_scope");
+    expect(pending.map((e) => [e.file_id, e.recompute_id, e.recompute_days])).toEqual([
+      [files[0]!.file_id, "r2", [20240101, 20240103]],
+      [files[1]!.file_id, "r2", [20240103, 20240101, 20240103]],
+      [files[2]!.file_id, "r1", [20240103]],
+      [files[3]!.file_id, undefined, undefined],
+    ]);
+  });
+
   it("counts a failed plan on each of its files, and sets aside a file that fails alone twice", async () => {
     // Prepare
     const [a, b] = [entry("ds_poison", 1, 3), entry("ds_poison", 2, 3)];

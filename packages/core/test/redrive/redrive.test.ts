@@ -9,6 +9,7 @@ import { ingestObject } from "../../src/ingest/ingest";
 import type { IngestContext } from "../../src/ingest/types";
 import type { LedgerEntry } from "../../src/ledger/ledger";
 import { getLedgerEntry, listLedger, listPending } from "../../src/ledger/ledger";
+import type { RedriveContext } from "../../src/redrive/records";
 import { redriveDataset } from "../../src/redrive/redrive";
 
 // The shipped spec with `Model` narrowed to an integer: a "X5" model is rejected until it is a string again.
@@ -28,7 +29,7 @@ const reading = (n: number, model: string | number, extra: Record<string, unknow
 
 describe("redriveDataset", () => {
   let lake: TestLake;
-  let ctx: IngestContext;
+  let ctx: IngestContext & RedriveContext;
   beforeAll(async () => {
     lake = await startTestLake();
     const { names } = lake.services;
@@ -38,6 +39,7 @@ describe("redriveDataset", () => {
       ledgerTable: names.Ledger!,
       bronzeBucket: names.Bronze!,
       quarantineBucket: names.Quarantine!,
+      landingBucket: names.Landing!,
       datasets: [narrowed],
       tmpDir: lake.dataDir,
     };

@@ -1,5 +1,6 @@
 import {
   BatchCreatePartitionCommand,
+  BatchDeletePartitionCommand,
   BatchGetPartitionCommand,
   BatchUpdatePartitionCommand,
   GetTableCommand,
@@ -125,6 +126,47 @@ describe("glueCatalog", () => {
     const swapped = catalog().swap(table, [at(1)]);
     await expect(swapped).rejects.toBeInstanceOf(CatalogError);
     await expect(swapped).rejects.toThrow(/2024\/1\/1: AccessDeniedException not authorized/);
+  });
+
+  it("drops partitions with BatchDeletePartition, in the table's key order, at most 25 per call", async () => {
+    // Prepare: day 3 is gone already (a repeated drop), which Glue reports as not found.
+    silverTable();
+    glue.on(BatchDeletePartitionCommand).callsFake(({ PartitionsToDelete }) => ({
+      Errors: PartitionsToDelete.filter((p: { Values: string[] }) => p.Values[2] === "3").map(
+        (p: { Values: string[] }) => ({
+          PartitionValues: p.Values,
+          ErrorDetail: { ErrorCode: "EntityNotFoundException", ErrorMessage: "Partition not found" },
+        }),
+      ),
+    }));
+    const dropped = Array.from({ length: 30 }, (_, i) => day(i + 1));
+    // Act
+    await catalog().drop(table, dropped);
+    await catalog().drop(table, []);
+    // Assess
+    const calls = glue.commandCalls(BatchDeletePartitionCommand).map((c) => c.args[0].input);
+    expect(calls.map((input) => input.PartitionsToDelete!.length)).toEqual([25, 5]);
+    expect(calls[0]).toMatchObject({ DatabaseName: table.database, TableName: table.name });
+    expect(calls[0]!.PartitionsToDelete![0]).toEqual({ Values: ["2024", "1", "1"] });
+  });
+
+  it("fails naming the first partition Glue would not drop", async () => {
+    // Prepare
+    silverTable();
+    glue.on(BatchDeletePartitionCommand).resolves({
+      Errors: [
+        {
+          PartitionValues: ["2024", "1", "2"],
+          ErrorDetail: { ErrorCode: "AccessDeniedException", ErrorMessage: "not authorized" },
+        },
+      ],
+    });
+    // Act + Assess
+    const dropping = catalog().drop(table, [day(2)]);
+    await expect(dropping).rejects.toBeInstanceOf(CatalogError);
+    await expect(dropping).rejects.toThrow(
+      /cannot drop partitions of medallion_silver.car_telemetry: .*2024\/1\/2: AccessDeniedException/,
+    );
   });
 
   it("adds the columns the table lacks with UpdateTable, keeping the rest, and new partitions copy them", async () => {

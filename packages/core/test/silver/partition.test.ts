@@ -3,7 +3,10 @@ import {
   PartitionTally,
   parsePartitionPath,
   partitionColumnNames,
+  partitionDays,
   partitionOf,
+  partitionOfDay,
+  partitionOrdinal,
   partitionPath,
   partitionsOfColumn,
 } from "../../src/silver/partition";
@@ -127,5 +130,24 @@ describe("partitionsOfColumn", () => {
       new Set(whole.partitions.map((p) => JSON.stringify(p))),
     );
     expect(chunked.partitions).toHaveLength(9);
+  });
+});
+
+describe("partition days", () => {
+  it("gives the sorted distinct days of partitions, and each day's partition back, in either layout", () => {
+    // Prepare
+    const compact = { from: "anomesdia_ts", yyyymmdd: "anomesdia" };
+    const partitions = [
+      { event_year: 2024, event_month: 12, event_day: 31 },
+      { event_year: 2024, event_month: 2, event_day: 9 },
+      { event_year: 2024, event_month: 12, event_day: 31 },
+    ];
+    // Act
+    const days = partitionDays(partitions, columns);
+    // Assess
+    expect(days).toEqual([20240209, 20241231]);
+    expect(days.map((day) => partitionOfDay(day, columns))).toEqual([partitions[1], partitions[0]]);
+    expect(partitionOfDay(20240209, compact)).toEqual({ anomesdia: 20240209 });
+    for (const values of partitions) expect(partitionOfDay(partitionOrdinal(values, columns), columns)).toEqual(values);
   });
 });

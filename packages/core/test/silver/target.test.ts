@@ -9,7 +9,12 @@ import { resolveTarget } from "../../src/silver/target";
 
 // Resolving builds no request: the S3 client is only handed to the path catalog.
 const s3 = new S3Client({ region: "us-east-1" });
-const catalog: PartitionCatalog = { locate: async () => [], swap: async () => {}, addColumns: async () => [] };
+const catalog: PartitionCatalog = {
+  locate: async () => [],
+  swap: async () => {},
+  drop: async () => {},
+  addColumns: async () => [],
+};
 const lake = { bucket: "lake-silver", table: { database: "medallion_silver", name: "operations" }, catalog, s3 };
 const withTarget = (target: SilverTargetSpec | undefined): DatasetSpec => ({
   ...operations,

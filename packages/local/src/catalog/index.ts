@@ -60,6 +60,13 @@ export function localCatalog({ directory }: { directory: string }): LocalCatalog
       for (const partition of partitions) content.partitions[partitionKey(partition.values)] = partition;
       await write(table, content);
     },
+    async drop(table, partitions) {
+      const content = await read(table);
+      const keys = partitions.map(partitionKey).filter((key) => key in content.partitions);
+      if (keys.length === 0) return;
+      for (const key of keys) delete content.partitions[key];
+      await write(table, content);
+    },
     async addColumns(table, columns) {
       const content = await read(table);
       const has = new Set((content.columns ?? []).map(({ name }) => name.toLowerCase()));

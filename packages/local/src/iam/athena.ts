@@ -166,8 +166,8 @@ export function recordingEngine(
 
 /**
  * A partition catalog that records what the AWS catalog (`glueCatalog`: the table, then
- * BatchGetPartition to locate; BatchUpdatePartition and BatchCreatePartition to swap; the table,
- * then UpdateTable when it lacks columns) asks
+ * BatchGetPartition to locate; BatchUpdatePartition and BatchCreatePartition to swap;
+ * BatchDeletePartition to drop; the table, then UpdateTable when it lacks columns) asks
  * Glue for, as the function in flight, then defers to the wrapped one.
  * @param catalog the local catalog
  * @param recorder where calls are recorded
@@ -208,6 +208,11 @@ export function recordingCatalog(catalog: PartitionCatalog, recorder: CallRecord
         );
       }
       return catalog.swap(table, partitions);
+    },
+    async drop(table, partitions) {
+      if (partitions.length > 0)
+        recorder.record(glue(scope, table, ["glue:GetTable", "glue:BatchDeletePartition"]), "Glue (partition drop)");
+      return catalog.drop(table, partitions);
     },
   };
 }

@@ -31,6 +31,21 @@ describe("localCatalog", () => {
     expect((await catalog.partitions(table)).map((p) => p.location)).toEqual(["s3://s/v2/1/", "s3://s/v2/2/"]);
   });
 
+  it("drops partitions, keeping the others, and skips those it does not hold", async () => {
+    // Prepare
+    const catalog = localCatalog({ directory });
+    await catalog.swap(table, [
+      { values: day(1), location: "s3://s/v1/1/" },
+      { values: day(2), location: "s3://s/v1/2/" },
+    ]);
+    // Act
+    await catalog.drop(table, [day(2), day(3)]);
+    await localCatalog({ directory }).drop(table, [day(2)]);
+    // Assess
+    expect(await catalog.locate(table, [day(1), day(2)])).toEqual(["s3://s/v1/1/", undefined]);
+    expect((await catalog.partitions(table)).map((p) => p.location)).toEqual(["s3://s/v1/1/"]);
+  });
+
   it("adds the columns a table lacks, once, beside its partitions", async () => {
     // Prepare
     const catalog = localCatalog({ directory });
