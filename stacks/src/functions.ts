@@ -169,17 +169,19 @@ export const functions = {
     states: ["FailJourney"],
   },
   /**
-   * The failure path, before FailJourney: one failure on each file of the failed run's silver
-   * plan; a file that failed alone twice is set aside, so later plans go on without it.
+   * The failure path: one failure on each file of the failed run's silver plan, and a
+   * `plan_failed` step on its journey; a lone file failing again is set aside, and the run
+   * plans again without the failed files (the state machine caps how often).
    */
   RecordPlanFailure: {
     handler: "setaside.record",
     memoryMB: 512,
     timeoutSeconds: 60,
-    links: ["Silver", "Ledger"],
+    links: ["Silver", "Ledger", "JourneyControl"],
     access: {
       Silver: ["s3:GetObject"],
       Ledger: ["dynamodb:UpdateItem"],
+      ...journeySteps,
     },
     states: ["RecordPlanFailure"],
   },
@@ -250,12 +252,21 @@ export const functions = {
     timeoutSeconds: 5 * 60,
     links: silverLinks,
     access: {
-      Ledger: ["dynamodb:Query"],
+      Ledger: [
+        "dynamodb:Query",
+        {
+          action: "dynamodb:UpdateItem",
+          unexercised:
+            "counts an unreadable bronze object on its file (set aside the second time); the set-aside e2e test makes it",
+        },
+      ],
       // The footer and the partition column of each pending file, in ranged reads (HEAD for its size).
       Bronze: ["s3:GetObject"],
-      // Lists a version's leftovers; stores the plan under `_plans/`.
+      // Lists a version's leftovers and deletes them (a plan made again after its attempt failed
+      // before the commit writes the same version); stores the plan under `_plans/`.
       Silver: [
         "s3:ListBucket",
+        "s3:DeleteObject",
         "s3:PutObject",
         {
           action: "s3:GetObject",

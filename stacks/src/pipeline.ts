@@ -35,13 +35,15 @@ export const pipelineStates = {
   GetGoldQueryResults: "GetGoldQueryResults",
   GoldStatementDone: "GoldStatementDone",
   MorePending: "MorePending?",
+  PlanAgain: "PlanAgain?",
   PipelineFailed: "PipelineFailed",
 } as const;
 
 const S = pipelineStates;
 
 // Any error after the journey started counts against the files of the silver plan in hand (if
-// any; RecordPlanFailure), then fails the journey with that error, then the execution.
+// any; RecordPlanFailure): a failure that may come from their data plans again without them
+// (PlanAgain?), any other fails the journey with that error, then the execution.
 // States.ALL does not catch States.DataLimitExceeded (an oversized state): it is named first.
 const failJourney: Catcher[] = [
   { ErrorEquals: ["States.DataLimitExceeded"], Next: S.FailJourney, ResultPath: "$.error" },
@@ -90,6 +92,15 @@ const journeyRef = { "journey_id.$": "$.journey.journey_id", "run_id.$": "$.jour
 const lockRef = { "dataset.$": "$.dataset", "owner.$": "$.journey.run_id" };
 // The states that end a run read its execution's history, to record what it used.
 const runEndRef = { ...journeyRef, "execution_arn.$": "$$.Execution.Id" };
+
+/**
+ * How often one run may plan again after a plan failed from its data: each failed plan's files
+ * are counted, and the planner bisects them, so a poison file among 2^n ends alone and set aside
+ * within about n + 2 failed plans, while a failure of everything (not the data's) ends the run
+ * FAILED after this many. A poison not isolated within the cap is, by the next runs (the counts
+ * persist in the ledger).
+ */
+export const maxReplansPerRun = 5;
 
 // How long an execution may run: a backlog is taken plan after plan within it.
 const EXECUTION_TIMEOUT_SECONDS = 6 * 3600;
@@ -454,11 +465,21 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
       },
       ...task(S.ReleaseDatasetLock, lockRef, null, { Next: S.CompleteJourney, Catch: failJourney }),
       ...task(S.CompleteJourney, runEndRef, "$.completed", { End: true, Catch: failJourney }),
-      // Best effort: the journey is failed whether or not the failure could be counted.
+      // Counts the failure on the plan's files (best effort: the journey is failed whether or not
+      // it could be), and says whether it may come from their data.
       ...task(S.RecordPlanFailure, "$", "$.setAside", {
-        Next: S.FailJourney,
+        Next: S.PlanAgain,
         Catch: [{ ErrorEquals: ["States.ALL"], Next: S.FailJourney, ResultPath: "$.setAsideError" }],
       }),
+      [S.PlanAgain]: {
+        Type: "Choice",
+        Comment: `A plan that failed from its data: plan again without its suspect files (bisected, a lone one set aside), at most ${maxReplansPerRun} times a run.`,
+        Choices: [
+          { Variable: "$.setAside.failed_plans", NumericGreaterThan: maxReplansPerRun, Next: S.FailJourney },
+          { Variable: "$.setAside.replan", BooleanEquals: true, Next: S.PlanSilver },
+        ],
+        Default: S.FailJourney,
+      },
       ...task(S.FailJourney, { ...runEndRef, "error.$": "$.error" }, "$.failed", {
         Next: S.ReleaseDatasetLockAfterFailure,
       }),

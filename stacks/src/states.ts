@@ -47,6 +47,7 @@ export interface ChoiceRule {
   Variable: string;
   BooleanEquals?: boolean;
   NumericEquals?: number;
+  NumericGreaterThan?: number;
   StringEquals?: string;
   IsNull?: boolean;
   IsPresent?: boolean;

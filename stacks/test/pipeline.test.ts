@@ -1,7 +1,7 @@
 import aslValidator from "asl-validator";
 import { describe, expect, it } from "vitest";
 import { functions, perTaskFunction, taskFunctionNames } from "../src/functions";
-import { pipelineDefinition, pipelineStates, runLeaseSeconds } from "../src/pipeline";
+import { maxReplansPerRun, pipelineDefinition, pipelineStates, runLeaseSeconds } from "../src/pipeline";
 import type { State, TaskState } from "../src/states";
 
 const arn = (name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:medallion-prod-${name}`;
@@ -78,7 +78,7 @@ describe("pipelineDefinition", () => {
     }
     // Counting the failure is best effort: the journey is failed whatever happens to it.
     expect(definition.States[pipelineStates.RecordPlanFailure]).toMatchObject({
-      Next: pipelineStates.FailJourney,
+      Next: pipelineStates.PlanAgain,
       Catch: [{ ErrorEquals: ["States.ALL"], Next: pipelineStates.FailJourney }],
     });
     expect(definition.States[pipelineStates.FailJourney]).toMatchObject({
@@ -91,6 +91,24 @@ describe("pipelineDefinition", () => {
         { ErrorEquals: ["States.ALL"], Next: pipelineStates.PipelineFailed },
       ],
     });
+  });
+
+  it("plans again after a failure from the plan's data, at most maxReplansPerRun times, else fails the journey", () => {
+    // Prepare
+    const choice = definition.States[pipelineStates.PlanAgain];
+    if (choice?.Type !== "Choice") throw new Error("PlanAgain? is not a Choice");
+    // Where a run goes from the failure path, given what RecordPlanFailure said.
+    const next = (result: { replan: boolean; failed_plans: number }): string =>
+      choice.Choices.find((rule) =>
+        rule.Variable === "$.setAside.replan"
+          ? rule.BooleanEquals === result.replan
+          : rule.Variable === "$.setAside.failed_plans" && result.failed_plans > rule.NumericGreaterThan!,
+      )?.Next ?? choice.Default;
+    // Assess: the cap comes first, so even a data failure stops once it is reached
+    expect(next({ replan: true, failed_plans: 1 })).toBe(pipelineStates.PlanSilver);
+    expect(next({ replan: true, failed_plans: maxReplansPerRun })).toBe(pipelineStates.PlanSilver);
+    expect(next({ replan: true, failed_plans: maxReplansPerRun + 1 })).toBe(pipelineStates.FailJourney);
+    expect(next({ replan: false, failed_plans: 0 })).toBe(pipelineStates.FailJourney);
   });
 
   it("retries Athena's throttling and service errors by the names Step Functions gives them", () => {

@@ -83,7 +83,7 @@ describe("accessPolicy", () => {
     // Assess: no silver path target in this deployment, so no statement for it.
     expect(statements).toHaveLength(Object.keys(functions.PlanSilver.access).length - 1);
     expect(statements).toContainEqual({
-      actions: ["dynamodb:Query"],
+      actions: ["dynamodb:Query", "dynamodb:UpdateItem"],
       resources: targetResources("Ledger", deployment),
     });
   });

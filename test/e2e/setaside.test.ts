@@ -5,6 +5,7 @@ import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { LedgerEntry } from "@medallion/core/ledger";
 import { getLedgerEntry } from "@medallion/core/ledger";
+import type { JourneyJson, StepJson } from "@medallion/local/commands/journeys";
 import { localClients } from "@medallion/local/services/clients";
 import { startServices } from "@medallion/local/services/index";
 import { medallion } from "@medallion/testing/cli";
@@ -13,8 +14,10 @@ import { landBronze, reading } from "@medallion/testing/silver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // A poison bronze file: valid Parquet whose partition column plans fine, but whose `metrics`
-// struct was written as a string, so every silver query that reads it fails. It must not block
-// the good files landed with and after it; once fixed, `redrive` brings it back.
+// struct was written as a string, so every silver query that reads it fails; and a corrupt one,
+// whose bytes are not Parquet, so planning cannot read it. Neither may block the good files
+// landed with and after them, nor fail a run: the run that meets them plans again without them,
+// sets them aside, and succeeds; once fixed, `redrive` brings them back.
 
 // The embedded services on the CLI's data directory, between commands (none holds it then).
 async function withLake<T>(dataDir: string, fn: (lake: TestLake) => Promise<T>): Promise<T> {
@@ -41,7 +44,9 @@ describe("poison set-aside", () => {
   let root: string;
   let dataDir: string;
   let poison: LedgerEntry;
+  let corrupt: LedgerEntry;
   let goodBytes: Uint8Array;
+  let corruptBytes: Uint8Array;
   const cli = (args: string[]) => medallion([...args, "--dataset", "car_telemetry", "--json", "--data-dir", dataDir]);
   const land = async (n: number) => {
     const dir = join(root, `landing-${n}`);
@@ -74,27 +79,56 @@ describe("poison set-aside", () => {
       await lake.s3.send(
         new PutObjectCommand({ Bucket: lake.names.Bronze, Key: poison.bronze_key, Body: await readFile(bad) }),
       );
+      corrupt = await landBronze(lake, {
+        name: "corrupt",
+        readings: [reading({ carChassis: "CORRUPT-1", metricTimestamp: "2024-01-05T12:00:00Z" })],
+      });
+      const stored = await lake.s3.send(new GetObjectCommand({ Bucket: lake.names.Bronze, Key: corrupt.bronze_key }));
+      corruptBytes = await stored.Body!.transformToByteArray();
+      await lake.s3.send(
+        new PutObjectCommand({ Bucket: lake.names.Bronze, Key: corrupt.bronze_key, Body: "not parquet at all" }),
+      );
     });
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
-  it("sets aside a file that fails silver twice, lets the others reach gold, and redrives it once fixed", async () => {
-    // Act: each run lands one good file; the poison fails the first two with all, then alone.
+  it("sets aside a file failing silver and one planning cannot read, within the run, and redrives them", async () => {
+    // Act: each run lands one good file; the first meets the poison and the corrupt file
     const runs = [];
     for (let n = 1; n <= 4; n++) runs.push(await land(n));
 
-    // Assess: runs 1-3 fail (the third sets the poison aside), the fourth succeeds without it
-    expect(runs.map((r) => r.code)).toEqual([1, 1, 1, 0]);
-    const ledger = await withLake(dataDir, (lake) =>
-      getLedgerEntry(lake.doc, lake.names.Ledger!, "car_telemetry", poison.file_id),
+    // Assess: every run succeeds; the first plans again without the poison and sets both aside
+    expect(
+      runs.map((r) => r.code),
+      runs.map((r) => r.stderr).join("\n"),
+    ).toEqual([0, 0, 0, 0]);
+    const [ledger, unreadable] = await withLake(dataDir, (lake) =>
+      Promise.all(
+        [poison, corrupt].map((e) => getLedgerEntry(lake.doc, lake.names.Ledger!, "car_telemetry", e.file_id)),
+      ),
     );
     expect(ledger).toMatchObject({ status: "set_aside", failed_step: "silver" });
     expect(ledger?.pending_dataset).toBeUndefined();
     expect(ledger?.last_error).toContain("metrics");
+    // Planning could not read it twice: counted on it, and set aside without failing a plan
+    expect(unreadable).toMatchObject({ status: "set_aside", failed_step: "plan", failures: 2 });
+    expect(unreadable?.last_error).toContain("BronzeReadError");
     const journeys = await medallion(["journeys", "--json", "--data-dir", dataDir]);
-    expect(JSON.parse(journeys.stdout).setAside).toEqual([
-      expect.objectContaining({ dataset: "car_telemetry", fileId: poison.file_id, failedStep: "silver" }),
-    ]);
+    const listed = JSON.parse(journeys.stdout);
+    expect(listed.setAside).toHaveLength(2);
+    expect(listed.setAside).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ dataset: "car_telemetry", fileId: poison.file_id, failedStep: "silver" }),
+        expect.objectContaining({ dataset: "car_telemetry", fileId: corrupt.file_id, failedStep: "plan" }),
+      ]),
+    );
+    // The first run's journey completed, recording its failed plans and the poison set aside by the last
+    const failed = listed.journeys.flatMap((journey: JourneyJson) =>
+      journey.steps.filter((step) => step.step === "plan_failed").map((step) => ({ journey, step })),
+    );
+    expect(new Set(failed.map((f: { journey: JourneyJson }) => f.journey.journeyId)).size).toBe(1);
+    expect(failed[0].journey.status).toBe("completed");
+    expect(failed.map((f: { step: StepJson }) => f.step.details?.setAside)).toEqual([[], [], [poison.file_id]]);
     // Silver and gold hold exactly the good files, as an independent count of them says
     const duck = await (await DuckDBInstance.create()).connect();
     const landed = [1, 2, 3, 4].map((n) => `'${join(root, `landing-${n}`, `g${n}.ndjson`)}'`).join(", ");
@@ -106,25 +140,34 @@ describe("poison set-aside", () => {
     expect(await query("SELECT count(DISTINCT carChassis)::INT AS cars FROM silver.car_telemetry")).toEqual(expected);
     expect(await query("SELECT count(DISTINCT car)::INT AS cars FROM gold.car_monthly")).toEqual(expected);
 
-    // Act: fix the bronze object, then redrive twice
-    await withLake(dataDir, (lake) =>
-      lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Bronze, Key: poison.bronze_key, Body: goodBytes })),
-    );
+    // Act: fix the bronze objects, then redrive twice
+    await withLake(dataDir, async (lake) => {
+      await lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Bronze, Key: poison.bronze_key, Body: goodBytes }));
+      await lake.s3.send(
+        new PutObjectCommand({ Bucket: lake.names.Bronze, Key: corrupt.bronze_key, Body: corruptBytes }),
+      );
+    });
     const first = await cli(["redrive"]);
     const second = await cli(["redrive"]);
 
-    // Assess: the first puts it back and its run consolidates it; the second changes nothing
+    // Assess: the first puts them back and its run consolidates them; the second changes nothing
     expect(first.code, first.stderr).toBe(0);
     const firstJson = JSON.parse(first.stdout);
-    expect(firstJson.setAside).toEqual([expect.objectContaining({ fileId: poison.file_id, failedStep: "silver" })]);
+    expect(firstJson.setAside).toHaveLength(2);
+    expect(firstJson.setAside).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ fileId: poison.file_id, failedStep: "silver" }),
+        expect.objectContaining({ fileId: corrupt.file_id, failedStep: "plan" }),
+      ]),
+    );
     expect(firstJson.pipeline.status).toBe("SUCCEEDED");
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ setAside: [], pipeline: null });
-    expect(await query("SELECT carChassis FROM silver.car_telemetry WHERE carChassis LIKE 'POISON%'")).toEqual([
-      { carChassis: "POISON-1" },
-    ]);
+    expect(
+      await query("SELECT carChassis FROM silver.car_telemetry WHERE carChassis NOT LIKE 'GOOD%' ORDER BY 1"),
+    ).toEqual([{ carChassis: "CORRUPT-1" }, { carChassis: "POISON-1" }]);
     expect(await query("SELECT count(DISTINCT carChassis)::INT AS cars FROM silver.car_telemetry")).toEqual([
-      { cars: 9 },
+      { cars: 10 },
     ]);
-  });
+  }, 300_000);
 });

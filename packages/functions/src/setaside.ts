@@ -1,23 +1,39 @@
-import { errorInfo } from "@medallion/core/journey";
+import { errorInfo, recordStep, stepTiming } from "@medallion/core/journey";
 import { recordPlanFailure } from "@medallion/core/ledger";
 import { metricNames } from "@medallion/core/metrics";
 import { loadSilverPlan } from "@medallion/core/silver";
 import * as z from "zod";
+import { reportStep } from "./journey";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
 import { lambdaHandler } from "./shared/handler";
 import { logger, publishMetric } from "./shared/observability";
 
-// The pipeline's failure path, before FailJourney: a run that fails with a silver plan in hand
-// counts one failure on each of the plan's files; a file that fails alone twice is set aside.
+// The pipeline's failure path: a run that fails with a silver plan in hand counts one failure
+// on each of the plan's files, records the failed attempt on its journey, and says whether the
+// run may plan again without them (the state machine bounds how often); a file that fails alone
+// again is set aside.
+
+/** What the failure path reported last time in this run (`$.setAside`), if it ran. */
+const previousResult = z.object({ failed_plans: z.number().int().nonnegative() }).passthrough();
 
 /** The failed run's state, as the Catch left it: the error, and the plans it had made (if any). */
 const failureEvent = z.object({
   dataset: z.string().min(1),
   error: z.unknown(),
-  plan: z.object({ plan_key: z.string().min(1), version: z.string().nullable() }).optional(),
+  journey: z
+    .object({ journey_id: z.string().min(1), run_id: z.string().min(1).optional() })
+    .passthrough()
+    .optional(),
+  plan: z
+    .object({ plan_key: z.string().min(1), version: z.string().nullable() })
+    .passthrough()
+    .optional(),
   /** CommitSilver's result: when it holds the plan's version, the failure came after silver, in gold. */
   silver: z.object({ version: z.string().nullable().optional() }).passthrough().optional(),
+  /** FinishSilver's result: a plan of this run went through (and when it is the plan in hand, no plan failed). */
+  finished: z.object({ plan_key: z.string().optional() }).passthrough().optional(),
+  setAside: previousResult.optional(),
 });
 
 // Failures that say nothing of the plan's data: a lost lock or lease, a stop, a timeout, a
@@ -36,26 +52,69 @@ const NOT_DATA = new Set([
 const isDataFailure = (name: string): boolean =>
   !NOT_DATA.has(name) && !name.startsWith("Lambda.") && !name.startsWith("Athena.");
 
-/** What the failure path recorded: the files it counted a failure on, and those it set aside. */
+/** What the failure path recorded, and whether the run may plan again without the failed files. */
 export interface PlanFailureResult {
+  /** Files of the failed plan, each counted one failure. */
   files: number;
+  /** Those set aside by this failure. */
   set_aside: string[];
+  /** The layer whose step failed (`silver` or `gold`), or null when no plan was counted. */
   step: string | null;
+  /** Plans of this run that failed from their data so far: the state machine's re-plan cap reads it. */
+  failed_plans: number;
+  /** The failure may come from the plan's data: plan again (the planner bisects or skips the failed files). */
+  replan: boolean;
 }
 
-/** `$` of a failed run → one failure on each file of its silver plan; files failing alone twice set aside. */
+/** `$` of a failed run → one failure on each file of its silver plan; a lone file failing again set aside. */
 export const record = lambdaHandler(failureEvent, async (event): Promise<PlanFailureResult> => {
   const { name, message } = errorInfo(event.error);
-  if (!event.plan || !isDataFailure(name)) return { files: 0, set_aside: [], step: null };
-  const plan = await loadSilverPlan({ s3: clients.s3, bucket: linked("Silver"), key: event.plan.plan_key });
-  const step = event.plan.version !== null && event.silver?.version === event.plan.version ? "gold" : "silver";
+  const failedPlans = event.setAside?.failed_plans ?? 0;
+  // No plan in hand, or the one in hand went through (the failure came while planning the next).
+  const inHand = event.plan && event.finished?.plan_key !== event.plan.plan_key ? event.plan : undefined;
+  if (!inHand || !isDataFailure(name))
+    return { files: 0, set_aside: [], step: null, failed_plans: failedPlans, replan: false };
+  const started = Date.now();
+  const plan = await loadSilverPlan({ s3: clients.s3, bucket: linked("Silver"), key: inHand.plan_key });
+  const step = inHand.version !== null && event.silver?.version === inHand.version ? "gold" : "silver";
+  const error = `${name}: ${message}`;
+  // A lone file is set aside only once a plan of this run went through: when every plan fails,
+  // the fault is the pipeline's (a permission, a service), not the data's.
   const setAside = await recordPlanFailure(clients.doc, linked("Ledger"), plan.files, {
-    error: `${name}: ${message}`,
+    error,
     step,
+    allowSetAside: event.finished !== undefined,
   });
+  const failed_plans = failedPlans + 1;
+  publishMetric(metricNames.PlansFailed, 1, event.dataset);
   if (setAside.length) {
-    logger.warn("files set aside", { dataset: event.dataset, step, files: setAside, error: `${name}: ${message}` });
+    logger.warn("files set aside", { dataset: event.dataset, step, files: setAside, error });
     publishMetric(metricNames.FilesSetAside, setAside.length, event.dataset);
   }
-  return { files: plan.files.length, set_aside: setAside, step };
+  if (event.journey) {
+    await recordStep({
+      doc: clients.doc,
+      table: linked("JourneyControl"),
+      journeyId: event.journey.journey_id,
+      runId: event.journey.run_id,
+      // One step per failed plan, however often the task is retried.
+      stepId: `plan_failed-${inHand.plan_key}-${failed_plans}`,
+      step: reportStep(event.journey.journey_id, {
+        step: "plan_failed",
+        status: "failed",
+        layer: step,
+        dataset: event.dataset,
+        message: error,
+        details: {
+          plan_key: inHand.plan_key,
+          files: plan.files.length,
+          set_aside: setAside,
+          failed_plan: failed_plans,
+        },
+        records_in: plan.files.length,
+        ...stepTiming(started),
+      }),
+    });
+  }
+  return { files: plan.files.length, set_aside: setAside, step, failed_plans, replan: plan.files.length > 0 };
 });

@@ -165,7 +165,14 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
         files: plan.files.length,
         versionsExpired,
       });
-      return { dataset: plan.dataset, version: plan.version, filesConsolidated: plan.files.length, versionsExpired };
+      // The plan's key tells the failure path that this plan went through.
+      return {
+        dataset: plan.dataset,
+        version: plan.version,
+        plan_key: payload.plan_key,
+        filesConsolidated: plan.files.length,
+        versionsExpired,
+      };
     }),
   };
 }

@@ -2,8 +2,8 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { allPages, eachLimit, isConditionalCheckFailed } from "../dynamo/request";
 
-/** Failures of a file after which silver plans it alone, and sets it aside if it fails alone. */
-export const SUSPECT_FAILURES = 2;
+/** Failures of a file after which, failing alone again, it is set aside. */
+export const SET_ASIDE_FAILURES = 2;
 
 /** One ingested landing file: the pipeline's bookmark (table `Ledger`). */
 export interface LedgerEntry {
@@ -69,19 +69,35 @@ export interface LedgerEntry {
   set_aside_from?: LedgerEntry["status"];
 }
 
+/** What a failure recorded against the files of a plan says (see {@link recordPlanFailure}). */
+export interface PlanFailure {
+  /** The error, as `<name>: <message>`. */
+  error: string;
+  /** The layer whose step failed: `silver`, `gold`, or `plan` (reading the file while planning). */
+  step: string;
+  /**
+   * Whether a file failing alone may be set aside now: only once something shows the pipeline
+   * itself works (another plan of the same run succeeded, or the failure is the file's own, as
+   * an unreadable bronze object is). Otherwise a failure of everything (a broken permission, a
+   * service down) would set good files aside one by one. Default true.
+   */
+  allowSetAside?: boolean;
+}
+
 /**
  * Records that a pipeline run failed while its plan held these pending files: each one's
  * failure counter goes up, with the error and the failing step. When the plan held one file
- * alone and it has failed twice or more, its data is what fails: it
+ * alone and it has failed {@link SET_ASIDE_FAILURES} times or more, its data is what fails: it
  * is set aside (status `set_aside`, no longer pending), so later plans go on without it.
- * @param options the error text, the failing step, whether the plan held this one file alone
+ * @param failure the error text, the failing step, whether a lone file may be set aside now
  * @returns the file ids set aside by this call
+ * @example await recordPlanFailure(doc, "ledger", plan.files, { error: "States.TaskFailed: …", step: "silver" })
  */
 export async function recordPlanFailure(
   doc: DynamoDBDocumentClient,
   table: string,
   entries: Pick<LedgerEntry, "dataset" | "file_id">[],
-  { error, step }: { error: string; step: string },
+  { error, step, allowSetAside = true }: PlanFailure,
 ): Promise<string[]> {
   const setAside: string[] = [];
   await eachLimit(entries, 8, async (entry) => {
@@ -100,7 +116,7 @@ export async function recordPlanFailure(
         }),
       );
       failures = Number((Attributes as LedgerEntry).failures);
-      if (entries.length > 1 || failures < SUSPECT_FAILURES) return;
+      if (!allowSetAside || entries.length > 1 || failures < SET_ASIDE_FAILURES) return;
       await doc.send(
         new UpdateCommand({
           TableName: table,

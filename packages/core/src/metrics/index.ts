@@ -62,7 +62,12 @@ export const metricDeclarations = {
   FilesSetAside: {
     unit: "Count",
     perDataset: true,
-    description: "files set aside: their data failed a run alone, twice",
+    description: "files set aside: their data failed a plan alone, after failing before",
+  },
+  PlansFailed: {
+    unit: "Count",
+    perDataset: true,
+    description: "silver plans that failed from their data: counted on their files, then planned again without them",
   },
   SetAsideRedriven: { unit: "Count", perDataset: true, description: "set-aside files a redrive made pending again" },
   LandingAbandoned: { unit: "Count", perDataset: false, description: "landing files given up on" },

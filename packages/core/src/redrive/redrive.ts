@@ -27,7 +27,7 @@ export interface RedriveSummary {
   files: RecordsRedrive[];
   /** Each file quarantined whole that was tried, in ledger order. */
   failed: FileRedrive[];
-  /** Files set aside (their data failed a run alone, twice) put back to pending for the next run. */
+  /** Files set aside (their data failed a plan alone, again) put back to pending for the next run. */
   setAside: SetAsideRedrive[];
   /** Landing objects moved from `_failed/` to `_done/`: their keys there (files that reach bronze now). */
   archived: string[];

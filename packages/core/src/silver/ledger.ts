@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { LedgerEntry } from "../ledger/ledger";
-import { listPending, markConsolidated, SUSPECT_FAILURES } from "../ledger/ledger";
+import { listPending, markConsolidated, recordPlanFailure } from "../ledger/ledger";
 
 /** What silver needs of a ledger entry (the ledger's own type has more), as a plan carries it. */
 export const pendingFileSchema = z.object({
@@ -23,19 +23,22 @@ export const pendingFileSchema = z.object({
 export type PendingFile = z.infer<typeof pendingFileSchema>;
 
 /**
- * The pending files a plan may take, oldest first: a file that failed {@link SUSPECT_FAILURES}
- * times with others is suspect, so the others are planned first without the suspects, and a
- * suspect is planned only alone (if it fails alone, the failure path sets it aside). A failure
- * from one file's data thus never blocks the rest.
+ * The pending files a plan may take, oldest first, so that a failure from one file's data never
+ * blocks the rest. Files that never failed are planned together, without the suspects (files
+ * whose plan failed). When only suspects remain, those that failed least are halved: the first
+ * half is planned, the rest wait. A failing half fails again and is halved in turn, a passing
+ * half is consolidated, so a poison file ends alone within a few plans (a binary search over
+ * the failed plan), and fails alone: the failure path then sets it aside.
  * @param pending the pending files, oldest first
- * @returns the files to plan from, and whether suspects were held back (more remain)
+ * @returns the files to plan from, and whether files were held back (more remain)
+ * @example plannableFiles([{ ..., failures: 1 }, { ..., failures: 1 }]) // the first alone, heldBack
  */
 export function plannableFiles<E extends PendingFile>(pending: E[]): { files: E[]; heldBack: boolean } {
-  const suspect = (entry: E) => (entry.failures ?? 0) >= SUSPECT_FAILURES;
-  const others = pending.filter((entry) => !suspect(entry));
-  if (others.length === pending.length) return { files: pending, heldBack: false };
-  if (others.length > 0) return { files: others, heldBack: true };
-  return { files: pending.slice(0, 1), heldBack: pending.length > 1 };
+  const failuresOf = (entry: E): number => entry.failures ?? 0;
+  const fewest = Math.min(...pending.map(failuresOf));
+  const least = pending.filter((entry) => failuresOf(entry) === fewest);
+  const files = fewest === 0 ? least : least.slice(0, Math.ceil(least.length / 2));
+  return { files, heldBack: files.length < pending.length };
 }
 
 /**
@@ -47,6 +50,13 @@ export interface SilverLedger<E extends PendingFile = PendingFile> {
   listPending(dataset: string): Promise<E[]>;
   /** Marks files consolidated into a silver version; idempotent. @param entries files @param silverVersion version id */
   markConsolidated(entries: PendingFile[], silverVersion: string): Promise<void>;
+  /**
+   * Counts a failure to read the file's bronze object while planning (its own fault: the object
+   * is corrupt or empty), setting it aside on the second. Without it, such a failure fails the plan.
+   * @param entry the file @param error what the read said
+   * @returns true when this call set the file aside
+   */
+  recordReadFailure?(entry: PendingFile, error: string): Promise<boolean>;
 }
 
 /**
@@ -63,5 +73,7 @@ export function dynamoSilverLedger({
   return {
     listPending: (dataset) => listPending(doc, table, dataset),
     markConsolidated: (entries, silverVersion) => markConsolidated(doc, table, entries, { silverVersion }),
+    recordReadFailure: async (entry, error) =>
+      (await recordPlanFailure(doc, table, [entry], { error, step: "plan" })).length > 0,
   };
 }

@@ -183,56 +183,99 @@ export async function planSilver<E extends PendingFile>({
   rebuild,
 }: PlanSilverOptions<E>): Promise<SilverPlan<E>> {
   const silver = silverSpecOf(spec);
-  const listed = (await ledger.listPending(spec.name)).filter((entry) => entry.bronze_key);
-  // Files suspected of failing runs are held back or planned alone (the failure path sets them aside).
-  const { files: pending, heldBack } = plannableFiles(listed);
-  // A replaced landing file marked the current bronze files of the days either version touched
-  // for a recompute: this run is that rebuild, over those days (every recompute pending at once:
-  // the union of their days, or the whole history when one of them does not know its days).
-  const recomputing = rebuild ? [] : listed.filter((entry) => entry.recompute_id);
-  const run = recomputing.length
-    ? {
-        id: recomputing[0]!.recompute_id!,
-        ...(recomputing.every((entry) => entry.recompute_days)
-          ? { days: [...new Set(recomputing.flatMap((entry) => entry.recompute_days!))].sort((a, b) => a - b) }
-          : {}),
+  for (;;) {
+    const listed = (await ledger.listPending(spec.name)).filter((entry) => entry.bronze_key);
+    // Files whose plans failed are held back or bisected (the failure path sets a lone failing one aside).
+    const { files: pending, heldBack } = plannableFiles(listed);
+    // A replaced landing file marked the current bronze files of the days either version touched
+    // for a recompute: this run is that rebuild, over those days (every recompute pending at once:
+    // the union of their days, or the whole history when one of them does not know its days).
+    const recomputing = rebuild ? [] : listed.filter((entry) => entry.recompute_id);
+    const run = recomputing.length
+      ? {
+          id: recomputing[0]!.recompute_id!,
+          ...(recomputing.every((entry) => entry.recompute_days)
+            ? { days: [...new Set(recomputing.flatMap((entry) => entry.recompute_days!))].sort((a, b) => a - b) }
+            : {}),
+        }
+      : rebuild;
+    // Oldest first, within the file cap and the bytes their URIs take in a statement's text.
+    let taken = 0;
+    let uriBytes = 0;
+    while (taken < Math.min(maxFiles, pending.length)) {
+      const size = utf8Bytes(bronzeUri(buckets.bronze, pending[taken]!)) + 4;
+      if (taken > 0 && uriBytes + size > maxQueryBytes / 2) break;
+      uriBytes += size;
+      taken += 1;
+    }
+    const read: FileRows<E>[] = [];
+    // A file whose bronze object cannot be read (corrupt, empty) is its own failure: counted on
+    // it (set aside the second time) and left out of this plan, so it never fails the others'.
+    let unreadable = 0;
+    for (const entry of pending.slice(0, taken)) {
+      try {
+        const path = partitionSourcePath(spec);
+        read.push({
+          entry,
+          ...(await readFilePartitions(s3, buckets.bronze, entry.bronze_key!, path, silver.partition)),
+        });
+      } catch (error) {
+        if (!ledger.recordReadFailure || !isFileFault(error)) throw error;
+        await ledger.recordReadFailure(entry, `${(error as Error).name}: ${(error as Error).message}`);
+        unreadable += 1;
       }
-    : rebuild;
-  // Oldest first, within the file cap and the bytes their URIs take in a statement's text.
-  let taken = 0;
-  let uriBytes = 0;
-  while (taken < Math.min(maxFiles, pending.length)) {
-    const size = utf8Bytes(bronzeUri(buckets.bronze, pending[taken]!)) + 4;
-    if (taken > 0 && uriBytes + size > maxQueryBytes / 2) break;
-    uriBytes += size;
-    taken += 1;
-  }
-  const read: FileRows<E>[] = [];
-  for (const entry of pending.slice(0, taken)) {
-    const path = partitionSourcePath(spec);
-    read.push({ entry, ...(await readFilePartitions(s3, buckets.bronze, entry.bronze_key!, path, silver.partition)) });
-  }
-  // A plan whose statements would not fit takes fewer files (one file always fits, or the error says why).
-  for (let count = taken; ; count = Math.ceil(count / 2)) {
-    const plan = await planFiles({
+    }
+    // Every file taken was unreadable: plan again (each is now counted; none is read a third time).
+    if (unreadable > 0 && read.length === 0) continue;
+    return await fittingPlan({
       spec,
       s3,
       catalog,
       buckets,
       tables,
-      read: read.slice(0, count),
-      more: heldBack || pending.length > count,
-      rebuild: run,
+      read,
+      more: heldBack || unreadable > 0 || pending.length > taken,
+      ...(run ? { rebuild: run } : {}),
+      maxQueryBytes,
     });
+  }
+}
+
+// The plan of the files read, taking fewer while its statements would not fit (one file always
+// fits, or the error says why); `more` when files remain besides those read.
+async function fittingPlan<E extends PendingFile>({
+  read,
+  more,
+  maxQueryBytes,
+  ...lake
+}: SilverLake & {
+  spec: DatasetSpec;
+  s3: S3Client;
+  catalog: PartitionCatalog;
+  read: FileRows<E>[];
+  more: boolean;
+  rebuild?: SilverRebuild;
+  maxQueryBytes: number;
+}): Promise<SilverPlan<E>> {
+  for (let count = read.length; ; count = Math.ceil(count / 2)) {
+    const plan = await planFiles({ ...lake, read: read.slice(0, count), more: more || read.length > count });
     const tooLong = plan.statements
       .map((statement) => utf8Bytes(renderAthena(statement)))
       .find((bytes) => bytes > maxQueryBytes);
     if (tooLong === undefined) return plan;
     if (count === 1)
       throw new SilverPlanTooLargeError(
-        `dataset ${spec.name}: a statement for one bronze file (${read[0]!.entry.bronze_key}) is ${tooLong} bytes of Athena text, over the ${maxQueryBytes} a plan may carry`,
+        `dataset ${lake.spec.name}: a statement for one bronze file (${read[0]!.entry.bronze_key}) is ${tooLong} bytes of Athena text, over the ${maxQueryBytes} a plan may carry`,
       );
   }
+}
+
+// A read failure is the file's own when its object is missing or its bytes are not Parquet; an
+// AWS service error (throttling, a denied call, a 5xx) says nothing of the file and fails the plan.
+function isFileFault(error: unknown): boolean {
+  if (!(error instanceof BronzeReadError)) return false;
+  const cause = error.cause as { name?: string; $metadata?: unknown } | undefined;
+  return cause?.$metadata === undefined || cause.name === "NoSuchKey" || cause.name === "NotFound";
 }
 
 /** A pending file as planning read it: the partitions its rows fall in, and its row counts. */

@@ -55,7 +55,7 @@ export interface JourneyJson {
   cost: Cost;
 }
 
-/** A file the pipeline set aside (its data failed a run alone, twice): `medallion redrive` takes it back. */
+/** A file the pipeline set aside (its data failed a plan alone after failing before, or planning could not read it twice): `medallion redrive` takes it back. */
 export interface SetAsideJson {
   dataset: string;
   fileId: string;
@@ -241,7 +241,7 @@ function setAsideText(files: SetAsideJson[], style: Style): string {
   return [
     "",
     "",
-    style("red", `${files.length} file(s) set aside: their data failed a run alone, twice; the others went on.`),
+    style("red", `${files.length} file(s) set aside: their data failed alone, again; the others went on.`),
     "Fix the data or the spec, then `medallion redrive --dataset <name>` puts them back.",
     header,
     ...rows,

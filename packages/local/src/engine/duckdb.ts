@@ -262,10 +262,15 @@ export async function duckdbEngine({
     await query(`CREATE OR REPLACE VIEW ${name} AS ${await select()}`);
     shown.set(name, snapshot);
   }
-  async function refreshViews(named: DatasetSpec[]): Promise<void> {
+  // `reads`: the tables a statement reads, when known; only their views are refreshed (a gold
+  // statement never binds bronze's files, so an unreadable bronze object fails no gold statement).
+  // `bronzeOptional`: a bronze view that cannot be built (an unreadable object) is left as it was.
+  async function refreshViews(named: DatasetSpec[], reads?: TableRef[], bronzeOptional = false): Promise<void> {
+    const wanted = (table: TableRef): boolean =>
+      !reads || reads.some((read) => read.database === table.database && read.name === table.name);
     for (const spec of named) {
       const tables = localTables(spec.name);
-      if (spec.silver) {
+      if (spec.silver && wanted(tables.silver)) {
         const columns = silverColumns(spec);
         const partitions = await catalog.partitions(tables.silver);
         await replaceView(tables.silver, JSON.stringify(partitions), async () => {
@@ -286,8 +291,13 @@ export async function duckdbEngine({
           return renderDuckDb(statement, { files: await resolve(statement) });
         });
       }
+      if (!wanted(tables.bronze)) continue;
       const bronzeFiles = await prefixFiles(s3Directory, `s3://${buckets.bronze}/${spec.name}/`);
-      await replaceView(tables.bronze, bronzeFiles.join("\n"), async () => bronzeView(spec, bronzeFiles));
+      await replaceView(tables.bronze, bronzeFiles.join("\n"), async () => bronzeView(spec, bronzeFiles)).catch(
+        (error: unknown) => {
+          if (!bronzeOptional) throw error;
+        },
+      );
     }
   }
 
@@ -390,7 +400,7 @@ export async function duckdbEngine({
   async function run(statement: Statement): Promise<QueryResult> {
     checkAthenaText(statement);
     const started = performance.now();
-    await refreshViews(namedBy(statement));
+    await refreshViews(namedBy(statement), readTables(statement));
     if (statement.kind === "createTable" && statement.partitionedBy.length)
       partitionedBy.set(tableName(statement.table), statement.partitionedBy);
     const partitionColumns = statement.kind === "merge" ? partitionedBy.get(tableName(statement.into)) : undefined;
@@ -428,10 +438,19 @@ export async function duckdbEngine({
     return sizes.reduce((sum, size) => sum + size, 0);
   }
 
-  // Text is not parsed: any dataset whose name it contains has its views refreshed.
-  async function sql(text: string): Promise<QueryResult> {
+  // Text is not parsed: any dataset whose name it contains has its views refreshed; one that
+  // does not name bronze still reads when a bronze object is unreadable.
+  const textViews = (text: string) => {
     const lower = text.toLowerCase();
-    await refreshViews(datasets.filter((spec) => lower.includes(spec.name.toLowerCase())));
+    return {
+      named: datasets.filter((spec) => lower.includes(spec.name.toLowerCase())),
+      bronzeOptional: !lower.includes("bronze"),
+    };
+  };
+
+  async function sql(text: string): Promise<QueryResult> {
+    const { named, bronzeOptional } = textViews(text);
+    await refreshViews(named, undefined, bronzeOptional);
     return query(text);
   }
 
@@ -455,7 +474,7 @@ export async function duckdbEngine({
   // Every dataset's views, then the read-only statements; queued like the pipeline's own, so
   // a read never sees a statement half done, and the placeholders it adds are gone after it.
   async function read(text: string): Promise<ReadResult[]> {
-    await refreshViews(datasets);
+    await refreshViews(datasets, undefined, textViews(text).bronzeOptional);
     const views = await readViews(connection, {
       datasets,
       s3Directory,
