@@ -308,9 +308,14 @@ export const functions = {
     memoryMB: 512,
     timeoutSeconds: 60,
     links: goldLinks,
-    // Reads the silver plan's partitions; stores the gold plan under `_plans/`. The schema
-    // versions say which columns the gold tables have (the latest, and the last applied to them).
-    access: { Silver: ["s3:GetObject", "s3:PutObject"], SchemaVersions: ["dynamodb:Query"] },
+    // Reads the silver plan's partitions; stores the gold plan under `_plans/`. The gold tables'
+    // columns are read from Glue (an ALTER adds only what a table lacks); the schema versions say
+    // which version the run brings them to (the latest, and the last applied to them).
+    access: {
+      Silver: ["s3:GetObject", "s3:PutObject"],
+      SchemaVersions: ["dynamodb:Query"],
+      GoldTables: ["glue:GetTable"],
+    },
     service: "medallion-gold",
     states: ["PlanGold"],
   },

@@ -1,4 +1,5 @@
-export { goldColumns, valueColumns } from "./columns";
+export type { GoldColumnsReader } from "./columns";
+export { engineGoldColumns, glueGoldColumns, goldColumns, valueColumns } from "./columns";
 export * from "./errors";
 export { aggregateExpr, GOLD_DOUBLE_DIGITS, goldExpr } from "./expressions";
 export type { ChunkLimits } from "./limits";
@@ -18,7 +19,6 @@ export {
   loadGoldPlan,
   planGold,
   saveGoldPlan,
-  tableColumnsOf,
 } from "./plan";
 export type { AthenaResultSet, GoldSummary, GoldTableSummary, ResultRows } from "./results";
 export {
