@@ -1,5 +1,6 @@
-export type { GoldColumnsReader } from "./columns";
-export { engineGoldColumns, glueGoldColumns, goldColumns, valueColumns } from "./columns";
+export type { GoldColumnsReader } from "./catalog";
+export { engineGoldColumns, glueGoldColumns } from "./catalog";
+export { goldColumns, valueColumns } from "./columns";
 export * from "./errors";
 export { aggregateExpr, GOLD_DOUBLE_DIGITS, goldExpr } from "./expressions";
 export type { ChunkLimits } from "./limits";
