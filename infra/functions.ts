@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { eventBridgeCron } from "@medallion/core/schedule";
 import type { FunctionDeclaration, FunctionName, LinkName } from "@medallion/stacks/functions";
-import { functions } from "@medallion/stacks/functions";
+import { functions, STATE_MACHINE, stageResourceName } from "@medallion/stacks/functions";
 import type { Deployment } from "@medallion/stacks/policy";
 import { accessPolicy, silverTargetDatabases, silverTargetPathArns } from "@medallion/stacks/policy";
 import { bronzeDatabase, goldCatalog, goldDatabase, silverCatalog, silverDatabase, workGroup } from "./catalog";
@@ -46,7 +46,7 @@ const names = <K extends string, R>(resources: Record<K, R>, name: (resource: R)
  * The state machine's name (infra/pipeline.ts), fixed here so the functions that read its
  * executions' histories are granted on them without depending on the machine, which depends on them.
  */
-export const stateMachineName = `${$app.name}-${$app.stage}-pipeline`;
+export const stateMachineName = stageResourceName($app.stage, STATE_MACHINE, $app.name);
 
 /** This deployment's names and ARNs, which the declared access resolves to (`@medallion/stacks/policy`). */
 export const deployment: $util.Output<Deployment> = $util.output({
@@ -70,6 +70,7 @@ export const deployment: $util.Output<Deployment> = $util.output({
  */
 export function lambda(name: string, declaration: FunctionDeclaration, extraLinks: unknown[] = []): sst.aws.Function {
   return new sst.aws.Function(name, {
+    ...(declaration.fixedName ? { name: stageResourceName($app.stage, name, $app.name) } : {}),
     handler: `packages/functions/src/${declaration.handler}`,
     runtime: "nodejs22.x",
     architecture: "arm64",

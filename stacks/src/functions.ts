@@ -79,6 +79,26 @@ export interface FunctionDeclaration {
   delivery?: AsyncDelivery;
   /** Invoked on a schedule (5-field cron, UTC), with this event. */
   schedule?: { cron: string; event: Record<string, unknown> };
+  /**
+   * Deployed under the fixed name {@link stageResourceName} (`<app>-<stage>-<name>`), so
+   * the CLI invokes it knowing only the stage, as the state machine is `<app>-<stage>-pipeline`.
+   */
+  fixedName?: true;
+}
+
+/** The app's name, as `sst.config.ts` gives it (a test holds them equal): the prefix of fixed names. */
+export const APP_NAME = "medallion";
+
+/**
+ * The fixed name a resource is deployed under, `<app>-<stage>-<kebab-case name>`: the state
+ * machine's, and each function's declared with `fixedName`.
+ * @param stage the SST stage
+ * @param name the resource's logical name
+ * @param app the app's name (default {@link APP_NAME})
+ * @example stageResourceName("prod", "Redrive") // "medallion-prod-redrive"
+ */
+export function stageResourceName(stage: string, name: string, app: string = APP_NAME): string {
+  return `${app}-${stage}-${name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase()}`;
 }
 
 /** The state machine's logical name, and its principal in the IAM contract test. */
@@ -328,9 +348,14 @@ export const functions = {
     memoryMB: 512,
     timeoutSeconds: 60,
     links: goldLinks,
-    // Reads the silver plan's partitions; stores the gold plan under `_plans/`. The schema
-    // versions say which columns the gold tables have (the latest, and the last applied to them).
-    access: { Silver: ["s3:GetObject", "s3:PutObject"], SchemaVersions: ["dynamodb:Query"] },
+    // Reads the silver plan's partitions; stores the gold plan under `_plans/`. The gold tables'
+    // columns are read from Glue (an ALTER adds only what a table lacks); the schema versions say
+    // which version the run brings them to (the latest, and the last applied to them).
+    access: {
+      Silver: ["s3:GetObject", "s3:PutObject"],
+      SchemaVersions: ["dynamodb:Query"],
+      GoldTables: ["glue:GetTable"],
+    },
     service: "medallion-gold",
     states: ["PlanGold"],
   },
@@ -440,6 +465,8 @@ export const functions = {
       Ledger: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     },
     reservedConcurrency: 1,
+    // `medallion redrive --stage <stage>` invokes it by name, from any machine (no SST outputs needed).
+    fixedName: true,
   },
   /** `{ dataset }` → OPTIMIZE + VACUUM of the dataset's gold tables, nightly. */
   OptimizeGold: {

@@ -119,6 +119,7 @@ describe("the medallion CLI", () => {
       [["journeys", "--limit", "many"], /--limit many: expected a whole number/],
       [["dev", "--s3-port", "99999"], /--s3-port 99999: expected a port/],
       [["query"], /medallion query needs SQL/],
+      [["redrive", "--stage", "prod"], /medallion redrive --stage needs --dataset <name>/],
     ];
     // Act
     const results = await Promise.all(cases.map(([args]) => medallion([...args, "--data-dir", untouched])));

@@ -41,6 +41,8 @@ export default {
 
 const before = specText(`{ name: "depot", type: "string" }`, "depot");
 const renamed = specText(`{ name: "hub", type: "string", renamedFrom: "depot" }`, "hub");
+// Renamed again (hub → site): both earlier names, newest first, keep every file readable.
+const renamedTwice = specText(`{ name: "site", type: "string", renamedFrom: ["hub", "depot"] }`, "site");
 
 describe("a renamed field", () => {
   let root: string;
@@ -62,8 +64,8 @@ describe("a renamed field", () => {
     expect(result.code, result.stderr).toBe(0);
     return JSON.parse(result.stdout);
   };
-  const query = async (sql: string) => {
-    const result = await medallion(["query", "--spec", specFile("renamed"), "--json", "--data-dir", dataDir, sql]);
+  const query = async (sql: string, version = "renamed") => {
+    const result = await medallion(["query", "--spec", specFile(version), "--json", "--data-dir", dataDir, sql]);
     expect(result.code, result.stderr).toBe(0);
     return JSON.parse(result.stdout).results[0] as { columns: { name: string }[]; rows: Record<string, unknown>[] };
   };
@@ -72,6 +74,7 @@ describe("a renamed field", () => {
     dataDir = join(root, "state");
     await writeFile(specFile("before"), before);
     await writeFile(specFile("renamed"), renamed);
+    await writeFile(specFile("twice"), renamedTwice);
     await mkdir(landing("old"), { recursive: true });
     await writeFile(
       join(landing("old"), "scans.ndjson"),
@@ -91,6 +94,13 @@ describe("a renamed field", () => {
     );
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
+  const landTwice = async () => {
+    await mkdir(landing("newest"), { recursive: true });
+    await writeFile(
+      join(landing("newest"), "scans-newest.ndjson"),
+      ndjson([{ parcel: "P5", scanned_at: "2024-07-04T08:00:00Z", site: "brg", weight: { kg: 4 } }]),
+    );
+  };
 
   it("keeps history readable under the new name, with no rewrite: one column, old and new rows", async () => {
     // Prepare
@@ -118,6 +128,45 @@ describe("a renamed field", () => {
       { hub: "lis", day: "2024-07-01", scans: 2, kg: 5 },
       { hub: "opo", day: "2024-07-02", scans: 1, kg: 5 },
       { hub: "fao", day: "2024-07-03", scans: 1, kg: 1 },
+    ]);
+  });
+
+  it("keeps every file readable after a second rename, under the newest name: coalesce(site, hub, depot)", async () => {
+    // Prepare: day 2's silver partition still holds depot, days 1 and 3 hold hub (the test above).
+    await landTwice();
+
+    // Act
+    const third = await run("twice", "newest");
+
+    // Assess
+    expect(third.pipeline.status).toBe("SUCCEEDED");
+    const silver = await query("SELECT * FROM silver.parcel_rename ORDER BY parcel", "twice");
+    const columns = silver.columns.map((c) => c.name);
+    expect(columns).toContain("site");
+    expect(columns).not.toContain("hub");
+    expect(columns).not.toContain("depot");
+    expect(silver.rows.map(({ parcel, site }) => ({ parcel, site }))).toEqual([
+      { parcel: "P1", site: "lis" },
+      { parcel: "P2", site: "opo" },
+      { parcel: "P3", site: "lis" },
+      { parcel: "P4", site: "fao" },
+      { parcel: "P5", site: "brg" },
+    ]);
+    // Bronze keeps each file as written: every earlier name is a column of its own, which silver reads as one.
+    const bronze = await query("SELECT parcel, site, hub, depot FROM bronze.parcel_rename ORDER BY parcel", "twice");
+    expect(bronze.rows).toEqual([
+      { parcel: "P1", site: null, hub: null, depot: "lis" },
+      { parcel: "P2", site: null, hub: null, depot: "opo" },
+      { parcel: "P3", site: null, hub: "lis", depot: null },
+      { parcel: "P4", site: null, hub: "fao", depot: null },
+      { parcel: "P5", site: "brg", hub: null, depot: null },
+    ]);
+    const gold = await query("SELECT hub, day::VARCHAR AS day, scans FROM gold.hub_daily_rename ORDER BY day", "twice");
+    expect(gold.rows).toEqual([
+      { hub: "lis", day: "2024-07-01", scans: 2 },
+      { hub: "opo", day: "2024-07-02", scans: 1 },
+      { hub: "fao", day: "2024-07-03", scans: 1 },
+      { hub: "brg", day: "2024-07-04", scans: 1 },
     ]);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { medallion } from "@medallion/testing/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -61,6 +62,13 @@ const v2 = specText({
 });
 // Incompatible: hub was text, now a double.
 const v3 = v2.replace(`{ name: "hub", type: "string" }`, `{ name: "hub", type: "double" }`);
+// Compatible again: one more gold aggregate.
+const v4 = specText({
+  fields: `{ name: "hub", type: "string" }, { name: "pieces", type: "double" }, { name: "note", type: "string" },
+    { name: "weight", type: "struct", fields: [{ name: "kg", type: "double" }, { name: "cm", type: "double" }] },`,
+  derived: `{ name: "kg_per_cm", kind: "ratio", numerator: "weight_kg", denominator: "weight_cm" }`,
+  aggregates: `, { name: "total_kg", kind: "sum", of: ${col("weight_kg")} }, { name: "max_pieces", kind: "max", of: ${col("pieces")} }`,
+});
 
 describe("a dataset whose spec changes", () => {
   let root: string;
@@ -75,7 +83,7 @@ describe("a dataset whose spec changes", () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), "medallion-evolve-e2e-"));
     dataDir = join(root, "state");
-    for (const [name, text] of Object.entries({ v1, v2, v3 })) await writeFile(specFile(name), text);
+    for (const [name, text] of Object.entries({ v1, v2, v3, v4 })) await writeFile(specFile(name), text);
     await mkdir(landing("day1"), { recursive: true });
     await writeFile(
       join(landing("day1"), "scans.ndjson"),
@@ -212,5 +220,42 @@ describe("a dataset whose spec changes", () => {
     ]);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).pipeline.alreadyCompleted).toBe(true);
+  });
+
+  it("adds no gold column twice: a column an ALTER added before a crash, its version never recorded, is kept", async () => {
+    // Prepare: v4's ALTER ran (as if the run that applied it died right after), nothing was recorded.
+    const instance = await DuckDBInstance.create(join(dataDir, "lake.duckdb"));
+    const lake = await instance.connect();
+    await lake.run("ALTER TABLE gold.hub_daily ADD COLUMN max_pieces DOUBLE");
+    lake.closeSync();
+    instance.closeSync();
+    await mkdir(landing("day4"), { recursive: true });
+    await writeFile(
+      join(landing("day4"), "scans-day4.ndjson"),
+      JSON.stringify({ parcel: "P5", scanned_at: "2024-07-04T08:00:00Z", hub: "lis", pieces: 4, weight: { kg: 5 } }),
+    );
+
+    // Act: the next run under v4 (an ADD COLUMN of max_pieces would be refused: the column exists).
+    const run = await medallion([
+      "run",
+      "--spec",
+      specFile("v4"),
+      "--landing",
+      landing("day4"),
+      "--json",
+      "--data-dir",
+      dataDir,
+    ]);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).pipeline.status).toBe("SUCCEEDED");
+    expect(
+      await query("v4", "SELECT day::VARCHAR AS day, scans, total_kg, max_pieces FROM gold.hub_daily ORDER BY day"),
+    ).toEqual([
+      { day: "2024-07-01", scans: 2, total_kg: 3, max_pieces: null },
+      { day: "2024-07-02", scans: 1, total_kg: 3, max_pieces: null },
+      { day: "2024-07-04", scans: 1, total_kg: 5, max_pieces: 4 },
+    ]);
   });
 });

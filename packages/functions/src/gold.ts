@@ -4,11 +4,19 @@ import { athenaStatisticsSchema, athenaUsage } from "@medallion/core/cost";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import type { SqlEngine } from "@medallion/core/engine";
 import { athenaEngine } from "@medallion/core/engine";
-import type { GoldPlan, GoldPlanPayload, GoldStepKind, GoldSummary, OptimizeSummary } from "@medallion/core/gold";
+import type {
+  GoldColumnsReader,
+  GoldPlan,
+  GoldPlanPayload,
+  GoldStepKind,
+  GoldSummary,
+  OptimizeSummary,
+} from "@medallion/core/gold";
 import {
   checkGoldResult,
   finishGold,
   GoldSpecError,
+  glueGoldColumns,
   goldPlanKeyOf,
   goldSpecOf,
   goldStepReadsRows,
@@ -21,7 +29,6 @@ import {
   resultSetRows,
   saveGoldPlan,
   saveGoldResult,
-  tableColumnsOf,
 } from "@medallion/core/gold";
 import { metricNames } from "@medallion/core/metrics";
 import type { SchemaVersionStore } from "@medallion/core/schema";
@@ -61,8 +68,10 @@ export interface GoldDependencies {
   congregadoTable: string;
   /** Journey table, where each gold table's step is recorded when the event names a journey. */
   journeyTable?: string;
-  /** Schema-versions table: which columns the gold tables have, and where a plan records the version its ALTERs applied. */
+  /** Schema-versions table: the version a run works under, and where a plan records the version its ALTERs applied. */
   schemaVersionsTable: string;
+  /** The columns the gold tables have now (Glue on AWS, DuckDB's catalog locally): a plan adds only the missing ones. */
+  goldColumns: GoldColumnsReader;
 }
 
 const planEvent = z.object({
@@ -146,18 +155,25 @@ export function goldHandlers(dependencies: () => GoldDependencies) {
       const key = goldPlanKeyOf(plan_key);
       const silverPlan = await loadSilverPlan({ s3: d.s3, bucket: d.planBucket, key: plan_key });
       const gold = hasGold(spec) ? goldSpecOf(spec) : { tables: [] };
-      // The tables' columns are those of the last version applied to them; CheckSchema recorded the run's.
+      const database = d.database ?? gold.database ?? "gold";
+      // The tables' columns are read from the catalog, not inferred from the versions: an ALTER
+      // that ran before a crash, its version not yet recorded, is not planned again. The
+      // versions say which one the run brings the tables to, recorded once its ALTERs ran.
       const versions: SchemaVersionStore & { dataset: string } = { doc: d.doc, table: d.schemaVersionsTable, dataset };
-      const [latest, tables] = await Promise.all([latestSchemaVersion(versions), tablesSchemaVersion(versions)]);
+      const [latest, tables, tableColumns] = await Promise.all([
+        latestSchemaVersion(versions),
+        tablesSchemaVersion(versions),
+        d.goldColumns(gold.tables.map(({ name }) => ({ database, name }))),
+      ]);
       const plan = planGold({
         spec,
         gold,
         partitions: silverPlan.partitions,
         silver: silverTableOf(spec, d.silverTable(dataset)),
         dialect: d.engine.dialect,
-        database: d.database ?? gold.database ?? "gold",
+        database,
         ...(d.warehouse === undefined ? {} : { warehouse: d.warehouse }),
-        ...(tables === undefined ? {} : { tableColumns: tableColumnsOf(tables.schema) }),
+        tableColumns,
         ...(latest === undefined
           ? {}
           : { schemaVersion: { version: latest.version, tablesAt: tables?.version ?? null } }),
@@ -265,6 +281,7 @@ const aws = goldHandlers(() => {
     congregadoTable: linked("Congregado"),
     journeyTable: linked("JourneyControl"),
     schemaVersionsTable: linked("SchemaVersions"),
+    goldColumns: glueGoldColumns({ glue: clients.glue }),
   };
 });
 

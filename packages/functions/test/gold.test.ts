@@ -5,14 +5,21 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
+import { EntityNotFoundException, GetTableCommand, GlueClient } from "@aws-sdk/client-glue";
 import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { getCongregado } from "@medallion/core/congregado";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { carTelemetry } from "@medallion/core/dataset";
 import type { SqlEngine } from "@medallion/core/engine";
 import { athenaEngine } from "@medallion/core/engine";
-import type { AthenaResultSet } from "@medallion/core/gold";
-import { DuplicateSourceKeyError, loadGoldPlan, valueColumns } from "@medallion/core/gold";
+import type { AthenaResultSet, GoldTable } from "@medallion/core/gold";
+import {
+  DuplicateSourceKeyError,
+  engineGoldColumns,
+  glueGoldColumns,
+  goldColumns,
+  loadGoldPlan,
+} from "@medallion/core/gold";
 import { getJourney } from "@medallion/core/journey";
 import { applySchema, markTablesApplied, tablesSchemaVersion } from "@medallion/core/schema";
 import { saveSilverPlan } from "@medallion/core/silver";
@@ -24,10 +31,23 @@ import { startTestLake } from "@medallion/testing/lake";
 import { lambdaContext } from "@medallion/testing/lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { HiveSQL, TrinoSQL } from "dt-sql-parser";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { carTelemetryGold } from "../../core/src/dataset/car-telemetry-gold";
 
 const athena = mockClient(AthenaClient);
+// Glue, as PlanGold reads the gold tables' columns on AWS: none created unless a test says so.
+const glue = mockClient(GlueClient);
+const notCreated = () =>
+  glue.on(GetTableCommand).rejects(new EntityNotFoundException({ message: "Entity Not Found", $metadata: {} }));
+/** Glue's answer for an Iceberg table Athena created with these columns. */
+const glueTable = (table: GoldTable, extra: string[] = []) => ({
+  Table: {
+    Name: table.name,
+    StorageDescriptor: {
+      Columns: [...goldColumns(table).map(({ name }) => name), ...extra].map((Name) => ({ Name, Type: "double" })),
+    },
+  },
+});
 const { gold: _none, ...withoutGold } = carTelemetry as DatasetSpec & { gold?: unknown };
 const datasets: Record<string, DatasetSpec> = {
   car_telemetry: { ...withoutGold, gold: carTelemetryGold } as DatasetSpec,
@@ -75,7 +95,11 @@ describe("gold handlers", () => {
     duck = await memoryEngine();
     await createSilver(duck);
   });
-  afterEach(() => athena.reset());
+  beforeEach(() => notCreated());
+  afterEach(() => {
+    athena.reset();
+    glue.reset();
+  });
   afterAll(async () => {
     duck.close();
     await lake.close();
@@ -98,6 +122,10 @@ describe("gold handlers", () => {
       congregadoTable: lake.names.Congregado!,
       journeyTable: lake.names.JourneyControl!,
       schemaVersionsTable: lake.names.SchemaVersions!,
+      goldColumns:
+        engine.dialect === "athena"
+          ? glueGoldColumns({ glue: new GlueClient({ region: "us-east-1" }) })
+          : engineGoldColumns({ engine }),
       ...extra,
     }));
 
@@ -167,12 +195,9 @@ describe("gold handlers", () => {
       database: "gold",
       steps: first.plan.steps.map((_, i) => i),
     });
-    // Each table: created, then its aggregates added if missing (a spec's new aggregate), on DuckDB.
+    // Each table: created whole (none existed yet), so no column is added.
     const kinds = first.plan.steps.map((s) => s.kind);
-    expect(kinds.filter((kind) => kind === "alter")).toHaveLength(
-      carTelemetryGold.tables.reduce((n, table) => n + valueColumns(table).length, 0),
-    );
-    expect(kinds.filter((kind) => kind !== "alter")).toEqual([
+    expect(kinds).toEqual([
       "create",
       "create",
       "check",
@@ -346,11 +371,11 @@ describe("gold handlers", () => {
       const changed = await run(v2, values);
       const after = await run(v2, values);
 
-      // Assess: before any version was applied to the tables, DuckDB adds each value column IF NOT EXISTS, once.
-      expect(alters(first.plan)).toBe(carTelemetryGold.tables.reduce((n, t) => n + valueColumns(t).length, 0));
+      // Assess: the first run creates the tables whole (no ALTER), and records version 1 as applied to them.
+      expect(alters(first.plan)).toBe(0);
       expect(first.plan.schema).toEqual({
         version: 1,
-        applied_before: first.plan.steps.filter((s) => s.kind === "create" || s.kind === "alter").length,
+        applied_before: first.plan.steps.filter((s) => s.kind === "create").length,
       });
       // No schema change: no ALTER, and nothing to record.
       expect(alters(unchanged.plan)).toBe(0);
@@ -379,14 +404,12 @@ describe("gold handlers", () => {
       engine.close();
     });
 
-    it("hands Athena an Iceberg ADD COLUMNS for the column a version added, and only that one", async () => {
-      // Prepare: the tables are at version 1 (applied), the spec at version 2.
-      await lake.doc.send(
-        new DeleteCommand({ TableName: lake.names.SchemaVersions!, Key: { dataset: "evolving", version: 1 } }),
-      );
-      await lake.doc.send(
-        new DeleteCommand({ TableName: lake.names.SchemaVersions!, Key: { dataset: "evolving", version: 2 } }),
-      );
+    // The tables at version 1 (applied), the spec at version 2; PlanGold then each statement's text, on Athena.
+    async function athenaRunAtVersion2() {
+      for (const version of [1, 2])
+        await lake.doc.send(
+          new DeleteCommand({ TableName: lake.names.SchemaVersions!, Key: { dataset: "evolving", version } }),
+        );
       const versions = { doc: lake.doc, table: lake.names.SchemaVersions! };
       await applySchema({ ...versions, spec: v1 });
       await markTablesApplied({ ...versions, dataset: "evolving", version: 1 });
@@ -402,20 +425,65 @@ describe("gold handlers", () => {
         warehouse: "s3://gold-bucket/",
       });
       const key = await storedSilverPlan("evolving", [{ event_year: 2024, event_month: 5, event_day: 5 }]);
-
-      // Act
       const payload = await h.plan({ dataset: "evolving", plan_key: key }, lambdaContext("gold-plan"));
       const texts = [];
       for (const index of payload.steps)
         texts.push(await h.query({ plan_key: payload.plan_key, index }, lambdaContext("q")));
+      return { texts, tablesAt: (await tablesSchemaVersion({ ...versions, dataset: "evolving" }))?.version };
+    }
+    const [monthly, daily] = carTelemetryGold.tables as [GoldTable, GoldTable];
 
-      // Assess: Iceberg's ADD COLUMNS has no IF NOT EXISTS; the applied schema says the column is missing.
+    it("hands Athena an Iceberg ADD COLUMNS for the column Glue's table lacks, and only that one", async () => {
+      // Prepare: Glue has the tables as version 1 created them.
+      glue
+        .on(GetTableCommand, { DatabaseName: "medallion_gold", Name: "car_monthly" })
+        .resolves(glueTable(monthly))
+        .on(GetTableCommand, { DatabaseName: "medallion_gold", Name: "manufacturer_daily" })
+        .resolves(glueTable(daily));
+
+      // Act
+      const { texts, tablesAt } = await athenaRunAtVersion2();
+
+      // Assess: Iceberg's ADD COLUMNS has no IF NOT EXISTS; Glue says the column is missing.
       const altered = texts.filter((t) => t.kind === "alter").map((t) => t.sql);
       expect(altered).toEqual(["ALTER TABLE `medallion_gold`.`car_monthly` ADD COLUMNS (`max_mileage` double)"]);
       expect(new HiveSQL().validate(altered[0]!)).toEqual([]);
       expect(texts.map((t) => t.kind).slice(0, 3)).toEqual(["create", "alter", "create"]);
+      expect(glue.commandCalls(GetTableCommand).map((c) => c.args[0].input)).toEqual([
+        { DatabaseName: "medallion_gold", Name: "car_monthly" },
+        { DatabaseName: "medallion_gold", Name: "manufacturer_daily" },
+      ]);
       // Reaching the first statement after the ALTERs recorded version 2 as applied to the tables.
-      expect((await tablesSchemaVersion({ ...versions, dataset: "evolving" }))?.version).toBe(2);
+      expect(tablesAt).toBe(2);
+    });
+
+    it("adds no column again when an ALTER ran before a crash and its version was never recorded", async () => {
+      // Prepare: the last run's ADD COLUMNS succeeded on Athena, then the run died before LoadGoldQuery
+      // recorded version 2: the versions still say 1, Glue already has max_mileage.
+      glue
+        .on(GetTableCommand, { DatabaseName: "medallion_gold", Name: "car_monthly" })
+        .resolves(glueTable(monthly, ["max_mileage"]))
+        .on(GetTableCommand, { DatabaseName: "medallion_gold", Name: "manufacturer_daily" })
+        .resolves(glueTable(daily));
+
+      // Act
+      const { texts, tablesAt } = await athenaRunAtVersion2();
+
+      // Assess: no ALTER (Athena would refuse "Column already exists"), and version 2 is now recorded as applied.
+      expect(texts.filter((t) => t.kind === "alter")).toEqual([]);
+      expect(texts.map((t) => t.kind).slice(0, 3)).toEqual(["create", "create", "check"]);
+      expect(tablesAt).toBe(2);
+    });
+
+    it("fails PlanGold when Glue cannot be read, rather than guess the tables' columns", async () => {
+      // Prepare
+      glue
+        .on(GetTableCommand)
+        .rejects(Object.assign(new Error("User is not authorized"), { name: "AccessDeniedException" }));
+      // Act
+      const run = athenaRunAtVersion2();
+      // Assess
+      await expect(run).rejects.toThrow("User is not authorized");
     });
   });
 

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { knownDatasets } from "@medallion/core/dataset";
-import { loadGoldPlan } from "@medallion/core/gold";
+import { engineGoldColumns, loadGoldPlan } from "@medallion/core/gold";
 import type { IngestResult } from "@medallion/core/ingest";
 import { ingestResultSchema, isSubscribedLandingKey } from "@medallion/core/ingest";
 import { recordRunUsage } from "@medallion/core/journey";
@@ -19,6 +19,7 @@ import type { AthenaScope } from "./iam/athena";
 import { athenaResultsRead, recordingCatalog, recordingEngine } from "./iam/athena";
 import type { RecordedCall } from "./iam/recorder";
 import { CallRecorder } from "./iam/recorder";
+import { glueTableArns } from "./iam/requests";
 import type { InvocationReport } from "./invocations";
 import { measured } from "./invocations";
 import { LOCAL_ACCOUNT, lambdaContext, localFunctionArn } from "./lambda-context";
@@ -326,6 +327,8 @@ async function pipelineHandlers(
   // Athena task (startQueryExecution.sync) only waits for the query.
   const engine = recordingEngine(local.engine, recorder, athena, (principal) => principal !== STATE_MACHINE);
   const silverDeps = { ...local, engine, catalog: recordingCatalog(local.catalog, recorder, athena) };
+  // Read on the lake's own engine: a catalog read, not a query Athena would run.
+  const goldColumnsOf = engineGoldColumns({ engine: local.engine });
   const [{ silverHandlers }, { goldHandlers }] = await Promise.all([
     import("@medallion/functions/silver"),
     import("@medallion/functions/gold"),
@@ -345,6 +348,17 @@ async function pipelineHandlers(
       congregadoTable: services.names.Congregado!,
       journeyTable: services.names.JourneyControl!,
       schemaVersionsTable: services.names.SchemaVersions!,
+      // DuckDB's catalog stands for Glue's: the same glue:GetTable per table is recorded.
+      goldColumns: (tables) => {
+        const requests = tables.flatMap((table) =>
+          glueTableArns(recorder.scope, table.database, table.name).map((resource) => ({
+            action: "glue:GetTable",
+            resource,
+          })),
+        );
+        recorder.record(requests, "Glue GetTable (the gold tables' columns)");
+        return goldColumnsOf(tables);
+      },
     })),
   };
   const tasks = await loadHandlers(taskFunctionNames, localModules);

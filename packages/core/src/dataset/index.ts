@@ -14,7 +14,7 @@ export {
   registerDatasets,
   unregisterDataset,
 } from "./registry";
-export { bronzeParquetSchema, bronzeSqlType, lineageColumns, readFields } from "./schema";
+export { bronzeParquetSchema, bronzeSqlType, earlierNames, lineageColumns, readFields } from "./schema";
 export { shippedDatasets } from "./shipped";
 export type {
   DatasetSpec,

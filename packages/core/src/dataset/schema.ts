@@ -20,9 +20,18 @@ function timestampSchema() {
 }
 
 /**
+ * A field's earlier names, newest first: its `renamedFrom` as a list (empty when never renamed).
+ * @param field a field of a spec or of an applied schema
+ * @example earlierNames({ renamedFrom: ["b", "a"] }) // ["b", "a"]
+ */
+export function earlierNames({ renamedFrom }: { renamedFrom?: string | readonly string[] | undefined }): string[] {
+  return renamedFrom === undefined ? [] : typeof renamedFrom === "string" ? [renamedFrom] : [...renamedFrom];
+}
+
+/**
  * The fields as files of every schema version are read: each renamed field (at any depth) is
- * followed by its earlier name, same type, optional, so files written before the rename read it
- * there. Bronze is written with the spec's fields; it is read with these.
+ * followed by its earlier names (newest first), same type, optional, so files written before a
+ * rename read it there. Bronze is written with the spec's fields; it is read with these.
  * @param fields the spec's fields
  * @example readFields([{ name: "hub", type: "string", renamedFrom: "depot" }]).map((f) => f.name) // ["hub", "depot"]
  */
@@ -30,8 +39,8 @@ export function readFields(fields: readonly Field[]): Field[] {
   return fields.flatMap((field): Field[] => {
     const read: Field = field.type === "struct" ? { ...field, fields: readFields(field.fields) } : field;
     if (field.renamedFrom === undefined) return [read];
-    const { renamedFrom, ...earlier } = read;
-    return [read, { ...earlier, name: renamedFrom, required: false } as Field];
+    const { renamedFrom: _, ...earlier } = read;
+    return [read, ...earlierNames(field).map((name) => ({ ...earlier, name, required: false }) as Field)];
   });
 }
 

@@ -72,10 +72,12 @@ export interface FieldBase {
   /** The key as the data writes it, when it is not `name` (`"US Gross"`, `"Beak Length (mm)"`). */
   from?: string;
   /**
-   * The field's name before a rename (same type): bronze files and silver partitions written
-   * under it are read under `name`, with no rewrite. New data is written under `name` only.
+   * The field's earlier names, newest first (same type): bronze files and silver partitions
+   * written under any of them are read under `name` (`coalesce(name, newest, …, oldest)`), with
+   * no rewrite. New data is written under `name` only. One name, or a list when the field was
+   * renamed more than once (a → b → c: `renamedFrom: ["b", "a"]` on `c`).
    */
-  renamedFrom?: string;
+  renamedFrom?: string | readonly string[];
   /** A record without it (absent, null, or for a string blank after trimming) is rejected. */
   required?: boolean;
   description?: string;

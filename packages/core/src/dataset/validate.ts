@@ -8,6 +8,7 @@ import { silverColumns } from "../silver/columns";
 import type { SpecIssue } from "./errors";
 import { DatasetSpecError } from "./errors";
 import { checkReferences } from "./references";
+import { earlierNames } from "./schema";
 import type { DatasetSpec, Field, ValueType } from "./spec";
 import { sourceKey } from "./spec";
 
@@ -41,6 +42,10 @@ const timezoneSchema = z
   .string()
   .check(z.refine(knownTimeZone, "an IANA time zone such as UTC, Europe/Lisbon or America/Sao_Paulo"));
 
+const earlierNameSchema = z
+  .string()
+  .check(z.regex(FIELD_NAME, "a field's earlier name must match [A-Za-z_][A-Za-z0-9_]*"));
+
 // What every field has beside its type; a list's items have only the type.
 const fieldShape = {
   name: z.string().check(z.regex(FIELD_NAME, "a field name must match [A-Za-z_][A-Za-z0-9_]*")),
@@ -52,8 +57,12 @@ const fieldShape = {
       ),
   ),
   required: z.optional(z.boolean()),
+  // One earlier name, or several, newest first (a field renamed more than once).
   renamedFrom: z.optional(
-    z.string().check(z.regex(FIELD_NAME, "a field's earlier name must match [A-Za-z_][A-Za-z0-9_]*")),
+    z.union([
+      earlierNameSchema,
+      z.array(earlierNameSchema).check(z.minLength(1, "renamedFrom needs at least one earlier name")),
+    ]),
   ),
   description: z.optional(z.string()),
 };
@@ -108,24 +117,31 @@ const fieldsSchema: z.ZodMiniType<Field[]> = z.array(fieldSchema).check(
         });
       keys.set(key, field.name);
     });
-    // An earlier name reads old files' column under the new one: it must name no other field.
+    // An earlier name reads old files' column under the new one: it must name no other field,
+    // and a field's history has no cycle (its own name, or one name twice: a → b → a).
     const earlier = new Map<string, string>();
     fields.forEach((field, index) => {
-      const old = field.renamedFrom;
-      if (old === undefined) return;
-      const clash = names.has(old)
-        ? `field ${old} still exists`
-        : earlier.has(old)
-          ? `field ${earlier.get(old)} was renamed from it too`
-          : null;
-      if (clash)
-        ctx.addIssue({
-          code: "custom",
-          path: [index, "renamedFrom"],
-          message: `field ${field.name} is renamed from ${old}, but ${clash}`,
-          input: old,
-        });
-      earlier.set(old, field.name);
+      const history = earlierNames(field);
+      history.forEach((old, position) => {
+        const clash =
+          old === field.name
+            ? `that is its own name: a rename history has no cycle`
+            : history.indexOf(old) < position
+              ? `${old} is named twice in its history: a rename history has no cycle`
+              : names.has(old)
+                ? `field ${old} still exists`
+                : earlier.has(old)
+                  ? `field ${earlier.get(old)} was renamed from it too`
+                  : null;
+        if (clash)
+          ctx.addIssue({
+            code: "custom",
+            path: typeof field.renamedFrom === "string" ? [index, "renamedFrom"] : [index, "renamedFrom", position],
+            message: `field ${field.name} is renamed from ${old}, but ${clash}`,
+            input: old,
+          });
+        earlier.set(old, field.name);
+      });
     });
   }),
 );

@@ -1,3 +1,5 @@
+export type { GoldColumnsReader } from "./catalog";
+export { engineGoldColumns, glueGoldColumns } from "./catalog";
 export { goldColumns, valueColumns } from "./columns";
 export * from "./errors";
 export { aggregateExpr, GOLD_DOUBLE_DIGITS, goldExpr } from "./expressions";
@@ -18,7 +20,6 @@ export {
   loadGoldPlan,
   planGold,
   saveGoldPlan,
-  tableColumnsOf,
 } from "./plan";
 export type { AthenaResultSet, GoldSummary, GoldTableSummary, ResultRows } from "./results";
 export {

@@ -1,7 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import * as z from "zod";
 import type { DatasetSpec } from "../dataset/spec";
-import type { AppliedSchema } from "../schema/applied";
 import { silverColumns, yearMonthDayPartitionOf } from "../silver/columns";
 import { getBytes, putObject } from "../silver/objects";
 import { partitionPath } from "../silver/partition";
@@ -118,10 +117,11 @@ export interface PlanGoldOptions {
   /** Rows of each table's congregado sample (default {@link GOLD_SAMPLE_ROWS}). */
   sampleLimit?: number;
   /**
-   * The columns each gold table has, by table, as of the last schema version applied to the
-   * tables ({@link tableColumnsOf}): a column of the spec missing there gets an ALTER step; a
-   * table missing there is created whole. Undefined when no version was applied to the tables
-   * yet: DuckDB then adds every value column (its ADD COLUMN has IF NOT EXISTS), Athena none.
+   * The columns each gold table has now, by table, as the catalog has them
+   * (`glueGoldColumns`, `engineGoldColumns`): a column of the spec missing there gets an ALTER step; a table
+   * missing there is created whole. Read from the tables, not the schema versions, so an ALTER
+   * that ran before a crash (its version not yet recorded) is not run again: Iceberg's ADD
+   * COLUMNS refuses a column it has. Undefined: no ALTER (the tables are created whole).
    */
   tableColumns?: Record<string, readonly string[]>;
   /** The schema version the run works under (CheckSchema's), recorded as applied to the tables once the ALTERs ran. */
@@ -206,7 +206,7 @@ export function planGold({
     for (const statement of addColumnStatements({
       table,
       database,
-      missing: missingColumns(table, dialect, tableColumns),
+      missing: missingColumns(table, tableColumns),
     }))
       creates.push({ kind: "alter", table: table.name, statement });
     if (!chunks.length) continue;
@@ -279,29 +279,14 @@ function silverColumnsRead(spec: DatasetSpec): { silverColumns: PartitionColumn[
 // The value columns a table lacks (only those: a changed key or dimension needs a rebuild).
 function missingColumns(
   table: GoldSpec["tables"][number],
-  dialect: Dialect,
   tableColumns: Record<string, readonly string[]> | undefined,
 ): string[] {
-  const values = valueColumns(table).map(({ name }) => name);
-  if (tableColumns === undefined) return dialect === "duckdb" ? values : [];
-  const has = tableColumns[table.name];
-  // A table no applied version knows is created by the plan, whole.
+  const has = tableColumns?.[table.name];
+  // A table not created yet is created by the plan, whole.
   if (has === undefined) return [];
-  return values.filter((name) => !has.includes(name));
-}
-
-/**
- * The columns of each gold table as an applied schema records them (dimensions, then
- * aggregates): what {@link planGold} takes as `tableColumns`.
- * @param schema the schema last applied to the tables
- */
-export function tableColumnsOf(schema: AppliedSchema): Record<string, string[]> {
-  return Object.fromEntries(
-    Object.entries(schema.gold).map(([name, table]) => [
-      name,
-      [...table.dimensions.map((d) => d.name), ...Object.keys(table.aggregates)],
-    ]),
-  );
+  return valueColumns(table)
+    .map(({ name }) => name)
+    .filter((name) => !has.includes(name));
 }
 
 /**

@@ -96,11 +96,11 @@ export function createTableStatements({
 }
 
 /**
- * The statements giving an existing gold table the columns its spec gained since the schema
- * version last applied to it (a new aggregate): its rows read NULL until a run recomputes their
- * window. One statement per column, in table order. Rendered `ALTER TABLE … ADD COLUMNS (…)` on
- * Athena (Iceberg), which has no IF NOT EXISTS, so `missing` must name only columns the table
- * lacks; DuckDB's `ADD COLUMN IF NOT EXISTS` also survives a rerun after a crash.
+ * The statements giving an existing gold table the columns its spec gained (a new aggregate):
+ * its rows read NULL until a run recomputes their window. One statement per column, in table
+ * order. Rendered `ALTER TABLE … ADD COLUMNS (…)` on Athena (Iceberg) and `ADD COLUMN` on
+ * DuckDB, neither with IF NOT EXISTS, so `missing` must name only columns the table lacks now
+ * (as its catalog says, not as the schema versions would have it).
  * @param options table, database, and the columns the table lacks
  * @example addColumnStatements({ table: hubDaily, database: "gold", missing: ["total_kg"] })
  */

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { earlierNames } from "../dataset/schema";
 import type { DatasetSpec, Field, ValueType } from "../dataset/spec";
 import { canonicalJson } from "../dynamo/canonical";
 import type { GoldAggregate, GoldDimension } from "../gold/spec";
@@ -10,8 +11,11 @@ export type AppliedType =
   | { type: "struct"; fields: AppliedField[] }
   | { type: "list"; items: AppliedType };
 
-/** A field of the applied schema; `renamedFrom` only when the spec renamed it (so other schemas hash as before). */
-export type AppliedField = AppliedType & { name: string; required: boolean; renamedFrom?: string };
+/**
+ * A field of the applied schema; `renamedFrom` only when the spec renamed it (so other schemas
+ * hash as before): one earlier name as text (as before lists were taken), several as a list, newest first.
+ */
+export type AppliedField = AppliedType & { name: string; required: boolean; renamedFrom?: string | string[] };
 
 /** A gold table as the applied schema keeps it: what decides its rows, and its aggregates by name. */
 export interface AppliedGoldTable {
@@ -53,10 +57,12 @@ function appliedType(type: ValueType): AppliedType {
 }
 
 function appliedField(field: Field): AppliedField {
+  // `["b"]` and `"b"` say the same: recorded alike, so writing one as the other is no change.
+  const earlier = earlierNames(field);
   return {
     name: field.name,
     required: field.required ?? false,
-    ...(field.renamedFrom === undefined ? {} : { renamedFrom: field.renamedFrom }),
+    ...(earlier.length === 0 ? {} : { renamedFrom: earlier.length === 1 ? earlier[0]! : earlier }),
     ...appliedType(field),
   };
 }

@@ -1,3 +1,4 @@
+import { earlierNames } from "../dataset/schema";
 import { canonicalJson } from "../dynamo/canonical";
 import type { AppliedField, AppliedGoldTable, AppliedSchema, AppliedType } from "./applied";
 
@@ -57,14 +58,26 @@ function compareType(path: string, old: AppliedType, next: AppliedType, changes:
 function compareFields(prefix: string, old: AppliedField[], next: AppliedField[], changes: SchemaChange[]): void {
   const before = new Map(old.map((f) => [f.name, f]));
   const after = new Map(next.map((f) => [f.name, f]));
-  // A field renamed since: its earlier name is no dropped field, and it is compared as that field.
+  // A field renamed since: its earlier names are no dropped fields, and it is compared as the
+  // newest of them the applied schema has (a → b → c: as b, or as a when b was never applied).
   const renamed = new Map(
-    next.filter((f) => f.renamedFrom !== undefined && !before.has(f.name)).map((f) => [f.renamedFrom!, f]),
+    next.filter((f) => !before.has(f.name)).flatMap((f) => earlierNames(f).map((old) => [old, f] as const)),
   );
   for (const field of next) {
     const path = `${prefix}${field.name}`;
-    const earlier =
-      !before.has(field.name) && field.renamedFrom !== undefined ? before.get(field.renamedFrom) : undefined;
+    const history = earlierNames(field);
+    const matched = before.get(field.name) ?? history.map((old) => before.get(old)).find((f) => f !== undefined);
+    // History the applied field still read and the spec no longer names: old files would read NULL.
+    const forgotten = matched ? earlierNames(matched).filter((old) => !history.includes(old)) : [];
+    if (forgotten.length)
+      changes.push({
+        class: "incompatible",
+        what: `field ${path}`,
+        change: "renamed",
+        old: forgotten.join(", "),
+        new: `${field.name} without ${forgotten.join(", ")} in renamedFrom`,
+      });
+    const earlier = matched && matched.name !== field.name ? matched : undefined;
     if (earlier) {
       // Old files' column is read under the new name: nothing is rewritten.
       changes.push({
@@ -162,7 +175,7 @@ function renamedColumns(fields: AppliedField[], path: string[] = [], earlier: st
     const here = [...path, field.name];
     const before = [
       ...earlier.map((p) => [...p, field.name]),
-      ...(field.renamedFrom === undefined ? [] : [path, ...earlier].map((p) => [...p, field.renamedFrom!])),
+      ...earlierNames(field).flatMap((old) => [path, ...earlier].map((p) => [...p, old])),
     ];
     if (field.type === "struct")
       for (const [old, now] of renamedColumns(field.fields, here, before)) renames.set(old, now);

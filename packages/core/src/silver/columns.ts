@@ -1,4 +1,4 @@
-import { bronzeSqlType } from "../dataset/schema";
+import { bronzeSqlType, earlierNames } from "../dataset/schema";
 import type { DatasetSpec, Field } from "../dataset/spec";
 import type { ColumnDef, Expr, SqlType } from "../sql/ast";
 import { and, binary, call, cast, column, lit } from "../sql/ast";
@@ -98,7 +98,7 @@ function flatten(
     const here = [...path, field.name];
     const before = [
       ...earlier.map((p) => [...p, field.name]),
-      ...(field.renamedFrom === undefined ? [] : [path, ...earlier].map((p) => [...p, field.renamedFrom!])),
+      ...earlierNames(field).flatMap((old) => [path, ...earlier].map((p) => [...p, old])),
     ];
     return field.type === "struct" ? flatten(field.fields, here, before) : [{ path: here, earlier: before, field }];
   });

@@ -45,7 +45,7 @@ export function renderDuckDb(statement: Statement, options: DuckDbRenderOptions)
       return `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(statement.table.database)}; CREATE TABLE IF NOT EXISTS ${renderTable(statement.table)} (${[...definitions, ...key].join(", ")})`;
     }
     case "addColumn":
-      return `ALTER TABLE ${renderTable(statement.table)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(statement.column.name)} ${renderType(statement.column.type, "duckdb")}`;
+      return `ALTER TABLE ${renderTable(statement.table)} ADD COLUMN ${quoteIdentifier(statement.column.name)} ${renderType(statement.column.type, "duckdb")}`;
     case "optimize":
     case "vacuum":
       throw new UnsupportedStatementError(`${statement.kind} is Iceberg maintenance; DuckDB tables need none`);

@@ -97,6 +97,35 @@ describe("validateDatasetSpec", () => {
     ]);
   });
 
+  it("accepts a field renamed twice (a list, newest first), and refuses a cycle or a clash, naming the field", () => {
+    // Prepare
+    const spec = minimal();
+    const field = (renamedFrom: unknown) => ({
+      ...spec,
+      fields: [...spec.fields, { name: "site", type: "string", renamedFrom }],
+    });
+    // Act + Assess
+    expect(validateDatasetSpec(field(["hub", "depot"]))).toEqual(field(["hub", "depot"]));
+    expect(issuesOf(field(["hub", "site"]))).toEqual([
+      {
+        path: "fields[3].renamedFrom[1]",
+        reason: "field site is renamed from site, but that is its own name: a rename history has no cycle",
+      },
+    ]);
+    expect(issuesOf(field(["hub", "depot", "hub"]))).toEqual([
+      {
+        path: "fields[3].renamedFrom[2]",
+        reason: "field site is renamed from hub, but hub is named twice in its history: a rename history has no cycle",
+      },
+    ]);
+    expect(issuesOf(field(["hub", "id"]))).toEqual([
+      { path: "fields[3].renamedFrom[1]", reason: "field site is renamed from id, but field id still exists" },
+    ]);
+    expect(issuesOf(field([]))).toEqual([
+      { path: "fields[3].renamedFrom", reason: expect.stringContaining("at least one earlier name") },
+    ]);
+  });
+
   it("checks what silver and gold will build: unknown columns, dedup keys, gold keys, gold without silver", () => {
     // Prepare
     const badSilver = { ...minimal(), silver: { ...minimal().silver!, dedup: { key: ["id", "y", "m"], order: [] } } };

@@ -167,6 +167,39 @@ describe("classifySchemaChanges", () => {
     ]);
   });
 
+  it("follows a field renamed twice, whichever earlier version was applied, and refuses history left out", () => {
+    // Prepare: hub → depot → site; the applied schema is the first (hub) or the second (depot).
+    const renameTo = (name: string, renamedFrom: string | string[] | undefined) =>
+      withFields(base.fields.map((f) => (f.name === "hub" ? { name, type: "string", renamedFrom } : f)));
+    const second = renameTo("depot", "hub");
+    const third = renameTo("site", ["depot", "hub"]);
+    const forgetful = renameTo("site", "depot");
+    // Act
+    const fromSecond = classifySchemaChanges(appliedSchemaOf(second), appliedSchemaOf(third));
+    const fromFirst = classifySchemaChanges(appliedSchemaOf(base), appliedSchemaOf(third));
+    const forgot = classifySchemaChanges(appliedSchemaOf(second), appliedSchemaOf(forgetful));
+    // Assess: compared as the newest earlier name the applied schema has; none reported dropped.
+    expect(fromSecond).toEqual([
+      { class: "compatible", what: "field site", change: "renamed", old: "depot", new: "site" },
+    ]);
+    expect(fromFirst).toEqual([
+      { class: "compatible", what: "field site", change: "renamed", old: "hub", new: "site" },
+    ]);
+    // Files written as hub would read NULL under site: refused, naming the name left out.
+    expect(forgot).toEqual([
+      {
+        class: "incompatible",
+        what: "field site",
+        change: "renamed",
+        old: "hub",
+        new: "site without hub in renamedFrom",
+      },
+      { class: "compatible", what: "field site", change: "renamed", old: "depot", new: "site" },
+    ]);
+    // One name in a list is the same spec as the name alone.
+    expect(appliedSchemaOf(renameTo("depot", ["hub"]))).toEqual(appliedSchemaOf(second));
+  });
+
   it("says what changed and the exact command in the refusal", () => {
     const message = refusalMessage(
       "scans",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { carTelemetry } from "../../src/dataset/car-telemetry";
 import { operations } from "../../src/dataset/operations";
+import { readFields } from "../../src/dataset/schema";
 import type { DatasetSpec } from "../../src/dataset/spec";
 import { catalogColumns, silverColumns, yearMonthDayPartitionOf } from "../../src/silver/columns";
 import { SilverSpecError } from "../../src/silver/errors";
@@ -70,6 +71,41 @@ describe("silverColumns", () => {
       { name: "depot", type: "varchar" },
       { name: "dims_cm", type: "double" },
     ]);
+  });
+
+  it("reads a field renamed twice under every earlier name, newest first: coalesce(c, b, a)", () => {
+    // Prepare: a → b → c, and a struct renamed twice.
+    const spec: DatasetSpec = {
+      name: "renamed_twice",
+      landingPrefix: "renamed_twice/",
+      fields: [
+        { name: "at", type: "timestamp", required: true },
+        { name: "c", type: "string", renamedFrom: ["b", "a"] },
+        { name: "size", type: "struct", renamedFrom: ["dims", "box"], fields: [{ name: "cm", type: "double" }] },
+      ],
+      silver: {
+        partition: { from: "at", yyyymmdd: "day" },
+        dedup: { key: ["c", "day"], order: [] },
+        retentionDays: 1,
+      },
+    };
+    // Act
+    const { data } = silverColumns(spec);
+    // Assess
+    const [, c, cm] = data;
+    expect(c).toMatchObject({
+      name: "c",
+      renamedFrom: ["b", "a"],
+      expr: call("coalesce", call("trim", column("c")), call("trim", column("b")), call("trim", column("a"))),
+    });
+    expect(cm).toMatchObject({ name: "size_cm", renamedFrom: ["dims_cm", "box_cm"] });
+    expect(catalogColumns(data).slice(-4)).toEqual([
+      { name: "b", type: "varchar" },
+      { name: "a", type: "varchar" },
+      { name: "dims_cm", type: "double" },
+      { name: "box_cm", type: "double" },
+    ]);
+    expect(readFields(spec.fields).map((f) => f.name)).toEqual(["at", "c", "b", "a", "size", "dims", "box"]);
   });
 
   it("trims every string and applies the spec's cleansing rule on top", () => {

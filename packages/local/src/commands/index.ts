@@ -28,6 +28,7 @@ export const options = {
   ui: { type: "boolean", default: false },
   "files-per-day": { type: "string" },
   "mb-per-file": { type: "string" },
+  stage: { type: "string" },
 } as const satisfies ParseArgsOptionsConfig;
 
 /** An option's name. */
@@ -65,6 +66,7 @@ const optionHelp: Record<Exclude<OptionName, "help" | "version">, [argument: str
   ui: ["", "also serve the read-only page (medallion ui), updated live as files arrive and runs finish"],
   "files-per-day": ["<n>", "landing files a day to estimate for"],
   "mb-per-file": ["<mb>", "megabytes per landing file to estimate for"],
+  stage: ["<stage>", "a deployed SST stage: invoke its function (AWS credentials and region from the default chain)"],
 };
 
 // Options every command takes.
@@ -181,13 +183,17 @@ export const commands: CommandEntry[] = [
   {
     name: "redrive",
     summary: "try quarantined records and _failed/ files again under the current spec",
-    usage: ["medallion redrive [--dataset <name>] [--from <YYYY-MM-DD>] [--to <YYYY-MM-DD>]"],
+    usage: [
+      "medallion redrive [--dataset <name>] [--from <YYYY-MM-DD>] [--to <YYYY-MM-DD>]",
+      "medallion redrive --dataset <name> --stage <stage> [--from <YYYY-MM-DD>] [--to <YYYY-MM-DD>]",
+    ],
     description:
-      "After a spec fix (a widened type, a new optional field), tries the quarantined records of the files ingested in [from, to] (ingest days; all when left out) again under the current spec: records that now pass go to bronze as new files with lineage to the originals (file, line, index) and are consolidated by the next run; records still failing stay in quarantine with their new reason. A file quarantined whole as unparseable (in _failed/) is read again from its quarantined copy. The ledger's conservation holds per original file (in = bronze + quarantined). Running it twice changes nothing. On AWS the same code is the Redrive function (invoke it with { dataset, from?, to? }).",
-    options: ["dataset", "from", "to"],
+      "After a spec fix (a widened type, a new optional field), tries the quarantined records of the files ingested in [from, to] (ingest days; all when left out) again under the current spec: records that now pass go to bronze as new files with lineage to the originals (file, line, index) and are consolidated by the next run; records still failing stay in quarantine with their new reason. A file quarantined whole as unparseable (in _failed/) is read again from its quarantined copy. The ledger's conservation holds per original file (in = bronze + quarantined). Running it twice changes nothing. On AWS the same code is the Redrive function: --stage <stage> invokes the stage's (medallion-<stage>-redrive, with { dataset, from?, to? }) and prints the same summary; the stage's next scheduled run consolidates what it recovered.",
+    options: ["dataset", "from", "to", "stage"],
     examples: [
       "medallion redrive --dataset car_telemetry",
       "medallion redrive --dataset car_telemetry --from 2024-05-01",
+      "medallion redrive --dataset car_telemetry --stage prod",
     ],
     load: () => import("./redrive"),
   },

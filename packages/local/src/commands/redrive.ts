@@ -6,6 +6,7 @@ import type { PipelineSummary } from "./execution";
 import { summarisePipeline } from "./execution";
 import type { CommandContext } from "./index";
 import { withStack } from "./lake";
+import { redriveOnStage } from "./redrive-stage";
 
 /** What `medallion redrive --json` prints: the redrive, then the run that consolidated what it recovered. */
 export interface RedriveJson extends RedriveSummary {
@@ -34,6 +35,11 @@ export async function execute(context: CommandContext): Promise<number> {
     if (day !== undefined && (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))))
       throw new UsageError(`${flag} ${day}: expected a date YYYY-MM-DD`);
   if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}: nothing to redrive`);
+  // On AWS: the stage's deployed Redrive function, invoked by its fixed name.
+  if (values.stage !== undefined) {
+    if (values.dataset === undefined) throw new UsageError("medallion redrive --stage needs --dataset <name>");
+    return redriveOnStage({ dataset, from, to, stage: values.stage, out, json: context.json });
+  }
   return withStack(context, "redrive", async (stack) => {
     out.note(`Redriving ${dataset}${from || to ? ` (ingested ${from ?? "from the start"} to ${to ?? "now"})` : ""}…`);
     const event = { dataset, ...(from ? { from } : {}), ...(to ? { to } : {}) };
