@@ -112,6 +112,7 @@ export function redrivenFiles(summary: RedriveSummary): string[] {
     ...summary.setAside.map(
       (file) => `  ${file.fileId}: set aside (${file.failedStep ?? "?"}: ${file.lastError ?? "?"}), pending again`,
     ),
+    ...summary.archived.map((key) => `  ${key}: recovered from _failed/, archived here`),
     ...summary.files.map(
       (file) =>
         `  ${file.fileId}: ${file.recovered} of ${file.tried} record(s) recovered, ${file.stillFailing} still failing`,

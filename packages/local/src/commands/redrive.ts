@@ -6,7 +6,7 @@ import type { PipelineSummary } from "./execution";
 import { summarisePipeline } from "./execution";
 import type { CommandContext } from "./index";
 import { withStack } from "./lake";
-import { redriveOnStage } from "./redrive-stage";
+import { redrivenFiles, redriveOnStage, redriveTotals } from "./redrive-stage";
 
 /** What `medallion redrive --json` prints: the redrive, then the run that consolidated what it recovered. */
 export interface RedriveJson extends RedriveSummary {
@@ -44,16 +44,7 @@ export async function execute(context: CommandContext): Promise<number> {
     out.note(`Redriving ${dataset}${from || to ? ` (ingested ${from ?? "from the start"} to ${to ?? "now"})` : ""}…`);
     const event = { dataset, ...(from ? { from } : {}), ...(to ? { to } : {}) };
     const redriven = (await stack.invoke("Redrive", event)) as RedriveSummary;
-    for (const file of redriven.failed)
-      out.note(
-        `  ${file.fileId}: ${file.recovered ? `read whole now, ${file.recordsBronze} record(s) to bronze, ${file.recordsQuarantined} quarantined` : `still quarantined whole: ${file.reason}`}`,
-      );
-    for (const file of redriven.setAside)
-      out.note(`  ${file.fileId}: set aside (${file.failedStep ?? "?"}: ${file.lastError ?? "?"}), pending again`);
-    for (const file of redriven.files)
-      out.note(
-        `  ${file.fileId}: ${file.recovered} of ${file.tried} record(s) recovered, ${file.stillFailing} still failing`,
-      );
+    for (const line of redrivenFiles(redriven)) out.note(line);
     // What was recovered is pending in the ledger: the same run as a schedule's takes it to silver and gold.
     let pipeline: PipelineSummary | null = null;
     if (redriven.records.recovered > 0 || redriven.failedFiles.recovered > 0 || redriven.setAside.length > 0) {
@@ -66,15 +57,15 @@ export async function execute(context: CommandContext): Promise<number> {
     const summary: RedriveJson = { ...redriven, pipeline, error: pipeline?.error ?? null };
     if (context.json) out.json(summary);
     else {
-      const { tried, recovered, stillFailing } = summary.records;
       out.print(
-        [
-          `medallion redrive: ${dataset}`,
-          `  quarantined records  ${tried} tried, ${recovered} recovered, ${stillFailing} still failing`,
-          `  files in _failed/    ${summary.failedFiles.tried} tried, ${summary.failedFiles.recovered} recovered, ${summary.failedFiles.stillFailing} still failing`,
-          `  set-aside files      ${summary.setAside.length} pending again`,
-          `  pipeline             ${pipeline ? (pipeline.error ? `FAILED at ${pipeline.error.step}: ${pipeline.error.name}: ${pipeline.error.message}` : pipeline.status) : "not run (nothing recovered)"}`,
-        ].join("\n"),
+        redriveTotals(
+          summary,
+          pipeline
+            ? pipeline.error
+              ? `FAILED at ${pipeline.error.step}: ${pipeline.error.name}: ${pipeline.error.message}`
+              : pipeline.status
+            : "not run (nothing recovered)",
+        ).join("\n"),
       );
     }
     return summary.error ? 1 : 0;

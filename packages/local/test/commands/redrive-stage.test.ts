@@ -35,6 +35,7 @@ const summary: RedriveSummary = {
     { fileId: "car_telemetry/a.ndjson", tried: 3, recovered: 2, stillFailing: 1 } as RedriveSummary["files"][number],
   ],
   failed: [],
+  archived: [],
   setAside: [{ fileId: "car_telemetry/b.ndjson", failedStep: "silver", lastError: "QueryFailedError" }],
 };
 // The SDK wraps the payload's bytes in a blob adapter; the command reads them as bytes.
