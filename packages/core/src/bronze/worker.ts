@@ -121,20 +121,27 @@ export function workerSink(options: BronzeEncoderOptions): RowGroupSink {
 
 // Idle encoder workers, kept for the next file: starting one costs a module load (from the
 // TypeScript sources, through tsx: ~0.2 s of CPU each, 2 s for ten files in the CLI). At most
-// one per core is kept; they are unref'd while idle, so they never keep the process alive.
-const idle: Worker[] = [];
+// one per core is kept, unref'd (they never keep the process alive), and only for a moment:
+// an idle worker's heap is tens of MB, which the process needs back once files stop coming
+// (the CLI's pipeline runs DuckDB right after its files are ingested).
+const idle = new Map<Worker, ReturnType<typeof setTimeout>>();
+const IDLE_MS = 1000;
 
 // An idle worker of the pool, or a new one.
 function takeWorker(): Worker {
-  let worker = idle.pop();
-  if (!worker) {
+  const [reused, timer] = idle.entries().next().value ?? [];
+  let worker = reused;
+  if (worker) {
+    clearTimeout(timer);
+    idle.delete(worker);
+  } else {
     worker = startWorker({ role: ROLE });
     // One that fails or dies while idle leaves the pool (a file using it hears of it itself).
     const started = worker;
     started.on("error", () => undefined);
     started.on("exit", () => {
-      const at = idle.indexOf(started);
-      if (at !== -1) idle.splice(at, 1);
+      clearTimeout(idle.get(started));
+      idle.delete(started);
     });
   }
   worker.ref();
@@ -142,12 +149,17 @@ function takeWorker(): Worker {
 }
 
 function giveBack(worker: Worker): void {
-  if (idle.length >= availableParallelism()) {
+  if (idle.size >= availableParallelism()) {
     void worker.terminate();
     return;
   }
   worker.unref();
-  idle.push(worker);
+  const timer = setTimeout(() => {
+    idle.delete(worker);
+    void worker.terminate();
+  }, IDLE_MS);
+  timer.unref();
+  idle.set(worker, timer);
 }
 
 function startWorker(data: { role: string }): Worker {
