@@ -1,8 +1,19 @@
-import type { ColumnChunk, CompressionCodec, DecodedArray, Encoding, SchemaTree } from "hyparquet";
-import { fileWriter, ParquetWriter } from "hyparquet-writer";
+import type {
+  ColumnChunk,
+  CompressionCodec,
+  DecodedArray,
+  Encoding,
+  RowGroup,
+  SchemaElement,
+  SchemaTree,
+} from "hyparquet";
+import { fileWriter } from "hyparquet-writer";
 import { writeColumn } from "hyparquet-writer/src/column.js";
 import { encodeNestedValues } from "hyparquet-writer/src/dremel.js";
+import { writeIndexes } from "hyparquet-writer/src/indexes.js";
+import { writeMetadata } from "hyparquet-writer/src/metadata.js";
 import { schemaPathResolver } from "hyparquet-writer/src/schema.js";
+import { snappyCompress } from "hyparquet-writer/src/snappy.js";
 import { bronzeParquetSchema } from "../dataset/schema";
 import type { Field } from "../dataset/spec";
 import type { PackedColumn, PackedRowGroup } from "./packed-column";
@@ -41,30 +52,32 @@ interface ColumnSource {
 
 // hyparquet-writer's page size (its default): a page per MB of values.
 const PAGE_BYTES = 1 << 20;
+// "PAR1", which starts and ends a Parquet file.
+const MAGIC = 0x31524150;
 
 /**
- * Encodes packed row groups into one Parquet file with hyparquet-writer, synchronously:
- * the same code runs on the caller's thread or on a worker (see `worker.ts`). Each group is
- * written column by column with hyparquet-writer's column writer, and the file's footer by
- * its ParquetWriter. A struct of scalars (no list inside) is levelled here, straight from its
- * packed columns: building an object per row for the writer to walk back down (its Dremel
- * encoding) was a third of the encoding thread's time.
+ * Encodes packed row groups into one Parquet file with hyparquet-writer's parts, synchronously:
+ * the same code runs on the caller's thread or on a worker (see `worker.ts`). It does what
+ * hyparquet-writer's ParquetWriter does (column writer, page indexes, footer) without it, so the
+ * ingest bundle leaves out what bronze never writes (variants, …), and it levels a struct of
+ * scalars (no list inside) straight from its packed columns: building an object per row for the
+ * writer to walk back down (its Dremel encoding) was a third of the encoding thread's time.
  */
 export class BronzeEncoder {
-  private readonly writer: ParquetWriter;
+  private readonly out: ReturnType<typeof fileWriter>;
   private readonly options: BronzeEncoderOptions;
+  private readonly schema: SchemaElement[];
   private readonly resolve: (path: string[]) => SchemaTree[];
+  private readonly rowGroups: RowGroup[] = [];
+  private readonly pageIndexes: ReturnType<typeof writeColumn>[] = [];
+  private rows = 0n;
 
   constructor(options: BronzeEncoderOptions) {
     this.options = options;
-    const schema = bronzeParquetSchema(options.fields);
-    this.writer = new ParquetWriter({
-      writer: fileWriter(options.path),
-      schema,
-      codec: options.codec,
-      statistics: options.statistics !== false,
-    });
-    this.resolve = schemaPathResolver(schema);
+    this.schema = bronzeParquetSchema(options.fields);
+    this.resolve = schemaPathResolver(this.schema);
+    this.out = fileWriter(options.path);
+    this.out.appendUint32(MAGIC);
   }
 
   /** Writes one row group. */
@@ -93,16 +106,24 @@ export class BronzeEncoder {
     this.writeGroup(sources, n);
   }
 
-  /** Writes the footer and closes the file. */
+  /** Writes the page indexes and the footer, and closes the file. */
   finish(): void {
+    writeIndexes(this.out, this.pageIndexes);
+    writeMetadata(this.out, {
+      version: 2,
+      created_by: "hyparquet",
+      schema: this.schema,
+      num_rows: this.rows,
+      row_groups: this.rowGroups,
+    } as Parameters<typeof writeMetadata>[1]);
+    this.out.appendUint32(MAGIC);
     // fileWriter is synchronous: the file is on disk (or in the OS) when this returns.
-    void this.writer.finish();
+    void this.out.finish();
   }
 
-  // What ParquetWriter.write does for one row group, but for the leaves given levelled.
+  // One row group, column by column, as ParquetWriter.write does, but for the leaves given levelled.
   private writeGroup(sources: ColumnSource[], rows: number): void {
-    const parquet = this.writer;
-    const out = parquet.writer;
+    const out = this.out;
     const start = out.offset;
     const columns: ColumnChunk[] = [];
     for (const { name, data, leaves, encoding, statistics } of sources) {
@@ -118,8 +139,8 @@ export class BronzeEncoder {
               .join("."),
             element: schemaPath.at(-1)!,
             schemaPath,
-            codec: parquet.codec,
-            compressors: parquet.compressors,
+            codec: this.options.codec,
+            compressors: { SNAPPY: snappyCompress },
             stats: statistics,
             pageSize: PAGE_BYTES,
             columnIndex: false,
@@ -129,13 +150,13 @@ export class BronzeEncoder {
           pageData: leaves ? leaves[l]! : encodeNestedValues(leafPath, data!),
         });
         columns.push(result.chunk);
-        parquet.pendingIndexes.push(result);
+        this.pageIndexes.push(result);
       });
     }
     let totalByteSize = 0n;
     for (const { meta_data } of columns) totalByteSize += meta_data?.total_uncompressed_size ?? 0n;
-    parquet.num_rows += BigInt(rows);
-    parquet.row_groups.push({
+    this.rows += BigInt(rows);
+    this.rowGroups.push({
       columns,
       total_byte_size: totalByteSize,
       num_rows: BigInt(rows),
