@@ -52,6 +52,8 @@ interface ColumnSource {
 
 // hyparquet-writer's page size (its default): a page per MB of values.
 const PAGE_BYTES = 1 << 20;
+// The codecs this encoder compresses with (hyparquet-writer's own).
+const COMPRESSORS = { SNAPPY: snappyCompress };
 // "PAR1", which starts and ends a Parquet file.
 const MAGIC = 0x31524150;
 
@@ -73,6 +75,9 @@ export class BronzeEncoder {
   private rows = 0n;
 
   constructor(options: BronzeEncoderOptions) {
+    // The column writer would label pages it could not compress with the codec anyway.
+    if (!(options.codec in COMPRESSORS) && options.codec !== "UNCOMPRESSED")
+      throw new Error(`bronze: no compressor for codec ${options.codec}`);
     this.options = options;
     this.schema = bronzeParquetSchema(options.fields);
     this.resolve = schemaPathResolver(this.schema);
@@ -140,7 +145,7 @@ export class BronzeEncoder {
             element: schemaPath.at(-1)!,
             schemaPath,
             codec: this.options.codec,
-            compressors: { SNAPPY: snappyCompress },
+            compressors: COMPRESSORS,
             stats: statistics,
             pageSize: PAGE_BYTES,
             columnIndex: false,

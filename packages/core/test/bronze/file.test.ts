@@ -214,4 +214,18 @@ describe("BronzeFile", () => {
       expect(await readFile(file.path)).toEqual(expected);
     }
   });
+  it("refuses a codec it cannot compress with, rather than label uncompressed pages with it", async () => {
+    // Prepare
+    const file = new BronzeFile({
+      fields: carTelemetry.fields,
+      path: join(dir, "gzip.parquet"),
+      sourceKey: "k",
+      codec: "GZIP",
+    });
+    file.append(record(1), null, 0, 1);
+    // Act
+    const closing = file.close();
+    // Assess
+    await expect(closing).rejects.toThrow(/no compressor for codec GZIP/);
+  });
 });
