@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { BronzeEncoderOptions } from "./encoder";
 import { BronzeEncoder } from "./encoder";
@@ -9,7 +10,8 @@ import { transferList } from "./packed-column";
  * Encoding bronze Parquet on a worker thread, so parsing and checking records (this
  * thread) and encoding them (the worker) use two cores. The worker runs this very module:
  * from a bundle (a Lambda built by SST) that is the bundle itself, which holds this code;
- * from the TypeScript sources (CLI, tests) it loads them through tsx.
+ * from the TypeScript sources (CLI, tests) it loads them through tsx. Workers are kept
+ * between files (one per core at most), each encoding one file at a time.
  */
 
 /** Where {@link BronzeFile} hands its packed row groups. */
@@ -24,7 +26,10 @@ export interface RowGroupSink {
   abort(): Promise<void>;
 }
 
-type ToWorker = { type: "group"; group: PackedRowGroup } | { type: "finish" };
+type ToWorker =
+  | { type: "open"; options: BronzeEncoderOptions }
+  | { type: "group"; group: PackedRowGroup }
+  | { type: "finish" };
 type FromWorker = { type: "written" } | { type: "finished" } | { type: "failed"; message: string; stack?: string };
 
 const ROLE = "medallion-bronze-encoder";
@@ -48,11 +53,13 @@ export function inlineSink(options: BronzeEncoderOptions): RowGroupSink {
 
 /**
  * Encodes on a worker thread. Errors of the worker (a failed write, a crash) surface from
- * the next `ready()` or from `finish()`.
+ * the next `ready()` or from `finish()`. The worker comes from a pool kept across files (see
+ * {@link takeWorker}): a file that finishes gives it back, one that fails or is abandoned
+ * ends it.
  * @param options what the file is written with
  */
 export function workerSink(options: BronzeEncoderOptions): RowGroupSink {
-  const worker = startWorker({ role: ROLE, options });
+  const worker = takeWorker();
   let queued = 0;
   let failure: Error | undefined;
   let finished = false;
@@ -62,26 +69,36 @@ export function workerSink(options: BronzeEncoderOptions): RowGroupSink {
     wake = undefined;
     resume?.();
   };
-  worker.on("message", (message: FromWorker) => {
+  const onMessage = (message: FromWorker) => {
     if (message.type === "written") queued--;
     else if (message.type === "finished") finished = true;
     else failure ??= Object.assign(new Error(`bronze encoder: ${message.message}`), { stack: message.stack });
     notify();
-  });
-  worker.on("error", (error) => {
+  };
+  const onError = (error: Error) => {
     failure ??= error;
     notify();
-  });
-  worker.on("exit", (code) => {
+  };
+  const onExit = (code: number) => {
     if (!finished)
       failure ??= new Error(`bronze encoder: the worker stopped (exit code ${code}) before the file was finished`);
     notify();
-  });
+  };
+  worker.on("message", onMessage).on("error", onError).on("exit", onExit);
+  let released = false;
+  const release = async (reusable: boolean) => {
+    if (released) return;
+    released = true;
+    worker.off("message", onMessage).off("error", onError).off("exit", onExit);
+    if (reusable) giveBack(worker);
+    else await worker.terminate();
+  };
   const until = async (done: () => boolean) => {
     while (!failure && !done()) await new Promise<void>((resolve) => (wake = resolve));
     if (failure) throw failure;
   };
   const post = (message: ToWorker, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
+  post({ type: "open", options });
   return {
     write(group) {
       queued++;
@@ -90,19 +107,62 @@ export function workerSink(options: BronzeEncoderOptions): RowGroupSink {
     ready: () => until(() => queued < MAX_QUEUED),
     async finish() {
       post({ type: "finish" });
+      let done = false;
       try {
         await until(() => finished);
+        done = true;
       } finally {
-        await worker.terminate();
+        await release(done);
       }
     },
-    async abort() {
-      await worker.terminate();
-    },
+    abort: () => release(false),
   };
 }
 
-function startWorker(data: { role: string; options: BronzeEncoderOptions }): Worker {
+// Idle encoder workers, kept for the next file: starting one costs a module load (from the
+// TypeScript sources, through tsx: ~0.2 s of CPU each, 2 s for ten files in the CLI). At most
+// one per core is kept, unref'd (they never keep the process alive), and only for a moment:
+// an idle worker's heap is tens of MB, which the process needs back once files stop coming
+// (the CLI's pipeline runs DuckDB right after its files are ingested).
+const idle = new Map<Worker, ReturnType<typeof setTimeout>>();
+const IDLE_MS = 1000;
+
+// An idle worker of the pool, or a new one.
+function takeWorker(): Worker {
+  const [reused, timer] = idle.entries().next().value ?? [];
+  let worker = reused;
+  if (worker) {
+    clearTimeout(timer);
+    idle.delete(worker);
+  } else {
+    worker = startWorker({ role: ROLE });
+    // One that fails or dies while idle leaves the pool (a file using it hears of it itself).
+    const started = worker;
+    started.on("error", () => undefined);
+    started.on("exit", () => {
+      clearTimeout(idle.get(started));
+      idle.delete(started);
+    });
+  }
+  worker.ref();
+  return worker;
+}
+
+function giveBack(worker: Worker): void {
+  if (idle.size >= availableParallelism()) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  const timer = setTimeout(() => {
+    idle.delete(worker);
+    void worker.terminate();
+  }, IDLE_MS);
+  timer.unref();
+  idle.set(worker, timer);
+}
+
+function startWorker(data: { role: string }): Worker {
   const self = new URL(import.meta.url);
   if (!self.pathname.endsWith(".ts")) return new Worker(self, { workerData: data });
   // From the TypeScript sources: register tsx in the worker, then load this module.
@@ -111,24 +171,21 @@ function startWorker(data: { role: string; options: BronzeEncoderOptions }): Wor
   return new Worker(bootstrap, { eval: true, workerData: data });
 }
 
-// The worker's side: encode each group as it arrives, report each one, then the footer.
-function serve(options: BronzeEncoderOptions): void {
+// The worker's side: for each file, open its encoder, encode each group as it arrives and
+// report it, then write the footer; then wait for the next file.
+function serve(): void {
   const port = parentPort!;
   const reply = (message: FromWorker) => port.postMessage(message);
-  let encoder: BronzeEncoder;
-  try {
-    encoder = new BronzeEncoder(options);
-  } catch (error) {
-    reply({ type: "failed", message: (error as Error).message, stack: (error as Error).stack });
-    return;
-  }
+  let encoder: BronzeEncoder | undefined;
   port.on("message", (message: ToWorker) => {
     try {
-      if (message.type === "group") {
-        encoder.write(message.group);
+      if (message.type === "open") encoder = new BronzeEncoder(message.options);
+      else if (message.type === "group") {
+        encoder!.write(message.group);
         reply({ type: "written" });
       } else {
-        encoder.finish();
+        encoder!.finish();
+        encoder = undefined;
         reply({ type: "finished" });
       }
     } catch (error) {
@@ -138,5 +195,4 @@ function serve(options: BronzeEncoderOptions): void {
   });
 }
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE)
-  serve((workerData as { options: BronzeEncoderOptions }).options);
+if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) serve();

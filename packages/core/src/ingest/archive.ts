@@ -1,10 +1,9 @@
-import type { Readable } from "node:stream";
-import type { GetObjectCommandOutput, S3Client } from "@aws-sdk/client-s3";
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import type { HeadObjectCommandOutput, S3Client } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { s3 as s3Limits, utf8Bytes } from "../limits/index";
 import { ArchiveVerificationError, IngestIoError } from "./errors";
 import { assertSafeLandingKey, normaliseEtag } from "./keys";
-import { io, isS3Status } from "./s3";
+import { copySource, io, isS3Status } from "./s3";
 import type { IngestSource } from "./types";
 
 /** Where a landing object goes once ingested: `_done/` (some or all records in bronze) or `_failed/` (nothing in bronze). */
@@ -76,10 +75,11 @@ export interface ArchiveResult {
 
 /**
  * Moves an ingested landing object to `_done/<key>` or `_failed/<key>` in the same bucket:
- * streams a copy (GetObject → PutObject; emulators decode CopySource keys differently),
+ * copies it server-side (CopyObject, on condition that it still has its ETag or version),
  * writes a failed file's reason next to it, checks the copy against the original (its ETag,
- * or its size when the original was a multipart upload), and only then deletes the original (conditionally on its ETag or version), so
- * nothing is deleted before its bytes are safely elsewhere. Safe to repeat: an object that
+ * or its size when the original was a multipart upload), and only then deletes the original
+ * (conditionally on its ETag or version), so nothing is deleted before its bytes are safely
+ * elsewhere. Safe to repeat: an object that
  * is gone, or was replaced by newer bytes, is left alone.
  * @param options see {@link ArchiveOptions}
  * @throws ArchiveVerificationError when the copy does not match (the original is kept)
@@ -99,15 +99,15 @@ export async function archiveLandingObject({
   // An archive copy is a plain object: it is matched by the source ETag it records, not by its own.
   const fromKey = from ? archiveKeyOf(source.key, from) : source.key;
   const version = source.versionId && !from ? { VersionId: source.versionId } : {};
-  const ifMatch = source.versionId || from ? {} : { IfMatch: `"${etag}"` };
   try {
     assertSafeLandingKey(source.key);
   } catch {
     return { archived: false, archiveKey, skipped: "unsafe" };
   }
-  let original: GetObjectCommandOutput;
+  const unchanged = source.versionId || from ? {} : { IfMatch: `"${etag}"` };
+  let head: HeadObjectCommandOutput;
   try {
-    original = await s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: fromKey, ...version, ...ifMatch }));
+    head = await s3.send(new HeadObjectCommand({ Bucket: source.bucket, Key: fromKey, ...version, ...unchanged }));
   } catch (error) {
     if (isS3Status(error, 404, "NoSuchKey", "NotFound")) return { archived: false, archiveKey, skipped: "gone" };
     if (isS3Status(error, 412, "PreconditionFailed")) return { archived: false, archiveKey, skipped: "changed" };
@@ -115,28 +115,38 @@ export async function archiveLandingObject({
       cause: error,
     });
   }
-  // s3rver ignores If-Match: compare as well, so newer bytes under the key are never moved.
-  const heldEtag = from ? original.Metadata?.["medallion-source-etag"] : original.ETag && normaliseEtag(original.ETag);
-  if ((from || !source.versionId) && heldEtag && heldEtag !== etag) {
-    (original.Body as { destroy?: () => void } | undefined)?.destroy?.();
+  // s3rver ignores If-Match on HEAD: compare as well, so newer bytes under the key are never moved.
+  const heldEtag = from ? head.Metadata?.["medallion-source-etag"] : head.ETag && normaliseEtag(head.ETag);
+  if ((from || !source.versionId) && heldEtag && heldEtag !== etag)
     return { archived: false, archiveKey, skipped: "changed" };
-  }
+  // The copy and the delete act only on the bytes just checked (an archive copy: its own ETag).
+  const held = from && head.ETag ? { etag: head.ETag } : source.versionId ? undefined : { etag: `"${etag}"` };
   await keepOlderVersion(s3, source.bucket, archiveKey, etag);
-  const size = original.ContentLength ?? 0;
+  const size = head.ContentLength ?? 0;
   const metadata: Record<string, string> = { "medallion-outcome": outcome, "medallion-source-etag": etag };
   if (reason) metadata["medallion-reason"] = asciiHeader(reason);
-  const put = await io(`archiving ${source.key} to ${archiveKey}`, () =>
-    s3.send(
-      new PutObjectCommand({
+  // A server-side copy: the bytes never pass through this function (nor, locally, through HTTP).
+  let copiedEtag: string;
+  try {
+    const copy = await s3.send(
+      new CopyObjectCommand({
         Bucket: source.bucket,
         Key: archiveKey,
-        Body: original.Body as Readable,
-        ContentLength: size,
-        ContentType: original.ContentType,
+        CopySource: copySource(source.bucket, fromKey, from ? undefined : source.versionId),
+        ...(held ? { CopySourceIfMatch: held.etag } : {}),
+        MetadataDirective: "REPLACE",
+        ContentType: head.ContentType,
         Metadata: metadata,
       }),
-    ),
-  );
+    );
+    copiedEtag = normaliseEtag(copy.CopyObjectResult?.ETag ?? "");
+  } catch (error) {
+    if (isS3Status(error, 404, "NoSuchKey", "NotFound")) return { archived: false, archiveKey, skipped: "gone" };
+    if (isS3Status(error, 412, "PreconditionFailed")) return { archived: false, archiveKey, skipped: "changed" };
+    throw new IngestIoError(`archiving ${source.key} to ${archiveKey} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 
   let reasonKey: string | undefined;
   if (outcome === "failed") {
@@ -161,13 +171,12 @@ export async function archiveLandingObject({
     );
   }
 
-  // A single-part ETag is the MD5 of the bytes: the copy's, as PutObject reports it, must
+  // A single-part ETag is the MD5 of the bytes: the copy's, as CopyObject reports it, must
   // equal the original's. A multipart ETag is not, so then the stored size is checked instead.
   if (!etag.includes("-")) {
-    const copyEtag = normaliseEtag(put.ETag ?? "");
-    if (copyEtag !== etag)
+    if (copiedEtag !== etag)
       throw new ArchiveVerificationError(
-        `archive copy ${archiveKey} does not match ${source.key} (ETag ${copyEtag} vs ${etag}); the original is kept`,
+        `archive copy ${archiveKey} does not match ${source.key} (ETag ${copiedEtag} vs ${etag}); the original is kept`,
       );
   } else {
     const copy = await io(`checking ${archiveKey}`, () =>
@@ -181,9 +190,14 @@ export async function archiveLandingObject({
   }
 
   try {
-    // An archive copy is deleted only while it holds the bytes just copied (not a newer version's).
-    const held = from && original.ETag ? { IfMatch: original.ETag } : ifMatch;
-    await s3.send(new DeleteObjectCommand({ Bucket: source.bucket, Key: fromKey, ...version, ...held }));
+    await s3.send(
+      new DeleteObjectCommand({
+        Bucket: source.bucket,
+        Key: fromKey,
+        ...version,
+        ...(held ? { IfMatch: held.etag } : {}),
+      }),
+    );
     if (from === "failed")
       await s3.send(new DeleteObjectCommand({ Bucket: source.bucket, Key: `${fromKey}.reason.json` }));
   } catch (error) {
@@ -202,28 +216,23 @@ export async function archiveLandingObject({
 // of the older version is moved aside to its versioned name rather than overwritten (kept
 // where that name would pass S3's key limit; then the newer copy replaces it, as before).
 async function keepOlderVersion(s3: S3Client, bucket: string, archiveKey: string, etag: string): Promise<void> {
-  let older: GetObjectCommandOutput;
+  let older: HeadObjectCommandOutput;
   try {
-    older = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: archiveKey }));
+    older = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: archiveKey }));
   } catch (error) {
     if (isS3Status(error, 404, "NoSuchKey", "NotFound")) return;
     throw new IngestIoError(`reading ${archiveKey} failed: ${(error as Error).message}`, { cause: error });
   }
   const olderEtag = older.Metadata?.["medallion-source-etag"];
   const versioned = olderEtag && versionedArchiveKey(archiveKey, olderEtag);
-  if (!versioned || olderEtag === etag || utf8Bytes(versioned) > s3Limits.maxKeyBytes) {
-    (older.Body as { destroy?: () => void } | undefined)?.destroy?.();
-    return;
-  }
+  if (!versioned || olderEtag === etag || utf8Bytes(versioned) > s3Limits.maxKeyBytes) return;
   await io(`keeping the older version of ${archiveKey} as ${versioned}`, () =>
     s3.send(
-      new PutObjectCommand({
+      new CopyObjectCommand({
         Bucket: bucket,
         Key: versioned,
-        Body: older.Body as Readable,
-        ContentLength: older.ContentLength ?? 0,
-        ContentType: older.ContentType,
-        Metadata: older.Metadata,
+        CopySource: copySource(bucket, archiveKey),
+        MetadataDirective: "COPY",
       }),
     ),
   );

@@ -2,9 +2,8 @@ import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
 import type { GetObjectCommandOutput } from "@aws-sdk/client-s3";
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { ConvertResult } from "../bronze/convert";
 import { convertToBronze } from "../bronze/convert";
 import { UnparseableFileError } from "../bronze/errors";
@@ -20,7 +19,7 @@ import { assertSafeLandingKey, ingestDate, ingestKeys, ledgerFileId, normaliseEt
 import { RejectedFile } from "./quarantine";
 import type { NewerVersion } from "./replace";
 import { supersede } from "./replace";
-import { io, isS3Status, uploadFile } from "./s3";
+import { copySource, io, isS3Status, uploadFile } from "./s3";
 import type { IngestContext, IngestResult, IngestSource } from "./types";
 
 const UNKNOWN_DATASET = "_unknown";
@@ -258,9 +257,7 @@ async function quarantineWhole(
   return resultOf(landing, { status: "quarantined", quarantineKeys, bytesIn, reason, ...archived });
 }
 
-// Copies the landing object into quarantine unchanged, with a sibling reason document. The
-// bytes are streamed through rather than CopyObject'd: CopySource's URL-encoding of keys is
-// decoded differently by S3 emulators, and whole-file quarantines are rare.
+// Copies the landing object into quarantine unchanged (server-side), with a sibling reason document.
 async function copyToQuarantine(
   ctx: IngestContext,
   { source, etag }: Landing,
@@ -269,19 +266,15 @@ async function copyToQuarantine(
   reason: string,
 ): Promise<string[]> {
   const { file, reason: reasonKey } = keys.wholeFile(suffix);
-  await io(`copying ${source.key} to quarantine`, async () => {
-    const original = await ctx.s3.send(
-      new GetObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: source.versionId }),
-    );
-    await ctx.s3.send(
-      new PutObjectCommand({
+  await io(`copying ${source.key} to quarantine`, () =>
+    ctx.s3.send(
+      new CopyObjectCommand({
         Bucket: ctx.quarantineBucket,
         Key: file,
-        Body: original.Body as Readable,
-        ContentLength: original.ContentLength ?? 0,
+        CopySource: copySource(source.bucket, source.key, source.versionId),
       }),
-    );
-  });
+    ),
+  );
   const document = {
     source_bucket: source.bucket,
     source_key: source.key,

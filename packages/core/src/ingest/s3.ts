@@ -17,6 +17,16 @@ export function isS3Status(error: unknown, status: number, ...names: string[]): 
 }
 
 /**
+ * The `CopySource` of an object, as S3 takes it: the bucket, then the key URL-encoded segment
+ * by segment, and its version if one is named.
+ * @example copySource("landing", "car_telemetry/a b.json") // "landing/car_telemetry/a%20b.json"
+ */
+export function copySource(bucket: string, key: string, versionId?: string): string {
+  const path = `${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`;
+  return versionId ? `${path}?versionId=${encodeURIComponent(versionId)}` : path;
+}
+
+/**
  * Runs one S3/DynamoDB step of ingestion; a failure becomes an {@link IngestIoError} saying
  * what was being done (the event is then retried).
  * @param what e.g. "reading car_telemetry/a.json"

@@ -5,7 +5,7 @@ import { datasetForKey } from "../dataset/registry";
 import type { DatasetSpec } from "../dataset/spec";
 import { getLedgerEntry } from "../ledger/ledger";
 import { normaliseEtag } from "./keys";
-import { io, isS3Status } from "./s3";
+import { copySource, io, isS3Status } from "./s3";
 import { landingSubscriptions } from "./subscription";
 
 /** Object metadata counting how often the sweeper re-drove an object. */
@@ -126,7 +126,7 @@ async function redrive(
       new CopyObjectCommand({
         Bucket: bucket,
         Key: key,
-        CopySource: `${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`,
+        CopySource: copySource(bucket, key),
         CopySourceIfMatch: `"${etag}"`,
         MetadataDirective: "REPLACE",
         ...(head.ContentType ? { ContentType: head.ContentType } : {}),

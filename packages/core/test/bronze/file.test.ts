@@ -188,4 +188,44 @@ describe("BronzeFile", () => {
       await expect(stat(path)).rejects.toThrow(/ENOENT/);
     });
   }
+  it("encodes file after file, several at once, on the workers it keeps, also after a file that failed", async () => {
+    // Prepare: the same rows, written in place once as the reference
+    const reference = await write("pool-reference.parquet", 40, { worker: false });
+    const failing = new BronzeFile({
+      fields: carTelemetry.fields,
+      path: join(dir, "no-such-folder", "pool.parquet"),
+      sourceKey: "k",
+      rowGroupSize: 4,
+      worker: true,
+    });
+    for (let i = 0; i < 10; i++) failing.append(record(i), null, i, i + 1);
+    await expect(failing.close()).rejects.toThrow(/bronze encoder: .*ENOENT/);
+    await failing.discard();
+    // Act: three rounds of three files at once (more than this machine's cores)
+    const written: { path: string; written: number }[] = [];
+    for (let round = 0; round < 3; round++)
+      written.push(
+        ...(await Promise.all([0, 1, 2].map((n) => write(`pool-${round}-${n}.parquet`, 40, { worker: true })))),
+      );
+    // Assess
+    const expected = await readFile(reference.path);
+    for (const file of written) {
+      expect(file.written).toBe(40);
+      expect(await readFile(file.path)).toEqual(expected);
+    }
+  });
+  it("refuses a codec it cannot compress with, rather than label uncompressed pages with it", async () => {
+    // Prepare
+    const file = new BronzeFile({
+      fields: carTelemetry.fields,
+      path: join(dir, "gzip.parquet"),
+      sourceKey: "k",
+      codec: "GZIP",
+    });
+    file.append(record(1), null, 0, 1);
+    // Act
+    const closing = file.close();
+    // Assess
+    await expect(closing).rejects.toThrow(/no compressor for codec GZIP/);
+  });
 });

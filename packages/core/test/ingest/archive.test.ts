@@ -1,5 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { TestLake } from "@medallion/testing/lake";
 import { startTestLake } from "@medallion/testing/lake";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -114,12 +114,16 @@ describe("archiveLandingObject", () => {
   });
 
   it("keeps the original when the copy does not match it", async () => {
-    // Prepare: a client whose archive write loses the last byte, as a faulty copy would.
+    // Prepare: a client whose archive copy loses the last byte, as a faulty copy would.
     const source = await land("sensors/precious.json", '{"keep":true}');
     const lossy = {
-      send: (command: unknown) => {
-        if (command instanceof PutObjectCommand && command.input.Key === "_done/sensors/precious.json") {
-          return stack.s3.send(new PutObjectCommand({ ...command.input, Body: '{"keep":true', ContentLength: 12 }));
+      send: async (command: unknown) => {
+        if (command instanceof CopyObjectCommand && command.input.Key === "_done/sensors/precious.json") {
+          const { Bucket, Key } = command.input;
+          const put = await stack.s3.send(
+            new PutObjectCommand({ Bucket, Key, Body: '{"keep":true', ContentLength: 12 }),
+          );
+          return { CopyObjectResult: { ETag: put.ETag } };
         }
         return stack.s3.send(command as never);
       },

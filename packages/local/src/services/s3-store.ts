@@ -199,16 +199,20 @@ export function patchS3rverStore(): void {
       const partial = partialPath(target);
       try {
         await copyFile(source, partial);
-        if (!replacementMetadata)
-          for (const resource of ["metadata.json", "object.md5"]) {
-            // s3rver writes an object's md5 file lazily, on its first read: it may not exist yet.
-            const data = await readFile(this.getResourcePath(srcBucket, srcKey, resource)).catch((error) => {
-              if (resource === "object.md5" && (error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-              throw error;
-            });
-            if (data !== undefined) await writeAtomically(this.getResourcePath(destBucket, destKey, resource), data);
-          }
-        else await this.putMetadata(destBucket, destKey, replacementMetadata);
+        // The copy's md5 (its ETag) is the source's, whatever happens to its metadata: one left
+        // from an object the copy replaces would name other bytes. s3rver writes an object's md5
+        // file lazily, on its first read: when the source has none yet, neither has the copy.
+        const md5 = await readFile(this.getResourcePath(srcBucket, srcKey, "object.md5")).catch((error) => {
+          if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+          throw error;
+        });
+        const md5Path = this.getResourcePath(destBucket, destKey, "object.md5");
+        if (md5 !== undefined) await writeAtomically(md5Path, md5);
+        else await rm(md5Path, { force: true });
+        if (!replacementMetadata) {
+          const metadata = await readFile(this.getResourcePath(srcBucket, srcKey, "metadata.json"));
+          await writeAtomically(this.getResourcePath(destBucket, destKey, "metadata.json"), metadata);
+        } else await this.putMetadata(destBucket, destKey, replacementMetadata);
         await rename(partial, target);
       } catch (error) {
         await rm(partial, { force: true });

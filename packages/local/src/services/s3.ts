@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import type { Server } from "node:http";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { s3 as limits, utf8Bytes } from "@medallion/core/limits";
@@ -50,6 +51,53 @@ function openS3rverContinuationTokens(): void {
     algorithm === "des" ? identity : Reflect.apply(createDecipheriv, crypto, [algorithm, ...rest])) as never;
 }
 
+interface CopyRequest {
+  headers: Record<string, string | undefined>;
+  store: { getMetadata(bucket: string, key: string): Promise<{ etag?: string }> };
+}
+
+/**
+ * CopyObject as S3 does it, where s3rver does not: S3 URL-decodes `x-amz-copy-source` whole and
+ * drops its `?versionId=`, where s3rver's `decodeURI` leaves `%2B`, `%23`, `%26`… encoded, so a
+ * key holding `+`, `#` or `&` named another object; and S3 refuses with 412 a copy whose source
+ * no longer has the ETag `x-amz-copy-source-if-match` names, a condition s3rver ignored.
+ */
+function copyAsS3Does(): void {
+  const require = createRequire(import.meta.url);
+  const objects = require("s3rver/lib/controllers/object") as {
+    putObjectCopy: (ctx: CopyRequest) => Promise<void>;
+    medallionCopy?: true;
+  };
+  if (objects.medallionCopy) return;
+  objects.medallionCopy = true;
+  const S3Error = require("s3rver/lib/models/error") as new (
+    code: string,
+    message: string,
+    detail?: Record<string, string>,
+  ) => Error;
+  const copy = objects.putObjectCopy;
+  objects.putObjectCopy = async (ctx) => {
+    const [path = ""] = (ctx.headers["x-amz-copy-source"] ?? "").split("?");
+    const source = decodeURIComponent(path.replace(/^\//, ""));
+    // s3rver reads the header with decodeURI, which encodeURI's output gives back exactly.
+    ctx.headers["x-amz-copy-source"] = encodeURI(source);
+    const condition = ctx.headers["x-amz-copy-source-if-match"];
+    if (condition) {
+      const slash = source.indexOf("/");
+      const metadata = await ctx.store
+        .getMetadata(source.slice(0, slash), source.slice(slash + 1))
+        .catch(() => undefined);
+      const unquote = (etag: string) => etag.replace(/"/g, "");
+      // A missing source is s3rver's to report (NoSuchKey).
+      if (metadata?.etag && unquote(metadata.etag) !== unquote(condition))
+        throw new S3Error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", {
+          Condition: "x-amz-copy-source-If-Match",
+        });
+    }
+    return copy(ctx);
+  };
+}
+
 /**
  * S3 refuses a key over 1,024 bytes (UTF-8) with KeyTooLongError; s3rver stores it (or fails on
  * the file system's name limit instead). Checked first, for every object request (path-style).
@@ -89,6 +137,7 @@ function refuseLongKeys(server: S3rver): void {
 export async function startS3(dataDir: string, bucketNames: string[], port = 0): Promise<LocalS3> {
   openS3rverContinuationTokens();
   patchS3rverStore();
+  copyAsS3Does();
   const directory = localS3Directory(dataDir);
   await mkdir(directory, { recursive: true });
   const server = new S3rver({

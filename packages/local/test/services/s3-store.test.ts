@@ -156,4 +156,41 @@ describe("the embedded S3's object store", () => {
       await rm(folder, { recursive: true, force: true });
     }
   });
+
+  it("copies as S3 does: keys with + # & ? decoded whole, the source's ETag, a changed source refused", async () => {
+    // Prepare: a key S3 URL-decodes whole (s3rver's decodeURI left %2B, %23, %26, %3F encoded),
+    // and an older object under the copy's key (its md5 must not outlive it)
+    const key = "car_telemetry/a+b #1 & c?.json";
+    const target = `_done/${key}`;
+    const encoded = `${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`;
+    const put = await lake.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "new bytes" }));
+    await lake.s3.send(new PutObjectCommand({ Bucket: bucket, Key: target, Body: "older bytes" }));
+    // Act
+    const copy = await lake.s3.send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: target,
+        CopySource: encoded,
+        CopySourceIfMatch: put.ETag,
+        MetadataDirective: "REPLACE",
+        Metadata: { outcome: "done" },
+      }),
+    );
+    const refused = await lake.s3
+      .send(
+        new CopyObjectCommand({ Bucket: bucket, Key: `${target}.2`, CopySource: encoded, CopySourceIfMatch: '"0"' }),
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    // Assess
+    expect(copy.CopyObjectResult?.ETag).toBe(put.ETag);
+    const head = await lake.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: target }));
+    expect([head.ETag, head.Metadata]).toEqual([put.ETag, { outcome: "done" }]);
+    expect(
+      await (await lake.s3.send(new GetObjectCommand({ Bucket: bucket, Key: target }))).Body!.transformToString(),
+    ).toBe("new bytes");
+    expect(refused).toMatchObject({ $metadata: { httpStatusCode: 412 } });
+  });
 });
