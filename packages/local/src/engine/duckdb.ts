@@ -23,6 +23,7 @@ import {
   UnsupportedStatementError,
 } from "@medallion/core/sql";
 import type { LocalCatalog } from "../catalog/index";
+import { StorageWriteError } from "../services/errors";
 import { duckdb } from "./duckdb-api";
 import { objectPath, prefixFiles, storeObjectFile } from "./files";
 import type { ReadResult } from "./reads";
@@ -243,6 +244,9 @@ export async function duckdbEngine({
       });
       return { columns: reader.columnNames(), rows };
     } catch (error) {
+      // A full or read-only disk under DuckDB's writes and spills: the one line the store's gets.
+      const refused = StorageWriteError.of(error);
+      if (refused) throw refused;
       const reason = (error as Error).message;
       throw new QueryFailedError(`DuckDB query failed: ${reason} (query: ${sql.slice(0, 300)})`, {
         reason,
@@ -468,6 +472,8 @@ export async function duckdbEngine({
       return await withinMemory(() => readStatements(connection, text));
     } catch (error) {
       if (error instanceof ReadOnlyError) throw error;
+      const refused = StorageWriteError.of(error);
+      if (refused) throw refused;
       const reason = (error as Error).message;
       throw new QueryFailedError(reason, { reason, cause: error });
     } finally {
