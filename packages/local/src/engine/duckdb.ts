@@ -70,6 +70,23 @@ export interface DuckDbEngineOptions {
  */
 export const DUCKDB_MEMORY_START_MB = 64;
 
+/**
+ * DuckDB settings that bound what it holds outside its memory budget, beside the process's own
+ * ~250 MB (issue 12: three 1.5 GB files through `run --landing` under 512 MB; the silver write
+ * of 5.5M records peaked at 503 MB on 3 × 0.5 GB, 436 MB with these):
+ * - `allocator_flush_threshold`: DuckDB gives freed memory back to the system after a task only
+ *   past this peak (default 128 MB), so each statement's memory stayed resident through the
+ *   states after it (CommitSilver 395 → 288 MB, gold 354 → 330 MB).
+ * - `partitioned_write_flush_threshold`: a PARTITION_BY write (silver's UNLOAD) buffers this many
+ *   rows per thread before writing them out (default 524,288): one row group's worth.
+ * - `write_buffer_row_group_count`: row groups buffered before a write flushes them (default 5).
+ */
+const DUCKDB_BOUNDED_BUFFERS: Record<string, string> = {
+  allocator_flush_threshold: "16MB",
+  partitioned_write_flush_threshold: "122880",
+  write_buffer_row_group_count: "1",
+};
+
 /** The DuckDB engine, which holds an embedded database until closed. */
 export interface DuckDbEngine extends SqlEngine {
   /**
@@ -172,6 +189,7 @@ export async function duckdbEngine({
     threads: String(threads),
     preserve_insertion_order: "false",
     temp_directory: spillDirectory,
+    ...DUCKDB_BOUNDED_BUFFERS,
   });
   const connection = await instance.connect();
   const attach = databaseFile !== undefined && !(readOnly && !existsSync(databaseFile));
