@@ -313,6 +313,19 @@ export async function duckdbEngine({
     }
   }
 
+  // An UNLOAD (silver's whole window, deduplicated and written by partition) runs on one thread:
+  // its window and partitioned write hold state per thread outside the memory budget, ~70 MB
+  // more at two threads on three 0.5 GB files (issue 12), the largest peak of the whole run.
+  async function oneThread<T>(task: () => Promise<T>): Promise<T> {
+    if (threads <= 1) return task();
+    await connection.run("SET threads = 1");
+    try {
+      return await task();
+    } finally {
+      await connection.run(`SET threads = ${threads}`);
+    }
+  }
+
   // As Athena's UNLOAD: into an empty location only, at most 100 partitions per statement.
   async function unload(
     statement: Extract<Statement, { kind: "unload" }>,
@@ -327,7 +340,7 @@ export async function duckdbEngine({
     const directory = await mkdtemp(join(tmpdir(), "medallion-unload-"));
     try {
       const output = join(directory, "out");
-      await query(renderDuckDb(statement, { files, unloadDirectory: output }));
+      await oneThread(() => query(renderDuckDb(statement, { files, unloadDirectory: output })));
       let written: string[] = [];
       try {
         written = await walk(output);
