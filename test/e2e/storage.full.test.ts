@@ -1,10 +1,14 @@
 import fs from "node:fs";
 import fsp, { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { syncBuiltinESMExports } from "node:module";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { shownError } from "@medallion/local/commands/errors";
+import { StorageWriteError } from "@medallion/local/services/errors";
 import type { LocalStack } from "@medallion/local/stack";
 import { startStack } from "@medallion/local/stack";
 import { medallion } from "@medallion/testing/cli";
@@ -56,7 +60,7 @@ describe("a full or unwritable data directory", () => {
     expect(JSON.parse(silver.stdout).results[0].rows).toEqual(expectedSilver(carReadings(1)));
   });
 
-  describe("on the embedded stack, when the disk fills as bronze is written", () => {
+  describe("on the embedded stack, when the disk fills", () => {
     let dataDir: string;
     let stack: LocalStack;
     let s3: S3Client;
@@ -151,6 +155,56 @@ describe("a full or unwritable data directory", () => {
         const page = await s3.send(new ListObjectsV2Command({ Bucket: stack.names.Bronze }));
         return (page.Contents ?? []).map((object) => object.Key!);
       }
+    });
+
+    // LevelDB (dynalite's store) raises a full disk as an IO error naming its log file, with no
+    // errno code: raised here from its writes under this stack's `dynamodb` folder, as it says it.
+    function fillDynamoDisk(folder: string): () => void {
+      const dynaliteRequire = createRequire(createRequire(import.meta.url).resolve("dynalite"));
+      const { Level } = dynaliteRequire("level") as {
+        Level: { prototype: Record<string, (this: { location: string }, ...args: unknown[]) => Promise<unknown>> };
+      };
+      const real = { _put: Level.prototype._put!, _batch: Level.prototype._batch! };
+      for (const [name, write] of Object.entries(real))
+        Level.prototype[name] = function (this: { location: string }, ...args: unknown[]) {
+          if (!this.location.startsWith(folder)) return write.apply(this, args);
+          return Promise.reject(
+            Object.assign(new Error(`IO error: ${join(this.location, "000005.log")}: No space left on device`), {
+              code: "LEVEL_IO_ERROR",
+            }),
+          );
+        };
+      return () => Object.assign(Level.prototype, real);
+    }
+
+    it("answers a DynamoDB write on a full disk with one line naming the store's path, and takes it once space is back", async () => {
+      // Prepare
+      const folder = join(dataDir, "dynamodb");
+      const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 1 }));
+      const lock = { TableName: stack.names.Lock, Item: { name: "disk-full", owner: "a" } };
+      // Act
+      const spaceBack = fillDynamoDisk(folder);
+      let refused: unknown;
+      try {
+        refused = await doc.send(new PutCommand(lock)).catch((error: unknown) => error);
+      } finally {
+        spaceBack();
+      }
+      // Assess: the process is alive, the caller got the one line, and the CLI shows it as such.
+      expect(refused).toBeInstanceOf(Error);
+      const line = (refused as Error).message;
+      expect(line).toBe(
+        `cannot write ${join(folder, "000005.log")}: no space left on the device (ENOSPC); free space, then run again`,
+      );
+      expect(shownError(refused)).toBeInstanceOf(StorageWriteError);
+      expect((shownError(refused) as StorageWriteError).path).toBe(join(folder, "000005.log"));
+
+      // Act: space is back; the same write again.
+      await doc.send(new PutCommand(lock));
+      const stored = await doc.send(new GetCommand({ TableName: stack.names.Lock, Key: { name: "disk-full" } }));
+      doc.destroy();
+      // Assess
+      expect(stored.Item).toEqual(lock.Item);
     });
   });
 });

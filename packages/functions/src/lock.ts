@@ -1,5 +1,5 @@
-import { renewLease } from "@medallion/core/journey";
-import { acquireLock, datasetLockName as lockName, releaseLock, renewLock } from "@medallion/core/lock";
+import { renewRunLeases } from "@medallion/core/journey";
+import { acquireLock, datasetLockName as lockName, releaseLock } from "@medallion/core/lock";
 import * as z from "zod";
 import { clients } from "./shared/clients";
 import { linked } from "./shared/config";
@@ -45,23 +45,22 @@ export const acquire = lambdaHandler(leaseEvent, async ({ dataset, owner, lease_
  * lease lapsed) gets JourneyLeaseLostError or LockLostError here, and stops before writing more.
  */
 export const renew = lambdaHandler(renewEvent, async ({ dataset, owner, journey_id, lease_seconds }) => {
-  const leaseMs = lease_seconds * 1000;
-  const journeyUntil = await renewLease({
+  const leases = await renewRunLeases({
     doc: clients.doc,
-    table: linked("JourneyControl"),
+    journeyTable: linked("JourneyControl"),
+    lockTable: linked("Lock"),
+    dataset,
     journeyId: journey_id,
     runId: owner,
-    leaseMs,
+    leaseMs: lease_seconds * 1000,
   });
-  const lockUntil = await renewLock({
-    doc: clients.doc,
-    table: linked("Lock"),
-    name: lockName(dataset),
+  logger.debug("run leases renewed", {
+    dataset,
     owner,
-    leaseMs,
+    journey_id,
+    expires_at: new Date(leases.lockExpiresAt).toISOString(),
   });
-  logger.debug("run leases renewed", { dataset, owner, journey_id, expires_at: new Date(lockUntil).toISOString() });
-  return { journey_lease_until: journeyUntil, lock_expires_at: lockUntil };
+  return { journey_lease_until: leases.journeyLeaseUntil, lock_expires_at: leases.lockExpiresAt };
 });
 
 /** `{ dataset, owner }` → released if `owner` held it; otherwise nothing changes. */

@@ -13,6 +13,14 @@ export interface RetryOptions {
   /** Sleep and randomness, replaceable so tests neither wait nor guess. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /**
+   * Runs after each backoff, before the statement runs again: the run's lease heartbeat
+   * (`renewRunLeases` of `@medallion/core/journey`). Backoffs and attempts of a long MERGE can
+   * outlast the lease; renewed before every attempt, the lease never lapses while the run lives,
+   * and a run whose lease was taken over stops with what this throws (LockLostError) instead of
+   * writing over the run that took it.
+   */
+  beforeRetry?: () => Promise<unknown>;
 }
 
 // Athena reports these inside a failed query's reason, not as an SDK error name.
@@ -46,7 +54,7 @@ export function isRetryableGoldError(error: unknown): boolean {
  * Safe because every gold statement is idempotent: a MERGE recomputes its source from silver.
  * @param engine the SQL engine
  * @param statement the statement
- * @param options attempts, delays, sleep and randomness
+ * @param options attempts, delays, sleep and randomness, and the lease heartbeat run before each retry
  * @example await runWithRetry(engine, mergeStatement(source), { maxAttempts: 4 });
  */
 export async function runWithRetry(
@@ -58,6 +66,7 @@ export async function runWithRetry(
     maxDelayMs = 30_000,
     sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random = Math.random,
+    beforeRetry,
   }: RetryOptions = {},
 ): Promise<QueryResult> {
   for (let attempt = 1; ; attempt++) {
@@ -73,6 +82,7 @@ export async function runWithRetry(
         throw new GoldRetryExhaustedError(message, attempt, { cause: error });
       }
       await sleep(Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1))));
+      await beforeRetry?.();
     }
   }
 }

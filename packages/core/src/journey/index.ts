@@ -1,5 +1,6 @@
 export * from "./control";
 export * from "./errors";
+export * from "./lease";
 export * from "./results";
 export * from "./step";
 export * from "./usage";

@@ -23,6 +23,7 @@ import {
   UnsupportedStatementError,
 } from "@medallion/core/sql";
 import type { LocalCatalog } from "../catalog/index";
+import { StorageWriteError } from "../services/errors";
 import { duckdb } from "./duckdb-api";
 import { objectPath, prefixFiles, storeObjectFile } from "./files";
 import type { ReadResult } from "./reads";
@@ -68,6 +69,23 @@ export interface DuckDbEngineOptions {
  * first run out of memory.
  */
 export const DUCKDB_MEMORY_START_MB = 64;
+
+/**
+ * DuckDB settings that bound what it holds outside its memory budget, beside the process's own
+ * ~250 MB (issue 12: three 1.5 GB files through `run --landing` under 512 MB; the silver write
+ * of 5.5M records peaked at 503 MB on 3 × 0.5 GB, 436 MB with these):
+ * - `allocator_flush_threshold`: DuckDB gives freed memory back to the system after a task only
+ *   past this peak (default 128 MB), so each statement's memory stayed resident through the
+ *   states after it (CommitSilver 395 → 288 MB, gold 354 → 330 MB).
+ * - `partitioned_write_flush_threshold`: a PARTITION_BY write (silver's UNLOAD) buffers this many
+ *   rows per thread before writing them out (default 524,288): one row group's worth.
+ * - `write_buffer_row_group_count`: row groups buffered before a write flushes them (default 5).
+ */
+const DUCKDB_BOUNDED_BUFFERS: Record<string, string> = {
+  allocator_flush_threshold: "16MB",
+  partitioned_write_flush_threshold: "122880",
+  write_buffer_row_group_count: "1",
+};
 
 /** The DuckDB engine, which holds an embedded database until closed. */
 export interface DuckDbEngine extends SqlEngine {
@@ -171,6 +189,7 @@ export async function duckdbEngine({
     threads: String(threads),
     preserve_insertion_order: "false",
     temp_directory: spillDirectory,
+    ...DUCKDB_BOUNDED_BUFFERS,
   });
   const connection = await instance.connect();
   const attach = databaseFile !== undefined && !(readOnly && !existsSync(databaseFile));
@@ -243,6 +262,9 @@ export async function duckdbEngine({
       });
       return { columns: reader.columnNames(), rows };
     } catch (error) {
+      // A full or read-only disk under DuckDB's writes and spills: the one line the store's gets.
+      const refused = StorageWriteError.of(error);
+      if (refused) throw refused;
       const reason = (error as Error).message;
       throw new QueryFailedError(`DuckDB query failed: ${reason} (query: ${sql.slice(0, 300)})`, {
         reason,
@@ -301,6 +323,19 @@ export async function duckdbEngine({
     }
   }
 
+  // An UNLOAD (silver's whole window, deduplicated and written by partition) runs on one thread:
+  // its window and partitioned write hold state per thread outside the memory budget, ~70 MB
+  // more at two threads on three 0.5 GB files (issue 12), the largest peak of the whole run.
+  async function oneThread<T>(task: () => Promise<T>): Promise<T> {
+    if (threads <= 1) return task();
+    await connection.run("SET threads = 1");
+    try {
+      return await task();
+    } finally {
+      await connection.run(`SET threads = ${threads}`);
+    }
+  }
+
   // As Athena's UNLOAD: into an empty location only, at most 100 partitions per statement.
   async function unload(
     statement: Extract<Statement, { kind: "unload" }>,
@@ -315,7 +350,7 @@ export async function duckdbEngine({
     const directory = await mkdtemp(join(tmpdir(), "medallion-unload-"));
     try {
       const output = join(directory, "out");
-      await query(renderDuckDb(statement, { files, unloadDirectory: output }));
+      await oneThread(() => query(renderDuckDb(statement, { files, unloadDirectory: output })));
       let written: string[] = [];
       try {
         written = await walk(output);
@@ -487,6 +522,8 @@ export async function duckdbEngine({
       return await withinMemory(() => readStatements(connection, text));
     } catch (error) {
       if (error instanceof ReadOnlyError) throw error;
+      const refused = StorageWriteError.of(error);
+      if (refused) throw refused;
       const reason = (error as Error).message;
       throw new QueryFailedError(reason, { reason, cause: error });
     } finally {

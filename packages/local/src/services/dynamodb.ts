@@ -1,10 +1,57 @@
 import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import dynalite from "dynalite";
 import type { KeyAttributes } from "./dynamo-limits";
 import { withDynamoLimits } from "./dynamo-limits";
-import { PortInUseError } from "./errors";
+import { PortInUseError, StorageWriteError } from "./errors";
+
+type Callback = (error: Error | null, ...results: unknown[]) => void;
+type StoreMethod = (...args: unknown[]) => unknown;
+// The part of dynalite's store module this file reaches: the factory of its LevelDB store, whose
+// `db` methods take a callback last.
+interface DynaliteStoreModule {
+  create(options: unknown): { db: Record<string, StoreMethod> };
+}
+
+/**
+ * An error of dynalite's LevelDB store as an error dynalite answers the request with: a 500
+ * whose message is the one line of a refused write (`cannot write <path>: no space left on the
+ * device (ENOSPC); …`) when the disk is full or read-only, else the store's own message.
+ * @param error what the store failed with
+ */
+function storeFailure(error: Error): Error {
+  const message = StorageWriteError.of(error)?.message ?? error.message;
+  return Object.assign(new Error(message, { cause: error }), {
+    statusCode: 500,
+    body: { __type: "com.amazonaws.dynamodb.v20120810#InternalFailure", message },
+  });
+}
+
+// dynalite's own answers (a missing table or item) go through as they are.
+const isStoreFailure = (error: Error): boolean => !("statusCode" in error) && error.name !== "NotFoundError";
+
+// dynalite throws a store error it gets in a callback (`if (err) throw err`): a full disk under
+// LevelDB would end the whole process with a stack trace and leave the request unanswered. Its
+// store's reads and writes hand such errors back as a 500 naming the path instead, which the
+// SDK raises to the caller (a handler, a command) like any DynamoDB failure.
+const dynaliteStore = createRequire(import.meta.url)("dynalite/db") as DynaliteStoreModule;
+const createStore = dynaliteStore.create;
+dynaliteStore.create = (options) => {
+  const store = createStore(options);
+  for (const name of ["get", "put", "del", "batch"]) {
+    const method = store.db[name]!;
+    store.db[name] = (...args: unknown[]) => {
+      const callback = args.at(-1);
+      if (typeof callback !== "function") return method(...args);
+      return method(...args.slice(0, -1), (error: Error | null, ...results: unknown[]) =>
+        (callback as Callback)(error && isStoreFailure(error) ? storeFailure(error) : error, ...results),
+      );
+    };
+  }
+  return store;
+};
 
 /** The embedded DynamoDB endpoint. */
 export interface LocalDynamo {
@@ -12,7 +59,6 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
-/**
 /**
  * Starts dynalite on a loopback port, with tables persisted (LevelDB) under
  * `<dataDir>/dynamodb`. Table changes take effect at once, unlike DynamoDB's minutes. Key and

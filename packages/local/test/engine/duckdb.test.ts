@@ -10,8 +10,10 @@ import { binary, call, cast, column, lit, selectColumns } from "@medallion/core/
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCatalog } from "../../src/catalog/index";
+import { shownError } from "../../src/commands/errors";
 import type { DuckDbEngine } from "../../src/engine/duckdb";
 import { duckdbEngine } from "../../src/engine/duckdb";
+import { StorageWriteError } from "../../src/services/errors";
 import type { LocalServices } from "../../src/services/index";
 import { startServices } from "../../src/services/index";
 
@@ -173,6 +175,20 @@ describe("duckdbEngine", () => {
     // Assess
     expect(error).toBeInstanceOf(QueryFailedError);
     expect((error as QueryFailedError).reason).toMatch(/nowhere/);
+  });
+
+  it("reports a full disk under DuckDB's writes as the store does: one line naming the path, ENOSPC", async () => {
+    // Prepare: /dev/full refuses every write with ENOSPC, as a full disk does (no file system
+    // can be filled here); DuckDB itself reports it, in its own words.
+    const copy = "COPY (SELECT range AS n FROM range(100000)) TO '/dev/full' (FORMAT parquet)";
+    // Act
+    const error = await engine.sql(copy).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(StorageWriteError);
+    expect((error as StorageWriteError).message).toBe(
+      "cannot write /dev/full: no space left on the device (ENOSPC); free space, then run again",
+    );
+    expect(shownError(new Error("run failed", { cause: error }))).toBe(error);
   });
 
   it("fails, as Athena does, a MERGE writing more than 100 partitions of a partitioned gold table, committing none of it", async () => {
