@@ -209,6 +209,10 @@ export async function executePipeline({
           return output;
         },
         [S.RunSilverQuery]: (parameters) => runAthenaQuery(handlers.engine, statements, results, parameters),
+        [S.GetSilverRowsWritten]: async (parameters) => {
+          handlers.readResults?.();
+          return getQueryResults(results, parameters) as never;
+        },
         [S.LoadGoldQuery]: async (event) => {
           const output = (await invoke("LoadGoldQuery", S.LoadGoldQuery)(event)) as { sql: string };
           const plan = await handlers.loadGoldPlan((event as { plan_key: string }).plan_key);
@@ -442,7 +446,10 @@ const athenaType = (values: unknown[]): string => {
  * header row of column names first, every value as text (NULL as no value), at most `MaxResults`
  * rows (the header counted), as Athena pages them.
  */
-function getQueryResults(results: Map<string, QueryResult>, parameters: unknown): { ResultSet: AthenaResultSet } {
+function getQueryResults(
+  results: Map<string, QueryResult>,
+  parameters: unknown,
+): { ResultSet: AthenaResultSet; UpdateCount?: number } {
   const { QueryExecutionId = "", MaxResults = 1000 } = parameters as { QueryExecutionId?: string; MaxResults?: number };
   const result = results.get(QueryExecutionId);
   if (!result)
@@ -470,6 +477,8 @@ function getQueryResults(results: Map<string, QueryResult>, parameters: unknown)
         })),
       },
     },
+    // What Athena reports of an UNLOAD, a CTAS or an INSERT: the rows it wrote.
+    ...(result.rowsWritten === undefined ? {} : { UpdateCount: result.rowsWritten }),
   };
 }
 

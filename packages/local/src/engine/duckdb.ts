@@ -197,6 +197,10 @@ export async function duckdbEngine({
   }
   // Same semantics as Athena's session: timestamps without an offset are UTC.
   await connection.run("SET TimeZone = 'UTC'");
+  // Parquet footers are cached (DuckDB checks a file's modification time): a lake's files are
+  // written once, and gold reads every silver file of its windows in each of its statements (a
+  // five-year backfill: 1,600 files, six statements).
+  await connection.run("SET parquet_metadata_cache = true");
   let queue: Promise<unknown> = Promise.resolve();
 
   // Views over the lake's files are this process's working state, not lake content: they live in
@@ -305,7 +309,8 @@ export async function duckdbEngine({
     const directory = await mkdtemp(join(tmpdir(), "medallion-unload-"));
     try {
       const output = join(directory, "out");
-      await query(renderDuckDb(statement, { files, unloadDirectory: output }));
+      // COPY answers with the rows it wrote, as Athena's UpdateCount does for an UNLOAD.
+      const copied = await query(renderDuckDb(statement, { files, unloadDirectory: output }));
       let written: string[] = [];
       try {
         written = await walk(output);
@@ -323,7 +328,7 @@ export async function duckdbEngine({
       await eachLimit(written.sort(), 8, (file) =>
         storeObjectFile(s3Directory, `s3://${bucket}/${base}${relative(output, file).split(sep).join("/")}`, file),
       );
-      return { columns: [], rows: [] };
+      return { columns: [], rows: [], rowsWritten: Number(copied.rows[0]?.Count ?? 0) };
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
