@@ -99,8 +99,15 @@ describe("duckdbEngine", () => {
     // Prepare
     const query: Query = { kind: "select", columns: [{ expr: column("name") }, { expr: column("n") }], from: source() };
     // Act
-    await engine.run({ kind: "unload", query, to: `s3://${services.names.Silver}/out/_v=1/`, partitionedBy: ["n"] });
-    // Assess
+    const result = await engine.run({
+      kind: "unload",
+      query,
+      to: `s3://${services.names.Silver}/out/_v=1/`,
+      partitionedBy: ["n"],
+    });
+    // Assess: the rows it wrote, as Athena's UpdateCount reports them, and the objects.
+    expect(result.rowsWritten).toBe((await engine.run({ kind: "query", query })).rows.length);
+    expect(result.rowsWritten).toBeGreaterThan(0);
     const { rows } = await engine.sql(
       `SELECT count(*) AS files FROM glob('${services.s3.directory}/${services.names.Silver}/out/_v=1/n=*/*._S3rver_object')`,
     );
