@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
 import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -24,7 +24,7 @@ import {
 } from "@medallion/core/sql";
 import type { LocalCatalog } from "../catalog/index";
 import { duckdb } from "./duckdb-api";
-import { objectPath, prefixFiles, storeObjectFile } from "./files";
+import { moveObjectFile, objectPath, prefixFiles, stagingDirectory } from "./files";
 import type { ReadResult } from "./reads";
 import { bronzeView, ReadOnlyError, readStatements, readViews, VIEW_CATALOG, VIEW_SCHEMAS } from "./reads";
 
@@ -142,8 +142,8 @@ async function walk(directory: string): Promise<string[]> {
 
 /**
  * The DuckDB adapter of the SQL-engine port, over the embedded lake. Reads go to s3rver's
- * files; an unload is a `COPY … TO` a temporary directory whose files are then put through the
- * S3 API; partition DDL updates the local catalog. A statement may read the tables
+ * files; an unload is a `COPY … TO` a staging directory whose files are then moved into the
+ * store; partition DDL updates the local catalog. A statement may read the tables
  * `silver.<dataset>` (partitions from the catalog, as one snapshot per statement) and
  * `bronze.<dataset>`; so may SQL text given to `sql`.
  * @param options S3 client and directory, catalog, datasets, bucket names
@@ -306,7 +306,7 @@ export async function duckdbEngine({
     const present = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: base, MaxKeys: 1 }));
     if (present.KeyCount)
       throw athenaFailure(`HIVE_PATH_ALREADY_EXISTS: Target directory for table already exists: ${statement.to}`);
-    const directory = await mkdtemp(join(tmpdir(), "medallion-unload-"));
+    const directory = await stagingDirectory(s3Directory);
     try {
       const output = join(directory, "out");
       // COPY answers with the rows it wrote, as Athena's UpdateCount does for an UNLOAD.
@@ -322,11 +322,9 @@ export async function duckdbEngine({
         throw athenaFailure(
           `HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of ${athena.maxPartitionsPerWrite} open writers for partitions/buckets (this statement writes ${partitions.size} partitions)`,
         );
-      // A few uploads at once, as Athena writes its partitions' files in parallel: one at a time,
-      // a 100-partition UNLOAD's PUTs took longer than its query.
       // Into the store itself, as Athena writes them; a few at once, as Athena writes partitions in parallel.
       await eachLimit(written.sort(), 8, (file) =>
-        storeObjectFile(s3Directory, `s3://${bucket}/${base}${relative(output, file).split(sep).join("/")}`, file),
+        moveObjectFile(s3Directory, `s3://${bucket}/${base}${relative(output, file).split(sep).join("/")}`, file),
       );
       return { columns: [], rows: [], rowsWritten: Number(copied.rows[0]?.Count ?? 0) };
     } finally {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { carTelemetry } from "@medallion/core/dataset";
 import { QueryFailedError } from "@medallion/core/engine";
@@ -123,6 +123,8 @@ describe("duckdbEngine", () => {
     const body = await object.Body!.transformToByteArray();
     expect(object.ETag).toBe(`"${createHash("md5").update(body).digest("hex")}"`);
     expect(new TextDecoder().decode(body.subarray(0, 4))).toBe("PAR1");
+    // The files were moved out of their staging folder, which is gone.
+    expect((await readdir(dirname(services.s3.directory))).filter((name) => name.startsWith(".staging-"))).toEqual([]);
   });
 
   it("runs a statement that outgrows DuckDB's memory budget again with the budget doubled", async () => {
