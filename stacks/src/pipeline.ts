@@ -27,6 +27,7 @@ export const pipelineStates = {
   IsRebuild: "IsRebuild?",
   RunSilverQueries: "RunSilverQueries",
   RunSilverQuery: "RunSilverQuery",
+  GetSilverRowsWritten: "GetSilverRowsWritten",
   RunGoldStatements: "RunGoldStatements",
   IsGoldMerge: "IsGoldMerge?",
   RunGoldMerge: "RunGoldMerge",
@@ -313,8 +314,19 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
               Parameters: athenaQuery(
                 "States.Hash(States.Format('{}-{}-{}', $.execution, $.version, $.index), 'SHA-256')",
               ),
-              ResultSelector: { statistics: athenaStatistics },
+              ResultSelector: { "id.$": "$.QueryExecution.QueryExecutionId", statistics: athenaStatistics },
               ResultPath: "$.athena",
+              Retry: [retryAthena],
+              Next: S.GetSilverRowsWritten,
+            },
+            // The rows the UNLOAD wrote (Athena's UpdateCount; its result set is empty), kept beside
+            // its statistics: the commit sums them rather than reading back every file written.
+            [S.GetSilverRowsWritten]: {
+              Type: "Task",
+              Resource: "arn:aws:states:::athena:getQueryResults",
+              Parameters: { "QueryExecutionId.$": "$.athena.id", MaxResults: 1 },
+              ResultSelector: { "Rows.$": "$.UpdateCount" },
+              ResultPath: "$.athena.statistics.Written",
               OutputPath: "$.athena.statistics",
               Retry: [retryAthena],
               End: true,
@@ -330,7 +342,10 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
         Next: S.CommitSilver,
         Catch: failJourney,
       }),
-      ...task(S.CommitSilver, "$.plan", "$.silver", { Next: S.RecordSilverStep, Catch: failJourney }),
+      ...task(S.CommitSilver, { "plan.$": "$.plan", "queries.$": "$.silverQueries" }, "$.silver", {
+        Next: S.RecordSilverStep,
+        Catch: failJourney,
+      }),
       ...task(
         S.RecordSilverStep,
         {

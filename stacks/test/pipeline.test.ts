@@ -55,6 +55,7 @@ describe("pipelineDefinition", () => {
       pipelineStates.RenewSilverLeases,
       pipelineStates.LoadSilverQuery,
       pipelineStates.RunSilverQuery,
+      pipelineStates.GetSilverRowsWritten,
       pipelineStates.RenewGoldLeases,
       pipelineStates.LoadGoldQuery,
       pipelineStates.RunGoldMerge,

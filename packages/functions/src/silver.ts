@@ -20,6 +20,7 @@ import {
   resolveTarget,
   SilverSpecError,
   saveSilverPlan,
+  silverCommitEventSchema,
   silverPlanPayloadSchema,
   silverRebuildSchema,
 } from "@medallion/core/silver";
@@ -147,11 +148,15 @@ export function silverHandlers(dependencies: () => SilverDependencies) {
       return { sql: renderAthena(statement) };
     }),
     /**
-     * A plan whose statements ran → catalog swapped; its ledger entries stay pending until
+     * A plan whose statements ran (`{ plan, queries }`, each query with the rows it wrote) → catalog swapped; its ledger entries stay pending until
      * `finish`, after gold, so a failure in between is redone whole.
      */
-    commit: lambdaHandler(silverPlanPayloadSchema, async (payload): Promise<SilverSummary> => {
-      const summary = await commitSilver({ ...common(payload.dataset), plan: await stored(payload.plan_key) });
+    commit: lambdaHandler(silverCommitEventSchema, async ({ plan, queries }): Promise<SilverSummary> => {
+      const summary = await commitSilver({
+        ...common(plan.dataset),
+        plan: await stored(plan.plan_key),
+        rowsWritten: queries.reduce((sum, query) => sum + query.Written.Rows, 0),
+      });
       report(summary);
       return summary;
     }),

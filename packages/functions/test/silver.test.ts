@@ -100,7 +100,11 @@ describe("silver handlers on AWS wiring (Glue and Athena mocked, S3 and DynamoDB
     const file = parquetWriteBuffer({ columnData: [{ name: "carChassis", data: ["CHASSIS-1"], type: "STRING" }] });
     await lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Silver, Key: key, Body: new Uint8Array(file) }));
     // Act
-    const summary = await silver.commit(payload, lambdaContext("silver-commit"));
+    // As the query state reports the UNLOAD: the one row it wrote.
+    const summary = await silver.commit(
+      { plan: payload, queries: [{ Written: { Rows: 1 } }] },
+      lambdaContext("silver-commit"),
+    );
     const pendingAfterCommit = await listPending(lake.doc, lake.names.Ledger!, "car_telemetry");
     const finished = await silver.finish(payload, lambdaContext("silver-finish"));
     // Assess
@@ -139,7 +143,9 @@ describe("silver handlers on AWS wiring (Glue and Athena mocked, S3 and DynamoDB
     const payload = await silver.plan({ dataset: "car_telemetry" }, lambdaContext("silver-plan"));
     glue.resetHistory();
     // Act + Assess
-    await expect(silver.commit(payload, lambdaContext("silver-commit"))).rejects.toMatchObject({
+    await expect(
+      silver.commit({ plan: payload, queries: [{ Written: { Rows: 1 } }] }, lambdaContext("silver-commit")),
+    ).rejects.toMatchObject({
       name: "VersionMismatchError",
     });
     expect(glue.commandCalls(BatchCreatePartitionCommand)).toEqual([]);
@@ -150,8 +156,11 @@ describe("silver handlers on AWS wiring (Glue and Athena mocked, S3 and DynamoDB
   it("refuses a commit whose event is not a plan as the state machine carries it, naming the fields", async () => {
     // Act + Assess
     await expect(
-      silver.commit({ dataset: "car_telemetry", version: null }, lambdaContext("silver-commit")),
-    ).rejects.toMatchObject({ name: "InvalidEventError", message: expect.stringMatching(/plan_key: .*queries: /) });
+      silver.commit({ plan: { dataset: "car_telemetry", version: null } }, lambdaContext("silver-commit")),
+    ).rejects.toMatchObject({
+      name: "InvalidEventError",
+      message: expect.stringMatching(/plan\.plan_key: .*plan\.queries: .*queries: /),
+    });
   });
 
   it("names the dataset it does not know", async () => {

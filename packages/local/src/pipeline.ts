@@ -175,7 +175,10 @@ export async function executePipeline({
   };
   // The plans whose statements the query states may run, by the Athena text of each, and the
   // rows of each query run, by its execution id, for athena:getQueryResults.
+  // Each plan is rendered once per execution: every query state loads it (a five-year backfill:
+  // 16 silver queries rendering the plan's 16 statements each).
   const statements = new Map<string, Statement>();
+  const plansRendered = new Set<string>();
   const results = new Map<string, QueryResult>();
   // Not validated again on every execution (asl-validator compiles its JSON schemas each time:
   // ~1.7 s of a run's CPU): stacks/test/pipeline.test.ts validates the definition pipelineDefinition
@@ -204,15 +207,27 @@ export async function executePipeline({
         // The query's text comes from the plan; its tree is kept for the local engine.
         [S.LoadSilverQuery]: async (event) => {
           const output = (await invoke("LoadSilverQuery", S.LoadSilverQuery)(event)) as { sql: string };
-          const plan = await handlers.loadPlan((event as { plan_key: string }).plan_key);
-          for (const statement of plan.statements) statements.set(renderAthena(statement), statement);
+          const key = (event as { plan_key: string }).plan_key;
+          if (!plansRendered.has(`silver/${key}`)) {
+            const plan = await handlers.loadPlan(key);
+            for (const statement of plan.statements) statements.set(renderAthena(statement), statement);
+            plansRendered.add(`silver/${key}`);
+          }
           return output;
         },
         [S.RunSilverQuery]: (parameters) => runAthenaQuery(handlers.engine, statements, results, parameters),
+        [S.GetSilverRowsWritten]: async (parameters) => {
+          handlers.readResults?.();
+          return getQueryResults(results, parameters) as never;
+        },
         [S.LoadGoldQuery]: async (event) => {
           const output = (await invoke("LoadGoldQuery", S.LoadGoldQuery)(event)) as { sql: string };
-          const plan = await handlers.loadGoldPlan((event as { plan_key: string }).plan_key);
-          for (const step of plan.steps) statements.set(renderAthena(step.statement), step.statement);
+          const key = (event as { plan_key: string }).plan_key;
+          if (!plansRendered.has(`gold/${key}`)) {
+            const plan = await handlers.loadGoldPlan(key);
+            for (const step of plan.steps) statements.set(renderAthena(step.statement), step.statement);
+            plansRendered.add(`gold/${key}`);
+          }
           return output;
         },
         [S.RunGoldQuery]: (parameters) => runAthenaQuery(handlers.engine, statements, results, parameters),
@@ -442,7 +457,10 @@ const athenaType = (values: unknown[]): string => {
  * header row of column names first, every value as text (NULL as no value), at most `MaxResults`
  * rows (the header counted), as Athena pages them.
  */
-function getQueryResults(results: Map<string, QueryResult>, parameters: unknown): { ResultSet: AthenaResultSet } {
+function getQueryResults(
+  results: Map<string, QueryResult>,
+  parameters: unknown,
+): { ResultSet: AthenaResultSet; UpdateCount?: number } {
   const { QueryExecutionId = "", MaxResults = 1000 } = parameters as { QueryExecutionId?: string; MaxResults?: number };
   const result = results.get(QueryExecutionId);
   if (!result)
@@ -470,6 +488,8 @@ function getQueryResults(results: Map<string, QueryResult>, parameters: unknown)
         })),
       },
     },
+    // What Athena reports of an UNLOAD, a CTAS or an INSERT: the rows it wrote.
+    ...(result.rowsWritten === undefined ? {} : { UpdateCount: result.rowsWritten }),
   };
 }
 

@@ -2,6 +2,7 @@ import { athenaStatisticsSchema } from "@medallion/core/cost";
 import { pipelineDefinition, pipelineStates as S } from "@medallion/stacks/pipeline";
 import { StateMachine } from "aws-local-stepfunctions";
 import { describe, expect, it } from "vitest";
+import * as z from "zod";
 
 // The pipeline's ASL as Step Functions runs it, its Athena states answered as Athena's
 // startQueryExecution.sync answers (a whole QueryExecution), its Lambda states by stand-ins that
@@ -32,7 +33,7 @@ const queryExecution = (id: string, scanned: number, engineMs: number) => ({
 });
 
 describe("the pipeline's Athena states", () => {
-  it("carry each query's DataScannedInBytes and engine time, and nothing else of it, to the steps that record them", async () => {
+  it("carry each query's DataScannedInBytes and engine time (and a silver query's rows written), nothing else of it", async () => {
     // Prepare: a plan of two silver queries, a gold plan of a MERGE then a count whose rows are read.
     const recorded: Record<string, unknown> = {};
     const at = "2026-11-25T10:00:00.000Z";
@@ -62,7 +63,13 @@ describe("the pipeline's Athena states", () => {
       [S.RenewLeasesAfterSilver]: async () => ({}) as never,
       [S.LoadSilverQuery]: async () => ({ sql: "INSERT INTO silver SELECT 1" }) as never,
       [S.RunSilverQuery]: athena,
-      [S.CommitSilver]: async () => ({ version: "v1", rowsIn: 1, rowsOut: 1 }) as never,
+      // An UNLOAD's result: no rows, the rows it wrote as UpdateCount.
+      [S.GetSilverRowsWritten]: async (event: { QueryExecutionId: string }) =>
+        ({ ResultSet: { Rows: [] }, UpdateCount: Number(event.QueryExecutionId.slice(1)) * 10 }) as never,
+      [S.CommitSilver]: async (event) => {
+        recorded.commit = event;
+        return { version: "v1", rowsIn: 1, rowsOut: 1 } as never;
+      },
       [S.RecordSilverStep]: async (event) => {
         recorded.silver = event;
         return {} as never;
@@ -96,19 +103,27 @@ describe("the pipeline's Athena states", () => {
       },
     );
     await execution.result;
-    // Assess: each statement's statistics, in the plan's order, and only those two fields.
+    // Assess: each statement's statistics, in the plan's order, and only those two fields (and
+    // for a silver query, the rows it wrote, which the commit sums).
     expect(athenaCalls).toBe(4);
     const silver = recorded.silver as { queries: unknown[] };
     expect(silver.queries).toEqual([
-      { DataScannedInBytes: 1_000_000, EngineExecutionTimeInMillis: 100 },
-      { DataScannedInBytes: 2_000_000, EngineExecutionTimeInMillis: 200 },
+      { DataScannedInBytes: 1_000_000, EngineExecutionTimeInMillis: 100, Written: { Rows: 10 } },
+      { DataScannedInBytes: 2_000_000, EngineExecutionTimeInMillis: 200, Written: { Rows: 20 } },
     ]);
+    expect(recorded.commit).toMatchObject({ plan: { plan_key: "plans/p" }, queries: silver.queries });
     const gold = recorded.gold as { queries: unknown[] };
     expect(gold.queries).toEqual([
       { DataScannedInBytes: 3_000_000, EngineExecutionTimeInMillis: 300 },
       { DataScannedInBytes: 4_000_000, EngineExecutionTimeInMillis: 400 },
     ]);
-    for (const query of [...silver.queries, ...gold.queries])
-      expect(() => athenaStatisticsSchema.strict().parse(query)).not.toThrow();
+    for (const query of gold.queries) expect(() => athenaStatisticsSchema.strict().parse(query)).not.toThrow();
+    for (const query of silver.queries)
+      expect(() =>
+        athenaStatisticsSchema
+          .extend({ Written: z.object({ Rows: z.number() }) })
+          .strict()
+          .parse(query),
+      ).not.toThrow();
   });
 });

@@ -101,8 +101,12 @@ export interface SilverHarness {
    * @param overrides options of this consolidation (a failing catalog or ledger, a clock, a file cap)
    */
   consolidate(overrides?: Partial<SilverOptions>): Promise<Consolidation>;
-  /** Runs a plan's statements in order on the engine, as the pipeline's query state does. @param plan the plan */
-  runStatements(plan: SilverPlan): Promise<void>;
+  /**
+   * Runs a plan's statements in order on the engine, as the pipeline's query state does.
+   * @param plan the plan
+   * @returns the rows they wrote, as the engine reported them (what the commit takes)
+   */
+  runStatements(plan: SilverPlan): Promise<number>;
   /** Every silver row, sorted by chassis and day. */
   rows(): Promise<Record<string, unknown>[]>;
   close(): void;
@@ -127,8 +131,10 @@ export async function silverHarness(lake: TestLake): Promise<SilverHarness> {
     buckets,
     tables: localTables("car_telemetry"),
   };
-  const runStatements = async (plan: SilverPlan) => {
-    for (const statement of plan.statements) await engine.run(statement);
+  const runStatements = async (plan: SilverPlan): Promise<number> => {
+    let rowsWritten = 0;
+    for (const statement of plan.statements) rowsWritten += (await engine.run(statement)).rowsWritten ?? 0;
+    return rowsWritten;
   };
   return {
     catalog,
@@ -137,8 +143,8 @@ export async function silverHarness(lake: TestLake): Promise<SilverHarness> {
     consolidate: async (overrides = {}) => {
       const steps = { ...options, ...overrides };
       const plan = await planSilver(steps);
-      await runStatements(plan);
-      const summary = await commitSilver({ ...steps, plan });
+      const rowsWritten = await runStatements(plan);
+      const summary = await commitSilver({ ...steps, plan, rowsWritten });
       const { versionsExpired } = await finishSilver({ ...steps, plan });
       return { ...summary, versionsExpired, plan };
     },

@@ -92,9 +92,11 @@ export function athenaEngine({
     const rows: Record<string, unknown>[] = [];
     let NextToken: string | undefined;
     let first = true;
+    let rowsWritten: number | undefined;
     do {
       const page = await withRetry(() => client.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken })));
       if (first) columns = (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? "");
+      rowsWritten ??= page.UpdateCount;
       const data = page.ResultSet?.Rows ?? [];
       // For SELECT, Athena's first row repeats the column names.
       for (const [i, row] of data.entries()) {
@@ -108,7 +110,7 @@ export function athenaEngine({
       scannedBytes: execution.Statistics?.DataScannedInBytes ?? 0,
       engineMs: execution.Statistics?.EngineExecutionTimeInMillis ?? 0,
     };
-    return { columns, rows, statistics };
+    return { columns, rows, statistics, ...(rowsWritten === undefined ? {} : { rowsWritten }) };
   }
 
   return {

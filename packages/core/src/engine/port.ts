@@ -6,6 +6,11 @@ export interface QueryResult {
   rows: Record<string, unknown>[];
   /** What running it took, as Athena reports it (`DataScannedInBytes`, `EngineExecutionTimeInMillis`). */
   statistics?: QueryStatistics;
+  /**
+   * Rows an UNLOAD (or CREATE TABLE AS, INSERT) wrote, as Athena's `UpdateCount` reports them:
+   * silver's commit sums them instead of reading back every file the statement wrote.
+   */
+  rowsWritten?: number;
 }
 
 /** What one query scanned and how long the engine ran it (locally: bytes of the objects DuckDB read). */

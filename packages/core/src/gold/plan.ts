@@ -2,7 +2,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import * as z from "zod";
 import type { DatasetSpec } from "../dataset/spec";
 import { silverColumns, yearMonthDayPartitionOf } from "../silver/columns";
-import { getBytes, putObject } from "../silver/objects";
+import { ParsedObjectCache, putObject } from "../silver/objects";
 import { partitionPath } from "../silver/partition";
 import type { Dialect, PartitionColumn, Statement, TableRef } from "../sql/ast";
 import { column } from "../sql/ast";
@@ -338,6 +338,6 @@ export async function loadGoldPlan({
   bucket: string;
   key: string;
 }): Promise<GoldPlan> {
-  const bytes = await getBytes(s3, bucket, key);
-  return goldPlanSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
+  return goldPlans.get(s3, bucket, key);
 }
+const goldPlans = new ParsedObjectCache((json) => goldPlanSchema.parse(json));

@@ -10,6 +10,7 @@ import type { SilverLedger } from "./ledger";
 import type { ObjectInfo } from "./objects";
 import { FOOTER_FETCH_BYTES, isDataFile, listObjects, parseS3Uri, rangedBuffer, S3_CONCURRENCY } from "./objects";
 import type { SilverLake, SilverPlan } from "./plan";
+import { silverPlanPayloadSchema } from "./plan";
 import { recordRebuilt } from "./rebuild";
 import { expireVersions, recordSuperseded } from "./retention";
 import { resolveTarget, silverTargetSchema } from "./target";
@@ -21,14 +22,33 @@ export interface CommitSilverOptions extends SilverLake {
   spec: DatasetSpec;
   s3: S3Client;
   catalog: PartitionCatalog;
+  /**
+   * Rows the plan's statements wrote, as the engine reported each (Athena's `UpdateCount` of an
+   * UNLOAD): read back from the written files instead, a backfill's 1,600 partitions took longer
+   * to count than to write.
+   */
+  rowsWritten: number;
   /** Clock, for retention; default now. */
   now?: Date;
 }
 
-/** Options of {@link finishSilver}: a commit's, and the ledger whose entries it marks. */
-export interface FinishSilverOptions extends CommitSilverOptions {
+/** Options of {@link finishSilver}: a commit's (but the rows written), and the ledger whose entries it marks. */
+export interface FinishSilverOptions extends Omit<CommitSilverOptions, "rowsWritten"> {
   ledger: SilverLedger;
 }
+
+/**
+ * The commit task's event: the plan as the state machine carries it, and what each of its
+ * statements reported (the query state's statistics, with the rows Athena's `UpdateCount` says
+ * it wrote).
+ */
+export const silverCommitEventSchema = z.object({
+  plan: silverPlanPayloadSchema,
+  queries: z.array(z.object({ Written: z.object({ Rows: z.number().int().nonnegative() }) })),
+});
+
+/** The commit task's event. */
+export type SilverCommitEvent = z.infer<typeof silverCommitEventSchema>;
 
 /** What a consolidation did: the commit task's result, which the pipeline records on its journey. */
 export const silverSummarySchema = z.object({
@@ -64,30 +84,21 @@ async function dataFilesAt(s3: S3Client, location: string): Promise<{ bucket: st
   return { bucket, objects: (await listObjects(s3, bucket, key)).filter((o) => isDataFile(o.key)) };
 }
 
-/** Checks the version holds exactly the planned partitions; returns its data files by partition location. */
-async function checkVersion(
-  plan: SilverPlan,
-  s3: S3Client,
-  bucket: string,
-  root: string,
-): Promise<Map<string, ObjectInfo[]>> {
+/** Checks the version holds exactly the planned partitions. */
+async function checkVersion(plan: SilverPlan, s3: S3Client, bucket: string, root: string): Promise<void> {
   const prefix = versionPrefix(root, plan.version!);
-  const written = new Map<string, ObjectInfo[]>();
-  for (const object of await listObjects(s3, bucket, prefix)) {
-    if (!isDataFile(object.key)) continue;
-    const location = `s3://${bucket}/${object.key.slice(0, object.key.lastIndexOf("/") + 1)}`;
-    written.set(location, [...(written.get(location) ?? []), object]);
-  }
+  const written = new Set<string>();
+  for (const object of await listObjects(s3, bucket, prefix))
+    if (isDataFile(object.key)) written.add(`s3://${bucket}/${object.key.slice(0, object.key.lastIndexOf("/") + 1)}`);
   const planned = new Set(plan.partitions.filter((p) => !p.dropped).map((p) => p.location));
   const missing = [...planned].filter((location) => !written.has(location));
-  const unplanned = [...written.keys()].filter((location) => !planned.has(location));
+  const unplanned = [...written].filter((location) => !planned.has(location));
   if (missing.length || unplanned.length) {
     throw new VersionMismatchError(
       `silver version ${plan.version} of ${plan.dataset} does not match its plan; catalog left unchanged. ` +
         `Missing partitions: ${missing.join(", ") || "none"}. Unplanned partitions: ${unplanned.join(", ") || "none"}`,
     );
   }
-  return written;
 }
 
 /**
@@ -96,7 +107,7 @@ async function checkVersion(
  * stay pending: {@link finishSilver} marks them once gold has merged too, so a run that fails
  * in between is redone whole by the next run instead of leaving gold behind silver. Every step
  * is idempotent, so re-running after a crash at any point ends in the same state.
- * @param options plan, spec, S3 client, catalog, buckets and tables
+ * @param options plan, spec, S3 client, catalog, buckets, tables, and the rows the plan's statements wrote
  */
 export async function commitSilver({
   plan,
@@ -105,24 +116,23 @@ export async function commitSilver({
   catalog,
   buckets,
   tables,
+  rowsWritten,
   now = new Date(),
 }: CommitSilverOptions): Promise<SilverSummary> {
   const target = resolveTarget({ spec, bucket: buckets.silver, table: tables.silver, catalog, s3 });
   let rowsBefore = 0;
-  let rowsOut = 0;
   if (plan.version !== null) {
-    const written = await checkVersion(plan, s3, target.bucket, target.root);
-    // Footers are read a few partitions at a time: a backfill rewrites thousands.
+    await checkVersion(plan, s3, target.bucket, target.root);
+    // Only the partitions replaced are read (their footers), a few at a time: cost follows the
+    // partitions that held rows before, not the table.
     await eachLimit(plan.partitions, S3_CONCURRENCY, async (partition) => {
       // A re-run after the swap finds the partition at its new location already.
       if (partition.previous && (partition.dropped || partition.previous !== partition.location)) {
         const before = await dataFilesAt(s3, partition.previous);
+        // Counted first, then added: `total += await …` would add to a total read before the wait.
         const counted = await countRows(s3, before.bucket, before.objects);
         rowsBefore += counted;
       }
-      // Counted first, then added: `total += await …` would add to a total read before the wait.
-      const counted = partition.dropped ? 0 : await countRows(s3, target.bucket, written.get(partition.location) ?? []);
-      rowsOut += counted;
     });
     const replaced = plan.partitions
       .filter((p) => p.previous && (p.dropped || p.previous !== p.location))
@@ -146,8 +156,8 @@ export async function commitSilver({
     rowsIn: plan.rowsIn,
     rowsWithoutTimestamp: plan.rowsWithoutTimestamp,
     rowsBefore,
-    rowsOut,
-    duplicatesRemoved: plan.version === null ? 0 : kept + rowsBefore - rowsOut,
+    rowsOut: plan.version === null ? 0 : rowsWritten,
+    duplicatesRemoved: plan.version === null ? 0 : kept + rowsBefore - rowsWritten,
     target: target.target,
   };
 }

@@ -1,8 +1,8 @@
 export type { PartitionCatalog } from "./catalog";
 export type { SilverColumn, SilverColumns } from "./columns";
 export { catalogColumns, LINEAGE_COLUMNS, silverColumns, silverSpecOf, yearMonthDayPartitionOf } from "./columns";
-export type { CommitSilverOptions, FinishSilverOptions, SilverSummary } from "./commit";
-export { commitSilver, finishSilver, silverSummarySchema } from "./commit";
+export type { CommitSilverOptions, FinishSilverOptions, SilverCommitEvent, SilverSummary } from "./commit";
+export { commitSilver, finishSilver, silverCommitEventSchema, silverSummarySchema } from "./commit";
 export * from "./errors";
 export type { GlueCatalogOptions } from "./glue-catalog";
 export { glueCatalog } from "./glue-catalog";

@@ -1,4 +1,4 @@
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { GetObjectCommandOutput, S3Client } from "@aws-sdk/client-s3";
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -63,6 +63,54 @@ export async function getBytes(s3: S3Client, bucket: string, key: string): Promi
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   if (!object.Body) throw new Error(`s3://${bucket}/${key} has no body`);
   return object.Body.transformToByteArray();
+}
+
+/**
+ * Parsed JSON objects kept between calls in one process (a Lambda container, the local stack):
+ * a plan is read by each of its statements' states (a five-year backfill: 16 silver queries, each
+ * parsing the whole plan). A read asks S3 for the object only if its ETag changed (a 304 costs no
+ * body and no parse), so an overwritten key is read again. The value returned is shared: callers
+ * must not change it.
+ */
+export class ParsedObjectCache<T> {
+  readonly #entries = new Map<string, { etag: string; value: T }>();
+
+  /**
+   * @param parse turns the object's JSON into the value kept
+   * @param capacity objects kept, the least recently read dropped first
+   */
+  constructor(
+    private readonly parse: (json: unknown) => T,
+    private readonly capacity = 8,
+  ) {}
+
+  /**
+   * The object's parsed value, read and parsed only when not kept or changed.
+   * @param s3 S3 client
+   * @param bucket bucket name
+   * @param key object key
+   */
+  async get(s3: S3Client, bucket: string, key: string): Promise<T> {
+    const name = `${bucket}/${key}`;
+    const kept = this.#entries.get(name);
+    let object: GetObjectCommandOutput;
+    try {
+      object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfNoneMatch: kept?.etag }));
+    } catch (error) {
+      if (kept && (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 304) {
+        this.#entries.delete(name);
+        this.#entries.set(name, kept);
+        return kept.value;
+      }
+      throw error;
+    }
+    if (!object.Body) throw new Error(`s3://${bucket}/${key} has no body`);
+    const value = this.parse(JSON.parse(await object.Body.transformToString()));
+    this.#entries.delete(name);
+    if (object.ETag) this.#entries.set(name, { etag: object.ETag, value });
+    while (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value as string);
+    return value;
+  }
 }
 
 /**

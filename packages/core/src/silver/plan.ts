@@ -13,9 +13,9 @@ import { pendingFileSchema, plannableFiles } from "./ledger";
 import {
   deleteObjects,
   FOOTER_FETCH_BYTES,
-  getBytes,
   listObjects,
   objectInfo,
+  ParsedObjectCache,
   putObject,
   rangedBuffer,
 } from "./objects";
@@ -461,6 +461,6 @@ export async function loadSilverPlan({
   bucket: string;
   key: string;
 }): Promise<SilverPlan> {
-  const bytes = await getBytes(s3, bucket, key);
-  return silverPlanSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
+  return silverPlans.get(s3, bucket, key);
 }
+const silverPlans = new ParsedObjectCache((json) => silverPlanSchema.parse(json));

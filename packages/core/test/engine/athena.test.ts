@@ -76,6 +76,22 @@ describe("athenaEngine", () => {
     expect(sleeps).toEqual([250, 500]);
   });
 
+  it("reports the rows an UNLOAD wrote, as Athena's UpdateCount gives them", async () => {
+    // Prepare
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });
+    athena.on(GetQueryExecutionCommand).resolves(state("SUCCEEDED"));
+    athena.on(GetQueryResultsCommand).resolves({ ...page([]), UpdateCount: 1_234 });
+    // Act
+    const query = {
+      kind: "select",
+      columns: "*",
+      from: { kind: "table", table: { database: "silver", name: "t" } },
+    } as const;
+    const result = await engine().run({ kind: "unload", query, to: "s3://silver/t/_v=1/", partitionedBy: [] });
+    // Assess
+    expect(result.rowsWritten).toBe(1_234);
+  });
+
   it("runs every query in the catalog and database it is given, never Athena's default", async () => {
     // Prepare
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: "q-1" });

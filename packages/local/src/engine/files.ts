@@ -1,9 +1,11 @@
+import { createHash } from "node:crypto";
 import type { Dirent } from "node:fs";
 import { createReadStream } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { isDataFile, parseS3Uri } from "@medallion/core/silver";
 import { keyOfStoredPath, patchS3rverStore, storedKeyPath } from "../services/s3-store";
 
@@ -44,7 +46,8 @@ export async function prefixFiles(s3Directory: string, uri: string): Promise<str
     .sort();
 }
 
-// s3rver's file store (made atomic by `patchS3rverStore`): what its PUT handler calls once the request is read.
+// s3rver's file store (made atomic by `patchS3rverStore`): what its PUT handler calls once the
+// request is read, and the two steps of it a move takes on its own.
 interface ObjectStore {
   putObject(object: {
     bucket: string;
@@ -52,19 +55,13 @@ interface ObjectStore {
     metadata: Record<string, string>;
     content: Readable;
   }): Promise<unknown>;
+  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
+  getResourcePath(bucket: string, key: string, resource: string): string;
 }
 const stores = new Map<string, ObjectStore>();
+const METADATA = { "content-type": "application/octet-stream" };
 
-/**
- * Writes a local file as an object straight into s3rver's store, as Athena writes an UNLOAD's
- * files itself rather than through the caller's S3 API: atomically, with the MD5 (its ETag) and
- * metadata a PUT leaves, streamed from disk. An UNLOAD of 100 partitions put through the S3 API
- * spent most of its time in the SDK and the HTTP server (the five-year backfill: 16 of them).
- * @param s3Directory s3rver's directory
- * @param uri `s3://bucket/key` of the object
- * @param file the local file
- */
-export async function storeObjectFile(s3Directory: string, uri: string, file: string): Promise<void> {
+function storeOf(s3Directory: string): ObjectStore {
   patchS3rverStore();
   let store = stores.get(s3Directory);
   if (!store) {
@@ -74,11 +71,43 @@ export async function storeObjectFile(s3Directory: string, uri: string, file: st
     store = new FilesystemStore(s3Directory);
     stores.set(s3Directory, store);
   }
+  return store;
+}
+
+/**
+ * A folder for files about to become objects, on the store's file system so that
+ * {@link moveObjectFile} renames them rather than copying them: beside s3rver's directory, not
+ * in it (each folder there is a bucket).
+ * @param s3Directory s3rver's directory
+ */
+export function stagingDirectory(s3Directory: string): Promise<string> {
+  return mkdtemp(join(dirname(s3Directory), ".staging-"));
+}
+
+/**
+ * Moves a local file into s3rver's store as an object, as Athena writes an UNLOAD's files itself
+ * rather than through the caller's S3 API: with the MD5 (its ETag) and metadata a PUT leaves,
+ * the metadata first and the file renamed into place last, so a reader sees the whole object or
+ * none. A file on another file system is copied (streamed) instead. An UNLOAD of 100 partitions
+ * put through the S3 API spent most of its time in the SDK and the HTTP server, and copied into
+ * the store it still spent as long as DuckDB writing them (the five-year backfill: 16 of them).
+ * @param s3Directory s3rver's directory
+ * @param uri `s3://bucket/key` of the object
+ * @param file the local file, gone once moved
+ */
+export async function moveObjectFile(s3Directory: string, uri: string, file: string): Promise<void> {
+  const store = storeOf(s3Directory);
   const { bucket, key } = parseS3Uri(uri);
-  await store.putObject({
-    bucket,
-    key,
-    metadata: { "content-type": "application/octet-stream" },
-    content: createReadStream(file),
-  });
+  const target = store.getResourcePath(bucket, key, "object");
+  const hash = createHash("md5");
+  await pipeline(createReadStream(file), hash);
+  await mkdir(dirname(target), { recursive: true });
+  await store.putMetadata(bucket, key, METADATA, hash.digest("hex"));
+  try {
+    await rename(file, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
+    await store.putObject({ bucket, key, metadata: METADATA, content: createReadStream(file) });
+    await rm(file, { force: true });
+  }
 }

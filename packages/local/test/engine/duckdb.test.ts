@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { carTelemetry } from "@medallion/core/dataset";
 import { QueryFailedError } from "@medallion/core/engine";
@@ -101,8 +101,15 @@ describe("duckdbEngine", () => {
     // Prepare
     const query: Query = { kind: "select", columns: [{ expr: column("name") }, { expr: column("n") }], from: source() };
     // Act
-    await engine.run({ kind: "unload", query, to: `s3://${services.names.Silver}/out/_v=1/`, partitionedBy: ["n"] });
-    // Assess
+    const result = await engine.run({
+      kind: "unload",
+      query,
+      to: `s3://${services.names.Silver}/out/_v=1/`,
+      partitionedBy: ["n"],
+    });
+    // Assess: the rows it wrote, as Athena's UpdateCount reports them, and the objects.
+    expect(result.rowsWritten).toBe((await engine.run({ kind: "query", query })).rows.length);
+    expect(result.rowsWritten).toBeGreaterThan(0);
     const { rows } = await engine.sql(
       `SELECT count(*) AS files FROM glob('${services.s3.directory}/${services.names.Silver}/out/_v=1/n=*/*._S3rver_object')`,
     );
@@ -118,6 +125,8 @@ describe("duckdbEngine", () => {
     const body = await object.Body!.transformToByteArray();
     expect(object.ETag).toBe(`"${createHash("md5").update(body).digest("hex")}"`);
     expect(new TextDecoder().decode(body.subarray(0, 4))).toBe("PAR1");
+    // The files were moved out of their staging folder, which is gone.
+    expect((await readdir(dirname(services.s3.directory))).filter((name) => name.startsWith(".staging-"))).toEqual([]);
   });
 
   it("runs a statement that outgrows DuckDB's memory budget again with the budget doubled", async () => {

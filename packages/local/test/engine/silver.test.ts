@@ -23,8 +23,10 @@ describe("localSilverDependencies", () => {
   async function consolidate(handlers: ReturnType<typeof silverHandlers>) {
     const plan = await handlers.plan({ dataset: "car_telemetry" }, lambdaContext("silver-plan"));
     const stored = await loadSilverPlan({ s3: deps.s3, bucket: deps.buckets.silver, key: plan.plan_key });
-    for (const statement of stored.statements) await deps.engine.run(statement);
-    const summary = await handlers.commit(plan, lambdaContext("silver-commit"));
+    const queries = [];
+    for (const statement of stored.statements)
+      queries.push({ Written: { Rows: (await deps.engine.run(statement)).rowsWritten ?? 0 } });
+    const summary = await handlers.commit({ plan, queries }, lambdaContext("silver-commit"));
     await handlers.finish(plan, lambdaContext("silver-finish"));
     return summary;
   }
