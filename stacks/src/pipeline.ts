@@ -31,6 +31,10 @@ export const pipelineStates = {
   RunGoldStatements: "RunGoldStatements",
   IsGoldMerge: "IsGoldMerge?",
   RunGoldMerge: "RunGoldMerge",
+  GoldMergeLost: "GoldMergeLost?",
+  GoldMergeFailed: "GoldMergeFailed",
+  CountGoldMergeAttempt: "CountGoldMergeAttempt",
+  WaitBeforeGoldMerge: "WaitBeforeGoldMerge",
   RunGoldQuery: "RunGoldQuery",
   ReadsGoldRows: "ReadsGoldRows?",
   GetGoldQueryResults: "GetGoldQueryResults",
@@ -70,16 +74,12 @@ const retryAthena: Retrier = {
 const ATHENA_SYNC = "arn:aws:states:::athena:startQueryExecution.sync";
 
 // A failed query reaches Step Functions as States.TaskFailed, its reason (ICEBERG_COMMIT_ERROR
-// when another writer committed first) only in the Cause, which Retry cannot match. Retried on
+// when another writer committed first) only in the Cause, which Retry cannot match. Tried again on
 // the MERGE state alone: its source was just read by the counts statement, so a failing MERGE is
-// a lost commit race, and a MERGE is idempotent (it recomputes from silver).
-const retryCommitConflict: Retrier = {
-  ErrorEquals: ["States.TaskFailed"],
-  IntervalSeconds: 10,
-  MaxAttempts: 4,
-  BackoffRate: 2,
-  JitterStrategy: "FULL",
-};
+// a lost commit race, and a MERGE is idempotent (it recomputes from silver). Not by Retry: each
+// new attempt goes back through RenewGoldLeases, so attempts of up to an Athena query's timeout
+// each never outlast the run's lease. The waits before attempts 2, 3 and 4 (seconds).
+const GOLD_MERGE_WAITS = [10, 20, 40] as const;
 
 // What the pipeline keeps of a finished Athena query (the QueryExecution repeats the query text):
 // its statistics, which the step recording the plan's work turns into usage (`@medallion/core/cost`).
@@ -381,7 +381,8 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
         Comment:
           "The gold plan's statements, in order, on Athena (.sync): creates, key checks (before any MERGE), counts, MERGEs, the congregado's bounded count and sample. Items are indexes: the state never holds the plan.",
         ItemsPath: "$.goldPlan.steps",
-        ItemSelector: statementItem("$.goldPlan"),
+        // A MERGE's attempts so far (a lost commit race is tried again).
+        ItemSelector: { ...statementItem("$.goldPlan"), merge: { attempts: 0 } },
         MaxConcurrency: 1,
         ItemProcessor: {
           ProcessorConfig: { Mode: "INLINE" },
@@ -406,9 +407,33 @@ export function pipelineDefinition({ functionArns, athenaWorkGroup }: PipelineRe
               ResultSelector: { statistics: athenaStatistics },
               ResultPath: "$.athena",
               OutputPath: "$.athena.statistics",
-              Retry: [retryAthena, retryCommitConflict],
+              Retry: [retryAthena],
+              Catch: [{ ErrorEquals: ["States.TaskFailed"], ResultPath: "$.conflict", Next: S.GoldMergeLost }],
               End: true,
             },
+            [S.GoldMergeLost]: {
+              Type: "Choice",
+              Comment: "A lost commit race: tried again, after a wait and a lease renewal, until the attempts run out.",
+              Choices: [
+                {
+                  Variable: "$.merge.attempts",
+                  NumericGreaterThanEquals: GOLD_MERGE_WAITS.length,
+                  Next: S.GoldMergeFailed,
+                },
+              ],
+              Default: S.CountGoldMergeAttempt,
+            },
+            [S.CountGoldMergeAttempt]: {
+              Type: "Pass",
+              Parameters: {
+                "attempts.$": "States.MathAdd($.merge.attempts, 1)",
+                "wait_seconds.$": `States.ArrayGetItem(States.Array(${GOLD_MERGE_WAITS.join(", ")}), $.merge.attempts)`,
+              },
+              ResultPath: "$.merge",
+              Next: S.WaitBeforeGoldMerge,
+            },
+            [S.WaitBeforeGoldMerge]: { Type: "Wait", SecondsPath: "$.merge.wait_seconds", Next: S.RenewGoldLeases },
+            [S.GoldMergeFailed]: { Type: "Fail", ErrorPath: "$.conflict.Error", CausePath: "$.conflict.Cause" },
             [S.RunGoldQuery]: {
               Type: "Task",
               Resource: ATHENA_SYNC,

@@ -48,6 +48,7 @@ export interface ChoiceRule {
   BooleanEquals?: boolean;
   NumericEquals?: number;
   NumericGreaterThan?: number;
+  NumericGreaterThanEquals?: number;
   StringEquals?: string;
   IsNull?: boolean;
   IsPresent?: boolean;
@@ -88,8 +89,22 @@ export interface FailState {
   ErrorPath?: string;
 }
 
+/** A Pass state (the subset the pipeline uses: computing a value into the state). */
+export interface PassState extends Flow {
+  Type: "Pass";
+  Parameters?: Record<string, unknown>;
+  ResultPath?: string | null;
+}
+
+/** A Wait state. */
+export interface WaitState extends Flow {
+  Type: "Wait";
+  Seconds?: number;
+  SecondsPath?: string;
+}
+
 /** Any state. */
-export type State = TaskState | ChoiceState | MapState | SucceedState | FailState;
+export type State = TaskState | ChoiceState | MapState | SucceedState | FailState | PassState | WaitState;
 
 /** A state machine definition. */
 export interface StateMachine {

@@ -143,8 +143,8 @@ describe("pipelineDefinition", () => {
       expect(state.Retry?.length, name).toBeGreaterThan(0);
       for (const retry of state.Retry ?? []) {
         expect(retry.ErrorEquals, name).not.toContain("States.ALL");
-        // The one exception: a gold MERGE's failed query is a lost Iceberg commit race (see the next tests).
-        if (name !== pipelineStates.RunGoldMerge) expect(retry.ErrorEquals, name).not.toContain("States.TaskFailed");
+        // A failed query (a gold MERGE's lost commit race too: it is caught, see the next tests) is never retried.
+        expect(retry.ErrorEquals, name).not.toContain("States.TaskFailed");
         expect(retry.ErrorEquals, name).not.toContain("InvalidEventError");
       }
     }
@@ -210,10 +210,22 @@ describe("pipelineDefinition", () => {
         QueryExecutionContext: { Catalog: "AwsDataCatalog", "Database.$": "$.database" },
       });
     }
-    // A failed query is States.TaskFailed (its ICEBERG_COMMIT_ERROR only in the Cause): retried on MERGEs
-    // alone, each retry a new query (no idempotency token to hand the failed one back).
-    expect(merge.Retry?.flatMap((r) => r.ErrorEquals)).toContain("States.TaskFailed");
+    // A failed query is States.TaskFailed (its ICEBERG_COMMIT_ERROR only in the Cause): tried again on
+    // MERGEs alone, each attempt a new query (no idempotency token to hand the failed one back), and
+    // each after a wait and a renewal of the run's leases, three times at most, then the error as it was.
+    expect(merge.Catch).toEqual([
+      { ErrorEquals: ["States.TaskFailed"], ResultPath: "$.conflict", Next: pipelineStates.GoldMergeLost },
+    ]);
     expect(merge.Parameters).not.toHaveProperty("ClientRequestToken.$");
+    expect(inner[pipelineStates.WaitBeforeGoldMerge]).toMatchObject({ Next: pipelineStates.RenewGoldLeases });
+    expect(inner[pipelineStates.GoldMergeLost]).toMatchObject({
+      Choices: [{ Variable: "$.merge.attempts", NumericGreaterThanEquals: 3, Next: pipelineStates.GoldMergeFailed }],
+    });
+    expect(inner[pipelineStates.GoldMergeFailed]).toEqual({
+      Type: "Fail",
+      ErrorPath: "$.conflict.Error",
+      CausePath: "$.conflict.Cause",
+    });
     expect(query.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain("States.TaskFailed");
     expect(query.ResultSelector).toMatchObject({ "id.$": "$.QueryExecution.QueryExecutionId" });
     expect(results).toMatchObject({

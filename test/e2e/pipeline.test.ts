@@ -230,7 +230,9 @@ describe("pipeline on the embedded stack", () => {
     // Assess: the run failed after retrying the MERGE; the first table took the new car, the
     // second did not, and the files are still pending (not marked consolidated).
     expect(failed.status).toBe("FAILED");
-    expect(failed.states.filter((s) => s.state === "RunGoldMerge" && s.event === "retried").length).toBeGreaterThan(0);
+    expect(
+      failed.states.filter((s) => s.state === "WaitBeforeGoldMerge" && s.event === "entered").length,
+    ).toBeGreaterThan(0);
     expect(await goldRows("car_monthly", "car")).toContain("CAR7");
     expect(await goldRows("manufacturer_daily", "date")).not.toContain("2024-05-04");
     const { listPending } = await import("@medallion/core/ledger");
@@ -272,7 +274,13 @@ describe("pipeline on the embedded stack", () => {
 
     // Assess
     expect(run.status, JSON.stringify(run.error)).toBe("SUCCEEDED");
-    expect(run.states.filter((s) => s.state === "RunGoldMerge" && s.event === "retried")).toHaveLength(1);
+    // Tried again once, after a wait and a renewal of the run's leases (an attempt may take an
+    // Athena query's timeout: the lease must not lapse across attempts).
+    const entered = run.states.filter((s) => s.event === "entered").map((s) => s.state);
+    const wait = entered.indexOf("WaitBeforeGoldMerge");
+    expect(entered.filter((s) => s === "WaitBeforeGoldMerge")).toHaveLength(1);
+    expect(entered.slice(wait + 1, wait + 3)).toEqual(["RenewGoldLeases", "LoadGoldQuery"]);
+    expect(entered.slice(wait).indexOf("RunGoldMerge")).toBeGreaterThan(0);
     expect(run.output!.gold!.tables.map((t) => [t.table, t.inserted])).toEqual([
       ["gold.car_monthly", 1],
       ["gold.manufacturer_daily", 1],

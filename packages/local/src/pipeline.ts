@@ -243,6 +243,8 @@ export async function executePipeline({
         ...Object.fromEntries(Object.values(S).map((name) => [name, 200])),
         [S.AcquireDatasetLock]: 1_000,
       },
+      // As retries: a MERGE tried again after a lost commit race waits 0.2 s, not seconds.
+      waitTimeOverrides: { [S.WaitBeforeGoldMerge]: 200 },
     },
   });
 
