@@ -189,17 +189,33 @@ export const functions = {
     states: ["FailJourney"],
   },
   /**
-   * The failure path: one failure on each file of the failed run's silver plan, and a
-   * `plan_failed` step on its journey; a lone file failing again is set aside, and the run
-   * plans again without the failed files (the state machine caps how often).
+   * The failure path: the failed plan's silver commit rolled back (a failure in gold), one
+   * failure on each file of the plan, and a `plan_failed` step on its journey; a lone file
+   * failing again is set aside, and the run plans again without the failed files (the state
+   * machine caps how often).
    */
   RecordPlanFailure: {
     handler: "setaside.record",
     memoryMB: 512,
     timeoutSeconds: 60,
-    links: ["Silver", "Ledger", "JourneyControl"],
+    links: [...silverLinks, "JourneyControl"],
     access: {
-      Silver: ["s3:GetObject"],
+      // Reads the plan; marks the rolled-back version's files superseded, for retention.
+      Silver: ["s3:GetObject", "s3:PutObject"],
+      // A path target's manifest and markers.
+      SilverTargetPaths: ["s3:GetObject", "s3:PutObject"],
+      SilverTables: [
+        ...glueLocate,
+        // A rollback points each partition the failed plan rewrote back at its former location.
+        "glue:BatchUpdatePartition",
+        ...unexercised("a rollback re-creates a day the failed plan's recompute dropped; the IAM run drops none", [
+          "glue:BatchCreatePartition",
+        ]),
+        ...unexercised(
+          "a rollback drops the days the failed plan created; the IAM run's plan fails before its commit",
+          ["glue:BatchDeletePartition"],
+        ),
+      ],
       Ledger: ["dynamodb:UpdateItem"],
       ...journeySteps,
     },

@@ -191,7 +191,8 @@ interface CatalogLink {
 
 // On AWS: the Glue catalog (Athena runs the plan's statements from the state machine). Each dependency is resolved on first use, so a function
 // is linked only to what its handler touches (the query handler reads plans, nothing else).
-const aws = silverHandlers(() => {
+/** The silver dependencies on AWS, each resolved on first use; the failure path's rollback uses them too. */
+export function awsSilverDependencies(): SilverDependencies {
   const link = once(() => linkedResource<CatalogLink>("SilverCatalog", "workGroup"));
   const catalog = once(() => glueCatalog({ glue: clients.glue }));
   return {
@@ -217,6 +218,8 @@ const aws = silverHandlers(() => {
       silver: { database: link().silverDatabase, name: dataset },
     }),
   };
-});
+}
+
+const aws = silverHandlers(awsSilverDependencies);
 
 export const { plan, rebuild, query, commit, finish } = aws;

@@ -80,6 +80,15 @@ class StatesError extends Error {
 
 const DATA_LIMIT = "States.DataLimitExceeded";
 
+// What a task of a failed Map's remaining iteration throws locally, where Step Functions would
+// never start it. No Retry names it.
+const MAP_STOPPED = "Local.MapIterationStopped";
+
+/** The executor's Task handlers, by state name. */
+type LocalTaskHandlers = NonNullable<
+  NonNullable<NonNullable<Parameters<StateMachine["run"]>[1]>["overrides"]>["taskResourceLocalHandlers"]
+>;
+
 /**
  * A function's name on the embedded stack (`medallion-local-<kebab-case name>`), as Lambda
  * contexts and logs show it.
@@ -126,6 +135,31 @@ export async function executePipeline({
   const S = pipelineStates;
   const definition = localPipelineDefinition();
   const stateDefinitions = definedStates(definition.States);
+  // Step Functions stops a Map's other iterations once one fails. aws-local-stepfunctions aborts
+  // only those already started and still starts the queued ones (with MaxConcurrency 1, all the
+  // rest), which would run alongside the failure path and the next plan. So each task inside a
+  // Map is refused from the moment an iteration of that Map failed until the Map is entered again.
+  const mapOfState = new Map<string, string>();
+  for (const [name, state] of stateDefinitions)
+    if (state.Type === "Map")
+      for (const inner of definedStates(state.ItemProcessor.States).keys()) mapOfState.set(inner, name);
+  const stoppedMaps = new Set<string>();
+  const unlessMapStopped = (handlers: LocalTaskHandlers): LocalTaskHandlers =>
+    Object.fromEntries(
+      Object.entries(handlers).map(([state, run]) => [
+        state,
+        async (event: Parameters<LocalTaskHandlers[string]>[0]) => {
+          const map = mapOfState.get(state);
+          if (map) {
+            // The executor reports a failed iteration through promises only: one turn of the event
+            // loop delivers it to the log reader below before this task decides to run.
+            await new Promise((resolve) => setImmediate(resolve));
+            if (stoppedMaps.has(map)) throw new StatesError(MAP_STOPPED, `${state}: an iteration of ${map} failed`);
+          }
+          return run(event);
+        },
+      ]),
+    );
   const invocations: InvocationReport[] = [];
   const history = new LocalExecutionHistory(started);
   let journeyId: string | undefined;
@@ -199,7 +233,7 @@ export async function executePipeline({
       },
     } as never,
     overrides: {
-      taskResourceLocalHandlers: {
+      taskResourceLocalHandlers: unlessMapStopped({
         // Every Task state the function table declares, invoking its function's handler.
         ...Object.fromEntries(
           taskFunctionNames.flatMap((name) => functions[name].states.map((state) => [state, invoke(name, state)])),
@@ -236,7 +270,7 @@ export async function executePipeline({
           handlers.readResults?.();
           return getQueryResults(results, parameters) as never;
         },
-      },
+      }),
       // Retries wait 0.2 s locally instead of Step Functions' seconds; a run waiting for another's
       // dataset lock waits 1 s a time (20 attempts), as long as a loaded machine's run may hold it.
       retryIntervalOverrides: {
@@ -267,6 +301,8 @@ export async function executePipeline({
   const logs = (async () => {
     for await (const log of execution.eventLogs) {
       historyEvents += awsHistoryEvents(log);
+      if (log.type === "MapIterationFailed") stoppedMaps.add(log.parentState.name);
+      if (log.type === "StateEntered" && log.state.type === "Map") stoppedMaps.delete(log.state.name);
       if (log.type === "StateEntered") history.entered(log.state.name, log.state.type, log.timestamp);
       if (historyEvents > stepFunctions.maxHistoryEvents)
         stop({
@@ -289,6 +325,8 @@ export async function executePipeline({
           });
       }
       if (log.state.type === "Choice" || log.state.type === "Pass") continue;
+      // A stopped iteration's states are no part of the run's story.
+      if (stoppedMaps.has(mapOfState.get(log.state.name) ?? "")) continue;
       const name = log.state.name;
       if (log.type === "StateEntered") {
         enteredAt.set(name, log.timestamp);

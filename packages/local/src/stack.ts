@@ -329,13 +329,16 @@ async function pipelineHandlers(
   const silverDeps = { ...local, engine, catalog: recordingCatalog(local.catalog, recorder, athena) };
   // Read on the lake's own engine: a catalog read, not a query Athena would run.
   const goldColumnsOf = engineGoldColumns({ engine: local.engine });
-  const [{ silverHandlers }, { goldHandlers }] = await Promise.all([
+  const [{ silverHandlers }, { goldHandlers }, { planFailureHandlers }] = await Promise.all([
     import("@medallion/functions/silver"),
     import("@medallion/functions/gold"),
+    import("@medallion/functions/setaside"),
   ]);
   // Silver and gold build their handlers over the local dependencies instead of their AWS wiring.
   const localModules: Record<string, object> = {
     silver: silverHandlers(() => silverDeps),
+    // The failure path rolls back a failed plan's silver commit in the local catalog.
+    setaside: planFailureHandlers(() => silverDeps),
     gold: goldHandlers(() => ({
       engine: silverDeps.engine,
       datasets: knownDatasets(),

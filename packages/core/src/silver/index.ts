@@ -36,6 +36,8 @@ export type { SilverRebuild } from "./rebuild";
 export { inRebuildRange, rebuiltPartitions, recordRebuilt, silverRebuildSchema } from "./rebuild";
 export type { ExpireVersionsOptions, SupersededPartition } from "./retention";
 export { expireVersions, recordSuperseded } from "./retention";
+export type { SilverRollback } from "./rollback";
+export { rollBackSilver } from "./rollback";
 export type {
   CleanseRule,
   DateKeyPartition,
