@@ -116,8 +116,8 @@ export async function convertToBronze(
     records: spec.records?.split("."),
     claimLine:
       plain &&
-      ((text, start, end, index, line, chunk) => {
-        if (!plain(text, start, end, flat, chunk)) return false;
+      ((text, start, end, index, line) => {
+        if (!plain(text, start, end, flat)) return false;
         recordsIn++;
         bronze.appendFlat(flat, index, line);
         reportProgress();

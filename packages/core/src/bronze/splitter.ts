@@ -36,11 +36,11 @@ export interface JsonSplitterOptions {
   /** Characters of an oversized value kept as its preview. */
   previewChars?: number;
   /**
-   * Offered each NDJSON line `text[start, end)` before it is parsed, with the value's index,
-   * its line number and the number of the chunk `text` is (the same number, the same text);
-   * returning true claims it (read by a faster reader) and no `onValue` follows for it.
+   * Offered each NDJSON line `text[start, end)` before it is parsed, with the value's index
+   * and its line number; returning true claims it (read by a faster reader) and no `onValue`
+   * follows for it.
    */
-  claimLine?: (text: string, start: number, end: number, index: number, line: number, chunk: number) => boolean;
+  claimLine?: (text: string, start: number, end: number, index: number, line: number) => boolean;
   /**
    * Where each top-level value keeps its records: the keys to an array (`["features"]`,
    * `["data", "items"]`). Each top-level value (the document, or each NDJSON line) must be an
@@ -101,7 +101,6 @@ export class JsonSplitter {
   private readonly maxDepth: number;
   private readonly previewChars: number;
   private readonly claimLine: JsonSplitterOptions["claimLine"];
-  private chunks = 0; // texts scanned so far
   private readonly records: readonly string[] | undefined;
   // The envelope's walk: objects entered on the way to the records, and the state of the member.
   private walk = Walk.Key;
@@ -185,7 +184,6 @@ export class JsonSplitter {
   }
 
   private scan(text: string): void {
-    this.chunks++;
     // Scanning a concatenation (a V8 cons string) is several times slower than a flat
     // string, so only `text` is scanned; a value's earlier part waits in `this.buf`.
     const buf = text;
@@ -500,7 +498,7 @@ export class JsonSplitter {
     let end = newline;
     while (end > start && isSpace(buf.charCodeAt(end - 1))) end--;
     if (buf.charCodeAt(end - 1) !== 125) return -1;
-    if (this.claimLine?.(buf, start, end, this.index, line, this.chunks)) {
+    if (this.claimLine?.(buf, start, end, this.index, line)) {
       this.index++;
       return end;
     }

@@ -159,7 +159,7 @@ function claimAll(fields: Field[], inputs: string[]) {
   for (const [index, text] of inputs.entries()) {
     // The reader sees the line inside a longer text, as the splitter gives it.
     const padded = `xx\n${text}\nyy`;
-    if (!read(padded, 3, 3 + text.length, flat, index)) continue;
+    if (!read(padded, 3, 3 + text.length, flat)) continue;
     claimed++;
     const general = check({
       text,
@@ -200,6 +200,9 @@ describe("plainLineReader", () => {
     const left = [
       raw.replace('"C"', '"C\\n"'),
       raw.replace('"C"', '"C\tD"'),
+      raw.replace('"C"', '"C\u0001D"'), // a raw control character inside a string
+      raw.replace('"C"', '"C\\\\"'), // an escaped backslash: the quote after it still ends the string
+      raw.replace('"2024-01-01T00:00:00Z"', '"2024-01-01T00:00:00\\u005A"'),
       raw.replace(":1,", ":\t1,"),
       raw.replace(":1,", ":1\r,"),
       raw.replace('"currentMileage":1,', '"currentMileage":1,"currentMileage":2,'),
@@ -212,13 +215,13 @@ describe("plainLineReader", () => {
       raw.replace('"2024-01-01T00:00:00Z"', '"yesterday"'),
     ];
     // Act
-    const verdicts = left.map((text, chunk) => read(text, 0, text.length, flat, chunk));
+    const verdicts = left.map((text) => read(text, 0, text.length, flat));
     // Assess
-    expect(read(raw, 0, raw.length, flat, -2)).toBe(true);
+    expect(read(raw, 0, raw.length, flat)).toBe(true);
     expect(verdicts).toEqual(left.map(() => false));
   });
 
-  it("checks each line for escapes when its chunk holds one, and lets the chunk's other lines through", () => {
+  it("leaves a line with an escape to the general path, and reads the lines around it", () => {
     // Prepare
     const read = plainLineReader(carTelemetry.fields, { safeName, maxDepth: 32 })!;
     const flat = flatRecord(carTelemetry.fields);
@@ -228,7 +231,7 @@ describe("plainLineReader", () => {
     const starts = [0, clean.length + 1, clean.length + escaped.length + 2];
     const ends = [clean.length, clean.length + 1 + escaped.length, chunk.length - 1];
     // Act
-    const verdicts = starts.map((start, i) => read(chunk, start, ends[i]!, flat, 1));
+    const verdicts = starts.map((start, i) => read(chunk, start, ends[i]!, flat));
     // Assess
     expect(verdicts).toEqual([true, false, true]);
     expect(flat.leaves[0]).toBe("C");
@@ -306,7 +309,12 @@ describe("plainLineReader", () => {
   it("is not used for a spec whose field names need the general path's checks", () => {
     // Act
     const read = plainLineReader([{ name: "__proto__", type: "string" }], { safeName, maxDepth: 32 });
+    // A key JSON writes escaped (a quote, a backslash, a control character) is never raw text in a line.
+    const escapedNames = ['a"b', "a\\b", "a\tb"].map((name) =>
+      plainLineReader([{ name, type: "string" }], { safeName, maxDepth: 32 }),
+    );
     // Assess
     expect(read).toBeUndefined();
+    expect(escapedNames).toEqual([undefined, undefined, undefined]);
   });
 });
