@@ -1,5 +1,5 @@
 import { errorInfo, recordStep, stepTiming } from "@medallion/core/journey";
-import { recordPlanFailure } from "@medallion/core/ledger";
+import { ONLY_FILE_SET_ASIDE_FAILURES, recordPlanFailure } from "@medallion/core/ledger";
 import { metricNames } from "@medallion/core/metrics";
 import { loadSilverPlan, rollBackSilver, SilverSpecError } from "@medallion/core/silver";
 import * as z from "zod";
@@ -103,12 +103,16 @@ export function planFailureHandlers(dependencies: () => SilverDependencies) {
       logger.info("silver commit rolled back", { dataset: event.dataset, step, ...rolledBack });
     }
     const error = `${name}: ${message}`;
-    // A lone file is set aside only once a plan of this run went through: when every plan fails,
-    // the fault is the pipeline's (a permission, a service), not the data's.
+    // A lone file is set aside once a plan of this run went through: when every plan fails, the
+    // fault may be the pipeline's (a permission, a service), not the data's. The dataset's only
+    // plannable file has no other plan to go through: it is set aside after runs of failures.
+    const wentThrough = event.finished !== undefined;
+    const onlyFile = plan.files.length === 1 && !plan.more;
     const setAside = await recordPlanFailure(d.doc, d.ledgerTable, plan.files, {
       error,
       step,
-      allowSetAside: event.finished !== undefined,
+      allowSetAside: wentThrough || onlyFile,
+      ...(wentThrough ? {} : { setAsideAfter: ONLY_FILE_SET_ASIDE_FAILURES }),
     });
     const failed_plans = failedPlans + 1;
     publishMetric(metricNames.PlansFailed, 1, event.dataset);

@@ -1,6 +1,6 @@
 import { getJourney, startJourney } from "@medallion/core/journey";
 import type { LedgerEntry } from "@medallion/core/ledger";
-import { getLedgerEntry, recordIngested } from "@medallion/core/ledger";
+import { getLedgerEntry, ONLY_FILE_SET_ASIDE_FAILURES, recordIngested } from "@medallion/core/ledger";
 import type { SilverPlan } from "@medallion/core/silver";
 import { saveSilverPlan } from "@medallion/core/silver";
 import type { TestLake } from "@medallion/testing/lake";
@@ -25,7 +25,7 @@ const entry = (n: number): LedgerEntry => ({
   ingested_at: `2024-01-01T00:00:0${n}Z`,
 });
 
-const planOf = (files: LedgerEntry[], version: string): SilverPlan => ({
+const planOf = (files: LedgerEntry[], version: string, more = false): SilverPlan => ({
   dataset: DATASET,
   version,
   files: files.map(({ dataset, file_id, bronze_key }) => ({ dataset, file_id, bronze_key })),
@@ -33,7 +33,7 @@ const planOf = (files: LedgerEntry[], version: string): SilverPlan => ({
   rowsWithoutTimestamp: 0,
   partitions: [],
   statements: [],
-  more: false,
+  more,
 });
 
 describe("the failure path (RecordPlanFailure)", () => {
@@ -42,8 +42,8 @@ describe("the failure path (RecordPlanFailure)", () => {
   let journey: { journey_id: string; run_id: string };
   const [a, b] = [entry(1), entry(2)];
   const dataError = { Error: "States.TaskFailed", Cause: "DuckDB query failed: bad value" };
-  const save = (files: LedgerEntry[], version: string) =>
-    saveSilverPlan({ s3: lake.s3, bucket: lake.names.Silver!, plan: planOf(files, version) });
+  const save = (files: LedgerEntry[], version: string, more = false) =>
+    saveSilverPlan({ s3: lake.s3, bucket: lake.names.Silver!, plan: planOf(files, version, more) });
 
   beforeAll(async () => {
     // The handler reads its links and endpoints from the environment on first use.
@@ -123,8 +123,8 @@ describe("the failure path (RecordPlanFailure)", () => {
   });
 
   it("sets a lone failing file aside only once a plan of the run went through", async () => {
-    // Prepare: a plan of the first file alone, failing in gold (silver committed its version)
-    const plan_key = await save([a], "v4");
+    // Prepare: a plan of the first file alone (others pending), failing in gold (silver committed its version)
+    const plan_key = await save([a], "v4", true);
     const failed = { dataset: DATASET, journey, plan: { plan_key, version: "v4" }, silver: { version: "v4" } };
     // Act: no plan went through yet, then one did
     const before = await setaside.record(
@@ -142,6 +142,25 @@ describe("the failure path (RecordPlanFailure)", () => {
       status: "set_aside",
       failed_step: "gold",
       failures: 3,
+    });
+  });
+
+  it("sets the dataset's only plannable file aside after runs of failures, though no plan went through", async () => {
+    // Prepare: the second file alone with nothing else pending (the first was set aside), failing in silver
+    const plan_key = await save([b], "v5");
+    const failed = { dataset: DATASET, journey, plan: { plan_key, version: "v5" }, error: dataError };
+    const before = (await getLedgerEntry(lake.doc, lake.names.Ledger!, DATASET, b.file_id))!.failures!;
+    // Act: fail until one short of the threshold, then once more
+    const results = [];
+    for (let failure = before + 1; failure <= ONLY_FILE_SET_ASIDE_FAILURES; failure++)
+      results.push(await setaside.record(failed, lambdaContext("record-plan-failure")));
+    // Assess: kept pending while short of the threshold, set aside when it is reached
+    expect(results.slice(0, -1).every((r) => r.set_aside.length === 0)).toBe(true);
+    expect(results.at(-1)?.set_aside).toEqual([b.file_id]);
+    expect(await getLedgerEntry(lake.doc, lake.names.Ledger!, DATASET, b.file_id)).toMatchObject({
+      status: "set_aside",
+      failed_step: "silver",
+      failures: ONLY_FILE_SET_ASIDE_FAILURES,
     });
   });
 });

@@ -5,6 +5,14 @@ import { allPages, eachLimit, isConditionalCheckFailed } from "../dynamo/request
 /** Failures of a file after which, failing alone again, it is set aside. */
 export const SET_ASIDE_FAILURES = 2;
 
+/**
+ * Failures after which a dataset's only plannable file is set aside although no plan of the run
+ * went through (nothing else can show the pipeline works): more than two runs' worth of its
+ * re-plans (the state machine allows five a run), so one run during an outage sets nothing aside,
+ * and a poison that is all a dataset has pending no longer fails every run for good.
+ */
+export const ONLY_FILE_SET_ASIDE_FAILURES = 12;
+
 /** One ingested landing file: the pipeline's bookmark (table `Ledger`). */
 export interface LedgerEntry {
   dataset: string;
@@ -82,6 +90,8 @@ export interface PlanFailure {
    * service down) would set good files aside one by one. Default true.
    */
   allowSetAside?: boolean;
+  /** Failures a lone file needs before it is set aside; default {@link SET_ASIDE_FAILURES}. */
+  setAsideAfter?: number;
 }
 
 /**
@@ -97,7 +107,7 @@ export async function recordPlanFailure(
   doc: DynamoDBDocumentClient,
   table: string,
   entries: Pick<LedgerEntry, "dataset" | "file_id">[],
-  { error, step, allowSetAside = true }: PlanFailure,
+  { error, step, allowSetAside = true, setAsideAfter = SET_ASIDE_FAILURES }: PlanFailure,
 ): Promise<string[]> {
   const setAside: string[] = [];
   await eachLimit(entries, 8, async (entry) => {
@@ -116,7 +126,7 @@ export async function recordPlanFailure(
         }),
       );
       failures = Number((Attributes as LedgerEntry).failures);
-      if (!allowSetAside || entries.length > 1 || failures < SET_ASIDE_FAILURES) return;
+      if (!allowSetAside || entries.length > 1 || failures < setAsideAfter) return;
       await doc.send(
         new UpdateCommand({
           TableName: table,
