@@ -10,6 +10,21 @@ export function isConditionalCheckFailed(error: unknown): boolean {
 }
 
 /**
+ * Sends one conditional write: true when it applied, false when its `ConditionExpression` did
+ * not hold (a repeat, or another writer first); any other failure is thrown.
+ * @param send the write
+ */
+export async function conditionalWrite(send: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/**
  * Runs one DynamoDB request, turning any failure other than a lost condition into a
  * {@link StoreRequestError} that names the table, the key and what was being done.
  * @param what e.g. "update journey", used in the message

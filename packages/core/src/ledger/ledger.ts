@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { allPages, eachLimit, isConditionalCheckFailed } from "../dynamo/request";
+import { allPages, conditionalWrite, eachLimit, isConditionalCheckFailed } from "../dynamo/request";
 
 /** Failures of a file after which, failing alone again, it is set aside. */
 export const SET_ASIDE_FAILURES = 2;
@@ -156,8 +156,8 @@ export async function restoreSetAside(
   table: string,
   entry: Pick<LedgerEntry, "dataset" | "file_id" | "set_aside_from">,
 ): Promise<boolean> {
-  try {
-    await doc.send(
+  return await conditionalWrite(() =>
+    doc.send(
       new UpdateCommand({
         TableName: table,
         Key: { dataset: entry.dataset, file_id: entry.file_id },
@@ -171,12 +171,8 @@ export async function restoreSetAside(
           ":aside": "set_aside",
         },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -201,15 +197,9 @@ export async function getLedgerEntry(
  * @returns true when this call created the entry
  */
 export async function recordIngested(doc: DynamoDBDocumentClient, table: string, entry: LedgerEntry): Promise<boolean> {
-  try {
-    await doc.send(
-      new PutCommand({ TableName: table, Item: entry, ConditionExpression: "attribute_not_exists(file_id)" }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  return await conditionalWrite(() =>
+    doc.send(new PutCommand({ TableName: table, Item: entry, ConditionExpression: "attribute_not_exists(file_id)" })),
+  );
 }
 
 /**
@@ -467,8 +457,8 @@ export async function commitRedrive(
   { expectedCount, recovered, quarantineKeys, part, status }: RedriveCommit,
 ): Promise<boolean> {
   await recordIngested(doc, table, part);
-  try {
-    await doc.send(
+  return await conditionalWrite(() =>
+    doc.send(
       new UpdateCommand({
         TableName: table,
         Key: { dataset: original.dataset, file_id: original.file_id },
@@ -484,12 +474,8 @@ export async function commitRedrive(
           ...(expectedCount === 0 ? {} : { ":expected": expectedCount }),
         },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** What ingesting a file quarantined whole again produced (see {@link commitReingested}). */
@@ -537,8 +523,8 @@ export async function commitReingested(
     sets.push("coerced = :coerced");
     values[":coerced"] = coerced;
   }
-  try {
-    await doc.send(
+  return await conditionalWrite(() =>
+    doc.send(
       new UpdateCommand({
         TableName: table,
         Key: { dataset: entry.dataset, file_id: entry.file_id },
@@ -547,10 +533,6 @@ export async function commitReingested(
         ExpressionAttributeNames: { "#status": "status" },
         ExpressionAttributeValues: { ...values, ":zero": 0 },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
