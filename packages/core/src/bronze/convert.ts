@@ -1,6 +1,7 @@
 import type { CompressionCodec } from "hyparquet";
 import type { DatasetSpec } from "../dataset/spec";
 import { flatRecord } from "./column-buffer";
+import type { PartitionDaySource } from "./days";
 import { BronzeFile } from "./file";
 import { plainLineReader } from "./plain-line";
 import { recordChecker, safeName } from "./record";
@@ -45,6 +46,8 @@ export interface ConvertOptions {
   statistics?: boolean | "numeric";
   /** Encode Parquet on a worker thread once the file outgrows one row group (default: on a multi-core machine). */
   worker?: boolean;
+  /** The partition timestamp whose days the result lists (`partitionDays`), tallied as the rows are encoded. */
+  days?: PartitionDaySource;
 }
 
 /** What a conversion did. `recordsIn` = `recordsBronze` + `recordsRejected`, always. */
@@ -59,6 +62,11 @@ export interface ConvertResult {
   bytesIn: number;
   /** The Parquet file's path, or undefined when no record was accepted (no file written). */
   parquetPath: string | undefined;
+  /**
+   * With `days`: the partition days of the rows in bronze (rejected records are not there),
+   * sorted `yyyymmdd`, as reading the file's timestamps back would give them.
+   */
+  partitionDays?: number[];
 }
 
 /**
@@ -86,6 +94,7 @@ export async function convertToBronze(
     codec,
     statistics,
     worker,
+    days,
   }: ConvertOptions,
 ): Promise<ConvertResult> {
   const bronze = new BronzeFile({
@@ -96,6 +105,7 @@ export async function convertToBronze(
     codec,
     statistics,
     worker,
+    days,
   });
   const check = recordChecker(spec.fields, { maxDepth, maxRecordChars });
   const rejected: RejectedRecordInfo[] = [];
@@ -153,6 +163,7 @@ export async function convertToBronze(
       coerced,
       bytesIn,
       parquetPath: recordsBronze > 0 ? parquetPath : undefined,
+      ...(bronze.partitionDays ? { partitionDays: bronze.partitionDays } : {}),
     };
   } catch (error) {
     await bronze.discard();

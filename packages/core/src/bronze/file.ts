@@ -4,6 +4,7 @@ import type { CompressionCodec } from "hyparquet";
 import type { Field } from "../dataset/spec";
 import type { ColumnBuffer, FlatRecord, TextBuffer } from "./column-buffer";
 import { columnBuffer, textBuffer } from "./column-buffer";
+import type { PartitionDaySource } from "./days";
 import type { BronzeEncoderOptions } from "./encoder";
 import type { PackedRowGroup } from "./packed-column";
 import type { RowGroupSink } from "./worker";
@@ -33,6 +34,8 @@ export interface BronzeFileOptions {
    * the machine has more than one core). Files of one group or less are encoded in place.
    */
   worker?: boolean;
+  /** The timestamp whose partition days {@link BronzeFile.close} reports in `partitionDays`. */
+  days?: PartitionDaySource;
 }
 
 /**
@@ -47,6 +50,7 @@ export class BronzeFile {
   private readonly rowGroupSize: number;
   private readonly encoding: BronzeEncoderOptions;
   private readonly useWorker: boolean;
+  private readonly daySource: PartitionDaySource | undefined;
   private readonly buffers: ColumnBuffer[];
   private readonly extra: TextBuffer;
   private indexes: Int32Array;
@@ -56,6 +60,8 @@ export class BronzeFile {
   private size = 0;
   /** Rows written so far (handed over or buffered). */
   rows = 0;
+  /** Once closed, the partition days of the rows written (sorted `yyyymmdd`), when a day source was given. */
+  partitionDays: number[] | undefined;
 
   constructor({
     fields,
@@ -65,9 +71,11 @@ export class BronzeFile {
     codec = "SNAPPY",
     statistics = false,
     worker = availableParallelism() > 1,
+    days,
   }: BronzeFileOptions) {
     this.encoding = { fields, path, sourceKey, codec, statistics };
     this.useWorker = worker;
+    this.daySource = days;
     this.names = fields.map((field) => field.name);
     this.rowGroupSize = rowGroupSize;
     this.buffers = fields.map((field) => columnBuffer(field, rowGroupSize));
@@ -103,11 +111,14 @@ export class BronzeFile {
   async close(): Promise<number> {
     if (this.held) this.open(false);
     if (this.size > 0) {
-      this.sink ??= inlineSink(this.encoding);
+      this.sink ??= inlineSink(this.encoding, this.daySource);
       this.sink.write(this.pack());
     }
-    if (!this.sink) return 0;
-    await this.sink.finish();
+    if (!this.sink) {
+      this.partitionDays = this.daySource && [];
+      return 0;
+    }
+    this.partitionDays = await this.sink.finish();
     return this.rows;
   }
 
@@ -133,7 +144,7 @@ export class BronzeFile {
 
   // Starts the encoder, on a worker or in place, and hands it the held first group.
   private open(onWorker: boolean): void {
-    this.sink = onWorker ? workerSink(this.encoding) : inlineSink(this.encoding);
+    this.sink = onWorker ? workerSink(this.encoding, this.daySource) : inlineSink(this.encoding, this.daySource);
     this.sink.write(this.held!);
     this.held = undefined;
   }

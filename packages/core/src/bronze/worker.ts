@@ -1,6 +1,8 @@
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import type { PartitionDaySource } from "./days";
+import { PartitionDayTally } from "./days";
 import type { BronzeEncoderOptions } from "./encoder";
 import { BronzeEncoder } from "./encoder";
 import type { PackedRowGroup } from "./packed-column";
@@ -20,17 +22,23 @@ export interface RowGroupSink {
   write(group: PackedRowGroup): void;
   /** Resolves when the sink can take more: at most a few groups wait, so memory stays bounded. */
   ready(): Promise<void>;
-  /** Writes the footer; resolves when the file is complete. */
-  finish(): Promise<void>;
+  /**
+   * Writes the footer; resolves when the file is complete, with the partition days of its rows
+   * when the sink was given a {@link PartitionDaySource}.
+   */
+  finish(): Promise<number[] | undefined>;
   /** Stops without finishing the file. */
   abort(): Promise<void>;
 }
 
 type ToWorker =
-  | { type: "open"; options: BronzeEncoderOptions }
+  | { type: "open"; options: BronzeEncoderOptions; days?: PartitionDaySource }
   | { type: "group"; group: PackedRowGroup }
   | { type: "finish" };
-type FromWorker = { type: "written" } | { type: "finished" } | { type: "failed"; message: string; stack?: string };
+type FromWorker =
+  | { type: "written" }
+  | { type: "finished"; days?: number[] }
+  | { type: "failed"; message: string; stack?: string };
 
 const ROLE = "medallion-bronze-encoder";
 // Groups queued on the worker before the reader waits: bounds memory, yet covers the
@@ -40,13 +48,21 @@ const MAX_QUEUED = 16;
 /**
  * Encodes on this thread (small files: starting a worker would cost more than it saves).
  * @param options what the file is written with
+ * @param days the timestamp whose partition days `finish()` reports, if any
  */
-export function inlineSink(options: BronzeEncoderOptions): RowGroupSink {
+export function inlineSink(options: BronzeEncoderOptions, days?: PartitionDaySource): RowGroupSink {
   const encoder = new BronzeEncoder(options);
+  const tally = days && new PartitionDayTally(options.fields, days);
   return {
-    write: (group) => encoder.write(group),
+    write(group) {
+      tally?.add(group);
+      encoder.write(group);
+    },
     ready: async () => undefined,
-    finish: async () => encoder.finish(),
+    async finish() {
+      encoder.finish();
+      return tally?.days();
+    },
     abort: async () => undefined,
   };
 }
@@ -55,14 +71,16 @@ export function inlineSink(options: BronzeEncoderOptions): RowGroupSink {
  * Encodes on a worker thread. Errors of the worker (a failed write, a crash) surface from
  * the next `ready()` or from `finish()`. The worker comes from a pool kept across files (see
  * {@link takeWorker}): a file that finishes gives it back, one that fails or is abandoned
- * ends it.
+ * ends it. The partition days are tallied there too, off the thread that parses records.
  * @param options what the file is written with
+ * @param days the timestamp whose partition days `finish()` reports, if any
  */
-export function workerSink(options: BronzeEncoderOptions): RowGroupSink {
+export function workerSink(options: BronzeEncoderOptions, days?: PartitionDaySource): RowGroupSink {
   const worker = takeWorker();
   let queued = 0;
   let failure: Error | undefined;
   let finished = false;
+  let finishedDays: number[] | undefined;
   let wake: (() => void) | undefined;
   const notify = () => {
     const resume = wake;
@@ -71,8 +89,10 @@ export function workerSink(options: BronzeEncoderOptions): RowGroupSink {
   };
   const onMessage = (message: FromWorker) => {
     if (message.type === "written") queued--;
-    else if (message.type === "finished") finished = true;
-    else failure ??= Object.assign(new Error(`bronze encoder: ${message.message}`), { stack: message.stack });
+    else if (message.type === "finished") {
+      finished = true;
+      finishedDays = message.days;
+    } else failure ??= Object.assign(new Error(`bronze encoder: ${message.message}`), { stack: message.stack });
     notify();
   };
   const onError = (error: Error) => {
@@ -98,7 +118,7 @@ export function workerSink(options: BronzeEncoderOptions): RowGroupSink {
     if (failure) throw failure;
   };
   const post = (message: ToWorker, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
-  post({ type: "open", options });
+  post({ type: "open", options, days });
   return {
     write(group) {
       queued++;
@@ -114,6 +134,7 @@ export function workerSink(options: BronzeEncoderOptions): RowGroupSink {
       } finally {
         await release(done);
       }
+      return finishedDays;
     },
     abort: () => release(false),
   };
@@ -171,22 +192,27 @@ function startWorker(data: { role: string }): Worker {
   return new Worker(bootstrap, { eval: true, workerData: data });
 }
 
-// The worker's side: for each file, open its encoder, encode each group as it arrives and
-// report it, then write the footer; then wait for the next file.
+// The worker's side: for each file, open its encoder, tally each group's days and encode it as
+// it arrives and report it, then write the footer and report the days; then wait for the next file.
 function serve(): void {
   const port = parentPort!;
   const reply = (message: FromWorker) => port.postMessage(message);
   let encoder: BronzeEncoder | undefined;
+  let tally: PartitionDayTally | undefined;
   port.on("message", (message: ToWorker) => {
     try {
-      if (message.type === "open") encoder = new BronzeEncoder(message.options);
-      else if (message.type === "group") {
+      if (message.type === "open") {
+        encoder = new BronzeEncoder(message.options);
+        tally = message.days && new PartitionDayTally(message.options.fields, message.days);
+      } else if (message.type === "group") {
+        tally?.add(message.group);
         encoder!.write(message.group);
         reply({ type: "written" });
       } else {
         encoder!.finish();
         encoder = undefined;
-        reply({ type: "finished" });
+        reply({ type: "finished", days: tally?.days() });
+        tally = undefined;
       }
     } catch (error) {
       reply({ type: "failed", message: (error as Error).message, stack: (error as Error).stack });

@@ -18,7 +18,7 @@ import type { IngestKeys } from "./keys";
 import { assertSafeLandingKey, ingestDate, ingestKeys, ledgerFileId, normaliseEtag } from "./keys";
 import { RejectedFile } from "./quarantine";
 import type { NewerVersion } from "./replace";
-import { supersede } from "./replace";
+import { partitionDaySource, supersede } from "./replace";
 import { copySource, io, isS3Status, uploadFile } from "./s3";
 import type { IngestContext, IngestResult, IngestSource } from "./types";
 
@@ -134,6 +134,7 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
         spec: spec!,
         sourceKey: source.key,
         parquetPath: `${stage}.parquet`,
+        days: partitionDaySource(spec!),
         onProgress: ctx.onProgress,
         onRejected: ({ index, line, reason, raw }) =>
           rejectedFile.add({ source_key: source.key, etag, line, index, reason, raw }),
@@ -174,7 +175,7 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
     const counts: [number, number, number] = [converted.recordsIn, converted.recordsBronze, converted.recordsRejected];
     const coerced = Object.keys(converted.coerced).length ? converted.coerced : undefined;
     await ledger(ctx, landing, { status, counts, quarantineKeys, bronzeKey, reason, coerced });
-    await replaceOlder(ctx, landing, { parquetPath: converted.parquetPath, hasRows: bronzeKey !== undefined });
+    await replaceOlder(ctx, landing, { days: converted.partitionDays, hasRows: bronzeKey !== undefined });
     const archived = await archive(ctx, landing, bronzeKey ? "done" : "failed", reason);
     return resultOf(landing, {
       status,
@@ -338,7 +339,7 @@ async function ledger(
 function replaceOlder(
   ctx: IngestContext,
   { dataset, spec, fileId, source, etag }: Landing,
-  version: Pick<NewerVersion, "parquetPath" | "entry" | "hasRows">,
+  version: Pick<NewerVersion, "days" | "entry" | "hasRows">,
 ): Promise<void> {
   return supersede(ctx, { dataset, spec, fileId, key: source.key, etag, ...version });
 }

@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
-import { asyncBufferFromFile } from "hyparquet";
+import type { PartitionDaySource } from "../bronze/days";
 import type { DatasetSpec } from "../dataset/spec";
 import type { LedgerEntry } from "../ledger/ledger";
 import { markForRebuild, recordPartitionDays, retireOlderVersions } from "../ledger/ledger";
 import { partitionSourcePath } from "../silver/columns";
-import { parquetPartitions, partitionDays } from "../silver/partition";
 import { io } from "./s3";
 import type { IngestContext } from "./types";
 
@@ -16,8 +15,11 @@ export interface NewerVersion {
   fileId: string;
   key: string;
   etag: string;
-  /** Its bronze Parquet file, while still on local disk (a fresh ingest); absent on a repeated event. */
-  parquetPath?: string;
+  /**
+   * The days its bronze rows fall in, tallied while it was converted (a fresh ingest of a dataset
+   * with silver, see {@link partitionDaySource}); absent on a repeated event.
+   */
+  days?: number[];
   /** Its ledger entry as read, on a repeated event. */
   entry?: LedgerEntry;
   /** False when nothing of it reached bronze (quarantined whole, or every record). */
@@ -65,17 +67,23 @@ export async function supersede(ctx: IngestContext, newer: NewerVersion): Promis
   );
 }
 
+/**
+ * The timestamp whose partition days a conversion tallies for {@link supersede}, or none when the
+ * dataset has no silver (nothing to recompute).
+ * @param spec the landing object's dataset
+ */
+export function partitionDaySource(spec: DatasetSpec): PartitionDaySource | undefined {
+  return spec.silver ? { path: partitionSourcePath(spec), partition: spec.silver.partition } : undefined;
+}
+
 // The days the newer version's rows fall in: none without rows, what its ledger entry recorded,
-// or read from its Parquet file while it is on disk (then recorded, for a repeated event). Unknown
-// otherwise, or when the dataset has no silver.
+// or those its conversion tallied (then recorded, for a repeated event). Unknown otherwise, or
+// when the dataset has no silver.
 async function daysOf(ctx: IngestContext, newer: NewerVersion): Promise<number[] | undefined> {
   if (!newer.hasRows) return [];
   if (newer.entry?.partition_days) return newer.entry.partition_days;
-  if (!newer.parquetPath || !newer.spec?.silver) return undefined;
-  const { partition } = newer.spec.silver;
-  const path = partitionSourcePath(newer.spec);
-  const read = await parquetPartitions(await asyncBufferFromFile(newer.parquetPath), path, partition);
-  const days = partitionDays(read.partitions, partition);
+  const { days } = newer;
+  if (!days) return undefined;
   await io(`recording the days of ${newer.fileId}`, () =>
     recordPartitionDays(ctx.doc, ctx.ledgerTable, { dataset: newer.dataset, file_id: newer.fileId }, days),
   );

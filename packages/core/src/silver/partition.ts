@@ -148,23 +148,30 @@ export async function parquetPartitions(
   return tally.result();
 }
 
-// `YYYY-MM-DDThh:mm:ss[.fff…]Z` with the time of day in range: such text's UTC date is its
-// first ten characters (whether that date exists is left to partitionOf, once per date).
-function isUtcIsoText(text: string): boolean {
-  const n = text.length;
-  if (n < 20 || text.charCodeAt(n - 1) !== 90 /* Z */ || text.charCodeAt(10) !== 84 /* T */) return false;
+/**
+ * Whether text is `YYYY-MM-DDThh:mm:ss[.fff…]Z` with the time of day in range: such text's UTC
+ * date is its first ten characters (whether that date exists is left to {@link partitionOf},
+ * once per date). Reads `text[start, end)` in place, so a value inside a longer string is
+ * checked without cutting it out.
+ * @param text the text, or a string holding it
+ * @param start where it starts in `text`
+ * @param end where it ends in `text`
+ */
+export function isUtcIsoText(text: string, start = 0, end: number = text.length): boolean {
+  const n = end - start;
+  if (n < 20 || text.charCodeAt(end - 1) !== 90 /* Z */ || text.charCodeAt(start + 10) !== 84 /* T */) return false;
   for (let i = 0; i < 19; i++) {
-    const code = text.charCodeAt(i);
+    const code = text.charCodeAt(start + i);
     const expected = SEPARATORS[i];
     if (expected === undefined ? !isDigit(code) : code !== expected) return false;
   }
   if (n > 20) {
-    if (n === 21 || text.charCodeAt(19) !== 46 /* . */) return false;
-    for (let i = 20; i < n - 1; i++) if (!isDigit(text.charCodeAt(i))) return false;
+    if (n === 21 || text.charCodeAt(start + 19) !== 46 /* . */) return false;
+    for (let i = start + 20; i < end - 1; i++) if (!isDigit(text.charCodeAt(i))) return false;
   }
-  const hour = (text.charCodeAt(11) - 48) * 10 + text.charCodeAt(12) - 48;
+  const hour = (text.charCodeAt(start + 11) - 48) * 10 + text.charCodeAt(start + 12) - 48;
   // Minutes and seconds below 60: their tens digit below 6.
-  return hour < 24 && text.charCodeAt(14) < 54 && text.charCodeAt(17) < 54;
+  return hour < 24 && text.charCodeAt(start + 14) < 54 && text.charCodeAt(start + 17) < 54;
 }
 
 // Character codes at the fixed separators of `YYYY-MM-DDThh:mm:ss` (digits elsewhere).

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { convertToBronze } from "../../src/bronze/convert";
 import { UnparseableFileError } from "../../src/bronze/errors";
 import { carTelemetry } from "../../src/dataset/car-telemetry";
+import { parquetPartitions, partitionDays } from "../../src/silver/partition";
 
 const files = join(import.meta.dirname, "../files");
 const expected = JSON.parse(await readFile(join(files, "car-telemetry.expected.json"), "utf8")) as {
@@ -200,4 +201,36 @@ describe("convertToBronze", () => {
     expect(result.rejected[0]).toMatchObject({ line: 21, index: 20 });
     expect(result.rejected[0]!.reason).toMatch(/JSON/);
   });
+
+  for (const { encoder, options } of encoders)
+    it(`lists the partition days of the records it landed, not of those it rejected (${encoder})`, async () => {
+      // Prepare: readings over three UTC days, one read on the general path (an unknown field),
+      // one whose offset moves it to the next UTC day (the only reading of that day), and a
+      // rejected one on a day of its own.
+      const reading = (chassis: string | undefined, metricTimestamp: string, extra = {}) =>
+        JSON.stringify({ carChassis: chassis, currentMileage: 1, metricTimestamp, ...extra });
+      const lines = [
+        reading("A", "2024-05-01T08:00:00Z"),
+        reading("B", "2024-05-01T23:59:59.999Z", { note: "unknown field" }),
+        reading("C", "2024-05-02T09:00:00Z"),
+        reading("D", "2024-05-02T22:30:00-03:00"),
+        reading(undefined, "2024-06-15T12:00:00Z"),
+        reading("E", "2024-05-01T09:00:00Z"),
+      ];
+      const parquetPath = join(dir, `days-${encoder.replaceAll(" ", "-")}.parquet`);
+      const { partition } = carTelemetry.silver!;
+      // Act
+      const result = await convertToBronze(chunked(new TextEncoder().encode(lines.join("\n")), 64), {
+        spec: carTelemetry,
+        sourceKey: "k",
+        parquetPath,
+        days: { path: ["metricTimestamp"], partition },
+        ...options,
+      });
+      // Assess: the rejected reading's day is not there, and the file read back gives the same days.
+      expect(result).toMatchObject({ recordsBronze: 5, recordsRejected: 1 });
+      expect(result.partitionDays).toEqual([20240501, 20240502, 20240503]);
+      const read = await parquetPartitions(await asyncBufferFromFile(parquetPath), ["metricTimestamp"], partition);
+      expect(partitionDays(read.partitions, partition)).toEqual(result.partitionDays);
+    });
 });
