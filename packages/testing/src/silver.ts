@@ -10,7 +10,7 @@ import { catalogDirectory, localCatalog } from "@medallion/local/catalog/index";
 import type { DuckDbEngine } from "@medallion/local/engine/index";
 import { duckdbEngine, localTables } from "@medallion/local/engine/index";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import type { TestLake } from "./lake";
+import type { LakeClients, TestLake } from "./lake";
 
 /** One car telemetry reading, as the gateways send it. */
 export interface Reading {
@@ -45,7 +45,7 @@ export function reading(overrides: Partial<Reading> = {}): Reading {
  * ledger as pending, as ingestion does.
  */
 export async function landBronze(
-  lake: TestLake,
+  lake: LakeClients,
   { name, readings, ingestDate = "2024-01-06" }: { name: string; readings: Reading[]; ingestDate?: string },
 ): Promise<LedgerEntry> {
   const sourceKey = `car_telemetry/${name}.json`;
