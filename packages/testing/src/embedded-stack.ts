@@ -19,9 +19,12 @@ export interface EmbeddedStackOptions extends Omit<StackOptions, "dataDir"> {
 export interface EmbeddedStack {
   /** The temp data directory, removed by {@link EmbeddedStack.close}. */
   dataDir: string;
-  stack: LocalStack;
+  /** The stack now running (another one after {@link EmbeddedStack.restart}). */
+  readonly stack: LocalStack;
   /** Physical bucket/table names by link name. */
   names: Record<string, string>;
+  /** The loopback ports S3 and DynamoDB serve on, kept by a restart (a second stack may take them too). */
+  ports: { s3: number; dynamodb: number };
   s3: S3Client;
   doc: DynamoDBDocumentClient;
   /**
@@ -31,6 +34,13 @@ export interface EmbeddedStack {
    * @param body the object's bytes or text, or records written one JSON line each (NDJSON)
    */
   land(key: string, body: string | Uint8Array | readonly object[]): Promise<IngestOutcome>;
+  /**
+   * Closes the stack and starts another on the same data directory and ports, as the next command
+   * on the same data would. The ports stay because handler modules build their SDK clients once
+   * per process; the clients here stay valid for the same reason.
+   * @returns the new stack, which {@link EmbeddedStack.stack} is from now on
+   */
+  restart(): Promise<LocalStack>;
   /** Destroys the clients, closes the stack and removes the data directory. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -51,14 +61,15 @@ export async function startEmbeddedStack({
   ...stackOptions
 }: EmbeddedStackOptions): Promise<EmbeddedStack> {
   const dataDir = await mkdtemp(join(tmpdir(), `medallion-${name}-`));
-  let stack: LocalStack | undefined;
+  // The stack running now (another after a restart): what close() closes, if start-up got that far.
+  let running: LocalStack | undefined;
   let clients: LocalClients | undefined;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       try {
         clients?.destroy();
-        await stack?.close();
+        await running?.close();
       } finally {
         await rm(dataDir, { recursive: true, force: true });
       }
@@ -66,18 +77,25 @@ export async function startEmbeddedStack({
     return closing;
   };
   try {
-    stack = await startStack({ ...stackOptions, dataDir, logLevel });
-    clients = localClients(stack.services.env);
+    running = await startStack({ ...stackOptions, dataDir, logLevel });
+    clients = localClients(running.services.env);
   } catch (error) {
     await close();
     throw error;
   }
   const { s3, doc } = clients;
-  const started = stack;
+  const { names, services } = running;
+  const ports = {
+    s3: Number(new URL(services.s3.endpoint).port),
+    dynamodb: Number(new URL(services.dynamoEndpoint).port),
+  };
   return {
     dataDir,
-    stack: started,
-    names: started.names,
+    get stack() {
+      return running!;
+    },
+    names,
+    ports,
     s3,
     doc,
     async land(key, body) {
@@ -85,8 +103,13 @@ export async function startEmbeddedStack({
         typeof body === "string" || body instanceof Uint8Array
           ? body
           : body.map((record) => JSON.stringify(record)).join("\n");
-      const put = await s3.send(new PutObjectCommand({ Bucket: started.names.Landing, Key: key, Body: bytes }));
-      return started.ingested(key, put.ETag!);
+      const put = await s3.send(new PutObjectCommand({ Bucket: names.Landing, Key: key, Body: bytes }));
+      return running!.ingested(key, put.ETag!);
+    },
+    async restart() {
+      await running!.close();
+      running = await startStack({ ...stackOptions, dataDir, logLevel, ports });
+      return running;
     },
     close,
   };
