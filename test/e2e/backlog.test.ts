@@ -1,14 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { listPending } from "@medallion/core/ledger";
 import { stepFunctions } from "@medallion/core/limits";
 import { selectColumns } from "@medallion/core/sql";
 import type { LocalStack } from "@medallion/local/stack";
-import { startStack } from "@medallion/local/stack";
+import type { EmbeddedStack } from "@medallion/testing/embedded-stack";
+import { startEmbeddedStack } from "@medallion/testing/embedded-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const FILES = 1_000;
@@ -18,22 +14,14 @@ const keyOf = (i: number): string =>
   `car_telemetry/gateway-eu-west-${i % 7}/region=iberia/site=porto-assembly-plant-north/line=final-inspection/year=2024/month=05/day=${String(1 + (i % 10)).padStart(2, "0")}/telemetry-export-batch-${String(i).padStart(6, "0")}.ndjson`;
 
 describe("a backlog of 1,000 landing files taken by one execution", () => {
-  let dataDir: string;
+  let lake: EmbeddedStack;
   let stack: LocalStack;
-  let s3: S3Client;
   let doc: DynamoDBDocumentClient;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "medallion-backlog-"));
-    stack = await startStack({ dataDir, logLevel: "SILENT" });
-    s3 = new S3Client({});
-    doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    lake = await startEmbeddedStack({ name: "backlog" });
+    ({ stack, doc } = lake);
   });
-  afterAll(async () => {
-    s3.destroy();
-    doc.destroy();
-    await stack.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => lake?.close());
 
   it(
     "consolidates every file with no state over Step Functions' 256 KB, and prints the largest",
@@ -51,10 +39,7 @@ describe("a backlog of 1,000 landing files taken by one execution", () => {
               Manufacturer: "fiat",
               metrics: { trip: { tripMileage: 10, tripFuelLiters: 1 }, fuel: { fuelAvailable: 20, fuelCapacity: 50 } },
             };
-            const put = await s3.send(
-              new PutObjectCommand({ Bucket: stack.names.Landing, Key: key, Body: JSON.stringify(reading) }),
-            );
-            const outcome = await stack.ingested(key, put.ETag!);
+            const outcome = await lake.land(key, JSON.stringify(reading));
             expect(outcome.error, key).toBeUndefined();
           }),
         );

@@ -5,9 +5,8 @@ import { mergeGold } from "@medallion/core/gold";
 import type { SilverDay } from "@medallion/testing/gold";
 import { expectedCarMonthly, expectedManufacturerDaily, rounded } from "@medallion/testing/gold";
 import type { TestLake } from "@medallion/testing/lake";
-import { startTestLake } from "@medallion/testing/lake";
-import type { SilverHarness } from "@medallion/testing/silver";
-import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import type { SilverLake } from "@medallion/testing/silver";
+import { landBronze, reading, startSilverLake } from "@medallion/testing/silver";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { carTelemetryGold } from "../../packages/core/src/dataset/car-telemetry-gold";
 
@@ -17,15 +16,12 @@ const MANUFACTURER_DAILY =
 
 describe("gold on the embedded lake: bronze → silver → gold → congregado", () => {
   let lake: TestLake;
-  let silver: SilverHarness;
+  let silver: SilverLake;
   beforeEach(async () => {
-    lake = await startTestLake();
-    silver = await silverHarness(lake);
+    silver = await startSilverLake();
+    lake = silver.lake;
   });
-  afterEach(async () => {
-    silver.close();
-    await lake.close();
-  });
+  afterEach(() => silver?.close());
 
   // One pipeline run: silver consolidated, then gold from the partitions it rewrote.
   async function runPipeline(): Promise<GoldSummary> {

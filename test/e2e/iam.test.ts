@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { CreateBucketCommand, DeleteBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { registerDataset, unregisterDataset } from "@medallion/core/dataset";
 import type { SweepResult } from "@medallion/core/ingest";
@@ -10,11 +7,12 @@ import { runPipeline, sampleFiles } from "@medallion/local/commands/run";
 import type { RecordedCall } from "@medallion/local/iam/recorder";
 import { s3Notification } from "@medallion/local/notifications";
 import type { LocalStack } from "@medallion/local/stack";
-import { startStack } from "@medallion/local/stack";
 import type { Access } from "@medallion/stacks/functions";
 import { functions, STATE_MACHINE, stateMachineAccess } from "@medallion/stacks/functions";
 import type { Deployment } from "@medallion/stacks/policy";
 import { grants } from "@medallion/stacks/policy";
+import type { EmbeddedStack } from "@medallion/testing/embedded-stack";
+import { startEmbeddedStack } from "@medallion/testing/embedded-stack";
 import type { FixtureApi } from "@medallion/testing/fixture-api";
 import { fixtureSource, readings, startFixtureApi } from "@medallion/testing/fixture-api";
 import type { Accesses } from "@medallion/testing/iam";
@@ -60,7 +58,7 @@ const reading = (humidity: number) =>
 // each call is then evaluated offline against the policy infra builds from the same declaration
 // (`access` in @medallion/stacks/functions), with @cloud-copilot/iam-simulate.
 describe("IAM: every recorded call against the policy infra gives its principal", () => {
-  let dataDir: string;
+  let lake: EmbeddedStack;
   let stack: LocalStack;
   let api: FixtureApi;
   let calls: RecordedCall[];
@@ -68,16 +66,13 @@ describe("IAM: every recorded call against the policy infra gives its principal"
   let accesses: Accesses;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "medallion-iam-"));
     registerDataset(weather);
-    stack = await startStack({ dataDir, logLevel: "SILENT" });
-    const s3 = new S3Client({});
+    lake = await startEmbeddedStack({ name: "iam" });
+    stack = lake.stack;
+    const { s3, dataDir } = lake;
     const landing = stack.names.Landing!;
     const land = async (key: string, body: string) => {
-      const put = await s3.send(new PutObjectCommand({ Bucket: landing, Key: key, Body: body }));
-      const outcome = await stack.ingested(key, put.ETag!);
-      expect(outcome.error).toBeUndefined();
-      return put;
+      expect((await lake.land(key, body)).error).toBeUndefined();
     };
 
     // A lost ingest: bronze is unreachable for every attempt, so the event goes to the
@@ -197,7 +192,6 @@ describe("IAM: every recorded call against the policy infra gives its principal"
     expect(redriven.records).toEqual({ tried: 2, recovered: 2, stillFailing: 0 });
     expect(redriven.archived).toEqual(["_done/iam_redrive/halves.json"]);
     await stack.drain();
-    s3.destroy();
 
     calls = stack.calls();
     deployment = localDeployment(stack.names);
@@ -207,8 +201,7 @@ describe("IAM: every recorded call against the policy infra gives its principal"
     unregisterDataset(weather.name);
     unregisterDataset(widened.name);
     await api?.close();
-    await stack?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await lake?.close();
   });
 
   it("allows every call each function and the state machine made", async () => {

@@ -1,22 +1,20 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
 } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { SweepResult } from "@medallion/core/ingest";
 import { getLedgerEntry } from "@medallion/core/ledger";
 import type { DevEvent } from "@medallion/local/commands/dev";
 import { runDev } from "@medallion/local/commands/dev";
 import type { LocalStack } from "@medallion/local/stack";
-import { startStack } from "@medallion/local/stack";
+import type { EmbeddedStack } from "@medallion/testing/embedded-stack";
+import { startEmbeddedStack } from "@medallion/testing/embedded-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const reading = (chassis: string) =>
@@ -36,6 +34,7 @@ async function until(condition: () => Promise<boolean>, what: string): Promise<v
 // scheduled sweeper re-drives what never reached the ledger. Bronze is made unreachable for
 // real (its bucket deleted), so every attempt fails the way an outage would.
 describe("lost ingests: retries, the on-failure destination, the sweeper", () => {
+  let lake: EmbeddedStack;
   let dataDir: string;
   let stack: LocalStack;
   let s3: S3Client;
@@ -60,18 +59,11 @@ describe("lost ingests: retries, the on-failure destination, the sweeper", () =>
   };
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "medallion-lost-"));
-    stack = await startStack({ dataDir, logLevel: "SILENT" });
-    s3 = new S3Client({});
-    doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    lake = await startEmbeddedStack({ name: "lost" });
+    ({ dataDir, stack, s3, doc } = lake);
     landing = stack.names.Landing!;
   });
-  afterAll(async () => {
-    s3.destroy();
-    doc.destroy();
-    await stack.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => lake?.close());
 
   it("retries a failing ingest twice, then sends its event to the on-failure queue; the file stays in landing", async () => {
     // Act

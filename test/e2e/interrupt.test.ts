@@ -1,34 +1,26 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { listJourneys } from "@medallion/core/journey";
 import { datasetLockName, readLock } from "@medallion/core/lock";
 import { selectColumns } from "@medallion/core/sql";
-import { localClients } from "@medallion/local/services/clients";
 import type { LocalStack } from "@medallion/local/stack";
-import { startStack } from "@medallion/local/stack";
 import type { TaskStateName } from "@medallion/stacks/functions";
 import { functionOfState } from "@medallion/stacks/functions";
+import type { EmbeddedStack } from "@medallion/testing/embedded-stack";
+import { startEmbeddedStack } from "@medallion/testing/embedded-stack";
 import type { CarReading } from "@medallion/testing/readings";
 import { carReadings, expectedSilver } from "@medallion/testing/readings";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 // Ctrl-C in every state of the pipeline (LocalStack.interrupt, what the CLI's SIGINT handler
 // calls): the execution stops at once, its journey is failed "Interrupted", its lock released, and
 // a run started right after on the same data converges to exactly the silver of the data dropped
 // (computed here, independently) and the gold of a run never interrupted.
 describe("a run interrupted in any state", () => {
-  let dataDir: string;
-  let referenceDir: string;
+  let lake: EmbeddedStack | undefined;
+  let neverInterrupted: EmbeddedStack | undefined;
   const dropped: { key: string; records: CarReading[] }[] = [];
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "medallion-interrupt-"));
-    referenceDir = await mkdtemp(join(tmpdir(), "medallion-interrupt-ref-"));
-  });
   afterAll(async () => {
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(referenceDir, { recursive: true, force: true });
+    await lake?.close();
+    await neverInterrupted?.close();
   });
 
   const interruptedStates: TaskStateName[] = [
@@ -44,63 +36,46 @@ describe("a run interrupted in any state", () => {
   ];
 
   it("stops within moments, fails its journey as interrupted, releases its lock, and a rerun converges", async () => {
-    let stack = await startStack({ dataDir, logLevel: "SILENT" });
-    // Handlers build their clients once per process: each next stack serves on the same ports.
-    const ports = {
-      s3: Number(new URL(stack.services.s3.endpoint).port),
-      dynamodb: Number(new URL(stack.services.dynamoEndpoint).port),
-    };
-    try {
-      for (const [index, state] of [...interruptedStates, "RunSilverQuery" as const].entries()) {
-        // Prepare: a new file, and Ctrl-C as the state starts (its write in flight goes on).
-        const file = { key: `car_telemetry/part-${index}.ndjson`, records: carReadings(index) };
-        dropped.push(file);
-        await drop(stack, file);
-        const interruptIn = state === "RunSilverQuery" ? interruptQuery(stack) : interruptTask(stack, state);
-        // Act
-        const started = Date.now();
-        const run = await stack.execute({ dataset: "car_telemetry", window: windowOf(index) });
-        const tookMs = Date.now() - started - interruptIn.delayMs;
-        // Assess: interrupted, journey failed with the reason, lock free.
-        expect(run.status, state).toBe("FAILED");
-        expect(run.error, `${state}: ${JSON.stringify(run.states.filter((s) => s.event === "failed"))}`).toMatchObject({
-          Error: "Interrupted",
-        });
-        expect(tookMs, state).toBeLessThan(5_000);
-        const clients = localClients(stack.services.env);
-        try {
-          const journeys = await listJourneys({ doc: clients.doc, table: stack.names.JourneyControl! });
-          const journey = journeys.find((j) => j.metadata.window_from === windowOf(index).from);
-          expect(journey, state).toMatchObject({ status: "failed", error: { name: "Interrupted" } });
-          const lock = await readLock({
-            doc: clients.doc,
-            table: stack.names.Lock!,
-            name: datasetLockName("car_telemetry"),
-          });
-          expect(lock, state).toBeUndefined();
-        } finally {
-          clients.destroy();
-        }
-        // Act: the next command, at once, on the same data.
-        await stack.close();
-        stack = await startStack({ dataDir, logLevel: "SILENT", ports });
-        const rerun = await stack.execute({ dataset: "car_telemetry", window: windowOf(100 + index) });
-        // Assess
-        expect(rerun.status, `${state}: ${JSON.stringify(rerun.error)}`).toBe("SUCCEEDED");
-        expect(await silverOf(stack), state).toEqual(expectedSilver(dropped.flatMap((file) => file.records)));
-      }
-      const gold = await goldOf(stack);
-      await stack.close();
-      // The same files, never interrupted.
-      stack = await startStack({ dataDir: referenceDir, logLevel: "SILENT", ports });
-      for (const file of dropped) await drop(stack, file);
-      const reference = await stack.execute({ dataset: "car_telemetry", window: windowOf(0) });
-      expect(reference.status).toBe("SUCCEEDED");
-      expect(await silverOf(stack)).toEqual(expectedSilver(dropped.flatMap((file) => file.records)));
-      expect(gold).toEqual(await goldOf(stack));
-    } finally {
-      await stack.close();
+    lake = await startEmbeddedStack({ name: "interrupt" });
+    let stack = lake.stack;
+    for (const [index, state] of [...interruptedStates, "RunSilverQuery" as const].entries()) {
+      // Prepare: a new file, and Ctrl-C as the state starts (its write in flight goes on).
+      const file = { key: `car_telemetry/part-${index}.ndjson`, records: carReadings(index) };
+      dropped.push(file);
+      expect((await lake.land(file.key, file.records)).error).toBeUndefined();
+      const interruptIn = state === "RunSilverQuery" ? interruptQuery(stack) : interruptTask(stack, state);
+      // Act
+      const started = Date.now();
+      const run = await stack.execute({ dataset: "car_telemetry", window: windowOf(index) });
+      const tookMs = Date.now() - started - interruptIn.delayMs;
+      // Assess: interrupted, journey failed with the reason, lock free.
+      expect(run.status, state).toBe("FAILED");
+      expect(run.error, `${state}: ${JSON.stringify(run.states.filter((s) => s.event === "failed"))}`).toMatchObject({
+        Error: "Interrupted",
+      });
+      expect(tookMs, state).toBeLessThan(5_000);
+      const journeys = await listJourneys({ doc: lake.doc, table: stack.names.JourneyControl! });
+      const journey = journeys.find((j) => j.metadata.window_from === windowOf(index).from);
+      expect(journey, state).toMatchObject({ status: "failed", error: { name: "Interrupted" } });
+      const lock = await readLock({ doc: lake.doc, table: stack.names.Lock!, name: datasetLockName("car_telemetry") });
+      expect(lock, state).toBeUndefined();
+      // Act: the next command, at once, on the same data.
+      stack = await lake.restart();
+      const rerun = await stack.execute({ dataset: "car_telemetry", window: windowOf(100 + index) });
+      // Assess
+      expect(rerun.status, `${state}: ${JSON.stringify(rerun.error)}`).toBe("SUCCEEDED");
+      expect(await silverOf(stack), state).toEqual(expectedSilver(dropped.flatMap((file) => file.records)));
     }
+    const gold = await goldOf(stack);
+    await lake.close();
+    // The same files, never interrupted (on the same ports: handlers build their clients once per process).
+    neverInterrupted = await startEmbeddedStack({ name: "interrupt-ref", ports: lake.ports });
+    stack = neverInterrupted.stack;
+    for (const file of dropped) expect((await neverInterrupted.land(file.key, file.records)).error).toBeUndefined();
+    const reference = await stack.execute({ dataset: "car_telemetry", window: windowOf(0) });
+    expect(reference.status).toBe("SUCCEEDED");
+    expect(await silverOf(stack)).toEqual(expectedSilver(dropped.flatMap((file) => file.records)));
+    expect(gold).toEqual(await goldOf(stack));
   }, 120_000);
 });
 
@@ -108,18 +83,6 @@ const windowOf = (index: number) => ({
   from: new Date(Date.UTC(2030, 0, 1, index)).toISOString(),
   to: new Date(Date.UTC(2030, 0, 1, index + 1)).toISOString(),
 });
-
-async function drop(stack: LocalStack, file: { key: string; records: CarReading[] }): Promise<void> {
-  const clients = localClients(stack.services.env);
-  try {
-    const body = file.records.map((record) => JSON.stringify(record)).join("\n");
-    const put = await clients.s3.send(new PutObjectCommand({ Bucket: stack.names.Landing, Key: file.key, Body: body }));
-    const outcome = await stack.ingested(file.key, put.ETag ?? "");
-    expect(outcome.error).toBeUndefined();
-  } finally {
-    clients.destroy();
-  }
-}
 
 // Ctrl-C as the state's task starts; the task itself goes on (a write in flight) after a moment.
 function interruptTask(stack: LocalStack, state: TaskStateName): { delayMs: number } {

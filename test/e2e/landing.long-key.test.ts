@@ -1,10 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { archiveKeyOf } from "@medallion/core/ingest";
 import type { LocalStack } from "@medallion/local/stack";
-import { startStack } from "@medallion/local/stack";
+import type { EmbeddedStack } from "@medallion/testing/embedded-stack";
+import { startEmbeddedStack } from "@medallion/testing/embedded-stack";
 import { carReadings, expectedSilver, silverReadingsSql } from "@medallion/testing/readings";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -12,19 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // through the S3 API (not a folder on disk, whose names stop at 255 bytes) with a segment of
 // 600 bytes is ingested, archived, listed with a delimiter, and read by DuckDB into silver.
 describe("a 900-byte landing key with a 600-byte segment on the embedded stack", () => {
-  let dataDir: string;
+  let lake: EmbeddedStack;
   let stack: LocalStack;
   let s3: S3Client;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "medallion-long-key-"));
-    stack = await startStack({ dataDir, logLevel: "SILENT" });
-    s3 = new S3Client({});
+    lake = await startEmbeddedStack({ name: "long-key" });
+    ({ stack, s3 } = lake);
   });
-  afterAll(async () => {
-    s3.destroy();
-    await stack.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => lake?.close());
 
   // Each folder of the prefix, with the names under it a `/`-delimited listing shows.
   async function listed(bucket: string, prefix: string): Promise<{ keys: string[]; prefixes: string[] }> {
@@ -46,14 +40,7 @@ describe("a 900-byte landing key with a 600-byte segment on the embedded stack",
     const readings = carReadings(1);
 
     // Act
-    const put = await s3.send(
-      new PutObjectCommand({
-        Bucket: stack.names.Landing,
-        Key: key,
-        Body: readings.map((r) => JSON.stringify(r)).join("\n"),
-      }),
-    );
-    const outcome = await stack.ingested(key, put.ETag!);
+    const outcome = await lake.land(key, readings);
     const run = await stack.execute({
       dataset: "car_telemetry",
       window: { from: "2024-05-01T00:00:00Z", to: "2024-05-04T00:00:00Z" },

@@ -1,14 +1,13 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { DatasetSpec } from "@medallion/core/dataset";
 import { operations, registerDataset, unregisterDataset } from "@medallion/core/dataset";
 import { binary, column, lit, selectColumns } from "@medallion/core/sql";
 import type { ExecutionOutcome } from "@medallion/local/pipeline";
 import { operationsSample, operationsSampleWinners } from "@medallion/local/sample/operations";
 import type { LocalStack } from "@medallion/local/stack";
-import { startStack } from "@medallion/local/stack";
+import type { EmbeddedStack } from "@medallion/testing/embedded-stack";
+import { startEmbeddedStack } from "@medallion/testing/embedded-stack";
 import { parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -40,28 +39,24 @@ const exported: DatasetSpec = {
 };
 
 describe("operations dataset on the embedded stack", () => {
-  let dataDir: string;
+  let lake: EmbeddedStack;
   let stack: LocalStack;
   let s3: S3Client;
   let firstRun: ExecutionOutcome | undefined;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "medallion-operations-"));
     registerDataset(exported);
-    stack = await startStack({ dataDir, logLevel: "SILENT" });
-    s3 = new S3Client({});
+    lake = await startEmbeddedStack({ name: "operations" });
+    ({ stack, s3 } = lake);
   });
   afterAll(async () => {
-    s3.destroy();
-    await stack?.close();
+    await lake?.close();
     unregisterDataset(exported.name);
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   async function drop(prefix: string): Promise<void> {
     for (const file of operationsSample()) {
       const key = file.key.replace(/^operations\//, prefix);
-      const put = await s3.send(new PutObjectCommand({ Bucket: stack.names.Landing, Key: key, Body: file.body }));
-      const outcome = await stack.ingested(key, put.ETag!);
+      const outcome = await lake.land(key, file.body);
       expect(outcome.error).toBeUndefined();
     }
   }
@@ -179,10 +174,7 @@ describe("operations dataset on the embedded stack", () => {
       dat_oper: "2024-05-01T00:00:00Z",
       cod_situ_oper: "estornada",
     };
-    const put = await s3.send(
-      new PutObjectCommand({ Bucket: stack.names.Landing, Key: key, Body: JSON.stringify([late]) }),
-    );
-    expect((await stack.ingested(key, put.ETag!)).error).toBeUndefined();
+    expect((await lake.land(key, JSON.stringify([late]))).error).toBeUndefined();
     // Act
     const run = await stack.execute({
       dataset: "operations_export",

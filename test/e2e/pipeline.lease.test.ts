@@ -1,9 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { SqlEngine } from "@medallion/core/engine";
 import { getJourney, journeyIdFor } from "@medallion/core/journey";
 import { listPending } from "@medallion/core/ledger";
@@ -11,8 +7,10 @@ import { datasetLockName, readLock } from "@medallion/core/lock";
 import { selectColumns } from "@medallion/core/sql";
 import { executePipeline } from "@medallion/local/pipeline";
 import type { LocalStack } from "@medallion/local/stack";
-import { startStack } from "@medallion/local/stack";
 import { runLeaseSeconds } from "@medallion/stacks/pipeline";
+import type { EmbeddedStack } from "@medallion/testing/embedded-stack";
+import { startEmbeddedStack } from "@medallion/testing/embedded-stack";
+import { carReading, windowOfHour as windowOf } from "@medallion/testing/readings";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // Leases that follow life: a run renews its dataset lock and journey as it goes (the same ASL
@@ -20,39 +18,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // lock was taken over stops before it writes more.
 describe("pipeline leases on the embedded stack", () => {
   const dataset = "car_telemetry";
-  let dataDir: string;
+  let lake: EmbeddedStack;
   let stack: LocalStack;
-  let s3: S3Client;
   let doc: DynamoDBDocumentClient;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "medallion-lease-"));
-    stack = await startStack({ dataDir, logLevel: "SILENT" });
-    s3 = new S3Client({});
-    doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    lake = await startEmbeddedStack({ name: "lease" });
+    ({ stack, doc } = lake);
   });
-  afterAll(async () => {
-    s3.destroy();
-    await stack.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => lake?.close());
 
   const lockTable = () => ({ doc, table: stack.names.Lock!, name: datasetLockName(dataset) });
-  const windowOf = (hour: number) => ({
-    from: `2024-05-01T${String(hour).padStart(2, "0")}:00:00Z`,
-    to: `2024-05-01T${String(hour + 1).padStart(2, "0")}:00:00Z`,
-  });
   async function drop(key: string, car: string, mileage: number, time: string): Promise<void> {
-    const record = {
-      carChassis: car,
-      currentMileage: mileage,
-      metricTimestamp: time,
-      Manufacturer: "fiat",
-      metrics: { trip: { tripMileage: 10, tripFuelLiters: 1 }, fuel: { fuelAvailable: 20, fuelCapacity: 50 } },
-    };
-    const put = await s3.send(
-      new PutObjectCommand({ Bucket: stack.names.Landing, Key: `${dataset}/${key}`, Body: JSON.stringify(record) }),
-    );
-    expect((await stack.ingested(`${dataset}/${key}`, put.ETag!)).error).toBeUndefined();
+    expect((await lake.land(`${dataset}/${key}`, [carReading(car, mileage, time)])).error).toBeUndefined();
   }
   // The journey id is deterministic from the window's idempotency key.
   const journeyIdOf = (window: { from: string; to: string }) =>

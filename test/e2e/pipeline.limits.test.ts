@@ -1,43 +1,28 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { getJourney, listJourneys } from "@medallion/core/journey";
 import { stepFunctions } from "@medallion/core/limits";
 import type { TaskHandler } from "@medallion/local/pipeline";
 import type { LocalStack } from "@medallion/local/stack";
-import { startStack } from "@medallion/local/stack";
+import type { EmbeddedStack } from "@medallion/testing/embedded-stack";
+import { startEmbeddedStack } from "@medallion/testing/embedded-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // Step Functions' 256 KB state limit, as the embedded stack enforces it on the pipeline.
 describe("a state over 256 KB on the embedded stack", () => {
-  let dataDir: string;
+  let lake: EmbeddedStack;
   let stack: LocalStack;
-  let s3: S3Client;
   let doc: DynamoDBDocumentClient;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "medallion-state-limit-"));
-    stack = await startStack({ dataDir, logLevel: "SILENT" });
-    s3 = new S3Client({});
-    doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    lake = await startEmbeddedStack({ name: "state-limit" });
+    ({ stack, doc } = lake);
   });
-  afterAll(async () => {
-    s3.destroy();
-    doc.destroy();
-    await stack.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => lake?.close());
 
   it("fails the task with States.DataLimitExceeded, which the pipeline catches: journey failed, lock released", async () => {
     // Prepare: a pending file, and a plan task whose result carries 300 KB (as plans once did).
     const key = "car_telemetry/limit.ndjson";
     const reading = { carChassis: "CAR-1", currentMileage: 1, metricTimestamp: "2024-05-01T10:00:00Z" };
-    const put = await s3.send(
-      new PutObjectCommand({ Bucket: stack.names.Landing, Key: key, Body: JSON.stringify(reading) }),
-    );
-    await stack.ingested(key, put.ETag!);
+    await lake.land(key, JSON.stringify(reading));
     const plan: TaskHandler = stack.pipeline.PlanSilver;
     stack.pipeline.PlanSilver = async (event, context) => ({
       ...((await plan(event, context)) as object),

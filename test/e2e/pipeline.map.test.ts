@@ -1,10 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { LocalStack } from "@medallion/local/stack";
-import { startStack } from "@medallion/local/stack";
 import { pipelineStates as S } from "@medallion/stacks/pipeline";
+import type { EmbeddedStack } from "@medallion/testing/embedded-stack";
+import { startEmbeddedStack } from "@medallion/testing/embedded-stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // Step Functions stops a Map's other iterations when one fails, before its Catch runs; the local
@@ -12,28 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // and the next plan.
 describe("a failed Map on the embedded stack", () => {
   const dataset = "car_telemetry";
-  let dataDir: string;
+  let lake: EmbeddedStack;
   let stack: LocalStack;
-  let s3: S3Client;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "medallion-map-"));
-    stack = await startStack({ dataDir, logLevel: "SILENT" });
-    s3 = new S3Client({});
+    lake = await startEmbeddedStack({ name: "map" });
+    ({ stack } = lake);
   });
-  afterAll(async () => {
-    s3.destroy();
-    await stack.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => lake?.close());
 
   it("starts no task of the Map's remaining iterations once one failed, each time the Map runs", async () => {
     // Prepare: a file to consolidate; the gold Map's first statement fails each time, and each
     // statement the Map loads and each call of the failure path is recorded in order.
     const record = JSON.stringify({ carChassis: "MAP-1", currentMileage: 10, metricTimestamp: "2024-03-01T08:00:00Z" });
-    const put = await s3.send(
-      new PutObjectCommand({ Bucket: stack.names.Landing, Key: `${dataset}/m.json`, Body: record }),
-    );
-    expect((await stack.ingested(`${dataset}/m.json`, put.ETag!)).error).toBeUndefined();
+    expect((await lake.land(`${dataset}/m.json`, record)).error).toBeUndefined();
     const calls: string[] = [];
     const { LoadGoldQuery, RecordPlanFailure } = stack.pipeline;
     stack.pipeline.LoadGoldQuery = async (event, context) => {

@@ -1,9 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { getCongregado } from "@medallion/core/congregado";
 import type { SqlEngine } from "@medallion/core/engine";
 import type { Journey } from "@medallion/core/journey";
@@ -11,45 +6,25 @@ import { getJourney } from "@medallion/core/journey";
 import { selectColumns } from "@medallion/core/sql";
 import { executePipeline } from "@medallion/local/pipeline";
 import type { LocalStack } from "@medallion/local/stack";
-import { startStack } from "@medallion/local/stack";
+import type { EmbeddedStack } from "@medallion/testing/embedded-stack";
+import { startEmbeddedStack } from "@medallion/testing/embedded-stack";
+import { carReading as reading, windowOfHour as windowOf } from "@medallion/testing/readings";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The whole pipeline on the embedded stack: files dropped into landing → ingestion →
 // one state machine execution (aws-local-stepfunctions) → silver and gold, under a journey.
 describe("pipeline on the embedded stack", () => {
-  let dataDir: string;
+  let lake: EmbeddedStack;
   let stack: LocalStack;
-  let s3: S3Client;
   let doc: DynamoDBDocumentClient;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "medallion-pipeline-"));
-    stack = await startStack({ dataDir, logLevel: "SILENT" });
-    s3 = new S3Client({});
-    doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    lake = await startEmbeddedStack({ name: "pipeline" });
+    ({ stack, doc } = lake);
   });
-  afterAll(async () => {
-    s3.destroy();
-    await stack.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => lake?.close());
 
-  const reading = (car: string, mileage: number, time: string) => ({
-    carChassis: car,
-    currentMileage: mileage,
-    metricTimestamp: time,
-    Manufacturer: "fiat",
-    metrics: { trip: { tripMileage: 10, tripFuelLiters: 1 }, fuel: { fuelAvailable: 20, fuelCapacity: 50 } },
-  });
-  async function drop(key: string, records: unknown[]): Promise<void> {
-    const put = await s3.send(
-      new PutObjectCommand({
-        Bucket: stack.names.Landing,
-        Key: `car_telemetry/${key}`,
-        Body: records.map((r) => JSON.stringify(r)).join("\n"),
-      }),
-    );
-    const outcome = await stack.ingested(`car_telemetry/${key}`, put.ETag!);
-    expect(outcome.error).toBeUndefined();
+  async function drop(key: string, records: object[]): Promise<void> {
+    expect((await lake.land(`car_telemetry/${key}`, records)).error).toBeUndefined();
   }
   const silverRows = async () =>
     (
@@ -61,10 +36,6 @@ describe("pipeline on the embedded stack", () => {
     ).rows;
   const journeyOf = async (id: unknown): Promise<Journey> =>
     (await getJourney({ doc, table: stack.names.JourneyControl!, journeyId: String(id) }))!;
-  const windowOf = (hour: number) => ({
-    from: `2024-05-01T${String(hour).padStart(2, "0")}:00:00Z`,
-    to: `2024-05-01T${String(hour + 1).padStart(2, "0")}:00:00Z`,
-  });
 
   it("takes dropped files to silver in one execution, and completes the journey with its steps", async () => {
     // Prepare: the three-upload example, plus another car.

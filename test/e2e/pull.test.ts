@@ -1,15 +1,15 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { readWatermark } from "@medallion/core/pull";
 import type { HttpApiSource } from "@medallion/core/sources";
 import { lambdaContext } from "@medallion/local/lambda-context";
 import type { LocalStack } from "@medallion/local/stack";
-import { startStack } from "@medallion/local/stack";
+import type { EmbeddedStack } from "@medallion/testing/embedded-stack";
+import { startEmbeddedStack } from "@medallion/testing/embedded-stack";
 import type { FixtureApi } from "@medallion/testing/fixture-api";
 import { fixtureSource, readings, startFixtureApi } from "@medallion/testing/fixture-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // in landing, the stack's ObjectCreated events run the real ingest handler, bronze is read
 // back from s3rver's files with DuckDB.
 describe("HTTP API source on the embedded stack", () => {
+  let lake: EmbeddedStack;
   let dataDir: string;
   let stack: LocalStack;
   let api: FixtureApi;
@@ -29,25 +30,21 @@ describe("HTTP API source on the embedded stack", () => {
   const served = readings({ from: "2024-05-01T00:00:00Z", hours: 3, count: 15 });
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "medallion-pull-"));
     // As SST sets a linked secret; before the stack starts, since SST reads its links once.
     process.env.SST_RESOURCE_FleetFixtureToken = JSON.stringify({ type: "sst.sst.Secret", value: "e2e-t0ken" });
-    stack = await startStack({ dataDir, logLevel: "SILENT" });
+    lake = await startEmbeddedStack({ name: "pull" });
+    ({ dataDir, stack, s3, doc } = lake);
     api = await startFixtureApi({ records: served, pageSize: 2, token: "e2e-t0ken" });
     source = {
       ...fixtureSource(api.origin, "cursor", { name: "fleet-fixture" }),
       auth: { header: "Authorization", scheme: "Bearer", secret: "FleetFixtureToken" },
     };
-    s3 = new S3Client({});
-    doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
     const { pullHandler } = await import("@medallion/functions/pull");
     handler = pullHandler({ sources: { [source.name]: source } });
   });
   afterAll(async () => {
-    s3.destroy();
-    await api.close();
-    await stack.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await api?.close();
+    await lake?.close();
   });
 
   const run = (time: string) => handler({ source: source.name, window: "hourly", time }, lambdaContext("pull"));

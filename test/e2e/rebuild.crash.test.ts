@@ -6,9 +6,8 @@ import type { PartitionCatalog, SilverLedger, SilverRebuild } from "@medallion/c
 import { planSilver } from "@medallion/core/silver";
 import { duckdbEngine } from "@medallion/local/engine/index";
 import type { TestLake } from "@medallion/testing/lake";
-import { startTestLake } from "@medallion/testing/lake";
-import type { SilverHarness, SilverOptions } from "@medallion/testing/silver";
-import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import type { SilverHarness, SilverLake, SilverOptions } from "@medallion/testing/silver";
+import { landBronze, reading, startSilverLake } from "@medallion/testing/silver";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
 // The spec gains a derived column; a rebuild fills it for all history.
@@ -65,7 +64,7 @@ async function rowsOf(lake: TestLake, silver: SilverHarness): Promise<Record<str
 
 describe("medallion rebuild's silver steps after a crash", () => {
   let lake: TestLake;
-  let silver: SilverHarness;
+  let silver: SilverLake;
   let expected: Record<string, unknown>[];
 
   // Plans of at most one file: the rebuild takes several, and a crash can hit any of them.
@@ -80,25 +79,20 @@ describe("medallion rebuild's silver steps after a crash", () => {
 
   beforeAll(async () => {
     // What a lake that only ever knew the new spec holds.
-    const reference = await startTestLake();
-    const harness = await silverHarness(reference);
+    const reference = await startSilverLake();
     try {
-      await landHistory(reference);
-      await harness.consolidate({ spec: withFuelFraction });
-      expected = await rowsOf(reference, harness);
+      await landHistory(reference.lake);
+      await reference.consolidate({ spec: withFuelFraction });
+      expected = await rowsOf(reference.lake, reference);
     } finally {
-      harness.close();
       await reference.close();
     }
   });
-  afterEach(async () => {
-    silver.close();
-    await lake.close();
-  });
+  afterEach(() => silver?.close());
 
   async function prepare(): Promise<void> {
-    lake = await startTestLake();
-    silver = await silverHarness(lake);
+    silver = await startSilverLake();
+    lake = silver.lake;
     await landHistory(lake);
     await silver.consolidate();
   }

@@ -6,10 +6,8 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import type { LedgerEntry } from "@medallion/core/ledger";
 import { getLedgerEntry } from "@medallion/core/ledger";
 import type { JourneyJson } from "@medallion/local/commands/journeys";
-import { localClients } from "@medallion/local/services/clients";
-import { startServices } from "@medallion/local/services/index";
 import { medallion } from "@medallion/testing/cli";
-import type { TestLake } from "@medallion/testing/lake";
+import { withLakeOn } from "@medallion/testing/lake";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // A file that passes silver but breaks gold. Hubs send a numeric code as a string, and the gold
@@ -52,18 +50,6 @@ export default {
 };
 `;
 
-// The embedded services on the CLI's data directory, between commands (none holds it then).
-async function withLake<T>(dataDir: string, fn: (lake: TestLake) => Promise<T>): Promise<T> {
-  const services = await startServices({ dataDir, command: "test" });
-  const clients = localClients(services.env);
-  try {
-    return await fn({ s3: clients.s3, doc: clients.doc, names: services.names } as TestLake);
-  } finally {
-    clients.destroy();
-    await services.close();
-  }
-}
-
 const scans = (file: string, hubCode: string) =>
   [0, 1]
     .map((i) => JSON.stringify({ parcel: `${file}-${i}`, scanned_at: `2024-07-01T0${i}:00:00Z`, hub_code: hubCode }))
@@ -103,7 +89,7 @@ describe("a file that breaks gold is set aside", () => {
     expect(journeys.setAside).toHaveLength(1);
     const [aside] = journeys.setAside;
     expect(aside).toMatchObject({ dataset: DATASET, failedStep: "gold" });
-    const poison = (await withLake(dataDir, (lake) =>
+    const poison = (await withLakeOn(dataDir, (lake) =>
       getLedgerEntry(lake.doc, lake.names.Ledger!, DATASET, aside.fileId),
     )) as LedgerEntry;
     expect(poison).toMatchObject({ status: "set_aside", failed_step: "gold" });
@@ -124,7 +110,7 @@ describe("a file that breaks gold is set aside", () => {
     expect(await query("SELECT sum(scans)::INT AS n FROM gold.hub_daily_poison")).toEqual(expected);
 
     // Act: fix the bronze object (the feed's code for Lisbon is 7), then redrive
-    await withLake(dataDir, async (lake) => {
+    await withLakeOn(dataDir, async (lake) => {
       const object = await lake.s3.send(new GetObjectCommand({ Bucket: lake.names.Bronze, Key: poison.bronze_key }));
       const bad = join(root, "poison-bad.parquet");
       const good = join(root, "poison-good.parquet");

@@ -6,10 +6,8 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import type { LedgerEntry } from "@medallion/core/ledger";
 import { getLedgerEntry } from "@medallion/core/ledger";
 import type { JourneyJson, StepJson } from "@medallion/local/commands/journeys";
-import { localClients } from "@medallion/local/services/clients";
-import { startServices } from "@medallion/local/services/index";
 import { medallion } from "@medallion/testing/cli";
-import type { TestLake } from "@medallion/testing/lake";
+import { withLakeOn } from "@medallion/testing/lake";
 import { landBronze, reading } from "@medallion/testing/silver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -18,18 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // whose bytes are not Parquet, so planning cannot read it. Neither may block the good files
 // landed with and after them, nor fail a run: the run that meets them plans again without them,
 // sets them aside, and succeeds; once fixed, `redrive` brings them back.
-
-// The embedded services on the CLI's data directory, between commands (none holds it then).
-async function withLake<T>(dataDir: string, fn: (lake: TestLake) => Promise<T>): Promise<T> {
-  const services = await startServices({ dataDir, command: "test" });
-  const clients = localClients(services.env);
-  try {
-    return await fn({ s3: clients.s3, doc: clients.doc, names: services.names } as TestLake);
-  } finally {
-    clients.destroy();
-    await services.close();
-  }
-}
 
 const goodFile = (n: number) =>
   [0, 1]
@@ -63,7 +49,7 @@ describe("poison set-aside", () => {
     root = await mkdtemp(join(tmpdir(), "medallion-setaside-e2e-"));
     dataDir = join(root, "state");
     // Prepare: the poison is pending before any good file lands.
-    await withLake(dataDir, async (lake) => {
+    await withLakeOn(dataDir, async (lake) => {
       poison = await landBronze(lake, {
         name: "poison",
         readings: [reading({ carChassis: "POISON-1", metricTimestamp: "2024-01-05T11:00:00Z" })],
@@ -102,7 +88,7 @@ describe("poison set-aside", () => {
       runs.map((r) => r.code),
       runs.map((r) => r.stderr).join("\n"),
     ).toEqual([0, 0, 0, 0]);
-    const [ledger, unreadable] = await withLake(dataDir, (lake) =>
+    const [ledger, unreadable] = await withLakeOn(dataDir, (lake) =>
       Promise.all(
         [poison, corrupt].map((e) => getLedgerEntry(lake.doc, lake.names.Ledger!, "car_telemetry", e.file_id)),
       ),
@@ -141,7 +127,7 @@ describe("poison set-aside", () => {
     expect(await query("SELECT count(DISTINCT car)::INT AS cars FROM gold.car_monthly")).toEqual(expected);
 
     // Act: fix the bronze objects, then redrive twice
-    await withLake(dataDir, async (lake) => {
+    await withLakeOn(dataDir, async (lake) => {
       await lake.s3.send(new PutObjectCommand({ Bucket: lake.names.Bronze, Key: poison.bronze_key, Body: goodBytes }));
       await lake.s3.send(
         new PutObjectCommand({ Bucket: lake.names.Bronze, Key: corrupt.bronze_key, Body: corruptBytes }),

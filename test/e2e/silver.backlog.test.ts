@@ -1,22 +1,18 @@
 import { listPending } from "@medallion/core/ledger";
 import { planSilver } from "@medallion/core/silver";
 import type { TestLake } from "@medallion/testing/lake";
-import { startTestLake } from "@medallion/testing/lake";
-import type { SilverHarness } from "@medallion/testing/silver";
-import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import type { SilverLake } from "@medallion/testing/silver";
+import { landBronze, reading, startSilverLake } from "@medallion/testing/silver";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 describe("a silver backlog", () => {
   let lake: TestLake;
-  let silver: SilverHarness;
+  let silver: SilverLake;
   beforeEach(async () => {
-    lake = await startTestLake();
-    silver = await silverHarness(lake);
+    silver = await startSilverLake();
+    lake = silver.lake;
   });
-  afterEach(async () => {
-    silver.close();
-    await lake.close();
-  });
+  afterEach(() => silver?.close());
 
   it("is taken a capped plan at a time until nothing is pending and no row is lost", async () => {
     // Prepare: five pending files, one car each.

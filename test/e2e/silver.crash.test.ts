@@ -5,9 +5,8 @@ import type { PartitionCatalog, SilverLedger } from "@medallion/core/silver";
 import { planSilver } from "@medallion/core/silver";
 import { duckdbEngine } from "@medallion/local/engine/index";
 import type { TestLake } from "@medallion/testing/lake";
-import { startTestLake } from "@medallion/testing/lake";
-import type { SilverHarness } from "@medallion/testing/silver";
-import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import type { SilverLake } from "@medallion/testing/silver";
+import { landBronze, reading, startSilverLake } from "@medallion/testing/silver";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
 const cars = ["A", "B", "C", "D", "E", "F"];
@@ -39,31 +38,26 @@ class Crash extends Error {
 
 describe("silver consolidation after a crash", () => {
   let lake: TestLake;
-  let silver: SilverHarness;
+  let silver: SilverLake;
   let expected: Record<string, unknown>[];
 
   beforeAll(async () => {
-    const reference = await startTestLake();
-    const harness = await silverHarness(reference);
+    const reference = await startSilverLake();
     try {
-      await landHistory(reference);
-      await harness.consolidate();
-      await landBatch(reference);
-      await harness.consolidate();
-      expected = await harness.rows();
+      await landHistory(reference.lake);
+      await reference.consolidate();
+      await landBatch(reference.lake);
+      await reference.consolidate();
+      expected = await reference.rows();
     } finally {
-      harness.close();
       await reference.close();
     }
   });
-  afterEach(async () => {
-    silver.close();
-    await lake.close();
-  });
+  afterEach(() => silver?.close());
 
   async function prepare(): Promise<void> {
-    lake = await startTestLake();
-    silver = await silverHarness(lake);
+    silver = await startSilverLake();
+    lake = silver.lake;
     await landHistory(lake);
     await silver.consolidate();
     await landBatch(lake);

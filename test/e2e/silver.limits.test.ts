@@ -5,9 +5,8 @@ import { consolidationStatement, MAX_PLAN_QUERY_BYTES, planSilver, resolveTarget
 import { renderAthena } from "@medallion/core/sql";
 import { localClients } from "@medallion/local/services/clients";
 import type { TestLake } from "@medallion/testing/lake";
-import { startTestLake } from "@medallion/testing/lake";
-import type { Reading, SilverHarness } from "@medallion/testing/silver";
-import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import type { Reading, SilverLake } from "@medallion/testing/silver";
+import { landBronze, reading, startSilverLake } from "@medallion/testing/silver";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 // One reading per day from 2024-01-01, for `days` days.
@@ -22,15 +21,12 @@ const daily = (days: number, car = "CAR-1"): Reading[] =>
 
 describe("silver within Athena's and Step Functions' limits (embedded engine as strict as Athena)", () => {
   let lake: TestLake;
-  let silver: SilverHarness;
+  let silver: SilverLake;
   beforeEach(async () => {
-    lake = await startTestLake();
-    silver = await silverHarness(lake);
+    silver = await startSilverLake();
+    lake = silver.lake;
   });
-  afterEach(async () => {
-    silver.close();
-    await lake.close();
-  });
+  afterEach(() => silver?.close());
 
   it("refuses, as Athena does, one UNLOAD writing more than 100 partitions", async () => {
     // Prepare: one file over 101 days, and the single statement that would rewrite them all.

@@ -1,22 +1,18 @@
 import { expireVersions, recordSuperseded } from "@medallion/core/silver";
 import { boxTable } from "@medallion/local/commands/query";
 import type { TestLake } from "@medallion/testing/lake";
-import { startTestLake } from "@medallion/testing/lake";
-import type { SilverHarness } from "@medallion/testing/silver";
-import { landBronze, reading, silverHarness } from "@medallion/testing/silver";
+import type { SilverLake } from "@medallion/testing/silver";
+import { landBronze, reading, startSilverLake } from "@medallion/testing/silver";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 describe("silver consolidation on the embedded lake", () => {
   let lake: TestLake;
-  let silver: SilverHarness;
+  let silver: SilverLake;
   beforeEach(async () => {
-    lake = await startTestLake();
-    silver = await silverHarness(lake);
+    silver = await startSilverLake();
+    lake = silver.lake;
   });
-  afterEach(async () => {
-    silver.close();
-    await lake.close();
-  });
+  afterEach(() => silver?.close());
 
   it("keeps one row per car and day, the one with the highest mileage, across three uploads", async () => {
     // Prepare

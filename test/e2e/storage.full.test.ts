@@ -5,13 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { shownError } from "@medallion/local/commands/errors";
 import { StorageWriteError } from "@medallion/local/services/errors";
 import type { LocalStack } from "@medallion/local/stack";
-import { startStack } from "@medallion/local/stack";
 import { medallion } from "@medallion/testing/cli";
+import type { EmbeddedStack } from "@medallion/testing/embedded-stack";
+import { startEmbeddedStack } from "@medallion/testing/embedded-stack";
 import { carReadings, expectedSilver, silverReadingsSql } from "@medallion/testing/readings";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -61,19 +63,15 @@ describe("a full or unwritable data directory", () => {
   });
 
   describe("on the embedded stack, when the disk fills", () => {
+    let lake: EmbeddedStack;
     let dataDir: string;
     let stack: LocalStack;
     let s3: S3Client;
     beforeAll(async () => {
-      dataDir = await mkdtemp(join(tmpdir(), "medallion-full-"));
-      stack = await startStack({ dataDir, logLevel: "SILENT" });
-      s3 = new S3Client({});
+      lake = await startEmbeddedStack({ name: "full" });
+      ({ dataDir, stack, s3 } = lake);
     });
-    afterAll(async () => {
-      s3.destroy();
-      await stack.close();
-      await rm(dataDir, { recursive: true, force: true });
-    });
+    afterAll(() => lake?.close());
 
     // No small file system can be mounted here: ENOSPC is raised where the local S3 store
     // writes a file under `folder` (a whole write, or the stream of one), as the kernel would.
@@ -107,13 +105,7 @@ describe("a full or unwritable data directory", () => {
       // Prepare
       const bronzeFolder = join(stack.services.s3.directory, stack.names.Bronze!);
       const key = "car_telemetry/full.ndjson";
-      const body = carReadings(2)
-        .map((r) => JSON.stringify(r))
-        .join("\n");
-      const land = async () => {
-        const put = await s3.send(new PutObjectCommand({ Bucket: stack.names.Landing, Key: key, Body: body }));
-        return stack.ingested(key, put.ETag!);
-      };
+      const land = () => lake.land(key, carReadings(2));
       // Act
       const spaceBack = fillDisk(bronzeFolder);
       let failed: Awaited<ReturnType<typeof land>>;

@@ -20,6 +20,27 @@ export interface TestLake {
   close(): Promise<void>;
 }
 
+/** What most fixtures need of a lake: SDK clients for its services and their physical names. */
+export type LakeClients = Pick<TestLake, "s3" | "doc" | "names">;
+
+/**
+ * Starts the embedded services on an existing data directory (the CLI's, between two commands:
+ * none holds it then), runs `fn` with clients for them, and stops them again, also when it throws.
+ * @param dataDir the data directory the services keep their state in
+ * @param fn what to do with the lake
+ * @returns what `fn` returns
+ */
+export async function withLakeOn<T>(dataDir: string, fn: (lake: LakeClients) => Promise<T>): Promise<T> {
+  const services = await startServices({ dataDir, command: "test" });
+  const clients = localClients(services.env);
+  try {
+    return await fn({ s3: clients.s3, doc: clients.doc, names: services.names });
+  } finally {
+    clients.destroy();
+    await services.close();
+  }
+}
+
 /**
  * Starts s3rver + dynalite in a fresh temp directory. With `applyEnv`, also sets
  * `process.env` as the embedded stack does, so handler modules imported afterwards

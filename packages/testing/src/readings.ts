@@ -24,13 +24,40 @@ export interface SilverReading {
  * @param count readings in the file (default 24)
  */
 export function carReadings(file: number, count = 24): CarReading[] {
-  return Array.from({ length: count }, (_, i) => ({
-    carChassis: `CAR${i % 4}`,
-    currentMileage: 1000 + file * 37 + ((i * 13) % 29),
-    metricTimestamp: `2024-05-0${1 + (i % 3)}T${String(8 + (i % 9)).padStart(2, "0")}:00:00Z`,
+  return Array.from({ length: count }, (_, i) =>
+    carReading(
+      `CAR${i % 4}`,
+      1000 + file * 37 + ((i * 13) % 29),
+      `2024-05-0${1 + (i % 3)}T${String(8 + (i % 9)).padStart(2, "0")}:00:00Z`,
+    ),
+  );
+}
+
+/**
+ * One reading of a car, a fiat with the same trip and fuel metrics as every other.
+ * @param carChassis the car
+ * @param currentMileage its odometer
+ * @param metricTimestamp when it was read (ISO 8601)
+ */
+export function carReading(carChassis: string, currentMileage: number, metricTimestamp: string): CarReading {
+  return {
+    carChassis,
+    currentMileage,
+    metricTimestamp,
     Manufacturer: "fiat",
     metrics: { trip: { tripMileage: 10, tripFuelLiters: 1 }, fuel: { fuelAvailable: 20, fuelCapacity: 50 } },
-  }));
+  };
+}
+
+/**
+ * The pipeline window of one hour on 1 May 2024, the first day of the readings.
+ * @param hour the window's first hour (0–22)
+ */
+export function windowOfHour(hour: number): { from: string; to: string } {
+  return {
+    from: `2024-05-01T${String(hour).padStart(2, "0")}:00:00Z`,
+    to: `2024-05-01T${String(hour + 1).padStart(2, "0")}:00:00Z`,
+  };
 }
 
 /**

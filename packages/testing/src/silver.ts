@@ -10,7 +10,8 @@ import { catalogDirectory, localCatalog } from "@medallion/local/catalog/index";
 import type { DuckDbEngine } from "@medallion/local/engine/index";
 import { duckdbEngine, localTables } from "@medallion/local/engine/index";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import type { TestLake } from "./lake";
+import type { LakeClients, TestLake } from "./lake";
+import { startTestLake } from "./lake";
 
 /** One car telemetry reading, as the gateways send it. */
 export interface Reading {
@@ -45,7 +46,7 @@ export function reading(overrides: Partial<Reading> = {}): Reading {
  * ledger as pending, as ingestion does.
  */
 export async function landBronze(
-  lake: TestLake,
+  lake: LakeClients,
   { name, readings, ingestDate = "2024-01-06" }: { name: string; readings: Reading[]; ingestDate?: string },
 ): Promise<LedgerEntry> {
   const sourceKey = `car_telemetry/${name}.json`;
@@ -153,5 +154,40 @@ export async function silverHarness(lake: TestLake): Promise<SilverHarness> {
       (await engine.sql("SELECT * FROM silver.car_telemetry ORDER BY carChassis, event_year, event_month, event_day"))
         .rows,
     close: () => engine.close(),
+  };
+}
+
+/** A silver harness over a test lake of its own; closing it closes both. */
+export interface SilverLake extends SilverHarness {
+  lake: TestLake;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a test lake in a fresh temp directory and wires silver consolidation to it.
+ * @example
+ * let silver: SilverLake;
+ * beforeEach(async () => { silver = await startSilverLake(); });
+ * afterEach(() => silver?.close());
+ */
+export async function startSilverLake(): Promise<SilverLake> {
+  const lake = await startTestLake();
+  let harness: SilverHarness;
+  try {
+    harness = await silverHarness(lake);
+  } catch (error) {
+    await lake.close();
+    throw error;
+  }
+  return {
+    ...harness,
+    lake,
+    async close() {
+      try {
+        harness.close();
+      } finally {
+        await lake.close();
+      }
+    },
   };
 }

@@ -4,6 +4,7 @@ import type { RedriveSummary } from "@medallion/core/redrive";
 import { stageResourceName } from "@medallion/stacks/functions";
 import type { ErrorJson } from "./errors";
 import type { Output } from "./output";
+import { redrivenFiles, redriveTotals } from "./redrive-summary";
 
 /** What `medallion redrive --stage <stage> --json` prints: the deployed function's summary, or its error. */
 export interface StageRedriveJson extends Partial<RedriveSummary> {
@@ -97,41 +98,4 @@ export async function redriveOnStage({
   for (const line of redrivenFiles(summary)) out.note(line);
   out.print(redriveTotals(summary, `not run here: stage ${stage}'s next scheduled run consolidates`).join("\n"));
   return 0;
-}
-
-/**
- * What a redrive did to each file, one line each, as `medallion redrive` notes them (stderr).
- * @param summary what the redrive did
- */
-export function redrivenFiles(summary: RedriveSummary): string[] {
-  return [
-    ...summary.failed.map(
-      (file) =>
-        `  ${file.fileId}: ${file.recovered ? `read whole now, ${file.recordsBronze} record(s) to bronze, ${file.recordsQuarantined} quarantined` : `still quarantined whole: ${file.reason}`}`,
-    ),
-    ...summary.setAside.map(
-      (file) => `  ${file.fileId}: set aside (${file.failedStep ?? "?"}: ${file.lastError ?? "?"}), pending again`,
-    ),
-    ...summary.archived.map((key) => `  ${key}: recovered from _failed/, archived here`),
-    ...summary.files.map(
-      (file) =>
-        `  ${file.fileId}: ${file.recovered} of ${file.tried} record(s) recovered, ${file.stillFailing} still failing`,
-    ),
-  ];
-}
-
-/**
- * A redrive's totals as `medallion redrive` prints them (stdout), ending with the pipeline's line.
- * @param summary what the redrive did
- * @param pipeline the pipeline's line: its status, or why none ran
- */
-export function redriveTotals(summary: RedriveSummary, pipeline: string): string[] {
-  const { tried, recovered, stillFailing } = summary.records;
-  return [
-    `medallion redrive: ${summary.dataset}`,
-    `  quarantined records  ${tried} tried, ${recovered} recovered, ${stillFailing} still failing`,
-    `  files in _failed/    ${summary.failedFiles.tried} tried, ${summary.failedFiles.recovered} recovered, ${summary.failedFiles.stillFailing} still failing`,
-    `  set-aside files      ${summary.setAside.length} pending again`,
-    `  pipeline             ${pipeline}`,
-  ];
 }

@@ -6,7 +6,8 @@ import type { PipelineSummary } from "./execution";
 import { summarisePipeline } from "./execution";
 import type { CommandContext } from "./index";
 import { withStack } from "./lake";
-import { redrivenFiles, redriveOnStage, redriveTotals } from "./redrive-stage";
+import { redriveOnStage } from "./redrive-stage";
+import { redrivenFiles, redriveTotals } from "./redrive-summary";
 
 /** What `medallion redrive --json` prints: the redrive, then the run that consolidated what it recovered. */
 export interface RedriveJson extends RedriveSummary {
