@@ -117,6 +117,17 @@ const ingestOutputSchema = z.object({ results: z.array(ingestResultSchema) });
  */
 export async function startStack(options: StackOptions): Promise<LocalStack> {
   const services = await startServices({ dataDir: options.dataDir, ports: options.ports, command: options.command });
+  try {
+    return await assembleStack(services, options);
+  } catch (error) {
+    // A stack that fails half-way (a takeover write, a handler's load) frees its ports and files.
+    await services.close();
+    throw error;
+  }
+}
+
+// The stack over started services: the takeovers, the handlers, the S3 → Lambda subscription.
+async function assembleStack(services: LocalServices, options: StackOptions): Promise<LocalStack> {
   // What a killed process on this data left held is taken over now (see each function).
   await releaseAbandonedIngestions(services.env, services.names.Idempotency!);
   await failAbandonedJourneys(services.env, services.names.JourneyControl!);
