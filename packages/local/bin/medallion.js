@@ -8,11 +8,34 @@ if (major < 22) {
   process.exit(1);
 }
 
+// glibc's malloc gives threads that allocate at once arenas of their own (up to 8 per core) and
+// keeps what is freed in each for reuse rather than returning it to the system: the bronze
+// encoder's worker threads and DuckDB's threads left tens of MB resident for the rest of a run
+// (issue 12: three 1.5 GB files through `run --landing` peaked at 526 MB, 486 MB with two
+// arenas). malloc reads MALLOC_ARENA_MAX once, as the process starts, so the CLI starts itself
+// again with it set, before it loads anything: process.execve replaces the process image, so the
+// pid, stdin/stdout/stderr, signals and the exit code stay the caller's, with no second process
+// to relay them. A value the user set wins. Elsewhere the CLI runs as it is: not Linux, a libc
+// other than glibc (whose libc.so.6 is not among the files this process has mapped), or a Node
+// older than 22.15, which has no execve.
+const { readFileSync } = await import("node:fs");
+if (
+  process.platform === "linux" &&
+  process.env.MALLOC_ARENA_MAX === undefined &&
+  typeof process.execve === "function" &&
+  /\/libc\.so\.6$/m.test(readFileSync("/proc/self/maps", "utf8"))
+) {
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    ...process.env,
+    MALLOC_ARENA_MAX: "2",
+  });
+}
+
 // TypeScript files are compiled by esbuild as they are imported, in this thread (Node's
 // synchronous module hooks), and kept compiled in a cache until they change; everything else
 // loads as Node loads it. (tsx inspects every module it loads, which costs a query's start a
 // few hundred milliseconds over DuckDB's and the AWS SDK's hundreds of files.)
-const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = await import("node:fs");
+const { mkdirSync, renameSync, statSync, writeFileSync } = await import("node:fs");
 const { createHash } = await import("node:crypto");
 const { createRequire, enableCompileCache, registerHooks } = await import("node:module");
 const { tmpdir, userInfo } = await import("node:os");

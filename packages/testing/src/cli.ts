@@ -52,9 +52,16 @@ export interface RunningCli {
 /**
  * Starts `medallion` as a child process and watches its output.
  * @param args command-line arguments
+ * @param options variables added to the environment (`undefined` removes one)
  */
-export function startMedallion(args: string[]): RunningCli {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+export function startMedallion(
+  args: string[],
+  { env = {} }: { env?: Record<string, string | undefined> } = {},
+): RunningCli {
+  const child = spawn(process.execPath, [bin, ...args], {
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   let stdout = "";
   let stderr = "";
   const watchers = new Set<() => void>();
