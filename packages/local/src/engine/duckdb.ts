@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
-import { readdir, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { availableParallelism, tmpdir, totalmem } from "node:os";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join, relative } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { DatasetSpec } from "@medallion/core/dataset";
@@ -25,7 +25,7 @@ import {
 import type { LocalCatalog } from "../catalog/index";
 import { StorageWriteError } from "../services/errors";
 import { duckdb } from "./duckdb-api";
-import { moveObjectFile, objectPath, prefixFiles, stagingDirectory } from "./files";
+import { moveObjectFolder, objectPath, prefixFiles, prefixPath, stagingDirectory } from "./files";
 import type { ReadResult } from "./reads";
 import { bronzeView, ReadOnlyError, readStatements, readViews, VIEW_CATALOG, VIEW_SCHEMAS } from "./reads";
 
@@ -205,6 +205,10 @@ export async function duckdbEngine({
     preserve_insertion_order: "false",
     temp_directory: spillDirectory,
     ...DUCKDB_BOUNDED_BUFFERS,
+    // DuckDB's cache of file contents (in its buffer pool) keeps what it reads of each Parquet
+    // file: the lake's files are read once a statement, and under a budget of tens of MB the cache
+    // only churns. Reading a backfill's 1,600 silver files: ~1.6 s of CPU with it, ~1.0 s without.
+    enable_external_file_cache: "false",
   });
   const connection = await instance.connect();
   const attach = databaseFile !== undefined && !(readOnly && !existsSync(databaseFile));
@@ -380,7 +384,9 @@ export async function duckdbEngine({
       throw athenaFailure(`HIVE_PATH_ALREADY_EXISTS: Target directory for table already exists: ${statement.to}`);
     const directory = await stagingDirectory(s3Directory);
     try {
-      const output = join(directory, "out");
+      // Laid out as the store is, so the folder moves into it whole.
+      const output = prefixPath(directory, statement.to);
+      await mkdir(dirname(output), { recursive: true });
       // COPY answers with the rows it wrote, as Athena's UpdateCount does for an UNLOAD.
       const copied = await oneThread(() => query(renderDuckDb(statement, { files, unloadDirectory: output })));
       let written: string[] = [];
@@ -394,10 +400,8 @@ export async function duckdbEngine({
         throw athenaFailure(
           `HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of ${athena.maxPartitionsPerWrite} open writers for partitions/buckets (this statement writes ${partitions.size} partitions)`,
         );
-      // Into the store itself, as Athena writes them; a few at once, as Athena writes partitions in parallel.
-      await eachLimit(written.sort(), 8, (file) =>
-        moveObjectFile(s3Directory, `s3://${bucket}/${base}${relative(output, file).split(sep).join("/")}`, file),
-      );
+      // Into the store itself, as Athena writes them.
+      if (written.length) await moveObjectFolder(s3Directory, statement.to, directory, written);
       return { columns: [], rows: [], rowsWritten: Number(copied.rows[0]?.Count ?? 0) };
     } finally {
       await rm(directory, { recursive: true, force: true });
