@@ -13,7 +13,7 @@ import type { PipelineOutput } from "@medallion/stacks/output";
 import { pipelineOutputSchema } from "@medallion/stacks/output";
 import { pipelineDefinition, pipelineStates } from "@medallion/stacks/pipeline";
 import type { State } from "@medallion/stacks/states";
-import { StateMachine } from "aws-local-stepfunctions";
+import type { StateMachine } from "aws-local-stepfunctions";
 import { LocalExecutionHistory } from "./history";
 import type { InvocationReport } from "./invocations";
 import { fitWarnings, measured } from "./invocations";
@@ -83,6 +83,16 @@ const DATA_LIMIT = "States.DataLimitExceeded";
 // What a task of a failed Map's remaining iteration throws locally, where Step Functions would
 // never start it. No Retry names it.
 const MAP_STOPPED = "Local.MapIterationStopped";
+
+// aws-local-stepfunctions, loaded when a first execution starts: with the Lambda client, the
+// Cognito credential provider and asl-validator it brings, ~0.35 s of CPU a process that runs no
+// pipeline (dev before its first run, query, status) never needs, and that `run` spends after
+// ingestion began rather than before.
+let runner: Promise<typeof import("aws-local-stepfunctions")> | undefined;
+const stepFunctionsRunner = () => {
+  runner ??= import("aws-local-stepfunctions");
+  return runner;
+};
 
 /** The executor's Task handlers, by state name. */
 type LocalTaskHandlers = NonNullable<
@@ -217,7 +227,9 @@ export async function executePipeline({
   // Not validated again on every execution (asl-validator compiles its JSON schemas each time:
   // ~1.7 s of a run's CPU): stacks/test/pipeline.test.ts validates the definition pipelineDefinition
   // builds, which differs here only in its ARNs and workgroup; Step Functions too checks it once, at deploy.
-  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
+  const machine = new (await stepFunctionsRunner()).StateMachine(definition as never, {
+    validationOptions: { noValidate: true },
+  });
   const name = `${input.dataset}-${new Date(started).toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}`;
   const executionArn = `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:execution:${LOCAL_STATE_MACHINE}:${name}`;
   histories.set(executionArn, history);

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
-import { readdir, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { availableParallelism, tmpdir, totalmem } from "node:os";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join, relative } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { DatasetSpec } from "@medallion/core/dataset";
@@ -25,7 +25,7 @@ import {
 import type { LocalCatalog } from "../catalog/index";
 import { StorageWriteError } from "../services/errors";
 import { duckdb } from "./duckdb-api";
-import { moveObjectFile, objectPath, prefixFiles, stagingDirectory } from "./files";
+import { moveObjectFolder, objectPath, prefixFiles, prefixPath, stagingDirectory } from "./files";
 import type { ReadResult } from "./reads";
 import { bronzeView, ReadOnlyError, readStatements, readViews, VIEW_CATALOG, VIEW_SCHEMAS } from "./reads";
 
@@ -59,7 +59,21 @@ export interface DuckDbEngineOptions {
   memoryLimitMB?: number;
   /** DuckDB's worker threads (its `threads`); default one per core (`availableParallelism()`). */
   threads?: number;
+  /** The most Parquet bytes of a silver snapshot read once into DuckDB (see {@link SILVER_CACHE_BYTES}); default that. */
+  silverCacheBytes?: number;
 }
+
+/**
+ * The largest silver snapshot (its Parquet files' bytes) the engine reads into a DuckDB table
+ * once, rather than from its files in every statement. A gold plan runs up to ten statements
+ * over the same snapshot (checks, counts, MERGEs, per table), each reading every silver file
+ * through the view: a five-year backfill is 1,600 files of a few rows, where opening the files,
+ * not their rows, is the cost (~0.4 s a statement; from the table, ~0.02 s). The table is
+ * `silver.<dataset>` itself (a table, not a view, in the in-memory catalog), replaced when the
+ * catalog's snapshot changes (a run's commit); past DuckDB's memory budget it spills like any
+ * other. A larger snapshot stays a view over its files.
+ */
+export const SILVER_CACHE_BYTES = 32 * 1024 ** 2;
 
 /**
  * Where DuckDB's memory budget starts in the embedded stack. Left alone, DuckDB takes up to 80%
@@ -177,6 +191,7 @@ export async function duckdbEngine({
   readOnly = false,
   memoryLimitMB = DUCKDB_MEMORY_START_MB,
   threads = availableParallelism(),
+  silverCacheBytes = SILVER_CACHE_BYTES,
 }: DuckDbEngineOptions): Promise<DuckDbEngine> {
   // Set explicitly rather than left to DuckDB's defaults (80% of RAM, every core). Insertion
   // order is not kept: no statement of the lake relies on it (each orders what it needs), and
@@ -190,6 +205,10 @@ export async function duckdbEngine({
     preserve_insertion_order: "false",
     temp_directory: spillDirectory,
     ...DUCKDB_BOUNDED_BUFFERS,
+    // DuckDB's cache of file contents (in its buffer pool) keeps what it reads of each Parquet
+    // file: the lake's files are read once a statement, and under a budget of tens of MB the cache
+    // only churns. Reading a backfill's 1,600 silver files: ~1.6 s of CPU with it, ~1.0 s without.
+    enable_external_file_cache: "false",
   });
   const connection = await instance.connect();
   const attach = databaseFile !== undefined && !(readOnly && !existsSync(databaseFile));
@@ -281,12 +300,21 @@ export async function duckdbEngine({
   // a reader sees one version of every partition for the whole statement. A partition's
   // location is written once, so a snapshot the view already shows needs no rebuild. Only the
   // datasets a statement names: a view is always `<layer>.<dataset>`, so others cannot be reached by it.
-  const shown = new Map<string, string>();
-  async function replaceView(table: TableRef, snapshot: string, select: () => Promise<string>) {
+  // A silver snapshot of up to `silverCacheBytes` of Parquet is a table under the same name
+  // instead, read once (see SILVER_CACHE_BYTES): a gold plan's statements all read one snapshot.
+  const shown = new Map<string, { snapshot: string; kind: "VIEW" | "TABLE" }>();
+  async function replaceView(
+    table: TableRef,
+    snapshot: string,
+    define: () => Promise<{ kind: "VIEW" | "TABLE"; select: string }>,
+  ) {
     const name = `${VIEW_CATALOG}.${renderTable(table)}`;
-    if (shown.get(name) === snapshot) return;
-    await query(`CREATE OR REPLACE VIEW ${name} AS ${await select()}`);
-    shown.set(name, snapshot);
+    const current = shown.get(name);
+    if (current?.snapshot === snapshot) return;
+    const { kind, select } = await define();
+    if (current && current.kind !== kind) await query(`DROP ${current.kind} ${name}`);
+    await withinMemory(() => query(`CREATE OR REPLACE ${kind} ${name} AS ${select}`));
+    shown.set(name, { snapshot, kind });
   }
   // `reads`: the tables a statement reads, when known; only their views are refreshed (a gold
   // statement never binds bronze's files, so an unreadable bronze object fails no gold statement).
@@ -314,16 +342,19 @@ export async function duckdbEngine({
               },
             },
           };
-          return renderDuckDb(statement, { files: await resolve(statement) });
+          const files = await resolve(statement);
+          const kind = (await bytesRead(statement, files)) > silverCacheBytes ? "VIEW" : "TABLE";
+          return { kind, select: renderDuckDb(statement, { files }) };
         });
       }
       if (!wanted(tables.bronze)) continue;
       const bronzeFiles = await prefixFiles(s3Directory, `s3://${buckets.bronze}/${spec.name}/`);
-      await replaceView(tables.bronze, bronzeFiles.join("\n"), async () => bronzeView(spec, bronzeFiles)).catch(
-        (error: unknown) => {
-          if (!bronzeOptional) throw error;
-        },
-      );
+      await replaceView(tables.bronze, bronzeFiles.join("\n"), async () => ({
+        kind: "VIEW",
+        select: bronzeView(spec, bronzeFiles),
+      })).catch((error: unknown) => {
+        if (!bronzeOptional) throw error;
+      });
     }
   }
 
@@ -353,7 +384,9 @@ export async function duckdbEngine({
       throw athenaFailure(`HIVE_PATH_ALREADY_EXISTS: Target directory for table already exists: ${statement.to}`);
     const directory = await stagingDirectory(s3Directory);
     try {
-      const output = join(directory, "out");
+      // Laid out as the store is, so the folder moves into it whole.
+      const output = prefixPath(directory, statement.to);
+      await mkdir(dirname(output), { recursive: true });
       // COPY answers with the rows it wrote, as Athena's UpdateCount does for an UNLOAD.
       const copied = await oneThread(() => query(renderDuckDb(statement, { files, unloadDirectory: output })));
       let written: string[] = [];
@@ -367,10 +400,8 @@ export async function duckdbEngine({
         throw athenaFailure(
           `HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of ${athena.maxPartitionsPerWrite} open writers for partitions/buckets (this statement writes ${partitions.size} partitions)`,
         );
-      // Into the store itself, as Athena writes them; a few at once, as Athena writes partitions in parallel.
-      await eachLimit(written.sort(), 8, (file) =>
-        moveObjectFile(s3Directory, `s3://${bucket}/${base}${relative(output, file).split(sep).join("/")}`, file),
-      );
+      // Into the store itself, as Athena writes them.
+      if (written.length) await moveObjectFolder(s3Directory, statement.to, directory, written);
       return { columns: [], rows: [], rowsWritten: Number(copied.rows[0]?.Count ?? 0) };
     } finally {
       await rm(directory, { recursive: true, force: true });

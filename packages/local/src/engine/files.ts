@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import type { Dirent } from "node:fs";
 import { createReadStream } from "node:fs";
-import { mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { eachLimit } from "@medallion/core/dynamo";
 import { isDataFile, parseS3Uri } from "@medallion/core/silver";
 import { keyOfStoredPath, patchS3rverStore, storedKeyPath } from "../services/s3-store";
 
@@ -62,6 +63,7 @@ const stores = new Map<string, ObjectStore>();
 const METADATA = { "content-type": "application/octet-stream" };
 
 function storeOf(s3Directory: string): ObjectStore {
+  // One store per directory: s3rver's, or a staging folder laid out as it is.
   patchS3rverStore();
   let store = stores.get(s3Directory);
   if (!store) {
@@ -109,5 +111,78 @@ export async function moveObjectFile(s3Directory: string, uri: string, file: str
     if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
     await store.putObject({ bucket, key, metadata: METADATA, content: createReadStream(file) });
     await rm(file, { force: true });
+  }
+}
+
+/**
+ * Where the objects under an S3 prefix live in a folder laid out as s3rver's store:
+ * `<root>/<bucket>/<prefix>`. With s3rver's directory as the root, the prefix's folder in the
+ * store; with a {@link stagingDirectory}, where an unload writes the files {@link moveObjectFolder} moves there.
+ * @param root s3rver's directory, or a staging folder
+ * @param uri `s3://bucket/prefix/`
+ */
+export function prefixPath(root: string, uri: string): string {
+  const { bucket, key } = parseS3Uri(uri);
+  return join(root, bucket, ...storedKeyPath(key).split("/").filter(Boolean));
+}
+
+/**
+ * Moves the files an unload wrote under `prefixPath(staging, uri)` into s3rver's store as the
+ * objects under `uri`, as Athena writes an UNLOAD's files itself: each file is given its MD5 (its
+ * ETag), the metadata a PUT leaves and its stored name where it lies, then the whole folder is
+ * renamed into place, so a reader sees every object or none. One rename for the folder instead
+ * of a folder, two writes and a rename per object in the store: a backfill's 1,600 partitions
+ * spent as long moving their files as DuckDB writing them. Falls back to {@link moveObjectFile}
+ * per file when the folder cannot go whole: a key the store splits (a segment too long for a
+ * file name), a prefix whose folder holds something already, another file system.
+ * @param s3Directory s3rver's directory
+ * @param uri `s3://bucket/prefix/` the files go under
+ * @param staging the staging folder ({@link stagingDirectory}) the files were written in
+ * @param files the files, under `prefixPath(staging, uri)`; gone once moved
+ */
+export async function moveObjectFolder(
+  s3Directory: string,
+  uri: string,
+  staging: string,
+  files: string[],
+): Promise<void> {
+  const { bucket, key } = parseS3Uri(uri);
+  const base = key === "" || key.endsWith("/") ? key : `${key}/`;
+  const source = prefixPath(staging, uri);
+  const target = prefixPath(s3Directory, uri);
+  const keys = files.map((file) => `${base}${relative(source, file).split(sep).join("/")}`);
+  const whole =
+    keys.every((key) => storedKeyPath(key) === key) &&
+    (await emptyOrMissing(target)) &&
+    (await stat(staging)).dev === (await stat(s3Directory)).dev;
+  if (!whole) {
+    await eachLimit(
+      files.map((file, i) => [file, keys[i]!] as const),
+      8,
+      ([file, key]) => moveObjectFile(s3Directory, `s3://${bucket}/${key}`, file),
+    );
+    return;
+  }
+  const staged = storeOf(staging);
+  await eachLimit(
+    files.map((file, i) => [file, keys[i]!] as const),
+    8,
+    async ([file, key]) => {
+      const hash = createHash("md5");
+      await pipeline(createReadStream(file), hash);
+      await staged.putMetadata(bucket, key, METADATA, hash.digest("hex"));
+      await rename(file, staged.getResourcePath(bucket, key, "object"));
+    },
+  );
+  await mkdir(dirname(target), { recursive: true });
+  await rename(source, target);
+}
+
+async function emptyOrMissing(folder: string): Promise<boolean> {
+  try {
+    return (await readdir(folder)).length === 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
+    throw error;
   }
 }

@@ -176,6 +176,67 @@ describe("duckdbEngine", () => {
     expect(after.rows).toEqual([{ carChassis: "CAR9", ingest_date: "2024-01-06" }]);
   });
 
+  it("reads a small silver snapshot into a table once, the same rows its files give, and a new snapshot replaces it", async () => {
+    // Prepare: two days of silver written by the engine's own unloads, one in the catalog so far.
+    const silver = { database: "silver", name: "car_telemetry" };
+    const day = (n: number): Query => ({
+      kind: "select",
+      columns: [
+        { expr: lit(`CAR${n}`), as: "carChassis" },
+        { expr: cast(lit(1000 * n), "double"), as: "currentMileage" },
+        { expr: cast(lit(2024), "integer"), as: "event_year" },
+        { expr: cast(lit(1), "integer"), as: "event_month" },
+        { expr: cast(lit(n), "integer"), as: "event_day" },
+      ],
+      from: source(),
+      limit: 1,
+    });
+    const partition = (n: number) => ({
+      values: { event_year: 2024, event_month: 1, event_day: n },
+      location: `s3://${services.names.Silver}/car_telemetry/_v=${n}/event_year=2024/event_month=1/event_day=${n}/`,
+    });
+    for (const n of [1, 2])
+      await engine.run({
+        kind: "unload",
+        query: day(n),
+        to: `s3://${services.names.Silver}/car_telemetry/_v=${n}/`,
+        partitionedBy: ["event_year", "event_month", "event_day"],
+      });
+    const catalog = localCatalog({ directory: join(dataDir, "catalog") });
+    const files = await duckdbEngine({
+      s3,
+      s3Directory: services.s3.directory,
+      catalog,
+      datasets: [carTelemetry],
+      buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
+      silverCacheBytes: 0,
+    });
+    const read = selectColumns(silver, ["carChassis", "currentMileage", "event_day"]);
+    const kind = async (of: DuckDbEngine) =>
+      (await of.sql("SELECT table_type FROM information_schema.tables WHERE table_schema = 'silver'")).rows;
+    try {
+      await catalog.swap(silver, [partition(1)]);
+      // Act
+      const first = await engine.run(read);
+      const firstFromFiles = await files.run(read);
+      await catalog.swap(silver, [partition(2)]);
+      const second = await engine.run(read);
+      // Assess
+      expect(first.rows).toEqual([{ carChassis: "CAR1", currentMileage: 1000, event_day: 1 }]);
+      expect(firstFromFiles.rows).toEqual(first.rows);
+      const byDay = (rows: Record<string, unknown>[]) => rows.sort((a, b) => Number(a.event_day) - Number(b.event_day));
+      expect(byDay(second.rows)).toEqual([
+        { carChassis: "CAR1", currentMileage: 1000, event_day: 1 },
+        { carChassis: "CAR2", currentMileage: 2000, event_day: 2 },
+      ]);
+      expect(await kind(engine)).toEqual([{ table_type: "BASE TABLE" }]);
+      expect(await kind(files)).toEqual([{ table_type: "VIEW" }]);
+    } finally {
+      files.close();
+      await catalog.drop(silver, [partition(1).values, partition(2).values]);
+    }
+  });
+
   it("raises DuckDB's reason verbatim as a QueryFailedError", async () => {
     // Act
     const error = await engine
