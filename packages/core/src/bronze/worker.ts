@@ -1,5 +1,9 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { availableParallelism } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { PartitionDaySource } from "./days";
 import { PartitionDayTally } from "./days";
@@ -12,7 +16,7 @@ import { transferList } from "./packed-column";
  * Encoding bronze Parquet on a worker thread, so parsing and checking records (this
  * thread) and encoding them (the worker) use two cores. The worker runs this very module:
  * from a bundle (a Lambda built by SST) that is the bundle itself, which holds this code;
- * from the TypeScript sources (CLI, tests) it loads them through tsx. Workers are kept
+ * from the TypeScript sources (CLI, tests) it runs them bundled by esbuild. Workers are kept
  * between files (one per core at most), each encoding one file at a time.
  */
 
@@ -140,8 +144,7 @@ export function workerSink(options: BronzeEncoderOptions, days?: PartitionDaySou
   };
 }
 
-// Idle encoder workers, kept for the next file: starting one costs a module load (from the
-// TypeScript sources, through tsx: ~0.2 s of CPU each, 2 s for ten files in the CLI). At most
+// Idle encoder workers, kept for the next file: starting one costs a module load. At most
 // one per core is kept, unref'd (they never keep the process alive), and only for a moment:
 // an idle worker's heap is tens of MB, which the process needs back once files stop coming
 // (the CLI's pipeline runs DuckDB right after its files are ingested).
@@ -183,13 +186,81 @@ function giveBack(worker: Worker): void {
   idle.set(worker, timer);
 }
 
+// A worker running this module: a bundle (a Lambda's) runs itself; the TypeScript sources (the
+// CLI, tests) are bundled first (see bundledSources).
 function startWorker(data: { role: string }): Worker {
   const self = new URL(import.meta.url);
   if (!self.pathname.endsWith(".ts")) return new Worker(self, { workerData: data });
-  // From the TypeScript sources: register tsx in the worker, then load this module.
-  const tsx = createRequire(self).resolve("tsx/esm/api");
-  const bootstrap = `require(${JSON.stringify(tsx)}).register(); import(${JSON.stringify(self.href)});`;
-  return new Worker(bootstrap, { eval: true, workerData: data });
+  return new Worker(bundledSources(self.href), { workerData: data });
+}
+
+// From the TypeScript sources, a worker runs this module bundled by esbuild and kept in the
+// temporary folder until one of its sources changes (a manifest lists them with their mtimes and
+// sizes): loaded through tsx instead, each worker spent ~0.5 s of CPU (1–2 s under load)
+// compiling its modules, and a CLI run starts several.
+let bundle: string | undefined;
+function bundledSources(module: string): string {
+  if (bundle) return bundle;
+  const folder = join(tmpdir(), `medallion-workers-${process.getuid?.() ?? "user"}`);
+  const manifestPath = join(folder, `${createHash("sha1").update(module).digest("hex")}.json`);
+  const stamp = (path: string) => {
+    const { mtimeMs, size } = statSync(path);
+    return `${mtimeMs}:${size}`;
+  };
+  try {
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as {
+      bundle: string;
+      inputs: Record<string, string>;
+    };
+    const fresh = Object.entries(manifest.inputs).every(([path, known]) => stamp(path) === known);
+    if (fresh && existsSync(manifest.bundle)) {
+      bundle = manifest.bundle;
+      return bundle;
+    }
+  } catch {
+    // No bundle yet, or a source changed or went away: bundle again below.
+  }
+  const esbuild = createRequire(module)("esbuild") as EsbuildSync;
+  const built = esbuild.buildSync({
+    entryPoints: [fileURLToPath(module)],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node22",
+    write: false,
+    metafile: true,
+    // CommonJS dependencies bundled into ESM still call require.
+    banner: {
+      js: 'import { createRequire as medallionRequire } from "node:module"; const require = medallionRequire(import.meta.url);',
+    },
+  });
+  const code = built.outputFiles[0]!.text;
+  const path = join(folder, `${createHash("sha1").update(code).digest("hex")}.mjs`);
+  const inputs = Object.fromEntries(
+    Object.keys(built.metafile.inputs).map((input) => [resolve(input), stamp(resolve(input))]),
+  );
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    writeAtomically(path, code);
+    writeAtomically(manifestPath, JSON.stringify({ bundle: path, inputs }));
+  } catch (error) {
+    throw new Error(`bronze encoder: cannot write the worker's bundle under ${folder}`, { cause: error });
+  }
+  bundle = path;
+  return path;
+}
+
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.${process.pid}`, text);
+  renameSync(`${path}.${process.pid}`, path);
+}
+
+// The part of esbuild's API used above (esbuild is a development dependency: sources only).
+interface EsbuildSync {
+  buildSync(options: Record<string, unknown>): {
+    outputFiles: { text: string }[];
+    metafile: { inputs: Record<string, unknown> };
+  };
 }
 
 // The worker's side: for each file, open its encoder, tally each group's days and encode it as

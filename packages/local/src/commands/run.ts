@@ -1,15 +1,13 @@
+import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { knownDatasets } from "@medallion/core/dataset";
 import type { IngestResult } from "@medallion/core/ingest";
 import { fitWarnings } from "../invocations";
 import type { SampleFile } from "../sample/car-telemetry";
 import { carTelemetrySample } from "../sample/car-telemetry";
 import { operationsSample } from "../sample/operations";
-import { localClients } from "../services/clients";
 import type { IngestOutcome, LocalStack } from "../stack";
-import { uploadFile } from "../upload";
 import { DEFAULT_DATASET, datasetNamed } from "./datasets";
 import type { ErrorJson } from "./errors";
 import { UsageError } from "./errors";
@@ -99,6 +97,9 @@ export async function execute(context: CommandContext): Promise<number> {
   });
 }
 
+// Reads of a landing file: Node's default (64 KB) cost ~4× the CPU of 1 MB reads on a 27 MB file.
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 /** Options of {@link runPipeline}. */
 export interface RunOptions {
   stack: LocalStack;
@@ -123,34 +124,27 @@ export async function runPipeline({
   progress,
 }: RunOptions): Promise<Omit<RunSummary, "skipped">> {
   const started = Date.now();
-  const clients = localClients(stack.services.env);
   const outcomes: Promise<IngestOutcome>[] = [];
   let done = 0;
   // A spec change a run would refuse is refused before the files are ingested under it.
   await refuseSchemaChange(stack, dataset);
   progress?.(`Dropping ${files.length} file(s) into s3://${stack.names.Landing}/ …`);
-  try {
-    // One file at a time, streamed from disk (in parts when large): memory stays bounded
-    // whatever the number and size of the files; ingestion takes each as it lands.
-    for (const file of files) {
-      const etag =
-        "path" in file
-          ? await uploadFile({ s3: clients.s3, bucket: stack.names.Landing!, ...file })
-          : ((
-              await clients.s3.send(
-                new PutObjectCommand({ Bucket: stack.names.Landing, Key: file.key, Body: file.body }),
-              )
-            ).ETag ?? "");
-      outcomes.push(
-        stack.ingested(file.key, etag).then((outcome) => {
-          done += 1;
-          progress?.(`[${done}/${files.length}] ${describeIngest(outcome)}`);
-          return outcome;
-        }),
-      );
-    }
-  } finally {
-    clients.destroy();
+  // One file at a time, streamed from disk: memory stays bounded whatever the number and size of
+  // the files; ingestion takes each as it lands. Straight into the embedded store: the same
+  // object and notification as a PUT, without its bytes crossing HTTP in this process.
+  for (const file of files) {
+    const etag = await stack.services.s3.putObject({
+      bucket: stack.names.Landing!,
+      key: file.key,
+      body: "path" in file ? createReadStream(file.path, { highWaterMark: READ_CHUNK_BYTES }) : Buffer.from(file.body),
+    });
+    outcomes.push(
+      stack.ingested(file.key, etag).then((outcome) => {
+        done += 1;
+        progress?.(`[${done}/${files.length}] ${describeIngest(outcome)}`);
+        return outcome;
+      }),
+    );
   }
   const results = await Promise.all(outcomes);
 

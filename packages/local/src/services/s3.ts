@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import type { Readable } from "node:stream";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { s3 as limits, utf8Bytes } from "@medallion/core/limits";
 import S3rver from "s3rver";
@@ -26,6 +27,16 @@ export interface LocalS3 {
   /** Folder s3rver stores objects in: `<dir>/<bucket>/<key>._S3rver_object` (long segments split: `./s3-store`). */
   directory: string;
   onObjectCreated(listener: (event: LocalObjectCreated) => void): void;
+  /**
+   * Stores an object as a PUT through the endpoint would (the same stored bytes, metadata and
+   * ETag, the same ObjectCreated notification) without carrying its bytes over HTTP and the SDK
+   * in this very process: what `medallion run` drops into landing, whose HTTP upload cost the
+   * process as much CPU as reading the file back (`test/bench/pipeline/NOTES.md`, round 7).
+   * @param object where, and its bytes: a buffer, or a stream (e.g. a file read from disk)
+   * @returns the object's ETag (its MD5, hex)
+   * @throws KeyTooLongError as S3 refuses a key over 1,024 bytes
+   */
+  putObject(object: { bucket: string; key: string; body: Buffer | Readable }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -192,10 +203,35 @@ export async function startS3(dataDir: string, bucketNames: string[], port = 0):
           .finally(notify);
     }
   });
+  const store = (server as unknown as { store: ObjectStore }).store;
   return {
     endpoint,
     directory,
     onObjectCreated: (listener) => void listeners.push(listener),
+    putObject: async ({ bucket, key, body }) => {
+      if (utf8Bytes(key) > limits.maxKeyBytes)
+        throw Object.assign(
+          new Error(`Your key is too long (${utf8Bytes(key)} bytes; the limit is ${limits.maxKeyBytes})`),
+          { name: "KeyTooLongError" },
+        );
+      // The metadata s3rver keeps of an SDK PUT of bytes with no content type of their own.
+      const { md5, size } = await store.putObject({
+        bucket,
+        key,
+        metadata: { "content-type": "application/octet-stream" },
+        content: body,
+      });
+      const created: LocalObjectCreated = {
+        eventName: "ObjectCreated:Put",
+        bucket,
+        key,
+        size,
+        eTag: md5,
+        sequencer: Date.now().toString(16).toUpperCase(),
+      };
+      for (const listener of listeners) listener(created);
+      return md5;
+    },
     close: async () => {
       s3.destroy();
       await server.close();
@@ -215,6 +251,16 @@ async function portFree(port: number): Promise<void> {
     );
     probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
   });
+}
+
+// s3rver's file store, as the embedded S3 writes through it (`./s3-store` patches it).
+interface ObjectStore {
+  putObject(object: {
+    bucket: string;
+    key: string;
+    metadata: Record<string, string>;
+    content: Buffer | Readable;
+  }): Promise<{ size: number; md5: string }>;
 }
 
 interface S3rverEvent {
