@@ -52,4 +52,20 @@ describe("medallion run --landing: long keys and dot files", () => {
     const silver = await medallion(["query", silverReadingsSql, "--json", "--data-dir", dataDir]);
     expect(JSON.parse(silver.stdout).results[0].rows).toEqual(expectedSilver(carReadings(1)));
   });
+
+  it("refuses a file whose landing key S3 would refuse, naming the file", async () => {
+    // Prepare: five folders of 200 characters: a key of more than S3's 1,024 bytes.
+    const tooLong = join(root, "too-long");
+    const folders = ["a", "b", "c", "d", "e"].map((letter) => letter.repeat(200));
+    await mkdir(join(tooLong, ...folders), { recursive: true });
+    const file = join(tooLong, ...folders, "reading.ndjson");
+    await writeFile(file, JSON.stringify(carReadings(1)[0]));
+    // Act
+    const run = await medallion(["run", "--landing", tooLong, "--json", "--data-dir", join(root, "state-long")]);
+    // Assess
+    expect(run.code).not.toBe(0);
+    const { message } = JSON.parse(run.stdout).error;
+    expect(message.startsWith(`${file}: could not drop it into s3://`)).toBe(true);
+    expect(message).toMatch(/key is too long \(\d+ bytes; the limit is 1024\)/);
+  });
 });

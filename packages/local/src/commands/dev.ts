@@ -1,5 +1,5 @@
+import { createReadStream } from "node:fs";
 import { resolve } from "node:path";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { knownDatasets } from "@medallion/core/dataset";
 import type { SweepResult } from "@medallion/core/ingest";
 import type { WindowRequest } from "@medallion/core/schedule";
@@ -52,6 +52,7 @@ export type DevEvent = { at: string } & (
     }
   | { event: "dropped"; path: string; key: string }
   | { event: "dropFailed"; path: string; message: string }
+  | { event: "dropSkipped"; path: string; reason: string }
   | {
       event: "ingested";
       key: string;
@@ -112,7 +113,6 @@ export async function runDev(options: DevOptions, feed: { current?: IngestFeed }
   const landing = stack.names.Landing!;
   const datasets = Object.values(knownDatasets()).filter((spec) => spec.silver);
   const sources = Object.keys(shippedSources);
-  const clients = localClients(stack.services.env);
 
   // One execution at a time in this process; a trigger that fires meanwhile waits its turn.
   let queue: Promise<void> = Promise.resolve();
@@ -186,11 +186,13 @@ export async function runDev(options: DevOptions, feed: { current?: IngestFeed }
 
   const stopWatching = await watchDropFolder({
     dir: options.dropDir,
-    onFile: async ({ path, body }) => {
+    // Streamed from disk straight into the embedded store, as `run --landing` drops its files.
+    onFile: async ({ path, file }) => {
       const key = landingKeyOf(path, options.dataset);
-      await clients.s3.send(new PutObjectCommand({ Bucket: landing, Key: key, Body: body }));
+      await stack.services.s3.putObject({ bucket: landing, key, body: createReadStream(file) });
       report({ at: now(), event: "dropped", path, key });
     },
+    onSkipped: (path, reason) => report({ at: now(), event: "dropSkipped", path, reason }),
     onError: (path, error) =>
       report({
         at: now(),
@@ -272,7 +274,6 @@ export async function runDev(options: DevOptions, feed: { current?: IngestFeed }
   for (const job of jobs) job.stop();
   await stopWatching();
   await queue;
-  clients.destroy();
   report({ at: now(), event: "stopped" });
 }
 
@@ -325,6 +326,8 @@ function devLines(
       return [`${clock} dropped ${event.path} → s3://${names.Landing}/${event.key}`];
     case "dropFailed":
       return [`${clock} ${style("red", "✗")} could not upload ${event.path}: ${event.message}`];
+    case "dropSkipped":
+      return [`${clock} skipped ${event.path}: ${event.reason}`];
     case "ingested":
       return [
         `${clock} ingest ${describeIngest({

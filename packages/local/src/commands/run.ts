@@ -7,6 +7,7 @@ import { fitWarnings } from "../invocations";
 import type { SampleFile } from "../sample/car-telemetry";
 import { carTelemetrySample } from "../sample/car-telemetry";
 import { operationsSample } from "../sample/operations";
+import { StorageWriteError } from "../services/errors";
 import type { IngestOutcome, LocalStack } from "../stack";
 import { DEFAULT_DATASET, datasetNamed } from "./datasets";
 import type { ErrorJson } from "./errors";
@@ -133,11 +134,22 @@ export async function runPipeline({
   // the files; ingestion takes each as it lands. Straight into the embedded store: the same
   // object and notification as a PUT, without its bytes crossing HTTP in this process.
   for (const file of files) {
-    const etag = await stack.services.s3.putObject({
-      bucket: stack.names.Landing!,
-      key: file.key,
-      body: "path" in file ? createReadStream(file.path, { highWaterMark: READ_CHUNK_BYTES }) : Buffer.from(file.body),
-    });
+    const etag = await stack.services.s3
+      .putObject({
+        bucket: stack.names.Landing!,
+        key: file.key,
+        body:
+          "path" in file ? createReadStream(file.path, { highWaterMark: READ_CHUNK_BYTES }) : Buffer.from(file.body),
+      })
+      .catch((error: unknown) => {
+        // A full or read-only data directory is reported as such (one line naming the path);
+        // anything else names the file being dropped and its key.
+        if (StorageWriteError.of(error)) throw error;
+        throw new Error(
+          `${"path" in file ? file.path : file.key}: could not drop it into s3://${stack.names.Landing}/${file.key}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      });
     outcomes.push(
       stack.ingested(file.key, etag).then((outcome) => {
         done += 1;
