@@ -319,7 +319,17 @@ export async function duckdbEngine({
   // `reads`: the tables a statement reads, when known; only their views are refreshed (a gold
   // statement never binds bronze's files, so an unreadable bronze object fails no gold statement).
   // `bronzeOptional`: a bronze view that cannot be built (an unreadable object) is left as it was.
-  async function refreshViews(named: DatasetSpec[], reads?: TableRef[], bronzeOptional = false): Promise<void> {
+  // `cacheSilver`: a small silver snapshot may be a table (the pipeline's statements). A reader's
+  // query always sees views over the files: `duckdb_views()` lists them, and the views script the
+  // README documents rebuilds them in a user's own DuckDB shell.
+  async function refreshViews(
+    named: DatasetSpec[],
+    {
+      reads,
+      bronzeOptional = false,
+      cacheSilver = false,
+    }: { reads?: TableRef[]; bronzeOptional?: boolean; cacheSilver?: boolean },
+  ): Promise<void> {
     const wanted = (table: TableRef): boolean =>
       !reads || reads.some((read) => read.database === table.database && read.name === table.name);
     for (const spec of named) {
@@ -327,7 +337,10 @@ export async function duckdbEngine({
       if (spec.silver && wanted(tables.silver)) {
         const columns = silverColumns(spec);
         const partitions = await catalog.partitions(tables.silver);
-        await replaceView(tables.silver, JSON.stringify(partitions), async () => {
+        // What the name shows: the snapshot, and whether a table may stand for it (a reader after a
+        // run gets the view back; the next run's statements the table).
+        const shows = `${JSON.stringify(partitions)}${cacheSilver ? " as a table when small" : ""}`;
+        await replaceView(tables.silver, shows, async () => {
           const statement: Statement = {
             kind: "query",
             query: {
@@ -343,7 +356,7 @@ export async function duckdbEngine({
             },
           };
           const files = await resolve(statement);
-          const kind = (await bytesRead(statement, files)) > silverCacheBytes ? "VIEW" : "TABLE";
+          const kind = cacheSilver && (await bytesRead(statement, files)) <= silverCacheBytes ? "TABLE" : "VIEW";
           return { kind, select: renderDuckDb(statement, { files }) };
         });
       }
@@ -469,7 +482,7 @@ export async function duckdbEngine({
   async function run(statement: Statement): Promise<QueryResult> {
     checkAthenaText(statement);
     const started = performance.now();
-    await refreshViews(namedBy(statement), readTables(statement));
+    await refreshViews(namedBy(statement), { reads: readTables(statement), cacheSilver: true });
     if (statement.kind === "createTable" && statement.partitionedBy.length)
       partitionedBy.set(tableName(statement.table), statement.partitionedBy);
     const partitionColumns = statement.kind === "merge" ? partitionedBy.get(tableName(statement.into)) : undefined;
@@ -519,7 +532,7 @@ export async function duckdbEngine({
 
   async function sql(text: string): Promise<QueryResult> {
     const { named, bronzeOptional } = textViews(text);
-    await refreshViews(named, undefined, bronzeOptional);
+    await refreshViews(named, { bronzeOptional });
     return query(text);
   }
 
@@ -543,7 +556,7 @@ export async function duckdbEngine({
   // Every dataset's views, then the read-only statements; queued like the pipeline's own, so
   // a read never sees a statement half done, and the placeholders it adds are gone after it.
   async function read(text: string): Promise<ReadResult[]> {
-    await refreshViews(datasets, undefined, textViews(text).bronzeOptional);
+    await refreshViews(datasets, { bronzeOptional: textViews(text).bronzeOptional });
     const views = await readViews(connection, {
       datasets,
       s3Directory,
