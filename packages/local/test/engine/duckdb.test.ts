@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCatalog } from "../../src/catalog/index";
 import { shownError } from "../../src/commands/errors";
 import type { DuckDbEngine } from "../../src/engine/duckdb";
-import { duckdbEngine } from "../../src/engine/duckdb";
+import { duckdbEngine, ONE_THREAD_UNLOAD_BYTES, unloadThreads } from "../../src/engine/duckdb";
 import { StorageWriteError } from "../../src/services/errors";
 import type { LocalServices } from "../../src/services/index";
 import { startServices } from "../../src/services/index";
@@ -316,5 +316,16 @@ describe("duckdbEngine", () => {
       /^ICEBERG_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for partitions \(this statement writes 101 partitions/,
     );
     expect(await count()).toBe(100);
+  });
+});
+
+describe("unloadThreads", () => {
+  it("gives a small input the engine's threads and a large one a single thread", () => {
+    // The 1M-record run's bronze (7.6 MB) runs on every core; three 0.5 GB landing files (~42 MB) on one.
+    expect(unloadThreads(7.6 * 1024 ** 2, 2)).toBe(2);
+    expect(unloadThreads(ONE_THREAD_UNLOAD_BYTES, 4)).toBe(4);
+    expect(unloadThreads(ONE_THREAD_UNLOAD_BYTES + 1, 4)).toBe(1);
+    expect(unloadThreads(42 * 1024 ** 2, 2)).toBe(1);
+    expect(unloadThreads(0, 1)).toBe(1);
   });
 });
