@@ -87,15 +87,22 @@ export const SILVER_CACHE_BYTES = 32 * 1024 ** 2;
 export const ONE_THREAD_UNLOAD_BYTES = 16 * 1024 ** 2;
 
 /**
- * DuckDB threads an UNLOAD runs on: the engine's when its input is at most
- * {@link ONE_THREAD_UNLOAD_BYTES}, one above it (a memory bound).
- * @param inputBytes bytes of the files the UNLOAD reads
+ * DuckDB threads an UNLOAD runs on: one when its input is over {@link ONE_THREAD_UNLOAD_BYTES}
+ * (a memory bound); otherwise the engine's, at most one per file read. DuckDB splits a Parquet
+ * scan by row group, and a small file is one: a second thread on one file only adds its own
+ * window and partition writers. The backfill's 100-partition statements over one bronze file
+ * took ~2× as long on two threads as on one.
+ * @param input the bytes and the number of the files the UNLOAD reads
  * @param threads the engine's threads
- * @param limit the most input bytes read on all threads
- * @example unloadThreads(8 * 1024 ** 2, 2) // 2: the 1M-record run's bronze
+ * @param limit the most input bytes read on more than one thread
+ * @example unloadThreads({ bytes: 7.5 * 1024 ** 2, files: 10 }, 2) // 2: the 1M-record run's bronze
  */
-export function unloadThreads(inputBytes: number, threads: number, limit: number = ONE_THREAD_UNLOAD_BYTES): number {
-  return inputBytes > limit ? 1 : threads;
+export function unloadThreads(
+  input: { bytes: number; files: number },
+  threads: number,
+  limit: number = ONE_THREAD_UNLOAD_BYTES,
+): number {
+  return input.bytes > limit ? 1 : Math.max(1, Math.min(threads, input.files));
 }
 
 /**
@@ -409,7 +416,8 @@ export async function duckdbEngine({
       const output = prefixPath(directory, statement.to);
       await mkdir(dirname(output), { recursive: true });
       // COPY answers with the rows it wrote, as Athena's UpdateCount does for an UNLOAD.
-      const count = unloadThreads(await bytesRead(statement, files), threads);
+      const input = { bytes: await bytesRead(statement, files), files: readUris(statement).flatMap(files).length };
+      const count = unloadThreads(input, threads);
       const copied = await withThreads(count, () => query(renderDuckDb(statement, { files, unloadDirectory: output })));
       let written: string[] = [];
       try {

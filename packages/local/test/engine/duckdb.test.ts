@@ -320,12 +320,17 @@ describe("duckdbEngine", () => {
 });
 
 describe("unloadThreads", () => {
-  it("gives a small input the engine's threads and a large one a single thread", () => {
-    // The 1M-record run's bronze (7.6 MB) runs on every core; three 0.5 GB landing files (~42 MB) on one.
-    expect(unloadThreads(7.6 * 1024 ** 2, 2)).toBe(2);
-    expect(unloadThreads(ONE_THREAD_UNLOAD_BYTES, 4)).toBe(4);
-    expect(unloadThreads(ONE_THREAD_UNLOAD_BYTES + 1, 4)).toBe(1);
-    expect(unloadThreads(42 * 1024 ** 2, 2)).toBe(1);
-    expect(unloadThreads(0, 1)).toBe(1);
+  it("gives a small input of several files the engine's threads, a large one or one file a single thread", () => {
+    const MB = 1024 ** 2;
+    // The 1M-record run's bronze: ten files, 7.5 MB.
+    expect(unloadThreads({ bytes: 7.5 * MB, files: 10 }, 2)).toBe(2);
+    expect(unloadThreads({ bytes: ONE_THREAD_UNLOAD_BYTES, files: 10 }, 4)).toBe(4);
+    expect(unloadThreads({ bytes: 2 * MB, files: 3 }, 4)).toBe(3);
+    // Over the bound (three 0.5 GB landing files: ~42 MB of bronze): one thread, however many files.
+    expect(unloadThreads({ bytes: ONE_THREAD_UNLOAD_BYTES + 1, files: 10 }, 4)).toBe(1);
+    expect(unloadThreads({ bytes: 42 * MB, files: 3 }, 2)).toBe(1);
+    // The backfill: one small bronze file.
+    expect(unloadThreads({ bytes: 0.3 * MB, files: 1 }, 2)).toBe(1);
+    expect(unloadThreads({ bytes: 0, files: 0 }, 2)).toBe(1);
   });
 });
