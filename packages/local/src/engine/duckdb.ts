@@ -76,6 +76,36 @@ export interface DuckDbEngineOptions {
 export const SILVER_CACHE_BYTES = 32 * 1024 ** 2;
 
 /**
+ * The most bytes of input (the files an UNLOAD reads: bronze's, and silver's for a window over
+ * history) an UNLOAD reads with all of DuckDB's threads; a larger one runs on one thread. Its
+ * window and partitioned write hold state per thread outside the memory budget: at two threads,
+ * ~70 MB more on three 0.5 GB landing files (issue 12: 5.5M records, ~42 MB of bronze Parquet),
+ * the largest peak of the whole run. 16 MB is twice the 1M-record run's bronze (7.6 MB), whose
+ * silver query took 3–4 s on one thread against DuckDB's 1.0–1.3 s on all (issue 18), and well
+ * below three 0.5 GB files' bronze: those and three 1.5 GB files (~125 MB) keep one thread.
+ */
+export const ONE_THREAD_UNLOAD_BYTES = 16 * 1024 ** 2;
+
+/**
+ * DuckDB threads an UNLOAD runs on: one when its input is over {@link ONE_THREAD_UNLOAD_BYTES}
+ * (a memory bound); otherwise the engine's, at most one per file read. DuckDB splits a Parquet
+ * scan by row group, and a small file is one: a second thread on one file only adds its own
+ * window and partition writers. The backfill's 100-partition statements over one bronze file
+ * took ~2× as long on two threads as on one.
+ * @param input the bytes and the number of the files the UNLOAD reads
+ * @param threads the engine's threads
+ * @param limit the most input bytes read on more than one thread
+ * @example unloadThreads({ bytes: 7.5 * 1024 ** 2, files: 10 }, 2) // 2: the 1M-record run's bronze
+ */
+export function unloadThreads(
+  input: { bytes: number; files: number },
+  threads: number,
+  limit: number = ONE_THREAD_UNLOAD_BYTES,
+): number {
+  return input.bytes > limit ? 1 : Math.max(1, Math.min(threads, input.files));
+}
+
+/**
  * Where DuckDB's memory budget starts in the embedded stack. Left alone, DuckDB takes up to 80%
  * of the machine's memory: on the 1M-record run it held ~400 MB beside the process's ~300 MB,
  * against a goal of 512 MB in all (issue 18). 64 MB covers that run's window and writes (the rest
@@ -371,12 +401,10 @@ export async function duckdbEngine({
     }
   }
 
-  // An UNLOAD (silver's whole window, deduplicated and written by partition) runs on one thread:
-  // its window and partitioned write hold state per thread outside the memory budget, ~70 MB
-  // more at two threads on three 0.5 GB files (issue 12), the largest peak of the whole run.
-  async function oneThread<T>(task: () => Promise<T>): Promise<T> {
-    if (threads <= 1) return task();
-    await connection.run("SET threads = 1");
+  // An UNLOAD whose input is large runs on one thread (see unloadThreads).
+  async function withThreads<T>(count: number, task: () => Promise<T>): Promise<T> {
+    if (count === threads) return task();
+    await connection.run(`SET threads = ${count}`);
     try {
       return await task();
     } finally {
@@ -401,7 +429,9 @@ export async function duckdbEngine({
       const output = prefixPath(directory, statement.to);
       await mkdir(dirname(output), { recursive: true });
       // COPY answers with the rows it wrote, as Athena's UpdateCount does for an UNLOAD.
-      const copied = await oneThread(() => query(renderDuckDb(statement, { files, unloadDirectory: output })));
+      const input = { bytes: await bytesRead(statement, files), files: readUris(statement).flatMap(files).length };
+      const count = unloadThreads(input, threads);
+      const copied = await withThreads(count, () => query(renderDuckDb(statement, { files, unloadDirectory: output })));
       let written: string[] = [];
       try {
         written = await walk(output);

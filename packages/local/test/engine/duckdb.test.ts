@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCatalog } from "../../src/catalog/index";
 import { shownError } from "../../src/commands/errors";
 import type { DuckDbEngine } from "../../src/engine/duckdb";
-import { duckdbEngine } from "../../src/engine/duckdb";
+import { duckdbEngine, ONE_THREAD_UNLOAD_BYTES, unloadThreads } from "../../src/engine/duckdb";
 import { StorageWriteError } from "../../src/services/errors";
 import type { LocalServices } from "../../src/services/index";
 import { startServices } from "../../src/services/index";
@@ -316,5 +316,21 @@ describe("duckdbEngine", () => {
       /^ICEBERG_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for partitions \(this statement writes 101 partitions/,
     );
     expect(await count()).toBe(100);
+  });
+});
+
+describe("unloadThreads", () => {
+  it("gives a small input of several files the engine's threads, a large one or one file a single thread", () => {
+    const MB = 1024 ** 2;
+    // The 1M-record run's bronze: ten files, 7.5 MB.
+    expect(unloadThreads({ bytes: 7.5 * MB, files: 10 }, 2)).toBe(2);
+    expect(unloadThreads({ bytes: ONE_THREAD_UNLOAD_BYTES, files: 10 }, 4)).toBe(4);
+    expect(unloadThreads({ bytes: 2 * MB, files: 3 }, 4)).toBe(3);
+    // Over the bound (three 0.5 GB landing files: ~42 MB of bronze): one thread, however many files.
+    expect(unloadThreads({ bytes: ONE_THREAD_UNLOAD_BYTES + 1, files: 10 }, 4)).toBe(1);
+    expect(unloadThreads({ bytes: 42 * MB, files: 3 }, 2)).toBe(1);
+    // The backfill: one small bronze file.
+    expect(unloadThreads({ bytes: 0.3 * MB, files: 1 }, 2)).toBe(1);
+    expect(unloadThreads({ bytes: 0, files: 0 }, 2)).toBe(1);
   });
 });
