@@ -31,10 +31,20 @@ interface Level {
   stamp: number;
 }
 
-type Slot =
-  | { kind: "leaf"; type: "string" | "double" | "integer" | "boolean" | "list"; leaf: number; required: boolean }
-  | { kind: "time"; read: TimeReader; leaf: number; required: boolean }
-  | { kind: "struct"; struct: number; level: Level; required: boolean };
+// One shape for every kind of slot (what a kind does not use is -1 or undefined), so the
+// reader's loads of `kind`, `leaf` and `required` see one hidden class, not three.
+interface Slot {
+  kind: "string" | "double" | "integer" | "boolean" | "list" | "time" | "struct";
+  required: boolean;
+  /** Where its value goes among the flat record's leaves (-1 for a struct). */
+  leaf: number;
+  /** Where a struct's presence goes among the flat record's structs (-1 otherwise). */
+  struct: number;
+  /** A struct's keys. */
+  level: Level | undefined;
+  /** A timestamp's or date's reader. */
+  read: TimeReader | undefined;
+}
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -114,31 +124,30 @@ export function plainLineReader(
       clearSlot(slot, flat);
       return p + 4;
     }
-    if (slot.kind === "struct") {
-      if (c !== OPEN) return -1;
-      flat.present[slot.struct] = 1;
-      return readObject(text, p, end, slot.level, flat);
-    }
-    if (slot.kind === "time") {
-      // Text or a number, as the field's format takes it; the general path's reader decides.
-      let value: unknown;
-      let next: number;
-      if (c === QUOTE) {
-        const close = closingQuote(text, p + 1, end);
-        if (close === -1) return -1;
-        value = text.slice(p + 1, close);
-        next = close + 1;
-      } else {
-        next = readNumber(text, p, end, false);
-        if (next === -1) return -1;
-        value = lastNumber;
+    switch (slot.kind) {
+      case "struct":
+        if (c !== OPEN) return -1;
+        flat.present[slot.struct] = 1;
+        return readObject(text, p, end, slot.level!, flat);
+      case "time": {
+        // Text or a number, as the field's format takes it; the general path's reader decides.
+        let value: unknown;
+        let next: number;
+        if (c === QUOTE) {
+          const close = closingQuote(text, p + 1, end);
+          if (close === -1) return -1;
+          value = text.slice(p + 1, close);
+          next = close + 1;
+        } else {
+          next = readNumber(text, p, end, false);
+          if (next === -1) return -1;
+          value = lastNumber;
+        }
+        const read = slot.read!(value);
+        if (typeof read !== "string") return -1;
+        flat.leaves[slot.leaf] = read;
+        return next;
       }
-      const read = slot.read(value);
-      if (typeof read !== "string") return -1;
-      flat.leaves[slot.leaf] = read;
-      return next;
-    }
-    switch (slot.type) {
       case "string": {
         if (c !== QUOTE) return -1;
         const close = closingQuote(text, p + 1, end);
@@ -160,7 +169,7 @@ export function plainLineReader(
         return -1;
       case "double":
       case "integer": {
-        const next = readNumber(text, p, end, slot.type === "integer");
+        const next = readNumber(text, p, end, slot.kind === "integer");
         if (next !== -1) flat.leaves[slot.leaf] = lastNumber;
         return next;
       }
@@ -189,12 +198,12 @@ function compile(
       const struct = counter.structs++;
       const level = compile(field.fields, counter, safeName, depthLeft - 1);
       if (!level) return undefined;
-      slots.push({ kind: "struct", struct, level, required });
+      slots.push({ kind: "struct", required, leaf: -1, struct, level, read: undefined });
     } else if (field.type === "timestamp" || field.type === "date") {
       const read = field.type === "timestamp" ? timestampReader(field) : dateReader(field);
-      slots.push({ kind: "time", read, leaf: counter.leaves++, required });
+      slots.push({ kind: "time", required, leaf: counter.leaves++, struct: -1, level: undefined, read });
     } else {
-      slots.push({ kind: "leaf", type: field.type, leaf: counter.leaves++, required });
+      slots.push({ kind: field.type, required, leaf: counter.leaves++, struct: -1, level: undefined, read: undefined });
     }
   }
   const codes = fields
@@ -230,7 +239,7 @@ function clearSlot(slot: Slot, flat: FlatRecord): void {
     return;
   }
   flat.present[slot.struct] = 0;
-  for (const inner of slot.level.slots) clearSlot(inner, flat);
+  for (const inner of slot.level!.slots) clearSlot(inner, flat);
 }
 
 // Spaces between tokens, as in `{"a": 1, "b": 2}`; any other whitespace fails the line.
