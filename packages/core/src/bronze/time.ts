@@ -377,18 +377,21 @@ function commonIsoYear(text: string): number {
   const year = digitsAt(text, 0, 4);
   const month = digitsAt(text, 5, 2);
   const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
   const valid =
     year >= 0 &&
     month >= 1 &&
     month <= 12 &&
     day >= 1 &&
     day <= daysInMonth(year, month) &&
-    digitsAt(text, 11, 2) >= 0 &&
-    digitsAt(text, 11, 2) <= 23 &&
-    digitsAt(text, 14, 2) >= 0 &&
-    digitsAt(text, 14, 2) <= 59 &&
-    digitsAt(text, 17, 2) >= 0 &&
-    digitsAt(text, 17, 2) <= 59 &&
+    hour >= 0 &&
+    hour <= 23 &&
+    minute >= 0 &&
+    minute <= 59 &&
+    second >= 0 &&
+    second <= 59 &&
     digitsAt(text, 20, 3) >= 0;
   return valid ? year : -1;
 }
