@@ -325,6 +325,9 @@ export function timestampReader({ format = "iso", timezone, years = DEFAULT_YEAR
   if (format === "iso") {
     return (value) => {
       if (typeof value !== "string") return { reason: `expected an ISO-8601 timestamp, got ${describeValue(value)}` };
+      // The common shape needs no regex when its year is well inside the range.
+      const common = commonIsoYear(value);
+      if (common > years.min && common < years.max) return value;
       if (iso.test(value)) {
         // The year as written decides, but near a bound the offset can move it: then the instant's.
         const written = Number(value.slice(0, 4));
@@ -360,6 +363,48 @@ export function timestampReader({ format = "iso", timezone, years = DEFAULT_YEAR
     if (!time) return { reason: `${describeValue(value)} does not match ${JSON.stringify(format)}` };
     return inRange(instantOf(time, zone));
   };
+}
+
+// The year of `YYYY-MM-DDTHH:MM:SS.sssZ` (the shape `toISOString` writes) when `text` is that and
+// a valid date and time, else -1: the ISO pattern's regex would accept it. Checking the digits
+// here costs less than the regex, which with its caller was a twentieth of the reading thread
+// (1M car-telemetry lines, CPU profile). Any other text takes the regex.
+function commonIsoYear(text: string): number {
+  if (text.length !== 24) return -1;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84) return -1; // - - T
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return -1; // : :
+  if (text.charCodeAt(19) !== 46 || text.charCodeAt(23) !== 90) return -1; // . Z
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  const valid =
+    year >= 0 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour >= 0 &&
+    hour <= 23 &&
+    minute >= 0 &&
+    minute <= 59 &&
+    second >= 0 &&
+    second <= 59 &&
+    digitsAt(text, 20, 3) >= 0;
+  return valid ? year : -1;
+}
+
+// The number written by `count` decimal digits at `at`, or -1 when one is not a digit.
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -23,6 +23,26 @@ describe("timestampReader", () => {
     ]);
   });
 
+  it("checks the common toISOString shape as strictly as the ISO pattern", () => {
+    // Prepare
+    const read = timestampReader({ type: "timestamp" });
+    // Act
+    const values = [
+      "2024-02-29T23:59:59.999Z",
+      "2023-02-29T00:00:00.000Z",
+      "2024-04-31T00:00:00.000Z",
+      "2024-05-01T24:00:00.000Z",
+      "2024-05-01T12:60:00.000Z",
+      "2024-05-01T12:00:60.000Z",
+      "2024-13-01T12:00:00.000Z",
+      "2024-05-01t12:00:00.000Z",
+      "2024-05-01T12:00:00.00xZ",
+    ].map(read);
+    // Assess
+    expect(values[0]).toBe("2024-02-29T23:59:59.999Z");
+    for (const value of values.slice(1)) expect(value).toHaveProperty("reason");
+  });
+
   it("takes a per-field range of years", () => {
     // Act
     const value = timestampReader({ type: "timestamp", years: { min: 1, max: 9999 } })("0001-01-01T00:00:00Z");
