@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { bundleLikeLambda } from "@medallion/testing/bundle";
 import { describe, expect, it } from "vitest";
 
 const entry = fileURLToPath(new URL("../src/ingest.ts", import.meta.url));
@@ -10,19 +10,7 @@ const READER = /node_modules\/hyparquet\/src\/(read|plan|rowgroup|column|datapag
 describe("the ingest handler's bundle", () => {
   it("holds none of hyparquet's reader: ingest writes bronze and reads nothing back", async () => {
     // Prepare / Act: bundled as infra deploys it (test/bench/bundles prints its size).
-    const { metafile } = await build({
-      entryPoints: [entry],
-      outfile: "ingest.mjs",
-      write: false,
-      bundle: true,
-      minify: true,
-      metafile: true,
-      platform: "node",
-      format: "esm",
-      target: "node22",
-      external: ["@aws-sdk/*"],
-      logLevel: "error",
-    });
+    const metafile = await bundleLikeLambda(entry, "ingest.mjs", { deployed: true, write: false });
     // Assess
     const inputs = Object.values(metafile.outputs).flatMap((output) =>
       Object.entries(output.inputs)

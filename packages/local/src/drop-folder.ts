@@ -10,6 +10,15 @@ export interface DroppedFile {
   size: number;
 }
 
+/**
+ * Whether a file's path (relative, `/`-separated) has a name starting with a dot in it: an
+ * editor's or a copy tool's temporary file, or a folder of them, which is not landed but reported.
+ * @param path the file's path inside the dropped folder
+ */
+export function isDotPath(path: string): boolean {
+  return path.split("/").some((part) => part.startsWith("."));
+}
+
 /** Where taken files are moved: inside the drop folder, so nothing leaves the user's tree. */
 export const UPLOADED_DIR = "_uploaded";
 
@@ -50,7 +59,7 @@ export async function watchDropFolder({
       const full = join(entry.parentPath, entry.name);
       const path = relative(dir, full).split(sep).join("/");
       if (path.startsWith(`${UPLOADED_DIR}/`)) continue;
-      if (path.split("/").some((part) => part.startsWith("."))) {
+      if (isDotPath(path)) {
         if (!skipped.has(path)) onSkipped(path, "its name starts with a dot: rename it to ingest it");
         skipped.add(path);
         continue;

@@ -18,8 +18,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { FunctionName } from "@medallion/stacks/functions";
 import { functions } from "@medallion/stacks/functions";
-import type { Plugin } from "esbuild";
-import { build } from "esbuild";
+import { bundleLikeLambda } from "@medallion/testing/bundle";
 import { median } from "../ingest/measure";
 
 const args = process.argv.slice(2);
@@ -31,9 +30,6 @@ const INGEST_GOAL_KB = 250;
 const root = join(import.meta.dirname, "..", "..", "..");
 // Inside the repository, so the bundles resolve the external AWS SDK from its node_modules.
 const dir = join(root, "node_modules", ".cache", "medallion-bench-bundles");
-
-// The plugins infra bundles every function with (`nodejs.plugins`).
-const plugins = ((await import(join(root, "infra", "bundle-plugins.mjs"))) as { default: Plugin[] }).default;
 
 // Each link as SST sets it, with a made-up name: handlers read their links when loaded.
 const env: Record<string, string> = {
@@ -53,25 +49,12 @@ async function bundle(
   file: string,
 ): Promise<{ path: string; bytes: number; heaviest: string[]; inputs: [string, number][] }> {
   const path = join(dir, `${file}.mjs`);
-  const result = await build({
-    entryPoints: [join(root, "packages", "functions", "src", `${file}.ts`)],
-    outfile: path,
-    bundle: true,
-    minify: true,
-    metafile: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    external: ["@aws-sdk/*"],
-    plugins,
-    banner: {
-      js: "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);",
-    },
-    logLevel: "error",
+  const metafile = await bundleLikeLambda(join(root, "packages", "functions", "src", `${file}.ts`), path, {
+    deployed: true,
   });
   const byPackage = new Map<string, number>();
   const inputs: [string, number][] = [];
-  for (const output of Object.values(result.metafile.outputs))
+  for (const output of Object.values(metafile.outputs))
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       inputs.push([input, bytesInOutput]);
       const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);

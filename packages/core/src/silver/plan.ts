@@ -248,15 +248,7 @@ async function fittingPlan<E extends PendingFile>({
   more,
   maxQueryBytes,
   ...lake
-}: SilverLake & {
-  spec: DatasetSpec;
-  s3: S3Client;
-  catalog: PartitionCatalog;
-  read: FileRows<E>[];
-  more: boolean;
-  rebuild?: SilverRebuild;
-  maxQueryBytes: number;
-}): Promise<SilverPlan<E>> {
+}: PlanFilesOptions<E> & { maxQueryBytes: number }): Promise<SilverPlan<E>> {
   for (let count = read.length; ; count = Math.ceil(count / 2)) {
     const plan = await planFiles({ ...lake, read: read.slice(0, count), more: more || read.length > count });
     const tooLong = plan.statements
@@ -288,6 +280,16 @@ interface FileRows<E> {
 
 const bronzeUri = (bucket: string, entry: PendingFile): string => `s3://${bucket}/${entry.bronze_key}`;
 
+// What a plan of some files is made from: the lake, the files as read, whether more remain.
+type PlanFilesOptions<E extends PendingFile> = SilverLake & {
+  spec: DatasetSpec;
+  s3: S3Client;
+  catalog: PartitionCatalog;
+  read: FileRows<E>[];
+  more: boolean;
+  rebuild?: SilverRebuild;
+};
+
 // The plan of some files: their partitions in time order, a version, and one statement per
 // run of at most Athena's 100 partitions, each into its own folder of the version.
 async function planFiles<E extends PendingFile>({
@@ -299,14 +301,7 @@ async function planFiles<E extends PendingFile>({
   read,
   more,
   rebuild,
-}: SilverLake & {
-  spec: DatasetSpec;
-  s3: S3Client;
-  catalog: PartitionCatalog;
-  read: FileRows<E>[];
-  more: boolean;
-  rebuild?: SilverRebuild;
-}): Promise<SilverPlan<E>> {
+}: PlanFilesOptions<E>): Promise<SilverPlan<E>> {
   const silver = silverSpecOf(spec);
   // Each file carries the days its rows fall in: the ledger records them when it is consolidated.
   const files = read.map((r) => ({ ...r.entry, partition_days: partitionDays(r.partitions, silver.partition) }));

@@ -3,6 +3,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { knownDatasets } from "@medallion/core/dataset";
 import type { IngestResult } from "@medallion/core/ingest";
+import { isDotPath } from "../drop-folder";
 import { fitWarnings } from "../invocations";
 import type { SampleFile } from "../sample/car-telemetry";
 import { carTelemetrySample } from "../sample/car-telemetry";
@@ -304,7 +305,7 @@ async function landingFiles(dir: string, dataset: string): Promise<{ files: Land
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
     const relativePath = relative(folder, path).split(sep).join("/");
-    if (relativePath.split("/").some((part) => part.startsWith("."))) {
+    if (isDotPath(relativePath)) {
       skipped.push(relativePath);
       continue;
     }

@@ -25,7 +25,7 @@ import {
 import type { LocalCatalog } from "../catalog/index";
 import { StorageWriteError } from "../services/errors";
 import { duckdb } from "./duckdb-api";
-import { moveObjectFolder, objectPath, prefixFiles, prefixPath, stagingDirectory } from "./files";
+import { folderKey, moveObjectFolder, objectPath, prefixFiles, prefixPath, stagingDirectory } from "./files";
 import type { ReadResult } from "./reads";
 import { bronzeView, ReadOnlyError, readStatements, readViews, VIEW_CATALOG, VIEW_SCHEMAS } from "./reads";
 
@@ -416,10 +416,11 @@ export async function duckdbEngine({
   async function unload(
     statement: Extract<Statement, { kind: "unload" }>,
     files: (uri: string) => string[],
+    inputBytes: number,
   ): Promise<QueryResult> {
     if (!s3) throw new Error(`this DuckDB engine is read-only: it cannot unload to ${statement.to}`);
     const { bucket, key: prefix } = parseS3Uri(statement.to);
-    const base = prefix.endsWith("/") || prefix === "" ? prefix : `${prefix}/`;
+    const base = folderKey(prefix);
     const present = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: base, MaxKeys: 1 }));
     if (present.KeyCount)
       throw athenaFailure(`HIVE_PATH_ALREADY_EXISTS: Target directory for table already exists: ${statement.to}`);
@@ -429,7 +430,7 @@ export async function duckdbEngine({
       const output = prefixPath(directory, statement.to);
       await mkdir(dirname(output), { recursive: true });
       // COPY answers with the rows it wrote, as Athena's UpdateCount does for an UNLOAD.
-      const input = { bytes: await bytesRead(statement, files), files: readUris(statement).flatMap(files).length };
+      const input = { bytes: inputBytes, files: readUris(statement).flatMap(files).length };
       const count = unloadThreads(input, threads);
       const copied = await withThreads(count, () => query(renderDuckDb(statement, { files, unloadDirectory: output })));
       let written: string[] = [];
@@ -519,18 +520,20 @@ export async function duckdbEngine({
     // Listed once: the query and the scanned bytes name the same files (a read of 1,600 silver
     // partitions lists 1,600 folders).
     const files = await resolve(statement);
+    // DuckDB's own bytes-read counter misses Parquet reads: the objects the statement names stand
+    // in for Athena's scan. Sized once, before: an UNLOAD chooses its threads by them too.
+    const scannedBytes = await bytesRead(statement, files);
     const result = await withinMemory(() =>
       statement.kind === "unload"
-        ? unload(statement, files)
+        ? unload(statement, files, scannedBytes)
         : statement.kind === "merge" && partitionColumns
           ? merge(statement, partitionColumns, files)
           : query(renderDuckDb(statement, { files })),
     );
-    // DuckDB's own bytes-read counter misses Parquet reads: the objects the statement names stand in for Athena's scan.
     return {
       ...result,
       statistics: {
-        scannedBytes: await bytesRead(statement, files),
+        scannedBytes,
         engineMs: Math.round(performance.now() - started),
       },
     };

@@ -115,6 +115,14 @@ export async function moveObjectFile(s3Directory: string, uri: string, file: str
 }
 
 /**
+ * A key prefix as the folder it names: `a/b` is `a/b/`; the bucket's root (`""`) stays itself.
+ * @param key an S3 key prefix
+ */
+export function folderKey(key: string): string {
+  return key === "" || key.endsWith("/") ? key : `${key}/`;
+}
+
+/**
  * Where the objects under an S3 prefix live in a folder laid out as s3rver's store:
  * `<root>/<bucket>/<prefix>`. With s3rver's directory as the root, the prefix's folder in the
  * store; with a {@link stagingDirectory}, where an unload writes the files {@link moveObjectFolder} moves there.
@@ -147,33 +155,25 @@ export async function moveObjectFolder(
   files: string[],
 ): Promise<void> {
   const { bucket, key } = parseS3Uri(uri);
-  const base = key === "" || key.endsWith("/") ? key : `${key}/`;
+  const base = folderKey(key);
   const source = prefixPath(staging, uri);
   const target = prefixPath(s3Directory, uri);
-  const keys = files.map((file) => `${base}${relative(source, file).split(sep).join("/")}`);
+  const moves = files.map((file) => ({ file, key: `${base}${relative(source, file).split(sep).join("/")}` }));
   const whole =
-    keys.every((key) => storedKeyPath(key) === key) &&
+    moves.every(({ key }) => storedKeyPath(key) === key) &&
     (await emptyOrMissing(target)) &&
     (await stat(staging)).dev === (await stat(s3Directory)).dev;
   if (!whole) {
-    await eachLimit(
-      files.map((file, i) => [file, keys[i]!] as const),
-      8,
-      ([file, key]) => moveObjectFile(s3Directory, `s3://${bucket}/${key}`, file),
-    );
+    await eachLimit(moves, 8, ({ file, key }) => moveObjectFile(s3Directory, `s3://${bucket}/${key}`, file));
     return;
   }
   const staged = storeOf(staging);
-  await eachLimit(
-    files.map((file, i) => [file, keys[i]!] as const),
-    8,
-    async ([file, key]) => {
-      const hash = createHash("md5");
-      await pipeline(createReadStream(file), hash);
-      await staged.putMetadata(bucket, key, METADATA, hash.digest("hex"));
-      await rename(file, staged.getResourcePath(bucket, key, "object"));
-    },
-  );
+  await eachLimit(moves, 8, async ({ file, key }) => {
+    const hash = createHash("md5");
+    await pipeline(createReadStream(file), hash);
+    await staged.putMetadata(bucket, key, METADATA, hash.digest("hex"));
+    await rename(file, staged.getResourcePath(bucket, key, "object"));
+  });
   await mkdir(dirname(target), { recursive: true });
   await rename(source, target);
 }

@@ -2,6 +2,7 @@ import type { SqlEngine } from "@medallion/core/engine";
 import type { PartitionCatalog } from "@medallion/core/silver";
 import type { Statement, TableRef } from "@medallion/core/sql";
 import { readSources } from "@medallion/core/sql";
+import { folderKey } from "../engine/files";
 import type { CallRecorder } from "./recorder";
 import type { AwsScope, IamRequest } from "./requests";
 import { glueTableArns } from "./requests";
@@ -33,7 +34,7 @@ const ANY_OBJECT = "any-object";
 
 function s3Under(uri: string, actions: readonly string[]): IamRequest[] {
   const { bucket, key } = parseS3(uri);
-  const prefix = key === "" || key.endsWith("/") ? key : `${key}/`;
+  const prefix = folderKey(key);
   return actions.map((action) =>
     action === "s3:ListBucket" || action === "s3:GetBucketLocation"
       ? { action, resource: `arn:aws:s3:::${bucket}` }

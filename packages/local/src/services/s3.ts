@@ -128,7 +128,7 @@ function refuseLongKeys(server: S3rver): void {
         if (utf8Bytes(key) > limits.maxKeyBytes) {
           ctx.status = 400;
           ctx.type = "application/xml";
-          ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>KeyTooLongError</Code><Message>Your key is too long (${utf8Bytes(key)} bytes; the limit is ${limits.maxKeyBytes})</Message></Error>`;
+          ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>KeyTooLongError</Code><Message>${keyTooLong(key)}</Message></Error>`;
           return;
         }
       }
@@ -210,10 +210,7 @@ export async function startS3(dataDir: string, bucketNames: string[], port = 0):
     onObjectCreated: (listener) => void listeners.push(listener),
     putObject: async ({ bucket, key, body }) => {
       if (utf8Bytes(key) > limits.maxKeyBytes)
-        throw Object.assign(
-          new Error(`Your key is too long (${utf8Bytes(key)} bytes; the limit is ${limits.maxKeyBytes})`),
-          { name: "KeyTooLongError" },
-        );
+        throw Object.assign(new Error(keyTooLong(key)), { name: "KeyTooLongError" });
       // The metadata s3rver keeps of an SDK PUT of bytes with no content type of their own.
       const { md5, size } = await store.putObject({
         bucket,
@@ -238,6 +235,10 @@ export async function startS3(dataDir: string, bucketNames: string[], port = 0):
     },
   };
 }
+
+// S3's words for a key over its limit, in the HTTP error and the in-process put alike.
+const keyTooLong = (key: string): string =>
+  `Your key is too long (${utf8Bytes(key)} bytes; the limit is ${limits.maxKeyBytes})`;
 
 async function portFree(port: number): Promise<void> {
   const probe = createServer();
