@@ -170,17 +170,23 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
         contentType: "application/vnd.apache.parquet",
       });
       bronzeKey = keys.bronze;
-      bronze = bronzeObject(converted, bronzeEtag);
+      // Recorded when the conversion tallied the days (the dataset has silver), they fit in the
+      // entry, and S3 gave the object's ETag, which ties them to its bytes.
+      const days = recordableDays(converted.partitionDays);
+      if (days && converted.rowsWithoutTimestamp !== undefined && bronzeEtag)
+        bronze = {
+          bronze_etag: normaliseEtag(bronzeEtag),
+          bronze_rows: converted.recordsBronze,
+          bronze_rows_without_timestamp: converted.rowsWithoutTimestamp,
+          partition_days: days,
+        };
     }
     const status = bronzeKey ? "bronze" : "quarantined";
     const reason = bronzeKey ? undefined : "no valid record in the file";
     const counts: [number, number, number] = [converted.recordsIn, converted.recordsBronze, converted.recordsRejected];
     const coerced = Object.keys(converted.coerced).length ? converted.coerced : undefined;
     await ledger(ctx, landing, { status, counts, quarantineKeys, bronzeKey, reason, coerced, bronze });
-    await replaceOlder(ctx, landing, {
-      days: recordableDays(converted.partitionDays),
-      hasRows: bronzeKey !== undefined,
-    });
+    await replaceOlder(ctx, landing, { days: bronze?.partition_days, hasRows: bronzeKey !== undefined });
     const archived = await archive(ctx, landing, bronzeKey ? "done" : "failed", reason);
     return resultOf(landing, {
       status,
@@ -321,19 +327,6 @@ type BronzeObject = Pick<
   LedgerEntry,
   "bronze_etag" | "bronze_rows" | "bronze_rows_without_timestamp" | "partition_days"
 >;
-
-// The facts of the object written, when the conversion tallied its days (the dataset has silver),
-// the days fit in the entry, and S3 gave the object's ETag (which ties the facts to its bytes).
-function bronzeObject(converted: ConvertResult, etag: string | undefined): BronzeObject | undefined {
-  const days = recordableDays(converted.partitionDays);
-  if (!days || converted.rowsWithoutTimestamp === undefined || !etag) return undefined;
-  return {
-    bronze_etag: normaliseEtag(etag),
-    bronze_rows: converted.recordsBronze,
-    bronze_rows_without_timestamp: converted.rowsWithoutTimestamp,
-    partition_days: days,
-  };
-}
 
 async function ledger(
   ctx: IngestContext,
