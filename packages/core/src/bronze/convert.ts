@@ -67,6 +67,8 @@ export interface ConvertResult {
    * sorted `yyyymmdd`, as reading the file's timestamps back would give them.
    */
   partitionDays?: number[];
+  /** With `days`: the rows in bronze without a usable partition timestamp (in none of those days). */
+  rowsWithoutTimestamp?: number;
 }
 
 /**
@@ -164,6 +166,7 @@ export async function convertToBronze(
       bytesIn,
       parquetPath: recordsBronze > 0 ? parquetPath : undefined,
       ...(bronze.partitionDays ? { partitionDays: bronze.partitionDays } : {}),
+      ...(bronze.rowsWithoutTimestamp !== undefined ? { rowsWithoutTimestamp: bronze.rowsWithoutTimestamp } : {}),
     };
   } catch (error) {
     await bronze.discard();

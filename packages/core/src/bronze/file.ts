@@ -34,7 +34,10 @@ export interface BronzeFileOptions {
    * the machine has more than one core). Files of one group or less are encoded in place.
    */
   worker?: boolean;
-  /** The timestamp whose partition days {@link BronzeFile.close} reports in `partitionDays`. */
+  /**
+   * The timestamp whose partition days {@link BronzeFile.close} reports in `partitionDays` (and
+   * its rows in none in `rowsWithoutTimestamp`).
+   */
   days?: PartitionDaySource;
 }
 
@@ -62,6 +65,8 @@ export class BronzeFile {
   rows = 0;
   /** Once closed, the partition days of the rows written (sorted `yyyymmdd`), when a day source was given. */
   partitionDays: number[] | undefined;
+  /** Once closed, the rows written without a usable partition timestamp, when a day source was given. */
+  rowsWithoutTimestamp: number | undefined;
 
   constructor({
     fields,
@@ -116,9 +121,12 @@ export class BronzeFile {
     }
     if (!this.sink) {
       this.partitionDays = this.daySource && [];
+      this.rowsWithoutTimestamp = this.daySource && 0;
       return 0;
     }
-    this.partitionDays = await this.sink.finish();
+    const counted = await this.sink.finish();
+    this.partitionDays = counted?.days;
+    this.rowsWithoutTimestamp = counted?.withoutTimestamp;
     return this.rows;
   }
 

@@ -5,7 +5,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import type { PartitionDaySource } from "./days";
+import type { PartitionDayCount, PartitionDaySource } from "./days";
 import { PartitionDayTally } from "./days";
 import type { BronzeEncoderOptions } from "./encoder";
 import { BronzeEncoder } from "./encoder";
@@ -28,9 +28,9 @@ export interface RowGroupSink {
   ready(): Promise<void>;
   /**
    * Writes the footer; resolves when the file is complete, with the partition days of its rows
-   * when the sink was given a {@link PartitionDaySource}.
+   * (and the count of rows in none) when the sink was given a {@link PartitionDaySource}.
    */
-  finish(): Promise<number[] | undefined>;
+  finish(): Promise<PartitionDayCount | undefined>;
   /** Stops without finishing the file. */
   abort(): Promise<void>;
 }
@@ -41,7 +41,7 @@ type ToWorker =
   | { type: "finish" };
 type FromWorker =
   | { type: "written" }
-  | { type: "finished"; days?: number[] }
+  | { type: "finished"; days?: PartitionDayCount }
   | { type: "failed"; message: string; stack?: string };
 
 const ROLE = "medallion-bronze-encoder";
@@ -65,7 +65,7 @@ export function inlineSink(options: BronzeEncoderOptions, days?: PartitionDaySou
     ready: async () => undefined,
     async finish() {
       encoder.finish();
-      return tally?.days();
+      return tally?.result();
     },
     abort: async () => undefined,
   };
@@ -84,7 +84,7 @@ export function workerSink(options: BronzeEncoderOptions, days?: PartitionDaySou
   let queued = 0;
   let failure: Error | undefined;
   let finished = false;
-  let finishedDays: number[] | undefined;
+  let finishedDays: PartitionDayCount | undefined;
   let wake: (() => void) | undefined;
   const notify = () => {
     const resume = wake;
@@ -282,7 +282,7 @@ function serve(): void {
       } else {
         encoder!.finish();
         encoder = undefined;
-        reply({ type: "finished", days: tally?.days() });
+        reply({ type: "finished", days: tally?.result() });
         tally = undefined;
       }
     } catch (error) {

@@ -10,7 +10,7 @@ import { UnparseableFileError } from "../bronze/errors";
 import { datasetForKey } from "../dataset/registry";
 import type { DatasetSpec } from "../dataset/spec";
 import type { LedgerEntry } from "../ledger/ledger";
-import { getLedgerEntry, recordIngested } from "../ledger/ledger";
+import { getLedgerEntry, recordableDays, recordIngested } from "../ledger/ledger";
 import type { ArchiveOutcome } from "./archive";
 import { archiveLandingObject, isArchiveKey } from "./archive";
 import { type IngestError, IngestIoError } from "./errors";
@@ -161,21 +161,32 @@ export async function ingestObject(source: IngestSource, ctx: IngestContext): Pr
       quarantineKeys.push(keys.rejected);
     }
     let bronzeKey: string | undefined;
+    let bronze: BronzeObject | undefined;
     if (converted.parquetPath) {
-      await uploadFile(ctx.s3, {
+      const bronzeEtag = await uploadFile(ctx.s3, {
         bucket: ctx.bronzeBucket,
         key: keys.bronze,
         path: converted.parquetPath,
         contentType: "application/vnd.apache.parquet",
       });
       bronzeKey = keys.bronze;
+      // Recorded when the conversion tallied the days (the dataset has silver), they fit in the
+      // entry, and S3 gave the object's ETag, which ties them to its bytes.
+      const days = recordableDays(converted.partitionDays);
+      if (days && converted.rowsWithoutTimestamp !== undefined && bronzeEtag)
+        bronze = {
+          bronze_etag: normaliseEtag(bronzeEtag),
+          bronze_rows: converted.recordsBronze,
+          bronze_rows_without_timestamp: converted.rowsWithoutTimestamp,
+          partition_days: days,
+        };
     }
     const status = bronzeKey ? "bronze" : "quarantined";
     const reason = bronzeKey ? undefined : "no valid record in the file";
     const counts: [number, number, number] = [converted.recordsIn, converted.recordsBronze, converted.recordsRejected];
     const coerced = Object.keys(converted.coerced).length ? converted.coerced : undefined;
-    await ledger(ctx, landing, { status, counts, quarantineKeys, bronzeKey, reason, coerced });
-    await replaceOlder(ctx, landing, { days: converted.partitionDays, hasRows: bronzeKey !== undefined });
+    await ledger(ctx, landing, { status, counts, quarantineKeys, bronzeKey, reason, coerced, bronze });
+    await replaceOlder(ctx, landing, { days: bronze?.partition_days, hasRows: bronzeKey !== undefined });
     const archived = await archive(ctx, landing, bronzeKey ? "done" : "failed", reason);
     return resultOf(landing, {
       status,
@@ -307,12 +318,20 @@ interface LedgerWrite {
   reason?: string;
   /** Values taken as their JSON text, per field path. */
   coerced?: Record<string, number>;
+  /** What silver plans from, of the bronze object written. */
+  bronze?: BronzeObject;
 }
+
+// What the ledger records of a bronze object for silver's plan, so the plan need not read it.
+type BronzeObject = Pick<
+  LedgerEntry,
+  "bronze_etag" | "bronze_rows" | "bronze_rows_without_timestamp" | "partition_days"
+>;
 
 async function ledger(
   ctx: IngestContext,
   { dataset, fileId, source, etag }: Landing,
-  { status, counts, quarantineKeys, bronzeKey, reason, coerced }: LedgerWrite,
+  { status, counts, quarantineKeys, bronzeKey, reason, coerced, bronze }: LedgerWrite,
 ): Promise<void> {
   const [recordsIn, recordsBronze, recordsQuarantined] = counts;
   const entry: LedgerEntry = {
@@ -330,6 +349,7 @@ async function ledger(
   if (bronzeKey) entry.bronze_key = bronzeKey;
   if (reason) entry.reason = reason;
   if (coerced) entry.coerced = coerced;
+  if (bronze) Object.assign(entry, bronze);
   // Only files with bronze rows wait for silver: the sparse index lists exactly those.
   if (recordsBronze > 0) entry.pending_dataset = dataset;
   await io(`recording ${fileId} in the ledger`, () => recordIngested(ctx.doc, ctx.ledgerTable, entry));

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { PartitionDaySource } from "../bronze/days";
 import type { DatasetSpec } from "../dataset/spec";
 import type { LedgerEntry } from "../ledger/ledger";
-import { markForRebuild, recordPartitionDays, retireOlderVersions } from "../ledger/ledger";
+import { markForRebuild, retireOlderVersions } from "../ledger/ledger";
 import { partitionSourcePath } from "../silver/columns";
 import { io } from "./s3";
 import type { IngestContext } from "./types";
@@ -16,8 +16,9 @@ export interface NewerVersion {
   key: string;
   etag: string;
   /**
-   * The days its bronze rows fall in, tallied while it was converted (a fresh ingest of a dataset
-   * with silver, see {@link partitionDaySource}); absent on a repeated event.
+   * The days its bronze rows fall in, tallied while it was converted and recorded in its ledger
+   * entry (a fresh ingest of a dataset with silver, see {@link partitionDaySource}); absent on a
+   * repeated event.
    */
   days?: number[];
   /** Its ledger entry as read, on a repeated event. */
@@ -53,7 +54,7 @@ export async function supersede(ctx: IngestContext, newer: NewerVersion): Promis
   );
   const withRows = retired.filter((entry) => entry.bronze_key);
   if (withRows.length === 0) return;
-  const newDays = await daysOf(ctx, newer);
+  const newDays = daysOf(newer);
   const oldDays = withRows.every((entry) => entry.partition_days)
     ? withRows.flatMap((entry) => entry.partition_days!)
     : undefined;
@@ -76,16 +77,10 @@ export function partitionDaySource(spec: DatasetSpec): PartitionDaySource | unde
   return spec.silver ? { path: partitionSourcePath(spec), partition: spec.silver.partition } : undefined;
 }
 
-// The days the newer version's rows fall in: none without rows, what its ledger entry recorded,
-// or those its conversion tallied (then recorded, for a repeated event). Unknown otherwise, or
-// when the dataset has no silver.
-async function daysOf(ctx: IngestContext, newer: NewerVersion): Promise<number[] | undefined> {
+// The days the newer version's rows fall in: none without rows, what its ledger entry recorded
+// (on a repeated event), or those its conversion tallied (the entry records them too). Unknown
+// otherwise: an entry written before days were recorded, a dataset without silver.
+function daysOf(newer: NewerVersion): number[] | undefined {
   if (!newer.hasRows) return [];
-  if (newer.entry?.partition_days) return newer.entry.partition_days;
-  const { days } = newer;
-  if (!days) return undefined;
-  await io(`recording the days of ${newer.fileId}`, () =>
-    recordPartitionDays(ctx.doc, ctx.ledgerTable, { dataset: newer.dataset, file_id: newer.fileId }, days),
-  );
-  return days;
+  return newer.entry ? newer.entry.partition_days : newer.days;
 }

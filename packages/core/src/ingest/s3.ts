@@ -42,14 +42,15 @@ export async function io<T>(what: string, action: () => Promise<T>): Promise<T> 
 /**
  * Uploads a local file (a bronze Parquet, a rejected-records file) as one streamed PUT: S3
  * needs its length up front, so it is read from the file, never from a buffer.
+ * @returns the object's ETag, as S3 reports it
  * @throws IngestIoError naming the key when the PUT fails
  */
 export async function uploadFile(
   s3: S3Client,
   { bucket, key, path, contentType }: { bucket: string; key: string; path: string; contentType: string },
-): Promise<void> {
+): Promise<string | undefined> {
   const { size } = await stat(path);
-  await io(`uploading ${key}`, () =>
+  const put = await io(`uploading ${key}`, () =>
     s3.send(
       new PutObjectCommand({
         Bucket: bucket,
@@ -60,4 +61,5 @@ export async function uploadFile(
       }),
     ),
   );
+  return put.ETag;
 }

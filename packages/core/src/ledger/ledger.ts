@@ -13,6 +13,22 @@ export const SET_ASIDE_FAILURES = 2;
  */
 export const ONLY_FILE_SET_ASIDE_FAILURES = 12;
 
+/**
+ * Days a ledger entry records at most in `partition_days`. DynamoDB stores a `yyyymmdd` number
+ * in a list in at most 6 bytes (5 for its digits, 1 for its slot), so this many take at most
+ * 120 KB of the 400 KB item: 55 years of daily partitions (a five-year backfill has ~1,830).
+ * A file with more records none: silver reads its days from bronze, and a replacement of it
+ * recomputes the whole history.
+ */
+export const MAX_RECORDED_DAYS = 20_000;
+
+/**
+ * The days to record of a file, or none when there are more than {@link MAX_RECORDED_DAYS}.
+ * @param days `yyyymmdd` ordinals
+ */
+export const recordableDays = (days: number[] | undefined): number[] | undefined =>
+  days && days.length <= MAX_RECORDED_DAYS ? days : undefined;
+
 /** One ingested landing file: the pipeline's bookmark (table `Ledger`). */
 export interface LedgerEntry {
   dataset: string;
@@ -63,10 +79,21 @@ export interface LedgerEntry {
    */
   recompute_days?: number[];
   /**
-   * The days (`yyyymmdd`) the file's rows fall in: recorded when silver consolidates it, or
-   * when it replaces an older version. Entries written before this field have none.
+   * The days (`yyyymmdd`) the file's rows fall in: recorded when it is ingested (a dataset with
+   * silver), or when silver consolidates it. Entries written before this field have none, nor
+   * does a file of more than {@link MAX_RECORDED_DAYS} days.
    */
   partition_days?: number[];
+  /**
+   * The ETag of the bronze object as ingest wrote it (normalised): `partition_days`,
+   * `bronze_rows` and `bronze_rows_without_timestamp` describe that object, so silver plans from
+   * them without reading it while the object still has this ETag. Set with those two at ingest.
+   */
+  bronze_etag?: string;
+  /** Rows in that bronze object (unlike `records_bronze`, which a redrive raises by its part's rows). */
+  bronze_rows?: number;
+  /** Rows in that bronze object without a usable partition timestamp (in none of `partition_days`). */
+  bronze_rows_without_timestamp?: number;
   /** Failed pipeline runs whose plan held this file while it was pending (reset when it is set aside or redriven). */
   failures?: number;
   /** The last such failure: the error, and the layer whose step failed. */
@@ -251,7 +278,8 @@ export async function markConsolidated(
 ): Promise<void> {
   const consolidatedAt = new Date().toISOString();
   await eachLimit(entries, 8, async (entry) => {
-    const days = entry.partition_days ? ", partition_days = :days" : "";
+    const recorded = recordableDays(entry.partition_days);
+    const days = recorded ? ", partition_days = :days" : "";
     try {
       await doc.send(
         new UpdateCommand({
@@ -264,7 +292,7 @@ export async function markConsolidated(
             ":silver": "silver",
             ":version": silverVersion,
             ":at": consolidatedAt,
-            ...(entry.partition_days ? { ":days": entry.partition_days } : {}),
+            ...(recorded ? { ":days": recorded } : {}),
           },
         }),
       );
@@ -347,27 +375,6 @@ export async function markForRebuild(
     }
   });
   return wanted.length;
-}
-
-/**
- * Records the days a file's rows fall in (see {@link LedgerEntry.partition_days}), when a
- * replacement needs them before silver has read the file.
- * @param days `yyyymmdd` ordinals
- */
-export async function recordPartitionDays(
-  doc: DynamoDBDocumentClient,
-  table: string,
-  entry: Pick<LedgerEntry, "dataset" | "file_id">,
-  days: number[],
-): Promise<void> {
-  await doc.send(
-    new UpdateCommand({
-      TableName: table,
-      Key: { dataset: entry.dataset, file_id: entry.file_id },
-      UpdateExpression: "SET partition_days = :days",
-      ExpressionAttributeValues: { ":days": days },
-    }),
-  );
 }
 
 /**

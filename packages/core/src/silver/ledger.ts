@@ -13,8 +13,15 @@ export const pendingFileSchema = z.object({
   recompute_id: z.string().optional(),
   /** The days (`yyyymmdd`) that recompute takes; absent with `recompute_id`: the whole history. */
   recompute_days: z.array(z.number().int()).optional(),
-  /** The days (`yyyymmdd`) the file's rows fall in, once known (a plan read them, or a replace did). */
+  /** The days (`yyyymmdd`) the file's rows fall in, once known (ingest tallied them, or a plan read them). */
   partition_days: z.array(z.number().int()).optional(),
+  /**
+   * The bronze object's ETag as ingest wrote it: while the object has it, its days are
+   * `partition_days` and its rows these two counts, and planning reads none of it.
+   */
+  bronze_etag: z.string().optional(),
+  bronze_rows: z.number().int().nonnegative().optional(),
+  bronze_rows_without_timestamp: z.number().int().nonnegative().optional(),
   /** Failed runs whose plan held the file (the ledger's counter); absent when none. */
   failures: z.number().int().nonnegative().optional(),
 });

@@ -8,11 +8,12 @@ import {
 } from "@aws-sdk/client-s3";
 import type { AsyncBuffer } from "hyparquet";
 
-/** An S3 object's key, size and last change. */
+/** An S3 object's key, size and last change (and its ETag, from {@link objectInfo}). */
 export interface ObjectInfo {
   key: string;
   size: number;
   lastModified?: Date;
+  etag?: string;
 }
 
 /**
@@ -160,12 +161,12 @@ export function rangedBuffer(s3: S3Client, bucket: string, object: ObjectInfo): 
 }
 
 /**
- * An object's key and size, from a HEAD request.
+ * An object's key, size and ETag, from a HEAD request.
  * @param s3 S3 client
  * @param bucket bucket name
  * @param key object key
  */
 export async function objectInfo(s3: S3Client, bucket: string, key: string): Promise<ObjectInfo> {
   const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-  return { key, size: head.ContentLength ?? 0, lastModified: head.LastModified };
+  return { key, size: head.ContentLength ?? 0, lastModified: head.LastModified, etag: head.ETag };
 }

@@ -80,8 +80,13 @@ export class PartitionTally {
   /** @param partition the spec's partition columns */
   constructor(private readonly partition: PartitionSpec) {}
 
-  /** Tallies more values of the column. @param values values, in any order */
-  add(values: Iterable<unknown>): void {
+  /**
+   * Tallies more values of the column.
+   * @param values values, in any order
+   * @returns how many of them fall in no partition
+   */
+  add(values: Iterable<unknown>): number {
+    const before = this.withoutTimestamp;
     for (const value of values) {
       this.rows += 1;
       let of: PartitionValues | undefined;
@@ -99,6 +104,7 @@ export class PartitionTally {
         this.last = of;
       }
     }
+    return this.withoutTimestamp - before;
   }
 
   /** The partitions and counts of every value added so far. */

@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import * as z from "zod";
 import type { DatasetSpec } from "../dataset/spec";
+import { eachLimit } from "../dynamo/request";
+import { normaliseEtag } from "../ingest/keys";
 import { athena, chunksOf, stepFunctions, utf8Bytes } from "../limits/index";
 import type { Statement, TableRef } from "../sql/ast";
 import { renderAthena } from "../sql/athena";
@@ -144,17 +146,29 @@ export const MAX_PLAN_QUERY_BYTES = stepFunctions.maxStateBytes / 2;
 
 const ingestDateOf = (key: string): string | undefined => /(?:^|\/)ingest_date=([^/]+)\//.exec(key)?.[1];
 
-// The partitions of a bronze file's rows (ranged reads of the footer and the partition column).
-async function readFilePartitions(
+/** Pending files whose bronze objects planning checks or reads at once. */
+const FILES_READ_AT_ONCE = 4;
+
+// The partitions and row counts of a pending file's bronze rows. Ingest recorded them with the
+// object's ETag: while a HEAD finds the object with that ETag they are what reading it would
+// give, and nothing of it is read. Otherwise (an entry written before they were recorded, a
+// file of more days than an entry holds, an object replaced since) the footer and the partition
+// column are read (ranged GETs). A missing or unreadable object is a BronzeReadError either way.
+async function readFileRows(
   s3: S3Client,
   bucket: string,
-  key: string,
+  entry: PendingFile,
   path: string[],
   partition: PartitionSpec,
 ): Promise<ColumnPartitions> {
+  const key = entry.bronze_key!;
   try {
-    const file = rangedBuffer(s3, bucket, await objectInfo(s3, bucket, key));
-    return await parquetPartitions(file, path, partition, { initialFetchSize: FOOTER_FETCH_BYTES });
+    const object = await objectInfo(s3, bucket, key);
+    const recorded = recordedRows(entry, partition);
+    if (recorded && object.etag !== undefined && normaliseEtag(object.etag) === entry.bronze_etag) return recorded;
+    return await parquetPartitions(rangedBuffer(s3, bucket, object), path, partition, {
+      initialFetchSize: FOOTER_FETCH_BYTES,
+    });
   } catch (error) {
     throw new BronzeReadError(
       `cannot read column ${path.join(".")} of bronze file s3://${bucket}/${key}: ${(error as Error).message}`,
@@ -163,11 +177,25 @@ async function readFilePartitions(
   }
 }
 
+// What ingest recorded of a file's bronze object, as a read of it would give it; none when it did not.
+function recordedRows(entry: PendingFile, partition: PartitionSpec): ColumnPartitions | undefined {
+  const { bronze_etag, partition_days, bronze_rows, bronze_rows_without_timestamp } = entry;
+  if (!bronze_etag || !partition_days || bronze_rows === undefined || bronze_rows_without_timestamp === undefined)
+    return undefined;
+  return {
+    partitions: partition_days.map((day) => partitionOfDay(day, partition)),
+    rows: bronze_rows,
+    withoutTimestamp: bronze_rows_without_timestamp,
+  };
+}
+
 /**
  * Plans a consolidation: the pending bronze files, the partitions their rows fall in, where
  * those partitions live now, a version id, and the statement that writes the new version.
  * Leftovers of an interrupted attempt at the same version are removed (nothing points at them).
- * Reads only the partition column of the new files: cost follows the new data.
+ * A new file's days and row counts are those ingest recorded in its ledger entry, checked
+ * against its bronze object by a HEAD; only a file without them has its partition column read.
+ * Cost follows the new files.
  * @param options spec, ledger, S3 client, catalog, buckets and tables
  * @example const plan = await planSilver({ spec: carTelemetry, ledger, s3, catalog, buckets, tables });
  */
@@ -208,22 +236,30 @@ export async function planSilver<E extends PendingFile>({
       uriBytes += size;
       taken += 1;
     }
-    const read: FileRows<E>[] = [];
-    // A file whose bronze object cannot be read (corrupt, empty) is its own failure: counted on
-    // it (set aside the second time) and left out of this plan, so it never fails the others'.
-    let unreadable = 0;
-    for (const entry of pending.slice(0, taken)) {
+    const path = partitionSourcePath(spec);
+    const files = pending.slice(0, taken);
+    const outcomes: ({ rows: ColumnPartitions } | { error: unknown })[] = new Array(files.length);
+    await eachLimit(files, FILES_READ_AT_ONCE, async (entry, i) => {
       try {
-        const path = partitionSourcePath(spec);
-        read.push({
-          entry,
-          ...(await readFilePartitions(s3, buckets.bronze, entry.bronze_key!, path, silver.partition)),
-        });
+        outcomes[i] = { rows: await readFileRows(s3, buckets.bronze, entry, path, silver.partition) };
       } catch (error) {
-        if (!ledger.recordReadFailure || !isFileFault(error)) throw error;
-        await ledger.recordReadFailure(entry, `${(error as Error).name}: ${(error as Error).message}`);
-        unreadable += 1;
+        outcomes[i] = { error };
       }
+    });
+    const read: FileRows<E>[] = [];
+    // A file whose bronze object cannot be read (missing, corrupt, empty) is its own failure:
+    // counted on it (set aside the second time) and left out of this plan, so it never fails the others'.
+    let unreadable = 0;
+    for (const [i, entry] of files.entries()) {
+      const outcome = outcomes[i]!;
+      if ("rows" in outcome) {
+        read.push({ entry, ...outcome.rows });
+        continue;
+      }
+      const { error } = outcome;
+      if (!ledger.recordReadFailure || !isFileFault(error)) throw error;
+      await ledger.recordReadFailure(entry, `${(error as Error).name}: ${(error as Error).message}`);
+      unreadable += 1;
     }
     // Every file taken was unreadable: plan again (each is now counted; none is read a third time).
     if (unreadable > 0 && read.length === 0) continue;

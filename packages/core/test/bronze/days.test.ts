@@ -52,7 +52,12 @@ describe("the partition days of a conversion", () => {
     const text = records.map((record) => JSON.stringify(record)).join("\n");
     const result = await convertToBronze(once(text), { spec, sourceKey: "k", parquetPath, days, ...options });
     const read = await parquetPartitions(await asyncBufferFromFile(parquetPath), days.path, days.partition);
-    return { tallied: result.partitionDays, readBack: partitionDays(read.partitions, days.partition), result };
+    return {
+      tallied: result.partitionDays,
+      readBack: partitionDays(read.partitions, days.partition),
+      without: { tallied: result.rowsWithoutTimestamp, readBack: read.withoutTimestamp },
+      result,
+    };
   }
 
   for (const { encoder, options } of encoders) {
@@ -70,7 +75,7 @@ describe("the partition days of a conversion", () => {
         return { id: `r${i}`, event: { at } };
       });
       // Act
-      const { tallied, readBack } = await convert(
+      const { tallied, readBack, without } = await convert(
         `struct-${encoder}`,
         records,
         { path: ["event", "at"], partition: ymd },
@@ -79,6 +84,8 @@ describe("the partition days of a conversion", () => {
       // Assess
       expect(tallied).toEqual([...expected].sort((a, b) => a - b));
       expect(tallied).toEqual(readBack);
+      expect(without.tallied).toBe(records.filter((r) => !r.event?.at).length);
+      expect(without.tallied).toBe(without.readBack);
     });
 
     it(`tallies repeated timestamps of a few days and an integer column as epoch milliseconds (${encoder})`, async () => {
@@ -104,6 +111,8 @@ describe("the partition days of a conversion", () => {
       expect(byTime.tallied).toEqual(byTime.readBack);
       expect(bySeq.tallied).toEqual([20231230, 20231231, 20240101, 20240102]);
       expect(bySeq.tallied).toEqual(bySeq.readBack);
+      expect(byTime.without).toEqual({ tallied: 0, readBack: 0 });
+      expect(bySeq.without).toEqual({ tallied: 4, readBack: 4 });
     });
   }
 

@@ -6,6 +6,7 @@ import type { LedgerEntry } from "../../src/ledger/ledger";
 import {
   getLedgerEntry,
   listPending,
+  MAX_RECORDED_DAYS,
   markConsolidated,
   markForRebuild,
   recordIngested,
@@ -148,6 +149,25 @@ describe("ledger", () => {
       partition_days: [20240101, 20240102],
     });
     expect((await getLedgerEntry(stack.doc, table, "ds_days", without.file_id))?.partition_days).toBeUndefined();
+  });
+
+  it("holds as many days as an entry records within DynamoDB's item size, and consolidation records no more", async () => {
+    // Prepare: the most days an entry records, each of eight significant digits (the most a day takes)
+    const days = Array.from({ length: MAX_RECORDED_DAYS }, (_, i) => 21_000_000 + 1_111 + i * 101);
+    const most = { ...entry("ds_most_days", 1, 3), partition_days: days, bronze_etag: "e".repeat(32) };
+    const over = entry("ds_most_days", 2, 3);
+    // Act
+    const created = await recordIngested(stack.doc, table, most);
+    await recordIngested(stack.doc, table, over);
+    await markConsolidated(stack.doc, table, [most, { ...over, partition_days: [...days, 29_991_231] }], {
+      silverVersion: "v1",
+    });
+    // Assess
+    expect(created).toBe(true);
+    expect((await getLedgerEntry(stack.doc, table, "ds_most_days", most.file_id))?.partition_days).toEqual(days);
+    const consolidated = await getLedgerEntry(stack.doc, table, "ds_most_days", over.file_id);
+    expect(consolidated?.status).toBe("silver");
+    expect(consolidated?.partition_days).toBeUndefined();
   });
 
   it("marks for a recompute of some days only the files touching them, and the consolidated ones of unknown days", async () => {
