@@ -436,6 +436,27 @@ function athenaScope(services: LocalServices, recorder: CallRecorder): AthenaSco
   };
 }
 
+// A file of `packages/functions/src` that some function's handler is in.
+type HandlerFile = (typeof functions)[FunctionName]["handler"] extends `${infer File}.${string}` ? File : never;
+
+// Each handler file's module, loaded at first use (a handler builds its SDK clients and reads SST
+// links as it loads). Named one by one, not `import(\`@medallion/functions/${file}\`)`, so that a
+// bundler sees every module: the CLI runs bundled (bin/medallion.js). The type keeps the list
+// equal to the files the functions table names.
+const handlerModules: Record<HandlerFile, () => Promise<object>> = {
+  gold: () => import("@medallion/functions/gold"),
+  ingest: () => import("@medallion/functions/ingest"),
+  journey: () => import("@medallion/functions/journey"),
+  lock: () => import("@medallion/functions/lock"),
+  pull: () => import("@medallion/functions/pull"),
+  redrive: () => import("@medallion/functions/redrive"),
+  schema: () => import("@medallion/functions/schema"),
+  setaside: () => import("@medallion/functions/setaside"),
+  silver: () => import("@medallion/functions/silver"),
+  sweep: () => import("@medallion/functions/sweep"),
+  window: () => import("@medallion/functions/window"),
+};
+
 /**
  * The handlers of some functions, loaded in-process as each declares it (`<file>.<export>` of
  * `packages/functions/src`): from `localModules` when its file is there, otherwise the deployed
@@ -449,8 +470,8 @@ async function loadHandlers<N extends FunctionName>(
 ): Promise<Record<N, TaskHandler>> {
   const loaded = await Promise.all(
     names.map(async (name) => {
-      const [file, exported] = functions[name].handler.split(".") as [string, string];
-      const module: object = localModules[file] ?? (await import(`@medallion/functions/${file}`));
+      const [file, exported] = functions[name].handler.split(".") as [HandlerFile, string];
+      const module: object = localModules[file] ?? (await handlerModules[file]());
       const handler: unknown = (module as Record<string, unknown>)[exported];
       if (typeof handler !== "function")
         throw new Error(`${name}: packages/functions/src/${file}.ts exports no handler ${exported}`);
