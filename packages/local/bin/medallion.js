@@ -141,27 +141,33 @@ function stampOf(path) {
 async function bundle() {
   esbuild ??= require("esbuild");
   const root = dirname(bundles);
-  const built = await esbuild.build({
-    entryPoints: { cli, worker: encoderWorker },
-    absWorkingDir: root,
-    outdir: bundles,
-    entryNames: "[name]-[hash]",
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node22",
-    outExtension: { ".js": ".mjs" },
-    external,
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-    sourcemap: debug ? "linked" : false,
-    // CommonJS dependencies bundled into ES modules still call require.
-    banner: {
-      js: 'import { createRequire as medallionRequire } from "node:module"; const require = medallionRequire(import.meta.url);',
-    },
-  });
+  let built;
+  try {
+    built = await esbuild.build({
+      entryPoints: { cli, worker: encoderWorker },
+      absWorkingDir: root,
+      outdir: bundles,
+      entryNames: "[name]-[hash]",
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "node",
+      target: "node22",
+      outExtension: { ".js": ".mjs" },
+      external,
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      sourcemap: debug ? "linked" : false,
+      // CommonJS dependencies bundled into ES modules still call require.
+      banner: {
+        js: 'import { createRequire as medallionRequire } from "node:module"; const require = medallionRequire(import.meta.url);',
+      },
+    });
+  } finally {
+    // esbuild's service process would otherwise stay for as long as this one (medallion dev: days).
+    await esbuild.stop();
+  }
   for (const file of built.outputFiles) {
     if (statSync(file.path, { throwIfNoEntry: false })) continue;
     writeFileSync(`${file.path}.${process.pid}`, file.contents);
