@@ -65,24 +65,25 @@ export async function startServices({
   const releaseDataDir = await claimDataDir(dataDir);
   const names = localNames(stage);
 
-  // Both at once; when one fails to start, the other is closed again.
-  const [s3Started, dynamoStarted] = await Promise.allSettled([
-    startS3(
+  let s3: LocalS3;
+  let dynamo: Awaited<ReturnType<typeof startDynamo>>;
+  try {
+    s3 = await startS3(
       dataDir,
       Object.keys(buckets).map((name) => names[name]!),
       ports.s3,
-    ),
-    startDynamo(dataDir, ports.dynamodb, keyAttributes(names)),
-  ]);
-  if (s3Started.status === "rejected" || dynamoStarted.status === "rejected") {
-    await Promise.allSettled(
-      [s3Started, dynamoStarted].map((started) => (started.status === "fulfilled" ? started.value.close() : undefined)),
     );
+  } catch (error) {
     await releaseDataDir();
-    throw s3Started.status === "rejected" ? s3Started.reason : (dynamoStarted as PromiseRejectedResult).reason;
+    throw error;
   }
-  const s3 = s3Started.value;
-  const dynamo = dynamoStarted.value;
+  try {
+    dynamo = await startDynamo(dataDir, ports.dynamodb, keyAttributes(names));
+  } catch (error) {
+    await s3.close();
+    await releaseDataDir();
+    throw error;
+  }
   const env: Record<string, string> = {
     ...clientEnv({ s3: s3.endpoint, dynamodb: dynamo.endpoint }),
     SST_RESOURCE_App: JSON.stringify({ name: "medallion", stage }),
