@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, utimes } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startMedallion } from "@medallion/testing/cli";
+import { dirname, join } from "node:path";
+import { medallion, startMedallion } from "@medallion/testing/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The CLI bounds glibc's malloc arenas by starting itself again with MALLOC_ARENA_MAX set
@@ -46,4 +47,43 @@ describe.runIf(process.platform === "linux")("the medallion launcher", () => {
       }
     },
   );
+});
+
+// The launcher runs the CLI as an esbuild bundle kept in node_modules/.cache/medallion, named by a
+// manifest that stamps each input (mtime and size); a changed input is bundled again.
+describe("the medallion launcher's bundle", () => {
+  const require = createRequire(import.meta.url);
+  const bundles = join(dirname(dirname(require.resolve("esbuild/package.json"))), ".cache", "medallion");
+
+  it("bundles the CLI again when one of its sources changes", async () => {
+    // Prepare: a source of the bundle, changed (its mtime; its content stays, so other tests see the same CLI).
+    const source = require.resolve("@medallion/local/usage");
+    const now = new Date();
+    await utimes(source, now, now);
+    const { mtimeMs, size } = await stat(source);
+
+    // Act
+    const result = await medallion(["--version"]);
+
+    // Assess: the bundle that ran was made from the changed file.
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^medallion \d+\.\d+\.\d+/);
+    const manifest = JSON.parse(await readFile(join(bundles, "esm-node22-2.json"), "utf8")) as {
+      entry: string;
+      inputs: Record<string, string>;
+    };
+    expect(manifest.inputs[source]).toBe(`${mtimeMs}:${size}`);
+    await expect(stat(join(bundles, manifest.entry))).resolves.toBeTruthy();
+  });
+
+  it("names the TypeScript sources in a stack under MEDALLION_DEBUG", async () => {
+    // Act: a usage error, whose stack MEDALLION_DEBUG prints.
+    const result = await medallion(["run", "--landing", join(tmpdir(), "medallion-no-such-folder")], {
+      env: { MEDALLION_DEBUG: "1" },
+    });
+
+    // Assess: the bundle's source maps lead back to the file that threw.
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/packages\/local\/src\/commands\/run\.ts:\d+:\d+/);
+  });
 });

@@ -1,7 +1,8 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { DatasetSpec } from "@medallion/core/dataset";
+// Imported, not read beside this file: the CLI runs bundled, from another folder (bin/medallion.js).
+import manifest from "../package.json" with { type: "json" };
 import { errorJson, shownError, UsageError } from "./commands/errors";
 import type { CommandContext, CommandEntry, OptionValues } from "./commands/index";
 import { acceptedOptions, commandHelp, commands, options, overview } from "./commands/index";
@@ -119,8 +120,7 @@ async function registerSpec(path: string): Promise<DatasetSpec> {
 }
 
 function version(): string {
-  const manifest = new URL("../package.json", import.meta.url);
-  return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+  return manifest.version;
 }
 
 const out = processOutput();

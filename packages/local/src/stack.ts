@@ -128,16 +128,19 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
 
 // The stack over started services: the takeovers, the handlers, the S3 → Lambda subscription.
 async function assembleStack(services: LocalServices, options: StackOptions): Promise<LocalStack> {
-  // What a killed process on this data left held is taken over now (see each function).
-  await releaseAbandonedIngestions(services.env, services.names.Idempotency!);
-  await failAbandonedJourneys(services.env, services.names.JourneyControl!);
   Object.assign(process.env, services.env, {
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? options.logLevel ?? "WARN",
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
     POWERTOOLS_SERVICE_NAME: "medallion",
   });
-  // Loaded only now: handler modules build their SDK clients and read SST links at load.
-  const { Ingest: ingest } = await loadHandlers(["Ingest"]);
+  const [{ Ingest: ingest }] = await Promise.all([
+    // Loaded only now: handler modules build their SDK clients and read SST links at load.
+    loadHandlers(["Ingest"]),
+    // What a killed process on this data left held is taken over now (see each function), before
+    // any landing event is taken.
+    releaseAbandonedIngestions(services.env, services.names.Idempotency!),
+    failAbandonedJourneys(services.env, services.names.JourneyControl!),
+  ]);
   // Every AWS call a handler makes is recorded for the function in flight (the IAM contract test).
   const recorder = new CallRecorder({ region: services.env.AWS_REGION!, account: LOCAL_ACCOUNT });
   const { clients } = await import("@medallion/functions/shared/clients");
@@ -218,12 +221,10 @@ async function assembleStack(services: LocalServices, options: StackOptions): Pr
   });
 
   const pipeline = await pipelineHandlers(services, options.dataDir, recorder, asFunction);
-  // Functions invoked other than by S3 or a Task state: on a schedule, or by hand.
-  const invocable: Partial<Record<FunctionName, TaskHandler>> = {
-    Ingest: ingest,
-    ...(await loadHandlers(["SweepLanding", "Pull", "Redrive"])),
-    ...pipeline.others,
-  };
+  // Functions invoked other than by S3 or a Task state: on a schedule, or by hand. Those that only
+  // some commands invoke (dev's sweeper and pulls, redrive) are loaded at their first invocation.
+  const invocable: Partial<Record<FunctionName, TaskHandler>> = { Ingest: ingest, ...pipeline.others };
+  const loadedWhenInvoked: readonly FunctionName[] = ["SweepLanding", "Pull", "Redrive"];
 
   let closing: Promise<void> | undefined;
   return {
@@ -281,6 +282,8 @@ async function assembleStack(services: LocalServices, options: StackOptions): Pr
       return { ...outcome, usage: { ...outcome.usage, ...requests } };
     },
     invoke: async (name, event, substitute) => {
+      if (!substitute && !invocable[name] && loadedWhenInvoked.includes(name))
+        invocable[name] = (await loadHandlers([name]))[name];
       const handler = substitute ?? invocable[name];
       if (!handler) throw new Error(`${name} cannot be invoked on the embedded stack`);
       return asFunction(name, handler)(event);
@@ -436,6 +439,27 @@ function athenaScope(services: LocalServices, recorder: CallRecorder): AthenaSco
   };
 }
 
+// A file of `packages/functions/src` that some function's handler is in.
+type HandlerFile = (typeof functions)[FunctionName]["handler"] extends `${infer File}.${string}` ? File : never;
+
+// Each handler file's module, loaded at first use (a handler builds its SDK clients and reads SST
+// links as it loads). Named one by one, not `import(\`@medallion/functions/${file}\`)`, so that a
+// bundler sees every module: the CLI runs bundled (bin/medallion.js). The type keeps the list
+// equal to the files the functions table names.
+const handlerModules: Record<HandlerFile, () => Promise<object>> = {
+  gold: () => import("@medallion/functions/gold"),
+  ingest: () => import("@medallion/functions/ingest"),
+  journey: () => import("@medallion/functions/journey"),
+  lock: () => import("@medallion/functions/lock"),
+  pull: () => import("@medallion/functions/pull"),
+  redrive: () => import("@medallion/functions/redrive"),
+  schema: () => import("@medallion/functions/schema"),
+  setaside: () => import("@medallion/functions/setaside"),
+  silver: () => import("@medallion/functions/silver"),
+  sweep: () => import("@medallion/functions/sweep"),
+  window: () => import("@medallion/functions/window"),
+};
+
 /**
  * The handlers of some functions, loaded in-process as each declares it (`<file>.<export>` of
  * `packages/functions/src`): from `localModules` when its file is there, otherwise the deployed
@@ -449,8 +473,8 @@ async function loadHandlers<N extends FunctionName>(
 ): Promise<Record<N, TaskHandler>> {
   const loaded = await Promise.all(
     names.map(async (name) => {
-      const [file, exported] = functions[name].handler.split(".") as [string, string];
-      const module: object = localModules[file] ?? (await import(`@medallion/functions/${file}`));
+      const [file, exported] = functions[name].handler.split(".") as [HandlerFile, string];
+      const module: object = localModules[file] ?? (await handlerModules[file]());
       const handler: unknown = (module as Record<string, unknown>)[exported];
       if (typeof handler !== "function")
         throw new Error(`${name}: packages/functions/src/${file}.ts exports no handler ${exported}`);

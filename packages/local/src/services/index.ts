@@ -117,47 +117,48 @@ export async function startServices({
 }
 
 // dynalite has no TTL: expired items stay until read. Readers that rely on TTL (Powertools
-// Idempotency, journey leases) check the expiry themselves, so behaviour is the same.
+// Idempotency, journey leases) check the expiry themselves, so behaviour is the same. The tables
+// are created at once, not one after the other: each waits for dynalite to make it ACTIVE.
 async function createTables(env: Record<string, string>, names: Record<string, string>): Promise<void> {
   const clients = localClients(env);
   const client = clients.dynamo;
   try {
     const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
-    for (const [linkName, declaration] of Object.entries(tables) as [string, TableDeclaration][]) {
-      const TableName = names[linkName]!;
-      if (existing.has(TableName)) {
+    await Promise.all(
+      (Object.entries(tables) as [string, TableDeclaration][]).map(async ([linkName, declaration]) => {
+        const TableName = names[linkName]!;
+        if (!existing.has(TableName)) await client.send(createTableCommand(TableName, declaration));
+        // dynalite answers ResourceNotFound until a new table is ACTIVE: callers get ready tables.
         await untilActive(client, TableName);
-        continue;
-      }
-      const indexes = Object.entries(declaration.globalIndexes ?? {});
-      await client.send(
-        new CreateTableCommand({
-          TableName,
-          BillingMode: "PAY_PER_REQUEST",
-          AttributeDefinitions: Object.entries(declaration.fields).map(
-            ([AttributeName, type]): AttributeDefinition => ({
-              AttributeName,
-              AttributeType: type === "string" ? "S" : type === "number" ? "N" : "B",
-            }),
-          ),
-          KeySchema: keySchema(declaration.primaryIndex),
-          GlobalSecondaryIndexes: indexes.length
-            ? indexes.map(
-                ([IndexName, key]): GlobalSecondaryIndex => ({
-                  IndexName,
-                  KeySchema: keySchema(key),
-                  Projection: { ProjectionType: "ALL" },
-                }),
-              )
-            : undefined,
-        }),
-      );
-      // dynalite answers ResourceNotFound until a new table is ACTIVE: callers get ready tables.
-      await untilActive(client, TableName);
-    }
+      }),
+    );
   } finally {
     clients.destroy();
   }
+}
+
+function createTableCommand(TableName: string, declaration: TableDeclaration): CreateTableCommand {
+  const indexes = Object.entries(declaration.globalIndexes ?? {});
+  return new CreateTableCommand({
+    TableName,
+    BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: Object.entries(declaration.fields).map(
+      ([AttributeName, type]): AttributeDefinition => ({
+        AttributeName,
+        AttributeType: type === "string" ? "S" : type === "number" ? "N" : "B",
+      }),
+    ),
+    KeySchema: keySchema(declaration.primaryIndex),
+    GlobalSecondaryIndexes: indexes.length
+      ? indexes.map(
+          ([IndexName, key]): GlobalSecondaryIndex => ({
+            IndexName,
+            KeySchema: keySchema(key),
+            Projection: { ProjectionType: "ALL" },
+          }),
+        )
+      : undefined,
+  });
 }
 
 // Each table's key attributes (its own and its indexes'), by physical name: what DynamoDB limits.
