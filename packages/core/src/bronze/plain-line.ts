@@ -22,8 +22,12 @@ interface Level {
   /** Each key's name as character codes: compared against the text without reading a string per character. */
   codes: Uint16Array[];
   slots: Slot[];
-  /** Index into `codes` of the key expected next: keys usually come in the same order as the line before. */
-  next: number;
+  /**
+   * The key expected after key i (after the object's start at i = the number of keys): the
+   * one that followed it last time, as lines usually write their keys in one order, which
+   * need not be the spec's.
+   */
+  after: Int32Array;
   /**
    * Which keys the object being read has given so far: key i when `seen[i] === stamp`. Each
    * object takes the next stamp, so nothing is cleared per object.
@@ -84,15 +88,16 @@ export function plainLineReader(
 
   // Reads the object starting at `p` (its `{`) for `level`; returns the index after its `}`, or -1.
   function readObject(text: string, u: Uint16Array, p: number, end: number, level: Level, flat: FlatRecord): number {
-    const { codes, slots, seen } = level;
+    const { codes, slots, seen, after } = level;
     const stamp = nextStamp(level);
+    let previous = codes.length;
     p = skipSpaces(u, p + 1);
     if (u[p] === CLOSE) return finishObject(level, flat) ? p + 1 : -1;
     for (;;) {
       if (u[p] !== QUOTE) return -1;
       // Find the key among the level's names, trying the one expected next first.
-      let k = level.next;
-      if (!isKeyAt(u, p + 1, codes[k]!)) {
+      let k = after[previous]!;
+      if (k === codes.length || !isKeyAt(u, p + 1, codes[k]!)) {
         k = -1;
         for (let i = 0; i < codes.length; i++)
           if (isKeyAt(u, p + 1, codes[i]!)) {
@@ -103,7 +108,8 @@ export function plainLineReader(
       }
       if (seen[k] === stamp) return -1; // given twice: the general path rejects it (duplicate-key.ts)
       seen[k] = stamp;
-      level.next = k + 1 < codes.length ? k + 1 : 0;
+      after[previous] = k;
+      previous = k;
       p = skipSpaces(u, p + codes[k]!.length + 2);
       if (u[p] !== COLON) return -1;
       p = skipSpaces(u, p + 1);
@@ -226,7 +232,8 @@ function compile(
     }
   }
   const codes = fields.map(sourceKey).map(codesOf);
-  return { codes, slots, next: 0, seen: new Int32Array(fields.length), stamp: 0 };
+  const after = Int32Array.from({ length: fields.length + 1 }, (_, i) => (i + 1) % (fields.length + 1));
+  return { codes, slots, after, seen: new Int32Array(fields.length), stamp: 0 };
 }
 
 function codesOf(text: string): Uint16Array {
