@@ -3,7 +3,7 @@ import type { Field } from "../dataset/spec";
 import { sourceKey } from "../dataset/spec";
 import type { FlatRecord } from "./column-buffer";
 import type { TimeReader } from "./time";
-import { dateReader, timestampReader } from "./time";
+import { commonIsoTimestamp, dateReader, timestampReader } from "./time";
 
 /**
  * Reads one NDJSON line `text[start, end)` straight into a {@link FlatRecord} when it is
@@ -49,6 +49,8 @@ interface Slot {
   level: Level | undefined;
   /** A timestamp's or date's reader. */
   read: TimeReader | undefined;
+  /** An ISO timestamp's check of its common shape, which bronze keeps as written (time.ts). */
+  common: ((units: Uint16Array, at: number, length: number) => boolean) | undefined;
 }
 
 const QUOTE = 34;
@@ -148,6 +150,10 @@ export function plainLineReader(
           if (close === -1) return -1;
           value = text.slice(p + 1, close);
           next = close + 1;
+          if (slot.common?.(u, p + 1, close - p - 1)) {
+            flat.leaves[slot.leaf] = value;
+            return next;
+          }
         } else {
           next = readNumber(text, u, p, end, false);
           if (next === -1) return -1;
@@ -223,12 +229,23 @@ function compile(
       const struct = counter.structs++;
       const level = compile(field.fields, counter, safeName, depthLeft - 1);
       if (!level) return undefined;
-      slots.push({ kind: "struct", required, leaf: -1, struct, level, read: undefined });
+      slots.push({ kind: "struct", required, leaf: -1, struct, level, read: undefined, common: undefined });
     } else if (field.type === "timestamp" || field.type === "date") {
-      const read = field.type === "timestamp" ? timestampReader(field) : dateReader(field);
-      slots.push({ kind: "time", required, leaf: counter.leaves++, struct: -1, level: undefined, read });
+      const timestamp = field.type === "timestamp";
+      const read = timestamp ? timestampReader(field) : dateReader(field);
+      const common = timestamp ? commonIsoTimestamp(field) : undefined;
+      slots.push({ kind: "time", required, leaf: counter.leaves++, struct: -1, level: undefined, read, common });
     } else {
-      slots.push({ kind: field.type, required, leaf: counter.leaves++, struct: -1, level: undefined, read: undefined });
+      const leaf = counter.leaves++;
+      slots.push({
+        kind: field.type,
+        required,
+        leaf,
+        struct: -1,
+        level: undefined,
+        read: undefined,
+        common: undefined,
+      });
     }
   }
   const codes = fields.map(sourceKey).map(codesOf);
