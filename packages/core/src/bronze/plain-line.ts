@@ -1,8 +1,9 @@
+import { Buffer } from "node:buffer";
 import type { Field } from "../dataset/spec";
 import { sourceKey } from "../dataset/spec";
 import type { FlatRecord } from "./column-buffer";
 import type { TimeReader } from "./time";
-import { dateReader, timestampReader } from "./time";
+import { commonIsoTimestamp, dateReader, timestampReader } from "./time";
 
 /**
  * Reads one NDJSON line `text[start, end)` straight into a {@link FlatRecord} when it is
@@ -21,8 +22,12 @@ interface Level {
   /** Each key's name as character codes: compared against the text without reading a string per character. */
   codes: Uint16Array[];
   slots: Slot[];
-  /** Index into `codes` of the key expected next: keys usually come in the same order as the line before. */
-  next: number;
+  /**
+   * The key expected after key i (after the object's start at i = the number of keys): the
+   * one that followed it last time, as lines usually write their keys in one order, which
+   * need not be the spec's.
+   */
+  after: Int32Array;
   /**
    * Which keys the object being read has given so far: key i when `seen[i] === stamp`. Each
    * object takes the next stamp, so nothing is cleared per object.
@@ -44,6 +49,8 @@ interface Slot {
   level: Level | undefined;
   /** A timestamp's or date's reader. */
   read: TimeReader | undefined;
+  /** An ISO timestamp's check of its common shape, which bronze keeps as written (time.ts). */
+  common: ((units: Uint16Array, at: number, length: number) => boolean) | undefined;
 }
 
 const QUOTE = 34;
@@ -57,6 +64,9 @@ const MINUS = 45;
 const DOT = 46;
 const ZERO = 48;
 const NINE = 57;
+const NULL = codesOf("null");
+const TRUE = codesOf("true");
+const FALSE = codesOf("false");
 
 // Powers of ten a double holds exactly: an integer mantissa of up to 15 digits divided by one
 // of them is the correctly rounded value, the same double JSON.parse gives (Clinger's fast path).
@@ -79,19 +89,20 @@ export function plainLineReader(
   if (!root) return undefined;
 
   // Reads the object starting at `p` (its `{`) for `level`; returns the index after its `}`, or -1.
-  function readObject(text: string, p: number, end: number, level: Level, flat: FlatRecord): number {
-    const { codes, slots, seen } = level;
+  function readObject(text: string, u: Uint16Array, p: number, end: number, level: Level, flat: FlatRecord): number {
+    const { codes, slots, seen, after } = level;
     const stamp = nextStamp(level);
-    p = skipSpaces(text, p + 1);
-    if (text.charCodeAt(p) === CLOSE) return finishObject(level, flat) ? p + 1 : -1;
+    let previous = codes.length;
+    p = skipSpaces(u, p + 1);
+    if (u[p] === CLOSE) return finishObject(level, flat) ? p + 1 : -1;
     for (;;) {
-      if (text.charCodeAt(p) !== QUOTE) return -1;
+      if (u[p] !== QUOTE) return -1;
       // Find the key among the level's names, trying the one expected next first.
-      let k = level.next;
-      if (!isKeyAt(text, p + 1, codes[k]!)) {
+      let k = after[previous]!;
+      if (k === codes.length || !isKeyAt(u, p + 1, codes[k]!)) {
         k = -1;
         for (let i = 0; i < codes.length; i++)
-          if (isKeyAt(text, p + 1, codes[i]!)) {
+          if (isKeyAt(u, p + 1, codes[i]!)) {
             k = i;
             break;
           }
@@ -99,17 +110,18 @@ export function plainLineReader(
       }
       if (seen[k] === stamp) return -1; // given twice: the general path rejects it (duplicate-key.ts)
       seen[k] = stamp;
-      level.next = k + 1 < codes.length ? k + 1 : 0;
-      p = skipSpaces(text, p + codes[k]!.length + 2);
-      if (text.charCodeAt(p) !== COLON) return -1;
-      p = skipSpaces(text, p + 1);
+      after[previous] = k;
+      previous = k;
+      p = skipSpaces(u, p + codes[k]!.length + 2);
+      if (u[p] !== COLON) return -1;
+      p = skipSpaces(u, p + 1);
       const slot = slots[k]!;
-      p = readValue(text, p, end, slot, flat);
+      p = readValue(text, u, p, end, slot, flat);
       if (p === -1) return -1;
-      p = skipSpaces(text, p);
-      const c = text.charCodeAt(p);
+      p = skipSpaces(u, p);
+      const c = u[p];
       if (c === COMMA) {
-        p = skipSpaces(text, p + 1);
+        p = skipSpaces(u, p + 1);
         continue;
       }
       if (c !== CLOSE) return -1;
@@ -117,10 +129,10 @@ export function plainLineReader(
     }
   }
 
-  function readValue(text: string, p: number, end: number, slot: Slot, flat: FlatRecord): number {
-    const c = text.charCodeAt(p);
+  function readValue(text: string, u: Uint16Array, p: number, end: number, slot: Slot, flat: FlatRecord): number {
+    const c = u[p];
     if (c === 110 /* n */) {
-      if (slot.required || !startsAt(text, p, "null")) return -1;
+      if (slot.required || !startsAt(u, p, NULL)) return -1;
       clearSlot(slot, flat);
       return p + 4;
     }
@@ -128,18 +140,22 @@ export function plainLineReader(
       case "struct":
         if (c !== OPEN) return -1;
         flat.present[slot.struct] = 1;
-        return readObject(text, p, end, slot.level!, flat);
+        return readObject(text, u, p, end, slot.level!, flat);
       case "time": {
         // Text or a number, as the field's format takes it; the general path's reader decides.
         let value: unknown;
         let next: number;
         if (c === QUOTE) {
-          const close = closingQuote(text, p + 1, end);
+          const close = closingQuote(u, p + 1, end);
           if (close === -1) return -1;
           value = text.slice(p + 1, close);
           next = close + 1;
+          if (slot.common?.(u, p + 1, close - p - 1)) {
+            flat.leaves[slot.leaf] = value;
+            return next;
+          }
         } else {
-          next = readNumber(text, p, end, false);
+          next = readNumber(text, u, p, end, false);
           if (next === -1) return -1;
           value = lastNumber;
         }
@@ -150,7 +166,7 @@ export function plainLineReader(
       }
       case "string": {
         if (c !== QUOTE) return -1;
-        const close = closingQuote(text, p + 1, end);
+        const close = closingQuote(u, p + 1, end);
         if (close === -1) return -1;
         const value = text.slice(p + 1, close);
         if (slot.required && value.trim() === "") return -1;
@@ -158,18 +174,18 @@ export function plainLineReader(
         return close + 1;
       }
       case "boolean":
-        if (startsAt(text, p, "true")) {
+        if (startsAt(u, p, TRUE)) {
           flat.leaves[slot.leaf] = true;
           return p + 4;
         }
-        if (startsAt(text, p, "false")) {
+        if (startsAt(u, p, FALSE)) {
           flat.leaves[slot.leaf] = false;
           return p + 5;
         }
         return -1;
       case "double":
       case "integer": {
-        const next = readNumber(text, p, end, slot.kind === "integer");
+        const next = readNumber(text, u, p, end, slot.kind === "integer");
         if (next !== -1) flat.leaves[slot.leaf] = lastNumber;
         return next;
       }
@@ -178,8 +194,23 @@ export function plainLineReader(
     }
   }
 
-  return (text, start, end, flat) =>
-    text.charCodeAt(start) === OPEN && readObject(text, start, end, root, flat) === end;
+  // The code units of the text being read, copied once for all the lines of a chunk: a
+  // typed-array load costs a third of a charCodeAt (one-byte or external strings alike).
+  let unitsText: string | undefined;
+  let units = new Uint16Array(0);
+  const unitsOf = (text: string): Uint16Array => {
+    if (text === unitsText) return units;
+    if (units.length <= text.length) units = new Uint16Array(text.length + 1);
+    Buffer.from(units.buffer).write(text, "utf16le");
+    units[text.length] = 0; // past the end: fails every test, as charCodeAt's NaN would
+    unitsText = text;
+    return units;
+  };
+
+  return (text, start, end, flat) => {
+    const u = unitsOf(text);
+    return u[start] === OPEN && readObject(text, u, start, end, root, flat) === end;
+  };
 }
 
 function compile(
@@ -198,18 +229,32 @@ function compile(
       const struct = counter.structs++;
       const level = compile(field.fields, counter, safeName, depthLeft - 1);
       if (!level) return undefined;
-      slots.push({ kind: "struct", required, leaf: -1, struct, level, read: undefined });
+      slots.push({ kind: "struct", required, leaf: -1, struct, level, read: undefined, common: undefined });
     } else if (field.type === "timestamp" || field.type === "date") {
-      const read = field.type === "timestamp" ? timestampReader(field) : dateReader(field);
-      slots.push({ kind: "time", required, leaf: counter.leaves++, struct: -1, level: undefined, read });
+      const timestamp = field.type === "timestamp";
+      const read = timestamp ? timestampReader(field) : dateReader(field);
+      const common = timestamp ? commonIsoTimestamp(field) : undefined;
+      slots.push({ kind: "time", required, leaf: counter.leaves++, struct: -1, level: undefined, read, common });
     } else {
-      slots.push({ kind: field.type, required, leaf: counter.leaves++, struct: -1, level: undefined, read: undefined });
+      const leaf = counter.leaves++;
+      slots.push({
+        kind: field.type,
+        required,
+        leaf,
+        struct: -1,
+        level: undefined,
+        read: undefined,
+        common: undefined,
+      });
     }
   }
-  const codes = fields
-    .map(sourceKey)
-    .map((name) => Uint16Array.from({ length: name.length }, (_, i) => name.charCodeAt(i)));
-  return { codes, slots, next: 0, seen: new Int32Array(fields.length), stamp: 0 };
+  const codes = fields.map(sourceKey).map(codesOf);
+  const after = Int32Array.from({ length: fields.length + 1 }, (_, i) => (i + 1) % (fields.length + 1));
+  return { codes, slots, after, seen: new Int32Array(fields.length), stamp: 0 };
+}
+
+function codesOf(text: string): Uint16Array {
+  return Uint16Array.from({ length: text.length }, (_, i) => text.charCodeAt(i));
 }
 
 // The stamp of the object about to be read at `level` (see {@link Level.seen}).
@@ -243,8 +288,8 @@ function clearSlot(slot: Slot, flat: FlatRecord): void {
 }
 
 // Spaces between tokens, as in `{"a": 1, "b": 2}`; any other whitespace fails the line.
-function skipSpaces(text: string, p: number): number {
-  while (text.charCodeAt(p) === SPACE) p++;
+function skipSpaces(u: Uint16Array, p: number): number {
+  while (u[p] === SPACE) p++;
   return p;
 }
 
@@ -253,9 +298,9 @@ function skipSpaces(text: string, p: number): number {
 // as its end is found replaced a regular-expression test of every chunk (6% of the reading
 // thread, 1M car-telemetry lines, CPU profile); outside strings, such a character already
 // fails the line, as no token or separator takes it.
-function closingQuote(text: string, p: number, end: number): number {
+function closingQuote(u: Uint16Array, p: number, end: number): number {
   for (let i = p; i < end; i++) {
-    const c = text.charCodeAt(i);
+    const c = u[i]!;
     if (c === QUOTE) return i;
     if (c === BACKSLASH || c < SPACE) return -1;
   }
@@ -266,17 +311,17 @@ function closingQuote(text: string, p: number, end: number): number {
 // name ends first (a key of another length fails on one character), then each character
 // against the name's codes. Comparing with the name's own `charCodeAt` made this loop a
 // seventh of the reading thread (1M car-telemetry lines, CPU profile).
-function isKeyAt(text: string, p: number, codes: Uint16Array): boolean {
+function isKeyAt(u: Uint16Array, p: number, codes: Uint16Array): boolean {
   const n = codes.length;
-  if (text.charCodeAt(p + n) !== QUOTE) return false;
-  for (let i = 0; i < n; i++) if (text.charCodeAt(p + i) !== codes[i]) return false;
+  if (u[p + n] !== QUOTE) return false;
+  for (let i = 0; i < n; i++) if (u[p + i] !== codes[i]) return false;
   return true;
 }
 
 // Whether `word` is at `p`, compared character by character: `startsWith` with a position was
 // a sixth of the reader's time (1M car-telemetry lines, CPU profile).
-function startsAt(text: string, p: number, word: string): boolean {
-  for (let i = 0; i < word.length; i++) if (text.charCodeAt(p + i) !== word.charCodeAt(i)) return false;
+function startsAt(u: Uint16Array, p: number, word: Uint16Array): boolean {
+  for (let i = 0; i < word.length; i++) if (u[p + i] !== word[i]) return false;
   return true;
 }
 
@@ -288,27 +333,27 @@ let lastNumber = 0;
 // exponent, it is computed here; otherwise V8 converts the text, as JSON.parse does. A number
 // too large for a double (Infinity) goes to the general path, and so does, for an integer
 // field, any fraction, exponent or more than 15 digits (the general path reads those exactly).
-function readNumber(text: string, p: number, end: number, integer: boolean): number {
+function readNumber(text: string, u: Uint16Array, p: number, end: number, integer: boolean): number {
   let i = p;
-  const negative = text.charCodeAt(i) === MINUS;
+  const negative = u[i] === MINUS;
   if (negative) i++;
-  const first = text.charCodeAt(i);
+  const first = u[i]!;
   if (first < ZERO || first > NINE) return -1;
   let mantissa = 0;
   let digits = 0;
   if (first === ZERO) {
     i++;
   } else {
-    for (let c = first; c >= ZERO && c <= NINE && i < end; c = text.charCodeAt(++i)) {
+    for (let c = first; c >= ZERO && c <= NINE && i < end; c = u[++i]!) {
       mantissa = mantissa * 10 + (c - ZERO);
       digits++;
     }
   }
   let decimals = 0;
-  if (text.charCodeAt(i) === DOT) {
+  if (u[i] === DOT) {
     if (integer) return -1;
     i++;
-    for (let c = text.charCodeAt(i); c >= ZERO && c <= NINE && i < end; c = text.charCodeAt(++i)) {
+    for (let c = u[i]!; c >= ZERO && c <= NINE && i < end; c = u[++i]!) {
       mantissa = mantissa * 10 + (c - ZERO);
       if (mantissa !== 0) digits++;
       decimals++;
@@ -316,14 +361,14 @@ function readNumber(text: string, p: number, end: number, integer: boolean): num
     if (decimals === 0) return -1;
   }
   let exponent = false;
-  let c = text.charCodeAt(i);
+  let c = u[i]!;
   if (c === 101 /* e */ || c === 69 /* E */) {
     if (integer) return -1;
     exponent = true;
-    c = text.charCodeAt(++i);
-    if (c === 43 /* + */ || c === MINUS) c = text.charCodeAt(++i);
+    c = u[++i]!;
+    if (c === 43 /* + */ || c === MINUS) c = u[++i]!;
     if (c < ZERO || c > NINE) return -1;
-    while (c >= ZERO && c <= NINE && i < end) c = text.charCodeAt(++i);
+    while (c >= ZERO && c <= NINE && i < end) c = u[++i]!;
   }
   if (c !== COMMA && c !== CLOSE && c !== SPACE) return -1; // not a number's end
   if (exponent || digits > MAX_EXACT_DIGITS || decimals >= EXACT_POWERS.length) {
