@@ -124,6 +124,7 @@ describe("duckdbEngine", () => {
     );
     const body = await object.Body!.transformToByteArray();
     expect(object.ETag).toBe(`"${createHash("md5").update(body).digest("hex")}"`);
+    expect(listed.Contents![0]!.ETag).toBe(object.ETag);
     expect(new TextDecoder().decode(body.subarray(0, 4))).toBe("PAR1");
     // The files were moved out of their staging folder, which is gone.
     expect((await readdir(dirname(services.s3.directory))).filter((name) => name.startsWith(".staging-"))).toEqual([]);
