@@ -359,7 +359,8 @@ export async function duckdbEngine({
     await withinMemory(() => query(`CREATE OR REPLACE ${kind} ${name} AS ${select}`));
     shown.set(name, { snapshot, kind });
   }
-  // The column telling apart the statements whose kept rows a snapshot reads (no data column starts with two underscores).
+  // The column telling apart the statements whose kept rows a snapshot reads (no data column
+  // starts with two underscores).
   const STATEMENT_TAG = "__statement";
   // The rows this process's UNLOADs into silver kept (KEPT_UNLOAD_INPUT_BYTES), by the folder the
   // statement wrote (`s3://bucket/prefix/`): its table, and the dataset it belongs to.
