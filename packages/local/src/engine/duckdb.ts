@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, rmSync } from "node:fs";
-import { mkdir, readdir, rm, stat } from "node:fs/promises";
+import { existsSync, rmSync, statSync } from "node:fs";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { dirname, join, relative } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -10,8 +10,9 @@ import { eachLimit } from "@medallion/core/dynamo";
 import type { QueryResult, SqlEngine } from "@medallion/core/engine";
 import { QueryFailedError } from "@medallion/core/engine";
 import { athena, utf8Bytes } from "@medallion/core/limits";
+import type { SilverColumns } from "@medallion/core/silver";
 import { parseS3Uri, silverColumns } from "@medallion/core/silver";
-import type { Statement, TableRef } from "@medallion/core/sql";
+import type { PartitionLocation, SqlType, Statement, TableRef } from "@medallion/core/sql";
 import {
   literal,
   quoteIdentifier,
@@ -20,6 +21,7 @@ import {
   renderAthena,
   renderDuckDb,
   renderTable,
+  renderType,
   UnsupportedStatementError,
 } from "@medallion/core/sql";
 import type { LocalCatalog } from "../catalog/index";
@@ -74,6 +76,17 @@ export interface DuckDbEngineOptions {
  * other. A larger snapshot stays a view over its files.
  */
 export const SILVER_CACHE_BYTES = 32 * 1024 ** 2;
+
+/**
+ * The most bytes of input an UNLOAD into silver may read for the rows it writes to be kept in
+ * DuckDB after it (one table per statement, its result, built before its COPY writes it): a
+ * snapshot read into a table over its partitions (gold's, next) then takes them from there, not
+ * from its files. A five-year backfill writes 1,600 files of six rows: reading them back cost ~1 s
+ * of CPU (DuckDB's cost per file and column), as much as writing them. Worth it for few rows in
+ * many files; the 1M-record run (7.6 MB of bronze, a few large files per partition) keeps none.
+ * Kept rows are dropped once a snapshot of their dataset is read.
+ */
+export const KEPT_UNLOAD_INPUT_BYTES = 2 * 1024 ** 2;
 
 /**
  * The most bytes of input (the files an UNLOAD reads: bronze's, and silver's for a window over
@@ -346,6 +359,78 @@ export async function duckdbEngine({
     await withinMemory(() => query(`CREATE OR REPLACE ${kind} ${name} AS ${select}`));
     shown.set(name, { snapshot, kind });
   }
+  // The column telling apart the statements whose kept rows a snapshot reads (no data column
+  // starts with two underscores).
+  const STATEMENT_TAG = "__statement";
+  // The rows this process's UNLOADs into silver kept (KEPT_UNLOAD_INPUT_BYTES), by the folder the
+  // statement wrote (`s3://bucket/prefix/`): its table, and the dataset it belongs to.
+  const keptRows = new Map<string, { table: TableRef; dataset: string }>();
+  let unloads = 0;
+
+  async function dropKeptRows(dataset: string): Promise<void> {
+    for (const [to, kept] of keptRows)
+      if (kept.dataset === dataset) {
+        keptRows.delete(to);
+        await query(`DROP TABLE IF EXISTS ${VIEW_CATALOG}.${renderTable(kept.table)}`);
+      }
+  }
+
+  // What a silver snapshot's table is read from: the rows UNLOADs kept for the partitions they
+  // wrote, and the files of the others (rendered as their view is). The kept rows are read as
+  // the files would be: by name as the declared columns, beside their partition's values from
+  // the catalog, only for the partitions the snapshot shows at that statement's folder.
+  function snapshotTable(
+    statement: Extract<Statement, { kind: "query" }>,
+    columns: SilverColumns,
+    partitions: PartitionLocation[],
+    files: (uri: string) => string[],
+  ): string {
+    const byTable = new Map<TableRef, PartitionLocation[]>();
+    const read: PartitionLocation[] = [];
+    for (const partition of partitions) {
+      const kept = [...keptRows].find(([to]) => partition.location.startsWith(to))?.[1].table;
+      if (kept) byTable.set(kept, [...(byTable.get(kept) ?? []), partition]);
+      else read.push(partition);
+    }
+    if (byTable.size === 0) return renderDuckDb(statement, { files });
+    const { query } = statement;
+    if (query.kind !== "select" || typeof query.from !== "object" || query.from.kind !== "partitions")
+      throw new Error("a silver snapshot is a select of its partitions");
+    const parts = read.length
+      ? [renderDuckDb({ ...statement, query: { ...query, from: { ...query.from, partitions: read } } }, { files })]
+      : [];
+    // One scan of every kept table, each row tagged with its statement, joined to the values of
+    // the partitions the snapshot shows in it: one join, whatever the number of statements.
+    const declared = (column: { name: string; type: SqlType }) =>
+      `CAST(NULL AS ${renderType(column.type, "duckdb")}) AS ${quoteIdentifier(column.name)}`;
+    const tag = quoteIdentifier(STATEMENT_TAG);
+    const kept = [...byTable.keys()].map(
+      (table, index) => `SELECT ${index} AS ${tag}, * FROM ${VIEW_CATALOG}.${renderTable(table)}`,
+    );
+    const typed = [
+      `SELECT CAST(NULL AS INTEGER) AS ${tag}, ${columns.data.map(declared).join(", ")} WHERE FALSE`,
+      ...kept,
+    ].join(" UNION ALL BY NAME ");
+    const rows = [...byTable.values()].flatMap((located, index) =>
+      located.map(
+        ({ values }) =>
+          `(${[index, ...columns.partition.map(({ name, type }) => `CAST(${literal(values[name] ?? null)} AS ${renderType(type, "duckdb")})`)].join(", ")})`,
+      ),
+    );
+    const names = columns.partition.map(({ name }) => quoteIdentifier(name));
+    const on = [
+      `kept.${tag} = partition_values.${tag}`,
+      ...columns.partition.map(
+        ({ name, type }) =>
+          `CAST(kept.${quoteIdentifier(name)} AS ${renderType(type, "duckdb")}) IS NOT DISTINCT FROM partition_values.${quoteIdentifier(name)}`,
+      ),
+    ];
+    parts.push(
+      `SELECT ${[...columns.data.map(({ name }) => `kept.${quoteIdentifier(name)}`), ...names.map((name) => `partition_values.${name}`)].join(", ")} FROM (${typed}) AS kept JOIN (VALUES ${rows.join(", ")}) AS partition_values(${[tag, ...names].join(", ")}) ON ${on.join(" AND ")}`,
+    );
+    return parts.join(" UNION ALL ");
+  }
+
   // `reads`: the tables a statement reads, when known; only their views are refreshed (a gold
   // statement never binds bronze's files, so an unreadable bronze object fails no gold statement).
   // `bronzeOptional`: a bronze view that cannot be built (an unreadable object) is left as it was.
@@ -387,8 +472,11 @@ export async function duckdbEngine({
           };
           const files = await resolve(statement);
           const kind = cacheSilver && (await bytesRead(statement, files)) <= silverCacheBytes ? "TABLE" : "VIEW";
-          return { kind, select: renderDuckDb(statement, { files }) };
+          if (kind === "VIEW") return { kind, select: renderDuckDb(statement, { files }) };
+          return { kind, select: snapshotTable(statement, columns, partitions, files) };
         });
+        // Read into the table now, or never needed by it: a later snapshot reads their files.
+        if (shown.get(`${VIEW_CATALOG}.${renderTable(tables.silver)}`)?.kind === "TABLE") await dropKeptRows(spec.name);
       }
       if (!wanted(tables.bronze)) continue;
       const bronzeFiles = await prefixFiles(s3Directory, `s3://${buckets.bronze}/${spec.name}/`);
@@ -425,6 +513,7 @@ export async function duckdbEngine({
     if (present.KeyCount)
       throw athenaFailure(`HIVE_PATH_ALREADY_EXISTS: Target directory for table already exists: ${statement.to}`);
     const directory = await stagingDirectory(s3Directory);
+    let kept: { table: TableRef; dataset: string } | undefined;
     try {
       // Laid out as the store is, so the folder moves into it whole.
       const output = prefixPath(directory, statement.to);
@@ -432,7 +521,24 @@ export async function duckdbEngine({
       // COPY answers with the rows it wrote, as Athena's UpdateCount does for an UNLOAD.
       const input = { bytes: inputBytes, files: readUris(statement).flatMap(files).length };
       const count = unloadThreads(input, threads);
-      const copied = await withThreads(count, () => query(renderDuckDb(statement, { files, unloadDirectory: output })));
+      const dataset = datasets.find((spec) => statement.to.startsWith(`s3://${buckets.silver}/${spec.name}/`));
+      kept =
+        dataset && inputBytes <= KEPT_UNLOAD_INPUT_BYTES
+          ? { table: { database: "silver", name: `__unloaded_${++unloads}` }, dataset: dataset.name }
+          : undefined;
+      const copied = await withThreads(count, async () => {
+        if (!kept) return query(renderDuckDb(statement, { files, unloadDirectory: output }));
+        // The result first, kept; then the COPY of it.
+        const table = `${VIEW_CATALOG}.${renderTable(kept.table)}`;
+        await query(
+          `CREATE OR REPLACE TABLE ${table} AS ${renderDuckDb({ kind: "query", query: statement.query }, { files })}`,
+        );
+        const copy: Statement = {
+          ...statement,
+          query: { kind: "select", columns: "*", from: { kind: "table", table: kept.table } },
+        };
+        return query(renderDuckDb(copy, { files, unloadDirectory: output }));
+      });
       let written: string[] = [];
       try {
         written = await walk(output);
@@ -446,9 +552,12 @@ export async function duckdbEngine({
         );
       // Into the store itself, as Athena writes them.
       if (written.length) await moveObjectFolder(s3Directory, statement.to, directory, written);
+      if (kept) keptRows.set(folderKey(statement.to), kept);
       return { columns: [], rows: [], rowsWritten: Number(copied.rows[0]?.Count ?? 0) };
     } finally {
       await rm(directory, { recursive: true, force: true });
+      if (kept && !keptRows.has(folderKey(statement.to)))
+        await query(`DROP TABLE IF EXISTS ${VIEW_CATALOG}.${renderTable(kept.table)}`);
     }
   }
 
@@ -539,18 +648,18 @@ export async function duckdbEngine({
     };
   }
 
+  // Synchronously, as `prefixFiles` lists them: a snapshot of 1,600 partitions is 1,600 stats.
   async function bytesRead(statement: Statement, files: (uri: string) => string[]): Promise<number> {
-    const sizes = await Promise.all(
-      readUris(statement).flatMap((uri) =>
-        files(uri).map((file) =>
-          stat(file).then(
-            (found) => found.size,
-            () => 0,
-          ),
-        ),
-      ),
-    );
-    return sizes.reduce((sum, size) => sum + size, 0);
+    let bytes = 0;
+    for (const uri of readUris(statement))
+      for (const file of files(uri)) {
+        try {
+          bytes += statSync(file).size;
+        } catch {
+          // Gone or unreadable: the statement itself says so.
+        }
+      }
+    return bytes;
   }
 
   // Text is not parsed: any dataset whose name it contains has its views refreshed; one that

@@ -124,6 +124,7 @@ describe("duckdbEngine", () => {
     );
     const body = await object.Body!.transformToByteArray();
     expect(object.ETag).toBe(`"${createHash("md5").update(body).digest("hex")}"`);
+    expect(listed.Contents![0]!.ETag).toBe(object.ETag);
     expect(new TextDecoder().decode(body.subarray(0, 4))).toBe("PAR1");
     // The files were moved out of their staging folder, which is gone.
     expect((await readdir(dirname(services.s3.directory))).filter((name) => name.startsWith(".staging-"))).toEqual([]);
@@ -174,6 +175,68 @@ describe("duckdbEngine", () => {
       statistics: { scannedBytes: 0, engineMs: expect.any(Number) },
     });
     expect(after.rows).toEqual([{ carChassis: "CAR9", ingest_date: "2024-01-06" }]);
+  });
+
+  it("reads a snapshot's partitions from the rows their UNLOADs kept, as the files give them, and drops the kept rows", async () => {
+    // Prepare: days 3 and 4 unloaded by one statement, day 4 again by a second; the catalog shows
+    // day 3 from the first and day 4 from the second (the first's day 4 is not in the snapshot).
+    const silver = { database: "silver", name: "car_telemetry" };
+    const day = (n: number, mileage: number): Query => ({
+      kind: "select",
+      columns: [
+        { expr: lit(`CAR${n}`), as: "carChassis" },
+        { expr: cast(lit(mileage), "double"), as: "currentMileage" },
+        { expr: cast(lit(2024), "integer"), as: "event_year" },
+        { expr: cast(lit(2), "integer"), as: "event_month" },
+        { expr: cast(lit(n), "integer"), as: "event_day" },
+      ],
+      from: source(),
+      limit: 1,
+    });
+    const at = (version: string, n: number) => ({
+      values: { event_year: 2024, event_month: 2, event_day: n },
+      location: `s3://${services.names.Silver}/car_telemetry/_v=${version}/event_year=2024/event_month=2/event_day=${n}/`,
+    });
+    const unload = (version: string, query: Query) =>
+      engine.run({
+        kind: "unload",
+        query,
+        to: `s3://${services.names.Silver}/car_telemetry/_v=${version}/`,
+        partitionedBy: ["event_year", "event_month", "event_day"],
+      });
+    await unload("k1", { kind: "unionAll", queries: [day(3, 3000), day(4, 4000)] });
+    await unload("k2", day(4, 4400));
+    const kept = async () =>
+      (await engine.sql("SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, '__unloaded')"))
+        .rows.length;
+    const catalog = localCatalog({ directory: join(dataDir, "catalog") });
+    const files = await duckdbEngine({
+      s3,
+      s3Directory: services.s3.directory,
+      catalog,
+      datasets: [carTelemetry],
+      buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
+      silverCacheBytes: 0,
+    });
+    const read = selectColumns(silver, ["carChassis", "currentMileage", "event_month", "event_day", "color"]);
+    try {
+      await catalog.swap(silver, [at("k1", 3), at("k2", 4)]);
+      const keptBefore = await kept();
+      // Act
+      const fromKept = await engine.run(read);
+      const fromFiles = await files.run(read);
+      // Assess
+      const byDay = (rows: Record<string, unknown>[]) => rows.sort((a, b) => Number(a.event_day) - Number(b.event_day));
+      expect(byDay(fromKept.rows)).toEqual([
+        { carChassis: "CAR3", currentMileage: 3000, event_month: 2, event_day: 3, color: null },
+        { carChassis: "CAR4", currentMileage: 4400, event_month: 2, event_day: 4, color: null },
+      ]);
+      expect(byDay(fromFiles.rows)).toEqual(fromKept.rows);
+      expect([keptBefore, await kept()]).toEqual([2, 0]);
+    } finally {
+      files.close();
+      await catalog.drop(silver, [at("k1", 3).values, at("k2", 4).values]);
+    }
   });
 
   it("reads a small silver snapshot into a table once, the same rows its files give, and a new snapshot replaces it", async () => {

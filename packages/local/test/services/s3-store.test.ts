@@ -1,5 +1,7 @@
-import { readdir } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
+import { dirname, join } from "node:path";
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -14,8 +16,8 @@ import {
 import type { TestLake } from "@medallion/testing/lake";
 import { startTestLake } from "@medallion/testing/lake";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { objectPath } from "../../src/engine/files";
-import { keyOfStoredPath, storedKeyPath } from "../../src/services/s3-store";
+import { moveObjectFile, objectPath, stagingDirectory } from "../../src/engine/files";
+import { COMPUTED_MD5_BYTES, keyOfStoredPath, storedKeyPath } from "../../src/services/s3-store";
 
 describe("the embedded S3's object store", () => {
   let lake: TestLake;
@@ -195,5 +197,47 @@ describe("the embedded S3's object store", () => {
       await (await lake.s3.send(new GetObjectCommand({ Bucket: bucket, Key: target }))).Body!.transformToString(),
     ).toBe("new bytes");
     expect(refused).toMatchObject({ $metadata: { httpStatusCode: 412 } });
+  });
+
+  it("gives objects moved in with no side files their MD5 as ETag, in listings, reads and copies", async () => {
+    // Prepare: a small file (its MD5 computed when asked) and one over COMPUTED_MD5_BYTES (its MD5 kept),
+    // staged beside the store as an UNLOAD's files are
+    const staging = await stagingDirectory(lake.services.s3.directory);
+    const bodies = { small: Buffer.from("PAR1 small"), large: Buffer.alloc(COMPUTED_MD5_BYTES + 1, 0x61) };
+    const md5 = (body: Buffer) => `"${createHash("md5").update(body).digest("hex")}"`;
+    // Act
+    for (const [name, body] of Object.entries(bodies)) {
+      await writeFile(join(staging, name), body);
+      await moveObjectFile(lake.services.s3.directory, `s3://${bucket}/moved/${name}.parquet`, join(staging, name));
+    }
+    const listed = await lake.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "moved/" }));
+    const heads = await Promise.all(
+      Object.keys(bodies).map((name) =>
+        lake.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `moved/${name}.parquet` })),
+      ),
+    );
+    const copy = await lake.s3.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: "moved/copy.parquet", CopySource: `${bucket}/moved/small.parquet` }),
+    );
+    const copied = await lake.s3.send(new GetObjectCommand({ Bucket: bucket, Key: "moved/copy.parquet" }));
+    // Assess
+    expect(listed.Contents?.map(({ Key, ETag, Size }) => [Key, ETag, Size])).toEqual([
+      ["moved/large.parquet", md5(bodies.large), bodies.large.length],
+      ["moved/small.parquet", md5(bodies.small), bodies.small.length],
+    ]);
+    expect(heads.map((head) => [head.ETag, head.ContentLength, head.ContentType])).toEqual([
+      [md5(bodies.small), bodies.small.length, "binary/octet-stream"],
+      [md5(bodies.large), bodies.large.length, "binary/octet-stream"],
+    ]);
+    expect([copy.CopyObjectResult?.ETag, copied.ETag]).toEqual([md5(bodies.small), md5(bodies.small)]);
+    expect(await copied.Body!.transformToString()).toBe("PAR1 small");
+    // Only the large object keeps its MD5 beside it: a small one's costs less to compute than to keep.
+    const stored = await readdir(dirname(objectPath(lake.services.s3.directory, `s3://${bucket}/moved/small.parquet`)));
+    expect(stored.filter((name) => !name.startsWith("copy")).sort()).toEqual([
+      "large.parquet._S3rver_object",
+      "large.parquet._S3rver_object.md5",
+      "small.parquet._S3rver_object",
+    ]);
+    await rm(staging, { recursive: true });
   });
 });
