@@ -11,7 +11,7 @@ import type { QueryResult, SqlEngine } from "@medallion/core/engine";
 import { QueryFailedError } from "@medallion/core/engine";
 import { athena, utf8Bytes } from "@medallion/core/limits";
 import { parseS3Uri, silverColumns } from "@medallion/core/silver";
-import type { Statement, TableRef } from "@medallion/core/sql";
+import type { FirstPerGroup, Statement, TableRef } from "@medallion/core/sql";
 import {
   literal,
   quoteIdentifier,
@@ -193,6 +193,9 @@ export const localTables = (dataset: string): { bronze: TableRef; silver: TableR
   bronze: { database: "bronze", name: dataset },
   silver: { database: "silver", name: dataset },
 });
+
+// DuckDB ran out of its memory budget (and rolled the statement back).
+const outOfMemory = (error: unknown): boolean => /Out of Memory Error/.test((error as Error).message);
 
 /** The DuckDB file of a state directory that holds the lake's DuckDB tables (gold). @param dataDir state directory */
 export const lakeDatabaseFile = (dataDir: string): string => join(dataDir, "lake.duckdb");
@@ -412,6 +415,9 @@ export async function duckdbEngine({
     }
   }
 
+  // Datasets whose silver statements keep a group's first row with the window (see unload).
+  const windowOnly = new Set<string>();
+
   // As Athena's UNLOAD: into an empty location only, at most 100 partitions per statement.
   async function unload(
     statement: Extract<Statement, { kind: "unload" }>,
@@ -432,7 +438,24 @@ export async function duckdbEngine({
       // COPY answers with the rows it wrote, as Athena's UpdateCount does for an UNLOAD.
       const input = { bytes: inputBytes, files: readUris(statement).flatMap(files).length };
       const count = unloadThreads(input, threads);
-      const copied = await withThreads(count, () => query(renderDuckDb(statement, { files, unloadDirectory: output })));
+      const copy = (firstPerGroup: FirstPerGroup) =>
+        withThreads(count, () => query(renderDuckDb(statement, { files, unloadDirectory: output, firstPerGroup })));
+      // A group's first row by aggregate while it fits the budget (see FirstPerGroup); a statement
+      // whose groups outgrow it runs again with the window, which spills, and so does every later
+      // statement of that dataset in this process (a dataset of unique keys would run out each time).
+      const dataset = folderKey(prefix).split("/")[0]!;
+      let copied: QueryResult;
+      if (windowOnly.has(dataset)) copied = await copy("window");
+      else
+        try {
+          copied = await copy("aggregate");
+        } catch (error) {
+          if (!outOfMemory(error)) throw error;
+          windowOnly.add(dataset);
+          await rm(output, { recursive: true, force: true });
+          await mkdir(dirname(output), { recursive: true });
+          copied = await copy("window");
+        }
       let written: string[] = [];
       try {
         written = await walk(output);
@@ -502,8 +525,7 @@ export async function duckdbEngine({
       try {
         return await task();
       } catch (error) {
-        const outOfMemory = /Out of Memory Error/.test((error as Error).message);
-        if (!outOfMemory || memoryBudgetMB >= memoryCeilingMB) throw error;
+        if (!outOfMemory(error) || memoryBudgetMB >= memoryCeilingMB) throw error;
         memoryBudgetMB = Math.min(memoryCeilingMB, memoryBudgetMB * 2);
         await connection.run(`SET memory_limit = '${memoryBudgetMB}MB'`);
       }
