@@ -22,8 +22,6 @@ export interface ConsolidationQueryOptions {
   days?: number[];
 }
 
-const RANK = "_rn";
-
 /**
  * The query that rebuilds the affected partitions: new bronze rows (transformed) unioned
  * with the existing rows of those partitions only, one row kept per dedup key.
@@ -81,8 +79,10 @@ export function consolidationQuery({
     },
   };
   const union: Query = silver.existing.length ? { kind: "unionAll", queries: [fresh, existing] } : fresh;
-  const rank: Expr = {
-    kind: "rowNumber",
+  return {
+    kind: "firstPerGroup",
+    query: union,
+    columns: all.map(({ name }) => name),
     partitionBy: dedup.key.map((name) => column(name)),
     orderBy: [
       ...dedup.order.map(({ column: name, descending }) => ({ expr: column(name), descending: descending ?? false })),
@@ -90,17 +90,6 @@ export function consolidationQuery({
       { expr: column("_source_key"), descending: true },
       { expr: column("_record_index"), descending: true },
     ],
-  };
-  const ranked: Query = {
-    kind: "select",
-    columns: [...all.map(({ name }) => ({ expr: column(name) })), { expr: rank, as: RANK }],
-    from: { kind: "subquery", query: union, alias: "unioned" },
-  };
-  return {
-    kind: "select",
-    columns: all.map(({ name }) => ({ expr: column(name) })),
-    from: { kind: "subquery", query: ranked, alias: "ranked" },
-    where: { kind: "binary", op: "=", left: column(RANK), right: lit(1) },
   };
 }
 

@@ -168,6 +168,14 @@ export type Query =
       limit?: number;
     }
   | { kind: "unionAll"; queries: Query[] }
+  /**
+   * Of each group of `query`'s rows equal on `partitionBy`, the first in `orderBy` order (nulls
+   * last), with `query`'s columns named in `columns`: the rows `row_number() OVER (PARTITION BY …
+   * ORDER BY …) = 1` keeps. A tie on every `orderBy` term keeps any one of the tied rows, so order
+   * by enough terms to make each row's place unique. Athena runs that window; DuckDB may keep the
+   * rows with an aggregate instead (`renderDuckDb`'s `firstPerGroup`).
+   */
+  | { kind: "firstPerGroup"; query: Query; columns: string[]; partitionBy: Expr[]; orderBy: OrderBy[] }
   /** `WITH <name> AS (<query>), … <query>`: the body reads the named queries as sources of kind `cte`. */
   | { kind: "with"; queries: NamedQuery[]; body: Query };
 

@@ -1,13 +1,15 @@
 import type { Statement } from "./ast";
 import { UnsupportedStatementError } from "./errors";
 import { literal, quoteIdentifier } from "./quote";
-import type { DuckDbFiles } from "./render";
+import type { DuckDbFiles, FirstPerGroup } from "./render";
 import { renderMerge, renderQuery, renderTable, renderType } from "./render";
 
 /** Options of {@link renderDuckDb}. */
 export interface DuckDbRenderOptions extends DuckDbFiles {
   /** Local directory an `unload` writes to; the engine then uploads it to the statement's `to`. */
   unloadDirectory?: string;
+  /** How a `firstPerGroup` query keeps its rows ({@link FirstPerGroup}); default the window. */
+  firstPerGroup?: FirstPerGroup;
 }
 
 /**
@@ -15,10 +17,10 @@ export interface DuckDbRenderOptions extends DuckDbFiles {
  * not SQL), an `unload` becomes a `COPY … TO` a local directory, and DuckDB tables need no
  * Iceberg maintenance (OPTIMIZE, VACUUM).
  * @param statement the statement
- * @param options local file resolver, and the directory an unload writes to
+ * @param options local file resolver, the directory an unload writes to, how a group's first row is kept
  */
 export function renderDuckDb(statement: Statement, options: DuckDbRenderOptions): string {
-  const context = { dialect: "duckdb", files: options.files } as const;
+  const context = { dialect: "duckdb", files: options.files, firstPerGroup: options.firstPerGroup } as const;
   switch (statement.kind) {
     case "query":
       return renderQuery(statement.query, context);

@@ -5,5 +5,5 @@ export { renderDuckDb } from "./duckdb";
 export * from "./errors";
 export { bareIdentifier, hiveLiteral, literal, quoteHiveIdentifier, quoteIdentifier } from "./quote";
 export { readSources, readTables, readUris } from "./reads";
-export type { DuckDbFiles, RenderContext } from "./render";
+export type { DuckDbFiles, FirstPerGroup, RenderContext } from "./render";
 export { renderExpr, renderQuery, renderTable, renderType } from "./render";

@@ -50,6 +50,11 @@ function querySources(query: Query): Source[] {
   switch (query.kind) {
     case "unionAll":
       return query.queries.flatMap(querySources);
+    case "firstPerGroup":
+      return [
+        ...querySources(query.query),
+        ...[...query.partitionBy, ...query.orderBy.map((o) => o.expr)].flatMap(exprSources),
+      ];
     case "with":
       return [...query.queries.flatMap(({ query: named }) => querySources(named)), ...querySources(query.body)];
     case "select": {

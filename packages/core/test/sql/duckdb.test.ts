@@ -25,6 +25,39 @@ describe("renderDuckDb", () => {
     );
   });
 
+  it("keeps a group's first row with Athena's window, or with one aggregate when asked and there are groups", () => {
+    // Prepare
+    const firstPerGroup = (partitionBy: ReturnType<typeof column>[]): Query => ({
+      kind: "firstPerGroup",
+      query: {
+        kind: "select",
+        columns: [{ expr: column("k") }, { expr: column("o") }],
+        from: { kind: "table", table },
+      },
+      columns: ["k", "o"],
+      partitionBy,
+      orderBy: [{ expr: column("o"), descending: true }, { expr: column("k") }],
+    });
+    const rows = `(SELECT "k", "o" FROM "silver"."car_telemetry") AS "unioned"`;
+    const window = (partition: string) =>
+      `SELECT "k", "o" FROM (SELECT "k", "o", row_number() OVER (${partition}ORDER BY "o" DESC, "k") AS "_rn" FROM ${rows}) AS "ranked" WHERE ("_rn" = 1)`;
+    // Act
+    const byWindow = renderDuckDb({ kind: "query", query: firstPerGroup([column("k")]) }, { files });
+    const athena = renderAthena({ kind: "query", query: firstPerGroup([column("k")]) });
+    const byAggregate = renderDuckDb(
+      { kind: "query", query: firstPerGroup([column("k")]) },
+      { files, firstPerGroup: "aggregate" },
+    );
+    const oneGroup = renderDuckDb({ kind: "query", query: firstPerGroup([]) }, { files, firstPerGroup: "aggregate" });
+    // Assess
+    expect(byWindow).toBe(window(`PARTITION BY "k" `));
+    expect(athena).toBe(byWindow);
+    expect(byAggregate).toBe(
+      `SELECT unnest("_kept") FROM (SELECT arg_min({'k': "k", 'o': "o"}, create_sort_key("o", 'DESC NULLS LAST', "k", 'ASC NULLS LAST')) AS "_kept" FROM ${rows} GROUP BY "k") AS "kept"`,
+    );
+    expect(oneGroup).toBe(window(""));
+  });
+
   it("reads partitions in one scan, by name as the declared columns, each file joined to its partition's typed values, skipping empty ones", () => {
     // Prepare
     const query: Query = {

@@ -12,7 +12,7 @@ import { QueryFailedError } from "@medallion/core/engine";
 import { athena, utf8Bytes } from "@medallion/core/limits";
 import type { SilverColumns } from "@medallion/core/silver";
 import { parseS3Uri, silverColumns } from "@medallion/core/silver";
-import type { PartitionLocation, SqlType, Statement, TableRef } from "@medallion/core/sql";
+import type { FirstPerGroup, PartitionLocation, SqlType, Statement, TableRef } from "@medallion/core/sql";
 import {
   literal,
   quoteIdentifier,
@@ -206,6 +206,9 @@ export const localTables = (dataset: string): { bronze: TableRef; silver: TableR
   bronze: { database: "bronze", name: dataset },
   silver: { database: "silver", name: dataset },
 });
+
+// DuckDB ran out of its memory budget (and rolled the statement back).
+const outOfMemory = (error: unknown): boolean => /Out of Memory Error/.test((error as Error).message);
 
 /** The DuckDB file of a state directory that holds the lake's DuckDB tables (gold). @param dataDir state directory */
 export const lakeDatabaseFile = (dataDir: string): string => join(dataDir, "lake.duckdb");
@@ -500,6 +503,9 @@ export async function duckdbEngine({
     }
   }
 
+  // Datasets whose silver statements keep a group's first row with the window (see unload).
+  const windowOnly = new Set<string>();
+
   // As Athena's UNLOAD: into an empty location only, at most 100 partitions per statement.
   async function unload(
     statement: Extract<Statement, { kind: "unload" }>,
@@ -526,19 +532,38 @@ export async function duckdbEngine({
         dataset && inputBytes <= KEPT_UNLOAD_INPUT_BYTES
           ? { table: { database: "silver", name: `__unloaded_${++unloads}` }, dataset: dataset.name }
           : undefined;
-      const copied = await withThreads(count, async () => {
-        if (!kept) return query(renderDuckDb(statement, { files, unloadDirectory: output }));
-        // The result first, kept; then the COPY of it.
-        const table = `${VIEW_CATALOG}.${renderTable(kept.table)}`;
-        await query(
-          `CREATE OR REPLACE TABLE ${table} AS ${renderDuckDb({ kind: "query", query: statement.query }, { files })}`,
-        );
-        const copy: Statement = {
-          ...statement,
-          query: { kind: "select", columns: "*", from: { kind: "table", table: kept.table } },
-        };
-        return query(renderDuckDb(copy, { files, unloadDirectory: output }));
-      });
+      const copy = (firstPerGroup: FirstPerGroup) =>
+        withThreads(count, async () => {
+          if (!kept) return query(renderDuckDb(statement, { files, unloadDirectory: output, firstPerGroup }));
+          // The result first, kept; then the COPY of it.
+          const table = `${VIEW_CATALOG}.${renderTable(kept.table)}`;
+          await query(
+            `CREATE OR REPLACE TABLE ${table} AS ${renderDuckDb({ kind: "query", query: statement.query }, { files, firstPerGroup })}`,
+          );
+          const copyKept: Statement = {
+            ...statement,
+            query: { kind: "select", columns: "*", from: { kind: "table", table: kept.table } },
+          };
+          return query(renderDuckDb(copyKept, { files, unloadDirectory: output }));
+        });
+      // A group's first row by aggregate while it fits the budget (see FirstPerGroup), for a small
+      // input only (the bound of unloadThreads: a large one keeps the window and the memory it was
+      // measured with); a statement whose groups outgrow the budget runs again with the window,
+      // which spills, and so does every later statement of that dataset in this process (a dataset
+      // of unique keys would run out each time).
+      const datasetName = folderKey(prefix).split("/")[0]!;
+      let copied: QueryResult;
+      if (windowOnly.has(datasetName) || inputBytes > ONE_THREAD_UNLOAD_BYTES) copied = await copy("window");
+      else
+        try {
+          copied = await copy("aggregate");
+        } catch (error) {
+          if (!outOfMemory(error)) throw error;
+          windowOnly.add(datasetName);
+          await rm(output, { recursive: true, force: true });
+          await mkdir(dirname(output), { recursive: true });
+          copied = await copy("window");
+        }
       let written: string[] = [];
       try {
         written = await walk(output);
@@ -611,8 +636,7 @@ export async function duckdbEngine({
       try {
         return await task();
       } catch (error) {
-        const outOfMemory = /Out of Memory Error/.test((error as Error).message);
-        if (!outOfMemory || memoryBudgetMB >= memoryCeilingMB) throw error;
+        if (!outOfMemory(error) || memoryBudgetMB >= memoryCeilingMB) throw error;
         memoryBudgetMB = Math.min(memoryCeilingMB, memoryBudgetMB * 2);
         await connection.run(`SET memory_limit = '${memoryBudgetMB}MB'`);
       }

@@ -6,7 +6,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { carTelemetry } from "@medallion/core/dataset";
 import { QueryFailedError } from "@medallion/core/engine";
 import type { Query, Source, Statement } from "@medallion/core/sql";
-import { binary, call, cast, column, lit, selectColumns } from "@medallion/core/sql";
+import { binary, call, cast, column, lit, renderExpr, selectColumns } from "@medallion/core/sql";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCatalog } from "../../src/catalog/index";
@@ -97,6 +97,35 @@ describe("duckdbEngine", () => {
     ]);
   });
 
+  it("parses timestamps as TIMESTAMPTZ at UTC does, UTC text through the plain cast", async () => {
+    // Prepare: ISO text as bronze keeps it (UTC, offsets) and text it refuses, zone names ending in Z too.
+    const texts = [
+      "2024-01-01T00:00:00.000Z",
+      "2024-01-01T12:00:00.123456789Z",
+      "2024-01-01T00:00:00+02:00",
+      "2024-01-01T23:30:00-05:30",
+      "2024-01-01T12:00:00+0200",
+      "2024-01-01 12:00",
+      "2024-01-01",
+      "2024-01-01T12:00:00 NZ",
+      "2024-01-01T12:00:00 UTC",
+      "2024-01-01T12:00:00 Europe/Paris",
+      "2024-01-01T12:00:00+02:00Z",
+      "2024-02-30T00:00:00Z",
+      "2024-06-01T12:00:00z",
+      "garbage",
+      "Z",
+    ];
+    const parsed = renderExpr(call("parse_timestamp", column("v")), { dialect: "duckdb", files: () => [] });
+    // Act
+    const { rows } = await engine.sql(
+      `SELECT CAST(${parsed} AS VARCHAR) AS ours, CAST((TRY_CAST(v AS TIMESTAMPTZ) AT TIME ZONE 'UTC') AS VARCHAR) AS reference FROM (VALUES ${texts.map((text) => `('${text}')`).join(", ")}) AS t(v)`,
+    );
+    // Assess
+    expect(rows.map((row) => row.ours)).toEqual(rows.map((row) => row.reference));
+    expect(rows.filter((row) => row.ours !== null)).toHaveLength(10);
+  });
+
   it("unloads into Hive folders under the target prefix, as objects the S3 API lists and serves with their ETag", async () => {
     // Prepare
     const query: Query = { kind: "select", columns: [{ expr: column("name") }, { expr: column("n") }], from: source() };
@@ -146,6 +175,96 @@ describe("duckdbEngine", () => {
       // Assess
       expect(result!.rows).toEqual([{ n: 6_888_889 }]);
       expect(limit!.rows[0]!.m).not.toBe("1.0 MiB");
+    } finally {
+      small.close();
+    }
+  });
+
+  // Rows with NULL keys and order values, ties on the first order term, and both directions: what
+  // `row_number() … = 1` keeps of them, computed here, against what an unload keeps.
+  async function firstPerGroupCase(key: string, count: number, keyOf: (i: number) => string | null) {
+    const rows = Array.from({ length: count }, (_, i) => ({
+      k: keyOf(i),
+      o: i % 5 === 0 ? null : (i * 37) % 11,
+      s: `s${i % 3}`,
+      r: i,
+    }));
+    const body = parquetWriteBuffer({
+      columnData: [
+        { name: "k", data: rows.map((row) => row.k), type: "STRING" },
+        { name: "o", data: rows.map((row) => row.o), type: "DOUBLE" },
+        { name: "s", data: rows.map((row) => row.s), type: "STRING" },
+        { name: "r", data: rows.map((row) => row.r), type: "INT32" },
+      ],
+    });
+    await s3.send(new PutObjectCommand({ Bucket: services.names.Bronze, Key: key, Body: new Uint8Array(body) }));
+    // o DESC NULLS LAST, s ASC, r DESC
+    const before = (a: (typeof rows)[number], b: (typeof rows)[number]): boolean =>
+      a.o !== b.o ? b.o === null || (a.o !== null && a.o > b.o) : a.s !== b.s ? a.s < b.s : a.r > b.r;
+    const first = new Map<string | null, (typeof rows)[number]>();
+    for (const row of rows) {
+      const kept = first.get(row.k);
+      if (!kept || before(row, kept)) first.set(row.k, row);
+    }
+    const statement = (to: string): Statement => ({
+      kind: "unload",
+      query: {
+        kind: "firstPerGroup",
+        query: {
+          kind: "select",
+          columns: [...["k", "o", "s", "r"].map((name) => ({ expr: column(name) })), { expr: lit(1), as: "p" }],
+          from: { kind: "files", table, uris: [`s3://${services.names.Bronze}/${key}`] },
+        },
+        columns: ["k", "o", "s", "r", "p"],
+        partitionBy: [column("k")],
+        orderBy: [
+          { expr: column("o"), descending: true },
+          { expr: column("s") },
+          { expr: column("r"), descending: true },
+        ],
+      },
+      to,
+      partitionedBy: ["p"],
+    });
+    const expected = [...first.values()].sort((a, b) => a.r - b.r);
+    return { statement, expected };
+  }
+  const unloaded = (prefix: string) =>
+    engine.sql(
+      `SELECT k, o, s, CAST(r AS INTEGER) AS r FROM read_parquet('${services.s3.directory}/${services.names.Silver}/${prefix}**/*._S3rver_object') ORDER BY r`,
+    );
+
+  it("keeps each group's first row in an unload as row_number() = 1 does: NULL keys and values, ties, both directions", async () => {
+    // Prepare
+    const { statement, expected } = await firstPerGroupCase("first/a.parquet", 5_000, (i) =>
+      i % 7 === 0 ? null : `k${i % 50}`,
+    );
+    // Act
+    const result = await engine.run(statement(`s3://${services.names.Silver}/first/_v=1/`));
+    // Assess
+    expect(result.rowsWritten).toBe(51);
+    expect((await unloaded("first/_v=1/")).rows).toEqual(expected);
+  });
+
+  it("keeps each group's first row with the window when the groups outgrow the budget, the budget unchanged", async () => {
+    // Prepare: 100k groups of two rows: their aggregate states need ~60 MB, the window fits in 16.
+    const { statement, expected } = await firstPerGroupCase("many/a.parquet", 200_000, (i) => `k${i >> 1}`);
+    const small = await duckdbEngine({
+      s3,
+      s3Directory: services.s3.directory,
+      catalog: localCatalog({ directory: join(dataDir, "catalog") }),
+      buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
+      memoryLimitMB: 16,
+      threads: 1,
+    });
+    try {
+      // Act
+      const result = await small.run(statement(`s3://${services.names.Silver}/many/_v=1/`));
+      const [limit] = await small.read("SELECT current_setting('memory_limit') AS m");
+      // Assess
+      expect(result.rowsWritten).toBe(100_000);
+      expect((await unloaded("many/_v=1/")).rows).toEqual(expected);
+      expect(limit!.rows[0]!.m).toBe("15.2 MiB");
     } finally {
       small.close();
     }
