@@ -1,8 +1,10 @@
+import { availableParallelism } from "node:os";
 import type { CompressionCodec } from "hyparquet";
 import type { DatasetSpec } from "../dataset/spec";
 import { flatRecord } from "./column-buffer";
 import type { PartitionDaySource } from "./days";
 import { BronzeFile } from "./file";
+import { convertOnWorker } from "./offload";
 import { plainLineReader } from "./plain-line";
 import { recordChecker, safeName } from "./record";
 import { JsonSplitter } from "./splitter";
@@ -44,8 +46,17 @@ export interface ConvertOptions {
   codec?: CompressionCodec;
   /** Column statistics in the Parquet footer: all, (default) none, or non-text columns only. */
   statistics?: boolean | "numeric";
-  /** Encode Parquet on a worker thread once the file outgrows one row group (default: on a multi-core machine). */
+  /**
+   * When the records are parsed on the calling thread: encode Parquet on a worker thread once the
+   * file outgrows one row group (default: on a multi-core machine).
+   */
   worker?: boolean;
+  /**
+   * Run the whole conversion (parse and encode) on one worker thread, the calling thread only
+   * passing the bytes on. Default: when, once the input's first {@link OFF_THREAD_BYTES} are read,
+   * another conversion is in flight in this process (see {@link convertToBronze}).
+   */
+  offThread?: boolean;
   /** The partition timestamp whose days the result lists (`partitionDays`), tallied as the rows are encoded. */
   days?: PartitionDaySource;
 }
@@ -67,19 +78,85 @@ export interface ConvertResult {
    * sorted `yyyymmdd`, as reading the file's timestamps back would give them.
    */
   partitionDays?: number[];
+  /**
+   * Where the records were parsed: `caller` (the calling thread, Parquet encoded on a worker per
+   * `worker`) or `worker` (the whole conversion on one worker thread, per `offThread`).
+   */
+  parsedOn: "caller" | "worker";
 }
+
+/**
+ * Inputs up to this many bytes are converted on the calling thread even when other conversions
+ * are in flight: a thread hop (a worker's start, the bytes passed on) costs more than it saves.
+ */
+export const OFF_THREAD_BYTES = 4 * 1024 * 1024;
+
+// Conversions in flight on this thread, this one included once it has started.
+let converting = 0;
 
 /**
  * Converts a stream of landing JSON (object, array, NDJSON, or documents keeping their
  * records at the spec's `records` path) into one bronze Parquet file, record by record with
  * bounded memory. A file that cannot be split into records throws
  * {@link UnparseableFileError} and leaves no Parquet file behind.
+ *
+ * Where it runs is chosen here, once per file. A file converted alone (a Lambda converts one
+ * file per invocation, and one invocation at a time per process) is parsed on the calling
+ * thread while a worker encodes its Parquet: the two overlap, so one file uses two cores. When
+ * the process converts several files at once (the embedded stack ingests one file per core),
+ * the calling thread would parse them all on one core while it also serves their I/O: then each
+ * file larger than {@link OFF_THREAD_BYTES} is converted whole on a worker thread of its own, so
+ * N files use N cores and the calling thread only reads and passes on their bytes
+ * (`offload.ts`). Either way the Parquet bytes, the result and the errors are the same.
  * @param input the file's bytes (an S3 body, a file stream)
  * @param options see {@link ConvertOptions}
  * @example
  * const result = await convertToBronze(createReadStream("readings.ndjson"), { spec: carTelemetry, sourceKey: "car_telemetry/readings.ndjson", parquetPath: "/tmp/out.parquet" });
  */
 export async function convertToBronze(
+  input: AsyncIterable<Uint8Array>,
+  options: ConvertOptions,
+): Promise<ConvertResult> {
+  // One core has no other core to convert on.
+  const offThread = options.offThread ?? (availableParallelism() > 1 ? undefined : false);
+  converting++;
+  try {
+    if (offThread === false) return await convertHere(input, options);
+    // The decision waits for the input's first bytes: by then the conversions started together
+    // (the embedded stack's first files) have all started, and a small file shows it is small.
+    const source = input[Symbol.asyncIterator]();
+    const head: Uint8Array[] = [];
+    let headBytes = 0;
+    let ended = false;
+    while (!offThread && headBytes <= OFF_THREAD_BYTES) {
+      const next = await source.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      head.push(next.value);
+      headBytes += next.value.byteLength;
+    }
+    if (offThread ?? (!ended && converting > 1)) return await convertOnWorker(head, source, options);
+    return await convertHere(joined(head, source), options);
+  } finally {
+    converting--;
+  }
+}
+
+// The chunks already read, then the rest of the input (closed with it when the reader stops early).
+async function* joined(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncIterable<Uint8Array> {
+  yield* head;
+  yield* { [Symbol.asyncIterator]: () => rest };
+}
+
+/**
+ * {@link convertToBronze} on this thread: the records parsed here, Parquet encoded per `worker`.
+ * The conversion worker (`offload.ts`) runs it too, with `worker: false`.
+ * @param input the file's bytes
+ * @param options see {@link ConvertOptions}
+ */
+export async function convertHere(
   input: AsyncIterable<Uint8Array>,
   {
     spec,
@@ -164,6 +241,7 @@ export async function convertToBronze(
       bytesIn,
       parquetPath: recordsBronze > 0 ? parquetPath : undefined,
       ...(bronze.partitionDays ? { partitionDays: bronze.partitionDays } : {}),
+      parsedOn: "caller",
     };
   } catch (error) {
     await bronze.discard();
