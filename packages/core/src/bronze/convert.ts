@@ -53,8 +53,8 @@ export interface ConvertOptions {
   worker?: boolean;
   /**
    * Run the whole conversion (parse and encode) on one worker thread, the calling thread only
-   * passing the bytes on. Default: when, once the input's first {@link OFF_THREAD_BYTES} are read,
-   * another conversion is in flight in this process (see {@link convertToBronze}).
+   * passing the bytes on. Default: for inputs over {@link OFF_THREAD_BYTES} when the process
+   * converts several files at once (see {@link convertToBronze}).
    */
   offThread?: boolean;
   /** The partition timestamp whose days the result lists (`partitionDays`), tallied as the rows are encoded. */
@@ -86,13 +86,27 @@ export interface ConvertResult {
 }
 
 /**
- * Inputs up to this many bytes are converted on the calling thread even when other conversions
- * are in flight: a thread hop (a worker's start, the bytes passed on) costs more than it saves.
+ * Inputs up to this many bytes are converted on the calling thread even when the process
+ * converts several files at once: a thread hop (a worker's start, the bytes passed on) costs
+ * more than it saves on them.
  */
 export const OFF_THREAD_BYTES = 4 * 1024 * 1024;
 
-// Conversions in flight on this thread, this one included once it has started.
-let converting = 0;
+// Files this process converts at once, as declared with setConversionsAtOnce.
+let conversionsAtOnce = 1;
+
+/**
+ * Declares how many files this process converts at once, which decides where
+ * {@link convertToBronze} runs (see there). The default, 1, is a Lambda's: one file per
+ * invocation, one invocation at a time. The embedded stack declares the ingestions it runs at
+ * once (one per core).
+ * @param count files converted at once from now on (1 or more)
+ * @example setConversionsAtOnce(availableParallelism());
+ */
+export function setConversionsAtOnce(count: number): void {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`conversions at once: ${count} is not a count`);
+  conversionsAtOnce = count;
+}
 
 /**
  * Converts a stream of landing JSON (object, array, NDJSON, or documents keeping their
@@ -100,14 +114,14 @@ let converting = 0;
  * bounded memory. A file that cannot be split into records throws
  * {@link UnparseableFileError} and leaves no Parquet file behind.
  *
- * Where it runs is chosen here, once per file. A file converted alone (a Lambda converts one
- * file per invocation, and one invocation at a time per process) is parsed on the calling
- * thread while a worker encodes its Parquet: the two overlap, so one file uses two cores. When
- * the process converts several files at once (the embedded stack ingests one file per core),
- * the calling thread would parse them all on one core while it also serves their I/O: then each
- * file larger than {@link OFF_THREAD_BYTES} is converted whole on a worker thread of its own, so
- * N files use N cores and the calling thread only reads and passes on their bytes
- * (`offload.ts`). Either way the Parquet bytes, the result and the errors are the same.
+ * Where it runs is chosen here, once per file. A process that converts one file at a time (a
+ * Lambda) parses it on the calling thread while a worker encodes its Parquet: the two overlap,
+ * so one file uses two cores. A process that converts several at once (the embedded stack, see
+ * {@link setConversionsAtOnce}) would parse them all on the calling thread's one core while that
+ * thread also serves their I/O: there each file larger than {@link OFF_THREAD_BYTES} is
+ * converted whole on a worker thread of its own (`offload.ts`), so N files use N cores and the
+ * calling thread only reads and passes on their bytes. Either way the Parquet bytes, the result
+ * and the errors are the same; the result's `parsedOn` says which ran.
  * @param input the file's bytes (an S3 body, a file stream)
  * @param options see {@link ConvertOptions}
  * @example
@@ -118,30 +132,19 @@ export async function convertToBronze(
   options: ConvertOptions,
 ): Promise<ConvertResult> {
   // One core has no other core to convert on.
-  const offThread = options.offThread ?? (availableParallelism() > 1 ? undefined : false);
-  converting++;
-  try {
-    if (offThread === false) return await convertHere(input, options);
-    // The decision waits for the input's first bytes: by then the conversions started together
-    // (the embedded stack's first files) have all started, and a small file shows it is small.
-    const source = input[Symbol.asyncIterator]();
-    const head: Uint8Array[] = [];
-    let headBytes = 0;
-    let ended = false;
-    while (!offThread && headBytes <= OFF_THREAD_BYTES) {
-      const next = await source.next();
-      if (next.done) {
-        ended = true;
-        break;
-      }
-      head.push(next.value);
-      headBytes += next.value.byteLength;
-    }
-    if (offThread ?? (!ended && converting > 1)) return await convertOnWorker(head, source, options);
-    return await convertHere(joined(head, source), options);
-  } finally {
-    converting--;
+  const offThread = options.offThread ?? (conversionsAtOnce > 1 && availableParallelism() > 1 ? undefined : false);
+  if (offThread === false) return convertHere(input, options);
+  // Unless told, a file goes to a worker only once it shows it is not small.
+  const source = input[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let headBytes = 0;
+  while (!offThread && headBytes <= OFF_THREAD_BYTES) {
+    const next = await source.next();
+    if (next.done) return convertHere(joined(head, source), options);
+    head.push(next.value);
+    headBytes += next.value.byteLength;
   }
+  return convertOnWorker(head, source, options);
 }
 
 // The chunks already read, then the rest of the input (closed with it when the reader stops early).

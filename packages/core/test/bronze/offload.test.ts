@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { carReadings } from "@medallion/testing/readings";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConvertOptions, ConvertResult } from "../../src/bronze/convert";
-import { convertToBronze, OFF_THREAD_BYTES } from "../../src/bronze/convert";
+import { convertToBronze, OFF_THREAD_BYTES, setConversionsAtOnce } from "../../src/bronze/convert";
 import { carTelemetry } from "../../src/dataset/car-telemetry";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -58,16 +58,17 @@ describe("convertToBronze, off the calling thread", () => {
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-  it("converts a file alone on the calling thread, and files converted at once each whole on a worker, to the same bytes", async () => {
+  it("converts on the calling thread one file at a time, and each file whole on a worker when several convert at once, to the same bytes", async () => {
     // Prepare
     expect((await stat(large)).size).toBeGreaterThan(OFF_THREAD_BYTES);
     const options = (name: string) => ({ parquetPath: join(dir, `${name}.parquet`) });
     // Act
     const alone = await converted(createReadStream(large), options("alone"));
+    setConversionsAtOnce(2);
     const atOnce = await Promise.all([
       converted(createReadStream(large), options("first")),
       converted(createReadStream(large), options("second")),
-    ]);
+    ]).finally(() => setConversionsAtOnce(1));
     // Assess: which path ran
     expect(alone.result?.parsedOn).toBe("caller");
     expect(atOnce.map(({ result }) => result?.parsedOn)).toEqual(["worker", "worker"]);
@@ -83,20 +84,26 @@ describe("convertToBronze, off the calling thread", () => {
     }
   });
 
-  it("converts small files on the calling thread, even several at once", async () => {
+  it("converts small files on the calling thread, even when several convert at once", async () => {
     // Prepare
     const body = utf8(
       `${carReadings(1, 50)
         .map((reading) => JSON.stringify(reading))
         .join("\n")}\n`,
     );
+    setConversionsAtOnce(2);
     // Act
     const outcomes = await Promise.all(
       [0, 1].map((n) => converted(chunked(body, 1024), { parquetPath: join(dir, `small-${n}.parquet`) })),
-    );
+    ).finally(() => setConversionsAtOnce(1));
     // Assess
     expect(outcomes.map(({ result }) => result?.parsedOn)).toEqual(["caller", "caller"]);
     expect(outcomes.map(({ result }) => result?.recordsBronze)).toEqual([50, 50]);
+  });
+
+  it("refuses a count of conversions at once that is not one or more", () => {
+    expect(() => setConversionsAtOnce(0)).toThrow(RangeError);
+    expect(() => setConversionsAtOnce(1.5)).toThrow(/1.5 is not a count/);
   });
 
   const ok = (n: number) => JSON.stringify(carReadings(n, 1)[0]);
