@@ -1,5 +1,4 @@
 import { availableParallelism } from "node:os";
-import { setConversionsAtOnce } from "@medallion/core/bronze";
 import { knownDatasets } from "@medallion/core/dataset";
 import { engineGoldColumns, loadGoldPlan } from "@medallion/core/gold";
 import type { IngestResult } from "@medallion/core/ingest";
@@ -170,10 +169,6 @@ async function assembleStack(services: LocalServices, options: StackOptions): Pr
   // S3 → Lambda as on AWS: asynchronous, retried as the function's delivery declares, then
   // sent to its on-failure destination (here an in-process queue; on AWS the SQS queue).
   const { delivery } = functions.Ingest;
-  // Files up to the cores at once. Said to the bronze codec, which then converts each large file
-  // whole on a worker thread of its own (`convertToBronze`), so this thread keeps only their I/O.
-  const ingestions = availableParallelism();
-  setConversionsAtOnce(ingestions);
   const failed: OnFailureRecord[] = [];
   const invocations: InvocationReport[] = [];
   const queue = new NotificationQueue({
@@ -189,7 +184,8 @@ async function assembleStack(services: LocalServices, options: StackOptions): Pr
     },
     functionArn: localFunctionArn(localFunctionName("Ingest")),
     retries: delivery.retries,
-    concurrency: ingestions,
+    // Files up to the cores at once: each ingestion already keeps about two threads busy on a large file.
+    concurrency: availableParallelism(),
     onFailure: (record) => {
       failed.push(record);
       // Lambda sends the record to the destination with the function's execution role.

@@ -1,10 +1,8 @@
-import { availableParallelism } from "node:os";
 import type { CompressionCodec } from "hyparquet";
 import type { DatasetSpec } from "../dataset/spec";
 import { flatRecord } from "./column-buffer";
 import type { PartitionDaySource } from "./days";
 import { BronzeFile } from "./file";
-import { convertOnWorker } from "./offload";
 import { plainLineReader } from "./plain-line";
 import { recordChecker, safeName } from "./record";
 import { JsonSplitter } from "./splitter";
@@ -46,17 +44,8 @@ export interface ConvertOptions {
   codec?: CompressionCodec;
   /** Column statistics in the Parquet footer: all, (default) none, or non-text columns only. */
   statistics?: boolean | "numeric";
-  /**
-   * When the records are parsed on the calling thread: encode Parquet on a worker thread once the
-   * file outgrows one row group (default: on a multi-core machine).
-   */
+  /** Encode Parquet on a worker thread once the file outgrows one row group (default: on a multi-core machine). */
   worker?: boolean;
-  /**
-   * Run the whole conversion (parse and encode) on one worker thread, the calling thread only
-   * passing the bytes on. Default: for inputs over {@link OFF_THREAD_BYTES} when the process
-   * converts several files at once (see {@link convertToBronze}).
-   */
-  offThread?: boolean;
   /** The partition timestamp whose days the result lists (`partitionDays`), tallied as the rows are encoded. */
   days?: PartitionDaySource;
 }
@@ -80,34 +69,6 @@ export interface ConvertResult {
   partitionDays?: number[];
   /** With `days`: the rows in bronze without a usable partition timestamp (in none of those days). */
   rowsWithoutTimestamp?: number;
-  /**
-   * Where the records were parsed: `caller` (the calling thread, Parquet encoded on a worker per
-   * `worker`) or `worker` (the whole conversion on one worker thread, per `offThread`).
-   */
-  parsedOn: "caller" | "worker";
-}
-
-/**
- * Inputs up to this many bytes are converted on the calling thread even when the process
- * converts several files at once: a thread hop (a worker's start, the bytes passed on) costs
- * more than it saves on them.
- */
-export const OFF_THREAD_BYTES = 4 * 1024 * 1024;
-
-// Files this process converts at once, as declared with setConversionsAtOnce.
-let conversionsAtOnce = 1;
-
-/**
- * Declares how many files this process converts at once, which decides where
- * {@link convertToBronze} runs (see there). The default, 1, is a Lambda's: one file per
- * invocation, one invocation at a time. The embedded stack declares the ingestions it runs at
- * once (one per core).
- * @param count files converted at once from now on (1 or more)
- * @example setConversionsAtOnce(availableParallelism());
- */
-export function setConversionsAtOnce(count: number): void {
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`conversions at once: ${count} is not a count`);
-  conversionsAtOnce = count;
 }
 
 /**
@@ -115,53 +76,12 @@ export function setConversionsAtOnce(count: number): void {
  * records at the spec's `records` path) into one bronze Parquet file, record by record with
  * bounded memory. A file that cannot be split into records throws
  * {@link UnparseableFileError} and leaves no Parquet file behind.
- *
- * Where it runs is chosen here, once per file. A process that converts one file at a time (a
- * Lambda) parses it on the calling thread while a worker encodes its Parquet: the two overlap,
- * so one file uses two cores. A process that converts several at once (the embedded stack, see
- * {@link setConversionsAtOnce}) would parse them all on the calling thread's one core while that
- * thread also serves their I/O: there each file larger than {@link OFF_THREAD_BYTES} is
- * converted whole on a worker thread of its own (`offload.ts`), so N files use N cores and the
- * calling thread only reads and passes on their bytes. Either way the Parquet bytes, the result
- * and the errors are the same; the result's `parsedOn` says which ran.
  * @param input the file's bytes (an S3 body, a file stream)
  * @param options see {@link ConvertOptions}
  * @example
  * const result = await convertToBronze(createReadStream("readings.ndjson"), { spec: carTelemetry, sourceKey: "car_telemetry/readings.ndjson", parquetPath: "/tmp/out.parquet" });
  */
 export async function convertToBronze(
-  input: AsyncIterable<Uint8Array>,
-  options: ConvertOptions,
-): Promise<ConvertResult> {
-  // One core has no other core to convert on.
-  const offThread = options.offThread ?? (conversionsAtOnce > 1 && availableParallelism() > 1 ? undefined : false);
-  if (offThread === false) return convertHere(input, options);
-  // Unless told, a file goes to a worker only once it shows it is not small.
-  const source = input[Symbol.asyncIterator]();
-  const head: Uint8Array[] = [];
-  let headBytes = 0;
-  while (!offThread && headBytes <= OFF_THREAD_BYTES) {
-    const next = await source.next();
-    if (next.done) return convertHere(joined(head, source), options);
-    head.push(next.value);
-    headBytes += next.value.byteLength;
-  }
-  return convertOnWorker(head, source, options);
-}
-
-// The chunks already read, then the rest of the input (closed with it when the reader stops early).
-async function* joined(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncIterable<Uint8Array> {
-  yield* head;
-  yield* { [Symbol.asyncIterator]: () => rest };
-}
-
-/**
- * {@link convertToBronze} on this thread: the records parsed here, Parquet encoded per `worker`.
- * The conversion worker (`offload.ts`) runs it too, with `worker: false`.
- * @param input the file's bytes
- * @param options see {@link ConvertOptions}
- */
-export async function convertHere(
   input: AsyncIterable<Uint8Array>,
   {
     spec,
@@ -247,7 +167,6 @@ export async function convertHere(
       parquetPath: recordsBronze > 0 ? parquetPath : undefined,
       ...(bronze.partitionDays ? { partitionDays: bronze.partitionDays } : {}),
       ...(bronze.rowsWithoutTimestamp !== undefined ? { rowsWithoutTimestamp: bronze.rowsWithoutTimestamp } : {}),
-      parsedOn: "caller",
     };
   } catch (error) {
     await bronze.discard();

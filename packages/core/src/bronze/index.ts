@@ -1,5 +1,5 @@
 export type { ConvertOptions, ConvertProgress, ConvertResult, RejectedRecordInfo } from "./convert";
-export { convertToBronze, OFF_THREAD_BYTES, setConversionsAtOnce } from "./convert";
+export { convertToBronze } from "./convert";
 export type { PartitionDaySource } from "./days";
 export { BronzeError, UnparseableFileError } from "./errors";
 export type { AcceptedRecord, RejectedRecord } from "./record";

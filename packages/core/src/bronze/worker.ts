@@ -9,17 +9,15 @@ import type { PartitionDayCount, PartitionDaySource } from "./days";
 import { PartitionDayTally } from "./days";
 import type { BronzeEncoderOptions } from "./encoder";
 import { BronzeEncoder } from "./encoder";
-import { serveConversion } from "./offload";
 import type { PackedRowGroup } from "./packed-column";
 import { transferList } from "./packed-column";
 
 /**
- * Bronze's worker threads. A worker either encodes the Parquet of a file whose records this
- * thread parses (so parsing and encoding use two cores), or converts a file whole
- * (`offload.ts`, when the process converts several files at once). The worker runs this very
- * module: from a bundle (a Lambda built by SST) that is the bundle itself, which holds this
- * code; from the TypeScript sources (CLI, tests) it runs them bundled by esbuild. Workers are
- * pooled between files (one per core at most kept idle), each doing one file at a time.
+ * Encoding bronze Parquet on a worker thread, so parsing and checking records (this
+ * thread) and encoding them (the worker) use two cores. The worker runs this very module:
+ * from a bundle (a Lambda built by SST) that is the bundle itself, which holds this code;
+ * from the TypeScript sources (CLI, tests) it runs them bundled by esbuild. Workers are kept
+ * between files (one per core at most), each encoding one file at a time.
  */
 
 /** Where {@link BronzeFile} hands its packed row groups. */
@@ -153,11 +151,8 @@ export function workerSink(options: BronzeEncoderOptions, days?: PartitionDaySou
 const idle = new Map<Worker, ReturnType<typeof setTimeout>>();
 const IDLE_MS = 1000;
 
-/**
- * An idle worker of the pool, or a new one, for one file: give it back with {@link giveBack}
- * when the file is done, or terminate it.
- */
-export function takeWorker(): Worker {
+// An idle worker of the pool, or a new one.
+function takeWorker(): Worker {
   const [reused, timer] = idle.entries().next().value ?? [];
   let worker = reused;
   if (worker) {
@@ -177,11 +172,7 @@ export function takeWorker(): Worker {
   return worker;
 }
 
-/**
- * Keeps a worker taken with {@link takeWorker} for the next file, for a moment.
- * @param worker a worker whose file is done
- */
-export function giveBack(worker: Worker): void {
+function giveBack(worker: Worker): void {
   if (idle.size >= availableParallelism()) {
     void worker.terminate();
     return;
@@ -272,10 +263,9 @@ interface EsbuildSync {
   };
 }
 
-// The worker's side of encoding: for each file, open its encoder, tally each group's days and
-// encode it as it arrives and report it, then write the footer and report the days; then wait
-// for the next file. A conversion's messages are serveConversion's.
-function serveEncoding(): void {
+// The worker's side: for each file, open its encoder, tally each group's days and encode it as
+// it arrives and report it, then write the footer and report the days; then wait for the next file.
+function serve(): void {
   const port = parentPort!;
   const reply = (message: FromWorker) => port.postMessage(message);
   let encoder: BronzeEncoder | undefined;
@@ -289,7 +279,7 @@ function serveEncoding(): void {
         tally?.add(message.group);
         encoder!.write(message.group);
         reply({ type: "written" });
-      } else if (message.type === "finish") {
+      } else {
         encoder!.finish();
         encoder = undefined;
         reply({ type: "finished", days: tally?.result() });
@@ -302,7 +292,4 @@ function serveEncoding(): void {
   });
 }
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
-  serveEncoding();
-  serveConversion(parentPort!);
-}
+if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) serve();
