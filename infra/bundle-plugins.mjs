@@ -19,4 +19,26 @@ export const zodWithoutLocales = {
   },
 };
 
-export default [zodWithoutLocales];
+/**
+ * Modules that only the TypeScript sources run: the bronze encoder's worker bundles its own
+ * sources when started from a `.ts` file (tests, tools), while a bundle's workers run the bundle
+ * itself. A deployed bundle gets a stub in their place (~1.5 KB of the ingest handler's 250).
+ * @type {import("esbuild").Plugin}
+ */
+export const sourcesOnly = {
+  name: "sources-only",
+  setup(build) {
+    build.onResolve({ filter: /[\\/]worker-sources(\.ts)?$/ }, (args) =>
+      /[\\/]core[\\/]src[\\/]bronze[\\/]/.test(args.importer)
+        ? { path: args.path, namespace: "sources-only" }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "sources-only" }, () => ({
+      contents:
+        'export function bundledSources(module) { throw new Error("a bundle starts its workers from itself, not from " + module); }',
+      loader: "js",
+    }));
+  },
+};
+
+export default [zodWithoutLocales, sourcesOnly];
