@@ -51,6 +51,21 @@ const MAX_QUEUED = 16;
  * @param days the timestamp whose partition days `finish()` reports, if any
  */
 export function inlineSink(options: BronzeEncoderOptions, days?: PartitionDaySource): RowGroupSink {
+  const file = encodingFile(options, days);
+  return {
+    write: (group) => file.write(group),
+    ready: async () => undefined,
+    finish: async () => file.finish(),
+    abort: async () => undefined,
+  };
+}
+
+// One file's encoder and, with a day source, the tally of its rows' days: what a sink runs, on
+// this thread or on the worker.
+function encodingFile(
+  options: BronzeEncoderOptions,
+  days: PartitionDaySource | undefined,
+): { write(group: PackedRowGroup): void; finish(): PartitionDayCount | undefined } {
   const encoder = new BronzeEncoder(options);
   const tally = days && new PartitionDayTally(options.fields, days);
   return {
@@ -58,12 +73,10 @@ export function inlineSink(options: BronzeEncoderOptions, days?: PartitionDaySou
       tally?.add(group);
       encoder.write(group);
     },
-    ready: async () => undefined,
-    async finish() {
+    finish() {
       encoder.finish();
       return tally?.result();
     },
-    abort: async () => undefined,
   };
 }
 
@@ -195,22 +208,17 @@ function startWorker(data: { role: string }): Worker {
 function serve(): void {
   const port = parentPort!;
   const reply = (message: FromWorker) => port.postMessage(message);
-  let encoder: BronzeEncoder | undefined;
-  let tally: PartitionDayTally | undefined;
+  let file: ReturnType<typeof encodingFile> | undefined;
   port.on("message", (message: ToWorker) => {
     try {
-      if (message.type === "open") {
-        encoder = new BronzeEncoder(message.options);
-        tally = message.days && new PartitionDayTally(message.options.fields, message.days);
-      } else if (message.type === "group") {
-        tally?.add(message.group);
-        encoder!.write(message.group);
+      if (message.type === "open") file = encodingFile(message.options, message.days);
+      else if (message.type === "group") {
+        file!.write(message.group);
         reply({ type: "written" });
       } else {
-        encoder!.finish();
-        encoder = undefined;
-        reply({ type: "finished", days: tally?.result() });
-        tally = undefined;
+        const days = file!.finish();
+        file = undefined;
+        reply({ type: "finished", days });
       }
     } catch (error) {
       reply({ type: "failed", message: (error as Error).message, stack: (error as Error).stack });

@@ -527,10 +527,12 @@ export async function duckdbEngine({
       // COPY answers with the rows it wrote, as Athena's UpdateCount does for an UNLOAD.
       const input = { bytes: inputBytes, files: readUris(statement).flatMap(files).length };
       const count = unloadThreads(input, threads);
-      const dataset = datasets.find((spec) => statement.to.startsWith(`s3://${buckets.silver}/${spec.name}/`));
+      // The dataset is the prefix's first folder (`<dataset>/_v=<version>/`).
+      const dataset = base.split("/")[0]!;
+      const intoSilver = bucket === buckets.silver && datasets.some((spec) => spec.name === dataset);
       kept =
-        dataset && inputBytes <= KEPT_UNLOAD_INPUT_BYTES
-          ? { table: { database: "silver", name: `__unloaded_${++unloads}` }, dataset: dataset.name }
+        intoSilver && inputBytes <= KEPT_UNLOAD_INPUT_BYTES
+          ? { table: { database: "silver", name: `__unloaded_${++unloads}` }, dataset }
           : undefined;
       const copy = (firstPerGroup: FirstPerGroup) =>
         withThreads(count, async () => {
@@ -551,15 +553,14 @@ export async function duckdbEngine({
       // measured with); a statement whose groups outgrow the budget runs again with the window,
       // which spills, and so does every later statement of that dataset in this process (a dataset
       // of unique keys would run out each time).
-      const datasetName = folderKey(prefix).split("/")[0]!;
       let copied: QueryResult;
-      if (windowOnly.has(datasetName) || inputBytes > ONE_THREAD_UNLOAD_BYTES) copied = await copy("window");
+      if (windowOnly.has(dataset) || inputBytes > ONE_THREAD_UNLOAD_BYTES) copied = await copy("window");
       else
         try {
           copied = await copy("aggregate");
         } catch (error) {
           if (!outOfMemory(error)) throw error;
-          windowOnly.add(datasetName);
+          windowOnly.add(dataset);
           await rm(output, { recursive: true, force: true });
           await mkdir(dirname(output), { recursive: true });
           copied = await copy("window");

@@ -48,7 +48,7 @@ import { StorageWriteError } from "./errors";
  *   backfill's 1,600 silver objects (CommitSilver's check) took ~1.4 s, each call a few µs of work
  *   behind ~100–200 µs of hand-off; and each page walked the whole prefix again, where folders
  *   wholly before the page's start are now skipped. A long walk yields to the event loop every
- *   {@link FOLDERS_PER_TURN} folders.
+ *   {@link LISTED_PER_TURN} folders or objects.
  * - **Small objects keep no MD5 file.** An object of up to {@link COMPUTED_MD5_BYTES} may have no
  *   MD5 file (the engine moves an UNLOAD's files in without one: {@link readyObjectFile}); its ETag
  *   is then the MD5 of its bytes, computed when it is read or listed. A larger one without one has
@@ -257,7 +257,7 @@ export function patchS3rverStore(): void {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
         metadata.push(undefined);
       }
-      if (metadata.length % OBJECTS_PER_TURN === 0) await nextTurn();
+      if (metadata.length % LISTED_PER_TURN === 0) await nextTurn();
     }
     return {
       objects: listed.flatMap((key, i) => (metadata[i] ? [new S3Object(bucket, key, null, metadata[i])] : [])),
@@ -391,7 +391,7 @@ export async function listKeys(
     if (!start.startsWith(prefix) && !prefix.startsWith(start)) return;
     // Every key below sorts before `startAfter` (they differ inside `start`): an earlier page's.
     if (start < startAfter && !startAfter.startsWith(start)) return;
-    if (++walked % FOLDERS_PER_TURN === 0) await nextTurn();
+    if (++walked % LISTED_PER_TURN === 0) await nextTurn();
     const common = rollUp(start);
     if (common !== undefined) {
       // Every key below rolls up into `common`: one key after startAfter is enough to show it.
@@ -419,9 +419,8 @@ function folderKeyPart(name: string): string {
   return name.endsWith(CONTINUED_SEGMENT) ? name.slice(0, -CONTINUED_SEGMENT.length) : `${name}/`;
 }
 
-/** Folders a listing reads, and objects it describes, between two turns of the event loop (see above). */
-const FOLDERS_PER_TURN = 256;
-const OBJECTS_PER_TURN = 256;
+/** Folders a listing reads, or objects it describes, between two turns of the event loop (see above). */
+const LISTED_PER_TURN = 256;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function entries(folder: string): Dirent[] {

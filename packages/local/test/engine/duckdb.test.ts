@@ -23,6 +23,19 @@ describe("duckdbEngine", () => {
   let s3: S3Client;
   let engine: DuckDbEngine;
   const table = { database: "bronze", name: "t" };
+  // A second engine over the lake's catalog that reads every silver snapshot from its files.
+  const engineOverFiles = async () => {
+    const catalog = localCatalog({ directory: join(dataDir, "catalog") });
+    const files = await duckdbEngine({
+      s3,
+      s3Directory: services.s3.directory,
+      catalog,
+      datasets: [carTelemetry],
+      buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
+      silverCacheBytes: 0,
+    });
+    return { catalog, files };
+  };
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "medallion-duckdb-"));
     services = await startServices({ dataDir });
@@ -328,15 +341,7 @@ describe("duckdbEngine", () => {
     const kept = async () =>
       (await engine.sql("SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, '__unloaded')"))
         .rows.length;
-    const catalog = localCatalog({ directory: join(dataDir, "catalog") });
-    const files = await duckdbEngine({
-      s3,
-      s3Directory: services.s3.directory,
-      catalog,
-      datasets: [carTelemetry],
-      buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
-      silverCacheBytes: 0,
-    });
+    const { catalog, files } = await engineOverFiles();
     const read = selectColumns(silver, ["carChassis", "currentMileage", "event_month", "event_day", "color"]);
     try {
       await catalog.swap(silver, [at("k1", 3), at("k2", 4)]);
@@ -384,15 +389,7 @@ describe("duckdbEngine", () => {
         to: `s3://${services.names.Silver}/car_telemetry/_v=${n}/`,
         partitionedBy: ["event_year", "event_month", "event_day"],
       });
-    const catalog = localCatalog({ directory: join(dataDir, "catalog") });
-    const files = await duckdbEngine({
-      s3,
-      s3Directory: services.s3.directory,
-      catalog,
-      datasets: [carTelemetry],
-      buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
-      silverCacheBytes: 0,
-    });
+    const { catalog, files } = await engineOverFiles();
     const read = selectColumns(silver, ["carChassis", "currentMileage", "event_day"]);
     const kind = async (of: DuckDbEngine) =>
       (await of.sql("SELECT table_type FROM information_schema.tables WHERE table_schema = 'silver'")).rows;
