@@ -11,15 +11,24 @@
  * medians of the per-round ratios are printed with their spread: this machine is shared, and
  * its speed drifts within minutes.
  *
- * Goals: ours ≤ 3× DuckDB's whole pipeline, same run; peak RSS ≤ 512 MB.
+ * A third side measures "a file in the CLI costs what the bundled handler costs": the same
+ * files converted by the ingest benchmark's bundle (`../ingest/ours.ts`, bundled as SST bundles
+ * a handler), one process per file and as many at once as the CLI runs ingestions (one per
+ * core). The CLI's handler times (its whole invocation: the landing GET, the conversion, the
+ * bronze PUT, the archive copy, the ledger) are set against the bundle's conversion times, and
+ * the CLI's ingest phase (the drop included) against the bundle's wall time for all the files.
+ *
+ * Goals: ours ≤ 3× DuckDB's whole pipeline, same run; peak RSS ≤ 512 MB; a file in the CLI
+ * within the noise of the bundled conversion at the same concurrency.
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { loadavg, tmpdir } from "node:os";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { bundleLikeLambda } from "@medallion/testing/bundle";
 import { generateTelemetry } from "../ingest/generate";
-import { median } from "../ingest/measure";
+import { measure, median } from "../ingest/measure";
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -128,30 +137,61 @@ async function duckdb(round: number): Promise<Run> {
   return { ms, maxRssMB, records: run.records, goldRows: run.goldRows, parts: { start: ms - run.ms, ...run.stepsMs } };
 }
 
+/** The bundled conversion of the landing files, as many at once as the CLI runs ingestions. */
+interface BundledRun {
+  /** Wall time for all the files. */
+  ms: number;
+  /** Each file's conversion, as the bundle timed it (its process's start excluded, as the CLI's is). */
+  perFileMs: number[];
+}
+
+async function bundled(round: number): Promise<BundledRun> {
+  const files = (await readdir(landing)).sort();
+  const perFileMs: number[] = [];
+  const started = performance.now();
+  let next = 0;
+  const convertNext = async (): Promise<void> => {
+    for (let f = next++; f < files.length; f = next++) {
+      const run = await measure([bundle, join(landing, files[f]!), join(dir, `bundled-${round}-${f}.parquet`)], "ours");
+      if (run.records !== perFile) throw new Error(`the bundle wrote ${run.records} of ${perFile} records`);
+      perFileMs.push(run.ms);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, convertNext));
+  const ms = performance.now() - started;
+  for (let f = 0; f < files.length; f++) await rm(join(dir, `bundled-${round}-${f}.parquet`), { force: true });
+  return { ms, perFileMs };
+}
+
+// The CLI's embedded stack runs one ingestion per core (`packages/local/src/stack.ts`).
+const concurrency = availableParallelism();
 const dir = await mkdtemp(join(tmpdir(), "medallion-bench-pipeline-"));
 const landing = join(dir, "landing");
+const bundle = join(dir, "ours.mjs");
 try {
   await mkdir(landing);
+  await bundleLikeLambda(join(import.meta.dirname, "..", "ingest", "ours.ts"), bundle);
   for (let f = 0; f < fileCount; f++)
     await generateTelemetry(join(landing, `telemetry-${String(f).padStart(2, "0")}.ndjson`), perFile, {
       first: f * perFile,
     });
-  const runs: { ours: Run[]; duckdb: Run[] } = { ours: [], duckdb: [] };
+  const runs: { ours: Run[]; duckdb: Run[]; bundled: BundledRun[] } = { ours: [], duckdb: [], bundled: [] };
   const loads: number[] = [];
   for (let r = 0; r < repeat; r++) {
     loads.push(loadavg()[0]!);
-    // Which side runs first takes turns, so neither always meets the machine warmer.
-    if (r % 2 === 0) {
-      runs.ours.push(await ours(r));
-      runs.duckdb.push(await duckdb(r));
-    } else {
-      runs.duckdb.push(await duckdb(r));
-      runs.ours.push(await ours(r));
-    }
-    if (!asJson)
+    // Which side runs first takes turns, so none always meets the machine warmer.
+    const sides = [
+      async () => runs.ours.push(await ours(r)),
+      async () => runs.duckdb.push(await duckdb(r)),
+      async () => runs.bundled.push(await bundled(r)),
+    ];
+    for (let s = 0; s < sides.length; s++) await sides[(r + s) % sides.length]!();
+    if (!asJson) {
+      const { ms, perFileMs } = runs.bundled[r]!;
       process.stderr.write(
-        `round ${r + 1}/${repeat} (load ${loads.at(-1)!.toFixed(1)}): ours ${(runs.ours[r]!.ms / 1000).toFixed(2)} s ${runs.ours[r]!.maxRssMB} MB ${JSON.stringify(roundParts(runs.ours[r]!))}, DuckDB ${(runs.duckdb[r]!.ms / 1000).toFixed(2)} s ${runs.duckdb[r]!.maxRssMB} MB ${JSON.stringify(roundParts(runs.duckdb[r]!))}\n`,
+        `round ${r + 1}/${repeat} (load ${loads.at(-1)!.toFixed(1)}): ours ${(runs.ours[r]!.ms / 1000).toFixed(2)} s ${runs.ours[r]!.maxRssMB} MB ${JSON.stringify(roundParts(runs.ours[r]!))}, DuckDB ${(runs.duckdb[r]!.ms / 1000).toFixed(2)} s ${runs.duckdb[r]!.maxRssMB} MB ${JSON.stringify(roundParts(runs.duckdb[r]!))}, bundled conversion ${(ms / 1000).toFixed(2)} s (${(median(perFileMs) / 1000).toFixed(2)} s a file, ${concurrency} at once)\n`,
       );
+    }
   }
   for (const run of [...runs.ours, ...runs.duckdb])
     if (run.records !== fileCount * perFile) throw new Error(`a run wrote ${run.records} of ${fileCount * perFile}`);
@@ -176,12 +216,29 @@ try {
     oursMedianParts: medianParts(runs.ours),
     duckdbMedianParts: medianParts(runs.duckdb),
     goldRows: { ours: runs.ours[0]!.goldRows, duckdb: runs.duckdb[0]!.goldRows },
+    // A file in the CLI against the bundled handler, both `concurrency` at once, per round.
+    cliFile: {
+      concurrency,
+      cliHandlerMedianSeconds: runs.ours.map(
+        (run) => +(run.parts["ingest handler per file (median)"]! / 1000).toFixed(2),
+      ),
+      bundledConversionMedianSeconds: runs.bundled.map((run) => +(median(run.perFileMs) / 1000).toFixed(2)),
+      medianRatio: +median(
+        runs.ours.map((run, r) => run.parts["ingest handler per file (median)"]! / median(runs.bundled[r]!.perFileMs)),
+      ).toFixed(2),
+      cliIngestPhaseSeconds: runs.ours.map((run) => +(run.parts.ingest! / 1000).toFixed(2)),
+      bundledAllFilesSeconds: runs.bundled.map((run) => +(run.ms / 1000).toFixed(2)),
+      phaseMedianRatio: +median(runs.ours.map((run, r) => run.parts.ingest! / runs.bundled[r]!.ms)).toFixed(2),
+    },
   };
   if (asJson) console.log(JSON.stringify(result, null, 2));
   else {
     console.log(result);
     console.log(
       `${result.records} records in ${fileCount} files: ours/DuckDB median ${result.medianRatio}× (goal ≤ 3×; per round ${result.ratioPerRound.join(", ")}; ${result.medianRatioToPipelineAlone}× DuckDB's pipeline without its process start), peak RSS ${result.oursPeakRssMB} MB (goal ≤ 512 MB)`,
+    );
+    console.log(
+      `a file in the CLI / the bundled conversion, ${concurrency} at once: median ${result.cliFile.medianRatio}× (the handler's median per round ${result.cliFile.cliHandlerMedianSeconds.join(", ")} s against ${result.cliFile.bundledConversionMedianSeconds.join(", ")} s); the ingest phase / the bundle's ${fileCount} files: ${result.cliFile.phaseMedianRatio}×`,
     );
   }
 } finally {
