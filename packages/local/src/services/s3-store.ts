@@ -172,7 +172,7 @@ function objectMd5(objectFile: string, size: number): string {
 /**
  * Readies a file to become an object by a rename into the store (an UNLOAD's output, as Athena
  * writes it): what a PUT leaves beside it for its ETag, an MD5 file, only when it is over
- * {@link COMPUTED_MD5_BYTES} (streamed, so a large file never holds up the event loop); a smaller
+ * {@link COMPUTED_MD5_BYTES} (computed on a worker thread, as for a file put from disk); a smaller
  * one's is computed when read or listed. No metadata file: its headers are S3's defaults. Any
  * side file an earlier object left beside it is removed. Creating the two side files was most of
  * an UNLOAD's move: ~1–2.5 ms per file on a busy disk, a five-year backfill's 1,600 partitions ~2 s.
@@ -184,9 +184,7 @@ export async function readyObjectFile(objectFile: string, storedAt: string = obj
   for (const stale of [`${storedAt}.md5`, metadataFileOf(storedAt)])
     if (statSync(stale, { throwIfNoEntry: false })) await rm(stale, { force: true });
   if (statSync(objectFile).size <= COMPUTED_MD5_BYTES) return;
-  const hash = createHash("md5");
-  await pipeline(createReadStream(objectFile, { highWaterMark: READ_CHUNK_BYTES }), hash);
-  await writeAtomically(`${storedAt}.md5`, hash.digest("hex"));
+  await writeAtomically(`${storedAt}.md5`, (await md5OfFileOffThread(objectFile)).md5);
 }
 
 // The metadata file beside an object's file, as s3rver names it.
