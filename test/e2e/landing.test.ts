@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { medallion } from "@medallion/testing/cli";
@@ -41,6 +42,11 @@ describe("medallion run --landing: long keys and dot files", () => {
     const key = `car_telemetry/${longPath}`;
     expect(Buffer.byteLength(key)).toBe(900);
     expect(summary.files).toMatchObject([{ key, status: "bronze", error: null }]);
+    // The ETag the notification carried (named in the bronze key) is the dropped file's MD5.
+    const md5 = createHash("md5")
+      .update(await readFile(join(landing, ...longPath.split("/"))))
+      .digest("hex");
+    expect(summary.files[0].result.bronzeKey).toMatch(new RegExp(`-${md5}\\.parquet$`));
     expect(summary.skipped).toEqual([".DS_Store", ".cache/part.ndjson"]);
     expect(run.stderr).toContain("Skipping 2 file(s) whose name starts with a dot");
     // Archived under _done/, with its whole key; its rows in silver.

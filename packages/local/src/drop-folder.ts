@@ -5,7 +5,7 @@ import { dirname, join, relative, sep } from "node:path";
 export interface DroppedFile {
   /** Path relative to the drop folder, with `/` separators. */
   path: string;
-  /** Where it is on disk: read it as a stream (a dropped file may be larger than memory). */
+  /** Where it is on disk (a dropped file may be larger than memory: copy it, never read it whole). */
   file: string;
   size: number;
 }

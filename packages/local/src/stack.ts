@@ -132,6 +132,12 @@ async function assembleStack(services: LocalServices, options: StackOptions): Pr
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? options.logLevel ?? "WARN",
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
     POWERTOOLS_SERVICE_NAME: "medallion",
+    // The X-Ray SDK (loaded by the pipeline handlers' Tracer) keeps its context in automatic mode
+    // with an async hook on every promise and callback of the process: ~0.5 s of a 1M-record
+    // `medallion run`, paid by ingestion too, whose Lambda never loads the SDK. The Tracer is off
+    // outside Lambda (`@medallion/functions/shared/tracer`), so that context is never read here:
+    // manual mode keeps no hook. Read as the SDK loads, so set before any handler module is.
+    AWS_XRAY_MANUAL_MODE: process.env.AWS_XRAY_MANUAL_MODE ?? "true",
   });
   const [{ Ingest: ingest }] = await Promise.all([
     // Loaded only now: handler modules build their SDK clients and read SST links at load.

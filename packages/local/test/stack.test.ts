@@ -24,4 +24,18 @@ describe("startStack", () => {
     const again = await startServices({ dataDir });
     await again.close();
   });
+
+  it("loads the pipeline handlers with X-Ray's SDK keeping no async hook: its Tracer is off outside Lambda", async () => {
+    // Prepare
+    dataDir = await mkdtemp(join(tmpdir(), "medallion-stack-"));
+    // Act: the stack loads every handler; the pipeline's import the Tracer, hence the X-Ray SDK
+    const stack = await startStack({ dataDir, logLevel: "SILENT" });
+    await stack.close();
+    // Assess: cls-hooked was loaded (it keeps its namespaces on `process`), and no namespace was
+    // made: in automatic mode X-Ray's would hook every promise and callback of the process.
+    const namespaces = (process as { namespaces?: Record<string, unknown> }).namespaces;
+    expect(process.env.AWS_XRAY_MANUAL_MODE).toBe("true");
+    expect(namespaces).toBeDefined();
+    expect(namespaces?.AWSXRay).toBeUndefined();
+  });
 });

@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import { resolve } from "node:path";
 import { knownDatasets } from "@medallion/core/dataset";
 import type { SweepResult } from "@medallion/core/ingest";
@@ -186,10 +185,10 @@ export async function runDev(options: DevOptions, feed: { current?: IngestFeed }
 
   const stopWatching = await watchDropFolder({
     dir: options.dropDir,
-    // Streamed from disk straight into the embedded store, as `run --landing` drops its files.
+    // Copied from disk straight into the embedded store, as `run --landing` drops its files.
     onFile: async ({ path, file }) => {
       const key = landingKeyOf(path, options.dataset);
-      await stack.services.s3.putObject({ bucket: landing, key, body: createReadStream(file) });
+      await stack.services.s3.putObject({ bucket: landing, key, file });
       report({ at: now(), event: "dropped", path, key });
     },
     onSkipped: (path, reason) => report({ at: now(), event: "dropSkipped", path, reason }),

@@ -3,13 +3,13 @@ import { mkdir } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import type { Readable } from "node:stream";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { s3 as limits, utf8Bytes } from "@medallion/core/limits";
 import S3rver from "s3rver";
 import { PortInUseError } from "./errors";
 import { localS3Directory } from "./names";
-import { patchS3rverStore } from "./s3-store";
+import type { FileObjectStore } from "./s3-store";
+import { patchS3rverStore, putFileObject } from "./s3-store";
 
 /** An S3 ObjectCreated notification record, as s3rver emits it (key not URL-encoded). */
 export interface LocalObjectCreated {
@@ -21,6 +21,9 @@ export interface LocalObjectCreated {
   sequencer: string;
 }
 
+/** An object {@link LocalS3.putObject} stores: its bytes, or a file on disk to copy. */
+export type LocalPut = { bucket: string; key: string } & ({ body: Buffer } | { file: string });
+
 /** The embedded S3 endpoint. */
 export interface LocalS3 {
   endpoint: string;
@@ -30,13 +33,15 @@ export interface LocalS3 {
   /**
    * Stores an object as a PUT through the endpoint would (the same stored bytes, metadata and
    * ETag, the same ObjectCreated notification) without carrying its bytes over HTTP and the SDK
-   * in this very process: what `medallion run` drops into landing, whose HTTP upload cost the
-   * process as much CPU as reading the file back (`test/bench/pipeline/NOTES.md`, round 7).
-   * @param object where, and its bytes: a buffer, or a stream (e.g. a file read from disk)
+   * in this very process: what `medallion run` and `medallion dev` drop into landing, whose HTTP
+   * upload cost the process as much CPU as reading the file back (`test/bench/pipeline/NOTES.md`,
+   * round 7). A file on disk is copied by the file system and hashed on a worker thread
+   * (`./s3-store`, `putFileObject`), so none of its bytes pass through this thread.
+   * @param object where, and what: bytes (`body`), or a file on disk (`file`)
    * @returns the object's ETag (its MD5, hex)
    * @throws KeyTooLongError as S3 refuses a key over 1,024 bytes
    */
-  putObject(object: { bucket: string; key: string; body: Buffer | Readable }): Promise<string>;
+  putObject(object: LocalPut): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -208,16 +213,16 @@ export async function startS3(dataDir: string, bucketNames: string[], port = 0):
     endpoint,
     directory,
     onObjectCreated: (listener) => void listeners.push(listener),
-    putObject: async ({ bucket, key, body }) => {
+    putObject: async (put) => {
+      const { bucket, key } = put;
       if (utf8Bytes(key) > limits.maxKeyBytes)
         throw Object.assign(new Error(keyTooLong(key)), { name: "KeyTooLongError" });
       // The metadata s3rver keeps of an SDK PUT of bytes with no content type of their own.
-      const { md5, size } = await store.putObject({
-        bucket,
-        key,
-        metadata: { "content-type": "application/octet-stream" },
-        content: body,
-      });
+      const metadata = { "content-type": "application/octet-stream" };
+      const { md5, size } =
+        "file" in put
+          ? await putFileObject(store, { bucket, key, metadata, file: put.file })
+          : await store.putObject({ bucket, key, metadata, content: put.body });
       const created: LocalObjectCreated = {
         eventName: "ObjectCreated:Put",
         bucket,
@@ -255,12 +260,12 @@ async function portFree(port: number): Promise<void> {
 }
 
 // s3rver's file store, as the embedded S3 writes through it (`./s3-store` patches it).
-interface ObjectStore {
+interface ObjectStore extends FileObjectStore {
   putObject(object: {
     bucket: string;
     key: string;
     metadata: Record<string, string>;
-    content: Buffer | Readable;
+    content: Buffer;
   }): Promise<{ size: number; md5: string }>;
 }
 

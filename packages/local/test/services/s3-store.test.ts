@@ -1,6 +1,7 @@
-import { createHash } from "node:crypto";
-import { readdir, rm, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import {
   CompleteMultipartUploadCommand,
@@ -17,6 +18,7 @@ import type { TestLake } from "@medallion/testing/lake";
 import { startTestLake } from "@medallion/testing/lake";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { moveObjectFile, objectPath, stagingDirectory } from "../../src/engine/files";
+import type { LocalObjectCreated } from "../../src/services/index";
 import { COMPUTED_MD5_BYTES, keyOfStoredPath, storedKeyPath } from "../../src/services/s3-store";
 
 describe("the embedded S3's object store", () => {
@@ -239,5 +241,75 @@ describe("the embedded S3's object store", () => {
       "small.parquet._S3rver_object",
     ]);
     await rm(staging, { recursive: true });
+  });
+
+  it("stores a file put from disk as a PUT of its bytes: its MD5 as ETag, the same metadata, notified in order", async () => {
+    // Prepare: a file of several MB (what `medallion run` and `dev` drop), and the same bytes put as a buffer
+    const folder = await mkdtemp(join(tmpdir(), "medallion-put-file-"));
+    const file = join(folder, "readings.ndjson");
+    const bytes = Buffer.concat([randomBytes(3 * 1024 * 1024), Buffer.alloc(3 * 1024 * 1024 + 17, 0x61)]);
+    await writeFile(file, bytes);
+    const md5 = createHash("md5").update(bytes).digest("hex");
+    const notified: LocalObjectCreated[] = [];
+    lake.services.s3.onObjectCreated((created) => {
+      if (created.key.startsWith("put-file/")) notified.push(created);
+    });
+    // Act
+    const fromFile = await lake.services.s3.putObject({ bucket, key: "put-file/from-file.ndjson", file });
+    const fromBytes = await lake.services.s3.putObject({ bucket, key: "put-file/from-bytes.ndjson", body: bytes });
+    const heads = await Promise.all(
+      ["from-file", "from-bytes"].map((name) =>
+        lake.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `put-file/${name}.ndjson` })),
+      ),
+    );
+    const read = await lake.s3.send(new GetObjectCommand({ Bucket: bucket, Key: "put-file/from-file.ndjson" }));
+    // Assess: the ETag is the file's MD5, whichever way it came, and the notification carries it
+    expect([fromFile, fromBytes]).toEqual([md5, md5]);
+    expect(
+      heads.map(({ ETag, ContentLength, ContentType, Metadata }) => [ETag, ContentLength, ContentType, Metadata]),
+    ).toEqual([
+      [`"${md5}"`, bytes.length, "application/octet-stream", {}],
+      [`"${md5}"`, bytes.length, "application/octet-stream", {}],
+    ]);
+    expect(Buffer.from(await read.Body!.transformToByteArray()).equals(bytes)).toBe(true);
+    expect(notified.map(({ eventName, key, size, eTag }) => ({ eventName, key, size, eTag }))).toEqual([
+      { eventName: "ObjectCreated:Put", key: "put-file/from-file.ndjson", size: bytes.length, eTag: md5 },
+      { eventName: "ObjectCreated:Put", key: "put-file/from-bytes.ndjson", size: bytes.length, eTag: md5 },
+    ]);
+    // The dropped file is copied, not moved; the store keeps its MD5 beside it, as for a PUT.
+    expect((await readFile(file)).equals(bytes)).toBe(true);
+    const stored = await readdir(dirname(objectPath(lake.services.s3.directory, `s3://${bucket}/put-file/x`)));
+    expect(stored.filter((name) => name.startsWith("from-file")).sort()).toEqual([
+      "from-file.ndjson._S3rver_metadata.json",
+      "from-file.ndjson._S3rver_object",
+      "from-file.ndjson._S3rver_object.md5",
+    ]);
+    await rm(folder, { recursive: true });
+  });
+
+  it("refuses a file put under a key S3 refuses, or from a missing file, leaving nothing stored", async () => {
+    // Prepare
+    const folder = await mkdtemp(join(tmpdir(), "medallion-put-file-"));
+    const file = join(folder, "readings.ndjson");
+    await writeFile(file, "{}\n");
+    const notified: string[] = [];
+    lake.services.s3.onObjectCreated((created) => {
+      if (created.key.startsWith("refused-file/")) notified.push(created.key);
+    });
+    // Act
+    const tooLong = await lake.services.s3
+      .putObject({ bucket, key: `refused-file/${"k".repeat(1_020)}`, file })
+      .catch((error: unknown) => error);
+    const missing = await lake.services.s3
+      .putObject({ bucket, key: "refused-file/missing.ndjson", file: join(folder, "missing.ndjson") })
+      .catch((error: unknown) => error);
+    // Assess
+    expect(tooLong).toMatchObject({ name: "KeyTooLongError", message: expect.stringContaining("1033 bytes") });
+    expect(missing).toMatchObject({ code: "ENOENT" });
+    expect(await lake.keys("Landing")).not.toContainEqual(expect.stringMatching(/^refused-file\//));
+    const files = await readdir(lake.services.s3.directory, { recursive: true });
+    expect(files.filter((name) => name.includes("refused-file/"))).toEqual([]);
+    expect(notified).toEqual([]);
+    await rm(folder, { recursive: true });
   });
 });
