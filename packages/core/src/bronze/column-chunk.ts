@@ -74,6 +74,8 @@ interface Dictionary {
 // A leaf's values written PLAIN: each present slot's (estimated) bytes, for page boundaries,
 // and the writer of the present values of slots [start, end).
 interface PlainValues {
+  /** At least the sum of `bytesAt` over the chunk. */
+  maxBytes: number;
   bytesAt(slot: number): number;
   write(out: Scratch, start: number, end: number): void;
 }
@@ -124,7 +126,10 @@ export function writeColumnChunk(out: ParquetOut, leaf: Leaf, options: ChunkOpti
   encodings.push(encoding);
 
   const indexes = dictionary?.indexes;
-  const pages = pageBoundaries(slots, indexes ? (i) => (indexes[i]! < 0 ? 0 : 4) : plain!.bytesAt, leaf, options);
+  const pages =
+    (indexes ? 4 * slots : plain!.maxBytes) < options.pageSize
+      ? [0, slots].slice(slots === 0 ? 2 : 0) // one page (none when no slot)
+      : pageBoundaries(slots, indexes ? (i) => (indexes[i]! < 0 ? 0 : 4) : plain!.bytesAt, leaf, options);
   const offsetIndex: OffsetIndex | undefined = pages.length > 2 ? { page_locations: [] } : undefined;
   const dataPageOffset = BigInt(out.offset);
   let firstRowIndex = 0n;
@@ -184,10 +189,34 @@ export function writeColumnChunk(out: ParquetOut, leaf: Leaf, options: ChunkOpti
  * @param above the levels of the structs above it, when it is a struct's field
  */
 export function presentLevels(values: LeafValues, above?: Uint8Array): Uint8Array {
-  const slots = slotCount(values);
-  const levels = new Uint8Array(slots);
-  for (let i = 0; i < slots; i++) levels[i] = (above ? above[i]! : 0) + (absentAt(values, i) ? 0 : 1);
+  const levels = presentFlags(values);
+  if (above) for (let i = 0; i < levels.length; i++) levels[i] = levels[i]! + above[i]!;
   return levels;
+}
+
+// 1 where a slot has a value, 0 where it is absent; one loop per form, as each reads its own array type.
+function presentFlags(values: LeafValues): Uint8Array {
+  const flags = new Uint8Array(slotCount(values));
+  switch (values.kind) {
+    case "coded":
+      for (let i = 0, codes = values.codes; i < flags.length; i++) flags[i] = codes[i]! < 0 ? 0 : 1;
+      break;
+    case "joined":
+      for (let i = 0, lengths = values.lengths; i < flags.length; i++) flags[i] = lengths[i]! < 0 ? 0 : 1;
+      break;
+    case "double":
+      for (let i = 0, doubles = values.values; i < flags.length; i++) flags[i] = Number.isNaN(doubles[i]!) ? 0 : 1;
+      break;
+    case "boolean":
+      for (let i = 0, booleans = values.values; i < flags.length; i++) flags[i] = booleans[i]! < 0 ? 0 : 1;
+      break;
+    case "int64":
+      flags.set(values.present);
+      break;
+    case "int32":
+      flags.fill(1);
+  }
+  return flags;
 }
 
 function slotCount(values: LeafValues): number {
@@ -337,18 +366,27 @@ function buildDictionary(values: LeafValues, required: boolean): Dictionary | un
     distinctBytes += 4 * size;
     totalBytes += 4 * present;
     write = (out) => writeStrings(out, used);
-  } else if (values.kind === "double" || values.kind === "int64") {
-    // Numbers keyed as a Map keys them (0 and -0 alike), the first of each kept.
-    const ids = new Map<number | bigint, number>();
-    const used: (number | bigint)[] = [];
+  } else if (values.kind === "double") {
+    const used = codeDoubles(values.values, indexes);
+    if (required && indexes.includes(-1)) throw new Error("parquet required value is undefined");
+    for (let i = 0; i < slots; i++) if (indexes[i]! >= 0) present++;
+    size = used.length;
+    distinctBytes = 8 * size;
+    totalBytes = 8 * present;
+    write = (out) => out.bytes(new Uint8Array(used.buffer, used.byteOffset, used.byteLength));
+  } else if (values.kind === "int64") {
+    // Keyed as hyparquet-writer keys them, in a Map, the first of each kept.
+    const { values: numbers, present: flags } = values;
+    const ids = new Map<bigint, number>();
+    const used: bigint[] = [];
     for (let i = 0; i < slots; i++) {
-      if (absentAt(values, i)) {
+      if (flags[i] === 0) {
         if (required) throw new Error("parquet required value is undefined");
         indexes[i] = -1;
         continue;
       }
       present++;
-      const value = values.values[i]!;
+      const value = numbers[i]!;
       let id = ids.get(value);
       if (id === undefined) {
         id = used.length;
@@ -360,15 +398,61 @@ function buildDictionary(values: LeafValues, required: boolean): Dictionary | un
     size = used.length;
     distinctBytes = 8 * size;
     totalBytes = 8 * present;
-    write =
-      values.kind === "double"
-        ? (out) => out.bytes(new Uint8Array(Float64Array.from(used as number[]).buffer))
-        : (out) => out.bytes(new Uint8Array(BigInt64Array.from(used as bigint[]).buffer));
+    write = (out) => out.bytes(new Uint8Array(BigInt64Array.from(used).buffer));
   } else return undefined;
   const bitWidth = Math.ceil(Math.log2(size));
   const indexBytes = Math.ceil((present * bitWidth) / 8);
   if (2 * (distinctBytes + indexBytes) > totalBytes) return undefined;
   return { size, indexes, write };
+}
+
+// The open-addressing table of codeDoubles, reused chunk after chunk, and a view of a double's bits.
+let doubleTable = new Int32Array(1 << 10);
+const doubleBits = new Float64Array(1);
+const doubleWords = new Int32Array(doubleBits.buffer);
+
+/**
+ * Sets each slot's index among the distinct doubles, in order of appearance (-1 where
+ * absent), and returns them. Doubles are keyed as a Map keys them (SameValueZero: 0 and -0
+ * alike, the first one kept), in a table hashed on their bits: a Map of numbers was most of
+ * the time of a repetitive double column.
+ */
+function codeDoubles(doubles: Float64Array, indexes: Int32Array): Float64Array {
+  const slots = doubles.length;
+  let bits = 4;
+  while (1 << bits < 2 * slots) bits++;
+  if (doubleTable.length < 1 << bits) doubleTable = new Int32Array(1 << bits);
+  const table = doubleTable;
+  table.fill(-1, 0, 1 << bits);
+  const mask = (1 << bits) - 1;
+  const shift = 32 - bits;
+  const used = new Float64Array(slots);
+  let size = 0;
+  for (let i = 0; i < slots; i++) {
+    const value = doubles[i]!;
+    if (Number.isNaN(value)) {
+      indexes[i] = -1;
+      continue;
+    }
+    doubleBits[0] = value === 0 ? 0 : value; // -0 hashes as 0
+    let hash = Math.imul(doubleWords[0]! ^ Math.imul(doubleWords[1]!, 0x9e3779b1), 0x85ebca6b);
+    hash = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d) >>> shift;
+    for (;;) {
+      const id = table[hash]!;
+      if (id < 0) {
+        table[hash] = size;
+        used[size] = value;
+        indexes[i] = size++;
+        break;
+      }
+      if (used[id] === value) {
+        indexes[i] = id;
+        break;
+      }
+      hash = (hash + 1) & mask;
+    }
+  }
+  return used.subarray(0, size);
 }
 
 // Strings PLAIN: each one's UTF-8 length (4 bytes) and bytes.
@@ -389,6 +473,7 @@ function plainValues(values: LeafValues): PlainValues {
       const encoded = values.dictionary.map((value) => Buffer.from(value, "utf8"));
       const { codes } = values;
       return {
+        maxBytes: codes.length * encoded.reduce((max, bytes) => Math.max(max, bytes.length), 0),
         bytesAt: (i) => (codes[i]! < 0 ? 0 : encoded[codes[i]!]!.length),
         write(out, start, end) {
           for (let i = start; i < end; i++) {
@@ -418,38 +503,50 @@ function plainValues(values: LeafValues): PlainValues {
       }
       const byteStarts = charOffsets(byteLengths);
       return {
+        maxBytes: bytes.length,
         bytesAt: (i) => Math.max(byteLengths[i]!, 0),
         write(out, start, end) {
+          out.reserve(4 * (end - start) + byteStarts[end]! - byteStarts[start]!);
+          const target = out.bytesArray;
+          let at = out.length;
           for (let i = start; i < end; i++) {
             const length = byteLengths[i]!;
             if (length < 0) continue;
-            out.reserve(4 + length);
-            out.u32(length);
-            out.bytes(bytes.subarray(byteStarts[i], byteStarts[i]! + length));
+            target[at++] = length & 0xff;
+            target[at++] = (length >>> 8) & 0xff;
+            target[at++] = (length >>> 16) & 0xff;
+            target[at++] = length >>> 24;
+            // Values are short (timestamps, ids): a loop beats a view and a copy call per value.
+            for (let b = byteStarts[i]!, last = b + length; b < last; b++) target[at++] = bytes[b]!;
           }
+          out.length = at;
         },
       };
     }
     case "double":
     case "int64": {
-      const width = 8;
+      const flags = presentFlags(values);
       return {
-        bytesAt: (i) => (absentAt(values, i) ? 0 : width),
+        maxBytes: 8 * flags.length,
+        bytesAt: (i) => 8 * flags[i]!,
         write(out, start, end) {
           const present = values.kind === "double" ? new Float64Array(end - start) : new BigInt64Array(end - start);
+          const numbers = values.values;
           let n = 0;
-          for (let i = start; i < end; i++) if (!absentAt(values, i)) present[n++] = values.values[i]!;
-          out.bytes(new Uint8Array(present.buffer, 0, n * width));
+          for (let i = start; i < end; i++) if (flags[i] === 1) present[n++] = numbers[i]!;
+          out.bytes(new Uint8Array(present.buffer, 0, n * 8));
         },
       };
     }
     case "int32":
       return {
+        maxBytes: 4 * values.values.length,
         bytesAt: () => 4,
         write: (out, start, end) => out.bytes(new Uint8Array(values.values.slice(start, end).buffer)),
       };
     case "boolean":
       return {
+        maxBytes: values.values.length / 8,
         bytesAt: (i) => (values.values[i]! < 0 ? 0 : 0.125),
         write(out, start, end) {
           // Bit i of the present values, least significant bit first.
@@ -567,17 +664,22 @@ function bitWidthOf(maxValue: number): number {
 
 // The dictionary indexes of the present slots of [start, end): their bit width, then the RLE/bit-packed hybrid.
 function writeDictionaryIndexes(page: Scratch, indexes: Int32Array, start: number, end: number): void {
-  const present = new Int32Array(end - start);
-  let n = 0;
   let max = 0;
+  let absent = 0;
   for (let i = start; i < end; i++) {
     const index = indexes[i]!;
-    if (index < 0) continue;
-    present[n++] = index;
     if (index > max) max = index;
+    else if (index < 0) absent++;
   }
   const bitWidth = bitWidthOf(max);
   page.u8(bitWidth);
+  if (absent === 0) {
+    writeHybrid(page, indexes, start, end, bitWidth);
+    return;
+  }
+  const present = new Int32Array(end - start - absent);
+  let n = 0;
+  for (let i = start; i < end; i++) if (indexes[i]! >= 0) present[n++] = indexes[i]!;
   writeHybrid(page, present, 0, n, bitWidth);
 }
 
