@@ -4,13 +4,13 @@ import { encodeNestedValues } from "hyparquet-writer/src/dremel.js";
 import { writeIndexes } from "hyparquet-writer/src/indexes.js";
 import { writeMetadata } from "hyparquet-writer/src/metadata.js";
 import { schemaPathResolver } from "hyparquet-writer/src/schema.js";
-import { snappyCompress } from "hyparquet-writer/src/snappy.js";
 import { bronzeParquetSchema } from "../dataset/schema";
 import type { Field } from "../dataset/spec";
 import type { ChunkOptions, Leaf, LeafValues, WrittenChunk } from "./column-chunk";
 import { presentLevels, writeColumnChunk } from "./column-chunk";
 import type { PackedColumn, PackedRowGroup } from "./packed-column";
 import { unpackColumn } from "./packed-column";
+import { snappyCompress } from "./snappy";
 
 /** What a bronze file is written with; plain data, so it can be handed to a worker. */
 export interface BronzeEncoderOptions {
