@@ -18,7 +18,7 @@ export type ParquetOut = ReturnType<typeof fileWriter>;
  * row, or an item of a list), with absent slots marked as each form says.
  */
 export type LeafValues =
-  /** Text, each slot the index of its string in `dictionary` (-1 when absent). */
+  /** Text, each slot the index of its string in `dictionary` (distinct strings; -1 when absent). */
   | { kind: "coded"; dictionary: string[]; codes: Int32Array }
   /** Text, concatenated in slot order, each slot's length in UTF-16 units (-1 when absent). */
   | { kind: "joined"; joined: string; lengths: Int32Array }
@@ -288,12 +288,27 @@ function sampleAccepts(values: LeafValues): boolean {
   const starts = values.kind === "joined" ? charOffsets(values.lengths) : undefined;
   const text = values.kind === "coded" || values.kind === "joined";
   const sampleSize = Math.min(slots, 1000);
-  const seen = new Set<unknown>();
   let distinctBytes = 0;
   let totalBytes = 0;
+  const slotOf = (i: number) => (sampleSize === 1 ? 0 : Math.floor((i * (slots - 1)) / (sampleSize - 1)));
+  if (values.kind === "coded") {
+    // Keyed by code, as the dictionary's strings are distinct; absent (-1) at 0.
+    const { dictionary, codes } = values;
+    const seen = new Uint8Array(dictionary.length + 1);
+    for (let i = 0; i < sampleSize; i++) {
+      const code = codes[slotOf(i)]!;
+      const size = code < 0 ? 0 : dictionary[code]!.length + 4;
+      if (seen[code + 1] === 0) {
+        seen[code + 1] = 1;
+        distinctBytes += size;
+      }
+      totalBytes += size;
+    }
+    return totalBytes !== 0 && distinctBytes / totalBytes <= 0.9;
+  }
+  const seen = new Set<unknown>();
   for (let i = 0; i < sampleSize; i++) {
-    const slot = sampleSize === 1 ? 0 : Math.floor((i * (slots - 1)) / (sampleSize - 1));
-    const value = valueAt(values, slot, starts);
+    const value = valueAt(values, slotOf(i), starts);
     const size = estimatedSize(value) + (value !== null && text ? 4 : 0);
     if (!seen.has(value)) {
       seen.add(value);

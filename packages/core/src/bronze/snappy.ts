@@ -37,18 +37,10 @@ function hash(key: number, shift: number): number {
   return Math.imul(key, 0x1e35a7bd) >>> shift;
 }
 
-// 32 bits at `at`, little-endian, summed as snappyjs sums them: NaN past the end (its hash 0).
-function load32(input: Uint8Array, at: number): number {
-  return input[at]! + (input[at + 1]! << 8) + (input[at + 2]! << 16) + (input[at + 3]! << 24);
-}
-
-function equals32(input: Uint8Array, a: number, b: number): boolean {
-  return (
-    input[a] === input[b] &&
-    input[a + 1] === input[b + 1] &&
-    input[a + 2] === input[b + 2] &&
-    input[a + 3] === input[b + 3]
-  );
+// 32 bits at `at`, little-endian. Past the end (only ever read for a lookup the loop then
+// leaves unused) it is 0, where snappyjs sums undefined bytes to NaN.
+function load32(input: Uint8Array, view: DataView, at: number): number {
+  return at + 4 <= input.length ? view.getInt32(at, true) : 0;
 }
 
 function emitLiteral(input: Uint8Array, at: number, length: number): void {
@@ -91,6 +83,7 @@ function emitCopy(offset: number, length: number): void {
 
 function compress(input: Uint8Array): void {
   const size = input.length;
+  const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   let bits = 1;
   while (1 << bits <= size && bits <= MAX_HASH_TABLE_BITS) bits++;
   bits--;
@@ -102,7 +95,7 @@ function compress(input: Uint8Array): void {
   if (size >= INPUT_MARGIN) {
     const ipLimit = size - INPUT_MARGIN;
     let ip = 1;
-    let nextHash = hash(load32(input, ip), shift);
+    let nextHash = hash(load32(input, view, ip), shift);
     outer: for (;;) {
       let skip = 32;
       let nextIp = ip;
@@ -114,26 +107,32 @@ function compress(input: Uint8Array): void {
         skip++;
         nextIp = ip + step;
         if (ip > ipLimit) break outer;
-        nextHash = hash(load32(input, nextIp), shift);
+        nextHash = hash(load32(input, view, nextIp), shift);
         candidate = table[current]!;
         table[current] = ip;
-      } while (ip - candidate > MAX_OFFSET || !equals32(input, ip, candidate));
+      } while (ip - candidate > MAX_OFFSET || view.getInt32(ip, true) !== view.getInt32(candidate, true));
       emitLiteral(input, nextEmit, ip - nextEmit);
       do {
         const base = ip;
         let matched = 4;
+        // Four bytes at a time while four remain, then byte by byte: the same length.
+        while (
+          ip + matched + 4 <= size &&
+          view.getInt32(ip + matched, true) === view.getInt32(candidate + matched, true)
+        )
+          matched += 4;
         while (ip + matched < size && input[ip + matched] === input[candidate + matched]) matched++;
         ip += matched;
         emitCopy(base - candidate, matched);
         nextEmit = ip;
         if (ip >= ipLimit) break outer;
-        table[hash(load32(input, ip - 1), shift)] = ip - 1;
-        const current = hash(load32(input, ip), shift);
+        table[hash(load32(input, view, ip - 1), shift)] = ip - 1;
+        const current = hash(load32(input, view, ip), shift);
         candidate = table[current]!;
         table[current] = ip;
-      } while (ip - candidate <= MAX_OFFSET && equals32(input, ip, candidate));
+      } while (ip - candidate <= MAX_OFFSET && view.getInt32(ip, true) === view.getInt32(candidate, true));
       ip++;
-      nextHash = hash(load32(input, ip), shift);
+      nextHash = hash(load32(input, view, ip), shift);
     }
   }
   if (nextEmit < size) emitLiteral(input, nextEmit, size - nextEmit);
