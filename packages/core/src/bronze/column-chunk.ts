@@ -49,6 +49,7 @@ export interface Leaf {
 /** How column chunks are written: hyparquet-writer's options, as bronze sets them. */
 export interface ChunkOptions {
   codec: CompressionCodec;
+  /** A page's bytes are appended before the next page is compressed: a compressor may reuse its output. */
   compressors: Partial<Record<CompressionCodec, (input: Uint8Array) => Uint8Array>>;
   /** Min/max/null count in the chunk's metadata. */
   statistics: boolean;
@@ -93,14 +94,11 @@ export function writeColumnChunk(out: ParquetOut, leaf: Leaf, options: ChunkOpti
   const type = element.type!;
   const slots = slotCount(leaf.values);
   const offsetStart = out.offset;
-  let values = leaf.values;
+  const values = leaf.values;
   const statistics = options.statistics ? statisticsOf(values, type) : undefined;
   let dictionary: Dictionary | undefined;
   if (leaf.encoding === undefined && type !== "BOOLEAN") {
-    const sampled = sampleAccepts(values);
-    // Text the sample turned away is written plain: coding it would not pay.
-    if (sampled && values.kind === "joined") values = codeJoined(values);
-    if (sampled) dictionary = buildDictionary(values, leaf.maxDefinitionLevel === 0);
+    if (sampleAccepts(values)) dictionary = buildDictionary(values, leaf.maxDefinitionLevel === 0);
   }
   const encodings: Encoding[] = [];
   let uncompressedSize = 0;
@@ -128,7 +126,9 @@ export function writeColumnChunk(out: ParquetOut, leaf: Leaf, options: ChunkOpti
   const indexes = dictionary?.indexes;
   const pages =
     (indexes ? 4 * slots : plain!.maxBytes) < options.pageSize
-      ? [0, slots].slice(slots === 0 ? 2 : 0) // one page (none when no slot)
+      ? slots === 0
+        ? [] // no slot, no page
+        : [0, slots]
       : pageBoundaries(slots, indexes ? (i) => (indexes[i]! < 0 ? 0 : 4) : plain!.bytesAt, leaf, options);
   const offsetIndex: OffsetIndex | undefined = pages.length > 2 ? { page_locations: [] } : undefined;
   const dataPageOffset = BigInt(out.offset);
@@ -319,11 +319,20 @@ function sampleAccepts(values: LeafValues): boolean {
   return totalBytes !== 0 && distinctBytes / totalBytes <= 0.9;
 }
 
-// Joined text coded: its distinct strings in order of appearance, and each slot's index.
-function codeJoined({ joined, lengths }: { joined: string; lengths: Int32Array }): LeafValues {
+// Joined text coded: its distinct strings in order of appearance, and each slot's index;
+// undefined as soon as their dictionary cannot pay (see dictionaryFails).
+function codeJoined({ joined, lengths }: { joined: string; lengths: Int32Array }): LeafValues | undefined {
+  let present = 0;
+  let totalBytes = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    if (lengths[i]! < 0) continue;
+    present++;
+    totalBytes += lengths[i]! + 4;
+  }
   const codes = new Int32Array(lengths.length);
   const dictionary: string[] = [];
   const ids = new Map<string, number>();
+  let distinctBytes = 0;
   let offset = 0;
   for (let i = 0; i < lengths.length; i++) {
     const length = lengths[i]!;
@@ -338,10 +347,22 @@ function codeJoined({ joined, lengths }: { joined: string; lengths: Int32Array }
       id = dictionary.length;
       dictionary.push(value);
       ids.set(value, id);
+      distinctBytes += length + 4;
+      if (dictionaryFails(dictionary.length, distinctBytes, present, totalBytes)) return undefined;
     }
     codes[i] = id;
   }
   return { kind: "coded", dictionary, codes };
+}
+
+// hyparquet-writer keeps a dictionary when its values and the bit-packed indexes of the
+// `present` slots take at most half the bytes of those slots written plain. A new distinct
+// value only adds to the dictionary's side, so a dictionary that fails part-way fails whole:
+// coding can stop there.
+function dictionaryFails(size: number, distinctBytes: number, present: number, totalBytes: number): boolean {
+  const bitWidth = Math.ceil(Math.log2(size));
+  const indexBytes = Math.ceil((present * bitWidth) / 8);
+  return 2 * (distinctBytes + indexBytes) > totalBytes;
 }
 
 // hyparquet-writer's dictionary, kept when it and its bit-packed indexes take at most half the
@@ -354,6 +375,11 @@ function buildDictionary(values: LeafValues, required: boolean): Dictionary | un
   let totalBytes = 0;
   let present = 0;
   let write: (out: Scratch) => void;
+  if (values.kind === "joined") {
+    const coded = codeJoined(values);
+    if (!coded) return undefined;
+    values = coded;
+  }
   if (values.kind === "coded") {
     // The codes renumbered in order of appearance, skipping dictionary entries no slot uses.
     const { dictionary, codes } = values;
@@ -382,9 +408,11 @@ function buildDictionary(values: LeafValues, required: boolean): Dictionary | un
     totalBytes += 4 * present;
     write = (out) => writeStrings(out, used);
   } else if (values.kind === "double") {
-    const used = codeDoubles(values.values, indexes);
-    if (required && indexes.includes(-1)) throw new Error("parquet required value is undefined");
-    for (let i = 0; i < slots; i++) if (indexes[i]! >= 0) present++;
+    const doubles = values.values;
+    for (let i = 0; i < slots; i++) if (!Number.isNaN(doubles[i]!)) present++;
+    if (required && present < slots) throw new Error("parquet required value is undefined");
+    const used = codeDoubles(doubles, indexes, present);
+    if (!used) return undefined;
     size = used.length;
     distinctBytes = 8 * size;
     totalBytes = 8 * present;
@@ -415,9 +443,7 @@ function buildDictionary(values: LeafValues, required: boolean): Dictionary | un
     totalBytes = 8 * present;
     write = (out) => out.bytes(new Uint8Array(BigInt64Array.from(used).buffer));
   } else return undefined;
-  const bitWidth = Math.ceil(Math.log2(size));
-  const indexBytes = Math.ceil((present * bitWidth) / 8);
-  if (2 * (distinctBytes + indexBytes) > totalBytes) return undefined;
+  if (dictionaryFails(size, distinctBytes, present, totalBytes)) return undefined;
   return { size, indexes, write };
 }
 
@@ -428,11 +454,12 @@ const doubleWords = new Int32Array(doubleBits.buffer);
 
 /**
  * Sets each slot's index among the distinct doubles, in order of appearance (-1 where
- * absent), and returns them. Doubles are keyed as a Map keys them (SameValueZero: 0 and -0
+ * absent), and returns them; undefined as soon as their dictionary cannot pay (see
+ * dictionaryFails), `present` being the number of slots with a value. Doubles are keyed as a Map keys them (SameValueZero: 0 and -0
  * alike, the first one kept), in a table hashed on their bits: a Map of numbers was most of
  * the time of a repetitive double column.
  */
-function codeDoubles(doubles: Float64Array, indexes: Int32Array): Float64Array {
+function codeDoubles(doubles: Float64Array, indexes: Int32Array, present: number): Float64Array | undefined {
   const slots = doubles.length;
   let bits = 4;
   while (1 << bits < 2 * slots) bits++;
@@ -458,6 +485,7 @@ function codeDoubles(doubles: Float64Array, indexes: Int32Array): Float64Array {
         table[hash] = size;
         used[size] = value;
         indexes[i] = size++;
+        if (dictionaryFails(size, 8 * size, present, 8 * present)) return undefined;
         break;
       }
       if (used[id] === value) {

@@ -66,17 +66,12 @@ export class BronzeEncoder {
     // "numeric": min/max for every column but the text ones.
     const text = statistics !== false && statistics !== "numeric";
     const numeric = statistics !== false;
-    const chunk = (stats: boolean): ChunkOptions => ({
-      codec,
-      compressors: COMPRESSORS,
-      statistics: stats,
-      pageSize: PAGE_BYTES,
-    });
     const out = this.out;
     const start = out.offset;
     const columns: RowGroup["columns"] = [];
     const write = (leaf: Leaf, stats: boolean) => {
-      const written = writeColumnChunk(out, leaf, chunk(stats));
+      const options: ChunkOptions = { codec, compressors: COMPRESSORS, statistics: stats, pageSize: PAGE_BYTES };
+      const written = writeColumnChunk(out, leaf, options);
       columns.push(written.chunk);
       this.pageIndexes.push(written);
     };
@@ -84,9 +79,7 @@ export class BronzeEncoder {
       const column = group.columns[c]!;
       const [leafPath, ...more] = this.leafPaths(field.name);
       if (column.kind !== "struct" && column.kind !== "list" && more.length === 0) {
-        const values = scalarValues(column);
-        const leaf = { values, definitionLevels: presentLevels(values), maxDefinitionLevel: 1, maxRepetitionLevel: 0 };
-        write({ schemaPath: leafPath!, ...leaf, encoding: plainText(column) }, column.kind === "text" ? text : numeric);
+        write(scalarLeaf(leafPath!, column), column.kind === "text" ? text : numeric);
         continue;
       }
       if (column.kind === "struct" && field.type === "struct" && scalarsOnly(field.fields)) {
@@ -99,19 +92,7 @@ export class BronzeEncoder {
       const rows = unpackColumn(column, field.type === "struct" ? field.fields : []);
       for (const path of [leafPath!, ...more]) write(nestedLeaf(this.resolveLeaf(path), rows), numeric);
     }
-    const extra = scalarValues(group.extra);
-    const [extraPath] = this.leafPaths("_extra");
-    write(
-      {
-        schemaPath: extraPath!,
-        values: extra,
-        definitionLevels: presentLevels(extra),
-        maxDefinitionLevel: 1,
-        maxRepetitionLevel: 0,
-        encoding: plainText(group.extra),
-      },
-      text,
-    );
+    write(scalarLeaf(this.leafPaths("_extra")[0]!, group.extra), text);
     const required = (name: string, values: LeafValues, encoding?: "DELTA_BINARY_PACKED"): Leaf => ({
       schemaPath: this.leafPaths(name)[0]!,
       values,
@@ -161,8 +142,25 @@ export class BronzeEncoder {
   }
 }
 
+// A packed column of scalars (text, numbers, booleans).
+type ScalarColumn = Exclude<PackedColumn, { kind: "struct" | "list" }>;
+
+// A top-level scalar column, OPTIONAL: one slot per row, level 1 where it has a value.
+function scalarLeaf(schemaPath: SchemaElement[], column: ScalarColumn): Leaf {
+  const values = scalarValues(column);
+  const definitionLevels = presentLevels(values);
+  return {
+    schemaPath,
+    values,
+    definitionLevels,
+    maxDefinitionLevel: 1,
+    maxRepetitionLevel: 0,
+    encoding: plainText(column),
+  };
+}
+
 // A scalar column's packed values as the column writer reads them.
-function scalarValues(column: Exclude<PackedColumn, { kind: "struct" | "list" }>): LeafValues {
+function scalarValues(column: ScalarColumn): LeafValues {
   switch (column.kind) {
     case "text":
       return column.form === "coded"
@@ -207,7 +205,7 @@ function structLeaves(
   for (let i = 0; i < n; i++) levels[i] = (above ? above.levels[i]! : 0) + present[i]!;
   return children.flatMap((child) => {
     if (child.kind === "struct") return structLeaves(child.present, child.fields, n, { levels, depth });
-    const values = scalarValues(child as Exclude<PackedColumn, { kind: "struct" | "list" }>);
+    const values = scalarValues(child as ScalarColumn);
     return [
       { values, definitionLevels: presentLevels(values, levels), maxDefinitionLevel: depth + 1, maxRepetitionLevel: 0 },
     ];

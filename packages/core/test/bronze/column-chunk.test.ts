@@ -101,6 +101,8 @@ const cases: [string, Leaf][] = [
     "doubles that repeat, with signed zeros",
     flat(optional("d", "DOUBLE"), doubles(rows(4000, () => pick([0, -0, 1.5, null, 7])))),
   ],
+  // Its sample is half repeats; the whole chunk, half distinct, does not pay for a dictionary.
+  ["doubles the sample lets by", flat(optional("d", "DOUBLE"), doubles(rows(10_000, (i) => (i < 5000 ? i % 50 : i))))],
   ["distinct doubles", flat(optional("d", "DOUBLE"), doubles(rows(4000, () => random() * 1000)))],
   [
     "doubles over several pages",
@@ -252,6 +254,8 @@ describe("writeColumnChunk", () => {
     expect(encodings("text whose sample is mostly distinct")).toEqual(["PLAIN", "RLE_DICTIONARY"]);
     expect(encodings("distinct text written plain")).toEqual(["PLAIN"]);
     expect(encodings("booleans")).toEqual(["RLE"]);
+    expect(encodings("doubles the sample lets by")).toEqual(["PLAIN"]);
+    expect(encodings("text the sample lets by but whose dictionary does not pay")).toEqual(["PLAIN"]);
     expect(pages("doubles over several pages")).toBe(2);
   });
 });
