@@ -1,24 +1,16 @@
-import type {
-  ColumnChunk,
-  CompressionCodec,
-  DecodedArray,
-  Encoding,
-  RowGroup,
-  SchemaElement,
-  SchemaTree,
-} from "hyparquet";
+import type { CompressionCodec, RowGroup, SchemaElement, SchemaTree } from "hyparquet";
 import { fileWriter } from "hyparquet-writer";
-import { writeColumn } from "hyparquet-writer/src/column.js";
 import { encodeNestedValues } from "hyparquet-writer/src/dremel.js";
 import { writeIndexes } from "hyparquet-writer/src/indexes.js";
 import { writeMetadata } from "hyparquet-writer/src/metadata.js";
 import { schemaPathResolver } from "hyparquet-writer/src/schema.js";
-import { snappyCompress } from "hyparquet-writer/src/snappy.js";
 import { bronzeParquetSchema } from "../dataset/schema";
 import type { Field } from "../dataset/spec";
+import type { ChunkOptions, Leaf, LeafValues, WrittenChunk } from "./column-chunk";
+import { presentLevels, writeColumnChunk } from "./column-chunk";
 import type { PackedColumn, PackedRowGroup } from "./packed-column";
 import { unpackColumn } from "./packed-column";
-import { textColumnData } from "./text-column";
+import { snappyCompress } from "./snappy";
 
 /** What a bronze file is written with; plain data, so it can be handed to a worker. */
 export interface BronzeEncoderOptions {
@@ -32,24 +24,6 @@ export interface BronzeEncoderOptions {
   statistics: boolean | "numeric";
 }
 
-// One leaf column of a row group as hyparquet-writer's column writer takes it.
-interface LeafData {
-  values: DecodedArray;
-  definitionLevels: number[];
-  repetitionLevels: number[];
-  maxDefinitionLevel: number;
-}
-
-// One top-level column of a row group: its values per row (or, for a struct of scalars, its
-// leaves already levelled), and how it is written.
-interface ColumnSource {
-  name: string;
-  data?: DecodedArray;
-  leaves?: LeafData[];
-  encoding?: Encoding;
-  statistics: boolean;
-}
-
 // hyparquet-writer's page size (its default): a page per MB of values.
 const PAGE_BYTES = 1 << 20;
 // The codecs this encoder compresses with (hyparquet-writer's own).
@@ -60,10 +34,10 @@ const MAGIC = 0x31524150;
 /**
  * Encodes packed row groups into one Parquet file with hyparquet-writer's parts, synchronously:
  * the same code runs on the caller's thread or on a worker (see `worker.ts`). It does what
- * hyparquet-writer's ParquetWriter does (column writer, page indexes, footer) without it, so the
- * ingest bundle leaves out what bronze never writes (variants, …), and it levels a struct of
- * scalars (no list inside) straight from its packed columns: building an object per row for the
- * writer to walk back down (its Dremel encoding) was a third of the encoding thread's time.
+ * hyparquet-writer's ParquetWriter does (page indexes, footer) without it, and writes each
+ * column with bronze's own column writer (`column-chunk.ts`), which writes the same bytes from
+ * the packed typed arrays: a struct of scalars is levelled from its `present` flags, and only
+ * lists (and structs holding one) are unpacked to JS values for the Dremel encoding.
  */
 export class BronzeEncoder {
   private readonly out: ReturnType<typeof fileWriter>;
@@ -71,7 +45,7 @@ export class BronzeEncoder {
   private readonly schema: SchemaElement[];
   private readonly resolve: (path: string[]) => SchemaTree[];
   private readonly rowGroups: RowGroup[] = [];
-  private readonly pageIndexes: ReturnType<typeof writeColumn>[] = [];
+  private readonly pageIndexes: WrittenChunk[] = [];
   private rows = 0n;
 
   constructor(options: BronzeEncoderOptions) {
@@ -87,28 +61,60 @@ export class BronzeEncoder {
 
   /** Writes one row group. */
   write(group: PackedRowGroup): void {
-    const { fields, sourceKey, statistics } = this.options;
+    const { fields, sourceKey, statistics, codec } = this.options;
     const n = group.rows;
     // "numeric": min/max for every column but the text ones.
     const text = statistics !== false && statistics !== "numeric";
     const numeric = statistics !== false;
-    const sources: ColumnSource[] = fields.map((field, c) => {
+    const out = this.out;
+    const start = out.offset;
+    const columns: RowGroup["columns"] = [];
+    const write = (leaf: Leaf, stats: boolean) => {
+      const options: ChunkOptions = { codec, compressors: COMPRESSORS, statistics: stats, pageSize: PAGE_BYTES };
+      const written = writeColumnChunk(out, leaf, options);
+      columns.push(written.chunk);
+      this.pageIndexes.push(written);
+    };
+    for (const [c, field] of fields.entries()) {
       const column = group.columns[c]!;
-      if (column.kind === "text") return { name: field.name, ...textColumnData(column), statistics: text };
-      if (column.kind === "struct" && field.type === "struct" && scalarsOnly(field.fields))
-        return { name: field.name, leaves: structLeaves(column.present, column.fields, n), statistics: numeric };
-      const inner = field.type === "struct" ? field.fields : [];
-      return { name: field.name, data: unpackColumn(column, inner), statistics: numeric };
+      const [leafPath, ...more] = this.leafPaths(field.name);
+      if (column.kind !== "struct" && column.kind !== "list" && more.length === 0) {
+        write(scalarLeaf(leafPath!, column), column.kind === "text" ? text : numeric);
+        continue;
+      }
+      if (column.kind === "struct" && field.type === "struct" && scalarsOnly(field.fields)) {
+        const paths = [leafPath!, ...more];
+        for (const [l, leaf] of structLeaves(column.present, column.fields, n).entries())
+          write({ schemaPath: paths[l]!, ...leaf }, numeric);
+        continue;
+      }
+      // Lists, and structs holding one: the Dremel encoding of a JS value per row.
+      const rows = unpackColumn(column, field.type === "struct" ? field.fields : []);
+      for (const path of [leafPath!, ...more]) write(nestedLeaf(this.resolveLeaf(path), rows), numeric);
+    }
+    write(scalarLeaf(this.leafPaths("_extra")[0]!, group.extra), text);
+    const required = (name: string, values: LeafValues, encoding?: "DELTA_BINARY_PACKED"): Leaf => ({
+      schemaPath: this.leafPaths(name)[0]!,
+      values,
+      maxDefinitionLevel: 0,
+      maxRepetitionLevel: 0,
+      encoding,
     });
-    sources.push(
-      { name: "_extra", ...textColumnData(group.extra), statistics: text },
-      { name: "_source_key", data: new Array<string>(n).fill(sourceKey), statistics: text },
-      // Ascending integers: their deltas pack into a few bits a row, where PLAIN takes 4 bytes
-      // a row that Snappy cannot shrink (the two were half of a bronze file's bytes).
-      { name: "_record_index", data: group.indexes, encoding: "DELTA_BINARY_PACKED", statistics: numeric },
-      { name: "_source_line", data: group.lines, encoding: "DELTA_BINARY_PACKED", statistics: numeric },
-    );
-    this.writeGroup(sources, n);
+    write(required("_source_key", { kind: "coded", dictionary: [sourceKey], codes: new Int32Array(n) }), text);
+    // Ascending integers: their deltas pack into a few bits a row, where PLAIN takes 4 bytes
+    // a row that Snappy cannot shrink (the two were half of a bronze file's bytes).
+    write(required("_record_index", { kind: "int32", values: group.indexes }, "DELTA_BINARY_PACKED"), numeric);
+    write(required("_source_line", { kind: "int32", values: group.lines }, "DELTA_BINARY_PACKED"), numeric);
+
+    let totalByteSize = 0n;
+    for (const { meta_data } of columns) totalByteSize += meta_data?.total_uncompressed_size ?? 0n;
+    this.rows += BigInt(n);
+    this.rowGroups.push({
+      columns,
+      total_byte_size: totalByteSize,
+      num_rows: BigInt(n),
+      total_compressed_size: BigInt(out.offset - start),
+    });
   }
 
   /** Writes the page indexes and the footer, and closes the file. */
@@ -126,48 +132,51 @@ export class BronzeEncoder {
     void this.out.finish();
   }
 
-  // One row group, column by column, as ParquetWriter.write does, but for the leaves given levelled.
-  private writeGroup(sources: ColumnSource[], rows: number): void {
-    const out = this.out;
-    const start = out.offset;
-    const columns: ColumnChunk[] = [];
-    for (const { name, data, leaves, encoding, statistics } of sources) {
-      const leafPaths = leafPathsOf(this.resolve([name]));
-      leafPaths.forEach((leafPath, l) => {
-        const schemaPath = leafPath.map((node) => node.element);
-        const result = writeColumn({
-          writer: out,
-          column: {
-            columnName: schemaPath
-              .slice(1)
-              .map((element) => element.name)
-              .join("."),
-            element: schemaPath.at(-1)!,
-            schemaPath,
-            codec: this.options.codec,
-            compressors: COMPRESSORS,
-            stats: statistics,
-            pageSize: PAGE_BYTES,
-            columnIndex: false,
-            offsetIndex: true,
-            encoding,
-          },
-          pageData: leaves ? leaves[l]! : encodeNestedValues(leafPath, data!),
-        });
-        columns.push(result.chunk);
-        this.pageIndexes.push(result);
-      });
-    }
-    let totalByteSize = 0n;
-    for (const { meta_data } of columns) totalByteSize += meta_data?.total_uncompressed_size ?? 0n;
-    this.rows += BigInt(rows);
-    this.rowGroups.push({
-      columns,
-      total_byte_size: totalByteSize,
-      num_rows: BigInt(rows),
-      total_compressed_size: BigInt(out.offset - start),
-    });
+  // The schema paths (root first) of the leaves under a top-level column, depth first.
+  private leafPaths(name: string): SchemaElement[][] {
+    return leafPathsOf(this.resolve([name])).map((path) => path.map((node) => node.element));
   }
+
+  private resolveLeaf(path: SchemaElement[]): SchemaTree[] {
+    return this.resolve(path.slice(1).map((element) => element.name));
+  }
+}
+
+// A packed column of scalars (text, numbers, booleans).
+type ScalarColumn = Exclude<PackedColumn, { kind: "struct" | "list" }>;
+
+// A top-level scalar column, OPTIONAL: one slot per row, level 1 where it has a value.
+function scalarLeaf(schemaPath: SchemaElement[], column: ScalarColumn): Leaf {
+  const values = scalarValues(column);
+  const definitionLevels = presentLevels(values);
+  return {
+    schemaPath,
+    values,
+    definitionLevels,
+    maxDefinitionLevel: 1,
+    maxRepetitionLevel: 0,
+    encoding: plainText(column),
+  };
+}
+
+// A scalar column's packed values as the column writer reads them.
+function scalarValues(column: ScalarColumn): LeafValues {
+  switch (column.kind) {
+    case "text":
+      return column.form === "coded"
+        ? { kind: "coded", dictionary: column.dictionary, codes: column.codes }
+        : { kind: "joined", joined: column.joined, lengths: column.lengths };
+    case "int64":
+      return { kind: "int64", values: column.values, present: column.present };
+    default:
+      return column;
+  }
+}
+
+// Text of distinct values (timestamps, ids; see PackedText) is written plain: a dictionary
+// would not pay, and the writer would find that out only after building it.
+function plainText(column: PackedColumn): "PLAIN" | undefined {
+  return column.kind === "text" && column.form === "joined" && column.distinct ? "PLAIN" : undefined;
 }
 
 // Whether a struct holds only scalars and structs of scalars (a list needs repetition levels).
@@ -189,16 +198,67 @@ function structLeaves(
   present: Uint8Array,
   children: PackedColumn[],
   n: number,
-  above?: { levels: number[]; depth: number },
-): LeafData[] {
+  above?: { levels: Uint8Array; depth: number },
+): Omit<Leaf, "schemaPath">[] {
   const depth = (above?.depth ?? 0) + 1;
-  const levels = new Array<number>(n);
+  const levels = new Uint8Array(n);
   for (let i = 0; i < n; i++) levels[i] = (above ? above.levels[i]! : 0) + present[i]!;
   return children.flatMap((child) => {
     if (child.kind === "struct") return structLeaves(child.present, child.fields, n, { levels, depth });
-    const values = unpackColumn(child);
-    const definitionLevels = new Array<number>(n);
-    for (let i = 0; i < n; i++) definitionLevels[i] = values[i] === null ? levels[i]! : levels[i]! + 1;
-    return [{ values, definitionLevels, repetitionLevels: [], maxDefinitionLevel: depth + 1 }];
+    const values = scalarValues(child as ScalarColumn);
+    return [
+      { values, definitionLevels: presentLevels(values, levels), maxDefinitionLevel: depth + 1, maxRepetitionLevel: 0 },
+    ];
   });
+}
+
+// A leaf under a list, levelled by hyparquet-writer's Dremel encoding of the rows' values.
+function nestedLeaf(path: SchemaTree[], rows: unknown[]): Leaf {
+  const { values, definitionLevels, repetitionLevels, maxDefinitionLevel } = encodeNestedValues(path, rows);
+  const schemaPath = path.map((node) => node.element);
+  const maxRepetitionLevel = schemaPath.filter((element) => element.repetition_type === "REPEATED").length;
+  const leaf: Leaf = {
+    schemaPath,
+    values: leafValuesOf(values as unknown[], schemaPath.at(-1)!.type!),
+    maxDefinitionLevel,
+    maxRepetitionLevel,
+  };
+  if (definitionLevels.length) leaf.definitionLevels = definitionLevels;
+  if (repetitionLevels.length) leaf.repetitionLevels = repetitionLevels;
+  return leaf;
+}
+
+// JS values (null or undefined when absent) in the typed form of their Parquet type.
+function leafValuesOf(values: unknown[], type: string): LeafValues {
+  const n = values.length;
+  const absent = (value: unknown) => value === null || value === undefined;
+  switch (type) {
+    case "DOUBLE":
+      return {
+        kind: "double",
+        values: Float64Array.from(values, (value) => (absent(value) ? Number.NaN : (value as number))),
+      };
+    case "INT64": {
+      const present = Uint8Array.from(values, (value) => (absent(value) ? 0 : 1));
+      return {
+        kind: "int64",
+        values: BigInt64Array.from(values, (value) => (absent(value) ? 0n : (value as bigint))),
+        present,
+      };
+    }
+    case "BOOLEAN":
+      return { kind: "boolean", values: Int8Array.from(values, (value) => (absent(value) ? -1 : Number(value))) };
+    default: {
+      const lengths = new Int32Array(n);
+      const parts: string[] = [];
+      values.forEach((value, i) => {
+        if (absent(value)) lengths[i] = -1;
+        else {
+          parts.push(value as string);
+          lengths[i] = (value as string).length;
+        }
+      });
+      return { kind: "joined", joined: parts.join(""), lengths };
+    }
+  }
 }
