@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import type { Field, ValueType } from "../dataset/spec";
 import type {
   PackedBooleans,
@@ -19,6 +20,13 @@ export interface FlatRecord {
   present: Uint8Array;
   leaf: number;
   struct: number;
+  /**
+   * Where a text leaf's string starts in `units` when the plain reader took it as written (it
+   * is that many units long), or -1: the text buffers then read its units, not the string.
+   */
+  starts: Int32Array;
+  /** The code units of the text the plain reader read last. */
+  units: Uint16Array;
 }
 
 /** Fills one field's column for the row group being built. */
@@ -172,6 +180,9 @@ function booleanBuffer(capacity: number): ColumnBuffer {
  * distinct values pass a quarter of the rows it switches to joined, and so do the groups
  * after it, all marked `distinct` if (almost) no value had repeated by then. Either way a
  * group crosses to the worker as a few strings and typed arrays, not one copy per value.
+ * A value the plain reader took as written (see {@link FlatRecord.starts}) is read from the
+ * line's code units: looked up in the dictionary by them, or copied from them when joined,
+ * without hashing or linking its string.
  * @param capacity rows per row group
  */
 export function textBuffer(capacity: number): TextBuffer {
@@ -180,12 +191,40 @@ export function textBuffer(capacity: number): TextBuffer {
   let distinct = false;
   let dictionary: string[] = [];
   let ids = new Map<string, number>();
+  const index = unitsIndex(maxDistinct);
   let codes = new Int32Array(capacity);
   let joined = "";
   let lengths = new Int32Array(capacity);
+  // Joined values copied from code units, not yet added to `joined`.
+  let pending = new Uint16Array(1024);
+  let pendingLength = 0;
+  let pendingBits = 0; // the units OR-ed: under 256, the piece is a one-byte string
+  const flush = () => {
+    joined += unitsText(pending, pendingLength, pendingBits);
+    pendingLength = 0;
+    pendingBits = 0;
+  };
   const join = (row: number, value: string) => {
+    if (pendingLength > 0) flush();
     joined += value; // V8 links the pieces and copies them once, when the group is sent
     lengths[row] = value.length;
+  };
+  const joinUnits = (row: number, units: Uint16Array, start: number, end: number) => {
+    const length = end - start;
+    if (pendingLength + length > pending.length) {
+      const grown = new Uint16Array(Math.max(pending.length * 2, pendingLength + length));
+      grown.set(pending.subarray(0, pendingLength));
+      pending = grown;
+    }
+    let bits = pendingBits;
+    for (let i = start, to = pendingLength; i < end; i++, to++) {
+      const c = units[i]!;
+      pending[to] = c;
+      bits |= c;
+    }
+    pendingBits = bits;
+    pendingLength += length;
+    lengths[row] = length;
   };
   // The rows so far, coded, are rewritten joined.
   const switchToJoined = (rows: number) => {
@@ -203,24 +242,48 @@ export function textBuffer(capacity: number): TextBuffer {
     coded = false;
     dictionary = [];
     ids = new Map();
+    index.clear();
   };
-  return leafBuffer({
-    set(row: number, value: unknown) {
-      if (typeof value !== "string") {
-        if (coded) codes[row] = -1;
-        else lengths[row] = -1;
-        return;
-      }
-      if (!coded) return join(row, value);
-      let id = ids.get(value);
-      if (id === undefined) {
-        if (dictionary.length === maxDistinct) {
-          switchToJoined(row);
-          return join(row, value);
-        }
-        id = dictionary.length;
-        dictionary.push(value);
-        ids.set(value, id);
+  // A new dictionary entry's code, or -1 when the dictionary is full (the group is now joined).
+  const add = (row: number, value: string): number => {
+    if (dictionary.length === maxDistinct) {
+      switchToJoined(row);
+      return -1;
+    }
+    const id = dictionary.length;
+    dictionary.push(value);
+    ids.set(value, id);
+    index.add(value);
+    return id;
+  };
+  const set = (row: number, value: unknown) => {
+    if (typeof value !== "string") {
+      if (coded) codes[row] = -1;
+      else lengths[row] = -1;
+      return;
+    }
+    if (!coded) return join(row, value);
+    let id = ids.get(value);
+    if (id === undefined) {
+      id = add(row, value);
+      if (id === -1) return join(row, value);
+    }
+    codes[row] = id;
+  };
+  return {
+    set,
+    setFlat(row: number, flat: FlatRecord) {
+      const leaf = flat.leaf++;
+      const value = flat.leaves[leaf];
+      const start = flat.starts[leaf]!;
+      if (typeof value !== "string" || start < 0) return set(row, value);
+      const units = flat.units;
+      const end = start + value.length;
+      if (!coded) return joinUnits(row, units, start, end);
+      let id = index.find(units, start, end);
+      if (id === -1) {
+        id = add(row, value);
+        if (id === -1) return joinUnits(row, units, start, end);
       }
       codes[row] = id;
     },
@@ -229,15 +292,87 @@ export function textBuffer(capacity: number): TextBuffer {
         const packed: PackedText = { kind: "text", form: "coded", dictionary, codes: codes.subarray(0, n) };
         dictionary = [];
         ids = new Map();
+        index.clear();
         codes = new Int32Array(capacity);
         return packed;
       }
+      if (pendingLength > 0) flush();
       const packed: PackedText = { kind: "text", form: "joined", joined, lengths: lengths.subarray(0, n), distinct };
       joined = "";
       lengths = new Int32Array(capacity);
       return packed;
     },
-  });
+  };
+}
+
+/**
+ * The dictionary's entries by their code units: an open-addressing table of entry numbers,
+ * found from a span of a line's units without making its string (a `Map` lookup hashed a
+ * fresh string per value, and was the reading thread's largest cost after the parse).
+ */
+function unitsIndex(maxEntries: number) {
+  let size = 16;
+  while (size < maxEntries * 2) size <<= 1;
+  const mask = size - 1;
+  const slots = new Int32Array(size); // entry + 1; 0 is empty
+  const hashes = new Int32Array(maxEntries);
+  const offsets = new Int32Array(maxEntries + 1);
+  let keys = new Uint16Array(1024);
+  let entries = 0;
+  return {
+    /** The entry whose units are `units[start, end)`, or -1. */
+    find(units: Uint16Array, start: number, end: number): number {
+      let hash = 0x811c9dc5;
+      for (let i = start; i < end; i++) hash = Math.imul(hash ^ units[i]!, 0x01000193);
+      const length = end - start;
+      for (let s = hash & mask; ; s = (s + 1) & mask) {
+        const slot = slots[s]!;
+        if (slot === 0) return -1;
+        const entry = slot - 1;
+        if (hashes[entry] !== hash) continue;
+        const from = offsets[entry]!;
+        if (offsets[entry + 1]! - from !== length) continue;
+        let i = 0;
+        while (i < length && keys[from + i] === units[start + i]) i++;
+        if (i === length) return entry;
+      }
+    },
+    /** Adds the next entry (not already in). */
+    add(value: string): void {
+      const from = offsets[entries]!;
+      if (from + value.length > keys.length) {
+        const grown = new Uint16Array(Math.max(keys.length * 2, from + value.length));
+        grown.set(keys.subarray(0, from));
+        keys = grown;
+      }
+      let hash = 0x811c9dc5;
+      for (let i = 0; i < value.length; i++) {
+        const c = value.charCodeAt(i);
+        keys[from + i] = c;
+        hash = Math.imul(hash ^ c, 0x01000193);
+      }
+      let s = hash & mask;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = entries + 1;
+      hashes[entries] = hash;
+      offsets[++entries] = from + value.length;
+    },
+    clear(): void {
+      if (entries === 0) return;
+      slots.fill(0);
+      entries = 0;
+    },
+  };
+}
+
+// The string of `units[0, length)`; `bits` is the units OR-ed together.
+function unitsText(units: Uint16Array, length: number, bits: number): string {
+  if (bits < 256) {
+    const bytes = Buffer.allocUnsafe(length);
+    bytes.set(units.subarray(0, length));
+    return bytes.toString("latin1", 0, length);
+  }
+  return Buffer.from(units.buffer, units.byteOffset, length * 2).toString("utf16le");
 }
 
 function structBuffer(fields: Field[], capacity: number): ColumnBuffer {
@@ -291,6 +426,8 @@ export function flatRecord(fields: Field[]): FlatRecord {
     present: new Uint8Array(countStructs(fields)),
     leaf: 0,
     struct: 0,
+    starts: new Int32Array(countLeaves(fields)).fill(-1),
+    units: new Uint16Array(0),
   };
 }
 

@@ -152,6 +152,7 @@ export function plainLineReader(
           next = close + 1;
           if (slot.common?.(u, p + 1, close - p - 1)) {
             flat.leaves[slot.leaf] = value;
+            flat.starts[slot.leaf] = p + 1;
             return next;
           }
         } else {
@@ -162,6 +163,7 @@ export function plainLineReader(
         const read = slot.read!(value);
         if (typeof read !== "string") return -1;
         flat.leaves[slot.leaf] = read;
+        flat.starts[slot.leaf] = -1; // not as written
         return next;
       }
       case "string": {
@@ -171,6 +173,7 @@ export function plainLineReader(
         const value = text.slice(p + 1, close);
         if (slot.required && value.trim() === "") return -1;
         flat.leaves[slot.leaf] = value;
+        flat.starts[slot.leaf] = p + 1;
         return close + 1;
       }
       case "boolean":
@@ -209,6 +212,7 @@ export function plainLineReader(
 
   return (text, start, end, flat) => {
     const u = unitsOf(text);
+    flat.units = u;
     return u[start] === OPEN && readObject(text, u, start, end, root, flat) === end;
   };
 }
