@@ -13,21 +13,41 @@ import type {
 /**
  * A record read without building objects (see `plain-line.ts`): its leaf values in the
  * order of the spec's leaves, depth first (null when absent), and a flag per struct in the
- * same order (0 when absent). `leaf` and `struct` are cursors the buffers advance.
+ * same order (0 when absent). `leaf` and `struct` are cursors the buffers advance. A text
+ * leaf the plain reader took as written is kept as where it is in the line's code units
+ * ({@link AS_WRITTEN} among the values): the text buffers read those units, and its string
+ * is made only when {@link FlatRecord.leaves} is read (slicing one string per value was a
+ * sixth of the reading thread, 1M car-telemetry lines).
  */
-export interface FlatRecord {
-  leaves: unknown[];
+export class FlatRecord {
+  /** The leaf values as stored: {@link AS_WRITTEN} where the value is `text[starts[i], ends[i])`. */
+  readonly values: unknown[];
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
   present: Uint8Array;
-  leaf: number;
-  struct: number;
-  /**
-   * Where a text leaf's string starts in `units` when the plain reader took it as written (it
-   * is that many units long), or -1: the text buffers then read its units, not the string.
-   */
-  starts: Int32Array;
-  /** The code units of the text the plain reader read last. */
-  units: Uint16Array;
+  leaf = 0;
+  struct = 0;
+  /** The text the plain reader read last, and its code units. */
+  text = "";
+  units: Uint16Array = new Uint16Array(0);
+
+  constructor(leaves: number, structs: number) {
+    this.values = new Array<unknown>(leaves).fill(null);
+    this.starts = new Int32Array(leaves);
+    this.ends = new Int32Array(leaves);
+    this.present = new Uint8Array(structs);
+  }
+
+  /** The leaf values, every one a value (the strings kept as written are made now). */
+  get leaves(): unknown[] {
+    const { values, starts, ends, text } = this;
+    for (let i = 0; i < values.length; i++) if (values[i] === AS_WRITTEN) values[i] = text.slice(starts[i], ends[i]);
+    return values;
+  }
 }
+
+/** Marks a text leaf of a {@link FlatRecord} kept as where it is written. */
+export const AS_WRITTEN: unique symbol = Symbol("as written");
 
 /** Fills one field's column for the row group being built. */
 export interface ColumnBuffer {
@@ -77,7 +97,7 @@ function leafBuffer<P extends PackedColumn>({
   set: (row: number, value: unknown) => void;
   pack: (n: number) => P;
 }) {
-  return { set, pack, setFlat: (row: number, flat: FlatRecord) => set(row, flat.leaves[flat.leaf++]) };
+  return { set, pack, setFlat: (row: number, flat: FlatRecord) => set(row, flat.values[flat.leaf++]) };
 }
 
 function doubleBuffer(capacity: number): ColumnBuffer {
@@ -180,7 +200,7 @@ function booleanBuffer(capacity: number): ColumnBuffer {
  * distinct values pass a quarter of the rows it switches to joined, and so do the groups
  * after it, all marked `distinct` if (almost) no value had repeated by then. Either way a
  * group crosses to the worker as a few strings and typed arrays, not one copy per value.
- * A value the plain reader took as written (see {@link FlatRecord.starts}) is read from the
+ * A value the plain reader took as written (see {@link FlatRecord}) is read from the
  * line's code units: looked up in the dictionary by them, or copied from them when joined,
  * without hashing or linking its string.
  * @param capacity rows per row group
@@ -274,16 +294,17 @@ export function textBuffer(capacity: number): TextBuffer {
     set,
     setFlat(row: number, flat: FlatRecord) {
       const leaf = flat.leaf++;
-      const value = flat.leaves[leaf];
+      const value = flat.values[leaf];
+      if (value !== AS_WRITTEN) return set(row, value);
       const start = flat.starts[leaf]!;
-      if (typeof value !== "string" || start < 0) return set(row, value);
+      const end = flat.ends[leaf]!;
       const units = flat.units;
-      const end = start + value.length;
       if (!coded) return joinUnits(row, units, start, end);
       let id = index.find(units, start, end);
       if (id === -1) {
-        id = add(row, value);
-        if (id === -1) return joinUnits(row, units, start, end);
+        const text = flat.text.slice(start, end);
+        id = add(row, text);
+        if (id === -1) return join(row, text);
       }
       codes[row] = id;
     },
@@ -421,14 +442,7 @@ function structBuffer(fields: Field[], capacity: number): ColumnBuffer {
  * @param fields the spec's fields
  */
 export function flatRecord(fields: Field[]): FlatRecord {
-  return {
-    leaves: new Array<unknown>(countLeaves(fields)).fill(null),
-    present: new Uint8Array(countStructs(fields)),
-    leaf: 0,
-    struct: 0,
-    starts: new Int32Array(countLeaves(fields)).fill(-1),
-    units: new Uint16Array(0),
-  };
+  return new FlatRecord(countLeaves(fields), countStructs(fields));
 }
 
 function countLeaves(fields: Field[]): number {

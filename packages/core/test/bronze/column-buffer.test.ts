@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { columnBuffer, flatRecord, textBuffer } from "../../src/bronze/column-buffer";
+import type { FlatRecord } from "../../src/bronze/column-buffer";
+import { AS_WRITTEN, columnBuffer, flatRecord, textBuffer } from "../../src/bronze/column-buffer";
 import { unpackColumn, unpackText } from "../../src/bronze/packed-column";
 import type { Field } from "../../src/dataset/spec";
 
@@ -12,6 +13,13 @@ const struct = {
     { name: "t", type: "struct" as const, fields: [{ name: "text", type: "string" as const }] },
   ],
 };
+
+// What the plain reader does with a text value it takes as written.
+function keepAsWritten(flat: FlatRecord, start: number, length: number): void {
+  flat.values[0] = AS_WRITTEN;
+  flat.starts[0] = start;
+  flat.ends[0] = start + length;
+}
 
 describe("textBuffer", () => {
   it("packs repeating values coded, with each distinct value once", () => {
@@ -52,6 +60,7 @@ describe("textBuffer", () => {
     // Assess
     expect(packed).toMatchObject({ form: "joined", joined: "t1t2t3", distinct: true });
   });
+
   it("packs values given as a line's code units as it packs their strings, coded and joined", () => {
     // Prepare: rows given as strings (the general path) and as spans of a line's units (the
     // plain reader), mixed; wide characters, a value that is another's prefix, absent values
@@ -66,14 +75,15 @@ describe("textBuffer", () => {
     const fromStrings = textBuffer(16); // up to 4 distinct values stay coded: the group switches to joined
     const fromUnits = textBuffer(16);
     const flat = flatRecord([{ name: "t", type: "string" }]);
+    flat.text = text;
     flat.units = units;
     // Act: two groups, the second one joined from its start
     const packs = [0, 1].map(() => {
       for (const [row, value] of values.entries()) {
         fromStrings.set(row, value);
-        flat.leaves[0] = value;
-        flat.starts[0] = value !== null && row % 3 !== 0 ? starts[row]! : -1;
         flat.leaf = 0;
+        if (value !== null && row % 3 !== 0) keepAsWritten(flat, starts[row]!, value.length);
+        else flat.values[0] = value;
         fromUnits.setFlat(row, flat);
       }
       return [fromUnits.pack(values.length), fromStrings.pack(values.length)];
@@ -91,20 +101,18 @@ describe("textBuffer", () => {
     const buffer = textBuffer(40);
     const text = '"red","blue","red","blu","blue"';
     const flat = flatRecord([{ name: "t", type: "string" }]);
+    flat.text = text;
     flat.units = Uint16Array.from(text, (c) => c.charCodeAt(0));
     // Act
-    for (const [row, [value, start]] of (
-      [
-        ["red", 1],
-        ["blue", 7],
-        ["red", 14],
-        ["blu", 20],
-        ["blue", 26],
-      ] as const
-    ).entries()) {
-      flat.leaves[0] = value;
-      flat.starts[0] = start;
+    for (const [row, [start, length]] of [
+      [1, 3],
+      [7, 4],
+      [14, 3],
+      [20, 3],
+      [26, 4],
+    ].entries()) {
       flat.leaf = 0;
+      keepAsWritten(flat, start!, length!);
       buffer.setFlat(row, flat);
     }
     buffer.set(5, "blu");
