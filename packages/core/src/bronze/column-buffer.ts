@@ -211,18 +211,17 @@ export function textBuffer(capacity: number): TextBuffer {
   let distinct = false;
   let dictionary: string[] = [];
   let ids = new Map<string, number>();
-  const index = new UnitsIndex(maxDistinct);
+  const index = unitsIndex(maxDistinct);
   let codes = new Int32Array(capacity);
   let joined = "";
   let lengths = new Int32Array(capacity);
   // Joined values copied from code units, not yet added to `joined`.
   let pending = new Uint16Array(1024);
   let pendingLength = 0;
-  let pendingBits = 0; // the units OR-ed: under 256, the piece is a one-byte string
   const flush = () => {
-    joined += unitsText(pending, pendingLength, pendingBits);
+    // V8 makes a one-byte string of units that all fit one byte
+    joined += Buffer.from(pending.buffer, 0, pendingLength * 2).toString("utf16le");
     pendingLength = 0;
-    pendingBits = 0;
   };
   const join = (row: number, value: string) => {
     if (pendingLength > 0) flush();
@@ -236,13 +235,7 @@ export function textBuffer(capacity: number): TextBuffer {
       grown.set(pending.subarray(0, pendingLength));
       pending = grown;
     }
-    let bits = pendingBits;
-    for (let i = start, to = pendingLength; i < end; i++, to++) {
-      const c = units[i]!;
-      pending[to] = c;
-      bits |= c;
-    }
-    pendingBits = bits;
+    for (let i = start, to = pendingLength; i < end; i++, to++) pending[to] = units[i]!;
     pendingLength += length;
     lengths[row] = length;
   };
@@ -329,88 +322,62 @@ export function textBuffer(capacity: number): TextBuffer {
 /**
  * The dictionary's entries by their code units: an open-addressing table of entry numbers,
  * found from a span of a line's units without making its string (a `Map` lookup hashed a
- * fresh string per value). A class rather than closures per column: measured a little faster.
+ * fresh string per value).
  */
-class UnitsIndex {
-  // Entry + 1 per slot (0 is empty), at most half full: it grows with the entries, so a column
-  // of a few values keeps a table that stays in the cache.
-  private slots = new Int32Array(64);
-  private mask = 63;
-  private readonly hashes: Int32Array;
-  private readonly offsets: Int32Array;
-  private keys = new Uint16Array(1024);
-  private entries = 0;
-
-  constructor(maxEntries: number) {
-    this.hashes = new Int32Array(maxEntries);
-    this.offsets = new Int32Array(maxEntries + 1);
-  }
-
-  /** The entry whose units are `units[start, end)`, or -1. */
-  find(units: Uint16Array, start: number, end: number): number {
-    const { mask, slots, hashes, offsets, keys } = this;
-    let hash = 0x811c9dc5 | 0;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ units[i]!, 0x01000193);
-    const length = end - start;
-    for (let s = hash & mask; ; s = (s + 1) & mask) {
-      const slot = slots[s]!;
-      if (slot === 0) return -1;
-      const entry = slot - 1;
-      if (hashes[entry] !== hash) continue;
-      const from = offsets[entry]!;
-      if (offsets[entry + 1]! - from !== length) continue;
-      let i = 0;
-      while (i < length && keys[from + i] === units[start + i]) i++;
-      if (i === length) return entry;
-    }
-  }
-
-  /** Adds the next entry (not already in). */
-  add(value: string): void {
-    const from = this.offsets[this.entries]!;
-    if (from + value.length > this.keys.length) {
-      const grown = new Uint16Array(Math.max(this.keys.length * 2, from + value.length));
-      grown.set(this.keys.subarray(0, from));
-      this.keys = grown;
-    }
-    const keys = this.keys;
-    let hash = 0x811c9dc5 | 0;
-    for (let i = 0; i < value.length; i++) {
-      const c = value.charCodeAt(i);
-      keys[from + i] = c;
-      hash = Math.imul(hash ^ c, 0x01000193);
-    }
-    this.hashes[this.entries] = hash;
-    this.offsets[this.entries + 1] = from + value.length;
-    this.place(this.entries++);
-    if (this.entries * 2 > this.mask) {
-      this.slots = new Int32Array(this.slots.length * 2);
-      this.mask = this.slots.length - 1;
-      for (let entry = 0; entry < this.entries; entry++) this.place(entry);
-    }
-  }
-
-  clear(): void {
-    if (this.entries === 0) return;
-    this.slots.fill(0);
-    this.entries = 0;
-  }
-
-  private place(entry: number): void {
-    let s = this.hashes[entry]! & this.mask;
-    while (this.slots[s] !== 0) s = (s + 1) & this.mask;
-    this.slots[s] = entry + 1;
-  }
+function unitsIndex(maxEntries: number) {
+  let size = 16;
+  while (size < maxEntries * 2) size <<= 1;
+  const mask = size - 1;
+  const slots = new Int32Array(size); // entry + 1; 0 is empty
+  const hashes = new Int32Array(maxEntries);
+  const offsets = new Int32Array(maxEntries + 1);
+  let keys = new Uint16Array(1024);
+  let entries = 0;
+  return {
+    /** The entry whose units are `units[start, end)`, or -1. */
+    find(units: Uint16Array, start: number, end: number): number {
+      const hash = hashUnits(units, start, end);
+      const length = end - start;
+      for (let s = hash & mask; ; s = (s + 1) & mask) {
+        const entry = slots[s]! - 1;
+        if (entry === -1) return -1;
+        if (hashes[entry] !== hash) continue;
+        const from = offsets[entry]!;
+        if (offsets[entry + 1]! - from !== length) continue;
+        let i = 0;
+        while (i < length && keys[from + i] === units[start + i]) i++;
+        if (i === length) return entry;
+      }
+    },
+    /** Adds the next entry (not already in). */
+    add(value: string): void {
+      const from = offsets[entries]!;
+      const to = from + value.length;
+      if (to > keys.length) {
+        const grown = new Uint16Array(Math.max(keys.length * 2, to));
+        grown.set(keys.subarray(0, from));
+        keys = grown;
+      }
+      for (let i = 0; i < value.length; i++) keys[from + i] = value.charCodeAt(i);
+      const hash = hashUnits(keys, from, to);
+      let s = hash & mask;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = ++entries;
+      hashes[entries - 1] = hash;
+      offsets[entries] = to;
+    },
+    clear(): void {
+      if (entries > 0) slots.fill(0);
+      entries = 0;
+    },
+  };
 }
 
-// The string of `units[0, length)`; `bits` is the units OR-ed together.
-function unitsText(units: Uint16Array, length: number, bits: number): string {
-  if (bits < 256) {
-    const bytes = Buffer.allocUnsafe(length);
-    bytes.set(units.subarray(0, length));
-    return bytes.toString("latin1", 0, length);
-  }
-  return Buffer.from(units.buffer, units.byteOffset, length * 2).toString("utf16le");
+// FNV-1a of `units[start, end)`.
+function hashUnits(units: Uint16Array, start: number, end: number): number {
+  let hash = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ units[i]!, 0x01000193);
+  return hash;
 }
 
 function structBuffer(fields: Field[], capacity: number): ColumnBuffer {

@@ -15,7 +15,6 @@ export interface Rejection {
 /** Reads one value of a timestamp or date field: the text bronze keeps, or why not. */
 export type TimeReader = (value: unknown) => string | Rejection;
 
-const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const MONTH_NAMES = [
   "january",
   "february",
@@ -30,33 +29,38 @@ const MONTH_NAMES = [
   "november",
   "december",
 ];
+const MONTHS = MONTH_NAMES.map((name) => name.slice(0, 3));
 
 // What a pattern's letters stand for: the regex of the text and what it sets.
 type Part = "year" | "year2" | "month" | "monthName" | "day" | "hour" | "hour12" | "ampm" | "minute" | "second";
 type Unit = Part | "fraction" | "offset";
+const TWO_DIGITS = "(\\d{2})";
+const ONE_OR_TWO_DIGITS = "(\\d{1,2})";
+const FRACTION = { regex: "(\\d{1,9})", unit: "fraction" } as const;
+const OFFSET = { regex: "(Z|[+-]\\d{2}(?::?\\d{2})?)", unit: "offset" } as const;
 const TOKENS: Record<string, { regex: string; unit: Unit }> = {
   yyyy: { regex: "(\\d{4})", unit: "year" },
-  yy: { regex: "(\\d{2})", unit: "year2" },
+  yy: { regex: TWO_DIGITS, unit: "year2" },
   MMMM: { regex: `(${MONTH_NAMES.join("|")})`, unit: "monthName" },
   MMM: { regex: `(${MONTHS.join("|")})`, unit: "monthName" },
-  MM: { regex: "(\\d{2})", unit: "month" },
-  M: { regex: "(\\d{1,2})", unit: "month" },
-  dd: { regex: "(\\d{2})", unit: "day" },
-  d: { regex: "(\\d{1,2})", unit: "day" },
-  HH: { regex: "(\\d{2})", unit: "hour" },
-  H: { regex: "(\\d{1,2})", unit: "hour" },
-  hh: { regex: "(\\d{2})", unit: "hour12" },
-  h: { regex: "(\\d{1,2})", unit: "hour12" },
+  MM: { regex: TWO_DIGITS, unit: "month" },
+  M: { regex: ONE_OR_TWO_DIGITS, unit: "month" },
+  dd: { regex: TWO_DIGITS, unit: "day" },
+  d: { regex: ONE_OR_TWO_DIGITS, unit: "day" },
+  HH: { regex: TWO_DIGITS, unit: "hour" },
+  H: { regex: ONE_OR_TWO_DIGITS, unit: "hour" },
+  hh: { regex: TWO_DIGITS, unit: "hour12" },
+  h: { regex: ONE_OR_TWO_DIGITS, unit: "hour12" },
   a: { regex: "(am|pm)", unit: "ampm" },
-  mm: { regex: "(\\d{2})", unit: "minute" },
-  ss: { regex: "(\\d{2})", unit: "second" },
-  S: { regex: "(\\d{1,9})", unit: "fraction" },
-  SS: { regex: "(\\d{1,9})", unit: "fraction" },
-  SSS: { regex: "(\\d{1,9})", unit: "fraction" },
-  X: { regex: "(Z|[+-]\\d{2}(?::?\\d{2})?)", unit: "offset" },
-  XX: { regex: "(Z|[+-]\\d{2}(?::?\\d{2})?)", unit: "offset" },
-  XXX: { regex: "(Z|[+-]\\d{2}(?::?\\d{2})?)", unit: "offset" },
-  Z: { regex: "(Z|[+-]\\d{2}(?::?\\d{2})?)", unit: "offset" },
+  mm: { regex: TWO_DIGITS, unit: "minute" },
+  ss: { regex: TWO_DIGITS, unit: "second" },
+  S: FRACTION,
+  SS: FRACTION,
+  SSS: FRACTION,
+  X: OFFSET,
+  XX: OFFSET,
+  XXX: OFFSET,
+  Z: OFFSET,
 };
 
 /** A compiled pattern: its regex and the unit each capture group sets. */
