@@ -231,8 +231,8 @@ export function textBuffer(capacity: number): TextBuffer {
   const joinUnits = (row: number, units: Uint16Array, start: number, end: number) => {
     const length = end - start;
     if (pendingLength + length > pending.length) {
-      const grown = new Uint16Array(Math.max(pending.length * 2, pendingLength + length));
-      grown.set(pending.subarray(0, pendingLength));
+      const grown = new Uint16Array(2 * (pendingLength + length));
+      grown.set(pending);
       pending = grown;
     }
     for (let i = start, to = pendingLength; i < end; i++, to++) pending[to] = units[i]!;
@@ -354,8 +354,8 @@ function unitsIndex(maxEntries: number) {
       const from = offsets[entries]!;
       const to = from + value.length;
       if (to > keys.length) {
-        const grown = new Uint16Array(Math.max(keys.length * 2, to));
-        grown.set(keys.subarray(0, from));
+        const grown = new Uint16Array(2 * to);
+        grown.set(keys);
         keys = grown;
       }
       for (let i = 0; i < value.length; i++) keys[from + i] = value.charCodeAt(i);

@@ -224,29 +224,18 @@ function compile(
   for (const field of fields) {
     // A key matched as raw text must be one JSON writes as is: no quote, escape or control character.
     if (!safeName(sourceKey(field)) || /["\\\u0000-\u001f]/.test(sourceKey(field))) return undefined;
-    const required = field.required === true;
-    if (field.type === "struct") {
-      const struct = counter.structs++;
-      const level = compile(field.fields, counter, safeName, depthLeft - 1);
-      if (!level) return undefined;
-      slots.push({ kind: "struct", required, leaf: -1, struct, level, read: undefined, common: undefined });
-    } else if (field.type === "timestamp" || field.type === "date") {
-      const timestamp = field.type === "timestamp";
-      const read = timestamp ? timestampReader(field) : dateReader(field);
-      const common = timestamp ? commonIsoTimestamp(field) : undefined;
-      slots.push({ kind: "time", required, leaf: counter.leaves++, struct: -1, level: undefined, read, common });
-    } else {
-      const leaf = counter.leaves++;
-      slots.push({
-        kind: field.type,
-        required,
-        leaf,
-        struct: -1,
-        level: undefined,
-        read: undefined,
-        common: undefined,
-      });
-    }
+    const struct = field.type === "struct" ? counter.structs++ : -1;
+    const level = field.type === "struct" ? compile(field.fields, counter, safeName, depthLeft - 1) : undefined;
+    if (field.type === "struct" && !level) return undefined;
+    slots.push({
+      kind: field.type === "timestamp" || field.type === "date" ? "time" : field.type,
+      required: field.required === true,
+      leaf: field.type === "struct" ? -1 : counter.leaves++,
+      struct,
+      level,
+      read: field.type === "timestamp" ? timestampReader(field) : field.type === "date" ? dateReader(field) : undefined,
+      common: field.type === "timestamp" ? commonIsoTimestamp(field) : undefined,
+    });
   }
   const codes = fields.map(sourceKey).map(codesOf);
   const after = Int32Array.from({ length: fields.length + 1 }, (_, i) => (i + 1) % (fields.length + 1));
