@@ -167,7 +167,7 @@ export function plainLineReader(
         const close = closingQuote(u, p + 1, end);
         if (close === -1) return -1;
         // Blank fails a required field; a value starting with a visible ASCII character is not.
-        const first = u[p + 1]!;
+        const first = close > p + 1 ? u[p + 1]! : SPACE;
         if (slot.required && (first <= SPACE || first > 126) && text.slice(p + 1, close).trim() === "") return -1;
         return asWritten(flat, slot.leaf, p + 1, close);
       }
