@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import type { Field, ValueType } from "../dataset/spec";
 import type {
   PackedBooleans,
@@ -12,14 +13,41 @@ import type {
 /**
  * A record read without building objects (see `plain-line.ts`): its leaf values in the
  * order of the spec's leaves, depth first (null when absent), and a flag per struct in the
- * same order (0 when absent). `leaf` and `struct` are cursors the buffers advance.
+ * same order (0 when absent). `leaf` and `struct` are cursors the buffers advance. A text
+ * leaf the plain reader took as written is kept as where it is in the line's code units
+ * ({@link AS_WRITTEN} among the values): the text buffers read those units, and its string
+ * is made only when {@link FlatRecord.leaves} is read (slicing one string per value was a
+ * sixth of the reading thread, 1M car-telemetry lines).
  */
-export interface FlatRecord {
-  leaves: unknown[];
+export class FlatRecord {
+  /** The leaf values as stored: {@link AS_WRITTEN} where the value is `text[starts[i], ends[i])`. */
+  readonly values: unknown[];
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
   present: Uint8Array;
-  leaf: number;
-  struct: number;
+  leaf = 0;
+  struct = 0;
+  /** The text the plain reader read last, and its code units. */
+  text = "";
+  units: Uint16Array = new Uint16Array(0);
+
+  constructor(leaves: number, structs: number) {
+    this.values = new Array<unknown>(leaves).fill(null);
+    this.starts = new Int32Array(leaves);
+    this.ends = new Int32Array(leaves);
+    this.present = new Uint8Array(structs);
+  }
+
+  /** The leaf values, every one a value (the strings kept as written are made now). */
+  get leaves(): unknown[] {
+    const { values, starts, ends, text } = this;
+    for (let i = 0; i < values.length; i++) if (values[i] === AS_WRITTEN) values[i] = text.slice(starts[i], ends[i]);
+    return values;
+  }
 }
+
+/** Marks a text leaf of a {@link FlatRecord} kept as where it is written. */
+export const AS_WRITTEN: unique symbol = Symbol("as written");
 
 /** Fills one field's column for the row group being built. */
 export interface ColumnBuffer {
@@ -69,7 +97,7 @@ function leafBuffer<P extends PackedColumn>({
   set: (row: number, value: unknown) => void;
   pack: (n: number) => P;
 }) {
-  return { set, pack, setFlat: (row: number, flat: FlatRecord) => set(row, flat.leaves[flat.leaf++]) };
+  return { set, pack, setFlat: (row: number, flat: FlatRecord) => set(row, flat.values[flat.leaf++]) };
 }
 
 function doubleBuffer(capacity: number): ColumnBuffer {
@@ -172,6 +200,9 @@ function booleanBuffer(capacity: number): ColumnBuffer {
  * distinct values pass a quarter of the rows it switches to joined, and so do the groups
  * after it, all marked `distinct` if (almost) no value had repeated by then. Either way a
  * group crosses to the worker as a few strings and typed arrays, not one copy per value.
+ * A value the plain reader took as written (see {@link FlatRecord}) is read from the
+ * line's code units: looked up in the dictionary by them, or copied from them when joined,
+ * without hashing or linking its string.
  * @param capacity rows per row group
  */
 export function textBuffer(capacity: number): TextBuffer {
@@ -180,12 +211,33 @@ export function textBuffer(capacity: number): TextBuffer {
   let distinct = false;
   let dictionary: string[] = [];
   let ids = new Map<string, number>();
+  const index = unitsIndex(maxDistinct);
   let codes = new Int32Array(capacity);
   let joined = "";
   let lengths = new Int32Array(capacity);
+  // Joined values copied from code units, not yet added to `joined`.
+  let pending = new Uint16Array(1024);
+  let pendingLength = 0;
+  const flush = () => {
+    // V8 makes a one-byte string of units that all fit one byte
+    joined += Buffer.from(pending.buffer, 0, pendingLength * 2).toString("utf16le");
+    pendingLength = 0;
+  };
   const join = (row: number, value: string) => {
+    if (pendingLength > 0) flush();
     joined += value; // V8 links the pieces and copies them once, when the group is sent
     lengths[row] = value.length;
+  };
+  const joinUnits = (row: number, units: Uint16Array, start: number, end: number) => {
+    const length = end - start;
+    if (pendingLength + length > pending.length) {
+      const grown = new Uint16Array(2 * (pendingLength + length));
+      grown.set(pending);
+      pending = grown;
+    }
+    for (let i = start, to = pendingLength; i < end; i++, to++) pending[to] = units[i]!;
+    pendingLength += length;
+    lengths[row] = length;
   };
   // The rows so far, coded, are rewritten joined.
   const switchToJoined = (rows: number) => {
@@ -203,24 +255,49 @@ export function textBuffer(capacity: number): TextBuffer {
     coded = false;
     dictionary = [];
     ids = new Map();
+    index.clear();
   };
-  return leafBuffer({
-    set(row: number, value: unknown) {
-      if (typeof value !== "string") {
-        if (coded) codes[row] = -1;
-        else lengths[row] = -1;
-        return;
-      }
-      if (!coded) return join(row, value);
-      let id = ids.get(value);
-      if (id === undefined) {
-        if (dictionary.length === maxDistinct) {
-          switchToJoined(row);
-          return join(row, value);
-        }
-        id = dictionary.length;
-        dictionary.push(value);
-        ids.set(value, id);
+  // A new dictionary entry's code, or -1 when the dictionary is full (the group is now joined).
+  const add = (row: number, value: string): number => {
+    if (dictionary.length === maxDistinct) {
+      switchToJoined(row);
+      return -1;
+    }
+    const id = dictionary.length;
+    dictionary.push(value);
+    ids.set(value, id);
+    index.add(value);
+    return id;
+  };
+  const set = (row: number, value: unknown) => {
+    if (typeof value !== "string") {
+      if (coded) codes[row] = -1;
+      else lengths[row] = -1;
+      return;
+    }
+    if (!coded) return join(row, value);
+    let id = ids.get(value);
+    if (id === undefined) {
+      id = add(row, value);
+      if (id === -1) return join(row, value);
+    }
+    codes[row] = id;
+  };
+  return {
+    set,
+    setFlat(row: number, flat: FlatRecord) {
+      const leaf = flat.leaf++;
+      const value = flat.values[leaf];
+      if (value !== AS_WRITTEN) return set(row, value);
+      const start = flat.starts[leaf]!;
+      const end = flat.ends[leaf]!;
+      const units = flat.units;
+      if (!coded) return joinUnits(row, units, start, end);
+      let id = index.find(units, start, end);
+      if (id === -1) {
+        const text = flat.text.slice(start, end);
+        id = add(row, text);
+        if (id === -1) return join(row, text);
       }
       codes[row] = id;
     },
@@ -229,15 +306,78 @@ export function textBuffer(capacity: number): TextBuffer {
         const packed: PackedText = { kind: "text", form: "coded", dictionary, codes: codes.subarray(0, n) };
         dictionary = [];
         ids = new Map();
+        index.clear();
         codes = new Int32Array(capacity);
         return packed;
       }
+      if (pendingLength > 0) flush();
       const packed: PackedText = { kind: "text", form: "joined", joined, lengths: lengths.subarray(0, n), distinct };
       joined = "";
       lengths = new Int32Array(capacity);
       return packed;
     },
-  });
+  };
+}
+
+/**
+ * The dictionary's entries by their code units: an open-addressing table of entry numbers,
+ * found from a span of a line's units without making its string (a `Map` lookup hashed a
+ * fresh string per value).
+ */
+function unitsIndex(maxEntries: number) {
+  let size = 16;
+  while (size < maxEntries * 2) size <<= 1;
+  const mask = size - 1;
+  const slots = new Int32Array(size); // entry + 1; 0 is empty
+  const hashes = new Int32Array(maxEntries);
+  const offsets = new Int32Array(maxEntries + 1);
+  let keys = new Uint16Array(1024);
+  let entries = 0;
+  return {
+    /** The entry whose units are `units[start, end)`, or -1. */
+    find(units: Uint16Array, start: number, end: number): number {
+      const hash = hashUnits(units, start, end);
+      const length = end - start;
+      for (let s = hash & mask; ; s = (s + 1) & mask) {
+        const entry = slots[s]! - 1;
+        if (entry === -1) return -1;
+        if (hashes[entry] !== hash) continue;
+        const from = offsets[entry]!;
+        if (offsets[entry + 1]! - from !== length) continue;
+        let i = 0;
+        while (i < length && keys[from + i] === units[start + i]) i++;
+        if (i === length) return entry;
+      }
+    },
+    /** Adds the next entry (not already in). */
+    add(value: string): void {
+      const from = offsets[entries]!;
+      const to = from + value.length;
+      if (to > keys.length) {
+        const grown = new Uint16Array(2 * to);
+        grown.set(keys);
+        keys = grown;
+      }
+      for (let i = 0; i < value.length; i++) keys[from + i] = value.charCodeAt(i);
+      const hash = hashUnits(keys, from, to);
+      let s = hash & mask;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = ++entries;
+      hashes[entries - 1] = hash;
+      offsets[entries] = to;
+    },
+    clear(): void {
+      if (entries > 0) slots.fill(0);
+      entries = 0;
+    },
+  };
+}
+
+// FNV-1a of `units[start, end)`.
+function hashUnits(units: Uint16Array, start: number, end: number): number {
+  let hash = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ units[i]!, 0x01000193);
+  return hash;
 }
 
 function structBuffer(fields: Field[], capacity: number): ColumnBuffer {
@@ -286,12 +426,7 @@ function structBuffer(fields: Field[], capacity: number): ColumnBuffer {
  * @param fields the spec's fields
  */
 export function flatRecord(fields: Field[]): FlatRecord {
-  return {
-    leaves: new Array<unknown>(countLeaves(fields)).fill(null),
-    present: new Uint8Array(countStructs(fields)),
-    leaf: 0,
-    struct: 0,
-  };
+  return new FlatRecord(countLeaves(fields), countStructs(fields));
 }
 
 function countLeaves(fields: Field[]): number {

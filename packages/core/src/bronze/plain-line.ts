@@ -2,6 +2,7 @@ import { Buffer } from "node:buffer";
 import type { Field } from "../dataset/spec";
 import { sourceKey } from "../dataset/spec";
 import type { FlatRecord } from "./column-buffer";
+import { AS_WRITTEN } from "./column-buffer";
 import type { TimeReader } from "./time";
 import { commonIsoTimestamp, dateReader, timestampReader } from "./time";
 
@@ -148,12 +149,9 @@ export function plainLineReader(
         if (c === QUOTE) {
           const close = closingQuote(u, p + 1, end);
           if (close === -1) return -1;
+          if (slot.common?.(u, p + 1, close - p - 1)) return asWritten(flat, slot.leaf, p + 1, close);
           value = text.slice(p + 1, close);
           next = close + 1;
-          if (slot.common?.(u, p + 1, close - p - 1)) {
-            flat.leaves[slot.leaf] = value;
-            return next;
-          }
         } else {
           next = readNumber(text, u, p, end, false);
           if (next === -1) return -1;
@@ -161,32 +159,32 @@ export function plainLineReader(
         }
         const read = slot.read!(value);
         if (typeof read !== "string") return -1;
-        flat.leaves[slot.leaf] = read;
+        flat.values[slot.leaf] = read;
         return next;
       }
       case "string": {
         if (c !== QUOTE) return -1;
         const close = closingQuote(u, p + 1, end);
         if (close === -1) return -1;
-        const value = text.slice(p + 1, close);
-        if (slot.required && value.trim() === "") return -1;
-        flat.leaves[slot.leaf] = value;
-        return close + 1;
+        // Blank fails a required field; a value starting with a visible ASCII character is not.
+        const first = close > p + 1 ? u[p + 1]! : SPACE;
+        if (slot.required && (first <= SPACE || first > 126) && text.slice(p + 1, close).trim() === "") return -1;
+        return asWritten(flat, slot.leaf, p + 1, close);
       }
       case "boolean":
         if (startsAt(u, p, TRUE)) {
-          flat.leaves[slot.leaf] = true;
+          flat.values[slot.leaf] = true;
           return p + 4;
         }
         if (startsAt(u, p, FALSE)) {
-          flat.leaves[slot.leaf] = false;
+          flat.values[slot.leaf] = false;
           return p + 5;
         }
         return -1;
       case "double":
       case "integer": {
         const next = readNumber(text, u, p, end, slot.kind === "integer");
-        if (next !== -1) flat.leaves[slot.leaf] = lastNumber;
+        if (next !== -1) flat.values[slot.leaf] = lastNumber;
         return next;
       }
       case "list":
@@ -209,6 +207,8 @@ export function plainLineReader(
 
   return (text, start, end, flat) => {
     const u = unitsOf(text);
+    flat.units = u;
+    flat.text = text;
     return u[start] === OPEN && readObject(text, u, start, end, root, flat) === end;
   };
 }
@@ -224,29 +224,18 @@ function compile(
   for (const field of fields) {
     // A key matched as raw text must be one JSON writes as is: no quote, escape or control character.
     if (!safeName(sourceKey(field)) || /["\\\u0000-\u001f]/.test(sourceKey(field))) return undefined;
-    const required = field.required === true;
-    if (field.type === "struct") {
-      const struct = counter.structs++;
-      const level = compile(field.fields, counter, safeName, depthLeft - 1);
-      if (!level) return undefined;
-      slots.push({ kind: "struct", required, leaf: -1, struct, level, read: undefined, common: undefined });
-    } else if (field.type === "timestamp" || field.type === "date") {
-      const timestamp = field.type === "timestamp";
-      const read = timestamp ? timestampReader(field) : dateReader(field);
-      const common = timestamp ? commonIsoTimestamp(field) : undefined;
-      slots.push({ kind: "time", required, leaf: counter.leaves++, struct: -1, level: undefined, read, common });
-    } else {
-      const leaf = counter.leaves++;
-      slots.push({
-        kind: field.type,
-        required,
-        leaf,
-        struct: -1,
-        level: undefined,
-        read: undefined,
-        common: undefined,
-      });
-    }
+    const struct = field.type === "struct" ? counter.structs++ : -1;
+    const level = field.type === "struct" ? compile(field.fields, counter, safeName, depthLeft - 1) : undefined;
+    if (field.type === "struct" && !level) return undefined;
+    slots.push({
+      kind: field.type === "timestamp" || field.type === "date" ? "time" : field.type,
+      required: field.required === true,
+      leaf: field.type === "struct" ? -1 : counter.leaves++,
+      struct,
+      level,
+      read: field.type === "timestamp" ? timestampReader(field) : field.type === "date" ? dateReader(field) : undefined,
+      common: field.type === "timestamp" ? commonIsoTimestamp(field) : undefined,
+    });
   }
   const codes = fields.map(sourceKey).map(codesOf);
   const after = Int32Array.from({ length: fields.length + 1 }, (_, i) => (i + 1) % (fields.length + 1));
@@ -277,10 +266,18 @@ function finishObject({ slots, seen, stamp }: Level, flat: FlatRecord): boolean 
   return true;
 }
 
+// Keeps a text leaf as `text[start, end)`, its string made only if asked for; returns the index after its closing quote.
+function asWritten(flat: FlatRecord, leaf: number, start: number, end: number): number {
+  flat.values[leaf] = AS_WRITTEN;
+  flat.starts[leaf] = start;
+  flat.ends[leaf] = end;
+  return end + 1;
+}
+
 // Marks a slot (and everything inside a struct) absent.
 function clearSlot(slot: Slot, flat: FlatRecord): void {
   if (slot.kind !== "struct") {
-    flat.leaves[slot.leaf] = null;
+    flat.values[slot.leaf] = null;
     return;
   }
   flat.present[slot.struct] = 0;

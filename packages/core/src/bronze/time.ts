@@ -15,48 +15,39 @@ export interface Rejection {
 /** Reads one value of a timestamp or date field: the text bronze keeps, or why not. */
 export type TimeReader = (value: unknown) => string | Rejection;
 
-const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-const MONTH_NAMES = [
-  "january",
-  "february",
-  "march",
-  "april",
-  "may",
-  "june",
-  "july",
-  "august",
-  "september",
-  "october",
-  "november",
-  "december",
-];
+const MONTH_NAMES = "january february march april may june july august september october november december".split(" ");
+const MONTHS = MONTH_NAMES.map((name) => name.slice(0, 3));
 
 // What a pattern's letters stand for: the regex of the text and what it sets.
 type Part = "year" | "year2" | "month" | "monthName" | "day" | "hour" | "hour12" | "ampm" | "minute" | "second";
 type Unit = Part | "fraction" | "offset";
+const TWO_DIGITS = "(\\d{2})";
+const ONE_OR_TWO_DIGITS = "(\\d{1,2})";
+const FRACTION = { regex: "(\\d{1,9})", unit: "fraction" } as const;
+const OFFSET = { regex: "(Z|[+-]\\d{2}(?::?\\d{2})?)", unit: "offset" } as const;
 const TOKENS: Record<string, { regex: string; unit: Unit }> = {
   yyyy: { regex: "(\\d{4})", unit: "year" },
-  yy: { regex: "(\\d{2})", unit: "year2" },
+  yy: { regex: TWO_DIGITS, unit: "year2" },
   MMMM: { regex: `(${MONTH_NAMES.join("|")})`, unit: "monthName" },
   MMM: { regex: `(${MONTHS.join("|")})`, unit: "monthName" },
-  MM: { regex: "(\\d{2})", unit: "month" },
-  M: { regex: "(\\d{1,2})", unit: "month" },
-  dd: { regex: "(\\d{2})", unit: "day" },
-  d: { regex: "(\\d{1,2})", unit: "day" },
-  HH: { regex: "(\\d{2})", unit: "hour" },
-  H: { regex: "(\\d{1,2})", unit: "hour" },
-  hh: { regex: "(\\d{2})", unit: "hour12" },
-  h: { regex: "(\\d{1,2})", unit: "hour12" },
+  MM: { regex: TWO_DIGITS, unit: "month" },
+  M: { regex: ONE_OR_TWO_DIGITS, unit: "month" },
+  dd: { regex: TWO_DIGITS, unit: "day" },
+  d: { regex: ONE_OR_TWO_DIGITS, unit: "day" },
+  HH: { regex: TWO_DIGITS, unit: "hour" },
+  H: { regex: ONE_OR_TWO_DIGITS, unit: "hour" },
+  hh: { regex: TWO_DIGITS, unit: "hour12" },
+  h: { regex: ONE_OR_TWO_DIGITS, unit: "hour12" },
   a: { regex: "(am|pm)", unit: "ampm" },
-  mm: { regex: "(\\d{2})", unit: "minute" },
-  ss: { regex: "(\\d{2})", unit: "second" },
-  S: { regex: "(\\d{1,9})", unit: "fraction" },
-  SS: { regex: "(\\d{1,9})", unit: "fraction" },
-  SSS: { regex: "(\\d{1,9})", unit: "fraction" },
-  X: { regex: "(Z|[+-]\\d{2}(?::?\\d{2})?)", unit: "offset" },
-  XX: { regex: "(Z|[+-]\\d{2}(?::?\\d{2})?)", unit: "offset" },
-  XXX: { regex: "(Z|[+-]\\d{2}(?::?\\d{2})?)", unit: "offset" },
-  Z: { regex: "(Z|[+-]\\d{2}(?::?\\d{2})?)", unit: "offset" },
+  mm: { regex: TWO_DIGITS, unit: "minute" },
+  ss: { regex: TWO_DIGITS, unit: "second" },
+  S: FRACTION,
+  SS: FRACTION,
+  SSS: FRACTION,
+  X: OFFSET,
+  XX: OFFSET,
+  XXX: OFFSET,
+  Z: OFFSET,
 };
 
 /** A compiled pattern: its regex and the unit each capture group sets. */
@@ -125,7 +116,12 @@ interface LocalTime {
 
 function readPattern({ regex, units }: CompiledPattern, text: string): LocalTime | undefined {
   const match = regex.exec(text);
-  if (!match) return undefined;
+  return match ? timeOf(match, units) : undefined;
+}
+
+// The local time `match` writes, capture g + 1 setting `units[g]` (an optional capture that is
+// absent leaves its part at 0), when it is a valid one.
+function timeOf(match: RegExpExecArray, units: Unit[]): LocalTime | undefined {
   const time: LocalTime = {
     year: 0,
     month: 0,
@@ -138,31 +134,21 @@ function readPattern({ regex, units }: CompiledPattern, text: string): LocalTime
   };
   let pm: boolean | undefined;
   for (let g = 0; g < units.length; g++) {
-    const part = match[g + 1]!;
-    switch (units[g]!) {
-      case "year":
-        time.year = Number(part);
-        break;
+    const part = match[g + 1];
+    if (part === undefined) continue;
+    const unit = units[g]!;
+    switch (unit) {
       case "year2": {
         // POSIX's pivot, as DuckDB's strptime: 69–99 are 19xx, 00–68 are 20xx.
         const yy = Number(part);
         time.year = yy >= 69 ? 1900 + yy : 2000 + yy;
         break;
       }
-      case "month":
-        time.month = Number(part);
-        break;
       case "monthName": {
         const lower = part.toLowerCase();
         time.month = (lower.length === 3 ? MONTHS.indexOf(lower) : MONTH_NAMES.indexOf(lower)) + 1;
         break;
       }
-      case "day":
-        time.day = Number(part);
-        break;
-      case "hour":
-        time.hour = Number(part);
-        break;
       case "hour12": {
         const hour = Number(part);
         if (hour < 1 || hour > 12) return undefined;
@@ -172,18 +158,14 @@ function readPattern({ regex, units }: CompiledPattern, text: string): LocalTime
       case "ampm":
         pm = part.toLowerCase() === "pm";
         break;
-      case "minute":
-        time.minute = Number(part);
-        break;
-      case "second":
-        time.second = Number(part);
-        break;
       case "fraction":
         time.millisecond = Math.floor(Number(`0.${part}`) * 1000 + 1e-9);
         break;
       case "offset":
         time.offset = offsetMinutes(part);
         break;
+      default: // year, month, day, hour, minute, second: the part of the same name
+        time[unit] = Number(part);
     }
   }
   if (pm) time.hour += 12;
@@ -286,6 +268,7 @@ const describeValue = (value: unknown): string =>
 
 // ISO-8601 written without an offset, read in the field's zone.
 const LOCAL_ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
+const LOCAL_ISO_UNITS: Unit[] = ["year", "month", "day", "hour", "minute", "second", "fraction"];
 
 /**
  * The reader of a timestamp field: ISO text with an offset is kept as written; any other
@@ -343,18 +326,8 @@ export function timestampReader({ format = "iso", timezone, years = DEFAULT_YEAR
         return {
           reason: `expected an ISO-8601 timestamp with an offset or Z${timezone === undefined ? " (or set the field's timezone)" : ""}, got ${describeValue(value)}`,
         };
-      const [, y, mo, d, h, mi, s, f] = local;
-      const time: LocalTime = {
-        year: Number(y),
-        month: Number(mo),
-        day: Number(d),
-        hour: Number(h),
-        minute: Number(mi),
-        second: Number(s ?? 0),
-        millisecond: f ? Math.floor(Number(`0.${f}`) * 1000 + 1e-9) : 0,
-        offset: undefined,
-      };
-      if (!validTime(time)) return { reason: `${describeValue(value)} is not a valid date and time` };
+      const time = timeOf(local, LOCAL_ISO_UNITS);
+      if (!time) return { reason: `${describeValue(value)} is not a valid date and time` };
       return inRange(instantOf(time, zone));
     };
   }
@@ -432,38 +405,19 @@ function digitsAt(u: Uint16Array, at: number, count: number): number {
   return value;
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 /**
  * The reader of a date field: `YYYY-MM-DD` text, from ISO or from the field's pattern; a
  * date that does not exist (February 30) or outside the field's years is refused.
  * @param field the field's type
  */
 export function dateReader({ format = "iso", years = DEFAULT_YEARS }: DateValue): TimeReader {
-  const pattern = format === "iso" ? undefined : compilePattern(format);
+  const pattern = compilePattern(format === "iso" ? "yyyy-MM-dd" : format);
   return (value) => {
     if (typeof value !== "string")
       return {
         reason: `expected a date as ${format === "iso" ? "YYYY-MM-DD" : JSON.stringify(format)}, got ${describeValue(value)}`,
       };
-    let time: LocalTime | undefined;
-    if (pattern) time = readPattern(pattern, value);
-    else {
-      const match = ISO_DATE.exec(value);
-      if (match) {
-        time = {
-          year: Number(match[1]),
-          month: Number(match[2]),
-          day: Number(match[3]),
-          hour: 0,
-          minute: 0,
-          second: 0,
-          millisecond: 0,
-          offset: undefined,
-        };
-        if (!validTime(time)) time = undefined;
-      }
-    }
+    const time = readPattern(pattern, value);
     if (!time)
       return {
         reason: `${describeValue(value)} is not a date as ${format === "iso" ? "YYYY-MM-DD" : JSON.stringify(format)}`,

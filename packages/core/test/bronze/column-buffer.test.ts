@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { columnBuffer, flatRecord, textBuffer } from "../../src/bronze/column-buffer";
+import type { FlatRecord } from "../../src/bronze/column-buffer";
+import { AS_WRITTEN, columnBuffer, flatRecord, textBuffer } from "../../src/bronze/column-buffer";
 import { unpackColumn, unpackText } from "../../src/bronze/packed-column";
 import type { Field } from "../../src/dataset/spec";
 
@@ -12,6 +13,13 @@ const struct = {
     { name: "t", type: "struct" as const, fields: [{ name: "text", type: "string" as const }] },
   ],
 };
+
+// What the plain reader does with a text value it takes as written.
+function keepAsWritten(flat: FlatRecord, start: number, length: number): void {
+  flat.values[0] = AS_WRITTEN;
+  flat.starts[0] = start;
+  flat.ends[0] = start + length;
+}
 
 describe("textBuffer", () => {
   it("packs repeating values coded, with each distinct value once", () => {
@@ -51,6 +59,70 @@ describe("textBuffer", () => {
     const packed = buffer.pack(3);
     // Assess
     expect(packed).toMatchObject({ form: "joined", joined: "t1t2t3", distinct: true });
+  });
+
+  it("packs values given as a line's code units as it packs their strings, coded and joined", () => {
+    // Prepare: rows given as strings (the general path) and as spans of a line's units (the
+    // plain reader), mixed; wide characters, a value that is another's prefix, absent values
+    const values = ["ab", "a", "ab", null, "Ünï", "a", "€uro", "ab", "x", "y", "z", "w", "€uro", "v", "ab", "u"];
+    const text = `"${values.join('","')}"`;
+    const units = Uint16Array.from(text, (c) => c.charCodeAt(0));
+    const starts: number[] = [];
+    for (let at = 1, i = 0; i < values.length; i++) {
+      starts.push(at);
+      at += (values[i] ?? "").length + 3;
+    }
+    const fromStrings = textBuffer(16); // up to 4 distinct values stay coded: the group switches to joined
+    const fromUnits = textBuffer(16);
+    const flat = flatRecord([{ name: "t", type: "string" }]);
+    flat.text = text;
+    flat.units = units;
+    // Act: two groups, the second one joined from its start
+    const packs = [0, 1].map(() => {
+      for (const [row, value] of values.entries()) {
+        fromStrings.set(row, value);
+        flat.leaf = 0;
+        if (value !== null && row % 3 !== 0) keepAsWritten(flat, starts[row]!, value.length);
+        else flat.values[0] = value;
+        fromUnits.setFlat(row, flat);
+      }
+      return [fromUnits.pack(values.length), fromStrings.pack(values.length)];
+    });
+    // Assess
+    for (const [packed, expected] of packs) {
+      expect(packed).toEqual(expected);
+      expect(unpackText(packed!)).toEqual(values);
+    }
+    expect(packs.map(([packed]) => packed!.form)).toEqual(["joined", "joined"]);
+  });
+
+  it("finds a value given as code units among the values coded so far", () => {
+    // Prepare
+    const buffer = textBuffer(40);
+    const text = '"red","blue","red","blu","blue"';
+    const flat = flatRecord([{ name: "t", type: "string" }]);
+    flat.text = text;
+    flat.units = Uint16Array.from(text, (c) => c.charCodeAt(0));
+    // Act
+    for (const [row, [start, length]] of [
+      [1, 3],
+      [7, 4],
+      [14, 3],
+      [20, 3],
+      [26, 4],
+    ].entries()) {
+      flat.leaf = 0;
+      keepAsWritten(flat, start!, length!);
+      buffer.setFlat(row, flat);
+    }
+    buffer.set(5, "blu");
+    // Assess
+    expect(buffer.pack(6)).toEqual({
+      kind: "text",
+      form: "coded",
+      dictionary: ["red", "blue", "blu"],
+      codes: Int32Array.from([0, 1, 0, 2, 1, 2]),
+    });
   });
 });
 

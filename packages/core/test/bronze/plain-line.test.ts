@@ -221,6 +221,22 @@ describe("plainLineReader", () => {
     expect(verdicts).toEqual(left.map(() => false));
   });
 
+  it("leaves a blank required string to the general path, whatever its spaces, and reads one that is not blank", () => {
+    // Prepare
+    const read = plainLineReader(carTelemetry.fields, { safeName, maxDepth: 32 })!;
+    const flat = flatRecord(carTelemetry.fields);
+    const line = (chassis: string) =>
+      JSON.stringify({ carChassis: chassis, currentMileage: 1, metricTimestamp: "2024-01-01T00:00:00Z" });
+    const blank = ["", " ", "   ", "\u00a0", "\u3000", "\ufeff", " \u2028 "];
+    const notBlank = ["\u00a0x", " x", "é", "x "];
+    // Act
+    const blankVerdicts = blank.map((chassis) => read(line(chassis), 0, line(chassis).length, flat));
+    const values = notBlank.map((chassis) => read(line(chassis), 0, line(chassis).length, flat) && flat.leaves[0]);
+    // Assess
+    expect(blankVerdicts).toEqual(blank.map(() => false));
+    expect(values).toEqual(notBlank);
+  });
+
   it("leaves a line with an escape to the general path, and reads the lines around it", () => {
     // Prepare
     const read = plainLineReader(carTelemetry.fields, { safeName, maxDepth: 32 })!;
