@@ -1,0 +1,254 @@
+import { writeStrings } from "./column-values";
+import type { LeafValues } from "./leaf-values";
+import { charOffsets, slotCount, valueAt } from "./leaf-values";
+import type { Scratch } from "./scratch";
+
+// Whether a column chunk gets a dictionary, and building it: hyparquet-writer's sample and
+// its "dictionary pays" rule, applied to bronze's packed values (a coded text column keeps
+// its codes; doubles are keyed in a hash table on their bits rather than a Map).
+
+/**
+ * A Parquet dictionary, in the order of the values' first appearance, and each slot's index
+ * in it (-1 when absent).
+ */
+export interface Dictionary {
+  /** The number of distinct values. */
+  size: number;
+  /** Each slot's index in the dictionary, -1 when absent. */
+  indexes: Int32Array;
+  /** Writes the dictionary's values PLAIN. */
+  write(out: Scratch): void;
+}
+
+// hyparquet-writer's estimate of a value's bytes: a string's UTF-16 length, a number's width.
+function estimatedSize(value: string | number | bigint | boolean | null): number {
+  if (value === null) return 0;
+  return typeof value === "string" ? value.length : 8;
+}
+
+/**
+ * hyparquet-writer's sample: up to 1000 slots spread over the chunk, weighted by their bytes
+ * (a BYTE_ARRAY value has a 4-byte length); it turns away chunks whose sampled distinct
+ * values are over 90% of the sampled bytes.
+ * @param values the chunk's values
+ * @returns whether a dictionary is worth trying
+ */
+export function sampleAccepts(values: LeafValues): boolean {
+  const slots = slotCount(values);
+  const starts = values.kind === "joined" ? charOffsets(values.lengths) : undefined;
+  const text = values.kind === "coded" || values.kind === "joined";
+  const sampleSize = Math.min(slots, 1000);
+  let distinctBytes = 0;
+  let totalBytes = 0;
+  const slotOf = (i: number) => (sampleSize === 1 ? 0 : Math.floor((i * (slots - 1)) / (sampleSize - 1)));
+  if (values.kind === "coded") {
+    // Keyed by code, as the dictionary's strings are distinct; absent (-1) at 0.
+    const { dictionary, codes } = values;
+    const seen = new Uint8Array(dictionary.length + 1);
+    for (let i = 0; i < sampleSize; i++) {
+      const code = codes[slotOf(i)]!;
+      const size = code < 0 ? 0 : dictionary[code]!.length + 4;
+      if (seen[code + 1] === 0) {
+        seen[code + 1] = 1;
+        distinctBytes += size;
+      }
+      totalBytes += size;
+    }
+    return totalBytes !== 0 && distinctBytes / totalBytes <= 0.9;
+  }
+  const seen = new Set<unknown>();
+  for (let i = 0; i < sampleSize; i++) {
+    const value = valueAt(values, slotOf(i), starts);
+    const size = estimatedSize(value) + (value !== null && text ? 4 : 0);
+    if (!seen.has(value)) {
+      seen.add(value);
+      distinctBytes += size;
+    }
+    totalBytes += size;
+  }
+  return totalBytes !== 0 && distinctBytes / totalBytes <= 0.9;
+}
+
+// Joined text coded: its distinct strings in order of appearance, and each slot's index;
+// undefined as soon as their dictionary cannot pay (see dictionaryFails).
+function codeJoined({ joined, lengths }: { joined: string; lengths: Int32Array }): LeafValues | undefined {
+  let present = 0;
+  let totalBytes = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    if (lengths[i]! < 0) continue;
+    present++;
+    totalBytes += lengths[i]! + 4;
+  }
+  const codes = new Int32Array(lengths.length);
+  const dictionary: string[] = [];
+  const ids = new Map<string, number>();
+  let distinctBytes = 0;
+  let offset = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    const length = lengths[i]!;
+    if (length < 0) {
+      codes[i] = -1;
+      continue;
+    }
+    const value = joined.slice(offset, offset + length);
+    offset += length;
+    let id = ids.get(value);
+    if (id === undefined) {
+      id = dictionary.length;
+      dictionary.push(value);
+      ids.set(value, id);
+      distinctBytes += length + 4;
+      if (dictionaryFails(dictionary.length, distinctBytes, present, totalBytes)) return undefined;
+    }
+    codes[i] = id;
+  }
+  return { kind: "coded", dictionary, codes };
+}
+
+// hyparquet-writer keeps a dictionary when its values and the bit-packed indexes of the
+// `present` slots take at most half the bytes of those slots written plain. A new distinct
+// value only adds to the dictionary's side, so a dictionary that fails part-way fails whole:
+// coding can stop there.
+function dictionaryFails(size: number, distinctBytes: number, present: number, totalBytes: number): boolean {
+  const bitWidth = Math.ceil(Math.log2(size));
+  const indexBytes = Math.ceil((present * bitWidth) / 8);
+  return 2 * (distinctBytes + indexBytes) > totalBytes;
+}
+
+/**
+ * hyparquet-writer's dictionary, kept when it and its bit-packed indexes take at most half the
+ * bytes of the values written plain; undefined otherwise.
+ * @param values the chunk's values
+ * @param required whether the leaf is REQUIRED (an absent slot then throws)
+ * @returns the dictionary, or undefined when it does not pay (or the values have none)
+ */
+export function buildDictionary(values: LeafValues, required: boolean): Dictionary | undefined {
+  const slots = slotCount(values);
+  const indexes = new Int32Array(slots);
+  let size = 0;
+  let distinctBytes = 0;
+  let totalBytes = 0;
+  let present = 0;
+  let write: (out: Scratch) => void;
+  if (values.kind === "joined") {
+    const coded = codeJoined(values);
+    if (!coded) return undefined;
+    values = coded;
+  }
+  if (values.kind === "coded") {
+    // The codes renumbered in order of appearance, skipping dictionary entries no slot uses.
+    const { dictionary, codes } = values;
+    const index = new Int32Array(dictionary.length).fill(-1);
+    const used: string[] = [];
+    for (let i = 0; i < slots; i++) {
+      const code = codes[i]!;
+      if (code < 0) {
+        if (required) throw new Error("parquet required value is undefined");
+        indexes[i] = -1;
+        continue;
+      }
+      present++;
+      const length = dictionary[code]!.length;
+      totalBytes += length;
+      let id = index[code]!;
+      if (id < 0) {
+        id = index[code] = used.length;
+        used.push(dictionary[code]!);
+        distinctBytes += length;
+      }
+      indexes[i] = id;
+    }
+    size = used.length;
+    distinctBytes += 4 * size;
+    totalBytes += 4 * present;
+    write = (out) => writeStrings(out, used);
+  } else if (values.kind === "double") {
+    const doubles = values.values;
+    for (let i = 0; i < slots; i++) if (!Number.isNaN(doubles[i]!)) present++;
+    if (required && present < slots) throw new Error("parquet required value is undefined");
+    const used = codeDoubles(doubles, indexes, present);
+    if (!used) return undefined;
+    size = used.length;
+    distinctBytes = 8 * size;
+    totalBytes = 8 * present;
+    write = (out) => out.bytes(new Uint8Array(used.buffer, used.byteOffset, used.byteLength));
+  } else if (values.kind === "int64") {
+    // Keyed as hyparquet-writer keys them, in a Map, the first of each kept.
+    const { values: numbers, present: flags } = values;
+    const ids = new Map<bigint, number>();
+    const used: bigint[] = [];
+    for (let i = 0; i < slots; i++) {
+      if (flags[i] === 0) {
+        if (required) throw new Error("parquet required value is undefined");
+        indexes[i] = -1;
+        continue;
+      }
+      present++;
+      const value = numbers[i]!;
+      let id = ids.get(value);
+      if (id === undefined) {
+        id = used.length;
+        used.push(value);
+        ids.set(value, id);
+      }
+      indexes[i] = id;
+    }
+    size = used.length;
+    distinctBytes = 8 * size;
+    totalBytes = 8 * present;
+    write = (out) => out.bytes(new Uint8Array(BigInt64Array.from(used).buffer));
+  } else return undefined;
+  if (dictionaryFails(size, distinctBytes, present, totalBytes)) return undefined;
+  return { size, indexes, write };
+}
+
+// The open-addressing table of codeDoubles, reused chunk after chunk, and a view of a double's bits.
+let doubleTable = new Int32Array(1 << 10);
+const doubleBits = new Float64Array(1);
+const doubleWords = new Int32Array(doubleBits.buffer);
+
+/**
+ * Sets each slot's index among the distinct doubles, in order of appearance (-1 where
+ * absent), and returns them; undefined as soon as their dictionary cannot pay (see
+ * dictionaryFails), `present` being the number of slots with a value. Doubles are keyed as a Map keys them (SameValueZero: 0 and -0
+ * alike, the first one kept), in a table hashed on their bits: a Map of numbers was most of
+ * the time of a repetitive double column.
+ */
+function codeDoubles(doubles: Float64Array, indexes: Int32Array, present: number): Float64Array | undefined {
+  const slots = doubles.length;
+  let bits = 4;
+  while (1 << bits < 2 * slots) bits++;
+  if (doubleTable.length < 1 << bits) doubleTable = new Int32Array(1 << bits);
+  const table = doubleTable;
+  table.fill(-1, 0, 1 << bits);
+  const mask = (1 << bits) - 1;
+  const shift = 32 - bits;
+  const used = new Float64Array(slots);
+  let size = 0;
+  for (let i = 0; i < slots; i++) {
+    const value = doubles[i]!;
+    if (Number.isNaN(value)) {
+      indexes[i] = -1;
+      continue;
+    }
+    doubleBits[0] = value === 0 ? 0 : value; // -0 hashes as 0
+    let hash = Math.imul(doubleWords[0]! ^ Math.imul(doubleWords[1]!, 0x9e3779b1), 0x85ebca6b);
+    hash = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d) >>> shift;
+    for (;;) {
+      const id = table[hash]!;
+      if (id < 0) {
+        table[hash] = size;
+        used[size] = value;
+        indexes[i] = size++;
+        if (dictionaryFails(size, 8 * size, present, 8 * present)) return undefined;
+        break;
+      }
+      if (used[id] === value) {
+        indexes[i] = id;
+        break;
+      }
+      hash = (hash + 1) & mask;
+    }
+  }
+  return used.subarray(0, size);
+}

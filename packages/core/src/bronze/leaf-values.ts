@@ -1,0 +1,120 @@
+// The forms a leaf column's values come in (what bronze packs, read without a JS value per
+// row), and the readers of their slots that the chunk, dictionary, values and statistics
+// writers share.
+
+/**
+ * One leaf column's values in a row group, one slot per value the Dremel levels describe (a
+ * row, or an item of a list), with absent slots marked as each form says.
+ */
+export type LeafValues =
+  /** Text, each slot the index of its string in `dictionary` (distinct strings; -1 when absent). */
+  | { kind: "coded"; dictionary: string[]; codes: Int32Array }
+  /** Text, concatenated in slot order, each slot's length in UTF-16 units (-1 when absent). */
+  | { kind: "joined"; joined: string; lengths: Int32Array }
+  /** Doubles; NaN marks an absent slot. */
+  | { kind: "double"; values: Float64Array }
+  /** 64-bit integers; `present[i]` is 0 where slot i is absent. */
+  | { kind: "int64"; values: BigInt64Array; present: Uint8Array }
+  /** Booleans as 1/0; -1 marks an absent slot. */
+  | { kind: "boolean"; values: Int8Array }
+  /** 32-bit integers, every slot present. */
+  | { kind: "int32"; values: Int32Array };
+
+/**
+ * 1 where a slot has a value, 0 where it is absent; one loop per form, as each reads its own array type.
+ * @param values the leaf's values
+ * @returns one flag per slot
+ */
+export function presentFlags(values: LeafValues): Uint8Array {
+  const flags = new Uint8Array(slotCount(values));
+  switch (values.kind) {
+    case "coded":
+      for (let i = 0, codes = values.codes; i < flags.length; i++) flags[i] = codes[i]! < 0 ? 0 : 1;
+      break;
+    case "joined":
+      for (let i = 0, lengths = values.lengths; i < flags.length; i++) flags[i] = lengths[i]! < 0 ? 0 : 1;
+      break;
+    case "double":
+      for (let i = 0, doubles = values.values; i < flags.length; i++) flags[i] = Number.isNaN(doubles[i]!) ? 0 : 1;
+      break;
+    case "boolean":
+      for (let i = 0, booleans = values.values; i < flags.length; i++) flags[i] = booleans[i]! < 0 ? 0 : 1;
+      break;
+    case "int64":
+      flags.set(values.present);
+      break;
+    case "int32":
+      flags.fill(1);
+  }
+  return flags;
+}
+
+/**
+ * The number of slots of a leaf's values.
+ * @param values the leaf's values
+ * @returns its slots, present or absent
+ */
+export function slotCount(values: LeafValues): number {
+  return values.kind === "coded"
+    ? values.codes.length
+    : values.kind === "joined"
+      ? values.lengths.length
+      : values.values.length;
+}
+
+// Whether slot i holds no value.
+function absentAt(values: LeafValues, i: number): boolean {
+  switch (values.kind) {
+    case "coded":
+      return values.codes[i]! < 0;
+    case "joined":
+      return values.lengths[i]! < 0;
+    case "double":
+      return Number.isNaN(values.values[i]!);
+    case "int64":
+      return values.present[i] === 0;
+    case "boolean":
+      return values.values[i]! < 0;
+    case "int32":
+      return false;
+  }
+}
+
+/**
+ * Each slot's start in a joined text (in UTF-16 units), and the end as the last entry.
+ * @param lengths each slot's length (-1 when absent)
+ * @returns one start per slot, then the end
+ */
+export function charOffsets(lengths: Int32Array): Int32Array {
+  const starts = new Int32Array(lengths.length + 1);
+  let offset = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    starts[i] = offset;
+    const length = lengths[i]!;
+    if (length > 0) offset += length;
+  }
+  starts[lengths.length] = offset;
+  return starts;
+}
+
+/**
+ * The value of slot i as hyparquet-writer would get it (null when absent); for the sample
+ * and the statistics, which read few slots or only when asked.
+ * @param values the leaf's values
+ * @param i the slot
+ * @param starts the slots' starts ({@link charOffsets}) when the values are joined text
+ * @returns the slot's value, or null
+ */
+export function valueAt(values: LeafValues, i: number, starts?: Int32Array): string | number | bigint | boolean | null {
+  if (absentAt(values, i)) return null;
+  switch (values.kind) {
+    case "coded":
+      return values.dictionary[values.codes[i]!]!;
+    case "joined":
+      return values.joined.slice(starts![i], starts![i]! + values.lengths[i]!);
+    case "boolean":
+      return values.values[i] === 1;
+    default:
+      return values.values[i]!;
+  }
+}
