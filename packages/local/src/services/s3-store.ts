@@ -299,12 +299,9 @@ export function patchS3rverStore(): void {
   };
 
   store.putObject = async function (object) {
-    const objectPath = this.getResourcePath(object.bucket, object.key, "object");
-    await mkdir(dirname(objectPath), { recursive: true }).catch(refused(objectPath));
-    const partial = partialPath(objectPath);
-    const hash = createHash("md5");
-    let size = 0;
-    try {
+    return storeAtomically(this, object, async (partial) => {
+      const hash = createHash("md5");
+      let size = 0;
       if (Buffer.isBuffer(object.content)) {
         hash.update(object.content);
         size = object.content.length;
@@ -319,14 +316,8 @@ export function patchS3rverStore(): void {
         });
         await pipeline(object.content, measure, createWriteStream(partial));
       }
-      const md5 = hash.digest("hex");
-      await this.putMetadata(object.bucket, object.key, object.metadata, md5);
-      await rename(partial, objectPath);
-      return { size, md5 };
-    } catch (error) {
-      await rm(partial, { force: true });
-      return refused(objectPath)(error);
-    }
+      return { size, md5: hash.digest("hex") };
+    });
   };
 
   store.copyObject = async function (srcBucket, srcKey, destBucket, destKey, replacementMetadata) {
@@ -383,16 +374,29 @@ export interface FileObjectStore {
  * @returns the stored object's size and MD5 (hex)
  * @throws StorageWriteError when the file system refuses the write
  */
-export async function putFileObject(
+export function putFileObject(
   store: FileObjectStore,
-  { bucket, key, metadata, file }: { bucket: string; key: string; metadata: Record<string, string>; file: string },
+  object: { bucket: string; key: string; metadata: Record<string, string>; file: string },
+): Promise<{ size: number; md5: string }> {
+  return storeAtomically(store, object, async (partial) => {
+    await copyFile(object.file, partial, fsConstants.COPYFILE_FICLONE);
+    return md5OfFileOffThread(partial);
+  });
+}
+
+// How a put lands in the store, from the HTTP API or from a file: its bytes written beside the
+// object's file by `write` (which returns their size and MD5), its metadata and MD5 file, then one
+// rename, so a reader sees the old object or the new one whole; on failure the partial file goes.
+async function storeAtomically(
+  store: FileObjectStore,
+  { bucket, key, metadata }: { bucket: string; key: string; metadata: Record<string, string> },
+  write: (partial: string) => Promise<{ size: number; md5: string }>,
 ): Promise<{ size: number; md5: string }> {
   const objectPath = store.getResourcePath(bucket, key, "object");
   await mkdir(dirname(objectPath), { recursive: true }).catch(refused(objectPath));
   const partial = partialPath(objectPath);
   try {
-    await copyFile(file, partial, fsConstants.COPYFILE_FICLONE);
-    const { md5, size } = await md5OfFileOffThread(partial);
+    const { size, md5 } = await write(partial);
     await store.putMetadata(bucket, key, metadata, md5);
     await rename(partial, objectPath);
     return { size, md5 };

@@ -23,17 +23,19 @@ describe("duckdbEngine", () => {
   let s3: S3Client;
   let engine: DuckDbEngine;
   const table = { database: "bronze", name: "t" };
+  // An engine over the lake's S3 store and catalog, with what a test sets besides.
+  const lakeEngine = (options: Partial<Parameters<typeof duckdbEngine>[0]> = {}) =>
+    duckdbEngine({
+      s3,
+      s3Directory: services.s3.directory,
+      catalog: localCatalog({ directory: join(dataDir, "catalog") }),
+      buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
+      ...options,
+    });
   // A second engine over the lake's catalog that reads every silver snapshot from its files.
   const engineOverFiles = async () => {
     const catalog = localCatalog({ directory: join(dataDir, "catalog") });
-    const files = await duckdbEngine({
-      s3,
-      s3Directory: services.s3.directory,
-      catalog,
-      datasets: [carTelemetry],
-      buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
-      silverCacheBytes: 0,
-    });
+    const files = await lakeEngine({ catalog, datasets: [carTelemetry], silverCacheBytes: 0 });
     return { catalog, files };
   };
   beforeAll(async () => {
@@ -47,14 +49,7 @@ describe("duckdbEngine", () => {
       credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
       requestChecksumCalculation: "WHEN_REQUIRED",
     });
-    const catalog = localCatalog({ directory: join(dataDir, "catalog") });
-    engine = await duckdbEngine({
-      s3,
-      s3Directory: services.s3.directory,
-      catalog,
-      datasets: [carTelemetry],
-      buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
-    });
+    engine = await lakeEngine({ datasets: [carTelemetry] });
     const body = parquetWriteBuffer({
       columnData: [
         { name: "name", data: ["  toyota MOTOR co ", "vw"], type: "STRING" },
@@ -174,13 +169,7 @@ describe("duckdbEngine", () => {
 
   it("runs a statement that outgrows DuckDB's memory budget again with the budget doubled", async () => {
     // Prepare
-    const small = await duckdbEngine({
-      s3,
-      s3Directory: services.s3.directory,
-      catalog: localCatalog({ directory: join(dataDir, "catalog") }),
-      buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
-      memoryLimitMB: 1,
-    });
+    const small = await lakeEngine({ memoryLimitMB: 1 });
     try {
       // Act
       const [result] = await small.read("SELECT length(string_agg(i::VARCHAR, ',')) AS n FROM range(1000000) t(i)");
@@ -262,14 +251,7 @@ describe("duckdbEngine", () => {
   it("keeps each group's first row with the window when the groups outgrow the budget, the budget unchanged", async () => {
     // Prepare: 100k groups of two rows: their aggregate states need ~60 MB, the window fits in 16.
     const { statement, expected } = await firstPerGroupCase("many/a.parquet", 200_000, (i) => `k${i >> 1}`);
-    const small = await duckdbEngine({
-      s3,
-      s3Directory: services.s3.directory,
-      catalog: localCatalog({ directory: join(dataDir, "catalog") }),
-      buckets: { bronze: services.names.Bronze!, silver: services.names.Silver! },
-      memoryLimitMB: 16,
-      threads: 1,
-    });
+    const small = await lakeEngine({ memoryLimitMB: 16, threads: 1 });
     try {
       // Act
       const result = await small.run(statement(`s3://${services.names.Silver}/many/_v=1/`));
