@@ -30,6 +30,11 @@ export class FlatRecord {
   /** The text the plain reader read last, and its code units. */
   text = "";
   units: Uint16Array = new Uint16Array(0);
+  /**
+   * The plain reader already wrote this record into the file's columns (a line of a shape it
+   * had learned, see `line-shape.ts`): nothing is kept here, only the row is to be ended.
+   */
+  inColumns = false;
 
   constructor(leaves: number, structs: number) {
     this.values = new Array<unknown>(leaves).fill(null);
@@ -61,7 +66,49 @@ export interface ColumnBuffer {
 
 /** The buffer of a text column. */
 export interface TextBuffer extends ColumnBuffer {
+  /** Stores row `row`'s value `text[start, end)`, read from the text's code units `units`. */
+  setUnits(row: number, text: string, units: Uint16Array, start: number, end: number): void;
   pack(n: number): PackedText;
+}
+
+/** The buffer of a struct column. */
+export interface StructBuffer extends ColumnBuffer {
+  /** Its fields' buffers. */
+  readonly children: ColumnBuffer[];
+  /** Marks row `row`'s struct present; its fields are set one by one. */
+  setPresent(row: number): void;
+}
+
+/**
+ * A file's column buffers as the plain reader writes a row into them: every leaf's buffer
+ * and every struct's, in a {@link FlatRecord}'s order (the spec's, depth first).
+ */
+export interface RowColumns {
+  leaves: ColumnBuffer[];
+  structs: StructBuffer[];
+}
+
+/**
+ * The leaves and structs of the top-level buffers of `fields`, in a flat record's order.
+ * @param fields the spec's fields
+ * @param buffers their buffers, made by {@link columnBuffer}
+ */
+export function rowColumns(fields: Field[], buffers: ColumnBuffer[]): RowColumns {
+  const columns: RowColumns = { leaves: [], structs: [] };
+  const walk = (fields: Field[], buffers: ColumnBuffer[]) => {
+    for (const [i, field] of fields.entries()) {
+      const buffer = buffers[i]!;
+      if (field.type !== "struct") {
+        columns.leaves.push(buffer);
+        continue;
+      }
+      const struct = buffer as StructBuffer;
+      columns.structs.push(struct);
+      walk(field.fields, struct.children);
+    }
+  };
+  walk(fields, buffers);
+  return columns;
 }
 
 /**
@@ -283,23 +330,24 @@ export function textBuffer(capacity: number): TextBuffer {
     }
     codes[row] = id;
   };
+  const setUnits = (row: number, text: string, units: Uint16Array, start: number, end: number) => {
+    if (!coded) return joinUnits(row, units, start, end);
+    let id = index.find(units, start, end);
+    if (id === -1) {
+      const value = text.slice(start, end);
+      id = add(row, value);
+      if (id === -1) return join(row, value);
+    }
+    codes[row] = id;
+  };
   return {
     set,
+    setUnits,
     setFlat(row: number, flat: FlatRecord) {
       const leaf = flat.leaf++;
       const value = flat.values[leaf];
       if (value !== AS_WRITTEN) return set(row, value);
-      const start = flat.starts[leaf]!;
-      const end = flat.ends[leaf]!;
-      const units = flat.units;
-      if (!coded) return joinUnits(row, units, start, end);
-      let id = index.find(units, start, end);
-      if (id === -1) {
-        const text = flat.text.slice(start, end);
-        id = add(row, text);
-        if (id === -1) return join(row, text);
-      }
-      codes[row] = id;
+      setUnits(row, flat.text, flat.units, flat.starts[leaf]!, flat.ends[leaf]!);
     },
     pack(n: number): PackedText {
       if (coded) {
@@ -380,13 +428,17 @@ function hashUnits(units: Uint16Array, start: number, end: number): number {
   return hash;
 }
 
-function structBuffer(fields: Field[], capacity: number): ColumnBuffer {
+function structBuffer(fields: Field[], capacity: number): StructBuffer {
   let present = new Uint8Array(capacity);
   const names = fields.map((field) => field.name);
   const children = fields.map((field) => columnBuffer(field, capacity));
   const leaves = countLeaves(fields);
   const structs = countStructs(fields);
-  const buffer: ColumnBuffer = {
+  const buffer: StructBuffer = {
+    children,
+    setPresent(row) {
+      present[row] = 1;
+    },
     set(row, value) {
       if (value === null || typeof value !== "object") {
         present[row] = 0;
