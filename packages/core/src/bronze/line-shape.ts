@@ -12,6 +12,8 @@ export interface ShapeSlot {
   leaf: number;
   /** A struct's place among a flat record's structs (-1 otherwise). */
   struct: number;
+  /** An ISO timestamp's check of its common shape, which bronze keeps as written (time.ts). */
+  common: ((units: Uint16Array, at: number, length: number) => boolean) | undefined;
 }
 
 /**
@@ -229,7 +231,7 @@ function compileShape(shape: Shape, columns: RowColumns, helpers: ShapeHelpers):
             "c = q > p + 1 ? u[p + 1] : 32;",
             "if ((c <= 32 || c > 126) && text.slice(p + 1, q).trim() === '') return false;",
           );
-        value.push(`const s${i} = p + 1, e${i} = q;`, "p = q + 1;");
+        value.push(`s${i} = p + 1; e${i} = q;`, "p = q + 1;");
         commit.push(
           `${slot.required ? "" : `if (s${i} === -1) ${leaf(slot)}.set(row, null); else `}${leaf(slot)}.setUnits(row, text, u, s${i}, e${i});`,
         );
@@ -249,25 +251,39 @@ function compileShape(shape: Shape, columns: RowColumns, helpers: ShapeHelpers):
         value.push("return false;"); // only an absent list is plain: null, below
         break;
       case "time":
-        // Rare enough per line to go through the plain reader's own reading, into `flat`.
+        // An ISO timestamp of the common shape is kept as written; any other value is read by
+        // the plain reader's own reading, into `flat`.
+        if (slot.common)
+          value.push(
+            "if (u[p] === 34) {",
+            "q = p + 1;",
+            "for (;;) { c = u[q]; if (c === 34) break; if (c === 92 || c < 32) return false; q++; }",
+            "if (q >= end) return false;",
+            `if (T${i}(u, p + 1, q - p - 1)) { s${i} = p + 1; e${i} = q; p = q + 1; }`,
+            "}",
+            `if (s${i} === -1) {`,
+          );
         value.push(`p = H.readValue(text, u, p, end, slots[${i}], flat);`, "if (p === -1) return false;");
+        if (slot.common) value.push("}");
         commit.push(
-          `if (flat.values[${slot.leaf}] === H.AS_WRITTEN) ${leaf(slot)}.setUnits(row, text, u, flat.starts[${slot.leaf}], flat.ends[${slot.leaf}]);`,
+          `if (s${i} !== -1) ${leaf(slot)}.setUnits(row, text, u, s${i}, e${i});`,
+          `else if (flat.values[${slot.leaf}] === H.AS_WRITTEN) ${leaf(slot)}.setUnits(row, text, u, flat.starts[${slot.leaf}], flat.ends[${slot.leaf}]);`,
           `else ${leaf(slot)}.set(row, flat.values[${slot.leaf}]);`,
         );
         break;
     }
+    // A text value's span, kept until the line has matched (-1: none, or null).
+    if (slot.kind === "string" || slot.kind === "time") body.push(`let s${i} = -1, e${i} = -1;`);
     if (slot.required) body.push(...value);
     else {
-      // An optional value may be null: stored now (text: as no span).
-      const isText = slot.kind === "string";
-      body.push(
-        isText ? `let s${i} = -1, e${i} = -1;` : "",
-        `if (${matches(NULL)}) { p += 4; ${isText || slot.kind === "time" ? (slot.kind === "time" ? `flat.values[${slot.leaf}] = null;` : "") : `${leaf(slot)}.set(row, null);`} }`,
-        "else {",
-        ...value.map((line) => line.replace(/^const /, "")),
-        "}",
-      );
+      // An optional value may be null: a number or boolean is stored now, text at the end.
+      const none =
+        slot.kind === "string"
+          ? ""
+          : slot.kind === "time"
+            ? `flat.values[${slot.leaf}] = null;`
+            : `${leaf(slot)}.set(row, null);`;
+      body.push(`if (${matches(NULL)}) { p += 4; ${none} }`, "else {", ...value, "}");
     }
   }
   body.push("if (p !== end) return false;");
@@ -280,6 +296,7 @@ function compileShape(shape: Shape, columns: RowColumns, helpers: ShapeHelpers):
   const names = [
     ...columns.leaves.map((_, i) => `L${i} = leaves[${i}]`),
     ...columns.structs.map((_, i) => `S${i} = structs[${i}]`),
+    ...shape.slots.flatMap((slot, i) => (slot.kind === "time" && slot.common ? [`T${i} = slots[${i}].common`] : [])),
   ];
   const source = `const ${names.join(", ")};\nreturn (text, u, start, end, row, flat) => {\n${body.filter(Boolean).join("\n")}\n};`;
   const make = new Function("H", "slots", "leaves", "structs", source) as (
