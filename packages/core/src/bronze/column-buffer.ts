@@ -68,6 +68,8 @@ export interface ColumnBuffer {
 export interface TextBuffer extends ColumnBuffer {
   /** Stores row `row`'s value `text[start, end)`, read from the text's code units `units`. */
   setUnits(row: number, text: string, units: Uint16Array, start: number, end: number): void;
+  /** The same, for a value whose {@link hashUnits} its reader computed as it scanned it. */
+  setHashedUnits(row: number, text: string, units: Uint16Array, start: number, end: number, hash: number): void;
   pack(n: number): PackedText;
 }
 
@@ -330,9 +332,9 @@ export function textBuffer(capacity: number): TextBuffer {
     }
     codes[row] = id;
   };
-  const setUnits = (row: number, text: string, units: Uint16Array, start: number, end: number) => {
+  const setHashedUnits = (row: number, text: string, units: Uint16Array, start: number, end: number, hash: number) => {
     if (!coded) return joinUnits(row, units, start, end);
-    let id = index.find(units, start, end);
+    let id = index.find(units, start, end, hash);
     if (id === -1) {
       const value = text.slice(start, end);
       id = add(row, value);
@@ -340,9 +342,12 @@ export function textBuffer(capacity: number): TextBuffer {
     }
     codes[row] = id;
   };
+  const setUnits = (row: number, text: string, units: Uint16Array, start: number, end: number) =>
+    setHashedUnits(row, text, units, start, end, coded ? hashUnits(units, start, end) : 0);
   return {
     set,
     setUnits,
+    setHashedUnits,
     setFlat(row: number, flat: FlatRecord) {
       const leaf = flat.leaf++;
       const value = flat.values[leaf];
@@ -382,9 +387,8 @@ function unitsIndex(maxEntries: number) {
   let keys = new Uint16Array(1024);
   let entries = 0;
   return {
-    /** The entry whose units are `units[start, end)`, or -1. */
-    find(units: Uint16Array, start: number, end: number): number {
-      const hash = hashUnits(units, start, end);
+    /** The entry whose units are `units[start, end)`, whose {@link hashUnits} is `hash`; or -1. */
+    find(units: Uint16Array, start: number, end: number, hash: number): number {
       const length = end - start;
       for (let s = hash & mask; ; s = (s + 1) & mask) {
         const entry = slots[s]! - 1;
@@ -421,10 +425,14 @@ function unitsIndex(maxEntries: number) {
   };
 }
 
-// FNV-1a of `units[start, end)`.
-function hashUnits(units: Uint16Array, start: number, end: number): number {
-  let hash = 0x811c9dc5 | 0;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ units[i]!, 0x01000193);
+/** FNV-1a's offset basis and prime, as int32: {@link hashUnits}, and a reader hashing a value as it scans it. */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+export const FNV_PRIME = 0x01000193;
+
+/** FNV-1a of `units[start, end)`: how a text buffer's dictionary finds a value by its code units. */
+export function hashUnits(units: Uint16Array, start: number, end: number): number {
+  let hash = FNV_OFFSET;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ units[i]!, FNV_PRIME);
   return hash;
 }
 

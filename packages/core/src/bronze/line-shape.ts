@@ -1,5 +1,5 @@
 import type { ColumnBuffer, FlatRecord, RowColumns, StructBuffer, TextBuffer } from "./column-buffer";
-import { AS_WRITTEN } from "./column-buffer";
+import { AS_WRITTEN, FNV_OFFSET, FNV_PRIME } from "./column-buffer";
 
 /**
  * What the plain reader (`plain-line.ts`) knows of a field, as far as a line's shape needs:
@@ -201,7 +201,7 @@ function readNumber(integer: boolean): string[] {
  * text values, whose dictionaries would keep them, are stored only once the line has matched.
  */
 function compileShape(shape: Shape, columns: RowColumns, helpers: ShapeHelpers): ShapeReader {
-  const body: string[] = ["let p = start, q = 0, c = 0, n = 0, m = 0, d = 0, k = 0;"];
+  const body: string[] = ["let p = start, q = 0, c = 0, n = 0, m = 0, d = 0, k = 0, h = 0;"];
   const commit: string[] = [];
   const leaf = (slot: ShapeSlot) => `L${slot.leaf}`;
   for (let i = 0; ; i++) {
@@ -223,7 +223,9 @@ function compileShape(shape: Shape, columns: RowColumns, helpers: ShapeHelpers):
           "if (u[p] !== 34) return false;",
           "q = p + 1;",
           // An escape or a control character leaves the line to the general path (plain-line.ts).
-          "for (;;) { c = u[q]; if (c === 34) break; if (c === 92 || c < 32) return false; q++; }",
+          // The value is hashed as it is scanned, for its column's dictionary (hashUnits).
+          `h = ${FNV_OFFSET};`,
+          `for (;;) { c = u[q]; if (c === 34) break; if (c === 92 || c < 32) return false; h = Math.imul(h ^ c, ${FNV_PRIME}); q++; }`,
           "if (q >= end) return false;",
         );
         if (slot.required)
@@ -231,9 +233,9 @@ function compileShape(shape: Shape, columns: RowColumns, helpers: ShapeHelpers):
             "c = q > p + 1 ? u[p + 1] : 32;",
             "if ((c <= 32 || c > 126) && text.slice(p + 1, q).trim() === '') return false;",
           );
-        value.push(`s${i} = p + 1; e${i} = q;`, "p = q + 1;");
+        value.push(`s${i} = p + 1; e${i} = q; h${i} = h;`, "p = q + 1;");
         commit.push(
-          `${slot.required ? "" : `if (s${i} === -1) ${leaf(slot)}.set(row, null); else `}${leaf(slot)}.setUnits(row, text, u, s${i}, e${i});`,
+          `${slot.required ? "" : `if (s${i} === -1) ${leaf(slot)}.set(row, null); else `}${leaf(slot)}.setHashedUnits(row, text, u, s${i}, e${i}, h${i});`,
         );
         break;
       case "double":
@@ -273,7 +275,7 @@ function compileShape(shape: Shape, columns: RowColumns, helpers: ShapeHelpers):
         break;
     }
     // A text value's span, kept until the line has matched (-1: none, or null).
-    if (slot.kind === "string" || slot.kind === "time") body.push(`let s${i} = -1, e${i} = -1;`);
+    if (slot.kind === "string" || slot.kind === "time") body.push(`let s${i} = -1, e${i} = -1, h${i} = 0;`);
     if (slot.required) body.push(...value);
     else {
       // An optional value may be null: a number or boolean is stored now, text at the end.
