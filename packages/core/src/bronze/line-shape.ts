@@ -163,6 +163,19 @@ const matches = (codes: ArrayLike<number>, from = 0, to = codes.length) => {
   return tests.join(" && ");
 };
 
+type ShapeFactory = (
+  helpers: ShapeHelpers & { AS_WRITTEN: typeof AS_WRITTEN },
+  slots: ShapeSlot[],
+  leaves: ColumnBuffer[],
+  structs: StructBuffer[],
+) => ShapeReader;
+
+// The code made for each shape, kept for the next files of that shape (a Lambda converts many):
+// their readers are closures of one function, which V8 has already optimized, instead of new
+// code run by the interpreter until it is hot. Bounded, as shapes come from the files.
+const factories = new Map<string, ShapeFactory>();
+const MAX_FACTORIES = 64;
+
 /**
  * Code that reads the JSON number at `p` into `n` and moves `p` past it, or returns false. The
  * common number (no exponent, up to 15 significant digits) is computed in place, exactly as the
@@ -301,12 +314,11 @@ function compileShape(shape: Shape, columns: RowColumns, helpers: ShapeHelpers):
     ...shape.slots.flatMap((slot, i) => (slot.kind === "time" && slot.common ? [`T${i} = slots[${i}].common`] : [])),
   ];
   const source = `const ${names.join(", ")};\nreturn (text, u, start, end, row, flat) => {\n${body.filter(Boolean).join("\n")}\n};`;
-  const make = new Function("H", "slots", "leaves", "structs", source) as (
-    helpers: ShapeHelpers & { AS_WRITTEN: typeof AS_WRITTEN },
-    slots: ShapeSlot[],
-    leaves: ColumnBuffer[],
-    structs: StructBuffer[],
-  ) => ShapeReader;
+  let make = factories.get(source);
+  if (!make) {
+    make = new Function("H", "slots", "leaves", "structs", source) as ShapeFactory;
+    if (factories.size < MAX_FACTORIES) factories.set(source, make);
+  }
   return make(
     { ...helpers, AS_WRITTEN },
     shape.slots,
