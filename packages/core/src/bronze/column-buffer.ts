@@ -259,7 +259,10 @@ export function textBuffer(capacity: number): TextBuffer {
   let coded = true;
   let distinct = false;
   let dictionary: string[] = [];
+  // The dictionary's entries by their strings, for values given as strings (the general path):
+  // filled only when one is looked up, as plain lines find theirs by code units (`index`).
   let ids = new Map<string, number>();
+  let idsKnown = 0;
   const index = unitsIndex(maxDistinct);
   let codes = new Int32Array(capacity);
   let joined = "";
@@ -304,6 +307,7 @@ export function textBuffer(capacity: number): TextBuffer {
     coded = false;
     dictionary = [];
     ids = new Map();
+    idsKnown = 0;
     index.clear();
   };
   // A new dictionary entry's code, or -1 when the dictionary is full (the group is now joined).
@@ -314,7 +318,6 @@ export function textBuffer(capacity: number): TextBuffer {
     }
     const id = dictionary.length;
     dictionary.push(value);
-    ids.set(value, id);
     index.add(value);
     return id;
   };
@@ -325,6 +328,7 @@ export function textBuffer(capacity: number): TextBuffer {
       return;
     }
     if (!coded) return join(row, value);
+    while (idsKnown < dictionary.length) ids.set(dictionary[idsKnown]!, idsKnown++);
     let id = ids.get(value);
     if (id === undefined) {
       id = add(row, value);
@@ -359,6 +363,7 @@ export function textBuffer(capacity: number): TextBuffer {
         const packed: PackedText = { kind: "text", form: "coded", dictionary, codes: codes.subarray(0, n) };
         dictionary = [];
         ids = new Map();
+        idsKnown = 0;
         index.clear();
         codes = new Int32Array(capacity);
         return packed;
