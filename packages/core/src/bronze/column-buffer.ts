@@ -30,6 +30,11 @@ export class FlatRecord {
   /** The text the plain reader read last, and its code units. */
   text = "";
   units: Uint16Array = new Uint16Array(0);
+  /**
+   * The plain reader already wrote this record into the file's columns (a line of a shape it
+   * had learned, see `line-shape.ts`): nothing is kept here, only the row is to be ended.
+   */
+  inColumns = false;
 
   constructor(leaves: number, structs: number) {
     this.values = new Array<unknown>(leaves).fill(null);
@@ -61,7 +66,51 @@ export interface ColumnBuffer {
 
 /** The buffer of a text column. */
 export interface TextBuffer extends ColumnBuffer {
+  /** Stores row `row`'s value `text[start, end)`, read from the text's code units `units`. */
+  setUnits(row: number, text: string, units: Uint16Array, start: number, end: number): void;
+  /** The same, for a value whose {@link hashUnits} its reader computed as it scanned it. */
+  setHashedUnits(row: number, text: string, units: Uint16Array, start: number, end: number, hash: number): void;
   pack(n: number): PackedText;
+}
+
+/** The buffer of a struct column. */
+export interface StructBuffer extends ColumnBuffer {
+  /** Its fields' buffers. */
+  readonly children: ColumnBuffer[];
+  /** Marks row `row`'s struct present; its fields are set one by one. */
+  setPresent(row: number): void;
+}
+
+/**
+ * A file's column buffers as the plain reader writes a row into them: every leaf's buffer
+ * and every struct's, in a {@link FlatRecord}'s order (the spec's, depth first).
+ */
+export interface RowColumns {
+  leaves: ColumnBuffer[];
+  structs: StructBuffer[];
+}
+
+/**
+ * The leaves and structs of the top-level buffers of `fields`, in a flat record's order.
+ * @param fields the spec's fields
+ * @param buffers their buffers, made by {@link columnBuffer}
+ */
+export function rowColumns(fields: Field[], buffers: ColumnBuffer[]): RowColumns {
+  const columns: RowColumns = { leaves: [], structs: [] };
+  const walk = (fields: Field[], buffers: ColumnBuffer[]) => {
+    for (const [i, field] of fields.entries()) {
+      const buffer = buffers[i]!;
+      if (field.type !== "struct") {
+        columns.leaves.push(buffer);
+        continue;
+      }
+      const struct = buffer as StructBuffer;
+      columns.structs.push(struct);
+      walk(field.fields, struct.children);
+    }
+  };
+  walk(fields, buffers);
+  return columns;
 }
 
 /**
@@ -210,7 +259,10 @@ export function textBuffer(capacity: number): TextBuffer {
   let coded = true;
   let distinct = false;
   let dictionary: string[] = [];
+  // The dictionary's entries by their strings, for values given as strings (the general path):
+  // filled only when one is looked up, as plain lines find theirs by code units (`index`).
   let ids = new Map<string, number>();
+  let idsKnown = 0;
   const index = unitsIndex(maxDistinct);
   let codes = new Int32Array(capacity);
   let joined = "";
@@ -255,6 +307,7 @@ export function textBuffer(capacity: number): TextBuffer {
     coded = false;
     dictionary = [];
     ids = new Map();
+    idsKnown = 0;
     index.clear();
   };
   // A new dictionary entry's code, or -1 when the dictionary is full (the group is now joined).
@@ -265,7 +318,6 @@ export function textBuffer(capacity: number): TextBuffer {
     }
     const id = dictionary.length;
     dictionary.push(value);
-    ids.set(value, id);
     index.add(value);
     return id;
   };
@@ -276,6 +328,7 @@ export function textBuffer(capacity: number): TextBuffer {
       return;
     }
     if (!coded) return join(row, value);
+    while (idsKnown < dictionary.length) ids.set(dictionary[idsKnown]!, idsKnown++);
     let id = ids.get(value);
     if (id === undefined) {
       id = add(row, value);
@@ -283,29 +336,34 @@ export function textBuffer(capacity: number): TextBuffer {
     }
     codes[row] = id;
   };
+  const setHashedUnits = (row: number, text: string, units: Uint16Array, start: number, end: number, hash: number) => {
+    if (!coded) return joinUnits(row, units, start, end);
+    let id = index.find(units, start, end, hash);
+    if (id === -1) {
+      const value = text.slice(start, end);
+      id = add(row, value);
+      if (id === -1) return join(row, value);
+    }
+    codes[row] = id;
+  };
+  const setUnits = (row: number, text: string, units: Uint16Array, start: number, end: number) =>
+    setHashedUnits(row, text, units, start, end, coded ? hashUnits(units, start, end) : 0);
   return {
     set,
+    setUnits,
+    setHashedUnits,
     setFlat(row: number, flat: FlatRecord) {
       const leaf = flat.leaf++;
       const value = flat.values[leaf];
       if (value !== AS_WRITTEN) return set(row, value);
-      const start = flat.starts[leaf]!;
-      const end = flat.ends[leaf]!;
-      const units = flat.units;
-      if (!coded) return joinUnits(row, units, start, end);
-      let id = index.find(units, start, end);
-      if (id === -1) {
-        const text = flat.text.slice(start, end);
-        id = add(row, text);
-        if (id === -1) return join(row, text);
-      }
-      codes[row] = id;
+      setUnits(row, flat.text, flat.units, flat.starts[leaf]!, flat.ends[leaf]!);
     },
     pack(n: number): PackedText {
       if (coded) {
         const packed: PackedText = { kind: "text", form: "coded", dictionary, codes: codes.subarray(0, n) };
         dictionary = [];
         ids = new Map();
+        idsKnown = 0;
         index.clear();
         codes = new Int32Array(capacity);
         return packed;
@@ -334,9 +392,8 @@ function unitsIndex(maxEntries: number) {
   let keys = new Uint16Array(1024);
   let entries = 0;
   return {
-    /** The entry whose units are `units[start, end)`, or -1. */
-    find(units: Uint16Array, start: number, end: number): number {
-      const hash = hashUnits(units, start, end);
+    /** The entry whose units are `units[start, end)`, whose {@link hashUnits} is `hash`; or -1. */
+    find(units: Uint16Array, start: number, end: number, hash: number): number {
       const length = end - start;
       for (let s = hash & mask; ; s = (s + 1) & mask) {
         const entry = slots[s]! - 1;
@@ -373,20 +430,28 @@ function unitsIndex(maxEntries: number) {
   };
 }
 
-// FNV-1a of `units[start, end)`.
-function hashUnits(units: Uint16Array, start: number, end: number): number {
-  let hash = 0x811c9dc5 | 0;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ units[i]!, 0x01000193);
+/** FNV-1a's offset basis and prime, as int32: {@link hashUnits}, and a reader hashing a value as it scans it. */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+export const FNV_PRIME = 0x01000193;
+
+/** FNV-1a of `units[start, end)`: how a text buffer's dictionary finds a value by its code units. */
+export function hashUnits(units: Uint16Array, start: number, end: number): number {
+  let hash = FNV_OFFSET;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ units[i]!, FNV_PRIME);
   return hash;
 }
 
-function structBuffer(fields: Field[], capacity: number): ColumnBuffer {
+function structBuffer(fields: Field[], capacity: number): StructBuffer {
   let present = new Uint8Array(capacity);
   const names = fields.map((field) => field.name);
   const children = fields.map((field) => columnBuffer(field, capacity));
   const leaves = countLeaves(fields);
   const structs = countStructs(fields);
-  const buffer: ColumnBuffer = {
+  const buffer: StructBuffer = {
+    children,
+    setPresent(row) {
+      present[row] = 1;
+    },
     set(row, value) {
       if (value === null || typeof value !== "object") {
         present[row] = 0;

@@ -120,7 +120,7 @@ export async function convertToBronze(
     if (onProgress && recordsIn % progressEvery === 0) onProgress({ records: recordsIn, bytes: bytesIn });
   };
   // Plain NDJSON lines go straight into the columns; the rest through JSON.parse and the checks.
-  const plain = plainLineReader(spec.fields, { safeName, maxDepth });
+  const plain = plainLineReader(spec.fields, { safeName, maxDepth, columns: bronze.columns });
   const flat = flatRecord(spec.fields);
   const splitter = new JsonSplitter({
     maxValueChars: maxRecordChars,
@@ -129,7 +129,7 @@ export async function convertToBronze(
     claimLine:
       plain &&
       ((text, start, end, index, line) => {
-        if (!plain(text, start, end, flat)) return false;
+        if (!plain(text, start, end, flat, bronze.nextRow)) return false;
         recordsIn++;
         bronze.appendFlat(flat, index, line);
         reportProgress();

@@ -2,8 +2,8 @@ import { unlink } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { CompressionCodec } from "hyparquet";
 import type { Field } from "../dataset/spec";
-import type { ColumnBuffer, FlatRecord, TextBuffer } from "./column-buffer";
-import { columnBuffer, textBuffer } from "./column-buffer";
+import type { ColumnBuffer, FlatRecord, RowColumns, TextBuffer } from "./column-buffer";
+import { columnBuffer, rowColumns, textBuffer } from "./column-buffer";
 import type { PartitionDaySource } from "./days";
 import type { BronzeEncoderOptions } from "./encoder";
 import type { PackedRowGroup } from "./packed-column";
@@ -55,6 +55,8 @@ export class BronzeFile {
   private readonly useWorker: boolean;
   private readonly daySource: PartitionDaySource | undefined;
   private readonly buffers: ColumnBuffer[];
+  /** The column buffers as the plain reader writes a row into them (at {@link BronzeFile.nextRow}). */
+  readonly columns: RowColumns;
   private readonly extra: TextBuffer;
   private indexes: Int32Array;
   private lines: Int32Array;
@@ -84,6 +86,7 @@ export class BronzeFile {
     this.names = fields.map((field) => field.name);
     this.rowGroupSize = rowGroupSize;
     this.buffers = fields.map((field) => columnBuffer(field, rowGroupSize));
+    this.columns = rowColumns(fields, this.buffers);
     this.extra = textBuffer(rowGroupSize);
     this.indexes = new Int32Array(rowGroupSize);
     this.lines = new Int32Array(rowGroupSize);
@@ -97,12 +100,20 @@ export class BronzeFile {
     this.endRow(index, line);
   }
 
-  /** Buffers one accepted record read flat (no unknown fields); see {@link FlatRecord}. */
+  /** The row the next record is written to in {@link BronzeFile.columns}. */
+  get nextRow(): number {
+    return this.size;
+  }
+
+  /**
+   * Buffers one accepted record read flat (no unknown fields), or ends the row it was
+   * already written to ({@link FlatRecord.inColumns}).
+   */
   appendFlat(flat: FlatRecord, index: number, line: number): void {
     const size = this.size;
     flat.leaf = 0;
     flat.struct = 0;
-    for (let c = 0; c < this.buffers.length; c++) this.buffers[c]!.setFlat(size, flat);
+    if (!flat.inColumns) for (let c = 0; c < this.buffers.length; c++) this.buffers[c]!.setFlat(size, flat);
     this.extra.set(size, null);
     this.endRow(index, line);
   }

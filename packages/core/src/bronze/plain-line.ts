@@ -1,8 +1,10 @@
 import { Buffer } from "node:buffer";
 import type { Field } from "../dataset/spec";
 import { sourceKey } from "../dataset/spec";
-import type { FlatRecord } from "./column-buffer";
+import type { FlatRecord, RowColumns } from "./column-buffer";
 import { AS_WRITTEN } from "./column-buffer";
+import type { ShapeSlot } from "./line-shape";
+import { LineShapes } from "./line-shape";
 import type { TimeReader } from "./time";
 import { commonIsoTimestamp, dateReader, timestampReader } from "./time";
 
@@ -17,7 +19,7 @@ import { commonIsoTimestamp, dateReader, timestampReader } from "./time";
  * the general path accepts, with `_extra` null, and yields the values JSON.parse would,
  * without building the parsed object, checking it, and copying it into the columns.
  */
-export type PlainLineReader = (text: string, start: number, end: number, flat: FlatRecord) => boolean;
+export type PlainLineReader = (text: string, start: number, end: number, flat: FlatRecord, row?: number) => boolean;
 
 interface Level {
   /** Each key's name as character codes: compared against the text without reading a string per character. */
@@ -39,13 +41,7 @@ interface Level {
 
 // One shape for every kind of slot (what a kind does not use is -1 or undefined), so the
 // reader's loads of `kind`, `leaf` and `required` see one hidden class, not three.
-interface Slot {
-  kind: "string" | "double" | "integer" | "boolean" | "list" | "time" | "struct";
-  required: boolean;
-  /** Where its value goes among the flat record's leaves (-1 for a struct). */
-  leaf: number;
-  /** Where a struct's presence goes among the flat record's structs (-1 otherwise). */
-  struct: number;
+interface Slot extends ShapeSlot {
   /** A struct's keys. */
   level: Level | undefined;
   /** A timestamp's or date's reader. */
@@ -77,13 +73,19 @@ const MAX_EXACT_DIGITS = 15;
 /**
  * Compiles the reader of plain lines for a dataset's fields, or returns undefined when the
  * spec needs the general path's checks: a field name such as `__proto__`, or structs nested
- * deeper than the records may be.
+ * deeper than the records may be. Given the file's `columns`, it also learns the lines'
+ * shapes (`line-shape.ts`): a line of a known shape is written straight into the columns at
+ * `row`, and the flat record is marked {@link FlatRecord.inColumns}.
  * @param fields the spec's fields
- * @param limits the general path's check of a key, and its depth limit
+ * @param options the general path's check of a key and its depth limit; the columns to write into
  */
 export function plainLineReader(
   fields: Field[],
-  { safeName, maxDepth }: { safeName: (name: string) => boolean; maxDepth: number },
+  {
+    safeName,
+    maxDepth,
+    columns,
+  }: { safeName: (name: string) => boolean; maxDepth: number; columns?: RowColumns | undefined },
 ): PlainLineReader | undefined {
   const counter = { leaves: 0, structs: 0 };
   const root = compile(fields, counter, safeName, maxDepth - 1);
@@ -95,7 +97,7 @@ export function plainLineReader(
     const stamp = nextStamp(level);
     let previous = codes.length;
     p = skipSpaces(u, p + 1);
-    if (u[p] === CLOSE) return finishObject(level, flat) ? p + 1 : -1;
+    if (u[p] === CLOSE) return finishObject(level, flat, shapes) ? p + 1 : -1;
     for (;;) {
       if (u[p] !== QUOTE) return -1;
       // Find the key among the level's names, trying the one expected next first.
@@ -126,11 +128,19 @@ export function plainLineReader(
         continue;
       }
       if (c !== CLOSE) return -1;
-      return finishObject(level, flat) ? p + 1 : -1;
+      return finishObject(level, flat, shapes) ? p + 1 : -1;
     }
   }
 
+  // Reads a value, telling the shapes being learned where it was.
   function readValue(text: string, u: Uint16Array, p: number, end: number, slot: Slot, flat: FlatRecord): number {
+    const next = readAnyValue(text, u, p, end, slot, flat);
+    // A struct written as an object is not a value of the shape: its keys are the shape's text.
+    if (shapes && next !== -1 && (slot.kind !== "struct" || u[p] !== OPEN)) shapes.value(p, next, slot);
+    return next;
+  }
+
+  function readAnyValue(text: string, u: Uint16Array, p: number, end: number, slot: Slot, flat: FlatRecord): number {
     const c = u[p];
     if (c === 110 /* n */) {
       if (slot.required || !startsAt(u, p, NULL)) return -1;
@@ -141,6 +151,7 @@ export function plainLineReader(
       case "struct":
         if (c !== OPEN) return -1;
         flat.present[slot.struct] = 1;
+        shapes?.open(slot);
         return readObject(text, u, p, end, slot.level!, flat);
       case "time": {
         // Text or a number, as the field's format takes it; the general path's reader decides.
@@ -205,11 +216,30 @@ export function plainLineReader(
     return units;
   };
 
-  return (text, start, end, flat) => {
+  const shapes =
+    columns &&
+    new LineShapes(columns, {
+      readNumber,
+      number: () => lastNumber,
+      EXACT_POWERS,
+      MAX_EXACT_DIGITS,
+      readValue: (text, u, p, end, slot, flat) => readAnyValue(text, u, p, end, slot as Slot, flat),
+    });
+
+  return (text, start, end, flat, row = 0) => {
     const u = unitsOf(text);
     flat.units = u;
     flat.text = text;
-    return u[start] === OPEN && readObject(text, u, start, end, root, flat) === end;
+    flat.inColumns = false;
+    if (!shapes) return u[start] === OPEN && readObject(text, u, start, end, root, flat) === end;
+    if (shapes.read(text, u, start, end, row, flat)) {
+      flat.inColumns = true;
+      return true;
+    }
+    shapes.start();
+    if (u[start] !== OPEN || readObject(text, u, start, end, root, flat) !== end) return false;
+    shapes.learn(u, start, end);
+    return true;
   };
 }
 
@@ -256,12 +286,13 @@ function nextStamp(level: Level): number {
 }
 
 // After an object's last key: a required field missing fails it; an optional one is absent.
-function finishObject({ slots, seen, stamp }: Level, flat: FlatRecord): boolean {
+function finishObject({ slots, seen, stamp }: Level, flat: FlatRecord, shapes: LineShapes | undefined): boolean {
   for (let i = 0; i < slots.length; i++) {
     if (seen[i] === stamp) continue;
     const slot = slots[i]!;
     if (slot.required) return false;
     clearSlot(slot, flat);
+    shapes?.leftOut(slot);
   }
   return true;
 }
