@@ -12,6 +12,7 @@ import {
   writeDelta,
   writeDictionaryIndexes,
   writeHybrid,
+  writeRun,
 } from "./column-values";
 import type { LeafValues } from "./leaf-values";
 import { presentFlags, slotCount } from "./leaf-values";
@@ -109,6 +110,7 @@ export function writeColumnChunk(out: ParquetOut, leaf: Leaf, options: ChunkOpti
   encodings.push(encoding);
 
   const indexes = dictionary?.indexes;
+  const whole = dictionary && { maxIndex: dictionary.size - 1, absent: slots - dictionary.present };
   const pages =
     (indexes ? 4 * slots : plain!.maxBytes) < options.pageSize
       ? slots === 0
@@ -124,7 +126,7 @@ export function writeColumnChunk(out: ParquetOut, leaf: Leaf, options: ChunkOpti
     const end = pages[p + 1]!;
     const pageOffset = out.offset;
     uncompressedSize += writeDataPage(out, options, leaf, encoding, start, end, (page) => {
-      if (indexes) writeDictionaryIndexes(page, indexes, start, end);
+      if (indexes) writeDictionaryIndexes(page, indexes, start, end, pages.length === 2 ? whole : undefined);
       else if (encoding === "DELTA_BINARY_PACKED") writeDelta(page, values, start, end);
       else if (encoding === "RLE") writeBooleanRuns(page, values, start, end);
       else plain!.write(page, start, end);
@@ -228,9 +230,18 @@ function writeDataPage(
       repetitionBytes = writeHybrid(levels, repetitionLevels, start, end, bitWidthOf(maxRepetitionLevel));
   }
   if (definitionLevels) {
-    for (let i = start; i < end; i++) if (definitionLevels[i]! < maxDefinitionLevel) numNulls++;
-    if (maxDefinitionLevel)
-      definitionBytes = writeHybrid(levels, definitionLevels, start, end, bitWidthOf(maxDefinitionLevel));
+    // Most bronze pages have no null: their levels are all the maximum, one run, found in one
+    // pass where counting the nulls and then finding the runs took two.
+    let full = start;
+    while (full < end && definitionLevels[full] === maxDefinitionLevel) full++;
+    for (let i = full; i < end; i++) if (definitionLevels[i]! < maxDefinitionLevel) numNulls++;
+    const bitWidth = bitWidthOf(maxDefinitionLevel);
+    if (maxDefinitionLevel && full === end && end - start >= 8) {
+      const before = levels.length;
+      levels.reserve(16);
+      writeRun(levels, maxDefinitionLevel, end - start, (bitWidth + 7) >> 3);
+      definitionBytes = levels.length - before;
+    } else if (maxDefinitionLevel) definitionBytes = writeHybrid(levels, definitionLevels, start, end, bitWidth);
   }
   const levelBytes = levels.length;
   const page = scratch(1);

@@ -157,15 +157,27 @@ export function bitWidthOf(maxValue: number): number {
  * @param indexes each slot's index in the dictionary (-1 when absent)
  * @param start the page's first slot
  * @param end the slot after its last
+ * @param whole when the page holds the whole chunk, its largest index and absent slots, known
+ *   from the dictionary: no pass over the indexes to find them
  */
-export function writeDictionaryIndexes(page: Scratch, indexes: Int32Array, start: number, end: number): void {
+export function writeDictionaryIndexes(
+  page: Scratch,
+  indexes: Int32Array,
+  start: number,
+  end: number,
+  whole?: { maxIndex: number; absent: number },
+): void {
   let max = 0;
   let absent = 0;
-  for (let i = start; i < end; i++) {
-    const index = indexes[i]!;
-    if (index > max) max = index;
-    else if (index < 0) absent++;
-  }
+  if (whole) {
+    max = Math.max(whole.maxIndex, 0);
+    absent = whole.absent;
+  } else
+    for (let i = start; i < end; i++) {
+      const index = indexes[i]!;
+      if (index > max) max = index;
+      else if (index < 0) absent++;
+    }
   const bitWidth = bitWidthOf(max);
   page.u8(bitWidth);
   if (absent === 0) {
@@ -242,8 +254,7 @@ export function writeHybrid(
         packGroups(out, values, packedStart, end, pending, bitWidth);
         pending = 0;
       }
-      out.varint(run << 1);
-      for (let j = 0; j < valueBytes; j++) out.bytesArray[out.length++] = (value >> (j << 3)) & 0xff;
+      writeRun(out, value, run, valueBytes);
       i += run;
     } else {
       if (pending === 0) packedStart = i;
@@ -253,6 +264,18 @@ export function writeHybrid(
   }
   if (pending) packGroups(out, values, packedStart, end, pending, bitWidth);
   return out.length - first;
+}
+
+/**
+ * One RLE run of the hybrid: `count` times `value`, which takes `valueBytes` bytes.
+ * @param out the buffer appended to (room reserved)
+ * @param value the repeated value
+ * @param count how many times
+ * @param valueBytes the bytes of a value: its bit width rounded up to bytes
+ */
+export function writeRun(out: Scratch, value: number, count: number, valueBytes: number): void {
+  out.varint(count << 1);
+  for (let j = 0; j < valueBytes; j++) out.bytesArray[out.length++] = (value >> (j << 3)) & 0xff;
 }
 
 function packGroups(

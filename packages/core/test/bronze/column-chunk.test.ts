@@ -83,6 +83,15 @@ const rows = <T>(n: number, value: (i: number) => T): T[] => Array.from({ length
 
 const cases: [string, Leaf][] = [
   ["repeating text, coded", flat(text(), coded(rows(3000, () => pick(["Fiat", "Škoda", null, "Volkswagen"]))))],
+  // Codes out of order of appearance, and an entry no slot uses: the dictionary is renumbered.
+  [
+    "repeating text, coded out of order",
+    flat(text(), {
+      kind: "coded",
+      dictionary: ["unused", "Fiat", "Seat", "Opel"],
+      codes: Int32Array.from(rows(3000, (i) => [3, 1, -1, 2, 3][(i * i) % 5]!)),
+    }),
+  ],
   ["text whose dictionary does not pay, coded", flat(text(), coded(rows(300, (i) => (i % 3 ? `v${i}` : "same"))))],
   ["text the sample turns away, joined", flat(text(), joined(rows(5000, () => `car-${Math.floor(random() * 5000)}`)))],
   [
@@ -100,6 +109,11 @@ const cases: [string, Leaf][] = [
   [
     "doubles that repeat, with signed zeros",
     flat(optional("d", "DOUBLE"), doubles(rows(4000, () => pick([0, -0, 1.5, null, 7])))),
+  ],
+  // Hundreds of distinct values that still pay: the hash table grows as they come.
+  [
+    "doubles with hundreds of values",
+    flat(optional("d", "DOUBLE"), doubles(rows(40_000, (i) => (i % 4 ? 1 : i % 3000)))),
   ],
   // Its sample is half repeats; the whole chunk, half distinct, does not pay for a dictionary.
   ["doubles the sample lets by", flat(optional("d", "DOUBLE"), doubles(rows(10_000, (i) => (i < 5000 ? i % 50 : i))))],
@@ -140,6 +154,16 @@ const cases: [string, Leaf][] = [
       maxDefinitionLevel: 0,
       maxRepetitionLevel: 0,
       encoding: "DELTA_BINARY_PACKED",
+    },
+  ],
+  [
+    "a struct's field, every slot present",
+    {
+      schemaPath: [root, { name: "s", repetition_type: "OPTIONAL", num_children: 1 }, optional("d", "DOUBLE")],
+      values: doubles(rows(5000, (i) => i % 9)),
+      definitionLevels: new Uint8Array(5000).fill(2),
+      maxDefinitionLevel: 2,
+      maxRepetitionLevel: 0,
     },
   ],
   [
@@ -255,6 +279,8 @@ describe("writeColumnChunk", () => {
     expect(encodings("distinct text written plain")).toEqual(["PLAIN"]);
     expect(encodings("booleans")).toEqual(["RLE"]);
     expect(encodings("doubles the sample lets by")).toEqual(["PLAIN"]);
+    expect(encodings("doubles with hundreds of values")).toEqual(["PLAIN", "RLE_DICTIONARY"]);
+    expect(encodings("repeating text, coded out of order")).toEqual(["PLAIN", "RLE_DICTIONARY"]);
     expect(encodings("text the sample lets by but whose dictionary does not pay")).toEqual(["PLAIN"]);
     expect(pages("doubles over several pages")).toBe(2);
   });
