@@ -176,9 +176,7 @@ export function writeColumnChunk(out: ParquetOut, leaf: Leaf, options: ChunkOpti
  * @param above the levels of the structs above it, when it is a struct's field
  */
 export function presentLevels(values: LeafValues, above?: Uint8Array): Uint8Array {
-  const levels = presentFlags(values);
-  if (above) for (let i = 0; i < levels.length; i++) levels[i] = levels[i]! + above[i]!;
-  return levels;
+  return presentFlags(values, above);
 }
 
 // hyparquet-writer's pages: a new one starts at the first row boundary where the estimated

@@ -58,6 +58,19 @@ export function sampleAccepts(values: LeafValues): boolean {
     }
     return totalBytes !== 0 && distinctBytes / totalBytes <= 0.9;
   }
+  if (values.kind === "double") {
+    // Absent slots weigh nothing; each present one 8 bytes, its first appearance counted.
+    const doubles = values.values;
+    doubleIds.reset(sampleSize);
+    for (let i = 0; i < sampleSize; i++) {
+      const value = doubles[slotOf(i)]!;
+      if (Number.isNaN(value)) continue;
+      const size = doubleIds.size;
+      if (doubleIds.idOf(value) === size) distinctBytes += 8;
+      totalBytes += 8;
+    }
+    return totalBytes !== 0 && distinctBytes / totalBytes <= 0.9;
+  }
   const seen = new Set<unknown>();
   for (let i = 0; i < sampleSize; i++) {
     const value = valueAt(values, slotOf(i), starts);
@@ -221,13 +234,68 @@ export function buildDictionary(values: LeafValues, required: boolean): Dictiona
   return { size, present, indexes, write };
 }
 
-// The table's first size: a chunk's doubles mostly repeat (mileages, fuel levels), and a table
-// that fits the L1 cache probes faster; it grows as distinct values come.
+// The first size of DoubleIds' table: a chunk's doubles mostly repeat (mileages, fuel levels),
+// and a table that fits the L1 cache probes faster (the table sized to a chunk, 2^15 entries,
+// probed slower); it grows as distinct values come.
 const FIRST_TABLE_BITS = 10;
-// The open-addressing table of codeDoubles and its distinct values, reused chunk after chunk,
-// and a view of a double's bits.
-let doubleTable = new Int32Array(1 << FIRST_TABLE_BITS);
-let doubleValues = new Float64Array(1 << 10);
+
+/**
+ * Distinct doubles numbered in order of appearance, keyed as a Map keys them (SameValueZero: 0
+ * and -0 alike, the first one kept) in an open-addressing table hashed on their bits: a Map
+ * (or Set) of numbers was most of the time of a repetitive double column. One is reused chunk
+ * after chunk.
+ */
+class DoubleIds {
+  /** The distinct values, by id; the first `size` are set. */
+  values = new Float64Array(1 << 10);
+  size = 0;
+  private table = new Int32Array(1 << FIRST_TABLE_BITS);
+  private bits = FIRST_TABLE_BITS;
+  private mask = 0;
+  private shift = 0;
+
+  /** Forgets the values, ready for up to `capacity` of them. */
+  reset(capacity: number): void {
+    if (this.values.length < capacity) this.values = new Float64Array(capacity);
+    this.size = 0;
+    this.resize(FIRST_TABLE_BITS);
+  }
+
+  /** The id of `value` (not NaN), numbered `size` (and `size` incremented) when it is new. */
+  idOf(value: number): number {
+    const { table, values, mask } = this;
+    let at = doubleHash(value, this.shift);
+    for (;;) {
+      const id = table[at]!;
+      if (id < 0) break;
+      if (values[id] === value) return id;
+      at = (at + 1) & mask;
+    }
+    const id = this.size++;
+    values[id] = value;
+    // Kept at most half full; past that, a table 4 times larger.
+    if (2 * this.size > 1 << this.bits) this.resize(this.bits + 2);
+    else table[at] = id;
+    return id;
+  }
+
+  // Empties the table at 2^bits entries and enters the values known so far.
+  private resize(bits: number): void {
+    if (this.table.length < 1 << bits) this.table = new Int32Array(1 << bits);
+    this.bits = bits;
+    this.mask = (1 << bits) - 1;
+    this.shift = 32 - bits;
+    const { table, values, mask, shift } = this;
+    table.fill(-1, 0, 1 << bits);
+    for (let known = 0; known < this.size; known++) {
+      let at = doubleHash(values[known]!, shift);
+      while (table[at]! >= 0) at = (at + 1) & mask;
+      table[at] = known;
+    }
+  }
+}
+
+const doubleIds = new DoubleIds();
 const doubleBits = new Float64Array(1);
 const doubleWords = new Int32Array(doubleBits.buffer);
 
@@ -241,54 +309,22 @@ function doubleHash(value: number, shift: number): number {
 /**
  * Sets each slot's index among the distinct doubles, in order of appearance (-1 where
  * absent), and returns them; undefined as soon as their dictionary cannot pay (see
- * dictionaryFails), `present` being the number of slots with a value. Doubles are keyed as a
- * Map keys them (SameValueZero: 0 and -0 alike, the first one kept), in a table hashed on
- * their bits: a Map of numbers was most of the time of a repetitive double column.
+ * dictionaryFails), `present` being the number of slots with a value.
  */
 function codeDoubles(doubles: Float64Array, indexes: Int32Array, present: number): Float64Array | undefined {
   const slots = doubles.length;
-  if (doubleValues.length < slots) doubleValues = new Float64Array(slots);
-  const used = doubleValues;
-  let bits = FIRST_TABLE_BITS;
-  let table = doubleTable;
-  table.fill(-1, 0, 1 << bits);
-  let mask = (1 << bits) - 1;
-  let shift = 32 - bits;
-  let size = 0;
+  const ids = doubleIds;
+  ids.reset(slots);
   for (let i = 0; i < slots; i++) {
     const value = doubles[i]!;
     if (Number.isNaN(value)) {
       indexes[i] = -1;
       continue;
     }
-    let hash = doubleHash(value, shift);
-    for (;;) {
-      const id = table[hash]!;
-      if (id < 0) {
-        used[size] = value;
-        indexes[i] = size++;
-        if (dictionaryFails(size, 8 * size, present, 8 * present)) return undefined;
-        // Kept at most half full; past that, a table 4 times larger.
-        if (2 * size > 1 << bits) {
-          bits += 2;
-          mask = (1 << bits) - 1;
-          shift = 32 - bits;
-          if (table.length < 1 << bits) table = doubleTable = new Int32Array(1 << bits);
-          table.fill(-1, 0, 1 << bits);
-          for (let known = 0; known < size; known++) {
-            let at = doubleHash(used[known]!, shift);
-            while (table[at]! >= 0) at = (at + 1) & mask;
-            table[at] = known;
-          }
-        } else table[hash] = size - 1;
-        break;
-      }
-      if (used[id] === value) {
-        indexes[i] = id;
-        break;
-      }
-      hash = (hash + 1) & mask;
-    }
+    const size = ids.size;
+    const id = ids.idOf(value);
+    indexes[i] = id;
+    if (id === size && dictionaryFails(size + 1, 8 * (size + 1), present, 8 * present)) return undefined;
   }
-  return used.slice(0, size);
+  return ids.values.slice(0, ids.size);
 }

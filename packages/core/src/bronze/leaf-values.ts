@@ -21,30 +21,33 @@ export type LeafValues =
   | { kind: "int32"; values: Int32Array };
 
 /**
- * 1 where a slot has a value, 0 where it is absent; one loop per form, as each reads its own array type.
+ * 1 where a slot has a value, 0 where it is absent, added to `above` when given (a struct
+ * field's levels: one pass where flags then a sum took two); one loop per form, as each reads
+ * its own array type.
  * @param values the leaf's values
- * @returns one flag per slot
+ * @param above a base per slot to add the flags to (left as it is)
+ * @returns one flag (or level) per slot
  */
-export function presentFlags(values: LeafValues): Uint8Array {
-  const flags = new Uint8Array(slotCount(values));
+export function presentFlags(values: LeafValues, above?: Uint8Array): Uint8Array {
+  const flags = above ? above.slice() : new Uint8Array(slotCount(values));
   switch (values.kind) {
     case "coded":
-      for (let i = 0, codes = values.codes; i < flags.length; i++) flags[i] = codes[i]! < 0 ? 0 : 1;
+      for (let i = 0, codes = values.codes; i < flags.length; i++) flags[i]! += codes[i]! < 0 ? 0 : 1;
       break;
     case "joined":
-      for (let i = 0, lengths = values.lengths; i < flags.length; i++) flags[i] = lengths[i]! < 0 ? 0 : 1;
+      for (let i = 0, lengths = values.lengths; i < flags.length; i++) flags[i]! += lengths[i]! < 0 ? 0 : 1;
       break;
     case "double":
-      for (let i = 0, doubles = values.values; i < flags.length; i++) flags[i] = Number.isNaN(doubles[i]!) ? 0 : 1;
+      for (let i = 0, doubles = values.values; i < flags.length; i++) flags[i]! += Number.isNaN(doubles[i]!) ? 0 : 1;
       break;
     case "boolean":
-      for (let i = 0, booleans = values.values; i < flags.length; i++) flags[i] = booleans[i]! < 0 ? 0 : 1;
+      for (let i = 0, booleans = values.values; i < flags.length; i++) flags[i]! += booleans[i]! < 0 ? 0 : 1;
       break;
     case "int64":
-      flags.set(values.present);
+      for (let i = 0, present = values.present; i < flags.length; i++) flags[i]! += present[i]!;
       break;
     case "int32":
-      flags.fill(1);
+      for (let i = 0; i < flags.length; i++) flags[i]!++;
   }
   return flags;
 }
