@@ -15,7 +15,7 @@ import {
   writeRun,
 } from "./column-values";
 import type { LeafValues } from "./leaf-values";
-import { presentFlags, slotCount } from "./leaf-values";
+import { allPresent, presentFlags, slotCount } from "./leaf-values";
 import type { Scratch } from "./scratch";
 import { scratch } from "./scratch";
 
@@ -40,8 +40,12 @@ export interface Leaf {
   /** The leaf's schema path, root first. */
   schemaPath: SchemaElement[];
   values: LeafValues;
-  /** One per slot; absent when the leaf and everything above it is REQUIRED. */
-  definitionLevels?: ArrayLike<number>;
+  /**
+   * One per slot, or "full" when every slot's is `maxDefinitionLevel` (no slot absent: most
+   * bronze leaves, whose levels then are neither built nor read); absent when the leaf and
+   * everything above it is REQUIRED.
+   */
+  definitionLevels?: ArrayLike<number> | "full";
   /** One per slot; absent outside lists. */
   repetitionLevels?: ArrayLike<number>;
   maxDefinitionLevel: number;
@@ -171,11 +175,16 @@ export function writeColumnChunk(out: ParquetOut, leaf: Leaf, options: ChunkOpti
 
 /**
  * The definition levels of a leaf whose every level is OPTIONAL and unrepeated: each slot's
- * level above the leaf (0 at the top), plus one where the slot has a value.
+ * level above the leaf, plus one where the slot has a value; "full" when they are all the
+ * maximum (every slot and the structs above it present).
  * @param values the leaf's values
- * @param above the levels of the structs above it, when it is a struct's field
+ * @param above the levels of the structs above it, or the one level of every slot (0 at the top)
  */
-export function presentLevels(values: LeafValues, above?: Uint8Array): Uint8Array {
+export function presentLevels(values: LeafValues, above: Uint8Array | number = 0): Uint8Array | "full" {
+  if (typeof above === "number") {
+    if (allPresent(values)) return "full";
+    above = new Uint8Array(slotCount(values)).fill(above);
+  }
   return presentFlags(values, above);
 }
 
@@ -227,19 +236,20 @@ function writeDataPage(
     if (maxRepetitionLevel)
       repetitionBytes = writeHybrid(levels, repetitionLevels, start, end, bitWidthOf(maxRepetitionLevel));
   }
-  if (definitionLevels) {
-    // Most bronze pages have no null: their levels are all the maximum, one run, found in one
-    // pass where counting the nulls and then finding the runs took two.
-    let full = start;
-    while (full < end && definitionLevels[full] === maxDefinitionLevel) full++;
-    for (let i = full; i < end; i++) if (definitionLevels[i]! < maxDefinitionLevel) numNulls++;
+  if (definitionLevels === "full") {
+    // One run of the maximum level (a few slots are bit-packed, as the hybrid packs them).
     const bitWidth = bitWidthOf(maxDefinitionLevel);
-    if (maxDefinitionLevel && full === end && end - start >= 8) {
-      const before = levels.length;
+    const before = levels.length;
+    if (maxDefinitionLevel && end - start >= 8) {
       levels.reserve(16);
       writeRun(levels, maxDefinitionLevel, end - start, (bitWidth + 7) >> 3);
-      definitionBytes = levels.length - before;
-    } else if (maxDefinitionLevel) definitionBytes = writeHybrid(levels, definitionLevels, start, end, bitWidth);
+    } else if (maxDefinitionLevel)
+      writeHybrid(levels, new Uint8Array(end - start).fill(maxDefinitionLevel), 0, end - start, bitWidth);
+    definitionBytes = levels.length - before;
+  } else if (definitionLevels) {
+    for (let i = start; i < end; i++) if (definitionLevels[i]! < maxDefinitionLevel) numNulls++;
+    if (maxDefinitionLevel)
+      definitionBytes = writeHybrid(levels, definitionLevels, start, end, bitWidthOf(maxDefinitionLevel));
   }
   const levelBytes = levels.length;
   const page = scratch(1);

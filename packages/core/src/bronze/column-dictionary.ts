@@ -195,10 +195,11 @@ export function buildDictionary(values: LeafValues, required: boolean): Dictiona
   } else if (values.kind === "double") {
     indexes = new Int32Array(slots);
     const doubles = values.values;
-    for (let i = 0; i < slots; i++) if (!Number.isNaN(doubles[i]!)) present++;
-    if (required && present < slots) throw new Error("parquet required value is undefined");
-    const used = codeDoubles(doubles, indexes, present);
-    if (!used) return undefined;
+    if (required && doubles.some(Number.isNaN)) throw new Error("parquet required value is undefined");
+    const coded = codeDoubles(doubles, indexes);
+    if (!coded) return undefined;
+    const { used } = coded;
+    present = coded.present;
     size = used.length;
     distinctBytes = 8 * size;
     totalBytes = 8 * present;
@@ -308,23 +309,28 @@ function doubleHash(value: number, shift: number): number {
 
 /**
  * Sets each slot's index among the distinct doubles, in order of appearance (-1 where
- * absent), and returns them; undefined as soon as their dictionary cannot pay (see
- * dictionaryFails), `present` being the number of slots with a value.
+ * absent), and returns them with the number of slots with a value; undefined as soon as their
+ * dictionary cannot pay (see dictionaryFails). Until the last slot that number is not known:
+ * the check takes every slot not yet read as present, which fails no later than the count
+ * would (a dictionary fails for fewer present slots if it fails for more), and saves a pass.
  */
-function codeDoubles(doubles: Float64Array, indexes: Int32Array, present: number): Float64Array | undefined {
+function codeDoubles(doubles: Float64Array, indexes: Int32Array): { used: Float64Array; present: number } | undefined {
   const slots = doubles.length;
   const ids = doubleIds;
   ids.reset(slots);
+  let absent = 0;
   for (let i = 0; i < slots; i++) {
     const value = doubles[i]!;
     if (Number.isNaN(value)) {
       indexes[i] = -1;
+      absent++;
       continue;
     }
     const size = ids.size;
     const id = ids.idOf(value);
     indexes[i] = id;
-    if (id === size && dictionaryFails(size + 1, 8 * (size + 1), present, 8 * present)) return undefined;
+    if (id === size && dictionaryFails(size + 1, 8 * (size + 1), slots - absent, 8 * (slots - absent)))
+      return undefined;
   }
-  return ids.values.slice(0, ids.size);
+  return { used: ids.values.slice(0, ids.size), present: slots - absent };
 }

@@ -194,15 +194,22 @@ function leafPathsOf(path: SchemaTree[]): SchemaTree[][] {
 // The leaves of a struct of scalars, levelled: every level is OPTIONAL (`bronzeParquetSchema`),
 // so a row's definition level is the number of its structs present on the way, plus one when
 // the leaf has a value. An absent struct's fields are packed absent too (`column-buffer.ts`).
+// The structs' levels are one number while every struct on the way is present (the usual
+// case), built per row only once one is absent.
 function structLeaves(
   present: Uint8Array,
   children: PackedColumn[],
   n: number,
-  above?: { levels: Uint8Array; depth: number },
+  above: { levels: Uint8Array | number; depth: number } = { levels: 0, depth: 0 },
 ): Omit<Leaf, "schemaPath">[] {
-  const depth = (above?.depth ?? 0) + 1;
-  const levels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) levels[i] = (above ? above.levels[i]! : 0) + present[i]!;
+  const depth = above.depth + 1;
+  let levels: Uint8Array | number = depth;
+  if (typeof above.levels !== "number" || present.subarray(0, n).indexOf(0) >= 0) {
+    const base = above.levels;
+    const built = new Uint8Array(n);
+    for (let i = 0; i < n; i++) built[i] = (typeof base === "number" ? base : base[i]!) + present[i]!;
+    levels = built;
+  }
   return children.flatMap((child) => {
     if (child.kind === "struct") return structLeaves(child.present, child.fields, n, { levels, depth });
     const values = scalarValues(child as ScalarColumn);

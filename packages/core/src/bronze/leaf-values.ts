@@ -53,6 +53,36 @@ export function presentFlags(values: LeafValues, above?: Uint8Array): Uint8Array
 }
 
 /**
+ * Whether every slot has a value: one read-only pass, left at the first absent slot.
+ * @param values the leaf's values
+ * @returns true when no slot is absent
+ */
+export function allPresent(values: LeafValues): boolean {
+  const slots = slotCount(values);
+  let i = 0;
+  switch (values.kind) {
+    case "coded":
+      for (const codes = values.codes; i < slots && codes[i]! >= 0; ) i++;
+      break;
+    case "joined":
+      for (const lengths = values.lengths; i < slots && lengths[i]! >= 0; ) i++;
+      break;
+    case "double":
+      for (const doubles = values.values; i < slots && !Number.isNaN(doubles[i]!); ) i++;
+      break;
+    case "boolean":
+      for (const booleans = values.values; i < slots && booleans[i]! >= 0; ) i++;
+      break;
+    case "int64":
+      for (const present = values.present; i < slots && present[i] === 1; ) i++;
+      break;
+    case "int32":
+      i = slots;
+  }
+  return i === slots;
+}
+
+/**
  * The number of slots of a leaf's values.
  * @param values the leaf's values
  * @returns its slots, present or absent

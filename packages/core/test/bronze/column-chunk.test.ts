@@ -5,6 +5,7 @@ import { snappyCompress } from "hyparquet-writer/src/snappy.js";
 import { describe, expect, it } from "vitest";
 import type { Leaf, LeafValues, ParquetOut } from "../../src/bronze/column-chunk";
 import { presentLevels, writeColumnChunk } from "../../src/bronze/column-chunk";
+import { slotCount } from "../../src/bronze/leaf-values";
 
 // The column writer must write what hyparquet-writer's writeColumn writes for the same values:
 // each case is written by both, from an offset, and the bytes and metadata compared.
@@ -161,7 +162,7 @@ const cases: [string, Leaf][] = [
     {
       schemaPath: [root, { name: "s", repetition_type: "OPTIONAL", num_children: 1 }, optional("d", "DOUBLE")],
       values: doubles(rows(5000, (i) => i % 9)),
-      definitionLevels: new Uint8Array(5000).fill(2),
+      definitionLevels: "full",
       maxDefinitionLevel: 2,
       maxRepetitionLevel: 0,
     },
@@ -240,7 +241,10 @@ function writeBoth(
     },
     pageData: {
       values: valuesOf(leaf.values),
-      definitionLevels: Array.from(leaf.definitionLevels ?? []),
+      definitionLevels:
+        leaf.definitionLevels === "full"
+          ? new Array(slotCount(leaf.values)).fill(leaf.maxDefinitionLevel)
+          : Array.from(leaf.definitionLevels ?? []),
       repetitionLevels: Array.from(leaf.repetitionLevels ?? []),
       maxDefinitionLevel: leaf.maxDefinitionLevel,
     },
