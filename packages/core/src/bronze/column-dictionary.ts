@@ -16,7 +16,7 @@ export interface Dictionary {
   size: number;
   /** The number of slots with a value. */
   present: number;
-  /** Each slot's index in the dictionary, -1 when absent. */
+  /** Each slot's index in the dictionary, -1 when absent; valid until the next dictionary is built. */
   indexes: Int32Array;
   /** Writes the dictionary's values PLAIN. */
   write(out: Scratch): void;
@@ -132,6 +132,15 @@ function dictionaryFails(size: number, distinctBytes: number, present: number, t
   return 2 * (distinctBytes + indexBytes) > totalBytes;
 }
 
+// The indexes of the chunk being written, reused chunk after chunk (a chunk is written before
+// the next one's dictionary is built): 40 KB a double column and row group no longer allocated.
+let reusedIndexes = new Int32Array(1 << 14);
+
+function indexBuffer(slots: number): Int32Array {
+  if (reusedIndexes.length < slots) reusedIndexes = new Int32Array(slots);
+  return reusedIndexes.subarray(0, slots);
+}
+
 /**
  * hyparquet-writer's dictionary, kept when it and its bit-packed indexes take at most half the
  * bytes of the values written plain; undefined otherwise.
@@ -172,7 +181,7 @@ export function buildDictionary(values: LeafValues, required: boolean): Dictiona
     if (next === dictionary.length) indexes = codes;
     else {
       // Renumbered in order of appearance, skipping dictionary entries no slot uses.
-      indexes = new Int32Array(slots);
+      indexes = indexBuffer(slots);
       const index = new Int32Array(dictionary.length).fill(-1);
       used = [];
       for (let i = 0; i < slots; i++) {
@@ -195,7 +204,7 @@ export function buildDictionary(values: LeafValues, required: boolean): Dictiona
     totalBytes += 4 * present;
     write = (out) => writeStrings(out, used);
   } else if (values.kind === "double") {
-    indexes = new Int32Array(slots);
+    indexes = indexBuffer(slots);
     const doubles = values.values;
     if (required && doubles.some(Number.isNaN)) throw new Error("parquet required value is undefined");
     const coded = codeDoubles(doubles, indexes);
@@ -208,7 +217,7 @@ export function buildDictionary(values: LeafValues, required: boolean): Dictiona
     write = (out) => out.bytes(new Uint8Array(used.buffer, used.byteOffset, used.byteLength));
   } else if (values.kind === "int64") {
     // Keyed as hyparquet-writer keys them, in a Map, the first of each kept.
-    indexes = new Int32Array(slots);
+    indexes = indexBuffer(slots);
     const { values: numbers, present: flags } = values;
     const ids = new Map<bigint, number>();
     const used: bigint[] = [];

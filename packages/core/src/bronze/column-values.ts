@@ -21,6 +21,10 @@ export interface PlainValues {
   write(out: Scratch, start: number, end: number): void;
 }
 
+const utf8 = new TextEncoder();
+// The UTF-8 bytes of the joined text being written PLAIN.
+let joinedBytes = new Uint8Array(1 << 16);
+
 /**
  * Strings PLAIN: each one's UTF-8 length (4 bytes) and bytes.
  * @param out the buffer appended to
@@ -64,9 +68,13 @@ export function plainValues(values: LeafValues): PlainValues {
     case "joined": {
       // The whole chunk encoded at once, each slot's bytes a range of it.
       const { joined, lengths } = values;
-      const bytes = Buffer.from(joined, "utf8");
+      // Encoded into a buffer reused chunk after chunk (a chunk is written before the next
+      // one's values are encoded): a timestamp column took 280 KB a row group.
+      if (joinedBytes.length < 3 * joined.length) joinedBytes = new Uint8Array(3 * joined.length);
+      const bytes = joinedBytes;
       const bytesView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const ascii = bytes.length === joined.length; // then a value's bytes are its UTF-16 units
+      const written = utf8.encodeInto(joined, bytes).written;
+      const ascii = written === joined.length; // then a value's bytes are its UTF-16 units
       const byteLengths = ascii ? lengths : new Int32Array(lengths.length);
       if (!ascii) {
         let offset = 0;
@@ -78,7 +86,7 @@ export function plainValues(values: LeafValues): PlainValues {
       }
       const byteStarts = charOffsets(byteLengths);
       return {
-        maxBytes: bytes.length,
+        maxBytes: written,
         bytesAt: (i) => Math.max(byteLengths[i]!, 0),
         write(out, start, end) {
           out.reserve(4 * (end - start) + byteStarts[end]! - byteStarts[start]!);
