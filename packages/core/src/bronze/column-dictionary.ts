@@ -340,10 +340,18 @@ function wordsOf(doubles: Float64Array): Int32Array {
  * would (a dictionary fails for fewer present slots if it fails for more), and saves a pass.
  */
 function codeDoubles(doubles: Float64Array, indexes: Int32Array): { used: Float64Array; present: number } | undefined {
+  doubleIds.reset(doubles.length);
+  const absent = codeDoubleSlots(doubles, indexes, doubleIds);
+  if (absent < 0) return undefined;
+  return { used: doubleIds.values.slice(0, doubleIds.size), present: doubles.length - absent };
+}
+
+// codeDoubles' loop: the absent slots, or -1 when the dictionary does not pay. A function of
+// its own that only returns after its loop: V8 compiles a long loop while it runs (on-stack
+// replacement) and gave up that code, chunk after chunk, on the unseen code that followed it.
+function codeDoubleSlots(doubles: Float64Array, indexes: Int32Array, ids: DoubleIds): number {
   const slots = doubles.length;
   const words = wordsOf(doubles);
-  const ids = doubleIds;
-  ids.reset(slots);
   let absent = 0;
   for (let i = 0; i < slots; i++) {
     const value = doubles[i]!;
@@ -355,8 +363,7 @@ function codeDoubles(doubles: Float64Array, indexes: Int32Array): { used: Float6
     const size = ids.size;
     const id = ids.idOf(value, words[2 * i]!, words[2 * i + 1]!);
     indexes[i] = id;
-    if (id === size && dictionaryFails(size + 1, 8 * (size + 1), slots - absent, 8 * (slots - absent)))
-      return undefined;
+    if (id === size && dictionaryFails(size + 1, 8 * (size + 1), slots - absent, 8 * (slots - absent))) return -1;
   }
-  return { used: ids.values.slice(0, ids.size), present: slots - absent };
+  return absent;
 }
