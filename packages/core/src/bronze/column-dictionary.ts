@@ -127,7 +127,8 @@ function codeJoined({ joined, lengths }: { joined: string; lengths: Int32Array }
 // value only adds to the dictionary's side, so a dictionary that fails part-way fails whole:
 // coding can stop there.
 function dictionaryFails(size: number, distinctBytes: number, present: number, totalBytes: number): boolean {
-  const bitWidth = Math.ceil(Math.log2(size));
+  // ceil(log2(size)) without the logarithm (it is checked at every new value); log2(0) kept.
+  const bitWidth = size === 0 ? Math.ceil(Math.log2(size)) : 32 - Math.clz32(size - 1);
   const indexBytes = Math.ceil((present * bitWidth) / 8);
   return 2 * (distinctBytes + indexBytes) > totalBytes;
 }
