@@ -1,6 +1,6 @@
-import type { ColumnChunk, CompressionCodec, Encoding, OffsetIndex, SchemaElement } from "hyparquet";
+import type { ColumnChunk, CompressionCodec, Encoding, OffsetIndex, PageHeader, SchemaElement } from "hyparquet";
+import { Encodings, PageTypes } from "hyparquet/src/constants.js";
 import type { fileWriter } from "hyparquet-writer";
-import { writePageHeader } from "hyparquet-writer/src/datapage.js";
 import type { Dictionary } from "./column-dictionary";
 import { buildDictionary, sampleAccepts } from "./column-dictionary";
 import { statisticsOf } from "./column-statistics";
@@ -12,9 +12,10 @@ import {
   writeDelta,
   writeDictionaryIndexes,
   writeHybrid,
+  writeRun,
 } from "./column-values";
 import type { LeafValues } from "./leaf-values";
-import { presentFlags, slotCount } from "./leaf-values";
+import { allPresent, presentFlags, slotCount } from "./leaf-values";
 import type { Scratch } from "./scratch";
 import { scratch } from "./scratch";
 
@@ -39,8 +40,12 @@ export interface Leaf {
   /** The leaf's schema path, root first. */
   schemaPath: SchemaElement[];
   values: LeafValues;
-  /** One per slot; absent when the leaf and everything above it is REQUIRED. */
-  definitionLevels?: ArrayLike<number>;
+  /**
+   * One per slot, or "full" when every slot's is `maxDefinitionLevel` (no slot absent: most
+   * bronze leaves, whose levels then are neither built nor read); absent when the leaf and
+   * everything above it is REQUIRED.
+   */
+  definitionLevels?: ArrayLike<number> | "full";
   /** One per slot; absent outside lists. */
   repetitionLevels?: ArrayLike<number>;
   maxDefinitionLevel: number;
@@ -109,6 +114,7 @@ export function writeColumnChunk(out: ParquetOut, leaf: Leaf, options: ChunkOpti
   encodings.push(encoding);
 
   const indexes = dictionary?.indexes;
+  const whole = dictionary && { maxIndex: dictionary.size - 1, absent: slots - dictionary.present };
   const pages =
     (indexes ? 4 * slots : plain!.maxBytes) < options.pageSize
       ? slots === 0
@@ -124,7 +130,7 @@ export function writeColumnChunk(out: ParquetOut, leaf: Leaf, options: ChunkOpti
     const end = pages[p + 1]!;
     const pageOffset = out.offset;
     uncompressedSize += writeDataPage(out, options, leaf, encoding, start, end, (page) => {
-      if (indexes) writeDictionaryIndexes(page, indexes, start, end);
+      if (indexes) writeDictionaryIndexes(page, indexes, start, end, pages.length === 2 ? whole : undefined);
       else if (encoding === "DELTA_BINARY_PACKED") writeDelta(page, values, start, end);
       else if (encoding === "RLE") writeBooleanRuns(page, values, start, end);
       else plain!.write(page, start, end);
@@ -169,14 +175,17 @@ export function writeColumnChunk(out: ParquetOut, leaf: Leaf, options: ChunkOpti
 
 /**
  * The definition levels of a leaf whose every level is OPTIONAL and unrepeated: each slot's
- * level above the leaf (0 at the top), plus one where the slot has a value.
+ * level above the leaf, plus one where the slot has a value; "full" when they are all the
+ * maximum (every slot and the structs above it present).
  * @param values the leaf's values
- * @param above the levels of the structs above it, when it is a struct's field
+ * @param above the levels of the structs above it, or the one level of every slot (0 at the top)
  */
-export function presentLevels(values: LeafValues, above?: Uint8Array): Uint8Array {
-  const levels = presentFlags(values);
-  if (above) for (let i = 0; i < levels.length; i++) levels[i] = levels[i]! + above[i]!;
-  return levels;
+export function presentLevels(values: LeafValues, above: Uint8Array | number = 0): Uint8Array | "full" {
+  if (typeof above === "number") {
+    if (allPresent(values)) return "full";
+    above = new Uint8Array(slotCount(values)).fill(above);
+  }
+  return presentFlags(values, above);
 }
 
 // hyparquet-writer's pages: a new one starts at the first row boundary where the estimated
@@ -227,7 +236,17 @@ function writeDataPage(
     if (maxRepetitionLevel)
       repetitionBytes = writeHybrid(levels, repetitionLevels, start, end, bitWidthOf(maxRepetitionLevel));
   }
-  if (definitionLevels) {
+  if (definitionLevels === "full") {
+    // One run of the maximum level (a few slots are bit-packed, as the hybrid packs them).
+    const bitWidth = bitWidthOf(maxDefinitionLevel);
+    const before = levels.length;
+    if (maxDefinitionLevel && end - start >= 8) {
+      levels.reserve(16);
+      writeRun(levels, maxDefinitionLevel, end - start, (bitWidth + 7) >> 3);
+    } else if (maxDefinitionLevel)
+      writeHybrid(levels, new Uint8Array(end - start).fill(maxDefinitionLevel), 0, end - start, bitWidth);
+    definitionBytes = levels.length - before;
+  } else if (definitionLevels) {
     for (let i = start; i < end; i++) if (definitionLevels[i]! < maxDefinitionLevel) numNulls++;
     if (maxDefinitionLevel)
       definitionBytes = writeHybrid(levels, definitionLevels, start, end, bitWidthOf(maxDefinitionLevel));
@@ -251,6 +270,12 @@ function writeDataPage(
   }));
 }
 
+// The headers bronze writes: a dictionary page's or a data page v2's.
+type BronzePageHeader = Pick<
+  PageHeader,
+  "type" | "uncompressed_page_size" | "compressed_page_size" | "dictionary_page_header" | "data_page_header_v2"
+>;
+
 // Compresses a page's data, then appends its header, its levels (never compressed) and data.
 // Returns its uncompressed size with the header, as hyparquet-writer counts it.
 function writePage(
@@ -258,13 +283,55 @@ function writePage(
   { codec, compressors }: ChunkOptions,
   data: Uint8Array,
   levels: Uint8Array | undefined,
-  header: (compressedBytes: number) => Parameters<typeof writePageHeader>[1],
+  header: (compressedBytes: number) => BronzePageHeader,
 ): number {
   const compressed = compressors[codec]?.(data) ?? data;
-  const headerStart = out.offset;
-  writePageHeader(out, header(compressed.length));
-  const headerBytes = out.offset - headerStart;
+  const headerBytes = pageHeader(header(compressed.length));
+  out.appendBytes(headerBytes);
   if (levels) out.appendBytes(levels);
   out.appendBytes(compressed);
-  return headerBytes + (levels?.length ?? 0) + data.length;
+  return headerBytes.length + (levels?.length ?? 0) + data.length;
+}
+
+// Thrift compact protocol: a struct's field header is the id's increase (here always up to
+// 15) above its type; a struct ends with a 0.
+const I32 = 5;
+const FALSE = 2;
+const STRUCT = 12;
+
+// A page header in Thrift's compact protocol, the bytes hyparquet-writer's writePageHeader
+// writes for it, without its generic serializer (Object.entries and a regex per field, 5% of
+// the encoder's time). A view of a shared buffer, valid until the next page.
+function pageHeader(header: BronzePageHeader): Uint8Array {
+  const bytes = scratch(3);
+  bytes.reserve(80);
+  const i32 = (delta: number, value: number) => {
+    bytes.u8((delta << 4) | I32);
+    bytes.varint((value << 1) ^ (value >> 31));
+  };
+  i32(1, PageTypes.indexOf(header.type));
+  i32(1, header.uncompressed_page_size);
+  i32(1, header.compressed_page_size);
+  const dictionary = header.dictionary_page_header;
+  const data = header.data_page_header_v2;
+  if (dictionary) {
+    bytes.u8((4 << 4) | STRUCT); // field 7
+    i32(1, dictionary.num_values);
+    i32(1, Encodings.indexOf(dictionary.encoding));
+    bytes.u8(0);
+  } else if (data) {
+    bytes.u8((5 << 4) | STRUCT); // field 8
+    i32(1, data.num_values);
+    i32(1, data.num_nulls);
+    i32(1, data.num_rows);
+    i32(1, Encodings.indexOf(data.encoding));
+    i32(1, data.definition_levels_byte_length);
+    i32(1, data.repetition_levels_byte_length);
+    // is_compressed defaults to true: hyparquet-writer writes false unless it is set, the
+    // value in the field's type.
+    if (!data.is_compressed) bytes.u8((1 << 4) | FALSE);
+    bytes.u8(0);
+  }
+  bytes.u8(0);
+  return bytes.view();
 }

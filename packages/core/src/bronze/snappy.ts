@@ -81,6 +81,21 @@ function emitCopy(offset: number, length: number): void {
   emitCopyUpTo64(offset, length);
 }
 
+// The bytes from `ip` equal to those from `candidate` (4 known), up to `size`: four at a time,
+// the first unequal word giving the equal bytes before it (its lowest set bit), the last few
+// byte by byte; the same length as byte by byte (the byte loop was a third of the time of the
+// timestamps' matches).
+function matchLength(input: Uint8Array, view: DataView, candidate: number, ip: number, size: number): number {
+  let matched = 4;
+  while (ip + matched + 4 <= size) {
+    const differing = view.getInt32(ip + matched, true) ^ view.getInt32(candidate + matched, true);
+    if (differing !== 0) return matched + ((31 - Math.clz32(differing & -differing)) >> 3);
+    matched += 4;
+  }
+  while (ip + matched < size && input[ip + matched] === input[candidate + matched]) matched++;
+  return matched;
+}
+
 function compress(input: Uint8Array): void {
   const size = input.length;
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
@@ -114,14 +129,7 @@ function compress(input: Uint8Array): void {
       emitLiteral(input, nextEmit, ip - nextEmit);
       do {
         const base = ip;
-        let matched = 4;
-        // Four bytes at a time while four remain, then byte by byte: the same length.
-        while (
-          ip + matched + 4 <= size &&
-          view.getInt32(ip + matched, true) === view.getInt32(candidate + matched, true)
-        )
-          matched += 4;
-        while (ip + matched < size && input[ip + matched] === input[candidate + matched]) matched++;
+        const matched = matchLength(input, view, candidate, ip, size);
         ip += matched;
         emitCopy(base - candidate, matched);
         nextEmit = ip;

@@ -5,6 +5,7 @@ import { snappyCompress } from "hyparquet-writer/src/snappy.js";
 import { describe, expect, it } from "vitest";
 import type { Leaf, LeafValues, ParquetOut } from "../../src/bronze/column-chunk";
 import { presentLevels, writeColumnChunk } from "../../src/bronze/column-chunk";
+import { slotCount } from "../../src/bronze/leaf-values";
 
 // The column writer must write what hyparquet-writer's writeColumn writes for the same values:
 // each case is written by both, from an offset, and the bytes and metadata compared.
@@ -83,6 +84,15 @@ const rows = <T>(n: number, value: (i: number) => T): T[] => Array.from({ length
 
 const cases: [string, Leaf][] = [
   ["repeating text, coded", flat(text(), coded(rows(3000, () => pick(["Fiat", "Škoda", null, "Volkswagen"]))))],
+  // Codes out of order of appearance, and an entry no slot uses: the dictionary is renumbered.
+  [
+    "repeating text, coded out of order",
+    flat(text(), {
+      kind: "coded",
+      dictionary: ["unused", "Fiat", "Seat", "Opel"],
+      codes: Int32Array.from(rows(3000, (i) => [3, 1, -1, 2, 3][(i * i) % 5]!)),
+    }),
+  ],
   ["text whose dictionary does not pay, coded", flat(text(), coded(rows(300, (i) => (i % 3 ? `v${i}` : "same"))))],
   ["text the sample turns away, joined", flat(text(), joined(rows(5000, () => `car-${Math.floor(random() * 5000)}`)))],
   [
@@ -100,6 +110,11 @@ const cases: [string, Leaf][] = [
   [
     "doubles that repeat, with signed zeros",
     flat(optional("d", "DOUBLE"), doubles(rows(4000, () => pick([0, -0, 1.5, null, 7])))),
+  ],
+  // Hundreds of distinct values that still pay: the hash table grows as they come.
+  [
+    "doubles with hundreds of values",
+    flat(optional("d", "DOUBLE"), doubles(rows(40_000, (i) => (i % 4 ? 1 : i % 3000)))),
   ],
   // Its sample is half repeats; the whole chunk, half distinct, does not pay for a dictionary.
   ["doubles the sample lets by", flat(optional("d", "DOUBLE"), doubles(rows(10_000, (i) => (i < 5000 ? i % 50 : i))))],
@@ -140,6 +155,16 @@ const cases: [string, Leaf][] = [
       maxDefinitionLevel: 0,
       maxRepetitionLevel: 0,
       encoding: "DELTA_BINARY_PACKED",
+    },
+  ],
+  [
+    "a struct's field, every slot present",
+    {
+      schemaPath: [root, { name: "s", repetition_type: "OPTIONAL", num_children: 1 }, optional("d", "DOUBLE")],
+      values: doubles(rows(5000, (i) => i % 9)),
+      definitionLevels: "full",
+      maxDefinitionLevel: 2,
+      maxRepetitionLevel: 0,
     },
   ],
   [
@@ -216,7 +241,10 @@ function writeBoth(
     },
     pageData: {
       values: valuesOf(leaf.values),
-      definitionLevels: Array.from(leaf.definitionLevels ?? []),
+      definitionLevels:
+        leaf.definitionLevels === "full"
+          ? new Array(slotCount(leaf.values)).fill(leaf.maxDefinitionLevel)
+          : Array.from(leaf.definitionLevels ?? []),
       repetitionLevels: Array.from(leaf.repetitionLevels ?? []),
       maxDefinitionLevel: leaf.maxDefinitionLevel,
     },
@@ -255,6 +283,8 @@ describe("writeColumnChunk", () => {
     expect(encodings("distinct text written plain")).toEqual(["PLAIN"]);
     expect(encodings("booleans")).toEqual(["RLE"]);
     expect(encodings("doubles the sample lets by")).toEqual(["PLAIN"]);
+    expect(encodings("doubles with hundreds of values")).toEqual(["PLAIN", "RLE_DICTIONARY"]);
+    expect(encodings("repeating text, coded out of order")).toEqual(["PLAIN", "RLE_DICTIONARY"]);
     expect(encodings("text the sample lets by but whose dictionary does not pay")).toEqual(["PLAIN"]);
     expect(pages("doubles over several pages")).toBe(2);
   });
