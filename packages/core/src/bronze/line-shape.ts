@@ -163,6 +163,22 @@ const matches = (codes: ArrayLike<number>, from = 0, to = codes.length) => {
   return tests.join(" && ");
 };
 
+// The text between values is compared two code units at a time, as 32-bit words read through
+// a DataView of the units' buffer (the plain reader's own, at offset 0): a unit at a time was
+// the largest part of a shape's code (reading thread 2.16 -> 1.90 s, 1M car-telemetry lines,
+// 9 alternating rounds). The words are read in the platform's byte order, the units' own.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const matchWords = (codes: ArrayLike<number>, from: number, to: number) => {
+  const tests: string[] = [];
+  let j = from;
+  for (; j + 1 < to; j += 2) {
+    const word = LITTLE_ENDIAN ? codes[j]! + codes[j + 1]! * 65536 : codes[j]! * 65536 + codes[j + 1]!;
+    tests.push(`dv.getUint32(2 * p + ${2 * (j - from)}, ${LITTLE_ENDIAN}) === ${word}`);
+  }
+  if (j < to) tests.push(`u[p + ${j - from}] === ${codes[j]}`);
+  return tests.join(" && ");
+};
+
 type ShapeFactory = (
   helpers: ShapeHelpers & { AS_WRITTEN: typeof AS_WRITTEN },
   slots: ShapeSlot[],
@@ -214,13 +230,20 @@ function readNumber(integer: boolean): string[] {
  * text values, whose dictionaries would keep them, are stored only once the line has matched.
  */
 function compileShape(shape: Shape, columns: RowColumns, helpers: ShapeHelpers): ShapeReader {
-  const body: string[] = ["let p = start, q = 0, c = 0, n = 0, m = 0, d = 0, k = 0, h = 0;"];
+  const body: string[] = [
+    "let p = start, q = 0, c = 0, n = 0, m = 0, d = 0, k = 0, h = 0;",
+    "if (u.buffer !== dvBuffer) { dvBuffer = u.buffer; dv = new DataView(dvBuffer); }",
+  ];
   const commit: string[] = [];
   const leaf = (slot: ShapeSlot) => `L${slot.leaf}`;
   for (let i = 0; ; i++) {
     const from = shape.bounds[i]!;
     const to = shape.bounds[i + 1]!;
-    if (to > from) body.push(`if (!(${matches(shape.literals, from, to)})) return false;`, `p += ${to - from};`);
+    if (to > from)
+      body.push(
+        `if (p + ${to - from} > end || !(${matchWords(shape.literals, from, to)})) return false;`,
+        `p += ${to - from};`,
+      );
     if (i === shape.slots.length) break;
     const slot = shape.slots[i]!;
     const value: string[] = [];
@@ -313,7 +336,7 @@ function compileShape(shape: Shape, columns: RowColumns, helpers: ShapeHelpers):
     ...columns.structs.map((_, i) => `S${i} = structs[${i}]`),
     ...shape.slots.flatMap((slot, i) => (slot.kind === "time" && slot.common ? [`T${i} = slots[${i}].common`] : [])),
   ];
-  const source = `const ${names.join(", ")};\nreturn (text, u, start, end, row, flat) => {\n${body.filter(Boolean).join("\n")}\n};`;
+  const source = `const ${names.join(", ")};\nlet dvBuffer = null, dv = null;\nreturn (text, u, start, end, row, flat) => {\n${body.filter(Boolean).join("\n")}\n};`;
   let make = factories.get(source);
   if (!make) {
     make = new Function("H", "slots", "leaves", "structs", source) as ShapeFactory;

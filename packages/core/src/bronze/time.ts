@@ -360,38 +360,43 @@ export function commonIsoTimestamp({
   | ((units: Uint16Array, at: number, length: number) => boolean)
   | undefined {
   if (format !== "iso") return undefined;
+  // The last valid date seen and its year: a file's timestamps mostly share their day, whose
+  // check is then ten units compared (the date's check was half of this one's time).
+  const lastDate = new Uint16Array(10);
+  let lastYear = -1;
   return (units, at, length) => {
-    const year = commonIsoYear(units, at, length);
-    return year > years.min && year < years.max;
+    if (length !== 24 || !commonIsoClock(units, at)) return false;
+    let same = lastYear !== -1;
+    for (let i = 0; same && i < 10; i++) same = units[at + i] === lastDate[i];
+    if (!same) {
+      const year = commonIsoDate(units, at);
+      if (year < 0) return false;
+      for (let i = 0; i < 10; i++) lastDate[i] = units[at + i]!;
+      lastYear = year;
+    }
+    return lastYear > years.min && lastYear < years.max;
   };
 }
 
-// The year of the common ISO shape at `a` in `u` (see commonIsoTimestamp), else -1.
-function commonIsoYear(u: Uint16Array, a: number, length: number): number {
-  if (length !== 24) return -1;
-  if (u[a + 4] !== 45 || u[a + 7] !== 45 || u[a + 10] !== 84) return -1; // - - T
-  if (u[a + 13] !== 58 || u[a + 16] !== 58) return -1; // : :
-  if (u[a + 19] !== 46 || u[a + 23] !== 90) return -1; // . Z
+// The year of a valid `YYYY-MM-DD` at `a` in `u` (followed by the clock), else -1.
+function commonIsoDate(u: Uint16Array, a: number): number {
+  if (u[a + 4] !== 45 || u[a + 7] !== 45) return -1; // - -
   const year = digitsAt(u, a, 4);
   const month = digitsAt(u, a + 5, 2);
   const day = digitsAt(u, a + 8, 2);
+  return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) ? year : -1;
+}
+
+// Whether `THH:MM:SS.sssZ` follows the date at `a` in `u`, a valid time of day.
+function commonIsoClock(u: Uint16Array, a: number): boolean {
+  if (u[a + 10] !== 84 || u[a + 13] !== 58 || u[a + 16] !== 58) return false; // T : :
+  if (u[a + 19] !== 46 || u[a + 23] !== 90) return false; // . Z
   const hour = digitsAt(u, a + 11, 2);
   const minute = digitsAt(u, a + 14, 2);
   const second = digitsAt(u, a + 17, 2);
-  const valid =
-    year >= 0 &&
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth(year, month) &&
-    hour >= 0 &&
-    hour <= 23 &&
-    minute >= 0 &&
-    minute <= 59 &&
-    second >= 0 &&
-    second <= 59 &&
-    digitsAt(u, a + 20, 3) >= 0;
-  return valid ? year : -1;
+  return (
+    hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && digitsAt(u, a + 20, 3) >= 0
+  );
 }
 
 // The number written by `count` decimal digits at `at`, or -1 when one is not a digit.

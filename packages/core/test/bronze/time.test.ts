@@ -43,6 +43,33 @@ describe("timestampReader", () => {
     for (const value of values.slice(1)) expect(value).toHaveProperty("reason");
   });
 
+  it("checks every value's clock and each new date, whatever came before", () => {
+    // Prepare: one reader, so its last valid date is remembered between values
+    const read = timestampReader({ type: "timestamp" });
+    // Act
+    const values = [
+      "2024-05-01T12:00:00.000Z",
+      "2024-05-01T24:00:00.000Z",
+      "2024-05-01T12:00:00.000Z",
+      "2024-05-01T12:00:00.00xZ",
+      "2024-05-32T12:00:00.000Z",
+      "2024-05-01T23:59:59.999Z",
+      "1899-05-01T12:00:00.000Z",
+      "2024-05-01T00:00:00.000Z",
+    ].map(read);
+    // Assess
+    expect(values.map((value) => typeof value === "string")).toEqual([
+      true,
+      false,
+      true,
+      false,
+      false,
+      true,
+      false,
+      true,
+    ]);
+  });
+
   it("takes a per-field range of years", () => {
     // Act
     const value = timestampReader({ type: "timestamp", years: { min: 1, max: 9999 } })("0001-01-01T00:00:00Z");
