@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import type { ColumnBuffer, FlatRecord, RowColumns, StructBuffer, TextBuffer } from "./column-buffer";
 import { AS_WRITTEN, FNV_OFFSET, FNV_PRIME } from "./column-buffer";
 
@@ -55,6 +56,11 @@ export interface ShapeHelpers {
 
 /** Shapes kept per file: beyond them, lines of further shapes are read by the general plain reader. */
 const MAX_SHAPES = 16;
+/**
+ * The most text between values a shape may have (code units): its code compares each unit,
+ * so a line padded with a long run of spaces is left to the plain reader.
+ */
+const MAX_SHAPE_TEXT = 4096;
 
 /**
  * Learns the shapes of the lines the plain reader reads, and reads further lines of a known
@@ -118,7 +124,11 @@ export class LineShapes {
     if (!this.recording) return;
     this.recording = false;
     const shape = this.shapeOf(u, start, end);
-    const key = `${String.fromCharCode(...shape.literals)}\u0000${shape.slots.map(slotKey)}\u0000${shape.opened.map(slotKey)}\u0000${shape.absent.map(slotKey)}`;
+    if (shape.literals.length > MAX_SHAPE_TEXT) return;
+    const text = Buffer.from(shape.literals.buffer, shape.literals.byteOffset, shape.literals.byteLength).toString(
+      "utf16le",
+    );
+    const key = `${text}\u0000${shape.slots.map(slotKey)}\u0000${shape.opened.map(slotKey)}\u0000${shape.absent.map(slotKey)}`;
     let reader = this.compiled.get(key);
     if (!reader) {
       if (this.compiled.size === MAX_SHAPES) return;

@@ -167,6 +167,20 @@ describe("LineShapes", () => {
         expect(Buffer.compare(shaped.bytes, plain.bytes)).toBe(0);
       });
 
+  it("leaves to the plain reader a line whose text between values is very long", async () => {
+    // Prepare: the same records, spaced by a long run of blanks after a key, then not
+    const lines = telemetryLines(60).map((line, i) =>
+      i % 3 === 0 ? line.replace('":', `":${" ".repeat(200_000)}`) : line,
+    );
+    // Act
+    const plain = await write("plain-long.parquet", carTelemetry.fields, lines, 50, false);
+    const shaped = await write("shaped-long.parquet", carTelemetry.fields, lines, 50, true);
+    // Assess
+    expect(shaped.inColumns).toBeGreaterThan(0);
+    expect(shaped.rows).toBe(plain.rows);
+    expect(Buffer.compare(shaped.bytes, plain.bytes)).toBe(0);
+  });
+
   it("reads lines of more shapes than it keeps, each of them right", async () => {
     // Prepare: 40 key orders, each in a run of 5 lines, then all of them again
     const random = randomFrom(5);
