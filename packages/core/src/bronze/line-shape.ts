@@ -61,6 +61,8 @@ const MAX_SHAPES = 16;
  * so a line padded with a long run of spaces is left to the plain reader.
  */
 const MAX_SHAPE_TEXT = 4096;
+/** Lines of shapes beyond the kept ones after which a file's shapes are no longer learned. */
+const MAX_UNKEPT = 1000;
 
 /**
  * Learns the shapes of the lines the plain reader reads, and reads further lines of a known
@@ -76,6 +78,9 @@ export class LineShapes {
   private readonly helpers: ShapeHelpers;
   private readonly compiled = new Map<string, ShapeReader>();
   private current: ShapeReader | undefined;
+  // Lines of shapes not kept, read since the kept ones filled up: past MAX_UNKEPT, a file whose
+  // lines keep changing shape (keys in random order) stops paying for learning them.
+  private unkept = 0;
   // The line being learned: its values' spans and fields, the structs opened, the fields left out.
   private recording = false;
   private readonly spans: number[] = [];
@@ -95,7 +100,7 @@ export class LineShapes {
 
   /** Starts learning the shape of the line the plain reader is about to read. */
   start(): void {
-    this.recording = true;
+    this.recording = this.unkept < MAX_UNKEPT;
     this.spans.length = 0;
     this.slots.length = 0;
     this.opened.length = 0;
@@ -123,15 +128,23 @@ export class LineShapes {
   learn(u: Uint16Array, start: number, end: number): void {
     if (!this.recording) return;
     this.recording = false;
+    let valuesLength = 0;
+    for (let i = 0; i < this.spans.length; i += 2) valuesLength += this.spans[i + 1]! - this.spans[i]!;
+    if (end - start - valuesLength > MAX_SHAPE_TEXT) {
+      this.unkept++;
+      return;
+    }
     const shape = this.shapeOf(u, start, end);
-    if (shape.literals.length > MAX_SHAPE_TEXT) return;
     const text = Buffer.from(shape.literals.buffer, shape.literals.byteOffset, shape.literals.byteLength).toString(
       "utf16le",
     );
     const key = `${text}\u0000${shape.slots.map(slotKey)}\u0000${shape.opened.map(slotKey)}\u0000${shape.absent.map(slotKey)}`;
     let reader = this.compiled.get(key);
     if (!reader) {
-      if (this.compiled.size === MAX_SHAPES) return;
+      if (this.compiled.size === MAX_SHAPES) {
+        this.unkept++;
+        return;
+      }
       reader = compileShape(shape, this.columns, this.helpers);
       this.compiled.set(key, reader);
     }

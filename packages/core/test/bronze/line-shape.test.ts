@@ -182,15 +182,16 @@ describe("LineShapes", () => {
   });
 
   it("reads lines of more shapes than it keeps, each of them right", async () => {
-    // Prepare: 40 key orders, each in a run of 5 lines, then all of them again
+    // Prepare: 40 key orders, each in a run of 10 lines (spaced or not), all of them five times
     const random = randomFrom(5);
     const records = telemetryRecords(400);
     const orders = Array.from({ length: 40 }, () => Object.keys(records[0]!).sort(() => random() - 0.5));
     const lines: string[] = [];
-    for (const round of [0, 1])
+    // Five rounds: the lines of shapes not kept pass the number after which a file stops learning.
+    for (const round of [0, 1, 2, 3, 4])
       for (const [o, order] of orders.entries())
-        for (let i = 0; i < 5; i++) {
-          const record = records[(round * 200 + o * 5 + i) % records.length]!;
+        for (let i = 0; i < 10; i++) {
+          const record = records[(round * 200 + o * 10 + i) % records.length]!;
           const text = JSON.stringify(Object.fromEntries(order.map((key) => [key, record[key]])));
           lines.push(i % 2 ? text.replaceAll(",", ", ") : text);
         }
