@@ -38,8 +38,11 @@ const isStoreFailure = (error: Error): boolean => !("statusCode" in error) && er
 // SDK raises to the caller (a handler, a command) like any DynamoDB failure.
 const dynaliteStore = createRequire(import.meta.url)("dynalite/db") as DynaliteStoreModule;
 const createStore = dynaliteStore.create;
+// The store dynalite made last (it makes one, synchronously, per server).
+let lastStore: ReturnType<typeof createStore> | undefined;
 dynaliteStore.create = (options) => {
   const store = createStore(options);
+  lastStore = store;
   for (const name of ["get", "put", "del", "batch"]) {
     const method = store.db[name]!;
     store.db[name] = (...args: unknown[]) => {
@@ -72,6 +75,10 @@ export async function startDynamo(dataDir: string, port = 0, keys: KeyAttributes
   const path = join(dataDir, "dynamodb");
   await mkdir(path, { recursive: true });
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // dynalite opens its LevelDB store in the background and queues requests meanwhile. A scan's
+  // stream queued so, closed before the store was open, made LevelDB emit an error nobody
+  // listened to ("Iterator is not open"), ending the process; the store is open before the port.
+  await lastStore!.db.open!();
   const [handler] = server.listeners("request") as Parameters<typeof withDynamoLimits>[0][];
   server.removeAllListeners("request");
   server.on("request", withDynamoLimits(handler!, keys));
