@@ -18,6 +18,7 @@ import type { LeafValues } from "./leaf-values";
 import { allPresent, presentFlags, slotCount } from "./leaf-values";
 import type { Scratch } from "./scratch";
 import { scratch } from "./scratch";
+import { FALSE, STRUCT, StructOut } from "./thrift";
 
 // The column writer of bronze files. It writes, byte for byte, what hyparquet-writer's
 // `writeColumn` writes for the same values (its dictionary decision, page boundaries, data
@@ -181,10 +182,7 @@ export function writeColumnChunk(out: ParquetOut, leaf: Leaf, options: ChunkOpti
  * @param above the levels of the structs above it, or the one level of every slot (0 at the top)
  */
 export function presentLevels(values: LeafValues, above: Uint8Array | number = 0): Uint8Array | "full" {
-  if (typeof above === "number") {
-    if (allPresent(values)) return "full";
-    above = new Uint8Array(slotCount(values)).fill(above);
-  }
+  if (typeof above === "number" && allPresent(values)) return "full";
   return presentFlags(values, above);
 }
 
@@ -286,52 +284,42 @@ function writePage(
   header: (compressedBytes: number) => BronzePageHeader,
 ): number {
   const compressed = compressors[codec]?.(data) ?? data;
-  const headerBytes = pageHeader(header(compressed.length));
-  out.appendBytes(headerBytes);
+  const headerBytes = writePageHeader(out, header(compressed.length));
   if (levels) out.appendBytes(levels);
   out.appendBytes(compressed);
-  return headerBytes.length + (levels?.length ?? 0) + data.length;
+  return headerBytes + (levels?.length ?? 0) + data.length;
 }
 
-// Thrift compact protocol: a struct's field header is the id's increase (here always up to
-// 15) above its type; a struct ends with a 0.
-const I32 = 5;
-const FALSE = 2;
-const STRUCT = 12;
-
-// A page header in Thrift's compact protocol, the bytes hyparquet-writer's writePageHeader
-// writes for it, without its generic serializer (Object.entries and a regex per field, 5% of
-// the encoder's time). A view of a shared buffer, valid until the next page.
-function pageHeader(header: BronzePageHeader): Uint8Array {
-  const bytes = scratch(3);
-  bytes.reserve(80);
-  const i32 = (delta: number, value: number) => {
-    bytes.u8((delta << 4) | I32);
-    bytes.varint((value << 1) ^ (value >> 31));
-  };
-  i32(1, PageTypes.indexOf(header.type));
-  i32(1, header.uncompressed_page_size);
-  i32(1, header.compressed_page_size);
+// A page header in Thrift's compact protocol (`thrift.ts`): the bytes hyparquet-writer's
+// writePageHeader writes for it. Returns the header's bytes.
+function writePageHeader(out: ParquetOut, header: BronzePageHeader): number {
+  const start = out.offset;
+  const page = new StructOut(out);
+  page.int(1, PageTypes.indexOf(header.type));
+  page.int(2, header.uncompressed_page_size);
+  page.int(3, header.compressed_page_size);
   const dictionary = header.dictionary_page_header;
   const data = header.data_page_header_v2;
   if (dictionary) {
-    bytes.u8((4 << 4) | STRUCT); // field 7
-    i32(1, dictionary.num_values);
-    i32(1, Encodings.indexOf(dictionary.encoding));
-    bytes.u8(0);
+    page.field(7, STRUCT);
+    const fields = new StructOut(out);
+    fields.int(1, dictionary.num_values);
+    fields.int(2, Encodings.indexOf(dictionary.encoding));
+    fields.end();
   } else if (data) {
-    bytes.u8((5 << 4) | STRUCT); // field 8
-    i32(1, data.num_values);
-    i32(1, data.num_nulls);
-    i32(1, data.num_rows);
-    i32(1, Encodings.indexOf(data.encoding));
-    i32(1, data.definition_levels_byte_length);
-    i32(1, data.repetition_levels_byte_length);
+    page.field(8, STRUCT);
+    const fields = new StructOut(out);
+    fields.int(1, data.num_values);
+    fields.int(2, data.num_nulls);
+    fields.int(3, data.num_rows);
+    fields.int(4, Encodings.indexOf(data.encoding));
+    fields.int(5, data.definition_levels_byte_length);
+    fields.int(6, data.repetition_levels_byte_length);
     // is_compressed defaults to true: hyparquet-writer writes false unless it is set, the
     // value in the field's type.
-    if (!data.is_compressed) bytes.u8((1 << 4) | FALSE);
-    bytes.u8(0);
+    if (!data.is_compressed) fields.field(7, FALSE);
+    fields.end();
   }
-  bytes.u8(0);
-  return bytes.view();
+  page.end();
+  return out.offset - start;
 }

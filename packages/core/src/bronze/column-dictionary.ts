@@ -1,4 +1,4 @@
-import { writeStrings } from "./column-values";
+import { bitWidthOf, writeStrings } from "./column-values";
 import type { LeafValues } from "./leaf-values";
 import { charOffsets, slotCount, valueAt } from "./leaf-values";
 import type { Scratch } from "./scratch";
@@ -127,8 +127,7 @@ function codeJoined({ joined, lengths }: { joined: string; lengths: Int32Array }
 // value only adds to the dictionary's side, so a dictionary that fails part-way fails whole:
 // coding can stop there.
 function dictionaryFails(size: number, distinctBytes: number, present: number, totalBytes: number): boolean {
-  // ceil(log2(size)) without the logarithm (it is checked at every new value); log2(0) kept.
-  const bitWidth = size === 0 ? Math.ceil(Math.log2(size)) : 32 - Math.clz32(size - 1);
+  const bitWidth = bitWidthOf(size - 1);
   const indexBytes = Math.ceil((present * bitWidth) / 8);
   return 2 * (distinctBytes + indexBytes) > totalBytes;
 }

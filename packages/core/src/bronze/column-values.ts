@@ -172,7 +172,9 @@ function copyStrings(
  * @returns its bit width
  */
 export function bitWidthOf(maxValue: number): number {
-  return Math.ceil(Math.log2(maxValue + 1));
+  // ceil(log2(maxValue + 1)) without the logarithm (a dictionary's is checked at every new
+  // value); a negative `maxValue` keeps the logarithm's answer.
+  return maxValue < 0 ? Math.ceil(Math.log2(maxValue + 1)) : 32 - Math.clz32(maxValue);
 }
 
 /**

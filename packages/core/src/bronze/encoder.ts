@@ -21,6 +21,7 @@ import { presentLevels, writeColumnChunk } from "./column-chunk";
 import type { PackedColumn, PackedRowGroup } from "./packed-column";
 import { unpackColumn } from "./packed-column";
 import { snappyCompress } from "./snappy";
+import { appendBinary, BINARY, I32, STRUCT, StructOut } from "./thrift";
 
 /** What a bronze file is written with; plain data, so it can be handed to a worker. */
 export interface BronzeEncoderOptions {
@@ -281,60 +282,11 @@ function leafValuesOf(values: unknown[], type: string): LeafValues {
   }
 }
 
-// Thrift compact protocol types.
-const I32 = 5;
-const I64 = 6;
-const BINARY = 8;
-const LIST = 9;
-const STRUCT = 12;
-const utf8 = new TextEncoder();
-
-// The fields of one Thrift struct being written, in increasing id order: each after its header,
-// the id's increase (at most 15 here) above its type; undefined fields are left out.
-class StructOut {
-  private last = 0;
-  constructor(private readonly out: ParquetOut) {}
-
-  field(id: number, type: number): void {
-    this.out.appendUint8(((id - this.last) << 4) | type);
-    this.last = id;
-  }
-
-  // An integer, typed as hyparquet-writer types it: a bigint is an i64, a number an i32.
-  int(id: number, value: number | bigint | undefined): void {
-    if (value === undefined) return;
-    this.field(id, typeof value === "bigint" ? I64 : I32);
-    this.out.appendZigZag(value);
-  }
-
-  text(id: number, value: string): void {
-    this.field(id, BINARY);
-    const bytes = utf8.encode(value);
-    this.out.appendVarInt(bytes.length);
-    this.out.appendBytes(bytes);
-  }
-
-  // A list's header: its size and its elements' type (0 when empty, as hyparquet-writer has it).
-  list(id: number, size: number, type: number): void {
-    this.field(id, LIST);
-    if (size === 0) type = 0;
-    if (size > 14) {
-      this.out.appendUint8(0xf0 | type);
-      this.out.appendVarInt(size);
-    } else this.out.appendUint8((size << 4) | type);
-  }
-
-  end(): void {
-    this.out.appendUint8(0);
-  }
-}
-
 /**
  * Appends a bronze file's footer (FileMetaData in Thrift's compact protocol, then its length):
- * the bytes hyparquet-writer's writeMetadata writes for the fields bronze sets, but the row
- * groups' column chunks written field by field, where its generic serializer walks every
- * object with Object.entries, a regex per field and a TextEncoder per string (40 ms at the end
- * of a 1M-row file). The few schema elements and statistics still go through it.
+ * the bytes hyparquet-writer's writeMetadata writes for the fields bronze sets, the row groups'
+ * column chunks written field by field (`thrift.ts`). The few schema elements and statistics
+ * still go through hyparquet-writer's generic serializer.
  * @param out the file
  * @param metadata the file's metadata
  */
@@ -394,11 +346,7 @@ function writeColumnChunkMeta(out: ParquetOut, column: ColumnChunk, resolve: (pa
     fields.list(2, meta.encodings.length, I32);
     for (const encoding of meta.encodings) out.appendZigZag(Encodings.indexOf(encoding));
     fields.list(3, meta.path_in_schema.length, BINARY);
-    for (const name of meta.path_in_schema) {
-      const bytes = utf8.encode(name);
-      out.appendVarInt(bytes.length);
-      out.appendBytes(bytes);
-    }
+    for (const name of meta.path_in_schema) appendBinary(out, name);
     fields.int(4, CompressionCodecs.indexOf(meta.codec));
     fields.int(5, meta.num_values);
     fields.int(6, meta.total_uncompressed_size);

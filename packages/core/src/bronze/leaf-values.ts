@@ -21,15 +21,14 @@ export type LeafValues =
   | { kind: "int32"; values: Int32Array };
 
 /**
- * 1 where a slot has a value, 0 where it is absent, added to `above` when given (a struct
- * field's levels: one pass where flags then a sum took two); one loop per form, as each reads
- * its own array type.
+ * 1 where a slot has a value, 0 where it is absent, added to `above` (a struct field's levels:
+ * one pass where flags then a sum took two); one loop per form, as each reads its own array type.
  * @param values the leaf's values
- * @param above a base per slot to add the flags to (left as it is)
+ * @param above a base per slot to add the flags to (left as it is), or one base for every slot
  * @returns one flag (or level) per slot
  */
-export function presentFlags(values: LeafValues, above?: Uint8Array): Uint8Array {
-  const flags = above ? above.slice() : new Uint8Array(slotCount(values));
+export function presentFlags(values: LeafValues, above: Uint8Array | number = 0): Uint8Array {
+  const flags = typeof above === "number" ? new Uint8Array(slotCount(values)).fill(above) : above.slice();
   switch (values.kind) {
     case "coded":
       for (let i = 0, codes = values.codes; i < flags.length; i++) flags[i]! += codes[i]! < 0 ? 0 : 1;

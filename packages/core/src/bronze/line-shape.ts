@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import type { ColumnBuffer, FlatRecord, RowColumns, StructBuffer, TextBuffer } from "./column-buffer";
+import type { ColumnBuffer, FlatRecord, RowColumns, StructBuffer } from "./column-buffer";
 import { AS_WRITTEN, FNV_OFFSET, FNV_PRIME } from "./column-buffer";
 
 /**
@@ -248,6 +248,21 @@ function readNumber(integer: boolean): string[] {
 }
 
 /**
+ * Code that finds the closing quote of the string whose opening quote is at `p`, leaving it in
+ * `q` (and, when `hashed`, the FNV-1a of the text in `h`), or returns false: an escape or a
+ * control character leaves the line to the general path, as in the plain reader.
+ */
+function scanString(hashed: boolean): string[] {
+  const hash = hashed ? `h = Math.imul(h ^ c, ${FNV_PRIME}); ` : "";
+  return [
+    "q = p + 1;",
+    hashed ? `h = ${FNV_OFFSET};` : "",
+    `for (;;) { c = u[q]; if (c === 34) break; if (c === 92 || c < 32) return false; ${hash}q++; }`,
+    "if (q >= end) return false;",
+  ].filter(Boolean);
+}
+
+/**
  * Makes the reader of one shape. Numbers and booleans are stored as they are read (a later
  * mismatch leaves nothing wrong: the row is written again by whichever path reads the line);
  * text values, whose dictionaries would keep them, are stored only once the line has matched.
@@ -278,15 +293,8 @@ function compileShape(shape: Shape, columns: RowColumns, helpers: ShapeHelpers):
     }
     switch (slot.kind) {
       case "string":
-        value.push(
-          "if (u[p] !== 34) return false;",
-          "q = p + 1;",
-          // An escape or a control character leaves the line to the general path (plain-line.ts).
-          // The value is hashed as it is scanned, for its column's dictionary (hashUnits).
-          `h = ${FNV_OFFSET};`,
-          `for (;;) { c = u[q]; if (c === 34) break; if (c === 92 || c < 32) return false; h = Math.imul(h ^ c, ${FNV_PRIME}); q++; }`,
-          "if (q >= end) return false;",
-        );
+        // The value is hashed as it is scanned, for its column's dictionary (hashUnits).
+        value.push("if (u[p] !== 34) return false;", ...scanString(true));
         if (slot.required)
           value.push(
             "c = q > p + 1 ? u[p + 1] : 32;",
@@ -317,9 +325,7 @@ function compileShape(shape: Shape, columns: RowColumns, helpers: ShapeHelpers):
         if (slot.common)
           value.push(
             "if (u[p] === 34) {",
-            "q = p + 1;",
-            "for (;;) { c = u[q]; if (c === 34) break; if (c === 92 || c < 32) return false; q++; }",
-            "if (q >= end) return false;",
+            ...scanString(false),
             `if (T${i}(u, p + 1, q - p - 1)) { s${i} = p + 1; e${i} = q; p = q + 1; }`,
             "}",
             `if (s${i} === -1) {`,
@@ -334,7 +340,8 @@ function compileShape(shape: Shape, columns: RowColumns, helpers: ShapeHelpers):
         break;
     }
     // A text value's span, kept until the line has matched (-1: none, or null).
-    if (slot.kind === "string" || slot.kind === "time") body.push(`let s${i} = -1, e${i} = -1, h${i} = 0;`);
+    if (slot.kind === "string") body.push(`let s${i} = -1, e${i} = -1, h${i} = 0;`);
+    else if (slot.kind === "time") body.push(`let s${i} = -1, e${i} = -1;`);
     if (slot.required) body.push(...value);
     else {
       // An optional value may be null: a number or boolean is stored now, text at the end.
@@ -365,10 +372,5 @@ function compileShape(shape: Shape, columns: RowColumns, helpers: ShapeHelpers):
     make = new Function("H", "slots", "leaves", "structs", source) as ShapeFactory;
     if (factories.size < MAX_FACTORIES) factories.set(source, make);
   }
-  return make(
-    { ...helpers, AS_WRITTEN },
-    shape.slots,
-    columns.leaves as (ColumnBuffer | TextBuffer)[],
-    columns.structs,
-  );
+  return make({ ...helpers, AS_WRITTEN }, shape.slots, columns.leaves, columns.structs);
 }

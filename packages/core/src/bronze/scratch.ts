@@ -67,12 +67,12 @@ export class Scratch {
 }
 
 const encoder = new TextEncoder();
-// Four buffers, each holding one part of the page being written (levels, values, boolean runs, header).
-const scratches = [new Scratch(), new Scratch(), new Scratch(), new Scratch()];
+// Three buffers, each holding one part of the page being written (levels, values, boolean runs).
+const scratches = [new Scratch(), new Scratch(), new Scratch()];
 
 /**
  * One of the shared buffers, emptied: 0 for a page's levels (and a dictionary page), 1 for
- * its values, 2 for boolean runs, 3 for its header; each is reused by the next page.
+ * its values, 2 for boolean runs; each is reused by the next page.
  * @param which the buffer's number
  * @returns the buffer, its `length` set to 0
  */

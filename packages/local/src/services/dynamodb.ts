@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import dynalite from "dynalite";
 import type { KeyAttributes } from "./dynamo-limits";
 import { withDynamoLimits } from "./dynamo-limits";
@@ -56,6 +57,27 @@ dynaliteStore.create = (options) => {
   return store;
 };
 
+/** How long a start waits for a LevelDB lock another process still holds. */
+const LOCK_WAIT_MS = 3000;
+
+// Opens dynalite's store. The data directory's claim (data-dir.ts) passes to this process once
+// the last one released it, but that one's LevelDB lock can outlive its claim for a moment (its
+// store still closing): five CLI commands run at once on one directory met "Database failed to
+// open" (LEVEL_LOCKED). A held lock is waited for, up to LOCK_WAIT_MS; then its error stands.
+async function openStore(db: Record<string, StoreMethod>): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      await db.open!();
+      return;
+    } catch (error) {
+      const locked = (error as { cause?: { code?: string } }).cause?.code === "LEVEL_LOCKED";
+      if (!locked || Date.now() - started >= LOCK_WAIT_MS) throw error;
+      await delay(50);
+    }
+  }
+}
+
 /** The embedded DynamoDB endpoint. */
 export interface LocalDynamo {
   endpoint: string;
@@ -78,7 +100,7 @@ export async function startDynamo(dataDir: string, port = 0, keys: KeyAttributes
   // dynalite opens its LevelDB store in the background and queues requests meanwhile. A scan's
   // stream queued so, closed before the store was open, made LevelDB emit an error nobody
   // listened to ("Iterator is not open"), ending the process; the store is open before the port.
-  await lastStore!.db.open!();
+  await openStore(lastStore!.db);
   const [handler] = server.listeners("request") as Parameters<typeof withDynamoLimits>[0][];
   server.removeAllListeners("request");
   server.on("request", withDynamoLimits(handler!, keys));

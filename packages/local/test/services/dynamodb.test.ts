@@ -26,4 +26,17 @@ describe("startDynamo", () => {
     const again = await startDynamo(dataDir);
     await again.close();
   });
+
+  it("waits for a lock its last holder is about to release", async () => {
+    // Prepare: the directory's store open elsewhere, closed a moment after the next start begins
+    const holder = await startDynamo(dataDir);
+    // Act
+    const next = startDynamo(dataDir);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await holder.close();
+    // Assess: the start waited for the lock and serves
+    const started = await next;
+    expect(started.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await started.close();
+  });
 });
